@@ -1,0 +1,43 @@
+import type { CaseOutcome, CaseStatus, Decision } from '../contracts/case.js';
+import { caseWorkflowId } from '../contracts/ids.js';
+import { appendCaseEvent } from '../db/queries/case-events.js';
+import { upsertCase } from '../db/queries/cases.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface RecordStageInput {
+  caseId: string;
+  serviceKey: string;
+  authorityId: string;
+  ruleSetVersion: string;
+  submittedAt: string;
+  seq: number;
+  status: CaseStatus;
+  event: string;
+  data?: Record<string, unknown>;
+  outcome?: CaseOutcome;
+  decision?: Decision;
+  bescheidSha256?: string;
+}
+
+/** Mirrors a stage transition into PostgreSQL: the case row and one event, both safe to repeat. */
+export function createCaseRecordActivities({ db }: ActivityDeps) {
+  return {
+    async recordStage(i: RecordStageInput): Promise<void> {
+      await db.transaction(async (tx) => {
+        await upsertCase(tx, {
+          caseId: i.caseId,
+          workflowId: caseWorkflowId(i.caseId),
+          serviceKey: i.serviceKey,
+          authorityId: i.authorityId,
+          ruleSetVersion: i.ruleSetVersion,
+          submittedAt: new Date(i.submittedAt),
+          status: i.status,
+          outcome: i.outcome,
+          decision: i.decision,
+          bescheidSha256: i.bescheidSha256,
+        });
+        await appendCaseEvent(tx, { caseId: i.caseId, seq: i.seq, type: i.event, status: i.status, data: i.data });
+      });
+    },
+  };
+}

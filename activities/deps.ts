@@ -1,0 +1,14 @@
+import type { FolderArchiveStore } from '../adapters/archive-store.js';
+import type { DocumentStore } from '../adapters/document-store.js';
+import type { Registers } from '../adapters/registers.js';
+import type { Sealer } from '../adapters/sealer.js';
+import type { Database } from '../db/client.js';
+
+/** Everything activities touch, built once by the worker and passed in. */
+export interface ActivityDeps {
+  db: Database;
+  registers: Registers;
+  documents: DocumentStore;
+  sealer: Sealer;
+  archive: FolderArchiveStore;
+}

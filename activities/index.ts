@@ -1,0 +1,28 @@
+import { createArchiveActivities } from './archive.js';
+import { createCaseRecordActivities } from './case-record.js';
+import { createDecisionActivities } from './decision.js';
+import { createDeliveryActivities } from './delivery.js';
+import type { ActivityDeps } from './deps.js';
+import { createDocumentActivities } from './documents.js';
+import { createEvidenceActivities } from './evidence.js';
+import { createFeeActivities } from './fees.js';
+import { createIntakeActivities } from './intake.js';
+import { createTaskActivities } from './tasks.js';
+
+export type { ActivityDeps } from './deps.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCaseRecordActivities(deps),
+    ...createIntakeActivities(),
+    ...createEvidenceActivities(deps),
+    ...createFeeActivities(deps),
+    ...createDecisionActivities(),
+    ...createTaskActivities(deps),
+    ...createDocumentActivities(deps),
+    ...createDeliveryActivities(deps),
+    ...createArchiveActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

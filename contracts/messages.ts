@@ -1,0 +1,7 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CaseState, CaseWorkerDecision } from './case.js';
+
+export const caseStateQuery = defineQuery<CaseState>('caseState');
+
+/** A case worker's decision on an escalated case. An update, so the caller learns at once whether it was accepted. */
+export const decideCaseUpdate = defineUpdate<CaseState, [CaseWorkerDecision]>('decideCase');

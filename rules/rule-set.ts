@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { RuleProperties } from 'json-rules-engine';
+import type { DecisionOutcome } from '../contracts/case.js';
+
+export interface RuleEventParams {
+  reason: string;
+  legalBasis: string;
+}
+
+export interface RuleSet {
+  ruleSetId: string;
+  version: string;
+  validFrom: string;
+  rules: Array<RuleProperties & { name: string; event: { type: DecisionOutcome; params: RuleEventParams } }>;
+  /** SHA-256 of the rule file as committed: proves which rules decided a case. */
+  hash: string;
+}
+
+const rulesDir = fileURLToPath(new URL('.', import.meta.url));
+const cache = new Map<string, Promise<RuleSet>>();
+
+export class UnknownRuleSetError extends Error {}
+
+/** Loads a versioned rule set; files are immutable once released, so caching by id and version is safe. */
+export function loadRuleSet(ruleSetId: string, version: string): Promise<RuleSet> {
+  if (!/^[a-z0-9-]+$/.test(ruleSetId) || !/^[0-9]+$/.test(version)) {
+    return Promise.reject(new UnknownRuleSetError(`invalid rule set reference ${ruleSetId}@${version}`));
+  }
+  const key = `${ruleSetId}@${version}`;
+  let ruleSet = cache.get(key);
+  if (!ruleSet) {
+    ruleSet = readRuleSet(ruleSetId, version);
+    cache.set(key, ruleSet);
+    ruleSet.catch(() => cache.delete(key));
+  }
+  return ruleSet;
+}
+
+async function readRuleSet(ruleSetId: string, version: string): Promise<RuleSet> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(`${rulesDir}${ruleSetId}/v${version}.json`);
+  } catch {
+    throw new UnknownRuleSetError(`no rule set ${ruleSetId} version ${version}`);
+  }
+  const parsed = JSON.parse(bytes.toString('utf8')) as Omit<RuleSet, 'hash'>;
+  if (parsed.ruleSetId !== ruleSetId || parsed.version !== version) {
+    throw new UnknownRuleSetError(`rule file ${ruleSetId}/v${version}.json declares ${parsed.ruleSetId}@${parsed.version}`);
+  }
+  return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
+}

@@ -1,0 +1,2 @@
+export { caseWorkflow } from './case-workflow.js';
+export { baselineWorkflow } from './baseline-workflow.js';
