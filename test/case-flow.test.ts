@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { listCaseEvents } from '../db/queries/case-events.js';
+import { getCase } from '../db/queries/cases.js';
+import { listDeliveries } from '../db/queries/deliveries.js';
+import { listPayments } from '../db/queries/payments.js';
+import { listOpenTasks } from '../db/queries/tasks.js';
+import { caseWorkflowId } from '../contracts/ids.js';
+import { client, CountingRegisters, db, testDeps, withWorker } from './harness.js';
+import { applicationOf } from './samples.js';
+import type { Registers } from '../adapters/registers.js';
+
+const FULL_PATH = [
+  'received',
+  'validating',
+  'checking_identity',
+  'fetching_evidence',
+  'collecting_fee',
+  'deciding',
+  'issuing_bescheid',
+  'sealing',
+  'delivering',
+  'archiving',
+  'closed',
+];
+
+async function waitForStatus(cases: { status(id: string): Promise<{ status: string }> }, caseId: string, status: string) {
+  for (let i = 0; i < 200; i++) {
+    if ((await cases.status(caseId)).status === status) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`case ${caseId} never reached ${status}`);
+}
+
+describe('a case end to end on Temporal and PostgreSQL', () => {
+  it('approves a resident with a vehicle: every stage recorded, fee booked, Bescheid sealed, delivered once, archived', async () => {
+    await withWorker(async ({ cases, deps }) => {
+      const { caseId } = await cases.submit(applicationOf('resident'));
+      const result = await cases.result(caseId);
+
+      expect(result.outcome).toBe('approved');
+      expect(result.decision?.firedRules.map((r) => r.ruleId)).toEqual(['resident-holder-in-zone']);
+
+      const row = await getCase(db, { caseId });
+      expect(row).toMatchObject({ status: 'closed', outcome: 'approved', ruleSetVersion: '1', bescheidSha256: result.bescheid.document.sha256 });
+      const events = await listCaseEvents(db, { caseId });
+      expect(events.map((e) => e.status)).toEqual(FULL_PATH);
+      expect(events.map((e) => e.seq)).toEqual(FULL_PATH.map((_, i) => i + 1));
+
+      expect(await listPayments(db, { caseId })).toEqual([expect.objectContaining({ amountCents: 3060, reference: expect.stringMatching(/^KZ-\d{12}$/) })]);
+      expect(await listDeliveries(db, { caseId })).toHaveLength(1);
+
+      const pdf = await deps.documents.get(result.bescheid.document.sha256);
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(await deps.sealer.verify('stadt-musterstadt', pdf, result.bescheid)).toBe(true);
+      const tampered = Buffer.from(pdf);
+      tampered[tampered.length - 10] ^= 1;
+      expect(await deps.sealer.verify('stadt-musterstadt', tampered, result.bescheid)).toBe(false);
+
+      const archive = await deps.archive.read(result.archive.packageSha256);
+      expect(archive.files.map((f) => f.name)).toEqual(['bescheid.pdf', 'evidence-residence.json', 'evidence-vehicle_registration.json']);
+      for (const f of archive.files) expect((await deps.documents.get(f.sha256)).length).toBe(f.size);
+
+      const description = await client.workflow.getHandle(caseWorkflowId(caseId)).describe();
+      const sa = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
+      expect(sa).toMatchObject({ CaseId: caseId, ServiceKey: '99050012104000', AuthorityId: 'stadt-musterstadt', CaseStatus: 'closed', CaseOutcome: 'approved' });
+    });
+  });
+
+  it('rejects an applicant registered in another zone, with the rule, its legal basis and the rule set hash', async () => {
+    await withWorker(async ({ cases }) => {
+      const { caseId } = await cases.submit(applicationOf('other_zone'));
+      const result = await cases.result(caseId);
+      expect(result.outcome).toBe('rejected');
+      expect(result.decision).toMatchObject({
+        outcome: 'reject',
+        ruleSetVersion: '1',
+        ruleSetHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        facts: { residenceStatus: 'found', residenceInZone: false },
+      });
+      expect(result.decision?.firedRules).toContainEqual(
+        expect.objectContaining({ ruleId: 'not-resident-in-zone', legalBasis: '§ 45 Abs. 1b Satz 1 Nr. 2a StVO' }),
+      );
+      expect((await getCase(db, { caseId }))?.decision).toMatchObject({ outcome: 'reject' });
+    });
+  });
+
+  it('escalates a company car to a case worker, refuses invalid decisions, and resumes on a valid one', async () => {
+    await withWorker(async ({ cases }) => {
+      const { caseId } = await cases.submit(applicationOf('company_car'));
+      await waitForStatus(cases, caseId, 'awaiting_case_worker');
+      const state = await cases.status(caseId);
+      const taskId = state.openTaskId!;
+      expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.taskId)).toContain(taskId);
+
+      const valid = { taskId, caseWorker: 'sb.mueller', outcome: 'approve' as const, justification: 'Arbeitsvertrag belegt private Nutzung.' };
+      await expect(cases.decide(caseId, { ...valid, justification: ' ' })).rejects.toThrow(WorkflowUpdateFailedError);
+      await expect(cases.decide(caseId, { ...valid, taskId: 'someone-else:review' })).rejects.toThrow(WorkflowUpdateFailedError);
+      expect((await cases.status(caseId)).status).toBe('awaiting_case_worker');
+
+      await cases.decide(caseId, valid);
+      const result = await cases.result(caseId);
+      expect(result.outcome).toBe('approved');
+      expect(result.decision?.decidedBy).toEqual({ caseWorker: 'sb.mueller' });
+      expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.taskId)).not.toContain(taskId);
+      const events = await listCaseEvents(db, { caseId });
+      expect(events.find((e) => e.type === 'task.completed')?.data).toMatchObject({ caseWorker: 'sb.mueller', justification: valid.justification });
+    });
+  });
+
+  it('refuses a trust level below the service minimum without asking any register', async () => {
+    const registers = new CountingRegisters(testDeps().registers);
+    await withWorker(
+      async ({ cases }) => {
+        const { caseId } = await cases.submit(applicationOf('low_trust'));
+        const result = await cases.result(caseId);
+        expect(result.outcome).toBe('refused');
+        expect(registers.calls).toEqual([]);
+        expect(await listPayments(db, { caseId })).toEqual([]);
+        expect(await listDeliveries(db, { caseId })).toHaveLength(1);
+      },
+      { registers },
+    );
+  });
+
+  it('does not fail the case when a register stays down: it escalates with the evidence marked unavailable', async () => {
+    const down: Registers = { lookup: async () => Promise.reject(new Error('connection refused')) };
+    await withWorker(
+      async ({ cases }) => {
+        const { caseId } = await cases.submit(applicationOf('resident'));
+        await waitForStatus(cases, caseId, 'awaiting_case_worker');
+        const { decision } = await cases.status(caseId);
+        expect(decision?.outcome).toBe('escalate');
+        expect(decision?.facts).toMatchObject({ residenceStatus: 'unavailable', vehicleStatus: 'unavailable' });
+        await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
+      },
+      { registers: down },
+    );
+  }, 90_000);
+
+  it('turns a repeated submission with the same idempotency key into the same single case', async () => {
+    await withWorker(async ({ cases }) => {
+      const key = `portal-${Date.now()}-${Math.random()}`;
+      const first = await cases.submit({ ...applicationOf('resident', 1), idempotencyKey: key });
+      const second = await cases.submit({ ...applicationOf('resident', 1), idempotencyKey: key });
+      expect(second.caseId).toBe(first.caseId);
+      await cases.result(first.caseId);
+      expect(await listPayments(db, { caseId: first.caseId })).toHaveLength(1);
+      const found = client.workflow.list({ query: `CaseId = "${first.caseId}"` });
+      const runs = [];
+      for await (const w of found) runs.push(w.runId);
+      expect(runs).toHaveLength(1);
+    });
+  });
+});

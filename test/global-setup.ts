@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { loadConfig } from '../config.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
+import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
+import { workflowsPath } from '../worker.js';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    temporalAddress: string;
+    databaseUrl: string;
+    workflowBundlePath: string;
+    dataDir: string;
+  }
+}
+
+/**
+ * One real Temporal dev server, one fresh PostgreSQL database and one workflow bundle for the whole run.
+ * PostgreSQL is DATABASE_URL's server when set (CI), else the embedded one.
+ */
+export default async function setup(project: TestProject) {
+  const config = loadConfig();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ozg-test-'));
+  const cleanups: Array<() => Promise<void>> = [];
+
+  const [temporal, database, bundle] = await Promise.all([
+    startTemporalDevServer({
+      cli: config.temporalCli,
+      port: await freePort(),
+      uiPort: false,
+      logFile: join(dataDir, 'temporal.log'),
+    }),
+    freshDatabase(config.databaseUrl, resolve(config.dataDir, 'test'), cleanups),
+    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+  ]);
+  cleanups.push(temporal.stop);
+  await migrateDatabase(database);
+  const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(workflowBundlePath, bundle.code);
+
+  project.provide('temporalAddress', temporal.address);
+  project.provide('databaseUrl', database);
+  project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('dataDir', dataDir);
+
+  return async () => {
+    for (const c of cleanups.reverse()) await c().catch((e) => console.error('cleanup failed', e));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}
+
+async function freshDatabase(serverUrl: string | undefined, embeddedDir: string, cleanups: Array<() => Promise<void>>): Promise<string> {
+  if (!serverUrl) {
+    const pg = await startEmbeddedPostgres({ dataDir: embeddedDir, port: await freePort() });
+    cleanups.push(pg.stop);
+    serverUrl = pg.url;
+  }
+  const name = `ozg_test_${process.pid}_${Date.now()}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  cleanups.push(async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end({ timeout: 5 });
+  });
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
