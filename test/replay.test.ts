@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import type { History } from '@temporalio/worker/lib/runtime.js';
+import { describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../config.js';
+import { caseWorkflowId } from '../contracts/ids.js';
+import { client, withWorker } from './harness.js';
+import { applicationOf } from './samples.js';
+
+const fixturesDir = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
+const bundle = { codePath: inject('workflowBundlePath') };
+
+async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
+  const results: ReplayResult[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(r);
+  return results;
+}
+
+/** Histories of cases that went down each path: approve, reject, refuse, and escalate with a case worker's decision. */
+async function freshHistories() {
+  return withWorker(async ({ cases }) => {
+    const ids = await Promise.all(
+      (['resident', 'other_zone', 'low_trust'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId),
+    );
+    const escalated = (await cases.submit(applicationOf('company_car'))).caseId;
+    for (let i = 0; !(await cases.status(escalated)).openTaskId; i++) {
+      if (i > 100) throw new Error('case never escalated');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { openTaskId } = await cases.status(escalated);
+    await cases.decide(escalated, { taskId: openTaskId!, caseWorker: 'sb.replay', outcome: 'reject', justification: 'Keine private Nutzung.' });
+    ids.push(escalated);
+    await Promise.all(ids.map((id) => cases.result(id)));
+    return Promise.all(
+      ids.map(async (id) => ({ workflowId: caseWorkflowId(id), history: await client.workflow.getHandle(caseWorkflowId(id)).fetchHistory() })),
+    );
+  });
+}
+
+describe('workflow determinism', () => {
+  it('replays histories of finished cases, fresh and committed, without a determinism violation', async () => {
+    const fresh = await freshHistories();
+    if (process.env.RECORD_HISTORIES) {
+      // The CLI writes the canonical proto3 JSON that historyFromJSON reads.
+      for (const [i, h] of fresh.entries()) {
+        const json = execFileSync(loadConfig().temporalCli, ['workflow', 'show', '-w', h.workflowId, '--address', inject('temporalAddress'), '-o', 'json']);
+        writeFileSync(`${fixturesDir}case-path-${i + 1}.json`, json);
+      }
+    }
+    const committed = readdirSync(fixturesDir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(readFileSync(fixturesDir + f, 'utf8'))) }));
+    expect(committed.length).toBeGreaterThanOrEqual(4);
+
+    const results = await replay(bundle, [...fresh, ...committed]);
+    expect(results).toHaveLength(fresh.length + committed.length);
+    expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
+  });
+
+  it('negative control: the same histories fail against a workflow whose steps were reordered', async () => {
+    const [first] = readdirSync(fixturesDir).filter((f) => f.endsWith('.json'));
+    const history = historyFromJSON(JSON.parse(readFileSync(fixturesDir + first, 'utf8')));
+    const reordered = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./fixtures/reordered-workflow.ts', import.meta.url)),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    });
+    const [result] = await replay({ code: reordered.code }, [{ workflowId: first!, history }]);
+    expect(result?.error).toBeInstanceOf(DeterminismViolationError);
+  });
+});
