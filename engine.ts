@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { FolderArchiveStore } from './adapters/archive-store.js';
 import { DocumentStore } from './adapters/document-store.js';
 import type { Registers } from './adapters/registers.js';
+import { DatabasePostbox } from './adapters/postbox.js';
 import { LocalKeySealer } from './adapters/sealer.js';
 import { CaseClient } from './client/case-client.js';
 import { buildHttpApi } from './client/http-api.js';
@@ -120,6 +121,7 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
     documents: new DocumentStore(join(dataDir, 'documents')),
     sealer: new LocalKeySealer(join(dataDir, 'keys')),
     archive: new FolderArchiveStore(join(dataDir, 'archive')),
+    postbox: new DatabasePostbox(db),
   };
 }
 

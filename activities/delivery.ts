@@ -1,24 +1,19 @@
-import { createHash } from 'node:crypto';
 import type { DeliveryResult, SealResult } from '../contracts/case.js';
 import { effectKey } from '../contracts/ids.js';
-import { recordDelivery } from '../db/queries/deliveries.js';
 import type { ActivityDeps } from './deps.js';
 
-/** Delivery into the applicant's postbox (sandbox: a table the applicant's portal reads), once per case. */
-export function createDeliveryActivities({ db }: ActivityDeps) {
+export function createDeliveryActivities({ postbox }: ActivityDeps) {
   return {
+    /** Delivers the sealed Bescheid once per case, however often the activity runs. */
     async deliverToApplicant(i: { caseId: string; recipient: string; bescheid: SealResult }): Promise<DeliveryResult> {
-      const idempotencyKey = effectKey(i.caseId, 'deliver-bescheid');
-      const row = await recordDelivery(db, {
-        idempotencyKey,
-        deliveryId: createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24),
+      const d = await postbox.deliver({
+        idempotencyKey: effectKey(i.caseId, 'deliver-bescheid'),
         caseId: i.caseId,
         recipient: i.recipient,
-        channel: 'postbox',
         subject: `Bescheid zu Ihrem Antrag ${i.caseId}`,
-        documentSha256: i.bescheid.document.sha256,
+        document: i.bescheid.document,
       });
-      return { deliveryId: row.deliveryId, channel: row.channel, deliveredAt: row.deliveredAt.toISOString() };
+      return { deliveryId: d.deliveryId, channel: d.channel, deliveredAt: d.deliveredAt.toISOString() };
     },
   };
 }

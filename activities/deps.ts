@@ -1,5 +1,6 @@
 import type { FolderArchiveStore } from '../adapters/archive-store.js';
 import type { DocumentStore } from '../adapters/document-store.js';
+import type { Postbox } from '../adapters/postbox.js';
 import type { Registers } from '../adapters/registers.js';
 import type { Sealer } from '../adapters/sealer.js';
 import type { Database } from '../db/client.js';
@@ -11,4 +12,5 @@ export interface ActivityDeps {
   documents: DocumentStore;
   sealer: Sealer;
   archive: FolderArchiveStore;
+  postbox: Postbox;
 }

@@ -1,15 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
-import { FolderArchiveStore } from '../adapters/archive-store.js';
-import { DocumentStore } from '../adapters/document-store.js';
 import { SeededRegisters, type Registers } from '../adapters/registers.js';
-import { LocalKeySealer } from '../adapters/sealer.js';
 import { CaseClient } from '../client/case-client.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterSeed } from '../demo/sample-applications.js';
+import { activityDeps } from '../engine.js';
 import { createCaseWorker } from '../worker.js';
 import type { ActivityDeps } from '../activities/index.js';
 
@@ -29,14 +26,7 @@ export const client = new Client({ connection });
 export const dataDir = inject('dataDir');
 
 export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
-  return {
-    db,
-    registers: new SeededRegisters(sampleRegisterSeed()),
-    documents: new DocumentStore(join(dataDir, 'documents')),
-    sealer: new LocalKeySealer(join(dataDir, 'keys')),
-    archive: new FolderArchiveStore(join(dataDir, 'archive')),
-    ...overrides,
-  };
+  return { ...activityDeps(dataDir, db, new SeededRegisters(sampleRegisterSeed())), ...overrides };
 }
 
 export interface TestEngine {

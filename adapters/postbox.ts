@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { DocumentRef } from '../contracts/case.js';
+import type { Database } from '../db/client.js';
+import { recordDelivery } from '../db/queries/deliveries.js';
+
+export interface ApplicantMessage {
+  /** Derived from the case and the message's purpose, so a retry delivers nothing new. */
+  idempotencyKey: string;
+  caseId: string;
+  /** Pseudonymous subject of the applicant; the channel resolves the real address. */
+  recipient: string;
+  subject: string;
+  document: DocumentRef;
+}
+
+export interface Delivered {
+  deliveryId: string;
+  channel: string;
+  deliveredAt: Date;
+}
+
+/** The one way anything reaches an applicant: decisions, questions, notices. */
+export interface Postbox {
+  deliver(message: ApplicantMessage): Promise<Delivered>;
+}
+
+/** Postbox sandbox: a table the applicant's portal reads; one row per idempotency key. */
+export class DatabasePostbox implements Postbox {
+  constructor(private readonly db: Database) {}
+
+  async deliver(m: ApplicantMessage): Promise<Delivered> {
+    return recordDelivery(this.db, {
+      idempotencyKey: m.idempotencyKey,
+      deliveryId: createHash('sha256').update(m.idempotencyKey).digest('hex').slice(0, 24),
+      caseId: m.caseId,
+      recipient: m.recipient,
+      channel: 'postbox',
+      subject: m.subject,
+      documentSha256: m.document.sha256,
+    });
+  }
+}
