@@ -16,6 +16,8 @@ export interface DevServerOptions {
   dbFile?: string;
   logFile: string;
   namespace?: string;
+  /** Register the engine's search attributes at start (default true). */
+  searchAttributes?: boolean;
 }
 
 export interface DevServer {
@@ -43,7 +45,7 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   const version = await cliVersion(o.cli);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
-  for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  if (o.searchAttributes !== false) for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
   if (o.uiPort === false) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');

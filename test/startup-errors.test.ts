@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.js';
 import { assertDatabaseReachable } from '../infra/database.js';
 import { StartupError } from '../infra/startup-error.js';
-import { connectTemporal } from '../infra/temporal.js';
+import { connectTemporal, ensureSearchAttributes } from '../infra/temporal.js';
+import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 
 async function closedPort(): Promise<number> {
@@ -68,5 +69,28 @@ describe('start-up failures say what was tried and how to fix it', () => {
     expect(() => loadConfig({ HTTP_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ HTTP_PORT: 'eighty' })).toThrow(/HTTP_PORT/);
     expect(loadConfig({ HTTP_PORT: '', TEMPORAL_PORT: '7300' })).toMatchObject({ httpPort: 8080, temporalPort: 7300 });
+  });
+});
+
+describe('a Temporal server the engine did not start (TEMPORAL_ADDRESS)', () => {
+  it('gets the engine\'s search attributes registered, as Keyword, once however often the engine starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ozg-cluster-'));
+    const server = await startTemporalDevServer({
+      cli: loadConfig().temporalCli,
+      port: await closedPort(),
+      uiPort: false,
+      logFile: join(dir, 'log'),
+      searchAttributes: false,
+    });
+    try {
+      const list = async () => (await server.connection.operatorService.listSearchAttributes({ namespace: 'default' })).customAttributes ?? {};
+      expect(Object.keys(await list())).not.toContain('CaseId');
+      await ensureSearchAttributes(server.connection, 'default');
+      await ensureSearchAttributes(server.connection, 'default');
+      const attrs = await list();
+      for (const key of SEARCH_ATTRIBUTES) expect(attrs[key.name]).toBe(2); // INDEXED_VALUE_TYPE_KEYWORD
+    } finally {
+      await server.stop();
+    }
   });
 });
