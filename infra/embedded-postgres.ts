@@ -22,7 +22,7 @@ export async function startEmbeddedPostgres(o: {
   const databaseDir = join(o.dataDir, 'postgres');
   mkdirSync(o.dataDir, { recursive: true });
   if (userInfo().uid === 0) {
-    for (const dir of [...ancestorsWithoutTraverse(o.dataDir), ...ancestorsWithoutTraverse(projectRoot)]) {
+    for (const dir of new Set([...ancestorsWithoutTraverse(o.dataDir), ...ancestorsWithoutTraverse(projectRoot)])) {
       chmodSync(dir, statSync(dir).mode | 0o001);
       o.notice?.(`running as root: allowed user postgres to traverse ${dir} (o+x) to reach the embedded PostgreSQL`);
     }
