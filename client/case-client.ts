@@ -154,7 +154,7 @@ function stableJson(v: unknown): string {
 }
 
 // A UUID-shaped id derived from the idempotency key, so a repeated submission maps to the same workflow.
-function caseIdFromKey(key: string): string {
+export function caseIdFromKey(key: string): string {
   const h = createHash('sha256').update(`ozg-case:${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -22,6 +22,14 @@ const envelope = new Ajv2020({ allErrors: true, strict: true }).compile({
   },
 });
 
+// Fastify's own refusals, under codes that stay stable across its versions.
+const fastifyCodes: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+};
+
 interface SubmitBody {
   serviceKey: string;
   authorityId: string;
@@ -39,12 +47,15 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err instanceof IntakeRefusedError) return sendProblem(reply, { status: err.status, code: err.code, detail: err.message, errors: err.errors.map(prefixed('/application')) });
     if (err instanceof IdentityRejectedError) return sendProblem(reply, { status: 401, code: err.code, detail: err.message });
-    if (err.statusCode && err.statusCode < 500) return sendProblem(reply, { status: err.statusCode, code: (err.code ?? 'bad_request').toLowerCase(), detail: err.message });
+    if (err.statusCode && err.statusCode < 500) return sendProblem(reply, { status: err.statusCode, code: fastifyCodes[err.code] ?? 'bad_request', detail: err.message });
     reply.log.error(err);
     return sendProblem(reply, { status: 500, code: 'internal', detail: 'Der Antrag konnte nicht verarbeitet werden.' });
   });
 
   app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT }, async (req, reply) => {
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      return sendProblem(reply, { status: 415, code: 'unsupported_media_type', detail: 'Send the application as application/json.' });
+    }
     if (!envelope(req.body)) {
       return sendProblem(reply, { status: 400, code: 'invalid_request', detail: 'Die Anfrage ist unvollständig oder fehlerhaft.', errors: (envelope.errors ?? []).map(toFieldError) });
     }
