@@ -15,6 +15,9 @@ const schema = z.object({
   EMBEDDED_PG_PORT: port.default(54329),
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
+  IDP_PORT: port.default(8090),
   DATA_DIR: z.string().default(resolve(projectRoot, '.data')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
@@ -31,6 +34,11 @@ export interface Config {
   embeddedPostgresPort: number;
   httpHost: string;
   httpPort: number;
+  /** Trust identity tokens from this OpenID Connect issuer; unset means start the local sandbox identity provider. */
+  oidcIssuer?: string;
+  oidcAudience: string;
+  /** Port of the local sandbox identity provider. */
+  idpPort: number;
   dataDir: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
@@ -56,6 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     httpHost: e.HTTP_HOST,
     httpPort: e.HTTP_PORT,
+    oidcIssuer: e.OIDC_ISSUER,
+    oidcAudience: e.OIDC_AUDIENCE,
+    idpPort: e.IDP_PORT,
     dataDir: resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
   };

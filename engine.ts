@@ -11,6 +11,8 @@ import { CaseClient } from './client/case-client.js';
 import { buildHttpApi } from './client/http-api.js';
 import { loadConfig, type Config } from './config.js';
 import { connectDatabase, type Database } from './db/client.js';
+import { startLocalIdentityProvider, type LocalIdentityProvider } from './identity/local-identity-provider.js';
+import { OidcTokenVerifier } from './identity/token-verifier.js';
 import { migrateDatabase } from './db/migrate.js';
 import { assertDatabaseReachable } from './infra/database.js';
 import { startEmbeddedPostgres } from './infra/embedded-postgres.js';
@@ -22,6 +24,8 @@ import type { ActivityDeps } from './activities/index.js';
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
   database: { url: string; embedded: boolean };
+  /** The local sandbox identity provider, when no OIDC_ISSUER is configured. */
+  localIdp?: LocalIdentityProvider;
   client: Client;
   cases: CaseClient;
   db: Database;
@@ -69,7 +73,14 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
     const cases = new CaseClient(client);
-    const http = buildHttpApi(cases);
+    let localIdp: LocalIdentityProvider | undefined;
+    if (!config.oidcIssuer) {
+      localIdp = await startLocalIdentityProvider({ host: config.httpHost, port: config.idpPort, audience: config.oidcAudience });
+      stops.push(localIdp.stop);
+      say(`local identity provider (sandbox) at ${localIdp.issuer}`);
+    }
+    const verifier = new OidcTokenVerifier({ issuer: config.oidcIssuer ?? localIdp!.issuer, audience: config.oidcAudience });
+    const http = buildHttpApi(cases, { verifier });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
@@ -78,6 +89,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
     return {
       temporal: { address: temporal.address, uiUrl: temporal.uiUrl, cliVersion: temporal.version, embedded: !config.temporalAddress },
       database: { url: redact(databaseUrl), embedded: !config.databaseUrl },
+      localIdp,
       client,
       cases,
       db: database.db,

@@ -10,16 +10,16 @@ import type { ActivityDeps } from './deps.js';
  */
 export function createFeeActivities({ db }: ActivityDeps) {
   return {
-    async collectFee(i: { caseId: string; serviceKey: string; authorityId: string }): Promise<FeeResult> {
+    async collectFee(i: { caseId: string; serviceKey: string; authorityId: string; amountCents: number }): Promise<FeeResult> {
       const service = findService(i.serviceKey);
-      if (service.fee.amountCents === 0) return { status: 'not_required', amountCents: 0, currency: 'EUR' };
+      if (i.amountCents === 0) return { status: 'not_required', amountCents: 0, currency: 'EUR' };
       const authority = service.authorities[i.authorityId];
       if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
       const idempotencyKey = effectKey(i.caseId, 'fee');
       const booking = await recordPayment(db, {
         idempotencyKey,
         caseId: i.caseId,
-        amountCents: service.fee.amountCents,
+        amountCents: i.amountCents,
         currency: 'EUR',
         account: authority.feeAccount,
         reference: kassenzeichen(idempotencyKey),

@@ -17,7 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIntakeActivities(),
     ...createEvidenceActivities(deps),
     ...createFeeActivities(deps),
-    ...createDecisionActivities(),
+    ...createDecisionActivities(deps),
     ...createTaskActivities(deps),
     ...createDocumentActivities(deps),
     ...createDeliveryActivities(deps),

@@ -1,23 +1,42 @@
 import { TRUST_LEVELS, type IdentityAssertion, type IdentityCheckResult, type ValidationResult } from '../contracts/case.js';
 import { findService, planFor } from '../services/catalogue.js';
 import type { CasePlan } from '../services/types.js';
-import { validateApplication } from '../services/validate-application.js';
+import { checkApplication } from '../services/validate-application.js';
 
-/** Reading the catalogue and checking the application: pure lookups, no external effects. */
+export interface ApplicationRef {
+  serviceKey: string;
+  authorityId: string;
+  schemaVersion: string;
+  ruleSetVersion: string;
+  application: unknown;
+  submittedAt: string;
+}
+
+const check = (i: ApplicationRef) =>
+  checkApplication({ ...i, service: findService(i.serviceKey), submittedOn: i.submittedAt.slice(0, 10) });
+
+/** Reading the catalogue and checking the application against the pinned versions: pure lookups, no external effects. */
 export function createIntakeActivities() {
   return {
-    async planCase({ serviceKey }: { serviceKey: string }): Promise<CasePlan> {
-      return planFor(findService(serviceKey));
+    async planCase(i: ApplicationRef): Promise<CasePlan> {
+      return planFor(findService(i.serviceKey), i.authorityId, (await check(i)).assessment);
     },
 
-    async validateApplication(i: { serviceKey: string; schemaVersion: string; application: unknown }): Promise<ValidationResult> {
-      return validateApplication(findService(i.serviceKey), i.schemaVersion, i.application);
+    async validateApplication(i: ApplicationRef): Promise<ValidationResult> {
+      const { valid, errors } = await check(i);
+      return { valid, errors };
     },
 
     async checkIdentity(i: { serviceKey: string; identity: IdentityAssertion }): Promise<IdentityCheckResult> {
-      const required = findService(i.serviceKey).minimumTrustLevel;
-      const actual = i.identity.trustLevel;
-      return { sufficient: TRUST_LEVELS.indexOf(actual) >= TRUST_LEVELS.indexOf(required), required, actual };
+      return checkTrustLevel(i.serviceKey, i.identity);
     },
   };
+}
+
+export function checkTrustLevel(serviceKey: string, identity: IdentityAssertion): IdentityCheckResult {
+  const service = findService(serviceKey);
+  const required = service.minimumTrustLevel;
+  const actual = identity.trustLevel;
+  const representationOk = !identity.representation || service.representationAllowed;
+  return { sufficient: representationOk && TRUST_LEVELS.indexOf(actual) >= TRUST_LEVELS.indexOf(required), required, actual };
 }

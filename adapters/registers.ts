@@ -20,6 +20,10 @@ export interface Registers {
 export interface RegisterSeed {
   population: Array<{ subject: string; zone: string; mainResidence: boolean }>;
   vehicles: Array<{ licensePlate: string; holderSubject: string; use: 'private' | 'company' }>;
+  /** Invoices as the upload service would have checked them (number, buyer, amount, whether it is a cargo bike). */
+  invoices?: Array<{ invoiceNumber: string; buyerSubject: string; amountCents: number; cargoBike: boolean }>;
+  /** Subjects with an enforceable trade prohibition in the Gewerbezentralregister. */
+  tradeProhibitions?: string[];
 }
 
 /**
@@ -41,6 +45,16 @@ export class SeededRegisters implements Registers {
           ? { status: 'found', record: { holderMatches: record.holderSubject === q.subject, use: record.use } }
           : { status: 'not_found' };
       }
+      case 'uploads': {
+        const number = (q.application['invoice'] as { number?: unknown } | undefined)?.number;
+        const record = this.seed.invoices?.find((i) => i.invoiceNumber === number);
+        return record
+          ? { status: 'found', record: { amountCents: record.amountCents, buyerMatches: record.buyerSubject === q.subject, cargoBike: record.cargoBike } }
+          : { status: 'not_found' };
+      }
+      case 'gzr':
+        // The register always answers; no entry means no prohibition.
+        return { status: 'found', record: { prohibited: this.seed.tradeProhibitions?.includes(q.subject) ?? false } };
       default:
         return { status: 'unavailable' };
     }

@@ -1,16 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, IdentityAssertion } from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
 import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
-import { findService } from '../services/catalogue.js';
+import { checkTrustLevel } from '../activities/intake.js';
+import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
+import { checkApplication } from '../services/validate-application.js';
+import { IntakeRefusedError } from './intake-refused.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 
 export interface SubmitApplication {
   serviceKey: string;
   authorityId: string;
+  /** Verified identity: the HTTP API verifies the token, a Fachverfahren vouches for its own. */
   identity: IdentityAssertion;
   application: Record<string, unknown>;
   /** The same key submitted twice yields the same case, never a second one. */
@@ -22,30 +26,86 @@ export interface SubmittedCase {
   caseId: string;
   workflowId: string;
   ruleSetVersion: string;
+  /** True when the idempotency key had already started this case. */
+  duplicate: boolean;
 }
 
 /** The typed way in for Fachverfahren teams; the HTTP API is built on it. */
 export class CaseClient {
-  constructor(private readonly client: Client, private readonly taskQueue = TASK_QUEUE) {}
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue = TASK_QUEUE,
+    /** The clock that pins the rule set version in force; tests move it to a legal change's date. */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
+  /**
+   * Checks the application completely before anything is stored: service, authority, trust level, mandate,
+   * schema and plausibility rules. Refuses with every field error at once, or starts the case's workflow.
+   */
   async submit(a: SubmitApplication): Promise<SubmittedCase> {
-    const service = findService(a.serviceKey);
-    if (!service.authorities[a.authorityId]) throw new Error(`authority ${a.authorityId} does not offer service ${a.serviceKey}`);
+    const submittedAt = this.now().toISOString();
+    const service = intakeLookup(() => findService(a.serviceKey));
+    intakeLookup(() => findAuthority(service, a.authorityId));
+    const identity = checkTrustLevel(a.serviceKey, a.identity);
+    if (a.identity.representation && !service.representationAllowed) {
+      throw new IntakeRefusedError('representation_not_allowed', 403, 'Für diese Leistung ist eine Antragstellung in Vertretung nicht vorgesehen.');
+    }
+    if (!identity.sufficient) {
+      throw new IntakeRefusedError(
+        'trust_level_too_low',
+        403,
+        `Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht für diese Leistung nicht aus; erforderlich ist mindestens ${identity.required}.`,
+      );
+    }
+    const ruleSetVersion = ruleSetVersionOn(service, submittedAt.slice(0, 10));
+    const schemaVersion = service.currentSchemaVersion;
+    const check = await checkApplication({ service, authorityId: a.authorityId, schemaVersion, ruleSetVersion, application: a.application, submittedOn: submittedAt.slice(0, 10) });
+    if (!check.valid) throw new IntakeRefusedError('invalid_application', 422, 'Der Antrag enthält Fehler.', check.errors);
+
     const caseId = a.idempotencyKey ? caseIdFromKey(a.idempotencyKey) : randomUUID();
     const workflowId = caseWorkflowId(caseId);
-    const ruleSetVersion = service.ruleSet.currentVersion;
+    const submissionSha256 = createHash('sha256').update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`).digest('hex');
+    try {
+      await this.start({ a, caseId, workflowId, schemaVersion, ruleSetVersion, submittedAt, submissionSha256 });
+      return { caseId, workflowId, ruleSetVersion, duplicate: false };
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      const existing = await this.client.workflow.getHandle(workflowId).describe();
+      const memo = existing.memo as { submissionSha256?: string; ruleSetVersion?: string } | undefined;
+      if (memo?.submissionSha256 !== submissionSha256) {
+        throw new IntakeRefusedError('idempotency_key_reused', 409, 'Dieser Idempotenzschlüssel wurde bereits für einen anderen Antrag verwendet.');
+      }
+      return { caseId, workflowId, ruleSetVersion: memo.ruleSetVersion ?? ruleSetVersion, duplicate: true };
+    }
+  }
+
+  private async start(o: {
+    a: SubmitApplication;
+    caseId: string;
+    workflowId: string;
+    schemaVersion: string;
+    ruleSetVersion: string;
+    submittedAt: string;
+    submissionSha256: string;
+  }): Promise<void> {
+    const { a, caseId, workflowId, schemaVersion, ruleSetVersion, submittedAt } = o;
     await this.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
       taskQueue: this.taskQueue,
       workflowId,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      // A key that was used once, for a running or a closed case, never starts a second one.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // A hash, not the data: the memo is not encrypted.
+      memo: { submissionSha256: o.submissionSha256, ruleSetVersion },
       args: [
         {
           caseId,
           serviceKey: a.serviceKey,
           authorityId: a.authorityId,
-          schemaVersion: service.currentSchemaVersion,
+          schemaVersion,
           ruleSetVersion,
-          submittedAt: new Date().toISOString(),
+          submittedAt,
           identity: a.identity,
           application: a.application,
           deadlines: a.deadlines,
@@ -58,7 +118,6 @@ export class CaseClient {
         { key: CaseStatusKey, value: 'received' },
       ]),
     });
-    return { caseId, workflowId, ruleSetVersion };
   }
 
   status(caseId: string): Promise<CaseState> {
@@ -75,8 +134,27 @@ export class CaseClient {
   }
 }
 
+function intakeLookup<T>(find: () => T): T {
+  try {
+    return find();
+  } catch (err) {
+    if (err instanceof UnknownServiceError) throw new IntakeRefusedError('unknown_service', 404, `Die Leistung ${err.serviceKey} ist nicht im Katalog.`);
+    if (err instanceof UnknownAuthorityError) throw new IntakeRefusedError('unknown_authority', 404, `Die Behörde ${err.authorityId} bietet diese Leistung nicht an.`);
+    throw err;
+  }
+}
+
+// Keys sorted, so the same submission always hashes the same.
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
 // A UUID-shaped id derived from the idempotency key, so a repeated submission maps to the same workflow.
-function caseIdFromKey(key: string): string {
+export function caseIdFromKey(key: string): string {
   const h = createHash('sha256').update(`ozg-case:${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

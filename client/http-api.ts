@@ -1,28 +1,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { TokenVerifier } from '../identity/token-verifier.js';
+import { UnknownServiceError } from '../services/catalogue.js';
 import type { CaseClient } from './case-client.js';
-import { TRUST_LEVELS } from '../contracts/case.js';
-import { listServices, UnknownServiceError } from '../services/catalogue.js';
-
-const submitBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['serviceKey', 'authorityId', 'identity', 'application'],
-  properties: {
-    serviceKey: { type: 'string', minLength: 1, maxLength: 64 },
-    authorityId: { type: 'string', minLength: 1, maxLength: 64 },
-    identity: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['subject', 'trustLevel'],
-      properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, trustLevel: { enum: [...TRUST_LEVELS] } },
-    },
-    application: { type: 'object' },
-  },
-} as const;
+import { catalogueRoutes } from './catalogue-routes.js';
+import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
 
 /** The HTTP entry point for portals; every route goes through the typed CaseClient. */
-export function buildHttpApi(cases: CaseClient): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+export function buildHttpApi(cases: CaseClient, o: { verifier: TokenVerifier }): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     const status = err instanceof UnknownServiceError ? 404 : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
@@ -32,15 +17,8 @@ export function buildHttpApi(cases: CaseClient): FastifyInstance {
 
   app.get('/health', async () => ({ status: 'ok' }));
 
-  app.get('/services', async () =>
-    listServices().map((s) => ({ key: s.key, name: s.name, legalBasis: s.legalBasis, minimumTrustLevel: s.minimumTrustLevel, authorities: Object.keys(s.authorities) })),
-  );
-
-  app.post<{ Body: Parameters<CaseClient['submit']>[0] }>('/cases', { schema: { body: submitBody } }, async (req, reply) => {
-    const idempotencyKey = req.headers['idempotency-key'];
-    const submitted = await cases.submit({ ...req.body, idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined });
-    return reply.status(202).header('location', `/cases/${submitted.caseId}`).send(submitted);
-  });
+  void app.register(catalogueRoutes);
+  void app.register(intakeRoutes, { cases, verifier: o.verifier });
 
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId',

@@ -25,10 +25,20 @@ export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
 export const TRUST_LEVELS = ['low', 'substantial', 'high'] as const;
 export type TrustLevel = (typeof TRUST_LEVELS)[number];
 
-/** The applicant's identity as asserted at intake. The subject is a pseudonymous id, never a name. */
+/** Acting for another person or a company, as the identity provider attests it. Ids only, no names. */
+export interface Representation {
+  representedSubject: string;
+  kind: 'person' | 'organisation';
+  mandateId: string;
+}
+
+/** The applicant's identity as verified at intake. The subject is a pseudonymous id, never a name. */
 export interface IdentityAssertion {
   subject: string;
   trustLevel: TrustLevel;
+  /** Issuer of the verified token; absent where a Fachverfahren submits through the typed client. */
+  issuer?: string;
+  representation?: Representation;
 }
 
 export interface CaseInput {
@@ -54,9 +64,13 @@ export interface CaseDeadlines {
 export const DEFAULT_DEADLINES: CaseDeadlines = { caseWorkerMs: 14 * 24 * 3600_000 };
 
 export interface FieldError {
+  /** JSON pointer into the application (RFC 6901). */
   pointer: string;
+  /** Stable machine code. */
   code: string;
+  /** German, for the citizen. */
   message: string;
+  messageEn?: string;
 }
 
 export interface ValidationResult {
@@ -100,11 +114,16 @@ export interface FeeResult {
 
 export type DecisionOutcome = 'approve' | 'reject' | 'escalate';
 
+/** What a fired rule contributes: a decision, or an amount or recipient the decision carries. */
+export type RuleEffect = DecisionOutcome | 'payout' | 'forward';
+
 export interface FiredRule {
   ruleId: string;
-  outcome: DecisionOutcome;
+  outcome: RuleEffect;
   reason: string;
   legalBasis: string;
+  /** Names of the facts the rule's conditions read. */
+  reads?: string[];
 }
 
 export interface Decision {
@@ -114,6 +133,10 @@ export interface Decision {
   firedRules: FiredRule[];
   facts: Record<string, unknown>;
   decidedBy: 'rules' | { caseWorker: string };
+  /** Grant to pay out when approved, computed by the rules. */
+  payoutCents?: number;
+  /** Authorities the case data goes to when approved (e.g. Finanzamt). */
+  forwardTo?: string[];
 }
 
 export interface CaseWorkerDecision {

@@ -82,3 +82,23 @@ export const deliveries = pgTable('deliveries', {
   documentSha256: text('document_sha256').notNull(),
   deliveredAt: timestamp('delivered_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Every decision the rules took, with its explanation; one per case, keyed by the effect key so a retry stores it once. */
+export const decisions = pgTable(
+  'decisions',
+  {
+    idempotencyKey: text('idempotency_key').primaryKey(),
+    caseId: text('case_id').notNull(),
+    serviceKey: text('service_key').notNull(),
+    ruleSetId: text('rule_set_id').notNull(),
+    ruleSetVersion: text('rule_set_version').notNull(),
+    ruleSetHash: text('rule_set_hash').notNull(),
+    outcome: text('outcome', { enum: ['approve', 'reject', 'escalate'] }).notNull(),
+    firedRules: jsonb('fired_rules').notNull(),
+    facts: jsonb('facts').notNull(),
+    payoutCents: bigint('payout_cents', { mode: 'number' }),
+    forwardTo: jsonb('forward_to'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('decisions_case_idx').on(t.caseId)],
+);

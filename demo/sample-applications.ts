@@ -2,6 +2,7 @@ import type { RegisterSeed } from '../adapters/registers.js';
 import type { SubmitApplication } from '../client/case-client.js';
 import type { TrustLevel } from '../contracts/case.js';
 import { anwohnerparken } from '../services/anwohnerparken.js';
+import { otherServicesSeed } from './sample-other-services.js';
 
 /** What the registers make of a sample applicant, and so which outcome the rules will reach. */
 export type SampleKind = 'resident' | 'other_zone' | 'not_holder' | 'company_car' | 'low_trust';
@@ -59,6 +60,7 @@ export function sampleRegisterSeed(): RegisterSeed {
       holderSubject: p.kind === 'not_holder' ? `pseudonym-other-${p.subject}` : p.subject,
       use: p.kind === 'company_car' ? ('company' as const) : ('private' as const),
     })),
+    ...otherServicesSeed(),
   };
 }
 

@@ -4,16 +4,27 @@ import { fileURLToPath } from 'node:url';
 import type { RuleProperties } from 'json-rules-engine';
 import type { DecisionOutcome } from '../contracts/case.js';
 
-export interface RuleEventParams {
+interface Cited {
   reason: string;
   legalBasis: string;
 }
+
+/** What a rule does when it fires. Intake rules read the application; decision rules also read the evidence. */
+export type RuleEvent =
+  | { type: DecisionOutcome; params: Cited }
+  | { type: 'payout'; params: Cited & { percent: number; maxCents: number; ofFact: string } }
+  | { type: 'forward'; params: Cited & { recipient: string } }
+  | { type: 'fee'; params: Cited & { amountCents: number } }
+  | { type: 'require-evidence'; params: Cited & { evidenceType: string } }
+  | { type: 'implausible'; params: { pointer: string; code: string; message: string; messageEn: string; legalBasis?: string } };
+
+export type Rule = RuleProperties & { name: string; event: RuleEvent };
 
 export interface RuleSet {
   ruleSetId: string;
   version: string;
   validFrom: string;
-  rules: Array<RuleProperties & { name: string; event: { type: DecisionOutcome; params: RuleEventParams } }>;
+  rules: Rule[];
   /** SHA-256 of the rule file as committed: proves which rules decided a case. */
   hash: string;
 }

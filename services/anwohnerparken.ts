@@ -1,3 +1,4 @@
+import { evidenceOf, postalCodeInMunicipality } from './fact-helpers.js';
 import type { ServiceDefinition } from './types.js';
 
 /** EXAMPLE service, simplified: a resident parking permit (Bewohnerparkausweis). */
@@ -6,6 +7,7 @@ export const anwohnerparken: ServiceDefinition = {
   name: 'Bewohnerparkausweis (Beispiel)',
   legalBasis: '§ 45 Abs. 1b Satz 1 Nr. 2a StVO',
   minimumTrustLevel: 'substantial',
+  representationAllowed: false,
   currentSchemaVersion: '1',
   schemas: {
     '1': {
@@ -30,30 +32,49 @@ export const anwohnerparken: ServiceDefinition = {
     },
   },
   evidence: [
-    { evidenceType: 'residence', register: 'population', purpose: 'Hauptwohnsitz in der Parkzone prüfen' },
-    { evidenceType: 'vehicle_registration', register: 'vehicles', purpose: 'Halterschaft des Fahrzeugs prüfen' },
+    { evidenceType: 'residence', register: 'population', purpose: 'Hauptwohnsitz in der Parkzone prüfen', uploadAllowed: false },
+    { evidenceType: 'vehicle_registration', register: 'vehicles', purpose: 'Halterschaft des Fahrzeugs prüfen', uploadAllowed: false },
   ],
-  fee: { timing: 'in_advance', amountCents: 3_060 },
-  ruleSet: { id: 'anwohnerparken', currentVersion: '1' },
+  fee: { timing: 'in_advance' },
+  ruleSet: {
+    id: 'anwohnerparken',
+    versions: [
+      { version: '1', validFrom: '2026-01-01' },
+      { version: '2', validFrom: '2027-01-01' },
+    ],
+  },
+  escalation: { fourEyes: false, candidateGroup: 'sachbearbeitung' },
+  outputs: { documents: ['bescheid'], forwardingRecipients: [] },
   authorities: {
     'stadt-musterstadt': {
       name: 'Stadt Musterstadt, Straßenverkehrsbehörde',
       feeAccount: 'DE02120300000000202051',
       contact: 'verkehr@musterstadt.example',
+      sealIdentity: 'stadt-musterstadt',
+      postalCodes: ['48143', '48145', '48147'],
+    },
+    'stadt-beispielheim': {
+      name: 'Stadt Beispielheim, Ordnungsamt',
+      feeAccount: 'DE12500105170648489890',
+      contact: 'ordnungsamt@beispielheim.example',
+      sealIdentity: 'stadt-beispielheim-ordnungsamt',
+      postalCodes: ['12345'],
+      deadlines: { caseWorkerMs: 7 * 24 * 3600_000 },
     },
   },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
-    'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Straßenverkehrsbehörde, einzulegen.',
+    'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Behörde einzulegen, die den Bescheid erlassen hat.',
+  intakeFacts: ({ application, authority }) => ({ postalCodeInMunicipality: postalCodeInMunicipality(application, authority) }),
   decisionFacts(application, evidence) {
-    const residence = evidence.find((e) => e.evidenceType === 'residence');
-    const vehicle = evidence.find((e) => e.evidenceType === 'vehicle_registration');
+    const residence = evidenceOf(evidence, 'residence');
+    const vehicle = evidenceOf(evidence, 'vehicle_registration');
     return {
-      residenceStatus: residence?.status ?? 'unavailable',
-      residenceInZone: residence?.status === 'found' ? residence.facts['zone'] === application['zone'] : null,
-      vehicleStatus: vehicle?.status ?? 'unavailable',
-      vehicleHolderMatches: vehicle?.status === 'found' ? vehicle.facts['holderMatches'] === true : null,
-      vehicleUse: vehicle?.status === 'found' ? vehicle.facts['use'] : null,
+      residenceStatus: residence.status,
+      residenceInZone: residence.facts ? residence.facts['zone'] === application['zone'] : null,
+      vehicleStatus: vehicle.status,
+      vehicleHolderMatches: vehicle.facts ? vehicle.facts['holderMatches'] === true : null,
+      vehicleUse: vehicle.facts ? vehicle.facts['use'] : null,
     };
   },
 };

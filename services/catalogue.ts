@@ -1,11 +1,20 @@
 import { anwohnerparken } from './anwohnerparken.js';
-import type { CasePlan, ServiceDefinition } from './types.js';
+import { gewerbeanmeldung } from './gewerbeanmeldung.js';
+import { lastenradFoerderung } from './lastenrad-foerderung.js';
+import type { AuthoritySettings, CasePlan, ServiceDefinition } from './types.js';
+import type { IntakeAssessment } from '../rules/assess-intake.js';
 
-const services: ServiceDefinition[] = [anwohnerparken];
+const services: ServiceDefinition[] = [anwohnerparken, lastenradFoerderung, gewerbeanmeldung];
 
 export class UnknownServiceError extends Error {
   constructor(readonly serviceKey: string) {
     super(`Unknown service "${serviceKey}"`);
+  }
+}
+
+export class UnknownAuthorityError extends Error {
+  constructor(readonly serviceKey: string, readonly authorityId: string) {
+    super(`Authority "${authorityId}" does not offer service "${serviceKey}"`);
   }
 }
 
@@ -19,6 +28,57 @@ export function findService(serviceKey: string): ServiceDefinition {
   return service;
 }
 
-export function planFor(service: ServiceDefinition): CasePlan {
-  return { minimumTrustLevel: service.minimumTrustLevel, evidence: service.evidence, feeTiming: service.fee.timing };
+export function findAuthority(service: ServiceDefinition, authorityId: string): AuthoritySettings {
+  const authority = Object.hasOwn(service.authorities, authorityId) ? service.authorities[authorityId] : undefined;
+  if (!authority) throw new UnknownAuthorityError(service.key, authorityId);
+  return authority;
+}
+
+/** The rule set version in force on a day (YYYY-MM-DD): the latest released one valid from that day or earlier. */
+export function ruleSetVersionOn(service: ServiceDefinition, day: string): string {
+  const inForce = service.ruleSet.versions.filter((v) => v.validFrom <= day).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
+  const version = inForce.at(-1) ?? service.ruleSet.versions[0];
+  if (!version) throw new Error(`service ${service.key} has no rule set version`);
+  return version.version;
+}
+
+/** The shared definition, the authority's overlay and what the rules computed from the application, in one plan. */
+export function planFor(service: ServiceDefinition, authorityId: string, assessment: IntakeAssessment): CasePlan {
+  const authority = findAuthority(service, authorityId);
+  return {
+    minimumTrustLevel: service.minimumTrustLevel,
+    evidence: service.evidence.filter((e) => assessment.requiredEvidence.includes(e.evidenceType)),
+    feeTiming: service.fee.timing,
+    feeCents: assessment.feeCents,
+    sealIdentity: authority.sealIdentity,
+    deadlines: authority.deadlines ?? {},
+    fourEyes: service.escalation.fourEyes,
+  };
+}
+
+/** The machine-readable catalogue entry portals read: everything but the code. */
+export function describeService(s: ServiceDefinition) {
+  return {
+    key: s.key,
+    name: s.name,
+    legalBasis: s.legalBasis,
+    minimumTrustLevel: s.minimumTrustLevel,
+    representationAllowed: s.representationAllowed,
+    currentSchemaVersion: s.currentSchemaVersion,
+    schemas: s.schemas,
+    evidence: s.evidence,
+    fee: s.fee,
+    ruleSet: s.ruleSet,
+    escalation: s.escalation,
+    outputs: s.outputs,
+    authorities: Object.entries(s.authorities).map(([id, a]) => ({
+      id,
+      name: a.name,
+      contact: a.contact,
+      feeAccount: a.feeAccount,
+      sealIdentity: a.sealIdentity,
+      postalCodes: a.postalCodes,
+      deadlines: a.deadlines ?? {},
+    })),
+  };
 }

@@ -1,34 +1,73 @@
-import type { EvidenceResult, FeeTiming, TrustLevel } from '../contracts/case.js';
+import type { CaseDeadlines, EvidenceResult, FeeTiming, TrustLevel } from '../contracts/case.js';
 
 export interface EvidenceRequirement {
   evidenceType: string;
+  /** The register that can provide it (once-only). */
   register: string;
   purpose: string;
+  /** Whether the applicant may upload it instead of the engine fetching it. */
+  uploadAllowed: boolean;
 }
 
+/** What one authority lays over the shared definition ("Einer für Alle"): no forked workflow code. */
 export interface AuthoritySettings {
   name: string;
   feeAccount: string;
   contact: string;
+  /** Key under which this authority seals its Bescheide. */
+  sealIdentity: string;
+  /** Postal codes of the municipality, for the plausibility rules. */
+  postalCodes: string[];
+  deadlines?: Partial<CaseDeadlines>;
+}
+
+/** What a rule-set version decides about the escalated cases. */
+export interface EscalationPolicy {
+  /** A second case worker must approve what the first one decided. */
+  fourEyes: boolean;
+  candidateGroup: string;
+}
+
+/** What the service issues besides the Bescheid, and where its data goes. */
+export interface ServiceOutputs {
+  documents: string[];
+  forwardingRecipients: string[];
+}
+
+/** Facts the intake rules read: the application plus what the authority knows about itself. */
+export interface IntakeContext {
+  application: Record<string, unknown>;
+  authority: AuthoritySettings;
+  /** Date of submission (YYYY-MM-DD), so date rules stay deterministic. */
+  submittedOn: string;
 }
 
 /** A service (Leistung) as a Fachverfahren team declares it: data the engine reads, not code it forks. */
 export interface ServiceDefinition {
+  /** LeiKa-style service key. */
   key: string;
   name: string;
   legalBasis: string;
   minimumTrustLevel: TrustLevel;
+  /** Whether someone may apply for another person or a company, with a mandate. */
+  representationAllowed: boolean;
   /** JSON Schema (draft 2020-12) of the application data, by version. */
   schemas: Record<string, object>;
   currentSchemaVersion: string;
+  /** Every evidence the service may need; the rules say which a case needs. */
   evidence: EvidenceRequirement[];
-  fee: { timing: FeeTiming; amountCents: number };
-  /** Rule set directory under rules/ and the version new cases are pinned to. */
-  ruleSet: { id: string; currentVersion: string };
+  /** When money moves; the amount comes from the rules. */
+  fee: { timing: FeeTiming };
+  /** Rule set directory under rules/ and its released versions, each valid from a date. */
+  ruleSet: { id: string; versions: Array<{ version: string; validFrom: string }> };
+  escalation: EscalationPolicy;
+  outputs: ServiceOutputs;
   authorities: Record<string, AuthoritySettings>;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */
   legalRemedy: string;
-  /** Turns the application and the evidence into the facts the rules read. Must be pure. */
+  /** Facts for the intake rules (plausibility, fee, required evidence). Must be pure. */
+  intakeFacts(c: IntakeContext): Record<string, unknown>;
+  /** Turns the application and the evidence into the facts the decision rules read. Must be pure. */
   decisionFacts(application: Record<string, unknown>, evidence: EvidenceResult[]): Record<string, unknown>;
 }
 
@@ -37,4 +76,9 @@ export interface CasePlan {
   minimumTrustLevel: TrustLevel;
   evidence: EvidenceRequirement[];
   feeTiming: FeeTiming;
+  /** Fee computed by the pinned rule set from the application; 0 when none. */
+  feeCents: number;
+  sealIdentity: string;
+  deadlines: Partial<CaseDeadlines>;
+  fourEyes: boolean;
 }

@@ -1,6 +1,9 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FieldError, ValidationResult } from '../contracts/case.js';
+import { assessIntake, type IntakeAssessment } from '../rules/assess-intake.js';
+import { loadRuleSet } from '../rules/rule-set.js';
+import { findAuthority } from './catalogue.js';
 import type { ServiceDefinition } from './types.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -8,16 +11,14 @@ addFormats.default(ajv);
 const compiled = new Map<string, ValidateFunction>();
 
 /** Checks application data against the schema version it was submitted under, reporting every error at once. */
-export function validateApplication(
-  service: ServiceDefinition,
-  schemaVersion: string,
-  application: unknown,
-): ValidationResult {
+export function validateApplication(service: ServiceDefinition, schemaVersion: string, application: unknown): ValidationResult {
   const key = `${service.key}@${schemaVersion}`;
   let validate = compiled.get(key);
   if (!validate) {
     const schema = service.schemas[schemaVersion];
-    if (!schema) return { valid: false, errors: [{ pointer: '', code: 'schema.unknown_version', message: `Unbekannte Schemaversion ${schemaVersion}.` }] };
+    if (!schema) {
+      return { valid: false, errors: [{ pointer: '', code: 'schema.unknown_version', message: `Unbekannte Schemaversion ${schemaVersion}.`, messageEn: `Unknown schema version ${schemaVersion}.` }] };
+    }
     validate = ajv.compile(schema);
     compiled.set(key, validate);
   }
@@ -25,23 +26,57 @@ export function validateApplication(
   return { valid: false, errors: (validate.errors ?? []).map(toFieldError) };
 }
 
-function toFieldError(e: ErrorObject): FieldError {
+export interface ApplicationCheck extends ValidationResult {
+  assessment: IntakeAssessment;
+}
+
+/** Schema and plausibility rules together, so the applicant sees every error at once. */
+export async function checkApplication(i: {
+  service: ServiceDefinition;
+  authorityId: string;
+  schemaVersion: string;
+  ruleSetVersion: string;
+  application: unknown;
+  submittedOn: string;
+}): Promise<ApplicationCheck> {
+  const schema = validateApplication(i.service, i.schemaVersion, i.application);
+  const application = isObject(i.application) ? i.application : {};
+  const ruleSet = await loadRuleSet(i.service.ruleSet.id, i.ruleSetVersion);
+  const facts = i.service.intakeFacts({ application, authority: findAuthority(i.service, i.authorityId), submittedOn: i.submittedOn });
+  const assessment = await assessIntake(ruleSet, facts);
+  const errors = [...schema.errors, ...assessment.errors.filter((p) => !schema.errors.some((s) => s.pointer === p.pointer))];
+  return { valid: errors.length === 0, errors, assessment };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function toFieldError(e: ErrorObject): FieldError {
   const params = e.params as Record<string, unknown>;
+  const at = (code: string, message: string, messageEn: string, pointer = e.instancePath): FieldError => ({ pointer, code, message, messageEn });
   switch (e.keyword) {
     case 'required':
-      return { pointer: `${e.instancePath}/${String(params['missingProperty'])}`, code: 'required', message: 'Dieses Feld muss ausgefüllt werden.' };
+      return at('required', 'Dieses Feld muss ausgefüllt werden.', 'This field is required.', `${e.instancePath}/${escape(params['missingProperty'])}`);
     case 'additionalProperties':
-      return { pointer: `${e.instancePath}/${String(params['additionalProperty'])}`, code: 'unknown_field', message: 'Dieses Feld ist im Antrag nicht vorgesehen.' };
+      return at('unknown_field', 'Dieses Feld ist im Antrag nicht vorgesehen.', 'This field is not part of the application.', `${e.instancePath}/${escape(params['additionalProperty'])}`);
     case 'type':
-      return { pointer: e.instancePath, code: 'wrong_type', message: 'Der Wert hat nicht die erwartete Form.' };
+      return at('wrong_type', 'Der Wert hat nicht die erwartete Form.', `Expected ${String(params['type'])}.`);
+    case 'enum':
+      return at('not_allowed', 'Bitte wählen Sie einen der vorgesehenen Werte.', 'Please choose one of the allowed values.');
     case 'pattern':
     case 'format':
-      return { pointer: e.instancePath, code: 'invalid_format', message: 'Die Eingabe hat nicht das erwartete Format.' };
+      return at('invalid_format', 'Die Eingabe hat nicht das erwartete Format.', 'The input does not have the expected format.');
     case 'minLength':
-      return { pointer: e.instancePath, code: 'too_short', message: 'Die Eingabe ist zu kurz.' };
+      return at('too_short', 'Die Eingabe ist zu kurz.', 'The input is too short.');
     case 'maxLength':
-      return { pointer: e.instancePath, code: 'too_long', message: 'Die Eingabe ist zu lang.' };
+      return at('too_long', 'Die Eingabe ist zu lang.', 'The input is too long.');
+    case 'minimum':
+      return at('too_small', `Der Wert muss mindestens ${String(params['limit'])} betragen.`, `The value must be at least ${String(params['limit'])}.`);
+    case 'maximum':
+      return at('too_large', `Der Wert darf höchstens ${String(params['limit'])} betragen.`, `The value must be at most ${String(params['limit'])}.`);
     default:
-      return { pointer: e.instancePath, code: `schema.${e.keyword}`, message: 'Die Eingabe ist ungültig.' };
+      return at(`schema.${e.keyword}`, 'Die Eingabe ist ungültig.', 'The input is invalid.');
   }
 }
+
+// RFC 6901: a property name inside a pointer escapes ~ and /.
+const escape = (name: unknown): string => String(name).replaceAll('~', '~0').replaceAll('/', '~1');

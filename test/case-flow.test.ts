@@ -6,7 +6,7 @@ import { listDeliveries } from '../db/queries/deliveries.js';
 import { listPayments } from '../db/queries/payments.js';
 import { listOpenTasks } from '../db/queries/tasks.js';
 import { caseWorkflowId } from '../contracts/ids.js';
-import { client, CountingRegisters, db, testDeps, withWorker } from './harness.js';
+import { client, CountingRegisters, db, startBypassingIntake, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import type { Registers } from '../adapters/registers.js';
 
@@ -109,12 +109,13 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
     });
   });
 
-  it('refuses a trust level below the service minimum without asking any register', async () => {
+  it('re-checks the trust level in the workflow: below the minimum it refuses without asking any register', async () => {
     const registers = new CountingRegisters(testDeps().registers);
     await withWorker(
-      async ({ cases }) => {
-        const { caseId } = await cases.submit(applicationOf('low_trust'));
-        const result = await cases.result(caseId);
+      async ({ taskQueue }) => {
+        // Intake refuses this already (see intake.test.ts); the workflow must not rely on that.
+        const caseId = await startBypassingIntake(taskQueue, applicationOf('low_trust'));
+        const result = await client.workflow.getHandle(caseWorkflowId(caseId)).result();
         expect(result.outcome).toBe('refused');
         expect(registers.calls).toEqual([]);
         expect(await listPayments(db, { caseId })).toEqual([]);
@@ -144,7 +145,8 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
       const key = `portal-${Date.now()}-${Math.random()}`;
       const first = await cases.submit({ ...applicationOf('resident', 1), idempotencyKey: key });
       const second = await cases.submit({ ...applicationOf('resident', 1), idempotencyKey: key });
-      expect(second.caseId).toBe(first.caseId);
+      expect(second).toMatchObject({ caseId: first.caseId, duplicate: true });
+      expect(first.duplicate).toBe(false);
       await cases.result(first.caseId);
       expect(await listPayments(db, { caseId: first.caseId })).toHaveLength(1);
       const found = client.workflow.list({ query: `CaseId = "${first.caseId}"` });

@@ -3,7 +3,12 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import { SeededRegisters, type Registers } from '../adapters/registers.js';
-import { CaseClient } from '../client/case-client.js';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { CaseClient, type SubmitApplication } from '../client/case-client.js';
+import { caseWorkflowId } from '../contracts/ids.js';
+import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
+import { findService, ruleSetVersionOn } from '../services/catalogue.js';
+import type { caseWorkflow } from '../workflows/case-workflow.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterSeed } from '../demo/sample-applications.js';
 import { activityDeps } from '../engine.js';
@@ -31,6 +36,7 @@ export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
 
 export interface TestEngine {
   cases: CaseClient;
+  taskQueue: string;
   deps: ActivityDeps;
   worker: Worker;
 }
@@ -49,7 +55,7 @@ export async function withWorker<T>(fn: (e: TestEngine) => Promise<T>, overrides
     deps,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
-  return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), deps, worker }));
+  return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), taskQueue, deps, worker }));
 }
 
 /** A register that counts its calls, to prove which lookups happened. */
@@ -60,4 +66,36 @@ export class CountingRegisters implements Registers {
     this.calls.push(q.register);
     return this.inner.lookup(q);
   }
+}
+
+/**
+ * Starts a case workflow without the client's intake checks, to prove the workflow's own re-checks
+ * (schema, trust level) on input that intake would have refused.
+ */
+export async function startBypassingIntake(taskQueue: string, a: SubmitApplication): Promise<string> {
+  const service = findService(a.serviceKey);
+  const caseId = randomUUID();
+  await client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+    taskQueue,
+    workflowId: caseWorkflowId(caseId),
+    args: [
+      {
+        caseId,
+        serviceKey: a.serviceKey,
+        authorityId: a.authorityId,
+        schemaVersion: service.currentSchemaVersion,
+        ruleSetVersion: ruleSetVersionOn(service, new Date().toISOString().slice(0, 10)),
+        submittedAt: new Date().toISOString(),
+        identity: a.identity,
+        application: a.application,
+      },
+    ],
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: CaseIdKey, value: caseId },
+      { key: ServiceKeyKey, value: a.serviceKey },
+      { key: AuthorityIdKey, value: a.authorityId },
+      { key: CaseStatusKey, value: 'received' },
+    ]),
+  });
+  return caseId;
 }

@@ -8,7 +8,7 @@ import type { History } from '@temporalio/worker/lib/runtime.js';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { caseWorkflowId } from '../contracts/ids.js';
-import { client, withWorker } from './harness.js';
+import { client, startBypassingIntake, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
 const fixturesDir = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
@@ -22,10 +22,10 @@ async function replay(workflowBundle: { code: string } | { codePath: string }, h
 
 /** Histories of cases that went down each path: approve, reject, refuse, and escalate with a case worker's decision. */
 async function freshHistories() {
-  return withWorker(async ({ cases }) => {
-    const ids = await Promise.all(
-      (['resident', 'other_zone', 'low_trust'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId),
-    );
+  return withWorker(async ({ cases, taskQueue }) => {
+    const ids = await Promise.all((['resident', 'other_zone'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId));
+    // Intake refuses a low trust level; the workflow's own re-check is what the history records.
+    ids.push(await startBypassingIntake(taskQueue, applicationOf('low_trust')));
     const escalated = (await cases.submit(applicationOf('company_car'))).caseId;
     for (let i = 0; !(await cases.status(escalated)).openTaskId; i++) {
       if (i > 100) throw new Error('case never escalated');

@@ -29,7 +29,6 @@ const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 second
 /** One application (Antrag), from submission to archive. */
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const progress = new CaseProgress(input);
-  const deadlines = { ...DEFAULT_DEADLINES, ...input.deadlines };
   setHandler(caseStateQuery, () => progress.state);
   setHandler(decideCaseUpdate, (d) => (progress.acceptDecision(d), progress.state), {
     validator: (d) => {
@@ -43,11 +42,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     await local.recordStage({ ...caseRef(input), seq, status, event, data, ...extra });
   };
 
-  await enter('received', 'case.received', { ruleSetVersion: input.ruleSetVersion });
-  const plan = await acts.planCase({ serviceKey: input.serviceKey });
+  await enter('received', 'case.received', { ruleSetVersion: input.ruleSetVersion, representation: input.identity.representation });
+  const plan = await acts.planCase(applicationRef(input));
+  const deadlines = { ...DEFAULT_DEADLINES, ...plan.deadlines, ...input.deadlines };
 
   await enter('validating', 'application.validation_started');
-  const validation = await acts.validateApplication({ serviceKey: input.serviceKey, schemaVersion: input.schemaVersion, application: input.application });
+  const validation = await acts.validateApplication(applicationRef(input));
   if (!validation.valid) {
     return issueAndClose('refused', { refusalReasons: validation.errors.map((e) => `${e.pointer}: ${e.message}`) });
   }
@@ -66,17 +66,17 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   let fee: FeeResult | undefined;
   if (plan.feeTiming === 'in_advance') {
     await enter('collecting_fee', 'fee.requested');
-    fee = await acts.collectFee(caseRefShort(input));
+    fee = await acts.collectFee({ ...caseRefShort(input), amountCents: plan.feeCents });
   }
 
   await enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
-  let decision = await acts.decideCase({ serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, application: input.application, evidence });
+  let decision = await acts.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, application: input.application, evidence });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(decision);
 
   if (plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {
     await enter('collecting_fee', 'fee.requested');
-    fee = await acts.collectFee(caseRefShort(input));
+    fee = await acts.collectFee({ ...caseRefShort(input), amountCents: plan.feeCents });
   }
   return issueAndClose(decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
 
@@ -133,7 +133,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       issuedAt: new Date().toISOString(),
     });
     await enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
-    const bescheid = await acts.sealBescheid({ authorityId: input.authorityId, document });
+    const bescheid = await acts.sealBescheid({ authorityId: plan.sealIdentity, document });
     await enter('delivering', 'bescheid.delivering', { keyId: bescheid.keyId }, { bescheidSha256: document.sha256 });
     const delivery = await acts.deliverToApplicant({ caseId: input.caseId, recipient: input.identity.subject, bescheid });
     await enter('archiving', 'case.archiving', { deliveryId: delivery.deliveryId });
@@ -162,6 +162,14 @@ const caseRef = (i: CaseInput) => ({
   serviceKey: i.serviceKey,
   authorityId: i.authorityId,
   ruleSetVersion: i.ruleSetVersion,
+  submittedAt: i.submittedAt,
+});
+const applicationRef = (i: CaseInput) => ({
+  serviceKey: i.serviceKey,
+  authorityId: i.authorityId,
+  schemaVersion: i.schemaVersion,
+  ruleSetVersion: i.ruleSetVersion,
+  application: i.application,
   submittedAt: i.submittedAt,
 });
 const caseRefShort = (i: CaseInput) => ({ caseId: i.caseId, serviceKey: i.serviceKey, authorityId: i.authorityId });

@@ -24,7 +24,7 @@ export async function recordPayment(db: DbExecutor, p: RecordPaymentParams) {
 
 export async function listPayments(db: DbExecutor, { caseId }: { caseId: string }) {
   return db
-    .select({ idempotencyKey: payments.idempotencyKey, amountCents: payments.amountCents, reference: payments.reference })
+    .select({ idempotencyKey: payments.idempotencyKey, amountCents: payments.amountCents, account: payments.account, reference: payments.reference })
     .from(payments)
     .where(eq(payments.caseId, caseId));
 }

@@ -1,0 +1,77 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { TRUST_LEVELS, type Representation, type TrustLevel } from '../contracts/case.js';
+import { ACR_BY_TRUST_LEVEL } from './claims.js';
+
+export interface IssueToken {
+  subject: string;
+  trustLevel: TrustLevel;
+  representation?: Representation;
+  /** Negative values make an expired token, for tests. */
+  expiresInSeconds?: number;
+  audience?: string;
+}
+
+export interface LocalIdentityProvider {
+  issuer: string;
+  audience: string;
+  issue(t: IssueToken): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A SANDBOX OpenID-Connect-style identity provider for the demo and the tests: its own ES256 key,
+ * discovery and JWKS endpoints, and a token endpoint that issues to whoever asks (no login).
+ */
+export async function startLocalIdentityProvider(o: { host: string; port: number; audience: string }): Promise<LocalIdentityProvider> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const kid = `local-${Date.now().toString(36)}`;
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const app: FastifyInstance = Fastify({ logger: false });
+  let issuer = '';
+
+  app.get('/.well-known/openid-configuration', async () => ({
+    issuer,
+    jwks_uri: `${issuer}/jwks`,
+    token_endpoint: `${issuer}/token`,
+    id_token_signing_alg_values_supported: ['ES256'],
+    acr_values_supported: Object.values(ACR_BY_TRUST_LEVEL),
+    claims_supported: ['sub', 'acr', 'mandate'],
+  }));
+  app.get('/jwks', async () => ({ keys: [jwk] }));
+  app.post<{ Body: IssueToken }>(
+    '/token',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['subject', 'trustLevel'],
+          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, trustLevel: { enum: [...TRUST_LEVELS] }, representation: { type: 'object' } },
+        },
+      },
+    },
+    async (req) => ({ id_token: await issue(req.body) }),
+  );
+
+  await app.listen({ host: o.host, port: o.port });
+  const { port } = app.server.address() as { port: number };
+  issuer = `http://${o.host}:${port}`;
+
+  function issue(t: IssueToken): Promise<string> {
+    return signToken(privateKey, kid, issuer, t.audience ?? o.audience, t);
+  }
+  return { issuer, audience: o.audience, issue, stop: () => app.close() };
+}
+
+/** Signs an identity token; exported so tests can forge one with a key the provider never published. */
+export function signToken(key: CryptoKey, kid: string, issuer: string, audience: string, t: IssueToken): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ acr: ACR_BY_TRUST_LEVEL[t.trustLevel], ...(t.representation && { mandate: t.representation }) })
+    .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setSubject(t.subject)
+    .setIssuedAt(now)
+    .setExpirationTime(now + (t.expiresInSeconds ?? 600))
+    .sign(key);
+}

@@ -1,0 +1,90 @@
+import { addressSchema } from './address-schema.js';
+import { daysBetween, evidenceOf, postalCodeInMunicipality } from './fact-helpers.js';
+import type { ServiceDefinition } from './types.js';
+
+const PROGRAMME_START = '2026-01-01';
+
+/** EXAMPLE service, simplified: a municipal grant for buying a cargo bike (Förderung eines Lastenrads). */
+export const lastenradFoerderung: ServiceDefinition = {
+  key: '99123456789001',
+  name: 'Förderung eines Lastenrads (Beispiel)',
+  legalBasis: 'Förderrichtlinie Lastenräder Musterstadt (Beispiel)',
+  minimumTrustLevel: 'substantial',
+  representationAllowed: true,
+  currentSchemaVersion: '1',
+  schemas: {
+    '1': {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      additionalProperties: false,
+      required: ['bike', 'invoice', 'address', 'iban'],
+      properties: {
+        bike: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['model', 'type'],
+          properties: {
+            model: { type: 'string', minLength: 1, maxLength: 120 },
+            type: { enum: ['zweirad', 'dreirad', 'anhaenger'] },
+            electric: { type: 'boolean' },
+          },
+        },
+        invoice: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['number', 'date', 'amountCents'],
+          properties: {
+            number: { type: 'string', pattern: '^[A-Z0-9-]{3,40}$' },
+            date: { type: 'string', format: 'date' },
+            amountCents: { type: 'integer', minimum: 1, maximum: 2_000_000 },
+          },
+        },
+        address: addressSchema,
+        iban: { type: 'string', pattern: '^DE[0-9]{20}$' },
+      },
+    },
+  },
+  evidence: [
+    { evidenceType: 'residence', register: 'population', purpose: 'Wohnsitz in der Stadt prüfen', uploadAllowed: false },
+    { evidenceType: 'invoice', register: 'uploads', purpose: 'Kauf des Lastenrads belegen', uploadAllowed: true },
+  ],
+  fee: { timing: 'payout' },
+  ruleSet: { id: 'lastenrad-foerderung', versions: [{ version: '1', validFrom: '2026-01-01' }] },
+  escalation: { fourEyes: true, candidateGroup: 'foerderung' },
+  outputs: { documents: ['bescheid'], forwardingRecipients: [] },
+  authorities: {
+    'stadt-musterstadt': {
+      name: 'Stadt Musterstadt, Amt für Mobilität',
+      feeAccount: 'DE02120300000000202051',
+      contact: 'mobilitaet@musterstadt.example',
+      sealIdentity: 'stadt-musterstadt',
+      postalCodes: ['48143', '48145', '48147'],
+    },
+  },
+  legalRemedy:
+    'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
+    'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Amt für Mobilität, einzulegen.',
+  intakeFacts({ application, authority, submittedOn }) {
+    const invoice = application['invoice'] as { date?: string; amountCents?: number } | undefined;
+    const sinceInvoice = daysBetween(invoice?.date, submittedOn);
+    const sinceStart = daysBetween(PROGRAMME_START, invoice?.date);
+    return {
+      postalCodeInMunicipality: postalCodeInMunicipality(application, authority),
+      invoiceDateNotAfterSubmission: sinceInvoice === null ? null : sinceInvoice >= 0,
+      invoiceDateInProgramme: sinceStart === null ? null : sinceStart >= 0,
+      invoiceAmountCents: invoice?.amountCents ?? null,
+    };
+  },
+  decisionFacts(application, evidence) {
+    const residence = evidenceOf(evidence, 'residence');
+    const invoice = evidenceOf(evidence, 'invoice');
+    const claimed = application['invoice'] as { amountCents?: number } | undefined;
+    return {
+      residenceStatus: residence.status,
+      invoiceStatus: invoice.status,
+      invoiceMatches: invoice.facts ? invoice.facts['amountCents'] === claimed?.amountCents && invoice.facts['buyerMatches'] === true : null,
+      cargoBike: invoice.facts ? invoice.facts['cargoBike'] === true : null,
+      invoiceAmountCents: claimed?.amountCents ?? null,
+    };
+  },
+};

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseIdFromKey } from '../client/case-client.js';
+import { buildHttpApi } from '../client/http-api.js';
+import { caseWorkflowId } from '../contracts/ids.js';
+import { listCaseEvents } from '../db/queries/case-events.js';
+import { getCase } from '../db/queries/cases.js';
+import { listDecisions } from '../db/queries/decisions.js';
+import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
+import { signToken, startLocalIdentityProvider, type IssueToken, type LocalIdentityProvider } from '../identity/local-identity-provider.js';
+import { OidcTokenVerifier } from '../identity/token-verifier.js';
+import { client, db, withWorker } from './harness.js';
+import { applicationOf } from './samples.js';
+
+let idp: LocalIdentityProvider;
+let forger: Awaited<ReturnType<typeof generateKeyPair>>;
+let publishedKid: string;
+beforeAll(async () => {
+  idp = await startLocalIdentityProvider({ host: '127.0.0.1', port: 0, audience: 'ozg-case-engine' });
+  forger = await generateKeyPair('ES256');
+  publishedKid = ((await (await fetch(`${idp.issuer}/jwks`)).json()) as { keys: Array<{ kid: string }> }).keys[0]!.kid;
+});
+afterAll(() => idp.stop());
+
+const resident = applicationOf('resident', 5);
+const token = (t: Partial<IssueToken> = {}) => idp.issue({ subject: resident.identity.subject, trustLevel: 'substantial', ...t });
+const body = async (o: { token?: string; application?: unknown; serviceKey?: string; authorityId?: string; extra?: object } = {}) =>
+  JSON.stringify({
+    serviceKey: o.serviceKey ?? resident.serviceKey,
+    authorityId: o.authorityId ?? resident.authorityId,
+    identityToken: o.token ?? (await token()),
+    application: o.application ?? resident.application,
+    ...o.extra,
+  });
+
+interface Bad {
+  name: string;
+  status: number;
+  code: string;
+  payload: () => Promise<string>;
+  contentType?: string;
+  pointers?: string[];
+}
+
+/** Bad inputs a portal or an attacker may send; each must be refused with a clear answer and leave nothing behind. */
+const corpus: Bad[] = [
+  { name: 'malformed JSON', status: 400, code: 'malformed_json', payload: async () => '{"serviceKey": "99050012104000",' },
+  { name: 'wrong content type', status: 415, code: 'unsupported_media_type', contentType: 'text/plain', payload: () => body() },
+  { name: 'form-encoded body', status: 415, code: 'unsupported_media_type', contentType: 'application/x-www-form-urlencoded', payload: async () => 'a=1' },
+  { name: 'empty JSON body', status: 400, code: 'malformed_json', payload: async () => '' },
+  { name: 'oversized body', status: 413, code: 'body_too_large', payload: () => body({ application: { ...resident.application, note: 'x'.repeat(300_000) } }) },
+  { name: 'envelope without token, with an extra field', status: 400, code: 'invalid_request', pointers: ['/identityToken', '/identity'], payload: async () => JSON.stringify({ serviceKey: resident.serviceKey, authorityId: resident.authorityId, identity: resident.identity, application: resident.application }) },
+  { name: 'unknown service', status: 404, code: 'unknown_service', payload: () => body({ serviceKey: '99999999999999' }) },
+  { name: 'unknown authority', status: 404, code: 'unknown_authority', payload: () => body({ authorityId: 'stadt-nirgendwo' }) },
+  {
+    name: 'wrong types, missing and extra fields, implausible postal code',
+    status: 422,
+    code: 'invalid_application',
+    pointers: ['/application/zone', '/application/licensePlate', '/application/address/postalCode', '/application/colour'],
+    payload: () => body({ application: { zone: 12, address: { street: 'Am Markt 1', postalCode: '99999', city: 'Musterstadt' }, colour: 'rot' } }),
+  },
+  {
+    name: 'cargo-bike invoice dated after the application and below a cargo bike price',
+    status: 422,
+    code: 'invalid_application',
+    pointers: ['/application/invoice/date', '/application/invoice/amountCents'],
+    payload: async () => {
+      const a = lastenradApplication('eligible', 9);
+      const invoice = { ...(a.application['invoice'] as object), date: '2099-01-01', amountCents: 4_900 };
+      return body({ serviceKey: a.serviceKey, application: { ...a.application, invoice } });
+    },
+  },
+  { name: 'trust level too low', status: 403, code: 'trust_level_too_low', payload: async () => body({ token: await token({ trustLevel: 'low' }) }) },
+  {
+    name: 'acting for someone where the service allows no representation',
+    status: 403,
+    code: 'representation_not_allowed',
+    payload: async () => body({ token: await token({ representation: { representedSubject: 'pseudonym-0001', kind: 'person', mandateId: 'M-1' } }) }),
+  },
+  { name: 'expired token', status: 401, code: 'token_expired', payload: async () => body({ token: await token({ expiresInSeconds: -600 }) }) },
+  {
+    name: 'token forged with a key the provider never published',
+    status: 401,
+    code: 'token_signature_invalid',
+    payload: async () => body({ token: await signToken(forger.privateKey, publishedKid, idp.issuer, idp.audience, { subject: 'pseudonym-0001', trustLevel: 'high' }) }),
+  },
+  { name: 'token for another audience', status: 401, code: 'token_claim_invalid', payload: async () => body({ token: await token({ audience: 'another-service' }) }) },
+  {
+    name: 'unsigned token (alg none)',
+    status: 401,
+    code: 'token_invalid',
+    payload: async () => {
+      const seg = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      return body({ token: `${seg({ alg: 'none', typ: 'JWT' })}.${seg({ iss: idp.issuer, aud: idp.audience, sub: 'x', acr: 'http://eidas.europa.eu/LoA/high', exp: 4e9 })}.` });
+    },
+  },
+];
+
+describe('intake over HTTP', () => {
+  it('refuses every bad input with a problem detail and field errors, storing nothing and starting no workflow', async () => {
+    await withWorker(async ({ cases, taskQueue }) => {
+      const api = buildHttpApi(cases, { verifier: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const keys: string[] = [];
+      for (const bad of corpus) {
+        const key = `corpus-${randomUUID()}`;
+        keys.push(key);
+        const res = await api.inject({ method: 'POST', url: '/cases', headers: { 'content-type': bad.contentType ?? 'application/json', 'idempotency-key': key }, payload: await bad.payload() });
+        const problem = res.json() as { status: number; code: string; detail: string; errors?: Array<{ pointer: string; code: string; message: string }> };
+        expect([bad.name, res.statusCode, res.headers['content-type'], problem.code]).toEqual([bad.name, bad.status, 'application/problem+json; charset=utf-8', bad.code]);
+        expect(problem.detail.length).toBeGreaterThan(0);
+        if (bad.pointers) expect(problem.errors?.map((e) => e.pointer).sort()).toEqual([...bad.pointers].sort());
+      }
+
+      // The positive control on the same queue: a valid submission runs, and its duplicate gets the same case.
+      const key = `valid-${randomUUID()}`;
+      const submit = async (payload: string) => api.inject({ method: 'POST', url: '/cases', headers: { 'content-type': 'application/json', 'idempotency-key': key }, payload });
+      const first = await submit(await body());
+      expect(first.statusCode).toBe(202);
+      const again = await submit(await body());
+      expect([again.statusCode, again.json()]).toEqual([200, { ...first.json(), duplicate: true }]);
+      const other = await submit(await body({ application: { ...resident.application, zone: 'C3' } }));
+      expect([other.statusCode, other.json().code]).toEqual([409, 'idempotency_key_reused']);
+      const { caseId } = first.json() as { caseId: string };
+      expect((await cases.result(caseId)).outcome).toBe('approved');
+
+      for (const k of keys) {
+        const refused = caseIdFromKey(k);
+        expect(await getCase(db, { caseId: refused })).toBeUndefined();
+        expect(await listCaseEvents(db, { caseId: refused })).toEqual([]);
+        expect(await listDecisions(db, { caseId: refused })).toEqual([]);
+      }
+      const started: string[] = [];
+      for await (const w of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) started.push(w.workflowId);
+      expect(started).toEqual([caseWorkflowId(caseId)]);
+      await api.close();
+    });
+  });
+
+  it('records a mandate: a company representative registers a business for it', async () => {
+    await withWorker(async ({ cases }) => {
+      const api = buildHttpApi(cases, { verifier: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const a = gewerbeApplication('retail', 7);
+      const representation = { representedSubject: 'org-hrb-4711', kind: 'organisation' as const, mandateId: 'mandat-2026-0042' };
+      const res = await api.inject({
+        method: 'POST',
+        url: '/cases',
+        headers: { 'content-type': 'application/json' },
+        payload: await body({ serviceKey: a.serviceKey, application: a.application, token: await token({ subject: a.identity.subject, representation }) }),
+      });
+      expect(res.statusCode).toBe(202);
+      const { caseId } = res.json() as { caseId: string };
+      expect((await cases.result(caseId)).outcome).toBe('approved');
+      const received = (await listCaseEvents(db, { caseId })).find((e) => e.type === 'case.received');
+      expect(received?.data).toMatchObject({ representation });
+      await api.close();
+    });
+  });
+
+  it('serves the catalogue for portals: schemas, evidence, fees, trust level and authorities', async () => {
+    await withWorker(async ({ cases }) => {
+      const api = buildHttpApi(cases, { verifier: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const list = (await api.inject({ url: '/services' })).json() as Array<{ key: string; href: string }>;
+      expect(list.map((s) => s.key).sort()).toEqual(['99050012104000', '99050012104001', '99123456789001']);
+      const grant = (await api.inject({ url: list.find((s) => s.key === '99123456789001')!.href })).json();
+      expect(grant).toMatchObject({
+        fee: { timing: 'payout' },
+        escalation: { fourEyes: true },
+        evidence: expect.arrayContaining([expect.objectContaining({ evidenceType: 'invoice', uploadAllowed: true })]),
+        schemas: { '1': expect.objectContaining({ $schema: 'https://json-schema.org/draft/2020-12/schema' }) },
+      });
+      const unknown = await api.inject({ url: '/services/0' });
+      expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'unknown_service']);
+      await api.close();
+    });
+  });
+});
