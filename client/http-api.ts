@@ -2,6 +2,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { CaseClient } from './case-client.js';
 import { TRUST_LEVELS } from '../contracts/case.js';
 import { listServices, UnknownServiceError } from '../services/catalogue.js';
+import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
+
+export interface HttpApiOptions {
+  /** Serves the public seal verification endpoint when given. */
+  verification?: VerificationDeps;
+}
 
 const submitBody = {
   type: 'object',
@@ -21,7 +27,7 @@ const submitBody = {
 } as const;
 
 /** The HTTP entry point for portals; every route goes through the typed CaseClient. */
-export function buildHttpApi(cases: CaseClient): FastifyInstance {
+export function buildHttpApi(cases: CaseClient, options: HttpApiOptions = {}): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
@@ -31,6 +37,7 @@ export function buildHttpApi(cases: CaseClient): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  if (options.verification) void app.register(verificationRoutes, options.verification);
 
   app.get('/services', async () =>
     listServices().map((s) => ({ key: s.key, name: s.name, legalBasis: s.legalBasis, minimumTrustLevel: s.minimumTrustLevel, authorities: Object.keys(s.authorities) })),

@@ -42,6 +42,7 @@ export const anwohnerparken: ServiceDefinition = {
       contact: 'verkehr@musterstadt.example',
     },
   },
+  retentionYears: 6,
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Straßenverkehrsbehörde, einzulegen.',

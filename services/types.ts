@@ -26,6 +26,8 @@ export interface ServiceDefinition {
   /** Rule set directory under rules/ and the version new cases are pinned to. */
   ruleSet: { id: string; currentVersion: string };
   authorities: Record<string, AuthoritySettings>;
+  /** How long the archive keeps a closed case (Aufbewahrungsfrist), recorded in its archive package. */
+  retentionYears: number;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */
   legalRemedy: string;
   /** Turns the application and the evidence into the facts the rules read. Must be pure. */
