@@ -7,7 +7,7 @@ import { DocumentStore } from './adapters/document-store.js';
 import type { Registers } from './adapters/registers.js';
 import { HttpPostbox } from './adapters/http-postbox.js';
 import { DatabasePostbox } from './adapters/postbox.js';
-import { DemoSealKeyStore, Pkcs12SealKeyStore, type SealKeyStore } from './adapters/seal-keys.js';
+import { DemoSealKeyStore, sealKeyStore, type SealKeyStore } from './adapters/seal-keys.js';
 import { PdfSealer } from './adapters/sealer.js';
 import { startPostboxSandbox } from './sandbox/postbox/server.js';
 import { CaseClient } from './client/case-client.js';
@@ -132,10 +132,6 @@ export interface AdapterOptions {
   postboxUrl?: string;
   sealKeys?: SealKeyStore;
 }
-
-/** The authority's PKCS#12 seal when configured, else the demo CA under the data folder. */
-export const sealKeyStore = (config: Pick<Config, 'dataDir' | 'seal'>): SealKeyStore =>
-  config.seal ? new Pkcs12SealKeyStore(config.seal) : new DemoSealKeyStore(join(config.dataDir, 'seal'));
 
 /** Adapters kept under the data folder: documents, seal keys and archive packages. */
 export function activityDeps(dataDir: string, db: Database, registers: Registers, o: AdapterOptions): ActivityDeps {

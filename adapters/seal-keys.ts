@@ -88,6 +88,10 @@ export class DemoSealKeyStore implements SealKeyStore {
   }
 }
 
+/** The authority's PKCS#12 seal when configured, else the demo CA under the data folder. */
+export const sealKeyStore = (config: { dataDir: string; seal?: { p12File: string; passphrase: string; trustAnchorsFile: string } }): SealKeyStore =>
+  config.seal ? new Pkcs12SealKeyStore(config.seal) : new DemoSealKeyStore(join(config.dataDir, 'seal'));
+
 export function sealKeyFromP12(p12: Buffer, passphrase: string): SealKey {
   const parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), passphrase);
   const keyBag = forge.pki.oids['pkcs8ShroudedKeyBag']!;

@@ -24,7 +24,9 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
     { schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } } },
     async (req, reply) => {
       const seal = await findSeal(db, { sealId: req.params.sealId });
-      if (!seal) return reply.callNotFound();
+      if (!seal) {
+        return reply.status(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no seal with this id' });
+      }
       const check = await verifySealedPdf(await documents.get(seal.sealedSha256), await sealKeys.trustAnchors());
       return {
         sealId: seal.sealId,
