@@ -19,6 +19,12 @@ const schema = z.object({
   OIDC_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
   IDP_PORT: port.default(8090),
   DATA_DIR: z.string().default(resolve(projectRoot, '.data')),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  SEAL_P12_FILE: z.string().min(1).optional(),
+  SEAL_P12_PASSPHRASE: z.string().default(''),
+  SEAL_TRUST_ANCHORS: z.string().min(1).optional(),
+  POSTBOX_URL: z.string().url().optional(),
+  POSTBOX_SANDBOX_PORT: port.default(8090),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -40,6 +46,13 @@ export interface Config {
   /** Port of the local sandbox identity provider. */
   idpPort: number;
   dataDir: string;
+  /** Base of the public verification address printed in every seal's QR code. */
+  publicBaseUrl: string;
+  /** Production seal: the authority's PKCS#12 file and the CA certificates (PEM) verifiers trust; unset means the demo CA. */
+  seal?: { p12File: string; passphrase: string; trustAnchorsFile: string };
+  /** Deliver to this postbox; unset means start the postbox sandbox on `postboxSandboxPort`. */
+  postboxUrl?: string;
+  postboxSandboxPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -54,6 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS) {
+    throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)');
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
@@ -68,6 +84,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oidcAudience: e.OIDC_AUDIENCE,
     idpPort: e.IDP_PORT,
     dataDir: resolve(e.DATA_DIR),
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/+$/, ''),
+    seal: e.SEAL_P12_FILE ? { p12File: e.SEAL_P12_FILE, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
+    postboxUrl: e.POSTBOX_URL?.replace(/\/+$/, ''),
+    postboxSandboxPort: e.POSTBOX_SANDBOX_PORT,
     logLevel: e.LOG_LEVEL,
   };
 }

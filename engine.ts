@@ -5,8 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import { FolderArchiveStore } from './adapters/archive-store.js';
 import { DocumentStore } from './adapters/document-store.js';
 import type { Registers } from './adapters/registers.js';
+import { HttpPostbox } from './adapters/http-postbox.js';
 import { DatabasePostbox } from './adapters/postbox.js';
-import { LocalKeySealer } from './adapters/sealer.js';
+import { DemoSealKeyStore, sealKeyStore, type SealKeyStore } from './adapters/seal-keys.js';
+import { PdfSealer } from './adapters/sealer.js';
+import { startPostboxSandbox } from './sandbox/postbox/server.js';
 import { CaseClient } from './client/case-client.js';
 import { buildHttpApi } from './client/http-api.js';
 import { loadConfig, type Config } from './config.js';
@@ -32,6 +35,7 @@ export interface Engine {
   worker: Worker;
   http: FastifyInstance;
   httpUrl: string;
+  postboxUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -62,7 +66,15 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
 
-    const deps = activityDeps(config.dataDir, database.db, o.registers);
+    let postboxUrl = config.postboxUrl;
+    if (!postboxUrl) {
+      const sandbox = await startPostboxSandbox({ host: config.httpHost, port: config.postboxSandboxPort });
+      stops.push(sandbox.stop);
+      postboxUrl = sandbox.url;
+      say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
+    }
+    const sealKeys = sealKeyStore(config);
+    const deps = activityDeps(config.dataDir, database.db, o.registers, { publicBaseUrl: config.publicBaseUrl, postboxUrl, sealKeys });
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
     const running = worker.run();
@@ -80,7 +92,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
       say(`local identity provider (sandbox) at ${localIdp.issuer}`);
     }
     const verifier = new OidcTokenVerifier({ issuer: config.oidcIssuer ?? localIdp!.issuer, audience: config.oidcAudience });
-    const http = buildHttpApi(cases, { verifier });
+    const http = buildHttpApi(cases, { verifier, verification: { db: database.db, documents: deps.documents, sealKeys } });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
@@ -96,6 +108,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
       worker,
       http,
       httpUrl,
+      postboxUrl,
       stop,
     };
   } catch (err) {
@@ -125,15 +138,24 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
   return server;
 }
 
+export interface AdapterOptions {
+  publicBaseUrl: string;
+  /** A postbox over HTTP; unset means the database-only postbox. */
+  postboxUrl?: string;
+  sealKeys?: SealKeyStore;
+}
+
 /** Adapters kept under the data folder: documents, seal keys and archive packages. */
-export function activityDeps(dataDir: string, db: Database, registers: Registers): ActivityDeps {
+export function activityDeps(dataDir: string, db: Database, registers: Registers, o: AdapterOptions): ActivityDeps {
+  const documents = new DocumentStore(join(dataDir, 'documents'));
   return {
     db,
     registers,
-    documents: new DocumentStore(join(dataDir, 'documents')),
-    sealer: new LocalKeySealer(join(dataDir, 'keys')),
+    documents,
+    sealer: new PdfSealer(o.sealKeys ?? new DemoSealKeyStore(join(dataDir, 'seal'))),
     archive: new FolderArchiveStore(join(dataDir, 'archive')),
-    postbox: new DatabasePostbox(db),
+    postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
+    publicBaseUrl: o.publicBaseUrl,
   };
 }
 
@@ -153,7 +175,11 @@ export async function runStandaloneWorker(): Promise<void> {
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporalNamespace,
-    deps: activityDeps(config.dataDir, database.db, new SeededRegisters(sampleRegisterSeed())),
+    deps: activityDeps(config.dataDir, database.db, new SeededRegisters(sampleRegisterSeed()), {
+      publicBaseUrl: config.publicBaseUrl,
+      postboxUrl: config.postboxUrl,
+      sealKeys: sealKeyStore(config),
+    }),
   });
   await worker.run();
   await database.close();

@@ -1,6 +1,8 @@
 import type { ArchiveResult, Decision, DocumentRef, EvidenceResult } from '../contracts/case.js';
+import { verifyEventChain } from '../db/event-chain.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listPayments } from '../db/queries/payments.js';
+import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface ArchiveCaseInput {
@@ -9,31 +11,43 @@ export interface ArchiveCaseInput {
   authorityId: string;
   closedAt: string;
   decision?: Decision;
+  /** The sealed Bescheid. */
   bescheid: DocumentRef;
   evidence: EvidenceResult[];
 }
 
-const RETENTION_YEARS = 10;
+const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value, null, 2));
 
-/** Veraktung: one package with every document reference, the decision, payments and the event log. */
-export function createArchiveActivities({ db, archive }: ActivityDeps) {
+/** Veraktung: one package with the sealed Bescheid, evidence, the decision with its explanation, payments and the event log. */
+export function createArchiveActivities({ db, archive, documents }: ActivityDeps) {
   return {
     async archiveCase(i: ArchiveCaseInput): Promise<ArchiveResult> {
       const [events, payments] = await Promise.all([listCaseEvents(db, { caseId: i.caseId }), listPayments(db, { caseId: i.caseId })]);
-      const files = [
-        { name: 'bescheid.pdf', ...i.bescheid },
-        ...i.evidence.flatMap((e) => (e.ref ? [{ name: `evidence-${e.evidenceType}.json`, ...e.ref }] : [])),
-      ];
+      const chain = verifyEventChain(events);
+      // A broken log must not be sealed into the archive as if it were whole.
+      if (!chain.valid) throw new Error(`event log of case ${i.caseId} is broken: ${chain.problems.join('; ')}`);
+      const evidence = await Promise.all(
+        i.evidence.flatMap((e) => (e.ref ? [{ e, ref: e.ref }] : [])).map(async ({ e, ref }) => ({
+          name: `evidence-${e.evidenceType}.json`,
+          kind: 'Nachweis',
+          mediaType: ref.mediaType,
+          bytes: await documents.get(ref.sha256),
+        })),
+      );
       return archive.store({
         caseId: i.caseId,
         serviceKey: i.serviceKey,
         authorityId: i.authorityId,
         closedAt: i.closedAt,
-        retentionYears: RETENTION_YEARS,
-        files,
-        decision: i.decision ?? null,
-        payments,
-        events: events.map((e) => ({ ...e, at: e.at.toISOString() })),
+        retentionYears: findService(i.serviceKey).retentionYears,
+        eventLogHead: chain.head,
+        files: [
+          { name: 'bescheid.pdf', kind: 'Bescheid', mediaType: 'application/pdf', bytes: await documents.get(i.bescheid.sha256) },
+          ...evidence,
+          { name: 'decision.json', kind: 'Entscheidung', mediaType: 'application/json', bytes: json(i.decision ?? null) },
+          { name: 'payments.json', kind: 'Zahlungen', mediaType: 'application/json', bytes: json(payments) },
+          { name: 'events.json', kind: 'Ereignisprotokoll', mediaType: 'application/json', bytes: json(events) },
+        ],
       });
     },
   };

@@ -1,8 +1,17 @@
 import type { DeliveryResult, SealResult } from '../contracts/case.js';
 import { effectKey } from '../contracts/ids.js';
+import { createTask } from '../db/queries/tasks.js';
 import type { ActivityDeps } from './deps.js';
 
-export function createDeliveryActivities({ postbox }: ActivityDeps) {
+export interface HandOverDeliveryInput {
+  taskId: string;
+  caseId: string;
+  authorityId: string;
+  reason: string;
+  dueAt: string;
+}
+
+export function createDeliveryActivities({ db, postbox }: ActivityDeps) {
   return {
     /** Delivers the sealed Bescheid once per case, however often the activity runs. */
     async deliverToApplicant(i: { caseId: string; recipient: string; bescheid: SealResult }): Promise<DeliveryResult> {
@@ -13,7 +22,20 @@ export function createDeliveryActivities({ postbox }: ActivityDeps) {
         subject: `Bescheid zu Ihrem Antrag ${i.caseId}`,
         document: i.bescheid.document,
       });
-      return { deliveryId: d.deliveryId, channel: d.channel, deliveredAt: d.deliveredAt.toISOString() };
+      return { status: 'delivered', deliveryId: d.deliveryId, channel: d.channel, deliveredAt: d.deliveredAt.toISOString() };
+    },
+
+    /** A delivery that kept failing becomes work for the authority's mail room, never a silent loss. */
+    async handOverDelivery(i: HandOverDeliveryInput): Promise<void> {
+      await createTask(db, {
+        taskId: i.taskId,
+        caseId: i.caseId,
+        kind: 'deliver_manually',
+        authorityId: i.authorityId,
+        candidateGroup: `${i.authorityId}:poststelle`,
+        reason: i.reason,
+        dueAt: new Date(i.dueAt),
+      });
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { FolderArchiveStore } from '../adapters/archive-store.js';
+import type { ArchiveStore } from '../adapters/archive-store.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { Postbox } from '../adapters/postbox.js';
 import type { Registers } from '../adapters/registers.js';
@@ -11,6 +11,8 @@ export interface ActivityDeps {
   registers: Registers;
   documents: DocumentStore;
   sealer: Sealer;
-  archive: FolderArchiveStore;
+  archive: ArchiveStore;
   postbox: Postbox;
+  /** Where the public verification endpoint is reached; the seal's QR code points there. */
+  publicBaseUrl: string;
 }

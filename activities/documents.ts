@@ -1,4 +1,7 @@
 import type { CaseOutcome, Decision, DocumentRef, FeeResult, SealResult } from '../contracts/case.js';
+import { effectKey } from '../contracts/ids.js';
+import { sha256Hex } from '../adapters/document-store.js';
+import { findSeal, recordSeal } from '../db/queries/seals.js';
 import { renderBescheidPdf } from '../documents/bescheid-pdf.js';
 import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
@@ -16,7 +19,19 @@ export interface RenderBescheidInput {
   issuedAt: string;
 }
 
-export function createDocumentActivities({ documents, sealer }: ActivityDeps) {
+export interface SealBescheidInput {
+  caseId: string;
+  serviceKey: string;
+  authorityId: string;
+  document: DocumentRef;
+  /** From the workflow, so a retried seal signs with the same time and yields the same bytes. */
+  sealedAt: string;
+}
+
+/** The seal id is public (it is in the QR code), so it is derived from the case but does not reveal its id. */
+export const sealIdOf = (caseId: string): string => sha256Hex(effectKey(caseId, 'seal-bescheid')).slice(0, 32);
+
+export function createDocumentActivities({ db, documents, sealer, publicBaseUrl }: ActivityDeps) {
   return {
     async renderBescheid(i: RenderBescheidInput): Promise<DocumentRef> {
       const service = findService(i.serviceKey);
@@ -39,11 +54,45 @@ export function createDocumentActivities({ documents, sealer }: ActivityDeps) {
       return documents.put(pdf, 'application/pdf');
     },
 
-    /** Sealing the same document again gives the same seal, so a retry never yields a second one. */
-    async sealBescheid(i: { authorityId: string; document: DocumentRef }): Promise<SealResult> {
-      const bytes = await documents.get(i.document.sha256);
-      const seal = await sealer.seal(i.authorityId, bytes);
-      return { document: i.document, ...seal };
+    /** One sealed document per decision: a retry returns the seal recorded first, never a second one. */
+    async sealBescheid(i: SealBescheidInput): Promise<SealResult> {
+      const sealId = sealIdOf(i.caseId);
+      const verificationUrl = `${publicBaseUrl}/verify/${sealId}`;
+      let seal = await findSeal(db, { sealId });
+      if (!seal) {
+        const authority = findService(i.serviceKey).authorities[i.authorityId];
+        if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
+        const sealedAt = new Date(i.sealedAt);
+        const sealed = await sealer.seal({
+          // The authority's own seal identity: one definition, many authorities, each sealing with its own key.
+          authorityId: authority.sealIdentity,
+          authorityName: authority.name,
+          pdf: await documents.get(i.document.sha256),
+          signingTime: sealedAt,
+          verificationUrl,
+        });
+        const ref = await documents.put(sealed.pdf, 'application/pdf');
+        seal = await recordSeal(db, {
+          sealId,
+          caseId: i.caseId,
+          authorityId: i.authorityId,
+          sourceSha256: i.document.sha256,
+          sealedSha256: ref.sha256,
+          keyId: sealed.keyId,
+          sealedAt,
+        });
+      }
+      const bytes = await documents.get(seal.sealedSha256);
+      return {
+        document: { sha256: seal.sealedSha256, mediaType: 'application/pdf', size: bytes.byteLength },
+        sourceSha256: seal.sourceSha256,
+        sealId,
+        verificationUrl,
+        keyId: seal.keyId,
+        algorithm: PDF_SEAL_ALGORITHM,
+      };
     },
   };
 }
+
+const PDF_SEAL_ALGORITHM = 'CMS RSA-SHA256 embedded in the PDF (adbe.pkcs7.detached)';

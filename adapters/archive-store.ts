@@ -1,37 +1,136 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { sha256Hex } from './document-store.js';
 
-export interface ArchiveManifest {
+/** One file of a case file (Akte): the bytes travel in, the manifest keeps name, type, size and SHA-256. */
+export interface ArchiveFile {
+  name: string;
+  /** xdomea-like document type: Bescheid, Nachweis, Entscheidung, Zahlungen, Ereignisprotokoll. */
+  kind: string;
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
+export interface ArchivePackageInput {
   caseId: string;
   serviceKey: string;
   authorityId: string;
   closedAt: string;
   retentionYears: number;
-  files: Array<{ name: string; sha256: string; mediaType: string; size: number }>;
-  events: unknown[];
-  decision: unknown;
-  payments: unknown[];
+  files: ArchiveFile[];
+  /** Hash of the event log's last entry when archived, so a later change or removal in the log is detected. */
+  eventLogHead: string;
 }
 
-/** Archive packages (Veraktung) in a content-addressed folder: the package name is the SHA-256 of its manifest. */
-export class FolderArchiveStore {
+/**
+ * The manifest, modelled on xdomea's Aussonderung message where it fits: a head (Kopf) naming sender and time, and one
+ * case file (Akte) with one process (Vorgang) that lists every document with its file's SHA-256.
+ */
+export interface ArchiveManifest {
+  profile: 'ozg-case-engine/archive@1 (xdomea-like)';
+  Kopf: { Erstellungszeitpunkt: string; Absender: { Behoerde: string }; Anwendung: 'ozg-case-engine' };
+  Akte: {
+    Aktenzeichen: string;
+    Leistung: string;
+    Aufbewahrung: { Jahre: number; Bis: string };
+    Vorgang: {
+      Abgeschlossen: string;
+      Dokumente: Array<{ Typ: string; Format: string; Datei: { Name: string; SHA256: string; Groesse: number } }>;
+    };
+  };
+  Ereignisprotokoll: { Kopfhash: string };
+}
+
+export interface ArchiveCheck {
+  valid: boolean;
+  packageSha256: string;
+  problems: string[];
+  manifest?: ArchiveManifest;
+}
+
+/** Where archive packages go: a folder here, an S3-compatible bucket in production behind the same interface. */
+export interface ArchiveStore {
+  store(p: ArchivePackageInput): Promise<{ packageSha256: string; location: string }>;
+  read(packageSha256: string): Promise<ArchiveManifest>;
+  readFile(sha256: string): Promise<Buffer>;
+  verify(packageSha256: string): Promise<ArchiveCheck>;
+}
+
+/**
+ * Content-addressed folder: each file under `objects/<sha256>`, each manifest under `packages/<sha256 of manifest>.json`.
+ * Writing the same thing twice is harmless, and any changed byte shows as a hash that no longer matches its name.
+ */
+export class FolderArchiveStore implements ArchiveStore {
   constructor(private readonly root: string) {}
 
-  async store(manifest: ArchiveManifest): Promise<{ packageSha256: string; location: string }> {
+  async store(p: ArchivePackageInput): Promise<{ packageSha256: string; location: string }> {
+    const documents: ArchiveManifest['Akte']['Vorgang']['Dokumente'] = [];
+    for (const f of p.files) {
+      const sha256 = sha256Hex(f.bytes);
+      await this.putOnce(join(this.root, 'objects', sha256), f.bytes);
+      documents.push({ Typ: f.kind, Format: f.mediaType, Datei: { Name: f.name, SHA256: sha256, Groesse: f.bytes.byteLength } });
+    }
+    const until = new Date(p.closedAt);
+    until.setUTCFullYear(until.getUTCFullYear() + p.retentionYears);
+    const manifest: ArchiveManifest = {
+      profile: 'ozg-case-engine/archive@1 (xdomea-like)',
+      Kopf: { Erstellungszeitpunkt: p.closedAt, Absender: { Behoerde: p.authorityId }, Anwendung: 'ozg-case-engine' },
+      Akte: {
+        Aktenzeichen: p.caseId,
+        Leistung: p.serviceKey,
+        Aufbewahrung: { Jahre: p.retentionYears, Bis: until.toISOString().slice(0, 10) },
+        Vorgang: { Abgeschlossen: p.closedAt, Dokumente: documents },
+      },
+      Ereignisprotokoll: { Kopfhash: p.eventLogHead },
+    };
     const bytes = Buffer.from(JSON.stringify(manifest, null, 2));
     const packageSha256 = sha256Hex(bytes);
-    await mkdir(this.root, { recursive: true });
-    const location = join(this.root, `${packageSha256}.json`);
-    const tmp = `${location}.${process.pid}.tmp`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, location);
+    const location = join(this.root, 'packages', `${packageSha256}.json`);
+    await this.putOnce(location, bytes);
     return { packageSha256, location };
   }
 
   async read(packageSha256: string): Promise<ArchiveManifest> {
-    const bytes = await readFile(join(this.root, `${packageSha256}.json`));
+    const bytes = await readFile(this.packagePath(packageSha256));
     if (sha256Hex(bytes) !== packageSha256) throw new Error(`archive package ${packageSha256} is corrupt`);
     return JSON.parse(bytes.toString('utf8')) as ArchiveManifest;
+  }
+
+  async readFile(sha256: string): Promise<Buffer> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+    return readFile(join(this.root, 'objects', sha256));
+  }
+
+  async verify(packageSha256: string): Promise<ArchiveCheck> {
+    const problems: string[] = [];
+    let manifest: ArchiveManifest;
+    try {
+      manifest = await this.read(packageSha256);
+    } catch (err) {
+      return { valid: false, packageSha256, problems: [(err as Error).message] };
+    }
+    for (const d of manifest.Akte.Vorgang.Dokumente) {
+      const bytes = await this.readFile(d.Datei.SHA256).catch(() => undefined);
+      if (!bytes) problems.push(`${d.Datei.Name}: missing`);
+      else if (sha256Hex(bytes) !== d.Datei.SHA256 || bytes.byteLength !== d.Datei.Groesse) problems.push(`${d.Datei.Name}: does not match its SHA-256`);
+    }
+    return { valid: problems.length === 0, packageSha256, problems, manifest };
+  }
+
+  private packagePath(packageSha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(packageSha256)) throw new Error(`not a SHA-256: ${packageSha256}`);
+    return join(this.root, 'packages', `${packageSha256}.json`);
+  }
+
+  /** Atomic and first-writer-wins: content-addressed, so a second writer would write the same bytes anyway. */
+  private async putOnce(file: string, bytes: Uint8Array): Promise<void> {
+    await mkdir(dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+    await writeFile(tmp, bytes);
+    await link(tmp, file).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
+    await unlink(tmp);
   }
 }

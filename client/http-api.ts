@@ -4,9 +4,17 @@ import { UnknownServiceError } from '../services/catalogue.js';
 import type { CaseClient } from './case-client.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
+import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
+
+export interface HttpApiOptions {
+  /** Verifies the identity token an application carries. */
+  verifier: TokenVerifier;
+  /** Serves the public seal verification endpoint when given. */
+  verification?: VerificationDeps;
+}
 
 /** The HTTP entry point for portals; every route goes through the typed CaseClient. */
-export function buildHttpApi(cases: CaseClient, o: { verifier: TokenVerifier }): FastifyInstance {
+export function buildHttpApi(cases: CaseClient, o: HttpApiOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
@@ -16,6 +24,7 @@ export function buildHttpApi(cases: CaseClient, o: { verifier: TokenVerifier }):
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  if (o.verification) void app.register(verificationRoutes, o.verification);
 
   void app.register(catalogueRoutes);
   void app.register(intakeRoutes, { cases, verifier: o.verifier });

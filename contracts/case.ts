@@ -59,9 +59,11 @@ export interface CaseInput {
 export interface CaseDeadlines {
   /** How long a case worker has before the supervisor group is notified. */
   caseWorkerMs: number;
+  /** How long delivery to the applicant keeps retrying before a person takes it over as a task. */
+  deliveryGiveUpMs: number;
 }
 
-export const DEFAULT_DEADLINES: CaseDeadlines = { caseWorkerMs: 14 * 24 * 3600_000 };
+export const DEFAULT_DEADLINES: CaseDeadlines = { caseWorkerMs: 14 * 24 * 3600_000, deliveryGiveUpMs: 24 * 3600_000 };
 
 export interface FieldError {
   /** JSON pointer into the application (RFC 6901). */
@@ -147,16 +149,24 @@ export interface CaseWorkerDecision {
 }
 
 export interface SealResult {
+  /** The sealed PDF: the signature is embedded in it. */
   document: DocumentRef;
-  signature: string;
+  /** The unsealed rendering it was sealed from. */
+  sourceSha256: string;
+  /** Public id of the seal; the QR code's verification address ends with it. */
+  sealId: string;
+  verificationUrl: string;
   keyId: string;
   algorithm: string;
 }
 
 export interface DeliveryResult {
+  /** `handed_over`: delivery kept failing until its deadline, and a task asks a person to deliver it. */
+  status: 'delivered' | 'handed_over';
+  /** The postbox's receipt, or the task id when handed over. */
   deliveryId: string;
   channel: string;
-  deliveredAt: string;
+  deliveredAt?: string;
 }
 
 export interface ArchiveResult {

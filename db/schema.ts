@@ -35,6 +35,10 @@ export const caseEvents = pgTable(
     status: caseStatus('status').notNull(),
     data: jsonb('data').notNull().default({}),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    /** Hash of the case's previous entry (empty for the first): removing or changing an entry breaks the chain. */
+    prevHash: text('prev_hash'),
+    /** SHA-256 over prevHash and this entry's canonical JSON (RFC 8785). */
+    hash: text('hash'),
   },
   (t) => [uniqueIndex('case_events_case_seq_uq').on(t.caseId, t.seq)],
 );
@@ -101,4 +105,19 @@ export const decisions = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('decisions_case_idx').on(t.caseId)],
+);
+
+/** One sealed document per decision: the public verification endpoint looks seals up here by their id. */
+export const seals = pgTable(
+  'seals',
+  {
+    sealId: text('seal_id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    authorityId: text('authority_id').notNull(),
+    sourceSha256: text('source_sha256').notNull(),
+    sealedSha256: text('sealed_sha256').notNull(),
+    keyId: text('key_id').notNull(),
+    sealedAt: timestamp('sealed_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('seals_sealed_sha256_idx').on(t.sealedSha256)],
 );

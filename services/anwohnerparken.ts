@@ -62,6 +62,7 @@ export const anwohnerparken: ServiceDefinition = {
       deadlines: { caseWorkerMs: 7 * 24 * 3600_000 },
     },
   },
+  retentionYears: 6,
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Behörde einzulegen, die den Bescheid erlassen hat.',

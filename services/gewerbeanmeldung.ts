@@ -50,6 +50,7 @@ export const gewerbeanmeldung: ServiceDefinition = {
       postalCodes: ['48143', '48145', '48147'],
     },
   },
+  retentionYears: 30,
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Gewerbeamt, einzulegen.',

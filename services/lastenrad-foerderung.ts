@@ -61,6 +61,7 @@ export const lastenradFoerderung: ServiceDefinition = {
       postalCodes: ['48143', '48145', '48147'],
     },
   },
+  retentionYears: 10,
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Amt für Mobilität, einzulegen.',

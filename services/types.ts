@@ -63,6 +63,8 @@ export interface ServiceDefinition {
   escalation: EscalationPolicy;
   outputs: ServiceOutputs;
   authorities: Record<string, AuthoritySettings>;
+  /** How long the archive keeps a closed case (Aufbewahrungsfrist), recorded in its archive package. */
+  retentionYears: number;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */
   legalRemedy: string;
   /** Facts for the intake rules (plausibility, fee, required evidence). Must be pure. */

@@ -6,7 +6,8 @@ import { listDeliveries } from '../db/queries/deliveries.js';
 import { listPayments } from '../db/queries/payments.js';
 import { listOpenTasks } from '../db/queries/tasks.js';
 import { caseWorkflowId } from '../contracts/ids.js';
-import { client, CountingRegisters, db, startBypassingIntake, testDeps, withWorker } from './harness.js';
+import { client, CountingRegisters, db, sealKeys, startBypassingIntake, testDeps, withWorker } from './harness.js';
+import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { applicationOf } from './samples.js';
 import type { Registers } from '../adapters/registers.js';
 
@@ -52,15 +53,22 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
 
       const pdf = await deps.documents.get(result.bescheid.document.sha256);
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-      expect(await deps.sealer.verify('stadt-musterstadt', pdf, result.bescheid)).toBe(true);
+      expect(await verifySealedPdf(pdf, await sealKeys.trustAnchors())).toMatchObject({ valid: true, signer: 'Siegel stadt-musterstadt (Demo)' });
       const tampered = Buffer.from(pdf);
       const at = tampered.length - 10;
       tampered.writeUInt8(tampered.readUInt8(at) ^ 1, at);
-      expect(await deps.sealer.verify('stadt-musterstadt', tampered, result.bescheid)).toBe(false);
+      expect((await verifySealedPdf(tampered, await sealKeys.trustAnchors())).valid).toBe(false);
 
-      const archive = await deps.archive.read(result.archive.packageSha256);
-      expect(archive.files.map((f) => f.name)).toEqual(['bescheid.pdf', 'evidence-residence.json', 'evidence-vehicle_registration.json']);
-      for (const f of archive.files) expect((await deps.documents.get(f.sha256)).length).toBe(f.size);
+      const archive = await deps.archive.verify(result.archive.packageSha256);
+      expect(archive.valid).toBe(true);
+      expect(archive.manifest?.Akte.Vorgang.Dokumente.map((d) => d.Datei.Name)).toEqual([
+        'bescheid.pdf',
+        'evidence-residence.json',
+        'evidence-vehicle_registration.json',
+        'decision.json',
+        'payments.json',
+        'events.json',
+      ]);
 
       const description = await client.workflow.getHandle(caseWorkflowId(caseId)).describe();
       const sa = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));

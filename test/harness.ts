@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import { SeededRegisters, type Registers } from '../adapters/registers.js';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { DemoSealKeyStore } from '../adapters/seal-keys.js';
 import { CaseClient, type SubmitApplication } from '../client/case-client.js';
 import { caseWorkflowId } from '../contracts/ids.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
@@ -12,6 +14,7 @@ import type { caseWorkflow } from '../workflows/case-workflow.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterSeed } from '../demo/sample-applications.js';
 import { activityDeps } from '../engine.js';
+import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { createCaseWorker } from '../worker.js';
 import type { ActivityDeps } from '../activities/index.js';
 
@@ -20,7 +23,9 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });
 const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+const postbox = await startPostboxSandbox({ host: '127.0.0.1', port: 0 });
 afterAll(async () => {
+  await postbox.stop();
   await nativeConnection.close();
   await connection.close();
   await database.close();
@@ -29,9 +34,13 @@ afterAll(async () => {
 export const db = database.db;
 export const client = new Client({ connection });
 export const dataDir = inject('dataDir');
+export const postboxUrl = postbox.url;
+/** Seal QR codes in tests point here; tests that check the address start the HTTP API themselves. */
+export const publicBaseUrl = 'http://verify.test';
+export const sealKeys = new DemoSealKeyStore(join(dataDir, 'seal'));
 
 export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
-  return { ...activityDeps(dataDir, db, new SeededRegisters(sampleRegisterSeed())), ...overrides };
+  return { ...activityDeps(dataDir, db, new SeededRegisters(sampleRegisterSeed()), { publicBaseUrl, postboxUrl, sealKeys }), ...overrides };
 }
 
 export interface TestEngine {
@@ -45,8 +54,11 @@ export interface TestEngine {
  * A fresh worker on its own task queue for one test, with the shared bundle; it runs while `fn` runs.
  * Tests never share a queue, so one test's worker never picks up another's cases.
  */
-export async function withWorker<T>(fn: (e: TestEngine) => Promise<T>, overrides: Partial<ActivityDeps> = {}): Promise<T> {
-  const taskQueue = `test-${randomUUID()}`;
+export async function withWorker<T>(
+  fn: (e: TestEngine) => Promise<T>,
+  overrides: Partial<ActivityDeps> = {},
+  taskQueue = `test-${randomUUID()}`,
+): Promise<T> {
   const deps = testDeps(overrides);
   const worker = await createCaseWorker({
     connection: nativeConnection,

@@ -14,6 +14,7 @@ import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
 import type { CasePlan } from '../services/types.js';
 import { CaseProgress } from './case-progress.js';
+import { deliverOrHandOver } from './delivery.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -123,6 +124,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     o: { decision?: Decision; fee?: FeeResult; evidence?: EvidenceResult[]; refusalReasons?: string[] },
   ): Promise<CaseResult> {
     await enter('issuing_bescheid', 'bescheid.rendering', { outcome }, { decision: o.decision });
+    const issuedAt = new Date().toISOString();
     const document = await acts.renderBescheid({
       ...caseRefShort(input),
       addressee: input.identity.subject,
@@ -130,18 +132,21 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       decision: o.decision,
       refusalReasons: o.refusalReasons,
       fee: o.fee,
-      issuedAt: new Date().toISOString(),
+      issuedAt,
     });
     await enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
-    const bescheid = await acts.sealBescheid({ authorityId: plan.sealIdentity, document });
-    await enter('delivering', 'bescheid.delivering', { keyId: bescheid.keyId }, { bescheidSha256: document.sha256 });
-    const delivery = await acts.deliverToApplicant({ caseId: input.caseId, recipient: input.identity.subject, bescheid });
-    await enter('archiving', 'case.archiving', { deliveryId: delivery.deliveryId });
+    const bescheid = await acts.sealBescheid({ ...caseRefShort(input), document, sealedAt: issuedAt });
+    await enter('delivering', 'bescheid.delivering', { keyId: bescheid.keyId, sealId: bescheid.sealId }, { bescheidSha256: bescheid.document.sha256 });
+    const delivery = await deliverOrHandOver(
+      { caseId: input.caseId, authorityId: input.authorityId, recipient: input.identity.subject, bescheid, giveUpAfterMs: deadlines.deliveryGiveUpMs },
+      (event, data) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'delivering', event, data }),
+    );
+    await enter('archiving', 'case.archiving', { deliveryId: delivery.deliveryId, delivery: delivery.status });
     const archive = await acts.archiveCase({
       ...caseRefShort(input),
       closedAt: new Date().toISOString(),
       decision: o.decision,
-      bescheid: document,
+      bescheid: bescheid.document,
       evidence: o.evidence ?? [],
     });
     progress.closed(outcome);

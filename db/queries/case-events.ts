@@ -1,6 +1,7 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, lt } from 'drizzle-orm';
 import type { CaseStatus } from '../../contracts/case.js';
 import type { DbExecutor } from '../client.js';
+import { eventHash } from '../event-chain.js';
 import { caseEvents } from '../schema.js';
 
 export interface AppendCaseEventParams {
@@ -11,17 +12,37 @@ export interface AppendCaseEventParams {
   data?: Record<string, unknown>;
 }
 
-/** Appends once: the same (case, seq) written again by a retried activity is ignored. */
+/**
+ * Appends once, chained to the case's previous entry: the same (case, seq) written again by a retried activity is
+ * ignored. Callers append a case's events one at a time in a transaction that holds the case row (recordStage does).
+ */
 export async function appendCaseEvent(db: DbExecutor, p: AppendCaseEventParams): Promise<void> {
+  const [previous] = await db
+    .select({ hash: caseEvents.hash })
+    .from(caseEvents)
+    .where(and(eq(caseEvents.caseId, p.caseId), lt(caseEvents.seq, p.seq)))
+    .orderBy(desc(caseEvents.seq))
+    .limit(1);
+  // Milliseconds, so the timestamp reads back exactly as it was hashed.
+  const entry = { caseId: p.caseId, seq: p.seq, type: p.type, status: p.status, data: p.data ?? {}, at: new Date(), prevHash: previous?.hash ?? '' };
   await db
     .insert(caseEvents)
-    .values({ caseId: p.caseId, seq: p.seq, type: p.type, status: p.status, data: p.data ?? {} })
+    .values({ ...entry, hash: eventHash(entry) })
     .onConflictDoNothing({ target: [caseEvents.caseId, caseEvents.seq] });
 }
 
 export async function listCaseEvents(db: DbExecutor, { caseId }: { caseId: string }) {
   return db
-    .select({ seq: caseEvents.seq, type: caseEvents.type, status: caseEvents.status, data: caseEvents.data, at: caseEvents.at })
+    .select({
+      caseId: caseEvents.caseId,
+      seq: caseEvents.seq,
+      type: caseEvents.type,
+      status: caseEvents.status,
+      data: caseEvents.data,
+      at: caseEvents.at,
+      prevHash: caseEvents.prevHash,
+      hash: caseEvents.hash,
+    })
     .from(caseEvents)
     .where(eq(caseEvents.caseId, caseId))
     .orderBy(asc(caseEvents.seq));

@@ -1,0 +1,40 @@
+import type { Database } from '../db/client.js';
+import { recordDelivery } from '../db/queries/deliveries.js';
+import type { DeliveryReceipt, DeliveryRequest } from '../sandbox/postbox/server.js';
+import type { DocumentStore } from './document-store.js';
+import type { ApplicantMessage, Delivered, Postbox } from './postbox.js';
+
+/**
+ * Delivers to a postbox over HTTP (the sandbox, or a portal's postbox with the same contract) and records the
+ * confirmed receipt in `deliveries`. The idempotency key travels as a header, so a retry gets the first receipt back.
+ */
+export class HttpPostbox implements Postbox {
+  constructor(private readonly o: { url: string; documents: DocumentStore; db: Database; timeoutMs?: number }) {}
+
+  async deliver(m: ApplicantMessage): Promise<Delivered> {
+    const bytes = await this.o.documents.get(m.document.sha256);
+    const body: DeliveryRequest = {
+      caseId: m.caseId,
+      recipient: m.recipient,
+      subject: m.subject,
+      document: { sha256: m.document.sha256, mediaType: m.document.mediaType, contentBase64: bytes.toString('base64') },
+    };
+    const res = await fetch(`${this.o.url}/deliveries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': m.idempotencyKey },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
+    });
+    if (res.status !== 200 && res.status !== 201) throw new Error(`postbox answered ${res.status}: ${await res.text()}`);
+    const receipt = (await res.json()) as DeliveryReceipt;
+    return recordDelivery(this.o.db, {
+      idempotencyKey: m.idempotencyKey,
+      deliveryId: receipt.deliveryId,
+      caseId: m.caseId,
+      recipient: m.recipient,
+      channel: 'postbox-http',
+      subject: m.subject,
+      documentSha256: m.document.sha256,
+    });
+  }
+}

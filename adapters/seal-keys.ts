@@ -1,0 +1,159 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { P12Signer } from '@signpdf/signer-p12';
+import type { Signer } from '@signpdf/utils';
+import forge from 'node-forge';
+
+/** The authority's seal key as the sealer sees it: a CMS signer and the certificate it signs with. */
+export interface SealKey {
+  /** Any @signpdf Signer: a PKCS#12 file today, a hardware security module (PKCS#11) behind the same class tomorrow. */
+  createSigner(): Signer;
+  /** Subject common name of the seal certificate, printed in the visible seal mark. */
+  holder: string;
+  /** SHA-256 fingerprint of the seal certificate (DER), hex. */
+  fingerprint: string;
+}
+
+export interface SealKeyStore {
+  keyFor(authorityId: string): Promise<SealKey>;
+  /** Certificates a verifier trusts as roots for seals of this engine, PEM. */
+  trustAnchors(): Promise<string[]>;
+}
+
+/** Production: one authority seal from a configured PKCS#12 file and the CA certificates that verify it. */
+export class Pkcs12SealKeyStore implements SealKeyStore {
+  constructor(private readonly o: { p12File: string; passphrase: string; trustAnchorsFile: string }) {}
+
+  async keyFor(): Promise<SealKey> {
+    return sealKeyFromP12(await readFile(this.o.p12File), this.o.passphrase);
+  }
+
+  async trustAnchors(): Promise<string[]> {
+    return splitPem(await readFile(this.o.trustAnchorsFile, 'utf8'));
+  }
+}
+
+/**
+ * Demo and tests: a local demo CA and one seal certificate per authority, generated on first use into a folder
+ * that is never committed. Verifiers trust only this CA.
+ */
+export class DemoSealKeyStore implements SealKeyStore {
+  private ca?: Promise<{ cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }>;
+  private readonly keys = new Map<string, Promise<SealKey>>();
+
+  constructor(private readonly dir: string, private readonly passphrase = 'demo-seal') {}
+
+  keyFor(authorityId: string): Promise<SealKey> {
+    if (!/^[a-z0-9-]+$/.test(authorityId)) return Promise.reject(new Error(`invalid authority id: ${authorityId}`));
+    let key = this.keys.get(authorityId);
+    if (!key) {
+      key = this.loadOrCreateSeal(authorityId);
+      this.keys.set(authorityId, key);
+    }
+    return key;
+  }
+
+  async trustAnchors(): Promise<string[]> {
+    return [forge.pki.certificateToPem((await this.demoCa()).cert)];
+  }
+
+  private demoCa() {
+    // One private file holds the CA's key and certificate, so concurrent first uses agree on one CA.
+    this.ca ??= readOrCreate(join(this.dir, 'demo-ca.pem'), () => {
+      const key = rsaKeyPair();
+      const cert = certificate({ subjectCn: 'OZG Case Engine Demo CA (nicht für den Echtbetrieb)', publicKey: key.publicKey, serial: '01', ca: true });
+      cert.setIssuer(cert.subject.attributes);
+      cert.sign(key.privateKey, forge.md.sha256.create());
+      return Buffer.from(forge.pki.privateKeyToPem(key.privateKey) + forge.pki.certificateToPem(cert));
+    }).then((pem) => ({
+      cert: forge.pki.certificateFromPem(splitPem(pem.toString('utf8'))[0]!),
+      key: forge.pki.privateKeyFromPem(pem.toString('utf8')) as forge.pki.rsa.PrivateKey,
+    }));
+    return this.ca;
+  }
+
+  private async loadOrCreateSeal(authorityId: string): Promise<SealKey> {
+    const file = join(this.dir, `${authorityId}.p12`);
+    const ca = await this.demoCa();
+    const p12 = await readOrCreate(file, () => {
+      const key = rsaKeyPair();
+      const cert = certificate({ subjectCn: `Siegel ${authorityId} (Demo)`, publicKey: key.publicKey, serial: '02', ca: false });
+      cert.setIssuer(ca.cert.subject.attributes);
+      cert.sign(ca.key, forge.md.sha256.create());
+      const asn1 = forge.pkcs12.toPkcs12Asn1(key.privateKey, [cert, ca.cert], this.passphrase, { algorithm: 'aes256' });
+      return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+    });
+    return sealKeyFromP12(p12, this.passphrase);
+  }
+}
+
+/** The authority's PKCS#12 seal when configured, else the demo CA under the data folder. */
+export const sealKeyStore = (config: { dataDir: string; seal?: { p12File: string; passphrase: string; trustAnchorsFile: string } }): SealKeyStore =>
+  config.seal ? new Pkcs12SealKeyStore(config.seal) : new DemoSealKeyStore(join(config.dataDir, 'seal'));
+
+export function sealKeyFromP12(p12: Buffer, passphrase: string): SealKey {
+  const parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), passphrase);
+  const keyBag = forge.pki.oids['pkcs8ShroudedKeyBag']!;
+  const certBag = forge.pki.oids['certBag']!;
+  const key = parsed.getBags({ bagType: keyBag })[keyBag]?.[0]?.key as forge.pki.rsa.PrivateKey | undefined;
+  if (!key) throw new Error('the PKCS#12 file holds no private key');
+  const certs = (parsed.getBags({ bagType: certBag })[certBag] ?? []).flatMap((b) => (b.cert ? [b.cert] : []));
+  const cert = certs.find((c) => (c.publicKey as forge.pki.rsa.PublicKey).n.equals(key.n));
+  if (!cert) throw new Error('the PKCS#12 file holds no certificate for its private key');
+  const der = forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes();
+  return {
+    // P12Signer consumes its buffer while signing, so every seal gets a fresh one.
+    createSigner: () => new P12Signer(p12, { passphrase }),
+    holder: String(cert.subject.getField('CN')?.value ?? 'unbekannt'),
+    fingerprint: forge.md.sha256.create().update(der).digest().toHex(),
+  };
+}
+
+export const splitPem = (pem: string): string[] => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+
+// Node's native RSA key generation is fast; forge's pure-JS one takes seconds.
+function rsaKeyPair() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 3072,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return { privateKey: forge.pki.privateKeyFromPem(privateKey), publicKey: forge.pki.publicKeyFromPem(publicKey) };
+}
+
+function certificate(o: { subjectCn: string; publicKey: forge.pki.PublicKey; serial: string; ca: boolean }) {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = o.publicKey;
+  cert.serialNumber = o.serial;
+  cert.validity.notBefore = new Date(Date.UTC(2020, 0, 1));
+  cert.validity.notAfter = new Date(Date.UTC(2045, 0, 1));
+  cert.setSubject([
+    { name: 'countryName', value: 'DE' },
+    { name: 'organizationName', value: 'OZG Case Engine Demo' },
+    { name: 'commonName', value: o.subjectCn },
+  ]);
+  cert.setExtensions(
+    o.ca
+      ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
+      : [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true }],
+  );
+  return cert;
+}
+
+/** Reads the file, or creates it atomically: a concurrent creator (another test process) loses and reads the winner's. */
+async function readOrCreate(file: string, create: () => Buffer): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(tmp, create(), { mode: 0o600 });
+  await link(tmp, file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+  await unlink(tmp);
+  return readFile(file);
+}

@@ -1,0 +1,17 @@
+// `npm run verify-archive -- <package sha256>`: checks an archive package and every file against its manifest.
+import { join } from 'node:path';
+import { FolderArchiveStore } from '../adapters/archive-store.js';
+import { loadConfig } from '../config.js';
+
+const sha = process.argv[2];
+if (!sha) {
+  console.error('usage: npm run verify-archive -- <package sha256>');
+  process.exit(2);
+}
+const check = await new FolderArchiveStore(join(loadConfig().dataDir, 'archive')).verify(sha);
+const akte = check.manifest?.Akte;
+if (akte) console.log(`package ${sha}\n  case ${akte.Aktenzeichen}, service ${akte.Leistung}, keep until ${akte.Aufbewahrung.Bis} (${akte.Aufbewahrung.Jahre} years)`);
+for (const d of akte?.Vorgang.Dokumente ?? []) console.log(`  ${d.Datei.SHA256}  ${d.Datei.Name} (${d.Typ}, ${d.Datei.Groesse} bytes)`);
+for (const p of check.problems) console.log(`  PROBLEM: ${p}`);
+console.log(check.valid ? '  VALID: every file matches the manifest' : '  INVALID');
+process.exit(check.valid ? 0 : 1);

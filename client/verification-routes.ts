@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { DocumentStore } from '../adapters/document-store.js';
+import type { SealKeyStore } from '../adapters/seal-keys.js';
+import { verifySealedPdf } from '../adapters/seal-verifier.js';
+import type { Database } from '../db/client.js';
+import { findSeal, findSealBySha256 } from '../db/queries/seals.js';
+
+export interface VerificationDeps {
+  db: Database;
+  documents: DocumentStore;
+  sealKeys: SealKeyStore;
+}
+
+/**
+ * The public verification endpoint a seal's QR code points to. Anyone may ask; answers name the seal and the
+ * document's hash, never the applicant.
+ */
+export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (app, { db, documents, sealKeys }) => {
+  app.addContentTypeParser('application/pdf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  /** The QR code's address: is the document this engine sealed under this id intact and its seal valid? */
+  app.get<{ Params: { sealId: string } }>(
+    '/verify/:sealId',
+    { schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } } },
+    async (req, reply) => {
+      const seal = await findSeal(db, { sealId: req.params.sealId });
+      if (!seal) {
+        return reply.status(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no seal with this id' });
+      }
+      const check = await verifySealedPdf(await documents.get(seal.sealedSha256), await sealKeys.trustAnchors());
+      return {
+        sealId: seal.sealId,
+        authentic: check.valid,
+        sha256: seal.sealedSha256,
+        sealedBy: check.signer,
+        sealedAt: seal.sealedAt.toISOString(),
+        authorityId: seal.authorityId,
+        reason: check.reason,
+        howToCompare: 'The document you hold is this one if its SHA-256 equals sha256, or if POST /verify with it answers authentic.',
+      };
+    },
+  );
+
+  /** Upload a PDF (Content-Type: application/pdf): authentic only if its seal verifies and this engine issued it. */
+  app.post('/verify', { bodyLimit: 20 * 1024 * 1024 }, async (req, reply) => {
+    if (!Buffer.isBuffer(req.body)) {
+      return reply.status(415).type('application/problem+json').send({ type: 'about:blank', title: 'Unsupported Media Type', status: 415, detail: 'send the PDF as application/pdf' });
+    }
+    const check = await verifySealedPdf(req.body, await sealKeys.trustAnchors());
+    const seal = await findSealBySha256(db, { sealedSha256: check.sha256 });
+    return {
+      authentic: check.valid && seal !== undefined,
+      sha256: check.sha256,
+      signatureValid: check.valid,
+      issuedHere: seal !== undefined,
+      sealId: seal?.sealId,
+      sealedBy: check.signer,
+      sealedAt: check.signedAt,
+      reason: check.reason ?? (seal ? undefined : 'no document with this SHA-256 was sealed by this engine'),
+    };
+  });
+};

@@ -1,0 +1,108 @@
+import { createHash, randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+/** What the sandbox keeps per delivery; in memory, as an applicant's postbox in a portal would show it. */
+interface StoredDelivery {
+  deliveryId: string;
+  idempotencyKey: string;
+  caseId: string;
+  recipient: string;
+  subject: string;
+  deliveredAt: string;
+  document: { sha256: string; mediaType: string; size: number; bytes: Buffer };
+}
+
+export interface DeliveryRequest {
+  caseId: string;
+  recipient: string;
+  subject: string;
+  document: { sha256: string; mediaType: string; contentBase64: string };
+}
+
+export interface DeliveryReceipt {
+  deliveryId: string;
+  deliveredAt: string;
+}
+
+const deliveryBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['caseId', 'recipient', 'subject', 'document'],
+  properties: {
+    caseId: { type: 'string', minLength: 1, maxLength: 128 },
+    recipient: { type: 'string', minLength: 1, maxLength: 128 },
+    subject: { type: 'string', minLength: 1, maxLength: 300 },
+    document: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['sha256', 'mediaType', 'contentBase64'],
+      properties: { sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, mediaType: { type: 'string' }, contentBase64: { type: 'string' } },
+    },
+  },
+} as const;
+
+/**
+ * Postbox sandbox over HTTP: the engine delivers with an Idempotency-Key and gets a receipt (201 first, 200 with the
+ * same receipt on a repeat); the applicant lists what reached their postbox and downloads each document.
+ */
+export function buildPostboxSandbox(): FastifyInstance {
+  const byKey = new Map<string, StoredDelivery>();
+  const app = Fastify({ logger: false, bodyLimit: 20 * 1024 * 1024 });
+  const problem = (status: number, title: string, detail: string) => ({ type: 'about:blank', title, status, detail });
+
+  app.post<{ Body: DeliveryRequest }>('/deliveries', { schema: { body: deliveryBody } }, async (req, reply) => {
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || key.length === 0) {
+      return reply.status(400).type('application/problem+json').send(problem(400, 'Bad Request', 'Idempotency-Key header is required'));
+    }
+    const known = byKey.get(key);
+    if (known) return reply.status(200).send(receiptOf(known));
+    const bytes = Buffer.from(req.body.document.contentBase64, 'base64');
+    if (createHash('sha256').update(bytes).digest('hex') !== req.body.document.sha256) {
+      return reply.status(422).type('application/problem+json').send(problem(422, 'Unprocessable Content', 'document does not match its SHA-256'));
+    }
+    const stored: StoredDelivery = {
+      deliveryId: randomUUID(),
+      idempotencyKey: key,
+      caseId: req.body.caseId,
+      recipient: req.body.recipient,
+      subject: req.body.subject,
+      deliveredAt: new Date().toISOString(),
+      document: { sha256: req.body.document.sha256, mediaType: req.body.document.mediaType, size: bytes.byteLength, bytes },
+    };
+    byKey.set(key, stored);
+    return reply.status(201).send(receiptOf(stored));
+  });
+
+  app.get<{ Params: { recipient: string } }>('/postbox/:recipient', async (req) =>
+    [...byKey.values()]
+      .filter((d) => d.recipient === req.params.recipient)
+      .map((d) => ({
+        deliveryId: d.deliveryId,
+        caseId: d.caseId,
+        subject: d.subject,
+        deliveredAt: d.deliveredAt,
+        document: { sha256: d.document.sha256, mediaType: d.document.mediaType, size: d.document.size, href: `/postbox/${encodeURIComponent(d.recipient)}/${d.deliveryId}/document` },
+      })),
+  );
+
+  app.get<{ Params: { recipient: string; deliveryId: string } }>('/postbox/:recipient/:deliveryId/document', async (req, reply) => {
+    const d = [...byKey.values()].find((x) => x.recipient === req.params.recipient && x.deliveryId === req.params.deliveryId);
+    if (!d) return reply.status(404).type('application/problem+json').send(problem(404, 'Not Found', 'no such delivery in this postbox'));
+    return reply.type(d.document.mediaType).send(d.document.bytes);
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  return app;
+}
+
+const receiptOf = (d: StoredDelivery): DeliveryReceipt => ({ deliveryId: d.deliveryId, deliveredAt: d.deliveredAt });
+
+/** Starts the sandbox; port 0 picks a free one (tests). */
+export async function startPostboxSandbox(o: { host: string; port: number }): Promise<{ url: string; stop(): Promise<void> }> {
+  const app = buildPostboxSandbox();
+  await app.listen({ host: o.host, port: o.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : o.port;
+  return { url: `http://${o.host}:${port}`, stop: () => app.close() };
+}

@@ -1,0 +1,232 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { and, eq, sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HttpPostbox } from '../adapters/http-postbox.js';
+import type { Postbox } from '../adapters/postbox.js';
+import { verifySealedPdf } from '../adapters/seal-verifier.js';
+import { CaseClient } from '../client/case-client.js';
+import { buildHttpApi } from '../client/http-api.js';
+import type { CaseResult } from '../contracts/case.js';
+import { verifyEventChain } from '../db/event-chain.js';
+import { listCaseEvents } from '../db/queries/case-events.js';
+import { listDeliveries } from '../db/queries/deliveries.js';
+import { listOpenTasks } from '../db/queries/tasks.js';
+import { caseEvents } from '../db/schema.js';
+import { client, dataDir, db, postboxUrl, publicBaseUrl, sealKeys, testDeps, withWorker } from './harness.js';
+import { applicationOf } from './samples.js';
+
+const run = promisify(execFile);
+const AUTHORITY = 'stadt-musterstadt';
+
+/** pdfsig (poppler-utils) is the standard tool the seal must satisfy; where it is missing only its assertions skip. */
+const pdfsig = await run('pdfsig', ['-v']).then(() => true, () => false);
+
+async function pdfsigSays(pdf: Buffer): Promise<string> {
+  const file = join(dataDir, `pdfsig-${randomUUID()}.pdf`);
+  await writeFile(file, pdf);
+  const out = await run('pdfsig', [file]).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+  return out.stdout;
+}
+
+const flipByte = (bytes: Buffer, at: number): Buffer => {
+  const copy = Buffer.from(bytes);
+  copy.writeUInt8(copy.readUInt8(at) ^ 0x01, at);
+  return copy;
+};
+
+const postboxOf = async (recipient: string) => (await fetch(`${postboxUrl}/postbox/${encodeURIComponent(recipient)}`)).json() as Promise<Array<{ caseId: string; document: { sha256: string; href: string } }>>;
+
+describe('a finished case: sealed Bescheid, verification, delivery and archive', () => {
+  const submission = applicationOf('resident', 3);
+  let caseId: string;
+  let result: CaseResult;
+  let sealed: Buffer;
+
+  beforeAll(async () => {
+    await withWorker(async ({ cases }) => {
+      ({ caseId } = await cases.submit(submission));
+      result = await cases.result(caseId);
+    });
+    sealed = await testDeps().documents.get(result.bescheid.document.sha256);
+  });
+
+  it('seals the PDF so the engine verifier and pdfsig accept it, and a one-byte change fails both', async () => {
+    expect(result.outcome).toBe('approved');
+    expect(sealed.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(result.bescheid.sourceSha256).not.toBe(result.bescheid.document.sha256);
+    const anchors = await sealKeys.trustAnchors();
+    expect(await verifySealedPdf(sealed, anchors)).toMatchObject({ valid: true, signer: `Siegel ${AUTHORITY} (Demo)`, sha256: result.bescheid.document.sha256 });
+
+    const changed = flipByte(sealed, 300);
+    expect(await verifySealedPdf(changed, anchors)).toMatchObject({ valid: false, reason: expect.stringMatching(/digest/i) });
+    // A seal from a CA nobody trusts is not authentic, however intact.
+    const otherCa = await new (await import('../adapters/seal-keys.js')).DemoSealKeyStore(join(dataDir, `other-ca-${randomUUID()}`)).trustAnchors();
+    expect((await verifySealedPdf(sealed, otherCa)).valid).toBe(false);
+
+    if (!pdfsig) return console.warn('pdfsig not installed (apt-get install -y poppler-utils): skipping the standard-tool check');
+    const report = await pdfsigSays(sealed);
+    expect(report).toContain('Signature is Valid.');
+    expect(report).toContain('Total document signed');
+    expect(report).toContain(`Signer Certificate Common Name: Siegel ${AUTHORITY} (Demo)`);
+    expect(await pdfsigSays(changed)).toMatch(/Digest Mismatch|Signature is Invalid/);
+  });
+
+  it('the QR code address verifies the document over HTTP, and POST /verify rejects a changed copy', async () => {
+    expect(result.bescheid.verificationUrl).toBe(`${publicBaseUrl}/verify/${result.bescheid.sealId}`);
+    const api = buildHttpApi(new CaseClient(client), { verifier: noIntake, verification: { db, documents: testDeps().documents, sealKeys } });
+    await api.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+      const path = new URL(result.bescheid.verificationUrl).pathname;
+      const byQr = await fetch(`${base}${path}`);
+      expect(byQr.status).toBe(200);
+      expect(await byQr.json()).toMatchObject({ authentic: true, sha256: result.bescheid.document.sha256, sealedBy: `Siegel ${AUTHORITY} (Demo)` });
+
+      const post = (pdf: Buffer) => fetch(`${base}/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(pdf) }).then((r) => r.json());
+      expect(await post(sealed)).toMatchObject({ authentic: true, signatureValid: true, issuedHere: true, sealId: result.bescheid.sealId });
+      expect(await post(flipByte(sealed, 300))).toMatchObject({ authentic: false, signatureValid: false });
+
+      const unknown = await fetch(`${base}/verify/${'0'.repeat(32)}`);
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-type')).toContain('application/problem+json');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('the command-line verifier accepts the sealed PDF and rejects a one-byte change', async () => {
+    const good = join(dataDir, `bescheid-${randomUUID()}.pdf`);
+    const bad = join(dataDir, `bescheid-${randomUUID()}.pdf`);
+    await writeFile(good, sealed);
+    await writeFile(bad, flipByte(sealed, 300));
+    const env = { ...process.env, DATA_DIR: dataDir };
+    const ok = await run(process.execPath, ['--import', 'tsx', 'cli/verify-seal.ts', good], { env });
+    expect(ok.stdout).toContain('AUTHENTIC');
+    const rejected = await run(process.execPath, ['--import', 'tsx', 'cli/verify-seal.ts', bad], { env }).then(() => 0, (err: { code: number; stdout: string }) => {
+      expect(err.stdout).toContain('NOT AUTHENTIC');
+      return err.code;
+    });
+    expect(rejected).toBe(1);
+  });
+
+  it('seals the same decision to the same bytes, so a retried seal never makes a second document', async () => {
+    const deps = testDeps();
+    const request = {
+      authorityId: AUTHORITY,
+      authorityName: 'Stadt Musterstadt',
+      pdf: await deps.documents.get(result.bescheid.sourceSha256),
+      signingTime: new Date('2026-03-01T10:00:00Z'),
+      verificationUrl: result.bescheid.verificationUrl,
+    };
+    const [a, b] = [await deps.sealer.seal(request), await deps.sealer.seal(request)];
+    expect(a.pdf.equals(b.pdf)).toBe(true);
+  });
+
+  it('the applicant finds the Bescheid in the postbox sandbox once, byte for byte', async () => {
+    const inbox = await postboxOf(submission.identity.subject);
+    expect(inbox.filter((m) => m.caseId === caseId)).toHaveLength(1);
+    const mine = inbox.find((m) => m.caseId === caseId)!;
+    expect(mine.document.sha256).toBe(result.bescheid.document.sha256);
+    const downloaded = Buffer.from(await (await fetch(`${postboxUrl}${mine.document.href}`)).arrayBuffer());
+    expect(downloaded.equals(sealed)).toBe(true);
+    expect(result.delivery).toMatchObject({ status: 'delivered', channel: 'postbox-http' });
+  });
+
+  it('writes an archive package that verifies against its xdomea-like manifest, and detects a changed file', async () => {
+    const { archive } = testDeps();
+    const check = await archive.verify(result.archive.packageSha256);
+    expect(check).toMatchObject({ valid: true, problems: [] });
+    const akte = check.manifest!.Akte;
+    expect(akte).toMatchObject({ Aktenzeichen: caseId, Leistung: submission.serviceKey, Aufbewahrung: { Jahre: 6 } });
+    expect(akte.Vorgang.Dokumente.map((d) => d.Typ)).toEqual(['Bescheid', 'Nachweis', 'Nachweis', 'Entscheidung', 'Zahlungen', 'Ereignisprotokoll']);
+    expect(akte.Vorgang.Dokumente[0]!.Datei.SHA256).toBe(result.bescheid.document.sha256);
+    const decision = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[3]!.Datei.SHA256)).toString('utf8'));
+    expect(decision.firedRules[0]).toMatchObject({ ruleId: 'resident-holder-in-zone', legalBasis: expect.any(String) });
+
+    const events = akte.Vorgang.Dokumente[5]!;
+    const file = join(dataDir, 'archive', 'objects', events.Datei.SHA256);
+    const original = await readFile(file);
+    await writeFile(file, flipByte(original, 10));
+    try {
+      expect(await archive.verify(result.archive.packageSha256)).toMatchObject({ valid: false, problems: ['events.json: does not match its SHA-256'] });
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
+  it('chains the event log: a changed entry or a removed one is detected', async () => {
+    const events = await listCaseEvents(db, { caseId });
+    const archivedHead = (await testDeps().archive.read(result.archive.packageSha256)).Ereignisprotokoll.Kopfhash;
+    expect(verifyEventChain(events, archivedHead)).toMatchObject({ valid: true, entries: events.length });
+
+    const changed = await db
+      .update(caseEvents)
+      .set({ data: sql`jsonb_set(${caseEvents.data}, '{outcome}', '"rejected"')` })
+      .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.seq, 9)))
+      .returning({ seq: caseEvents.seq });
+    expect(changed).toHaveLength(1);
+    expect(verifyEventChain(await listCaseEvents(db, { caseId })).problems).toEqual(['entry 9: content does not match its hash']);
+
+    await db.delete(caseEvents).where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.seq, 5)));
+    const afterRemoval = verifyEventChain(await listCaseEvents(db, { caseId }));
+    expect(afterRemoval.valid).toBe(false);
+    expect(afterRemoval.problems).toContain('entry 6: does not link to the previous entry');
+
+    const tail = events.at(-1)!;
+    const withoutTail = events.slice(0, -1);
+    expect(verifyEventChain(withoutTail, tail.hash!).problems).toContain(`the entry the archive recorded as head (${tail.hash}) is gone`);
+  });
+});
+
+describe('delivery that fails', () => {
+  it('delivers exactly once when the worker dies after the postbox accepted but before the activity completed', async () => {
+    const submission = applicationOf('resident', 4);
+    const taskQueue = `test-${randomUUID()}`;
+    const postbox = new HttpPostbox({ url: postboxUrl, documents: testDeps().documents, db });
+    let reached!: () => void;
+    const delivered = new Promise<void>((r) => (reached = r));
+    const dying: Postbox = {
+      async deliver(m) {
+        await postbox.deliver(m);
+        reached();
+        throw new Error('worker lost before reporting the delivery');
+      },
+    };
+    const caseId = await withWorker(async ({ cases }) => {
+      const { caseId } = await cases.submit(submission);
+      await delivered;
+      return caseId;
+    }, { postbox: dying }, taskQueue);
+
+    const result = await withWorker(({ cases }) => cases.result(caseId), {}, taskQueue);
+    expect(result.delivery.status).toBe('delivered');
+    const inbox = await postboxOf(submission.identity.subject);
+    expect(inbox.filter((m) => m.caseId === caseId)).toHaveLength(1);
+    expect(await listDeliveries(db, { caseId })).toHaveLength(1);
+  });
+
+  it('retries a postbox that stays down until the deadline, then hands the delivery to a person as a task', async () => {
+    const down = new HttpPostbox({ url: 'http://127.0.0.1:9', documents: testDeps().documents, db, timeoutMs: 500 });
+    const result = await withWorker(async ({ cases }) => {
+      const { caseId } = await cases.submit({ ...applicationOf('resident', 5), deadlines: { deliveryGiveUpMs: 2_500 } });
+      return cases.result(caseId);
+    }, { postbox: down });
+
+    expect(result.delivery).toMatchObject({ status: 'handed_over', deliveryId: `${result.caseId}:delivery`, channel: 'task' });
+    expect(await listOpenTasks(db, { authorityId: AUTHORITY })).toContainEqual(
+      expect.objectContaining({ taskId: `${result.caseId}:delivery`, caseId: result.caseId, kind: 'deliver_manually' }),
+    );
+    const events = await listCaseEvents(db, { caseId: result.caseId });
+    expect(events.map((e) => e.type)).toContain('delivery.handed_over');
+    expect(events.at(-1)).toMatchObject({ status: 'closed' });
+    expect(verifyEventChain(events).valid).toBe(true);
+    expect(await listDeliveries(db, { caseId: result.caseId })).toHaveLength(0);
+  });
+});
+
+// This suite reaches the API only for verification; intake is not under test here.
+const noIntake = { verify: async () => Promise.reject(new Error('intake not under test')) };
