@@ -16,6 +16,13 @@ const schema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
   DATA_DIR: z.string().default(resolve(projectRoot, '.data')),
+  REGISTER_BASE_URL: z.string().url().optional(),
+  REGISTER_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  REGISTER_SANDBOX_PORT: port.default(8090),
+  REGISTER_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).default(25),
+  REGISTER_SANDBOX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  REGISTER_SANDBOX_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -32,6 +39,12 @@ export interface Config {
   httpHost: string;
   httpPort: number;
   dataDir: string;
+  /** The registers' address; unset means start the register sandbox and use it. */
+  registerBaseUrl?: string;
+  /** How long one register call may take before it counts as failed (and is retried). */
+  registerTimeoutMs: number;
+  registerSandbox: { port: number; latencyMs: number; errorRate: number; timeoutRate: number };
+  uploadMaxBytes: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -57,6 +70,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpHost: e.HTTP_HOST,
     httpPort: e.HTTP_PORT,
     dataDir: resolve(e.DATA_DIR),
+    registerBaseUrl: e.REGISTER_BASE_URL,
+    registerTimeoutMs: e.REGISTER_TIMEOUT_MS,
+    registerSandbox: {
+      port: e.REGISTER_SANDBOX_PORT,
+      latencyMs: e.REGISTER_SANDBOX_LATENCY_MS,
+      errorRate: e.REGISTER_SANDBOX_ERROR_RATE,
+      timeoutRate: e.REGISTER_SANDBOX_TIMEOUT_RATE,
+    },
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     logLevel: e.LOG_LEVEL,
   };
 }

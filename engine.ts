@@ -4,7 +4,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { FolderArchiveStore } from './adapters/archive-store.js';
 import { DocumentStore } from './adapters/document-store.js';
-import type { Registers } from './adapters/registers.js';
+import { allRegistersAt, HttpRegisters, type Registers } from './adapters/registers.js';
 import { DatabasePostbox } from './adapters/postbox.js';
 import { LocalKeySealer } from './adapters/sealer.js';
 import { CaseClient } from './client/case-client.js';
@@ -18,6 +18,8 @@ import { connectTemporal, ensureSearchAttributes } from './infra/temporal.js';
 import { startTemporalDevServer } from './infra/temporal-dev-server.js';
 import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
+import type { RegisterData } from './sandbox/registers/data.js';
+import { startRegisterSandbox } from './sandbox/registers/server.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -28,13 +30,14 @@ export interface Engine {
   worker: Worker;
   http: FastifyInstance;
   httpUrl: string;
+  registersUrl: string;
   stop(): Promise<void>;
 }
 
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registers: Registers; progress?: Progress }): Promise<Engine> {
+export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress }): Promise<Engine> {
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -58,7 +61,16 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
 
-    const deps = activityDeps(config.dataDir, database.db, o.registers);
+    let registersUrl = config.registerBaseUrl;
+    if (!registersUrl) {
+      const s = config.registerSandbox;
+      const sandbox = await startRegisterSandbox({ data: o.registerData, port: s.port, faults: { latencyMs: s.latencyMs, errorRate: s.errorRate, timeoutRate: s.timeoutRate } });
+      stops.push(sandbox.stop);
+      registersUrl = sandbox.url;
+      say(`register sandbox at ${registersUrl} (latency ${s.latencyMs} ms, error rate ${s.errorRate}, timeout rate ${s.timeoutRate})`);
+    }
+    const registers = new HttpRegisters({ endpoints: allRegistersAt(registersUrl), timeoutMs: config.registerTimeoutMs });
+    const deps = activityDeps(config.dataDir, database.db, registers);
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
     const running = worker.run();
@@ -69,7 +81,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
     const cases = new CaseClient(client);
-    const http = buildHttpApi(cases);
+    const http = buildHttpApi(cases, { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
@@ -84,6 +96,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
       worker,
       http,
       httpUrl,
+      registersUrl,
       stop,
     };
   } catch (err) {
@@ -130,18 +143,17 @@ const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//
 /** `tsx worker.ts`: a worker alone, for a cluster where Temporal and PostgreSQL already run. */
 export async function runStandaloneWorker(): Promise<void> {
   const config = loadConfig();
-  if (!config.temporalAddress || !config.databaseUrl) {
-    throw new Error('A standalone worker needs TEMPORAL_ADDRESS and DATABASE_URL; use `npm run demo` for embedded defaults.');
+  if (!config.temporalAddress || !config.databaseUrl || !config.registerBaseUrl) {
+    throw new Error('A standalone worker needs TEMPORAL_ADDRESS, DATABASE_URL and REGISTER_BASE_URL; use `npm run demo` for embedded defaults.');
   }
   await assertDatabaseReachable(config.databaseUrl);
   const database = connectDatabase(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const { SeededRegisters } = await import('./adapters/registers.js');
-  const { sampleRegisterSeed } = await import('./demo/sample-applications.js');
+  const registers = new HttpRegisters({ endpoints: allRegistersAt(config.registerBaseUrl), timeoutMs: config.registerTimeoutMs });
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporalNamespace,
-    deps: activityDeps(config.dataDir, database.db, new SeededRegisters(sampleRegisterSeed())),
+    deps: activityDeps(config.dataDir, database.db, registers),
   });
   await worker.run();
   await database.close();

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { SeededRegisters } from './adapters/registers.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startDemoCaseWorker } from './demo/case-worker-bot.js';
 import { isAsExpected, runBatch } from './demo/run-batch.js';
-import { sampleApplications, sampleRegisterSeed } from './demo/sample-applications.js';
+import { sampleApplications, sampleRegisterData } from './demo/sample-applications.js';
 import { percentile } from './demo/stats.js';
 import { startEngine } from './engine.js';
 import { StartupError } from './infra/startup-error.js';
@@ -24,7 +23,7 @@ async function main(): Promise<number> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const say = (m: string) => console.log(`» ${m}`);
 
-  const engine = await startEngine(config, { registers: new SeededRegisters(sampleRegisterSeed()), progress: say });
+  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say });
   const bot = startDemoCaseWorker({ db: engine.db, cases: engine.cases, authorityId: 'stadt-musterstadt' });
   let ok = true;
   try {

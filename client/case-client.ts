@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, IdentityAssertion } from '../contracts/case.js';
+import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, Consent, EvidenceUpload, IdentityAssertion } from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
-import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
+import { caseStateQuery, decideCaseUpdate, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { findService } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
@@ -13,6 +13,7 @@ export interface SubmitApplication {
   authorityId: string;
   identity: IdentityAssertion;
   application: Record<string, unknown>;
+  consent?: Consent;
   /** The same key submitted twice yields the same case, never a second one. */
   idempotencyKey?: string;
   deadlines?: Partial<CaseDeadlines>;
@@ -48,6 +49,7 @@ export class CaseClient {
           submittedAt: new Date().toISOString(),
           identity: a.identity,
           application: a.application,
+          consent: a.consent,
           deadlines: a.deadlines,
         },
       ],
@@ -72,6 +74,11 @@ export class CaseClient {
   /** Refused synchronously, with the reason, when the case is not waiting for this decision. */
   decide(caseId: string, decision: CaseWorkerDecision): Promise<CaseState> {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(decideCaseUpdate, { args: [decision] });
+  }
+
+  /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */
+  uploadEvidence(caseId: string, upload: EvidenceUpload): Promise<CaseState> {
+    return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(uploadEvidenceUpdate, { args: [upload] });
   }
 }
 

@@ -1,6 +1,11 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DocumentStore } from '../adapters/document-store.js';
 import type { CaseClient } from './case-client.js';
 import { TRUST_LEVELS } from '../contracts/case.js';
+import type { Database } from '../db/client.js';
+import { evidenceUploadRoutes } from './evidence-upload-routes.js';
+import { timelineRoutes } from './timeline-routes.js';
+import { transparencyRoutes } from './transparency-routes.js';
 import { listServices, UnknownServiceError } from '../services/catalogue.js';
 
 const submitBody = {
@@ -17,11 +22,18 @@ const submitBody = {
       properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, trustLevel: { enum: [...TRUST_LEVELS] } },
     },
     application: { type: 'object' },
+    consent: { type: 'object', additionalProperties: false, required: ['evidenceRetrieval'], properties: { evidenceRetrieval: { type: 'boolean' } } },
   },
 } as const;
 
+export interface HttpApiDeps {
+  db: Database;
+  documents: DocumentStore;
+  uploadMaxBytes: number;
+}
+
 /** The HTTP entry point for portals; every route goes through the typed CaseClient. */
-export function buildHttpApi(cases: CaseClient): FastifyInstance {
+export function buildHttpApi(cases: CaseClient, deps: HttpApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
@@ -54,7 +66,10 @@ export function buildHttpApi(cases: CaseClient): FastifyInstance {
       }
     },
   );
+  void app.register(transparencyRoutes, { db: deps.db });
+  void app.register(timelineRoutes, { cases });
+  void app.register(evidenceUploadRoutes, { cases, documents: deps.documents, maxBytes: deps.uploadMaxBytes });
   return app;
 }
 
-const titles: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };
+const titles: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };

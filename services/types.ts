@@ -3,7 +3,14 @@ import type { EvidenceResult, FeeTiming, TrustLevel } from '../contracts/case.js
 export interface EvidenceRequirement {
   evidenceType: string;
   register: string;
+  /** Why the authority needs it; shown in the applicant's transparency log and requests. */
   purpose: string;
+  /** The document an applicant would otherwise bring, in plain language. */
+  document: string;
+  /** Whether the register may only be asked with the applicant's consent. */
+  consentRequired: boolean;
+  /** What happens when the register cannot deliver: ask the applicant (and what after the deadline), or leave it to a case worker. */
+  ifMissing: { ask: 'applicant'; afterDeadline: 'decide' | 'close_incomplete' } | { ask: 'case_worker' };
 }
 
 export interface AuthoritySettings {
