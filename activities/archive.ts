@@ -14,6 +14,7 @@ export interface ArchiveCaseInput {
 }
 
 const RETENTION_YEARS = 10;
+const extensionOf = (mediaType: string): string => ({ 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' })[mediaType] ?? 'json';
 
 /** Veraktung: one package with every document reference, the decision, payments and the event log. */
 export function createArchiveActivities({ db, archive }: ActivityDeps) {
@@ -22,7 +23,7 @@ export function createArchiveActivities({ db, archive }: ActivityDeps) {
       const [events, payments] = await Promise.all([listCaseEvents(db, { caseId: i.caseId }), listPayments(db, { caseId: i.caseId })]);
       const files = [
         { name: 'bescheid.pdf', ...i.bescheid },
-        ...i.evidence.flatMap((e) => (e.ref ? [{ name: `evidence-${e.evidenceType}.json`, ...e.ref }] : [])),
+        ...i.evidence.flatMap((e) => (e.ref ? [{ name: `evidence-${e.evidenceType}.${extensionOf(e.ref.mediaType)}`, ...e.ref }] : [])),
       ];
       return archive.store({
         caseId: i.caseId,
