@@ -48,6 +48,13 @@ export async function fetchEvidence(input: CaseInput, plan: CasePlan, deadlines:
 
 const missing = (e: EvidenceRequirement, status: EvidenceStatus): EvidenceResult => ({ evidenceType: e.evidenceType, register: e.register, status, facts: {} });
 
+// Plans recorded before services declared `ifMissing` keep the behaviour they started with: a case worker sees the gap.
+const policyOf = (r: EvidenceRequirement): EvidenceRequirement['ifMissing'] => r.ifMissing ?? { ask: 'case_worker' };
+const closesCase = (r: EvidenceRequirement): boolean => {
+  const p = policyOf(r);
+  return p.ask === 'applicant' && p.afterDeadline === 'close_incomplete';
+};
+
 export interface AskApplicantContext {
   input: CaseInput;
   plan: CasePlan;
@@ -65,12 +72,12 @@ export type AskOutcome = { evidence: EvidenceResult[] } | { incomplete: string[]
  * policy applies: decide on what is there, or close the case as incomplete.
  */
 export async function askApplicantForMissing(c: AskApplicantContext, evidence: EvidenceResult[]): Promise<AskOutcome> {
-  const wanted = c.plan.evidence.filter((r) => r.ifMissing.ask === 'applicant' && evidence.find((e) => e.evidenceType === r.evidenceType)?.status !== 'found');
+  const wanted = c.plan.evidence.filter((r) => policyOf(r).ask === 'applicant' && evidence.find((e) => e.evidenceType === r.evidenceType)?.status !== 'found');
   if (wanted.length === 0) return { evidence };
 
   const dueAt = new Date(Date.now() + c.deadlines.evidenceDeadlineMs).toISOString();
   const items: RequestedEvidence[] = wanted.map((r) => ({ evidenceType: r.evidenceType, document: r.document, purpose: r.purpose, dueAt, status: 'requested' }));
-  const closes = wanted.some((r) => r.ifMissing.ask === 'applicant' && r.ifMissing.afterDeadline === 'close_incomplete');
+  const closes = wanted.some(closesCase);
   const letter = {
     caseId: c.input.caseId,
     serviceKey: c.input.serviceKey,
@@ -97,7 +104,7 @@ export async function askApplicantForMissing(c: AskApplicantContext, evidence: E
   await c.note('evidence.request_closed', { received: [...c.requests.uploads.keys()], expired: items.filter((i) => i.status === 'expired').map((i) => i.evidenceType) });
 
   const absent = wanted.filter((r) => !c.requests.uploads.has(r.evidenceType));
-  if (absent.some((r) => r.ifMissing.ask === 'applicant' && r.ifMissing.afterDeadline === 'close_incomplete')) {
+  if (absent.some(closesCase)) {
     return { incomplete: absent.map((r) => `${r.document} (${r.purpose}) ist bis zum ${dueAt.slice(0, 10)} nicht eingegangen.`) };
   }
   return {
