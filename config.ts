@@ -25,6 +25,13 @@ const schema = z.object({
   SEAL_TRUST_ANCHORS: z.string().min(1).optional(),
   POSTBOX_URL: z.string().url().optional(),
   POSTBOX_SANDBOX_PORT: port.default(8090),
+  REGISTER_BASE_URL: z.string().url().optional(),
+  REGISTER_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
+  REGISTER_SANDBOX_PORT: port.default(8091),
+  REGISTER_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).default(25),
+  REGISTER_SANDBOX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
+  REGISTER_SANDBOX_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -53,6 +60,12 @@ export interface Config {
   /** Deliver to this postbox; unset means start the postbox sandbox on `postboxSandboxPort`. */
   postboxUrl?: string;
   postboxSandboxPort: number;
+  /** The registers' address; unset means start the register sandbox and use it. */
+  registerBaseUrl?: string;
+  /** How long one register call may take before it counts as failed (and is retried). */
+  registerTimeoutMs: number;
+  registerSandbox: { port: number; latencyMs: number; errorRate: number; timeoutRate: number };
+  uploadMaxBytes: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -88,6 +101,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seal: e.SEAL_P12_FILE ? { p12File: e.SEAL_P12_FILE, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
     postboxUrl: e.POSTBOX_URL?.replace(/\/+$/, ''),
     postboxSandboxPort: e.POSTBOX_SANDBOX_PORT,
+    registerBaseUrl: e.REGISTER_BASE_URL,
+    registerTimeoutMs: e.REGISTER_TIMEOUT_MS,
+    registerSandbox: {
+      port: e.REGISTER_SANDBOX_PORT,
+      latencyMs: e.REGISTER_SANDBOX_LATENCY_MS,
+      errorRate: e.REGISTER_SANDBOX_ERROR_RATE,
+      timeoutRate: e.REGISTER_SANDBOX_TIMEOUT_RATE,
+    },
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -4,8 +4,10 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { FolderArchiveStore } from './adapters/archive-store.js';
 import { DocumentStore } from './adapters/document-store.js';
-import type { Registers } from './adapters/registers.js';
 import { HttpPostbox } from './adapters/http-postbox.js';
+import { allRegistersAt, HttpRegisters, RegistersByName, type Registers } from './adapters/registers.js';
+import { SeededRegisters } from './adapters/seeded-registers.js';
+import { otherServicesSeed } from './demo/sample-other-services.js';
 import { DatabasePostbox } from './adapters/postbox.js';
 import { DemoSealKeyStore, sealKeyStore, type SealKeyStore } from './adapters/seal-keys.js';
 import { PdfSealer } from './adapters/sealer.js';
@@ -23,6 +25,8 @@ import { connectTemporal, ensureSearchAttributes } from './infra/temporal.js';
 import { startTemporalDevServer } from './infra/temporal-dev-server.js';
 import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
+import type { RegisterData } from './sandbox/registers/data.js';
+import { startRegisterSandbox } from './sandbox/registers/server.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -36,13 +40,14 @@ export interface Engine {
   http: FastifyInstance;
   httpUrl: string;
   postboxUrl?: string;
+  registersUrl: string;
   stop(): Promise<void>;
 }
 
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registers: Registers; progress?: Progress }): Promise<Engine> {
+export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress }): Promise<Engine> {
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -66,6 +71,14 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
 
+    let registersUrl = config.registerBaseUrl;
+    if (!registersUrl) {
+      const s = config.registerSandbox;
+      const sandbox = await startRegisterSandbox({ data: o.registerData, port: s.port, faults: { latencyMs: s.latencyMs, errorRate: s.errorRate, timeoutRate: s.timeoutRate } });
+      stops.push(sandbox.stop);
+      registersUrl = sandbox.url;
+      say(`register sandbox at ${registersUrl} (latency ${s.latencyMs} ms, error rate ${s.errorRate}, timeout rate ${s.timeoutRate})`);
+    }
     let postboxUrl = config.postboxUrl;
     if (!postboxUrl) {
       const sandbox = await startPostboxSandbox({ host: config.httpHost, port: config.postboxSandboxPort });
@@ -74,7 +87,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
       say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
     }
     const sealKeys = sealKeyStore(config);
-    const deps = activityDeps(config.dataDir, database.db, o.registers, { publicBaseUrl: config.publicBaseUrl, postboxUrl, sealKeys });
+    const deps = activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), { publicBaseUrl: config.publicBaseUrl, postboxUrl, sealKeys });
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
     const running = worker.run();
@@ -92,7 +105,11 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
       say(`local identity provider (sandbox) at ${localIdp.issuer}`);
     }
     const verifier = new OidcTokenVerifier({ issuer: config.oidcIssuer ?? localIdp!.issuer, audience: config.oidcAudience });
-    const http = buildHttpApi(cases, { verifier, verification: { db: database.db, documents: deps.documents, sealKeys } });
+    const http = buildHttpApi(cases, {
+      verifier,
+      verification: { db: database.db, documents: deps.documents, sealKeys },
+      evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
+    });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
@@ -109,6 +126,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
       http,
       httpUrl,
       postboxUrl,
+      registersUrl,
       stop,
     };
   } catch (err) {
@@ -159,23 +177,30 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
   };
 }
 
+/**
+ * Registers over HTTP at one base URL (the sandbox, or the real ones behind a gateway); the invoice check and the
+ * trade prohibition register of the other sample services are answered from seeded records.
+ */
+export function engineRegisters(baseUrl: string, timeoutMs: number): Registers {
+  const seeded = new SeededRegisters(otherServicesSeed());
+  return new RegistersByName({ uploads: seeded, gzr: seeded, permits: seeded }, new HttpRegisters({ endpoints: allRegistersAt(baseUrl), timeoutMs }));
+}
+
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 
 /** `tsx worker.ts`: a worker alone, for a cluster where Temporal and PostgreSQL already run. */
 export async function runStandaloneWorker(): Promise<void> {
   const config = loadConfig();
-  if (!config.temporalAddress || !config.databaseUrl) {
-    throw new Error('A standalone worker needs TEMPORAL_ADDRESS and DATABASE_URL; use `npm run demo` for embedded defaults.');
+  if (!config.temporalAddress || !config.databaseUrl || !config.registerBaseUrl) {
+    throw new Error('A standalone worker needs TEMPORAL_ADDRESS, DATABASE_URL and REGISTER_BASE_URL; use `npm run demo` for embedded defaults.');
   }
   await assertDatabaseReachable(config.databaseUrl);
   const database = connectDatabase(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const { SeededRegisters } = await import('./adapters/registers.js');
-  const { sampleRegisterSeed } = await import('./demo/sample-applications.js');
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporalNamespace,
-    deps: activityDeps(config.dataDir, database.db, new SeededRegisters(sampleRegisterSeed()), {
+    deps: activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl: config.postboxUrl,
       sealKeys: sealKeyStore(config),

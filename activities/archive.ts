@@ -17,6 +17,7 @@ export interface ArchiveCaseInput {
 }
 
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value, null, 2));
+const extensionOf = (mediaType: string): string => ({ 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' })[mediaType] ?? 'json';
 
 /** Veraktung: one package with the sealed Bescheid, evidence, the decision with its explanation, payments and the event log. */
 export function createArchiveActivities({ db, archive, documents }: ActivityDeps) {
@@ -28,7 +29,7 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
       if (!chain.valid) throw new Error(`event log of case ${i.caseId} is broken: ${chain.problems.join('; ')}`);
       const evidence = await Promise.all(
         i.evidence.flatMap((e) => (e.ref ? [{ e, ref: e.ref }] : [])).map(async ({ e, ref }) => ({
-          name: `evidence-${e.evidenceType}.json`,
+          name: `evidence-${e.evidenceType}.${extensionOf(ref.mediaType)}`,
           kind: 'Nachweis',
           mediaType: ref.mediaType,
           bytes: await documents.get(ref.sha256),

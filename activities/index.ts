@@ -1,3 +1,4 @@
+import { createApplicantMessageActivities } from './applicant-messages.js';
 import { createArchiveActivities } from './archive.js';
 import { createCaseRecordActivities } from './case-record.js';
 import { createDecisionActivities } from './decision.js';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCaseRecordActivities(deps),
     ...createIntakeActivities(),
     ...createEvidenceActivities(deps),
+    ...createApplicantMessageActivities(deps),
     ...createFeeActivities(deps),
     ...createDecisionActivities(deps),
     ...createTaskActivities(deps),

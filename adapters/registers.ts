@@ -8,55 +8,104 @@ export interface RegisterQuery {
 }
 
 export interface RegisterAnswer {
-  status: EvidenceStatus;
-  record?: Record<string, unknown>;
+  status: Extract<EvidenceStatus, 'found' | 'not_found'>;
+  /** The few facts the rules read. */
+  facts?: Record<string, unknown>;
+  /** The register's whole answer, kept by reference as evidence. */
+  record?: unknown;
 }
 
-/** A register (population, vehicles, trade) as the evidence activity sees it. */
+/** A register (population, vehicles, trade) as the evidence activity sees it. Throws when the register can't answer now. */
 export interface Registers {
   lookup(query: RegisterQuery): Promise<RegisterAnswer>;
 }
 
-export interface RegisterSeed {
-  population: Array<{ subject: string; zone: string; mainResidence: boolean }>;
-  vehicles: Array<{ licensePlate: string; holderSubject: string; use: 'private' | 'company' }>;
-  /** Invoices as the upload service would have checked them (number, buyer, amount, whether it is a cargo bike). */
-  invoices?: Array<{ invoiceNumber: string; buyerSubject: string; amountCents: number; cargoBike: boolean }>;
-  /** Subjects with an enforceable trade prohibition in the Gewerbezentralregister. */
-  tradeProhibitions?: string[];
+/** A register this engine has no address for, or a request that would leave it: retrying can't help. */
+export class RegisterNotConfiguredError extends Error {
+  override name = 'RegisterNotConfiguredError';
 }
 
-/**
- * Registers answered from seeded records in memory, for the demo and tests of the case flow.
- * The register sandbox over HTTP replaces this where retrieval itself is under test.
- */
-export class SeededRegisters implements Registers {
-  constructor(private readonly seed: RegisterSeed) {}
+/** The register answered with an error or not at all; worth retrying. */
+export class RegisterUnavailableError extends Error {
+  override name = 'RegisterUnavailableError';
+}
+
+interface Route {
+  path: string;
+  body(q: RegisterQuery): Record<string, unknown>;
+  facts(record: Record<string, unknown>, q: RegisterQuery): Record<string, unknown>;
+}
+
+// The registers' interfaces: which path, which query, which facts the authority may take from the answer.
+const ROUTES: Record<string, Route> = {
+  population: {
+    path: '/population/v1/residence',
+    body: (q) => ({ subject: q.subject }),
+    facts: (r) => ({ zone: r['zone'], mainResidence: r['residenceType'] === 'main', householdSize: 1 + ((r['household'] as unknown[] | undefined)?.length ?? 0) }),
+  },
+  vehicles: {
+    path: '/vehicles/v1/registration',
+    body: (q) => ({ licensePlate: q.application['licensePlate'] }),
+    facts: (r, q) => ({ holderMatches: r['holderSubject'] === q.subject, use: r['use'] }),
+  },
+  trade: {
+    path: '/trade/v1/registrations',
+    body: (q) => ({ subject: q.subject }),
+    facts: (r) => ({ tradeRegistered: ((r['registrations'] as unknown[] | undefined)?.length ?? 0) > 0 }),
+  },
+};
+
+export interface HttpRegistersOptions {
+  /** Base URL per register name; a register not listed here is never called. */
+  endpoints: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** Registers over HTTP. Requests go only to the configured base URLs, never follow redirects, and give up after `timeoutMs`. */
+export class HttpRegisters implements Registers {
+  constructor(private readonly o: HttpRegistersOptions) {}
 
   async lookup(q: RegisterQuery): Promise<RegisterAnswer> {
-    switch (q.register) {
-      case 'population': {
-        const record = this.seed.population.find((p) => p.subject === q.subject && p.mainResidence);
-        return record ? { status: 'found', record: { zone: record.zone, mainResidence: true } } : { status: 'not_found' };
-      }
-      case 'vehicles': {
-        const record = this.seed.vehicles.find((v) => v.licensePlate === q.application['licensePlate']);
-        return record
-          ? { status: 'found', record: { holderMatches: record.holderSubject === q.subject, use: record.use } }
-          : { status: 'not_found' };
-      }
-      case 'uploads': {
-        const number = (q.application['invoice'] as { number?: unknown } | undefined)?.number;
-        const record = this.seed.invoices?.find((i) => i.invoiceNumber === number);
-        return record
-          ? { status: 'found', record: { amountCents: record.amountCents, buyerMatches: record.buyerSubject === q.subject, cargoBike: record.cargoBike } }
-          : { status: 'not_found' };
-      }
-      case 'gzr':
-        // The register always answers; no entry means no prohibition.
-        return { status: 'found', record: { prohibited: this.seed.tradeProhibitions?.includes(q.subject) ?? false } };
-      default:
-        return { status: 'unavailable' };
+    const route = ROUTES[q.register];
+    const base = this.o.endpoints[q.register];
+    if (!route || !base) throw new RegisterNotConfiguredError(`no address configured for register "${q.register}"`);
+    const url = new URL(route.path, base);
+    if (url.origin !== new URL(base).origin) throw new RegisterNotConfiguredError(`register "${q.register}" path leaves its configured address`);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(route.body(q)),
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.o.timeoutMs),
+      });
+    } catch (err) {
+      throw new RegisterUnavailableError(`${q.register} register did not answer: ${(err as Error).name}`);
     }
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return { status: 'not_found' };
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new RegisterUnavailableError(`${q.register} register answered HTTP ${res.status}`);
+    }
+    const record = (await res.json()) as Record<string, unknown>;
+    return { status: 'found', facts: route.facts(record, q), record };
+  }
+}
+
+/** The same address for every register this engine knows, e.g. the register sandbox. */
+export const allRegistersAt = (baseUrl: string): Record<string, string> => Object.fromEntries(Object.keys(ROUTES).map((r) => [r, baseUrl]));
+
+/** Routes each register to its adapter: registers reached over HTTP and ones answered from seeded records side by side. */
+export class RegistersByName implements Registers {
+  constructor(private readonly byName: Record<string, Registers>, private readonly fallback?: Registers) {}
+
+  lookup(q: RegisterQuery): Promise<RegisterAnswer> {
+    const registers = this.byName[q.register] ?? this.fallback;
+    if (!registers) return Promise.reject(new RegisterNotConfiguredError(`no adapter for register "${q.register}"`));
+    return registers.lookup(q);
   }
 }

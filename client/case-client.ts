@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, IdentityAssertion } from '../contracts/case.js';
+import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, Consent, EvidenceUpload, IdentityAssertion } from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
-import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
+import { caseStateQuery, decideCaseUpdate, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { checkTrustLevel } from '../activities/intake.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
@@ -17,6 +17,7 @@ export interface SubmitApplication {
   /** Verified identity: the HTTP API verifies the token, a Fachverfahren vouches for its own. */
   identity: IdentityAssertion;
   application: Record<string, unknown>;
+  consent?: Consent;
   /** The same key submitted twice yields the same case, never a second one. */
   idempotencyKey?: string;
   deadlines?: Partial<CaseDeadlines>;
@@ -108,6 +109,7 @@ export class CaseClient {
           submittedAt,
           identity: a.identity,
           application: a.application,
+          consent: a.consent,
           deadlines: a.deadlines,
         },
       ],
@@ -131,6 +133,11 @@ export class CaseClient {
   /** Refused synchronously, with the reason, when the case is not waiting for this decision. */
   decide(caseId: string, decision: CaseWorkerDecision): Promise<CaseState> {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(decideCaseUpdate, { args: [decision] });
+  }
+
+  /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */
+  uploadEvidence(caseId: string, upload: EvidenceUpload): Promise<CaseState> {
+    return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(uploadEvidenceUpdate, { args: [upload] });
   }
 }
 

@@ -5,12 +5,19 @@ import type { CaseClient } from './case-client.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
+import type { DocumentStore } from '../adapters/document-store.js';
+import type { Database } from '../db/client.js';
+import { evidenceUploadRoutes } from './evidence-upload-routes.js';
+import { timelineRoutes } from './timeline-routes.js';
+import { transparencyRoutes } from './transparency-routes.js';
 
 export interface HttpApiOptions {
   /** Verifies the identity token an application carries. */
   verifier: TokenVerifier;
   /** Serves the public seal verification endpoint when given. */
   verification?: VerificationDeps;
+  /** Serves the transparency log, the applicant's timeline and evidence uploads when given. */
+  evidence?: { db: Database; documents: DocumentStore; uploadMaxBytes: number };
 }
 
 /** The HTTP entry point for portals; every route goes through the typed CaseClient. */
@@ -41,7 +48,12 @@ export function buildHttpApi(cases: CaseClient, o: HttpApiOptions): FastifyInsta
       }
     },
   );
+  if (o.evidence) {
+    void app.register(transparencyRoutes, { db: o.evidence.db });
+    void app.register(timelineRoutes, { cases });
+    void app.register(evidenceUploadRoutes, { cases, documents: o.evidence.documents, maxBytes: o.evidence.uploadMaxBytes });
+  }
   return app;
 }
 
-const titles: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };
+const titles: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };

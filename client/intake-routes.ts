@@ -1,3 +1,4 @@
+import type { Consent } from '../contracts/case.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { FieldError } from '../contracts/case.js';
@@ -19,6 +20,7 @@ const envelope = new Ajv2020({ allErrors: true, strict: true }).compile({
     authorityId: { type: 'string', minLength: 1, maxLength: 64 },
     identityToken: { type: 'string', minLength: 1, maxLength: 16_384 },
     application: { type: 'object' },
+    consent: { type: 'object', additionalProperties: false, required: ['evidenceRetrieval'], properties: { evidenceRetrieval: { type: 'boolean' } } },
   },
 });
 
@@ -35,6 +37,7 @@ interface SubmitBody {
   authorityId: string;
   identityToken: string;
   application: Record<string, unknown>;
+  consent?: Consent;
 }
 
 const prefixed = (prefix: string) => (e: FieldError): FieldError => ({ ...e, pointer: `${prefix}${e.pointer}` });
@@ -65,7 +68,14 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
       return sendProblem(reply, { status: 400, code: 'invalid_idempotency_key', detail: 'Idempotency-Key must be 1 to 200 visible ASCII characters.' });
     }
     const identity = await o.verifier.verify(body.identityToken);
-    const submitted = await o.cases.submit({ serviceKey: body.serviceKey, authorityId: body.authorityId, identity, application: body.application, idempotencyKey: key });
+    const submitted = await o.cases.submit({
+      serviceKey: body.serviceKey,
+      authorityId: body.authorityId,
+      identity,
+      application: body.application,
+      consent: body.consent,
+      idempotencyKey: key,
+    });
     return reply.status(submitted.duplicate ? 200 : 202).header('location', `/cases/${submitted.caseId}`).send(submitted);
   });
 }

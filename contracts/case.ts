@@ -7,6 +7,7 @@ export const CASE_STATUSES = [
   'validating',
   'checking_identity',
   'fetching_evidence',
+  'awaiting_applicant',
   'collecting_fee',
   'deciding',
   'awaiting_case_worker',
@@ -18,8 +19,11 @@ export const CASE_STATUSES = [
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
-/** How a closed case ended. `refused` means the application could not be processed (invalid, trust level too low). */
-export const CASE_OUTCOMES = ['approved', 'rejected', 'refused'] as const;
+/**
+ * How a closed case ended. `refused` means the application could not be processed (invalid, trust level too low);
+ * `incomplete` means evidence the applicant was asked for did not arrive by the deadline.
+ */
+export const CASE_OUTCOMES = ['approved', 'rejected', 'refused', 'incomplete'] as const;
 export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
 
 export const TRUST_LEVELS = ['low', 'substantial', 'high'] as const;
@@ -52,18 +56,40 @@ export interface CaseInput {
   submittedAt: string;
   identity: IdentityAssertion;
   application: Record<string, unknown>;
+  /** The applicant's consent; a register the service needs consent for is never called without it. */
+  consent?: Consent;
   /** Durations as milliseconds, so tests can use seconds. */
   deadlines?: Partial<CaseDeadlines>;
+}
+
+export interface Consent {
+  /** Consent to fetch evidence from registers instead of uploading it (once-only). */
+  evidenceRetrieval: boolean;
 }
 
 export interface CaseDeadlines {
   /** How long a case worker has before the supervisor group is notified. */
   caseWorkerMs: number;
+  /** After a request for missing evidence: when the applicant is reminded. */
+  evidenceReminderMs: number;
+  /** After a request for missing evidence: when the service's policy for missing evidence applies. */
+  evidenceDeadlineMs: number;
+  /** First pause between register calls; it doubles on each retry. */
+  registerRetryInitialMs: number;
+  /** Register calls per piece of evidence before it counts as unavailable. */
+  registerMaxAttempts: number;
   /** How long delivery to the applicant keeps retrying before a person takes it over as a task. */
   deliveryGiveUpMs: number;
 }
 
-export const DEFAULT_DEADLINES: CaseDeadlines = { caseWorkerMs: 14 * 24 * 3600_000, deliveryGiveUpMs: 24 * 3600_000 };
+export const DEFAULT_DEADLINES: CaseDeadlines = {
+  caseWorkerMs: 14 * 24 * 3600_000,
+  evidenceReminderMs: 10 * 24 * 3600_000,
+  evidenceDeadlineMs: 14 * 24 * 3600_000,
+  registerRetryInitialMs: 1_000,
+  registerMaxAttempts: 5,
+  deliveryGiveUpMs: 24 * 3600_000,
+};
 
 export interface FieldError {
   /** JSON pointer into the application (RFC 6901). */
@@ -86,7 +112,8 @@ export interface IdentityCheckResult {
   actual: TrustLevel;
 }
 
-export type EvidenceStatus = 'found' | 'not_found' | 'unavailable';
+/** `not_consented`: the register was not asked; `uploaded`: the applicant sent a document instead. */
+export type EvidenceStatus = 'found' | 'not_found' | 'unavailable' | 'not_consented' | 'uploaded';
 
 export interface EvidenceResult {
   evidenceType: string;
@@ -102,6 +129,23 @@ export interface DocumentRef {
   sha256: string;
   mediaType: string;
   size: number;
+}
+
+/** What the case asks the applicant for: what, why, until when, and whether it has arrived. */
+export interface RequestedEvidence {
+  evidenceType: string;
+  /** The document asked for, in plain language (e.g. "Meldebescheinigung"). */
+  document: string;
+  purpose: string;
+  dueAt: string;
+  status: 'requested' | 'received' | 'expired';
+}
+
+/** A document the applicant uploaded for a requested piece of evidence, already checked and stored. */
+export interface EvidenceUpload {
+  evidenceType: string;
+  document: DocumentRef;
+  fileName: string;
 }
 
 export type FeeTiming = 'none' | 'in_advance' | 'after_decision' | 'payout';
@@ -183,6 +227,8 @@ export interface CaseState {
   outcome?: CaseOutcome;
   decision?: Decision;
   openTaskId?: string;
+  /** Evidence the case asked the applicant for, while and after it waited. */
+  requestedEvidence?: RequestedEvidence[];
   history: Array<{ status: CaseStatus; at: string }>;
 }
 

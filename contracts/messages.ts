@@ -1,7 +1,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { CaseState, CaseWorkerDecision } from './case.js';
+import type { CaseState, CaseWorkerDecision, EvidenceUpload } from './case.js';
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
 
 /** A case worker's decision on an escalated case. An update, so the caller learns at once whether it was accepted. */
 export const decideCaseUpdate = defineUpdate<CaseState, [CaseWorkerDecision]>('decideCase');
+
+/** A document the applicant uploaded for requested evidence; refused at once when the case is not waiting for it. */
+export const uploadEvidenceUpdate = defineUpdate<CaseState, [EvidenceUpload]>('uploadEvidence');

@@ -121,3 +121,30 @@ export const seals = pgTable(
   },
   (t) => [index('seals_sealed_sha256_idx').on(t.sealedSha256)],
 );
+
+/**
+ * Transparency log (Datenschutzcockpit): every register call made for a case, one row per attempt,
+ * so the applicant sees who asked which register, why, when and with what result.
+ */
+export const evidenceRetrievals = pgTable(
+  'evidence_retrievals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: text('case_id').notNull(),
+    subject: text('subject').notNull(),
+    authorityId: text('authority_id').notNull(),
+    register: text('register').notNull(),
+    evidenceType: text('evidence_type').notNull(),
+    purpose: text('purpose').notNull(),
+    attempt: integer('attempt').notNull(),
+    result: text('result', { enum: ['found', 'not_found', 'error'] }).notNull(),
+    detail: text('detail'),
+    documentSha256: text('document_sha256'),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
+    answeredAt: timestamp('answered_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('evidence_retrievals_attempt_uq').on(t.caseId, t.evidenceType, t.attempt),
+    index('evidence_retrievals_subject_idx').on(t.subject),
+  ],
+);

@@ -1,8 +1,7 @@
-import type { RegisterSeed } from '../adapters/registers.js';
 import type { SubmitApplication } from '../client/case-client.js';
 import type { TrustLevel } from '../contracts/case.js';
 import { anwohnerparken } from '../services/anwohnerparken.js';
-import { otherServicesSeed } from './sample-other-services.js';
+import type { PopulationRecord, RegisterData } from '../sandbox/registers/data.js';
 
 /** What the registers make of a sample applicant, and so which outcome the rules will reach. */
 export type SampleKind = 'resident' | 'other_zone' | 'not_holder' | 'company_car' | 'low_trust';
@@ -51,17 +50,44 @@ const people: Person[] = (() => {
   });
 })();
 
-/** The register records behind the sample applicants. */
-export function sampleRegisterSeed(): RegisterSeed {
-  return {
-    population: people.map((p) => ({ subject: p.subject, zone: p.registeredZone, mainResidence: true })),
-    vehicles: people.map((p) => ({
+const FAMILY_NAMES = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Hoffmann', 'Schulz'];
+const GIVEN_NAMES = ['Anna', 'Jonas', 'Leonie', 'Lukas', 'Marie', 'Elias', 'Sophie', 'Paul', 'Emilia', 'Ben', 'Hannah', 'Noah'];
+const MAKES: Array<[string, string]> = [['VW', 'Golf'], ['Opel', 'Corsa'], ['BMW', '3er'], ['Škoda', 'Octavia'], ['Renault', 'Zoe']];
+const TRADES = ['Elektroinstallation', 'Malerbetrieb', 'IT-Dienstleistungen', 'Einzelhandel Lebensmittel', 'Gebäudereinigung'];
+
+const addressOf = (p: Person) => ({ street: `${p.street} ${1 + (p.subject.length % 40)}`, postalCode: '48143', city: 'Musterstadt' });
+
+/** The register records behind the sample applicants: residence with household, vehicles, trades. */
+export function sampleRegisterData(): RegisterData {
+  // A second generator, so adding register detail never changes which kind each sample person is.
+  const rnd = mulberry32(4711);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const date = (from: number, to: number) => `${from + Math.floor(rnd() * (to - from))}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`;
+  const population: PopulationRecord[] = [];
+  const data: RegisterData = { population, vehicles: [], trade: [] };
+  for (const p of people) {
+    const familyName = pick(FAMILY_NAMES);
+    const householdId = `HH-${p.subject.slice(-4)}`;
+    const home = { address: addressOf(p), zone: p.registeredZone, residenceType: 'main' as const, householdId };
+    population.push({ subject: p.subject, familyName, givenName: pick(GIVEN_NAMES), birthDate: date(1950, 2004), registeredSince: date(2005, 2025), ...home });
+    for (let m = 1, members = Math.floor(rnd() * 3); m <= members; m++) {
+      population.push({ subject: `${p.subject}-m${m}`, familyName, givenName: pick(GIVEN_NAMES), birthDate: date(1950, 2020), registeredSince: date(2005, 2025), ...home });
+    }
+    const [make, model] = pick(MAKES);
+    data.vehicles.push({
       licensePlate: p.licensePlate,
       holderSubject: p.kind === 'not_holder' ? `pseudonym-other-${p.subject}` : p.subject,
-      use: p.kind === 'company_car' ? ('company' as const) : ('private' as const),
-    })),
-    ...otherServicesSeed(),
-  };
+      make,
+      model,
+      firstRegistration: date(2012, 2026),
+      use: p.kind === 'company_car' ? 'company' : 'private',
+    });
+    if (p.kind === 'company_car') {
+      const activity = pick(TRADES);
+      data.trade.push({ registrationNumber: `GewA-MS-${p.subject.slice(-4)}`, holderSubject: p.subject, businessName: `${familyName} ${activity}`, activity, registeredSince: date(2000, 2025) });
+    }
+  }
+  return data;
 }
 
 export interface SampleApplication {
@@ -81,11 +107,8 @@ export function sampleApplications(count: number, seed = 1): SampleApplication[]
         serviceKey: anwohnerparken.key,
         authorityId: 'stadt-musterstadt',
         identity: { subject: p.subject, trustLevel },
-        application: {
-          zone: p.zone,
-          licensePlate: p.licensePlate,
-          address: { street: `${p.street} ${1 + (p.subject.length % 40)}`, postalCode: '48143', city: 'Musterstadt' },
-        },
+        application: { zone: p.zone, licensePlate: p.licensePlate, address: addressOf(p) },
+        consent: { evidenceRetrieval: true },
       },
     };
   });

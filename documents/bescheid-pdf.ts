@@ -20,6 +20,7 @@ const tenor: Record<CaseOutcome, string> = {
   approved: 'Ihrem Antrag wird stattgegeben.',
   rejected: 'Ihr Antrag wird abgelehnt.',
   refused: 'Ihr Antrag kann nicht bearbeitet werden.',
+  incomplete: 'Ihr Antrag wird ohne Entscheidung in der Sache abgeschlossen, weil angeforderte Unterlagen nicht eingegangen sind.',
 };
 
 /**

@@ -32,8 +32,24 @@ export const anwohnerparken: ServiceDefinition = {
     },
   },
   evidence: [
-    { evidenceType: 'residence', register: 'population', purpose: 'Hauptwohnsitz in der Parkzone prüfen', uploadAllowed: false },
-    { evidenceType: 'vehicle_registration', register: 'vehicles', purpose: 'Halterschaft des Fahrzeugs prüfen', uploadAllowed: false },
+    {
+      evidenceType: 'residence',
+      register: 'population',
+      purpose: 'Hauptwohnsitz in der Parkzone prüfen',
+      document: 'Meldebescheinigung',
+      consentRequired: true,
+      uploadAllowed: true,
+      ifMissing: { ask: 'applicant', afterDeadline: 'close_incomplete' },
+    },
+    {
+      evidenceType: 'vehicle_registration',
+      register: 'vehicles',
+      purpose: 'Halterschaft des Fahrzeugs prüfen',
+      document: 'Zulassungsbescheinigung Teil I',
+      consentRequired: true,
+      uploadAllowed: true,
+      ifMissing: { ask: 'applicant', afterDeadline: 'decide' },
+    },
   ],
   fee: { timing: 'in_advance' },
   ruleSet: {

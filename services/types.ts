@@ -4,9 +4,16 @@ export interface EvidenceRequirement {
   evidenceType: string;
   /** The register that can provide it (once-only). */
   register: string;
+  /** Why the authority needs it; shown in the applicant's transparency log and requests. */
   purpose: string;
   /** Whether the applicant may upload it instead of the engine fetching it. */
   uploadAllowed: boolean;
+  /** The document an applicant would otherwise bring, in plain language. */
+  document: string;
+  /** Whether the register may only be asked with the applicant's consent. */
+  consentRequired: boolean;
+  /** What happens when the register cannot deliver: ask the applicant (and what after the deadline), or leave it to a case worker. */
+  ifMissing: { ask: 'applicant'; afterDeadline: 'decide' | 'close_incomplete' } | { ask: 'case_worker' };
 }
 
 /** What one authority lays over the shared definition ("Einer für Alle"): no forked workflow code. */

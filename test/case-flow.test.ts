@@ -133,20 +133,22 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
     );
   });
 
-  it('does not fail the case when a register stays down: it escalates with the evidence marked unavailable', async () => {
+  it('does not fail the case when a register stays down: it asks the applicant for the documents instead', async () => {
     const down: Registers = { lookup: async () => Promise.reject(new Error('connection refused')) };
     await withWorker(
       async ({ cases }) => {
-        const { caseId } = await cases.submit(applicationOf('resident'));
-        await waitForStatus(cases, caseId, 'awaiting_case_worker');
-        const { decision } = await cases.status(caseId);
-        expect(decision?.outcome).toBe('escalate');
-        expect(decision?.facts).toMatchObject({ residenceStatus: 'unavailable', vehicleStatus: 'unavailable' });
+        const { caseId } = await cases.submit({ ...applicationOf('resident'), deadlines: { registerRetryInitialMs: 50, registerMaxAttempts: 3 } });
+        await waitForStatus(cases, caseId, 'awaiting_applicant');
+        const { requestedEvidence } = await cases.status(caseId);
+        expect(requestedEvidence?.map((e) => [e.evidenceType, e.status])).toEqual([
+          ['residence', 'requested'],
+          ['vehicle_registration', 'requested'],
+        ]);
         await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
       },
       { registers: down },
     );
-  }, 90_000);
+  });
 
   it('turns a repeated submission with the same idempotency key into the same single case', async () => {
     await withWorker(async ({ cases }) => {

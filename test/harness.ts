@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
-import { SeededRegisters, type Registers } from '../adapters/registers.js';
+import { allRegistersAt, HttpRegisters, type Registers } from '../adapters/registers.js';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { DemoSealKeyStore } from '../adapters/seal-keys.js';
 import { CaseClient, type SubmitApplication } from '../client/case-client.js';
@@ -11,9 +11,11 @@ import { caseWorkflowId } from '../contracts/ids.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { findService, ruleSetVersionOn } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
+import { buildHttpApi } from '../client/http-api.js';
 import { connectDatabase } from '../db/client.js';
-import { sampleRegisterSeed } from '../demo/sample-applications.js';
-import { activityDeps } from '../engine.js';
+import { sampleRegisterData } from '../demo/sample-applications.js';
+import { startRegisterSandbox, type RegisterSandboxOptions, type StartedRegisterSandbox } from '../sandbox/registers/server.js';
+import { activityDeps, engineRegisters } from '../engine.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { createCaseWorker } from '../worker.js';
 import type { ActivityDeps } from '../activities/index.js';
@@ -24,7 +26,9 @@ const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });
 const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
 const postbox = await startPostboxSandbox({ host: '127.0.0.1', port: 0 });
+const sandboxes: StartedRegisterSandbox[] = [];
 afterAll(async () => {
+  for (const s of sandboxes) await s.stop();
   await postbox.stop();
   await nativeConnection.close();
   await connection.close();
@@ -39,9 +43,25 @@ export const postboxUrl = postbox.url;
 export const publicBaseUrl = 'http://verify.test';
 export const sealKeys = new DemoSealKeyStore(join(dataDir, 'seal'));
 
-export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
-  return { ...activityDeps(dataDir, db, new SeededRegisters(sampleRegisterSeed()), { publicBaseUrl, postboxUrl, sealKeys }), ...overrides };
+/** A register sandbox on a free port with the demo's records, stopped after the file's tests; faults as the test asks. */
+export async function startRegisters(o: Omit<RegisterSandboxOptions, 'data'> = {}): Promise<{ sandbox: StartedRegisterSandbox; registers: Registers }> {
+  const sandbox = await startRegisterSandbox({ data: sampleRegisterData(), port: 0, ...o });
+  sandboxes.push(sandbox);
+  return { sandbox, registers: new HttpRegisters({ endpoints: allRegistersAt(sandbox.url), timeoutMs: 2_000 }) };
 }
+
+const healthy = await startRegisters();
+
+export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
+  return { ...activityDeps(dataDir, db, engineRegisters(healthy.sandbox.url, 2_000), { publicBaseUrl, postboxUrl, sealKeys }), ...overrides };
+}
+
+/** The HTTP API over a test's worker, for `inject`. */
+export const httpApiFor = (e: TestEngine, uploadMaxBytes = 1024 * 1024) =>
+  buildHttpApi(e.cases, { verifier: intakeNotUnderTest, evidence: { db, documents: e.deps.documents, uploadMaxBytes } });
+
+// Suites that reach the API for evidence, timeline or verification submit through the typed client, not intake.
+export const intakeNotUnderTest = { verify: async () => Promise.reject(new Error('intake not under test')) };
 
 export interface TestEngine {
   cases: CaseClient;

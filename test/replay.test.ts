@@ -20,9 +20,9 @@ async function replay(workflowBundle: { code: string } | { codePath: string }, h
   return results;
 }
 
-/** Histories of cases that went down each path: approve, reject, refuse, and escalate with a case worker's decision. */
+/** Histories of cases that went down each path: approve, reject, refuse, escalate with a case worker's decision, and evidence uploaded instead of fetched. */
 async function freshHistories() {
-  return withWorker(async ({ cases, taskQueue }) => {
+  return withWorker(async ({ cases, taskQueue, deps }) => {
     const ids = await Promise.all((['resident', 'other_zone'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId));
     // Intake refuses a low trust level; the workflow's own re-check is what the history records.
     ids.push(await startBypassingIntake(taskQueue, applicationOf('low_trust')));
@@ -34,6 +34,21 @@ async function freshHistories() {
     const { openTaskId } = await cases.status(escalated);
     await cases.decide(escalated, { taskId: openTaskId!, caseWorker: 'sb.replay', outcome: 'reject', justification: 'Keine private Nutzung.' });
     ids.push(escalated);
+    const uploaded = (await cases.submit({ ...applicationOf('resident', 2), consent: { evidenceRetrieval: false } })).caseId;
+    for (let i = 0; (await cases.status(uploaded)).status !== 'awaiting_applicant'; i++) {
+      if (i > 100) throw new Error('case never asked for evidence');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const evidenceType of ['residence', 'vehicle_registration']) {
+      const document = await deps.documents.put(Buffer.from(`%PDF-1.7 ${evidenceType}`), 'application/pdf');
+      await cases.uploadEvidence(uploaded, { evidenceType, document, fileName: `${evidenceType}.pdf` });
+    }
+    for (let i = 0; !(await cases.status(uploaded)).openTaskId; i++) {
+      if (i > 100) throw new Error('case never escalated');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await cases.decide(uploaded, { taskId: (await cases.status(uploaded)).openTaskId!, caseWorker: 'sb.replay', outcome: 'approve', justification: 'Unterlagen geprüft.' });
+    ids.push(uploaded);
     await Promise.all(ids.map((id) => cases.result(id)));
     return Promise.all(
       ids.map(async (id) => ({ workflowId: caseWorkflowId(id), history: await client.workflow.getHandle(caseWorkflowId(id)).fetchHistory() })),

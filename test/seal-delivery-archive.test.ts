@@ -16,7 +16,7 @@ import { listCaseEvents } from '../db/queries/case-events.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { listOpenTasks } from '../db/queries/tasks.js';
 import { caseEvents } from '../db/schema.js';
-import { client, dataDir, db, postboxUrl, publicBaseUrl, sealKeys, testDeps, withWorker } from './harness.js';
+import { client, dataDir, db, intakeNotUnderTest, postboxUrl, publicBaseUrl, sealKeys, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
 const run = promisify(execFile);
@@ -77,7 +77,7 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
 
   it('the QR code address verifies the document over HTTP, and POST /verify rejects a changed copy', async () => {
     expect(result.bescheid.verificationUrl).toBe(`${publicBaseUrl}/verify/${result.bescheid.sealId}`);
-    const api = buildHttpApi(new CaseClient(client), { verifier: noIntake, verification: { db, documents: testDeps().documents, sealKeys } });
+    const api = buildHttpApi(new CaseClient(client), { verifier: intakeNotUnderTest, verification: { db, documents: testDeps().documents, sealKeys } });
     await api.listen({ host: '127.0.0.1', port: 0 });
     try {
       const base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
@@ -227,6 +227,3 @@ describe('delivery that fails', () => {
     expect(await listDeliveries(db, { caseId: result.caseId })).toHaveLength(0);
   });
 });
-
-// This suite reaches the API only for verification; intake is not under test here.
-const noIntake = { verify: async () => Promise.reject(new Error('intake not under test')) };

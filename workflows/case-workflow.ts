@@ -1,4 +1,4 @@
-import { condition, log, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   DEFAULT_DEADLINES,
@@ -8,22 +8,19 @@ import {
   type CaseStatus,
   type Decision,
   type EvidenceResult,
+  type EvidenceUpload,
   type FeeResult,
 } from '../contracts/case.js';
-import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
+import { caseStateQuery, decideCaseUpdate, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
-import type { CasePlan } from '../services/types.js';
 import { CaseProgress } from './case-progress.js';
 import { deliverOrHandOver } from './delivery.js';
+import { EvidenceRequests } from './evidence-requests.js';
+import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-// A register that stays down is case data, not a failed case: give up after a few tries.
-const registers = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 5 },
 });
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
@@ -37,6 +34,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       if (why) throw new Error(why);
     },
   });
+  const requests = new EvidenceRequests(progress.state);
+  setHandler(uploadEvidenceUpdate, (u) => (requests.accept(u), progress.state), { validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)) });
   const enter = async (status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra) => {
     const seq = progress.enter(status, new Date());
     upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
@@ -62,7 +61,11 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   }
 
   await enter('fetching_evidence', 'evidence.requested', { evidence: plan.evidence.map((e) => e.evidenceType) });
-  const evidence = await fetchAllEvidence(plan);
+  const fetched = await fetchEvidence(input, plan, deadlines);
+  const note = (event: string, data?: Record<string, unknown>) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data });
+  const asked = await askApplicantForMissing({ input, plan, deadlines, requests, enter, note }, fetched);
+  if ('incomplete' in asked) return issueAndClose('incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
+  const evidence = asked.evidence;
 
   let fee: FeeResult | undefined;
   if (plan.feeTiming === 'in_advance') {
@@ -80,19 +83,6 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     fee = await acts.collectFee({ ...caseRefShort(input), amountCents: plan.feeCents });
   }
   return issueAndClose(decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
-
-  async function fetchAllEvidence(p: CasePlan): Promise<EvidenceResult[]> {
-    return Promise.all(
-      p.evidence.map((e) =>
-        registers
-          .fetchEvidence({ caseId: input.caseId, evidenceType: e.evidenceType, register: e.register, subject: input.identity.subject, application: input.application })
-          .catch((err: unknown): EvidenceResult => {
-            log.warn('register unavailable', { evidenceType: e.evidenceType, error: String(err) });
-            return { evidenceType: e.evidenceType, register: e.register, status: 'unavailable', facts: {} };
-          }),
-      ),
-    );
-  }
 
   /** The event or the deadline: past the deadline the supervisors are told, and the case keeps waiting. */
   async function waitForCaseWorker(escalation: Decision): Promise<Decision> {
@@ -155,6 +145,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     return { caseId: input.caseId, outcome, decision: o.decision, bescheid, delivery, archive };
   }
 }
+
+const rejectIf = (why: string | undefined): void => {
+  if (why) throw new Error(why);
+};
 
 interface RecordExtra {
   outcome?: CaseOutcome;

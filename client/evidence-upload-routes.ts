@@ -1,0 +1,49 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync } from 'fastify';
+import type { DocumentStore } from '../adapters/document-store.js';
+import type { CaseClient } from './case-client.js';
+import { caseCommandError, httpError } from './http-errors.js';
+import { checkUpload, UploadRefused } from './upload-check.js';
+
+export interface EvidenceUploadRoutesOptions {
+  cases: CaseClient;
+  documents: DocumentStore;
+  maxBytes: number;
+}
+
+const params = {
+  type: 'object',
+  properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' }, evidenceType: { type: 'string', pattern: '^[a-z_]{1,64}$' } },
+} as const;
+
+/** The applicant's upload of requested evidence: multipart field `file`, checked by content, stored by SHA-256, handed to the case. */
+export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOptions> = async (app, o) => {
+  await app.register(multipart, { limits: { fileSize: o.maxBytes, files: 1, fields: 0 } });
+
+  app.post<{ Params: { caseId: string; evidenceType: string } }>('/cases/:caseId/evidence/:evidenceType', { schema: { params } }, async (req, reply) => {
+    if (!req.isMultipart()) throw httpError(415, 'Bitte als multipart/form-data mit dem Feld "file" senden.');
+    const file = await req.file();
+    if (!file || file.fieldname !== 'file') throw httpError(400, 'Die Datei fehlt (Feld "file").');
+    let bytes: Buffer;
+    try {
+      bytes = await file.toBuffer();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw httpError(413, `Die Datei ist größer als ${Math.floor(o.maxBytes / 1024 / 1024)} MB.`);
+      throw err;
+    }
+    let checked;
+    try {
+      checked = await checkUpload({ bytes, fileName: file.filename, declaredType: file.mimetype, maxBytes: o.maxBytes });
+    } catch (err) {
+      if (err instanceof UploadRefused) throw httpError(err.statusCode, err.message);
+      throw err;
+    }
+    const document = await o.documents.put(bytes, checked.mediaType);
+    try {
+      const state = await o.cases.uploadEvidence(req.params.caseId, { evidenceType: req.params.evidenceType, document, fileName: file.filename });
+      return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
+    } catch (err) {
+      throw caseCommandError(err);
+    }
+  });
+};
