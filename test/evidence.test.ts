@@ -111,6 +111,26 @@ describe('evidence from registers, once-only', () => {
 });
 
 describe('missing evidence: request, upload, reminder, deadline', () => {
+  it('asks the applicant when the register answers "not found", without retrying the register', async () => {
+    const { sandbox, registers } = await startRegisters();
+    await withWorker(
+      async (e) => {
+        const submission = applicationOf('resident');
+        submission.identity.subject = 'pseudonym-zugezogen';
+        const { caseId } = await e.cases.submit(submission);
+        const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
+        expect(state.requestedEvidence?.map((r) => r.evidenceType)).toEqual(['residence']);
+        expect((await listRetrievalsOfCase(db, { caseId })).map((r) => [r.evidenceType, r.result]).sort()).toEqual([
+          ['residence', 'not_found'],
+          ['vehicle_registration', 'found'],
+        ]);
+        expect(sandbox.requests.population).toBe(1);
+        await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
+      },
+      { registers },
+    );
+  });
+
   it('asks for the upload when a register is down; refuses bad uploads; a checked upload completes the case', async () => {
     const { registers } = await startRegisters({ faultsByRegister: { vehicles: { down: true } } });
     await withWorker(
