@@ -112,11 +112,31 @@ describe('evidence from registers, once-only', () => {
 });
 
 describe('missing evidence: request, upload, reminder, deadline', () => {
+  it('asks the applicant when the register answers "not found", without retrying the register', async () => {
+    const { sandbox, registers } = await startRegisters();
+    await withWorker(
+      async (e) => {
+        const submission = applicationOf('resident');
+        submission.identity.subject = 'pseudonym-zugezogen';
+        const { caseId } = await e.cases.submit(submission);
+        const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
+        expect(state.requestedEvidence?.map((r) => r.evidenceType)).toEqual(['residence']);
+        expect((await listRetrievalsOfCase(db, { caseId })).map((r) => [r.evidenceType, r.result]).sort()).toEqual([
+          ['residence', 'not_found'],
+          ['vehicle_registration', 'found'],
+        ]);
+        expect(sandbox.requests.population).toBe(1);
+        await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
+      },
+      { registers },
+    );
+  });
+
   it('asks for the upload when a register is down; refuses bad uploads; a checked upload completes the case', async () => {
     const { registers } = await startRegisters({ faultsByRegister: { vehicles: { down: true } } });
     await withWorker(
       async (e) => {
-        const api = httpApiFor(e, 64 * 1024);
+        const api = httpApiFor(e, 512 * 1024);
         const { caseId } = await e.cases.submit({ ...applicationOf('resident'), deadlines: fast });
         const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
         expect(state.requestedEvidence).toEqual([
@@ -136,11 +156,12 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         expect(lying.headers['content-type']).toContain('application/problem+json');
         expect(lying.json().detail).toContain('PNG');
         expect((await upload(uploadForm(Buffer.from('#!/bin/sh\necho hi\n'), 'zulassung.pdf', 'application/pdf'))).statusCode).toBe(415);
-        expect((await upload(uploadForm(Buffer.concat([Buffer.from(await pdfBytes()), Buffer.alloc(70 * 1024)]), 'gross.pdf', 'application/pdf'))).statusCode).toBe(413);
+        expect((await upload(uploadForm(Buffer.concat([Buffer.from(await pdfBytes()), Buffer.alloc(600 * 1024)]), 'gross.pdf', 'application/pdf'))).statusCode).toBe(413);
         expect((await upload(uploadForm(await pdfBytes(), 'melde.pdf', 'application/pdf'), 'residence')).statusCode).toBe(409);
         expect((await e.cases.status(caseId)).status).toBe('awaiting_applicant');
 
-        const pdf = await pdfBytes();
+        // Larger than the API's JSON body limit, within the upload limit.
+        const pdf = Buffer.concat([Buffer.from(await pdfBytes()), Buffer.alloc(300 * 1024, 0x20)]);
         const accepted = await upload(uploadForm(pdf, 'Zulassung.PDF', 'application/pdf'));
         expect(accepted.statusCode).toBe(201);
         const ref = accepted.json().document;
