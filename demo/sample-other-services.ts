@@ -30,6 +30,7 @@ export function lastenradApplication(kind: LastenradKind, n = 0, today = new Dat
       address,
       iban: 'DE02120300000000202051',
     },
+    consent: { evidenceRetrieval: true },
   };
 }
 
