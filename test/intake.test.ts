@@ -31,6 +31,7 @@ const body = async (o: { token?: string; application?: unknown; serviceKey?: str
     authorityId: o.authorityId ?? resident.authorityId,
     identityToken: o.token ?? (await token()),
     application: o.application ?? resident.application,
+    consent: resident.consent,
     ...o.extra,
   });
 

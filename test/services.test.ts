@@ -73,7 +73,7 @@ describe('sample services decide approve, reject and escalate, with stored expla
       expect(rejected.payments).toEqual([]);
 
       expect(ruleIds(escalated.stored, 'escalate')).toEqual(['permit-trade-needs-review']);
-      expect(escalated.stored.facts).toMatchObject({ tradeCategory: 'bewachung', permitStatus: 'unavailable' });
+      expect(escalated.stored.facts).toMatchObject({ tradeCategory: 'bewachung', permitStatus: 'not_found' });
       await stop(escalated.caseId);
     });
   });
