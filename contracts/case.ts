@@ -82,6 +82,8 @@ export interface IdentityCheckResult {
   sufficient: boolean;
   required: TrustLevel;
   actual: TrustLevel;
+  /** Why it is not sufficient, when the trust level is not the reason. */
+  reason?: string;
 }
 
 export type EvidenceStatus = 'found' | 'not_found' | 'unavailable';
