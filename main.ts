@@ -3,12 +3,15 @@ import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
 import { startDemoCaseWorker } from './demo/case-worker-bot.js';
 import { isAsExpected, runBatch } from './demo/run-batch.js';
-import { sampleApplications, sampleRegisterData } from './demo/sample-applications.js';
+import { sampleRegisterData } from './demo/sample-applications.js';
+import { demoApplications } from './demo/sample-mix.js';
 import { percentile } from './demo/stats.js';
 import { listRetrievalsOfCase } from './db/queries/evidence-retrievals.js';
 import { startEngine } from './engine.js';
 import { StartupError } from './infra/startup-error.js';
 import { anwohnerparken } from './services/anwohnerparken.js';
+import { listServices } from './services/catalogue.js';
+import type { LocalIdentityProvider } from './identity/local-identity-provider.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -32,13 +35,14 @@ async function main(): Promise<number> {
   let ok = true;
   try {
     if (count > 0) {
-      say(`submitting ${count} sample applications for "${anwohnerparken.name}"`);
+      say(`submitting ${count} sample applications for ${listServices().map((s) => `"${s.name}"`).join(', ')}`);
       const started = performance.now();
       const step = Math.max(1, Math.ceil(count / 10));
       const results = await runBatch({
         httpUrl: engine.httpUrl,
         cases: engine.cases,
-        applications: sampleApplications(count, Date.now() % 100_000),
+        applications: demoApplications(count, Date.now() % 100_000),
+        tokenFor: tokensFrom(engine.localIdp),
         onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),
       });
       const seconds = (performance.now() - started) / 1000;
@@ -65,6 +69,15 @@ async function main(): Promise<number> {
   return 0;
 }
 
+/** Each sample applicant logs in at the local identity provider's token endpoint, as a portal would after eID login. */
+function tokensFrom(idp: LocalIdentityProvider | undefined) {
+  if (!idp) throw new ConfigError('The demo batch needs the local identity provider: unset OIDC_ISSUER, or run with --cases 0.');
+  return async (identity: { subject: string; trustLevel: string }) => {
+    const res = await fetch(`${idp.issuer}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(identity) });
+    return ((await res.json()) as { id_token: string }).id_token;
+  };
+}
+
 function printSummary(results: Awaited<ReturnType<typeof runBatch>>, seconds: number, uiUrl: string | undefined, namespace: string) {
   const byOutcome = new Map<string, number>();
   for (const r of results) byOutcome.set(r.outcome ?? 'failed', (byOutcome.get(r.outcome ?? 'failed') ?? 0) + 1);
@@ -73,11 +86,15 @@ function printSummary(results: Awaited<ReturnType<typeof runBatch>>, seconds: nu
   console.log('\n── Summary ─────────────────────────────────────────');
   console.log(`cases:        ${results.length} in ${seconds.toFixed(1)} s (${(results.length / seconds).toFixed(1)} cases/s)`);
   for (const [outcome, n] of [...byOutcome].sort()) console.log(`  ${outcome.padEnd(12)}${String(n).padStart(5)}`);
+  const atIntake = results.filter((r) => r.refusedAtIntake).length;
+  if (atIntake > 0) console.log(`  (${atIntake} refused at intake: no case started)`);
+  const byService = listServices().map((s) => `${s.name.replace(/ \(Beispiel\)$/, '')} ${results.filter((r) => r.serviceKey === s.key).length}`);
+  console.log(`services:     ${byService.join(', ')}`);
   console.log(`latency:      p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms (submit to archived)`);
   console.log(`as expected:  ${results.length - unexpected.length}/${results.length}`);
   for (const u of unexpected.slice(0, 5)) console.log(`  ✗ case ${u.caseId} (${u.kind}): ${u.error ?? u.outcome}`);
   if (uiUrl) {
-    const query = encodeURIComponent(`ServiceKey="${anwohnerparken.key}"`);
+    const query = encodeURIComponent(`ServiceKey IN (${listServices().map((s) => `"${s.key}"`).join(', ')})`);
     console.log(`Temporal UI:  ${uiUrl}/namespaces/${namespace}/workflows?query=${query}`);
   }
 }

@@ -37,6 +37,8 @@ export function checkTrustLevel(serviceKey: string, identity: IdentityAssertion)
   const service = findService(serviceKey);
   const required = service.minimumTrustLevel;
   const actual = identity.trustLevel;
-  const representationOk = !identity.representation || service.representationAllowed;
-  return { sufficient: representationOk && TRUST_LEVELS.indexOf(actual) >= TRUST_LEVELS.indexOf(required), required, actual };
+  if (identity.representation && !service.representationAllowed) {
+    return { sufficient: false, required, actual, reason: 'Für diese Leistung ist eine Antragstellung in Vertretung nicht vorgesehen.' };
+  }
+  return { sufficient: TRUST_LEVELS.indexOf(actual) >= TRUST_LEVELS.indexOf(required), required, actual };
 }

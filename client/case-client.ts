@@ -49,9 +49,7 @@ export class CaseClient {
     const service = intakeLookup(() => findService(a.serviceKey));
     intakeLookup(() => findAuthority(service, a.authorityId));
     const identity = checkTrustLevel(a.serviceKey, a.identity);
-    if (a.identity.representation && !service.representationAllowed) {
-      throw new IntakeRefusedError('representation_not_allowed', 403, 'Für diese Leistung ist eine Antragstellung in Vertretung nicht vorgesehen.');
-    }
+    if (identity.reason) throw new IntakeRefusedError('representation_not_allowed', 403, identity.reason);
     if (!identity.sufficient) {
       throw new IntakeRefusedError(
         'trust_level_too_low',

@@ -110,6 +110,8 @@ export interface IdentityCheckResult {
   sufficient: boolean;
   required: TrustLevel;
   actual: TrustLevel;
+  /** Why it is not sufficient, when the trust level is not the reason. */
+  reason?: string;
 }
 
 /** `not_consented`: the register was not asked; `uploaded`: the applicant sent a document instead. */

@@ -19,7 +19,7 @@ export function startDemoCaseWorker(o: { db: Database; cases: CaseClient; author
             taskId: task.taskId,
             caseWorker: 'demo.sachbearbeitung',
             outcome: 'approve',
-            justification: 'Nachweis der dauerhaften privaten Nutzung des Firmenfahrzeugs liegt vor (Demo).',
+            justification: 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
           })
           .catch(() => seen.delete(task.taskId)); // not yet waiting for the decision: try again next round
       }

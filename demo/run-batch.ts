@@ -1,41 +1,51 @@
 import type { CaseClient } from '../client/case-client.js';
-import type { CaseOutcome } from '../contracts/case.js';
-import { expectedOutcome, type SampleApplication } from './sample-applications.js';
+import type { CaseOutcome, IdentityAssertion } from '../contracts/case.js';
+import { expectedDemoOutcome, type DemoApplication } from './sample-mix.js';
 
 export interface BatchCase {
   caseId: string;
-  kind: SampleApplication['kind'];
+  kind: DemoApplication['kind'];
+  serviceKey: string;
   outcome?: CaseOutcome;
+  /** Refused at intake with this problem code; no case was started. */
+  refusedAtIntake?: string;
   error?: string;
   latencyMs: number;
 }
 
-/** Submits every application over the HTTP API, then waits for each case to close. */
+/** Gets each applicant an identity token, submits every application over the HTTP API, then waits for each case to close. */
 export async function runBatch(o: {
   httpUrl: string;
   cases: CaseClient;
-  applications: SampleApplication[];
+  applications: DemoApplication[];
+  tokenFor: (identity: IdentityAssertion) => Promise<string>;
   onClosed?: (done: number, total: number) => void;
 }): Promise<BatchCase[]> {
   let done = 0;
   return Promise.all(
     o.applications.map(async (a): Promise<BatchCase> => {
       const started = performance.now();
+      const { identity, ...rest } = a.submission;
+      const base = { kind: a.kind, serviceKey: rest.serviceKey };
       const res = await fetch(`${o.httpUrl}/cases`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(a.submission),
+        body: JSON.stringify({ serviceKey: rest.serviceKey, authorityId: rest.authorityId, identityToken: await o.tokenFor(identity), application: rest.application }),
       });
-      const body = (await res.json()) as { caseId?: string; detail?: string };
+      const body = (await res.json()) as { caseId?: string; code?: string; detail?: string };
+      if (res.status === 403 || res.status === 422) {
+        o.onClosed?.(++done, o.applications.length);
+        return { ...base, caseId: '-', outcome: 'refused', refusedAtIntake: body.code, latencyMs: performance.now() - started };
+      }
       if (res.status !== 202 || !body.caseId) {
         o.onClosed?.(++done, o.applications.length);
-        return { caseId: '-', kind: a.kind, error: `HTTP ${res.status}: ${body.detail ?? ''}`, latencyMs: performance.now() - started };
+        return { ...base, caseId: '-', error: `HTTP ${res.status}: ${body.detail ?? ''}`, latencyMs: performance.now() - started };
       }
       try {
         const result = await o.cases.result(body.caseId);
-        return { caseId: body.caseId, kind: a.kind, outcome: result.outcome, latencyMs: performance.now() - started };
+        return { ...base, caseId: body.caseId, outcome: result.outcome, latencyMs: performance.now() - started };
       } catch (err) {
-        return { caseId: body.caseId, kind: a.kind, error: (err as Error).message, latencyMs: performance.now() - started };
+        return { ...base, caseId: body.caseId, error: (err as Error).message, latencyMs: performance.now() - started };
       } finally {
         o.onClosed?.(++done, o.applications.length);
       }
@@ -43,4 +53,4 @@ export async function runBatch(o: {
   );
 }
 
-export const isAsExpected = (c: BatchCase): boolean => !c.error && c.outcome === expectedOutcome[c.kind];
+export const isAsExpected = (c: BatchCase): boolean => !c.error && c.outcome === expectedDemoOutcome[c.kind];

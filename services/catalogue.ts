@@ -50,6 +50,7 @@ export function planFor(service: ServiceDefinition, authorityId: string, assessm
     evidence: service.evidence.filter((e) => assessment.requiredEvidence.includes(e.evidenceType)),
     feeTiming: service.fee.timing,
     feeCents: assessment.feeCents,
+    feeRules: assessment.feeRules.map(({ ruleId, amountCents, legalBasis }) => ({ ruleId, amountCents, legalBasis })),
     sealIdentity: authority.sealIdentity,
     deadlines: authority.deadlines ?? {},
     fourEyes: service.escalation.fourEyes,

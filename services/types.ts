@@ -87,6 +87,8 @@ export interface CasePlan {
   feeTiming: FeeTiming;
   /** Fee computed by the pinned rule set from the application; 0 when none. */
   feeCents: number;
+  /** The fee rules that fired, so the amount is explained in the history. */
+  feeRules: Array<{ ruleId: string; amountCents: number; legalBasis: string }>;
   sealIdentity: string;
   deadlines: Partial<CaseDeadlines>;
   fourEyes: boolean;

@@ -56,7 +56,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const identity = await acts.checkIdentity({ serviceKey: input.serviceKey, identity: input.identity });
   if (!identity.sufficient) {
     return issueAndClose('refused', {
-      refusalReasons: [`Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht nicht aus; erforderlich ist ${identity.required}.`],
+      refusalReasons: [identity.reason ?? `Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht nicht aus; erforderlich ist ${identity.required}.`],
     });
   }
 
