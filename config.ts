@@ -16,6 +16,12 @@ const schema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
   DATA_DIR: z.string().default(resolve(projectRoot, '.data')),
+  PAYMENT_PROVIDER_URL: z.string().url().optional(),
+  PAYMENT_SANDBOX_PORT: port.default(8090),
+  PAYMENT_SANDBOX_OUTCOME: z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
+  PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(300),
+  // A development secret for the sandbox only; set your provider's secret in production.
+  PAYMENT_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_').default('whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -32,6 +38,12 @@ export interface Config {
   httpHost: string;
   httpPort: number;
   dataDir: string;
+  /** Use this payment provider; unset means start the payment sandbox. */
+  paymentProviderUrl?: string;
+  paymentSandboxPort: number;
+  paymentSandboxOutcome: 'paid' | 'failed' | 'abandoned' | 'manual';
+  paymentSandboxDelayMs: number;
+  paymentWebhookSecret: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -57,6 +69,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpHost: e.HTTP_HOST,
     httpPort: e.HTTP_PORT,
     dataDir: resolve(e.DATA_DIR),
+    paymentProviderUrl: e.PAYMENT_PROVIDER_URL,
+    paymentSandboxPort: e.PAYMENT_SANDBOX_PORT,
+    paymentSandboxOutcome: e.PAYMENT_SANDBOX_OUTCOME,
+    paymentSandboxDelayMs: e.PAYMENT_SANDBOX_DELAY_MS,
+    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     logLevel: e.LOG_LEVEL,
   };
 }

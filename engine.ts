@@ -4,6 +4,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { FolderArchiveStore } from './adapters/archive-store.js';
 import { DocumentStore } from './adapters/document-store.js';
+import type { PaymentsDeps } from './adapters/payments.js';
+import { HttpPaymentProvider } from './adapters/payments-http.js';
 import type { Registers } from './adapters/registers.js';
 import { DatabasePostbox } from './adapters/postbox.js';
 import { LocalKeySealer } from './adapters/sealer.js';
@@ -16,6 +18,7 @@ import { assertDatabaseReachable } from './infra/database.js';
 import { startEmbeddedPostgres } from './infra/embedded-postgres.js';
 import { connectTemporal, ensureSearchAttributes } from './infra/temporal.js';
 import { startTemporalDevServer } from './infra/temporal-dev-server.js';
+import { startPaymentSandbox } from './sandbox/payments/server.js';
 import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
 
@@ -58,7 +61,9 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
 
-    const deps = activityDeps(config.dataDir, database.db, o.registers);
+    const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
+    const payments = await paymentsFor(config, httpUrl, say, stops);
+    const deps = activityDeps(config.dataDir, database.db, o.registers, payments);
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
     const running = worker.run();
@@ -69,10 +74,9 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
     const cases = new CaseClient(client);
-    const http = buildHttpApi(cases);
+    const http = buildHttpApi(cases, { payments: { db: database.db, webhookSecret: config.paymentWebhookSecret } });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
-    const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     say(`HTTP API listening on ${httpUrl}`);
 
     return {
@@ -113,11 +117,29 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
   return server;
 }
 
+/** The configured provider, or the payment sandbox playing one; webhooks go to the engine's HTTP API. */
+async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops: Array<() => Promise<void>>): Promise<PaymentsDeps> {
+  let providerUrl = config.paymentProviderUrl;
+  if (!providerUrl) {
+    const sandbox = await startPaymentSandbox({
+      port: config.paymentSandboxPort,
+      webhookSecret: config.paymentWebhookSecret,
+      outcome: config.paymentSandboxOutcome,
+      delayMs: config.paymentSandboxDelayMs,
+    });
+    stops.push(sandbox.close);
+    providerUrl = sandbox.url;
+    say(`payment sandbox at ${sandbox.url} (outcome ${config.paymentSandboxOutcome} after ${config.paymentSandboxDelayMs} ms)`);
+  }
+  return { provider: new HttpPaymentProvider(providerUrl), portalUrl: httpUrl, notifyUrl: `${httpUrl}/payments/webhook` };
+}
+
 /** Adapters kept under the data folder: documents, seal keys and archive packages. */
-export function activityDeps(dataDir: string, db: Database, registers: Registers): ActivityDeps {
+export function activityDeps(dataDir: string, db: Database, registers: Registers, payments: PaymentsDeps): ActivityDeps {
   return {
     db,
     registers,
+    payments,
     documents: new DocumentStore(join(dataDir, 'documents')),
     sealer: new LocalKeySealer(join(dataDir, 'keys')),
     archive: new FolderArchiveStore(join(dataDir, 'archive')),
@@ -141,7 +163,11 @@ export async function runStandaloneWorker(): Promise<void> {
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporalNamespace,
-    deps: activityDeps(config.dataDir, database.db, new SeededRegisters(sampleRegisterSeed())),
+    deps: activityDeps(config.dataDir, database.db, new SeededRegisters(sampleRegisterSeed()), {
+      provider: new HttpPaymentProvider(config.paymentProviderUrl ?? `http://127.0.0.1:${config.paymentSandboxPort}`),
+      portalUrl: `http://${config.httpHost}:${config.httpPort}`,
+      notifyUrl: `http://${config.httpHost}:${config.httpPort}/payments/webhook`,
+    }),
   });
   await worker.run();
   await database.close();

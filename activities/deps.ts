@@ -1,3 +1,4 @@
+import type { PaymentsDeps } from '../adapters/payments.js';
 import type { FolderArchiveStore } from '../adapters/archive-store.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { Postbox } from '../adapters/postbox.js';
@@ -13,4 +14,5 @@ export interface ActivityDeps {
   sealer: Sealer;
   archive: FolderArchiveStore;
   postbox: Postbox;
+  payments: PaymentsDeps;
 }

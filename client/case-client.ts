@@ -3,7 +3,7 @@ import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, IdentityAssertion } from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
-import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
+import { caseStateQuery, decideCaseUpdate, paymentNotifiedSignal } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { findService } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
@@ -72,6 +72,11 @@ export class CaseClient {
   /** Refused synchronously, with the reason, when the case is not waiting for this decision. */
   decide(caseId: string, decision: CaseWorkerDecision): Promise<CaseState> {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(decideCaseUpdate, { args: [decision] });
+  }
+
+  /** Wakes a case waiting for a payment; the case then asks the provider for the status itself. */
+  notifyPayment(caseId: string, notice: { transactionId: string }): Promise<void> {
+    return this.client.workflow.getHandle(caseWorkflowId(caseId)).signal(paymentNotifiedSignal, notice);
   }
 }
 

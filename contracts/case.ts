@@ -10,6 +10,7 @@ export const CASE_STATUSES = [
   'collecting_fee',
   'deciding',
   'awaiting_case_worker',
+  'paying_out',
   'issuing_bescheid',
   'sealing',
   'delivering',
@@ -49,9 +50,20 @@ export interface CaseInput {
 export interface CaseDeadlines {
   /** How long a case worker has before the supervisor group is notified. */
   caseWorkerMs: number;
+  /** How long the applicant has to pay a fee; past it an advance fee cancels the case, a later fee goes to dunning. */
+  feePaymentMs: number;
+  /** When an unpaid fee's applicant gets one reminder. */
+  feeReminderMs: number;
+  /** How often the provider is asked when no webhook came. */
+  paymentPollMs: number;
 }
 
-export const DEFAULT_DEADLINES: CaseDeadlines = { caseWorkerMs: 14 * 24 * 3600_000 };
+export const DEFAULT_DEADLINES: CaseDeadlines = {
+  caseWorkerMs: 14 * 24 * 3600_000,
+  feePaymentMs: 14 * 24 * 3600_000,
+  feeReminderMs: 7 * 24 * 3600_000,
+  paymentPollMs: 15 * 60_000,
+};
 
 export interface FieldError {
   pointer: string;
@@ -90,12 +102,33 @@ export interface DocumentRef {
 
 export type FeeTiming = 'none' | 'in_advance' | 'after_decision' | 'payout';
 
+/** Money is integer cents with its currency; never a float. */
+export type Currency = 'EUR';
+
 export interface FeeResult {
-  status: 'paid' | 'not_required';
+  /** `unpaid`: the deadline passed without payment. `refunded`: paid, then paid back. */
+  status: 'paid' | 'not_required' | 'unpaid' | 'refunded';
   amountCents: number;
-  currency: 'EUR';
+  currency: Currency;
   /** The Kassenzeichen the payment was booked under. */
   reference?: string;
+  /** The provider's reference of the refund, when the fee was paid back. */
+  refundReference?: string;
+}
+
+/** What the provider answers about one fee transaction. */
+export type PaymentStatus = 'open' | 'paid' | 'failed' | 'abandoned' | 'cancelled';
+
+export type FeeRequest =
+  | { status: 'not_required' }
+  | { status: 'open'; transactionId: string; paymentPageUrl: string; amountCents: number; currency: Currency };
+
+export interface PayoutResult {
+  payoutId: string;
+  amountCents: number;
+  currency: Currency;
+  /** The provider's transaction reference of the transfer. */
+  reference: string;
 }
 
 export type DecisionOutcome = 'approve' | 'reject' | 'escalate';

@@ -33,7 +33,7 @@ export const anwohnerparken: ServiceDefinition = {
     { evidenceType: 'residence', register: 'population', purpose: 'Hauptwohnsitz in der Parkzone prüfen' },
     { evidenceType: 'vehicle_registration', register: 'vehicles', purpose: 'Halterschaft des Fahrzeugs prüfen' },
   ],
-  fee: { timing: 'in_advance', amountCents: 3_060 },
+  fee: { timing: 'in_advance', amountCents: 3_060, refundOn: ['rejected'] },
   ruleSet: { id: 'anwohnerparken', currentVersion: '1' },
   authorities: {
     'stadt-musterstadt': {

@@ -1,7 +1,9 @@
 import { anwohnerparken } from './anwohnerparken.js';
+import { exampleFeeAfterDecision } from './example-fee-after-decision.js';
+import { examplePayout } from './example-payout.js';
 import type { CasePlan, ServiceDefinition } from './types.js';
 
-const services: ServiceDefinition[] = [anwohnerparken];
+const services: ServiceDefinition[] = [anwohnerparken, exampleFeeAfterDecision, examplePayout];
 
 export class UnknownServiceError extends Error {
   constructor(readonly serviceKey: string) {
@@ -20,5 +22,5 @@ export function findService(serviceKey: string): ServiceDefinition {
 }
 
 export function planFor(service: ServiceDefinition): CasePlan {
-  return { minimumTrustLevel: service.minimumTrustLevel, evidence: service.evidence, feeTiming: service.fee.timing };
+  return { minimumTrustLevel: service.minimumTrustLevel, evidence: service.evidence, feeTiming: service.fee.timing, refundOnRejection: service.fee.refundOn?.includes('rejected') ?? false };
 }

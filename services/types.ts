@@ -22,7 +22,7 @@ export interface ServiceDefinition {
   schemas: Record<string, object>;
   currentSchemaVersion: string;
   evidence: EvidenceRequirement[];
-  fee: { timing: FeeTiming; amountCents: number };
+  fee: FeePolicy;
   /** Rule set directory under rules/ and the version new cases are pinned to. */
   ruleSet: { id: string; currentVersion: string };
   authorities: Record<string, AuthoritySettings>;
@@ -32,9 +32,19 @@ export interface ServiceDefinition {
   decisionFacts(application: Record<string, unknown>, evidence: EvidenceResult[]): Record<string, unknown>;
 }
 
+/** Amounts in integer cents. `payout` pays the amount to the IBAN in the application field `payeeIbanField`. */
+export interface FeePolicy {
+  timing: FeeTiming;
+  amountCents: number;
+  /** When a fee paid in advance is paid back. */
+  refundOn?: Array<'rejected' | 'withdrawn'>;
+  payeeIbanField?: string;
+}
+
 /** What the workflow needs to know about its service; resolved once by an activity and kept in history. */
 export interface CasePlan {
   minimumTrustLevel: TrustLevel;
   evidence: EvidenceRequirement[];
   feeTiming: FeeTiming;
+  refundOnRejection?: boolean;
 }

@@ -7,6 +7,8 @@ import { CaseClient } from '../client/case-client.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterSeed } from '../demo/sample-applications.js';
 import { activityDeps } from '../engine.js';
+import { HttpPaymentProvider } from '../adapters/payments-http.js';
+import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { createCaseWorker } from '../worker.js';
 import type { ActivityDeps } from '../activities/index.js';
 
@@ -15,7 +17,10 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });
 const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+// Pays every fee at once and sends no webhooks: cases that aren't about payment move on at their first status check.
+const paymentSandbox = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_dGVzdA==', outcome: 'paid', delayMs: 0, webhooks: false });
 afterAll(async () => {
+  await paymentSandbox.close();
   await nativeConnection.close();
   await connection.close();
   await database.close();
@@ -26,7 +31,8 @@ export const client = new Client({ connection });
 export const dataDir = inject('dataDir');
 
 export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
-  return { ...activityDeps(dataDir, db, new SeededRegisters(sampleRegisterSeed())), ...overrides };
+  const payments = { provider: new HttpPaymentProvider(paymentSandbox.url), portalUrl: 'http://portal.invalid' };
+  return { ...activityDeps(dataDir, db, new SeededRegisters(sampleRegisterSeed()), payments), ...overrides };
 }
 
 export interface TestEngine {

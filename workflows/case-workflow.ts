@@ -14,6 +14,7 @@ import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
 import type { CasePlan } from '../services/types.js';
 import { CaseProgress } from './case-progress.js';
+import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE, type FeeCase } from './fee-collection.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -37,6 +38,12 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       if (why) throw new Error(why);
     },
   });
+  const paymentNotices = listenForPaymentNotices();
+  const feeCase: FeeCase = {
+    input,
+    deadlines,
+    note: (event, data) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data }),
+  };
   const enter = async (status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra) => {
     const seq = progress.enter(status, new Date());
     upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
@@ -66,7 +73,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   let fee: FeeResult | undefined;
   if (plan.feeTiming === 'in_advance') {
     await enter('collecting_fee', 'fee.requested');
-    fee = await acts.collectFee(caseRefShort(input));
+    fee = await collectFee(feeCase, paymentNotices, 'in_advance');
+    if (fee.status === 'unpaid') return issueAndClose('refused', { fee, refusalReasons: [UNPAID_IN_ADVANCE] });
   }
 
   await enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
@@ -76,8 +84,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   if (plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {
     await enter('collecting_fee', 'fee.requested');
-    fee = await acts.collectFee(caseRefShort(input));
+    fee = await collectFee(feeCase, paymentNotices, 'after_decision');
   }
+  if (plan.feeTiming === 'payout' && decision.outcome === 'approve') {
+    await enter('paying_out', 'payout.requested');
+    await payOut(feeCase);
+  }
+  if (fee?.status === 'paid' && decision.outcome === 'reject' && plan.refundOnRejection) fee = await refundFee(feeCase, fee);
   return issueAndClose(decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
 
   async function fetchAllEvidence(p: CasePlan): Promise<EvidenceResult[]> {
