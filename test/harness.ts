@@ -48,14 +48,13 @@ export interface TestEngine {
 export async function withWorker<T>(fn: (e: TestEngine) => Promise<T>, overrides: Partial<ActivityDeps> = {}): Promise<T> {
   const taskQueue = `test-${randomUUID()}`;
   const deps = testDeps(overrides);
-  const worker = await createCaseWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    deps,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
+  const worker = await workerOn(taskQueue, deps);
   return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), deps, worker }));
+}
+
+/** A worker on a given queue, for tests that stop one worker and let another take over. */
+export function workerOn(taskQueue: string, deps: ActivityDeps): Promise<Worker> {
+  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: { codePath: inject('workflowBundlePath') } });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */
