@@ -183,6 +183,8 @@ export interface CaseState {
   outcome?: CaseOutcome;
   decision?: Decision;
   openTaskId?: string;
+  /** The fee the applicant is asked to pay, with the page to pay it on. */
+  payment?: { amountCents: number; currency: Currency; paymentPageUrl: string; status: 'open' | 'paid' | 'unpaid' };
   history: Array<{ status: CaseStatus; at: string }>;
 }
 

@@ -68,7 +68,10 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       // Polling only every minute: a case that closes within seconds was woken by the webhook.
       const { caseId } = await cases.submit({ ...applicationOf('resident'), deadlines: { paymentPollMs: 60_000, feeReminderMs: 120_000, feePaymentMs: 180_000 } });
       const fee = await openFee(caseId);
-      expect((await cases.status(caseId)).status).toBe('collecting_fee');
+      expect(await cases.status(caseId)).toMatchObject({
+        status: 'collecting_fee',
+        payment: { status: 'open', amountCents: 3060, currency: 'EUR', paymentPageUrl: fee.paymentPageUrl },
+      });
       const page = await fetch(fee.paymentPageUrl!);
       expect(await page.text()).toContain('30,60 EUR');
 
@@ -80,6 +83,7 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       console.log(`fee in advance: paid to case closed in ${Date.now() - paidAt} ms via webhook`);
 
       expect(result.outcome).toBe('approved');
+      expect((await cases.status(caseId)).payment).toMatchObject({ status: 'paid' });
       expect(await signals(caseId)).toBe(1);
       const [payment] = await listPayments(db, { caseId });
       expect(payment).toMatchObject({ kind: 'fee', status: 'paid', amountCents: 3060, currency: 'EUR', reference: expect.stringMatching(/^KZ-\d{12}$/) });

@@ -43,6 +43,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     input,
     deadlines,
     note: (event, data) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data }),
+    show: (payment) => void (progress.state.payment = payment),
   };
   const enter = async (status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra) => {
     const seq = progress.enter(status, new Date());

@@ -1,6 +1,6 @@
 import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { CaseDeadlines, CaseInput, FeeResult, PayoutResult } from '../contracts/case.js';
+import type { CaseDeadlines, CaseInput, CaseState, FeeResult, PayoutResult } from '../contracts/case.js';
 import { paymentNotifiedSignal } from '../contracts/messages.js';
 
 const acts = proxyActivities<Activities>({
@@ -13,6 +13,8 @@ export interface FeeCase {
   input: CaseInput;
   deadlines: CaseDeadlines;
   note(event: string, data: Record<string, unknown>): Promise<unknown>;
+  /** Shows the fee in the case's state, so the portal can link the applicant to the payment page. */
+  show(payment: NonNullable<CaseState['payment']>): void;
 }
 
 export interface PaymentNotices {
@@ -40,18 +42,22 @@ export async function collectFee(c: FeeCase, notices: PaymentNotices, when: 'in_
   const { transactionId, paymentPageUrl, amountCents, currency } = request;
   const dueAt = Date.now() + c.deadlines.feePaymentMs;
   const remindAt = Date.now() + c.deadlines.feeReminderMs;
+  const shown = { amountCents, currency, paymentPageUrl };
+  c.show({ ...shown, status: 'open' });
   await c.note('fee.payment_opened', { transactionId, amountCents, currency, dueAt: new Date(dueAt).toISOString() });
   let reminded = false;
   for (;;) {
     const seen = notices.count;
     const { status, reference } = await acts.checkFeePayment({ ...ref, transactionId });
     if (status === 'paid') {
+      c.show({ ...shown, status: 'paid' });
       await c.note('fee.paid', { transactionId, reference });
       return { status: 'paid', amountCents, currency, reference };
     }
     if (Date.now() >= dueAt) {
       // Paid in the last moment: the provider refuses to cancel, and the next check books it.
       if (when === 'in_advance' && (await acts.cancelFeePayment({ ...ref, transactionId })).status === 'paid') continue;
+      c.show({ ...shown, status: 'unpaid' });
       await c.note(when === 'in_advance' ? 'fee.cancelled' : 'fee.overdue', { transactionId, lastStatus: status });
       return { status: 'unpaid', amountCents, currency };
     }
