@@ -32,6 +32,12 @@ const schema = z.object({
   REGISTER_SANDBOX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
   REGISTER_SANDBOX_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  PAYMENT_PROVIDER_URL: z.string().url().optional(),
+  PAYMENT_SANDBOX_PORT: port.default(8092),
+  PAYMENT_SANDBOX_OUTCOME: z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
+  PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(300),
+  // A development secret for the sandbox only; set your provider's secret in production.
+  PAYMENT_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_').default('whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -66,6 +72,12 @@ export interface Config {
   registerTimeoutMs: number;
   registerSandbox: { port: number; latencyMs: number; errorRate: number; timeoutRate: number };
   uploadMaxBytes: number;
+  /** Use this payment provider; unset means start the payment sandbox. */
+  paymentProviderUrl?: string;
+  paymentSandboxPort: number;
+  paymentSandboxOutcome: 'paid' | 'failed' | 'abandoned' | 'manual';
+  paymentSandboxDelayMs: number;
+  paymentWebhookSecret: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -110,6 +122,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutRate: e.REGISTER_SANDBOX_TIMEOUT_RATE,
     },
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    paymentProviderUrl: e.PAYMENT_PROVIDER_URL,
+    paymentSandboxPort: e.PAYMENT_SANDBOX_PORT,
+    paymentSandboxOutcome: e.PAYMENT_SANDBOX_OUTCOME,
+    paymentSandboxDelayMs: e.PAYMENT_SANDBOX_DELAY_MS,
+    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -8,6 +8,8 @@ import { HttpPostbox } from './adapters/http-postbox.js';
 import { allRegistersAt, HttpRegisters, RegistersByName, type Registers } from './adapters/registers.js';
 import { SeededRegisters } from './adapters/seeded-registers.js';
 import { otherServicesSeed } from './demo/sample-other-services.js';
+import type { PaymentsDeps } from './adapters/payments.js';
+import { HttpPaymentProvider } from './adapters/payments-http.js';
 import { DatabasePostbox } from './adapters/postbox.js';
 import { DemoSealKeyStore, sealKeyStore, type SealKeyStore } from './adapters/seal-keys.js';
 import { PdfSealer } from './adapters/sealer.js';
@@ -23,6 +25,7 @@ import { assertDatabaseReachable } from './infra/database.js';
 import { startEmbeddedPostgres } from './infra/embedded-postgres.js';
 import { connectTemporal, ensureSearchAttributes } from './infra/temporal.js';
 import { startTemporalDevServer } from './infra/temporal-dev-server.js';
+import { startPaymentSandbox } from './sandbox/payments/server.js';
 import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
@@ -87,7 +90,14 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
     }
     const sealKeys = sealKeyStore(config);
-    const deps = activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), { publicBaseUrl: config.publicBaseUrl, postboxUrl, sealKeys });
+    const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
+    const payments = await paymentsFor(config, httpUrl, say, stops);
+    const deps = activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), {
+      publicBaseUrl: config.publicBaseUrl,
+      postboxUrl,
+      sealKeys,
+      payments,
+    });
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
     const running = worker.run();
@@ -109,10 +119,10 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       verifier,
       verification: { db: database.db, documents: deps.documents, sealKeys },
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
+      payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
-    const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     say(`HTTP API listening on ${httpUrl}`);
 
     return {
@@ -156,11 +166,29 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
   return server;
 }
 
+/** The configured provider, or the payment sandbox playing one; webhooks go to the engine's HTTP API. */
+async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops: Array<() => Promise<void>>): Promise<PaymentsDeps> {
+  let providerUrl = config.paymentProviderUrl;
+  if (!providerUrl) {
+    const sandbox = await startPaymentSandbox({
+      port: config.paymentSandboxPort,
+      webhookSecret: config.paymentWebhookSecret,
+      outcome: config.paymentSandboxOutcome,
+      delayMs: config.paymentSandboxDelayMs,
+    });
+    stops.push(sandbox.close);
+    providerUrl = sandbox.url;
+    say(`payment sandbox at ${sandbox.url} (outcome ${config.paymentSandboxOutcome} after ${config.paymentSandboxDelayMs} ms)`);
+  }
+  return { provider: new HttpPaymentProvider(providerUrl), portalUrl: httpUrl, notifyUrl: `${httpUrl}/payments/webhook` };
+}
+
 export interface AdapterOptions {
   publicBaseUrl: string;
   /** A postbox over HTTP; unset means the database-only postbox. */
   postboxUrl?: string;
   sealKeys?: SealKeyStore;
+  payments: PaymentsDeps;
 }
 
 /** Adapters kept under the data folder: documents, seal keys and archive packages. */
@@ -169,6 +197,7 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
   return {
     db,
     registers,
+    payments: o.payments,
     documents,
     sealer: new PdfSealer(o.sealKeys ?? new DemoSealKeyStore(join(dataDir, 'seal'))),
     archive: new FolderArchiveStore(join(dataDir, 'archive')),
@@ -204,6 +233,11 @@ export async function runStandaloneWorker(): Promise<void> {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl: config.postboxUrl,
       sealKeys: sealKeyStore(config),
+      payments: {
+        provider: new HttpPaymentProvider(config.paymentProviderUrl ?? `http://127.0.0.1:${config.paymentSandboxPort}`),
+        portalUrl: `http://${config.httpHost}:${config.httpPort}`,
+        notifyUrl: `http://${config.httpHost}:${config.httpPort}/payments/webhook`,
+      },
     }),
   });
   await worker.run();

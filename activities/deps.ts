@@ -1,4 +1,5 @@
 import type { ArchiveStore } from '../adapters/archive-store.js';
+import type { PaymentsDeps } from '../adapters/payments.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { Postbox } from '../adapters/postbox.js';
 import type { Registers } from '../adapters/registers.js';
@@ -15,4 +16,5 @@ export interface ActivityDeps {
   postbox: Postbox;
   /** Where the public verification endpoint is reached; the seal's QR code points there. */
   publicBaseUrl: string;
+  payments: PaymentsDeps;
 }

@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, Workflo
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, Consent, EvidenceUpload, IdentityAssertion } from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
-import { caseStateQuery, decideCaseUpdate, uploadEvidenceUpdate } from '../contracts/messages.js';
+import { caseStateQuery, decideCaseUpdate, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { checkTrustLevel } from '../activities/intake.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
@@ -136,6 +136,11 @@ export class CaseClient {
   /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */
   uploadEvidence(caseId: string, upload: EvidenceUpload): Promise<CaseState> {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(uploadEvidenceUpdate, { args: [upload] });
+  }
+
+  /** Wakes a case waiting for a payment; the case then asks the provider for the status itself. */
+  notifyPayment(caseId: string, notice: { transactionId: string }): Promise<void> {
+    return this.client.workflow.getHandle(caseWorkflowId(caseId)).signal(paymentNotifiedSignal, notice);
   }
 }
 

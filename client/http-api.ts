@@ -10,6 +10,7 @@ import type { Database } from '../db/client.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { timelineRoutes } from './timeline-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
+import { paymentRoutes, type PaymentRoutesOptions } from './payment-routes.js';
 
 export interface HttpApiOptions {
   /** Verifies the identity token an application carries. */
@@ -18,6 +19,8 @@ export interface HttpApiOptions {
   verification?: VerificationDeps;
   /** Serves the transparency log, the applicant's timeline and evidence uploads when given. */
   evidence?: { db: Database; documents: DocumentStore; uploadMaxBytes: number };
+  /** Serves the payment provider's webhook and the HKR booking export when given. */
+  payments?: Omit<PaymentRoutesOptions, 'cases'>;
 }
 
 /** The HTTP entry point for portals; every route goes through the typed CaseClient. */
@@ -32,6 +35,7 @@ export function buildHttpApi(cases: CaseClient, o: HttpApiOptions): FastifyInsta
 
   app.get('/health', async () => ({ status: 'ok' }));
   if (o.verification) void app.register(verificationRoutes, o.verification);
+  if (o.payments) void app.register(paymentRoutes, { ...o.payments, cases });
 
   void app.register(catalogueRoutes);
   void app.register(intakeRoutes, { cases, verifier: o.verifier });

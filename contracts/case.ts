@@ -11,6 +11,7 @@ export const CASE_STATUSES = [
   'collecting_fee',
   'deciding',
   'awaiting_case_worker',
+  'paying_out',
   'issuing_bescheid',
   'sealing',
   'delivering',
@@ -80,6 +81,12 @@ export interface CaseDeadlines {
   registerMaxAttempts: number;
   /** How long delivery to the applicant keeps retrying before a person takes it over as a task. */
   deliveryGiveUpMs: number;
+  /** How long the applicant has to pay a fee; past it an advance fee cancels the case, a later fee goes to dunning. */
+  feePaymentMs: number;
+  /** When an unpaid fee's applicant gets one reminder. */
+  feeReminderMs: number;
+  /** How often the provider is asked when no webhook came. */
+  paymentPollMs: number;
 }
 
 export const DEFAULT_DEADLINES: CaseDeadlines = {
@@ -89,6 +96,9 @@ export const DEFAULT_DEADLINES: CaseDeadlines = {
   registerRetryInitialMs: 1_000,
   registerMaxAttempts: 5,
   deliveryGiveUpMs: 24 * 3600_000,
+  feePaymentMs: 14 * 24 * 3600_000,
+  feeReminderMs: 7 * 24 * 3600_000,
+  paymentPollMs: 15 * 60_000,
 };
 
 export interface FieldError {
@@ -152,12 +162,33 @@ export interface EvidenceUpload {
 
 export type FeeTiming = 'none' | 'in_advance' | 'after_decision' | 'payout';
 
+/** Money is integer cents with its currency; never a float. */
+export type Currency = 'EUR';
+
 export interface FeeResult {
-  status: 'paid' | 'not_required';
+  /** `unpaid`: the deadline passed without payment. `refunded`: paid, then paid back. */
+  status: 'paid' | 'not_required' | 'unpaid' | 'refunded';
   amountCents: number;
-  currency: 'EUR';
+  currency: Currency;
   /** The Kassenzeichen the payment was booked under. */
   reference?: string;
+  /** The provider's reference of the refund, when the fee was paid back. */
+  refundReference?: string;
+}
+
+/** What the provider answers about one fee transaction. */
+export type PaymentStatus = 'open' | 'paid' | 'failed' | 'abandoned' | 'cancelled';
+
+export type FeeRequest =
+  | { status: 'not_required' }
+  | { status: 'open'; transactionId: string; paymentPageUrl: string; amountCents: number; currency: Currency };
+
+export interface PayoutResult {
+  payoutId: string;
+  amountCents: number;
+  currency: Currency;
+  /** The provider's transaction reference of the transfer. */
+  reference: string;
 }
 
 export type DecisionOutcome = 'approve' | 'reject' | 'escalate';
@@ -231,6 +262,8 @@ export interface CaseState {
   openTaskId?: string;
   /** Evidence the case asked the applicant for, while and after it waited. */
   requestedEvidence?: RequestedEvidence[];
+  /** The fee the applicant is asked to pay, with the page to pay it on. */
+  payment?: { amountCents: number; currency: Currency; paymentPageUrl: string; status: 'open' | 'paid' | 'unpaid' };
   history: Array<{ status: CaseStatus; at: string }>;
 }
 

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseState, CaseWorkerDecision, EvidenceUpload } from './case.js';
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
@@ -8,3 +8,6 @@ export const decideCaseUpdate = defineUpdate<CaseState, [CaseWorkerDecision]>('d
 
 /** A document the applicant uploaded for requested evidence; refused at once when the case is not waiting for it. */
 export const uploadEvidenceUpdate = defineUpdate<CaseState, [EvidenceUpload]>('uploadEvidence');
+
+/** A verified webhook says a payment transaction changed; the case then asks the provider for its status. */
+export const paymentNotifiedSignal = defineSignal<[{ transactionId: string }]>('paymentNotified');

@@ -63,16 +63,56 @@ export const tasks = pgTable(
   (t) => [index('tasks_authority_state_idx').on(t.authorityId, t.state)],
 );
 
-/** One row per payment effect; the primary key is the idempotency key, so a retry finds the first booking. */
-export const payments = pgTable('payments', {
-  idempotencyKey: text('idempotency_key').primaryKey(),
-  caseId: text('case_id').notNull(),
-  amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
-  currency: text('currency').notNull(),
-  account: text('account').notNull(),
-  reference: text('reference').notNull(),
-  status: text('status', { enum: ['paid'] }).notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+/** One row per money effect of a case (fee, refund, pay-out); the primary key is its idempotency key. */
+export const payments = pgTable(
+  'payments',
+  {
+    idempotencyKey: text('idempotency_key').primaryKey(),
+    caseId: text('case_id').notNull(),
+    kind: text('kind', { enum: ['fee', 'refund', 'payout'] }).notNull(),
+    amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    /** The authority's account the money is booked on. */
+    account: text('account').notNull(),
+    providerTransactionId: text('provider_transaction_id').notNull(),
+    paymentPageUrl: text('payment_page_url'),
+    /** Kassenzeichen or transfer reference, set once settled. */
+    reference: text('reference'),
+    status: text('status', { enum: ['open', 'paid', 'failed', 'abandoned', 'cancelled', 'refunded', 'paid_out'] }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    settledAt: timestamp('settled_at', { withTimezone: true }),
+  },
+  (t) => [index('payments_case_idx').on(t.caseId), uniqueIndex('payments_provider_tx_uq').on(t.kind, t.providerTransactionId)],
+);
+
+/** Booking records for the budget and accounting system (HKR), one per settled money effect. */
+export const hkrBookings = pgTable(
+  'hkr_bookings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The payment's idempotency key: a retried settlement finds its booking instead of booking twice. */
+    bookingKey: text('booking_key').notNull(),
+    caseId: text('case_id').notNull(),
+    serviceKey: text('service_key').notNull(),
+    authorityId: text('authority_id').notNull(),
+    kind: text('kind', { enum: ['fee', 'refund', 'payout'] }).notNull(),
+    /** `in`: money received (Einzahlung); `out`: money paid (Auszahlung). */
+    direction: text('direction', { enum: ['in', 'out'] }).notNull(),
+    amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    account: text('account').notNull(),
+    transactionReference: text('transaction_reference').notNull(),
+    providerTransactionId: text('provider_transaction_id').notNull(),
+    bookedAt: timestamp('booked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('hkr_bookings_key_uq').on(t.bookingKey), index('hkr_bookings_booked_at_idx').on(t.bookedAt)],
+);
+
+/** Webhook ids already accepted: a replay of a signed webhook inside its time window is refused. */
+export const paymentWebhookEvents = pgTable('payment_webhook_events', {
+  webhookId: text('webhook_id').primaryKey(),
+  transactionId: text('transaction_id').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
 /** The postbox sandbox: what was delivered to whom, once per idempotency key. */

@@ -63,7 +63,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   if (c.fee && c.fee.amountCents > 0) {
     writer.gap();
     writer.line('Gebühren', { font: 'bold' });
-    writer.paragraph(`${formatEuro(c.fee.amountCents)} - bezahlt, Kassenzeichen ${c.fee.reference ?? '-'}`);
+    writer.paragraph(`${formatEuro(c.fee.amountCents)} - ${feeStates[c.fee.status]}, Kassenzeichen ${c.fee.reference ?? '-'}`);
   }
   writer.gap();
   writer.line('Rechtsbehelfsbelehrung', { font: 'bold' });
@@ -110,3 +110,5 @@ class PageWriter {
     this.y -= 8;
   }
 }
+
+const feeStates: Record<FeeResult['status'], string> = { paid: 'bezahlt', not_required: 'keine', unpaid: 'nicht fristgerecht bezahlt', refunded: 'bezahlt und erstattet' };

@@ -51,7 +51,7 @@ export const anwohnerparken: ServiceDefinition = {
       ifMissing: { ask: 'applicant', afterDeadline: 'decide' },
     },
   ],
-  fee: { timing: 'in_advance' },
+  fee: { timing: 'in_advance', refundOn: ['rejected'] },
   ruleSet: {
     id: 'anwohnerparken',
     versions: [

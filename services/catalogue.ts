@@ -54,6 +54,7 @@ export function planFor(service: ServiceDefinition, authorityId: string, assessm
     sealIdentity: authority.sealIdentity,
     deadlines: authority.deadlines ?? {},
     fourEyes: service.escalation.fourEyes,
+    refundOnRejection: service.fee.refundOn?.includes('rejected') ?? false,
   };
 }
 

@@ -40,7 +40,7 @@ export const lastenradFoerderung: ServiceDefinition = {
           },
         },
         address: addressSchema,
-        iban: { type: 'string', pattern: '^DE[0-9]{20}$' },
+        iban: { type: 'string', format: 'iban' },
       },
     },
   },

@@ -64,7 +64,7 @@ export interface ServiceDefinition {
   /** Every evidence the service may need; the rules say which a case needs. */
   evidence: EvidenceRequirement[];
   /** When money moves; the amount comes from the rules. */
-  fee: { timing: FeeTiming };
+  fee: FeePolicy;
   /** Rule set directory under rules/ and its released versions, each valid from a date. */
   ruleSet: { id: string; versions: Array<{ version: string; validFrom: string }> };
   escalation: EscalationPolicy;
@@ -80,6 +80,14 @@ export interface ServiceDefinition {
   decisionFacts(application: Record<string, unknown>, evidence: EvidenceResult[]): Record<string, unknown>;
 }
 
+/** Amounts in integer cents. `payout` pays the amount to the IBAN in the application field `payeeIbanField`. */
+export interface FeePolicy {
+  timing: FeeTiming;
+  /** When a fee paid in advance is paid back. */
+  refundOn?: Array<'rejected' | 'withdrawn'>;
+  payeeIbanField?: string;
+}
+
 /** What the workflow needs to know about its service; resolved once by an activity and kept in history. */
 export interface CasePlan {
   minimumTrustLevel: TrustLevel;
@@ -92,4 +100,5 @@ export interface CasePlan {
   sealIdentity: string;
   deadlines: Partial<CaseDeadlines>;
   fourEyes: boolean;
+  refundOnRejection?: boolean;
 }

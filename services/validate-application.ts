@@ -1,5 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import type { FieldError, ValidationResult } from '../contracts/case.js';
 import { assessIntake, type IntakeAssessment } from '../rules/assess-intake.js';
 import { loadRuleSet } from '../rules/rule-set.js';
@@ -8,6 +9,8 @@ import type { ServiceDefinition } from './types.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats.default(ajv);
+// Checksum and country length, not just the shape: a pay-out to a mistyped IBAN is hard to take back.
+ajv.addFormat('iban', (s: string) => isValidIBAN(electronicFormatIBAN(s) ?? ''));
 const compiled = new Map<string, ValidateFunction>();
 
 /** Checks application data against the schema version it was submitted under, reporting every error at once. */

@@ -17,6 +17,8 @@ const FULL_PATH = [
   'checking_identity',
   'fetching_evidence',
   'collecting_fee',
+  'collecting_fee',
+  'collecting_fee',
   'deciding',
   'issuing_bescheid',
   'sealing',
@@ -47,6 +49,7 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
       const events = await listCaseEvents(db, { caseId });
       expect(events.map((e) => e.status)).toEqual(FULL_PATH);
       expect(events.map((e) => e.seq)).toEqual(FULL_PATH.map((_, i) => i + 1));
+      expect(events.filter((e) => e.status === 'collecting_fee').map((e) => e.type)).toEqual(['fee.requested', 'fee.payment_opened', 'fee.paid']);
 
       expect(await listPayments(db, { caseId })).toEqual([expect.objectContaining({ amountCents: 3060, reference: expect.stringMatching(/^KZ-\d{12}$/) })]);
       expect(await listDeliveries(db, { caseId })).toHaveLength(1);

@@ -17,6 +17,8 @@ import { sampleRegisterData } from '../demo/sample-applications.js';
 import { startRegisterSandbox, type RegisterSandboxOptions, type StartedRegisterSandbox } from '../sandbox/registers/server.js';
 import { activityDeps, engineRegisters } from '../engine.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
+import { HttpPaymentProvider } from '../adapters/payments-http.js';
+import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { createCaseWorker } from '../worker.js';
 import type { ActivityDeps } from '../activities/index.js';
 
@@ -25,11 +27,14 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });
 const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
+// Pays every fee at once and sends no webhooks: cases that aren't about payment move on at their first status check.
+const paymentSandbox = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_dGVzdA==', outcome: 'paid', delayMs: 0, webhooks: false });
 const postbox = await startPostboxSandbox({ host: '127.0.0.1', port: 0 });
 const sandboxes: StartedRegisterSandbox[] = [];
 afterAll(async () => {
   for (const s of sandboxes) await s.stop();
   await postbox.stop();
+  await paymentSandbox.close();
   await nativeConnection.close();
   await connection.close();
   await database.close();
@@ -53,7 +58,8 @@ export async function startRegisters(o: Omit<RegisterSandboxOptions, 'data'> = {
 const healthy = await startRegisters();
 
 export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
-  return { ...activityDeps(dataDir, db, engineRegisters(healthy.sandbox.url, 2_000), { publicBaseUrl, postboxUrl, sealKeys }), ...overrides };
+  const payments = { provider: new HttpPaymentProvider(paymentSandbox.url), portalUrl: 'http://portal.invalid' };
+  return { ...activityDeps(dataDir, db, engineRegisters(healthy.sandbox.url, 2_000), { publicBaseUrl, postboxUrl, sealKeys, payments }), ...overrides };
 }
 
 /** The HTTP API over a test's worker, for `inject`. */
@@ -80,14 +86,13 @@ export async function withWorker<T>(
   taskQueue = `test-${randomUUID()}`,
 ): Promise<T> {
   const deps = testDeps(overrides);
-  const worker = await createCaseWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    deps,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
+  const worker = await workerOn(taskQueue, deps);
   return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), taskQueue, deps, worker }));
+}
+
+/** A worker on a given queue, for tests that stop one worker and let another take over. */
+export function workerOn(taskQueue: string, deps: ActivityDeps): Promise<Worker> {
+  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: { codePath: inject('workflowBundlePath') } });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */

@@ -17,6 +17,7 @@ import { CaseProgress } from './case-progress.js';
 import { deliverOrHandOver } from './delivery.js';
 import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
+import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE, type FeeCase } from './fee-collection.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -36,6 +37,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   });
   const requests = new EvidenceRequests(progress.state);
   setHandler(uploadEvidenceUpdate, (u) => (requests.accept(u), progress.state), { validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)) });
+  const paymentNotices = listenForPaymentNotices();
   const enter = async (status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra) => {
     const seq = progress.enter(status, new Date());
     upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
@@ -45,6 +47,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   await enter('received', 'case.received', { ruleSetVersion: input.ruleSetVersion, representation: input.identity.representation });
   const plan = await acts.planCase(applicationRef(input));
   const deadlines = { ...DEFAULT_DEADLINES, ...plan.deadlines, ...input.deadlines };
+  const feeCase: FeeCase = {
+    input,
+    deadlines,
+    feeCents: plan.feeCents,
+    note: (event, data) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data }),
+    show: (payment) => void (progress.state.payment = payment),
+  };
 
   await enter('validating', 'application.validation_started');
   const validation = await acts.validateApplication(applicationRef(input));
@@ -70,7 +79,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   let fee: FeeResult | undefined;
   if (plan.feeTiming === 'in_advance') {
     await enter('collecting_fee', 'fee.requested');
-    fee = await acts.collectFee({ ...caseRefShort(input), amountCents: plan.feeCents });
+    fee = await collectFee(feeCase, paymentNotices, 'in_advance');
+    if (fee.status === 'unpaid') return issueAndClose('refused', { fee, refusalReasons: [UNPAID_IN_ADVANCE] });
   }
 
   await enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
@@ -80,8 +90,13 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   if (plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {
     await enter('collecting_fee', 'fee.requested');
-    fee = await acts.collectFee({ ...caseRefShort(input), amountCents: plan.feeCents });
+    fee = await collectFee(feeCase, paymentNotices, 'after_decision');
   }
+  if (plan.feeTiming === 'payout' && decision.outcome === 'approve') {
+    await enter('paying_out', 'payout.requested');
+    await payOut(feeCase, decision.payoutCents ?? plan.feeCents);
+  }
+  if (fee?.status === 'paid' && decision.outcome === 'reject' && plan.refundOnRejection) fee = await refundFee(feeCase, fee);
   return issueAndClose(decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
 
   /** The event or the deadline: past the deadline the supervisors are told, and the case keeps waiting. */

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import type { Database } from '../db/client.js';
+import { rememberWebhook } from '../db/queries/payment-webhook-events.js';
+import { findCaseOfTransaction } from '../db/queries/payments.js';
+import { exportHkrBookings } from '../accounting/hkr-export.js';
+import type { CaseClient } from './case-client.js';
+
+export interface PaymentRoutesOptions {
+  db: Database;
+  cases: CaseClient;
+  /** Shared with the provider; Standard Webhooks format (`whsec_` + base64). */
+  webhookSecret: string;
+}
+
+const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
+  reply.status(status).type('application/problem+json').send({ type: 'about:blank', title, status, detail });
+
+/**
+ * The provider's webhooks. A webhook counts only when its HMAC signature matches, its timestamp lies
+ * within five minutes, and its id was never seen before; then it wakes the case, which asks the
+ * provider for the status itself. Anything else is refused and changes nothing.
+ */
+export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (app, o) => {
+  const webhook = new Webhook(o.webhookSecret);
+  // The signature covers the exact bytes, so this plugin keeps the body as a string.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.post('/payments/webhook', async (req, reply) => {
+    const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    let event: { transactionId?: unknown };
+    try {
+      event = webhook.verify(req.body as string, headers) as typeof event;
+    } catch (err) {
+      if (err instanceof WebhookVerificationError) return problem(reply, 401, 'Unauthorized', `webhook refused: ${err.message}`);
+      throw err;
+    }
+    if (typeof event.transactionId !== 'string') return problem(reply, 400, 'Bad Request', 'transactionId missing');
+    if (!(await rememberWebhook(o.db, { webhookId: headers['webhook-id']!, transactionId: event.transactionId }))) {
+      return problem(reply, 409, 'Conflict', 'webhook already received (replay)');
+    }
+    const owner = await findCaseOfTransaction(o.db, { providerTransactionId: event.transactionId });
+    if (!owner) return problem(reply, 404, 'Not Found', 'no case waits for this transaction');
+    try {
+      await o.cases.notifyPayment(owner.caseId, { transactionId: event.transactionId });
+    } catch (err) {
+      // A closed case has nothing left to wait for.
+      if ((err as Error).name !== 'WorkflowNotFoundError') throw err;
+    }
+    return reply.status(204).send();
+  });
+
+  app.get<{ Querystring: { format?: 'csv' | 'json' } }>(
+    '/payments/bookings',
+    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['csv', 'json'] } } } } },
+    async (req, reply) => {
+      const format = req.query.format ?? 'json';
+      const body = await exportHkrBookings(o.db, { format });
+      return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json').send(body);
+    },
+  );
+};
