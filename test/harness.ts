@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
-import { allRegistersAt, HttpRegisters, type Registers } from '../adapters/registers.js';
+import type { Registers } from '../adapters/registers.js';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { DemoSealKeyStore } from '../adapters/seal-keys.js';
 import { CaseClient, type SubmitApplication } from '../client/case-client.js';
@@ -52,7 +52,7 @@ export const sealKeys = new DemoSealKeyStore(join(dataDir, 'seal'));
 export async function startRegisters(o: Omit<RegisterSandboxOptions, 'data'> = {}): Promise<{ sandbox: StartedRegisterSandbox; registers: Registers }> {
   const sandbox = await startRegisterSandbox({ data: sampleRegisterData(), port: 0, ...o });
   sandboxes.push(sandbox);
-  return { sandbox, registers: new HttpRegisters({ endpoints: allRegistersAt(sandbox.url), timeoutMs: 2_000 }) };
+  return { sandbox, registers: engineRegisters(sandbox.url, 2_000) };
 }
 
 const healthy = await startRegisters();
