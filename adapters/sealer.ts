@@ -48,7 +48,7 @@ export class PdfSealer implements Sealer {
       appName: 'ozg-case-engine',
     });
     const prepared = Buffer.from(await doc.save({ useObjectStreams: false }));
-    const pdf = await new SignPdf().sign(prepared, key.createSigner(), r.signingTime);
+    const pdf = await new SignPdf().sign(prepared, key.signer, r.signingTime);
     return { pdf, keyId: `${r.authorityId}#${key.fingerprint.slice(0, 16)}` };
   }
 }

@@ -32,7 +32,9 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   pdf.setTitle(`Bescheid ${c.caseId}`);
   pdf.setSubject(c.serviceName);
   pdf.setAuthor(c.authorityName);
+  // Accessibility basics pdf-lib allows: document language and a title viewers show (it cannot write tagged PDF).
   pdf.setLanguage('de-DE');
+  pdf.catalog.getOrCreateViewerPreferences().setDisplayDocTitle(true);
   pdf.setCreator('ozg-case-engine');
   pdf.setProducer('ozg-case-engine');
   pdf.setCreationDate(issued);
