@@ -10,6 +10,7 @@ import { DatabasePostbox } from './adapters/postbox.js';
 import { DemoSealKeyStore, sealKeyStore, type SealKeyStore } from './adapters/seal-keys.js';
 import { PdfSealer } from './adapters/sealer.js';
 import { startPostboxSandbox } from './sandbox/postbox/server.js';
+import { listServices } from './services/catalogue.js';
 import { CaseClient } from './client/case-client.js';
 import { buildHttpApi } from './client/http-api.js';
 import { loadConfig, type Config } from './config.js';
@@ -70,6 +71,9 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
       say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
     }
     const sealKeys = sealKeyStore(config);
+    // Demo CA and authority seals are made now, not by the first case; a configured PKCS#12 is checked early.
+    await Promise.all(listServices().flatMap((svc) => Object.keys(svc.authorities)).map((a) => sealKeys.keyFor(a)));
+    say(config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
     const deps = activityDeps(config.dataDir, database.db, o.registers, { publicBaseUrl: config.publicBaseUrl, postboxUrl, sealKeys });
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });

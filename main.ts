@@ -3,6 +3,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { SeededRegisters } from './adapters/registers.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startDemoCaseWorker } from './demo/case-worker-bot.js';
+import { printClosingDocuments } from './demo/closing-documents.js';
 import { isAsExpected, runBatch } from './demo/run-batch.js';
 import { sampleApplications, sampleRegisterSeed } from './demo/sample-applications.js';
 import { percentile } from './demo/stats.js';
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
       const seconds = (performance.now() - started) / 1000;
       ok = results.every(isAsExpected);
       printSummary(results, seconds, engine.temporal.uiUrl, config.temporalNamespace);
+      await printClosingDocuments({ cases: engine.cases, caseId: results.find((r) => r.outcome === 'approved')?.caseId, dataDir: config.dataDir, postboxUrl: engine.postboxUrl });
     }
   } finally {
     await bot.stop();
