@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { HttpPostbox } from '../adapters/http-postbox.js';
 import type { Postbox } from '../adapters/postbox.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
@@ -162,6 +162,12 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const events = await listCaseEvents(db, { caseId });
     const archivedHead = (await testDeps().archive.read(result.archive.packageSha256)).Ereignisprotokoll.Kopfhash;
     expect(verifyEventChain(events, archivedHead)).toMatchObject({ valid: true, entries: events.length });
+    const verifyEvents = () =>
+      run(process.execPath, ['--import', 'tsx', 'cli/verify-events.ts', caseId, result.archive.packageSha256], { env: { ...process.env, DATABASE_URL: inject('databaseUrl'), DATA_DIR: dataDir } }).then(
+        (r) => ({ code: 0, stdout: r.stdout }),
+        (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+      );
+    expect(await verifyEvents()).toMatchObject({ code: 0, stdout: expect.stringContaining('VALID') });
 
     const changed = await db
       .update(caseEvents)
@@ -175,6 +181,7 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const afterRemoval = verifyEventChain(await listCaseEvents(db, { caseId }));
     expect(afterRemoval.valid).toBe(false);
     expect(afterRemoval.problems).toContain('entry 6: does not link to the previous entry');
+    expect(await verifyEvents()).toMatchObject({ code: 1, stdout: expect.stringContaining('TAMPERED') });
 
     const tail = events.at(-1)!;
     const withoutTail = events.slice(0, -1);
