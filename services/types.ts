@@ -30,6 +30,13 @@ export interface ServiceDefinition {
   retentionYears: number;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */
   legalRemedy: string;
+  /** The certificate an approval comes with (e.g. the permit itself), printed as a page of the sealed Bescheid. */
+  certificate?: {
+    title: string;
+    validYears: number;
+    /** Label and value pairs from the application. Must be pure. */
+    fields(application: Record<string, unknown>): Array<[label: string, value: string]>;
+  };
   /** Turns the application and the evidence into the facts the rules read. Must be pure. */
   decisionFacts(application: Record<string, unknown>, evidence: EvidenceResult[]): Record<string, unknown>;
 }

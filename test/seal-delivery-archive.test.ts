@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
+import { PDFDocument } from 'pdf-lib';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { HttpPostbox } from '../adapters/http-postbox.js';
 import type { Postbox } from '../adapters/postbox.js';
@@ -30,6 +31,12 @@ async function pdfsigSays(pdf: Buffer): Promise<string> {
   await writeFile(file, pdf);
   const out = await run('pdfsig', [file]).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   return out.stdout;
+}
+
+async function pdftotext(pdf: Buffer): Promise<string> {
+  const file = join(dataDir, `text-${randomUUID()}.pdf`);
+  await writeFile(file, pdf);
+  return (await run('pdftotext', [file, '-'])).stdout;
 }
 
 const flipByte = (bytes: Buffer, at: number): Buffer => {
@@ -67,7 +74,15 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const otherCa = await new (await import('../adapters/seal-keys.js')).DemoSealKeyStore(join(dataDir, `other-ca-${randomUUID()}`)).trustAnchors();
     expect((await verifySealedPdf(sealed, otherCa)).valid).toBe(false);
 
+    // The approval's certificate (the parking permit) is the second page, under the same seal.
+    expect((await PDFDocument.load(sealed)).getPageCount()).toBe(2);
+
     if (!pdfsig) return console.warn('pdfsig not installed (apt-get install -y poppler-utils): skipping the standard-tool check');
+    const text = await pdftotext(sealed);
+    expect(text).toContain('Ihrem Antrag wird stattgegeben.');
+    expect(text).toContain('Rechtsbehelfsbelehrung');
+    expect(text).toContain(`Kennzeichen: ${String(submission.application['licensePlate'])}`);
+    expect(text).toContain(result.bescheid.verificationUrl);
     const report = await pdfsigSays(sealed);
     expect(report).toContain('Signature is Valid.');
     expect(report).toContain('Total document signed');
