@@ -101,6 +101,10 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
       expect(byQr.status).toBe(200);
       expect(await byQr.json()).toMatchObject({ authentic: true, sha256: result.bescheid.document.sha256, sealedBy: `Siegel ${AUTHORITY} (Demo)` });
 
+      const page = await fetch(`${base}${path}`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('Echt: das Siegel ist gültig, das Dokument unverändert.');
+
       const post = (pdf: Buffer) => fetch(`${base}/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(pdf) }).then((r) => r.json());
       expect(await post(sealed)).toMatchObject({ authentic: true, signatureValid: true, issuedHere: true, sealId: result.bescheid.sealId });
       expect(await post(flipByte(sealed, 300))).toMatchObject({ authentic: false, signatureValid: false });
