@@ -14,6 +14,7 @@ import { DatabasePostbox } from './adapters/postbox.js';
 import { DemoSealKeyStore, sealKeyStore, type SealKeyStore } from './adapters/seal-keys.js';
 import { PdfSealer } from './adapters/sealer.js';
 import { startPostboxSandbox } from './sandbox/postbox/server.js';
+import { listServices } from './services/catalogue.js';
 import { CaseClient } from './client/case-client.js';
 import { buildHttpApi } from './client/http-api.js';
 import { loadConfig, type Config } from './config.js';
@@ -90,6 +91,10 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
     }
     const sealKeys = sealKeyStore(config);
+    // Demo CA and authority seals are made now, not by the first case; a configured PKCS#12 is checked early.
+    const sealIdentities = new Set(listServices().flatMap((svc) => Object.values(svc.authorities).map((a) => a.sealIdentity)));
+    await Promise.all([...sealIdentities].map((identity) => sealKeys.keyFor(identity)));
+    say(config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     const payments = await paymentsFor(config, httpUrl, say, stops);
     const deps = activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), {

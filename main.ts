@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import { ConfigError, loadConfig } from './config.js';
 import { startDemoCaseWorker } from './demo/case-worker-bot.js';
+import { printClosingDocuments } from './demo/closing-documents.js';
 import { isAsExpected, runBatch } from './demo/run-batch.js';
 import { sampleRegisterData } from './demo/sample-applications.js';
 import { demoApplications } from './demo/sample-mix.js';
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
       const retrievals = (await Promise.all(results.map((r) => (r.caseId === '-' ? [] : listRetrievalsOfCase(engine.db, { caseId: r.caseId }))))).flat();
       printSummary(results, seconds, engine.temporal.uiUrl, config.temporalNamespace);
       console.log(`registers:    ${retrievals.length} calls, ${retrievals.filter((r) => r.result === 'error').length} failed and retried (GET /cases/<id>/evidence-retrievals)`);
+      await printClosingDocuments({ cases: engine.cases, caseId: results.find((r) => r.outcome === 'approved')?.caseId, dataDir: config.dataDir, postboxUrl: engine.postboxUrl });
     }
   } finally {
     await bot.stop();

@@ -2,8 +2,9 @@ import type { CaseOutcome, Decision, DocumentRef, FeeResult, SealResult } from '
 import { effectKey } from '../contracts/ids.js';
 import { sha256Hex } from '../adapters/document-store.js';
 import { findSeal, recordSeal } from '../db/queries/seals.js';
-import { renderBescheidPdf } from '../documents/bescheid-pdf.js';
+import { renderBescheidPdf, type CertificateContent } from '../documents/bescheid-pdf.js';
 import { findService } from '../services/catalogue.js';
+import type { ServiceDefinition } from '../services/types.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface RenderBescheidInput {
@@ -17,6 +18,8 @@ export interface RenderBescheidInput {
   refusalReasons?: string[];
   fee?: FeeResult;
   issuedAt: string;
+  /** For the certificate an approval comes with; read, never stored here. */
+  application?: Record<string, unknown>;
 }
 
 export interface SealBescheidInput {
@@ -50,6 +53,7 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
         fee: i.fee,
         legalRemedy: service.legalRemedy,
         issuedAt: i.issuedAt,
+        certificate: service.certificate && i.application ? certificateOf(service.certificate, i.application, i.issuedAt) : undefined,
       });
       return documents.put(pdf, 'application/pdf');
     },
@@ -93,6 +97,12 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
       };
     },
   };
+}
+
+function certificateOf(c: NonNullable<ServiceDefinition['certificate']>, application: Record<string, unknown>, issuedAt: string): CertificateContent {
+  const until = new Date(issuedAt);
+  until.setUTCFullYear(until.getUTCFullYear() + c.validYears);
+  return { title: c.title, fields: c.fields(application), validUntil: until.toISOString().slice(0, 10) };
 }
 
 const PDF_SEAL_ALGORITHM = 'CMS RSA-SHA256 embedded in the PDF (adbe.pkcs7.detached)';

@@ -1,14 +1,14 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { constants, createPrivateKey, generateKeyPairSync, privateEncrypt, randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { P12Signer } from '@signpdf/signer-p12';
 import type { Signer } from '@signpdf/utils';
 import forge from 'node-forge';
+import { CmsSigner } from './cms-signer.js';
 
 /** The authority's seal key as the sealer sees it: a CMS signer and the certificate it signs with. */
 export interface SealKey {
-  /** Any @signpdf Signer: a PKCS#12 file today, a hardware security module (PKCS#11) behind the same class tomorrow. */
-  createSigner(): Signer;
+  /** A @signpdf Signer; `CmsSigner` with a PKCS#11 `signDigestInfo` puts the key in a hardware security module. */
+  signer: Signer;
   /** Subject common name of the seal certificate, printed in the visible seal mark. */
   holder: string;
   /** SHA-256 fingerprint of the seal certificate (DER), hex. */
@@ -102,9 +102,14 @@ export function sealKeyFromP12(p12: Buffer, passphrase: string): SealKey {
   const cert = certs.find((c) => (c.publicKey as forge.pki.rsa.PublicKey).n.equals(key.n));
   if (!cert) throw new Error('the PKCS#12 file holds no certificate for its private key');
   const der = forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes();
+  // The key leaves forge for node's crypto: native RSA is fast, forge's pure-JS RSA costs a second per seal.
+  const nodeKey = createPrivateKey(forge.pki.privateKeyToPem(key));
   return {
-    // P12Signer consumes its buffer while signing, so every seal gets a fresh one.
-    createSigner: () => new P12Signer(p12, { passphrase }),
+    signer: new CmsSigner({
+      certificate: cert,
+      chain: certs.filter((c) => c !== cert),
+      signDigestInfo: (digestInfo) => privateEncrypt({ key: nodeKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
+    }),
     holder: String(cert.subject.getField('CN')?.value ?? 'unbekannt'),
     fingerprint: forge.md.sha256.create().update(der).digest().toHex(),
   };

@@ -34,9 +34,9 @@ export class PdfSealer implements Sealer {
   async seal(r: SealRequest): Promise<SealedPdf> {
     const key = await this.keys.keyFor(r.authorityId);
     const doc = await PDFDocument.load(r.pdf, { updateMetadata: false });
-    const pages = doc.getPages();
     const font = await doc.embedFont(StandardFonts.Helvetica);
-    drawSealMark(pages[pages.length - 1]!, font, { holder: key.holder, sealedAt: r.signingTime, verificationUrl: r.verificationUrl });
+    // Every page carries the mark, so an attached certificate shown alone can be checked too.
+    for (const page of doc.getPages()) drawSealMark(page, font, { holder: key.holder, sealedAt: r.signingTime, verificationUrl: r.verificationUrl });
     pdflibAddPlaceholder({
       pdfDoc: doc,
       reason: 'Elektronisches Siegel der Behörde',
@@ -48,7 +48,7 @@ export class PdfSealer implements Sealer {
       appName: 'ozg-case-engine',
     });
     const prepared = Buffer.from(await doc.save({ useObjectStreams: false }));
-    const pdf = await new SignPdf().sign(prepared, key.createSigner(), r.signingTime);
+    const pdf = await new SignPdf().sign(prepared, key.signer, r.signingTime);
     return { pdf, keyId: `${r.authorityId}#${key.fingerprint.slice(0, 16)}` };
   }
 }

@@ -14,13 +14,15 @@ if (!caseId) {
 }
 const config = loadConfig();
 const database = connectDatabase(config.databaseUrl ?? embeddedDatabaseUrl(config.embeddedPostgresPort), { max: 1 });
+let valid = false;
 try {
   const archivedHead = packageSha ? (await new FolderArchiveStore(join(config.dataDir, 'archive')).read(packageSha)).Ereignisprotokoll.Kopfhash : undefined;
   const check = verifyEventChain(await listCaseEvents(database.db, { caseId }), archivedHead);
   console.log(`case ${caseId}: ${check.entries} entries, head ${check.head || '-'}`);
   for (const p of check.problems) console.log(`  PROBLEM: ${p}`);
   console.log(check.valid ? '  VALID: the chain is unbroken' : '  TAMPERED');
-  process.exitCode = check.valid ? 0 : 1;
+  valid = check.valid;
 } finally {
   await database.close();
 }
+process.exit(valid ? 0 : 1);

@@ -28,7 +28,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
         return reply.status(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no seal with this id' });
       }
       const check = await verifySealedPdf(await documents.get(seal.sealedSha256), await sealKeys.trustAnchors());
-      return {
+      const answer = {
         sealId: seal.sealId,
         authentic: check.valid,
         sha256: seal.sealedSha256,
@@ -38,6 +38,9 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
         reason: check.reason,
         howToCompare: 'The document you hold is this one if its SHA-256 equals sha256, or if POST /verify with it answers authentic.',
       };
+      // A phone that scanned the QR code asks for HTML; programs get JSON.
+      if ((req.headers.accept ?? '').includes('text/html')) return reply.type('text/html; charset=utf-8').send(verificationPage(answer));
+      return answer;
     },
   );
 
@@ -60,3 +63,15 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
     };
   });
 };
+
+const escapeHtml = (v: unknown): string =>
+  String(v ?? '-').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function verificationPage(a: { authentic: boolean; sha256: string; sealedBy?: string; sealedAt: string; reason?: string }): string {
+  const verdict = a.authentic ? 'Echt: das Siegel ist gültig, das Dokument unverändert.' : `Nicht bestätigt: ${escapeHtml(a.reason)}`;
+  return `<!doctype html><html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Siegelprüfung</title></head><body><h1>Siegelprüfung</h1><p><strong>${verdict}</strong></p>
+<dl><dt>Gesiegelt von</dt><dd>${escapeHtml(a.sealedBy)}</dd><dt>Zeitpunkt</dt><dd>${escapeHtml(a.sealedAt)}</dd>
+<dt>SHA-256 des Dokuments</dt><dd><code>${escapeHtml(a.sha256)}</code></dd></dl>
+<p>Ihr Exemplar ist dieses Dokument, wenn sein SHA-256 übereinstimmt.</p></body></html>`;
+}

@@ -14,6 +14,14 @@ export interface BescheidContent {
   fee?: FeeResult;
   legalRemedy: string;
   issuedAt: string;
+  /** Issued with an approval as an attachment page, e.g. the parking permit itself. */
+  certificate?: CertificateContent;
+}
+
+export interface CertificateContent {
+  title: string;
+  fields: Array<[label: string, value: string]>;
+  validUntil?: string;
 }
 
 const tenor: Record<CaseOutcome, string> = {
@@ -33,7 +41,9 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   pdf.setTitle(`Bescheid ${c.caseId}`);
   pdf.setSubject(c.serviceName);
   pdf.setAuthor(c.authorityName);
+  // Accessibility basics pdf-lib allows: document language and a title viewers show (it cannot write tagged PDF).
   pdf.setLanguage('de-DE');
+  pdf.catalog.getOrCreateViewerPreferences().setDisplayDocTitle(true);
   pdf.setCreator('ozg-case-engine');
   pdf.setProducer('ozg-case-engine');
   pdf.setCreationDate(issued);
@@ -68,6 +78,17 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   writer.gap();
   writer.line('Rechtsbehelfsbelehrung', { font: 'bold' });
   writer.paragraph(c.legalRemedy);
+  if (c.certificate && c.outcome === 'approved') {
+    const cert = new PageWriter(pdf.addPage([595.28, 841.89]), regular, bold);
+    cert.line(c.authorityName, { font: 'bold' });
+    cert.gap();
+    cert.line(`Anlage zum Bescheid ${c.caseId}`);
+    cert.line(c.certificate.title, { font: 'bold', size: 16 });
+    cert.gap();
+    for (const [label, value] of c.certificate.fields) cert.line(`${label}: ${value}`);
+    cert.line(`Ausgestellt am: ${issued.toISOString().slice(0, 10)}`);
+    if (c.certificate.validUntil) cert.line(`Gültig bis: ${c.certificate.validUntil}`);
+  }
   return pdf.save({ useObjectStreams: false });
 }
 

@@ -79,6 +79,14 @@ export const anwohnerparken: ServiceDefinition = {
     },
   },
   retentionYears: 6,
+  certificate: {
+    title: 'Bewohnerparkausweis',
+    validYears: 1,
+    fields: (a) => [
+      ['Parkzone', String(a['zone'])],
+      ['Kennzeichen', String(a['licensePlate'])],
+    ],
+  },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Behörde einzulegen, die den Bescheid erlassen hat.',

@@ -74,6 +74,13 @@ export interface ServiceDefinition {
   retentionYears: number;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */
   legalRemedy: string;
+  /** The certificate an approval comes with (e.g. the permit itself), printed as a page of the sealed Bescheid. */
+  certificate?: {
+    title: string;
+    validYears: number;
+    /** Label and value pairs from the application. Must be pure. */
+    fields(application: Record<string, unknown>): Array<[label: string, value: string]>;
+  };
   /** Facts for the intake rules (plausibility, fee, required evidence). Must be pure. */
   intakeFacts(c: IntakeContext): Record<string, unknown>;
   /** Turns the application and the evidence into the facts the decision rules read. Must be pure. */

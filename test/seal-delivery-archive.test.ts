@@ -4,7 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { PDFDocument } from 'pdf-lib';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { HttpPostbox } from '../adapters/http-postbox.js';
 import type { Postbox } from '../adapters/postbox.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
@@ -30,6 +31,12 @@ async function pdfsigSays(pdf: Buffer): Promise<string> {
   await writeFile(file, pdf);
   const out = await run('pdfsig', [file]).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   return out.stdout;
+}
+
+async function pdftotext(pdf: Buffer): Promise<string> {
+  const file = join(dataDir, `text-${randomUUID()}.pdf`);
+  await writeFile(file, pdf);
+  return (await run('pdftotext', [file, '-'])).stdout;
 }
 
 const flipByte = (bytes: Buffer, at: number): Buffer => {
@@ -67,7 +74,15 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const otherCa = await new (await import('../adapters/seal-keys.js')).DemoSealKeyStore(join(dataDir, `other-ca-${randomUUID()}`)).trustAnchors();
     expect((await verifySealedPdf(sealed, otherCa)).valid).toBe(false);
 
+    // The approval's certificate (the parking permit) is the second page, under the same seal.
+    expect((await PDFDocument.load(sealed)).getPageCount()).toBe(2);
+
     if (!pdfsig) return console.warn('pdfsig not installed (apt-get install -y poppler-utils): skipping the standard-tool check');
+    const text = await pdftotext(sealed);
+    expect(text).toContain('Ihrem Antrag wird stattgegeben.');
+    expect(text).toContain('Rechtsbehelfsbelehrung');
+    expect(text).toContain(`Kennzeichen: ${String(submission.application['licensePlate'])}`);
+    expect(text).toContain(result.bescheid.verificationUrl);
     const report = await pdfsigSays(sealed);
     expect(report).toContain('Signature is Valid.');
     expect(report).toContain('Total document signed');
@@ -85,6 +100,10 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
       const byQr = await fetch(`${base}${path}`);
       expect(byQr.status).toBe(200);
       expect(await byQr.json()).toMatchObject({ authentic: true, sha256: result.bescheid.document.sha256, sealedBy: `Siegel ${AUTHORITY} (Demo)` });
+
+      const page = await fetch(`${base}${path}`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('Echt: das Siegel ist gültig, das Dokument unverändert.');
 
       const post = (pdf: Buffer) => fetch(`${base}/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(pdf) }).then((r) => r.json());
       expect(await post(sealed)).toMatchObject({ authentic: true, signatureValid: true, issuedHere: true, sealId: result.bescheid.sealId });
@@ -162,6 +181,12 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const events = await listCaseEvents(db, { caseId });
     const archivedHead = (await testDeps().archive.read(result.archive.packageSha256)).Ereignisprotokoll.Kopfhash;
     expect(verifyEventChain(events, archivedHead)).toMatchObject({ valid: true, entries: events.length });
+    const verifyEvents = () =>
+      run(process.execPath, ['--import', 'tsx', 'cli/verify-events.ts', caseId, result.archive.packageSha256], { env: { ...process.env, DATABASE_URL: inject('databaseUrl'), DATA_DIR: dataDir } }).then(
+        (r) => ({ code: 0, stdout: r.stdout }),
+        (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+      );
+    expect(await verifyEvents()).toMatchObject({ code: 0, stdout: expect.stringContaining('VALID') });
 
     const changed = await db
       .update(caseEvents)
@@ -175,6 +200,7 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const afterRemoval = verifyEventChain(await listCaseEvents(db, { caseId }));
     expect(afterRemoval.valid).toBe(false);
     expect(afterRemoval.problems).toContain('entry 6: does not link to the previous entry');
+    expect(await verifyEvents()).toMatchObject({ code: 1, stdout: expect.stringContaining('TAMPERED') });
 
     const tail = events.at(-1)!;
     const withoutTail = events.slice(0, -1);

@@ -138,6 +138,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       refusalReasons: o.refusalReasons,
       fee: o.fee,
       issuedAt,
+      application: input.application,
     });
     await enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
     const bescheid = await acts.sealBescheid({ ...caseRefShort(input), document, sealedAt: issuedAt });
