@@ -16,6 +16,9 @@ const schema = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.default(8080),
   DATA_DIR: z.string().default(resolve(projectRoot, '.data')),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
+  AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -32,6 +35,10 @@ export interface Config {
   httpHost: string;
   httpPort: number;
   dataDir: string;
+  /** Verify bearer tokens against this JWKS; unset means a local signing key in DATA_DIR (demo). */
+  authJwksUrl?: string;
+  authIssuer: string;
+  authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -57,6 +64,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpHost: e.HTTP_HOST,
     httpPort: e.HTTP_PORT,
     dataDir: resolve(e.DATA_DIR),
+    authJwksUrl: e.AUTH_JWKS_URL,
+    authIssuer: e.AUTH_ISSUER,
+    authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
   };
 }

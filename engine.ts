@@ -9,6 +9,9 @@ import { DatabasePostbox } from './adapters/postbox.js';
 import { LocalKeySealer } from './adapters/sealer.js';
 import { CaseClient } from './client/case-client.js';
 import { buildHttpApi } from './client/http-api.js';
+import { TaskClient } from './client/task-client.js';
+import { localIssuer, type LocalIssuer } from './auth/local-issuer.js';
+import { jwtVerifier, remoteKeys } from './auth/tokens.js';
 import { loadConfig, type Config } from './config.js';
 import { connectDatabase, type Database } from './db/client.js';
 import { migrateDatabase } from './db/migrate.js';
@@ -24,6 +27,9 @@ export interface Engine {
   database: { url: string; embedded: boolean };
   client: Client;
   cases: CaseClient;
+  tasks: TaskClient;
+  /** Signs tokens with the local key; absent when AUTH_JWKS_URL names an identity provider. */
+  tokens?: LocalIssuer;
   db: Database;
   worker: Worker;
   http: FastifyInstance;
@@ -69,7 +75,10 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
     const cases = new CaseClient(client);
-    const http = buildHttpApi(cases);
+    const tasks = new TaskClient(client, database.db);
+    const audience = { issuer: config.authIssuer, audience: config.authAudience };
+    const tokens = config.authJwksUrl ? undefined : await localIssuer({ ...audience, file: join(config.dataDir, 'keys', 'auth-signing-key.json') });
+    const http = await buildHttpApi({ cases, tasks, auth: jwtVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience) });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
@@ -80,6 +89,8 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
       database: { url: redact(databaseUrl), embedded: !config.databaseUrl },
       client,
       cases,
+      tasks,
+      tokens,
       db: database.db,
       worker,
       http,

@@ -25,7 +25,9 @@ async function main(): Promise<number> {
   const say = (m: string) => console.log(`» ${m}`);
 
   const engine = await startEngine(config, { registers: new SeededRegisters(sampleRegisterSeed()), progress: say });
-  const bot = startDemoCaseWorker({ db: engine.db, cases: engine.cases, authorityId: 'stadt-musterstadt' });
+  const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt' });
+  const tokens = engine.tokens;
+  if (count > 0 && !tokens) throw new ConfigError('the demo signs applicant tokens with the local key: unset AUTH_JWKS_URL');
   let ok = true;
   try {
     if (count > 0) {
@@ -35,6 +37,7 @@ async function main(): Promise<number> {
       const results = await runBatch({
         httpUrl: engine.httpUrl,
         cases: engine.cases,
+        token: (subject) => tokens!.sign({ role: 'applicant', subject }),
         applications: sampleApplications(count, Date.now() % 100_000),
         onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),
       });

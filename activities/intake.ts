@@ -6,8 +6,8 @@ import { validateApplication } from '../services/validate-application.js';
 /** Reading the catalogue and checking the application: pure lookups, no external effects. */
 export function createIntakeActivities() {
   return {
-    async planCase({ serviceKey }: { serviceKey: string }): Promise<CasePlan> {
-      return planFor(findService(serviceKey));
+    async planCase({ serviceKey, authorityId }: { serviceKey: string; authorityId: string }): Promise<CasePlan> {
+      return planFor(findService(serviceKey), authorityId);
     },
 
     async validateApplication(i: { serviceKey: string; schemaVersion: string; application: unknown }): Promise<ValidationResult> {

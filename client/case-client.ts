@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, IdentityAssertion } from '../contracts/case.js';
+import type { CaseDeadlines, CaseResult, CaseState, IdentityAssertion } from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
-import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
+import { caseStateQuery } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { findService } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
@@ -67,11 +67,6 @@ export class CaseClient {
 
   result(caseId: string): Promise<CaseResult> {
     return this.client.workflow.getHandle<typeof caseWorkflow>(caseWorkflowId(caseId)).result();
-  }
-
-  /** Refused synchronously, with the reason, when the case is not waiting for this decision. */
-  decide(caseId: string, decision: CaseWorkerDecision): Promise<CaseState> {
-    return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(decideCaseUpdate, { args: [decision] });
   }
 }
 

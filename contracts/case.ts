@@ -1,5 +1,6 @@
 // Types shared by workflow, activities, database, client and API. Imports nothing heavy:
 // the workflow bundle includes this file.
+import type { TaskView } from './task.js';
 
 /** Where a case stands. One closed list; the database enum and the search attribute use it too. */
 export const CASE_STATUSES = [
@@ -47,11 +48,19 @@ export interface CaseInput {
 }
 
 export interface CaseDeadlines {
-  /** How long a case worker has before the supervisor group is notified. */
+  /** How long a case worker has (the Frist) before the task escalates to the supervisor group. */
   caseWorkerMs: number;
+  /** How long before that due date the reminder (Wiedervorlage) fires. */
+  caseWorkerReminderMs: number;
+  /** How long the case waits for the applicant's reply to a question. */
+  applicantReplyMs: number;
 }
 
-export const DEFAULT_DEADLINES: CaseDeadlines = { caseWorkerMs: 14 * 24 * 3600_000 };
+export const DEFAULT_DEADLINES: CaseDeadlines = {
+  caseWorkerMs: 14 * 24 * 3600_000,
+  caseWorkerReminderMs: 2 * 24 * 3600_000,
+  applicantReplyMs: 14 * 24 * 3600_000,
+};
 
 export interface FieldError {
   pointer: string;
@@ -113,7 +122,7 @@ export interface Decision {
   ruleSetHash: string;
   firedRules: FiredRule[];
   facts: Record<string, unknown>;
-  decidedBy: 'rules' | { caseWorker: string };
+  decidedBy: 'rules' | { caseWorker: string; confirmedBy?: string };
 }
 
 export interface CaseWorkerDecision {
@@ -121,6 +130,8 @@ export interface CaseWorkerDecision {
   caseWorker: string;
   outcome: 'approve' | 'reject';
   justification: string;
+  /** The second, different case worker who confirmed under four-eyes. */
+  confirmedBy?: string;
 }
 
 export interface SealResult {
@@ -150,6 +161,10 @@ export interface CaseState {
   outcome?: CaseOutcome;
   decision?: Decision;
   openTaskId?: string;
+  /** The open (or last) case-worker task, with the applicant's open question if any. */
+  task?: TaskView;
+  /** Pseudonymous subject of the applicant, so only they see their case. */
+  applicantSubject: string;
   history: Array<{ status: CaseStatus; at: string }>;
 }
 

@@ -15,6 +15,8 @@ export async function runBatch(o: {
   httpUrl: string;
   cases: CaseClient;
   applications: SampleApplication[];
+  /** A bearer token for the applicant with this subject. */
+  token: (subject: string) => Promise<string>;
   onClosed?: (done: number, total: number) => void;
 }): Promise<BatchCase[]> {
   let done = 0;
@@ -23,7 +25,7 @@ export async function runBatch(o: {
       const started = performance.now();
       const res = await fetch(`${o.httpUrl}/cases`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await o.token(a.submission.identity.subject)}` },
         body: JSON.stringify(a.submission),
       });
       const body = (await res.json()) as { caseId?: string; detail?: string };

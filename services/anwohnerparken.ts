@@ -41,6 +41,12 @@ export const anwohnerparken: ServiceDefinition = {
       feeAccount: 'DE02120300000000202051',
       contact: 'verkehr@musterstadt.example',
     },
+    'gemeinde-beispieldorf': {
+      name: 'Gemeinde Beispieldorf, Ordnungsamt',
+      feeAccount: 'DE02120300000000202052',
+      contact: 'ordnungsamt@beispieldorf.example',
+      escalation: { fourEyes: true },
+    },
   },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +

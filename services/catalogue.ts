@@ -19,6 +19,7 @@ export function findService(serviceKey: string): ServiceDefinition {
   return service;
 }
 
-export function planFor(service: ServiceDefinition): CasePlan {
-  return { minimumTrustLevel: service.minimumTrustLevel, evidence: service.evidence, feeTiming: service.fee.timing };
+export function planFor(service: ServiceDefinition, authorityId: string): CasePlan {
+  const escalation = { ...service.escalation, ...service.authorities[authorityId]?.escalation };
+  return { minimumTrustLevel: service.minimumTrustLevel, evidence: service.evidence, feeTiming: service.fee.timing, fourEyes: escalation.fourEyes ?? false };
 }

@@ -10,6 +10,13 @@ export interface AuthoritySettings {
   name: string;
   feeAccount: string;
   contact: string;
+  /** Overrides the service's escalation policy for this authority. */
+  escalation?: EscalationPolicy;
+}
+
+/** How escalated cases are worked; `fourEyes`: a second, different case worker confirms every decision. */
+export interface EscalationPolicy {
+  fourEyes?: boolean;
 }
 
 /** A service (Leistung) as a Fachverfahren team declares it: data the engine reads, not code it forks. */
@@ -26,6 +33,7 @@ export interface ServiceDefinition {
   /** Rule set directory under rules/ and the version new cases are pinned to. */
   ruleSet: { id: string; currentVersion: string };
   authorities: Record<string, AuthoritySettings>;
+  escalation?: EscalationPolicy;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */
   legalRemedy: string;
   /** Turns the application and the evidence into the facts the rules read. Must be pure. */
@@ -37,4 +45,5 @@ export interface CasePlan {
   minimumTrustLevel: TrustLevel;
   evidence: EvidenceRequirement[];
   feeTiming: FeeTiming;
+  fourEyes: boolean;
 }

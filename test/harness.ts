@@ -4,6 +4,7 @@ import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporal
 import { afterAll, inject } from 'vitest';
 import { SeededRegisters, type Registers } from '../adapters/registers.js';
 import { CaseClient } from '../client/case-client.js';
+import { TaskClient } from '../client/task-client.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterSeed } from '../demo/sample-applications.js';
 import { activityDeps } from '../engine.js';
@@ -31,6 +32,7 @@ export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
 
 export interface TestEngine {
   cases: CaseClient;
+  tasks: TaskClient;
   deps: ActivityDeps;
   worker: Worker;
 }
@@ -49,7 +51,7 @@ export async function withWorker<T>(fn: (e: TestEngine) => Promise<T>, overrides
     deps,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
-  return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), deps, worker }));
+  return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), tasks: new TaskClient(client, db), deps, worker }));
 }
 
 /** A register that counts its calls, to prove which lookups happened. */

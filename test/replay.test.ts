@@ -22,7 +22,7 @@ async function replay(workflowBundle: { code: string } | { codePath: string }, h
 
 /** Histories of cases that went down each path: approve, reject, refuse, and escalate with a case worker's decision. */
 async function freshHistories() {
-  return withWorker(async ({ cases }) => {
+  return withWorker(async ({ cases, tasks }) => {
     const ids = await Promise.all(
       (['resident', 'other_zone', 'low_trust'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId),
     );
@@ -32,7 +32,9 @@ async function freshHistories() {
       await new Promise((r) => setTimeout(r, 100));
     }
     const { openTaskId } = await cases.status(escalated);
-    await cases.decide(escalated, { taskId: openTaskId!, caseWorker: 'sb.replay', outcome: 'reject', justification: 'Keine private Nutzung.' });
+    const actor = { id: 'sb.replay', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
+    await tasks.act(escalated, { action: 'claim', taskId: openTaskId!, actor });
+    await tasks.act(escalated, { action: 'complete', taskId: openTaskId!, actor, outcome: 'reject', justification: 'Keine private Nutzung.' });
     ids.push(escalated);
     await Promise.all(ids.map((id) => cases.result(id)));
     return Promise.all(
