@@ -99,6 +99,7 @@ export const caseState = {
     decision: { type: 'object', additionalProperties: true },
     openTaskId: { type: 'string' },
     task: { $ref: 'TaskView#' },
+    openQuestion: question,
     history: {
       type: 'array',
       items: { type: 'object', required: ['status', 'at'], properties: { status: { type: 'string', enum: [...CASE_STATUSES] }, at: { type: 'string', format: 'date-time' } } },

@@ -34,11 +34,18 @@ export interface HttpApiDeps {
   auth: TokenVerifier;
 }
 
+const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
+/** Every documented route as "METHOD /path", to check the OpenAPI document against. */
+export const routesOf = (app: FastifyInstance): string[] => registeredRoutes.get(app) ?? [];
+
 const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
 
 /** The HTTP entry point for portals and Fachverfahren; every route goes through the typed clients. */
 export async function buildHttpApi({ cases, tasks, auth }: HttpApiDeps): Promise<FastifyInstance> {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  const routes: string[] = [];
+  app.addHook('onRoute', (r) => void [r.method].flat().forEach((m) => m !== 'HEAD' && !r.schema?.hide && routes.push(`${m} ${r.url}`)));
+  registeredRoutes.set(app, routes);
   for (const s of sharedSchemas) app.addSchema(s);
   await app.register(swagger, {
     openapi: {
@@ -126,7 +133,8 @@ export async function buildHttpApi({ cases, tasks, auth }: HttpApiDeps): Promise
         throw err.name === 'WorkflowNotFoundError' ? new HttpProblem(404, 'no such case') : err;
       });
       if (!maySeeCase(principal, state)) throw new HttpProblem(404, 'no such case');
-      return state;
+      // The applicant sees the question put to them, not who works on the task.
+      return principal.role === 'applicant' ? { ...state, task: undefined, openQuestion: state.task?.openQuestion } : state;
     },
   );
 
