@@ -41,6 +41,13 @@ describe('case-worker tasks over HTTP (real Temporal, PostgreSQL and fastify)', 
         fourEyes: false,
         reason: expect.stringContaining('Firmen'),
       });
+      const ids = async (query: string) => (await call(api, 'GET', `/tasks?${query}`, anna)).body.items.map((t: { taskId: string }) => t.taskId);
+      expect(await ids('dueBefore=2026-01-01T00:00:00Z')).not.toContain(taskId);
+      expect(await ids(`dueBefore=${encodeURIComponent(new Date(Date.now() + 30 * 24 * 3600_000).toISOString())}&limit=100`)).toContain(taskId);
+      expect(await ids('serviceKey=00000000000000')).toEqual([]);
+      const page = (await call(api, 'GET', '/tasks?limit=1&offset=0', anna)).body;
+      expect(page).toMatchObject({ limit: 1, offset: 0, total: expect.any(Number) });
+      expect(page.items).toHaveLength(1);
       const claimed = await call(api, 'POST', `/tasks/${taskId}/claim`, anna, {});
       expect(claimed.body).toMatchObject({ state: 'claimed', assignee: 'sb.anna' });
       expect((await call(api, 'GET', `/tasks?assignee=sb.anna&state=claimed`, anna)).body.items.map((t: { taskId: string }) => t.taskId)).toContain(taskId);

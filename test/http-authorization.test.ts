@@ -92,6 +92,8 @@ describe('who may do what over HTTP', () => {
   it('serves an OpenAPI document that validates and lists exactly the routes the engine registered', async () => {
     await withWorker(async (e) => {
       const api = await apiFor(e);
+      // The document is built once the routes are ready.
+      await api.ready();
       const res = await call(api, 'GET', '/openapi.json');
       expect(res.status).toBe(200);
       const doc = res.body as { openapi: string; paths: Record<string, Record<string, unknown>> };
