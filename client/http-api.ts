@@ -1,4 +1,6 @@
+import responseValidation from '@fastify/response-validation';
 import swagger from '@fastify/swagger';
+import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CaseClient } from './case-client.js';
 import type { TaskClient } from './task-client.js';
@@ -55,6 +57,8 @@ export async function buildHttpApi({ cases, tasks, auth }: HttpApiDeps): Promise
     },
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
+  // Responses are checked against their schema too: a route that breaks its contract answers 500, never bad data.
+  await app.register(responseValidation, { ajv: { plugins: [addFormats.default], schemas: sharedSchemas } });
   installAuth(app, auth);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {

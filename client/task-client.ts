@@ -19,12 +19,14 @@ export class TaskClient {
   constructor(private readonly client: Client, private readonly db: Database) {}
 
   /** One authority's inbox; filters by state, service, due date and assignee, paged. */
-  inbox(p: ListTasksParams) {
-    return listTasks(this.db, p);
+  async inbox(p: ListTasksParams) {
+    const page = await listTasks(this.db, p);
+    return { ...page, items: page.items.map(isoDates) };
   }
 
-  find(taskId: string) {
-    return findTask(this.db, { taskId });
+  async find(taskId: string) {
+    const row = await findTask(this.db, { taskId });
+    return row && isoDates(row);
   }
 
   /** Claim, unclaim, reassign, complete or ask: accepted and applied, or refused synchronously with the reason. */
@@ -37,9 +39,16 @@ export class TaskClient {
   }
 
   /** What happened to the case, in order: who, when and why. */
-  timeline(caseId: string) {
-    return listCaseEvents(this.db, { caseId });
+  async timeline(caseId: string) {
+    return (await listCaseEvents(this.db, { caseId })).map(isoDates);
   }
+}
+
+type IsoDates<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+// Timestamps leave as ISO strings, the same shape the workflow's views use.
+function isoDates<T extends object>(row: T): IsoDates<T> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])) as IsoDates<T>;
 }
 
 async function refusals<T>(p: Promise<T>): Promise<T> {

@@ -2,7 +2,9 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { routesOf } from '../client/http-api.js';
 import { CommandRefusedError } from '../client/task-client.js';
-import { withWorker } from './harness.js';
+import { CaseClient } from '../client/case-client.js';
+import { TaskClient } from '../client/task-client.js';
+import { client, db, withWorker } from './harness.js';
 import { apiFor, applicantToken, call, foreignTokens, staffToken, tokens, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 
@@ -107,5 +109,17 @@ describe('who may do what over HTTP', () => {
       expect(complete.security).toEqual([{ bearer: [] }]);
       expect(Object.keys(complete.responses)).toEqual(expect.arrayContaining(['200', '403', '409', '422']));
     });
+  });
+
+  it('checks responses against their schema: a route that breaks its contract answers a bare 500', async () => {
+    const api = await apiFor({ cases: new CaseClient(client), tasks: new TaskClient(client, db) } as Parameters<typeof apiFor>[0]);
+    api.get('/broken', { schema: { response: { 200: { $ref: 'TaskView#' } } } }, async () => ({
+      ...{ taskId: 't', caseId: 'c', kind: 'review_decision', serviceKey: 's', authorityId: 'a', candidateGroup: 'g', reason: 'internal' },
+      ...{ priority: 'normal', dueAt: new Date().toISOString(), followUpAt: new Date().toISOString(), stage: 'decision', fourEyes: false, version: 1 },
+      state: 'lost', // every field present, one value outside its enum: only validation, not serialization, catches it
+    }));
+    const res = await call(api, 'GET', '/broken');
+    expect(res).toMatchObject({ status: 500, body: { status: 500, detail: 'The request could not be processed.' } });
+    expect(JSON.stringify(res.body)).not.toContain('internal');
   });
 });
