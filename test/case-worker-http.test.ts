@@ -112,7 +112,12 @@ describe('case-worker tasks over HTTP (real Temporal, PostgreSQL and fastify)', 
       });
       expect(Date.parse(reminded)).toBeLessThan(Date.parse(escalated.dueAt));
       expect(escalated).toMatchObject({ candidateGroup: `${STADT}:aufsicht`, priority: 'high' });
-      expect((await eventTypes(caseId)).filter((t) => t.startsWith('task.'))).toEqual(['task.opened', 'task.reminder', 'task.escalated']);
+      // The row and the event are written side by side: wait for the event too.
+      const taskEvents = await waitFor('the escalation event', async () => {
+        const types = (await eventTypes(caseId)).filter((t) => t.startsWith('task.'));
+        return types.includes('task.escalated') && types;
+      });
+      expect(taskEvents).toEqual(['task.opened', 'task.reminder', 'task.escalated']);
 
       expect((await call(api, 'POST', `/tasks/${taskId}/claim`, anna, {})).status).toBe(403);
       expect((await call(api, 'POST', `/tasks/${taskId}/claim`, chef, {})).status).toBe(200);
