@@ -38,6 +38,9 @@ const schema = z.object({
   PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(300),
   // A development secret for the sandbox only; set your provider's secret in production.
   PAYMENT_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_').default('whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0'),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
+  AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -78,6 +81,10 @@ export interface Config {
   paymentSandboxOutcome: 'paid' | 'failed' | 'abandoned' | 'manual';
   paymentSandboxDelayMs: number;
   paymentWebhookSecret: string;
+  /** Verify bearer tokens against this JWKS; unset means a local signing key in DATA_DIR (demo). */
+  authJwksUrl?: string;
+  authIssuer: string;
+  authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -127,6 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentSandboxOutcome: e.PAYMENT_SANDBOX_OUTCOME,
     paymentSandboxDelayMs: e.PAYMENT_SANDBOX_DELAY_MS,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    authJwksUrl: e.AUTH_JWKS_URL,
+    authIssuer: e.AUTH_ISSUER,
+    authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
   };
 }

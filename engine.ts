@@ -17,6 +17,9 @@ import { startPostboxSandbox } from './sandbox/postbox/server.js';
 import { listServices } from './services/catalogue.js';
 import { CaseClient } from './client/case-client.js';
 import { buildHttpApi } from './client/http-api.js';
+import { TaskClient } from './client/task-client.js';
+import { localIssuer, type LocalIssuer } from './auth/local-issuer.js';
+import { jwtVerifier, remoteKeys } from './auth/tokens.js';
 import { loadConfig, type Config } from './config.js';
 import { connectDatabase, type Database } from './db/client.js';
 import { startLocalIdentityProvider, type LocalIdentityProvider } from './identity/local-identity-provider.js';
@@ -39,6 +42,9 @@ export interface Engine {
   localIdp?: LocalIdentityProvider;
   client: Client;
   cases: CaseClient;
+  tasks: TaskClient;
+  /** Signs tokens with the local key; absent when AUTH_JWKS_URL names an identity provider. */
+  tokens?: LocalIssuer;
   db: Database;
   worker: Worker;
   http: FastifyInstance;
@@ -120,8 +126,14 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       say(`local identity provider (sandbox) at ${localIdp.issuer}`);
     }
     const verifier = new OidcTokenVerifier({ issuer: config.oidcIssuer ?? localIdp!.issuer, audience: config.oidcAudience });
-    const http = buildHttpApi(cases, {
-      verifier,
+    const tasks = new TaskClient(client, database.db);
+    const audience = { issuer: config.authIssuer, audience: config.authAudience };
+    const tokens = config.authJwksUrl ? undefined : await localIssuer({ ...audience, file: join(config.dataDir, 'keys', 'auth-signing-key.json') });
+    const http = await buildHttpApi({
+      cases,
+      tasks,
+      auth: jwtVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience),
+      identity: verifier,
       verification: { db: database.db, documents: deps.documents, sealKeys },
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
@@ -136,6 +148,8 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       localIdp,
       client,
       cases,
+      tasks,
+      tokens,
       db: database.db,
       worker,
       http,

@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   const say = (m: string) => console.log(`» ${m}`);
 
   const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say });
-  const bot = startDemoCaseWorker({ db: engine.db, cases: engine.cases, authorityId: 'stadt-musterstadt' });
+  const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt' });
   let ok = true;
   try {
     if (count > 0) {

@@ -8,6 +8,7 @@ export interface RecordStageInput {
   caseId: string;
   serviceKey: string;
   authorityId: string;
+  applicantSubject: string;
   ruleSetVersion: string;
   submittedAt: string;
   seq: number;
@@ -29,6 +30,7 @@ export function createCaseRecordActivities({ db }: ActivityDeps) {
           workflowId: caseWorkflowId(i.caseId),
           serviceKey: i.serviceKey,
           authorityId: i.authorityId,
+          applicantSubject: i.applicantSubject,
           ruleSetVersion: i.ruleSetVersion,
           submittedAt: new Date(i.submittedAt),
           status: i.status,

@@ -1,5 +1,6 @@
 import type { DeliveryResult, SealResult } from '../contracts/case.js';
 import { effectKey } from '../contracts/ids.js';
+import { getCase } from '../db/queries/cases.js';
 import { createTask } from '../db/queries/tasks.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -27,10 +28,12 @@ export function createDeliveryActivities({ db, postbox }: ActivityDeps) {
 
     /** A delivery that kept failing becomes work for the authority's mail room, never a silent loss. */
     async handOverDelivery(i: HandOverDeliveryInput): Promise<void> {
+      const row = await getCase(db, { caseId: i.caseId });
       await createTask(db, {
         taskId: i.taskId,
         caseId: i.caseId,
         kind: 'deliver_manually',
+        serviceKey: row?.serviceKey ?? 'unknown',
         authorityId: i.authorityId,
         candidateGroup: `${i.authorityId}:poststelle`,
         reason: i.reason,

@@ -1,31 +1,33 @@
-import type { CaseWorkerDecision } from '../contracts/case.js';
-import { completeTask, createTask } from '../db/queries/tasks.js';
+import type { DocumentRef } from '../contracts/case.js';
+import { effectKey } from '../contracts/ids.js';
+import type { ApplicantQuestion } from '../contracts/task.js';
+import { syncTask, type SyncTaskParams } from '../db/queries/tasks.js';
 import type { ActivityDeps } from './deps.js';
 
-export interface OpenTaskInput {
-  taskId: string;
-  caseId: string;
-  authorityId: string;
-  reason: string;
-  dueAt: string;
-}
-
-export function createTaskActivities({ db }: ActivityDeps) {
+/** The task's projection and the applicant dialogue: every write safe to repeat. */
+export function createTaskActivities({ db, documents, postbox }: ActivityDeps) {
   return {
-    async openCaseWorkerTask(i: OpenTaskInput): Promise<void> {
-      await createTask(db, {
-        taskId: i.taskId,
-        caseId: i.caseId,
-        kind: 'review_decision',
-        authorityId: i.authorityId,
-        candidateGroup: `${i.authorityId}:sachbearbeitung`,
-        reason: i.reason,
-        dueAt: new Date(i.dueAt),
-      });
+    async syncTask(p: SyncTaskParams): Promise<void> {
+      await syncTask(db, p);
     },
 
-    async closeCaseWorkerTask(d: CaseWorkerDecision): Promise<void> {
-      await completeTask(db, { taskId: d.taskId, completedBy: d.caseWorker, outcome: d.outcome, justification: d.justification });
+    /** Sends the question through the postbox once per question, however often this runs. */
+    async askApplicant(i: { caseId: string; recipient: string; question: ApplicantQuestion }): Promise<DocumentRef> {
+      const q = i.question;
+      const document = await documents.put(Buffer.from(JSON.stringify({ caseId: i.caseId, ...q })), 'application/json');
+      await postbox.deliver({
+        idempotencyKey: effectKey(i.caseId, `question:${q.questionId}`),
+        caseId: i.caseId,
+        recipient: i.recipient,
+        subject: q.kind === 'document' ? `Bitte reichen Sie Unterlagen nach (Antrag ${i.caseId})` : `Rückfrage zu Ihrem Antrag ${i.caseId}`,
+        document,
+      });
+      return document;
+    },
+
+    /** The applicant's answer goes into the case file by reference; events carry only its hash. */
+    async storeApplicantReply(i: { caseId: string; questionId: string; answer: string }): Promise<DocumentRef> {
+      return documents.put(Buffer.from(JSON.stringify(i)), 'application/json');
     },
   };
 }

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { CaseDeadlines, CaseResult, CaseState, CaseWorkerDecision, Consent, EvidenceUpload, IdentityAssertion } from '../contracts/case.js';
+import type { CaseDeadlines, CaseResult, CaseState, Consent, EvidenceUpload, IdentityAssertion } from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
-import { caseStateQuery, decideCaseUpdate, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
+import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { checkTrustLevel } from '../activities/intake.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
@@ -126,11 +126,6 @@ export class CaseClient {
 
   result(caseId: string): Promise<CaseResult> {
     return this.client.workflow.getHandle<typeof caseWorkflow>(caseWorkflowId(caseId)).result();
-  }
-
-  /** Refused synchronously, with the reason, when the case is not waiting for this decision. */
-  decide(caseId: string, decision: CaseWorkerDecision): Promise<CaseState> {
-    return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(decideCaseUpdate, { args: [decision] });
   }
 
   /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */

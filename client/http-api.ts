@@ -1,63 +1,127 @@
+import responseValidation from '@fastify/response-validation';
+import swagger from '@fastify/swagger';
+import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { TokenVerifier } from '../identity/token-verifier.js';
-import { UnknownServiceError } from '../services/catalogue.js';
 import type { CaseClient } from './case-client.js';
-import { catalogueRoutes } from './catalogue-routes.js';
-import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
-import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
+import type { TaskClient } from './task-client.js';
+import { CommandRefusedError } from './task-client.js';
 import type { DocumentStore } from '../adapters/document-store.js';
+import { InvalidTokenError, type TokenVerifier } from '../auth/tokens.js';
 import type { Database } from '../db/client.js';
+import type { TokenVerifier as IdentityVerifier } from '../identity/token-verifier.js';
+import { UnknownServiceError } from '../services/catalogue.js';
+import { problemResponses, sharedSchemas } from './api-schemas.js';
+import { applicantRoutes } from './applicant-routes.js';
+import { catalogueRoutes } from './catalogue-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
-import { timelineRoutes } from './timeline-routes.js';
-import { transparencyRoutes } from './transparency-routes.js';
+import { bearerSecurity, HttpProblem, installAuth, maySeeCase, requirePrincipal } from './http-auth.js';
+import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payment-routes.js';
+import { taskRoutes } from './task-routes.js';
+import { milestoneRoutes } from './timeline-routes.js';
+import { transparencyRoutes } from './transparency-routes.js';
+import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 
-export interface HttpApiOptions {
-  /** Verifies the identity token an application carries. */
-  verifier: TokenVerifier;
+export interface HttpApiDeps {
+  cases: CaseClient;
+  tasks: TaskClient;
+  /** Verifies the bearer tokens of applicants and staff calling the API. */
+  auth: TokenVerifier;
+  /** Verifies the identity token (OpenID Connect, with trust level) an application carries at intake. */
+  identity: IdentityVerifier;
   /** Serves the public seal verification endpoint when given. */
   verification?: VerificationDeps;
-  /** Serves the transparency log, the applicant's timeline and evidence uploads when given. */
+  /** Serves the transparency log, the applicant's milestones and evidence uploads when given. */
   evidence?: { db: Database; documents: DocumentStore; uploadMaxBytes: number };
   /** Serves the payment provider's webhook and the HKR booking export when given. */
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
 }
 
-/** The HTTP entry point for portals; every route goes through the typed CaseClient. */
-export function buildHttpApi(cases: CaseClient, o: HttpApiOptions): FastifyInstance {
+const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
+/** Every documented route as "METHOD /path", to check the OpenAPI document against. */
+export const routesOf = (app: FastifyInstance): string[] => registeredRoutes.get(app) ?? [];
+
+const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
+
+/** The HTTP entry point for portals and Fachverfahren; every route goes through the typed clients. */
+export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
+  const { cases, tasks, auth } = o;
   const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT });
+  const routes: string[] = [];
+  app.addHook('onRoute', (r) => void [r.method].flat().forEach((m) => m !== 'HEAD' && !r.schema?.hide && routes.push(`${m} ${r.url}`)));
+  registeredRoutes.set(app, routes);
+  for (const s of sharedSchemas) app.addSchema(s);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'OZG case engine', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  // Responses are checked against their schema too: a route that breaks its contract answers 500, never bad data.
+  await app.register(responseValidation, { ajv: { plugins: [addFormats.default], schemas: sharedSchemas } });
+  installAuth(app, auth);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
-    const status = err instanceof UnknownServiceError ? 404 : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+    const status =
+      err instanceof UnknownServiceError ? 404
+      : err instanceof InvalidTokenError ? 401
+      : err instanceof CommandRefusedError ? refusalStatus[err.type]
+      : err.statusCode && err.statusCode < 500 ? err.statusCode
+      : 500;
     const detail = status < 500 ? err.message : 'The request could not be processed.';
+    if (status === 401) void reply.header('www-authenticate', 'Bearer');
     void reply.status(status).type('application/problem+json').send({ type: 'about:blank', title: titles[status] ?? 'Error', status, detail });
   });
 
-  app.get('/health', async () => ({ status: 'ok' }));
-  if (o.verification) void app.register(verificationRoutes, o.verification);
-  if (o.payments) void app.register(paymentRoutes, { ...o.payments, cases });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  void app.register(catalogueRoutes);
-  void app.register(intakeRoutes, { cases, verifier: o.verifier });
+  app.get('/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+
+  await app.register(catalogueRoutes);
+  await app.register(intakeRoutes, { cases, verifier: o.identity });
 
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId',
-    { schema: { params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } } },
-    async (req, reply) => {
-      try {
-        return await cases.status(req.params.caseId);
-      } catch (err) {
-        if ((err as Error).name === 'WorkflowNotFoundError') return reply.callNotFound();
-        throw err;
-      }
+    {
+      schema: {
+        security: bearerSecurity,
+        params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } },
+        response: { 200: { $ref: 'CaseState#' }, ...problemResponses(401, 404) },
+      },
+    },
+    async (req) => {
+      const principal = requirePrincipal(req);
+      const state = await cases.status(req.params.caseId).catch((err: Error) => {
+        throw err.name === 'WorkflowNotFoundError' ? new HttpProblem(404, 'no such case') : err;
+      });
+      if (!maySeeCase(principal, state)) throw new HttpProblem(404, 'no such case');
+      // The applicant sees the question put to them, not who works on the task.
+      return principal.role === 'applicant' ? { ...state, task: undefined, openQuestion: state.task?.openQuestion } : state;
     },
   );
+
+  await app.register(applicantRoutes, { cases, tasks });
+  await app.register(taskRoutes, { tasks });
+  if (o.verification) await app.register(verificationRoutes, o.verification);
+  if (o.payments) await app.register(paymentRoutes, { ...o.payments, cases });
   if (o.evidence) {
-    void app.register(transparencyRoutes, { db: o.evidence.db });
-    void app.register(timelineRoutes, { cases });
-    void app.register(evidenceUploadRoutes, { cases, documents: o.evidence.documents, maxBytes: o.evidence.uploadMaxBytes });
+    await app.register(transparencyRoutes, { db: o.evidence.db });
+    await app.register(milestoneRoutes, { cases });
+    await app.register(evidenceUploadRoutes, { cases, documents: o.evidence.documents, maxBytes: o.evidence.uploadMaxBytes });
   }
   return app;
 }
 
-const titles: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+};

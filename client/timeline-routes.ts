@@ -4,9 +4,9 @@ import { caseCommandError } from './http-errors.js';
 import { timelineOf } from './timeline.js';
 
 /** The applicant's view of a case: milestones in plain language and what the case is asking them for. */
-export const timelineRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app, { cases }) => {
+export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app, { cases }) => {
   app.get<{ Params: { caseId: string } }>(
-    '/cases/:caseId/timeline',
+    '/cases/:caseId/milestones',
     { schema: { params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } } },
     async (req) => {
       const state = await cases.status(req.params.caseId).catch((err: unknown) => Promise.reject(caseCommandError(err)));

@@ -1,5 +1,6 @@
 // Types shared by workflow, activities, database, client and API. Imports nothing heavy:
 // the workflow bundle includes this file.
+import type { TaskView } from './task.js';
 
 /** Where a case stands. One closed list; the database enum and the search attribute use it too. */
 export const CASE_STATUSES = [
@@ -69,7 +70,7 @@ export interface Consent {
 }
 
 export interface CaseDeadlines {
-  /** How long a case worker has before the supervisor group is notified. */
+  /** How long a case worker has (the Frist) before the task escalates to the supervisor group. */
   caseWorkerMs: number;
   /** After a request for missing evidence: when the applicant is reminded. */
   evidenceReminderMs: number;
@@ -87,6 +88,10 @@ export interface CaseDeadlines {
   feeReminderMs: number;
   /** How often the provider is asked when no webhook came. */
   paymentPollMs: number;
+  /** How long before that due date the reminder (Wiedervorlage) fires. */
+  caseWorkerReminderMs: number;
+  /** How long the case waits for the applicant's reply to a question. */
+  applicantReplyMs: number;
 }
 
 export const DEFAULT_DEADLINES: CaseDeadlines = {
@@ -99,6 +104,8 @@ export const DEFAULT_DEADLINES: CaseDeadlines = {
   feePaymentMs: 14 * 24 * 3600_000,
   feeReminderMs: 7 * 24 * 3600_000,
   paymentPollMs: 15 * 60_000,
+  caseWorkerReminderMs: 2 * 24 * 3600_000,
+  applicantReplyMs: 14 * 24 * 3600_000,
 };
 
 export interface FieldError {
@@ -211,7 +218,7 @@ export interface Decision {
   ruleSetHash: string;
   firedRules: FiredRule[];
   facts: Record<string, unknown>;
-  decidedBy: 'rules' | { caseWorker: string };
+  decidedBy: 'rules' | { caseWorker: string; confirmedBy?: string };
   /** Grant to pay out when approved, computed by the rules. */
   payoutCents?: number;
   /** Authorities the case data goes to when approved (e.g. Finanzamt). */
@@ -223,6 +230,8 @@ export interface CaseWorkerDecision {
   caseWorker: string;
   outcome: 'approve' | 'reject';
   justification: string;
+  /** The second, different case worker who confirmed under four-eyes. */
+  confirmedBy?: string;
 }
 
 export interface SealResult {
@@ -264,6 +273,10 @@ export interface CaseState {
   requestedEvidence?: RequestedEvidence[];
   /** The fee the applicant is asked to pay, with the page to pay it on. */
   payment?: { amountCents: number; currency: Currency; paymentPageUrl: string; status: 'open' | 'paid' | 'unpaid' };
+  /** The open (or last) case-worker task, with the applicant's open question if any. */
+  task?: TaskView;
+  /** Pseudonymous subject of the applicant, so only they see their case. */
+  applicantSubject: string;
   history: Array<{ status: CaseStatus; at: string }>;
 }
 

@@ -1,10 +1,14 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CaseState, CaseWorkerDecision, EvidenceUpload } from './case.js';
+import type { CaseState, EvidenceUpload } from './case.js';
+import type { ApplicantReply, TaskAction, TaskView } from './task.js';
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
 
-/** A case worker's decision on an escalated case. An update, so the caller learns at once whether it was accepted. */
-export const decideCaseUpdate = defineUpdate<CaseState, [CaseWorkerDecision]>('decideCase');
+/** Claim, unclaim, reassign, complete or ask: an update, so the caller learns at once whether it was accepted, and why not. */
+export const taskActionUpdate = defineUpdate<TaskView, [TaskAction]>('taskAction');
+
+/** The applicant's answer to an open question; refused unless it comes from the case's applicant. */
+export const applicantReplyUpdate = defineUpdate<TaskView, [ApplicantReply]>('applicantReply');
 
 /** A document the applicant uploaded for requested evidence; refused at once when the case is not waiting for it. */
 export const uploadEvidenceUpdate = defineUpdate<CaseState, [EvidenceUpload]>('uploadEvidence');

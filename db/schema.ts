@@ -1,5 +1,6 @@
-import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { CASE_OUTCOMES, CASE_STATUSES } from '../contracts/case.js';
+import { TASK_STATES } from '../contracts/task.js';
 
 export const caseStatus = pgEnum('case_status', CASE_STATUSES);
 export const caseOutcome = pgEnum('case_outcome', CASE_OUTCOMES);
@@ -12,6 +13,8 @@ export const cases = pgTable(
     workflowId: text('workflow_id').notNull(),
     serviceKey: text('service_key').notNull(),
     authorityId: text('authority_id').notNull(),
+    /** Pseudonymous subject of the applicant, so applicants see only their own cases. */
+    applicantSubject: text('applicant_subject'),
     ruleSetVersion: text('rule_set_version').notNull(),
     status: caseStatus('status').notNull(),
     outcome: caseOutcome('outcome'),
@@ -43,24 +46,39 @@ export const caseEvents = pgTable(
   (t) => [uniqueIndex('case_events_case_seq_uq').on(t.caseId, t.seq)],
 );
 
+/** Projection of each case-worker task; the workflow holds the truth and writes here with a growing `version`. */
 export const tasks = pgTable(
   'tasks',
   {
     taskId: text('task_id').primaryKey(),
     caseId: text('case_id').notNull(),
     kind: text('kind').notNull(),
+    serviceKey: text('service_key').notNull(),
     authorityId: text('authority_id').notNull(),
     candidateGroup: text('candidate_group').notNull(),
-    state: text('state', { enum: ['open', 'claimed', 'completed', 'cancelled'] }).notNull(),
     reason: text('reason').notNull(),
+    assignee: text('assignee'),
+    priority: text('priority', { enum: ['normal', 'high'] }).notNull(),
+    state: text('state', { enum: TASK_STATES }).notNull(),
+    stage: text('stage', { enum: ['decision', 'second_approval'] }).notNull(),
+    fourEyes: boolean('four_eyes').notNull(),
+    proposedBy: text('proposed_by'),
+    proposedOutcome: text('proposed_outcome'),
+    openQuestionId: text('open_question_id'),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    followUpAt: timestamp('follow_up_at', { withTimezone: true }).notNull(),
+    remindedAt: timestamp('reminded_at', { withTimezone: true }),
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+    version: integer('version').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     completedAt: timestamp('completed_at', { withTimezone: true }),
     completedBy: text('completed_by'),
+    confirmedBy: text('confirmed_by'),
     outcome: text('outcome'),
     justification: text('justification'),
   },
-  (t) => [index('tasks_authority_state_idx').on(t.authorityId, t.state)],
+  (t) => [index('tasks_authority_state_idx').on(t.authorityId, t.state), index('tasks_authority_due_idx').on(t.authorityId, t.dueAt)],
 );
 
 /** One row per money effect of a case (fee, refund, pay-out); the primary key is its idempotency key. */

@@ -1,27 +1,31 @@
-import type { CaseClient } from '../client/case-client.js';
-import type { Database } from '../db/client.js';
-import { listOpenTasks } from '../db/queries/tasks.js';
+import type { TaskClient } from '../client/task-client.js';
+import type { StaffActor } from '../contracts/task.js';
 
 /**
- * Plays the case worker in the demo: takes each open task from the inbox and approves it with a justification,
- * through the same update a real case worker's decision goes through.
+ * Plays the case workers in the demo: claims each open task from the inbox and approves it with a justification,
+ * through the same claim and complete updates a real case worker's actions go through. A second person confirms under four-eyes.
  */
-export function startDemoCaseWorker(o: { db: Database; cases: CaseClient; authorityId: string; intervalMs?: number }): { stop(): Promise<void> } {
+export function startDemoCaseWorker(o: { tasks: TaskClient; authorityId: string; intervalMs?: number }): { stop(): Promise<void> } {
+  const first: StaffActor = { id: 'demo.sachbearbeitung', role: 'case_worker', authorityId: o.authorityId };
+  const second: StaffActor = { id: 'demo.zweitpruefung', role: 'case_worker', authorityId: o.authorityId };
   let running = true;
-  const seen = new Set<string>();
   const loop = (async () => {
     while (running) {
-      for (const task of await listOpenTasks(o.db, { authorityId: o.authorityId })) {
-        if (seen.has(task.taskId)) continue;
-        seen.add(task.taskId);
-        await o.cases
-          .decide(task.caseId, {
-            taskId: task.taskId,
-            caseWorker: 'demo.sachbearbeitung',
-            outcome: 'approve',
-            justification: 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
-          })
-          .catch(() => seen.delete(task.taskId)); // not yet waiting for the decision: try again next round
+      const { items } = await o.tasks.inbox({ authorityId: o.authorityId, state: 'open', limit: 100, offset: 0 });
+      for (const task of items) {
+        const actor = task.stage === 'second_approval' ? second : first;
+        await o.tasks
+          .act(task.caseId, { action: 'claim', taskId: task.taskId, actor })
+          .then(() =>
+            o.tasks.act(task.caseId, {
+              action: 'complete',
+              taskId: task.taskId,
+              actor,
+              outcome: 'approve',
+              justification: 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
+            }),
+          )
+          .catch(() => {}); // claimed by someone else meanwhile, or the projection lags: the next round sees the truth
       }
       await new Promise((r) => setTimeout(r, o.intervalMs ?? 200));
     }

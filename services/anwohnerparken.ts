@@ -77,6 +77,15 @@ export const anwohnerparken: ServiceDefinition = {
       postalCodes: ['12345'],
       deadlines: { caseWorkerMs: 7 * 24 * 3600_000 },
     },
+    'gemeinde-beispieldorf': {
+      name: 'Gemeinde Beispieldorf, Ordnungsamt',
+      feeAccount: 'DE02120300000000202052',
+      contact: 'ordnungsamt@beispieldorf.example',
+      sealIdentity: 'gemeinde-beispieldorf',
+      // A postal code may span several municipalities; Beispieldorf shares Musterstadt's.
+      postalCodes: ['48143'],
+      escalation: { fourEyes: true },
+    },
   },
   retentionYears: 6,
   certificate: {

@@ -53,7 +53,7 @@ export function planFor(service: ServiceDefinition, authorityId: string, assessm
     feeRules: assessment.feeRules.map(({ ruleId, amountCents, legalBasis }) => ({ ruleId, amountCents, legalBasis })),
     sealIdentity: authority.sealIdentity,
     deadlines: authority.deadlines ?? {},
-    fourEyes: service.escalation.fourEyes,
+    fourEyes: { ...service.escalation, ...authority.escalation }.fourEyes,
     refundOnRejection: service.fee.refundOn?.includes('rejected') ?? false,
   };
 }

@@ -26,11 +26,13 @@ export interface AuthoritySettings {
   /** Postal codes of the municipality, for the plausibility rules. */
   postalCodes: string[];
   deadlines?: Partial<CaseDeadlines>;
+  /** Overrides the service's escalation policy for this authority. */
+  escalation?: Partial<EscalationPolicy>;
 }
 
-/** What a rule-set version decides about the escalated cases. */
+/** How escalated cases are worked. */
 export interface EscalationPolicy {
-  /** A second case worker must approve what the first one decided. */
+  /** A second, different case worker confirms every decision. */
   fourEyes: boolean;
   candidateGroup: string;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { CommandRefusedError } from '../client/task-client.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { getCase } from '../db/queries/cases.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
@@ -98,25 +98,28 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
   });
 
   it('escalates a company car to a case worker, refuses invalid decisions, and resumes on a valid one', async () => {
-    await withWorker(async ({ cases }) => {
+    await withWorker(async ({ cases, tasks }) => {
       const { caseId } = await cases.submit(applicationOf('company_car'));
       await waitForStatus(cases, caseId, 'awaiting_case_worker');
       const state = await cases.status(caseId);
       const taskId = state.openTaskId!;
       expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.taskId)).toContain(taskId);
 
-      const valid = { taskId, caseWorker: 'sb.mueller', outcome: 'approve' as const, justification: 'Arbeitsvertrag belegt private Nutzung.' };
-      await expect(cases.decide(caseId, { ...valid, justification: ' ' })).rejects.toThrow(WorkflowUpdateFailedError);
-      await expect(cases.decide(caseId, { ...valid, taskId: 'someone-else:review' })).rejects.toThrow(WorkflowUpdateFailedError);
+      const actor = { id: 'sb.mueller', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
+      const valid = { action: 'complete' as const, taskId, actor, outcome: 'approve' as const, justification: 'Arbeitsvertrag belegt private Nutzung.' };
+      await expect(tasks.act(caseId, valid)).rejects.toThrow(CommandRefusedError);
+      await tasks.act(caseId, { action: 'claim', taskId, actor });
+      await expect(tasks.act(caseId, { ...valid, justification: ' ' })).rejects.toThrow('a written justification is required');
+      await expect(tasks.act(caseId, { ...valid, taskId: 'someone-else:review' })).rejects.toThrow(CommandRefusedError);
       expect((await cases.status(caseId)).status).toBe('awaiting_case_worker');
 
-      await cases.decide(caseId, valid);
+      await tasks.act(caseId, valid);
       const result = await cases.result(caseId);
       expect(result.outcome).toBe('approved');
       expect(result.decision?.decidedBy).toEqual({ caseWorker: 'sb.mueller' });
       expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.taskId)).not.toContain(taskId);
       const events = await listCaseEvents(db, { caseId });
-      expect(events.find((e) => e.type === 'task.completed')?.data).toMatchObject({ caseWorker: 'sb.mueller', justification: valid.justification });
+      expect(events.find((e) => e.type === 'task.completed')?.data).toMatchObject({ by: 'sb.mueller', justification: valid.justification });
     });
   });
 

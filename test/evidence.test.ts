@@ -8,7 +8,7 @@ import { listDeliveries } from '../db/queries/deliveries.js';
 import { findService } from '../services/catalogue.js';
 import { lastenradApplication } from '../demo/sample-other-services.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
-import { client, db, httpApiFor, sealKeys, startRegisters, withWorker, type TestEngine } from './harness.js';
+import { client, completeOpenTask, db, httpApiFor, sealKeys, startRegisters, withWorker, type TestEngine } from './harness.js';
 import { applicationOf } from './samples.js';
 
 const fast = { registerRetryInitialMs: 50, registerMaxAttempts: 3 };
@@ -64,7 +64,7 @@ describe('evidence from registers, once-only', () => {
           const residence = JSON.parse((await e.deps.documents.get(log.find((r) => r.evidenceType === 'residence')!.documentSha256!)).toString());
           expect(residence.record).toMatchObject({ subject: submission.identity.subject, residenceType: 'main', householdId: expect.any(String) });
 
-          const api = httpApiFor(e);
+          const api = await httpApiFor(e);
           const res = await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals` });
           expect(res.statusCode).toBe(200);
           expect(res.json().retrievals).toHaveLength(service.evidence.length);
@@ -137,7 +137,7 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
     const { registers } = await startRegisters({ faultsByRegister: { vehicles: { down: true } } });
     await withWorker(
       async (e) => {
-        const api = httpApiFor(e, 512 * 1024);
+        const api = await httpApiFor(e, 512 * 1024);
         const { caseId } = await e.cases.submit({ ...applicationOf('resident'), deadlines: fast });
         const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
         expect(state.requestedEvidence).toEqual([
@@ -148,7 +148,7 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         const log = await listRetrievalsOfCase(db, { caseId });
         expect(log.filter((r) => r.evidenceType === 'vehicle_registration').map((r) => r.result)).toEqual(['error', 'error', 'error']);
 
-        const timeline = (await api.inject({ method: 'GET', url: `/cases/${caseId}/timeline` })).json();
+        const timeline = (await api.inject({ method: 'GET', url: `/cases/${caseId}/milestones` })).json();
         expect(timeline.milestones.find((m: { state: string }) => m.state === 'current')).toMatchObject({ key: 'evidence_requested', note: expect.stringContaining('Unterlagen') });
 
         const upload = (form: FormData, type = 'vehicle_registration') => api.inject({ method: 'POST', url: `/cases/${caseId}/evidence/${type}`, payload: form });
@@ -173,7 +173,7 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         // An uploaded document is for a person to read: the rules hand the case to a case worker, who decides.
         const review = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_case_worker');
         expect(review.decision?.facts).toMatchObject({ vehicleStatus: 'uploaded', residenceStatus: 'found' });
-        await e.cases.decide(caseId, { taskId: review.openTaskId!, caseWorker: 'sb.lang', outcome: 'approve', justification: 'Zulassungsbescheinigung geprüft.' });
+        await completeOpenTask(e, caseId, { caseWorker: 'sb.lang', outcome: 'approve', justification: 'Zulassungsbescheinigung geprüft.' });
         const result = await e.cases.result(caseId);
         expect(result.outcome).toBe('approved');
         const archive = await e.deps.archive.read(result.archive.packageSha256);
@@ -214,7 +214,7 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         const review = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_case_worker');
         expect(review.decision?.facts).toMatchObject({ residenceStatus: 'found', vehicleStatus: 'unavailable' });
         expect(review.requestedEvidence?.map((r) => r.status)).toEqual(['expired']);
-        await e.cases.decide(caseId, { taskId: review.openTaskId!, caseWorker: 'sb.lang', outcome: 'reject', justification: 'Halterschaft nicht nachgewiesen.' });
+        await completeOpenTask(e, caseId, { caseWorker: 'sb.lang', outcome: 'reject', justification: 'Halterschaft nicht nachgewiesen.' });
         expect((await e.cases.result(caseId)).outcome).toBe('rejected');
         expect((await listCaseEvents(db, { caseId })).map((ev) => ev.type)).toContain('evidence.reminder_sent');
       },

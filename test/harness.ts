@@ -11,7 +11,11 @@ import { caseWorkflowId } from '../contracts/ids.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { findService, ruleSetVersionOn } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
-import { buildHttpApi } from '../client/http-api.js';
+import type { FastifyInstance } from 'fastify';
+import { jwtVerifier } from '../auth/tokens.js';
+import { buildHttpApi, type HttpApiDeps } from '../client/http-api.js';
+import { intakeNotUnderTest, tokenAudience, tokens } from './http-helpers.js';
+import { TaskClient } from '../client/task-client.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterData } from '../demo/sample-applications.js';
 import { startRegisterSandbox, type RegisterSandboxOptions, type StartedRegisterSandbox } from '../sandbox/registers/server.js';
@@ -64,14 +68,27 @@ export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
 
 /** The HTTP API over a test's worker, for `inject`. */
 export const httpApiFor = (e: TestEngine, uploadMaxBytes = 1024 * 1024) =>
-  buildHttpApi(e.cases, { verifier: intakeNotUnderTest, evidence: { db, documents: e.deps.documents, uploadMaxBytes } });
+  testApi(e.cases, { evidence: { db, documents: e.deps.documents, uploadMaxBytes } });
 
-// Suites that reach the API for evidence, timeline or verification submit through the typed client, not intake.
-export const intakeNotUnderTest = { verify: async () => Promise.reject(new Error('intake not under test')) };
+/** The whole HTTP API over a test's client: bearer tokens from the tests' own key, intake identity as the test says. */
+export function testApi(cases: CaseClient, o: Partial<Omit<HttpApiDeps, 'cases'>> = {}): Promise<FastifyInstance> {
+  return buildHttpApi({ tasks: new TaskClient(client, db), auth: jwtVerifier(tokens.keys, tokenAudience), identity: intakeNotUnderTest, ...o, cases });
+}
+
+/** A case worker claims the case's open task and completes it, through the same updates the HTTP API uses. */
+export async function completeOpenTask(e: TestEngine, caseId: string, d: { caseWorker: string; outcome: 'approve' | 'reject'; justification: string }) {
+  const { openTaskId, authorityId } = await e.cases.status(caseId);
+  const actor = { id: d.caseWorker, role: 'case_worker' as const, authorityId };
+  await e.tasks.act(caseId, { action: 'claim', taskId: openTaskId!, actor });
+  await e.tasks.act(caseId, { action: 'complete', taskId: openTaskId!, actor, outcome: d.outcome, justification: d.justification });
+}
+
+export { intakeNotUnderTest } from './http-helpers.js';
 
 export interface TestEngine {
   cases: CaseClient;
   taskQueue: string;
+  tasks: TaskClient;
   deps: ActivityDeps;
   worker: Worker;
 }
@@ -87,7 +104,7 @@ export async function withWorker<T>(
 ): Promise<T> {
   const deps = testDeps(overrides);
   const worker = await workerOn(taskQueue, deps);
-  return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), taskQueue, deps, worker }));
+  return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), tasks: new TaskClient(client, db), taskQueue, deps, worker }));
 }
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseIdFromKey } from '../client/case-client.js';
-import { buildHttpApi } from '../client/http-api.js';
 import { caseWorkflowId } from '../contracts/ids.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { getCase } from '../db/queries/cases.js';
@@ -10,7 +9,7 @@ import { listDecisions } from '../db/queries/decisions.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { signToken, startLocalIdentityProvider, type IssueToken, type LocalIdentityProvider } from '../identity/local-identity-provider.js';
 import { OidcTokenVerifier } from '../identity/token-verifier.js';
-import { client, db, withWorker } from './harness.js';
+import { client, db, testApi, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
 let idp: LocalIdentityProvider;
@@ -101,7 +100,7 @@ const corpus: Bad[] = [
 describe('intake over HTTP', () => {
   it('refuses every bad input with a problem detail and field errors, storing nothing and starting no workflow', async () => {
     await withWorker(async ({ cases, taskQueue }) => {
-      const api = buildHttpApi(cases, { verifier: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const api = await testApi(cases, { identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
       const keys: string[] = [];
       for (const bad of corpus) {
         const key = `corpus-${randomUUID()}`;
@@ -140,7 +139,7 @@ describe('intake over HTTP', () => {
 
   it('records a mandate: a company representative registers a business for it', async () => {
     await withWorker(async ({ cases }) => {
-      const api = buildHttpApi(cases, { verifier: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const api = await testApi(cases, { identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
       const a = gewerbeApplication('retail', 7);
       const representation = { representedSubject: 'org-hrb-4711', kind: 'organisation' as const, mandateId: 'mandat-2026-0042' };
       const res = await api.inject({
@@ -160,7 +159,7 @@ describe('intake over HTTP', () => {
 
   it('serves the catalogue for portals: schemas, evidence, fees, trust level and authorities', async () => {
     await withWorker(async ({ cases }) => {
-      const api = buildHttpApi(cases, { verifier: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const api = await testApi(cases, { identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
       const list = (await api.inject({ url: '/services' })).json() as Array<{ key: string; href: string }>;
       expect(list.map((s) => s.key).sort()).toEqual(['99050012104000', '99050012104001', '99123456789001']);
       const grant = (await api.inject({ url: list.find((s) => s.key === '99123456789001')!.href })).json();

@@ -5,7 +5,6 @@ import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import type { PaymentProvider, PaymentsDeps } from '../adapters/payments.js';
 import { exportHkrBookings } from '../accounting/hkr-export.js';
 import { CaseClient } from '../client/case-client.js';
-import { buildHttpApi } from '../client/http-api.js';
 import { caseWorkflowId, effectKey } from '../contracts/ids.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
@@ -13,7 +12,7 @@ import { listHkrBookings } from '../db/queries/hkr-bookings.js';
 import { findPayment, listPayments } from '../db/queries/payments.js';
 import { startPaymentSandbox, type PaymentSandbox } from '../sandbox/payments/server.js';
 import { signedWebhookHeaders } from '../sandbox/payments/webhook-signing.js';
-import { client, db, intakeNotUnderTest, testDeps, withWorker, workerOn } from './harness.js';
+import { client, db, testApi, testDeps, withWorker, workerOn } from './harness.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { applicationOf } from './samples.js';
@@ -22,11 +21,11 @@ const SECRET = `whsec_${Buffer.from('payments-test-secret').toString('base64')}`
 
 let manual: PaymentSandbox;
 let autoPay: PaymentSandbox;
-let api: ReturnType<typeof buildHttpApi>;
+let api: Awaited<ReturnType<typeof testApi>>;
 let webhookUrl: string;
 
 beforeAll(async () => {
-  api = buildHttpApi(new CaseClient(client), { verifier: intakeNotUnderTest, payments: { db, webhookSecret: SECRET } });
+  api = await testApi(new CaseClient(client), { payments: { db, webhookSecret: SECRET } });
   await api.listen({ host: '127.0.0.1', port: 0 });
   webhookUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}/payments/webhook`;
   [manual, autoPay] = await Promise.all([

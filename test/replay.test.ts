@@ -8,7 +8,7 @@ import type { History } from '@temporalio/worker/lib/runtime.js';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { caseWorkflowId } from '../contracts/ids.js';
-import { client, startBypassingIntake, withWorker } from './harness.js';
+import { client, completeOpenTask, startBypassingIntake, withWorker, type TestEngine } from './harness.js';
 import { applicationOf } from './samples.js';
 
 const fixturesDir = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
@@ -22,7 +22,7 @@ async function replay(workflowBundle: { code: string } | { codePath: string }, h
 
 /** Histories of cases that went down each path: approve, reject, refuse, escalate with a case worker's decision, and evidence uploaded instead of fetched. */
 async function freshHistories() {
-  return withWorker(async ({ cases, taskQueue, deps }) => {
+  return withWorker(async ({ cases, tasks, taskQueue, deps }) => {
     const ids = await Promise.all((['resident', 'other_zone'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId));
     // Intake refuses a low trust level; the workflow's own re-check is what the history records.
     ids.push(await startBypassingIntake(taskQueue, applicationOf('low_trust')));
@@ -32,7 +32,9 @@ async function freshHistories() {
       await new Promise((r) => setTimeout(r, 100));
     }
     const { openTaskId } = await cases.status(escalated);
-    await cases.decide(escalated, { taskId: openTaskId!, caseWorker: 'sb.replay', outcome: 'reject', justification: 'Keine private Nutzung.' });
+    const actor = { id: 'sb.replay', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
+    await tasks.act(escalated, { action: 'claim', taskId: openTaskId!, actor });
+    await tasks.act(escalated, { action: 'complete', taskId: openTaskId!, actor, outcome: 'reject', justification: 'Keine private Nutzung.' });
     ids.push(escalated);
     const uploaded = (await cases.submit({ ...applicationOf('resident', 2), consent: { evidenceRetrieval: false } })).caseId;
     for (let i = 0; (await cases.status(uploaded)).status !== 'awaiting_applicant'; i++) {
@@ -47,7 +49,7 @@ async function freshHistories() {
       if (i > 100) throw new Error('case never escalated');
       await new Promise((r) => setTimeout(r, 100));
     }
-    await cases.decide(uploaded, { taskId: (await cases.status(uploaded)).openTaskId!, caseWorker: 'sb.replay', outcome: 'approve', justification: 'Unterlagen geprüft.' });
+    await completeOpenTask({ cases, tasks } as TestEngine, uploaded, { caseWorker: 'sb.replay', outcome: 'approve', justification: 'Unterlagen geprüft.' });
     ids.push(uploaded);
     await Promise.all(ids.map((id) => cases.result(id)));
     return Promise.all(

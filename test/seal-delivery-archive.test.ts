@@ -10,14 +10,13 @@ import { HttpPostbox } from '../adapters/http-postbox.js';
 import type { Postbox } from '../adapters/postbox.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { CaseClient } from '../client/case-client.js';
-import { buildHttpApi } from '../client/http-api.js';
 import type { CaseResult } from '../contracts/case.js';
 import { verifyEventChain } from '../db/event-chain.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { listOpenTasks } from '../db/queries/tasks.js';
 import { caseEvents } from '../db/schema.js';
-import { client, dataDir, db, intakeNotUnderTest, postboxUrl, publicBaseUrl, sealKeys, testDeps, withWorker } from './harness.js';
+import { client, dataDir, db, testApi, postboxUrl, publicBaseUrl, sealKeys, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
 const run = promisify(execFile);
@@ -92,7 +91,7 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
 
   it('the QR code address verifies the document over HTTP, and POST /verify rejects a changed copy', async () => {
     expect(result.bescheid.verificationUrl).toBe(`${publicBaseUrl}/verify/${result.bescheid.sealId}`);
-    const api = buildHttpApi(new CaseClient(client), { verifier: intakeNotUnderTest, verification: { db, documents: testDeps().documents, sealKeys } });
+    const api = await testApi(new CaseClient(client), { verification: { db, documents: testDeps().documents, sealKeys } });
     await api.listen({ host: '127.0.0.1', port: 0 });
     try {
       const base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;

@@ -1,13 +1,13 @@
-import type { CaseInput, CaseOutcome, CaseState, CaseStatus, CaseWorkerDecision, Decision } from '../contracts/case.js';
+import type { CaseInput, CaseOutcome, CaseState, CaseStatus, Decision } from '../contracts/case.js';
+import type { TaskView } from '../contracts/task.js';
 
 /**
  * The case's state and the rules for changing it, free of Temporal APIs so it can be tested without a server.
- * The workflow owns one instance; queries read it, the case-worker update writes through `acceptDecision`.
+ * The workflow owns one instance; queries read it. The case-worker task's own rules live in `case-worker-task.ts`.
  */
 export class CaseProgress {
   readonly state: CaseState;
   private seq = 0;
-  caseWorkerDecision?: CaseWorkerDecision;
 
   constructor(input: CaseInput) {
     this.state = {
@@ -15,6 +15,7 @@ export class CaseProgress {
       serviceKey: input.serviceKey,
       authorityId: input.authorityId,
       status: 'received',
+      applicantSubject: input.identity.subject,
       history: [],
     };
   }
@@ -39,26 +40,10 @@ export class CaseProgress {
     this.state.outcome = outcome;
   }
 
-  openTask(taskId: string): void {
-    this.state.openTaskId = taskId;
-    this.caseWorkerDecision = undefined;
-  }
-
-  /** Why a case worker's decision cannot be taken now, or undefined when it can. */
-  rejectionOf(d: CaseWorkerDecision): string | undefined {
-    if (this.state.status !== 'awaiting_case_worker' || !this.state.openTaskId) return 'the case is not waiting for a case worker';
-    if (d.taskId !== this.state.openTaskId) return `task ${d.taskId} is not the open task of this case`;
-    if (this.caseWorkerDecision) return 'the task has already been decided';
-    if (d.outcome !== 'approve' && d.outcome !== 'reject') return 'outcome must be approve or reject';
-    if (!d.caseWorker?.trim()) return 'the case worker must be named';
-    if (!d.justification?.trim()) return 'a written justification is required';
-    return undefined;
-  }
-
-  acceptDecision(d: CaseWorkerDecision): void {
-    const why = this.rejectionOf(d);
-    if (why) throw new Error(why);
-    this.caseWorkerDecision = d;
+  /** The task object is shared, so the query always shows its current state. */
+  openTask(task: TaskView): void {
+    this.state.openTaskId = task.taskId;
+    this.state.task = task;
   }
 
   taskClosed(): void {

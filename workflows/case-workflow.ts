@@ -1,4 +1,4 @@
-import { condition, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   DEFAULT_DEADLINES,
@@ -11,9 +11,11 @@ import {
   type EvidenceUpload,
   type FeeResult,
 } from '../contracts/case.js';
-import { caseStateQuery, decideCaseUpdate, uploadEvidenceUpdate } from '../contracts/messages.js';
+import { caseStateQuery, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
+import { awaitCaseWorker } from './await-case-worker.js';
 import { CaseProgress } from './case-progress.js';
+import { CaseWorkerTask } from './case-worker-task.js';
 import { deliverOrHandOver } from './delivery.js';
 import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
@@ -29,12 +31,6 @@ const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 second
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const progress = new CaseProgress(input);
   setHandler(caseStateQuery, () => progress.state);
-  setHandler(decideCaseUpdate, (d) => (progress.acceptDecision(d), progress.state), {
-    validator: (d) => {
-      const why = progress.rejectionOf(d);
-      if (why) throw new Error(why);
-    },
-  });
   const requests = new EvidenceRequests(progress.state);
   setHandler(uploadEvidenceUpdate, (u) => (requests.accept(u), progress.state), { validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)) });
   const paymentNotices = listenForPaymentNotices();
@@ -99,28 +95,35 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   if (fee?.status === 'paid' && decision.outcome === 'reject' && plan.refundOnRejection) fee = await refundFee(feeCase, fee);
   return issueAndClose(decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
 
-  /** The event or the deadline: past the deadline the supervisors are told, and the case keeps waiting. */
+  /** Reminded before the due date, escalated to the supervisors after it; the case waits for the task's completion. */
   async function waitForCaseWorker(escalation: Decision): Promise<Decision> {
-    const taskId = `${input.caseId}:review`;
-    const dueAt = new Date(Date.now() + deadlines.caseWorkerMs).toISOString();
-    const reason = escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.reason).join(' ');
-    await acts.openCaseWorkerTask({ taskId, caseId: input.caseId, authorityId: input.authorityId, reason, dueAt });
-    progress.openTask(taskId);
-    await enter('awaiting_case_worker', 'task.opened', { taskId, dueAt }, { decision: escalation });
-    while (!(await condition(() => progress.caseWorkerDecision !== undefined, deadlines.caseWorkerMs))) {
-      await local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'awaiting_case_worker', event: 'task.overdue', data: { taskId } });
-    }
-    const d = progress.caseWorkerDecision!;
-    await acts.closeCaseWorkerTask(d);
+    const task = new CaseWorkerTask({
+      ...caseRefShort(input),
+      reason: escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.reason).join(' '),
+      taskId: `${input.caseId}:review`,
+      applicantSubject: input.identity.subject,
+      fourEyes: plan.fourEyes,
+      openedAt: new Date(),
+      dueInMs: deadlines.caseWorkerMs,
+      remindBeforeMs: deadlines.caseWorkerReminderMs,
+    });
+    progress.openTask(task.view);
+    await enter('awaiting_case_worker', 'case.escalated', { taskId: task.view.taskId, rules: escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.ruleId) }, { decision: escalation });
+    const d = await awaitCaseWorker({
+      task,
+      deadlines,
+      applicantSubject: input.identity.subject,
+      record: (e) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'awaiting_case_worker', event: e.type, data: { taskId: task.view.taskId, by: e.by, ...e.data } }),
+    });
     progress.taskClosed();
     const decided: Decision = {
       ...escalation,
       outcome: d.outcome,
-      decidedBy: { caseWorker: d.caseWorker },
+      decidedBy: { caseWorker: d.caseWorker, ...(d.confirmedBy && { confirmedBy: d.confirmedBy }) },
       firedRules: [...escalation.firedRules, { ruleId: 'case-worker', outcome: d.outcome, reason: d.justification, legalBasis: 'Entscheidung der Sachbearbeitung' }],
     };
     progress.decided(decided);
-    await enter('deciding', 'task.completed', { taskId, caseWorker: d.caseWorker, outcome: d.outcome, justification: d.justification });
+    await enter('deciding', 'case.resumed', { taskId: d.taskId, caseWorker: d.caseWorker, confirmedBy: d.confirmedBy, outcome: d.outcome });
     return decided;
   }
 
@@ -174,6 +177,7 @@ interface RecordExtra {
 
 const caseRef = (i: CaseInput) => ({
   caseId: i.caseId,
+  applicantSubject: i.identity.subject,
   serviceKey: i.serviceKey,
   authorityId: i.authorityId,
   ruleSetVersion: i.ruleSetVersion,

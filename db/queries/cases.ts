@@ -8,6 +8,7 @@ export interface UpsertCaseParams {
   workflowId: string;
   serviceKey: string;
   authorityId: string;
+  applicantSubject: string;
   ruleSetVersion: string;
   submittedAt: Date;
   status: CaseStatus;
@@ -33,6 +34,7 @@ export async function upsertCase(db: DbExecutor, p: UpsertCaseParams): Promise<v
       workflowId: p.workflowId,
       serviceKey: p.serviceKey,
       authorityId: p.authorityId,
+      applicantSubject: p.applicantSubject,
       ruleSetVersion: p.ruleSetVersion,
       submittedAt: p.submittedAt,
       ...changes,
@@ -47,6 +49,7 @@ export async function getCase(db: DbExecutor, { caseId }: { caseId: string }) {
       workflowId: cases.workflowId,
       serviceKey: cases.serviceKey,
       authorityId: cases.authorityId,
+      applicantSubject: cases.applicantSubject,
       ruleSetVersion: cases.ruleSetVersion,
       status: cases.status,
       outcome: cases.outcome,

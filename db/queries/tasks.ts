@@ -1,38 +1,117 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, count, eq, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { CaseWorkerDecision } from '../../contracts/case.js';
+import type { TaskState, TaskView } from '../../contracts/task.js';
 import type { DbExecutor } from '../client.js';
 import { tasks } from '../schema.js';
+
+export interface SyncTaskParams {
+  view: TaskView;
+  completion?: CaseWorkerDecision;
+}
+
+/** Writes the workflow's view of the task; a write older than the row (a late retry) changes nothing. */
+export async function syncTask(db: DbExecutor, { view: v, completion: c }: SyncTaskParams): Promise<void> {
+  const row = {
+    caseId: v.caseId,
+    kind: v.kind,
+    serviceKey: v.serviceKey,
+    authorityId: v.authorityId,
+    candidateGroup: v.candidateGroup,
+    reason: v.reason,
+    assignee: v.assignee ?? null,
+    priority: v.priority,
+    state: v.state,
+    stage: v.stage,
+    fourEyes: v.fourEyes,
+    proposedBy: v.proposal?.by ?? null,
+    proposedOutcome: v.proposal?.outcome ?? null,
+    openQuestionId: v.openQuestion?.questionId ?? null,
+    dueAt: new Date(v.dueAt),
+    followUpAt: new Date(v.followUpAt),
+    remindedAt: v.remindedAt ? new Date(v.remindedAt) : null,
+    escalatedAt: v.escalatedAt ? new Date(v.escalatedAt) : null,
+    version: v.version,
+    updatedAt: new Date(),
+    ...(c && { completedAt: new Date(), completedBy: c.caseWorker, confirmedBy: c.confirmedBy ?? null, outcome: c.outcome, justification: c.justification }),
+  };
+  await db
+    .insert(tasks)
+    .values({ taskId: v.taskId, ...row })
+    .onConflictDoUpdate({ target: tasks.taskId, set: row, setWhere: lt(tasks.version, sql`excluded.version`) });
+}
+
+export interface ListTasksParams {
+  authorityId: string;
+  state?: TaskState;
+  serviceKey?: string;
+  dueBefore?: Date;
+  assignee?: string;
+  limit: number;
+  offset: number;
+}
+
+const taskColumns = {
+  taskId: tasks.taskId,
+  caseId: tasks.caseId,
+  kind: tasks.kind,
+  serviceKey: tasks.serviceKey,
+  authorityId: tasks.authorityId,
+  candidateGroup: tasks.candidateGroup,
+  reason: tasks.reason,
+  assignee: tasks.assignee,
+  priority: tasks.priority,
+  state: tasks.state,
+  stage: tasks.stage,
+  fourEyes: tasks.fourEyes,
+  proposedBy: tasks.proposedBy,
+  openQuestionId: tasks.openQuestionId,
+  dueAt: tasks.dueAt,
+  followUpAt: tasks.followUpAt,
+  remindedAt: tasks.remindedAt,
+  escalatedAt: tasks.escalatedAt,
+  completedBy: tasks.completedBy,
+  confirmedBy: tasks.confirmedBy,
+  outcome: tasks.outcome,
+};
+
+/** The inbox of one authority, earliest due first, with the total for paging. */
+export async function listTasks(db: DbExecutor, p: ListTasksParams) {
+  const where: SQL[] = [eq(tasks.authorityId, p.authorityId)];
+  if (p.state) where.push(eq(tasks.state, p.state));
+  if (p.serviceKey) where.push(eq(tasks.serviceKey, p.serviceKey));
+  if (p.dueBefore) where.push(lte(tasks.dueAt, p.dueBefore));
+  if (p.assignee) where.push(eq(tasks.assignee, p.assignee));
+  const [items, [total]] = await Promise.all([
+    db.select(taskColumns).from(tasks).where(and(...where)).orderBy(asc(tasks.dueAt), asc(tasks.taskId)).limit(p.limit).offset(p.offset),
+    db.select({ n: count() }).from(tasks).where(and(...where)),
+  ]);
+  return { items, total: total?.n ?? 0 };
+}
+
+export async function findTask(db: DbExecutor, { taskId }: { taskId: string }) {
+  const rows = await db.select(taskColumns).from(tasks).where(eq(tasks.taskId, taskId));
+  return rows[0];
+}
+
+export async function listOpenTasks(db: DbExecutor, { authorityId }: { authorityId: string }) {
+  return (await listTasks(db, { authorityId, state: 'open', limit: 1000, offset: 0 })).items;
+}
 
 export interface CreateTaskParams {
   taskId: string;
   caseId: string;
   kind: string;
+  serviceKey: string;
   authorityId: string;
   candidateGroup: string;
   reason: string;
   dueAt: Date;
 }
 
+/** A task no workflow waits on (e.g. delivering a document by hand): created once, worked outside the case's wait. */
 export async function createTask(db: DbExecutor, p: CreateTaskParams): Promise<void> {
-  await db.insert(tasks).values({ ...p, state: 'open' }).onConflictDoNothing({ target: tasks.taskId });
-}
-
-export interface CompleteTaskParams {
-  taskId: string;
-  completedBy: string;
-  outcome: string;
-  justification: string;
-}
-
-export async function completeTask(db: DbExecutor, p: CompleteTaskParams): Promise<void> {
   await db
-    .update(tasks)
-    .set({ state: 'completed', completedAt: new Date(), completedBy: p.completedBy, outcome: p.outcome, justification: p.justification })
-    .where(and(eq(tasks.taskId, p.taskId), eq(tasks.state, 'open')));
-}
-
-export async function listOpenTasks(db: DbExecutor, { authorityId }: { authorityId: string }) {
-  return db
-    .select({ taskId: tasks.taskId, caseId: tasks.caseId, kind: tasks.kind, reason: tasks.reason, dueAt: tasks.dueAt })
-    .from(tasks)
-    .where(and(eq(tasks.authorityId, authorityId), eq(tasks.state, 'open')));
+    .insert(tasks)
+    .values({ ...p, state: 'open', priority: 'high', stage: 'decision', fourEyes: false, followUpAt: p.dueAt, version: 1 })
+    .onConflictDoNothing({ target: tasks.taskId });
 }

@@ -1,0 +1,62 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { CaseClient } from './case-client.js';
+import type { TaskClient } from './task-client.js';
+import { problemResponses } from './api-schemas.js';
+import { bearerSecurity, HttpProblem, maySeeCase, requireApplicant, requirePrincipal } from './http-auth.js';
+
+const caseParams = { type: 'object', required: ['caseId'], properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } as const;
+
+/** The applicant's side of a case: its timeline and replies to the case worker's questions. */
+export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: TaskClient }> = async (app, { cases, tasks }) => {
+  const visibleCase = async (caseId: string, principal: ReturnType<typeof requirePrincipal>) => {
+    const state = await cases.status(caseId).catch((err: Error) => {
+      throw err.name === 'WorkflowNotFoundError' ? new HttpProblem(404, 'no such case') : err;
+    });
+    if (!maySeeCase(principal, state)) throw new HttpProblem(404, 'no such case');
+    return state;
+  };
+
+  app.get<{ Params: { caseId: string } }>(
+    '/cases/:caseId/timeline',
+    {
+      schema: {
+        security: bearerSecurity,
+        params: caseParams,
+        response: { 200: { type: 'array', items: { $ref: 'TimelineEntry#' } }, ...problemResponses(401, 404) },
+      },
+    },
+    async (req) => {
+      const principal = requirePrincipal(req);
+      await visibleCase(req.params.caseId, principal);
+      const events = await tasks.timeline(req.params.caseId);
+      // Applicants see what happened and when; who decided and why stays with the authority until the Bescheid says it.
+      return principal.role === 'applicant' ? events.map(({ data: _data, ...e }) => e) : events;
+    },
+  );
+
+  app.post<{ Params: { caseId: string }; Body: { questionId: string; answer: string } }>(
+    '/cases/:caseId/replies',
+    {
+      schema: {
+        security: bearerSecurity,
+        params: caseParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['questionId', 'answer'],
+          properties: { questionId: { type: 'string', minLength: 1, maxLength: 200 }, answer: { type: 'string', minLength: 1, maxLength: 10_000 } },
+        },
+        response: {
+          200: { type: 'object', properties: { questionId: { type: 'string' }, accepted: { type: 'boolean' } } },
+          ...problemResponses(400, 401, 403, 404, 409, 422),
+        },
+      },
+    },
+    async (req) => {
+      const applicant = requireApplicant(req);
+      await visibleCase(req.params.caseId, applicant);
+      await tasks.reply(req.params.caseId, { questionId: req.body.questionId, answer: req.body.answer, subject: applicant.subject });
+      return { questionId: req.body.questionId, accepted: true };
+    },
+  );
+};

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { localIssuer, type LocalIssuer } from '../auth/local-issuer.js';
+import { jwtVerifier } from '../auth/tokens.js';
+import { buildHttpApi } from '../client/http-api.js';
+import type { TestEngine } from './harness.js';
+
+// Suites that reach the API for tasks, evidence or verification submit through the typed client, not intake.
+export const intakeNotUnderTest = { verify: async () => Promise.reject(new Error('intake not under test')) };
+
+export const tokenAudience = { issuer: 'test-idp', audience: 'ozg-case-engine-test' };
+const audience = tokenAudience;
+/** Tests sign their own tokens with a key of their own; the API verifies them like any configured key set. */
+export const tokens: LocalIssuer = await localIssuer(audience);
+/** A key the API does not trust, for tokens that must be refused. */
+export const foreignTokens: LocalIssuer = await localIssuer(audience);
+
+export const applicantToken = (subject: string) => tokens.sign({ role: 'applicant', subject });
+export const staffToken = (subject: string, authorityId: string, role: 'case_worker' | 'supervisor' = 'case_worker') =>
+  tokens.sign({ role, subject, authorityId });
+
+export const apiFor = (e: TestEngine): Promise<FastifyInstance> =>
+  buildHttpApi({ cases: e.cases, tasks: e.tasks, auth: jwtVerifier(tokens.keys, audience), identity: intakeNotUnderTest });
+
+/** One HTTP call through fastify's injector: real routing, validation, serialization and error handler. */
+export async function call(api: FastifyInstance, method: 'GET' | 'POST', url: string, token?: string, body?: object) {
+  const res = await api.inject({ method, url, payload: body, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as any) : undefined, contentType: res.headers['content-type'] };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
