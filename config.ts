@@ -17,7 +17,20 @@ const schema = z.object({
   HTTP_PORT: port.default(8080),
   DATA_DIR: z.string().default(resolve(projectRoot, '.data')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  ASSISTANT_URL: z.string().url().optional(),
+  ASSISTANT_MODEL: z.string().min(1).default('local-model'),
+  ASSISTANT_API_KEY: z.string().min(1).optional(),
+  ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
 });
+
+/** The optional dialogue assistant; absent means off, and every path runs deterministically. */
+export interface AssistantConfig {
+  /** Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 */
+  url: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs: number;
+}
 
 export interface Config {
   /** Use this PostgreSQL; unset means start the embedded one. */
@@ -33,6 +46,7 @@ export interface Config {
   httpPort: number;
   dataDir: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  assistant?: AssistantConfig;
 }
 
 export class ConfigError extends Error {}
@@ -58,5 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpPort: e.HTTP_PORT,
     dataDir: resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    assistant: e.ASSISTANT_URL
+      ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
+      : undefined,
   };
 }

@@ -7,7 +7,10 @@ import { DocumentStore } from './adapters/document-store.js';
 import type { Registers } from './adapters/registers.js';
 import { DatabasePostbox } from './adapters/postbox.js';
 import { LocalKeySealer } from './adapters/sealer.js';
+import { Assistant } from './assistant/assistant.js';
+import { chatModelFrom, type ChatModel } from './assistant/chat-client.js';
 import { CaseClient } from './client/case-client.js';
+import { QuestionClient } from './client/question-client.js';
 import { buildHttpApi } from './client/http-api.js';
 import { loadConfig, type Config } from './config.js';
 import { connectDatabase, type Database } from './db/client.js';
@@ -58,7 +61,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
 
-    const deps = activityDeps(config.dataDir, database.db, o.registers);
+    const deps = activityDeps(config.dataDir, database.db, o.registers, chatModelFrom(config.assistant));
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
     const running = worker.run();
@@ -69,7 +72,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
     const cases = new CaseClient(client);
-    const http = buildHttpApi(cases);
+    const http = buildHttpApi(cases, { assistant: deps.assistant, questions: new QuestionClient(client) });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
@@ -114,7 +117,7 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
 }
 
 /** Adapters kept under the data folder: documents, seal keys and archive packages. */
-export function activityDeps(dataDir: string, db: Database, registers: Registers): ActivityDeps {
+export function activityDeps(dataDir: string, db: Database, registers: Registers, model?: ChatModel): ActivityDeps {
   return {
     db,
     registers,
@@ -122,6 +125,7 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
     sealer: new LocalKeySealer(join(dataDir, 'keys')),
     archive: new FolderArchiveStore(join(dataDir, 'archive')),
     postbox: new DatabasePostbox(db),
+    assistant: new Assistant(model ?? chatModelFrom(undefined), db),
   };
 }
 
@@ -141,7 +145,7 @@ export async function runStandaloneWorker(): Promise<void> {
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporalNamespace,
-    deps: activityDeps(config.dataDir, database.db, new SeededRegisters(sampleRegisterSeed())),
+    deps: activityDeps(config.dataDir, database.db, new SeededRegisters(sampleRegisterSeed()), chatModelFrom(config.assistant)),
   });
   await worker.run();
   await database.close();

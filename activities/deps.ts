@@ -1,3 +1,4 @@
+import type { Assistant } from '../assistant/assistant.js';
 import type { FolderArchiveStore } from '../adapters/archive-store.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { Postbox } from '../adapters/postbox.js';
@@ -13,4 +14,6 @@ export interface ActivityDeps {
   sealer: Sealer;
   archive: FolderArchiveStore;
   postbox: Postbox;
+  /** The optional dialogue assistant; its output never feeds a decision or a delivery. */
+  assistant: Assistant;
 }

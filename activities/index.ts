@@ -1,4 +1,5 @@
 import { createArchiveActivities } from './archive.js';
+import { createAssistantActivities } from './assistant.js';
 import { createCaseRecordActivities } from './case-record.js';
 import { createDecisionActivities } from './decision.js';
 import { createDeliveryActivities } from './delivery.js';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocumentActivities(deps),
     ...createDeliveryActivities(deps),
     ...createArchiveActivities(deps),
+    ...createAssistantActivities(deps),
   };
 }
 

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CaseClient } from './case-client.js';
+import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
 import { TRUST_LEVELS } from '../contracts/case.js';
 import { listServices, UnknownServiceError } from '../services/catalogue.js';
 
@@ -21,7 +22,7 @@ const submitBody = {
 } as const;
 
 /** The HTTP entry point for portals; every route goes through the typed CaseClient. */
-export function buildHttpApi(cases: CaseClient): FastifyInstance {
+export function buildHttpApi(cases: CaseClient, extras: AssistantRoutesOptions = {}): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
@@ -31,6 +32,7 @@ export function buildHttpApi(cases: CaseClient): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  void app.register(assistantRoutes, extras);
 
   app.get('/services', async () =>
     listServices().map((s) => ({ key: s.key, name: s.name, legalBasis: s.legalBasis, minimumTrustLevel: s.minimumTrustLevel, authorities: Object.keys(s.authorities) })),

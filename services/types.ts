@@ -16,6 +16,10 @@ export interface AuthoritySettings {
 export interface ServiceDefinition {
   key: string;
   name: string;
+  /** Words people use for it (for the service finder), e.g. "Anwohnerparkausweis". */
+  synonyms?: string[];
+  /** One or two plain sentences on what the service is for (for the service finder). */
+  description?: string;
   legalBasis: string;
   minimumTrustLevel: TrustLevel;
   /** JSON Schema (draft 2020-12) of the application data, by version. */

@@ -14,6 +14,7 @@ import { caseStateQuery, decideCaseUpdate } from '../contracts/messages.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
 import type { CasePlan } from '../services/types.js';
 import { CaseProgress } from './case-progress.js';
+import { startCaseSummary } from './case-summary.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -100,6 +101,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const reason = escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.reason).join(' ');
     await acts.openCaseWorkerTask({ taskId, caseId: input.caseId, authorityId: input.authorityId, reason, dueAt });
     progress.openTask(taskId);
+    await startCaseSummary(input, taskId, escalation);
     await enter('awaiting_case_worker', 'task.opened', { taskId, dueAt }, { decision: escalation });
     while (!(await condition(() => progress.caseWorkerDecision !== undefined, deadlines.caseWorkerMs))) {
       await local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'awaiting_case_worker', event: 'task.overdue', data: { taskId } });
