@@ -19,7 +19,7 @@ const PATTERNS: Array<[label: string, pattern: RegExp]> = [
   ['DATUM', /\b\d{1,2}\.\d{1,2}\.(?:19|20)\d{2}\b/g],
   ['TELEFON', /(?:\+49|\b0)[\d /-]{6,}\d/g],
   ['NUMMER', /\b\d{6,}\b/g],
-  ['NAME', /\b(?:Herr|Frau|Herrn|Dr\.)\s+(?:[\p{Lu}][\p{L}-]+\s?){1,3}/gu],
+  ['NAME', /\b(?:Herrn?|Frau|Dr\.|Prof\.)(?:\s+(?:Dr\.|Prof\.))*\s+(?:[\p{Lu}][\p{L}-]+\s?){1,3}/gu],
   ['NAME', /(?<=\b(?:[Ii]ch hei(?:ße|sse)|[Mm]ein Name ist|[Ii]ch bin)\s)(?:[\p{Lu}][\p{L}-]+\s?){1,3}/gu],
 ];
 
