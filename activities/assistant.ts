@@ -2,8 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { summariseCase, type CaseSummaryInput } from '../assistant/case-summary.js';
 import { draftAnswer } from '../assistant/draft-answer.js';
 import { sha256Of } from '../assistant/assistant.js';
-import { MACHINE_LABEL, type ApplicantQuestionInput, type ConfirmedAnswer, type MachineSuggestion } from '../contracts/assistant.js';
-import type { Decision } from '../contracts/case.js';
+import { MACHINE_LABEL, type ApplicantQuestionInput, type CaseSummaryRequest, type ConfirmedAnswer, type MachineSuggestion } from '../contracts/assistant.js';
 import { effectKey } from '../contracts/ids.js';
 import { markAnswerDelivered, recordConfirmation } from '../db/queries/applicant-answers.js';
 import { saveTaskSummary } from '../db/queries/task-summaries.js';
@@ -13,8 +12,8 @@ import type { ActivityDeps } from './deps.js';
 export function createAssistantActivities({ db, assistant, documents, postbox }: ActivityDeps) {
   return {
     /** Writes the labelled summary next to an escalated task; the model's failure leaves the fact sheet. */
-    async summariseForCaseWorker(i: { caseId: string; taskId: string; serviceKey: string; escalation: Decision }): Promise<void> {
-      const input: CaseSummaryInput = { caseId: i.caseId, taskId: i.taskId, serviceName: findService(i.serviceKey).name, escalation: i.escalation };
+    async summariseForCaseWorker(i: CaseSummaryRequest): Promise<void> {
+      const input: CaseSummaryInput = { ...i, serviceName: findService(i.serviceKey).name };
       const s = await summariseCase(assistant, input);
       await saveTaskSummary(db, { taskId: i.taskId, caseId: i.caseId, label: s.label, source: s.source, text: s.text, sha256: s.sha256 });
     },

@@ -1,3 +1,5 @@
+import type { Decision } from './case.js';
+
 // Types of the optional dialogue assistant, shared by workflows, activities and client. Imports nothing heavy.
 // The line the assistant cannot cross is drawn here in types: what a model writes is a MachineSuggestion, and no
 // decision input or delivery accepts one; only a case worker's confirmation makes a deliverable ConfirmedAnswer.
@@ -111,4 +113,14 @@ export interface ServiceSearchResult {
   /** The model's re-ranking explanation, labelled; absent when the model is off or failed. */
   explanation?: MachineSuggestion;
   ranking: 'deterministic' | 'model';
+}
+
+/** What the summary of an escalated task is built from: the application and the rules' escalation, nothing else. */
+export interface CaseSummaryRequest {
+  caseId: string;
+  taskId: string;
+  serviceKey: string;
+  subject: string;
+  application: Record<string, unknown>;
+  escalation: Decision;
 }

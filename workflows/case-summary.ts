@@ -2,12 +2,13 @@ import { log, ParentClosePolicy, patched, proxyActivities, startChild } from '@t
 import type { Activities } from '../activities/index.js';
 import type { CaseInput, Decision } from '../contracts/case.js';
 import { caseSummaryWorkflowId } from '../contracts/ids.js';
+import type { CaseSummaryRequest } from '../contracts/assistant.js';
 
 // One try: the activity itself falls back to the fact sheet when the model is slow or failing.
 const summarising = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2 } });
 
 /** Writes the labelled summary for a case-worker task. Runs beside the case, which never waits for it. */
-export async function caseSummaryWorkflow(i: { caseId: string; taskId: string; serviceKey: string; escalation: Decision }): Promise<void> {
+export async function caseSummaryWorkflow(i: CaseSummaryRequest): Promise<void> {
   await summarising.summariseForCaseWorker(i);
 }
 
@@ -17,7 +18,7 @@ export async function startCaseSummary(input: CaseInput, taskId: string, escalat
   try {
     await startChild(caseSummaryWorkflow, {
       workflowId: caseSummaryWorkflowId(input.caseId, taskId),
-      args: [{ caseId: input.caseId, taskId, serviceKey: input.serviceKey, escalation }],
+      args: [{ caseId: input.caseId, taskId, serviceKey: input.serviceKey, subject: input.identity.subject, application: input.application, escalation }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
   } catch (err) {
