@@ -77,6 +77,7 @@ export async function startEngine(config: Config, o: { registers: Registers; pro
     stops.push(() => http.close());
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     say(`HTTP API listening on ${httpUrl}`);
+    say(config.assistant ? `dialogue assistant on: ${config.assistant.model} at ${redact(config.assistant.url)}` : 'dialogue assistant off (set ASSISTANT_URL to enable)');
 
     return {
       temporal: { address: temporal.address, uiUrl: temporal.uiUrl, cliVersion: temporal.version, embedded: !config.temporalAddress },

@@ -4,7 +4,7 @@ import { confirmAnswer, confirmationProblem, type AnswerConfirmation, type Appli
 import { confirmAnswerUpdate, questionStateQuery } from '../contracts/messages.js';
 
 // The model gets one short try; a failed draft only means the case worker writes the answer alone.
-const drafting = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 1 } });
+const drafting = proxyActivities<Activities>({ startToCloseTimeout: '3 minutes', retry: { maximumAttempts: 1 } });
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
 
 const DEFAULT_ANSWER_WITHIN_MS = 10 * 24 * 3600_000;

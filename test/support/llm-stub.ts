@@ -13,6 +13,8 @@ export type ModelBehaviour =
 
 export interface StubRequest {
   authorization?: string;
+  /** The request body exactly as received, to check the engine's audit hash against. */
+  raw: string;
   body: { model: string; messages: Array<{ role: string; content: string }> };
 }
 
@@ -48,7 +50,8 @@ export class LlmStub {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (req.url !== '/v1/chat/completions' || req.method !== 'POST') return void res.writeHead(404).end();
-    const request: StubRequest = { authorization: req.headers.authorization, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const request: StubRequest = { authorization: req.headers.authorization, raw, body: JSON.parse(raw) };
     this.requests.push(request);
     const b = typeof this.behaviour === 'function' ? this.behaviour(request) : this.behaviour;
     const completion = (content: string) => JSON.stringify({ id: 'stub', object: 'chat.completion', model: 'stub-model', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
