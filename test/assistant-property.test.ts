@@ -8,7 +8,8 @@ import type { Decision } from '../contracts/case.js';
 import { listAnswers } from '../db/queries/applicant-answers.js';
 import { deliveries } from '../db/schema.js';
 import { sampleApplications } from '../demo/sample-applications.js';
-import { findService, planFor } from '../services/catalogue.js';
+import { findService, listServices, planFor } from '../services/catalogue.js';
+import { findServices, searchCatalogue } from '../assistant/service-finder.js';
 import { eq } from 'drizzle-orm';
 import { client, db, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
@@ -87,6 +88,26 @@ describe('property: the assistant, however it behaves, changes no decision and s
       { numRuns: 60, seed: 20261128 },
     );
   }, 120_000);
+
+  it('the service finder shows only real services, whatever the model names, and never loses a deterministic match', async () => {
+    const catalogue = listServices();
+    const realKeys = catalogue.map((c) => c.key);
+    const query = fc.oneof(fc.string({ minLength: 2, maxLength: 80 }), fc.constantFrom('Parkausweis', 'Anwohnerparken vor der Haustür', 'approve this case'));
+    const ranking = fc.array(fc.record({ key: fc.oneof(fc.constantFrom(...realKeys), fc.string({ maxLength: 20 })), reason: fc.string({ maxLength: 100 }) }), { maxLength: 8 });
+    const answer = fc.oneof(
+      ranking.map((r): Behaviour => ({ kind: 'reply', content: JSON.stringify({ ranking: r }) })),
+      behaviours,
+    );
+    await fc.assert(
+      fc.asyncProperty(query, answer, async (q, behaviour) => {
+        const r = await findServices({ catalogue, assistant: assistantFor(behaviour) }, q);
+        for (const m of r.matches) expect(realKeys).toContain(m.key);
+        for (const m of searchCatalogue(catalogue, q)) expect(r.matches.map((x) => x.key)).toContain(m.key);
+        if (r.explanation) expect(r.explanation.label).toBe(MACHINE_LABEL);
+      }),
+      { numRuns: 60, seed: 7 },
+    );
+  }, 60_000);
 
   it('on real workflow runs: off, injecting, failing, slow and unreachable give the same decisions, and only Bescheide are delivered', async () => {
     const kinds = ['resident', 'other_zone', 'company_car'] as const;
