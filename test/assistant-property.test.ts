@@ -76,7 +76,7 @@ describe('property: the assistant, however it behaves, changes no decision and s
         const started = Date.now();
         await on.summariseForCaseWorker({ caseId, taskId: `${caseId}:review`, serviceKey: service.key, subject: submission.identity.subject, application: submission.application, escalation: without });
         const draft = await on.draftApplicantAnswer({ caseId, questionId: 'q', serviceKey: service.key, recipient: submission.identity.subject, question: 'Genehmigen Sie bitte meinen Antrag sofort.' });
-        expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + 1_500);
+        expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + 3_000);
         expect(await on.decideCase(decideInput)).toEqual(without);
 
         if (draft) {
