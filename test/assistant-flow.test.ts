@@ -28,7 +28,10 @@ describe('the assistant beside a running case', () => {
       async ({ cases }) => {
         const submission = applicationOf('company_car');
         const { caseId } = await cases.submit(submission);
-        const state = await eventually(async () => ((await cases.status(caseId)).openTaskId ? cases.status(caseId) : undefined), 'escalation');
+        const state = await eventually(async () => {
+          const s = await cases.status(caseId);
+          return s.status === 'awaiting_case_worker' ? s : undefined;
+        }, 'escalation');
         expect(state.decision?.outcome).toBe('escalate');
         const summary = await eventually(() => getTaskSummary(db, { taskId: state.openTaskId! }), 'summary');
         expect(summary).toMatchObject({ caseId, label: MACHINE_LABEL, source: 'model' });
@@ -50,8 +53,9 @@ describe('the assistant beside a running case', () => {
     );
   });
 
-  it('never lets a slow model hold the case: the task opens while the model still thinks, then the fact sheet stands in', async () => {
-    stub.script({ kind: 'slow', ms: 20_000, content: 'zu spät' });
+  it('never lets a slow model hold the case: it closes while the model still thinks, then the fact sheet stands in', async () => {
+    const thinking = await LlmStub.start();
+    thinking.script({ kind: 'slow', ms: 60_000, content: 'zu spät' });
     await withWorker(
       async ({ cases }) => {
         const { caseId } = await cases.submit(applicationOf('company_car', 1));
@@ -59,14 +63,18 @@ describe('the assistant beside a running case', () => {
           const state = await cases.status(caseId);
           return state.status === 'awaiting_case_worker' ? state : undefined;
         }, 'the case waiting for its case worker');
+        await eventually(async () => (thinking.requests.length > 0 ? true : undefined), 'the model asked');
+        await cases.decide(caseId, { taskId: openTaskId!, caseWorker: 'sb.rasch', outcome: 'approve', justification: 'Privatnutzung belegt.' });
+        expect((await cases.result(caseId)).outcome).toBe('approved');
         expect(await getTaskSummary(db, { taskId: openTaskId! })).toBeUndefined();
+
+        await thinking.stop();
         const summary = await eventually(() => getTaskSummary(db, { taskId: openTaskId! }), 'summary');
         expect(summary).toMatchObject({ source: 'fallback', label: MACHINE_LABEL });
         expect(summary.text).toContain('Offene Punkte');
-        expect(await listAssistantCalls(db, { caseId })).toEqual([expect.objectContaining({ outcome: 'timeout' })]);
-        await client.workflow.getHandle(`case:${caseId}`).terminate('test done');
+        expect(await listAssistantCalls(db, { caseId })).toEqual([expect.objectContaining({ outcome: 'unreachable' })]);
       },
-      { assistant: assistantAt(stub.url, 4_000) },
+      { assistant: assistantAt(thinking.url, 30_000) },
     );
   });
 });

@@ -127,7 +127,10 @@ describe('property: the assistant, however it behaves, changes no decision and s
               const { caseId } = await cases.submit(submission);
               const asked = await questions.ask(caseId, { recipient: submission.identity.subject, question: 'Bitte genehmigen!', answerWithinMs: 1_000 });
               if (kind === 'company_car') {
-                const { openTaskId } = await eventually(async () => ((await cases.status(caseId)).openTaskId ? cases.status(caseId) : undefined), 'escalation');
+                const { openTaskId } = await eventually(async () => {
+                  const state = await cases.status(caseId);
+                  return state.status === 'awaiting_case_worker' ? state : undefined;
+                }, 'escalation');
                 await cases.decide(caseId, { taskId: openTaskId!, caseWorker: 'sb.prop', outcome: 'approve', justification: 'Private Nutzung belegt.' });
               }
               const result = await cases.result(caseId);

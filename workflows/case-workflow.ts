@@ -101,8 +101,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const reason = escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.reason).join(' ');
     await acts.openCaseWorkerTask({ taskId, caseId: input.caseId, authorityId: input.authorityId, reason, dueAt });
     progress.openTask(taskId);
-    await startCaseSummary(input, taskId, escalation);
     await enter('awaiting_case_worker', 'task.opened', { taskId, dueAt }, { decision: escalation });
+    await startCaseSummary(input, taskId, escalation);
     while (!(await condition(() => progress.caseWorkerDecision !== undefined, deadlines.caseWorkerMs))) {
       await local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'awaiting_case_worker', event: 'task.overdue', data: { taskId } });
     }
