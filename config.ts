@@ -17,7 +17,7 @@ const schema = z.object({
   HTTP_PORT: port.default(8080),
   DATA_DIR: z.string().default(resolve(projectRoot, '.data')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-  ASSISTANT_URL: z.string().url().optional(),
+  ASSISTANT_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),

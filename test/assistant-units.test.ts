@@ -29,6 +29,7 @@ describe('assistant configuration', () => {
     });
     expect(() => loadConfig({ ASSISTANT_URL: 'http://x/v1', ASSISTANT_TIMEOUT_MS: 'soon' })).toThrow(ConfigError);
     expect(() => loadConfig({ ASSISTANT_URL: 'http://x/v1', ASSISTANT_TIMEOUT_MS: 'soon' })).toThrow(/ASSISTANT_TIMEOUT_MS/);
+    expect(() => loadConfig({ ASSISTANT_URL: 'node:internal/x' })).toThrow(/ASSISTANT_URL/);
   });
 });
 
