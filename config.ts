@@ -42,7 +42,20 @@ const schema = z.object({
   AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
   AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  ASSISTANT_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
+  ASSISTANT_MODEL: z.string().min(1).default('local-model'),
+  ASSISTANT_API_KEY: z.string().min(1).optional(),
+  ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
 });
+
+/** The optional dialogue assistant; absent means off, and every path runs deterministically. */
+export interface AssistantConfig {
+  /** Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 */
+  url: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs: number;
+}
 
 export interface Config {
   /** Use this PostgreSQL; unset means start the embedded one. */
@@ -86,6 +99,7 @@ export interface Config {
   authIssuer: string;
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  assistant?: AssistantConfig;
 }
 
 export class ConfigError extends Error {}
@@ -138,5 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authIssuer: e.AUTH_ISSUER,
     authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
+    assistant: e.ASSISTANT_URL
+      ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
+      : undefined,
   };
 }

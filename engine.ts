@@ -15,7 +15,10 @@ import { DemoSealKeyStore, sealKeyStore, type SealKeyStore } from './adapters/se
 import { PdfSealer } from './adapters/sealer.js';
 import { startPostboxSandbox } from './sandbox/postbox/server.js';
 import { listServices } from './services/catalogue.js';
+import { Assistant } from './assistant/assistant.js';
+import { chatModelFrom, type ChatModel } from './assistant/chat-client.js';
 import { CaseClient } from './client/case-client.js';
+import { QuestionClient } from './client/question-client.js';
 import { buildHttpApi } from './client/http-api.js';
 import { TaskClient } from './client/task-client.js';
 import { localIssuer, type LocalIssuer } from './auth/local-issuer.js';
@@ -108,6 +111,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       postboxUrl,
       sealKeys,
       payments,
+      model: chatModelFrom(config.assistant),
     });
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
@@ -137,10 +141,12 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       verification: { db: database.db, documents: deps.documents, sealKeys },
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
+      assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     say(`HTTP API listening on ${httpUrl}`);
+    say(config.assistant ? `dialogue assistant on: ${config.assistant.model} at ${redact(config.assistant.url)}` : 'dialogue assistant off (set ASSISTANT_URL to enable)');
 
     return {
       temporal: { address: temporal.address, uiUrl: temporal.uiUrl, cliVersion: temporal.version, embedded: !config.temporalAddress },
@@ -208,6 +214,8 @@ export interface AdapterOptions {
   postboxUrl?: string;
   sealKeys?: SealKeyStore;
   payments: PaymentsDeps;
+  /** The dialogue assistant's model; unset means the assistant is off. */
+  model?: ChatModel;
 }
 
 /** Adapters kept under the data folder: documents, seal keys and archive packages. */
@@ -222,6 +230,7 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
     archive: new FolderArchiveStore(join(dataDir, 'archive')),
     postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
     publicBaseUrl: o.publicBaseUrl,
+    assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
   };
 }
 
@@ -257,6 +266,7 @@ export async function runStandaloneWorker(): Promise<void> {
         portalUrl: `http://${config.httpHost}:${config.httpPort}`,
         notifyUrl: `http://${config.httpHost}:${config.httpPort}/payments/webhook`,
       },
+      model: chatModelFrom(config.assistant),
     }),
   });
   await worker.run();

@@ -1,5 +1,6 @@
 import type { ArchiveStore } from '../adapters/archive-store.js';
 import type { PaymentsDeps } from '../adapters/payments.js';
+import type { Assistant } from '../assistant/assistant.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { Postbox } from '../adapters/postbox.js';
 import type { Registers } from '../adapters/registers.js';
@@ -17,4 +18,6 @@ export interface ActivityDeps {
   /** Where the public verification endpoint is reached; the seal's QR code points there. */
   publicBaseUrl: string;
   payments: PaymentsDeps;
+  /** The optional dialogue assistant; its output never feeds a decision or a delivery. */
+  assistant: Assistant;
 }

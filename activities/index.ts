@@ -1,5 +1,6 @@
 import { createApplicantMessageActivities } from './applicant-messages.js';
 import { createArchiveActivities } from './archive.js';
+import { createAssistantActivities } from './assistant.js';
 import { createCaseRecordActivities } from './case-record.js';
 import { createDecisionActivities } from './decision.js';
 import { createDeliveryActivities } from './delivery.js';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDocumentActivities(deps),
     ...createDeliveryActivities(deps),
     ...createArchiveActivities(deps),
+    ...createAssistantActivities(deps),
   };
 }
 

@@ -21,6 +21,7 @@ import { taskRoutes } from './task-routes.js';
 import { milestoneRoutes } from './timeline-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
+import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
 
 export interface HttpApiDeps {
   cases: CaseClient;
@@ -35,6 +36,8 @@ export interface HttpApiDeps {
   evidence?: { db: Database; documents: DocumentStore; uploadMaxBytes: number };
   /** Serves the payment provider's webhook and the HKR booking export when given. */
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
+  /** Serves the service finder and the applicant-question routes of the dialogue assistant when given. */
+  assistant?: AssistantRoutesOptions;
 }
 
 const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
@@ -105,6 +108,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   await app.register(applicantRoutes, { cases, tasks });
   await app.register(taskRoutes, { tasks });
   if (o.verification) await app.register(verificationRoutes, o.verification);
+  if (o.assistant) await app.register(assistantRoutes, o.assistant);
   if (o.payments) await app.register(paymentRoutes, { ...o.payments, cases });
   if (o.evidence) {
     await app.register(transparencyRoutes, { db: o.evidence.db });

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseState, EvidenceUpload } from './case.js';
+import type { AnswerConfirmation, QuestionState } from './assistant.js';
 import type { ApplicantReply, TaskAction, TaskView } from './task.js';
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
@@ -15,3 +16,9 @@ export const uploadEvidenceUpdate = defineUpdate<CaseState, [EvidenceUpload]>('u
 
 /** A verified webhook says a payment transaction changed; the case then asks the provider for its status. */
 export const paymentNotifiedSignal = defineSignal<[{ transactionId: string }]>('paymentNotified');
+
+/** Where an applicant's question stands, with the machine draft (labelled) once it arrived. */
+export const questionStateQuery = defineQuery<QuestionState>('questionState');
+
+/** A case worker releases an answer: their id and the final text, the draft or their edit of it. */
+export const confirmAnswerUpdate = defineUpdate<QuestionState, [AnswerConfirmation]>('confirmAnswer');

@@ -206,3 +206,43 @@ export const evidenceRetrievals = pgTable(
     index('evidence_retrievals_subject_idx').on(t.subject),
   ],
 );
+
+/** Audit of every prompt that left the engine: by hash only, never the text. */
+export const assistantCalls = pgTable(
+  'assistant_calls',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: text('case_id'),
+    purpose: text('purpose').notNull(),
+    model: text('model'),
+    promptSha256: text('prompt_sha256').notNull(),
+    outcome: text('outcome').notNull(),
+    responseSha256: text('response_sha256'),
+    latencyMs: integer('latency_ms'),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('assistant_calls_case_idx').on(t.caseId)],
+);
+
+/** The machine-written summary shown with a case-worker task, labelled as such. */
+export const taskSummaries = pgTable('task_summaries', {
+  taskId: text('task_id').primaryKey(),
+  caseId: text('case_id').notNull(),
+  label: text('label').notNull(),
+  source: text('source', { enum: ['model', 'fallback'] }).notNull(),
+  text: text('text').notNull(),
+  sha256: text('sha256').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Answers to applicants' questions: who released which text, from which draft. No row, no delivery. */
+export const applicantAnswers = pgTable('applicant_answers', {
+  questionId: text('question_id').primaryKey(),
+  caseId: text('case_id').notNull(),
+  confirmedBy: text('confirmed_by').notNull(),
+  confirmedAt: timestamp('confirmed_at', { withTimezone: true }).notNull().defaultNow(),
+  draftSha256: text('draft_sha256'),
+  edited: boolean('edited').notNull(),
+  answerSha256: text('answer_sha256').notNull(),
+  deliveryId: text('delivery_id'),
+});

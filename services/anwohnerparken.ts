@@ -5,6 +5,10 @@ import type { ServiceDefinition } from './types.js';
 export const anwohnerparken: ServiceDefinition = {
   key: '99050012104000',
   name: 'Bewohnerparkausweis (Beispiel)',
+  synonyms: ['Anwohnerparkausweis', 'Anwohnerparken', 'Parkausweis', 'Parkplakette', 'Parkberechtigung', 'Bewohnerparken', 'Parken vor der Haustür'],
+  description:
+    'Wer in einer Bewohnerparkzone mit Hauptwohnsitz gemeldet ist und ein Auto hält, kann einen Ausweis beantragen, ' +
+    'mit dem er in seiner Zone parken darf, ohne einen Parkschein zu lösen.',
   legalBasis: '§ 45 Abs. 1b Satz 1 Nr. 2a StVO',
   minimumTrustLevel: 'substantial',
   representationAllowed: false,

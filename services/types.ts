@@ -56,6 +56,10 @@ export interface ServiceDefinition {
   /** LeiKa-style service key. */
   key: string;
   name: string;
+  /** Words people use for it (for the service finder), e.g. "Anwohnerparkausweis". */
+  synonyms?: string[];
+  /** One or two plain sentences on what the service is for (for the service finder). */
+  description?: string;
   legalBasis: string;
   minimumTrustLevel: TrustLevel;
   /** Whether someone may apply for another person or a company, with a mandate. */

@@ -8,7 +8,7 @@ import type { History } from '@temporalio/worker/lib/runtime.js';
 import { describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { caseWorkflowId } from '../contracts/ids.js';
-import { client, completeOpenTask, startBypassingIntake, withWorker, type TestEngine } from './harness.js';
+import { client, completeOpenTask, startBypassingIntake, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
 const fixturesDir = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
@@ -22,12 +22,13 @@ async function replay(workflowBundle: { code: string } | { codePath: string }, h
 
 /** Histories of cases that went down each path: approve, reject, refuse, escalate with a case worker's decision, and evidence uploaded instead of fetched. */
 async function freshHistories() {
-  return withWorker(async ({ cases, tasks, taskQueue, deps }) => {
+  return withWorker(async (e) => {
+    const { cases, tasks, taskQueue, deps } = e;
     const ids = await Promise.all((['resident', 'other_zone'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId));
     // Intake refuses a low trust level; the workflow's own re-check is what the history records.
     ids.push(await startBypassingIntake(taskQueue, applicationOf('low_trust')));
     const escalated = (await cases.submit(applicationOf('company_car'))).caseId;
-    for (let i = 0; !(await cases.status(escalated)).openTaskId; i++) {
+    for (let i = 0; (await cases.status(escalated)).status !== 'awaiting_case_worker'; i++) {
       if (i > 100) throw new Error('case never escalated');
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -45,11 +46,11 @@ async function freshHistories() {
       const document = await deps.documents.put(Buffer.from(`%PDF-1.7 ${evidenceType}`), 'application/pdf');
       await cases.uploadEvidence(uploaded, { evidenceType, document, fileName: `${evidenceType}.pdf` });
     }
-    for (let i = 0; !(await cases.status(uploaded)).openTaskId; i++) {
+    for (let i = 0; (await cases.status(uploaded)).status !== 'awaiting_case_worker'; i++) {
       if (i > 100) throw new Error('case never escalated');
       await new Promise((r) => setTimeout(r, 100));
     }
-    await completeOpenTask({ cases, tasks } as TestEngine, uploaded, { caseWorker: 'sb.replay', outcome: 'approve', justification: 'Unterlagen geprüft.' });
+    await completeOpenTask(e, uploaded, { caseWorker: 'sb.replay', outcome: 'approve', justification: 'Unterlagen geprüft.' });
     ids.push(uploaded);
     await Promise.all(ids.map((id) => cases.result(id)));
     return Promise.all(

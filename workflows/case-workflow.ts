@@ -20,6 +20,7 @@ import { deliverOrHandOver } from './delivery.js';
 import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
 import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE, type FeeCase } from './fee-collection.js';
+import { startCaseSummary } from './case-summary.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -109,6 +110,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     });
     progress.openTask(task.view);
     await enter('awaiting_case_worker', 'case.escalated', { taskId: task.view.taskId, rules: escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.ruleId) }, { decision: escalation });
+    await startCaseSummary(input, task.view.taskId, escalation);
     const d = await awaitCaseWorker({
       task,
       deadlines,

@@ -1,0 +1,84 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Assistant } from '../assistant/assistant.js';
+import { findServices } from '../assistant/service-finder.js';
+import { listServices } from '../services/catalogue.js';
+import type { QuestionClient } from './question-client.js';
+
+export interface AssistantRoutesOptions {
+  /** Absent or switched off: the finder answers from the catalogue alone. */
+  assistant?: Assistant;
+  questions?: QuestionClient;
+}
+
+const caseParams = { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' }, questionId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } as const;
+
+/** The service finder and applicants' questions; what a model writes is labelled and never sent unconfirmed. */
+export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async (app, o) => {
+  app.get<{ Querystring: { q: string } }>(
+    '/services/search',
+    { schema: { querystring: { type: 'object', required: ['q'], properties: { q: { type: 'string', minLength: 2, maxLength: 500 } } } } },
+    async (req) => findServices({ catalogue: listServices(), assistant: o.assistant }, req.query.q),
+  );
+
+  const questions = o.questions;
+  if (!questions) return;
+
+  app.post<{ Params: { caseId: string }; Body: { subject: string; question: string } }>(
+    '/cases/:caseId/questions',
+    {
+      schema: {
+        params: caseParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['subject', 'question'],
+          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, question: { type: 'string', minLength: 1, maxLength: 4000 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const { questionId } = await questions.ask(req.params.caseId, { recipient: req.body.subject, question: req.body.question }).catch((err: unknown) => {
+        throw asHttpError(err);
+      });
+      return reply.status(202).header('location', `/cases/${req.params.caseId}/questions/${questionId}`).send({ questionId });
+    },
+  );
+
+  app.get<{ Params: { caseId: string; questionId: string } }>('/cases/:caseId/questions/:questionId', { schema: { params: caseParams } }, async (req) => {
+    try {
+      return await questions.state(req.params.caseId, req.params.questionId);
+    } catch (err) {
+      throw asHttpError(err);
+    }
+  });
+
+  app.post<{ Params: { caseId: string; questionId: string }; Body: { caseWorker: string; text: string } }>(
+    '/cases/:caseId/questions/:questionId/confirmation',
+    {
+      schema: {
+        params: caseParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['caseWorker', 'text'],
+          properties: { caseWorker: { type: 'string', minLength: 1, maxLength: 128 }, text: { type: 'string', minLength: 1, maxLength: 20000 } },
+        },
+      },
+    },
+    async (req) => {
+      try {
+        return await questions.confirm(req.params.caseId, req.params.questionId, req.body);
+      } catch (err) {
+        throw asHttpError(err);
+      }
+    },
+  );
+};
+
+// A refused confirmation is the caller's mistake (409), an unknown case or question is 404; the rest stays a 500.
+function asHttpError(err: unknown): unknown {
+  const e = err as Error & { cause?: Error };
+  if (e.name === 'WorkflowUpdateFailedError') return Object.assign(new Error(e.cause?.message ?? e.message), { statusCode: 409 });
+  if (e.name === 'WorkflowNotFoundError') return Object.assign(new Error('no such case or question'), { statusCode: 404 });
+  return err;
+}
