@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { db, withWorker } from './harness.js';
-import { apiFor, applicantToken, call, staffToken, waitFor } from './http-helpers.js';
+import { apiFor, applicantToken, call, staffToken, submitOverHttp, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 
 const STADT = 'stadt-musterstadt';
@@ -12,7 +12,7 @@ const DORF = 'gemeinde-beispieldorf';
 async function escalatedCase(api: Awaited<ReturnType<typeof apiFor>>, authorityId = STADT, nth = 0) {
   const submission = { ...applicationOf('company_car', nth), authorityId };
   const applicant = await applicantToken(submission.identity.subject);
-  const submitted = await call(api, 'POST', '/cases', applicant, submission);
+  const submitted = await submitOverHttp(api, submission);
   expect(submitted.status).toBe(202);
   const caseId: string = submitted.body.caseId;
   const staff = await staffToken('sb.anna', authorityId);

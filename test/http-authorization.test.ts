@@ -5,7 +5,7 @@ import { CommandRefusedError } from '../client/task-client.js';
 import { CaseClient } from '../client/case-client.js';
 import { TaskClient } from '../client/task-client.js';
 import { client, db, withWorker } from './harness.js';
-import { apiFor, applicantToken, call, foreignTokens, staffToken, tokens, waitFor } from './http-helpers.js';
+import { apiFor, applicantToken, call, foreignTokens, staffToken, submitOverHttp, tokens, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 
 const STADT = 'stadt-musterstadt';
@@ -25,11 +25,10 @@ describe('who may do what over HTTP', () => {
       const untrusted = await foreignTokens.sign({ role: 'case_worker', subject: 'sb.anna', authorityId: STADT });
       const expired = await tokens.sign({ role: 'case_worker', subject: 'sb.anna', authorityId: STADT }, '-1m');
 
-      // Submitting: only an applicant, and only as themselves.
-      expect((await call(api, 'POST', '/cases', undefined, submission)).status).toBe(401);
-      expect((await call(api, 'POST', '/cases', anna, submission)).status).toBe(403);
-      expect((await call(api, 'POST', '/cases', otherApplicant, submission)).status).toBe(403);
-      const { caseId } = (await call(api, 'POST', '/cases', owner, submission)).body;
+      // Submitting: only with the applicant's own identity token; a bearer token of the API is no identity.
+      expect((await call(api, 'POST', '/cases', owner, submission)).status).toBe(400);
+      expect((await submitOverHttp(api, submission, untrusted)).status).toBe(401);
+      const { caseId } = (await submitOverHttp(api, submission)).body;
       const taskId = `${caseId}:review`;
       await waitFor('the task', async () => (await call(api, 'GET', `/tasks/${taskId}`, anna)).status === 200);
 

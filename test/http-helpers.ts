@@ -1,4 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { afterAll } from 'vitest';
+import type { SubmitApplication } from '../client/case-client.js';
+import { startLocalIdentityProvider } from '../identity/local-identity-provider.js';
+import { OidcTokenVerifier } from '../identity/token-verifier.js';
 import { localIssuer, type LocalIssuer } from '../auth/local-issuer.js';
 import { jwtVerifier } from '../auth/tokens.js';
 import { buildHttpApi } from '../client/http-api.js';
@@ -18,8 +22,23 @@ export const applicantToken = (subject: string) => tokens.sign({ role: 'applican
 export const staffToken = (subject: string, authorityId: string, role: 'case_worker' | 'supervisor' = 'case_worker') =>
   tokens.sign({ role, subject, authorityId });
 
+/** The sandbox identity provider applicants log in at; intake verifies its identity tokens. */
+export const idp = await startLocalIdentityProvider({ host: '127.0.0.1', port: 0, audience: 'ozg-case-engine' });
+afterAll(() => idp.stop());
+
 export const apiFor = (e: TestEngine): Promise<FastifyInstance> =>
-  buildHttpApi({ cases: e.cases, tasks: e.tasks, auth: jwtVerifier(tokens.keys, audience), identity: intakeNotUnderTest });
+  buildHttpApi({
+    cases: e.cases,
+    tasks: e.tasks,
+    auth: jwtVerifier(tokens.keys, audience),
+    identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
+  });
+
+/** Submits over HTTP as the portal does: the application with the applicant's identity token from the sandbox provider. */
+export async function submitOverHttp(api: FastifyInstance, a: SubmitApplication, identityToken?: string) {
+  const token = identityToken ?? (await idp.issue({ subject: a.identity.subject, trustLevel: a.identity.trustLevel }));
+  return call(api, 'POST', '/cases', undefined, { serviceKey: a.serviceKey, authorityId: a.authorityId, identityToken: token, application: a.application, consent: a.consent });
+}
 
 /** One HTTP call through fastify's injector: real routing, validation, serialization and error handler. */
 export async function call(api: FastifyInstance, method: 'GET' | 'POST', url: string, token?: string, body?: object) {
