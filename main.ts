@@ -21,6 +21,12 @@ const { values: args } = parseArgs({
   },
 });
 
+class Interrupted extends Error {
+  constructor(readonly code: number) {
+    super('interrupted');
+  }
+}
+
 async function main(): Promise<number> {
   const count = Number(args.cases);
   if (!Number.isInteger(count) || count < 0) throw new ConfigError(`--cases must be a whole number, got "${args.cases}"`);
@@ -32,6 +38,12 @@ async function main(): Promise<number> {
   const say = (m: string) => console.log(`» ${m}`);
 
   const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say });
+  // Ctrl-C at any point stops the engine in order, so no dev server or database is left running.
+  const stopped = new Promise<number>((resolve) => {
+    process.once('SIGINT', () => resolve(130));
+    process.once('SIGTERM', () => resolve(143));
+  });
+  const interruptible = <T>(p: Promise<T>): Promise<T> => Promise.race([p, stopped.then((code) => Promise.reject(new Interrupted(code)))]);
   const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt' });
   let ok = true;
   try {
@@ -39,13 +51,13 @@ async function main(): Promise<number> {
       say(`submitting ${count} sample applications for ${listServices().map((s) => `"${s.name}"`).join(', ')}`);
       const started = performance.now();
       const step = Math.max(1, Math.ceil(count / 10));
-      const results = await runBatch({
+      const results = await interruptible(runBatch({
         httpUrl: engine.httpUrl,
         cases: engine.cases,
         applications: demoApplications(count, Date.now() % 100_000),
         tokenFor: tokensFrom(engine.localIdp),
         onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),
-      });
+      }));
       const seconds = (performance.now() - started) / 1000;
       ok = results.every(isAsExpected);
       const retrievals = (await Promise.all(results.map((r) => (r.caseId === '-' ? [] : listRetrievalsOfCase(engine.db, { caseId: r.caseId }))))).flat();
@@ -53,6 +65,12 @@ async function main(): Promise<number> {
       console.log(`registers:    ${retrievals.length} calls, ${retrievals.filter((r) => r.result === 'error').length} failed and retried (GET /cases/<id>/evidence-retrievals)`);
       await printClosingDocuments({ cases: engine.cases, caseId: results.find((r) => r.outcome === 'approved')?.caseId, dataDir: config.dataDir, postboxUrl: engine.postboxUrl });
     }
+  } catch (err) {
+    if (!(err instanceof Interrupted)) throw err;
+    say('interrupted: stopping');
+    await bot.stop();
+    await engine.stop();
+    return err.code;
   } finally {
     await bot.stop();
   }
@@ -62,10 +80,7 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   }
   console.log(`\nThe engine keeps serving: HTTP API ${engine.httpUrl}${engine.temporal.uiUrl ? `, Temporal Web UI ${engine.temporal.uiUrl}` : ''}. Ctrl-C stops it.`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopped;
   say('stopping');
   await engine.stop();
   return 0;

@@ -11,7 +11,8 @@ export function startDemoCaseWorker(o: { tasks: TaskClient; authorityId: string;
   let running = true;
   const loop = (async () => {
     while (running) {
-      const { items } = await o.tasks.inbox({ authorityId: o.authorityId, state: 'open', limit: 100, offset: 0 });
+      // The inbox can be briefly out of reach (start-up, shutdown): the next round tries again.
+      const items = await o.tasks.inbox({ authorityId: o.authorityId, state: 'open', limit: 100, offset: 0 }).then((r) => r.items, () => []);
       for (const task of items) {
         const actor = task.stage === 'second_approval' ? second : first;
         await o.tasks

@@ -30,7 +30,7 @@ export async function runBatch(o: {
       const res = await fetch(`${o.httpUrl}/cases`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ serviceKey: rest.serviceKey, authorityId: rest.authorityId, identityToken: await o.tokenFor(identity), application: rest.application }),
+        body: JSON.stringify({ serviceKey: rest.serviceKey, authorityId: rest.authorityId, identityToken: await o.tokenFor(identity), application: rest.application, consent: rest.consent }),
       });
       const body = (await res.json()) as { caseId?: string; code?: string; detail?: string };
       if (res.status === 403 || res.status === 422) {
