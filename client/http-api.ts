@@ -12,6 +12,7 @@ import type { TokenVerifier as IdentityVerifier } from '../identity/token-verifi
 import { UnknownServiceError } from '../services/catalogue.js';
 import { problemResponses, sharedSchemas } from './api-schemas.js';
 import { applicantRoutes } from './applicant-routes.js';
+import { guardCaseRoutes } from './case-access.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { bearerSecurity, HttpProblem, installAuth, maySeeCase, requirePrincipal } from './http-auth.js';
@@ -65,6 +66,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   // Responses are checked against their schema too: a route that breaks its contract answers 500, never bad data.
   await app.register(responseValidation, { ajv: { plugins: [addFormats.default], schemas: sharedSchemas } });
   installAuth(app, auth);
+  guardCaseRoutes(app, cases);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     const status =

@@ -8,6 +8,7 @@ import { listDeliveries } from '../db/queries/deliveries.js';
 import { findService } from '../services/catalogue.js';
 import { lastenradApplication } from '../demo/sample-other-services.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
+import { applicantToken } from './http-helpers.js';
 import { client, completeOpenTask, db, httpApiFor, sealKeys, startRegisters, withWorker, type TestEngine } from './harness.js';
 import { applicationOf } from './samples.js';
 
@@ -65,10 +66,15 @@ describe('evidence from registers, once-only', () => {
           expect(residence.record).toMatchObject({ subject: submission.identity.subject, residenceType: 'main', householdId: expect.any(String) });
 
           const api = await httpApiFor(e);
-          const res = await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals` });
+          const owner = { authorization: `Bearer ${await applicantToken(submission.identity.subject)}` };
+          expect((await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals` })).statusCode).toBe(401);
+          const stranger = { authorization: `Bearer ${await applicantToken('pseudonym-someone-else')}` };
+          expect((await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals`, headers: stranger })).statusCode).toBe(404);
+          expect((await api.inject({ method: 'GET', url: `/applicants/${submission.identity.subject}/evidence-retrievals`, headers: stranger })).statusCode).toBe(404);
+          const res = await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals`, headers: owner });
           expect(res.statusCode).toBe(200);
           expect(res.json().retrievals).toHaveLength(service.evidence.length);
-          const cockpit = await api.inject({ method: 'GET', url: `/applicants/${submission.identity.subject}/evidence-retrievals` });
+          const cockpit = await api.inject({ method: 'GET', url: `/applicants/${submission.identity.subject}/evidence-retrievals`, headers: owner });
           expect(cockpit.json().retrievals.filter((r: { caseId: string }) => r.caseId === caseId)).toHaveLength(service.evidence.length);
         }
       },
@@ -138,7 +144,9 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
     await withWorker(
       async (e) => {
         const api = await httpApiFor(e, 512 * 1024);
-        const { caseId } = await e.cases.submit({ ...applicationOf('resident'), deadlines: fast });
+        const submission = applicationOf('resident');
+        const { caseId } = await e.cases.submit({ ...submission, deadlines: fast });
+        const owner = { authorization: `Bearer ${await applicantToken(submission.identity.subject)}` };
         const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
         expect(state.requestedEvidence).toEqual([
           { evidenceType: 'vehicle_registration', document: 'Zulassungsbescheinigung Teil I', purpose: 'Halterschaft des Fahrzeugs prüfen', dueAt: expect.any(String), status: 'requested' },
@@ -148,10 +156,10 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         const log = await listRetrievalsOfCase(db, { caseId });
         expect(log.filter((r) => r.evidenceType === 'vehicle_registration').map((r) => r.result)).toEqual(['error', 'error', 'error']);
 
-        const timeline = (await api.inject({ method: 'GET', url: `/cases/${caseId}/milestones` })).json();
+        const timeline = (await api.inject({ method: 'GET', url: `/cases/${caseId}/milestones`, headers: owner })).json();
         expect(timeline.milestones.find((m: { state: string }) => m.state === 'current')).toMatchObject({ key: 'evidence_requested', note: expect.stringContaining('Unterlagen') });
 
-        const upload = (form: FormData, type = 'vehicle_registration') => api.inject({ method: 'POST', url: `/cases/${caseId}/evidence/${type}`, payload: form });
+        const upload = (form: FormData, type = 'vehicle_registration') => api.inject({ method: 'POST', url: `/cases/${caseId}/evidence/${type}`, payload: form, headers: owner });
         const lying = await upload(uploadForm(PNG, 'zulassung.pdf', 'application/pdf'));
         expect(lying.statusCode).toBe(415);
         expect(lying.headers['content-type']).toContain('application/problem+json');
