@@ -12,8 +12,9 @@ import { workflowsPath } from '../worker.js';
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' } } });
 const N = Number(values.cases);
 const CONCURRENCY = Number(values.concurrency);
-// The approve path: plan, validate, identity, 2 evidence, fee, decide, render, seal, deliver, archive; 11 stage records.
-const SHAPE = { activities: 11, localActivities: 11 };
+// The approve path of a parking permit as its history shows it: plan, validate, identity, 2 evidence, fee request and check,
+// decide, render, seal, deliver, archive (12 activities) and 13 local records of its stages and events.
+const SHAPE = { activities: 12, localActivities: 13 };
 
 interface Figures {
   seconds: number;
@@ -44,7 +45,7 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const loaded = loadConfig();
   // No artificial delay or fault anywhere: the figures are the engine's own cost.
-  const config = { ...loaded, registerSandbox: { ...loaded.registerSandbox, latencyMs: 0, errorRate: 0, timeoutRate: 0 } };
+  const config = { ...loaded, paymentSandboxDelayMs: 0, registerSandbox: { ...loaded.registerSandbox, latencyMs: 0, errorRate: 0, timeoutRate: 0 } };
   const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: (m) => console.log(`» ${m}`) });
   const connection = await NativeConnection.connect({ address: engine.temporal.address });
   const baselineQueue = `bench-baseline-${randomUUID()}`;
