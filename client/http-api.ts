@@ -17,6 +17,7 @@ import { catalogueRoutes } from './catalogue-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { bearerSecurity, HttpProblem, installAuth, maySeeCase, requirePrincipal } from './http-auth.js';
 import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
+import { problemTitles } from './problem.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payment-routes.js';
 import { taskRoutes } from './task-routes.js';
 import { milestoneRoutes } from './timeline-routes.js';
@@ -77,7 +78,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       : 500;
     const detail = status < 500 ? err.message : 'The request could not be processed.';
     if (status === 401) void reply.header('www-authenticate', 'Bearer');
-    void reply.status(status).type('application/problem+json').send({ type: 'about:blank', title: titles[status] ?? 'Error', status, detail });
+    void reply.status(status).type('application/problem+json').send({ type: 'about:blank', title: problemTitles[status] ?? 'Error', status, detail });
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -119,15 +120,3 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   }
   return app;
 }
-
-const titles: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  500: 'Internal Server Error',
-};

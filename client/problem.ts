@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FieldError } from '../contracts/case.js';
 
-const titles: Record<number, string> = {
+export const problemTitles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -20,7 +20,7 @@ export function sendProblem(reply: FastifyReply, p: { status: number; code: stri
     .type('application/problem+json')
     .send({
       type: `urn:ozg-case-engine:problem:${p.code}`,
-      title: titles[p.status] ?? 'Error',
+      title: problemTitles[p.status] ?? 'Error',
       status: p.status,
       code: p.code,
       detail: p.detail,

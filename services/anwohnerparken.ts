@@ -1,3 +1,4 @@
+import { addressSchema } from './address-schema.js';
 import { evidenceOf, postalCodeInMunicipality } from './fact-helpers.js';
 import type { ServiceDefinition } from './types.js';
 
@@ -22,16 +23,7 @@ export const anwohnerparken: ServiceDefinition = {
       properties: {
         zone: { type: 'string', pattern: '^[A-Z][0-9]{1,2}$' },
         licensePlate: { type: 'string', pattern: '^[A-ZÄÖÜ]{1,3}-[A-Z]{1,2} [1-9][0-9]{0,3}[EH]?$' },
-        address: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['street', 'postalCode', 'city'],
-          properties: {
-            street: { type: 'string', minLength: 1, maxLength: 200 },
-            postalCode: { type: 'string', pattern: '^[0-9]{5}$' },
-            city: { type: 'string', minLength: 1, maxLength: 100 },
-          },
-        },
+        address: addressSchema,
       },
     },
   },
