@@ -9,6 +9,7 @@ import { caseWorkflowId } from '../contracts/ids.js';
 import { client, CountingRegisters, db, sealKeys, startBypassingIntake, testDeps, withWorker } from './harness.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { applicationOf } from './samples.js';
+import { eventually } from './support/wait.js';
 import type { Registers } from '../adapters/registers.js';
 
 const FULL_PATH = [
@@ -103,7 +104,8 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
       await waitForStatus(cases, caseId, 'awaiting_case_worker');
       const state = await cases.status(caseId);
       const taskId = state.openTaskId!;
-      expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.taskId)).toContain(taskId);
+      // The inbox is a projection the workflow writes right after it starts waiting.
+      await eventually(async () => (await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).some((t) => t.taskId === taskId) || undefined, 'the task in the inbox');
 
       const actor = { id: 'sb.mueller', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
       const valid = { action: 'complete' as const, taskId, actor, outcome: 'approve' as const, justification: 'Arbeitsvertrag belegt private Nutzung.' };
