@@ -4,11 +4,12 @@ import { caseWorkflowId } from '../contracts/ids.js';
 import { getCase } from '../db/queries/cases.js';
 import { listDecisions } from '../db/queries/decisions.js';
 import { listPayments } from '../db/queries/payments.js';
-import { listOpenTasks } from '../db/queries/tasks.js';
+import { findTask, listOpenTasks } from '../db/queries/tasks.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { whatIf } from '../rules/what-if.js';
 import { client, db, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
+import { eventually } from './support/wait.js';
 import { waitForStatus } from './wait.js';
 
 type Cases = { cases: CaseClient };
@@ -17,7 +18,11 @@ type Cases = { cases: CaseClient };
 async function run({ cases }: Cases, submission: SubmitApplication, until: 'closed' | 'awaiting_case_worker' = 'closed') {
   const { caseId } = await cases.submit(submission);
   if (until === 'closed') await cases.result(caseId);
-  else await waitForStatus(cases, caseId, 'awaiting_case_worker');
+  else {
+    await waitForStatus(cases, caseId, 'awaiting_case_worker');
+    // The inbox row is a projection the workflow writes right after it starts waiting.
+    await eventually(async () => findTask(db, { taskId: `${caseId}:review` }), 'the task in the inbox');
+  }
   const [stored] = await listDecisions(db, { caseId });
   return { caseId, row: await getCase(db, { caseId }), stored: stored!, payments: await listPayments(db, { caseId }) };
 }
