@@ -15,13 +15,15 @@ const caseRoutes: Record<string, Who> = {
 };
 
 /**
- * One policy for the case routes the evidence, question and cockpit plugins add: bearer token required, and a case
- * that is not the caller's (another applicant's, another authority's) does not exist for them.
+ * One policy for the routes other plugins add. The HKR export is for staff. A case route needs a bearer token of the
+ * case's applicant or of its authority's staff; to anyone else (another applicant, another authority) the case does not exist.
  */
 export function guardCaseRoutes(app: FastifyInstance, cases: CaseClient): void {
   app.addHook('preHandler', async (req: FastifyRequest) => {
     const route = `${req.method} ${req.routeOptions.url}`;
     const params = req.params as { caseId?: string; subject?: string };
+    // The HKR export is for the authority's budget office, never for the public.
+    if (route === 'GET /payments/bookings') return void requireStaff(req);
     if (route === 'GET /applicants/:subject/evidence-retrievals') {
       if (requireApplicant(req).subject !== params.subject) throw new HttpProblem(404, 'no such applicant');
       return;

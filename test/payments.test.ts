@@ -13,6 +13,7 @@ import { findPayment, listPayments } from '../db/queries/payments.js';
 import { startPaymentSandbox, type PaymentSandbox } from '../sandbox/payments/server.js';
 import { signedWebhookHeaders } from '../sandbox/payments/webhook-signing.js';
 import { client, db, testApi, testDeps, withWorker, workerOn } from './harness.js';
+import { staffToken } from './http-helpers.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { applicationOf } from './samples.js';
@@ -231,6 +232,10 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
           .map((r) => ({ caseId: r['caseId'], kind: r['kind'], direction: r['direction'], amountCents: Number(r['amountCents']), transactionReference: r['transactionReference'] }))
           .sort((a, b) => `${a.caseId}${a.kind}`.localeCompare(`${b.caseId}${b.kind}`));
 
+      // Over HTTP the export is for the authority's staff only.
+      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json' })).statusCode).toBe(401);
+      const staff = { authorization: `Bearer ${await staffToken('sb.kasse', 'stadt-musterstadt')}` };
+      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json', headers: staff })).statusCode).toBe(200);
       const json = JSON.parse(await exportHkrBookings(db, { format: 'json', from })) as { format: string; bookings: Array<Record<string, unknown>> };
       expect(json.format).toBe('ozg-hkr-bookings/1');
       expect(pick(json.bookings)).toEqual(expected);
