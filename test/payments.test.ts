@@ -14,6 +14,7 @@ import { startPaymentSandbox, type PaymentSandbox } from '../sandbox/payments/se
 import { signedWebhookHeaders } from '../sandbox/payments/webhook-signing.js';
 import { client, db, testApi, testDeps, withWorker, workerOn } from './harness.js';
 import { staffToken } from './http-helpers.js';
+import { eventually } from './support/wait.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { applicationOf } from './samples.js';
@@ -198,6 +199,8 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       const replay = await post(genuine);
       expect(replay.status).toBe(409);
       expect(replay.headers.get('content-type')).toContain('application/problem+json');
+      // A signal that arrives during a workflow task enters the history when that task completes.
+      await eventually(async () => ((await signals(caseId)) > 0 ? true : undefined), 'the genuine webhook in the history');
       expect(await signals(caseId)).toBe(1);
       // The case asked the provider and believed it, not the webhook: still unpaid.
       expect((await cases.status(caseId)).status).toBe('collecting_fee');
