@@ -10,7 +10,6 @@ import { percentile } from './demo/stats.js';
 import { listRetrievalsOfCase } from './db/queries/evidence-retrievals.js';
 import { startEngine } from './engine.js';
 import { StartupError } from './infra/startup-error.js';
-import { anwohnerparken } from './services/anwohnerparken.js';
 import { listServices } from './services/catalogue.js';
 import type { LocalIdentityProvider } from './identity/local-identity-provider.js';
 

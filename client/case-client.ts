@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowStartOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { CaseDeadlines, CaseResult, CaseState, Consent, EvidenceUpload, IdentityAssertion } from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
@@ -66,7 +66,7 @@ export class CaseClient {
     const workflowId = caseWorkflowId(caseId);
     const submissionSha256 = createHash('sha256').update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`).digest('hex');
     try {
-      await this.start({ a, caseId, workflowId, schemaVersion, ruleSetVersion, submittedAt, submissionSha256 });
+      await this.client.workflow.start<typeof caseWorkflow>('caseWorkflow', caseWorkflowStart(this.taskQueue, { a, caseId, schemaVersion, ruleSetVersion, submittedAt, submissionSha256 }));
       return { caseId, workflowId, ruleSetVersion, duplicate: false };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -77,47 +77,6 @@ export class CaseClient {
       }
       return { caseId, workflowId, ruleSetVersion: memo.ruleSetVersion ?? ruleSetVersion, duplicate: true };
     }
-  }
-
-  private async start(o: {
-    a: SubmitApplication;
-    caseId: string;
-    workflowId: string;
-    schemaVersion: string;
-    ruleSetVersion: string;
-    submittedAt: string;
-    submissionSha256: string;
-  }): Promise<void> {
-    const { a, caseId, workflowId, schemaVersion, ruleSetVersion, submittedAt } = o;
-    await this.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
-      taskQueue: this.taskQueue,
-      workflowId,
-      // A key that was used once, for a running or a closed case, never starts a second one.
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      // A hash, not the data: the memo is not encrypted.
-      memo: { submissionSha256: o.submissionSha256, ruleSetVersion },
-      args: [
-        {
-          caseId,
-          serviceKey: a.serviceKey,
-          authorityId: a.authorityId,
-          schemaVersion,
-          ruleSetVersion,
-          submittedAt,
-          identity: a.identity,
-          application: a.application,
-          consent: a.consent,
-          deadlines: a.deadlines,
-        },
-      ],
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: CaseIdKey, value: caseId },
-        { key: ServiceKeyKey, value: a.serviceKey },
-        { key: AuthorityIdKey, value: a.authorityId },
-        { key: CaseStatusKey, value: 'received' },
-      ]),
-    });
   }
 
   status(caseId: string): Promise<CaseState> {
@@ -162,4 +121,41 @@ function stableJson(v: unknown): string {
 export function caseIdFromKey(key: string): string {
   const h = createHash('sha256').update(`ozg-case:${key}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** How a case workflow starts: its id policies, input and search attributes (ids and states only, no personal data). */
+export function caseWorkflowStart(
+  taskQueue: string,
+  o: { a: SubmitApplication; caseId: string; schemaVersion: string; ruleSetVersion: string; submittedAt: string; submissionSha256: string },
+): WorkflowStartOptions<typeof caseWorkflow> {
+  const { a, caseId, schemaVersion, ruleSetVersion, submittedAt } = o;
+  return {
+    taskQueue,
+    workflowId: caseWorkflowId(caseId),
+    // A key that was used once, for a running or a closed case, never starts a second one.
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    // A hash, not the data: the memo is not encrypted.
+    memo: { submissionSha256: o.submissionSha256, ruleSetVersion },
+    args: [
+      {
+        caseId,
+        serviceKey: a.serviceKey,
+        authorityId: a.authorityId,
+        schemaVersion,
+        ruleSetVersion,
+        submittedAt,
+        identity: a.identity,
+        application: a.application,
+        consent: a.consent,
+        deadlines: a.deadlines,
+      },
+    ],
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: CaseIdKey, value: caseId },
+      { key: ServiceKeyKey, value: a.serviceKey },
+      { key: AuthorityIdKey, value: a.authorityId },
+      { key: CaseStatusKey, value: 'received' },
+    ]),
+  };
 }

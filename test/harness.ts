@@ -4,11 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import type { Registers } from '../adapters/registers.js';
-import { TypedSearchAttributes } from '@temporalio/common';
 import { DemoSealKeyStore } from '../adapters/seal-keys.js';
-import { CaseClient, type SubmitApplication } from '../client/case-client.js';
-import { caseWorkflowId } from '../contracts/ids.js';
-import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
+import { CaseClient, caseWorkflowStart, type SubmitApplication } from '../client/case-client.js';
 import { findService, ruleSetVersionOn } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 import type { FastifyInstance } from 'fastify';
@@ -129,27 +126,11 @@ export class CountingRegisters implements Registers {
 export async function startBypassingIntake(taskQueue: string, a: SubmitApplication): Promise<string> {
   const service = findService(a.serviceKey);
   const caseId = randomUUID();
-  await client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
-    taskQueue,
-    workflowId: caseWorkflowId(caseId),
-    args: [
-      {
-        caseId,
-        serviceKey: a.serviceKey,
-        authorityId: a.authorityId,
-        schemaVersion: service.currentSchemaVersion,
-        ruleSetVersion: ruleSetVersionOn(service, new Date().toISOString().slice(0, 10)),
-        submittedAt: new Date().toISOString(),
-        identity: a.identity,
-        application: a.application,
-      },
-    ],
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: CaseIdKey, value: caseId },
-      { key: ServiceKeyKey, value: a.serviceKey },
-      { key: AuthorityIdKey, value: a.authorityId },
-      { key: CaseStatusKey, value: 'received' },
-    ]),
-  });
+  const submittedAt = new Date().toISOString();
+  const ruleSetVersion = ruleSetVersionOn(service, submittedAt.slice(0, 10));
+  await client.workflow.start<typeof caseWorkflow>(
+    'caseWorkflow',
+    caseWorkflowStart(taskQueue, { a, caseId, schemaVersion: service.currentSchemaVersion, ruleSetVersion, submittedAt, submissionSha256: 'bypassed-intake' }),
+  );
   return caseId;
 }
