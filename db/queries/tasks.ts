@@ -97,16 +97,8 @@ export async function listOpenTasks(db: DbExecutor, { authorityId }: { authority
   return (await listTasks(db, { authorityId, state: 'open', limit: 1000, offset: 0 })).items;
 }
 
-export interface CreateTaskParams {
-  taskId: string;
-  caseId: string;
-  kind: string;
-  serviceKey: string;
-  authorityId: string;
-  candidateGroup: string;
-  reason: string;
-  dueAt: Date;
-}
+/** A task outside the workflow's wait takes the same fields as the workflow's own, plus its due date. */
+export type CreateTaskParams = Pick<TaskView, 'taskId' | 'caseId' | 'kind' | 'serviceKey' | 'authorityId' | 'candidateGroup' | 'reason'> & { dueAt: Date };
 
 /** A task no workflow waits on (e.g. delivering a document by hand): created once, worked outside the case's wait. */
 export async function createTask(db: DbExecutor, p: CreateTaskParams): Promise<void> {
