@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { FolderArchiveStore } from './adapters/archive-store.js';
+import { BlobArchiveStore } from './adapters/archive-store.js';
 import { DocumentStore } from './adapters/document-store.js';
 import { HttpPostbox } from './adapters/http-postbox.js';
 import { allRegistersAt, HttpRegisters, RegistersByName, type Registers } from './adapters/registers.js';
@@ -37,6 +37,8 @@ import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
+import { FolderBlobStore, type BlobStore } from './storage/blob-store.js';
+import { describeBlobStore, openBlobStore } from './storage/index.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -112,7 +114,9 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       sealKeys,
       payments,
       model: chatModelFrom(config.assistant),
+      blobs: openBlobStore(config.blobStore, database.db),
     });
+    say(`documents and archive packages in ${describeBlobStore(config.blobStore)}`);
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
     const running = worker.run();
@@ -216,18 +220,21 @@ export interface AdapterOptions {
   payments: PaymentsDeps;
   /** The dialogue assistant's model; unset means the assistant is off. */
   model?: ChatModel;
+  /** Where documents and archive packages live; unset means folders under the data folder. */
+  blobs?: BlobStore;
 }
 
-/** Adapters kept under the data folder: documents, seal keys and archive packages. */
+/** Adapters over the shared blob store (documents, archive packages) and the configured outside systems. */
 export function activityDeps(dataDir: string, db: Database, registers: Registers, o: AdapterOptions): ActivityDeps {
-  const documents = new DocumentStore(join(dataDir, 'documents'));
+  const blobs = o.blobs ?? new FolderBlobStore(dataDir);
+  const documents = new DocumentStore(blobs);
   return {
     db,
     registers,
     payments: o.payments,
     documents,
     sealer: new PdfSealer(o.sealKeys ?? new DemoSealKeyStore(join(dataDir, 'seal'))),
-    archive: new FolderArchiveStore(join(dataDir, 'archive')),
+    archive: new BlobArchiveStore(blobs),
     postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
     publicBaseUrl: o.publicBaseUrl,
     assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
@@ -267,6 +274,7 @@ export async function runStandaloneWorker(): Promise<void> {
         notifyUrl: `http://${config.httpHost}:${config.httpPort}/payments/webhook`,
       },
       model: chatModelFrom(config.assistant),
+      blobs: openBlobStore(config.blobStore, database.db),
     }),
   });
   await worker.run();
