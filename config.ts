@@ -52,7 +52,7 @@ const schema = z.object({
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().min(1).default('eu-central-1'),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
-  METRICS_PORT: port.optional(),
+  METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 });
 
@@ -110,7 +110,7 @@ export interface Config {
   assistant?: AssistantConfig;
   /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
   blobStore: BlobStoreConfig;
-  /** Serve Prometheus metrics on this port (127.0.0.1 unless HTTP_HOST says otherwise); unset means off. */
+  /** Serve Prometheus metrics on this port, on HTTP_HOST; `METRICS_PORT=off` turns the endpoint off. */
   metricsPort?: number;
   /** Export OpenTelemetry traces to this OTLP/HTTP endpoint; unset means tracing is off. */
   otlpEndpoint?: string;
@@ -176,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,
     blobStore: blobStoreOf(e),
-    metricsPort: e.METRICS_PORT,
+    metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }

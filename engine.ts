@@ -39,6 +39,7 @@ import type { RegisterData } from './sandbox/registers/data.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
 import { FolderBlobStore, type BlobStore } from './storage/blob-store.js';
 import { describeBlobStore, openBlobStore } from './storage/index.js';
+import { EngineMetrics, startMetricsServer } from './observability/metrics.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -56,13 +57,16 @@ export interface Engine {
   httpUrl: string;
   postboxUrl?: string;
   registersUrl: string;
+  metrics: EngineMetrics;
+  /** Where Prometheus scrapes this process, when METRICS_PORT is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress }): Promise<Engine> {
+export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string }): Promise<Engine> {
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -108,7 +112,10 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     say(config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     const payments = await paymentsFor(config, httpUrl, say, stops);
-    const deps = activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), {
+    const metrics = new EngineMetrics();
+    metrics.observeDatabase(database.db);
+    metrics.sdkMetricsUrl = o.sdkMetricsUrl;
+    const deps = activityDeps(config.dataDir, database.db, metrics.measure(engineRegisters(registersUrl, config.registerTimeoutMs)), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl,
       sealKeys,
@@ -118,7 +125,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     });
     say(`documents and archive packages in ${describeBlobStore(config.blobStore)}`);
     say('bundling workflows and starting the worker');
-    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
+    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps, metrics });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -146,10 +153,18 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
+      metrics,
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     say(`HTTP API listening on ${httpUrl}`);
+    let metricsUrl: string | undefined;
+    if (config.metricsPort !== undefined) {
+      const server = await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort });
+      stops.push(server.stop);
+      metricsUrl = server.url;
+      say(`Prometheus metrics at ${metricsUrl}`);
+    }
     say(config.assistant ? `dialogue assistant on: ${config.assistant.model} at ${redact(config.assistant.url)}` : 'dialogue assistant off (set ASSISTANT_URL to enable)');
 
     return {
@@ -166,6 +181,8 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       httpUrl,
       postboxUrl,
       registersUrl,
+      metrics,
+      metricsUrl,
       stop,
     };
   } catch (err) {

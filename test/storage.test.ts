@@ -7,6 +7,9 @@ import { activityDeps } from '../engine.js';
 import { dataDir, db, postboxUrl, publicBaseUrl, sealKeys, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { eq } from 'drizzle-orm';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3BlobStore } from '../storage/s3-blob-store.js';
+import { startS3Server } from './support/s3-server.js';
 
 describe('documents and archive packages in PostgreSQL, where every process reaches them', () => {
   it('runs a case whose sealed Bescheid and archive package another process can read and verify', async () => {
@@ -44,5 +47,35 @@ describe('documents and archive packages in PostgreSQL, where every process reac
   it('refuses keys that would leave the store', async () => {
     const store = new PostgresBlobStore(db);
     await expect(new DocumentStore(store).get('../../etc/passwd')).rejects.toThrow(/not a SHA-256/);
+  });
+});
+
+describe('documents and archive packages in an S3-compatible bucket', () => {
+  it('puts, gets, verifies and deletes through the S3 API', async () => {
+    const s3 = await startS3Server();
+    try {
+      process.env.AWS_ACCESS_KEY_ID = 'test';
+      process.env.AWS_SECRET_ACCESS_KEY = 'test';
+      const settings = { bucket: 'ozg-test', prefix: 'engine/', endpoint: s3.endpoint, region: 'eu-central-1', forcePathStyle: true };
+      const client = new S3Client({ region: settings.region, endpoint: settings.endpoint, forcePathStyle: true });
+      await client.send(new CreateBucketCommand({ Bucket: settings.bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' } }));
+      const store = new S3BlobStore(settings);
+      const documents = new DocumentStore(store);
+      const ref = await documents.put(Buffer.from('%PDF-1.7 Bescheid'), 'application/pdf');
+      expect((await documents.get(ref.sha256)).toString()).toBe('%PDF-1.7 Bescheid');
+
+      const archive = new BlobArchiveStore(store);
+      const stored = await archive.store({
+        caseId: 'c-1', serviceKey: 's', authorityId: 'a', closedAt: '2026-11-30T12:00:00.000Z', retentionYears: 10, eventLogHead: 'h',
+        files: [{ name: 'bescheid.pdf', kind: 'Bescheid', mediaType: 'application/pdf', bytes: Buffer.from('%PDF-1.7 Bescheid') }],
+      });
+      expect(stored.location).toMatch(/^s3:archive\/packages\//);
+      expect(await new BlobArchiveStore(new S3BlobStore(settings)).verify(stored.packageSha256)).toMatchObject({ valid: true });
+
+      await documents.delete(ref.sha256);
+      await expect(documents.get(ref.sha256)).rejects.toThrow(/not stored/);
+    } finally {
+      await s3.stop();
+    }
   });
 });
