@@ -40,6 +40,7 @@ import { startRegisterSandbox } from './sandbox/registers/server.js';
 import { FolderBlobStore, type BlobStore } from './storage/blob-store.js';
 import { describeBlobStore, openBlobStore } from './storage/index.js';
 import { EngineMetrics, startMetricsServer } from './observability/metrics.js';
+import { startTracing, traceRequests } from './observability/tracing.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -125,14 +126,19 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     });
     say(`documents and archive packages in ${describeBlobStore(config.blobStore)}`);
     say('bundling workflows and starting the worker');
-    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps, metrics });
+    const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine' }) : undefined;
+    if (tracing) {
+      stops.push(tracing.shutdown);
+      say(`OpenTelemetry traces to ${config.otlpEndpoint}`);
+    }
+    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps, metrics, plugins: tracing && [tracing.workerPlugin] });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
       await running;
     });
 
-    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
+    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, interceptors: tracing?.clientInterceptors });
     const cases = new CaseClient(client);
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
@@ -155,6 +161,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
       metrics,
     });
+    if (tracing) traceRequests(http, tracing.tracer);
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     say(`HTTP API listening on ${httpUrl}`);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { TASK_QUEUE } from './contracts/ids.js';
 import type { EngineMetrics } from './observability/metrics.js';
@@ -18,6 +18,8 @@ export interface CaseWorkerOptions {
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
   /** Times and counts every activity execution for the process's metrics endpoint. */
   metrics?: EngineMetrics;
+  /** E.g. OpenTelemetry tracing (observability/tracing.ts); needs the worker to bundle its workflows itself. */
+  plugins?: WorkerPlugin[];
 }
 
 export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
@@ -28,6 +30,7 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     activities: { ...createActivities(o.deps), ...o.extraActivities },
     ...(o.metrics && { interceptors: { activity: [o.metrics.activityInterceptor()] } }),
+    ...(o.plugins && { plugins: o.plugins }),
   });
 }
 
