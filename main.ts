@@ -8,7 +8,7 @@ import { sampleRegisterData } from './demo/sample-applications.js';
 import { demoApplications } from './demo/sample-mix.js';
 import { percentile } from './demo/stats.js';
 import { listRetrievalsOfCase } from './db/queries/evidence-retrievals.js';
-import { startEngine } from './engine.js';
+import { startEngine } from './dev/engine.js';
 import { StartupError } from './infra/startup-error.js';
 import { listServices } from './services/catalogue.js';
 import type { LocalIdentityProvider } from './identity/local-identity-provider.js';

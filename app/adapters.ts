@@ -1,0 +1,62 @@
+import { join } from 'node:path';
+import type { ActivityDeps } from '../activities/index.js';
+import { FolderArchiveStore } from '../adapters/archive-store.js';
+import { DocumentStore } from '../adapters/document-store.js';
+import { HttpPostbox } from '../adapters/http-postbox.js';
+import type { PaymentsDeps } from '../adapters/payments.js';
+import { HttpPaymentProvider } from '../adapters/payments-http.js';
+import { DatabasePostbox } from '../adapters/postbox.js';
+import { allRegistersAt, HttpRegisters, type Registers } from '../adapters/registers.js';
+import type { SealKeyStore } from '../adapters/seal-keys.js';
+import { PdfSealer } from '../adapters/sealer.js';
+import { Assistant } from '../assistant/assistant.js';
+import { chatModelFrom, type ChatModel } from '../assistant/chat-client.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+
+export interface AdapterOptions {
+  publicBaseUrl: string;
+  /** A postbox over HTTP; unset means the database-only postbox. */
+  postboxUrl?: string;
+  sealKeys: SealKeyStore;
+  payments: PaymentsDeps;
+  /** The dialogue assistant's model; unset means the assistant is off. */
+  model?: ChatModel;
+}
+
+/** Adapters kept under the data folder: documents and archive packages. */
+export function activityDeps(dataDir: string, db: Database, registers: Registers, o: AdapterOptions): ActivityDeps {
+  const documents = new DocumentStore(join(dataDir, 'documents'));
+  return {
+    db,
+    registers,
+    payments: o.payments,
+    documents,
+    sealer: new PdfSealer(o.sealKeys),
+    archive: new FolderArchiveStore(join(dataDir, 'archive')),
+    postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
+    publicBaseUrl: o.publicBaseUrl,
+    assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
+  };
+}
+
+/** The registers over HTTP at one base URL (the real ones behind a gateway); nothing is answered from seeded records. */
+export const httpRegisters = (baseUrl: string, timeoutMs: number): Registers => new HttpRegisters({ endpoints: allRegistersAt(baseUrl), timeoutMs });
+
+/** The payment provider; its webhooks reach the engine at the public base URL. */
+export const configuredPayments = (providerUrl: string, publicBaseUrl: string): PaymentsDeps => ({
+  provider: new HttpPaymentProvider(providerUrl),
+  portalUrl: publicBaseUrl,
+  notifyUrl: `${publicBaseUrl}/payments/webhook`,
+});
+
+/** Every adapter from configuration alone, for a worker or API process: no stand-in is started here. */
+export function configuredActivityDeps(config: Config, db: Database, sealKeys: SealKeyStore): ActivityDeps {
+  return activityDeps(config.dataDir, db, httpRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
+    publicBaseUrl: config.publicBaseUrl,
+    postboxUrl: config.postboxUrl,
+    sealKeys,
+    payments: configuredPayments(config.paymentProviderUrl!, config.publicBaseUrl),
+    model: chatModelFrom(config.assistant),
+  });
+}
