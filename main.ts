@@ -43,7 +43,8 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => resolve(143));
   });
   const interruptible = <T>(p: Promise<T>): Promise<T> => Promise.race([p, stopped.then((code) => Promise.reject(new Interrupted(code)))]);
-  const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt' });
+  const batchCases = new Set<string>();
+  const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt', onlyCases: batchCases });
   let ok = true;
   try {
     if (count > 0) {
@@ -55,6 +56,7 @@ async function main(): Promise<number> {
         cases: engine.cases,
         applications: demoApplications(count, Date.now() % 100_000),
         tokenFor: tokensFrom(engine.localIdp),
+        onStarted: (caseId) => batchCases.add(caseId),
         onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),
       }));
       const seconds = (performance.now() - started) / 1000;
@@ -78,6 +80,8 @@ async function main(): Promise<number> {
     await engine.stop();
     return ok ? 0 : 1;
   }
+  console.log('\nMore API or worker processes join this demo as separate processes (each on its own HTTP_PORT / WORKER_HEALTH_PORT):');
+  console.log(`  ${Object.entries(engine.processEnv).map(([k, v]) => `${k}=${v}`).join(' ')} npm run worker`);
   console.log(`\nThe engine keeps serving: HTTP API ${engine.httpUrl}${engine.temporal.uiUrl ? `, Temporal Web UI ${engine.temporal.uiUrl}` : ''}. Ctrl-C stops it.`);
   await stopped;
   say('stopping');

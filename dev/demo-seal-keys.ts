@@ -4,6 +4,9 @@ import { dirname, join } from 'node:path';
 import forge from 'node-forge';
 import { configuredSealKeyStore, sealKeyFromP12, splitPem, type SealKey, type SealKeyStore } from '../adapters/seal-keys.js';
 
+/** The demo seals' passphrase: they protect nothing real. */
+export const DEMO_SEAL_PASSPHRASE = 'demo-seal';
+
 /**
  * Demo and tests: a local demo CA and one seal certificate per authority, generated on first use into a folder
  * that is never committed. Verifiers trust only this CA.
@@ -12,7 +15,7 @@ export class DemoSealKeyStore implements SealKeyStore {
   private ca?: Promise<{ cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }>;
   private readonly keys = new Map<string, Promise<SealKey>>();
 
-  constructor(private readonly dir: string, private readonly passphrase = 'demo-seal') {}
+  constructor(private readonly dir: string, private readonly passphrase = DEMO_SEAL_PASSPHRASE) {}
 
   keyFor(authorityId: string): Promise<SealKey> {
     if (!/^[a-z0-9-]+$/.test(authorityId)) return Promise.reject(new Error(`invalid authority id: ${authorityId}`));

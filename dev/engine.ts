@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { type Worker } from '@temporalio/worker';
@@ -31,7 +32,7 @@ import { connectClient, connectNative, temporalConnectionOptions } from '../app/
 import { addHealthRoutes, databaseProbe, temporalProbe } from '../app/health.js';
 import type { RegisterData } from '../sandbox/registers/data.js';
 import { startRegisterSandbox } from '../sandbox/registers/server.js';
-import { sealKeyStore } from './demo-seal-keys.js';
+import { DEMO_SEAL_PASSPHRASE, sealKeyStore } from './demo-seal-keys.js';
 import { sealIdentities } from '../app/production-profile.js';
 
 export { activityDeps, type AdapterOptions } from '../app/adapters.js';
@@ -55,6 +56,8 @@ export interface Engine {
   httpUrl: string;
   postboxUrl?: string;
   registersUrl: string;
+  /** The settings with which `npm run api` / `npm run worker` join this stack as separate processes. */
+  processEnv: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +137,8 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const tasks = new TaskClient(client, database.db);
     const audience = { issuer: config.authIssuer, audience: config.authAudience };
     const tokens = config.authJwksUrl ? undefined : await localIssuer({ ...audience, file: join(config.dataDir, 'keys', 'auth-signing-key.json') });
+    const jwksFile = join(config.dataDir, 'keys', 'auth-jwks.json');
+    if (tokens) await writeFile(jwksFile, JSON.stringify(tokens.jwks));
     const http = await buildHttpApi({
       cases,
       tasks,
@@ -166,6 +171,20 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       httpUrl,
       postboxUrl,
       registersUrl,
+      processEnv: {
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: config.temporalNamespace,
+        DATABASE_URL: databaseUrl,
+        REGISTER_BASE_URL: registersUrl,
+        PAYMENT_PROVIDER_URL: payments.providerUrl,
+        ...(postboxUrl && { POSTBOX_URL: postboxUrl }),
+        OIDC_ISSUER: config.oidcIssuer ?? localIdp!.issuer,
+        ...(config.authJwksUrl ? { AUTH_JWKS_URL: config.authJwksUrl } : { AUTH_JWKS_FILE: jwksFile }),
+        AUTH_ISSUER: config.authIssuer,
+        PUBLIC_BASE_URL: config.publicBaseUrl,
+        DATA_DIR: config.dataDir,
+        ...sealEnv(config),
+      },
       stop,
     };
   } catch (err) {
@@ -196,7 +215,7 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
 }
 
 /** The configured provider, or the payment sandbox playing one; webhooks go to the engine's HTTP API. */
-async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops: Array<() => Promise<void>>): Promise<PaymentsDeps> {
+async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops: Array<() => Promise<void>>): Promise<PaymentsDeps & { providerUrl: string }> {
   let providerUrl = config.paymentProviderUrl;
   if (!providerUrl) {
     const sandbox = await startPaymentSandbox({
@@ -209,7 +228,15 @@ async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops
     providerUrl = sandbox.url;
     say(`payment sandbox at ${sandbox.url} (outcome ${config.paymentSandboxOutcome} after ${config.paymentSandboxDelayMs} ms)`);
   }
-  return { provider: new HttpPaymentProvider(providerUrl), portalUrl: httpUrl, notifyUrl: `${httpUrl}/payments/webhook` };
+  return { provider: new HttpPaymentProvider(providerUrl), portalUrl: httpUrl, notifyUrl: `${httpUrl}/payments/webhook`, providerUrl };
+}
+
+/** The demo's seals as a SEAL_DIR (the demo CA's folder holds `<sealIdentity>.p12` and the CA certificate). */
+function sealEnv(config: Config): Record<string, string> {
+  if (config.sealDir) return { SEAL_DIR: config.sealDir.dir, SEAL_P12_PASSPHRASE: config.sealDir.passphrase, SEAL_TRUST_ANCHORS: config.sealDir.trustAnchorsFile };
+  if (config.seal) return { SEAL_P12_FILE: config.seal.p12File, SEAL_P12_PASSPHRASE: config.seal.passphrase, SEAL_TRUST_ANCHORS: config.seal.trustAnchorsFile };
+  const dir = join(config.dataDir, 'seal');
+  return { SEAL_DIR: dir, SEAL_P12_PASSPHRASE: DEMO_SEAL_PASSPHRASE, SEAL_TRUST_ANCHORS: join(dir, 'demo-ca.pem') };
 }
 
 /**
