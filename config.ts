@@ -51,6 +51,7 @@ const schema = z.object({
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
   // Production profile, separate processes and the Temporal connection (app/).
   ENGINE_PROFILE: z.enum(['demo', 'production']).default('demo'),
+  TASK_QUEUE: z.string().min(1).default('ozg-cases'),
   SEAL_DIR: z.string().min(1).optional(),
   AUTH_JWKS_FILE: z.string().min(1).optional(),
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
@@ -121,6 +122,8 @@ export interface Config {
   assistant?: AssistantConfig;
   /** `production` refuses to start on any insecure or missing setting (app/production-profile.ts); `demo` runs embedded stand-ins. */
   profile: 'demo' | 'production';
+  /** The task queue API and workers share (one per deployment). */
+  taskQueue: string;
   /** One `<sealIdentity>.p12` per authority in `dir` (SEAL_DIR, passphrase SEAL_P12_PASSPHRASE, anchors SEAL_TRUST_ANCHORS). */
   sealDir?: { dir: string; passphrase: string; trustAnchorsFile: string };
   /** API token keys from a local JWKS file (the demo's, for extra processes); production uses AUTH_JWKS_URL. */
@@ -210,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,
     profile: e.ENGINE_PROFILE,
+    taskQueue: e.TASK_QUEUE,
     sealDir: e.SEAL_DIR ? { dir: e.SEAL_DIR, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
     authJwksFile: e.AUTH_JWKS_FILE,
     temporalTls: temporalTls(e),

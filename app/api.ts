@@ -50,14 +50,14 @@ export async function startApi(config: Config): Promise<RunningApi> {
     const audience = { issuer: config.authIssuer, audience: config.authAudience };
     const keys = config.authJwksUrl ? remoteKeys(config.authJwksUrl) : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
     const http = await buildHttpApi({
-      cases: new CaseClient(client),
+      cases: new CaseClient(client, config.taskQueue),
       tasks: new TaskClient(client, database.db),
       auth: jwtVerifier(keys, audience),
       identity: new OidcTokenVerifier({ issuer: config.oidcIssuer!, audience: config.oidcAudience }),
       verification: { db: database.db, documents: documents, sealKeys },
       evidence: { db: database.db, documents: documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
-      assistant: { assistant: assistant, questions: new QuestionClient(client) },
+      assistant: { assistant: assistant, questions: new QuestionClient(client, config.taskQueue) },
     });
     const pg = databaseProbe(config.databaseUrl!);
     stops.push(pg.close);

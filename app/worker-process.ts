@@ -35,6 +35,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     const worker = await createCaseWorker({
       connection,
       namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
       deps: configuredActivityDeps(config, database.db, sealKeys),
       tuning: config.worker,
       shutdownGraceMs: config.shutdownGraceMs,
