@@ -17,31 +17,29 @@ export const sealIdentities = (): string[] =>
  */
 export async function startupProblems(config: Config, kind: ProcessKind, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const problems: string[] = [];
-  const need = (ok: unknown, line: string) => void (!ok && problems.push(line));
   const production = config.profile === 'production';
-
-  need(config.temporalAddress, 'TEMPORAL_ADDRESS: not set (the Temporal frontend, host:port)');
-  need(config.databaseUrl, 'DATABASE_URL: not set (the PostgreSQL the engine keeps its records in)');
-  if (kind === 'worker') {
-    need(config.registerBaseUrl, 'REGISTER_BASE_URL: not set (the registers\' gateway)');
-    need(config.paymentProviderUrl, 'PAYMENT_PROVIDER_URL: not set (the payment provider)');
-  }
-  if (kind === 'api') {
-    need(config.oidcIssuer, 'OIDC_ISSUER: not set (the identity provider whose tokens applicants bring to intake)');
-    need(config.authJwksUrl || config.authJwksFile, 'AUTH_JWKS_URL: not set (the keys of the issuer of API bearer tokens)');
-  }
-  need(config.sealDir || config.seal, 'SEAL_DIR: not set (one <sealIdentity>.p12 per authority, with SEAL_TRUST_ANCHORS)');
+  // In production every process gets the whole deployment's settings; in the demo profile only what it cannot run without.
+  const needed = (k: ProcessKind | 'both') => production || k === 'both' || k === kind;
+  const setting = (k: ProcessKind | 'both', variable: string, value: string | undefined, what: string, https = false) => {
+    if (!needed(k)) return;
+    if (!value) problems.push(`${variable}: not set (${what})`);
+    else if (production && https && !isHttps(value)) problems.push(`${variable}: must be an https URL, got ${value}`);
+  };
+  setting('both', 'TEMPORAL_ADDRESS', config.temporalAddress, 'the Temporal frontend, host:port');
+  setting('both', 'DATABASE_URL', config.databaseUrl, 'the PostgreSQL the engine keeps its records in');
+  setting('worker', 'REGISTER_BASE_URL', config.registerBaseUrl, "the registers' gateway");
+  setting('worker', 'PAYMENT_PROVIDER_URL', config.paymentProviderUrl, 'the payment provider', true);
+  setting('api', 'OIDC_ISSUER', config.oidcIssuer, 'the identity provider whose tokens applicants bring to intake', true);
+  if (production) setting('api', 'AUTH_JWKS_URL', config.authJwksUrl, 'the key set of the issuer of API bearer tokens; a local key file is for the demo only', true);
+  else setting('api', 'AUTH_JWKS_URL', config.authJwksUrl ?? config.authJwksFile, 'the key set of the issuer of API bearer tokens, or AUTH_JWKS_FILE');
+  if (!config.sealDir && !config.seal) problems.push('SEAL_DIR: not set (one <sealIdentity>.p12 per authority, with SEAL_TRUST_ANCHORS)');
   if (!production) return problems;
 
-  need(isHttps(config.oidcIssuer), `OIDC_ISSUER: must be an https URL${config.oidcIssuer ? `, got ${config.oidcIssuer}` : ''}`);
-  need(isHttps(config.authJwksUrl), 'AUTH_JWKS_URL: must be an https URL (a local key file is for the demo only)');
-  need(isHttps(config.authIssuer), `AUTH_ISSUER: must be the https URL of the API token issuer, got ${config.authIssuer}`);
-  need(isHttps(config.publicBaseUrl), `PUBLIC_BASE_URL: must be the engine's public https address (printed in every seal's QR code), got ${config.publicBaseUrl}`);
-  need(isHttps(config.paymentProviderUrl), 'PAYMENT_PROVIDER_URL: must be an https URL');
-  need(config.postboxUrl, 'POSTBOX_URL: not set (the applicants\' postbox)');
-  need(config.registerBaseUrl, 'REGISTER_BASE_URL: not set (the registers\' gateway)');
-  need(config.paymentWebhookSecret !== DEV_WEBHOOK_SECRET, 'PAYMENT_WEBHOOK_SECRET: is the public development secret; set your provider\'s');
-  need(payloadKeysConfigured(config, env), 'PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: not set (the keys that encrypt personal data in Temporal)');
+  if (!isHttps(config.authIssuer)) problems.push(`AUTH_ISSUER: must be the https URL of the API token issuer, got ${config.authIssuer}`);
+  if (!isHttps(config.publicBaseUrl)) problems.push(`PUBLIC_BASE_URL: must be the engine's public https address (printed in every seal's QR code), got ${config.publicBaseUrl}`);
+  setting('both', 'POSTBOX_URL', config.postboxUrl, "the applicants' postbox", true);
+  if (config.paymentWebhookSecret === DEV_WEBHOOK_SECRET) problems.push("PAYMENT_WEBHOOK_SECRET: is the public development secret; set your provider's");
+  if (!payloadKeysConfigured(config, env)) problems.push('PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: not set (the keys that encrypt personal data in Temporal)');
   if (config.seal && !config.sealDir) problems.push('SEAL_P12_FILE: one key for all authorities is not allowed; use SEAL_DIR with one <sealIdentity>.p12 per authority');
   if (config.sealDir) problems.push(...(await sealProblems(config.sealDir)));
   return problems;

@@ -76,7 +76,7 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
     const seals = join(dataDir, 'seal');
     const demoSeals = new DemoSealKeyStore(seals);
     await Promise.all(sealIdentities().map((id) => demoSeals.keyFor(id)));
-    const registers = await startRegisterSandbox({ data: sampleRegisterData(), port: 0, latencyMs: 0, errorRate: 0 });
+    const registers = await startRegisterSandbox({ data: sampleRegisterData(), port: 0, faults: { latencyMs: 0, errorRate: 0, timeoutRate: 0 } });
     stops.push(registers.stop);
     const payments = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_dGVzdA==', outcome: 'paid', delayMs: 0, webhooks: false });
     stops.push(payments.close);

@@ -51,13 +51,16 @@ describe('the production profile fails closed', () => {
   });
 
   const bad: Array<[string, (e: NodeJS.ProcessEnv) => void, RegExp]> = [
-    ['no identity provider', (e) => delete e['OIDC_ISSUER'], /^OIDC_ISSUER: must be an https URL$/],
+    ['no identity provider', (e) => delete e['OIDC_ISSUER'], /^OIDC_ISSUER: not set/],
     ['an http identity provider', (e) => (e['OIDC_ISSUER'] = 'http://id.example.de'), /^OIDC_ISSUER: must be an https URL, got http:/],
-    ['no API token keys', (e) => delete e['AUTH_JWKS_URL'], /^AUTH_JWKS_URL: must be an https URL/],
-    ['API token keys from a local file', (e) => ((e['AUTH_JWKS_FILE'] = join(dir, 'jwks.json')), delete e['AUTH_JWKS_URL']), /^AUTH_JWKS_URL: must be an https URL/],
+    ['no API token keys', (e) => delete e['AUTH_JWKS_URL'], /^AUTH_JWKS_URL: not set/],
+    ['API token keys from a local file', (e) => ((e['AUTH_JWKS_FILE'] = join(dir, 'jwks.json')), delete e['AUTH_JWKS_URL']), /^AUTH_JWKS_URL: not set .*a local key file is for the demo only/],
+    ['API token keys over http', (e) => (e['AUTH_JWKS_URL'] = 'http://sso.example.de/jwks.json'), /^AUTH_JWKS_URL: must be an https URL, got http:/],
+    ['a postbox over http', (e) => (e['POSTBOX_URL'] = 'http://postfach.example.de'), /^POSTBOX_URL: must be an https URL/],
     ['the local token issuer name', (e) => delete e['AUTH_ISSUER'], /^AUTH_ISSUER: must be the https URL .* got ozg-case-engine-local$/],
     ['no public base URL', (e) => delete e['PUBLIC_BASE_URL'], /^PUBLIC_BASE_URL: must be the engine's public https address .* got http:\/\/127\.0\.0\.1:8080$/],
-    ['no payment provider', (e) => delete e['PAYMENT_PROVIDER_URL'], /^PAYMENT_PROVIDER_URL: must be an https URL$/],
+    ['no payment provider', (e) => delete e['PAYMENT_PROVIDER_URL'], /^PAYMENT_PROVIDER_URL: not set/],
+    ['a payment provider over http', (e) => (e['PAYMENT_PROVIDER_URL'] = 'http://epay.example.de'), /^PAYMENT_PROVIDER_URL: must be an https URL, got http:/],
     ['no postbox', (e) => delete e['POSTBOX_URL'], /^POSTBOX_URL: not set/],
     ['no registers', (e) => delete e['REGISTER_BASE_URL'], /^REGISTER_BASE_URL: not set/],
     ['no Temporal address', (e) => delete e['TEMPORAL_ADDRESS'], /^TEMPORAL_ADDRESS: not set/],
@@ -86,11 +89,13 @@ describe('the production profile fails closed', () => {
 
   it('lists every problem at once, and refuses to start with all of them in one message', async () => {
     const env = { ENGINE_PROFILE: 'production' };
-    const problems = await problemsOf(env, 'api');
+    const problems = await problemsOf(env, 'worker');
+    // One line per variable, never two.
+    expect(new Set(problems.map((p) => p.split(':')[0])).size).toBe(problems.length);
     for (const variable of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'OIDC_ISSUER', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'PUBLIC_BASE_URL', 'PAYMENT_PROVIDER_URL', 'POSTBOX_URL', 'REGISTER_BASE_URL', 'PAYMENT_WEBHOOK_SECRET', 'PAYLOAD_KEYS', 'SEAL_DIR']) {
       expect(problems.some((p) => p.startsWith(variable)), variable).toBe(true);
     }
-    const err = await assertStartable(loadConfig(env), 'api', env).catch((e: unknown) => e);
+    const err = await assertStartable(loadConfig(env), 'worker', env).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(problems.length);
   });
