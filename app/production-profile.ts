@@ -45,6 +45,9 @@ export async function startupProblems(config: Config, kind: ProcessKind, env: No
   return problems;
 }
 
+/** The payload codec's key ring settings (read by the codec's configuration). */
+export const PAYLOAD_KEY_VARIABLES = ['PAYLOAD_KEYS', 'PAYLOAD_KEYS_FILE'] as const;
+
 /** The codec's key ring, by its config field once it exists, else by its variables. */
 function payloadKeysConfigured(config: Config, env: NodeJS.ProcessEnv): boolean {
   const fromConfig = (config as unknown as Record<string, unknown>)['payloadKeys'];
