@@ -6,7 +6,7 @@ import { HttpPostbox } from '../adapters/http-postbox.js';
 import type { PaymentsDeps } from '../adapters/payments.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { DatabasePostbox } from '../adapters/postbox.js';
-import { allRegistersAt, HttpRegisters, type Registers } from '../adapters/registers.js';
+import { allRegistersAt, HttpRegisters, RegistersByName, UnconnectedRegister, type Registers } from '../adapters/registers.js';
 import type { SealKeyStore } from '../adapters/seal-keys.js';
 import { PdfSealer } from '../adapters/sealer.js';
 import { Assistant } from '../assistant/assistant.js';
@@ -41,7 +41,8 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
 }
 
 /** The registers over HTTP at one base URL (the real ones behind a gateway); nothing is answered from seeded records. */
-export const httpRegisters = (baseUrl: string, timeoutMs: number): Registers => new HttpRegisters({ endpoints: allRegistersAt(baseUrl), timeoutMs });
+export const httpRegisters = (baseUrl: string, timeoutMs: number): Registers =>
+  new RegistersByName({ permits: new UnconnectedRegister() }, new HttpRegisters({ endpoints: allRegistersAt(baseUrl), timeoutMs }));
 
 /** The payment provider; its webhooks reach the engine at the public base URL. */
 export const configuredPayments = (providerUrl: string, publicBaseUrl: string): PaymentsDeps => ({

@@ -11,6 +11,7 @@ import { sealIdentities } from '../app/production-profile.js';
 import { CaseClient } from '../client/case-client.js';
 import { DEMO_SEAL_PASSPHRASE, DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 import { sampleApplications, sampleRegisterData } from '../demo/sample-applications.js';
+import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { startLocalIdentityProvider } from '../identity/local-identity-provider.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
@@ -117,13 +118,20 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     stops.push(() => connection.close());
     const cases = new CaseClient(new Client({ connection }), taskQueue);
-    const residents = sampleApplications(6 * CASES, 7).filter((a) => a.kind === 'resident').slice(0, CASES);
-    expect(residents).toHaveLength(CASES);
+    // Every sample service, so the production registers (HTTP only, no seeded records) answer each of them.
+    const mix = [
+      ...sampleApplications(6 * CASES, 7).filter((a) => a.kind === 'resident').slice(0, CASES - 6).map((a) => ({ submission: a.submission, expected: 'approved' })),
+      ...[0, 1].map((i) => ({ submission: lastenradApplication('eligible', i), expected: 'approved' })),
+      ...[0, 1].map((i) => ({ submission: lastenradApplication('not_cargo_bike', i), expected: 'rejected' })),
+      { submission: gewerbeApplication('retail', 0), expected: 'approved' },
+      { submission: gewerbeApplication('prohibited', 0), expected: 'rejected' },
+    ];
+    expect(mix).toHaveLength(CASES);
 
     let closed = 0;
     let killed = false;
     const results = Promise.all(
-      residents.map(async ({ submission: { identity, ...a } }) => {
+      mix.map(async ({ submission: { identity, ...a }, expected }) => {
         const res = await fetch(`${apiUrl}/cases`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
@@ -133,7 +141,7 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
         expect(res.status, JSON.stringify(body)).toBe(202);
         const result = await cases.result(body.caseId!);
         closed++;
-        return { caseId: body.caseId!, outcome: result.outcome };
+        return { caseId: body.caseId!, outcome: result.outcome, expected };
       }),
     );
     // Kill one worker without warning once some cases are done and the rest are in flight.
@@ -145,7 +153,7 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
     const done = await results;
     expect(killed).toBe(true);
     expect(new Set(done.map((d) => d.caseId)).size).toBe(CASES);
-    expect(done.map((d) => d.outcome)).toEqual(Array(CASES).fill('approved'));
+    expect(done.map((d) => d.outcome)).toEqual(done.map((d) => d.expected));
 
     // The surviving worker and the API stop gracefully on SIGTERM.
     workers[1]!.child.kill('SIGTERM');
