@@ -20,7 +20,7 @@ const params = {
 export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOptions> = async (app, o) => {
   await app.register(multipart, { limits: { fileSize: o.maxBytes, files: 1, fields: 0 } });
 
-  app.post<{ Params: { caseId: string; evidenceType: string } }>('/cases/:caseId/evidence/:evidenceType', { schema: { params } }, async (req, reply) => {
+  app.post<{ Params: { caseId: string; evidenceType: string } }>('/cases/:caseId/evidence/:evidenceType', { config: { access: 'case:applicant' }, schema: { params } }, async (req, reply) => {
     if (!req.isMultipart()) throw httpError(415, 'Bitte als multipart/form-data mit dem Feld "file" senden.');
     const file = await req.file();
     if (!file || file.fieldname !== 'file') throw httpError(400, 'Die Datei fehlt (Feld "file").');

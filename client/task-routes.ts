@@ -60,6 +60,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
   app.get<{ Querystring: InboxQuery }>(
     '/tasks',
     {
+      config: { access: 'staff' },
       schema: {
         security: bearerSecurity,
         querystring: {
@@ -94,7 +95,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
 
   app.get<{ Params: { taskId: string } }>(
     '/tasks/:taskId',
-    { schema: { security: bearerSecurity, params: taskParams, response: { 200: { $ref: 'InboxItem#' }, ...problemResponses(401, 403, 404) } } },
+    { config: { access: 'staff' }, schema: { security: bearerSecurity, params: taskParams, response: { 200: { $ref: 'InboxItem#' }, ...problemResponses(401, 403, 404) } } },
     async (req) => {
       await ownTask(req);
       return tasks.find(req.params.taskId);
@@ -105,6 +106,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
     app.post<{ Params: { taskId: string }; Body: Record<string, string> }>(
       `/tasks/:taskId/${name}`,
       {
+        config: { access: 'staff' },
         schema: {
           security: bearerSecurity,
           params: taskParams,
