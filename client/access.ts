@@ -36,15 +36,20 @@ export class UndeclaredAccessError extends Error {
   }
 }
 
+const declaredOn = new WeakMap<FastifyInstance, Map<string, Access>>();
+/** Every route as "METHOD /path" (HEAD and hidden routes included) with its declared access. */
+export const declaredAccessOf = (app: FastifyInstance): Map<string, Access> => declaredOn.get(app) ?? new Map();
+
 const routeKey = (method: string | string[], url: string) => `${[method].flat().join(',')} ${url}`;
 
 /**
  * Refuses by default: collects every route without a known `config.access` and fails `ready()` (so `listen()` and
  * `inject()` too) naming all of them at once. Call before any route is added.
  */
-export function requireDeclaredAccess(app: FastifyInstance): Map<string, Access> {
+export function requireDeclaredAccess(app: FastifyInstance): void {
   const undeclared: string[] = [];
   const declared = new Map<string, Access>();
+  declaredOn.set(app, declared);
   app.addHook('onRoute', (r) => {
     const access = (r.config as { access?: unknown } | undefined)?.access;
     if (!ACCESS.includes(access as Access)) return void undeclared.push(routeKey(r.method, r.url));
@@ -53,7 +58,6 @@ export function requireDeclaredAccess(app: FastifyInstance): Map<string, Access>
   app.addHook('onReady', async () => {
     if (undeclared.length) throw new UndeclaredAccessError([...new Set(undeclared)]);
   });
-  return declared;
 }
 
 const roleOf: Partial<Record<Access, StaffRole>> = { 'role:supervisor': 'supervisor', 'role:operator': 'operator', 'role:budget_office': 'budget_office' };

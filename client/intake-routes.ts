@@ -30,6 +30,7 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_RATE_LIMITED: 'too_many_requests',
 };
 
 interface SubmitBody {

@@ -23,7 +23,10 @@ export async function installSecurity(app: FastifyInstance, o: SecurityOptions =
     const limited = [r.method].flat().some((m) => limitedRoutes.test(`${m} ${r.url}`));
     if (limited && r.config?.rateLimit === undefined) r.config = { ...r.config, rateLimit: { max: o.publicMax, timeWindow: o.publicWindowMs } };
   });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, c) => Object.assign(new Error(`Too many requests; retry in ${c.after}.`), { statusCode: c.statusCode, code: 'FST_RATE_LIMITED' }),
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,

@@ -50,12 +50,16 @@ interface InboxQuery {
 /** The case-worker inbox and the task actions; staff act only within their authority. */
 export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app, { tasks }) => {
   /** The task if it belongs to the caller's authority; another authority's task does not exist for them. */
-  const ownTask = async (req: FastifyRequest<{ Params: { taskId: string } }>): Promise<{ actor: StaffActor; caseId: string }> => {
+  const ownTask = async (req: FastifyRequest): Promise<{ actor: StaffActor; caseId: string }> => {
     const actor = requireStaff(req);
-    const task = await tasks.find(req.params.taskId);
+    const task = await tasks.find((req.params as { taskId: string }).taskId);
     if (!task || task.authorityId !== actor.authorityId) throw new HttpProblem(404, 'no such task');
     return { actor, caseId: task.caseId };
   };
+  // Before the body is validated: to staff of another authority the task does not exist, whatever they send.
+  app.addHook('preValidation', async (req) => {
+    if ((req.params as { taskId?: string }).taskId !== undefined) await ownTask(req);
+  });
 
   app.get<{ Querystring: InboxQuery }>(
     '/tasks',
