@@ -18,7 +18,7 @@ export interface SubmitApplication {
   identity: IdentityAssertion;
   application: Record<string, unknown>;
   consent?: Consent;
-  /** The same key submitted twice yields the same case, never a second one. */
+  /** The same key submitted twice by the same identity yields the same case, never a second one; keys of different identities never meet. */
   idempotencyKey?: string;
   deadlines?: Partial<CaseDeadlines>;
 }
@@ -62,7 +62,7 @@ export class CaseClient {
     const check = await checkApplication({ service, authorityId: a.authorityId, schemaVersion, ruleSetVersion, application: a.application, submittedOn: submittedAt.slice(0, 10) });
     if (!check.valid) throw new IntakeRefusedError('invalid_application', 422, 'Der Antrag enthält Fehler.', check.errors);
 
-    const caseId = a.idempotencyKey ? caseIdFromKey(a.idempotencyKey) : randomUUID();
+    const caseId = a.idempotencyKey ? caseIdFromKey(a.identity.subject, a.idempotencyKey) : randomUUID();
     const workflowId = caseWorkflowId(caseId);
     const submissionSha256 = createHash('sha256').update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`).digest('hex');
     try {
@@ -117,9 +117,10 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-// A UUID-shaped id derived from the idempotency key, so a repeated submission maps to the same workflow.
-export function caseIdFromKey(key: string): string {
-  const h = createHash('sha256').update(`ozg-case:${key}`).digest('hex');
+// A UUID-shaped id derived from the submitter and their idempotency key: a repeat maps to the same workflow, and
+// nobody can occupy (or probe) another applicant's key.
+export function caseIdFromKey(subject: string, key: string): string {
+  const h = createHash('sha256').update(`ozg-case:${JSON.stringify([subject, key])}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
