@@ -7,6 +7,7 @@ import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { checkTrustLevel } from '../activities/intake.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
+import { unsafeText } from '../services/safe-text.js';
 import { checkApplication } from '../services/validate-application.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
@@ -48,6 +49,10 @@ export class CaseClient {
     const submittedAt = this.now().toISOString();
     const service = intakeLookup(() => findService(a.serviceKey));
     intakeLookup(() => findAuthority(service, a.authorityId));
+    // The subject and mandate become row keys and letters: a token that carries unstorable text is no identity.
+    if (!/^[\x21-\x7e]{1,255}$/.test(a.identity.subject) || unsafeText(a.identity).length) {
+      throw new IntakeRefusedError('invalid_identity', 401, 'Der Identitätsnachweis enthält ungültige Angaben.');
+    }
     const identity = checkTrustLevel(a.serviceKey, a.identity);
     if (identity.reason) throw new IntakeRefusedError('representation_not_allowed', 403, identity.reason);
     if (!identity.sufficient) {
