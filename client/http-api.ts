@@ -72,9 +72,10 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   });
   // Responses are checked against their schema too: a route that breaks its contract answers 500, never bad data.
   await app.register(responseValidation, { ajv: { plugins: [addFormats.default], schemas: sharedSchemas } });
+  // Headers first, so refusals carry them too.
+  await installSecurity(app, o.security);
   installAuth(app, auth);
   enforceAccess(app, cases);
-  await installSecurity(app, o.security);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     const status =

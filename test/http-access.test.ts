@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { declaredAccessOf, type Access } from '../client/access.js';
 import { routesOf } from '../client/http-api.js';
+import { CaseClient } from '../client/case-client.js';
 import { QuestionClient } from '../client/question-client.js';
 import type { StaffRole } from '../contracts/task.js';
 import { client, db, sealKeys, testApi, withWorker, type TestEngine } from './harness.js';
@@ -150,8 +151,62 @@ describe('access that refuses by default', () => {
       // The matrix changed nothing: the case still waits for its case worker, the task unclaimed.
       expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
       expect((await e.tasks.find(taskId))?.assignee ?? null).toBeNull();
+
+      // What the applicant sees while a case worker holds the task: no task, no name, no escalation reason, no draft.
+      const anna = who.find((c) => c.name === 'case worker')!.token!;
+      const owner = who.find((c) => c.name === 'owner')!.token!;
+      const as = async (token: string, url: string) => (await api.inject({ url, headers: { authorization: `Bearer ${token}` } })).json() as Record<string, unknown>;
+      expect((await api.inject({ method: 'POST', url: `/tasks/${taskId}/claim`, payload: {}, headers: { authorization: `Bearer ${anna}` } })).statusCode).toBe(200);
+      const staffView = await as(anna, `/cases/${caseId}`);
+      expect(staffView).toMatchObject({ task: { assignee: 'case worker', reason: expect.any(String) }, decision: { outcome: 'escalate' } });
+      const ownerView = await as(owner, `/cases/${caseId}`);
+      expect(ownerView).toMatchObject({ caseId, status: 'awaiting_case_worker' });
+      expect(Object.keys(ownerView)).not.toEqual(expect.arrayContaining(['task']));
+      expect(ownerView['decision']).toBeUndefined();
+      const ownerJson = JSON.stringify(ownerView);
+      for (const internal of ['case worker', (staffView['task'] as { reason: string }).reason, 'firedRules', 'candidateGroup']) expect(ownerJson).not.toContain(internal);
+      const question = `/cases/${caseId}/questions/${questionId}`;
+      const staffQuestion = await waitFor('the draft or its failure', async () => {
+        const q = await as(anna, question);
+        return q['draft'] !== undefined || q['draftFailed'] !== undefined ? q : undefined;
+      });
+      expect(staffQuestion).toMatchObject({ questionId });
+      const ownerQuestion = await as(owner, question);
+      expect(ownerQuestion).toMatchObject({ questionId, status: staffQuestion['status'] });
+      expect(Object.keys(ownerQuestion)).not.toEqual(expect.arrayContaining(['draft']));
+      expect(Object.keys(ownerQuestion)).not.toEqual(expect.arrayContaining(['draftFailed']));
       await client.workflow.getHandle(`case:${caseId}`).terminate('test done');
     });
+  });
+
+  it('limits the public routes per client and sends security headers on every answer', async () => {
+    const api = await testApi(new CaseClient(client), { security: { publicMax: 3, publicWindowMs: 60_000 }, assistant: {} });
+    const search = () => api.inject({ url: '/services/search?q=parken' });
+    const intake = () => api.inject({ method: 'POST', url: '/cases', payload: '[]', headers: { 'content-type': 'application/json' } });
+    for (let i = 0; i < 3; i++) {
+      expect((await search()).statusCode).toBe(200);
+      expect((await intake()).statusCode).toBe(400);
+    }
+    for (const limited of [await search(), await intake()]) {
+      expect(limited.statusCode).toBe(429);
+      expect(limited.headers['content-type']).toContain('application/problem+json');
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.json()).toMatchObject({ status: 429 });
+    }
+    // Each route counts on its own, and the health probe is never limited.
+    expect((await api.inject({ url: '/services' })).statusCode).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await api.inject({ url: '/health' })).statusCode).toBe(200);
+
+    for (const res of [await api.inject({ url: '/health' }), await api.inject({ url: '/cases/00000000-0000-4000-8000-000000000000' }), await search()]) {
+      const csp = String(res.headers['content-security-policy']);
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toContain('max-age=');
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    }
   });
 
   it('refuses to start with routes that do not say who may call them, naming every one', async () => {
