@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
-import type { DocumentStore } from '../adapters/document-store.js';
+import { sha256Hex, type DocumentStore } from '../adapters/document-store.js';
+import type { DocumentRef } from '../contracts/case.js';
 import type { CaseClient } from './case-client.js';
 import { caseCommandError, httpError } from './http-errors.js';
 import { checkUpload, UploadRefused } from './upload-check.js';
@@ -38,12 +39,14 @@ export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOption
       if (err instanceof UploadRefused) throw httpError(err.statusCode, err.message);
       throw err;
     }
-    const document = await o.documents.put(bytes, checked.mediaType);
-    try {
-      const state = await o.cases.uploadEvidence(req.params.caseId, { evidenceType: req.params.evidenceType, document, fileName: file.filename });
-      return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
-    } catch (err) {
-      throw caseCommandError(err);
-    }
+    // The case accepts the reference first (its validator refuses what it does not wait for); only then are the bytes
+    // stored, under the hash the case now holds, so a refused upload leaves nothing behind.
+    const document: DocumentRef = { sha256: sha256Hex(bytes), mediaType: checked.mediaType, size: bytes.byteLength };
+    const state = await o.cases
+      .uploadEvidence(req.params.caseId, { evidenceType: req.params.evidenceType, document, fileName: file.filename })
+      .catch((err: unknown) => Promise.reject(caseCommandError(err)));
+    const stored = await o.documents.put(bytes, checked.mediaType);
+    if (stored.sha256 !== document.sha256) throw new Error('stored upload does not match the accepted hash');
+    return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
   });
 };
