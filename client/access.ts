@@ -54,6 +54,8 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     const access = (r.config as { access?: unknown } | undefined)?.access;
     if (!ACCESS.includes(access as Access)) return void undeclared.push(routeKey(r.method, r.url));
     for (const m of [r.method].flat()) declared.set(`${m} ${r.url}`, access as Access);
+    // The OpenAPI document then says of every protected route that it needs a bearer token.
+    if (access !== 'public' && access !== 'webhook' && !r.schema?.security) r.schema = { ...r.schema, security: [{ bearer: [] }] };
   });
   app.addHook('onReady', async () => {
     if (undeclared.length) throw new UndeclaredAccessError([...new Set(undeclared)]);

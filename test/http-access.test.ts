@@ -116,6 +116,14 @@ describe('access that refuses by default', () => {
       for (const r of served.filter((r) => r.startsWith('GET '))) expect(declared.get(`HEAD ${r.slice(4)}`)).toBe(declared.get(r));
       expect(served.length).toBeGreaterThan(25);
       expect(Object.fromEntries(Object.keys(PINNED).map((r) => [r, declared.get(r)]))).toEqual(PINNED);
+      // The document tells clients the same: a bearer token on exactly the routes that need one.
+      const doc = (await api.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { security?: unknown }>> };
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(ops)) {
+          const access = declared.get(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)!;
+          expect([path, method, op.security]).toEqual([path, method, access === 'public' || access === 'webhook' ? undefined : [{ bearer: [] }]]);
+        }
+      }
 
       const who = await callers(submission.identity.subject);
       const mismatches: string[] = [];
