@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CaseClient } from './case-client.js';
+import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { TaskClient } from './task-client.js';
 import { problemResponses } from './api-schemas.js';
 import { bearerSecurity, requireApplicant, requirePrincipal } from './http-auth.js';
@@ -37,7 +38,7 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
           type: 'object',
           additionalProperties: false,
           required: ['questionId', 'answer'],
-          properties: { questionId: { type: 'string', minLength: 1, maxLength: 200 }, answer: { type: 'string', minLength: 1, maxLength: 10_000 } },
+          properties: { questionId: { type: 'string', minLength: 1, maxLength: 200 }, answer: { type: 'string', minLength: 1, maxLength: 10_000, pattern: PRINTABLE_TEXT_PATTERN } },
         },
         response: {
           200: { type: 'object', properties: { questionId: { type: 'string' }, accepted: { type: 'boolean' } } },

@@ -3,6 +3,7 @@ import type { Assistant } from '../assistant/assistant.js';
 import { findServices } from '../assistant/service-finder.js';
 import { listServices } from '../services/catalogue.js';
 import { HttpProblem, requireApplicant, requirePrincipal, requireStaff } from './http-auth.js';
+import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { QuestionClient } from './question-client.js';
 
 export interface AssistantRoutesOptions {
@@ -34,7 +35,7 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
           type: 'object',
           additionalProperties: false,
           required: ['subject', 'question'],
-          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, question: { type: 'string', minLength: 1, maxLength: 4000 } },
+          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, question: { type: 'string', minLength: 1, maxLength: 4000, pattern: PRINTABLE_TEXT_PATTERN } },
         },
       },
     },
@@ -69,7 +70,7 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
           type: 'object',
           additionalProperties: false,
           required: ['caseWorker', 'text'],
-          properties: { caseWorker: { type: 'string', minLength: 1, maxLength: 128 }, text: { type: 'string', minLength: 1, maxLength: 20000 } },
+          properties: { caseWorker: { type: 'string', minLength: 1, maxLength: 128 }, text: { type: 'string', minLength: 1, maxLength: 20000, pattern: PRINTABLE_TEXT_PATTERN } },
         },
       },
     },

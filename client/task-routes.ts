@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TASK_STATES, type StaffActor, type TaskAction, type TaskState } from '../contracts/task.js';
+import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { TaskClient } from './task-client.js';
 import { problemResponses } from './api-schemas.js';
 import { bearerSecurity, HttpProblem, requireStaff } from './http-auth.js';
 
 const taskParams = { type: 'object', required: ['taskId'], properties: { taskId: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+// Justifications and questions end up in the Bescheid and in letters: only text its fonts can print.
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: PRINTABLE_TEXT_PATTERN }) as const;
 
 /** Each action's request body, and how it becomes a task action for the workflow. */
 const actions = {

@@ -12,6 +12,9 @@ const allowedControl = new Set([0x09, 0x0a, 0x0d]);
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** The same rule as a JSON Schema pattern, for texts staff and applicants write through the API (justifications, replies). */
+export const PRINTABLE_TEXT_PATTERN = `^[\\t\\n\\r\\x20-\\x7e\\xa0-\\xff${[...WIN_ANSI_EXTRA].join('')}]*$`;
+
 type Problem = Pick<FieldError, 'code' | 'message' | 'messageEn'>;
 
 /** Why a text cannot be taken as is, or undefined when it can. */

@@ -165,6 +165,9 @@ describe('access that refuses by default', () => {
       const owner = who.find((c) => c.name === 'owner')!.token!;
       const as = async (token: string, url: string) => (await api.inject({ url, headers: { authorization: `Bearer ${token}` } })).json() as Record<string, unknown>;
       expect((await api.inject({ method: 'POST', url: `/tasks/${taskId}/claim`, payload: {}, headers: { authorization: `Bearer ${anna}` } })).statusCode).toBe(200);
+      // A justification the Bescheid could not print is refused before it reaches the case.
+      const unprintable = await api.inject({ method: 'POST', url: `/tasks/${taskId}/complete`, payload: { outcome: 'approve', justification: 'Passt 👍' }, headers: { authorization: `Bearer ${anna}` } });
+      expect(unprintable.statusCode).toBe(400);
       const staffView = await as(anna, `/cases/${caseId}`);
       expect(staffView).toMatchObject({ task: { assignee: 'case worker', reason: expect.any(String) }, decision: { outcome: 'escalate' } });
       const ownerView = await as(owner, `/cases/${caseId}`);
