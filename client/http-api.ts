@@ -58,7 +58,7 @@ const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
 /** The HTTP entry point for portals and Fachverfahren; every route goes through the typed clients. */
 export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   const { cases, tasks, auth } = o;
-  const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT });
+  const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT, trustProxy: o.security?.trustProxy ?? false });
   // First: every route added after this must declare who may call it.
   requireDeclaredAccess(app);
   const routes: string[] = [];

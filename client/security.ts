@@ -6,6 +6,8 @@ export interface SecurityOptions {
   /** Requests per client address and route within the window, on the public routes that cost work. */
   publicMax: number;
   publicWindowMs: number;
+  /** Addresses (or CIDRs) of reverse proxies whose X-Forwarded-For names the client; without, the peer address counts. */
+  trustProxy?: string[];
 }
 
 export const defaultSecurity: SecurityOptions = { publicMax: 100, publicWindowMs: 60_000 };

@@ -208,6 +208,11 @@ describe('access that refuses by default', () => {
     expect((await api.inject({ url: '/services' })).statusCode).toBe(200);
     for (let i = 0; i < 5; i++) expect((await api.inject({ url: '/health' })).statusCode).toBe(200);
 
+    // Behind a trusted proxy each forwarded client counts on its own.
+    const proxied = await testApi(new CaseClient(client), { security: { publicMax: 1, publicWindowMs: 60_000, trustProxy: ['127.0.0.1'] }, assistant: {} });
+    const from = (ip: string) => proxied.inject({ url: '/services/search?q=parken', headers: { 'x-forwarded-for': ip } });
+    expect([(await from('203.0.113.7')).statusCode, (await from('203.0.113.8')).statusCode, (await from('203.0.113.7')).statusCode]).toEqual([200, 200, 429]);
+
     for (const res of [await api.inject({ url: '/health' }), await api.inject({ url: '/cases/00000000-0000-4000-8000-000000000000' }), await search()]) {
       const csp = String(res.headers['content-security-policy']);
       expect(csp).toContain("default-src 'self'");
