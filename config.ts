@@ -35,6 +35,9 @@ const schema = z.object({
   REGISTER_SANDBOX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
   REGISTER_SANDBOX_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  RATE_LIMIT_PUBLIC_MAX: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
+  TRUST_PROXY: z.string().optional(),
   PAYMENT_PROVIDER_URL: z.string().url().optional(),
   PAYMENT_SANDBOX_PORT: port.default(8092),
   PAYMENT_SANDBOX_OUTCOME: z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
@@ -116,6 +119,8 @@ export interface Config {
   registerTimeoutMs: number;
   registerSandbox: { port: number; latencyMs: number; errorRate: number; timeoutRate: number };
   uploadMaxBytes: number;
+  /** Requests per client address and window on each public route (intake, verification, search, questions). */
+  rateLimit: { publicMax: number; publicWindowMs: number; trustProxy?: string[] };
   /** Use this payment provider; unset means start the payment sandbox. */
   paymentProviderUrl?: string;
   paymentSandboxPort: number;
@@ -220,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutRate: e.REGISTER_SANDBOX_TIMEOUT_RATE,
     },
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    rateLimit: { publicMax: e.RATE_LIMIT_PUBLIC_MAX, publicWindowMs: e.RATE_LIMIT_WINDOW_MS, trustProxy: e.TRUST_PROXY?.split(',').map((s) => s.trim()).filter(Boolean) },
     paymentProviderUrl: e.PAYMENT_PROVIDER_URL,
     paymentSandboxPort: e.PAYMENT_SANDBOX_PORT,
     paymentSandboxOutcome: e.PAYMENT_SANDBOX_OUTCOME,
