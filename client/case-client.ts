@@ -5,9 +5,8 @@ import type { CaseDeadlines, CaseResult, CaseState, Consent, EvidenceUpload, Ide
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
 import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
-import { checkTrustLevel } from '../activities/intake.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
-import { checkApplication } from '../services/validate-application.js';
+import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 
@@ -48,19 +47,10 @@ export class CaseClient {
     const submittedAt = this.now().toISOString();
     const service = intakeLookup(() => findService(a.serviceKey));
     intakeLookup(() => findAuthority(service, a.authorityId));
-    const identity = checkTrustLevel(a.serviceKey, a.identity);
-    if (identity.reason) throw new IntakeRefusedError('representation_not_allowed', 403, identity.reason);
-    if (!identity.sufficient) {
-      throw new IntakeRefusedError(
-        'trust_level_too_low',
-        403,
-        `Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht für diese Leistung nicht aus; erforderlich ist mindestens ${identity.required}.`,
-      );
-    }
     const ruleSetVersion = ruleSetVersionOn(service, submittedAt.slice(0, 10));
     const schemaVersion = service.currentSchemaVersion;
-    const check = await checkApplication({ service, authorityId: a.authorityId, schemaVersion, ruleSetVersion, application: a.application, submittedOn: submittedAt.slice(0, 10) });
-    if (!check.valid) throw new IntakeRefusedError('invalid_application', 422, 'Der Antrag enthält Fehler.', check.errors);
+    const { refusal } = await assessSubmission({ ...a, schemaVersion, ruleSetVersion, submittedAt });
+    if (refusal) throw new IntakeRefusedError(refusal.code, refusal.httpStatus, refusal.message, refusal.errors);
 
     const caseId = a.idempotencyKey ? caseIdFromKey(a.idempotencyKey) : randomUUID();
     const workflowId = caseWorkflowId(caseId);
