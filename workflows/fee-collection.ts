@@ -3,6 +3,7 @@ import type { CaseState, FeeResult, PayoutResult } from '../contracts/case.js';
 import { paymentNotifiedSignal } from '../contracts/messages.js';
 import { acts } from './activity-proxies.js';
 import type { CaseContext } from './case-journal.js';
+import { pollDelayMs } from './payment-polling.js';
 
 export interface PaymentNotices {
   readonly count: number;
@@ -22,15 +23,6 @@ const show = (c: CaseContext, payment: NonNullable<CaseState['payment']>) => voi
 const refOf = (c: CaseContext) => ({ caseId: c.input.caseId, serviceKey: c.input.serviceKey, authorityId: c.input.authorityId });
 
 /**
- * The delay before the `n`th poll (0-based): it doubles from `firstMs` up to a ceiling of a sixteenth of the whole wait,
- * so a provider without webhooks is asked often while a payment is likely and rarely later: 14 days from 15 minutes
- * make about 22 polls.
- */
-export function pollDelayMs(n: number, firstMs: number, waitMs: number): number {
-  return Math.min(firstMs * 2 ** Math.min(n, 30), Math.max(firstMs, waitMs / 16));
-}
-
-/**
  * Webhook first: opens the payment (asking the provider's status in the same activity), then waits for a verified
  * webhook, asking the provider itself only on a backing-off schedule. Reminds once at `feeReminderMs`, gives up at
  * `feePaymentMs`. Past the deadline an advance fee's transaction is cancelled; a fee after the decision stays open.
@@ -47,12 +39,19 @@ export async function collectFee(c: CaseContext, notices: PaymentNotices, when: 
   let check: { status: string; reference?: string } = opened.provider;
   let reminded = false;
   let polls = 0;
+  let lastLook = false;
   let nextPollAt = Date.now() + pollDelayMs(polls, c.deadlines.paymentPollMs, c.deadlines.feePaymentMs);
   for (;;) {
     if (check.status === 'paid') {
       show(c, { ...shown, status: 'paid' });
       await c.journal.note('fee.paid', { transactionId, reference: check.reference });
       return { status: 'paid', amountCents, currency, reference: check.reference };
+    }
+    if (Date.now() >= dueAt && !lastLook) {
+      // One last look before giving up: a payment since the last poll must not be missed.
+      lastLook = true;
+      check = await acts.checkFeePayment({ ...ref, transactionId });
+      continue;
     }
     if (Date.now() >= dueAt) {
       // Paid in the last moment: the provider refuses to cancel, and the next check books it.
