@@ -26,6 +26,8 @@ export interface JournalEntry {
   status: CaseStatus;
   event: string;
   data?: Record<string, unknown>;
+  /** Workflow time of the entry (ISO): the journal is written later, in one batch. */
+  at: string;
 }
 
 export interface RecordJournalInput extends Omit<RecordStageInput, 'seq' | 'status' | 'event' | 'data'> {
@@ -72,7 +74,7 @@ export function createCaseRecordActivities({ db }: ActivityDeps) {
           decision: i.decision,
           bescheidSha256: i.bescheidSha256,
         });
-        for (const e of i.entries) await appendCaseEvent(tx, { caseId: i.caseId, seq: e.seq, type: e.event, status: e.status, data: e.data });
+        for (const e of i.entries) await appendCaseEvent(tx, { caseId: i.caseId, seq: e.seq, type: e.event, status: e.status, data: e.data, at: new Date(e.at) });
       });
     },
   };

@@ -61,14 +61,15 @@ export class CaseJournal implements CaseRecorder {
   ) {}
 
   async enter(status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra): Promise<void> {
-    const seq = this.progress.enter(status, new Date());
-    this.pending.push({ seq, status, event, data });
+    const at = new Date();
+    const seq = this.progress.enter(status, at);
+    this.pending.push({ seq, status, event, data, at: at.toISOString() });
     this.extra = { ...this.extra, ...extra };
     if (WAITING.has(status)) await this.flush();
   }
 
   async note(event: string, data?: Record<string, unknown>): Promise<void> {
-    this.pending.push({ seq: this.progress.nextSeq(), status: this.progress.state.status, event, data });
+    this.pending.push({ seq: this.progress.nextSeq(), status: this.progress.state.status, event, data, at: new Date().toISOString() });
   }
 
   async flush(): Promise<void> {
