@@ -114,7 +114,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       model: chatModelFrom(config.assistant),
     });
     say('bundling workflows and starting the worker');
-    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
+    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps, maxCachedWorkflows: config.workerMaxCachedWorkflows });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -257,6 +257,7 @@ export async function runStandaloneWorker(): Promise<void> {
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporalNamespace,
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
     deps: activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl: config.postboxUrl,

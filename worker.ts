@@ -15,6 +15,8 @@ export interface CaseWorkerOptions {
   /** A prebuilt bundle (tests share one); without it the worker bundles `workflows/` itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** WORKER_MAX_CACHED_WORKFLOWS: bounds the worker's memory however many cases wait; the SDK's default otherwise. */
+  maxCachedWorkflows?: number;
 }
 
 export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
@@ -24,6 +26,7 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     activities: { ...createActivities(o.deps), ...o.extraActivities },
+    ...(o.maxCachedWorkflows !== undefined && { maxCachedWorkflows: o.maxCachedWorkflows }),
   });
 }
 

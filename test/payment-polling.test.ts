@@ -54,11 +54,11 @@ describe('an unpaid fee on a provider that never sends a webhook', () => {
         const events = await listCaseEvents(db, { caseId });
         const at = (type: string) => events.find((e) => e.type === type)?.at.getTime() ?? NaN;
         const opened = at('fee.payment_opened');
-        // The journal writes when the case waits, so an event's row is at most a moment later than the event.
-        expect(at('fee.reminder_sent') - opened).toBeGreaterThanOrEqual(deadlines.feeReminderMs - 500);
-        expect(at('fee.reminder_sent') - opened).toBeLessThan(deadlines.feeReminderMs + 2_000);
-        expect(at('fee.cancelled') - opened).toBeGreaterThanOrEqual(feePaymentMs - 500);
-        expect(at('fee.cancelled') - opened).toBeLessThan(feePaymentMs + 2_000);
+        // Event times are workflow times: never early, and on a busy machine within a few seconds.
+        expect(at('fee.reminder_sent') - opened).toBeGreaterThanOrEqual(deadlines.feeReminderMs - 50);
+        expect(at('fee.reminder_sent') - opened).toBeLessThan(feePaymentMs);
+        expect(at('fee.cancelled') - opened).toBeGreaterThanOrEqual(feePaymentMs - 50);
+        expect(at('fee.cancelled') - opened).toBeLessThan(feePaymentMs + 5_000);
         console.log(`unpaid fee, 14 days scaled to ${feePaymentMs} ms: ${calls.length} provider calls (${calls.join(', ')})`);
         expect(calls.length).toBeLessThanOrEqual(30);
         expect(calls.filter((c) => c === 'getTransaction').length).toBeGreaterThanOrEqual(5);

