@@ -44,6 +44,8 @@ export const caseRef = (i: CaseInput) => ({
 
 // The statuses an operator filters on: a case waits there, or has ended. Moves between working stages stay out of visibility.
 const WAITING: ReadonlySet<CaseStatus> = new Set(['awaiting_applicant', 'awaiting_case_worker', 'collecting_fee', 'closed']);
+// Entering these means waiting (or the end) for sure; a fee paid at once never waits, so its stage flushes only if it does.
+const WAITS_ON_ENTRY: ReadonlySet<CaseStatus> = new Set(['awaiting_applicant', 'awaiting_case_worker', 'closed']);
 
 /**
  * The case journal: stage moves and events are kept in memory and written in one local activity when the case is
@@ -65,7 +67,7 @@ export class CaseJournal implements CaseRecorder {
     const seq = this.progress.enter(status, at);
     this.pending.push({ seq, status, event, data, at: at.toISOString() });
     this.extra = { ...this.extra, ...extra };
-    if (WAITING.has(status)) await this.flush();
+    if (WAITS_ON_ENTRY.has(status)) await this.flush();
   }
 
   async note(event: string, data?: Record<string, unknown>): Promise<void> {
