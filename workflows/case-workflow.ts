@@ -44,6 +44,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   await journal.note('intake.assessed', { evidence: c.plan.evidence.map((e) => e.evidenceType), feeCents: c.plan.feeCents });
 
   await journal.enter('fetching_evidence', 'evidence.requested', { evidence: c.plan.evidence.map((e) => e.evidenceType) });
+  // The case row exists from here on, for the applicant's list and the API's party checks.
+  await journal.flush();
   const fetched = await fetchEvidence(c);
   const asked = await askApplicantForMissing(c, requests, fetched);
   if ('incomplete' in asked) return issueAndClose(c, 'incomplete', { refusalReasons: asked.incomplete, evidence: fetched });

@@ -76,6 +76,7 @@ export async function askApplicantForMissing(c: CaseContext, requests: EvidenceR
   if (!(await condition(() => requests.complete, reminderMs))) {
     await acts.sendEvidenceRequest({ kind: 'evidence_reminder', ...letter, items: items.filter((i) => i.status === 'requested') });
     await c.journal.note('evidence.reminder_sent', { evidence: items.filter((i) => i.status === 'requested').map((i) => i.evidenceType), dueAt });
+    await c.journal.flush();
     const rest = c.deadlines.evidenceDeadlineMs - reminderMs;
     if (rest > 0) await condition(() => requests.complete, rest);
   }
