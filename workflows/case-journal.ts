@@ -56,6 +56,7 @@ export class CaseJournal implements CaseRecorder {
   private pending: JournalEntry[] = [];
   private extra: RecordExtra = {};
   private visible: CaseStatus = 'received';
+  private writing?: Promise<void>;
 
   constructor(
     private readonly input: CaseInput,
@@ -88,7 +89,14 @@ export class CaseJournal implements CaseRecorder {
     const extra = this.extra;
     this.pending = [];
     this.extra = {};
-    await local.recordJournal({ ...caseRef(this.input), entries, ...extra });
+    const write = () => local.recordJournal({ ...caseRef(this.input), entries, ...extra });
+    // Writes go in order, each after the one before, so the hash chain of the log links every entry to its predecessor.
+    const done: Promise<void> = this.writing ? this.writing.then(write) : write();
+    // Settles either way, so a failed write fails only its own caller and never the next write's turn.
+    const clear = () => void (this.writing === tracked && (this.writing = undefined));
+    const tracked: Promise<void> = done.then(clear, clear);
+    this.writing = tracked;
+    await done;
   }
 }
 
