@@ -6,32 +6,12 @@ import { cases as caseRows } from '../db/schema.js';
 import { listTasks } from '../db/queries/tasks.js';
 import type { Engine } from '../engine.js';
 
-const CONCURRENCY = 50;
+const WINDOW = 40;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
 export async function soak(engine: Engine, n: number): Promise<void> {
-  const waiting = sampleApplications(40 * n + 1000, 7).filter((a) => a.kind === 'company_car').map((a) => a.submission);
-  if (waiting.length < n) throw new Error('not enough sample applicants with a company car');
-  let peakRss = process.memoryUsage().rss;
-  const startRss = peakRss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
-
-  console.log(`» submitting ${n} cases that wait on a case worker, ${CONCURRENCY} at a time`);
-  const ids: string[] = [];
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) {
-        const i = next++;
-        ids.push((await engine.cases.submit(waiting[i]!)).caseId);
-        if (ids.length % 1000 === 0) console.log(`» ${ids.length} submitted, RSS ${mib(process.memoryUsage().rss)}`);
-      }
-    }),
-  );
-  const submitted = (performance.now() - started) / 1000;
   // Waiting means: the journal wrote the status before the case began to wait.
-  const countWaiting = async () => {
+  const countWaiting = async (ids: string[]) => {
     let total = 0;
     for (let i = 0; i < ids.length; i += 1000) {
       const [row] = await engine.db
@@ -42,7 +22,27 @@ export async function soak(engine: Engine, n: number): Promise<void> {
     }
     return total;
   };
-  for (let seen = 0, last = -1; (seen = await countWaiting()) < n; last = seen) {
+  const waiting = sampleApplications(40 * n + 1000, 7).filter((a) => a.kind === 'company_car').map((a) => a.submission);
+  if (waiting.length < n) throw new Error('not enough sample applicants with a company car');
+  let peakRss = process.memoryUsage().rss;
+  const startRss = peakRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+
+  console.log(`» submitting ${n} cases that wait on a case worker, at most ${WINDOW} on their way to the wait at once`);
+  const ids: string[] = [];
+  const started = performance.now();
+  // A window, not a flood: a city's cases arrive over the day, and a flood measures only the machine's queueing.
+  let waitingNow = 0;
+  let next = 0;
+  while (ids.length < n) {
+    waitingNow = await countWaiting(ids);
+    const room = Math.min(WINDOW - (ids.length - waitingNow), n - ids.length);
+    await Promise.all(Array.from({ length: Math.max(0, room) }, async () => ids.push((await engine.cases.submit(waiting[next++]!)).caseId)));
+    if (ids.length % 100 < WINDOW) console.log(`» ${ids.length} submitted, ${waitingNow} waiting, RSS ${mib(process.memoryUsage().rss)}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  const submitted = (performance.now() - started) / 1000;
+  for (let seen = 0, last = -1; (seen = await countWaiting(ids)) < n; last = seen) {
     if (seen !== last) console.log(`» ${seen}/${n} waiting, RSS ${mib(process.memoryUsage().rss)}`);
     await new Promise((r) => setTimeout(r, 2_000));
   }
