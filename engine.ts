@@ -60,7 +60,7 @@ export interface Engine {
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress }): Promise<Engine> {
+export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; seed?: number }): Promise<Engine> {
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -87,7 +87,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     let registersUrl = config.registerBaseUrl;
     if (!registersUrl) {
       const s = config.registerSandbox;
-      const sandbox = await startRegisterSandbox({ data: o.registerData, port: s.port, faults: { latencyMs: s.latencyMs, errorRate: s.errorRate, timeoutRate: s.timeoutRate } });
+      const sandbox = await startRegisterSandbox({ data: o.registerData, port: s.port, seed: o.seed, faults: { latencyMs: s.latencyMs, errorRate: s.errorRate, timeoutRate: s.timeoutRate } });
       stops.push(sandbox.stop);
       registersUrl = sandbox.url;
       say(`register sandbox at ${registersUrl} (latency ${s.latencyMs} ms, error rate ${s.errorRate}, timeout rate ${s.timeoutRate})`);

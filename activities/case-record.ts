@@ -33,6 +33,7 @@ export function createCaseRecordActivities({ db }: ActivityDeps) {
           applicantSubject: i.applicantSubject,
           ruleSetVersion: i.ruleSetVersion,
           submittedAt: new Date(i.submittedAt),
+          seq: i.seq,
           status: i.status,
           outcome: i.outcome,
           decision: i.decision,

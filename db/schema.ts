@@ -23,6 +23,8 @@ export const cases = pgTable(
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** Stage sequence of the write that produced this row: an older (late, superseded) write never overwrites it. */
+    seq: integer('seq').notNull().default(0),
   },
   (t) => [index('cases_service_status_idx').on(t.serviceKey, t.status), index('cases_authority_idx').on(t.authorityId)],
 );
