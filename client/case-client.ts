@@ -6,6 +6,7 @@ import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
 import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { checkTrustLevel } from '../activities/intake.js';
+import { releasedRuleSetHash } from '../rules/rule-set.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
 import { checkApplication } from '../services/validate-application.js';
 import { IntakeRefusedError } from './intake-refused.js';
@@ -144,6 +145,7 @@ export function caseWorkflowStart(
         authorityId: a.authorityId,
         schemaVersion,
         ruleSetVersion,
+        ruleSetSha256: releasedRuleSetHash(findService(a.serviceKey).ruleSet.id, ruleSetVersion),
         submittedAt,
         identity: a.identity,
         application: a.application,

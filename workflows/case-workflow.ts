@@ -81,7 +81,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   }
 
   await enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
-  let decision = await acts.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, application: input.application, evidence });
+  let decision = await acts.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, ruleSetSha256: input.ruleSetSha256, application: input.application, evidence });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(decision);
 
