@@ -37,6 +37,7 @@ import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
+import { resolveIncidentVia } from './client/incident-routes.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -142,6 +143,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
+      incidents: { db: database.db, resolve: resolveIncidentVia(client) },
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());

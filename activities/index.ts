@@ -8,13 +8,14 @@ import type { ActivityDeps } from './deps.js';
 import { createDocumentActivities } from './documents.js';
 import { createEvidenceActivities } from './evidence.js';
 import { createFeeActivities } from './fees.js';
+import { createIncidentActivities, withPermanentFailures } from './incidents.js';
 import { createIntakeActivities } from './intake.js';
 import { createTaskActivities } from './tasks.js';
 
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withPermanentFailures({
     ...createCaseRecordActivities(deps),
     ...createIntakeActivities(),
     ...createEvidenceActivities(deps),
@@ -26,7 +27,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createArchiveActivities(deps),
     ...createAssistantActivities(deps),
-  };
+    ...createIncidentActivities(deps),
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

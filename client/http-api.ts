@@ -24,6 +24,7 @@ import { milestoneRoutes } from './timeline-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
+import { incidentRoutes, type IncidentRoutesOptions } from './incident-routes.js';
 
 export interface HttpApiDeps {
   cases: CaseClient;
@@ -40,6 +41,8 @@ export interface HttpApiDeps {
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
   /** Serves the service finder and the applicant-question routes of the dialogue assistant when given. */
   assistant?: AssistantRoutesOptions;
+  /** Serves the operators' incident list and resolutions when given. */
+  incidents?: IncidentRoutesOptions;
 }
 
 const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
@@ -112,6 +115,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes, { tasks });
   if (o.verification) await app.register(verificationRoutes, o.verification);
   if (o.assistant) await app.register(assistantRoutes, o.assistant);
+  if (o.incidents) await app.register(incidentRoutes, o.incidents);
   if (o.payments) await app.register(paymentRoutes, { ...o.payments, cases });
   if (o.evidence) {
     await app.register(transparencyRoutes, { db: o.evidence.db });

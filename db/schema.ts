@@ -248,3 +248,22 @@ export const applicantAnswers = pgTable('applicant_answers', {
   answerSha256: text('answer_sha256').notNull(),
   deliveryId: text('delivery_id'),
 });
+
+/** Cases that need an operator: a permanent failure, what it means and how it was resolved. No personal data. */
+export const incidents = pgTable(
+  'incidents',
+  {
+    incidentId: text('incident_id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    activity: text('activity').notNull(),
+    type: text('type').notNull(),
+    message: text('message').notNull(),
+    hint: text('hint').notNull(),
+    actions: jsonb('actions').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+    resolution: text('resolution'),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [index('incidents_case_idx').on(t.caseId), index('incidents_open_idx').on(t.resolvedAt)],
+);

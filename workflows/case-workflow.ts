@@ -21,11 +21,12 @@ import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
 import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE, type FeeCase } from './fee-collection.js';
 import { startCaseSummary } from './case-summary.js';
+import { handToCaseWorker, withIncidents } from './incidents.js';
 
-const acts = proxyActivities<Activities>({
+const acts = withIncidents(proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+}), { decideCase: handToCaseWorker });
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
 /** One application (Antrag), from submission to archive. */
