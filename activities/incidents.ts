@@ -26,19 +26,3 @@ export function asPermanentFailure(err: unknown): unknown {
   if (err instanceof EventChainBrokenError) return ApplicationFailure.nonRetryable(err.message, 'EventChainBroken');
   return err;
 }
-
-/** Every activity of the set throws permanent errors typed, so the workflow can mark an incident instead of retrying. */
-export function withPermanentFailures<A extends Record<string, (...args: never[]) => Promise<unknown>>>(acts: A): A {
-  return Object.fromEntries(
-    Object.entries(acts).map(([name, run]) => [
-      name,
-      async (...args: never[]) => {
-        try {
-          return await run(...args);
-        } catch (err) {
-          throw asPermanentFailure(err);
-        }
-      },
-    ]),
-  ) as A;
-}

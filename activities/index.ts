@@ -8,14 +8,15 @@ import type { ActivityDeps } from './deps.js';
 import { createDocumentActivities } from './documents.js';
 import { createEvidenceActivities } from './evidence.js';
 import { createFeeActivities } from './fees.js';
-import { createIncidentActivities, withPermanentFailures } from './incidents.js';
+import { createIncidentActivities } from './incidents.js';
 import { createIntakeActivities } from './intake.js';
+import { reliably } from './reliable.js';
 import { createTaskActivities } from './tasks.js';
 
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return withPermanentFailures({
+  return reliably({
     ...createCaseRecordActivities(deps),
     ...createIntakeActivities(),
     ...createEvidenceActivities(deps),

@@ -22,9 +22,11 @@ import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
 import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE, type FeeCase } from './fee-collection.js';
 import { startCaseSummary } from './case-summary.js';
 import { handToCaseWorker, withIncidents } from './incidents.js';
+import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 
 const acts = withIncidents(proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 }), { decideCase: handToCaseWorker });
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });

@@ -3,9 +3,11 @@ import type { Activities } from '../activities/index.js';
 import type { CaseDeadlines, CaseInput, CaseStatus, EvidenceResult, EvidenceStatus, RequestedEvidence } from '../contracts/case.js';
 import type { CasePlan, EvidenceRequirement } from '../services/types.js';
 import type { EvidenceRequests } from './evidence-requests.js';
+import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
@@ -16,6 +18,7 @@ const acts = proxyActivities<Activities>({
 export async function fetchEvidence(input: CaseInput, plan: CasePlan, deadlines: CaseDeadlines): Promise<EvidenceResult[]> {
   const registers = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: {
       initialInterval: deadlines.registerRetryInitialMs,
       backoffCoefficient: 2,

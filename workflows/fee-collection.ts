@@ -2,9 +2,11 @@ import { condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { CaseDeadlines, CaseInput, CaseState, FeeResult, PayoutResult } from '../contracts/case.js';
 import { paymentNotifiedSignal } from '../contracts/messages.js';
+import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
