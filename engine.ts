@@ -248,7 +248,7 @@ export function engineRegisters(baseUrl: string, timeoutMs: number): Registers {
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 
 /** `tsx worker.ts`: a worker alone, for a cluster where Temporal and PostgreSQL already run. */
-export async function runStandaloneWorker(): Promise<void> {
+export async function runStandaloneWorker(o: { workflowBundle?: { codePath: string } } = {}): Promise<void> {
   const config = loadConfig();
   if (!config.temporalAddress || !config.databaseUrl || !config.registerBaseUrl) {
     throw new Error('A standalone worker needs TEMPORAL_ADDRESS, DATABASE_URL and REGISTER_BASE_URL; use `npm run demo` for embedded defaults.');
@@ -259,6 +259,7 @@ export async function runStandaloneWorker(): Promise<void> {
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporalNamespace,
+    workflowBundle: o.workflowBundle,
     deps: activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl: config.postboxUrl,

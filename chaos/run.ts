@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
+import { workflowsPath } from '../worker.js';
 import { sql } from 'drizzle-orm';
 import { CaseClient } from '../client/case-client.js';
 import { TaskClient } from '../client/task-client.js';
@@ -44,6 +47,7 @@ const kills = Number(args.kills);
 const seed = Number(args.seed);
 const random = seededRandom(seed);
 const say = (m: string) => console.log(`» ${m}`);
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function freePort(): Promise<number> {
@@ -79,8 +83,11 @@ async function main(): Promise<number> {
   const payments = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_Y2hhb3M=', outcome: 'paid', delayMs: 0, webhooks: false, beforeListen: (app) => (ledgers['payments'] = withLedger(app)) });
   const urlOf = (app: typeof postbox) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
+  const bundlePath = join(dataDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
   const workerEnv = {
     ...process.env,
+    CHAOS_WORKFLOW_BUNDLE: bundlePath,
     TEMPORAL_ADDRESS: temporal.address,
     DATABASE_URL: pg.url,
     REGISTER_BASE_URL: urlOf(registers.app),
@@ -92,7 +99,7 @@ async function main(): Promise<number> {
   let stopping = false;
   let restarts = 0;
   const spawnWorker = (i: number) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], { env: workerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/worker.ts'], { env: workerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
     workers[i] = child;
     // A worker that dies on its own (e.g. while Temporal restarts) is started again, as a supervisor would.
     child.on('exit', () => {
@@ -139,7 +146,7 @@ async function main(): Promise<number> {
   void results.then(() => (done = true));
   const plan = (async () => {
     for (let step = 0; !done && Date.now() < deadline; step++) {
-      await sleep(1_500 + random() * 3_000);
+      await sleep(3_000 + random() * 4_000);
       if (done) break;
       if (faults.kills < kills) {
         const i = Math.floor(random() * workerCount);
