@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
-import { workflowsPath } from '../worker.js';
+import { workflowsPath } from '../app/case-worker.js';
+import { sealIdentities } from '../app/production-profile.js';
+import { sealKeyStore } from '../dev/demo-seal-keys.js';
 import { sql } from 'drizzle-orm';
 import { CaseClient } from '../client/case-client.js';
 import { TaskClient } from '../client/task-client.js';
@@ -83,6 +85,9 @@ async function main(): Promise<number> {
   const payments = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_Y2hhb3M=', outcome: 'paid', delayMs: 0, webhooks: false, beforeListen: (app) => (ledgers['payments'] = withLedger(app)) });
   const urlOf = (app: typeof postbox) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
+  // Demo seal keys made once here, so two workers starting at once never race to create them.
+  const keys = sealKeyStore({ ...config, dataDir: join(dataDir, 'engine') });
+  await Promise.all(sealIdentities().map((identity) => keys.keyFor(identity)));
   const bundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
   const workerEnv = {
@@ -203,7 +208,7 @@ async function main(): Promise<number> {
   const rows: Array<[string, string | number]> = [
     ['cases submitted', count],
     ['cases started (rest refused at intake as expected)', started.length],
-    ['cases lost (no result)', lost.length],
+    ['cases without a result by the deadline (lost or too slow)', lost.length],
     ['cases with an unexpected outcome', wrong.length],
     ['cases rows not equal to the final state', staleRows],
     ['broken event chains', brokenChains],

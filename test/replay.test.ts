@@ -6,7 +6,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import type { History } from '@temporalio/worker/lib/runtime.js';
 import { describe, expect, inject, it } from 'vitest';
 import { caseWorkflowId } from '../contracts/ids.js';
-import { workflowsPath } from '../worker.js';
+import { workflowsPath } from '../app/case-worker.js';
 import { fixtureFiles, fixturesDir, readManifest, sha256OfFixture } from './support/fixtures.js';
 import { client, completeOpenTask, startBypassingIntake, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';

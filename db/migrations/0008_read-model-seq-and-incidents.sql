@@ -12,5 +12,6 @@ CREATE TABLE "incidents" (
 	"resolved_at" timestamp with time zone
 );
 --> statement-breakpoint
+ALTER TABLE "cases" ADD COLUMN "seq" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 CREATE INDEX "incidents_case_idx" ON "incidents" USING btree ("case_id");--> statement-breakpoint
 CREATE INDEX "incidents_open_idx" ON "incidents" USING btree ("resolved_at");

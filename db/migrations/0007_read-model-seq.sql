@@ -1,1 +1,0 @@
-ALTER TABLE "cases" ADD COLUMN "seq" integer DEFAULT 0 NOT NULL;
