@@ -37,7 +37,8 @@ describe('incidents: permanent failures wait for an operator instead of retrying
       expect(first).toMatchObject({ type: 'RuleSetChanged', activity: 'decideCase', actions: ['retry', 'hand_to_case_worker', 'close'] });
       expect(first!.hint).toMatch(/restore the released file/);
       const handle = client.workflow.getHandle(caseWorkflowId(caseId));
-      expect((await handle.describe()).typedSearchAttributes.get(CaseIncidentKey)).toBe('RuleSetChanged');
+      // The search attribute lands with the workflow task that also ran the incident's local activity.
+      await waitFor(async () => (await handle.describe()).typedSearchAttributes.get(CaseIncidentKey) === 'RuleSetChanged', { timeoutMs: 30_000, what: 'the CaseIncident mark' });
 
       // Only operators, only their own authority's cases.
       expect((await call(api, 'GET', '/operations/incidents', await staffToken('sb.1', 'stadt-musterstadt'))).status).toBe(403);
@@ -57,7 +58,7 @@ describe('incidents: permanent failures wait for an operator instead of retrying
       // Handing over sends the case to a person, who decides; the mark is gone.
       expect((await call(api, 'POST', resolveUrl(second!), operator, { action: 'hand_to_case_worker' })).status).toBe(200);
       await waitForStatus(e.cases, caseId, 'awaiting_case_worker');
-      expect((await handle.describe()).typedSearchAttributes.get(CaseIncidentKey)).toBeUndefined();
+      await waitFor(async () => (await handle.describe()).typedSearchAttributes.get(CaseIncidentKey) === undefined, { timeoutMs: 30_000, what: 'the mark to go' });
       expect(await incidentsOf(operator)).toEqual([]);
       await completeOpenTask(e, caseId, { caseWorker: 'sb.1', outcome: 'approve', justification: 'Geprüft nach Betriebsvorfall.' });
       expect((await e.cases.result(caseId)).outcome).toBe('approved');

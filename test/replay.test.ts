@@ -51,19 +51,19 @@ async function freshHistories() {
     // Intake refuses a low trust level; the workflow's own re-check is what the history records.
     ids.push(await startBypassingIntake(taskQueue, applicationOf('low_trust')));
     const escalated = (await cases.submit(applicationOf('company_car'))).caseId;
-    await waitFor(async () => (await cases.status(escalated)).status === 'awaiting_case_worker', { timeoutMs: 10_000, what: 'escalation' });
+    await waitFor(async () => (await cases.status(escalated)).status === 'awaiting_case_worker', { timeoutMs: 60_000, what: 'escalation' });
     const { openTaskId } = await cases.status(escalated);
     const actor = { id: 'sb.replay', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
     await tasks.act(escalated, { action: 'claim', taskId: openTaskId!, actor });
     await tasks.act(escalated, { action: 'complete', taskId: openTaskId!, actor, outcome: 'reject', justification: 'Keine private Nutzung.' });
     ids.push(escalated);
     const uploaded = (await cases.submit({ ...applicationOf('resident', 2), consent: { evidenceRetrieval: false } })).caseId;
-    await waitFor(async () => (await cases.status(uploaded)).status === 'awaiting_applicant', { timeoutMs: 10_000, what: 'evidence request' });
+    await waitFor(async () => (await cases.status(uploaded)).status === 'awaiting_applicant', { timeoutMs: 60_000, what: 'evidence request' });
     for (const evidenceType of ['residence', 'vehicle_registration']) {
       const document = await deps.documents.put(Buffer.from(`%PDF-1.7 ${evidenceType}`), 'application/pdf');
       await cases.uploadEvidence(uploaded, { evidenceType, document, fileName: `${evidenceType}.pdf` });
     }
-    await waitFor(async () => (await cases.status(uploaded)).status === 'awaiting_case_worker', { timeoutMs: 10_000, what: 'escalation' });
+    await waitFor(async () => (await cases.status(uploaded)).status === 'awaiting_case_worker', { timeoutMs: 60_000, what: 'escalation' });
     await completeOpenTask(e, uploaded, { caseWorker: 'sb.replay', outcome: 'approve', justification: 'Unterlagen geprüft.' });
     ids.push(uploaded);
     await Promise.all(ids.map((id) => cases.result(id)));
