@@ -80,7 +80,7 @@ describe('workflow determinism', () => {
     const results = await replay(bundle, histories);
     expect(results).toHaveLength(histories.length);
     expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
-  });
+  }, 180_000);
 
   it('committed histories are append-only: none changed or removed, every new one listed, every path covered', () => {
     // A failure here means a fixture was edited or re-recorded: restore it, and gate the workflow change with patched().
@@ -112,5 +112,5 @@ describe('workflow determinism', () => {
     }
     expect(histories.every((h) => MUTANTS[typeOf(h.history)])).toBe(true);
     expect(failures).toEqual([]);
-  });
+  }, 180_000);
 });
