@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
   options: {
     cases: { type: 'string', default: '60' },
     'exit-after-batch': { type: 'boolean', default: false },
+    seed: { type: 'string' },
   },
 });
 
@@ -29,6 +30,9 @@ class Interrupted extends Error {
 
 async function main(): Promise<number> {
   const count = Number(args.cases);
+  // The batch's mix and the register sandbox's faults follow this seed; --seed repeats a run.
+  const seed = args.seed === undefined ? Date.now() % 100_000 : Number(args.seed);
+  if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be a whole number, got "${args.seed}"`);
   if (!Number.isInteger(count) || count < 0) throw new ConfigError(`--cases must be a whole number, got "${args.cases}"`);
   const config = loadConfig();
   // The demo serves metrics by default; separate processes only when METRICS_PORT says where.
@@ -45,7 +49,8 @@ async function main(): Promise<number> {
   });
   const say = (m: string) => console.log(`» ${m}`);
 
-  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, sdkMetricsUrl: telemetry.url });
+  say(`seed ${seed} (--seed ${seed} repeats this batch)`);
+  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, sdkMetricsUrl: telemetry.url, seed });
   // Ctrl-C at any point stops the engine in order, so no dev server or database is left running.
   const stopped = new Promise<number>((resolve) => {
     process.once('SIGINT', () => resolve(130));
@@ -63,7 +68,7 @@ async function main(): Promise<number> {
       const results = await interruptible(runBatch({
         httpUrl: engine.httpUrl,
         cases: engine.cases,
-        applications: demoApplications(count, Date.now() % 100_000),
+        applications: demoApplications(count, seed),
         tokenFor: tokensFrom(engine.localIdp),
         onStarted: (caseId) => batchCases.add(caseId),
         onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),

@@ -1,5 +1,5 @@
 import type { ArchiveResult, Decision, DocumentRef, EvidenceResult } from '../contracts/case.js';
-import { verifyEventChain } from '../db/event-chain.js';
+import { EventChainBrokenError, verifyEventChain } from '../db/event-chain.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listPayments } from '../db/queries/payments.js';
 import { findService } from '../services/catalogue.js';
@@ -26,7 +26,7 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
       const [events, payments] = await Promise.all([listCaseEvents(db, { caseId: i.caseId }), listPayments(db, { caseId: i.caseId })]);
       const chain = verifyEventChain(events);
       // A broken log must not be sealed into the archive as if it were whole.
-      if (!chain.valid) throw new Error(`event log of case ${i.caseId} is broken: ${chain.problems.join('; ')}`);
+      if (!chain.valid) throw new EventChainBrokenError(i.caseId, chain.problems);
       const evidence = await Promise.all(
         i.evidence.flatMap((e) => (e.ref ? [{ e, ref: e.ref }] : [])).map(async ({ e, ref }) => ({
           name: `evidence-${e.evidenceType}.${extensionOf(ref.mediaType)}`,

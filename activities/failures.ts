@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { RegisterRefusedError } from '../adapters/registers.js';
+import { EventChainBrokenError } from '../db/event-chain.js';
 import { UnknownRuleSetError } from '../rules/rule-set.js';
 import { UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
 
@@ -14,6 +15,7 @@ export const UNHANDLEABLE = {
   RegisterRefusedRequest: (e: unknown) => e instanceof RegisterRefusedError,
   // pdf-lib's standard fonts encode WinAnsi only; a character outside it fails every rendering alike.
   UnrenderableText: (e: unknown) => e instanceof Error && / cannot encode "/.test(e.message),
+  EventChainBroken: (e: unknown) => e instanceof EventChainBrokenError,
 } as const;
 export type UnhandleableType = keyof typeof UNHANDLEABLE;
 
@@ -26,20 +28,4 @@ export function asUnhandleable(err: unknown): unknown {
   // The renderer's message quotes the offending text, so that cause stays behind.
   const cause = type === 'UnrenderableText' ? undefined : (err as Error);
   return ApplicationFailure.create({ type, message: `${type}: ${(err as Error).name}`, nonRetryable: true, cause });
-}
-
-/** Every activity of the set, with unhandleable data turned into typed non-retryable failures. */
-export function failingFast<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
-  return Object.fromEntries(
-    Object.entries(activities).map(([name, fn]) => [
-      name,
-      async (...args: never[]) => {
-        try {
-          return await fn(...args);
-        } catch (err) {
-          throw asUnhandleable(err);
-        }
-      },
-    ]),
-  ) as T;
 }

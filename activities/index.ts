@@ -7,15 +7,16 @@ import { createDeliveryActivities } from './delivery.js';
 import type { ActivityDeps } from './deps.js';
 import { createDocumentActivities } from './documents.js';
 import { createEvidenceActivities } from './evidence.js';
-import { failingFast } from './failures.js';
 import { createFeeActivities } from './fees.js';
+import { createIncidentActivities } from './incidents.js';
 import { createIntakeActivities } from './intake.js';
+import { reliably } from './reliable.js';
 import { createTaskActivities } from './tasks.js';
 
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return failingFast({
+  return reliably({
     ...createCaseRecordActivities(deps),
     ...createIntakeActivities(),
     ...createEvidenceActivities(deps),
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createArchiveActivities(deps),
     ...createAssistantActivities(deps),
+    ...createIncidentActivities(deps),
   });
 }
 

@@ -9,6 +9,7 @@ import { chatModelFrom } from '../assistant/chat-client.js';
 import { configuredSealKeyStore } from '../adapters/seal-keys.js';
 import { CaseClient } from '../client/case-client.js';
 import { buildHttpApi } from '../client/http-api.js';
+import { resolveIncidentVia } from '../client/incident-routes.js';
 import { QuestionClient } from '../client/question-client.js';
 import { TaskClient } from '../client/task-client.js';
 import type { Config } from '../config.js';
@@ -65,6 +66,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
       evidence: { db: database.db, documents: documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: assistant, questions: new QuestionClient(client, config.taskQueue) },
+      incidents: { db: database.db, resolve: resolveIncidentVia(client) },
       metrics,
     });
     if (tracing) traceRequests(http, tracing.tracer);

@@ -5,6 +5,7 @@ import type { CaseDeadlines, CaseResult, CaseState, Consent, EvidenceUpload, Ide
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
 import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
+import { releasedRuleSetHash } from '../rules/rule-set.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
 import { unsafeText } from '../services/safe-text.js';
 import { assessSubmission } from '../services/assess-submission.js';
@@ -141,6 +142,7 @@ export function caseWorkflowStart(
         authorityId: a.authorityId,
         schemaVersion,
         ruleSetVersion,
+        ruleSetSha256: releasedRuleSetHash(findService(a.serviceKey).ruleSet.id, ruleSetVersion),
         submittedAt,
         identity: a.identity,
         application: a.application,

@@ -26,6 +26,7 @@ import { milestoneRoutes } from './timeline-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
+import { incidentRoutes, type IncidentRoutesOptions } from './incident-routes.js';
 import type { EngineMetrics } from '../observability/metrics.js';
 
 export interface HttpApiDeps {
@@ -45,6 +46,8 @@ export interface HttpApiDeps {
   assistant?: AssistantRoutesOptions;
   /** Rate limits of the public routes and security headers; defaults when absent. */
   security?: SecurityOptions;
+  /** Serves the operators' incident list and resolutions when given. */
+  incidents?: IncidentRoutesOptions;
   /** Counts every answered request by route and status for the process's metrics endpoint. */
   metrics?: EngineMetrics;
 }
@@ -117,6 +120,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes, { tasks });
   if (o.verification) await app.register(verificationRoutes, o.verification);
   if (o.assistant) await app.register(assistantRoutes, o.assistant);
+  if (o.incidents) await app.register(incidentRoutes, o.incidents);
   if (o.payments) await app.register(paymentRoutes, { ...o.payments, cases });
   if (o.evidence) {
     await app.register(transparencyRoutes, { db: o.evidence.db });

@@ -55,6 +55,8 @@ export interface CaseInput {
   schemaVersion: string;
   /** Rule set version pinned at submission; later rule changes never touch this case. */
   ruleSetVersion: string;
+  /** SHA-256 of that rule file as released, pinned at submission; absent in cases started before pinning. */
+  ruleSetSha256?: string;
   submittedAt: string;
   identity: IdentityAssertion;
   application: Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { IncidentResolution } from './incidents.js';
 import type { CaseState, EvidenceUpload } from './case.js';
 import type { AnswerConfirmation, QuestionState } from './assistant.js';
 import type { ApplicantReply, TaskAction, TaskView } from './task.js';
@@ -22,3 +23,6 @@ export const questionStateQuery = defineQuery<QuestionState>('questionState');
 
 /** A case worker releases an answer: their id and the final text, the draft or their edit of it. */
 export const confirmAnswerUpdate = defineUpdate<QuestionState, [AnswerConfirmation]>('confirmAnswer');
+
+/** An operator resolves a case's open incident; the validator refuses an unknown incident or an action it does not offer. */
+export const resolveIncidentUpdate = defineUpdate<IncidentResolution, [IncidentResolution]>('resolveIncident');

@@ -7,4 +7,7 @@ export const AuthorityIdKey = defineSearchAttributeKey('AuthorityId', SearchAttr
 export const CaseStatusKey = defineSearchAttributeKey('CaseStatus', SearchAttributeType.KEYWORD);
 export const CaseOutcomeKey = defineSearchAttributeKey('CaseOutcome', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [CaseIdKey, ServiceKeyKey, AuthorityIdKey, CaseStatusKey, CaseOutcomeKey];
+/** Set while the case waits for an operator: the incident type (contracts/incidents.ts), never personal data. */
+export const CaseIncidentKey = defineSearchAttributeKey('CaseIncident', SearchAttributeType.KEYWORD);
+
+export const SEARCH_ATTRIBUTES = [CaseIdKey, ServiceKeyKey, AuthorityIdKey, CaseStatusKey, CaseOutcomeKey, CaseIncidentKey];

@@ -5,7 +5,7 @@ import * as schema from './schema.js';
 export type Database = PostgresJsDatabase<typeof schema>;
 
 /** A database or an open transaction: query functions accept either. */
-export type DbExecutor = Pick<Database, 'insert' | 'select' | 'update' | 'delete'>;
+export type DbExecutor = Pick<Database, 'insert' | 'select' | 'update' | 'delete' | 'execute'>;
 
 export interface DatabaseHandle {
   db: Database;

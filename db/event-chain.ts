@@ -42,3 +42,11 @@ export function verifyEventChain(events: ChainedEvent[], archivedHead?: string):
   if (archivedHead && !events.some((e) => e.hash === archivedHead)) problems.push(`the entry the archive recorded as head (${archivedHead}) is gone`);
   return { valid: problems.length === 0, entries: events.length, head: prev, problems };
 }
+
+/** A case's event log that does not verify: no retry can repair it, an operator must. */
+export class EventChainBrokenError extends Error {
+  constructor(caseId: string, problems: string[]) {
+    super(`event log of case ${caseId} is broken: ${problems.join('; ')}`);
+    this.name = 'EventChainBrokenError';
+  }
+}

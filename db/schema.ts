@@ -23,6 +23,8 @@ export const cases = pgTable(
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
     closedAt: timestamp('closed_at', { withTimezone: true }),
+    /** Stage sequence of the write that produced this row: an older (late, superseded) write never overwrites it. */
+    seq: integer('seq').notNull().default(0),
   },
   (t) => [index('cases_service_status_idx').on(t.serviceKey, t.status), index('cases_authority_idx').on(t.authorityId)],
 );
@@ -247,6 +249,24 @@ export const applicantAnswers = pgTable('applicant_answers', {
   deliveryId: text('delivery_id'),
 });
 
+/** Cases that need an operator: a permanent failure, what it means and how it was resolved. No personal data. */
+export const incidents = pgTable(
+  'incidents',
+  {
+    incidentId: text('incident_id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    activity: text('activity').notNull(),
+    type: text('type').notNull(),
+    message: text('message').notNull(),
+    hint: text('hint').notNull(),
+    actions: jsonb('actions').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull().defaultNow(),
+    resolution: text('resolution'),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [index('incidents_case_idx').on(t.caseId), index('incidents_open_idx').on(t.resolvedAt)],
+);
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 /** Content-addressed bytes (documents, sealed Bescheide, uploads, archive packages) when BLOB_STORE=postgres. */

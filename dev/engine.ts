@@ -13,6 +13,7 @@ import { chatModelFrom } from '../assistant/chat-client.js';
 import { CaseClient } from '../client/case-client.js';
 import { QuestionClient } from '../client/question-client.js';
 import { buildHttpApi } from '../client/http-api.js';
+import { resolveIncidentVia } from '../client/incident-routes.js';
 import { TaskClient } from '../client/task-client.js';
 import { localIssuer, type LocalIssuer } from '../auth/local-issuer.js';
 import { jwtVerifier, remoteKeys } from '../auth/tokens.js';
@@ -70,7 +71,7 @@ export interface Engine {
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string }): Promise<Engine> {
+export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string; seed?: number }): Promise<Engine> {
   if (config.profile === 'production') throw new ConfigError('The embedded development stack does not run in the production profile: use `npm run api`, `npm run worker` and `npm run migrate`.');
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
@@ -98,7 +99,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     let registersUrl = config.registerBaseUrl;
     if (!registersUrl) {
       const s = config.registerSandbox;
-      const sandbox = await startRegisterSandbox({ data: o.registerData, port: s.port, faults: { latencyMs: s.latencyMs, errorRate: s.errorRate, timeoutRate: s.timeoutRate } });
+      const sandbox = await startRegisterSandbox({ data: o.registerData, port: s.port, seed: o.seed, faults: { latencyMs: s.latencyMs, errorRate: s.errorRate, timeoutRate: s.timeoutRate } });
       stops.push(sandbox.stop);
       registersUrl = sandbox.url;
       say(`register sandbox at ${registersUrl} (latency ${s.latencyMs} ms, error rate ${s.errorRate}, timeout rate ${s.timeoutRate})`);
@@ -172,6 +173,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
       security: config.rateLimit,
+      incidents: { db: database.db, resolve: resolveIncidentVia(client) },
       metrics,
     });
     const pg = databaseProbe(databaseUrl);

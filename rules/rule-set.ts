@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { RuleProperties } from 'json-rules-engine';
@@ -33,6 +34,14 @@ const rulesDir = fileURLToPath(new URL('.', import.meta.url));
 const cache = new Map<string, Promise<RuleSet>>();
 
 export class UnknownRuleSetError extends Error {}
+
+let released: Record<string, string> | undefined;
+
+/** The SHA-256 a released rule file must keep (rules/released.json); a case pins it at submission. */
+export function releasedRuleSetHash(ruleSetId: string, version: string): string | undefined {
+  released ??= JSON.parse(readFileSync(`${rulesDir}released.json`, 'utf8')) as Record<string, string>;
+  return released[`${ruleSetId}/v${version}.json`];
+}
 
 /** Loads a versioned rule set; files are immutable once released, so caching by id and version is safe. */
 export function loadRuleSet(ruleSetId: string, version: string): Promise<RuleSet> {

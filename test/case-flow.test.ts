@@ -9,8 +9,8 @@ import { caseWorkflowId } from '../contracts/ids.js';
 import { client, CountingRegisters, db, sealKeys, startBypassingIntake, testDeps, withWorker } from './harness.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { applicationOf } from './samples.js';
-import { eventually } from './support/wait.js';
 import type { Registers } from '../adapters/registers.js';
+import { eventually, waitForStatus } from './support/wait.js';
 
 // Intake is one step: its assessment is an event of the received stage, not a stage of its own.
 const FULL_PATH = [
@@ -27,14 +27,6 @@ const FULL_PATH = [
   'archiving',
   'closed',
 ];
-
-async function waitForStatus(cases: { status(id: string): Promise<{ status: string }> }, caseId: string, status: string) {
-  for (let i = 0; i < 200; i++) {
-    if ((await cases.status(caseId)).status === status) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`case ${caseId} never reached ${status}`);
-}
 
 describe('a case end to end on Temporal and PostgreSQL', () => {
   it('approves a resident with a vehicle: every stage recorded, fee booked, Bescheid sealed, delivered once, archived', async () => {

@@ -12,17 +12,12 @@ import { sha256Hex } from '../adapters/document-store.js';
 import { applicantToken } from './http-helpers.js';
 import { client, completeOpenTask, db, httpApiFor, sealKeys, startRegisters, withWorker, type TestEngine } from './harness.js';
 import { applicationOf } from './samples.js';
+import { waitFor as poll } from './support/wait.js';
 
 const fast = { registerRetryInitialMs: 50, registerMaxAttempts: 3 };
 
-async function waitFor(cases: TestEngine['cases'], caseId: string, ok: (s: CaseState) => boolean): Promise<CaseState> {
-  for (let i = 0; i < 300; i++) {
-    const s = await cases.status(caseId);
-    if (ok(s)) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`case ${caseId} never reached the expected state`);
-}
+const waitFor = (cases: TestEngine['cases'], caseId: string, ok: (s: CaseState) => boolean): Promise<CaseState> =>
+  poll(async () => { const s = await cases.status(caseId); return ok(s) && s; }, { timeoutMs: 30_000, what: `case ${caseId} to reach the expected state` });
 
 async function pdfBytes(): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();

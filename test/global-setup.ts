@@ -10,6 +10,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import { workflowsPath } from '../app/case-worker.js';
+import { recordNewFixtures } from './support/fixtures.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -41,6 +42,8 @@ export default async function setup(project: TestProject) {
   ]);
   cleanups.push(temporal.stop);
   await migrateDatabase(database);
+  // RECORD_HISTORIES=1: after the run, new replay fixtures for the paths the committed ones do not cover yet.
+  if (process.env.RECORD_HISTORIES) cleanups.push(() => recordNewFixtures(temporal.address, config.temporalCli, database));
   const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
 

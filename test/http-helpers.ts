@@ -8,6 +8,7 @@ import { localIssuer, type LocalIssuer } from '../auth/local-issuer.js';
 import { jwtVerifier } from '../auth/tokens.js';
 import { buildHttpApi } from '../client/http-api.js';
 import type { TestEngine } from './harness.js';
+import { waitFor as poll } from './support/wait.js';
 
 // Suites that reach the API for tasks, evidence or verification submit through the typed client, not intake.
 export const intakeNotUnderTest = { verify: async () => Promise.reject(new Error('intake not under test')) };
@@ -47,12 +48,4 @@ export async function call(api: FastifyInstance, method: 'GET' | 'POST', url: st
   return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as any) : undefined, contentType: res.headers['content-type'] };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> => poll(probe, { what, timeoutMs });

@@ -18,6 +18,7 @@ import { eventually } from './support/wait.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { applicationOf } from './samples.js';
+import { waitFor as poll } from './support/wait.js';
 
 const SECRET = `whsec_${Buffer.from('payments-test-secret').toString('base64')}`;
 
@@ -43,13 +44,7 @@ const via = (sandbox: PaymentSandbox, provider: PaymentProvider = new HttpPaymen
   payments: { provider, portalUrl: 'http://portal.example', notifyUrl: webhookUrl },
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-    const found = await probe();
-    if (found !== undefined) return found;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => poll(probe, { what, timeoutMs });
 
 const openFee = (caseId: string) =>
   until('the fee transaction', async () => {
@@ -68,9 +63,8 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       // Polling only every minute: a case that closes within seconds was woken by the webhook.
       const { caseId } = await cases.submit({ ...applicationOf('resident'), deadlines: { paymentPollMs: 60_000, feeReminderMs: 120_000, feePaymentMs: 180_000 } });
       const fee = await openFee(caseId);
-      // The row is written inside the step that opens the payment; the case shows it once that step returns.
-      const waiting = await until('the fee in the case state', async () => ((await cases.status(caseId)).payment ? cases.status(caseId) : undefined));
-      expect(waiting).toMatchObject({
+      // The payment row lands before the workflow has taken the activity's result: wait for the case to show it.
+      expect(await until('the fee on the case', async () => ((await cases.status(caseId)).payment ? cases.status(caseId) : undefined))).toMatchObject({
         status: 'collecting_fee',
         payment: { status: 'open', amountCents: 3060, currency: 'EUR', paymentPageUrl: fee.paymentPageUrl },
       });

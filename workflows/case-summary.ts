@@ -3,9 +3,10 @@ import type { Activities } from '../activities/index.js';
 import type { CaseInput, Decision } from '../contracts/case.js';
 import { caseSummaryWorkflowId } from '../contracts/ids.js';
 import type { CaseSummaryRequest } from '../contracts/assistant.js';
+import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 
 // The activity itself falls back to the fact sheet when the model is slow or failing; a second try covers a lost worker.
-const summarising = proxyActivities<Activities>({ startToCloseTimeout: '3 minutes', retry: { maximumAttempts: 2 } });
+const summarising = proxyActivities<Activities>({ startToCloseTimeout: '3 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: { maximumAttempts: 2 } });
 
 /** Writes the labelled summary for a case-worker task. Runs beside the case, which never waits for it. */
 export async function caseSummaryWorkflow(i: CaseSummaryRequest): Promise<void> {

@@ -60,7 +60,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
 
   await journal.enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
   // Rules over pinned inputs: a local step, recorded once in the history and stored with its explanation.
-  let decision = await local.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, application: input.application, evidence });
+  let decision = await local.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, ruleSetSha256: input.ruleSetSha256, application: input.application, evidence });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(c, decision);
 

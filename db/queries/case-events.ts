@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lt } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { CaseStatus } from '../../contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import { eventHash } from '../event-chain.js';
@@ -14,17 +14,28 @@ export interface AppendCaseEventParams {
   at?: Date;
 }
 
+/** The entry this case's log needs before `seq` is not there yet; retrying after it lands is what helps. */
+export class EventPredecessorMissing extends Error {
+  constructor(readonly caseId: string, readonly seq: number) {
+    super(`event ${seq} of case ${caseId} waits for event ${seq - 1}`);
+    this.name = 'EventPredecessorMissing';
+  }
+}
+
 /**
- * Appends once, chained to the case's previous entry: the same (case, seq) written again by a retried activity is
- * ignored. Callers append a case's events one at a time in a transaction that holds the case row (recordStage does).
+ * Appends once, chained to entry `seq - 1`: the same (case, seq) written again by a retried activity is ignored.
+ * Call inside a transaction: a per-case advisory lock (held until commit) orders concurrent appends of one case, and
+ * an entry whose predecessor has not landed yet is refused, so two appends can never link to the same predecessor.
  */
 export async function appendCaseEvent(db: DbExecutor, p: AppendCaseEventParams): Promise<void> {
-  const [previous] = await db
-    .select({ hash: caseEvents.hash })
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`case_events:${p.caseId}`}))`);
+  const rows = await db
+    .select({ seq: caseEvents.seq, hash: caseEvents.hash })
     .from(caseEvents)
-    .where(and(eq(caseEvents.caseId, p.caseId), lt(caseEvents.seq, p.seq)))
-    .orderBy(desc(caseEvents.seq))
-    .limit(1);
+    .where(and(eq(caseEvents.caseId, p.caseId), sql`${caseEvents.seq} in (${p.seq}, ${p.seq - 1})`));
+  if (rows.some((r) => r.seq === p.seq)) return;
+  const previous = rows.find((r) => r.seq === p.seq - 1);
+  if (p.seq > 1 && !previous) throw new EventPredecessorMissing(p.caseId, p.seq);
   // Milliseconds, so the timestamp reads back exactly as it was hashed.
   const entry = { caseId: p.caseId, seq: p.seq, type: p.type, status: p.status, data: p.data ?? {}, at: p.at ?? new Date(), prevHash: previous?.hash ?? '' };
   await db

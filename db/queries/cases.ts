@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { CaseOutcome, CaseStatus, Decision } from '../../contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import { cases } from '../schema.js';
@@ -11,6 +11,8 @@ export interface UpsertCaseParams {
   applicantSubject: string;
   ruleSetVersion: string;
   submittedAt: Date;
+  /** The stage sequence of this write; only a newer one changes the row. */
+  seq: number;
   status: CaseStatus;
   outcome?: CaseOutcome;
   decision?: Decision;
@@ -20,6 +22,7 @@ export interface UpsertCaseParams {
 export async function upsertCase(db: DbExecutor, p: UpsertCaseParams): Promise<void> {
   const closedAt = p.status === 'closed' ? new Date() : null;
   const changes = {
+    seq: p.seq,
     status: p.status,
     updatedAt: new Date(),
     ...(p.outcome && { outcome: p.outcome }),
@@ -39,7 +42,7 @@ export async function upsertCase(db: DbExecutor, p: UpsertCaseParams): Promise<v
       submittedAt: p.submittedAt,
       ...changes,
     })
-    .onConflictDoUpdate({ target: cases.caseId, set: changes });
+    .onConflictDoUpdate({ target: cases.caseId, set: changes, setWhere: lt(cases.seq, sql`excluded.seq`) });
 }
 
 export async function getCase(db: DbExecutor, { caseId }: { caseId: string }) {
@@ -57,6 +60,7 @@ export async function getCase(db: DbExecutor, { caseId }: { caseId: string }) {
       bescheidSha256: cases.bescheidSha256,
       submittedAt: cases.submittedAt,
       closedAt: cases.closedAt,
+      seq: cases.seq,
     })
     .from(cases)
     .where(eq(cases.caseId, caseId));

@@ -12,6 +12,8 @@ export interface PaymentSandboxOptions {
   host?: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /** Hooks to add before the server listens (the chaos run's ledger). */
+  beforeListen?: (app: FastifyInstance) => void;
   webhookSecret: string;
   outcome: SandboxOutcome;
   /** Delay before the automatic outcome, as if the applicant took this long on the page. */
@@ -229,6 +231,7 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
     },
   );
 
+  o.beforeListen?.(app);
   await app.listen({ host: o.host ?? '127.0.0.1', port: o.port });
   const address = app.server.address();
   baseUrl = `http://${o.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : o.port}`;

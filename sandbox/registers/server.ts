@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { seededRandom } from '../seeded-random.js';
 import type { RegisterData } from './data.js';
 
 export const REGISTER_NAMES = ['population', 'vehicles', 'trade', 'uploads', 'gzr'] as const;
@@ -22,6 +23,8 @@ export interface RegisterSandboxOptions {
   /** Faults for one register, over the common ones. */
   faultsByRegister?: Partial<Record<RegisterName, Partial<RegisterFaults>>>;
   random?: () => number;
+  /** Seed of the fault dice when no `random` is given, so a run's faults repeat. */
+  seed?: number;
 }
 
 export interface RegisterSandbox {
@@ -56,7 +59,7 @@ const invoiceBody = {
  */
 export function buildRegisterSandbox(o: RegisterSandboxOptions): RegisterSandbox {
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  const random = o.random ?? Math.random;
+  const random = o.random ?? seededRandom(o.seed ?? 1);
   const faults = Object.fromEntries(REGISTER_NAMES.map((r) => [r, { ...NO_FAULTS, ...o.faults, ...o.faultsByRegister?.[r] }])) as Record<RegisterName, RegisterFaults>;
   const requests = Object.fromEntries(REGISTER_NAMES.map((r) => [r, 0])) as Record<RegisterName, number>;
   const population = new Map(o.data.population.map((p) => [p.subject, p]));

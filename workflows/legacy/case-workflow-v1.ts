@@ -22,11 +22,14 @@ import { askApplicantForMissing, fetchEvidence } from './evidence-stage-v1.js';
 import { collectFee, payOut, refundFee, type FeeCase } from './fee-collection-v1.js';
 import { listenForPaymentNotices, UNPAID_IN_ADVANCE } from '../fee-collection.js';
 import { startCaseSummary } from '../case-summary.js';
+import { handToCaseWorker, withIncidents } from '../incidents.js';
+import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
 
-const acts = proxyActivities<Activities>({
+const acts = withIncidents(proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+}), { decideCase: handToCaseWorker });
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
 /**
@@ -86,7 +89,7 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
   }
 
   await enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
-  let decision = await acts.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, application: input.application, evidence });
+  let decision = await acts.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, ruleSetSha256: input.ruleSetSha256, application: input.application, evidence });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(decision);
 

@@ -1,9 +1,10 @@
 // Frozen: the delivery stage as cases started before the case journal run it (see case-workflow-v1.ts).
+import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { DeliveryResult, SealResult } from '../../contracts/case.js';
 
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds' });
+const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: HEARTBEAT_TIMEOUT });
 
 export interface DeliverInput {
   caseId: string;
@@ -21,6 +22,7 @@ export interface DeliverInput {
 export async function deliverOrHandOver(i: DeliverInput, record: (event: string, data: Record<string, unknown>) => Promise<void>): Promise<DeliveryResult> {
   const postbox = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     scheduleToCloseTimeout: i.giveUpAfterMs,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   });

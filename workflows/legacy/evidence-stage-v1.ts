@@ -1,4 +1,5 @@
 // Frozen: the evidence stage as cases started before the case journal run it (see case-workflow-v1.ts).
+import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
 import { condition, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { CaseDeadlines, CaseInput, CaseStatus, EvidenceResult, EvidenceStatus, RequestedEvidence } from '../../contracts/case.js';
@@ -7,6 +8,7 @@ import type { EvidenceRequests } from '../evidence-requests.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
@@ -17,6 +19,7 @@ const acts = proxyActivities<Activities>({
 export async function fetchEvidence(input: CaseInput, plan: CasePlan, deadlines: CaseDeadlines): Promise<EvidenceResult[]> {
   const registers = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: {
       initialInterval: deadlines.registerRetryInitialMs,
       backoffCoefficient: 2,

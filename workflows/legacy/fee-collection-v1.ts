@@ -1,4 +1,5 @@
 // Frozen: the fee stage as cases started before the case journal run it (see case-workflow-v1.ts).
+import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { CaseDeadlines, CaseInput, CaseState, FeeResult, PayoutResult } from '../../contracts/case.js';
@@ -6,6 +7,7 @@ import type { PaymentNotices } from '../fee-collection.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+
+/** What a stand-in received and did, per idempotency key: requests, and effects (201 Created answers). */
+export interface Ledger {
+  received: Map<string, number>;
+  effects: Map<string, number>;
+  /** While true the stand-in answers 503 to everything, as if it were down. */
+  down: boolean;
+  refusedWhileDown: number;
+}
+
+/** Adds a ledger and an off switch to a stand-in before it listens; keys are idempotency keys, never personal data. */
+export function withLedger(app: FastifyInstance): Ledger {
+  const ledger: Ledger = { received: new Map(), effects: new Map(), down: false, refusedWhileDown: 0 };
+  const keyOf = (h: unknown) => (typeof h === 'string' && h ? h : undefined);
+  app.addHook('onRequest', async (req, reply) => {
+    const key = keyOf(req.headers['idempotency-key']);
+    if (key) ledger.received.set(key, (ledger.received.get(key) ?? 0) + 1);
+    if (ledger.down) {
+      ledger.refusedWhileDown++;
+      await reply.status(503).type('application/problem+json').send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'down (chaos)' });
+    }
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const key = keyOf(req.headers['idempotency-key']);
+    if (key && reply.statusCode === 201) ledger.effects.set(key, (ledger.effects.get(key) ?? 0) + 1);
+  });
+  return ledger;
+}
+
+export const duplicatesIn = (l: Ledger): number => [...l.effects.values()].filter((n) => n > 1).length;
+export const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);

@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import postgres from 'postgres';
+
+/** The paths a case can take, named by the case events that prove it (RECORD_HISTORIES adds a fixture per path). */
+export const PATHS: Record<string, (types: string[]) => boolean> = {
+  'fee-in-advance-paid': (t) => t.includes('fee.paid') && t.indexOf('fee.paid') < t.indexOf('decision.started'),
+  'fee-in-advance-cancelled': (t) => t.includes('fee.cancelled'),
+  'fee-reminder': (t) => t.includes('fee.reminder_sent'),
+  'fee-after-decision': (t) => t.includes('fee.requested') && t.indexOf('decision.started') >= 0 && t.lastIndexOf('fee.requested') > t.indexOf('decision.started'),
+  payout: (t) => t.includes('payout.executed'),
+  refund: (t) => t.includes('fee.refunded'),
+  'delivery-handed-over': (t) => t.includes('delivery.handed_over'),
+  'four-eyes': (t) => t.includes('task.proposed'),
+  'case-worker-reminder': (t) => t.includes('task.reminder'),
+  'case-worker-escalation': (t) => t.includes('task.escalated'),
+  'evidence-reminder': (t) => t.includes('evidence.reminder_sent'),
+  'evidence-expiry': (t) => t.includes('evidence.requested_from_applicant') && t.includes('case.closed') && !t.includes('decision.started'),
+  'applicant-question': (t) => t.includes('applicant.asked') && t.includes('applicant.replied'),
+  'applicant-reply-overdue': (t) => t.includes('applicant.reply_overdue'),
+};
+/** Workflows other than the case, recorded once per type. */
+export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow'];
+
+/**
+ * Writes one new history per path not covered yet, from the finished workflows of a test run, as `<day>-<path>.json`.
+ * Existing files are never touched: fixtures are append-only (see test/fixtures/histories.manifest.json).
+ */
+export async function recordHistories(o: { temporalAddress: string; temporalCli: string; databaseUrl: string; into: string; covered: Set<string> }): Promise<string[]> {
+  const connection = await Connection.connect({ address: o.temporalAddress });
+  const sql = postgres(o.databaseUrl, { max: 1, onnotice: () => {} });
+  const written: string[] = [];
+  const day = new Date().toISOString().slice(0, 10);
+  const save = (workflowId: string, name: string) => {
+    const file = `${o.into}${day}-${name}.json`;
+    if (existsSync(file)) return;
+    writeFileSync(file, execFileSync(o.temporalCli, ['workflow', 'show', '-w', workflowId, '--address', o.temporalAddress, '-o', 'json'], { maxBuffer: 64 << 20 }));
+    o.covered.add(name);
+    written.push(file);
+  };
+  try {
+    const client = new Client({ connection });
+    for await (const w of client.workflow.list({ query: 'ExecutionStatus = "Completed"' })) {
+      if (OTHER_TYPES.includes(w.type) && !o.covered.has(w.type)) save(w.workflowId, w.type);
+      if (w.type !== 'caseWorkflow') continue;
+      const caseId = w.workflowId.replace(/^case:/, '');
+      const types = (await sql<{ type: string }[]>`select type from case_events where case_id = ${caseId} order by seq`).map((r) => r.type);
+      for (const [name, proves] of Object.entries(PATHS)) if (!o.covered.has(name) && proves(types)) save(w.workflowId, name);
+    }
+  } finally {
+    await sql.end({ timeout: 5 });
+    await connection.close();
+  }
+  return written;
+}
+
+export interface FixtureManifest {
+  [file: string]: { sha256: string; paths: string[] };
+}
+
+/** Adds fixtures to the manifest; an entry once written is never changed (the replay test compares against it). */
+export function addToManifest(manifest: FixtureManifest, files: Array<{ file: string; sha256: string; paths: string[] }>): FixtureManifest {
+  const next = { ...manifest };
+  for (const f of files) if (!next[f.file]) next[f.file] = { sha256: f.sha256, paths: f.paths };
+  return next;
+}
