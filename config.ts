@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { KeyRingError, parseKeyFile, parseKeyList, type PayloadKey } from './codec/key-ring.js';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -46,6 +48,10 @@ const schema = z.object({
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
+  PAYLOAD_KEYS: z.string().min(1).optional(),
+  PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
+  CODEC_SERVER_PORT: port.default(8095),
+  CODEC_CORS_ORIGINS: z.string().optional(),
 });
 
 /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
@@ -100,6 +106,10 @@ export interface Config {
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   assistant?: AssistantConfig;
+  /** Payload encryption keys, oldest first, newest last (PAYLOAD_KEYS or PAYLOAD_KEYS_FILE); unset means a development ring in DATA_DIR. */
+  payloadKeys?: PayloadKey[];
+  /** The codec server for the Temporal Web UI: its port and the origins (the UI's) allowed to call it. */
+  codecServer: { port: number; corsOrigins: string[] };
 }
 
 export class ConfigError extends Error {}
@@ -155,5 +165,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,
+    payloadKeys: payloadKeysFrom(e.PAYLOAD_KEYS, e.PAYLOAD_KEYS_FILE),
+    codecServer: {
+      port: e.CODEC_SERVER_PORT,
+      corsOrigins: (e.CODEC_CORS_ORIGINS ?? `http://localhost:${e.TEMPORAL_UI_PORT},http://127.0.0.1:${e.TEMPORAL_UI_PORT}`).split(',').map((o) => o.trim()).filter(Boolean),
+    },
   };
+}
+
+function payloadKeysFrom(list: string | undefined, file: string | undefined): PayloadKey[] | undefined {
+  if (list && file) throw new ConfigError('Invalid configuration:\n  PAYLOAD_KEYS: set either PAYLOAD_KEYS or PAYLOAD_KEYS_FILE, not both');
+  const [name, read] = list ? ['PAYLOAD_KEYS', () => parseKeyList(list)] as const : file ? ['PAYLOAD_KEYS_FILE', () => parseKeyFile(readFileSync(file, 'utf8'))] as const : [];
+  if (!read) return undefined;
+  try {
+    const keys = read();
+    if (keys.length === 0) throw new KeyRingError('no keys');
+    for (const k of keys) if (k.key.length !== 32) throw new KeyRingError(`key "${k.id}" must be 32 bytes (AES-256), got ${k.key.length}`);
+    return keys;
+  } catch (err) {
+    const why = err instanceof KeyRingError ? err.message : `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    throw new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
+  }
 }

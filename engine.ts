@@ -34,6 +34,8 @@ import { connectTemporal, ensureSearchAttributes } from './infra/temporal.js';
 import { startTemporalDevServer } from './infra/temporal-dev-server.js';
 import { startPaymentSandbox } from './sandbox/payments/server.js';
 import { createCaseWorker } from './worker.js';
+import { engineDataConverter } from './codec/data-converter.js';
+import { payloadKeyRing } from './codec/keys.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
@@ -80,6 +82,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const database = connectDatabase(databaseUrl);
     stops.push(database.close);
 
+    const dataConverter = engineDataConverter(payloadKeyRing(config));
     const temporal = await connectOrStartTemporal(config, say, stops);
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
@@ -114,14 +117,14 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       model: chatModelFrom(config.assistant),
     });
     say('bundling workflows and starting the worker');
-    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
+    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps, dataConverter });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
       await running;
     });
 
-    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
+    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, dataConverter });
     const cases = new CaseClient(client);
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
@@ -257,6 +260,7 @@ export async function runStandaloneWorker(): Promise<void> {
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporalNamespace,
+    dataConverter: engineDataConverter(payloadKeyRing(config)),
     deps: activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl: config.postboxUrl,

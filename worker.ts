@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { TASK_QUEUE } from './contracts/ids.js';
@@ -11,6 +12,8 @@ export interface CaseWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   deps: ActivityDeps;
+  /** The engine's data converter (payload encryption); see `codec/`. */
+  dataConverter: DataConverter;
   taskQueue?: string;
   /** A prebuilt bundle (tests share one); without it the worker bundles `workflows/` itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -21,6 +24,7 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
+    dataConverter: o.dataConverter,
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     activities: { ...createActivities(o.deps), ...o.extraActivities },

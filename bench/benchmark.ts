@@ -8,6 +8,8 @@ import { sampleApplications, sampleRegisterData } from '../demo/sample-applicati
 import { percentile } from '../demo/stats.js';
 import { startEngine } from '../engine.js';
 import { workflowsPath } from '../worker.js';
+import { engineDataConverter } from '../codec/data-converter.js';
+import { payloadKeyRing } from '../codec/keys.js';
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' } } });
 const N = Number(values.cases);
@@ -54,6 +56,7 @@ async function main() {
     namespace: config.temporalNamespace,
     taskQueue: baselineQueue,
     workflowsPath,
+    dataConverter: engineDataConverter(payloadKeyRing(config)),
     activities: { noop: async (step: number) => step },
   });
   const residents = sampleApplications(4 * N + 100, 42).filter((a) => a.kind === 'resident').map((a) => a.submission);

@@ -10,6 +10,7 @@ import { migrateDatabase } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import { workflowsPath } from '../worker.js';
+import { failureConverterPath } from '../codec/data-converter.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -37,7 +38,7 @@ export default async function setup(project: TestProject) {
       logFile: join(dataDir, 'temporal.log'),
     }),
     freshDatabase(config.databaseUrl, resolve(config.dataDir, 'test'), cleanups),
-    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger }),
   ]);
   cleanups.push(temporal.stop);
   await migrateDatabase(database);

@@ -22,6 +22,7 @@ import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { createCaseWorker } from '../worker.js';
 import type { ActivityDeps } from '../activities/index.js';
+import { testDataConverter } from './support/codec.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
@@ -42,7 +43,7 @@ afterAll(async () => {
 });
 
 export const db = database.db;
-export const client = new Client({ connection });
+export const client = new Client({ connection, dataConverter: testDataConverter });
 export const dataDir = inject('dataDir');
 export const postboxUrl = postbox.url;
 /** Seal QR codes in tests point here; tests that check the address start the HTTP API themselves. */
@@ -106,7 +107,7 @@ export async function withWorker<T>(
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */
 export function workerOn(taskQueue: string, deps: ActivityDeps): Promise<Worker> {
-  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: { codePath: inject('workflowBundlePath') } });
+  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, dataConverter: testDataConverter, workflowBundle: { codePath: inject('workflowBundlePath') } });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */

@@ -10,13 +10,14 @@ import { loadConfig } from '../config.js';
 import { caseWorkflowId } from '../contracts/ids.js';
 import { client, completeOpenTask, startBypassingIntake, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
+import { testDataConverter } from './support/codec.js';
 
 const fixturesDir = fileURLToPath(new URL('./fixtures/histories/', import.meta.url));
 const bundle = { codePath: inject('workflowBundlePath') };
 
 async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
   const results: ReplayResult[] = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(r);
+  for await (const r of Worker.runReplayHistories({ workflowBundle, dataConverter: testDataConverter }, histories)) results.push(r);
   return results;
 }
 
