@@ -36,6 +36,7 @@ import { startPaymentSandbox } from './sandbox/payments/server.js';
 import { createCaseWorker } from './worker.js';
 import { engineDataConverter } from './codec/data-converter.js';
 import { payloadKeyRing } from './codec/keys.js';
+import { demoCodecEndpoint, startDemoCodecServer } from './codec/demo.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
@@ -82,7 +83,8 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const database = connectDatabase(databaseUrl);
     stops.push(database.close);
 
-    const dataConverter = engineDataConverter(payloadKeyRing(config));
+    const payloadKeys = payloadKeyRing(config);
+    const dataConverter = engineDataConverter(payloadKeys);
     const temporal = await connectOrStartTemporal(config, say, stops);
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     stops.push(() => nativeConnection.close());
@@ -136,10 +138,11 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const tasks = new TaskClient(client, database.db);
     const audience = { issuer: config.authIssuer, audience: config.authAudience };
     const tokens = config.authJwksUrl ? undefined : await localIssuer({ ...audience, file: join(config.dataDir, 'keys', 'auth-signing-key.json') });
+    const auth = jwtVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience);
     const http = await buildHttpApi({
       cases,
       tasks,
-      auth: jwtVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience),
+      auth,
       identity: verifier,
       verification: { db: database.db, documents: deps.documents, sealKeys },
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
@@ -149,6 +152,11 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     say(`HTTP API listening on ${httpUrl}`);
+    if (temporal.uiUrl) {
+      const codecServer = await startDemoCodecServer(config, payloadKeys, auth);
+      stops.push(codecServer.stop);
+      say(`codec server at ${codecServer.endpoint}: the Web UI decodes for an operator (sign in at ${codecServer.endpoint}session)`);
+    }
     say(config.assistant ? `dialogue assistant on: ${config.assistant.model} at ${redact(config.assistant.url)}` : 'dialogue assistant off (set ASSISTANT_URL to enable)');
 
     return {
@@ -188,6 +196,7 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
     dbFile: join(config.dataDir, 'temporal', 'dev-server.sqlite'),
     logFile: join(config.dataDir, 'temporal', 'dev-server.log'),
     namespace: config.temporalNamespace,
+    codecEndpoint: demoCodecEndpoint(config),
   });
   stops.push(server.stop);
   say(`Temporal dev server up at ${server.address} (${server.version.replace(/^temporal version /, "CLI ")})`);
