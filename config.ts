@@ -44,6 +44,7 @@ const schema = z.object({
   AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
   AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_FILE: z.string().min(1).optional(),
   ASSISTANT_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
@@ -105,6 +106,8 @@ export interface Config {
   authIssuer: string;
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** JSON log lines go to this file; unset means standard output (the demo uses DATA_DIR/logs/engine.log). */
+  logFile?: string;
   assistant?: AssistantConfig;
   /** Payload encryption keys, oldest first, newest last (PAYLOAD_KEYS or PAYLOAD_KEYS_FILE); unset means a development ring in DATA_DIR. */
   payloadKeys?: PayloadKey[];
@@ -162,6 +165,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authIssuer: e.AUTH_ISSUER,
     authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
+    logFile: e.LOG_FILE,
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,

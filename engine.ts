@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { FolderArchiveStore } from './adapters/archive-store.js';
 import { DocumentStore } from './adapters/document-store.js';
@@ -37,6 +37,7 @@ import { createCaseWorker } from './worker.js';
 import { engineDataConverter } from './codec/data-converter.js';
 import { payloadKeyRing } from './codec/keys.js';
 import { demoCodecEndpoint, startDemoCodecServer } from './codec/demo.js';
+import { createLogger, logDestination, temporalLogger, type Logger } from './logging/logger.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
@@ -63,7 +64,7 @@ export interface Engine {
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress }): Promise<Engine> {
+export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; logger?: Logger }): Promise<Engine> {
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -148,6 +149,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
+      logger: o.logger,
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
@@ -260,6 +262,7 @@ const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//
 /** `tsx worker.ts`: a worker alone, for a cluster where Temporal and PostgreSQL already run. */
 export async function runStandaloneWorker(): Promise<void> {
   const config = loadConfig();
+  Runtime.install({ logger: temporalLogger(createLogger({ level: config.logLevel, destination: logDestination(config.logFile) })) });
   if (!config.temporalAddress || !config.databaseUrl || !config.registerBaseUrl) {
     throw new Error('A standalone worker needs TEMPORAL_ADDRESS, DATABASE_URL and REGISTER_BASE_URL; use `npm run demo` for embedded defaults.');
   }

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { join } from 'node:path';
+import { Runtime } from '@temporalio/worker';
+import { createLogger, logDestination, temporalLogger } from './logging/logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startDemoCaseWorker } from './demo/case-worker-bot.js';
 import { printClosingDocuments } from './demo/closing-documents.js';
@@ -30,13 +32,14 @@ async function main(): Promise<number> {
   const count = Number(args.cases);
   if (!Number.isInteger(count) || count < 0) throw new ConfigError(`--cases must be a whole number, got "${args.cases}"`);
   const config = loadConfig();
-  const warnings = new DefaultLogger('WARN');
-  // A failed register call is retried and listed in the transparency log; the summary counts them instead.
-  const retriedRegisterCall = (e: LogEntry) => e.message === 'Activity failed' && e.meta?.['activityType'] === 'fetchEvidence';
-  Runtime.install({ logger: new DefaultLogger('WARN', (e) => retriedRegisterCall(e) || warnings.log(e.level, e.message, e.meta)) });
+  // JSON logs of worker and API go to a file, so the console keeps the demo's progress; retried register calls are counted in the summary.
+  const logFile = config.logFile ?? join(config.dataDir, 'logs', 'engine.log');
+  const logger = createLogger({ level: config.logLevel, destination: logDestination(logFile) });
+  Runtime.install({ logger: temporalLogger(logger) });
   const say = (m: string) => console.log(`» ${m}`);
+  say(`logs (JSON, personal fields redacted) in ${logFile}`);
 
-  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say });
+  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, logger });
   // Ctrl-C at any point stops the engine in order, so no dev server or database is left running.
   const stopped = new Promise<number>((resolve) => {
     process.once('SIGINT', () => resolve(130));

@@ -24,6 +24,7 @@ import { milestoneRoutes } from './timeline-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
+import { httpLogOptions, installRequestLog, type Logger } from '../logging/logger.js';
 
 export interface HttpApiDeps {
   cases: CaseClient;
@@ -40,6 +41,8 @@ export interface HttpApiDeps {
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
   /** Serves the service finder and the applicant-question routes of the dialogue assistant when given. */
   assistant?: AssistantRoutesOptions;
+  /** Structured request and 5xx logs (JSON, personal fields redacted); unset means no logs. */
+  logger?: Logger;
 }
 
 const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
@@ -51,7 +54,8 @@ const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
 /** The HTTP entry point for portals and Fachverfahren; every route goes through the typed clients. */
 export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   const { cases, tasks, auth } = o;
-  const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT });
+  const app = Fastify({ ...httpLogOptions(o.logger), bodyLimit: INTAKE_BODY_LIMIT });
+  if (o.logger) installRequestLog(app);
   const routes: string[] = [];
   app.addHook('onRoute', (r) => void [r.method].flat().forEach((m) => m !== 'HEAD' && !r.schema?.hide && routes.push(`${m} ${r.url}`)));
   registeredRoutes.set(app, routes);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import type { Registers } from '../adapters/registers.js';
 import { DemoSealKeyStore } from '../adapters/seal-keys.js';
@@ -23,8 +23,10 @@ import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { createCaseWorker } from '../worker.js';
 import type { ActivityDeps } from '../activities/index.js';
 import { testDataConverter } from './support/codec.js';
+import { testLogger } from './support/log-capture.js';
+import { temporalLogger } from '../logging/logger.js';
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+Runtime.install({ logger: temporalLogger(testLogger) });
 
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });

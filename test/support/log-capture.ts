@@ -1,0 +1,25 @@
+import { createLogger } from '../../logging/logger.js';
+
+const lines: string[] = [];
+let capturing = false;
+
+/** The tests' logger (Temporal runtime and HTTP API): errors go to stderr; every line is kept while a test captures. */
+export const testLogger = createLogger({
+  level: 'debug',
+  destination: {
+    write(line: string) {
+      if (capturing) lines.push(line);
+      if ((JSON.parse(line) as { level: number }).level >= 50) process.stderr.write(line);
+    },
+  },
+});
+
+/** Starts keeping log lines; the returned function stops and hands them over. */
+export function captureLogs(): () => string[] {
+  lines.length = 0;
+  capturing = true;
+  return () => {
+    capturing = false;
+    return lines.splice(0);
+  };
+}
