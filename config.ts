@@ -53,6 +53,14 @@ const schema = z.object({
   PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
   CODEC_SERVER_PORT: port.default(8095),
   CODEC_CORS_ORIGINS: z.string().optional(),
+  BLOB_STORE: z.enum(['folder', 'postgres', 's3']).optional(),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('eu-central-1'),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 });
 
 /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
@@ -113,7 +121,18 @@ export interface Config {
   payloadKeys?: PayloadKey[];
   /** The codec server for the Temporal Web UI: its port and the origins (the UI's) allowed to call it. */
   codecServer: { port: number; corsOrigins: string[] };
+  /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
+  blobStore: BlobStoreConfig;
+  /** Serve Prometheus metrics on this port, on HTTP_HOST; `METRICS_PORT=off` turns the endpoint off. */
+  metricsPort?: number;
+  /** Export OpenTelemetry traces to this OTLP/HTTP endpoint; unset means tracing is off. */
+  otlpEndpoint?: string;
 }
+
+export type BlobStoreConfig =
+  | { kind: 'folder'; root: string }
+  | { kind: 'postgres' }
+  | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean };
 
 export class ConfigError extends Error {}
 
@@ -129,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS) {
     throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)');
   }
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required with BLOB_STORE=s3');
   return {
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
@@ -174,6 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.CODEC_SERVER_PORT,
       corsOrigins: (e.CODEC_CORS_ORIGINS ?? `http://localhost:${e.TEMPORAL_UI_PORT},http://127.0.0.1:${e.TEMPORAL_UI_PORT}`).split(',').map((o) => o.trim()).filter(Boolean),
     },
+    blobStore: blobStoreOf(e),
+    metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }
 
@@ -189,5 +212,17 @@ function payloadKeysFrom(list: string | undefined, file: string | undefined): Pa
   } catch (err) {
     const why = err instanceof KeyRingError ? err.message : `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
     throw new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
+  }
+}
+
+/** The demo keeps bytes in DATA_DIR; any other setting shares them between processes and machines. */
+function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
+  switch (e.BLOB_STORE ?? 'folder') {
+    case 'postgres':
+      return { kind: 'postgres' };
+    case 's3':
+      return { kind: 's3', bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true' };
+    default:
+      return { kind: 'folder', root: resolve(e.DATA_DIR) };
   }
 }

@@ -13,6 +13,7 @@ import { listRetrievalsOfCase } from './db/queries/evidence-retrievals.js';
 import { startEngine } from './engine.js';
 import { StartupError } from './infra/startup-error.js';
 import { listServices } from './services/catalogue.js';
+import { sdkTelemetry } from './observability/metrics.js';
 import type { LocalIdentityProvider } from './identity/local-identity-provider.js';
 
 const { values: args } = parseArgs({
@@ -35,11 +36,12 @@ async function main(): Promise<number> {
   // JSON logs of worker and API go to a file, so the console keeps the demo's progress; retried register calls are counted in the summary.
   const logFile = config.logFile ?? join(config.dataDir, 'logs', 'engine.log');
   const logger = createLogger({ level: config.logLevel, destination: logDestination(logFile) });
-  Runtime.install({ logger: temporalLogger(logger) });
+  const telemetry = sdkTelemetry(config.metricsPort);
+  Runtime.install({ logger: temporalLogger(logger), ...(telemetry.options && { telemetryOptions: telemetry.options }) });
   const say = (m: string) => console.log(`» ${m}`);
   say(`logs (JSON, personal fields redacted) in ${logFile}`);
 
-  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, logger });
+  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, sdkMetricsUrl: telemetry.url, logger });
   // Ctrl-C at any point stops the engine in order, so no dev server or database is left running.
   const stopped = new Promise<number>((resolve) => {
     process.once('SIGINT', () => resolve(130));

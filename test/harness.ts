@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -20,13 +21,21 @@ import { activityDeps, engineRegisters } from '../engine.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
-import { createCaseWorker } from '../worker.js';
+import { createCaseWorker, type CaseWorkerOptions } from '../worker.js';
 import type { ActivityDeps } from '../activities/index.js';
 import { testDataConverter } from './support/codec.js';
 import { testLogger } from './support/log-capture.js';
 import { temporalLogger } from '../logging/logger.js';
 
-Runtime.install({ logger: temporalLogger(testLogger) });
+// The SDK's own Prometheus exporter on a free port, so a test can scrape what an operator would.
+const sdkMetricsPort = await new Promise<number>((res) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as { port: number };
+    srv.close(() => res(port));
+  });
+});
+Runtime.install({ logger: temporalLogger(testLogger), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } });
+export const sdkMetricsUrl = `http://127.0.0.1:${sdkMetricsPort}/metrics`;
 
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -108,8 +117,8 @@ export async function withWorker<T>(
 }
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */
-export function workerOn(taskQueue: string, deps: ActivityDeps): Promise<Worker> {
-  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, dataConverter: testDataConverter, workflowBundle: { codePath: inject('workflowBundlePath') } });
+export function workerOn(taskQueue: string, deps: ActivityDeps, o: Pick<CaseWorkerOptions, 'metrics'> = {}): Promise<Worker> {
+  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, dataConverter: testDataConverter, workflowBundle: { codePath: inject('workflowBundlePath') }, ...o });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */
