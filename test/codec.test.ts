@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { AesGcmCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, MissingPayloadKeyError } from '../codec/aes-gcm-codec.js';
 import { newPayloadKey, parseKeyList, StaticKeyRing } from '../codec/key-ring.js';
 import { ConfigError, loadConfig } from '../config.js';
+import { developmentKeyFile, payloadKeyRing } from '../codec/keys.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const street = 'Lindenstraße 17';
 const text = (b?: Uint8Array | null) => Buffer.from(b ?? []).toString('utf8');
@@ -67,6 +71,19 @@ describe('payload key configuration', () => {
     expect(() => loadConfig({ PAYLOAD_KEYS: 'no-colon' })).toThrow(ConfigError);
     expect(() => loadConfig({ PAYLOAD_KEYS: `a:${b64}`, PAYLOAD_KEYS_FILE: '/nonexistent' })).toThrow(/not both/);
     expect(() => loadConfig({ PAYLOAD_KEYS_FILE: '/nonexistent/keys.json' })).toThrow(/PAYLOAD_KEYS_FILE: cannot read/);
+  });
+
+  it('without configured keys a development ring is generated once into DATA_DIR (owner-only) and reused', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ozg-keys-'));
+    try {
+      const first = await payloadKeyRing({ dataDir }).current();
+      expect(statSync(developmentKeyFile(dataDir)).mode & 0o777).toBe(0o600);
+      expect(await payloadKeyRing({ dataDir }).current()).toEqual(first);
+      const configured = { id: 'prod-1', key: Buffer.alloc(32, 3) };
+      expect(await payloadKeyRing({ dataDir, payloadKeys: [configured] }).current()).toEqual(configured);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('a key ring refuses duplicate ids and an empty list', () => {

@@ -3,9 +3,9 @@ import { createLogger } from '../../logging/logger.js';
 const lines: string[] = [];
 let capturing = false;
 
-/** The tests' logger (Temporal runtime and HTTP API): errors go to stderr; every line is kept while a test captures. */
+/** The tests' logger (Temporal runtime and HTTP API): errors go to stderr; while a test captures, every line down to debug is kept. */
 export const testLogger = createLogger({
-  level: 'debug',
+  level: 'warn',
   destination: {
     write(line: string) {
       if (capturing) lines.push(line);
@@ -18,8 +18,10 @@ export const testLogger = createLogger({
 export function captureLogs(): () => string[] {
   lines.length = 0;
   capturing = true;
+  testLogger.level = 'debug';
   return () => {
     capturing = false;
+    testLogger.level = 'warn';
     return lines.splice(0);
   };
 }
