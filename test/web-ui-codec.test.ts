@@ -61,8 +61,8 @@ afterAll(async () => {
 /** Opens the case in the Web UI; resolves with the codec server's answer to the UI's decode request. */
 async function openCase(context: BrowserContext) {
   const page = await context.newPage();
-  const decodeAnswer = page.waitForResponse((r) => r.url().includes('/codec/') && r.url().includes('decode') && r.request().method() === 'POST');
-  await page.goto(workflowUrl);
+  const decodeAnswer = page.waitForResponse((r) => r.url().includes('/codec/') && r.url().includes('decode') && r.request().method() === 'POST', { timeout: 90_000 });
+  await page.goto(workflowUrl, { timeout: 90_000 });
   return { page, status: (await decodeAnswer).status() };
 }
 
@@ -88,18 +88,19 @@ async function operatorContext(): Promise<BrowserContext> {
 }
 
 describe('the Temporal Web UI and the codec server', () => {
-  it("shows an operator the case's decoded input", async () => {
+  // Generous limits: on a loaded CI machine the Web UI takes its time.
+  it("shows an operator the case's decoded input", { timeout: 240_000 }, async () => {
     const { page, status } = await openCase(await operatorContext());
     expect(status).toBe(200);
-    await page.getByText(street).first().waitFor({ timeout: 30_000 });
+    await page.getByText(street).first().waitFor({ timeout: 90_000 });
     expect(await page.locator('body').innerText()).toContain('"licensePlate"');
   });
 
-  it('shows ciphertext without an operator session', async () => {
+  it('shows ciphertext without an operator session', { timeout: 240_000 }, async () => {
     const { page, status } = await openCase(await newContext());
     expect(status).toBe(401);
     // The input card shows the encrypted payload's bytes as a base64 string.
-    await page.getByText(/^"[A-Za-z0-9+/]{200,}={0,2}"$/).first().waitFor({ timeout: 30_000 });
+    await page.getByText(/^"[A-Za-z0-9+/]{200,}={0,2}"$/).first().waitFor({ timeout: 90_000 });
     const text = await page.locator('body').innerText();
     expect(text).not.toContain(street);
     expect(text).not.toContain('"licensePlate"');
