@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { KeyRingError, parseKeyFile, parseKeyList, type PayloadKey } from './codec/key-ring.js';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -48,10 +50,15 @@ const schema = z.object({
   AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
   AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  LOG_FILE: z.string().min(1).optional(),
   ASSISTANT_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
+  PAYLOAD_KEYS: z.string().min(1).optional(),
+  PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
+  CODEC_SERVER_PORT: port.default(8095),
+  CODEC_CORS_ORIGINS: z.string().optional(),
   BLOB_STORE: z.enum(['folder', 'postgres', 's3']).optional(),
   S3_BUCKET: z.string().min(1).optional(),
   S3_PREFIX: z.string().default(''),
@@ -133,7 +140,13 @@ export interface Config {
   authIssuer: string;
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  /** JSON log lines go to this file; unset means standard output (the demo uses DATA_DIR/logs/engine.log). */
+  logFile?: string;
   assistant?: AssistantConfig;
+  /** Payload encryption keys, oldest first, newest last (PAYLOAD_KEYS or PAYLOAD_KEYS_FILE); unset means a development ring in DATA_DIR. */
+  payloadKeys?: PayloadKey[];
+  /** The codec server for the Temporal Web UI: its port and the origins (the UI's) allowed to call it. */
+  codecServer: { port: number; corsOrigins: string[] };
   /** Bound on workflows the worker keeps in memory between their tasks (sticky cache). */
   /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
   blobStore: BlobStoreConfig;
@@ -237,9 +250,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authIssuer: e.AUTH_ISSUER,
     authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
+    logFile: e.LOG_FILE,
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,
+    payloadKeys: payloadKeysFrom(e.PAYLOAD_KEYS, e.PAYLOAD_KEYS_FILE),
+    codecServer: {
+      port: e.CODEC_SERVER_PORT,
+      corsOrigins: (e.CODEC_CORS_ORIGINS ?? `http://localhost:${e.TEMPORAL_UI_PORT},http://127.0.0.1:${e.TEMPORAL_UI_PORT}`).split(',').map((o) => o.trim()).filter(Boolean),
+    },
     blobStore: blobStoreOf(e),
     metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
@@ -259,6 +278,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+function payloadKeysFrom(list: string | undefined, file: string | undefined): PayloadKey[] | undefined {
+  if (list && file) throw new ConfigError('Invalid configuration:\n  PAYLOAD_KEYS: set either PAYLOAD_KEYS or PAYLOAD_KEYS_FILE, not both');
+  const [name, read] = list ? ['PAYLOAD_KEYS', () => parseKeyList(list)] as const : file ? ['PAYLOAD_KEYS_FILE', () => parseKeyFile(readFileSync(file, 'utf8'))] as const : [];
+  if (!read) return undefined;
+  try {
+    const keys = read();
+    if (keys.length === 0) throw new KeyRingError('no keys');
+    for (const k of keys) if (k.key.length !== 32) throw new KeyRingError(`key "${k.id}" must be 32 bytes (AES-256), got ${k.key.length}`);
+    return keys;
+  } catch (err) {
+    const why = err instanceof KeyRingError ? err.message : `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    throw new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
+  }
+}
+
+/** The demo keeps bytes in DATA_DIR; any other setting shares them between processes and machines. */
 // TLS is on when asked for, or when any certificate setting is given (a Temporal Cloud API key implies TLS too).
 function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
   const files = { caFile: e.TEMPORAL_TLS_CA_FILE, certFile: e.TEMPORAL_TLS_CERT_FILE, keyFile: e.TEMPORAL_TLS_KEY_FILE, serverName: e.TEMPORAL_TLS_SERVER_NAME };

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { join } from 'node:path';
+import { Runtime } from '@temporalio/worker';
+import { createLogger, logDestination, temporalLogger } from './logging/logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { startDemoCaseWorker } from './demo/case-worker-bot.js';
 import { printClosingDocuments } from './demo/closing-documents.js';
@@ -35,22 +37,20 @@ async function main(): Promise<number> {
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be a whole number, got "${args.seed}"`);
   if (!Number.isInteger(count) || count < 0) throw new ConfigError(`--cases must be a whole number, got "${args.cases}"`);
   const config = loadConfig();
+  // JSON logs of worker and API go to a file, so the console keeps the demo's progress; retried register calls are counted in the summary.
+  const logFile = config.logFile ?? join(config.dataDir, 'logs', 'engine.log');
+  const logger = createLogger({ level: config.logLevel, destination: logDestination(logFile) });
   // The demo serves metrics by default; separate processes only when METRICS_PORT says where.
   if (process.env.METRICS_PORT === undefined) config.metricsPort = 9464;
   // The demo's whole batch comes from this one address: let it through the public rate limit.
   config.rateLimit.publicMax = Math.max(config.rateLimit.publicMax, count + 10);
-  const warnings = new DefaultLogger('WARN');
-  // A failed register call is retried and listed in the transparency log; the summary counts them instead.
-  const retriedRegisterCall = (e: LogEntry) => e.message === 'Activity failed' && e.meta?.['activityType'] === 'fetchEvidence';
   const telemetry = sdkTelemetry(config.metricsPort);
-  Runtime.install({
-    logger: new DefaultLogger('WARN', (e) => retriedRegisterCall(e) || warnings.log(e.level, e.message, e.meta)),
-    ...(telemetry.options && { telemetryOptions: telemetry.options }),
-  });
+  Runtime.install({ logger: temporalLogger(logger), ...(telemetry.options && { telemetryOptions: telemetry.options }) });
   const say = (m: string) => console.log(`» ${m}`);
+  say(`logs (JSON, personal fields redacted) in ${logFile}`);
 
   say(`seed ${seed} (--seed ${seed} repeats this batch)`);
-  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, sdkMetricsUrl: telemetry.url, seed });
+  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, sdkMetricsUrl: telemetry.url, seed, logger });
   // Ctrl-C at any point stops the engine in order, so no dev server or database is left running.
   const stopped = new Promise<number>((resolve) => {
     process.once('SIGINT', () => resolve(130));

@@ -22,6 +22,9 @@ import { assertStartable } from './production-profile.js';
 import { connectClient, temporalConnectionOptions } from './temporal-connection.js';
 import { openBlobStore } from '../storage/index.js';
 import { EngineMetrics, startMetricsServer } from '../observability/metrics.js';
+import { engineDataConverter } from '../codec/data-converter.js';
+import { payloadKeyRing } from '../codec/keys.js';
+import { createLogger, logDestination } from '../logging/logger.js';
 import { startTracing, traceRequests } from '../observability/tracing.js';
 
 export interface RunningApi {
@@ -47,7 +50,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     await ensureSearchAttributes(connection, config.temporalNamespace);
     const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-api' }) : undefined;
     if (tracing) stops.push(tracing.shutdown);
-    const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: tracing?.clientInterceptors });
+    const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: engineDataConverter(payloadKeyRing(config)), interceptors: tracing?.clientInterceptors });
     // Read-model counts are served by the API processes (the same figures from each: aggregate them with max).
     const metrics = new EngineMetrics();
     metrics.observeDatabase(database.db);
@@ -67,6 +70,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: assistant, questions: new QuestionClient(client, config.taskQueue) },
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
+      logger: createLogger({ level: config.logLevel, destination: logDestination(config.logFile) }),
       metrics,
     });
     if (tracing) traceRequests(http, tracing.tracer);

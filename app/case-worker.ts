@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { WorkerTuning } from '../config.js';
@@ -12,6 +13,8 @@ export interface CaseWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   deps: ActivityDeps;
+  /** The engine's data converter (payload encryption); see `codec/`. */
+  dataConverter: DataConverter;
   taskQueue?: string;
   /** A prebuilt bundle (tests share one); without it the worker bundles `workflows/` itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -30,6 +33,7 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: o.connection,
     namespace: o.namespace,
+    dataConverter: o.dataConverter,
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     activities: { ...createActivities(o.deps), ...o.extraActivities },

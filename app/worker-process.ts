@@ -9,6 +9,9 @@ import { databaseProbe, startHealthServer, type Probe } from './health.js';
 import { assertStartable } from './production-profile.js';
 import { connectNative, temporalConnectionOptions } from './temporal-connection.js';
 import { EngineMetrics, sdkTelemetry, startMetricsServer } from '../observability/metrics.js';
+import { engineDataConverter } from '../codec/data-converter.js';
+import { payloadKeyRing } from '../codec/keys.js';
+import { createLogger, logDestination, temporalLogger } from '../logging/logger.js';
 import { startTracing } from '../observability/tracing.js';
 
 export interface RunningWorker {
@@ -33,7 +36,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     stops.push(database.close);
     // The SDK's own metrics come from its runtime, which must be installed before the first native connection.
     const telemetry = sdkTelemetry(config.metricsPort);
-    if (telemetry.options) Runtime.install({ telemetryOptions: telemetry.options });
+    const logger = createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
+    Runtime.install({ logger: temporalLogger(logger), ...(telemetry.options && { telemetryOptions: telemetry.options }) });
     const metrics = new EngineMetrics();
     metrics.sdkMetricsUrl = telemetry.url;
     const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-worker' }) : undefined;
@@ -44,6 +48,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     const worker = await createCaseWorker({
       connection,
       namespace: config.temporalNamespace,
+      dataConverter: engineDataConverter(payloadKeyRing(config)),
       taskQueue: config.taskQueue,
       deps: configuredActivityDeps(config, database.db, sealKeys, metrics),
       tuning: config.worker,

@@ -12,6 +12,8 @@ import { workflowsPath } from '../app/case-worker.js';
 import { decisionTimes, storedDecisions } from './decision-times.js';
 import { historyShape, type HistoryShape } from './history-shape.js';
 import { soak } from './soak.js';
+import { engineDataConverter } from '../codec/data-converter.js';
+import { payloadKeyRing } from '../codec/keys.js';
 
 const { values } = parseArgs({
   options: { cases: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' }, waiting: { type: 'string' } },
@@ -66,6 +68,7 @@ async function main() {
     namespace: config.temporalNamespace,
     taskQueue: baselineQueue,
     workflowsPath,
+    dataConverter: engineDataConverter(payloadKeyRing(config)),
     activities: { noop: async (step: number) => step },
   });
   const residents = sampleApplications(4 * N + 100, 42).filter((a) => a.kind === 'resident').map((a) => a.submission);

@@ -8,6 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
 import { workflowsPath } from '../app/case-worker.js';
+import { engineDataConverter, failureConverterPath } from '../codec/data-converter.js';
+import { payloadKeyRing } from '../codec/keys.js';
 import { sealIdentities } from '../app/production-profile.js';
 import { sealKeyStore } from '../dev/demo-seal-keys.js';
 import { sql } from 'drizzle-orm';
@@ -89,7 +91,7 @@ async function main(): Promise<number> {
   const keys = sealKeyStore({ ...config, dataDir: join(dataDir, 'engine') });
   await Promise.all(sealIdentities().map((identity) => keys.keyFor(identity)));
   const bundlePath = join(dataDir, 'workflow-bundle.js');
-  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, logger: quiet })).code);
+  writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quiet })).code);
   const workerEnv = {
     ...process.env,
     CHAOS_WORKFLOW_BUNDLE: bundlePath,
@@ -100,6 +102,8 @@ async function main(): Promise<number> {
     PAYMENT_PROVIDER_URL: payments.url,
     DATA_DIR: join(dataDir, 'engine'),
   };
+  // The workers and this launcher share the development key ring in the engine's data folder: made here, before any worker starts.
+  const dataConverter = engineDataConverter(payloadKeyRing({ dataDir: workerEnv.DATA_DIR }));
   const workers: Array<ChildProcess | undefined> = [];
   let stopping = false;
   let restarts = 0;
@@ -115,7 +119,7 @@ async function main(): Promise<number> {
 
   const database = connectDatabase(pg.url);
   const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const cases = new CaseClient(client);
   const bot = startDemoCaseWorker({ tasks: new TaskClient(client, database.db), authorityId: 'stadt-musterstadt' });
 

@@ -9,6 +9,8 @@ import { connectDatabase } from '../db/client.js';
 import { sealKeyStore } from '../dev/demo-seal-keys.js';
 import { engineRegisters } from '../dev/engine.js';
 import { openBlobStore } from '../storage/index.js';
+import { engineDataConverter } from '../codec/data-converter.js';
+import { payloadKeyRing } from '../codec/keys.js';
 
 const config = loadConfig();
 const database = connectDatabase(config.databaseUrl!);
@@ -18,6 +20,7 @@ const worker = await createCaseWorker({
   namespace: config.temporalNamespace,
   // The launcher bundles the workflows once, so a restarted worker polls within seconds.
   workflowBundle: { codePath: process.env['CHAOS_WORKFLOW_BUNDLE']! },
+  dataConverter: engineDataConverter(payloadKeyRing(config)),
   deps: activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
     publicBaseUrl: config.publicBaseUrl,
     postboxUrl: config.postboxUrl,

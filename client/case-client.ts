@@ -132,7 +132,7 @@ export function caseWorkflowStart(
     // A key that was used once, for a running or a closed case, never starts a second one.
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    // A hash, not the data: the memo is not encrypted.
+    // A hash, not the data: the memo needs no more (it is encrypted by the payload codec anyway).
     memo: { submissionSha256: o.submissionSha256, ruleSetVersion },
     ...caseSummary({ caseId, serviceKey: a.serviceKey, authorityId: a.authorityId, ruleSetVersion, submittedAt }),
     args: [

@@ -27,6 +27,7 @@ import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
 import { incidentRoutes, type IncidentRoutesOptions } from './incident-routes.js';
+import { httpLogOptions, installRequestLog, type Logger } from '../logging/logger.js';
 import type { EngineMetrics } from '../observability/metrics.js';
 
 export interface HttpApiDeps {
@@ -44,6 +45,8 @@ export interface HttpApiDeps {
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
   /** Serves the service finder and the applicant-question routes of the dialogue assistant when given. */
   assistant?: AssistantRoutesOptions;
+  /** Structured request and 5xx logs (JSON, personal fields redacted); unset means no logs. */
+  logger?: Logger;
   /** Rate limits of the public routes and security headers; defaults when absent. */
   security?: SecurityOptions;
   /** Serves the operators' incident list and resolutions when given. */
@@ -61,7 +64,8 @@ const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
 /** The HTTP entry point for portals and Fachverfahren; every route goes through the typed clients. */
 export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   const { cases, tasks, auth } = o;
-  const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT, trustProxy: o.security?.trustProxy ?? false });
+  const app = Fastify({ ...httpLogOptions(o.logger), bodyLimit: INTAKE_BODY_LIMIT, trustProxy: o.security?.trustProxy ?? false });
+  if (o.logger) installRequestLog(app);
   // First: every route added after this must declare who may call it.
   requireDeclaredAccess(app);
   const routes: string[] = [];

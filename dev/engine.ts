@@ -43,6 +43,10 @@ export { activityDeps, type AdapterOptions } from '../app/adapters.js';
 
 // The embedded development stack (dev server, embedded PostgreSQL, sandboxes, seeds, local issuers, demo CA) for
 // `npm run demo`, the bench and the tests. Production entry points (api.ts, worker.ts, migrate.ts) never import this.
+import { engineDataConverter } from '../codec/data-converter.js';
+import { payloadKeyRing } from '../codec/keys.js';
+import { demoCodecEndpoint, startDemoCodecServer } from '../codec/demo.js';
+import type { Logger } from '../logging/logger.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -71,7 +75,7 @@ export interface Engine {
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string; seed?: number }): Promise<Engine> {
+export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string; seed?: number; logger?: Logger }): Promise<Engine> {
   if (config.profile === 'production') throw new ConfigError('The embedded development stack does not run in the production profile: use `npm run api`, `npm run worker` and `npm run migrate`.');
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
@@ -92,6 +96,8 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const database = connectDatabase(databaseUrl);
     stops.push(database.close);
 
+    const payloadKeys = payloadKeyRing(config);
+    const dataConverter = engineDataConverter(payloadKeys);
     const temporal = await connectOrStartTemporal(config, say, stops);
     const nativeConnection = await connectNative(temporalConnectionOptions(config, temporal.address));
     stops.push(() => nativeConnection.close());
@@ -139,6 +145,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       connection: nativeConnection,
       namespace: config.temporalNamespace,
       deps,
+      dataConverter,
       tuning: config.worker,
       metrics,
       plugins: tracing && [tracing.workerPlugin],
@@ -149,7 +156,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       await running;
     });
 
-    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, interceptors: tracing?.clientInterceptors });
+    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, dataConverter, interceptors: tracing?.clientInterceptors });
     const cases = new CaseClient(client);
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
@@ -163,15 +170,17 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const tokens = config.authJwksUrl ? undefined : await localIssuer({ ...audience, file: join(config.dataDir, 'keys', 'auth-signing-key.json') });
     const jwksFile = join(config.dataDir, 'keys', 'auth-jwks.json');
     if (tokens) await writeFile(jwksFile, JSON.stringify(tokens.jwks));
+    const auth = jwtVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience);
     const http = await buildHttpApi({
       cases,
       tasks,
-      auth: jwtVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience),
+      auth,
       identity: verifier,
       verification: { db: database.db, documents: deps.documents, sealKeys },
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
+      logger: o.logger,
       security: config.rateLimit,
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
       metrics,
@@ -183,6 +192,11 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     say(`HTTP API listening on ${httpUrl}`);
+    if (temporal.uiUrl) {
+      const codecServer = await startDemoCodecServer(config, payloadKeys, auth);
+      stops.push(codecServer.stop);
+      say(`codec server at ${codecServer.endpoint}: the Web UI decodes for an operator (sign in at ${codecServer.endpoint}session)`);
+    }
     let metricsUrl: string | undefined;
     if (config.metricsPort !== undefined) {
       const server = await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort });
@@ -246,6 +260,7 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
     dbFile: join(config.dataDir, 'temporal', 'dev-server.sqlite'),
     logFile: join(config.dataDir, 'temporal', 'dev-server.log'),
     namespace: config.temporalNamespace,
+    codecEndpoint: demoCodecEndpoint(config),
   });
   stops.push(server.stop);
   say(`Temporal dev server up at ${server.address} (${server.version.replace(/^temporal version /, "CLI ")})`);

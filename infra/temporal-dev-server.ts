@@ -16,6 +16,8 @@ export interface DevServerOptions {
   dbFile?: string;
   logFile: string;
   namespace?: string;
+  /** The Web UI asks this codec server to decode payloads (`--ui-codec-endpoint`). */
+  codecEndpoint?: string;
   /** Register the engine's search attributes at start (default true). */
   searchAttributes?: boolean;
 }
@@ -49,6 +51,7 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
   if (o.uiPort === false) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
+  if (o.uiPort !== false && o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
   if (o.dbFile) {
     mkdirSync(join(o.dbFile, '..'), { recursive: true });
     args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');

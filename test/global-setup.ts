@@ -11,6 +11,7 @@ import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
 import { workflowsPath } from '../app/case-worker.js';
 import { recordNewFixtures } from './support/fixtures.js';
+import { failureConverterPath } from '../codec/data-converter.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -38,7 +39,7 @@ export default async function setup(project: TestProject) {
       logFile: join(dataDir, 'temporal.log'),
     }),
     freshDatabase(config.databaseUrl, resolve(config.dataDir, 'test'), cleanups),
-    bundleWorkflowCode({ workflowsPath, logger: quietLogger }),
+    bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger }),
   ]);
   cleanups.push(temporal.stop);
   await migrateDatabase(database);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import type { Registers } from '../adapters/registers.js';
 import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
@@ -23,6 +23,9 @@ import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { createCaseWorker, type CaseWorkerOptions } from '../app/case-worker.js';
 import type { ActivityDeps } from '../activities/index.js';
+import { testDataConverter } from './support/codec.js';
+import { testLogger } from './support/log-capture.js';
+import { temporalLogger } from '../logging/logger.js';
 
 // The SDK's own Prometheus exporter on a free port, so a test can scrape what an operator would.
 const sdkMetricsPort = await new Promise<number>((res) => {
@@ -31,7 +34,7 @@ const sdkMetricsPort = await new Promise<number>((res) => {
     srv.close(() => res(port));
   });
 });
-Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } });
+Runtime.install({ logger: temporalLogger(testLogger), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } });
 export const sdkMetricsUrl = `http://127.0.0.1:${sdkMetricsPort}/metrics`;
 
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
@@ -51,7 +54,7 @@ afterAll(async () => {
 });
 
 export const db = database.db;
-export const client = new Client({ connection });
+export const client = new Client({ connection, dataConverter: testDataConverter });
 export const dataDir = inject('dataDir');
 export const postboxUrl = postbox.url;
 /** Seal QR codes in tests point here; tests that check the address start the HTTP API themselves. */
@@ -115,7 +118,7 @@ export async function withWorker<T>(
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */
 export function workerOn(taskQueue: string, deps: ActivityDeps, o: Pick<CaseWorkerOptions, 'metrics'> = {}): Promise<Worker> {
-  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: { codePath: inject('workflowBundlePath') }, ...o });
+  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, dataConverter: testDataConverter, workflowBundle: { codePath: inject('workflowBundlePath') }, ...o });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */

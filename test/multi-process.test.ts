@@ -17,6 +17,7 @@ import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { startRegisterSandbox } from '../sandbox/registers/server.js';
 import { tokens, tokenAudience } from './http-helpers.js';
+import { testDataConverter, testPayloadKeys } from './support/codec.js';
 import { eventually } from './support/wait.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -107,6 +108,7 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
       SEAL_P12_PASSPHRASE: DEMO_SEAL_PASSPHRASE,
       SEAL_TRUST_ANCHORS: join(seals, 'demo-ca.pem'),
       SHUTDOWN_GRACE_MS: '2000',
+      PAYLOAD_KEYS: testPayloadKeys,
     };
     const api = spawnEntry('api.ts', { ...common, HTTP_PORT: String(httpPort) });
     const workerPorts = [await freePort(), await freePort()];
@@ -117,7 +119,7 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
 
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     stops.push(() => connection.close());
-    const cases = new CaseClient(new Client({ connection }), taskQueue);
+    const cases = new CaseClient(new Client({ connection, dataConverter: testDataConverter }), taskQueue);
     // Every sample service, so the production registers (HTTP only, no seeded records) answer each of them.
     const mix = [
       ...sampleApplications(6 * CASES, 7).filter((a) => a.kind === 'resident').slice(0, CASES - 6).map((a) => ({ submission: a.submission, expected: 'approved' })),

@@ -11,6 +11,7 @@ import { fixtureFiles, fixturesDir, readManifest, sha256OfFixture } from './supp
 import { client, completeOpenTask, startBypassingIntake, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { waitFor } from './support/wait.js';
+import { testDataConverter } from './support/codec.js';
 
 const bundle = { codePath: inject('workflowBundlePath') };
 
@@ -44,7 +45,7 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
 
 async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
   const results: ReplayResult[] = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(r);
+  for await (const r of Worker.runReplayHistories({ workflowBundle, dataConverter: testDataConverter }, histories)) results.push(r);
   return results;
 }
 

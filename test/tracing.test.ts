@@ -14,6 +14,7 @@ import { client, db, testDeps } from './harness.js';
 import { idp, submitOverHttp, tokenAudience, tokens } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { eventually } from './support/wait.js';
+import { testDataConverter } from './support/codec.js';
 
 interface ExportedSpan {
   traceId: string;
@@ -48,8 +49,8 @@ describe('traces across API, workflow and activities', () => {
     const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     const taskQueue = `tracing-${randomUUID()}`;
     try {
-      const worker = await createCaseWorker({ connection, namespace: 'default', taskQueue, deps: testDeps(), plugins: [tracing.workerPlugin] });
-      const traced = new Client({ connection: client.connection, interceptors: tracing.clientInterceptors });
+      const worker = await createCaseWorker({ connection, namespace: 'default', taskQueue, deps: testDeps(), dataConverter: testDataConverter, plugins: [tracing.workerPlugin] });
+      const traced = new Client({ connection: client.connection, dataConverter: testDataConverter, interceptors: tracing.clientInterceptors });
       const cases = new CaseClient(traced, taskQueue);
       const api = await buildHttpApi({
         cases,

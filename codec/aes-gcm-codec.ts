@@ -1,0 +1,64 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import proto from '@temporalio/proto';
+import type { KeyRing } from './key-ring.js';
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+export const KEY_ID_METADATA = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const ProtoPayload = proto.temporal.api.common.v1.Payload;
+
+/** A payload names a key id this ring does not hold (rotated out, or a different deployment's key). */
+export class MissingPayloadKeyError extends Error {
+  constructor(readonly keyId: string) {
+    super(`payload was encrypted with key id "${keyId}", which is not in the payload key ring (PAYLOAD_KEYS / PAYLOAD_KEYS_FILE)`);
+    this.name = 'MissingPayloadKeyError';
+  }
+}
+
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString('utf8') : undefined);
+
+/**
+ * Encrypts each whole payload (metadata and data) with AES-256-GCM under the ring's newest key; the key id is
+ * both in the clear metadata and the additional authenticated data. Payloads that are not encrypted decode unchanged,
+ * so histories written before the codec keep replaying.
+ */
+export class AesGcmCodec implements PayloadCodec {
+  constructor(private readonly keys: KeyRing) {}
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    if (payloads.length === 0) return payloads;
+    const { id, key } = await this.keys.current();
+    return payloads.map((p) => {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      cipher.setAAD(utf8(id));
+      const body = Buffer.concat([cipher.update(ProtoPayload.encode(p).finish()), cipher.final()]);
+      return {
+        metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(id) },
+        data: Buffer.concat([iv, body, cipher.getAuthTag()]),
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.all(
+      payloads.map(async (p) => {
+        if (text(p.metadata?.['encoding']) !== ENCRYPTED_ENCODING) return p;
+        const id = text(p.metadata?.[KEY_ID_METADATA]);
+        if (!id) throw new Error('encrypted payload has no encryption-key-id');
+        const found = await this.keys.find(id);
+        if (!found) throw new MissingPayloadKeyError(id);
+        const data = Buffer.from(p.data ?? new Uint8Array());
+        if (data.length < IV_BYTES + TAG_BYTES) throw new Error(`encrypted payload under key id "${id}" is truncated`);
+        const decipher = createDecipheriv('aes-256-gcm', found.key, data.subarray(0, IV_BYTES));
+        decipher.setAAD(utf8(id));
+        decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+        const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+        return ProtoPayload.decode(plain) as Payload;
+      }),
+    );
+  }
+}

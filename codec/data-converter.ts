@@ -1,0 +1,13 @@
+import { createRequire } from 'node:module';
+import type { DataConverter } from '@temporalio/common';
+import { AesGcmCodec } from './aes-gcm-codec.js';
+import type { KeyRing } from './key-ring.js';
+
+const require = createRequire(import.meta.url);
+/** Also given to `bundleWorkflowCode`: failures built inside the workflow sandbox are encoded the same way. */
+export const failureConverterPath = require.resolve('./failure-converter.ts');
+
+/** The one data converter of client, worker and tests: every payload and failure message encrypted. */
+export function engineDataConverter(keys: KeyRing): DataConverter {
+  return { payloadCodecs: [new AesGcmCodec(keys)], failureConverterPath };
+}

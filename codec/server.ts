@@ -1,0 +1,140 @@
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Principal, TokenVerifier } from '../auth/tokens.js';
+
+/** Temporal's remote codec protocol: `POST <endpoint>/encode` and `/decode` with `{ payloads: [...] }`, bytes in base64. */
+export interface CodecServerOptions {
+  codec: PayloadCodec;
+  auth: TokenVerifier;
+  /** Origins allowed to call from a browser (the Temporal Web UI's). */
+  corsOrigins: string[];
+  host?: string;
+  port: number;
+}
+
+interface JsonPayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
+
+const SESSION_COOKIE = 'codec_session';
+const B64 = /^[A-Za-z0-9+/]*=*$/;
+const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
+  reply.status(status).type('application/problem+json').send({ type: 'about:blank', title, status, detail });
+
+/** Builds the codec server; only staff with the operator role get payloads encoded or decoded. */
+export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'host'>): Promise<FastifyInstance> {
+  // The Web UI joins `<endpoint>/decode` either way: with a trailing-slash endpoint that can be `//decode`.
+  const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, routerOptions: { ignoreDuplicateSlashes: true } });
+  const allowed = new Set(o.corsOrigins);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin && allowed.has(origin)) {
+      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+    }
+    reply.header('cache-control', 'no-store');
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+
+  app.options('/codec/*', { config: { access: 'public' } }, async (req, reply) => {
+    if (!req.headers.origin || !allowed.has(req.headers.origin)) return reply.status(403).send();
+    return reply
+      .status(204)
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'content-type, x-namespace, authorization, authorization-extras')
+      .header('access-control-max-age', '600')
+      .send();
+  });
+
+  for (const op of ['encode', 'decode'] as const) {
+    app.post(`/codec/${op}`, { config: { access: 'role:operator' } }, async (req, reply) => {
+      const who = await operator(o.auth, req, reply);
+      if (!who) return reply;
+      const payloads = parsePayloads(req.body);
+      if (!payloads) return problem(reply, 400, 'Bad Request', 'body must be { "payloads": [{ "metadata": { <key>: <base64> }, "data": <base64> }] }');
+      try {
+        const out = op === 'encode' ? await o.codec.encode(payloads) : await o.codec.decode(payloads);
+        return { payloads: out.map(toJson) };
+      } catch (err) {
+        // A missing key id or a tampered payload: the operator sees why, nobody sees data.
+        return problem(reply, 422, 'Unprocessable Content', err instanceof Error ? err.message : 'cannot decode');
+      }
+    });
+  }
+
+  // The dev Web UI cannot attach a bearer token over http, but sends cookies when "include cross-origin credentials" is on.
+  app.get('/codec/session', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(SESSION_PAGE));
+  app.post('/codec/session', { config: { access: 'public' } }, async (req, reply) => {
+    const token = (req.body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || !token.trim()) return problem(reply, 400, 'Bad Request', 'a form field "token" with an operator token is required');
+    const who = await o.auth.verify(token.trim()).catch(() => undefined);
+    if (!who) return problem(reply, 401, 'Unauthorized', 'the token is not valid');
+    if (who.role !== 'operator') return problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
+    const secure = req.protocol === 'https' ? '; Secure' : '';
+    reply.header('set-cookie', `${SESSION_COOKIE}=${token.trim()}; HttpOnly; SameSite=Strict; Path=/${secure}`);
+    return reply.type('text/html; charset=utf-8').send('<!doctype html><title>Codec session</title><p>Signed in: the Temporal Web UI decodes payloads in this browser now.</p>');
+  });
+  app.delete('/codec/session', { config: { access: 'public' } }, async (_req, reply) =>
+    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`).status(204).send(),
+  );
+  return app;
+}
+
+export async function startCodecServer(o: CodecServerOptions): Promise<{ url: string; endpoint: string; stop(): Promise<void> }> {
+  const app = await buildCodecServer(o);
+  await app.listen({ host: o.host ?? '127.0.0.1', port: o.port });
+  const { port } = app.server.address() as { port: number };
+  const url = `http://${o.host ?? '127.0.0.1'}:${port}`;
+  return { url, endpoint: `${url}/codec/`, stop: () => app.close() };
+}
+
+async function operator(auth: TokenVerifier, req: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
+  const header = req.headers.authorization;
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : cookie(req.headers.cookie, SESSION_COOKIE);
+  if (!token) return void problem(reply, 401, 'Unauthorized', 'an operator token is required (Authorization: Bearer, or a session from /codec/session)');
+  const who = await auth.verify(token).catch(() => undefined);
+  if (!who) return void problem(reply, 401, 'Unauthorized', 'the token is not valid');
+  if (who.role !== 'operator') return void problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
+  return who;
+}
+
+function cookie(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name && v.length) return v.join('=');
+  }
+  return undefined;
+}
+
+function parsePayloads(body: unknown): Payload[] | undefined {
+  const list = (body as { payloads?: unknown } | null)?.payloads;
+  if (!Array.isArray(list) || list.length > 10_000) return undefined;
+  const out: Payload[] = [];
+  for (const p of list as JsonPayload[]) {
+    if (!p || typeof p !== 'object') return undefined;
+    const meta = p.metadata ?? {};
+    if (typeof meta !== 'object' || Object.values(meta).some((v) => typeof v !== 'string' || !B64.test(v))) return undefined;
+    if (p.data !== undefined && (typeof p.data !== 'string' || !B64.test(p.data))) return undefined;
+    out.push({
+      metadata: Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+      data: new Uint8Array(Buffer.from(p.data ?? '', 'base64')),
+    });
+  }
+  return out;
+}
+
+const toJson = (p: Payload): JsonPayload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  data: Buffer.from(p.data ?? []).toString('base64'),
+});
+
+const SESSION_PAGE = `<!doctype html>
+<html lang="en"><meta charset="utf-8"><title>Codec session</title>
+<h1>Decode payloads in the Temporal Web UI</h1>
+<p>Paste an access token with the <code>operator</code> role. It is kept in an HttpOnly cookie for this codec server only.</p>
+<form method="post" action="/codec/session"><label>Token <textarea name="token" rows="4" cols="80" required></textarea></label>
+<button type="submit">Sign in</button></form>
+</html>`;
