@@ -46,6 +46,10 @@ const schema = z.object({
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
+  // Workbench login: the authority's OpenID provider for staff (default: OIDC_ISSUER, else the local sandbox provider).
+  WORKBENCH_OIDC_ISSUER: z.string().url().optional(),
+  WORKBENCH_CLIENT_ID: z.string().min(1).max(100).default('ozg-workbench'),
+  WORKBENCH_SESSION_SECRET: z.string().min(32).optional(),
 });
 
 /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
@@ -100,6 +104,8 @@ export interface Config {
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   assistant?: AssistantConfig;
+  /** Staff login for the workbench; without a session secret one is made at start-up (sessions end with the process). */
+  workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string };
 }
 
 export class ConfigError extends Error {}
@@ -152,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authIssuer: e.AUTH_ISSUER,
     authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
+    workbench: { oidcIssuer: e.WORKBENCH_OIDC_ISSUER ?? e.OIDC_ISSUER, clientId: e.WORKBENCH_CLIENT_ID, sessionSecret: e.WORKBENCH_SESSION_SECRET },
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,

@@ -20,6 +20,7 @@ import { chatModelFrom, type ChatModel } from './assistant/chat-client.js';
 import { CaseClient } from './client/case-client.js';
 import { QuestionClient } from './client/question-client.js';
 import { buildHttpApi } from './client/http-api.js';
+import { workbenchFor } from './workbench/index.js';
 import { TaskClient } from './client/task-client.js';
 import { localIssuer, type LocalIssuer } from './auth/local-issuer.js';
 import { jwtVerifier, remoteKeys } from './auth/tokens.js';
@@ -142,10 +143,12 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
+      workbench: workbenchFor(config, { client, db: database.db, documents: deps.documents, localIssuer: localIdp?.issuer }),
     });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     say(`HTTP API listening on ${httpUrl}`);
+    say(`workbench (Arbeitsplatz) for case workers at ${httpUrl}/workbench`);
     say(config.assistant ? `dialogue assistant on: ${config.assistant.model} at ${redact(config.assistant.url)}` : 'dialogue assistant off (set ASSISTANT_URL to enable)');
 
     return {

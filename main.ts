@@ -78,7 +78,8 @@ async function main(): Promise<number> {
     await engine.stop();
     return ok ? 0 : 1;
   }
-  console.log(`\nThe engine keeps serving: HTTP API ${engine.httpUrl}${engine.temporal.uiUrl ? `, Temporal Web UI ${engine.temporal.uiUrl}` : ''}. Ctrl-C stops it.`);
+  console.log(`\nWorkbench for case workers: ${engine.httpUrl}/workbench (log in as a demo case worker of Gemeinde Beispieldorf; Stadt Musterstadt's tasks are taken by the demo bot)`);
+  console.log(`The engine keeps serving: HTTP API ${engine.httpUrl}${engine.temporal.uiUrl ? `, Temporal Web UI ${engine.temporal.uiUrl}` : ''}. Ctrl-C stops it.`);
   await stopped;
   say('stopping');
   await engine.stop();

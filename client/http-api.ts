@@ -24,6 +24,7 @@ import { milestoneRoutes } from './timeline-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
+import { registerWorkbench, type WorkbenchDeps } from '../workbench/index.js';
 
 export interface HttpApiDeps {
   cases: CaseClient;
@@ -40,6 +41,8 @@ export interface HttpApiDeps {
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
   /** Serves the service finder and the applicant-question routes of the dialogue assistant when given. */
   assistant?: AssistantRoutesOptions;
+  /** Serves the case-file API and the case workers' workbench (/workbench) when given. */
+  workbench?: WorkbenchDeps;
 }
 
 const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
@@ -118,5 +121,6 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
     await app.register(milestoneRoutes, { cases });
     await app.register(evidenceUploadRoutes, { cases, documents: o.evidence.documents, maxBytes: o.evidence.uploadMaxBytes });
   }
+  if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks });
   return app;
 }
