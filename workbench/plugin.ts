@@ -104,7 +104,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
   const page = (reply: FastifyReply, body: string, status = 200) => reply.status(status).type('text/html; charset=utf-8').send(body);
   const hidden = { schema: { hide: true } };
 
-  app.get('/workbench', { ...hidden, config: { access: 'public' } }, async (_req, reply) => reply.redirect('/workbench/inbox', 303));
+  for (const root of ['/workbench', '/workbench/']) app.get(root, { ...hidden, config: { access: 'public' } }, async (_req, reply) => reply.redirect('/workbench/inbox', 303));
   app.get('/workbench/assets/workbench.css', { ...hidden, config: { access: 'public' } }, async (_req, reply) => reply.type('text/css; charset=utf-8').send(css));
 
   app.get<{ Querystring: { returnTo?: string } }>('/workbench/login', { ...hidden, config: { access: 'public' } }, async (req, reply) => {
