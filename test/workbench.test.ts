@@ -1,3 +1,4 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
@@ -145,6 +146,164 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await page.goto(`${base}/workbench/inbox`);
         await expectNoPageScroll(page);
         await context.close();
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it('four-eyes: the proposer cannot give the second approval; a second case worker confirms', async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const { caseId } = await escalatedCase(e, DORF, 1);
+        const dora = await browser.newContext();
+        const page = await logIn(dora, base, 'Dora Dietz', `/workbench/cases/${caseId}`);
+        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        await page.getByRole('status').getByText('übernommen').waitFor();
+        expect(await page.getByText(/Ihre Entscheidung ist ein Vorschlag/).count()).toBe(1);
+        await page.getByLabel('Ablehnen').check();
+        await page.getByLabel('Begründung').fill('Keine private Nutzung belegt.');
+        await page.getByRole('button', { name: 'Vorschlag abgeben' }).click();
+        await page.getByRole('status').getByText('Entscheidung ist gespeichert').waitFor();
+        expect(await page.getByText(/zweite Freigabe muss eine andere Person geben/).count()).toBe(1);
+        expect(await page.getByRole('button', { name: 'Aufgabe übernehmen' }).count()).toBe(0);
+        expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
+        await expectAccessible(page, 'the case file waiting for a second approval');
+
+        const emil = await browser.newContext();
+        const second = await logIn(emil, base, 'Emil Engel', `/workbench/inbox?q=${caseId}`);
+        expect(await second.getByText('zweite Freigabe').count()).toBeGreaterThan(0);
+        await second.getByRole('link', { name: caseId }).click();
+        await second.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        await second.getByRole('heading', { name: 'Zweite Freigabe' }).waitFor();
+        expect(await second.getByLabel('Ablehnen').isChecked()).toBe(true);
+        await second.getByLabel('Begründung').fill('Bestätigt.');
+        await second.getByRole('button', { name: 'Freigeben' }).click();
+        await second.getByRole('status').getByText('Entscheidung ist gespeichert').waitFor();
+        const result = await e.cases.result(caseId);
+        expect(result.outcome).toBe('rejected');
+        expect(result.decision?.decidedBy).toEqual({ caseWorker: 'sb.dora', confirmedBy: 'sb.emil' });
+        await dora.close();
+        await emil.close();
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it("another authority's case is not reachable: not in the inbox, not as a page, not in the case-file API", async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const { caseId } = await escalatedCase(e, STADT, 2);
+        const dora = await browser.newContext();
+        const page = await logIn(dora, base, 'Dora Dietz', `/workbench/inbox?q=${caseId}`);
+        await page.getByText('Keine Aufgaben gefunden.').waitFor();
+        await expectAccessible(page, 'the empty inbox');
+        const res = await page.goto(`${base}/workbench/cases/${caseId}`);
+        expect(res?.status()).toBe(404);
+        expect(await page.getByRole('alert').textContent()).toMatch(/gehört nicht zu Ihrer Behörde/);
+        await expectAccessible(page, 'the not-found page');
+        const bad = await page.goto(`${base}/workbench/inbox?q=${encodeURIComponent('<script>')}`);
+        expect(bad?.status()).toBe(200);
+        expect(await page.getByRole('alert').textContent()).toMatch(/Aktenzeichen besteht aus/);
+        await dora.close();
+
+        const foreign = await staffToken('sb.dora', DORF);
+        const own = await staffToken('sb.anna', STADT);
+        for (const panel of ['overview', 'application', 'evidence', 'decision', 'summary', 'timeline']) {
+          expect((await call(api, 'GET', `/cases/${caseId}/file/${panel}`, foreign)).status).toBe(404);
+          expect((await call(api, 'GET', `/cases/${caseId}/file/${panel}`, own)).status).toBe(200);
+        }
+        expect((await call(api, 'GET', `/cases/${caseId}/file/overview`, await applicantToken('pseudonym-x'))).status).toBe(403);
+        expect((await call(api, 'GET', `/cases/${caseId}/file/overview`)).status).toBe(401);
+        const application = (await call(api, 'GET', `/cases/${caseId}/file/application`, own)).body;
+        expect(application.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'address.postalCode', label: 'Anschrift › Postleitzahl' })]));
+        const evidence = (await call(api, 'GET', `/cases/${caseId}/file/evidence`, own)).body;
+        const download = evidence.retrievals.find((r: { download: string | null }) => r.download)?.download as string;
+        const doc = await api.inject({ method: 'GET', url: download, headers: { authorization: `Bearer ${own}` } });
+        expect(doc.statusCode).toBe(200);
+        expect((await api.inject({ method: 'GET', url: download, headers: { authorization: `Bearer ${foreign}` } })).statusCode).toBe(404);
+        const doc404 = `/cases/${caseId}/file/documents/${'0'.repeat(64)}`;
+        expect((await api.inject({ method: 'GET', url: doc404, headers: { authorization: `Bearer ${own}` } })).statusCode).toBe(404);
+        const openapi = (await call(api, 'GET', '/openapi.json')).body;
+        await SwaggerParser.validate(structuredClone(openapi));
+        expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/cases/{caseId}/file/application', '/cases/{caseId}/file/decision', '/cases/{caseId}/file/documents/{sha256}']));
+        expect(openapi.paths['/cases/{caseId}/file/decision'].get.security).toEqual([{ bearer: [] }]);
+        expect(Object.keys(openapi.paths).some((p: string) => p.startsWith('/workbench'))).toBe(false);
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it('a stale page meets a task someone else completed, and keeps what the user typed', async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const first = await escalatedCase(e, STADT, 3);
+        const anna = await browser.newContext();
+        const page = await logIn(anna, base, 'Anna Albers', `/workbench/cases/${first.caseId}`);
+        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).waitFor();
+        // Meanwhile Ben claims and decides the same task through the API.
+        const ben = { id: 'sb.ben', role: 'case_worker' as const, authorityId: STADT };
+        await e.tasks.act(first.caseId, { action: 'claim', taskId: first.taskId, actor: ben });
+        await e.tasks.act(first.caseId, { action: 'complete', taskId: first.taskId, actor: ben, outcome: 'approve', justification: 'Erledigt.' });
+        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        const alert = page.getByRole('alert');
+        await alert.waitFor();
+        expect(await alert.textContent()).toMatch(/inzwischen erledigt|abgeschlossen/);
+        expect(await alert.textContent()).toMatch(/sb\.ben/);
+        await expectAccessible(page, 'the stale-page message');
+
+        // Anna is writing her decision when her supervisor gives the task to Ben: her text stays on the page.
+        const second = await escalatedCase(e, STADT, 4);
+        await page.goto(`${base}/workbench/cases/${second.caseId}`);
+        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        await page.getByRole('status').getByText('übernommen').waitFor();
+        await page.getByLabel('Ablehnen').check();
+        const typed = 'Die Nutzung ist nicht belegt; siehe Registerauskunft.';
+        await page.getByLabel('Begründung').fill(typed);
+        const chef = { id: 'sv.chef', role: 'supervisor' as const, authorityId: STADT };
+        await e.tasks.act(second.caseId, { action: 'reassign', taskId: second.taskId, actor: chef, assignee: 'sb.ben', reason: 'Urlaub' });
+        await page.getByRole('button', { name: 'Entscheidung speichern' }).click();
+        await page.getByRole('alert').waitFor();
+        const message = await page.getByRole('alert').textContent();
+        expect(message).toMatch(/bearbeitet sb\.ben/);
+        expect(message).toMatch(/Ihre Eingaben sind erhalten/);
+        expect(await page.locator('textarea[name=justification]').inputValue()).toBe(typed);
+        await expectAccessible(page, 'the refused decision with the kept draft');
+        expect((await e.cases.status(second.caseId)).status).toBe('awaiting_case_worker');
+        await anna.close();
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it('supervisors see overdue tasks and reassign several at once with a reason', async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const submissions = [5, 6].map((nth) => ({ ...applicationOf('company_car', nth), authorityId: STADT, deadlines: { caseWorkerMs: 1_500, caseWorkerReminderMs: 1_000 } }));
+        const caseIds = await Promise.all(submissions.map(async (s) => (await e.cases.submit(s)).caseId));
+        for (const id of caseIds) await waitFor('the overdue escalation', async () => Boolean((await e.tasks.find(`${id}:review`))?.escalatedAt));
+        const chef = await browser.newContext();
+        const page = await logIn(chef, base, 'Clara Chef', '/workbench/inbox?due=overdue');
+        for (const id of caseIds) {
+          expect(await page.getByRole('link', { name: id }).count()).toBe(1);
+          await page.getByLabel(`Aufgabe zu Akte ${id.slice(0, 8)} auswählen`).check();
+        }
+        await expectAccessible(page, 'the overdue view with bulk reassignment');
+        await page.getByLabel('Neue Bearbeitung (Kennung)').fill('sb.ben');
+        await page.getByLabel('Grund').fill('Vertretung während des Urlaubs');
+        await page.getByRole('button', { name: 'Neu zuweisen' }).click();
+        await page.getByRole('status').getByText('2 Aufgabe(n) neu zugewiesen').waitFor();
+        for (const id of caseIds) expect(await e.tasks.find(`${id}:review`)).toMatchObject({ assignee: 'sb.ben', state: 'claimed' });
+        const events = (await call(api, 'GET', `/cases/${caseIds[0]}/file/timeline`, await staffToken('sv.chef', STADT, 'supervisor'))).body.events;
+        expect(events.find((x: { type: string }) => x.type === 'task.reassigned')?.data).toMatchObject({ by: 'sv.chef', reason: 'Vertretung während des Urlaubs' });
+        await chef.close();
       } finally {
         await api.close();
       }

@@ -191,6 +191,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
 ${d.notice ? html`<div role="status" class="notice"><p>${d.notice}</p></div>` : ''}
 ${d.error ? html`<div role="alert" class="alert" id="action-error"><p><strong>${d.error.message}</strong></p>${d.error.stale ? html`<p>${d.error.stale}</p>` : ''}<p>Ihre Eingaben sind erhalten geblieben.</p>${d.error.detail ? html`<p class="muted">Technisch: ${d.error.detail}</p>` : ''}</div>` : ''}
 ${taskBox}
+${drafts(d, task, me.id, me.role === 'supervisor')}
 ${otherTasks.length ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
   (t) => html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)} – ${t.reason}</li>`,
 )}</ul></section>` : ''}
@@ -304,4 +305,18 @@ ${task.fourEyes && !second ? html`<p>Vier-Augen-Prinzip: Ihre Entscheidung ist e
   }
   if (task.state === 'claimed' && !mine && me.role !== 'supervisor') parts.push(html`<p>Diese Aufgabe bearbeitet ${task.assignee}.</p>`);
   return html`<h3 class="skip">Aktionen</h3><div class="actions">${parts}</div>`;
+}
+
+const draftLabels: Record<string, string> = { justification: 'Ihre Begründung', text: 'Ihre Rückfrage', reason: 'Ihr Grund' };
+
+/** What the user typed for an action they can no longer take here: shown again, so nothing is lost. */
+function drafts(d: CasePageData, task: TaskView | null, me: string, supervisor: boolean): Html | string {
+  const form = d.form ?? {};
+  const mine = task?.state === 'claimed' && task.assignee === me;
+  const shownInForm = (field: string) => (field === 'reason' ? mine || supervisor : mine);
+  const lost = Object.keys(draftLabels).filter((k) => form[k]?.trim() && !shownInForm(k));
+  if (!lost.length) return '';
+  return html`<section aria-labelledby="drafts-h"><h2 id="drafts-h">Ihre nicht gespeicherten Eingaben</h2><p>Zum Kopieren, etwa für eine Notiz an die neue Bearbeitung:</p>${lost.map(
+    (k) => html`<label for="draft-${k}">${draftLabels[k]}</label><textarea id="draft-${k}" name="${k}" readonly>${form[k]}</textarea>`,
+  )}</section>`;
 }
