@@ -6,7 +6,8 @@ import { jwtVerifier } from '../auth/tokens.js';
 import { buildHttpApi } from '../client/http-api.js';
 import { OidcTokenVerifier } from '../identity/token-verifier.js';
 import { CaseFiles } from '../workbench/index.js';
-import { client, db, publicBaseUrl, withWorker, type TestEngine } from './harness.js';
+import { HttpPostbox } from '../adapters/http-postbox.js';
+import { client, db, publicBaseUrl, testDeps, withWorker, type TestEngine } from './harness.js';
 import { applicantToken, call, idp, staffToken, tokenAudience, tokens, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { expectAccessible, expectNoPageScroll, launchChromium, screenshot, tabTo } from './support/browser.js';
@@ -308,5 +309,35 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await api.close();
       }
     });
+  });
+
+  it('a Bescheid the postbox would not take is delivered by hand and reported done once', async () => {
+    const down = new HttpPostbox({ url: 'http://127.0.0.1:9', documents: testDeps().documents, db, timeoutMs: 500 });
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const submission = { ...applicationOf('resident', 6), deadlines: { deliveryGiveUpMs: 2_000 } };
+        expect(submission.authorityId).toBe(STADT);
+        const { caseId } = await e.cases.submit(submission);
+        expect((await e.cases.result(caseId)).delivery.status).toBe('handed_over');
+        const taskId = `${caseId}:delivery`;
+        const anna = await browser.newContext();
+        const page = await logIn(anna, base, 'Anna Albers', `/workbench/inbox?q=${caseId}`);
+        expect(await page.getByText('Bescheid auf anderem Weg zustellen').count()).toBe(1);
+        await page.getByRole('link', { name: caseId }).click();
+        await page.getByLabel('Zugestellt per').selectOption('registered_mail');
+        await page.getByLabel(/Vermerk/).fill('Sendung RR123456789DE');
+        await expectAccessible(page, 'the case file with a manual-delivery task');
+        await page.getByRole('button', { name: 'Zustellung als erledigt melden' }).click();
+        await page.getByRole('status').getByText('Zustellung ist als erledigt gemeldet').waitFor();
+        expect(await e.tasks.find(taskId)).toMatchObject({ state: 'completed', completedBy: 'sb.anna' });
+        const again = await call(api, 'POST', `/tasks/${taskId}/manual-delivery`, await staffToken('sb.ben', STADT), { channel: 'in_person' });
+        expect(again.status).toBe(409);
+        expect((await call(api, 'POST', `/tasks/${taskId}/manual-delivery`, await staffToken('sb.dora', DORF), { channel: 'in_person' })).status).toBe(404);
+        await anna.close();
+      } finally {
+        await api.close();
+      }
+    }, { postbox: down });
   });
 });

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { problemResponses } from '../client/api-schemas.js';
 import { bearerSecurity, HttpProblem, requireStaff } from '../client/http-auth.js';
 import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
+import type { Database } from '../db/client.js';
+import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
 import './route-access.js';
 
 const caseId = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
@@ -22,7 +24,7 @@ const descriptions: Record<(typeof CASE_FILE_PANELS)[number], string> = {
  * The case file (Akte) for Fachverfahren and the workbench: one request per panel, staff of the case's authority only.
  * To anyone else the case does not exist (404).
  */
-export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles }> = async (app, { files }) => {
+export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database }> = async (app, { files, db }) => {
   const own = async (req: FastifyRequest<{ Params: { caseId: string } }>) => {
     const row = await files.caseFor(requireStaff(req), req.params.caseId);
     if (!row) throw new HttpProblem(404, 'no such case');
@@ -63,6 +65,25 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles }> = async (a
       const doc = await files.document(await own(req), req.params.sha256);
       if (!doc) throw new HttpProblem(404, 'no such document in this case');
       return reply.type(doc.mediaType).header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`).send(doc.bytes);
+    },
+  );
+
+  app.post<{ Params: { taskId: string }; Body: { channel: DeliveryChannel; note?: string } }>(
+    '/tasks/:taskId/manual-delivery',
+    {
+      config: { access: 'staff' },
+      schema: {
+        summary: 'Report a Bescheid delivered by hand, completing its manual-delivery task',
+        security: bearerSecurity,
+        params: { type: 'object', required: ['taskId'], properties: { taskId: { type: 'string', minLength: 1, maxLength: 200 } } },
+        body: { type: 'object', additionalProperties: false, required: ['channel'], properties: { channel: { type: 'string', enum: Object.keys(DELIVERY_CHANNELS) }, note: { type: 'string', maxLength: 2000 } } },
+        response: { 200: { type: 'object', required: ['taskId', 'state'], properties: { taskId: { type: 'string' }, state: { type: 'string' } } }, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const r = await completeManualDelivery(db, requireStaff(req), { taskId: req.params.taskId, channel: req.body.channel, note: req.body.note?.trim() ?? '' });
+      if (!r.ok) throw new HttpProblem(r.status, r.message);
+      return { taskId: req.params.taskId, state: 'completed' };
     },
   );
 };

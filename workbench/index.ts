@@ -20,7 +20,7 @@ export interface WorkbenchDeps {
 
 /** The case-file API for staff and, when login is configured, the workbench pages that use it. */
 export async function registerWorkbench(app: FastifyInstance, o: WorkbenchDeps & { tasks: TaskClient }): Promise<void> {
-  await app.register(caseFileRoutes, { files: o.files });
+  await app.register(caseFileRoutes, { files: o.files, db: o.db });
   if (o.pages) await app.register(workbench, { files: o.files, tasks: o.tasks, db: o.db, ...o.pages });
 }
 

@@ -11,6 +11,7 @@ import { listServices } from '../services/catalogue.js';
 import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
 import { refusalInGerman, taskStateLabel } from './format.js';
 import { html } from './html.js';
+import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
 import { inboxFilters, inboxQuery, INBOX_PAGE_SIZE, searchable } from './inbox.js';
 import { LoginFailedError, OidcLogin, type LoginOptions, type PendingLogin, type StaffSession } from './login.js';
 import './route-access.js';
@@ -184,7 +185,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
   const notFound = (req: FastifyRequest, reply: FastifyReply) =>
     page(reply, messagePage(ctx(req, reply), 'Akte nicht gefunden', 'Diese Akte gibt es nicht, oder sie gehört nicht zu Ihrer Behörde.', { href: '/workbench/inbox', label: 'Zu den Aufgaben' }), 404);
 
-  const done: Record<string, string> = { claim: 'Sie haben die Aufgabe übernommen.', unclaim: 'Sie haben die Aufgabe zurückgegeben.', reassign: 'Die Aufgabe ist neu zugewiesen.', ask: 'Die Rückfrage ist gesendet.', decide: 'Die Entscheidung ist gespeichert.' };
+  const done: Record<string, string> = { claim: 'Sie haben die Aufgabe übernommen.', unclaim: 'Sie haben die Aufgabe zurückgegeben.', reassign: 'Die Aufgabe ist neu zugewiesen.', ask: 'Die Rückfrage ist gesendet.', decide: 'Die Entscheidung ist gespeichert.', delivered: 'Die Zustellung ist als erledigt gemeldet.' };
 
   app.get<{ Params: { caseId: string }; Querystring: { done?: string } }>('/workbench/cases/:caseId', { ...hidden, config: { access: 'case:staff' } }, async (req, reply) => {
     const data = await caseData(actorOf(req.staff!), req.params.caseId);
@@ -221,6 +222,28 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
         return again(refusalStatus[err.type], { message: refusalInGerman(err.message), stale, detail: err.message });
       }
       return reply.redirect(`/workbench/cases/${caseId}?done=${b['action']}`, 303);
+    },
+  );
+
+  app.post<{ Params: { caseId: string }; Body: Record<string, string> }>(
+    '/workbench/cases/:caseId/manual-delivery',
+    { ...hidden, config: { access: 'case:staff' }, preHandler: app.csrfProtection },
+    async (req, reply) => {
+      const actor = actorOf(req.staff!);
+      const b = req.body ?? {};
+      const data = await caseData(actor, req.params.caseId);
+      const task = data?.tasks.find((t) => t.taskId === b['taskId']);
+      if (!data || !task) return notFound(req, reply);
+      const form = { channel: String(b['channel'] ?? ''), note: String(b['note'] ?? '') };
+      const channel = b['channel'] as DeliveryChannel;
+      if (!Object.hasOwn(DELIVERY_CHANNELS, channel)) return page(reply, casePage(ctx(req, reply), { ...data, form, error: { message: 'Bitte wählen Sie, wie zugestellt wurde.' } }), 422);
+      const r = await completeManualDelivery(o.db, actor, { taskId: task.taskId, channel, note: form.note.trim().slice(0, 2000) });
+      if (!r.ok) {
+        const now = await o.tasks.find(task.taskId);
+        const message = r.status === 409 ? `Die Zustellung hat inzwischen ${now?.completedBy ?? 'jemand anderes'} als erledigt gemeldet.` : 'Die Aufgabe gibt es nicht.';
+        return page(reply, casePage(ctx(req, reply), { ...data, form, error: { message, detail: r.message } }), r.status);
+      }
+      return reply.redirect(`/workbench/cases/${req.params.caseId}?done=delivered`, 303);
     },
   );
 

@@ -1,4 +1,5 @@
 import type { TaskView } from '../contracts/task.js';
+import { DELIVERY_CHANNELS } from './manual-tasks.js';
 import { caseStatusLabel, deadlineLabel, deadlineOf, eventLabel, outcomeLabel, roleLabel, taskKindLabel, taskStateLabel, when } from './format.js';
 import { html, type Html } from './html.js';
 import type { StaffSession } from './login.js';
@@ -193,7 +194,7 @@ ${d.error ? html`<div role="alert" class="alert" id="action-error"><p><strong>${
 ${taskBox}
 ${drafts(d, task, me.id, me.role === 'supervisor')}
 ${otherTasks.length ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
-  (t) => html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)} – ${t.reason}</li>`,
+  (t) => html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)} – ${t.reason}${canAct && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
 )}</ul></section>` : ''}
 
 <section class="panel" aria-labelledby="why-h"><h2 id="why-h">Warum der Fall hier ist</h2>
@@ -307,16 +308,25 @@ ${task.fourEyes && !second ? html`<p>Vier-Augen-Prinzip: Ihre Entscheidung ist e
   return html`<h3 class="skip">Aktionen</h3><div class="actions">${parts}</div>`;
 }
 
-const draftLabels: Record<string, string> = { justification: 'Ihre Begründung', text: 'Ihre Rückfrage', reason: 'Ihr Grund' };
+const draftLabels: Record<string, string> = { justification: 'Ihre Begründung', text: 'Ihre Rückfrage', reason: 'Ihr Grund', note: 'Ihr Vermerk' };
 
 /** What the user typed for an action they can no longer take here: shown again, so nothing is lost. */
 function drafts(d: CasePageData, task: TaskView | null, me: string, supervisor: boolean): Html | string {
   const form = d.form ?? {};
   const mine = task?.state === 'claimed' && task.assignee === me;
-  const shownInForm = (field: string) => (field === 'reason' ? mine || supervisor : mine);
+  const manualOpen = d.tasks.some((t) => t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed'));
+  const shownInForm = (field: string) => (field === 'note' ? manualOpen : field === 'reason' ? mine || supervisor : mine);
   const lost = Object.keys(draftLabels).filter((k) => form[k]?.trim() && !shownInForm(k));
   if (!lost.length) return '';
   return html`<section aria-labelledby="drafts-h"><h2 id="drafts-h">Ihre nicht gespeicherten Eingaben</h2><p>Zum Kopieren, etwa für eine Notiz an die neue Bearbeitung:</p>${lost.map(
     (k) => html`<label for="draft-${k}">${draftLabels[k]}</label><textarea id="draft-${k}" name="${k}" readonly>${form[k]}</textarea>`,
   )}</section>`;
+}
+
+function manualDeliveryForm(c: PageContext, d: CasePageData, t: InboxRow, form: Record<string, string>): Html {
+  return html`<form method="post" action="/workbench/cases/${d.caseId}/manual-delivery">${csrfField(c)}<input type="hidden" name="taskId" value="${t.taskId}">
+<fieldset><legend>Zustellung melden</legend>
+<label for="md-channel">Zugestellt per</label><select id="md-channel" name="channel">${Object.entries(DELIVERY_CHANNELS).map(([v, l]) => option(v, l, form['channel'] ?? ''))}</select>
+<label for="md-note">Vermerk (z. B. Sendungsnummer)</label><textarea id="md-note" name="note" maxlength="2000">${form['note'] ?? ''}</textarea>
+<p><button type="submit">Zustellung als erledigt melden</button></p></fieldset></form>`;
 }

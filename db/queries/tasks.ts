@@ -120,3 +120,22 @@ export async function createTask(db: DbExecutor, p: CreateTaskParams): Promise<v
     .values({ ...p, state: 'open', priority: 'high', stage: 'decision', fourEyes: false, followUpAt: p.dueAt, version: 1 })
     .onConflictDoNothing({ target: tasks.taskId });
 }
+
+export interface CompleteOutsideTaskParams {
+  taskId: string;
+  authorityId: string;
+  kind: string;
+  by: string;
+  outcome: string;
+  justification: string;
+}
+
+/** Completes a task no workflow waits on, once: the first person wins, anyone after finds it done (undefined). */
+export async function completeOutsideTask(db: DbExecutor, p: CompleteOutsideTaskParams) {
+  const [row] = await db
+    .update(tasks)
+    .set({ state: 'completed', assignee: p.by, completedAt: new Date(), completedBy: p.by, outcome: p.outcome, justification: p.justification, version: sql`${tasks.version} + 1`, updatedAt: new Date() })
+    .where(and(eq(tasks.taskId, p.taskId), eq(tasks.authorityId, p.authorityId), eq(tasks.kind, p.kind), inArray(tasks.state, ['open', 'claimed'])))
+    .returning({ taskId: tasks.taskId });
+  return row;
+}
