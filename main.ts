@@ -12,6 +12,7 @@ import { startEngine } from './engine.js';
 import { StartupError } from './infra/startup-error.js';
 import { listServices } from './services/catalogue.js';
 import type { LocalIdentityProvider } from './identity/local-identity-provider.js';
+import { caseForWorkbench } from './demo/workbench-case.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -78,7 +79,8 @@ async function main(): Promise<number> {
     await engine.stop();
     return ok ? 0 : 1;
   }
-  console.log(`\nWorkbench for case workers: ${engine.httpUrl}/workbench (log in as a demo case worker of Gemeinde Beispieldorf; Stadt Musterstadt's tasks are taken by the demo bot)`);
+  const waiting = await caseForWorkbench(engine.cases, Date.now() % 100_000);
+  console.log(`\nWorkbench for case workers: ${engine.httpUrl}/workbench (case ${waiting} of Gemeinde Beispieldorf waits there: log in as Dora Dietz)`);
   console.log(`The engine keeps serving: HTTP API ${engine.httpUrl}${engine.temporal.uiUrl ? `, Temporal Web UI ${engine.temporal.uiUrl}` : ''}. Ctrl-C stops it.`);
   await stopped;
   say('stopping');
