@@ -18,6 +18,17 @@ export const eventLabel: Record<string, string> = {
   'task.proposed': 'Entscheidung vorgeschlagen (Vier-Augen)', 'task.completed': 'Entscheidung getroffen', 'task.reminder': 'Erinnerung an die Frist',
   'task.escalated': 'Frist überschritten: an die Aufsicht', 'applicant.asked': 'Rückfrage an Antragsteller/in', 'applicant.replied': 'Antwort erhalten',
   'applicant.reply_overdue': 'Antwortfrist verstrichen', 'delivery.handed_over': 'Zustellung an die Poststelle übergeben',
+  'case.received': 'Antrag eingegangen', 'application.validation_started': 'Antrag wird geprüft', 'identity.check_started': 'Identität wird geprüft',
+  'evidence.requested': 'Nachweise bei Registern angefragt', 'evidence.requested_from_applicant': 'Nachweise bei Antragsteller/in angefordert',
+  'evidence.reminder_sent': 'an Nachweise erinnert', 'evidence.request_closed': 'Nachweisanforderung abgeschlossen', 'fee.requested': 'Gebühr festgesetzt',
+  'fee.payment_opened': 'Zahlung eröffnet', 'fee.paid': 'Gebühr bezahlt', 'fee.reminder_sent': 'an Zahlung erinnert', 'fee.refunded': 'Gebühr erstattet',
+  'payout.executed': 'Förderung ausgezahlt', 'decision.started': 'Regeln entscheiden', 'case.escalated': 'an die Sachbearbeitung gegeben',
+  'case.resumed': 'Fall fortgesetzt', 'bescheid.rendering': 'Bescheid wird erstellt', 'bescheid.sealing': 'Bescheid wird gesiegelt',
+  'bescheid.delivering': 'Bescheid wird zugestellt', 'case.archiving': 'Fall wird archiviert', 'case.closed': 'Fall abgeschlossen',
+};
+export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
+export const paymentStatusLabel: Record<string, string> = {
+  open: 'offen', paid: 'bezahlt', failed: 'fehlgeschlagen', abandoned: 'abgebrochen', cancelled: 'storniert', refunded: 'erstattet', paid_out: 'ausgezahlt',
 };
 
 export type DeadlineState = 'overdue' | 'soon' | 'ok' | 'done';

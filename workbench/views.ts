@@ -1,6 +1,6 @@
 import type { TaskView } from '../contracts/task.js';
 import { DELIVERY_CHANNELS } from './manual-tasks.js';
-import { caseStatusLabel, deadlineLabel, deadlineOf, eventLabel, outcomeLabel, roleLabel, taskKindLabel, taskStateLabel, when } from './format.js';
+import { caseStatusLabel, deadlineLabel, deadlineOf, eventLabel, outcomeLabel, paymentKindLabel, paymentStatusLabel, roleLabel, taskKindLabel, taskStateLabel, when } from './format.js';
 import { html, type Html } from './html.js';
 import type { StaffSession } from './login.js';
 
@@ -227,7 +227,7 @@ ${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${r['evidenceTyp
 ${(d.evidence['uploads'] as Panel[]).length
   ? html`<ul>${(d.evidence['uploads'] as Panel[]).map((u) => html`<li>${u['evidenceType']}: <a href="/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)</li>`)}</ul>`
   : html`<p>Keine hochgeladenen Unterlagen.</p>`}
-${(d.evidence['requested'] as Panel[]).length ? html`<h3>Angeforderte Nachweise</h3><ul>${(d.evidence['requested'] as Panel[]).map((r) => html`<li>${r['document']} – ${r['status']} (Frist ${when(r['dueAt'])})</li>`)}</ul>` : ''}
+${(d.evidence['requested'] as Panel[]).length ? html`<h3>Angeforderte Nachweise</h3><ul>${(d.evidence['requested'] as Panel[]).map((r) => html`<li>${r['document']} – ${({ requested: 'angefordert', received: 'eingegangen', expired: 'Frist verstrichen' } as Record<string, string>)[r['status']] ?? r['status']} (Frist ${when(r['dueAt'])})</li>`)}</ul>` : ''}
 </section>
 
 <section class="panel" aria-labelledby="dlg-h"><h2 id="dlg-h">Rückfragen und Antworten</h2>
@@ -239,7 +239,7 @@ ${(d.dialogue['questions'] as Panel[]).length
 
 <section class="panel" aria-labelledby="pay-h"><h2 id="pay-h">Zahlungen</h2>
 ${(d.payments['payments'] as Panel[]).length
-  ? html`<ul>${(d.payments['payments'] as Panel[]).map((p) => html`<li>${p['kind']}: ${(Number(p['amountCents']) / 100).toLocaleString('de-DE', { style: 'currency', currency: p['currency'] || 'EUR' })} – ${p['status']}${p['reference'] ? html` (Kassenzeichen ${p['reference']})` : ''}</li>`)}</ul>`
+  ? html`<ul>${(d.payments['payments'] as Panel[]).map((p) => html`<li>${paymentKindLabel[p['kind']] ?? p['kind']}: ${(Number(p['amountCents']) / 100).toLocaleString('de-DE', { style: 'currency', currency: p['currency'] || 'EUR' })} – ${paymentStatusLabel[p['status']] ?? p['status']}${p['reference'] ? html` (Kassenzeichen ${p['reference']})` : ''}</li>`)}</ul>`
   : html`<p>Keine Zahlungen.</p>`}
 </section>
 
