@@ -50,6 +50,14 @@ const schema = z.object({
   WORKBENCH_OIDC_ISSUER: z.string().url().optional(),
   WORKBENCH_CLIENT_ID: z.string().min(1).max(100).default('ozg-workbench'),
   WORKBENCH_SESSION_SECRET: z.string().min(32).optional(),
+  BLOB_STORE: z.enum(['folder', 'postgres', 's3']).optional(),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('eu-central-1'),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 });
 
 /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
@@ -106,7 +114,18 @@ export interface Config {
   assistant?: AssistantConfig;
   /** Staff login for the workbench; without a session secret one is made at start-up (sessions end with the process). */
   workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string };
+  /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
+  blobStore: BlobStoreConfig;
+  /** Serve Prometheus metrics on this port, on HTTP_HOST; `METRICS_PORT=off` turns the endpoint off. */
+  metricsPort?: number;
+  /** Export OpenTelemetry traces to this OTLP/HTTP endpoint; unset means tracing is off. */
+  otlpEndpoint?: string;
 }
+
+export type BlobStoreConfig =
+  | { kind: 'folder'; root: string }
+  | { kind: 'postgres' }
+  | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean };
 
 export class ConfigError extends Error {}
 
@@ -122,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS) {
     throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)');
   }
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required with BLOB_STORE=s3');
   return {
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
@@ -162,5 +182,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,
+    blobStore: blobStoreOf(e),
+    metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
+}
+
+/** The demo keeps bytes in DATA_DIR; any other setting shares them between processes and machines. */
+function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
+  switch (e.BLOB_STORE ?? 'folder') {
+    case 'postgres':
+      return { kind: 'postgres' };
+    case 's3':
+      return { kind: 's3', bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true' };
+    default:
+      return { kind: 'folder', root: resolve(e.DATA_DIR) };
+  }
 }

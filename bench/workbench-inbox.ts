@@ -13,6 +13,7 @@ import { CaseClient } from '../client/case-client.js';
 import { buildHttpApi } from '../client/http-api.js';
 import { TaskClient } from '../client/task-client.js';
 import { DocumentStore } from '../adapters/document-store.js';
+import { FolderBlobStore } from '../storage/blob-store.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { tasks } from '../db/schema.js';
@@ -68,7 +69,7 @@ try {
     auth: jwtVerifier(tokens.keys, { issuer: 'bench', audience: 'bench' }),
     identity: { verify: () => Promise.reject(new Error('not in this benchmark')) },
     workbench: {
-      files: new CaseFiles({ client, db: database.db, documents: new DocumentStore(join(dir, 'documents')), publicBaseUrl: 'http://bench.invalid' }),
+      files: new CaseFiles({ client, db: database.db, documents: new DocumentStore(new FolderBlobStore(join(dir, 'blobs'))), publicBaseUrl: 'http://bench.invalid' }),
       db: database.db,
       pages: { login: { issuer: 'http://idp.invalid', clientId: 'bench' }, sessionSecret: SECRET },
     },

@@ -25,6 +25,7 @@ import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
 import { registerWorkbench, type WorkbenchDeps } from '../workbench/index.js';
+import type { EngineMetrics } from '../observability/metrics.js';
 
 export interface HttpApiDeps {
   cases: CaseClient;
@@ -43,6 +44,8 @@ export interface HttpApiDeps {
   assistant?: AssistantRoutesOptions;
   /** Serves the case-file API and the case workers' workbench (/workbench) when given. */
   workbench?: WorkbenchDeps;
+  /** Counts every answered request by route and status for the process's metrics endpoint. */
+  metrics?: EngineMetrics;
 }
 
 const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
@@ -58,6 +61,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   const routes: string[] = [];
   app.addHook('onRoute', (r) => void [r.method].flat().forEach((m) => m !== 'HEAD' && !r.schema?.hide && routes.push(`${m} ${r.url}`)));
   registeredRoutes.set(app, routes);
+  if (o.metrics) countRequests(app, o.metrics);
   for (const s of sharedSchemas) app.addSchema(s);
   await app.register(swagger, {
     openapi: {
@@ -123,4 +127,10 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   }
   if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks });
   return app;
+}
+
+function countRequests(app: FastifyInstance, metrics: EngineMetrics): void {
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: `${Math.floor(reply.statusCode / 100)}xx` });
+  });
 }
