@@ -62,7 +62,8 @@ async function logIn(context: BrowserContext, base: string, who: string, path = 
   return page;
 }
 
-describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)', () => {
+// A browser, a worker and whole cases per test: slower than the 60 s default on a loaded machine.
+describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)', { timeout: 240_000 }, () => {
   it('a case worker logs in, finds an escalated case, reads why, asks the applicant, gets the answer and approves, by keyboard', async () => {
     await withWorker(async (e) => {
       const { api, base } = await serve(e);
