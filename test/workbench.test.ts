@@ -24,6 +24,13 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** A fresh browser profile; generous waits, since the machine running the tests may be busy. */
+async function newContext(o: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(o);
+  context.setDefaultTimeout(90_000);
+  return context;
+}
+
 /** The whole HTTP API with the workbench, listening on a free port; login at the sandbox identity provider. */
 async function serve(e: TestEngine): Promise<{ api: FastifyInstance; base: string }> {
   const api = await buildHttpApi({
@@ -69,7 +76,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
       const { api, base } = await serve(e);
       try {
         const { caseId, subject } = await escalatedCase(e, STADT, 0);
-        const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+        const context = await newContext({ viewport: { width: 1280, height: 900 } });
         const page = await context.newPage();
         await page.goto(`${base}/workbench/`);
         await page.getByRole('heading', { name: /Anmeldung für Beschäftigte/ }).waitFor();
@@ -159,7 +166,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
       const { api, base } = await serve(e);
       try {
         const { caseId } = await escalatedCase(e, DORF, 1);
-        const dora = await browser.newContext();
+        const dora = await newContext();
         const page = await logIn(dora, base, 'Dora Dietz', `/workbench/cases/${caseId}`);
         await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
         await page.getByRole('status').getByText('übernommen').waitFor();
@@ -173,7 +180,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
         await expectAccessible(page, 'the case file waiting for a second approval');
 
-        const emil = await browser.newContext();
+        const emil = await newContext();
         const second = await logIn(emil, base, 'Emil Engel', `/workbench/inbox?q=${caseId}`);
         expect(await second.getByText('zweite Freigabe').count()).toBeGreaterThan(0);
         await second.getByRole('link', { name: caseId }).click();
@@ -199,7 +206,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
       const { api, base } = await serve(e);
       try {
         const { caseId } = await escalatedCase(e, STADT, 2);
-        const dora = await browser.newContext();
+        const dora = await newContext();
         const page = await logIn(dora, base, 'Dora Dietz', `/workbench/inbox?q=${caseId}`);
         await page.getByText('Keine Aufgaben gefunden.').waitFor();
         await expectAccessible(page, 'the empty inbox');
@@ -245,7 +252,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
       const { api, base } = await serve(e);
       try {
         const first = await escalatedCase(e, STADT, 3);
-        const anna = await browser.newContext();
+        const anna = await newContext();
         const page = await logIn(anna, base, 'Anna Albers', `/workbench/cases/${first.caseId}`);
         await page.getByRole('button', { name: 'Aufgabe übernehmen' }).waitFor();
         // Meanwhile Ben claims and decides the same task through the API.
@@ -291,7 +298,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         const submissions = [5, 6].map((nth) => ({ ...applicationOf('company_car', nth), authorityId: STADT, deadlines: { caseWorkerMs: 1_500, caseWorkerReminderMs: 1_000 } }));
         const caseIds = await Promise.all(submissions.map(async (s) => (await e.cases.submit(s)).caseId));
         for (const id of caseIds) await waitFor('the overdue escalation', async () => Boolean((await e.tasks.find(`${id}:review`))?.escalatedAt));
-        const chef = await browser.newContext();
+        const chef = await newContext();
         const page = await logIn(chef, base, 'Clara Chef', '/workbench/inbox?due=overdue');
         for (const id of caseIds) {
           expect(await page.getByRole('link', { name: id }).count()).toBe(1);
@@ -322,7 +329,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         const { caseId } = await e.cases.submit(submission);
         expect((await e.cases.result(caseId)).delivery.status).toBe('handed_over');
         const taskId = `${caseId}:delivery`;
-        const anna = await browser.newContext();
+        const anna = await newContext();
         const page = await logIn(anna, base, 'Anna Albers', `/workbench/inbox?q=${caseId}`);
         expect(await page.getByText('Bescheid auf anderem Weg zustellen').count()).toBe(1);
         await page.getByRole('link', { name: caseId }).click();
