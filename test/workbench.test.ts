@@ -54,7 +54,7 @@ async function escalatedCase(e: TestEngine, authorityId: string, nth: number) {
   const submission = { ...applicationOf('company_car', nth), authorityId };
   const { caseId } = await e.cases.submit(submission);
   const taskId = `${caseId}:review`;
-  await waitFor('the task in the inbox', async () => (await e.tasks.find(taskId))?.state === 'open');
+  await waitFor('the task in the inbox', async () => (await e.tasks.find(taskId))?.state === 'open', 90_000);
   return { caseId, taskId, subject: submission.identity.subject };
 }
 
@@ -124,7 +124,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await waitFor('the reply in the case file', async () => {
           await page.reload();
           return (await page.getByText('private Nutzung ist erlaubt').count()) > 0;
-        });
+        }, 90_000);
 
         // A justification of blanks passes the browser's check but not the server's: the error is announced, nothing changes.
         await tabTo(page, page.getByLabel('Bewilligen'));
@@ -297,7 +297,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
       try {
         const submissions = [5, 6].map((nth) => ({ ...applicationOf('company_car', nth), authorityId: STADT, deadlines: { caseWorkerMs: 1_500, caseWorkerReminderMs: 1_000 } }));
         const caseIds = await Promise.all(submissions.map(async (s) => (await e.cases.submit(s)).caseId));
-        for (const id of caseIds) await waitFor('the overdue escalation', async () => Boolean((await e.tasks.find(`${id}:review`))?.escalatedAt));
+        for (const id of caseIds) await waitFor('the overdue escalation', async () => Boolean((await e.tasks.find(`${id}:review`))?.escalatedAt), 90_000);
         const chef = await newContext();
         const page = await logIn(chef, base, 'Clara Chef', '/workbench/inbox?due=overdue');
         for (const id of caseIds) {
