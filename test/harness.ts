@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import type { Registers } from '../adapters/registers.js';
-import { DemoSealKeyStore } from '../adapters/seal-keys.js';
+import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 import { CaseClient, caseWorkflowStart, type SubmitApplication } from '../client/case-client.js';
 import { findService, ruleSetVersionOn } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
@@ -17,11 +17,11 @@ import { TaskClient } from '../client/task-client.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterData } from '../demo/sample-applications.js';
 import { startRegisterSandbox, type RegisterSandboxOptions, type StartedRegisterSandbox } from '../sandbox/registers/server.js';
-import { activityDeps, engineRegisters } from '../engine.js';
+import { activityDeps, engineRegisters } from '../dev/engine.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
-import { createCaseWorker, type CaseWorkerOptions } from '../worker.js';
+import { createCaseWorker, type CaseWorkerOptions } from '../app/case-worker.js';
 import type { ActivityDeps } from '../activities/index.js';
 
 // The SDK's own Prometheus exporter on a free port, so a test can scrape what an operator would.

