@@ -4,7 +4,6 @@ import { bearerSecurity, HttpProblem, requireStaff } from '../client/http-auth.j
 import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
 import type { Database } from '../db/client.js';
 import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
-import './route-access.js';
 
 const caseId = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
 

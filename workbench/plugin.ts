@@ -14,7 +14,6 @@ import { html } from './html.js';
 import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
 import { inboxFilters, inboxQuery, INBOX_PAGE_SIZE, searchable } from './inbox.js';
 import { LoginFailedError, OidcLogin, type LoginOptions, type PendingLogin, type StaffSession } from './login.js';
-import './route-access.js';
 import { casePage, inboxPage, loggedOutPage, messagePage, type CasePageData, type InboxRow, type PageContext } from './views.js';
 
 export interface WorkbenchOptions {
