@@ -22,6 +22,7 @@ import { connectClient, temporalConnectionOptions } from './temporal-connection.
 import { openBlobStore } from '../storage/index.js';
 import { EngineMetrics, startMetricsServer } from '../observability/metrics.js';
 import { startTracing, traceRequests } from '../observability/tracing.js';
+import { workbenchFor } from '../workbench/index.js';
 
 export interface RunningApi {
   http: FastifyInstance;
@@ -66,6 +67,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: assistant, questions: new QuestionClient(client, config.taskQueue) },
       metrics,
+      workbench: workbenchFor(config, { client, db: database.db, documents }),
     });
     if (tracing) traceRequests(http, tracing.tracer);
     const pg = databaseProbe(config.databaseUrl!);
