@@ -225,7 +225,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
           expect((await call(api, 'GET', `/cases/${caseId}/file/${panel}`, foreign)).status).toBe(404);
           expect((await call(api, 'GET', `/cases/${caseId}/file/${panel}`, own)).status).toBe(200);
         }
-        expect((await call(api, 'GET', `/cases/${caseId}/file/overview`, await applicantToken('pseudonym-x'))).status).toBe(403);
+        expect((await call(api, 'GET', `/cases/${caseId}/file/overview`, await applicantToken('pseudonym-x'))).status).toBe(404);
         expect((await call(api, 'GET', `/cases/${caseId}/file/overview`)).status).toBe(401);
         const application = (await call(api, 'GET', `/cases/${caseId}/file/application`, own)).body;
         expect(application.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'address.postalCode', label: 'Anschrift › Postleitzahl' })]));
