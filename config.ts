@@ -59,6 +59,10 @@ const schema = z.object({
   PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
   CODEC_SERVER_PORT: port.default(8095),
   CODEC_CORS_ORIGINS: z.string().optional(),
+  // Workbench login: the authority's OpenID provider for staff (default: OIDC_ISSUER, else the local sandbox provider).
+  WORKBENCH_OIDC_ISSUER: z.string().url().optional(),
+  WORKBENCH_CLIENT_ID: z.string().min(1).max(100).default('ozg-workbench'),
+  WORKBENCH_SESSION_SECRET: z.string().min(32).optional(),
   BLOB_STORE: z.enum(['folder', 'postgres', 's3']).optional(),
   S3_BUCKET: z.string().min(1).optional(),
   S3_PREFIX: z.string().default(''),
@@ -147,6 +151,8 @@ export interface Config {
   payloadKeys?: PayloadKey[];
   /** The codec server for the Temporal Web UI: its port and the origins (the UI's) allowed to call it. */
   codecServer: { port: number; corsOrigins: string[] };
+  /** Staff login for the workbench; without a session secret one is made at start-up (sessions end with the process). */
+  workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string };
   /** Bound on workflows the worker keeps in memory between their tasks (sticky cache). */
   /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
   blobStore: BlobStoreConfig;
@@ -251,6 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,
+    workbench: { oidcIssuer: e.WORKBENCH_OIDC_ISSUER ?? e.OIDC_ISSUER, clientId: e.WORKBENCH_CLIENT_ID, sessionSecret: e.WORKBENCH_SESSION_SECRET },
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,

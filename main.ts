@@ -15,6 +15,7 @@ import { StartupError } from './infra/startup-error.js';
 import { listServices } from './services/catalogue.js';
 import { sdkTelemetry } from './observability/metrics.js';
 import type { LocalIdentityProvider } from './identity/local-identity-provider.js';
+import { caseForWorkbench } from './demo/workbench-case.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -94,6 +95,8 @@ async function main(): Promise<number> {
     await engine.stop();
     return ok ? 0 : 1;
   }
+  const waiting = await caseForWorkbench(engine.cases, Date.now() % 100_000);
+  console.log(`\nWorkbench for case workers: ${engine.httpUrl}/workbench (case ${waiting} of Gemeinde Beispieldorf waits there: log in as Dora Dietz)`);
   console.log('\nMore API or worker processes join this demo as separate processes (each on its own HTTP_PORT / WORKER_HEALTH_PORT):');
   console.log(`  ${Object.entries(engine.processEnv).map(([k, v]) => `${k}=${v}`).join(' ')} npm run worker`);
   console.log(`\nThe engine keeps serving: HTTP API ${engine.httpUrl}${engine.temporal.uiUrl ? `, Temporal Web UI ${engine.temporal.uiUrl}` : ''}. Ctrl-C stops it.`);

@@ -26,6 +26,7 @@ import { engineDataConverter } from '../codec/data-converter.js';
 import { payloadKeyRing } from '../codec/keys.js';
 import { createLogger, logDestination } from '../logging/logger.js';
 import { startTracing, traceRequests } from '../observability/tracing.js';
+import { workbenchFor } from '../workbench/index.js';
 
 export interface RunningApi {
   http: FastifyInstance;
@@ -72,6 +73,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
       logger: createLogger({ level: config.logLevel, destination: logDestination(config.logFile) }),
       metrics,
+      workbench: workbenchFor(config, { client, db: database.db, documents }),
     });
     if (tracing) traceRequests(http, tracing.tracer);
     const pg = databaseProbe(config.databaseUrl!);

@@ -28,6 +28,7 @@ import { verificationRoutes, type VerificationDeps } from './verification-routes
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
 import { incidentRoutes, type IncidentRoutesOptions } from './incident-routes.js';
 import { httpLogOptions, installRequestLog, type Logger } from '../logging/logger.js';
+import { registerWorkbench, type WorkbenchDeps } from '../workbench/index.js';
 import type { EngineMetrics } from '../observability/metrics.js';
 
 export interface HttpApiDeps {
@@ -47,6 +48,8 @@ export interface HttpApiDeps {
   assistant?: AssistantRoutesOptions;
   /** Structured request and 5xx logs (JSON, personal fields redacted); unset means no logs. */
   logger?: Logger;
+  /** Serves the case-file API and the case workers' workbench (/workbench) when given. */
+  workbench?: WorkbenchDeps;
   /** Rate limits of the public routes and security headers; defaults when absent. */
   security?: SecurityOptions;
   /** Serves the operators' incident list and resolutions when given. */
@@ -131,6 +134,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
     await app.register(milestoneRoutes, { cases });
     await app.register(evidenceUploadRoutes, { cases, documents: o.evidence.documents, maxBytes: o.evidence.uploadMaxBytes });
   }
+  if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks });
   return app;
 }
 

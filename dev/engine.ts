@@ -15,6 +15,7 @@ import { QuestionClient } from '../client/question-client.js';
 import { buildHttpApi } from '../client/http-api.js';
 import { resolveIncidentVia } from '../client/incident-routes.js';
 import { TaskClient } from '../client/task-client.js';
+import { workbenchFor } from '../workbench/index.js';
 import { localIssuer, type LocalIssuer } from '../auth/local-issuer.js';
 import { jwtVerifier, remoteKeys } from '../auth/tokens.js';
 import { ConfigError, type Config } from '../config.js';
@@ -181,6 +182,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
       logger: o.logger,
+      workbench: workbenchFor(config, { client, db: database.db, documents: deps.documents, localIssuer: localIdp?.issuer }),
       security: config.rateLimit,
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
       metrics,
@@ -197,6 +199,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       stops.push(codecServer.stop);
       say(`codec server at ${codecServer.endpoint}: the Web UI decodes for an operator (sign in at ${codecServer.endpoint}session)`);
     }
+    say(`workbench (Arbeitsplatz) for case workers at ${httpUrl}/workbench`);
     let metricsUrl: string | undefined;
     if (config.metricsPort !== undefined) {
       const server = await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort });

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { TRUST_LEVELS, type Representation, type TrustLevel } from '../contracts/case.js';
 import { ACR_BY_TRUST_LEVEL } from './claims.js';
+import { DEMO_STAFF, staffAuthorization, type DemoStaff } from './staff-authorization.js';
 
 export interface IssueToken {
   subject: string;
@@ -23,7 +24,7 @@ export interface LocalIdentityProvider {
  * A SANDBOX OpenID-Connect-style identity provider for the demo and the tests: its own ES256 key,
  * discovery and JWKS endpoints, and a token endpoint that issues to whoever asks (no login).
  */
-export async function startLocalIdentityProvider(o: { host: string; port: number; audience: string }): Promise<LocalIdentityProvider> {
+export async function startLocalIdentityProvider(o: { host: string; port: number; audience: string; staff?: DemoStaff[] }): Promise<LocalIdentityProvider> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const kid = `local-${Date.now().toString(36)}`;
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
@@ -33,7 +34,10 @@ export async function startLocalIdentityProvider(o: { host: string; port: number
   app.get('/.well-known/openid-configuration', async () => ({
     issuer,
     jwks_uri: `${issuer}/jwks`,
-    token_endpoint: `${issuer}/token`,
+    // Staff log in to the workbench with the authorization code flow and PKCE; POST /token is the sandbox's shortcut for applicants.
+    authorization_endpoint: `${issuer}/authorize`,
+    token_endpoint: `${issuer}/oauth/token`,
+    code_challenge_methods_supported: ['S256'],
     id_token_signing_alg_values_supported: ['ES256'],
     acr_values_supported: Object.values(ACR_BY_TRUST_LEVEL),
     claims_supported: ['sub', 'acr', 'mandate'],
@@ -52,6 +56,11 @@ export async function startLocalIdentityProvider(o: { host: string; port: number
     },
     async (req) => ({ id_token: await issue(req.body) }),
   );
+
+  await staffAuthorization(app, {
+    staff: o.staff ?? DEMO_STAFF,
+    sign: (claims, subject, aud) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).setIssuer(issuer).setAudience(aud).setSubject(subject).setIssuedAt().setExpirationTime('8h').sign(privateKey),
+  });
 
   await app.listen({ host: o.host, port: o.port });
   const { port } = app.server.address() as { port: number };

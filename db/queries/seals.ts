@@ -38,3 +38,7 @@ export async function findSealBySha256(db: DbExecutor, { sealedSha256 }: { seale
   const [row] = await db.select(columns).from(seals).where(eq(seals.sealedSha256, sealedSha256));
   return row;
 }
+
+export async function listSealsOfCase(db: DbExecutor, { caseId }: { caseId: string }) {
+  return db.select(columns).from(seals).where(eq(seals.caseId, caseId)).orderBy(seals.sealedAt);
+}

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNull, like, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { CaseWorkerDecision } from '../../contracts/case.js';
 import type { TaskState, TaskView } from '../../contracts/task.js';
 import type { DbExecutor } from '../client.js';
@@ -46,6 +46,11 @@ export interface ListTasksParams {
   serviceKey?: string;
   dueBefore?: Date;
   assignee?: string;
+  /** Workbench filters: several states, only unassigned tasks, due from a date, a case id (or its beginning). */
+  states?: TaskState[];
+  unassigned?: boolean;
+  dueAfter?: Date;
+  caseIdPrefix?: string;
   limit: number;
   offset: number;
 }
@@ -81,6 +86,10 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   if (p.serviceKey) where.push(eq(tasks.serviceKey, p.serviceKey));
   if (p.dueBefore) where.push(lte(tasks.dueAt, p.dueBefore));
   if (p.assignee) where.push(eq(tasks.assignee, p.assignee));
+  if (p.states?.length) where.push(inArray(tasks.state, p.states));
+  if (p.unassigned) where.push(isNull(tasks.assignee));
+  if (p.dueAfter) where.push(gte(tasks.dueAt, p.dueAfter));
+  if (p.caseIdPrefix) where.push(like(tasks.caseId, `${p.caseIdPrefix.replace(/[\\%_]/g, '\\$&')}%`));
   const [items, [total]] = await Promise.all([
     db.select(taskColumns).from(tasks).where(and(...where)).orderBy(asc(tasks.dueAt), asc(tasks.taskId)).limit(p.limit).offset(p.offset),
     db.select({ n: count() }).from(tasks).where(and(...where)),
@@ -91,6 +100,10 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
 export async function findTask(db: DbExecutor, { taskId }: { taskId: string }) {
   const rows = await db.select(taskColumns).from(tasks).where(eq(tasks.taskId, taskId));
   return rows[0];
+}
+
+export async function listTasksOfCase(db: DbExecutor, { caseId }: { caseId: string }) {
+  return db.select(taskColumns).from(tasks).where(eq(tasks.caseId, caseId)).orderBy(asc(tasks.createdAt));
 }
 
 export async function listOpenTasks(db: DbExecutor, { authorityId }: { authorityId: string }) {
@@ -106,4 +119,23 @@ export async function createTask(db: DbExecutor, p: CreateTaskParams): Promise<v
     .insert(tasks)
     .values({ ...p, state: 'open', priority: 'high', stage: 'decision', fourEyes: false, followUpAt: p.dueAt, version: 1 })
     .onConflictDoNothing({ target: tasks.taskId });
+}
+
+export interface CompleteOutsideTaskParams {
+  taskId: string;
+  authorityId: string;
+  kind: string;
+  by: string;
+  outcome: string;
+  justification: string;
+}
+
+/** Completes a task no workflow waits on, once: the first person wins, anyone after finds it done (undefined). */
+export async function completeOutsideTask(db: DbExecutor, p: CompleteOutsideTaskParams) {
+  const [row] = await db
+    .update(tasks)
+    .set({ state: 'completed', assignee: p.by, completedAt: new Date(), completedBy: p.by, outcome: p.outcome, justification: p.justification, version: sql`${tasks.version} + 1`, updatedAt: new Date() })
+    .where(and(eq(tasks.taskId, p.taskId), eq(tasks.authorityId, p.authorityId), eq(tasks.kind, p.kind), inArray(tasks.state, ['open', 'claimed'])))
+    .returning({ taskId: tasks.taskId });
+  return row;
 }

@@ -1,0 +1,105 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labelApplication } from '../workbench/labels.js';
+import { html } from '../workbench/html.js';
+import { inboxFilters, inboxQuery } from '../workbench/inbox.js';
+import { workbench } from '../workbench/plugin.js';
+import { findService } from '../services/catalogue.js';
+import { idp } from './http-helpers.js';
+
+let app: FastifyInstance;
+let base: string;
+beforeAll(async () => {
+  // Only the login and form plumbing is under test here: case data and tasks are never reached.
+  app = Fastify();
+  await app.register(workbench, { files: {} as never, tasks: {} as never, db: {} as never, login: { issuer: idp.issuer, clientId: 'ozg-workbench' }, sessionSecret: 'login-test-secret-with-32-characters' });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+});
+afterAll(() => app?.close());
+
+const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+
+/** Follows the login by hand: workbench → provider → pick a person → callback, returning every hop. */
+async function loginAs(subject: string, tamper: { state?: string; verifierCookie?: boolean } = {}) {
+  const start = await fetch(`${base}/workbench/login`, { redirect: 'manual' });
+  const authorize = new URL(start.headers.get('location')!);
+  expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+  const form = new URLSearchParams([...authorize.searchParams.entries(), ['subject', subject]]);
+  const picked = await fetch(`${idp.issuer}/authorize`, { method: 'POST', body: form, redirect: 'manual' });
+  const callback = new URL(picked.headers.get('location')!);
+  if (tamper.state) callback.searchParams.set('state', tamper.state);
+  const back = await fetch(callback, { redirect: 'manual', headers: tamper.verifierCookie === false ? {} : { cookie: cookiesOf(start) } });
+  return { start, authorize, callback, back };
+}
+
+describe('workbench login and forms', () => {
+  it('logs staff in with code and PKCE; the session cookie is httpOnly and SameSite', async () => {
+    const { back } = await loginAs('sb.anna');
+    expect(back.status).toBe(303);
+    const session = back.headers.getSetCookie().find((c) => c.startsWith('wb_session='))!;
+    expect(session).toMatch(/HttpOnly/i);
+    expect(session).toMatch(/SameSite=Lax/i);
+    expect(session).toMatch(/Path=\/workbench/);
+  });
+
+  it('refuses a callback with a foreign state, or without the login cookie', async () => {
+    expect((await loginAs('sb.anna', { state: 'forged' })).back.status).toBe(400);
+    expect((await loginAs('sb.anna', { verifierCookie: false })).back.status).toBe(400);
+  });
+
+  it('the provider redeems a code once and only with the right verifier', async () => {
+    // The verifier travels in the signed login cookie (value.signature); a test may read it, nobody can change it.
+    const verifierOf = (start: Response) => {
+      const raw = decodeURIComponent(start.headers.getSetCookie().find((c) => c.startsWith('wb_login='))!.split(';')[0]!.slice('wb_login='.length));
+      return (JSON.parse(Buffer.from(raw.slice(0, raw.lastIndexOf('.')), 'base64url').toString('utf8')) as { verifier: string }).verifier;
+    };
+    const redeem = (authorize: URL, callback: URL, verifier: string) =>
+      fetch(`${idp.issuer}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: authorize.searchParams.get('redirect_uri')!, client_id: 'ozg-workbench', code_verifier: verifier }),
+      });
+    const first = await loginAs('sb.ben', { verifierCookie: false });
+    const wrong = await redeem(first.authorize, first.callback, 'x'.repeat(43));
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ error: 'invalid_grant' });
+    // The wrong attempt used the code up: even the right verifier cannot redeem it now.
+    expect((await redeem(first.authorize, first.callback, verifierOf(first.start))).status).toBe(400);
+    const second = await loginAs('sb.ben', { verifierCookie: false });
+    const right = await redeem(second.authorize, second.callback, verifierOf(second.start));
+    expect(right.status).toBe(200);
+    expect(await right.json()).toMatchObject({ token_type: 'Bearer', id_token: expect.any(String) });
+  });
+
+  it('pages need a session; form posts need the CSRF token', async () => {
+    const anonymous = await fetch(`${base}/workbench/inbox`, { redirect: 'manual' });
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toMatch(/^\/workbench\/login\?returnTo=/);
+    expect((await fetch(`${base}/workbench/cases/${'0'.repeat(36)}/actions`, { method: 'POST', body: new URLSearchParams({ action: 'claim' }), redirect: 'manual' })).status).toBe(401);
+    const { back } = await loginAs('sb.anna');
+    const cookie = cookiesOf(back);
+    const noToken = await fetch(`${base}/workbench/logout`, { method: 'POST', body: new URLSearchParams({}), headers: { cookie }, redirect: 'manual' });
+    expect(noToken.status).toBe(403);
+    expect(noToken.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+  });
+});
+
+describe('workbench building blocks', () => {
+  it('escapes everything interpolated into HTML', () => {
+    expect(html`<p>${'<script>alert("x")</script>'}</p>`.value).toBe('<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>');
+    expect(html`<p>${html`<b>${"'"}</b>`}</p>`.value).toBe('<p><b>&#39;</b></p>');
+  });
+
+  it('labels the application from the service schema, in schema order', () => {
+    const service = findService('99050012104001');
+    const fields = labelApplication(service, '1', { address: { city: 'Musterstadt', street: 'Am Markt 1', postalCode: '12345' }, business: { name: 'Kiosk', employees: 2 } });
+    expect(fields.map((f) => f.label)).toEqual(['Betrieb › Name', 'Betrieb › Beschäftigte', 'Anschrift › Straße und Hausnummer', 'Anschrift › Postleitzahl', 'Anschrift › Ort']);
+  });
+
+  it('resets unknown filter values and takes the authority from the session only', () => {
+    const f = inboxFilters({ state: 'deleted', assignee: 'root', due: 'yesterday', page: '-3', service: "x' or 1=1" });
+    expect(f).toEqual({ state: 'active', service: '', assignee: 'anyone', due: '', q: '', page: 1 });
+    const q = inboxQuery({ id: 'sb.anna', role: 'case_worker', authorityId: 'stadt-musterstadt' }, { ...f, assignee: 'me', due: 'overdue', page: 3 }, new Date('2026-06-01T00:00:00Z'));
+    expect(q).toMatchObject({ authorityId: 'stadt-musterstadt', assignee: 'sb.anna', states: ['open', 'claimed'], dueBefore: new Date('2026-06-01T00:00:00Z'), offset: 50 });
+  });
+});

@@ -1,0 +1,351 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { jwtVerifier } from '../auth/tokens.js';
+import { buildHttpApi } from '../client/http-api.js';
+import { OidcTokenVerifier } from '../identity/token-verifier.js';
+import { CaseFiles } from '../workbench/index.js';
+import { HttpPostbox } from '../adapters/http-postbox.js';
+import { client, db, publicBaseUrl, testDeps, withWorker, type TestEngine } from './harness.js';
+import { applicantToken, call, idp, staffToken, tokenAudience, tokens, waitFor } from './http-helpers.js';
+import { applicationOf } from './samples.js';
+import { expectAccessible, expectNoPageScroll, launchChromium, screenshot, tabTo } from './support/browser.js';
+
+const STADT = 'stadt-musterstadt';
+const DORF = 'gemeinde-beispieldorf';
+const SHOTS = new URL('../docs/screenshots/', import.meta.url).pathname;
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A fresh browser profile; generous waits, since the machine running the tests may be busy. */
+async function newContext(o: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(o);
+  context.setDefaultTimeout(90_000);
+  return context;
+}
+
+/** The whole HTTP API with the workbench, listening on a free port; login at the sandbox identity provider. */
+async function serve(e: TestEngine): Promise<{ api: FastifyInstance; base: string }> {
+  const api = await buildHttpApi({
+    cases: e.cases,
+    tasks: e.tasks,
+    auth: jwtVerifier(tokens.keys, tokenAudience),
+    identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
+    workbench: {
+      files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
+      db,
+      pages: { login: { issuer: idp.issuer, clientId: 'ozg-workbench' }, sessionSecret: 'test-session-secret-of-32-characters!' },
+    },
+  });
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = api.server.address() as { port: number };
+  return { api, base: `http://127.0.0.1:${port}` };
+}
+
+/** An escalated company-car case with its task in the inbox projection. */
+async function escalatedCase(e: TestEngine, authorityId: string, nth: number) {
+  const submission = { ...applicationOf('company_car', nth), authorityId };
+  const { caseId } = await e.cases.submit(submission);
+  const taskId = `${caseId}:review`;
+  await waitFor('the task in the inbox', async () => (await e.tasks.find(taskId))?.state === 'open', 90_000);
+  return { caseId, taskId, subject: submission.identity.subject };
+}
+
+/** Logs in at the sandbox provider's page as the named staff member, with the keyboard. */
+async function logIn(context: BrowserContext, base: string, who: string, path = '/workbench/'): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${base}${path}`);
+  await page.getByRole('heading', { name: /Anmeldung für Beschäftigte/ }).waitFor();
+  await tabTo(page, page.getByRole('button', { name: new RegExp(who) }));
+  await page.keyboard.press('Enter');
+  await page.getByText(/Angemeldet:/).waitFor();
+  return page;
+}
+
+// A browser, a worker and whole cases per test: slower than the 60 s default on a loaded machine.
+describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)', { timeout: 240_000 }, () => {
+  it('a case worker logs in, finds an escalated case, reads why, asks the applicant, gets the answer and approves, by keyboard', async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const { caseId, subject } = await escalatedCase(e, STADT, 0);
+        const context = await newContext({ viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        await page.goto(`${base}/workbench/`);
+        await page.getByRole('heading', { name: /Anmeldung für Beschäftigte/ }).waitFor();
+        await expectAccessible(page, 'the sandbox login page');
+        await tabTo(page, page.getByRole('button', { name: /Anna Albers/ }));
+        await page.keyboard.press('Enter');
+
+        await page.getByRole('heading', { name: 'Aufgaben', level: 1 }).waitFor();
+        await expect.poll(() => page.getByText('Angemeldet: Anna Albers').count()).toBe(1);
+        await expectAccessible(page, 'the full inbox');
+        await tabTo(page, page.getByLabel(/Akte suchen/));
+        await page.keyboard.type(caseId.slice(0, 13));
+        await page.keyboard.press('Enter');
+        await page.waitForURL(/q=/);
+        const link = page.getByRole('link', { name: caseId });
+        expect(await link.count()).toBe(1);
+        await screenshot(page, `${SHOTS}inbox.png`);
+        await tabTo(page, link);
+        await page.keyboard.press('Enter');
+
+        await page.getByRole('heading', { name: /Akte/, level: 1 }).waitFor();
+        const why = page.locator('section', { has: page.getByRole('heading', { name: 'Warum der Fall hier ist' }) });
+        expect(await why.textContent()).toMatch(/Firmen/);
+        expect(await why.textContent()).toMatch(/Regelwerk/);
+        expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Antrag' }) }).locator('dt').count()).toBeGreaterThan(2);
+        await expectAccessible(page, 'the case file with an open task');
+
+        await tabTo(page, page.getByRole('button', { name: 'Aufgabe übernehmen' }));
+        await page.keyboard.press('Enter');
+        await page.getByRole('status').getByText('übernommen').waitFor();
+
+        await tabTo(page, page.getByText('Antragsteller/in fragen'));
+        await page.keyboard.press('Enter');
+        await expectAccessible(page, 'the ask-the-applicant dialog');
+        await tabTo(page, page.getByLabel('Text an Antragsteller/in'));
+        await page.keyboard.type('Bitte legen Sie den Überlassungsvertrag für den Firmenwagen vor.');
+        await tabTo(page, page.getByRole('button', { name: 'Rückfrage senden' }));
+        await page.keyboard.press('Enter');
+        await page.getByRole('status').getByText('Rückfrage ist gesendet').waitFor();
+
+        const questionId = (await e.cases.status(caseId)).task?.openQuestion?.questionId;
+        expect(questionId).toBeTruthy();
+        const replied = await call(api, 'POST', `/cases/${caseId}/replies`, await applicantToken(subject), { questionId, answer: 'Vertrag liegt bei: private Nutzung ist erlaubt.' });
+        expect(replied.status).toBe(200);
+        await waitFor('the reply in the case file', async () => {
+          await page.reload();
+          return (await page.getByText('private Nutzung ist erlaubt').count()) > 0;
+        }, 90_000);
+
+        // A justification of blanks passes the browser's check but not the server's: the error is announced, nothing changes.
+        await tabTo(page, page.getByLabel('Bewilligen'));
+        await page.keyboard.press('Space');
+        await tabTo(page, page.getByLabel('Begründung'));
+        await page.keyboard.type('   ');
+        await tabTo(page, page.getByRole('button', { name: 'Entscheidung speichern' }));
+        await page.keyboard.press('Enter');
+        await page.getByRole('alert').getByText('Bitte begründen Sie die Entscheidung').waitFor();
+        await expectAccessible(page, 'the case file with an error message');
+        expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
+
+        await tabTo(page, page.getByLabel('Begründung'));
+        await page.keyboard.type('Überlassungsvertrag belegt die private Nutzung.');
+        await tabTo(page, page.getByRole('button', { name: 'Entscheidung speichern' }));
+        await page.keyboard.press('Enter');
+        await page.getByRole('status').getByText('Entscheidung ist gespeichert').waitFor();
+        const result = await e.cases.result(caseId);
+        expect(result.outcome).toBe('approved');
+        expect(result.decision?.decidedBy).toEqual({ caseWorker: 'sb.anna' });
+        await page.reload();
+        await screenshot(page, `${SHOTS}case-file.png`);
+        await expectAccessible(page, 'the decided case file');
+
+        // 200 % zoom: half the width, the page reflows without scrolling sideways.
+        await page.setViewportSize({ width: 640, height: 900 });
+        await expectNoPageScroll(page);
+        await page.goto(`${base}/workbench/inbox`);
+        await expectNoPageScroll(page);
+        await context.close();
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it('four-eyes: the proposer cannot give the second approval; a second case worker confirms', async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const { caseId } = await escalatedCase(e, DORF, 1);
+        const dora = await newContext();
+        const page = await logIn(dora, base, 'Dora Dietz', `/workbench/cases/${caseId}`);
+        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        await page.getByRole('status').getByText('übernommen').waitFor();
+        expect(await page.getByText(/Ihre Entscheidung ist ein Vorschlag/).count()).toBe(1);
+        await page.getByLabel('Ablehnen').check();
+        await page.getByLabel('Begründung').fill('Keine private Nutzung belegt.');
+        await page.getByRole('button', { name: 'Vorschlag abgeben' }).click();
+        await page.getByRole('status').getByText('Entscheidung ist gespeichert').waitFor();
+        expect(await page.getByText(/zweite Freigabe muss eine andere Person geben/).count()).toBe(1);
+        expect(await page.getByRole('button', { name: 'Aufgabe übernehmen' }).count()).toBe(0);
+        expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
+        await expectAccessible(page, 'the case file waiting for a second approval');
+
+        const emil = await newContext();
+        const second = await logIn(emil, base, 'Emil Engel', `/workbench/inbox?q=${caseId}`);
+        expect(await second.getByText('zweite Freigabe').count()).toBeGreaterThan(0);
+        await second.getByRole('link', { name: caseId }).click();
+        await second.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        await second.getByRole('heading', { name: 'Zweite Freigabe' }).waitFor();
+        expect(await second.getByLabel('Ablehnen').isChecked()).toBe(true);
+        await second.getByLabel('Begründung').fill('Bestätigt.');
+        await second.getByRole('button', { name: 'Freigeben' }).click();
+        await second.getByRole('status').getByText('Entscheidung ist gespeichert').waitFor();
+        const result = await e.cases.result(caseId);
+        expect(result.outcome).toBe('rejected');
+        expect(result.decision?.decidedBy).toEqual({ caseWorker: 'sb.dora', confirmedBy: 'sb.emil' });
+        await dora.close();
+        await emil.close();
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it("another authority's case is not reachable: not in the inbox, not as a page, not in the case-file API", async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const { caseId } = await escalatedCase(e, STADT, 2);
+        const dora = await newContext();
+        const page = await logIn(dora, base, 'Dora Dietz', `/workbench/inbox?q=${caseId}`);
+        await page.getByText('Keine Aufgaben gefunden.').waitFor();
+        await expectAccessible(page, 'the empty inbox');
+        const res = await page.goto(`${base}/workbench/cases/${caseId}`);
+        expect(res?.status()).toBe(404);
+        expect(await page.getByRole('alert').textContent()).toMatch(/gehört nicht zu Ihrer Behörde/);
+        await expectAccessible(page, 'the not-found page');
+        const bad = await page.goto(`${base}/workbench/inbox?q=${encodeURIComponent('<script>')}`);
+        expect(bad?.status()).toBe(200);
+        expect(await page.getByRole('alert').textContent()).toMatch(/Aktenzeichen besteht aus/);
+        await dora.close();
+
+        const foreign = await staffToken('sb.dora', DORF);
+        const own = await staffToken('sb.anna', STADT);
+        for (const panel of ['overview', 'application', 'evidence', 'decision', 'summary', 'timeline']) {
+          expect((await call(api, 'GET', `/cases/${caseId}/file/${panel}`, foreign)).status).toBe(404);
+          expect((await call(api, 'GET', `/cases/${caseId}/file/${panel}`, own)).status).toBe(200);
+        }
+        expect((await call(api, 'GET', `/cases/${caseId}/file/overview`, await applicantToken('pseudonym-x'))).status).toBe(404);
+        expect((await call(api, 'GET', `/cases/${caseId}/file/overview`)).status).toBe(401);
+        const application = (await call(api, 'GET', `/cases/${caseId}/file/application`, own)).body;
+        expect(application.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'address.postalCode', label: 'Anschrift › Postleitzahl' })]));
+        const evidence = (await call(api, 'GET', `/cases/${caseId}/file/evidence`, own)).body;
+        const download = evidence.retrievals.find((r: { download: string | null }) => r.download)?.download as string;
+        const doc = await api.inject({ method: 'GET', url: download, headers: { authorization: `Bearer ${own}` } });
+        expect(doc.statusCode).toBe(200);
+        expect((await api.inject({ method: 'GET', url: download, headers: { authorization: `Bearer ${foreign}` } })).statusCode).toBe(404);
+        const doc404 = `/cases/${caseId}/file/documents/${'0'.repeat(64)}`;
+        expect((await api.inject({ method: 'GET', url: doc404, headers: { authorization: `Bearer ${own}` } })).statusCode).toBe(404);
+        const openapi = (await call(api, 'GET', '/openapi.json')).body;
+        await SwaggerParser.validate(structuredClone(openapi));
+        expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/cases/{caseId}/file/application', '/cases/{caseId}/file/decision', '/cases/{caseId}/file/documents/{sha256}']));
+        expect(openapi.paths['/cases/{caseId}/file/decision'].get.security).toEqual([{ bearer: [] }]);
+        expect(Object.keys(openapi.paths).some((p: string) => p.startsWith('/workbench'))).toBe(false);
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it('a stale page meets a task someone else completed, and keeps what the user typed', async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const first = await escalatedCase(e, STADT, 3);
+        const anna = await newContext();
+        const page = await logIn(anna, base, 'Anna Albers', `/workbench/cases/${first.caseId}`);
+        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).waitFor();
+        // Meanwhile Ben claims and decides the same task through the API.
+        const ben = { id: 'sb.ben', role: 'case_worker' as const, authorityId: STADT };
+        await e.tasks.act(first.caseId, { action: 'claim', taskId: first.taskId, actor: ben });
+        await e.tasks.act(first.caseId, { action: 'complete', taskId: first.taskId, actor: ben, outcome: 'approve', justification: 'Erledigt.' });
+        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        const alert = page.getByRole('alert');
+        await alert.waitFor();
+        expect(await alert.textContent()).toMatch(/inzwischen erledigt|abgeschlossen/);
+        expect(await alert.textContent()).toMatch(/sb\.ben/);
+        await expectAccessible(page, 'the stale-page message');
+
+        // Anna is writing her decision when her supervisor gives the task to Ben: her text stays on the page.
+        const second = await escalatedCase(e, STADT, 4);
+        await page.goto(`${base}/workbench/cases/${second.caseId}`);
+        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        await page.getByRole('status').getByText('übernommen').waitFor();
+        await page.getByLabel('Ablehnen').check();
+        const typed = 'Die Nutzung ist nicht belegt; siehe Registerauskunft.';
+        await page.getByLabel('Begründung').fill(typed);
+        const chef = { id: 'sv.chef', role: 'supervisor' as const, authorityId: STADT };
+        await e.tasks.act(second.caseId, { action: 'reassign', taskId: second.taskId, actor: chef, assignee: 'sb.ben', reason: 'Urlaub' });
+        await page.getByRole('button', { name: 'Entscheidung speichern' }).click();
+        await page.getByRole('alert').waitFor();
+        const message = await page.getByRole('alert').textContent();
+        expect(message).toMatch(/bearbeitet sb\.ben/);
+        expect(message).toMatch(/Ihre Eingaben sind erhalten/);
+        expect(await page.locator('textarea[name=justification]').inputValue()).toBe(typed);
+        await expectAccessible(page, 'the refused decision with the kept draft');
+        expect((await e.cases.status(second.caseId)).status).toBe('awaiting_case_worker');
+        await anna.close();
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it('supervisors see overdue tasks and reassign several at once with a reason', async () => {
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const submissions = [5, 6].map((nth) => ({ ...applicationOf('company_car', nth), authorityId: STADT, deadlines: { caseWorkerMs: 1_500, caseWorkerReminderMs: 1_000 } }));
+        const caseIds = await Promise.all(submissions.map(async (s) => (await e.cases.submit(s)).caseId));
+        for (const id of caseIds) await waitFor('the overdue escalation', async () => Boolean((await e.tasks.find(`${id}:review`))?.escalatedAt), 90_000);
+        const chef = await newContext();
+        const page = await logIn(chef, base, 'Clara Chef', '/workbench/inbox?due=overdue');
+        for (const id of caseIds) {
+          expect(await page.getByRole('link', { name: id }).count()).toBe(1);
+          await page.getByLabel(`Aufgabe zu Akte ${id.slice(0, 8)} auswählen`).check();
+        }
+        await expectAccessible(page, 'the overdue view with bulk reassignment');
+        await page.getByLabel('Neue Bearbeitung (Kennung)').fill('sb.ben');
+        await page.getByLabel('Grund').fill('Vertretung während des Urlaubs');
+        await page.getByRole('button', { name: 'Neu zuweisen' }).click();
+        await page.getByRole('status').getByText('2 Aufgabe(n) neu zugewiesen').waitFor();
+        for (const id of caseIds) expect(await e.tasks.find(`${id}:review`)).toMatchObject({ assignee: 'sb.ben', state: 'claimed' });
+        const events = (await call(api, 'GET', `/cases/${caseIds[0]}/file/timeline`, await staffToken('sv.chef', STADT, 'supervisor'))).body.events;
+        expect(events.find((x: { type: string }) => x.type === 'task.reassigned')?.data).toMatchObject({ by: 'sv.chef', reason: 'Vertretung während des Urlaubs' });
+        await chef.close();
+      } finally {
+        await api.close();
+      }
+    });
+  });
+
+  it('a Bescheid the postbox would not take is delivered by hand and reported done once', async () => {
+    const down = new HttpPostbox({ url: 'http://127.0.0.1:9', documents: testDeps().documents, db, timeoutMs: 500 });
+    await withWorker(async (e) => {
+      const { api, base } = await serve(e);
+      try {
+        const submission = { ...applicationOf('resident', 6), deadlines: { deliveryGiveUpMs: 2_000 } };
+        expect(submission.authorityId).toBe(STADT);
+        const { caseId } = await e.cases.submit(submission);
+        expect((await e.cases.result(caseId)).delivery.status).toBe('handed_over');
+        const taskId = `${caseId}:delivery`;
+        const anna = await newContext();
+        const page = await logIn(anna, base, 'Anna Albers', `/workbench/inbox?q=${caseId}`);
+        expect(await page.getByText('Bescheid auf anderem Weg zustellen').count()).toBe(1);
+        await page.getByRole('link', { name: caseId }).click();
+        await page.getByLabel('Zugestellt per').selectOption('registered_mail');
+        await page.getByLabel(/Vermerk/).fill('Sendung RR123456789DE');
+        await expectAccessible(page, 'the case file with a manual-delivery task');
+        await page.getByRole('button', { name: 'Zustellung als erledigt melden' }).click();
+        await page.getByRole('status').getByText('Zustellung ist als erledigt gemeldet').waitFor();
+        expect(await e.tasks.find(taskId)).toMatchObject({ state: 'completed', completedBy: 'sb.anna' });
+        const again = await call(api, 'POST', `/tasks/${taskId}/manual-delivery`, await staffToken('sb.ben', STADT), { channel: 'in_person' });
+        expect(again.status).toBe(409);
+        expect((await call(api, 'POST', `/tasks/${taskId}/manual-delivery`, await staffToken('sb.dora', DORF), { channel: 'in_person' })).status).toBe(404);
+        await anna.close();
+      } finally {
+        await api.close();
+      }
+    }, { postbox: down });
+  });
+});
