@@ -25,6 +25,8 @@ const schema = z.object({
   SEAL_TRUST_ANCHORS: z.string().min(1).optional(),
   POSTBOX_URL: z.string().url().optional(),
   POSTBOX_SANDBOX_PORT: port.default(8093),
+  TSA_URL: z.union([z.literal('off'), z.string().url()]).optional(),
+  TSA_SANDBOX_PORT: port.default(8095),
   REGISTER_BASE_URL: z.string().url().optional(),
   REGISTER_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
   REGISTER_SANDBOX_PORT: port.default(8091),
@@ -82,6 +84,9 @@ export interface Config {
   /** Deliver to this postbox; unset means start the postbox sandbox on `postboxSandboxPort`. */
   postboxUrl?: string;
   postboxSandboxPort: number;
+  /** RFC 3161 timestamp authority for PAdES B-T seals; unset starts the TSA stand-in, `off` seals B-B only. */
+  tsaUrl?: string | 'off';
+  tsaSandboxPort: number;
   /** The registers' address; unset means start the register sandbox and use it. */
   registerBaseUrl?: string;
   /** How long one register call may take before it counts as failed (and is retried). */
@@ -134,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seal: e.SEAL_P12_FILE ? { p12File: e.SEAL_P12_FILE, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
     postboxUrl: e.POSTBOX_URL?.replace(/\/+$/, ''),
     postboxSandboxPort: e.POSTBOX_SANDBOX_PORT,
+    tsaUrl: e.TSA_URL,
+    tsaSandboxPort: e.TSA_SANDBOX_PORT,
     registerBaseUrl: e.REGISTER_BASE_URL,
     registerTimeoutMs: e.REGISTER_TIMEOUT_MS,
     registerSandbox: {

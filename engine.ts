@@ -36,6 +36,8 @@ import { startPaymentSandbox } from './sandbox/payments/server.js';
 import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
+import { startTsaSandbox } from './sandbox/tsa/server.js';
+import { HttpTimestampAuthority, type TimestampAuthority } from './adapters/timestamp.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
 
 export interface Engine {
@@ -99,7 +101,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       postboxUrl = sandbox.url;
       say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
     }
-    const sealKeys = sealKeyStore(config);
+    const sealKeys = sealKeyStore(config, await timestampAuthority(config, say, stops));
     // Demo CA and authority seals are made now, not by the first case; a configured PKCS#12 is checked early.
     const sealIdentities = new Set(listServices().flatMap((svc) => Object.values(svc.authorities).map((a) => a.sealIdentity)));
     await Promise.all([...sealIdentities].map((identity) => sealKeys.keyFor(identity)));
@@ -125,7 +127,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const cases = new CaseClient(client);
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
-      localIdp = await startLocalIdentityProvider({ host: config.httpHost, port: config.idpPort, audience: config.oidcAudience });
+      localIdp = await startLocalIdentityProvider({ host: config.httpHost, port: config.idpPort, audience: config.oidcAudience, nameOf: sandboxNames(o.registerData) });
       stops.push(localIdp.stop);
       say(`local identity provider (sandbox) at ${localIdp.issuer}`);
     }
@@ -260,7 +262,7 @@ export async function runStandaloneWorker(): Promise<void> {
     deps: activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl: config.postboxUrl,
-      sealKeys: sealKeyStore(config),
+      sealKeys: sealKeyStore(config, config.tsaUrl && config.tsaUrl !== 'off' ? new HttpTimestampAuthority(config.tsaUrl) : undefined),
       payments: {
         provider: new HttpPaymentProvider(config.paymentProviderUrl ?? `http://127.0.0.1:${config.paymentSandboxPort}`),
         portalUrl: `http://${config.httpHost}:${config.httpPort}`,
@@ -272,4 +274,20 @@ export async function runStandaloneWorker(): Promise<void> {
   await worker.run();
   await database.close();
   await connection.close();
+}
+
+/** The sandbox identity provider attests the names the sandbox population register holds, as BundID would. */
+function sandboxNames(data: RegisterData) {
+  const names = new Map(data.population.map((p) => [p.subject, { givenName: p.givenName, familyName: p.familyName }]));
+  return (subject: string) => names.get(subject);
+}
+
+/** PAdES B-T needs a timestamp authority: the configured one, the stand-in by default, none with TSA_URL=off. */
+async function timestampAuthority(config: Config, say: (line: string) => void, stops: Array<() => Promise<void>>): Promise<TimestampAuthority | undefined> {
+  if (config.tsaUrl === 'off') return undefined;
+  if (config.tsaUrl) return new HttpTimestampAuthority(config.tsaUrl);
+  const tsa = await startTsaSandbox({ host: config.httpHost, port: config.tsaSandboxPort });
+  stops.push(tsa.stop);
+  say(`timestamp authority stand-in (RFC 3161) at ${tsa.url}: seals are PAdES B-T`);
+  return new HttpTimestampAuthority(tsa.url);
 }

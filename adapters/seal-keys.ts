@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Signer } from '@signpdf/utils';
 import forge from 'node-forge';
 import { CmsSigner } from './cms-signer.js';
+import type { TimestampAuthority } from './timestamp.js';
 
 /** The authority's seal key as the sealer sees it: a CMS signer and the certificate it signs with. */
 export interface SealKey {
@@ -23,10 +24,10 @@ export interface SealKeyStore {
 
 /** Production: one authority seal from a configured PKCS#12 file and the CA certificates that verify it. */
 export class Pkcs12SealKeyStore implements SealKeyStore {
-  constructor(private readonly o: { p12File: string; passphrase: string; trustAnchorsFile: string }) {}
+  constructor(private readonly o: { p12File: string; passphrase: string; trustAnchorsFile: string; timestamps?: TimestampAuthority }) {}
 
   async keyFor(): Promise<SealKey> {
-    return sealKeyFromP12(await readFile(this.o.p12File), this.o.passphrase);
+    return sealKeyFromP12(await readFile(this.o.p12File), this.o.passphrase, this.o.timestamps);
   }
 
   async trustAnchors(): Promise<string[]> {
@@ -42,7 +43,7 @@ export class DemoSealKeyStore implements SealKeyStore {
   private ca?: Promise<{ cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }>;
   private readonly keys = new Map<string, Promise<SealKey>>();
 
-  constructor(private readonly dir: string, private readonly passphrase = 'demo-seal') {}
+  constructor(private readonly dir: string, private readonly passphrase = 'demo-seal', private readonly timestamps?: TimestampAuthority) {}
 
   keyFor(authorityId: string): Promise<SealKey> {
     if (!/^[a-z0-9-]+$/.test(authorityId)) return Promise.reject(new Error(`invalid authority id: ${authorityId}`));
@@ -84,15 +85,19 @@ export class DemoSealKeyStore implements SealKeyStore {
       const asn1 = forge.pkcs12.toPkcs12Asn1(key.privateKey, [cert, ca.cert], this.passphrase, { algorithm: 'aes256' });
       return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
     });
-    return sealKeyFromP12(p12, this.passphrase);
+    return sealKeyFromP12(p12, this.passphrase, this.timestamps);
   }
 }
 
 /** The authority's PKCS#12 seal when configured, else the demo CA under the data folder. */
-export const sealKeyStore = (config: { dataDir: string; seal?: { p12File: string; passphrase: string; trustAnchorsFile: string } }): SealKeyStore =>
-  config.seal ? new Pkcs12SealKeyStore(config.seal) : new DemoSealKeyStore(join(config.dataDir, 'seal'));
+export const sealKeyStore = (
+  config: { dataDir: string; seal?: { p12File: string; passphrase: string; trustAnchorsFile: string } },
+  timestamps?: TimestampAuthority,
+): SealKeyStore =>
+  config.seal ? new Pkcs12SealKeyStore({ ...config.seal, timestamps }) : new DemoSealKeyStore(join(config.dataDir, 'seal'), undefined, timestamps);
 
-export function sealKeyFromP12(p12: Buffer, passphrase: string): SealKey {
+/** With a timestamp authority the seal is PAdES B-T, without one B-B. */
+export function sealKeyFromP12(p12: Buffer, passphrase: string, timestamps?: TimestampAuthority): SealKey {
   const parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), passphrase);
   const keyBag = forge.pki.oids['pkcs8ShroudedKeyBag']!;
   const certBag = forge.pki.oids['certBag']!;
@@ -109,6 +114,7 @@ export function sealKeyFromP12(p12: Buffer, passphrase: string): SealKey {
       certificate: cert,
       chain: certs.filter((c) => c !== cert),
       signDigestInfo: (digestInfo) => privateEncrypt({ key: nodeKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
+      timestamps,
     }),
     holder: String(cert.subject.getField('CN')?.value ?? 'unbekannt'),
     fingerprint: forge.md.sha256.create().update(der).digest().toHex(),

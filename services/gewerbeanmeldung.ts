@@ -64,6 +64,8 @@ export const gewerbeanmeldung: ServiceDefinition = {
       contact: 'gewerbe@musterstadt.example',
       sealIdentity: 'stadt-musterstadt',
       postalCodes: ['48143', '48145', '48147'],
+      postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
+      fileReferencePrefix: '32.2-GEW',
     },
   },
   retentionYears: 30,

@@ -75,6 +75,8 @@ export const lastenradFoerderung: ServiceDefinition = {
       contact: 'mobilitaet@musterstadt.example',
       sealIdentity: 'stadt-musterstadt',
       postalCodes: ['48143', '48145', '48147'],
+      postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
+      fileReferencePrefix: '66.1-LRF',
     },
   },
   retentionYears: 10,

@@ -25,6 +25,10 @@ export interface AuthoritySettings {
   sealIdentity: string;
   /** Postal codes of the municipality, for the plausibility rules. */
   postalCodes: string[];
+  /** Postal address printed on the Bescheid and named in its Rechtsbehelfsbelehrung. */
+  postalAddress?: string;
+  /** Aktenzeichen prefix in the authority's file plan, e.g. `32.14-BPA`; the Bescheid's file number starts with it. */
+  fileReferencePrefix?: string;
   deadlines?: Partial<CaseDeadlines>;
   /** Overrides the service's escalation policy for this authority. */
   escalation?: Partial<EscalationPolicy>;

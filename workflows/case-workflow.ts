@@ -138,6 +138,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const document = await acts.renderBescheid({
       ...caseRefShort(input),
       addressee: input.identity.subject,
+      applicantName: input.identity.name,
+      appliedAt: input.submittedAt,
       outcome,
       decision: o.decision,
       refusalReasons: o.refusalReasons,
