@@ -80,7 +80,7 @@ describe('the Bescheid to standard: addressed, tagged PDF/A, PAdES seal', () => 
     expect(info).toMatch(/Tagged:\s+yes/);
     const doc = await PDFDocument.load(sealed);
     expect(String(doc.catalog.get(PDFName.of('Lang')))).toBe('(de-DE)');
-    const metadata = doc.catalog.lookup(PDFName.of('Metadata'), PDFRawStream);
+    const metadata = doc.catalog.lookup(PDFName.of('Metadata')) as PDFRawStream;
     const xmp = Buffer.from(decodePDFRawStream(metadata).decode()).toString('utf8');
     expect(xmp).toContain('<pdfaid:part>2</pdfaid:part>');
     expect(xmp).toMatch(/<pdfaid:conformance>A<\/pdfaid:conformance>/);
