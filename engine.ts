@@ -37,6 +37,9 @@ import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startTsaSandbox } from './sandbox/tsa/server.js';
+import { startForwardingSandbox } from './sandbox/forwarding/server.js';
+import { HttpForwarding } from './adapters/forwarding.js';
+import { HttpStatusChannel } from './adapters/status-messages.js';
 import { HttpTimestampAuthority, type TimestampAuthority } from './adapters/timestamp.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
 
@@ -106,6 +109,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const sealIdentities = new Set(listServices().flatMap((svc) => Object.values(svc.authorities).map((a) => a.sealIdentity)));
     await Promise.all([...sealIdentities].map((identity) => sealKeys.keyFor(identity)));
     say(config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
+    const forwardingUrl = await forwardingTarget(config, say, stops);
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     const payments = await paymentsFor(config, httpUrl, say, stops);
     const deps = activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), {
@@ -114,6 +118,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       sealKeys,
       payments,
       model: chatModelFrom(config.assistant),
+      forwardingUrl,
     });
     say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
@@ -218,6 +223,8 @@ export interface AdapterOptions {
   payments: PaymentsDeps;
   /** The dialogue assistant's model; unset means the assistant is off. */
   model?: ChatModel;
+  /** Recipients of forwarded case data (Gewerbeanzeige); unset means no forwarding. */
+  forwardingUrl?: string;
 }
 
 /** Adapters kept under the data folder: documents, seal keys and archive packages. */
@@ -233,6 +240,7 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
     postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
     publicBaseUrl: o.publicBaseUrl,
     assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
+    ...outboundChannels(o),
   };
 }
 
@@ -269,6 +277,7 @@ export async function runStandaloneWorker(): Promise<void> {
         notifyUrl: `http://${config.httpHost}:${config.httpPort}/payments/webhook`,
       },
       model: chatModelFrom(config.assistant),
+      forwardingUrl: config.forwardingUrl,
     }),
   });
   await worker.run();
@@ -290,4 +299,21 @@ async function timestampAuthority(config: Config, say: (line: string) => void, s
   stops.push(tsa.stop);
   say(`timestamp authority stand-in (RFC 3161) at ${tsa.url}: seals are PAdES B-T`);
   return new HttpTimestampAuthority(tsa.url);
+}
+
+/** Status messages go to the postbox, forwarded notices to their recipients, each only where configured. */
+function outboundChannels(o: AdapterOptions) {
+  return {
+    ...(o.postboxUrl && { statusChannel: new HttpStatusChannel(o.postboxUrl) }),
+    ...(o.forwardingUrl && { forwarding: new HttpForwarding(o.forwardingUrl) }),
+  };
+}
+
+/** The configured forwarding gateway, else the recipients' stand-in. */
+async function forwardingTarget(config: Config, say: (line: string) => void, stops: Array<() => Promise<void>>): Promise<string> {
+  if (config.forwardingUrl) return config.forwardingUrl;
+  const sandbox = await startForwardingSandbox({ host: config.httpHost, port: config.forwardingSandboxPort });
+  stops.push(sandbox.stop);
+  say(`forwarding stand-in (Gewerbeanzeige recipients) at ${sandbox.url} (GET /recipients/<recipient>/notices)`);
+  return sandbox.url;
 }

@@ -9,6 +9,7 @@ import { createDocumentActivities } from './documents.js';
 import { createEvidenceActivities } from './evidence.js';
 import { createFeeActivities } from './fees.js';
 import { createIntakeActivities } from './intake.js';
+import { createOutboundActivities } from './outbound.js';
 import { createTaskActivities } from './tasks.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createArchiveActivities(deps),
     ...createAssistantActivities(deps),
+    ...createOutboundActivities(deps),
   };
 }
 

@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import {
   DEFAULT_DEADLINES,
@@ -21,6 +21,7 @@ import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
 import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE, type FeeCase } from './fee-collection.js';
 import { startCaseSummary } from './case-summary.js';
+import { OUTBOUND_PATCH, onStageEntered } from './outbound-messages.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -39,6 +40,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     const seq = progress.enter(status, new Date());
     upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
     await local.recordStage({ ...caseRef(input), seq, status, event, data, ...extra });
+    if (patched(OUTBOUND_PATCH)) await onStageEntered(input, progress.state, status, data);
   };
 
   await enter('received', 'case.received', { ruleSetVersion: input.ruleSetVersion, representation: input.identity.representation });
