@@ -66,6 +66,7 @@ export const anwohnerparken: ServiceDefinition = {
       postalCodes: ['48143', '48145', '48147'],
       postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
       fileReferencePrefix: '32.1-BPA',
+      arsAreas: ['055150000000'],
     },
     'stadt-beispielheim': {
       name: 'Stadt Beispielheim, Ordnungsamt',
@@ -75,6 +76,7 @@ export const anwohnerparken: ServiceDefinition = {
       postalCodes: ['12345'],
       postalAddress: 'Marktstraße 5, 12345 Beispielheim',
       fileReferencePrefix: 'II/32-BPA',
+      arsAreas: ['12065'],
       deadlines: { caseWorkerMs: 7 * 24 * 3600_000 },
     },
     'gemeinde-beispieldorf': {
@@ -86,6 +88,7 @@ export const anwohnerparken: ServiceDefinition = {
       postalCodes: ['48143'],
       postalAddress: 'Dorfstraße 2, 48143 Beispieldorf',
       fileReferencePrefix: 'OA-BPA',
+      arsAreas: ['055660004004'],
       escalation: { fourEyes: true },
     },
   },

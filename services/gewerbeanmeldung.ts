@@ -66,6 +66,7 @@ export const gewerbeanmeldung: ServiceDefinition = {
       postalCodes: ['48143', '48145', '48147'],
       postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
       fileReferencePrefix: '32.2-GEW',
+      arsAreas: ['055150000000'],
     },
   },
   retentionYears: 30,

@@ -77,6 +77,7 @@ export const lastenradFoerderung: ServiceDefinition = {
       postalCodes: ['48143', '48145', '48147'],
       postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
       fileReferencePrefix: '66.1-LRF',
+      arsAreas: ['055150000000'],
     },
   },
   retentionYears: 10,
