@@ -2,6 +2,7 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from './document-store.js';
+import { buildXdomea0503, type Xdomea0503Input } from './xdomea.js';
 
 /** One file of a case file (Akte): the bytes travel in, the manifest keeps name, type, size and SHA-256. */
 export interface ArchiveFile {
@@ -21,6 +22,8 @@ export interface ArchivePackageInput {
   files: ArchiveFile[];
   /** Hash of the event log's last entry when archived, so a later change or removal in the log is detected. */
   eventLogHead: string;
+  /** What the xdomea 0503 message names besides the files; absent: no xdomea message is written. */
+  xdomea?: Pick<Xdomea0503Input, 'authorityName' | 'serviceName' | 'fileReference' | 'openedAt'>;
 }
 
 /**
@@ -40,6 +43,8 @@ export interface ArchiveManifest {
     };
   };
   Ereignisprotokoll: { Kopfhash: string };
+  /** The xdomea 0503 ZIP of the same files, for the archive's import. */
+  xdomea?: { Datei: string; SHA256: string };
 }
 
 export interface ArchiveCheck {
@@ -84,6 +89,19 @@ export class FolderArchiveStore implements ArchiveStore {
       },
       Ereignisprotokoll: { Kopfhash: p.eventLogHead },
     };
+    if (p.xdomea) {
+      const message = buildXdomea0503({
+        ...p.xdomea,
+        caseId: p.caseId,
+        authorityId: p.authorityId,
+        closedAt: p.closedAt,
+        retentionUntil: until.toISOString().slice(0, 10),
+        documents: p.files.map((f) => ({ subject: f.kind, mediaType: f.mediaType, bytes: f.bytes })),
+      });
+      const sha256 = sha256Hex(message.zip);
+      await this.putOnce(join(this.root, 'objects', sha256), message.zip);
+      manifest.xdomea = { Datei: message.zipName, SHA256: sha256 };
+    }
     const bytes = Buffer.from(JSON.stringify(manifest, null, 2));
     const packageSha256 = sha256Hex(bytes);
     const location = join(this.root, 'packages', `${packageSha256}.json`);
@@ -109,6 +127,11 @@ export class FolderArchiveStore implements ArchiveStore {
       manifest = await this.read(packageSha256);
     } catch (err) {
       return { valid: false, packageSha256, problems: [(err as Error).message] };
+    }
+    if (manifest.xdomea) {
+      const zip = await this.readFile(manifest.xdomea.SHA256).catch(() => undefined);
+      if (!zip) problems.push(`${manifest.xdomea.Datei}: missing`);
+      else if (sha256Hex(zip) !== manifest.xdomea.SHA256) problems.push(`${manifest.xdomea.Datei}: does not match its SHA-256`);
     }
     for (const d of manifest.Akte.Vorgang.Dokumente) {
       const bytes = await this.readFile(d.Datei.SHA256).catch(() => undefined);
