@@ -37,6 +37,8 @@ import { createCaseWorker } from './worker.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startTsaSandbox } from './sandbox/tsa/server.js';
+import { TASK_QUEUE } from './contracts/ids.js';
+import { RETENTION_SCHEDULE_ID, ensureRetentionSchedule } from './client/retention-schedule.js';
 import { startForwardingSandbox } from './sandbox/forwarding/server.js';
 import { HttpForwarding } from './adapters/forwarding.js';
 import { HttpStatusChannel } from './adapters/status-messages.js';
@@ -130,6 +132,8 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
     const cases = new CaseClient(client);
+    await ensureRetentionSchedule(client, TASK_QUEUE);
+    say(`retention schedule "${RETENTION_SCHEDULE_ID}" runs daily (erases personal data and documents after each service's retention period)`);
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
       localIdp = await startLocalIdentityProvider({ host: config.httpHost, port: config.idpPort, audience: config.oidcAudience, nameOf: sandboxNames(o.registerData) });

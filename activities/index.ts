@@ -10,6 +10,7 @@ import { createEvidenceActivities } from './evidence.js';
 import { createFeeActivities } from './fees.js';
 import { createIntakeActivities } from './intake.js';
 import { createOutboundActivities } from './outbound.js';
+import { createRetentionActivities } from './retention.js';
 import { createTaskActivities } from './tasks.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createArchiveActivities(deps),
     ...createAssistantActivities(deps),
     ...createOutboundActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

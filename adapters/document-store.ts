@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DocumentRef } from '../contracts/case.js';
 
@@ -24,5 +24,14 @@ export class DocumentStore {
     const bytes = await readFile(join(this.root, sha256.slice(0, 2), sha256));
     if (sha256Hex(bytes) !== sha256) throw new Error(`document ${sha256} is corrupt`);
     return bytes;
+  }
+
+  /** Erases a document (retention); erasing one already gone is no error. Returns whether it was there. */
+  async remove(sha256: string): Promise<boolean> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
+    return unlink(join(this.root, sha256.slice(0, 2), sha256)).then(() => true, (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    });
   }
 }
