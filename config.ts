@@ -4,6 +4,9 @@ import { z } from 'zod';
 
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
+/** The payment sandbox's public development secret; refused in production. */
+export const DEV_WEBHOOK_SECRET = 'whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0';
+
 const port = z.coerce.number().int().min(1).max(65535);
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -41,7 +44,7 @@ const schema = z.object({
   PAYMENT_SANDBOX_OUTCOME: z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
   PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(300),
   // A development secret for the sandbox only; set your provider's secret in production.
-  PAYMENT_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_').default('whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0'),
+  PAYMENT_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_').default(DEV_WEBHOOK_SECRET),
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
   AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
@@ -50,6 +53,31 @@ const schema = z.object({
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
+  BLOB_STORE: z.enum(['folder', 'postgres', 's3']).optional(),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('eu-central-1'),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  METRICS_PORT: z.union([z.literal('off'), port]).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  // Production profile, separate processes and the Temporal connection (app/).
+  ENGINE_PROFILE: z.enum(['demo', 'production']).default('demo'),
+  TASK_QUEUE: z.string().min(1).default('ozg-cases'),
+  SEAL_DIR: z.string().min(1).optional(),
+  AUTH_JWKS_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
+  WORKER_HEALTH_PORT: port.default(8081),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
@@ -110,7 +138,49 @@ export interface Config {
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   assistant?: AssistantConfig;
+  /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
+  blobStore: BlobStoreConfig;
+  /** Serve Prometheus metrics on this port (the demo: 9464 unless `METRICS_PORT=off`); unset means off. */
+  metricsPort?: number;
+  /** Export OpenTelemetry traces to this OTLP/HTTP endpoint; unset means tracing is off. */
+  otlpEndpoint?: string;
+  /** `production` refuses to start on any insecure or missing setting (app/production-profile.ts); `demo` runs embedded stand-ins. */
+  profile: 'demo' | 'production';
+  /** The task queue API and workers share (one per deployment). */
+  taskQueue: string;
+  /** One `<sealIdentity>.p12` per authority in `dir` (SEAL_DIR, passphrase SEAL_P12_PASSPHRASE, anchors SEAL_TRUST_ANCHORS). */
+  sealDir?: { dir: string; passphrase: string; trustAnchorsFile: string };
+  /** API token keys from a local JWKS file (the demo's, for extra processes); production uses AUTH_JWKS_URL. */
+  authJwksFile?: string;
+  temporalTls?: TemporalTlsConfig;
+  /** Temporal Cloud API key, sent as a bearer token. */
+  temporalApiKey?: string;
+  worker: WorkerTuning;
+  /** The standalone worker's health server (`/livez`, `/readyz`). */
+  workerHealth: { host: string; port: number };
+  /** How long a process waits for in-flight work after SIGTERM. */
+  shutdownGraceMs: number;
 }
+
+/** TLS to the Temporal frontend; certificate pair given means mutual TLS. */
+export interface TemporalTlsConfig {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  serverName?: string;
+}
+
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  /** Sticky cache: how many workflow runs the worker keeps in memory. */
+  maxCachedWorkflows: number;
+}
+
+export type BlobStoreConfig =
+  | { kind: 'folder'; root: string }
+  | { kind: 'postgres' }
+  | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean };
 
 export class ConfigError extends Error {}
 
@@ -123,9 +193,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.TEMPORAL_TLS_CERT_FILE) !== Boolean(e.TEMPORAL_TLS_KEY_FILE)) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: set both for mutual TLS, or neither');
+  }
+  if (e.SEAL_DIR && !e.SEAL_TRUST_ANCHORS) {
+    throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_DIR (PEM file of the CA certificates that verify the seals)');
+  }
   if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS) {
     throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)');
   }
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required with BLOB_STORE=s3');
   return {
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
@@ -169,5 +246,44 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,
+    blobStore: blobStoreOf(e),
+    metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    profile: e.ENGINE_PROFILE,
+    taskQueue: e.TASK_QUEUE,
+    sealDir: e.SEAL_DIR ? { dir: e.SEAL_DIR, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
+    authJwksFile: e.AUTH_JWKS_FILE,
+    temporalTls: temporalTls(e),
+    temporalApiKey: e.TEMPORAL_API_KEY,
+    worker: {
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    },
+    workerHealth: { host: e.WORKER_HEALTH_HOST, port: e.WORKER_HEALTH_PORT },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };
+}
+
+// TLS is on when asked for, or when any certificate setting is given (a Temporal Cloud API key implies TLS too).
+function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
+  const files = { caFile: e.TEMPORAL_TLS_CA_FILE, certFile: e.TEMPORAL_TLS_CERT_FILE, keyFile: e.TEMPORAL_TLS_KEY_FILE, serverName: e.TEMPORAL_TLS_SERVER_NAME };
+  const on = e.TEMPORAL_TLS === 'true' || (e.TEMPORAL_TLS !== 'false' && (Object.values(files).some(Boolean) || Boolean(e.TEMPORAL_API_KEY)));
+  return on ? files : undefined;
+}
+
+/** Every environment variable the engine reads, for checks of deployment manifests. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/** Where documents and archive packages live. */
+function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
+  // Production shares bytes between processes by default; only the demo keeps them in a local folder.
+  switch (e.BLOB_STORE ?? (e.ENGINE_PROFILE === 'production' ? 'postgres' : 'folder')) {
+    case 'postgres':
+      return { kind: 'postgres' };
+    case 's3':
+      return { kind: 's3', bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true' };
+    default:
+      return { kind: 'folder', root: resolve(e.DATA_DIR) };
+  }
 }

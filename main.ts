@@ -8,9 +8,10 @@ import { sampleRegisterData } from './demo/sample-applications.js';
 import { demoApplications } from './demo/sample-mix.js';
 import { percentile } from './demo/stats.js';
 import { listRetrievalsOfCase } from './db/queries/evidence-retrievals.js';
-import { startEngine } from './engine.js';
+import { startEngine } from './dev/engine.js';
 import { StartupError } from './infra/startup-error.js';
 import { listServices } from './services/catalogue.js';
+import { sdkTelemetry } from './observability/metrics.js';
 import type { LocalIdentityProvider } from './identity/local-identity-provider.js';
 
 const { values: args } = parseArgs({
@@ -30,20 +31,27 @@ async function main(): Promise<number> {
   const count = Number(args.cases);
   if (!Number.isInteger(count) || count < 0) throw new ConfigError(`--cases must be a whole number, got "${args.cases}"`);
   const config = loadConfig();
+  // The demo serves metrics by default; separate processes only when METRICS_PORT says where.
+  if (process.env.METRICS_PORT === undefined) config.metricsPort = 9464;
   const warnings = new DefaultLogger('WARN');
   // A failed register call is retried and listed in the transparency log; the summary counts them instead.
   const retriedRegisterCall = (e: LogEntry) => e.message === 'Activity failed' && e.meta?.['activityType'] === 'fetchEvidence';
-  Runtime.install({ logger: new DefaultLogger('WARN', (e) => retriedRegisterCall(e) || warnings.log(e.level, e.message, e.meta)) });
+  const telemetry = sdkTelemetry(config.metricsPort);
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (e) => retriedRegisterCall(e) || warnings.log(e.level, e.message, e.meta)),
+    ...(telemetry.options && { telemetryOptions: telemetry.options }),
+  });
   const say = (m: string) => console.log(`» ${m}`);
 
-  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say });
+  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, sdkMetricsUrl: telemetry.url });
   // Ctrl-C at any point stops the engine in order, so no dev server or database is left running.
   const stopped = new Promise<number>((resolve) => {
     process.once('SIGINT', () => resolve(130));
     process.once('SIGTERM', () => resolve(143));
   });
   const interruptible = <T>(p: Promise<T>): Promise<T> => Promise.race([p, stopped.then((code) => Promise.reject(new Interrupted(code)))]);
-  const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt' });
+  const batchCases = new Set<string>();
+  const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt', onlyCases: batchCases });
   let ok = true;
   try {
     if (count > 0) {
@@ -55,6 +63,7 @@ async function main(): Promise<number> {
         cases: engine.cases,
         applications: demoApplications(count, Date.now() % 100_000),
         tokenFor: tokensFrom(engine.localIdp),
+        onStarted: (caseId) => batchCases.add(caseId),
         onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),
       }));
       const seconds = (performance.now() - started) / 1000;
@@ -78,6 +87,8 @@ async function main(): Promise<number> {
     await engine.stop();
     return ok ? 0 : 1;
   }
+  console.log('\nMore API or worker processes join this demo as separate processes (each on its own HTTP_PORT / WORKER_HEALTH_PORT):');
+  console.log(`  ${Object.entries(engine.processEnv).map(([k, v]) => `${k}=${v}`).join(' ')} npm run worker`);
   console.log(`\nThe engine keeps serving: HTTP API ${engine.httpUrl}${engine.temporal.uiUrl ? `, Temporal Web UI ${engine.temporal.uiUrl}` : ''}. Ctrl-C stops it.`);
   await stopped;
   say('stopping');

@@ -32,7 +32,8 @@ export function createRetentionActivities({ db, documents }: ActivityDeps) {
         until.setUTCFullYear(until.getUTCFullYear() + findService(c.serviceKey).retentionYears);
         if (until > asOf) continue;
         const docs = [...new Set([...(await documentsOfCase(db, { caseId: c.caseId })), ...(c.bescheidSha256 ? [c.bescheidSha256] : [])])];
-        for (const sha256 of docs) if (await documents.remove(sha256)) erasedDocuments += 1;
+        for (const sha256 of docs) await documents.delete(sha256);
+        erasedDocuments += docs.length;
         await erasePersonalData(db, { caseId: c.caseId });
         erasedCases.push(c.caseId);
       }

@@ -53,6 +53,18 @@ const ROUTES: Record<string, Route> = {
     body: (q) => ({ subject: q.subject }),
     facts: (r) => ({ tradeRegistered: ((r['registrations'] as unknown[] | undefined)?.length ?? 0) > 0 }),
   },
+  // The invoice check of the upload service (cargo-bike grant).
+  uploads: {
+    path: '/invoices/v1/check',
+    body: (q) => ({ invoiceNumber: String((q.application['invoice'] as { number?: unknown } | undefined)?.number ?? '') }),
+    facts: (r, q) => ({ amountCents: r['amountCents'], buyerMatches: r['buyerSubject'] === q.subject, cargoBike: r['cargoBike'] === true }),
+  },
+  // Gewerbezentralregister: whether an enforceable trade prohibition exists.
+  gzr: {
+    path: '/gzr/v1/prohibitions',
+    body: (q) => ({ subject: q.subject }),
+    facts: (r) => ({ prohibited: r['prohibited'] === true }),
+  },
 };
 
 export interface HttpRegistersOptions {
@@ -93,6 +105,13 @@ export class HttpRegisters implements Registers {
     }
     const record = (await res.json()) as Record<string, unknown>;
     return { status: 'found', facts: route.facts(record, q), record };
+  }
+}
+
+/** A register no system is connected for (permits are checked by a case worker): it never finds a record. */
+export class UnconnectedRegister implements Registers {
+  async lookup(): Promise<RegisterAnswer> {
+    return { status: 'not_found' };
   }
 }
 

@@ -21,8 +21,12 @@ const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
 const OID_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
 const OID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
 
-/** Verifies the embedded CMS signature of a sealed PDF against the trusted CA certificates (PEM). */
-export async function verifySealedPdf(pdf: Uint8Array, trustAnchorsPem: string[]): Promise<SealCheck> {
+/**
+ * Verifies the embedded CMS signature of a sealed PDF against the trusted CA certificates (PEM). With
+ * `sealCertificateSha256` (a prefix of the SHA-256 of the sealing authority's own certificate, as a seal's key id
+ * records it), a certificate of another authority under the same anchors does not count.
+ */
+export async function verifySealedPdf(pdf: Uint8Array, trustAnchorsPem: string[], o: { sealCertificateSha256?: string } = {}): Promise<SealCheck> {
   const bytes = Buffer.from(pdf);
   const sha256 = sha256Hex(bytes);
   const fail = (reason: string): SealCheck => ({ valid: false, sha256, reason });
@@ -55,6 +59,11 @@ export async function verifySealedPdf(pdf: Uint8Array, trustAnchorsPem: string[]
     // PAdES puts the claimed signing time in the signature dictionary's /M, not in the CMS.
     const signedAt = time?.toDate().toISOString() ?? signingTimeOfDictionary(signed.toString('latin1'));
     if (!result.signatureVerified) return { ...fail(result.message || 'the signature does not match the document'), signer, signedAt };
+    const expected = o.sealCertificateSha256?.toLowerCase();
+    if (expected !== undefined) {
+      const actual = signerCert ? sha256Hex(Buffer.from(signerCert.toSchema().toBER(false))) : '';
+      if (expected.length < 16 || !actual.startsWith(expected)) return { ...fail('the seal certificate is not the sealing authority\'s own'), signer, signedAt };
+    }
     return { valid: true, sha256, signer, signedAt, profile, ...(timestampedAt && { timestampedAt }) };
   } catch (err) {
     const message = (err as { message?: string }).message ?? String(err);

@@ -1,4 +1,4 @@
-import type { RegisterSeed } from '../adapters/seeded-registers.js';
+import type { RegisterSeed } from '../dev/seeded-registers.js';
 import type { SubmitApplication } from '../client/case-client.js';
 import { gewerbeanmeldung } from '../services/gewerbeanmeldung.js';
 import { lastenradFoerderung } from '../services/lastenrad-foerderung.js';

@@ -8,7 +8,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, de
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OID } from '../adapters/cms-signed-data.js';
-import { DemoSealKeyStore } from '../adapters/seal-keys.js';
+import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 import { PdfSealer } from '../adapters/sealer.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { HttpTimestampAuthority, tstInfoOf, type TimestampAuthority } from '../adapters/timestamp.js';

@@ -109,7 +109,7 @@ describe('evidence from registers, once-only', () => {
         const { caseId } = await e.cases.submit({ ...applicationOf('resident'), consent: { evidenceRetrieval: false } });
         const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
         expect(state.requestedEvidence?.map((r) => r.document)).toEqual(['Meldebescheinigung', 'Zulassungsbescheinigung Teil I']);
-        expect(sandbox.requests).toEqual({ population: 0, vehicles: 0, trade: 0 });
+        expect(sandbox.requests).toEqual({ population: 0, vehicles: 0, trade: 0, uploads: 0, gzr: 0 });
         expect(await listRetrievalsOfCase(db, { caseId })).toEqual([]);
         await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
       },

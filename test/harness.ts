@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, inject } from 'vitest';
 import type { Registers } from '../adapters/registers.js';
-import { DemoSealKeyStore } from '../adapters/seal-keys.js';
+import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 import { CaseClient, caseWorkflowStart, type SubmitApplication } from '../client/case-client.js';
 import { findService, ruleSetVersionOn } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
@@ -16,14 +17,22 @@ import { TaskClient } from '../client/task-client.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterData } from '../demo/sample-applications.js';
 import { startRegisterSandbox, type RegisterSandboxOptions, type StartedRegisterSandbox } from '../sandbox/registers/server.js';
-import { activityDeps, engineRegisters } from '../engine.js';
+import { activityDeps, engineRegisters } from '../dev/engine.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
-import { createCaseWorker } from '../worker.js';
+import { createCaseWorker, type CaseWorkerOptions } from '../app/case-worker.js';
 import type { ActivityDeps } from '../activities/index.js';
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+// The SDK's own Prometheus exporter on a free port, so a test can scrape what an operator would.
+const sdkMetricsPort = await new Promise<number>((res) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as { port: number };
+    srv.close(() => res(port));
+  });
+});
+Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } });
+export const sdkMetricsUrl = `http://127.0.0.1:${sdkMetricsPort}/metrics`;
 
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -105,8 +114,8 @@ export async function withWorker<T>(
 }
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */
-export function workerOn(taskQueue: string, deps: ActivityDeps): Promise<Worker> {
-  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: { codePath: inject('workflowBundlePath') } });
+export function workerOn(taskQueue: string, deps: ActivityDeps, o: Pick<CaseWorkerOptions, 'metrics'> = {}): Promise<Worker> {
+  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: { codePath: inject('workflowBundlePath') }, ...o });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */

@@ -34,7 +34,7 @@ describe('retention (Löschfristen)', () => {
       const report = await run();
       expect(report.erasedCases).toContain(expired.caseId);
       expect(report.erasedCases).not.toContain(recent.caseId);
-      for (const sha256 of expired.documents) await expect(e.deps.documents.get(sha256)).rejects.toThrow(/ENOENT/);
+      for (const sha256 of expired.documents) await expect(e.deps.documents.get(sha256)).rejects.toThrow();
       for (const sha256 of recent.documents) expect((await e.deps.documents.get(sha256)).byteLength).toBeGreaterThan(0);
       const [row] = await db.select().from(cases).where(eq(cases.caseId, expired.caseId));
       // Kept: the case, its outcome and the seal record; gone: who applied.
