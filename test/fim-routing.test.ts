@@ -112,5 +112,5 @@ describe('routing by LeiKa key and place', () => {
       });
       expect((await e.cases.result(dog.caseId)).outcome).toBe('approved');
     });
-  });
+  }, 120_000);
 });

@@ -77,7 +77,8 @@ describe('workflow determinism', () => {
     const results = await replay(bundle, [...fresh, ...committed]);
     expect(results).toHaveLength(fresh.length + committed.length);
     expect(results.filter((r) => r.error).map((r) => `${r.workflowId}: ${r.error?.message}`)).toEqual([]);
-  });
+    // Five cases run end to end first; on a loaded machine that takes longer than the default minute.
+  }, 180_000);
 
   it('negative control: the same histories fail against a workflow whose steps were reordered', async () => {
     const [first] = readdirSync(fixturesDir).filter((f) => f.endsWith('.json'));
