@@ -180,6 +180,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
+      security: config.rateLimit,
       metrics,
     });
     const pg = databaseProbe(databaseUrl);
