@@ -30,6 +30,10 @@ const schema = z.object({
   SEAL_TRUST_ANCHORS: z.string().min(1).optional(),
   POSTBOX_URL: z.string().url().optional(),
   POSTBOX_SANDBOX_PORT: port.default(8093),
+  TSA_URL: z.union([z.literal('off'), z.string().url()]).optional(),
+  TSA_SANDBOX_PORT: port.default(8095),
+  FORWARDING_URL: z.string().url().optional(),
+  FORWARDING_SANDBOX_PORT: port.default(8096),
   REGISTER_BASE_URL: z.string().url().optional(),
   REGISTER_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
   REGISTER_SANDBOX_PORT: port.default(8091),
@@ -125,6 +129,12 @@ export interface Config {
   /** Deliver to this postbox; unset means start the postbox sandbox on `postboxSandboxPort`. */
   postboxUrl?: string;
   postboxSandboxPort: number;
+  /** RFC 3161 timestamp authority for PAdES B-T seals; unset starts the TSA stand-in, `off` seals B-B only. */
+  tsaUrl?: string | 'off';
+  tsaSandboxPort: number;
+  /** Where forwarded case data goes; unset starts the recipients' stand-in on `forwardingSandboxPort`. */
+  forwardingUrl?: string;
+  forwardingSandboxPort: number;
   /** The registers' address; unset means start the register sandbox and use it. */
   registerBaseUrl?: string;
   /** How long one register call may take before it counts as failed (and is retried). */
@@ -237,6 +247,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seal: e.SEAL_P12_FILE ? { p12File: e.SEAL_P12_FILE, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
     postboxUrl: e.POSTBOX_URL?.replace(/\/+$/, ''),
     postboxSandboxPort: e.POSTBOX_SANDBOX_PORT,
+    tsaUrl: e.TSA_URL,
+    tsaSandboxPort: e.TSA_SANDBOX_PORT,
+    forwardingUrl: e.FORWARDING_URL?.replace(/\/+$/, ''),
+    forwardingSandboxPort: e.FORWARDING_SANDBOX_PORT,
     registerBaseUrl: e.REGISTER_BASE_URL,
     registerTimeoutMs: e.REGISTER_TIMEOUT_MS,
     registerSandbox: {

@@ -4,6 +4,7 @@ import { listCaseEvents } from '../db/queries/case-events.js';
 import { listPayments } from '../db/queries/payments.js';
 import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
+import { fileReferenceOf } from './documents.js';
 
 export interface ArchiveCaseInput {
   caseId: string;
@@ -42,6 +43,7 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
         closedAt: i.closedAt,
         retentionYears: findService(i.serviceKey).retentionYears,
         eventLogHead: chain.head,
+        xdomea: xdomeaHead(i, events[0]?.at),
         files: [
           { name: 'bescheid.pdf', kind: 'Bescheid', mediaType: 'application/pdf', bytes: await documents.get(i.bescheid.sha256) },
           ...evidence,
@@ -52,4 +54,12 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
       });
     },
   };
+}
+
+function xdomeaHead(i: ArchiveCaseInput, firstEventAt: Date | string | undefined) {
+  const service = findService(i.serviceKey);
+  const authority = service.authorities[i.authorityId];
+  if (!authority) return undefined;
+  const openedAt = firstEventAt ? new Date(firstEventAt).toISOString() : i.closedAt;
+  return { authorityName: authority.name, serviceName: service.name, fileReference: fileReferenceOf(authority, i.caseId, openedAt), openedAt };
 }

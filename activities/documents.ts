@@ -1,10 +1,10 @@
-import type { CaseOutcome, Decision, DocumentRef, FeeResult, SealResult } from '../contracts/case.js';
+import type { CaseOutcome, Decision, DocumentRef, FeeResult, PersonName, SealResult } from '../contracts/case.js';
 import { effectKey } from '../contracts/ids.js';
 import { sha256Hex } from '../adapters/document-store.js';
 import { findSeal, recordSeal } from '../db/queries/seals.js';
-import { renderBescheidPdf, type CertificateContent } from '../documents/bescheid-pdf.js';
+import { renderBescheidPdf, type Addressee, type CertificateContent } from '../documents/bescheid-pdf.js';
 import { findService } from '../services/catalogue.js';
-import type { ServiceDefinition } from '../services/types.js';
+import type { AuthoritySettings, ServiceDefinition } from '../services/types.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface RenderBescheidInput {
@@ -13,6 +13,10 @@ export interface RenderBescheidInput {
   authorityId: string;
   /** Pseudonymous subject; the postbox resolves the real addressee. */
   addressee: string;
+  /** The applicant's attested name; absent in cases started before names were carried. */
+  applicantName?: PersonName;
+  /** When the application came in; printed as the application's date. */
+  appliedAt?: string;
   outcome: CaseOutcome;
   decision?: Decision;
   refusalReasons?: string[];
@@ -42,11 +46,14 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
       if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
       const pdf = await renderBescheidPdf({
         caseId: i.caseId,
+        fileReference: fileReferenceOf(authority, i.caseId, i.appliedAt ?? i.issuedAt),
         authorityName: authority.name,
         authorityContact: authority.contact,
+        authorityAddress: authority.postalAddress ?? authority.name,
+        appliedAt: i.appliedAt ?? i.issuedAt,
         serviceName: service.name,
         legalBasis: service.legalBasis,
-        addressee: i.addressee,
+        addressee: addresseeOf(i.applicantName, i.application),
         outcome: i.outcome,
         decision: i.decision,
         refusalReasons: i.refusalReasons,
@@ -105,4 +112,22 @@ function certificateOf(c: NonNullable<ServiceDefinition['certificate']>, applica
   return { title: c.title, fields: c.fields(application), validUntil: until.toISOString().slice(0, 10) };
 }
 
-const PDF_SEAL_ALGORITHM = 'CMS RSA-SHA256 embedded in the PDF (adbe.pkcs7.detached)';
+/** `<prefix>/<year of application>/<first 8 of the case id>`: unique per case and stable across retries. */
+export function fileReferenceOf(a: AuthoritySettings, caseId: string, appliedAt: string): string {
+  const prefix = a.fileReferencePrefix ?? a.sealIdentity.toUpperCase();
+  return `${prefix}/${appliedAt.slice(0, 4)}/${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+}
+
+/** Name from the identity, postal address from the application (every sample service asks for one). */
+export function addresseeOf(name: PersonName | undefined, application: Record<string, unknown> | undefined): Addressee {
+  const address = application?.['address'] as { street?: unknown; postalCode?: unknown; city?: unknown } | undefined;
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+  return {
+    ...(name && { name: `${name.givenName} ${name.familyName}` }),
+    ...(text(address?.street) && { street: text(address?.street) }),
+    ...(text(address?.postalCode) && { postalCode: text(address?.postalCode) }),
+    ...(text(address?.city) && { city: text(address?.city) }),
+  };
+}
+
+const PDF_SEAL_ALGORITHM = 'PAdES baseline (ETSI.CAdES.detached, RSA-SHA256, ESS signing-certificate-v2)';

@@ -11,6 +11,8 @@ import { createFeeActivities } from './fees.js';
 import { createIncidentActivities } from './incidents.js';
 import { createIntakeActivities } from './intake.js';
 import { reliably } from './reliable.js';
+import { createOutboundActivities } from './outbound.js';
+import { createRetentionActivities } from './retention.js';
 import { createTaskActivities } from './tasks.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -29,6 +31,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createArchiveActivities(deps),
     ...createAssistantActivities(deps),
     ...createIncidentActivities(deps),
+    ...createOutboundActivities(deps),
+    ...createRetentionActivities(deps),
   });
 }
 

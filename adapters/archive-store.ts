@@ -1,5 +1,6 @@
 import type { BlobStore } from '../storage/blob-store.js';
 import { sha256Hex } from './document-store.js';
+import { buildXdomea0503, type Xdomea0503Input } from './xdomea.js';
 
 /** One file of a case file (Akte): the bytes travel in, the manifest keeps name, type, size and SHA-256. */
 export interface ArchiveFile {
@@ -19,6 +20,8 @@ export interface ArchivePackageInput {
   files: ArchiveFile[];
   /** Hash of the event log's last entry when archived, so a later change or removal in the log is detected. */
   eventLogHead: string;
+  /** What the xdomea 0503 message names besides the files; absent: no xdomea message is written. */
+  xdomea?: Pick<Xdomea0503Input, 'authorityName' | 'serviceName' | 'fileReference' | 'openedAt'>;
 }
 
 /**
@@ -38,6 +41,8 @@ export interface ArchiveManifest {
     };
   };
   Ereignisprotokoll: { Kopfhash: string };
+  /** The xdomea 0503 ZIP of the same files, for the archive's import. */
+  xdomea?: { Datei: string; SHA256: string };
 }
 
 export interface ArchiveCheck {
@@ -82,6 +87,19 @@ export class BlobArchiveStore implements ArchiveStore {
       },
       Ereignisprotokoll: { Kopfhash: p.eventLogHead },
     };
+    if (p.xdomea) {
+      const message = buildXdomea0503({
+        ...p.xdomea,
+        caseId: p.caseId,
+        authorityId: p.authorityId,
+        closedAt: p.closedAt,
+        retentionUntil: until.toISOString().slice(0, 10),
+        documents: p.files.map((f) => ({ subject: f.kind, mediaType: f.mediaType, bytes: f.bytes })),
+      });
+      const sha256 = sha256Hex(message.zip);
+      await this.blobs.putOnce(objectKey(sha256), message.zip, 'application/zip');
+      manifest.xdomea = { Datei: message.zipName, SHA256: sha256 };
+    }
     const bytes = Buffer.from(JSON.stringify(manifest, null, 2));
     const packageSha256 = sha256Hex(bytes);
     const location = packageKey(packageSha256);
@@ -109,6 +127,11 @@ export class BlobArchiveStore implements ArchiveStore {
       manifest = await this.read(packageSha256);
     } catch (err) {
       return { valid: false, packageSha256, problems: [(err as Error).message] };
+    }
+    if (manifest.xdomea) {
+      const zip = await this.readFile(manifest.xdomea.SHA256).catch(() => undefined);
+      if (!zip) problems.push(`${manifest.xdomea.Datei}: missing`);
+      else if (sha256Hex(zip) !== manifest.xdomea.SHA256) problems.push(`${manifest.xdomea.Datei}: does not match its SHA-256`);
     }
     for (const d of manifest.Akte.Vorgang.Dokumente) {
       const bytes = await this.readFile(d.Datei.SHA256).catch(() => undefined);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Signer } from '@signpdf/utils';
 import forge from 'node-forge';
 import { CmsSigner } from './cms-signer.js';
+import type { TimestampAuthority } from './timestamp.js';
 
 /** The authority's seal key as the sealer sees it: a CMS signer and the certificate it signs with. */
 export interface SealKey {
@@ -25,10 +26,10 @@ export interface SealKeyStore {
 
 /** Production: one authority seal from a configured PKCS#12 file and the CA certificates that verify it. */
 export class Pkcs12SealKeyStore implements SealKeyStore {
-  constructor(private readonly o: { p12File: string; passphrase: string; trustAnchorsFile: string }) {}
+  constructor(private readonly o: { p12File: string; passphrase: string; trustAnchorsFile: string; timestamps?: TimestampAuthority }) {}
 
   async keyFor(): Promise<SealKey> {
-    return sealKeyFromP12(await readFile(this.o.p12File), this.o.passphrase);
+    return sealKeyFromP12(await readFile(this.o.p12File), this.o.passphrase, this.o.timestamps);
   }
 
   async trustAnchors(): Promise<string[]> {
@@ -39,13 +40,13 @@ export class Pkcs12SealKeyStore implements SealKeyStore {
 /** Production: one PKCS#12 file per authority, `<sealIdentity>.p12` in one folder, so no authority seals with another's key. */
 export class Pkcs12DirectorySealKeyStore implements SealKeyStore {
   private readonly keys = new Map<string, Promise<SealKey>>();
-  constructor(private readonly o: { dir: string; passphrase: string; trustAnchorsFile: string }) {}
+  constructor(private readonly o: { dir: string; passphrase: string; trustAnchorsFile: string; timestamps?: TimestampAuthority }) {}
 
   keyFor(sealIdentity: string): Promise<SealKey> {
     if (!/^[a-z0-9-]+$/.test(sealIdentity)) return Promise.reject(new Error(`invalid seal identity: ${sealIdentity}`));
     let key = this.keys.get(sealIdentity);
     if (!key) {
-      key = readFile(join(this.o.dir, `${sealIdentity}.p12`)).then((p12) => sealKeyFromP12(p12, this.o.passphrase));
+      key = readFile(join(this.o.dir, `${sealIdentity}.p12`)).then((p12) => sealKeyFromP12(p12, this.o.passphrase, this.o.timestamps));
       this.keys.set(sealIdentity, key);
     }
     return key;
@@ -59,12 +60,13 @@ export class Pkcs12DirectorySealKeyStore implements SealKeyStore {
 type SealSettings = { seal?: { p12File: string; passphrase: string; trustAnchorsFile: string }; sealDir?: { dir: string; passphrase: string; trustAnchorsFile: string } };
 
 /** The configured seal keys (SEAL_DIR per authority, else the single SEAL_P12_FILE); undefined when none are configured. */
-export function configuredSealKeyStore(config: SealSettings): SealKeyStore | undefined {
-  if (config.sealDir) return new Pkcs12DirectorySealKeyStore(config.sealDir);
-  return config.seal ? new Pkcs12SealKeyStore(config.seal) : undefined;
+export function configuredSealKeyStore(config: SealSettings, timestamps?: TimestampAuthority): SealKeyStore | undefined {
+  if (config.sealDir) return new Pkcs12DirectorySealKeyStore({ ...config.sealDir, timestamps });
+  return config.seal ? new Pkcs12SealKeyStore({ ...config.seal, timestamps }) : undefined;
 }
 
-export function sealKeyFromP12(p12: Buffer, passphrase: string): SealKey {
+/** With a timestamp authority the seal is PAdES B-T, without one B-B. */
+export function sealKeyFromP12(p12: Buffer, passphrase: string, timestamps?: TimestampAuthority): SealKey {
   const parsed = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(p12.toString('binary')), passphrase);
   const keyBag = forge.pki.oids['pkcs8ShroudedKeyBag']!;
   const certBag = forge.pki.oids['certBag']!;
@@ -81,6 +83,7 @@ export function sealKeyFromP12(p12: Buffer, passphrase: string): SealKey {
       certificate: cert,
       chain: certs.filter((c) => c !== cert),
       signDigestInfo: (digestInfo) => privateEncrypt({ key: nodeKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
+      timestamps,
     }),
     holder: String(cert.subject.getField('CN')?.value ?? 'unbekannt'),
     fingerprint: forge.md.sha256.create().update(der).digest().toHex(),

@@ -1,6 +1,7 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { sha256Hex } from './document-store.js';
+import { tstInfoOf } from './timestamp.js';
 
 export interface SealCheck {
   /** True only when the signature is intact, covers the whole file, and its certificate chains to a trusted CA. */
@@ -9,10 +10,16 @@ export interface SealCheck {
   reason?: string;
   signer?: string;
   signedAt?: string;
+  /** `PAdES B-B` with ESS signing-certificate-v2, `PAdES B-T` with a signature timestamp as well. */
+  profile?: 'PAdES B-B' | 'PAdES B-T' | 'CMS';
+  /** The RFC 3161 timestamp's time, when the seal carries one. */
+  timestampedAt?: string;
 }
 
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
+const OID_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
+const OID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
 
 /**
  * Verifies the embedded CMS signature of a sealed PDF against the trusted CA certificates (PEM). With
@@ -44,18 +51,29 @@ export async function verifySealedPdf(pdf: Uint8Array, trustAnchorsPem: string[]
     const signerCert = result.signerCertificate;
     const signer = signerCert?.subject.typesAndValues.find((t) => t.type === OID_COMMON_NAME)?.value.valueBlock.value as string | undefined;
     const time = signedData.signerInfos[0]?.signedAttrs?.attributes.find((x) => x.type === OID_SIGNING_TIME)?.values[0] as asn1js.UTCTime | undefined;
-    const signedAt = time?.toDate().toISOString();
+    const info = signedData.signerInfos[0];
+    const tokenAttr = info?.unsignedAttrs?.attributes.find((x) => x.type === OID_SIGNATURE_TIMESTAMP);
+    const timestampedAt = tokenAttr ? tstInfoOf(new pkijs.ContentInfo({ schema: tokenAttr.values[0] })).genTime.toISOString() : undefined;
+    const essBound = info?.signedAttrs?.attributes.some((x) => x.type === OID_SIGNING_CERTIFICATE_V2) ?? false;
+    const profile = !essBound ? 'CMS' : timestampedAt ? 'PAdES B-T' : 'PAdES B-B';
+    // PAdES puts the claimed signing time in the signature dictionary's /M, not in the CMS.
+    const signedAt = time?.toDate().toISOString() ?? signingTimeOfDictionary(signed.toString('latin1'));
     if (!result.signatureVerified) return { ...fail(result.message || 'the signature does not match the document'), signer, signedAt };
     const expected = o.sealCertificateSha256?.toLowerCase();
     if (expected !== undefined) {
       const actual = signerCert ? sha256Hex(Buffer.from(signerCert.toSchema().toBER(false))) : '';
       if (expected.length < 16 || !actual.startsWith(expected)) return { ...fail('the seal certificate is not the sealing authority\'s own'), signer, signedAt };
     }
-    return { valid: true, sha256, signer, signedAt };
+    return { valid: true, sha256, signer, signedAt, profile, ...(timestampedAt && { timestampedAt }) };
   } catch (err) {
     const message = (err as { message?: string }).message ?? String(err);
     return fail(`the signature does not verify: ${message}`);
   }
+}
+
+function signingTimeOfDictionary(signedPart: string): string | undefined {
+  const m = [...signedPart.matchAll(/\/M\s*\(D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})/g)].at(-1);
+  return m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`).toISOString() : undefined;
 }
 
 const pemToDer = (pem: string): Buffer => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64');

@@ -1,7 +1,12 @@
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
+import fontkit from '@pdf-lib/fontkit';
 import { SignPdf } from '@signpdf/signpdf';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
+import { readFile } from 'node:fs/promises';
+import { PDFDocument } from 'pdf-lib';
+import { documentFonts } from '../documents/fonts.js';
 import { drawSealMark } from '../documents/seal-mark.js';
+import { drawAsFigure } from '../documents/tag-seal-mark.js';
 import type { SealKeyStore } from './seal-keys.js';
 
 export interface SealRequest {
@@ -25,8 +30,9 @@ export interface Sealer {
 }
 
 /**
- * An embedded CMS signature in the PDF (adbe.pkcs7.detached, RSA with SHA-256) over a visible seal mark with a
- * QR code. RSA PKCS#1 v1.5 signatures are deterministic, so the same request always yields the same sealed bytes.
+ * A PAdES signature embedded in the PDF (ETSI.CAdES.detached, RSA with SHA-256) over a visible seal mark with a QR
+ * code, tagged as a figure with alternative text and drawn in an embedded font so a PDF/A Bescheid stays PDF/A.
+ * RSA PKCS#1 v1.5 signatures are deterministic, so without a timestamp the same request yields the same bytes.
  */
 export class PdfSealer implements Sealer {
   constructor(private readonly keys: SealKeyStore) {}
@@ -34,9 +40,14 @@ export class PdfSealer implements Sealer {
   async seal(r: SealRequest): Promise<SealedPdf> {
     const key = await this.keys.keyFor(r.authorityId);
     const doc = await PDFDocument.load(r.pdf, { updateMetadata: false });
-    const font = await doc.embedFont(StandardFonts.Helvetica);
+    doc.registerFontkit(fontkit);
+    // A fixed name instead of pdf-lib's random suffix keeps the sealed bytes reproducible.
+    const font = await doc.embedFont(await readFile(documentFonts().regular), { subset: true, customName: 'DejaVuSans-Seal' });
+    const mark = { holder: key.holder, sealedAt: r.signingTime, verificationUrl: r.verificationUrl };
+    const alt = `Elektronisches Siegel von ${key.holder}, angebracht am ${r.signingTime.toISOString().slice(0, 10)}; ` +
+      `QR-Code mit der Prüfadresse ${r.verificationUrl}`;
     // Every page carries the mark, so an attached certificate shown alone can be checked too.
-    for (const page of doc.getPages()) drawSealMark(page, font, { holder: key.holder, sealedAt: r.signingTime, verificationUrl: r.verificationUrl });
+    for (const page of doc.getPages()) drawAsFigure(doc, page, alt, () => drawSealMark(page, font, mark));
     pdflibAddPlaceholder({
       pdfDoc: doc,
       reason: 'Elektronisches Siegel der Behörde',
@@ -46,6 +57,7 @@ export class PdfSealer implements Sealer {
       signingTime: r.signingTime,
       signatureLength: 16_384,
       appName: 'ozg-case-engine',
+      subFilter: SUBFILTER_ETSI_CADES_DETACHED,
     });
     const prepared = Buffer.from(await doc.save({ useObjectStreams: false }));
     const pdf = await new SignPdf().sign(prepared, key.signer, r.signingTime);

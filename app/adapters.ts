@@ -14,6 +14,8 @@ import type { Config } from '../config.js';
 import type { EngineMetrics } from '../observability/metrics.js';
 import type { Database } from '../db/client.js';
 import { FolderBlobStore, type BlobStore } from '../storage/blob-store.js';
+import { HttpForwarding } from '../adapters/forwarding.js';
+import { HttpStatusChannel } from '../adapters/status-messages.js';
 import { openBlobStore } from '../storage/index.js';
 
 export interface AdapterOptions {
@@ -26,6 +28,8 @@ export interface AdapterOptions {
   model?: ChatModel;
   /** Where documents and archive packages live; unset means folders under the data folder. */
   blobs?: BlobStore;
+  /** Recipients of forwarded case data (Gewerbeanzeige); unset means no forwarding. */
+  forwardingUrl?: string;
 }
 
 /** Adapters over the shared blob store (documents, archive packages) and the configured outside systems. */
@@ -42,6 +46,15 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
     postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
     publicBaseUrl: o.publicBaseUrl,
     assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
+    ...outboundChannels(o),
+  };
+}
+
+/** Status messages go to the postbox, forwarded notices to their recipients, each only where configured. */
+function outboundChannels(o: AdapterOptions) {
+  return {
+    ...(o.postboxUrl && { statusChannel: new HttpStatusChannel(o.postboxUrl) }),
+    ...(o.forwardingUrl && { forwarding: new HttpForwarding(o.forwardingUrl) }),
   };
 }
 
@@ -66,5 +79,6 @@ export function configuredActivityDeps(config: Config, db: Database, sealKeys: S
     payments: configuredPayments(config.paymentProviderUrl!, config.publicBaseUrl),
     model: chatModelFrom(config.assistant),
     blobs: openBlobStore(config.blobStore, db),
+    forwardingUrl: config.forwardingUrl,
   });
 }

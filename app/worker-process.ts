@@ -12,6 +12,7 @@ import { EngineMetrics, sdkTelemetry, startMetricsServer } from '../observabilit
 import { engineDataConverter } from '../codec/data-converter.js';
 import { payloadKeyRing } from '../codec/keys.js';
 import { createLogger, logDestination, temporalLogger } from '../logging/logger.js';
+import { HttpTimestampAuthority } from '../adapters/timestamp.js';
 import { startTracing } from '../observability/tracing.js';
 
 export interface RunningWorker {
@@ -44,7 +45,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     if (tracing) stops.push(tracing.shutdown);
     const connection = await connectNative(temporalConnectionOptions(config));
     stops.push(() => connection.close());
-    const sealKeys = configuredSealKeyStore(config)!;
+    // PAdES B-T where a timestamp authority is configured, else B-B.
+    const sealKeys = configuredSealKeyStore(config, config.tsaUrl && config.tsaUrl !== 'off' ? new HttpTimestampAuthority(config.tsaUrl) : undefined)!;
     const worker = await createCaseWorker({
       connection,
       namespace: config.temporalNamespace,

@@ -6,6 +6,8 @@ import { IdentityRejectedError, type TokenVerifier } from '../identity/token-ver
 import { toFieldError } from '../services/validate-application.js';
 import type { CaseClient } from './case-client.js';
 import { IntakeRefusedError } from './intake-refused.js';
+import { responsibleAuthority } from './intake-routing.js';
+import type { Place } from '../services/routing.js';
 import { sendProblem } from './problem.js';
 
 /** Largest application body accepted; attachments travel separately, by reference. */
@@ -14,10 +16,12 @@ export const INTAKE_BODY_LIMIT = 256 * 1024;
 const envelope = new Ajv2020({ allErrors: true, strict: true }).compile({
   type: 'object',
   additionalProperties: false,
-  required: ['serviceKey', 'authorityId', 'identityToken', 'application'],
+  required: ['serviceKey', 'identityToken', 'application'],
   properties: {
     serviceKey: { type: 'string', minLength: 1, maxLength: 64 },
     authorityId: { type: 'string', minLength: 1, maxLength: 64 },
+    // Without an authority, the engine routes by the place (LeiKa + ARS or postal code).
+    place: { type: 'object', additionalProperties: false, properties: { ars: { type: 'string', maxLength: 12 }, postalCode: { type: 'string', maxLength: 5 } } },
     identityToken: { type: 'string', minLength: 1, maxLength: 16_384 },
     application: { type: 'object' },
     consent: { type: 'object', additionalProperties: false, required: ['evidenceRetrieval'], properties: { evidenceRetrieval: { type: 'boolean' } } },
@@ -35,7 +39,8 @@ const fastifyCodes: Record<string, string> = {
 
 interface SubmitBody {
   serviceKey: string;
-  authorityId: string;
+  authorityId?: string;
+  place?: Place;
   identityToken: string;
   application: Record<string, unknown>;
   consent?: Consent;
@@ -71,7 +76,7 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
     const identity = await o.verifier.verify(body.identityToken);
     const submitted = await o.cases.submit({
       serviceKey: body.serviceKey,
-      authorityId: body.authorityId,
+      authorityId: responsibleAuthority(body),
       identity,
       application: body.application,
       consent: body.consent,

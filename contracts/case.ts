@@ -45,6 +45,13 @@ export interface IdentityAssertion {
   /** Issuer of the verified token; absent where a Fachverfahren submits through the typed client. */
   issuer?: string;
   representation?: Representation;
+  /** The person's name as the identity provider attests it (OIDC given_name/family_name), for addressing the Bescheid. */
+  name?: PersonName;
+}
+
+export interface PersonName {
+  givenName: string;
+  familyName: string;
 }
 
 export interface CaseInput {

@@ -3,6 +3,7 @@ import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import forge from 'node-forge';
 import { configuredSealKeyStore, sealKeyFromP12, splitPem, type SealKey, type SealKeyStore } from '../adapters/seal-keys.js';
+import type { TimestampAuthority } from '../adapters/timestamp.js';
 
 /** The demo seals' passphrase: they protect nothing real. */
 export const DEMO_SEAL_PASSPHRASE = 'demo-seal';
@@ -15,7 +16,7 @@ export class DemoSealKeyStore implements SealKeyStore {
   private ca?: Promise<{ cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }>;
   private readonly keys = new Map<string, Promise<SealKey>>();
 
-  constructor(private readonly dir: string, private readonly passphrase = DEMO_SEAL_PASSPHRASE) {}
+  constructor(private readonly dir: string, private readonly passphrase = DEMO_SEAL_PASSPHRASE, private readonly timestamps?: TimestampAuthority) {}
 
   keyFor(authorityId: string): Promise<SealKey> {
     if (!/^[a-z0-9-]+$/.test(authorityId)) return Promise.reject(new Error(`invalid authority id: ${authorityId}`));
@@ -57,7 +58,7 @@ export class DemoSealKeyStore implements SealKeyStore {
       const asn1 = forge.pkcs12.toPkcs12Asn1(key.privateKey, [cert, ca.cert], this.passphrase, { algorithm: 'aes256' });
       return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
     });
-    return sealKeyFromP12(p12, this.passphrase);
+    return sealKeyFromP12(p12, this.passphrase, this.timestamps);
   }
 }
 
@@ -108,5 +109,5 @@ async function readOrCreate(file: string, create: () => Buffer): Promise<Buffer>
 }
 
 /** The configured seals, else the demo CA under the data folder (demo and tests only). */
-export const sealKeyStore = (config: Parameters<typeof configuredSealKeyStore>[0] & { dataDir: string }): SealKeyStore =>
-  configuredSealKeyStore(config) ?? new DemoSealKeyStore(join(config.dataDir, 'seal'));
+export const sealKeyStore = (config: Parameters<typeof configuredSealKeyStore>[0] & { dataDir: string }, timestamps?: TimestampAuthority): SealKeyStore =>
+  configuredSealKeyStore(config, timestamps) ?? new DemoSealKeyStore(join(config.dataDir, 'seal'), undefined, timestamps);

@@ -38,6 +38,11 @@ import { DEMO_SEAL_PASSPHRASE, sealKeyStore } from './demo-seal-keys.js';
 import { sealIdentities } from '../app/production-profile.js';
 import { describeBlobStore, openBlobStore } from '../storage/index.js';
 import { EngineMetrics, startMetricsServer } from '../observability/metrics.js';
+import { startTsaSandbox } from '../sandbox/tsa/server.js';
+import { startForwardingSandbox } from '../sandbox/forwarding/server.js';
+import { HttpTimestampAuthority, type TimestampAuthority } from '../adapters/timestamp.js';
+import { RETENTION_SCHEDULE_ID, ensureRetentionSchedule } from '../client/retention-schedule.js';
+import { TASK_QUEUE } from '../contracts/ids.js';
 import { startTracing, traceRequests } from '../observability/tracing.js';
 
 export { activityDeps, type AdapterOptions } from '../app/adapters.js';
@@ -118,7 +123,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       postboxUrl = sandbox.url;
       say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
     }
-    const sealKeys = sealKeyStore(config);
+    const sealKeys = sealKeyStore(config, await timestampAuthority(config, say, stops));
     // Demo CA and authority seals are made now, not by the first case; a configured PKCS#12 is checked early.
     await Promise.all(sealIdentities().map((identity) => sealKeys.keyFor(identity)));
     say(config.sealDir ? `seal keys loaded from ${config.sealDir.dir}` : config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
@@ -127,7 +132,9 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const metrics = new EngineMetrics();
     metrics.observeDatabase(database.db);
     metrics.sdkMetricsUrl = o.sdkMetricsUrl;
+    const forwardingUrl = await forwardingTarget(config, say, stops);
     const deps = activityDeps(config.dataDir, database.db, metrics.measure(engineRegisters(registersUrl, config.registerTimeoutMs)), {
+      forwardingUrl,
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl,
       sealKeys,
@@ -159,9 +166,11 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
 
     const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, dataConverter, interceptors: tracing?.clientInterceptors });
     const cases = new CaseClient(client);
+    await ensureRetentionSchedule(client, TASK_QUEUE);
+    say(`retention schedule "${RETENTION_SCHEDULE_ID}" runs daily (erases personal data and documents after each service's retention period)`);
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
-      localIdp = await startLocalIdentityProvider({ host: '127.0.0.1', port: config.idpPort, audience: config.oidcAudience });
+      localIdp = await startLocalIdentityProvider({ host: '127.0.0.1', port: config.idpPort, audience: config.oidcAudience, nameOf: sandboxNames(o.registerData) });
       stops.push(localIdp.stop);
       say(`local identity provider (sandbox) at ${localIdp.issuer}`);
     }
@@ -312,3 +321,28 @@ function blobEnv(config: Config): Record<string, string> {
 }
 
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+
+/** The sandbox identity provider attests the names the sandbox population register holds, as BundID would. */
+function sandboxNames(data: RegisterData) {
+  const names = new Map(data.population.map((p) => [p.subject, { givenName: p.givenName, familyName: p.familyName }]));
+  return (subject: string) => names.get(subject);
+}
+
+/** PAdES B-T needs a timestamp authority: the configured one, the stand-in by default, none with TSA_URL=off. */
+async function timestampAuthority(config: Config, say: (line: string) => void, stops: Array<() => Promise<void>>): Promise<TimestampAuthority | undefined> {
+  if (config.tsaUrl === 'off') return undefined;
+  if (config.tsaUrl) return new HttpTimestampAuthority(config.tsaUrl);
+  const tsa = await startTsaSandbox({ host: config.httpHost, port: config.tsaSandboxPort });
+  stops.push(tsa.stop);
+  say(`timestamp authority stand-in (RFC 3161) at ${tsa.url}: seals are PAdES B-T`);
+  return new HttpTimestampAuthority(tsa.url);
+}
+
+/** The configured forwarding gateway, else the recipients' stand-in. */
+async function forwardingTarget(config: Config, say: (line: string) => void, stops: Array<() => Promise<void>>): Promise<string> {
+  if (config.forwardingUrl) return config.forwardingUrl;
+  const sandbox = await startForwardingSandbox({ host: config.httpHost, port: config.forwardingSandboxPort });
+  stops.push(sandbox.stop);
+  say(`forwarding stand-in (Gewerbeanzeige recipients) at ${sandbox.url} (GET /recipients/<recipient>/notices)`);
+  return sandbox.url;
+}

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
-import { TRUST_LEVELS, type Representation, type TrustLevel } from '../contracts/case.js';
+import { TRUST_LEVELS, type PersonName, type Representation, type TrustLevel } from '../contracts/case.js';
 import { ACR_BY_TRUST_LEVEL } from './claims.js';
 import { DEMO_STAFF, staffAuthorization, type DemoStaff } from './staff-authorization.js';
 
@@ -8,6 +8,8 @@ export interface IssueToken {
   subject: string;
   trustLevel: TrustLevel;
   representation?: Representation;
+  /** Attested name; when absent the provider's `nameOf` is asked (the sandbox knows its fictitious people). */
+  name?: PersonName;
   /** Negative values make an expired token, for tests. */
   expiresInSeconds?: number;
   audience?: string;
@@ -24,7 +26,13 @@ export interface LocalIdentityProvider {
  * A SANDBOX OpenID-Connect-style identity provider for the demo and the tests: its own ES256 key,
  * discovery and JWKS endpoints, and a token endpoint that issues to whoever asks (no login).
  */
-export async function startLocalIdentityProvider(o: { host: string; port: number; audience: string; staff?: DemoStaff[] }): Promise<LocalIdentityProvider> {
+export async function startLocalIdentityProvider(o: {
+  host: string;
+  port: number;
+  audience: string;
+  staff?: DemoStaff[];
+  nameOf?: (subject: string) => PersonName | undefined;
+}): Promise<LocalIdentityProvider> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const kid = `local-${Date.now().toString(36)}`;
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
@@ -40,7 +48,7 @@ export async function startLocalIdentityProvider(o: { host: string; port: number
     code_challenge_methods_supported: ['S256'],
     id_token_signing_alg_values_supported: ['ES256'],
     acr_values_supported: Object.values(ACR_BY_TRUST_LEVEL),
-    claims_supported: ['sub', 'acr', 'mandate'],
+    claims_supported: ['sub', 'acr', 'mandate', 'given_name', 'family_name'],
   }));
   app.get('/jwks', async () => ({ keys: [jwk] }));
   app.post<{ Body: IssueToken }>(
@@ -50,7 +58,7 @@ export async function startLocalIdentityProvider(o: { host: string; port: number
         body: {
           type: 'object',
           required: ['subject', 'trustLevel'],
-          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, trustLevel: { enum: [...TRUST_LEVELS] }, representation: { type: 'object' } },
+          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, trustLevel: { enum: [...TRUST_LEVELS] }, representation: { type: 'object' }, name: { type: 'object', required: ['givenName', 'familyName'], properties: { givenName: { type: 'string' }, familyName: { type: 'string' } } } },
         },
       },
     },
@@ -67,7 +75,8 @@ export async function startLocalIdentityProvider(o: { host: string; port: number
   issuer = `http://${o.host}:${port}`;
 
   function issue(t: IssueToken): Promise<string> {
-    return signToken(privateKey, kid, issuer, t.audience ?? o.audience, t);
+    const name = t.name ?? o.nameOf?.(t.subject);
+    return signToken(privateKey, kid, issuer, t.audience ?? o.audience, { ...t, ...(name && { name }) });
   }
   return { issuer, audience: o.audience, issue, stop: () => app.close() };
 }
@@ -75,7 +84,7 @@ export async function startLocalIdentityProvider(o: { host: string; port: number
 /** Signs an identity token; exported so tests can forge one with a key the provider never published. */
 export function signToken(key: CryptoKey, kid: string, issuer: string, audience: string, t: IssueToken): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ acr: ACR_BY_TRUST_LEVEL[t.trustLevel], ...(t.representation && { mandate: t.representation }) })
+  return new SignJWT({ acr: ACR_BY_TRUST_LEVEL[t.trustLevel], ...(t.representation && { mandate: t.representation }), ...(t.name && { given_name: t.name.givenName, family_name: t.name.familyName }) })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
     .setIssuer(issuer)
     .setAudience(audience)

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import type { IdentityAssertion, Representation } from '../contracts/case.js';
+import type { IdentityAssertion, PersonName, Representation } from '../contracts/case.js';
 import { TRUST_LEVEL_BY_ACR } from './claims.js';
 
 /** Why a token was not accepted; the code is stable, the message says it to a citizen. */
@@ -43,6 +43,7 @@ export class OidcTokenVerifier implements TokenVerifier {
       trustLevel,
       issuer: this.o.issuer,
       ...(mandate !== undefined && { representation: asRepresentation(mandate) }),
+      ...nameOf(payload),
     };
   }
 
@@ -79,4 +80,11 @@ function asRejection(err: unknown): Error {
   }
   if (err instanceof errors.JOSEError) return new IdentityRejectedError('token_invalid', 'Der Identitätsnachweis ist ungültig.');
   return err instanceof Error ? err : new Error(String(err));
+}
+
+/** OIDC standard claims; BundID attests them, and the Bescheid is addressed with them. */
+function nameOf(payload: Record<string, unknown>): { name?: PersonName } {
+  const givenName = payload['given_name'];
+  const familyName = payload['family_name'];
+  return typeof givenName === 'string' && typeof familyName === 'string' && givenName && familyName ? { name: { givenName, familyName } } : {};
 }

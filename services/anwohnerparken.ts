@@ -64,6 +64,9 @@ export const anwohnerparken: ServiceDefinition = {
       contact: 'verkehr@musterstadt.example',
       sealIdentity: 'stadt-musterstadt',
       postalCodes: ['48143', '48145', '48147'],
+      postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
+      fileReferencePrefix: '32.1-BPA',
+      arsAreas: ['055150000000'],
     },
     'stadt-beispielheim': {
       name: 'Stadt Beispielheim, Ordnungsamt',
@@ -71,6 +74,9 @@ export const anwohnerparken: ServiceDefinition = {
       contact: 'ordnungsamt@beispielheim.example',
       sealIdentity: 'stadt-beispielheim-ordnungsamt',
       postalCodes: ['12345'],
+      postalAddress: 'Marktstraße 5, 12345 Beispielheim',
+      fileReferencePrefix: 'II/32-BPA',
+      arsAreas: ['12065'],
       deadlines: { caseWorkerMs: 7 * 24 * 3600_000 },
     },
     'gemeinde-beispieldorf': {
@@ -80,6 +86,9 @@ export const anwohnerparken: ServiceDefinition = {
       sealIdentity: 'gemeinde-beispieldorf',
       // A postal code may span several municipalities; Beispieldorf shares Musterstadt's.
       postalCodes: ['48143'],
+      postalAddress: 'Dorfstraße 2, 48143 Beispieldorf',
+      fileReferencePrefix: 'OA-BPA',
+      arsAreas: ['055660004004'],
       escalation: { fourEyes: true },
     },
   },

@@ -1,10 +1,11 @@
 import { anwohnerparken } from './anwohnerparken.js';
 import { gewerbeanmeldung } from './gewerbeanmeldung.js';
+import { hundesteuer } from './hundesteuer.js';
 import { lastenradFoerderung } from './lastenrad-foerderung.js';
 import type { AuthoritySettings, CasePlan, ServiceDefinition } from './types.js';
 import type { IntakeAssessment } from '../rules/assess-intake.js';
 
-const services: ServiceDefinition[] = [anwohnerparken, lastenradFoerderung, gewerbeanmeldung];
+const services: ServiceDefinition[] = [anwohnerparken, lastenradFoerderung, gewerbeanmeldung, hundesteuer];
 
 export class UnknownServiceError extends Error {
   constructor(readonly serviceKey: string) {

@@ -25,6 +25,12 @@ export interface AuthoritySettings {
   sealIdentity: string;
   /** Postal codes of the municipality, for the plausibility rules. */
   postalCodes: string[];
+  /** Postal address printed on the Bescheid and named in its Rechtsbehelfsbelehrung. */
+  postalAddress?: string;
+  /** ARS (Amtlicher Regionalschlüssel) areas the authority serves, 2 to 12 digits; routing matches by prefix. */
+  arsAreas?: string[];
+  /** Aktenzeichen prefix in the authority's file plan, e.g. `32.14-BPA`; the Bescheid's file number starts with it. */
+  fileReferencePrefix?: string;
   deadlines?: Partial<CaseDeadlines>;
   /** Overrides the service's escalation policy for this authority. */
   escalation?: Partial<EscalationPolicy>;
@@ -53,7 +59,7 @@ export interface IntakeContext {
 
 /** A service (Leistung) as a Fachverfahren team declares it: data the engine reads, not code it forks. */
 export interface ServiceDefinition {
-  /** LeiKa-style service key. */
+  /** The 14-digit LeiKa key (routing accepts `99…`); as a URN: `urn:de:fim:leika:leistung:<key>`. */
   key: string;
   name: string;
   /** Words people use for it (for the service finder), e.g. "Anwohnerparkausweis". */

@@ -12,6 +12,8 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 addFormats.default(ajv);
 // Checksum and country length, not just the shape: a pay-out to a mistyped IBAN is hard to take back.
 ajv.addFormat('iban', (s: string) => isValidIBAN(electronicFormatIBAN(s) ?? ''));
+// Annotations of schemas imported from FIM (services/fim): ids and code labels, not validation keywords.
+ajv.addVocabulary(['x-fim-id', 'x-fim-version', 'x-fim-codes']);
 const compiled = new Map<string, ValidateFunction>();
 
 /** Checks application data against the schema version it was submitted under, reporting every error at once. */
@@ -27,7 +29,21 @@ export function validateApplication(service: ServiceDefinition, schemaVersion: s
     compiled.set(key, validate);
   }
   if (validate(application)) return { valid: true, errors: [] };
-  return { valid: false, errors: (validate.errors ?? []).map(toFieldError) };
+  return { valid: false, errors: (validate.errors ?? []).map(toFieldError).map((e) => withFimLabel(service.schemas[schemaVersion]!, e)) };
+}
+
+/** For a field of a FIM schema, the message names the field by its FIM label and id, as the form shows it. */
+function withFimLabel(schema: object, e: FieldError): FieldError {
+  let node: Record<string, unknown> | undefined = schema as Record<string, unknown>;
+  for (const part of e.pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    const items = node?.['items'] as Record<string, unknown> | undefined;
+    node = /^\d+$/.test(key) && items ? items : ((node?.['properties'] as Record<string, Record<string, unknown>> | undefined)?.[key]);
+  }
+  const id = node?.['x-fim-id'];
+  const label = node?.['title'];
+  if (typeof id !== 'string' || typeof label !== 'string') return e;
+  return { ...e, message: `${label} (${id}): ${e.message}`, ...(e.messageEn && { messageEn: `${label} (${id}): ${e.messageEn}` }) };
 }
 
 export interface ApplicationCheck extends ValidationResult {

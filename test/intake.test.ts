@@ -237,7 +237,7 @@ describe('intake over HTTP', () => {
     await withWorker(async ({ cases }) => {
       const api = await testApi(cases, { identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
       const list = (await api.inject({ url: '/services' })).json() as Array<{ key: string; href: string }>;
-      expect(list.map((s) => s.key).sort()).toEqual(['99050012104000', '99050012104001', '99123456789001']);
+      expect(list.map((s) => s.key).sort()).toEqual(['99050012104000', '99050012104001', '99108001001000', '99123456789001']);
       const grant = (await api.inject({ url: list.find((s) => s.key === '99123456789001')!.href })).json();
       expect(grant).toMatchObject({
         fee: { timing: 'payout' },

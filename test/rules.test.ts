@@ -8,6 +8,7 @@ import { checkApplication } from '../services/validate-application.js';
 import { anwohnerparken } from '../services/anwohnerparken.js';
 import { gewerbeanmeldung } from '../services/gewerbeanmeldung.js';
 import { lastenradFoerderung } from '../services/lastenrad-foerderung.js';
+import { hundesteuer } from '../services/hundesteuer.js';
 
 const status = fc.constantFrom<EvidenceStatus>('found', 'not_found', 'unavailable');
 const evidenceOf = (type: string, facts: fc.Arbitrary<Record<string, unknown>>) =>
@@ -15,6 +16,10 @@ const evidenceOf = (type: string, facts: fc.Arbitrary<Record<string, unknown>>) 
 
 /** Generated applications and register answers per sample service, including nonsense the rules must still decide. */
 const generated = {
+  [hundesteuer.key]: fc.record({
+    application: fc.record({ G99000020: fc.array(fc.record({ F99000021: fc.constantFrom('01', '02', '03', 'xx') }), { maxLength: 3 }) }),
+    evidence: fc.constant([] as EvidenceResult[]),
+  }),
   [anwohnerparken.key]: fc.record({
     application: fc.record({ zone: fc.constantFrom('A1', 'B2', 'C3'), licensePlate: fc.string(), address: fc.constant({}) }),
     evidence: fc.tuple(

@@ -1,9 +1,10 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CaseDeadlines, CaseInput, CaseOutcome, CaseStatus, Decision } from '../contracts/case.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
 import type { JournalEntry } from '../activities/case-record.js';
 import type { CasePlan } from '../services/types.js';
 import { local } from './activity-proxies.js';
+import { OUTBOUND_PATCH, onStageEntered } from './outbound-messages.js';
 import type { CaseProgress } from './case-progress.js';
 
 /** What a stage record may carry into the case row besides its status. */
@@ -69,6 +70,7 @@ export class CaseJournal implements CaseRecorder {
     this.pending.push({ seq, status, event, data, at: at.toISOString() });
     this.extra = { ...this.extra, ...extra };
     if (WAITS_ON_ENTRY.has(status)) await this.flush();
+    if (patched(OUTBOUND_PATCH)) await onStageEntered(this.input, this.progress.state, status, data);
   }
 
   async note(event: string, data?: Record<string, unknown>): Promise<void> {

@@ -119,6 +119,8 @@ async function issueAndClose(
   const document = await acts.renderBescheid({
     ...caseRefShort(input),
     addressee: input.identity.subject,
+    applicantName: input.identity.name,
+    appliedAt: input.submittedAt,
     outcome,
     decision: o.decision,
     refusalReasons: o.refusalReasons,

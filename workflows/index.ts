@@ -2,3 +2,4 @@ export { caseWorkflow } from './case-workflow.js';
 export { baselineWorkflow } from './baseline-workflow.js';
 export { applicantQuestionWorkflow } from './applicant-question.js';
 export { caseSummaryWorkflow } from './case-summary.js';
+export { retentionWorkflow } from './retention.js';

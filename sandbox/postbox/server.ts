@@ -92,6 +92,7 @@ export function buildPostboxSandbox(): FastifyInstance {
     return reply.type(d.document.mediaType).send(d.document.bytes);
   });
 
+  addStatusMessageRoutes(app);
   app.get('/health', async () => ({ status: 'ok' }));
   return app;
 }
@@ -105,4 +106,37 @@ export async function startPostboxSandbox(o: { host: string; port: number }): Pr
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   return { url: `http://${o.host}:${port}`, stop: () => app.close() };
+}
+
+/** Status messages (BundID Antragsstatus shape), once per Idempotency-Key; the applicant lists them like a status monitor. */
+function addStatusMessageRoutes(app: FastifyInstance): void {
+  const byKey = new Map<string, { messageId: string; receivedAt: string; recipient: string } & Record<string, unknown>>();
+  app.post<{ Body: { recipient: string } & Record<string, unknown> }>(
+    '/status-messages',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['recipient', 'applicationId', 'status', 'publicServiceName', 'senderName', 'createdDate'],
+          properties: {
+            recipient: { type: 'string', minLength: 1, maxLength: 128 },
+            applicationId: { type: 'string', minLength: 1 },
+            status: { enum: ['INITIATED', 'SUBMITTED', 'RECEIVED', 'PROCESSING', 'ACTION_REQUIRED', 'COMPLETED'] },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      if (typeof key !== 'string' || !key) return reply.status(400).type('application/problem+json').send({ title: 'Idempotency-Key header is required', status: 400 });
+      const known = byKey.get(key);
+      if (known) return reply.status(200).send({ messageId: known.messageId });
+      const stored = { ...req.body, messageId: randomUUID(), receivedAt: new Date().toISOString() };
+      byKey.set(key, stored);
+      return reply.status(201).send({ messageId: stored.messageId });
+    },
+  );
+  app.get<{ Params: { recipient: string } }>('/postbox/:recipient/status-messages', async (req) =>
+    [...byKey.values()].filter((m) => m.recipient === req.params.recipient).map(({ recipient: _r, ...m }) => m),
+  );
 }
