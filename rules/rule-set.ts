@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuleProperties } from 'json-rules-engine';
 import type { DecisionOutcome } from '../contracts/case.js';
@@ -29,8 +30,19 @@ export interface RuleSet {
   hash: string;
 }
 
-const rulesDir = fileURLToPath(new URL('.', import.meta.url));
+const samplesDir = fileURLToPath(new URL('../services/samples/', import.meta.url));
 const cache = new Map<string, Promise<RuleSet>>();
+// Rule sets of services loaded from their own folders; the samples' sit in services/samples/<id>/rules.
+const dirs = new Map<string, string>();
+
+/** Where a service folder keeps its rule set; one folder per rule set id. */
+export function registerRuleSetDir(ruleSetId: string, dir: string): void {
+  const known = dirs.get(ruleSetId);
+  if (known !== undefined && known !== dir) throw new UnknownRuleSetError(`rule set ${ruleSetId} is already served from another folder`);
+  dirs.set(ruleSetId, dir);
+}
+
+const ruleFile = (ruleSetId: string, version: string) => join(dirs.get(ruleSetId) ?? join(samplesDir, ruleSetId, 'rules'), `v${version}.json`);
 
 export class UnknownRuleSetError extends Error {}
 
@@ -52,7 +64,7 @@ export function loadRuleSet(ruleSetId: string, version: string): Promise<RuleSet
 async function readRuleSet(ruleSetId: string, version: string): Promise<RuleSet> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(`${rulesDir}${ruleSetId}/v${version}.json`);
+    bytes = await readFile(ruleFile(ruleSetId, version));
   } catch {
     throw new UnknownRuleSetError(`no rule set ${ruleSetId} version ${version}`);
   }

@@ -13,6 +13,9 @@ addFormats.default(ajv);
 ajv.addFormat('iban', (s: string) => isValidIBAN(electronicFormatIBAN(s) ?? ''));
 const compiled = new Map<string, ValidateFunction>();
 
+/** Compiles an application schema as intake will; throws what is wrong with it. */
+export const compileApplicationSchema = (schema: object): ValidateFunction => ajv.compile(schema);
+
 /** Checks application data against the schema version it was submitted under, reporting every error at once. */
 export function validateApplication(service: ServiceDefinition, schemaVersion: string, application: unknown): ValidationResult {
   const key = `${service.key}@${schemaVersion}`;
