@@ -46,6 +46,8 @@ const schema = z.object({
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
+  SERVICE_DIRS: z.string().optional(),
+  EXTENSIONS: z.string().optional(),
 });
 
 /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
@@ -100,6 +102,10 @@ export interface Config {
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   assistant?: AssistantConfig;
+  /** Folders of the teams' services (each a service folder, or a folder of them), besides the samples. */
+  serviceDirs: string[];
+  /** Extension modules (adapters, step activities), each default-exporting `defineExtensions(…)`. */
+  extensions: string[];
 }
 
 export class ConfigError extends Error {}
@@ -155,5 +161,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,
+    serviceDirs: pathList(e.SERVICE_DIRS),
+    extensions: pathList(e.EXTENSIONS),
   };
 }
+
+// Comma-separated, like PATH but portable; relative entries are taken from the working directory.
+const pathList = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => resolve(s));

@@ -34,6 +34,7 @@ import { connectTemporal, ensureSearchAttributes } from './infra/temporal.js';
 import { startTemporalDevServer } from './infra/temporal-dev-server.js';
 import { startPaymentSandbox } from './sandbox/payments/server.js';
 import { createCaseWorker } from './worker.js';
+import { applyExtensions, loadPlugins, stepActivities } from './extensions/compose.js';
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
@@ -67,6 +68,9 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
+    // Teams' services and adapters first: a broken service folder stops start-up before anything runs.
+    const plugins = await loadPlugins(config);
+    if (plugins.services.length) say(`services from SERVICE_DIRS: ${plugins.services.map((s) => `"${s.service.name}"`).join(', ')}`);
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       say(`starting embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort} (data in ${join(config.dataDir, 'postgres')})`);
@@ -106,15 +110,15 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     say(config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     const payments = await paymentsFor(config, httpUrl, say, stops);
-    const deps = activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), {
+    const deps = applyExtensions(activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl,
       sealKeys,
       payments,
       model: chatModelFrom(config.assistant),
-    });
+    }), plugins.extensions);
     say('bundling workflows and starting the worker');
-    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps });
+    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps, extraActivities: stepActivities(deps, plugins.extensions) });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
@@ -251,13 +255,12 @@ export async function runStandaloneWorker(): Promise<void> {
   if (!config.temporalAddress || !config.databaseUrl || !config.registerBaseUrl) {
     throw new Error('A standalone worker needs TEMPORAL_ADDRESS, DATABASE_URL and REGISTER_BASE_URL; use `npm run demo` for embedded defaults.');
   }
+  const plugins = await loadPlugins(config);
   await assertDatabaseReachable(config.databaseUrl);
   const database = connectDatabase(config.databaseUrl);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createCaseWorker({
-    connection,
-    namespace: config.temporalNamespace,
-    deps: activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
+  const deps = applyExtensions(
+    activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl: config.postboxUrl,
       sealKeys: sealKeyStore(config),
@@ -268,7 +271,9 @@ export async function runStandaloneWorker(): Promise<void> {
       },
       model: chatModelFrom(config.assistant),
     }),
-  });
+    plugins.extensions,
+  );
+  const worker = await createCaseWorker({ connection, namespace: config.temporalNamespace, deps, extraActivities: stepActivities(deps, plugins.extensions) });
   await worker.run();
   await database.close();
   await connection.close();

@@ -21,6 +21,7 @@ import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
 import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE, type FeeCase } from './fee-collection.js';
 import { startCaseSummary } from './case-summary.js';
+import { runServiceSteps } from './service-steps.js';
 
 const acts = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -71,7 +72,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const note = (event: string, data?: Record<string, unknown>) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data });
   const asked = await askApplicantForMissing({ input, plan, deadlines, requests, enter, note }, fetched);
   if ('incomplete' in asked) return issueAndClose('incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
-  const evidence = asked.evidence;
+  const evidence = await runServiceSteps('after_evidence', { input, plan, note }, asked.evidence);
 
   let fee: FeeResult | undefined;
   if (plan.feeTiming === 'in_advance') {
@@ -84,6 +85,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   let decision = await acts.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, application: input.application, evidence });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(decision);
+  await runServiceSteps('after_decision', { input, plan, note }, evidence, decision);
 
   if (plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {
     await enter('collecting_fee', 'fee.requested');
