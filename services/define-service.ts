@@ -6,8 +6,13 @@ import type { AuthoritySettings, IntakeContext, ServiceDefinition } from './type
  * A service as its team writes it (`service.ts`): authorities, rule set and facts may come from the folder
  * (`authorities/*.json`, `rules/v<N>.json`) and the declarative defaults instead of code.
  */
-export type ServiceInput = Omit<ServiceDefinition, 'authorities' | 'ruleSet' | 'intakeFacts' | 'decisionFacts'> & {
+export type ServiceInput = Omit<ServiceDefinition, 'authorities' | 'ruleSet' | 'intakeFacts' | 'decisionFacts' | 'schemas' | 'currentSchemaVersion' | 'legalRemedy'> & {
   authorities?: Record<string, AuthoritySettings>;
+  /** Default: `schema.json` of the folder as version 1. */
+  schemas?: ServiceDefinition['schemas'];
+  currentSchemaVersion?: string;
+  /** Default: `texts.json` of the folder. */
+  legalRemedy?: string;
   /** Defaults to the folder's name and the versions found in `rules/`, each valid from its file's `validFrom`. */
   ruleSet?: Partial<ServiceDefinition['ruleSet']>;
   intakeFacts?: ServiceDefinition['intakeFacts'];
@@ -39,6 +44,9 @@ export function completeService(
 ): ServiceDefinition {
   const ruleSet = { ...folder.ruleSet, ...input.ruleSet };
   return {
+    schemas: {},
+    currentSchemaVersion: '1',
+    legalRemedy: '',
     ...input,
     authorities: { ...input.authorities, ...folder.authorities },
     ruleSet: { id: ruleSet.id ?? '', versions: ruleSet.versions ?? [] },
