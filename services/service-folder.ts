@@ -76,7 +76,7 @@ export async function loadServiceFolder(folder: string, ctx: FolderCheckContext)
   const authorities = await readAuthorities(dir, problems);
   const rules = await readRuleFiles(join(dir, 'rules'), problems);
   const examples = (await readJsonFolder(join(dir, 'examples'), problems)).map(([file, ex]) => ({ name: basename(file, '.json'), ...(ex as object) }) as ServiceExample);
-  if (problems.length || !input) fail();
+  if (!input) fail();
 
   // schema.json stands for schema version 1 when the definition brings none; texts.json holds the Bescheid texts.
   const fromSchemaFile = schema !== undefined && !input!.schemas ? { schemas: { '1': schema as object }, currentSchemaVersion: '1' } : {};
@@ -86,6 +86,7 @@ export async function loadServiceFolder(folder: string, ctx: FolderCheckContext)
     problems.push(...shape.error.issues.map((i) => `${basename(definitionFile!)}: ${i.path.join('.') || '(root)'}: ${i.message}`));
     fail();
   }
+  if (rules.length === 0) fail();
   const ruleSetId = input!.ruleSet?.id ?? rules[0]?.ruleSetId ?? basename(dir);
   const service = completeService(merged as ServiceInput, {
     authorities,

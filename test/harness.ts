@@ -20,7 +20,9 @@ import { activityDeps, engineRegisters } from '../engine.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
-import { createCaseWorker } from '../worker.js';
+import { createCaseWorker, type CaseWorkerOptions } from '../worker.js';
+import { applyExtensions, stepActivities } from '../extensions/compose.js';
+import type { EngineExtensions } from '../extensions/types.js';
 import type { ActivityDeps } from '../activities/index.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -98,15 +100,16 @@ export async function withWorker<T>(
   fn: (e: TestEngine) => Promise<T>,
   overrides: Partial<ActivityDeps> = {},
   taskQueue = `test-${randomUUID()}`,
+  extensions: EngineExtensions = {},
 ): Promise<T> {
-  const deps = testDeps(overrides);
-  const worker = await workerOn(taskQueue, deps);
+  const deps = applyExtensions(testDeps(overrides), extensions);
+  const worker = await workerOn(taskQueue, deps, stepActivities(deps, extensions));
   return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), tasks: new TaskClient(client, db), taskQueue, deps, worker }));
 }
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */
-export function workerOn(taskQueue: string, deps: ActivityDeps): Promise<Worker> {
-  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: { codePath: inject('workflowBundlePath') } });
+export function workerOn(taskQueue: string, deps: ActivityDeps, extraActivities?: CaseWorkerOptions['extraActivities']): Promise<Worker> {
+  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, extraActivities, workflowBundle: { codePath: inject('workflowBundlePath') } });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */
