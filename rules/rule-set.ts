@@ -74,3 +74,13 @@ async function readRuleSet(ruleSetId: string, version: string): Promise<RuleSet>
   }
   return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
 }
+
+/** A rule file not (yet) released, e.g. the next version a what-if tries; hashed like a released one. */
+export async function readRuleSetFile(file: string): Promise<RuleSet> {
+  const bytes = await readFile(file);
+  const parsed = JSON.parse(bytes.toString('utf8')) as Omit<RuleSet, 'hash'>;
+  if (typeof parsed.ruleSetId !== 'string' || typeof parsed.version !== 'string' || !Array.isArray(parsed.rules)) {
+    throw new UnknownRuleSetError(`${file} is not a rule set (ruleSetId, version, rules)`);
+  }
+  return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
+}
