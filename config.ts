@@ -46,6 +46,14 @@ const schema = z.object({
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
+  BLOB_STORE: z.enum(['folder', 'postgres', 's3']).optional(),
+  S3_BUCKET: z.string().min(1).optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('eu-central-1'),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
+  METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   SERVICE_DIRS: z.string().optional(),
   EXTENSIONS: z.string().optional(),
 });
@@ -102,11 +110,22 @@ export interface Config {
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   assistant?: AssistantConfig;
+  /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
+  blobStore: BlobStoreConfig;
+  /** Serve Prometheus metrics on this port, on HTTP_HOST; `METRICS_PORT=off` turns the endpoint off. */
+  metricsPort?: number;
+  /** Export OpenTelemetry traces to this OTLP/HTTP endpoint; unset means tracing is off. */
+  otlpEndpoint?: string;
   /** Folders of the teams' services (each a service folder, or a folder of them), besides the samples. */
   serviceDirs: string[];
   /** Extension modules (adapters, step activities), each default-exporting `defineExtensions(…)`. */
   extensions: string[];
 }
+
+export type BlobStoreConfig =
+  | { kind: 'folder'; root: string }
+  | { kind: 'postgres' }
+  | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean };
 
 export class ConfigError extends Error {}
 
@@ -122,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS) {
     throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)');
   }
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required with BLOB_STORE=s3');
   return {
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
@@ -161,9 +181,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     assistant: e.ASSISTANT_URL
       ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
       : undefined,
+    blobStore: blobStoreOf(e),
+    metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     serviceDirs: pathList(e.SERVICE_DIRS),
     extensions: pathList(e.EXTENSIONS),
   };
+}
+
+/** The demo keeps bytes in DATA_DIR; any other setting shares them between processes and machines. */
+function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
+  switch (e.BLOB_STORE ?? 'folder') {
+    case 'postgres':
+      return { kind: 'postgres' };
+    case 's3':
+      return { kind: 's3', bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true' };
+    default:
+      return { kind: 'folder', root: resolve(e.DATA_DIR) };
+  }
 }
 
 // Comma-separated, like PATH but portable; relative entries are taken from the working directory.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { FolderArchiveStore } from './adapters/archive-store.js';
+import { BlobArchiveStore } from './adapters/archive-store.js';
 import { DocumentStore } from './adapters/document-store.js';
 import { HttpPostbox } from './adapters/http-postbox.js';
 import { allRegistersAt, HttpRegisters, RegistersByName, type Registers } from './adapters/registers.js';
@@ -38,6 +38,10 @@ import { applyExtensions, loadPlugins, stepActivities } from './extensions/compo
 import type { ActivityDeps } from './activities/index.js';
 import type { RegisterData } from './sandbox/registers/data.js';
 import { startRegisterSandbox } from './sandbox/registers/server.js';
+import { FolderBlobStore, type BlobStore } from './storage/blob-store.js';
+import { describeBlobStore, openBlobStore } from './storage/index.js';
+import { EngineMetrics, startMetricsServer } from './observability/metrics.js';
+import { startTracing, traceRequests } from './observability/tracing.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -55,13 +59,16 @@ export interface Engine {
   httpUrl: string;
   postboxUrl?: string;
   registersUrl: string;
+  metrics: EngineMetrics;
+  /** Where Prometheus scrapes this process, when METRICS_PORT is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress }): Promise<Engine> {
+export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string }): Promise<Engine> {
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -110,22 +117,39 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     say(config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     const payments = await paymentsFor(config, httpUrl, say, stops);
-    const deps = applyExtensions(activityDeps(config.dataDir, database.db, engineRegisters(registersUrl, config.registerTimeoutMs), {
+    const metrics = new EngineMetrics();
+    metrics.observeDatabase(database.db);
+    metrics.sdkMetricsUrl = o.sdkMetricsUrl;
+    const deps = applyExtensions(activityDeps(config.dataDir, database.db, metrics.measure(engineRegisters(registersUrl, config.registerTimeoutMs)), {
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl,
       sealKeys,
       payments,
       model: chatModelFrom(config.assistant),
+      blobs: openBlobStore(config.blobStore, database.db),
     }), plugins.extensions);
+    say(`documents and archive packages in ${describeBlobStore(config.blobStore)}`);
     say('bundling workflows and starting the worker');
-    const worker = await createCaseWorker({ connection: nativeConnection, namespace: config.temporalNamespace, deps, extraActivities: stepActivities(deps, plugins.extensions) });
+    const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine' }) : undefined;
+    if (tracing) {
+      stops.push(tracing.shutdown);
+      say(`OpenTelemetry traces to ${config.otlpEndpoint}`);
+    }
+    const worker = await createCaseWorker({
+      connection: nativeConnection,
+      namespace: config.temporalNamespace,
+      deps,
+      metrics,
+      plugins: tracing && [tracing.workerPlugin],
+      extraActivities: stepActivities(deps, plugins.extensions),
+    });
     const running = worker.run();
     stops.push(async () => {
       worker.shutdown();
       await running;
     });
 
-    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace });
+    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, interceptors: tracing?.clientInterceptors });
     const cases = new CaseClient(client);
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
@@ -146,10 +170,19 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
+      metrics,
     });
+    if (tracing) traceRequests(http, tracing.tracer);
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     say(`HTTP API listening on ${httpUrl}`);
+    let metricsUrl: string | undefined;
+    if (config.metricsPort !== undefined) {
+      const server = await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort });
+      stops.push(server.stop);
+      metricsUrl = server.url;
+      say(`Prometheus metrics at ${metricsUrl}`);
+    }
     say(config.assistant ? `dialogue assistant on: ${config.assistant.model} at ${redact(config.assistant.url)}` : 'dialogue assistant off (set ASSISTANT_URL to enable)');
 
     return {
@@ -166,6 +199,8 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       httpUrl,
       postboxUrl,
       registersUrl,
+      metrics,
+      metricsUrl,
       stop,
     };
   } catch (err) {
@@ -220,18 +255,21 @@ export interface AdapterOptions {
   payments: PaymentsDeps;
   /** The dialogue assistant's model; unset means the assistant is off. */
   model?: ChatModel;
+  /** Where documents and archive packages live; unset means folders under the data folder. */
+  blobs?: BlobStore;
 }
 
-/** Adapters kept under the data folder: documents, seal keys and archive packages. */
+/** Adapters over the shared blob store (documents, archive packages) and the configured outside systems. */
 export function activityDeps(dataDir: string, db: Database, registers: Registers, o: AdapterOptions): ActivityDeps {
-  const documents = new DocumentStore(join(dataDir, 'documents'));
+  const blobs = o.blobs ?? new FolderBlobStore(dataDir);
+  const documents = new DocumentStore(blobs);
   return {
     db,
     registers,
     payments: o.payments,
     documents,
     sealer: new PdfSealer(o.sealKeys ?? new DemoSealKeyStore(join(dataDir, 'seal'))),
-    archive: new FolderArchiveStore(join(dataDir, 'archive')),
+    archive: new BlobArchiveStore(blobs),
     postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
     publicBaseUrl: o.publicBaseUrl,
     assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
@@ -270,6 +308,7 @@ export async function runStandaloneWorker(): Promise<void> {
         notifyUrl: `http://${config.httpHost}:${config.httpPort}/payments/webhook`,
       },
       model: chatModelFrom(config.assistant),
+      blobs: openBlobStore(config.blobStore, database.db),
     }),
     plugins.extensions,
   );

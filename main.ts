@@ -11,6 +11,7 @@ import { listRetrievalsOfCase } from './db/queries/evidence-retrievals.js';
 import { startEngine } from './engine.js';
 import { StartupError } from './infra/startup-error.js';
 import { listServices } from './services/catalogue.js';
+import { sdkTelemetry } from './observability/metrics.js';
 import type { LocalIdentityProvider } from './identity/local-identity-provider.js';
 
 const { values: args } = parseArgs({
@@ -33,10 +34,14 @@ async function main(): Promise<number> {
   const warnings = new DefaultLogger('WARN');
   // A failed register call is retried and listed in the transparency log; the summary counts them instead.
   const retriedRegisterCall = (e: LogEntry) => e.message === 'Activity failed' && e.meta?.['activityType'] === 'fetchEvidence';
-  Runtime.install({ logger: new DefaultLogger('WARN', (e) => retriedRegisterCall(e) || warnings.log(e.level, e.message, e.meta)) });
+  const telemetry = sdkTelemetry(config.metricsPort);
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (e) => retriedRegisterCall(e) || warnings.log(e.level, e.message, e.meta)),
+    ...(telemetry.options && { telemetryOptions: telemetry.options }),
+  });
   const say = (m: string) => console.log(`» ${m}`);
 
-  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say });
+  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: say, sdkMetricsUrl: telemetry.url });
   // Ctrl-C at any point stops the engine in order, so no dev server or database is left running.
   const stopped = new Promise<number>((resolve) => {
     process.once('SIGINT', () => resolve(130));

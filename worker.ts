@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { TASK_QUEUE } from './contracts/ids.js';
+import type { EngineMetrics } from './observability/metrics.js';
 
 const require = createRequire(import.meta.url);
 export const workflowsPath = require.resolve('./workflows/index.ts');
@@ -15,6 +16,10 @@ export interface CaseWorkerOptions {
   /** A prebuilt bundle (tests share one); without it the worker bundles `workflows/` itself. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Times and counts every activity execution for the process's metrics endpoint. */
+  metrics?: EngineMetrics;
+  /** E.g. OpenTelemetry tracing (observability/tracing.ts); needs the worker to bundle its workflows itself. */
+  plugins?: WorkerPlugin[];
 }
 
 export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
@@ -24,6 +29,8 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue ?? TASK_QUEUE,
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
     activities: { ...createActivities(o.deps), ...o.extraActivities },
+    ...(o.metrics && { interceptors: { activity: [o.metrics.activityInterceptor()] } }),
+    ...(o.plugins && { plugins: o.plugins }),
   });
 }
 

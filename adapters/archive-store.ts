@@ -1,6 +1,4 @@
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import type { BlobStore } from '../storage/blob-store.js';
 import { sha256Hex } from './document-store.js';
 
 /** One file of a case file (Akte): the bytes travel in, the manifest keeps name, type, size and SHA-256. */
@@ -49,7 +47,7 @@ export interface ArchiveCheck {
   manifest?: ArchiveManifest;
 }
 
-/** Where archive packages go: a folder here, an S3-compatible bucket in production behind the same interface. */
+/** Where archive packages go: the shared blob store (PostgreSQL, an S3-compatible bucket, or the demo's folder). */
 export interface ArchiveStore {
   store(p: ArchivePackageInput): Promise<{ packageSha256: string; location: string }>;
   read(packageSha256: string): Promise<ArchiveManifest>;
@@ -58,17 +56,17 @@ export interface ArchiveStore {
 }
 
 /**
- * Content-addressed folder: each file under `objects/<sha256>`, each manifest under `packages/<sha256 of manifest>.json`.
+ * Content-addressed: each file under `archive/objects/<sha256>`, each manifest under `archive/packages/<sha256>.json`.
  * Writing the same thing twice is harmless, and any changed byte shows as a hash that no longer matches its name.
  */
-export class FolderArchiveStore implements ArchiveStore {
-  constructor(private readonly root: string) {}
+export class BlobArchiveStore implements ArchiveStore {
+  constructor(private readonly blobs: BlobStore) {}
 
   async store(p: ArchivePackageInput): Promise<{ packageSha256: string; location: string }> {
     const documents: ArchiveManifest['Akte']['Vorgang']['Dokumente'] = [];
     for (const f of p.files) {
       const sha256 = sha256Hex(f.bytes);
-      await this.putOnce(join(this.root, 'objects', sha256), f.bytes);
+      await this.blobs.putOnce(objectKey(sha256), f.bytes, f.mediaType);
       documents.push({ Typ: f.kind, Format: f.mediaType, Datei: { Name: f.name, SHA256: sha256, Groesse: f.bytes.byteLength } });
     }
     const until = new Date(p.closedAt);
@@ -86,20 +84,22 @@ export class FolderArchiveStore implements ArchiveStore {
     };
     const bytes = Buffer.from(JSON.stringify(manifest, null, 2));
     const packageSha256 = sha256Hex(bytes);
-    const location = join(this.root, 'packages', `${packageSha256}.json`);
-    await this.putOnce(location, bytes);
-    return { packageSha256, location };
+    const location = packageKey(packageSha256);
+    await this.blobs.putOnce(location, bytes, 'application/json');
+    return { packageSha256, location: `${this.blobs.kind}:${location}` };
   }
 
   async read(packageSha256: string): Promise<ArchiveManifest> {
-    const bytes = await readFile(this.packagePath(packageSha256));
+    const bytes = await this.blobs.get(packageKey(packageSha256));
+    if (!bytes) throw new Error(`archive package ${packageSha256} is not stored`);
     if (sha256Hex(bytes) !== packageSha256) throw new Error(`archive package ${packageSha256} is corrupt`);
     return JSON.parse(bytes.toString('utf8')) as ArchiveManifest;
   }
 
   async readFile(sha256: string): Promise<Buffer> {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
-    return readFile(join(this.root, 'objects', sha256));
+    const bytes = await this.blobs.get(objectKey(sha256));
+    if (!bytes) throw new Error(`archived file ${sha256} is not stored`);
+    return bytes;
   }
 
   async verify(packageSha256: string): Promise<ArchiveCheck> {
@@ -117,20 +117,11 @@ export class FolderArchiveStore implements ArchiveStore {
     }
     return { valid: problems.length === 0, packageSha256, problems, manifest };
   }
-
-  private packagePath(packageSha256: string): string {
-    if (!/^[0-9a-f]{64}$/.test(packageSha256)) throw new Error(`not a SHA-256: ${packageSha256}`);
-    return join(this.root, 'packages', `${packageSha256}.json`);
-  }
-
-  /** Atomic and first-writer-wins: content-addressed, so a second writer would write the same bytes anyway. */
-  private async putOnce(file: string, bytes: Uint8Array): Promise<void> {
-    await mkdir(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-    await writeFile(tmp, bytes);
-    await link(tmp, file).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
-    await unlink(tmp);
-  }
 }
+
+const sha = (hex: string): string => {
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`not a SHA-256: ${hex}`);
+  return hex;
+};
+const objectKey = (sha256: string) => `archive/objects/${sha(sha256)}`;
+const packageKey = (packageSha256: string) => `archive/packages/${sha(packageSha256)}.json`;

@@ -1,14 +1,14 @@
 // `npm run verify-archive -- <package sha256>`: checks an archive package and every file against its manifest.
-import { join } from 'node:path';
-import { FolderArchiveStore } from '../adapters/archive-store.js';
 import { loadConfig } from '../config.js';
+import { openArchive } from './archive-access.js';
 
 const sha = process.argv[2];
 if (!sha) {
   console.error('usage: npm run verify-archive -- <package sha256>');
   process.exit(2);
 }
-const check = await new FolderArchiveStore(join(loadConfig().dataDir, 'archive')).verify(sha);
+const { archive, database } = openArchive(loadConfig());
+const check = await archive.verify(sha).finally(() => database.close());
 const akte = check.manifest?.Akte;
 if (akte) console.log(`package ${sha}\n  case ${akte.Aktenzeichen}, service ${akte.Leistung}, keep until ${akte.Aufbewahrung.Bis} (${akte.Aufbewahrung.Jahre} years)`);
 for (const d of akte?.Vorgang.Dokumente ?? []) console.log(`  ${d.Datei.SHA256}  ${d.Datei.Name} (${d.Typ}, ${d.Datei.Groesse} bytes)`);

@@ -137,6 +137,7 @@ export function caseWorkflowStart(
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     // A hash, not the data: the memo is not encrypted.
     memo: { submissionSha256: o.submissionSha256, ruleSetVersion },
+    ...caseSummary({ caseId, serviceKey: a.serviceKey, authorityId: a.authorityId, ruleSetVersion, submittedAt }),
     args: [
       {
         caseId,
@@ -157,5 +158,17 @@ export function caseWorkflowStart(
       { key: AuthorityIdKey, value: a.authorityId },
       { key: CaseStatusKey, value: 'received' },
     ]),
+  };
+}
+
+/**
+ * What the Temporal Web UI shows for a case without opening its payloads: service, authority and case id, never
+ * anything about the applicant.
+ */
+export function caseSummary(c: { caseId: string; serviceKey: string; authorityId: string; ruleSetVersion: string; submittedAt: string }) {
+  const service = findService(c.serviceKey).name.replace(/ \(Beispiel\)$/, '');
+  return {
+    staticSummary: `${service} · ${c.authorityId} · Fall ${c.caseId}`,
+    staticDetails: [`**Leistung** ${service} (${c.serviceKey})`, `**Behörde** ${c.authorityId}`, `**Regelwerk** ${c.ruleSetVersion}`, `**Eingang** ${c.submittedAt}`].join('  \n'),
   };
 }

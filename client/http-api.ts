@@ -24,6 +24,7 @@ import { milestoneRoutes } from './timeline-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
+import type { EngineMetrics } from '../observability/metrics.js';
 
 export interface HttpApiDeps {
   cases: CaseClient;
@@ -40,6 +41,8 @@ export interface HttpApiDeps {
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
   /** Serves the service finder and the applicant-question routes of the dialogue assistant when given. */
   assistant?: AssistantRoutesOptions;
+  /** Counts every answered request by route and status for the process's metrics endpoint. */
+  metrics?: EngineMetrics;
 }
 
 const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
@@ -55,6 +58,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   const routes: string[] = [];
   app.addHook('onRoute', (r) => void [r.method].flat().forEach((m) => m !== 'HEAD' && !r.schema?.hide && routes.push(`${m} ${r.url}`)));
   registeredRoutes.set(app, routes);
+  if (o.metrics) countRequests(app, o.metrics);
   for (const s of sharedSchemas) app.addSchema(s);
   await app.register(swagger, {
     openapi: {
@@ -119,4 +123,10 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
     await app.register(evidenceUploadRoutes, { cases, documents: o.evidence.documents, maxBytes: o.evidence.uploadMaxBytes });
   }
   return app;
+}
+
+function countRequests(app: FastifyInstance, metrics: EngineMetrics): void {
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: `${Math.floor(reply.statusCode / 100)}xx` });
+  });
 }

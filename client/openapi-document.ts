@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { DocumentStore } from '../adapters/document-store.js';
 import { DemoSealKeyStore } from '../adapters/seal-keys.js';
+import { FolderBlobStore } from '../storage/blob-store.js';
 import { jwtVerifier } from '../auth/tokens.js';
 import { connectDatabase } from '../db/client.js';
 import { CaseClient } from './case-client.js';
@@ -15,7 +16,7 @@ import { TaskClient } from './task-client.js';
 export async function openApiDocument(): Promise<Record<string, unknown>> {
   const database = connectDatabase('postgres://document-only.invalid/none', { max: 1 });
   const client = new Client({ connection: Connection.lazy({ address: 'document-only.invalid:7233' }) });
-  const documents = new DocumentStore('/nonexistent');
+  const documents = new DocumentStore(new FolderBlobStore('/nonexistent'));
   const app = await buildHttpApi({
     cases: new CaseClient(client),
     tasks: new TaskClient(client, database.db),

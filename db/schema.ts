@@ -1,4 +1,4 @@
-import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { CASE_OUTCOMES, CASE_STATUSES } from '../contracts/case.js';
 import { TASK_STATES } from '../contracts/task.js';
 
@@ -245,4 +245,15 @@ export const applicantAnswers = pgTable('applicant_answers', {
   edited: boolean('edited').notNull(),
   answerSha256: text('answer_sha256').notNull(),
   deliveryId: text('delivery_id'),
+});
+
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** Content-addressed bytes (documents, sealed Bescheide, uploads, archive packages) when BLOB_STORE=postgres. */
+export const blobs = pgTable('blobs', {
+  key: text('key').primaryKey(),
+  mediaType: text('media_type').notNull(),
+  size: integer('size').notNull(),
+  bytes: bytea('bytes').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });

