@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+// The repository root, also when running from dist/.
+const projectRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '.' : '..', import.meta.url));
 
 const port = z.coerce.number().int().min(1).max(65535);
 const schema = z.object({

@@ -111,7 +111,7 @@ const example = (name: string, subject: string, reason: string, outcome: string)
   );
 
 describe("a team's service and adapter from its own folder", () => {
-  it('scaffolded outside the repository, with its own rules, evidence adapter and step, runs cases end to end on a real engine; no engine file changes', async () => {
+  it('scaffolded outside the repository, with its own rules, evidence adapter and step, runs cases end to end on a real engine; no engine file changes', { timeout: 180_000 }, async () => {
     const before = await gitStatus();
 
     await tsx(['cli/service-new.ts', 'bibliotheksausweis', '--dir', teamRepo]);
