@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { caseWorkflowId } from '../contracts/ids.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { listPayments } from '../db/queries/payments.js';
 import { loadPlugins } from '../extensions/compose.js';
 import { findService } from '../services/catalogue.js';
-import { db, sealKeys, withWorker } from './harness.js';
+import { client, db, sealKeys, withWorker } from './harness.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 
 const run = promisify(execFile);
@@ -155,6 +157,10 @@ describe("a team's service and adapter from its own folder", () => {
         expect(await listPayments(db, { caseId: member.caseId })).toEqual([expect.objectContaining({ amountCents: 500 })]);
         const pdf = await deps.documents.get(approved.bescheid.document.sha256);
         expect(await verifySealedPdf(pdf, await sealKeys.trustAnchors())).toMatchObject({ valid: true });
+
+        // The step path is deterministic: its history replays against the workflow bundle.
+        const history = await client.workflow.getHandle(caseWorkflowId(member.caseId)).fetchHistory();
+        await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, caseWorkflowId(member.caseId));
       },
       {},
       undefined,
