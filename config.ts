@@ -5,6 +5,9 @@ import { z } from 'zod';
 // The repository root, also when running from dist/.
 const projectRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '.' : '..', import.meta.url));
 
+/** The payment sandbox's public development secret; refused in production. */
+export const DEV_WEBHOOK_SECRET = 'whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0';
+
 const port = z.coerce.number().int().min(1).max(65535);
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -33,12 +36,15 @@ const schema = z.object({
   REGISTER_SANDBOX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
   REGISTER_SANDBOX_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  RATE_LIMIT_PUBLIC_MAX: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
+  TRUST_PROXY: z.string().optional(),
   PAYMENT_PROVIDER_URL: z.string().url().optional(),
   PAYMENT_SANDBOX_PORT: port.default(8092),
   PAYMENT_SANDBOX_OUTCOME: z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
   PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(300),
   // A development secret for the sandbox only; set your provider's secret in production.
-  PAYMENT_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_').default('whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0'),
+  PAYMENT_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_').default(DEV_WEBHOOK_SECRET),
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
   AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
@@ -53,8 +59,25 @@ const schema = z.object({
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().min(1).default('eu-central-1'),
   S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
-  METRICS_PORT: z.union([z.literal('off'), port]).default(9464),
+  METRICS_PORT: z.union([z.literal('off'), port]).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  // Production profile, separate processes and the Temporal connection (app/).
+  ENGINE_PROFILE: z.enum(['demo', 'production']).default('demo'),
+  TASK_QUEUE: z.string().min(1).default('ozg-cases'),
+  SEAL_DIR: z.string().min(1).optional(),
+  AUTH_JWKS_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
+  WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
+  WORKER_HEALTH_PORT: port.default(8081),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   SERVICE_DIRS: z.string().optional(),
   EXTENSIONS: z.string().optional(),
 });
@@ -99,6 +122,8 @@ export interface Config {
   registerTimeoutMs: number;
   registerSandbox: { port: number; latencyMs: number; errorRate: number; timeoutRate: number };
   uploadMaxBytes: number;
+  /** Requests per client address and window on each public route (intake, verification, search, questions). */
+  rateLimit: { publicMax: number; publicWindowMs: number; trustProxy?: string[] };
   /** Use this payment provider; unset means start the payment sandbox. */
   paymentProviderUrl?: string;
   paymentSandboxPort: number;
@@ -113,14 +138,45 @@ export interface Config {
   assistant?: AssistantConfig;
   /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
   blobStore: BlobStoreConfig;
-  /** Serve Prometheus metrics on this port, on HTTP_HOST; `METRICS_PORT=off` turns the endpoint off. */
+  /** Serve Prometheus metrics on this port (the demo: 9464 unless `METRICS_PORT=off`); unset means off. */
   metricsPort?: number;
   /** Export OpenTelemetry traces to this OTLP/HTTP endpoint; unset means tracing is off. */
   otlpEndpoint?: string;
+  /** `production` refuses to start on any insecure or missing setting (app/production-profile.ts); `demo` runs embedded stand-ins. */
+  profile: 'demo' | 'production';
+  /** The task queue API and workers share (one per deployment). */
+  taskQueue: string;
+  /** One `<sealIdentity>.p12` per authority in `dir` (SEAL_DIR, passphrase SEAL_P12_PASSPHRASE, anchors SEAL_TRUST_ANCHORS). */
+  sealDir?: { dir: string; passphrase: string; trustAnchorsFile: string };
+  /** API token keys from a local JWKS file (the demo's, for extra processes); production uses AUTH_JWKS_URL. */
+  authJwksFile?: string;
+  temporalTls?: TemporalTlsConfig;
+  /** Temporal Cloud API key, sent as a bearer token. */
+  temporalApiKey?: string;
+  worker: WorkerTuning;
+  /** The standalone worker's health server (`/livez`, `/readyz`). */
+  workerHealth: { host: string; port: number };
+  /** How long a process waits for in-flight work after SIGTERM. */
+  shutdownGraceMs: number;
   /** Folders of the teams' services (each a service folder, or a folder of them), besides the samples. */
   serviceDirs: string[];
   /** Extension modules (adapters, step activities), each default-exporting `defineExtensions(…)`. */
   extensions: string[];
+}
+
+/** TLS to the Temporal frontend; certificate pair given means mutual TLS. */
+export interface TemporalTlsConfig {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  serverName?: string;
+}
+
+export interface WorkerTuning {
+  maxConcurrentActivities: number;
+  maxConcurrentWorkflowTasks: number;
+  /** Sticky cache: how many workflow runs the worker keeps in memory. */
+  maxCachedWorkflows: number;
 }
 
 export type BlobStoreConfig =
@@ -139,6 +195,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (Boolean(e.TEMPORAL_TLS_CERT_FILE) !== Boolean(e.TEMPORAL_TLS_KEY_FILE)) {
+    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: set both for mutual TLS, or neither');
+  }
+  if (e.SEAL_DIR && !e.SEAL_TRUST_ANCHORS) {
+    throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_DIR (PEM file of the CA certificates that verify the seals)');
+  }
   if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS) {
     throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)');
   }
@@ -170,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutRate: e.REGISTER_SANDBOX_TIMEOUT_RATE,
     },
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    rateLimit: { publicMax: e.RATE_LIMIT_PUBLIC_MAX, publicWindowMs: e.RATE_LIMIT_WINDOW_MS, trustProxy: e.TRUST_PROXY?.split(',').map((s) => s.trim()).filter(Boolean) },
     paymentProviderUrl: e.PAYMENT_PROVIDER_URL,
     paymentSandboxPort: e.PAYMENT_SANDBOX_PORT,
     paymentSandboxOutcome: e.PAYMENT_SANDBOX_OUTCOME,
@@ -185,14 +248,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     blobStore: blobStoreOf(e),
     metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    profile: e.ENGINE_PROFILE,
+    taskQueue: e.TASK_QUEUE,
+    sealDir: e.SEAL_DIR ? { dir: e.SEAL_DIR, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
+    authJwksFile: e.AUTH_JWKS_FILE,
+    temporalTls: temporalTls(e),
+    temporalApiKey: e.TEMPORAL_API_KEY,
+    worker: {
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+    },
+    workerHealth: { host: e.WORKER_HEALTH_HOST, port: e.WORKER_HEALTH_PORT },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     serviceDirs: pathList(e.SERVICE_DIRS),
     extensions: pathList(e.EXTENSIONS),
   };
 }
 
-/** The demo keeps bytes in DATA_DIR; any other setting shares them between processes and machines. */
+// TLS is on when asked for, or when any certificate setting is given (a Temporal Cloud API key implies TLS too).
+function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
+  const files = { caFile: e.TEMPORAL_TLS_CA_FILE, certFile: e.TEMPORAL_TLS_CERT_FILE, keyFile: e.TEMPORAL_TLS_KEY_FILE, serverName: e.TEMPORAL_TLS_SERVER_NAME };
+  const on = e.TEMPORAL_TLS === 'true' || (e.TEMPORAL_TLS !== 'false' && (Object.values(files).some(Boolean) || Boolean(e.TEMPORAL_API_KEY)));
+  return on ? files : undefined;
+}
+
+/** Every environment variable the engine reads, for checks of deployment manifests. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/** Where documents and archive packages live. */
 function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
-  switch (e.BLOB_STORE ?? 'folder') {
+  // Production shares bytes between processes by default; only the demo keeps them in a local folder.
+  switch (e.BLOB_STORE ?? (e.ENGINE_PROFILE === 'production' ? 'postgres' : 'folder')) {
     case 'postgres':
       return { kind: 'postgres' };
     case 's3':

@@ -12,8 +12,10 @@ export { applyExtensions, loadPlugins, loadServiceDirs, stepActivities } from '.
 export { loadServiceFolder, ServiceFolderError } from './services/service-folder.js';
 export { runExample } from './services/examples.js';
 export { loadConfig, type Config } from './config.js';
-export { startEngine, activityDeps, engineRegisters, type Engine } from './engine.js';
-export { createCaseWorker, type CaseWorkerOptions } from './worker.js';
+export { activityDeps } from './app/adapters.js';
+export { createCaseWorker, type CaseWorkerOptions } from './app/case-worker.js';
+export { startWorker } from './app/worker-process.js';
+export { startApi } from './app/api.js';
 export { buildHttpApi } from './client/http-api.js';
 export { CaseClient, type SubmitApplication } from './client/case-client.js';
 export { TaskClient } from './client/task-client.js';

@@ -8,7 +8,7 @@ import { sampleRegisterData } from './demo/sample-applications.js';
 import { demoApplications } from './demo/sample-mix.js';
 import { percentile } from './demo/stats.js';
 import { listRetrievalsOfCase } from './db/queries/evidence-retrievals.js';
-import { startEngine } from './engine.js';
+import { startEngine } from './dev/engine.js';
 import { StartupError } from './infra/startup-error.js';
 import { listServices } from './services/catalogue.js';
 import { sdkTelemetry } from './observability/metrics.js';
@@ -31,6 +31,10 @@ async function main(): Promise<number> {
   const count = Number(args.cases);
   if (!Number.isInteger(count) || count < 0) throw new ConfigError(`--cases must be a whole number, got "${args.cases}"`);
   const config = loadConfig();
+  // The demo serves metrics by default; separate processes only when METRICS_PORT says where.
+  if (process.env.METRICS_PORT === undefined) config.metricsPort = 9464;
+  // The demo's whole batch comes from this one address: let it through the public rate limit.
+  config.rateLimit.publicMax = Math.max(config.rateLimit.publicMax, count + 10);
   const warnings = new DefaultLogger('WARN');
   // A failed register call is retried and listed in the transparency log; the summary counts them instead.
   const retriedRegisterCall = (e: LogEntry) => e.message === 'Activity failed' && e.meta?.['activityType'] === 'fetchEvidence';
@@ -48,7 +52,8 @@ async function main(): Promise<number> {
     process.once('SIGTERM', () => resolve(143));
   });
   const interruptible = <T>(p: Promise<T>): Promise<T> => Promise.race([p, stopped.then((code) => Promise.reject(new Interrupted(code)))]);
-  const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt' });
+  const batchCases = new Set<string>();
+  const bot = startDemoCaseWorker({ tasks: engine.tasks, authorityId: 'stadt-musterstadt', onlyCases: batchCases });
   let ok = true;
   try {
     if (count > 0) {
@@ -60,6 +65,7 @@ async function main(): Promise<number> {
         cases: engine.cases,
         applications: demoApplications(count, Date.now() % 100_000),
         tokenFor: tokensFrom(engine.localIdp),
+        onStarted: (caseId) => batchCases.add(caseId),
         onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),
       }));
       const seconds = (performance.now() - started) / 1000;
@@ -83,6 +89,8 @@ async function main(): Promise<number> {
     await engine.stop();
     return ok ? 0 : 1;
   }
+  console.log('\nMore API or worker processes join this demo as separate processes (each on its own HTTP_PORT / WORKER_HEALTH_PORT):');
+  console.log(`  ${Object.entries(engine.processEnv).map(([k, v]) => `${k}=${v}`).join(' ')} npm run worker`);
   console.log(`\nThe engine keeps serving: HTTP API ${engine.httpUrl}${engine.temporal.uiUrl ? `, Temporal Web UI ${engine.temporal.uiUrl}` : ''}. Ctrl-C stops it.`);
   await stopped;
   say('stopping');

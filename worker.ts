@@ -1,42 +1,10 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from './activities/index.js';
-import { TASK_QUEUE } from './contracts/ids.js';
-import type { EngineMetrics } from './observability/metrics.js';
+// `npm run worker`: a case worker alone, against TEMPORAL_ADDRESS and DATABASE_URL. Stateless: run as many as needed.
+import { runProcess } from './app/process.js';
+import { startWorker } from './app/worker-process.js';
+import { loadConfig } from './config.js';
 
-const require = createRequire(import.meta.url);
-// From the sources under tsx, from dist/ once built.
-export const workflowsPath = require.resolve(import.meta.url.endsWith('.ts') ? './workflows/index.ts' : './workflows/index.js');
-
-export interface CaseWorkerOptions {
-  connection: NativeConnection;
-  namespace: string;
-  deps: ActivityDeps;
-  taskQueue?: string;
-  /** A prebuilt bundle (tests share one); without it the worker bundles `workflows/` itself. */
-  workflowBundle?: WorkerOptions['workflowBundle'];
-  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
-  /** Times and counts every activity execution for the process's metrics endpoint. */
-  metrics?: EngineMetrics;
-  /** E.g. OpenTelemetry tracing (observability/tracing.ts); needs the worker to bundle its workflows itself. */
-  plugins?: WorkerPlugin[];
-}
-
-export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: o.connection,
-    namespace: o.namespace,
-    taskQueue: o.taskQueue ?? TASK_QUEUE,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
-    activities: { ...createActivities(o.deps), ...o.extraActivities },
-    ...(o.metrics && { interceptors: { activity: [o.metrics.activityInterceptor()] } }),
-    ...(o.plugins && { plugins: o.plugins }),
-  });
-}
-
-// `tsx worker.ts` runs a worker alone against TEMPORAL_ADDRESS and DATABASE_URL (the cluster path).
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { runStandaloneWorker } = await import('./engine.js');
-  await runStandaloneWorker();
-}
+await runProcess('worker', async () => {
+  const worker = await startWorker(loadConfig());
+  console.log(`worker: polling; health at ${worker.healthUrl} (/livez, /readyz)`);
+  return worker;
+});

@@ -7,6 +7,7 @@ import { createDeliveryActivities } from './delivery.js';
 import type { ActivityDeps } from './deps.js';
 import { createDocumentActivities } from './documents.js';
 import { createEvidenceActivities } from './evidence.js';
+import { failingFast } from './failures.js';
 import { createFeeActivities } from './fees.js';
 import { createIntakeActivities } from './intake.js';
 import { createTaskActivities } from './tasks.js';
@@ -14,7 +15,7 @@ import { createTaskActivities } from './tasks.js';
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return failingFast({
     ...createCaseRecordActivities(deps),
     ...createIntakeActivities(),
     ...createEvidenceActivities(deps),
@@ -26,7 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliveryActivities(deps),
     ...createArchiveActivities(deps),
     ...createAssistantActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

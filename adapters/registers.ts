@@ -25,6 +25,11 @@ export class RegisterNotConfiguredError extends Error {
   override name = 'RegisterNotConfiguredError';
 }
 
+/** The register refused the request itself (4xx): the same request will be refused again. */
+export class RegisterRefusedError extends Error {
+  override name = 'RegisterRefusedError';
+}
+
 /** The register answered with an error or not at all; worth retrying. */
 export class RegisterUnavailableError extends Error {
   override name = 'RegisterUnavailableError';
@@ -52,6 +57,18 @@ const ROUTES: Record<string, Route> = {
     path: '/trade/v1/registrations',
     body: (q) => ({ subject: q.subject }),
     facts: (r) => ({ tradeRegistered: ((r['registrations'] as unknown[] | undefined)?.length ?? 0) > 0 }),
+  },
+  // The invoice check of the upload service (cargo-bike grant).
+  uploads: {
+    path: '/invoices/v1/check',
+    body: (q) => ({ invoiceNumber: String((q.application['invoice'] as { number?: unknown } | undefined)?.number ?? '') }),
+    facts: (r, q) => ({ amountCents: r['amountCents'], buyerMatches: r['buyerSubject'] === q.subject, cargoBike: r['cargoBike'] === true }),
+  },
+  // Gewerbezentralregister: whether an enforceable trade prohibition exists.
+  gzr: {
+    path: '/gzr/v1/prohibitions',
+    body: (q) => ({ subject: q.subject }),
+    facts: (r) => ({ prohibited: r['prohibited'] === true }),
   },
 };
 
@@ -89,10 +106,18 @@ export class HttpRegisters implements Registers {
     }
     if (!res.ok) {
       await res.body?.cancel();
+      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new RegisterRefusedError(`${q.register} register refused the request: HTTP ${res.status}`);
       throw new RegisterUnavailableError(`${q.register} register answered HTTP ${res.status}`);
     }
     const record = (await res.json()) as Record<string, unknown>;
     return { status: 'found', facts: route.facts(record, q), record };
+  }
+}
+
+/** A register no system is connected for (permits are checked by a case worker): it never finds a record. */
+export class UnconnectedRegister implements Registers {
+  async lookup(): Promise<RegisterAnswer> {
+    return { status: 'not_found' };
   }
 }
 

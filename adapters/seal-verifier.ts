@@ -14,8 +14,12 @@ export interface SealCheck {
 const OID_COMMON_NAME = '2.5.4.3';
 const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
 
-/** Verifies the embedded CMS signature of a sealed PDF against the trusted CA certificates (PEM). */
-export async function verifySealedPdf(pdf: Uint8Array, trustAnchorsPem: string[]): Promise<SealCheck> {
+/**
+ * Verifies the embedded CMS signature of a sealed PDF against the trusted CA certificates (PEM). With
+ * `sealCertificateSha256` (a prefix of the SHA-256 of the sealing authority's own certificate, as a seal's key id
+ * records it), a certificate of another authority under the same anchors does not count.
+ */
+export async function verifySealedPdf(pdf: Uint8Array, trustAnchorsPem: string[], o: { sealCertificateSha256?: string } = {}): Promise<SealCheck> {
   const bytes = Buffer.from(pdf);
   const sha256 = sha256Hex(bytes);
   const fail = (reason: string): SealCheck => ({ valid: false, sha256, reason });
@@ -42,6 +46,11 @@ export async function verifySealedPdf(pdf: Uint8Array, trustAnchorsPem: string[]
     const time = signedData.signerInfos[0]?.signedAttrs?.attributes.find((x) => x.type === OID_SIGNING_TIME)?.values[0] as asn1js.UTCTime | undefined;
     const signedAt = time?.toDate().toISOString();
     if (!result.signatureVerified) return { ...fail(result.message || 'the signature does not match the document'), signer, signedAt };
+    const expected = o.sealCertificateSha256?.toLowerCase();
+    if (expected !== undefined) {
+      const actual = signerCert ? sha256Hex(Buffer.from(signerCert.toSchema().toBER(false))) : '';
+      if (expected.length < 16 || !actual.startsWith(expected)) return { ...fail('the seal certificate is not the sealing authority\'s own'), signer, signedAt };
+    }
     return { valid: true, sha256, signer, signedAt };
   } catch (err) {
     const message = (err as { message?: string }).message ?? String(err);

@@ -6,6 +6,8 @@ import { localKeys, type Principal, type TokenAudience } from './tokens.js';
 /** Issues tokens with a local key: for the demo and tests, where no identity provider runs. */
 export interface LocalIssuer {
   keys: ReturnType<typeof localKeys>;
+  /** The public key set, for processes that verify these tokens (AUTH_JWKS_FILE). */
+  jwks: { keys: JWK[] };
   sign(p: Principal, ttl?: string): Promise<string>;
 }
 
@@ -16,8 +18,10 @@ export async function localIssuer(o: TokenAudience & { file?: string }): Promise
   const privateJwk = await loadOrCreate(o.file);
   const { d: _private, ...publicJwk } = privateJwk;
   const key = await importJWK(privateJwk, ALG);
+  const jwks = { keys: [{ ...publicJwk, alg: ALG, use: 'sig' }] };
   return {
-    keys: localKeys({ keys: [{ ...publicJwk, alg: ALG, use: 'sig' }] }),
+    jwks,
+    keys: localKeys(jwks),
     sign: (p, ttl = '1h') =>
       new SignJWT({ role: p.role, ...('authorityId' in p && { authority_id: p.authorityId }) })
         .setProtectedHeader({ alg: ALG, kid: publicJwk.kid })

@@ -6,8 +6,8 @@ import { NativeConnection, Worker, DefaultLogger, Runtime } from '@temporalio/wo
 import { loadConfig } from '../config.js';
 import { sampleApplications, sampleRegisterData } from '../demo/sample-applications.js';
 import { percentile } from '../demo/stats.js';
-import { startEngine } from '../engine.js';
-import { workflowsPath } from '../worker.js';
+import { startEngine } from '../dev/engine.js';
+import { workflowsPath } from '../app/case-worker.js';
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' } } });
 const N = Number(values.cases);

@@ -1,6 +1,6 @@
 // `npm run verify -- <file.pdf>`: checks a sealed Bescheid offline against the trusted CA; exit 0 only if authentic.
 import { readFile } from 'node:fs/promises';
-import { sealKeyStore } from '../adapters/seal-keys.js';
+import { sealKeyStore } from '../dev/demo-seal-keys.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { loadConfig } from '../config.js';
 

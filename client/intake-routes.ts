@@ -46,6 +46,7 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_RATE_LIMITED: 'too_many_requests',
 };
 
 interface SubmitBody {
@@ -72,7 +73,7 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
   });
 
   // The schema documents the route; the handler checks the envelope itself, so refusals keep their stable codes.
-  app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT, attachValidation: true, schema: submitSchema }, async (req, reply) => {
+  app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT, attachValidation: true, schema: submitSchema, config: { access: 'public' } }, async (req, reply) => {
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
       return sendProblem(reply, { status: 415, code: 'unsupported_media_type', detail: 'Send the application as application/json.' });
     }

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { DocumentStore } from '../adapters/document-store.js';
-import { DemoSealKeyStore } from '../adapters/seal-keys.js';
+import type { SealKeyStore } from '../adapters/seal-keys.js';
 import { FolderBlobStore } from '../storage/blob-store.js';
 import { jwtVerifier } from '../auth/tokens.js';
 import { connectDatabase } from '../db/client.js';
@@ -8,6 +8,8 @@ import { CaseClient } from './case-client.js';
 import { buildHttpApi } from './http-api.js';
 import { QuestionClient } from './question-client.js';
 import { TaskClient } from './task-client.js';
+
+const noSealKeys: SealKeyStore = { keyFor: () => Promise.reject(new Error('document only')), trustAnchors: async () => [] };
 
 /**
  * The OpenAPI document of the whole API, every optional route group included, built without a server:
@@ -22,7 +24,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     tasks: new TaskClient(client, database.db),
     auth: jwtVerifier(() => Promise.reject(new Error('document only')), { issuer: 'document-only', audience: 'document-only' }),
     identity: { verify: () => Promise.reject(new Error('document only')) },
-    verification: { db: database.db, documents, sealKeys: new DemoSealKeyStore('/nonexistent') },
+    verification: { db: database.db, documents, sealKeys: noSealKeys },
     evidence: { db: database.db, documents, uploadMaxBytes: 1 },
     payments: { db: database.db, webhookSecret: 'whsec_ZG9jdW1lbnQ=' },
     assistant: { questions: new QuestionClient(client) },

@@ -21,13 +21,13 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
   /** The QR code's address: is the document this engine sealed under this id intact and its seal valid? */
   app.get<{ Params: { sealId: string } }>(
     '/verify/:sealId',
-    { schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } } },
+    { config: { access: 'public' }, schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } } },
     async (req, reply) => {
       const seal = await findSeal(db, { sealId: req.params.sealId });
       if (!seal) {
         return reply.status(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no seal with this id' });
       }
-      const check = await verifySealedPdf(await documents.get(seal.sealedSha256), await sealKeys.trustAnchors());
+      const check = await verifySealedPdf(await documents.get(seal.sealedSha256), await sealKeys.trustAnchors(), { sealCertificateSha256: sealCertificateOf(seal.keyId) });
       const answer = {
         sealId: seal.sealId,
         authentic: check.valid,
@@ -45,12 +45,14 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
   );
 
   /** Upload a PDF (Content-Type: application/pdf): authentic only if its seal verifies and this engine issued it. */
-  app.post('/verify', { bodyLimit: 20 * 1024 * 1024 }, async (req, reply) => {
+  app.post('/verify', { bodyLimit: 20 * 1024 * 1024, config: { access: 'public' } }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
       return reply.status(415).type('application/problem+json').send({ type: 'about:blank', title: 'Unsupported Media Type', status: 415, detail: 'send the PDF as application/pdf' });
     }
-    const check = await verifySealedPdf(req.body, await sealKeys.trustAnchors());
-    const seal = await findSealBySha256(db, { sealedSha256: check.sha256 });
+    const unchecked = await verifySealedPdf(req.body, await sealKeys.trustAnchors());
+    const seal = await findSealBySha256(db, { sealedSha256: unchecked.sha256 });
+    // A seal this engine issued must carry the certificate recorded for its authority, not just any under the anchors.
+    const check = seal && unchecked.valid ? await verifySealedPdf(req.body, await sealKeys.trustAnchors(), { sealCertificateSha256: sealCertificateOf(seal.keyId) }) : unchecked;
     return {
       authentic: check.valid && seal !== undefined,
       sha256: check.sha256,
@@ -63,6 +65,9 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
     };
   });
 };
+
+/** The certificate fingerprint prefix in a seal's key id, `<authority>#<sha256 prefix>`. */
+const sealCertificateOf = (keyId: string): string => keyId.split('#')[1] ?? '';
 
 const escapeHtml = (v: unknown): string =>
   String(v ?? '-').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -21,6 +21,8 @@ export async function runBatch(o: {
   applications: DemoApplication[];
   tokenFor: (identity: IdentityAssertion) => Promise<string>;
   onClosed?: (done: number, total: number) => void;
+  /** Called with each case the batch started, before it waits for the result (the demo bot acts only on these). */
+  onStarted?: (caseId: string) => void;
 }): Promise<BatchCase[]> {
   let done = 0;
   const api = createCaseEngineClient(o.httpUrl);
@@ -43,6 +45,7 @@ export async function runBatch(o: {
       }
       const body = data;
       try {
+        o.onStarted?.(body.caseId);
         const result = await o.cases.result(body.caseId);
         return { ...base, caseId: body.caseId, outcome: result.outcome, latencyMs: performance.now() - started };
       } catch (err) {

@@ -2,6 +2,7 @@ import type { SubmitApplication } from '../client/case-client.js';
 import type { TrustLevel } from '../contracts/case.js';
 import { anwohnerparken } from '../services/samples/anwohnerparken/service.js';
 import type { PopulationRecord, RegisterData } from '../sandbox/registers/data.js';
+import { otherServicesSeed } from './sample-other-services.js';
 
 /** What the registers make of a sample applicant, and so which outcome the rules will reach. */
 export type SampleKind = 'resident' | 'other_zone' | 'not_holder' | 'company_car' | 'low_trust';
@@ -87,7 +88,8 @@ export function sampleRegisterData(): RegisterData {
       data.trade.push({ registrationNumber: `GewA-MS-${p.subject.slice(-4)}`, holderSubject: p.subject, businessName: `${familyName} ${activity}`, activity, registeredSince: date(2000, 2025) });
     }
   }
-  return data;
+  // The invoice check and the trade-prohibition register answer the other sample services' applicants.
+  return { ...data, ...otherServicesSeed() };
 }
 
 export interface SampleApplication {

@@ -1,4 +1,4 @@
-import type { RegisterSeed } from '../adapters/seeded-registers.js';
+import type { RegisterSeed } from '../dev/seeded-registers.js';
 import type { SubmitApplication } from '../client/case-client.js';
 import { gewerbeanmeldung } from '../services/samples/gewerbeanmeldung/service.js';
 import { lastenradFoerderung } from '../services/samples/lastenrad-foerderung/service.js';

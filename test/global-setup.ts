@@ -9,7 +9,7 @@ import { loadConfig } from '../config.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
-import { workflowsPath } from '../worker.js';
+import { workflowsPath } from '../app/case-worker.js';
 
 declare module 'vitest' {
   interface ProvidedContext {

@@ -235,10 +235,26 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
           .map((r) => ({ caseId: r['caseId'], kind: r['kind'], direction: r['direction'], amountCents: Number(r['amountCents']), transactionReference: r['transactionReference'] }))
           .sort((a, b) => `${a.caseId}${a.kind}`.localeCompare(`${b.caseId}${b.kind}`));
 
-      // Over HTTP the export is for the authority's staff only.
-      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json' })).statusCode).toBe(401);
-      const staff = { authorization: `Bearer ${await staffToken('sb.kasse', 'stadt-musterstadt')}` };
-      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json', headers: staff })).statusCode).toBe(200);
+      // Over HTTP the export is for the budget office, of its own authority only; HEAD is refused like GET.
+      for (const method of ['GET', 'HEAD'] as const) expect((await api.inject({ method, url: '/payments/bookings?format=json' })).statusCode).toBe(401);
+      const worker = { authorization: `Bearer ${await staffToken('sb.anna', 'stadt-musterstadt')}` };
+      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json', headers: worker })).statusCode).toBe(403);
+      const kasse = { authorization: `Bearer ${await staffToken('sb.kasse', 'stadt-musterstadt', 'budget_office')}` };
+      const dorf = { authorization: `Bearer ${await staffToken('sb.kasse', 'gemeinde-beispieldorf', 'budget_office')}` };
+      const exported = async (headers: Record<string, string>, query = '') =>
+        JSON.parse((await api.inject({ method: 'GET', url: `/payments/bookings?format=json&from=${from.toISOString()}${query}`, headers })).body) as { bookings: Array<Record<string, unknown>> };
+      expect(pick((await exported(kasse)).bookings)).toEqual(expected);
+      expect(pick((await exported(dorf)).bookings)).toEqual([]);
+      expect((await exported(kasse)).bookings.every((b) => b['authorityId'] === 'stadt-musterstadt')).toBe(true);
+      const until = `&to=${new Date().toISOString()}`;
+      const pages: Array<Record<string, unknown>> = [];
+      for (let page = await exported(kasse, `${until}&limit=2`); page.bookings.length; page = await exported(kasse, `${until}&limit=2&offset=${pages.length}`)) {
+        expect(page.bookings.length).toBeLessThanOrEqual(2);
+        pages.push(...page.bookings);
+      }
+      expect(pick(pages)).toEqual(pick((await exported(kasse, until)).bookings));
+      const badRange = await api.inject({ method: 'GET', url: `/payments/bookings?from=${from.toISOString()}&to=${from.toISOString()}`, headers: kasse });
+      expect(badRange.statusCode).toBe(400);
       const json = JSON.parse(await exportHkrBookings(db, { format: 'json', from })) as { format: string; bookings: Array<Record<string, unknown>> };
       expect(json.format).toBe('ozg-hkr-bookings/1');
       expect(pick(json.bookings)).toEqual(expected);

@@ -70,7 +70,7 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const changed = flipByte(sealed, 300);
     expect(await verifySealedPdf(changed, anchors)).toMatchObject({ valid: false, reason: expect.stringMatching(/digest/i) });
     // A seal from a CA nobody trusts is not authentic, however intact.
-    const otherCa = await new (await import('../adapters/seal-keys.js')).DemoSealKeyStore(join(dataDir, `other-ca-${randomUUID()}`)).trustAnchors();
+    const otherCa = await new (await import('../dev/demo-seal-keys.js')).DemoSealKeyStore(join(dataDir, `other-ca-${randomUUID()}`)).trustAnchors();
     expect((await verifySealedPdf(sealed, otherCa)).valid).toBe(false);
 
     // The approval's certificate (the parking permit) is the second page, under the same seal.

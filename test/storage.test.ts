@@ -3,7 +3,7 @@ import { BlobArchiveStore } from '../adapters/archive-store.js';
 import { DocumentStore, sha256Hex } from '../adapters/document-store.js';
 import { blobs } from '../db/schema.js';
 import { PostgresBlobStore } from '../storage/postgres-blob-store.js';
-import { activityDeps } from '../engine.js';
+import { activityDeps } from '../app/adapters.js';
 import { dataDir, db, postboxUrl, publicBaseUrl, sealKeys, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { eq } from 'drizzle-orm';

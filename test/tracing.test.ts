@@ -9,7 +9,7 @@ import { buildHttpApi } from '../client/http-api.js';
 import { jwtVerifier } from '../auth/tokens.js';
 import { OidcTokenVerifier } from '../identity/token-verifier.js';
 import { startTracing, traceRequests } from '../observability/tracing.js';
-import { createCaseWorker } from '../worker.js';
+import { createCaseWorker } from '../app/case-worker.js';
 import { client, db, testDeps } from './harness.js';
 import { idp, submitOverHttp, tokenAudience, tokens } from './http-helpers.js';
 import { applicationOf } from './samples.js';

@@ -667,6 +667,12 @@ export interface paths {
             parameters: {
                 query?: {
                     format?: "csv" | "json";
+                    /** @description bookings at or after this instant */
+                    from?: string;
+                    limit?: number;
+                    offset?: number;
+                    /** @description bookings before this instant */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;

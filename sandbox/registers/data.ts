@@ -3,6 +3,10 @@ export interface RegisterData {
   population: PopulationRecord[];
   vehicles: VehicleRecord[];
   trade: TradeRecord[];
+  /** Invoices as the upload service checked them (the cargo-bike grant). */
+  invoices?: Array<{ invoiceNumber: string; buyerSubject: string; amountCents: number; cargoBike: boolean }>;
+  /** Subjects with an enforceable trade prohibition in the Gewerbezentralregister. */
+  tradeProhibitions?: string[];
 }
 
 /** Melderegister: one person's registration, with the household living at the same address. */

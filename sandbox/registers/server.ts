@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { RegisterData } from './data.js';
 
-export const REGISTER_NAMES = ['population', 'vehicles', 'trade'] as const;
+export const REGISTER_NAMES = ['population', 'vehicles', 'trade', 'uploads', 'gzr'] as const;
 export type RegisterName = (typeof REGISTER_NAMES)[number];
 
 /** How a register misbehaves: latency on every answer, a share of 503s, a share of answers that never come in time, or down. */
@@ -42,6 +42,12 @@ const plateBody = {
   additionalProperties: false,
   required: ['licensePlate'],
   properties: { licensePlate: { type: 'string', minLength: 1, maxLength: 16 } },
+} as const;
+const invoiceBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['invoiceNumber'],
+  properties: { invoiceNumber: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
 
 /**
@@ -97,6 +103,21 @@ export function buildRegisterSandbox(o: RegisterSandboxOptions): RegisterSandbox
     const entries = trade.get(req.body.subject);
     if (!entries) return reply.status(404).type('application/problem+json').send(notFound);
     return { registrations: entries };
+  });
+
+  const invoices = new Map((o.data.invoices ?? []).map((i) => [i.invoiceNumber, i]));
+  const prohibited = new Set(o.data.tradeProhibitions ?? []);
+  app.post<{ Body: { invoiceNumber: string } }>('/invoices/v1/check', { schema: { body: invoiceBody } }, async (req, reply) => {
+    if (!(await misbehave('uploads', reply))) return reply;
+    const invoice = invoices.get(req.body.invoiceNumber);
+    if (!invoice) return reply.status(404).type('application/problem+json').send(notFound);
+    return invoice;
+  });
+
+  // The Gewerbezentralregister always answers: no entry means no prohibition.
+  app.post<{ Body: { subject: string } }>('/gzr/v1/prohibitions', { schema: { body: subjectBody } }, async (req, reply) => {
+    if (!(await misbehave('gzr', reply))) return reply;
+    return { prohibited: prohibited.has(req.body.subject) };
   });
 
   return { app, requests, setFaults: (register, f) => Object.assign(faults[register], f) };

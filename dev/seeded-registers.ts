@@ -1,4 +1,4 @@
-import { RegisterNotConfiguredError, type RegisterAnswer, type RegisterQuery, type Registers } from './registers.js';
+import { RegisterNotConfiguredError, type RegisterAnswer, type RegisterQuery, type Registers } from '../adapters/registers.js';
 
 export interface RegisterSeed {
   population?: Array<{ subject: string; zone: string; mainResidence: boolean }>;

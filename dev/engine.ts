@@ -1,47 +1,48 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { BlobArchiveStore } from './adapters/archive-store.js';
-import { DocumentStore } from './adapters/document-store.js';
-import { HttpPostbox } from './adapters/http-postbox.js';
-import { allRegistersAt, HttpRegisters, RegistersByName, type Registers } from './adapters/registers.js';
-import { SeededRegisters } from './adapters/seeded-registers.js';
-import { otherServicesSeed } from './demo/sample-other-services.js';
-import type { PaymentsDeps } from './adapters/payments.js';
-import { HttpPaymentProvider } from './adapters/payments-http.js';
-import { DatabasePostbox } from './adapters/postbox.js';
-import { DemoSealKeyStore, sealKeyStore, type SealKeyStore } from './adapters/seal-keys.js';
-import { PdfSealer } from './adapters/sealer.js';
-import { startPostboxSandbox } from './sandbox/postbox/server.js';
-import { listServices } from './services/catalogue.js';
-import { Assistant } from './assistant/assistant.js';
-import { chatModelFrom, type ChatModel } from './assistant/chat-client.js';
-import { CaseClient } from './client/case-client.js';
-import { QuestionClient } from './client/question-client.js';
-import { buildHttpApi } from './client/http-api.js';
-import { TaskClient } from './client/task-client.js';
-import { localIssuer, type LocalIssuer } from './auth/local-issuer.js';
-import { jwtVerifier, remoteKeys } from './auth/tokens.js';
-import { loadConfig, type Config } from './config.js';
-import { connectDatabase, type Database } from './db/client.js';
-import { startLocalIdentityProvider, type LocalIdentityProvider } from './identity/local-identity-provider.js';
-import { OidcTokenVerifier } from './identity/token-verifier.js';
-import { migrateDatabase } from './db/migrate.js';
-import { assertDatabaseReachable } from './infra/database.js';
-import { startEmbeddedPostgres } from './infra/embedded-postgres.js';
-import { connectTemporal, ensureSearchAttributes } from './infra/temporal.js';
-import { startTemporalDevServer } from './infra/temporal-dev-server.js';
-import { startPaymentSandbox } from './sandbox/payments/server.js';
-import { createCaseWorker } from './worker.js';
-import { applyExtensions, loadPlugins, stepActivities } from './extensions/compose.js';
-import type { ActivityDeps } from './activities/index.js';
-import type { RegisterData } from './sandbox/registers/data.js';
-import { startRegisterSandbox } from './sandbox/registers/server.js';
-import { FolderBlobStore, type BlobStore } from './storage/blob-store.js';
-import { describeBlobStore, openBlobStore } from './storage/index.js';
-import { EngineMetrics, startMetricsServer } from './observability/metrics.js';
-import { startTracing, traceRequests } from './observability/tracing.js';
+import { RegistersByName, type Registers } from '../adapters/registers.js';
+import { SeededRegisters } from './seeded-registers.js';
+import { otherServicesSeed } from '../demo/sample-other-services.js';
+import type { PaymentsDeps } from '../adapters/payments.js';
+import { HttpPaymentProvider } from '../adapters/payments-http.js';
+import { startPostboxSandbox } from '../sandbox/postbox/server.js';
+import { chatModelFrom } from '../assistant/chat-client.js';
+import { CaseClient } from '../client/case-client.js';
+import { QuestionClient } from '../client/question-client.js';
+import { buildHttpApi } from '../client/http-api.js';
+import { TaskClient } from '../client/task-client.js';
+import { localIssuer, type LocalIssuer } from '../auth/local-issuer.js';
+import { jwtVerifier, remoteKeys } from '../auth/tokens.js';
+import { ConfigError, type Config } from '../config.js';
+import { connectDatabase, type Database } from '../db/client.js';
+import { startLocalIdentityProvider, type LocalIdentityProvider } from '../identity/local-identity-provider.js';
+import { OidcTokenVerifier } from '../identity/token-verifier.js';
+import { migrateDatabase } from '../db/migrate.js';
+import { assertDatabaseReachable } from '../infra/database.js';
+import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
+import { ensureSearchAttributes } from '../infra/temporal.js';
+import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
+import { startPaymentSandbox } from '../sandbox/payments/server.js';
+import { activityDeps, httpRegisters } from '../app/adapters.js';
+import { createCaseWorker } from '../app/case-worker.js';
+import { connectClient, connectNative, temporalConnectionOptions } from '../app/temporal-connection.js';
+import { addHealthRoutes, databaseProbe, temporalProbe } from '../app/health.js';
+import type { RegisterData } from '../sandbox/registers/data.js';
+import { startRegisterSandbox } from '../sandbox/registers/server.js';
+import { DEMO_SEAL_PASSPHRASE, sealKeyStore } from './demo-seal-keys.js';
+import { sealIdentities } from '../app/production-profile.js';
+import { describeBlobStore, openBlobStore } from '../storage/index.js';
+import { EngineMetrics, startMetricsServer } from '../observability/metrics.js';
+import { startTracing, traceRequests } from '../observability/tracing.js';
+
+export { activityDeps, type AdapterOptions } from '../app/adapters.js';
+
+// The embedded development stack (dev server, embedded PostgreSQL, sandboxes, seeds, local issuers, demo CA) for
+// `npm run demo`, the bench and the tests. Production entry points (api.ts, worker.ts, migrate.ts) never import this.
+import { applyExtensions, loadPlugins, stepActivities } from '../extensions/compose.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -59,6 +60,8 @@ export interface Engine {
   httpUrl: string;
   postboxUrl?: string;
   registersUrl: string;
+  /** The settings with which `npm run api` / `npm run worker` join this stack as separate processes. */
+  processEnv: Record<string, string>;
   metrics: EngineMetrics;
   /** Where Prometheus scrapes this process, when METRICS_PORT is set. */
   metricsUrl?: string;
@@ -69,6 +72,7 @@ export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
 export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string }): Promise<Engine> {
+  if (config.profile === 'production') throw new ConfigError('The embedded development stack does not run in the production profile: use `npm run api`, `npm run worker` and `npm run migrate`.');
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -92,7 +96,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     stops.push(database.close);
 
     const temporal = await connectOrStartTemporal(config, say, stops);
-    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+    const nativeConnection = await connectNative(temporalConnectionOptions(config, temporal.address));
     stops.push(() => nativeConnection.close());
 
     let registersUrl = config.registerBaseUrl;
@@ -105,16 +109,15 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     }
     let postboxUrl = config.postboxUrl;
     if (!postboxUrl) {
-      const sandbox = await startPostboxSandbox({ host: config.httpHost, port: config.postboxSandboxPort });
+      const sandbox = await startPostboxSandbox({ host: '127.0.0.1', port: config.postboxSandboxPort });
       stops.push(sandbox.stop);
       postboxUrl = sandbox.url;
       say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
     }
     const sealKeys = sealKeyStore(config);
     // Demo CA and authority seals are made now, not by the first case; a configured PKCS#12 is checked early.
-    const sealIdentities = new Set(listServices().flatMap((svc) => Object.values(svc.authorities).map((a) => a.sealIdentity)));
-    await Promise.all([...sealIdentities].map((identity) => sealKeys.keyFor(identity)));
-    say(config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
+    await Promise.all(sealIdentities().map((identity) => sealKeys.keyFor(identity)));
+    say(config.sealDir ? `seal keys loaded from ${config.sealDir.dir}` : config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     const payments = await paymentsFor(config, httpUrl, say, stops);
     const metrics = new EngineMetrics();
@@ -129,16 +132,17 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       blobs: openBlobStore(config.blobStore, database.db),
     }), plugins.extensions);
     say(`documents and archive packages in ${describeBlobStore(config.blobStore)}`);
-    say('bundling workflows and starting the worker');
     const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine' }) : undefined;
     if (tracing) {
       stops.push(tracing.shutdown);
       say(`OpenTelemetry traces to ${config.otlpEndpoint}`);
     }
+    say('bundling workflows and starting the worker');
     const worker = await createCaseWorker({
       connection: nativeConnection,
       namespace: config.temporalNamespace,
       deps,
+      tuning: config.worker,
       metrics,
       plugins: tracing && [tracing.workerPlugin],
       extraActivities: stepActivities(deps, plugins.extensions),
@@ -153,7 +157,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const cases = new CaseClient(client);
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
-      localIdp = await startLocalIdentityProvider({ host: config.httpHost, port: config.idpPort, audience: config.oidcAudience });
+      localIdp = await startLocalIdentityProvider({ host: '127.0.0.1', port: config.idpPort, audience: config.oidcAudience });
       stops.push(localIdp.stop);
       say(`local identity provider (sandbox) at ${localIdp.issuer}`);
     }
@@ -161,6 +165,8 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const tasks = new TaskClient(client, database.db);
     const audience = { issuer: config.authIssuer, audience: config.authAudience };
     const tokens = config.authJwksUrl ? undefined : await localIssuer({ ...audience, file: join(config.dataDir, 'keys', 'auth-signing-key.json') });
+    const jwksFile = join(config.dataDir, 'keys', 'auth-jwks.json');
+    if (tokens) await writeFile(jwksFile, JSON.stringify(tokens.jwks));
     const http = await buildHttpApi({
       cases,
       tasks,
@@ -170,8 +176,12 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       evidence: { db: database.db, documents: deps.documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
+      security: config.rateLimit,
       metrics,
     });
+    const pg = databaseProbe(databaseUrl);
+    stops.push(pg.close);
+    addHealthRoutes(http, { temporal: temporalProbe(temporal.connection), postgres: pg.probe });
     if (tracing) traceRequests(http, tracing.tracer);
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
@@ -199,6 +209,21 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       httpUrl,
       postboxUrl,
       registersUrl,
+      processEnv: {
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: config.temporalNamespace,
+        DATABASE_URL: databaseUrl,
+        REGISTER_BASE_URL: registersUrl,
+        PAYMENT_PROVIDER_URL: payments.providerUrl,
+        ...(postboxUrl && { POSTBOX_URL: postboxUrl }),
+        OIDC_ISSUER: config.oidcIssuer ?? localIdp!.issuer,
+        ...(config.authJwksUrl ? { AUTH_JWKS_URL: config.authJwksUrl } : { AUTH_JWKS_FILE: jwksFile }),
+        AUTH_ISSUER: config.authIssuer,
+        PUBLIC_BASE_URL: config.publicBaseUrl,
+        DATA_DIR: config.dataDir,
+        ...sealEnv(config),
+        ...blobEnv(config),
+      },
       metrics,
       metricsUrl,
       stop,
@@ -211,7 +236,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
 
 async function connectOrStartTemporal(config: Config, say: Progress, stops: Array<() => Promise<void>>) {
   if (config.temporalAddress) {
-    const connection = await connectTemporal(config.temporalAddress);
+    const connection = await connectClient(temporalConnectionOptions(config));
     stops.push(() => connection.close());
     await ensureSearchAttributes(connection, config.temporalNamespace);
     say(`using Temporal at ${config.temporalAddress}`);
@@ -231,7 +256,7 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
 }
 
 /** The configured provider, or the payment sandbox playing one; webhooks go to the engine's HTTP API. */
-async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops: Array<() => Promise<void>>): Promise<PaymentsDeps> {
+async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops: Array<() => Promise<void>>): Promise<PaymentsDeps & { providerUrl: string }> {
   let providerUrl = config.paymentProviderUrl;
   if (!providerUrl) {
     const sandbox = await startPaymentSandbox({
@@ -244,36 +269,15 @@ async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops
     providerUrl = sandbox.url;
     say(`payment sandbox at ${sandbox.url} (outcome ${config.paymentSandboxOutcome} after ${config.paymentSandboxDelayMs} ms)`);
   }
-  return { provider: new HttpPaymentProvider(providerUrl), portalUrl: httpUrl, notifyUrl: `${httpUrl}/payments/webhook` };
+  return { provider: new HttpPaymentProvider(providerUrl), portalUrl: httpUrl, notifyUrl: `${httpUrl}/payments/webhook`, providerUrl };
 }
 
-export interface AdapterOptions {
-  publicBaseUrl: string;
-  /** A postbox over HTTP; unset means the database-only postbox. */
-  postboxUrl?: string;
-  sealKeys?: SealKeyStore;
-  payments: PaymentsDeps;
-  /** The dialogue assistant's model; unset means the assistant is off. */
-  model?: ChatModel;
-  /** Where documents and archive packages live; unset means folders under the data folder. */
-  blobs?: BlobStore;
-}
-
-/** Adapters over the shared blob store (documents, archive packages) and the configured outside systems. */
-export function activityDeps(dataDir: string, db: Database, registers: Registers, o: AdapterOptions): ActivityDeps {
-  const blobs = o.blobs ?? new FolderBlobStore(dataDir);
-  const documents = new DocumentStore(blobs);
-  return {
-    db,
-    registers,
-    payments: o.payments,
-    documents,
-    sealer: new PdfSealer(o.sealKeys ?? new DemoSealKeyStore(join(dataDir, 'seal'))),
-    archive: new BlobArchiveStore(blobs),
-    postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
-    publicBaseUrl: o.publicBaseUrl,
-    assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
-  };
+/** The demo's seals as a SEAL_DIR (the demo CA's folder holds `<sealIdentity>.p12` and the CA certificate). */
+function sealEnv(config: Config): Record<string, string> {
+  if (config.sealDir) return { SEAL_DIR: config.sealDir.dir, SEAL_P12_PASSPHRASE: config.sealDir.passphrase, SEAL_TRUST_ANCHORS: config.sealDir.trustAnchorsFile };
+  if (config.seal) return { SEAL_P12_FILE: config.seal.p12File, SEAL_P12_PASSPHRASE: config.seal.passphrase, SEAL_TRUST_ANCHORS: config.seal.trustAnchorsFile };
+  const dir = join(config.dataDir, 'seal');
+  return { SEAL_DIR: dir, SEAL_P12_PASSPHRASE: DEMO_SEAL_PASSPHRASE, SEAL_TRUST_ANCHORS: join(dir, 'demo-ca.pem') };
 }
 
 /**
@@ -282,38 +286,14 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
  */
 export function engineRegisters(baseUrl: string, timeoutMs: number): Registers {
   const seeded = new SeededRegisters(otherServicesSeed());
-  return new RegistersByName({ uploads: seeded, gzr: seeded, permits: seeded }, new HttpRegisters({ endpoints: allRegistersAt(baseUrl), timeoutMs }));
+  return new RegistersByName({ uploads: seeded, gzr: seeded, permits: seeded }, httpRegisters(baseUrl, timeoutMs));
+}
+
+/** Extra processes share the demo's documents: its folder when they run on this machine, else the configured store. */
+function blobEnv(config: Config): Record<string, string> {
+  const b = config.blobStore;
+  if (b.kind !== 's3') return { BLOB_STORE: b.kind };
+  return { BLOB_STORE: 's3', S3_BUCKET: b.bucket, S3_PREFIX: b.prefix, S3_REGION: b.region, S3_FORCE_PATH_STYLE: String(b.forcePathStyle), ...(b.endpoint && { S3_ENDPOINT: b.endpoint }) };
 }
 
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
-
-/** `tsx worker.ts`: a worker alone, for a cluster where Temporal and PostgreSQL already run. */
-export async function runStandaloneWorker(): Promise<void> {
-  const config = loadConfig();
-  if (!config.temporalAddress || !config.databaseUrl || !config.registerBaseUrl) {
-    throw new Error('A standalone worker needs TEMPORAL_ADDRESS, DATABASE_URL and REGISTER_BASE_URL; use `npm run demo` for embedded defaults.');
-  }
-  const plugins = await loadPlugins(config);
-  await assertDatabaseReachable(config.databaseUrl);
-  const database = connectDatabase(config.databaseUrl);
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const deps = applyExtensions(
-    activityDeps(config.dataDir, database.db, engineRegisters(config.registerBaseUrl!, config.registerTimeoutMs), {
-      publicBaseUrl: config.publicBaseUrl,
-      postboxUrl: config.postboxUrl,
-      sealKeys: sealKeyStore(config),
-      payments: {
-        provider: new HttpPaymentProvider(config.paymentProviderUrl ?? `http://127.0.0.1:${config.paymentSandboxPort}`),
-        portalUrl: `http://${config.httpHost}:${config.httpPort}`,
-        notifyUrl: `http://${config.httpHost}:${config.httpPort}/payments/webhook`,
-      },
-      model: chatModelFrom(config.assistant),
-      blobs: openBlobStore(config.blobStore, database.db),
-    }),
-    plugins.extensions,
-  );
-  const worker = await createCaseWorker({ connection, namespace: config.temporalNamespace, deps, extraActivities: stepActivities(deps, plugins.extensions) });
-  await worker.run();
-  await database.close();
-  await connection.close();
-}

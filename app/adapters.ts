@@ -1,0 +1,70 @@
+import type { ActivityDeps } from '../activities/index.js';
+import { BlobArchiveStore } from '../adapters/archive-store.js';
+import { DocumentStore } from '../adapters/document-store.js';
+import { HttpPostbox } from '../adapters/http-postbox.js';
+import type { PaymentsDeps } from '../adapters/payments.js';
+import { HttpPaymentProvider } from '../adapters/payments-http.js';
+import { DatabasePostbox } from '../adapters/postbox.js';
+import { allRegistersAt, HttpRegisters, RegistersByName, UnconnectedRegister, type Registers } from '../adapters/registers.js';
+import type { SealKeyStore } from '../adapters/seal-keys.js';
+import { PdfSealer } from '../adapters/sealer.js';
+import { Assistant } from '../assistant/assistant.js';
+import { chatModelFrom, type ChatModel } from '../assistant/chat-client.js';
+import type { Config } from '../config.js';
+import type { EngineMetrics } from '../observability/metrics.js';
+import type { Database } from '../db/client.js';
+import { FolderBlobStore, type BlobStore } from '../storage/blob-store.js';
+import { openBlobStore } from '../storage/index.js';
+
+export interface AdapterOptions {
+  publicBaseUrl: string;
+  /** A postbox over HTTP; unset means the database-only postbox. */
+  postboxUrl?: string;
+  sealKeys: SealKeyStore;
+  payments: PaymentsDeps;
+  /** The dialogue assistant's model; unset means the assistant is off. */
+  model?: ChatModel;
+  /** Where documents and archive packages live; unset means folders under the data folder. */
+  blobs?: BlobStore;
+}
+
+/** Adapters over the shared blob store (documents, archive packages) and the configured outside systems. */
+export function activityDeps(dataDir: string, db: Database, registers: Registers, o: AdapterOptions): ActivityDeps {
+  const blobs = o.blobs ?? new FolderBlobStore(dataDir);
+  const documents = new DocumentStore(blobs);
+  return {
+    db,
+    registers,
+    payments: o.payments,
+    documents,
+    sealer: new PdfSealer(o.sealKeys),
+    archive: new BlobArchiveStore(blobs),
+    postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
+    publicBaseUrl: o.publicBaseUrl,
+    assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
+  };
+}
+
+/** The registers over HTTP at one base URL (the real ones behind a gateway); nothing is answered from seeded records. */
+export const httpRegisters = (baseUrl: string, timeoutMs: number): Registers =>
+  new RegistersByName({ permits: new UnconnectedRegister() }, new HttpRegisters({ endpoints: allRegistersAt(baseUrl), timeoutMs }));
+
+/** The payment provider; its webhooks reach the engine at the public base URL. */
+export const configuredPayments = (providerUrl: string, publicBaseUrl: string): PaymentsDeps => ({
+  provider: new HttpPaymentProvider(providerUrl),
+  portalUrl: publicBaseUrl,
+  notifyUrl: `${publicBaseUrl}/payments/webhook`,
+});
+
+/** Every adapter from configuration alone, for a worker or API process: no stand-in is started here. */
+export function configuredActivityDeps(config: Config, db: Database, sealKeys: SealKeyStore, metrics?: EngineMetrics): ActivityDeps {
+  const registers = httpRegisters(config.registerBaseUrl!, config.registerTimeoutMs);
+  return activityDeps(config.dataDir, db, metrics ? metrics.measure(registers) : registers, {
+    publicBaseUrl: config.publicBaseUrl,
+    postboxUrl: config.postboxUrl,
+    sealKeys,
+    payments: configuredPayments(config.paymentProviderUrl!, config.publicBaseUrl),
+    model: chatModelFrom(config.assistant),
+    blobs: openBlobStore(config.blobStore, db),
+  });
+}

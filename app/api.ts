@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import { localKeys, jwtVerifier, remoteKeys } from '../auth/tokens.js';
+import { DocumentStore } from '../adapters/document-store.js';
+import type { SealKeyStore } from '../adapters/seal-keys.js';
+import { Assistant } from '../assistant/assistant.js';
+import { chatModelFrom } from '../assistant/chat-client.js';
+import { configuredSealKeyStore } from '../adapters/seal-keys.js';
+import { CaseClient } from '../client/case-client.js';
+import { buildHttpApi } from '../client/http-api.js';
+import { loadPlugins } from '../extensions/compose.js';
+import { QuestionClient } from '../client/question-client.js';
+import { TaskClient } from '../client/task-client.js';
+import type { Config } from '../config.js';
+import { connectDatabase } from '../db/client.js';
+import { assertDatabaseReachable } from '../infra/database.js';
+import { OidcTokenVerifier } from '../identity/token-verifier.js';
+import { ensureSearchAttributes } from '../infra/temporal.js';
+import { addHealthRoutes, databaseProbe, temporalProbe } from './health.js';
+import { assertStartable } from './production-profile.js';
+import { connectClient, temporalConnectionOptions } from './temporal-connection.js';
+import { openBlobStore } from '../storage/index.js';
+import { EngineMetrics, startMetricsServer } from '../observability/metrics.js';
+import { startTracing, traceRequests } from '../observability/tracing.js';
+
+export interface RunningApi {
+  http: FastifyInstance;
+  url: string;
+  /** Stops taking requests, lets running ones finish, then closes the connections. */
+  stop(): Promise<void>;
+}
+
+/** The HTTP API alone, from configuration: connects to Temporal and PostgreSQL, starts nothing else. */
+export async function startApi(config: Config): Promise<RunningApi> {
+  await assertStartable(config, 'api');
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    // The catalogue the API serves and checks applications against includes the teams' services.
+    await loadPlugins(config);
+    await assertDatabaseReachable(config.databaseUrl!);
+    const database = connectDatabase(config.databaseUrl!);
+    stops.push(database.close);
+    const connection = await connectClient(temporalConnectionOptions(config));
+    stops.push(() => connection.close());
+    await ensureSearchAttributes(connection, config.temporalNamespace);
+    const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-api' }) : undefined;
+    if (tracing) stops.push(tracing.shutdown);
+    const client = new Client({ connection, namespace: config.temporalNamespace, interceptors: tracing?.clientInterceptors });
+    // Read-model counts are served by the API processes (the same figures from each: aggregate them with max).
+    const metrics = new EngineMetrics();
+    metrics.observeDatabase(database.db);
+    const sealKeys: SealKeyStore = configuredSealKeyStore(config)!;
+    // The API serves documents and the assistant's questions; activities run in the workers.
+    const documents = new DocumentStore(openBlobStore(config.blobStore, database.db));
+    const assistant = new Assistant(chatModelFrom(config.assistant), database.db);
+    const audience = { issuer: config.authIssuer, audience: config.authAudience };
+    const keys = config.authJwksUrl ? remoteKeys(config.authJwksUrl) : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
+    const http = await buildHttpApi({
+      cases: new CaseClient(client, config.taskQueue),
+      tasks: new TaskClient(client, database.db),
+      auth: jwtVerifier(keys, audience),
+      identity: new OidcTokenVerifier({ issuer: config.oidcIssuer!, audience: config.oidcAudience }),
+      verification: { db: database.db, documents: documents, sealKeys },
+      evidence: { db: database.db, documents: documents, uploadMaxBytes: config.uploadMaxBytes },
+      payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
+      assistant: { assistant: assistant, questions: new QuestionClient(client, config.taskQueue) },
+      metrics,
+    });
+    if (tracing) traceRequests(http, tracing.tracer);
+    const pg = databaseProbe(config.databaseUrl!);
+    stops.push(pg.close);
+    addHealthRoutes(http, { temporal: temporalProbe(connection), postgres: pg.probe });
+    await http.listen({ host: config.httpHost, port: config.httpPort });
+    stops.push(() => http.close());
+    if (config.metricsPort !== undefined) stops.push((await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort })).stop);
+    const { port } = http.server.address() as { port: number };
+    return { http, url: `http://${config.httpHost}:${port}`, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

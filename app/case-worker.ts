@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module';
+import { NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { WorkerTuning } from '../config.js';
+import { TASK_QUEUE } from '../contracts/ids.js';
+import type { EngineMetrics } from '../observability/metrics.js';
+
+const require = createRequire(import.meta.url);
+// From the sources under tsx, from dist/ once built.
+export const workflowsPath = require.resolve(import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js');
+
+export interface CaseWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  deps: ActivityDeps;
+  taskQueue?: string;
+  /** A prebuilt bundle (tests share one); without it the worker bundles `workflows/` itself. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  extraActivities?: Record<string, (...args: never[]) => Promise<unknown>>;
+  /** Concurrency and sticky cache; unset means the SDK's defaults. */
+  tuning?: WorkerTuning;
+  /** How long shutdown waits for running activities before cancelling them. */
+  shutdownGraceMs?: number;
+  /** Times and counts every activity execution for the process's metrics endpoint. */
+  metrics?: EngineMetrics;
+  /** E.g. OpenTelemetry tracing (observability/tracing.ts); needs the worker to bundle its workflows itself. */
+  plugins?: WorkerPlugin[];
+}
+
+export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue ?? TASK_QUEUE,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
+    activities: { ...createActivities(o.deps), ...o.extraActivities },
+    ...(o.tuning && {
+      maxConcurrentActivityTaskExecutions: o.tuning.maxConcurrentActivities,
+      maxConcurrentWorkflowTaskExecutions: o.tuning.maxConcurrentWorkflowTasks,
+      maxCachedWorkflows: o.tuning.maxCachedWorkflows,
+    }),
+    ...(o.shutdownGraceMs !== undefined && { shutdownGraceTime: o.shutdownGraceMs }),
+    ...(o.metrics && { interceptors: { activity: [o.metrics.activityInterceptor()] } }),
+    ...(o.plugins && { plugins: o.plugins }),
+  });
+}

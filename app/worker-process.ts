@@ -1,0 +1,81 @@
+import { Runtime, type Worker } from '@temporalio/worker';
+import type { Config } from '../config.js';
+import { configuredSealKeyStore } from '../adapters/seal-keys.js';
+import { connectDatabase } from '../db/client.js';
+import { assertDatabaseReachable } from '../infra/database.js';
+import { configuredActivityDeps } from './adapters.js';
+import { createCaseWorker } from './case-worker.js';
+import { applyExtensions, loadPlugins, stepActivities } from '../extensions/compose.js';
+import { databaseProbe, startHealthServer, type Probe } from './health.js';
+import { assertStartable } from './production-profile.js';
+import { connectNative, temporalConnectionOptions } from './temporal-connection.js';
+import { EngineMetrics, sdkTelemetry, startMetricsServer } from '../observability/metrics.js';
+import { startTracing } from '../observability/tracing.js';
+
+export interface RunningWorker {
+  worker: Worker;
+  healthUrl: string;
+  /** Resolves when the worker has stopped (after `stop()` or a fatal error). */
+  done: Promise<void>;
+  /** Stops polling, lets in-flight tasks finish (up to SHUTDOWN_GRACE_MS), then closes the connections. */
+  stop(): Promise<void>;
+}
+
+/** A case worker alone, from configuration, with its health server. Any number of these may run. */
+export async function startWorker(config: Config): Promise<RunningWorker> {
+  await assertStartable(config, 'worker');
+  const stops: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const s of stops.reverse()) await s().catch(() => {});
+  };
+  try {
+    await assertDatabaseReachable(config.databaseUrl!);
+    const database = connectDatabase(config.databaseUrl!);
+    stops.push(database.close);
+    // The SDK's own metrics come from its runtime, which must be installed before the first native connection.
+    const telemetry = sdkTelemetry(config.metricsPort);
+    if (telemetry.options) Runtime.install({ telemetryOptions: telemetry.options });
+    const metrics = new EngineMetrics();
+    metrics.sdkMetricsUrl = telemetry.url;
+    const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-worker' }) : undefined;
+    if (tracing) stops.push(tracing.shutdown);
+    const connection = await connectNative(temporalConnectionOptions(config));
+    stops.push(() => connection.close());
+    const sealKeys = configuredSealKeyStore(config)!;
+    // Teams' services (SERVICE_DIRS) and adapters (EXTENSIONS); a broken service folder stops the worker here.
+    const plugins = await loadPlugins(config);
+    const deps = applyExtensions(configuredActivityDeps(config, database.db, sealKeys, metrics), plugins.extensions);
+    const worker = await createCaseWorker({
+      connection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.taskQueue,
+      deps,
+      extraActivities: stepActivities(deps, plugins.extensions),
+      tuning: config.worker,
+      shutdownGraceMs: config.shutdownGraceMs,
+      metrics,
+      plugins: tracing && [tracing.workerPlugin],
+    });
+    if (config.metricsPort !== undefined) stops.push((await startMetricsServer(metrics, { host: config.workerHealth.host, port: config.metricsPort })).stop);
+    const pg = databaseProbe(config.databaseUrl!);
+    stops.push(pg.close);
+    const running: Probe = async () => {
+      if (worker.getState() !== 'RUNNING') throw new Error(worker.getState());
+    };
+    const health = await startHealthServer({ ...config.workerHealth, probes: { worker: running, postgres: pg.probe }, extra: () => ({ state: worker.getState() }) });
+    stops.push(health.stop);
+    const done = worker.run().finally(closeAll);
+    return {
+      worker,
+      healthUrl: health.url,
+      done,
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await done;
+      },
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { sealIdentities } from '../app/production-profile.js';
+import { CaseClient } from '../client/case-client.js';
+import { DEMO_SEAL_PASSPHRASE, DemoSealKeyStore } from '../dev/demo-seal-keys.js';
+import { sampleApplications, sampleRegisterData } from '../demo/sample-applications.js';
+import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
+import { startLocalIdentityProvider } from '../identity/local-identity-provider.js';
+import { startPaymentSandbox } from '../sandbox/payments/server.js';
+import { startPostboxSandbox } from '../sandbox/postbox/server.js';
+import { startRegisterSandbox } from '../sandbox/registers/server.js';
+import { tokens, tokenAudience } from './http-helpers.js';
+import { eventually } from './support/wait.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CASES = 24;
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+interface Proc {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+const procs: Proc[] = [];
+const stops: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  await Promise.all(procs.map((p) => p.exited));
+  for (const s of stops.reverse()) await s().catch(() => {});
+});
+
+/** `node --import tsx <entry>` as its own OS process, exactly what `npm run api` / `npm run worker` run. */
+function spawnEntry(entry: string, env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const p = { child, output, exited };
+  procs.push(p);
+  return p;
+}
+
+async function ready(url: string, p: Proc): Promise<void> {
+  await eventually(
+    async () => {
+      if (p.child.exitCode !== null) throw new Error(`process exited early:\n${p.output.join('')}`);
+      const res = await fetch(`${url}/readyz`).catch(() => undefined);
+      return res?.status === 200 ? true : undefined;
+    },
+    `${url}/readyz`,
+    90_000,
+  );
+}
+
+describe('separate API and worker processes against one Temporal and PostgreSQL', () => {
+  it('run a batch through the API; a worker killed in the middle loses no case', { timeout: 300_000 }, async () => {
+    const dataDir = inject('dataDir');
+    const seals = join(dataDir, 'seal');
+    const demoSeals = new DemoSealKeyStore(seals);
+    await Promise.all(sealIdentities().map((id) => demoSeals.keyFor(id)));
+    const registers = await startRegisterSandbox({ data: sampleRegisterData(), port: 0, faults: { latencyMs: 0, errorRate: 0, timeoutRate: 0 } });
+    stops.push(registers.stop);
+    const payments = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_dGVzdA==', outcome: 'paid', delayMs: 0, webhooks: false });
+    stops.push(payments.close);
+    const postbox = await startPostboxSandbox({ host: '127.0.0.1', port: 0 });
+    stops.push(postbox.stop);
+    const idp = await startLocalIdentityProvider({ host: '127.0.0.1', port: 0, audience: 'ozg-case-engine' });
+    stops.push(idp.stop);
+    const jwksFile = join(mkdtempSync(join(tmpdir(), 'ozg-multi-')), 'jwks.json');
+    writeFileSync(jwksFile, JSON.stringify(tokens.jwks));
+
+    const taskQueue = `multi-${randomUUID()}`;
+    const httpPort = await freePort();
+    const common = {
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DATABASE_URL: inject('databaseUrl'),
+      TASK_QUEUE: taskQueue,
+      DATA_DIR: dataDir,
+      REGISTER_BASE_URL: registers.url,
+      PAYMENT_PROVIDER_URL: payments.url,
+      POSTBOX_URL: postbox.url,
+      OIDC_ISSUER: idp.issuer,
+      AUTH_JWKS_FILE: jwksFile,
+      AUTH_ISSUER: tokenAudience.issuer,
+      AUTH_AUDIENCE: tokenAudience.audience,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${httpPort}`,
+      SEAL_DIR: seals,
+      SEAL_P12_PASSPHRASE: DEMO_SEAL_PASSPHRASE,
+      SEAL_TRUST_ANCHORS: join(seals, 'demo-ca.pem'),
+      SHUTDOWN_GRACE_MS: '2000',
+    };
+    const api = spawnEntry('api.ts', { ...common, HTTP_PORT: String(httpPort) });
+    const workerPorts = [await freePort(), await freePort()];
+    const workers = workerPorts.map((port) => spawnEntry('worker.ts', { ...common, WORKER_HEALTH_PORT: String(port) }));
+    const apiUrl = `http://127.0.0.1:${httpPort}`;
+    await Promise.all([ready(apiUrl, api), ...workers.map((w, i) => ready(`http://127.0.0.1:${workerPorts[i]}`, w))]);
+    expect(await (await fetch(`${apiUrl}/livez`)).json()).toEqual({ status: 'ok' });
+
+    const connection = await Connection.connect({ address: inject('temporalAddress') });
+    stops.push(() => connection.close());
+    const cases = new CaseClient(new Client({ connection }), taskQueue);
+    // Every sample service, so the production registers (HTTP only, no seeded records) answer each of them.
+    const mix = [
+      ...sampleApplications(6 * CASES, 7).filter((a) => a.kind === 'resident').slice(0, CASES - 6).map((a) => ({ submission: a.submission, expected: 'approved' })),
+      ...[0, 1].map((i) => ({ submission: lastenradApplication('eligible', i), expected: 'approved' })),
+      ...[0, 1].map((i) => ({ submission: lastenradApplication('not_cargo_bike', i), expected: 'rejected' })),
+      { submission: gewerbeApplication('retail', 0), expected: 'approved' },
+      { submission: gewerbeApplication('prohibited', 0), expected: 'rejected' },
+    ];
+    expect(mix).toHaveLength(CASES);
+
+    let closed = 0;
+    let killed = false;
+    const results = Promise.all(
+      mix.map(async ({ submission: { identity, ...a }, expected }) => {
+        const res = await fetch(`${apiUrl}/cases`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+          body: JSON.stringify({ serviceKey: a.serviceKey, authorityId: a.authorityId, identityToken: await idp.issue(identity), application: a.application, consent: a.consent }),
+        });
+        const body = (await res.json()) as { caseId?: string };
+        expect(res.status, JSON.stringify(body)).toBe(202);
+        const result = await cases.result(body.caseId!);
+        closed++;
+        return { caseId: body.caseId!, outcome: result.outcome, expected };
+      }),
+    );
+    // Kill one worker without warning once some cases are done and the rest are in flight.
+    await eventually(async () => (closed >= CASES / 4 ? true : undefined), 'a quarter of the cases closed', 120_000);
+    workers[0]!.child.kill('SIGKILL');
+    killed = true;
+    expect(await workers[0]!.exited).toBe(null);
+
+    const done = await results;
+    expect(killed).toBe(true);
+    expect(new Set(done.map((d) => d.caseId)).size).toBe(CASES);
+    expect(done.map((d) => d.outcome)).toEqual(done.map((d) => d.expected));
+
+    // The surviving worker and the API stop gracefully on SIGTERM.
+    workers[1]!.child.kill('SIGTERM');
+    api.child.kill('SIGTERM');
+    expect(await workers[1]!.exited).toBe(0);
+    expect(await api.exited).toBe(0);
+  });
+});

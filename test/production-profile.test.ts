@@ -1,0 +1,123 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertStartable, sealIdentities, startupProblems } from '../app/production-profile.js';
+import { ConfigError, DEV_WEBHOOK_SECRET, loadConfig } from '../config.js';
+import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
+import { startEngine } from '../dev/engine.js';
+import { sampleRegisterData } from '../demo/sample-applications.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ozg-profile-'));
+const seals = join(dir, 'seals');
+const sharedSeals = join(dir, 'shared-seals');
+
+beforeAll(async () => {
+  // One seal per authority, under one CA; and a folder where every authority got a copy of the same key.
+  const store = new DemoSealKeyStore(seals);
+  await Promise.all(sealIdentities().map((id) => store.keyFor(id)));
+  const shared = new DemoSealKeyStore(sharedSeals);
+  await shared.keyFor(sealIdentities()[0]!);
+  for (const id of sealIdentities().slice(1)) copyFileSync(join(sharedSeals, `${sealIdentities()[0]}.p12`), join(sharedSeals, `${id}.p12`));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const production = (): NodeJS.ProcessEnv => ({
+  ENGINE_PROFILE: 'production',
+  DATABASE_URL: 'postgres://engine@db.internal:5432/engine',
+  TEMPORAL_ADDRESS: 'temporal.internal:7233',
+  OIDC_ISSUER: 'https://id.example.de',
+  AUTH_JWKS_URL: 'https://sso.example.de/jwks.json',
+  AUTH_ISSUER: 'https://sso.example.de',
+  PUBLIC_BASE_URL: 'https://bescheid.example.de',
+  PAYMENT_PROVIDER_URL: 'https://epay.example.de',
+  POSTBOX_URL: 'https://postfach.example.de',
+  REGISTER_BASE_URL: 'https://register-gateway.example.de',
+  PAYMENT_WEBHOOK_SECRET: 'whsec_cHJvZHVjdGlvbi1zZWNyZXQ=',
+  SEAL_DIR: seals,
+  SEAL_P12_PASSPHRASE: 'demo-seal',
+  SEAL_TRUST_ANCHORS: join(seals, 'demo-ca.pem'),
+  PAYLOAD_KEYS: 'k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=',
+});
+
+async function problemsOf(env: NodeJS.ProcessEnv, kind: 'api' | 'worker' = 'worker'): Promise<string[]> {
+  return startupProblems(loadConfig(env), kind, env);
+}
+
+describe('the production profile fails closed', () => {
+  it('accepts a complete, secure configuration for API and worker', async () => {
+    expect(await problemsOf(production(), 'worker')).toEqual([]);
+    expect(await problemsOf(production(), 'api')).toEqual([]);
+  });
+
+  const bad: Array<[string, (e: NodeJS.ProcessEnv) => void, RegExp]> = [
+    ['no identity provider', (e) => delete e['OIDC_ISSUER'], /^OIDC_ISSUER: not set/],
+    ['an http identity provider', (e) => (e['OIDC_ISSUER'] = 'http://id.example.de'), /^OIDC_ISSUER: must be an https URL, got http:/],
+    ['no API token keys', (e) => delete e['AUTH_JWKS_URL'], /^AUTH_JWKS_URL: not set/],
+    ['API token keys from a local file', (e) => ((e['AUTH_JWKS_FILE'] = join(dir, 'jwks.json')), delete e['AUTH_JWKS_URL']), /^AUTH_JWKS_URL: not set .*a local key file is for the demo only/],
+    ['API token keys over http', (e) => (e['AUTH_JWKS_URL'] = 'http://sso.example.de/jwks.json'), /^AUTH_JWKS_URL: must be an https URL, got http:/],
+    ['a postbox over http', (e) => (e['POSTBOX_URL'] = 'http://postfach.example.de'), /^POSTBOX_URL: must be an https URL/],
+    ['the local token issuer name', (e) => delete e['AUTH_ISSUER'], /^AUTH_ISSUER: must be the https URL .* got ozg-case-engine-local$/],
+    ['no public base URL', (e) => delete e['PUBLIC_BASE_URL'], /^PUBLIC_BASE_URL: must be the engine's public https address .* got http:\/\/127\.0\.0\.1:8080$/],
+    ['no payment provider', (e) => delete e['PAYMENT_PROVIDER_URL'], /^PAYMENT_PROVIDER_URL: not set/],
+    ['a payment provider over http', (e) => (e['PAYMENT_PROVIDER_URL'] = 'http://epay.example.de'), /^PAYMENT_PROVIDER_URL: must be an https URL, got http:/],
+    ['no postbox', (e) => delete e['POSTBOX_URL'], /^POSTBOX_URL: not set/],
+    ['no registers', (e) => delete e['REGISTER_BASE_URL'], /^REGISTER_BASE_URL: not set/],
+    ['no Temporal address', (e) => delete e['TEMPORAL_ADDRESS'], /^TEMPORAL_ADDRESS: not set/],
+    ['no database', (e) => delete e['DATABASE_URL'], /^DATABASE_URL: not set/],
+    ['the development webhook secret', (e) => (e['PAYMENT_WEBHOOK_SECRET'] = DEV_WEBHOOK_SECRET), /^PAYMENT_WEBHOOK_SECRET: is the public development secret/],
+    ['the webhook secret left unset', (e) => delete e['PAYMENT_WEBHOOK_SECRET'], /^PAYMENT_WEBHOOK_SECRET: is the public development secret/],
+    ['no payload keys', (e) => delete e['PAYLOAD_KEYS'], /^PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: not set/],
+    ['no seals', (e) => (delete e['SEAL_DIR'], delete e['SEAL_TRUST_ANCHORS']), /^SEAL_DIR: not set/],
+    [
+      'one PKCS#12 file for all authorities',
+      (e) => ((e['SEAL_P12_FILE'] = join(seals, `${sealIdentities()[0]}.p12`)), delete e['SEAL_DIR']),
+      /^SEAL_P12_FILE: one key for all authorities is not allowed/,
+    ],
+    ['the same key copied for every authority', (e) => ((e['SEAL_DIR'] = sharedSeals), (e['SEAL_TRUST_ANCHORS'] = join(sharedSeals, 'demo-ca.pem'))), /^SEAL_DIR: authorities ".+" and ".+" share one seal key/],
+    ['an authority without its seal', (e) => (e['SEAL_DIR'] = join(dir, 'empty')), /^SEAL_DIR: no usable seal for authority "stadt-musterstadt" \(stadt-musterstadt\.p12: ENOENT\)$/],
+    ['a wrong seal passphrase', (e) => (e['SEAL_P12_PASSPHRASE'] = 'wrong'), /^SEAL_DIR: no usable seal for authority/],
+    ['unreadable trust anchors', (e) => (e['SEAL_TRUST_ANCHORS'] = join(dir, 'missing.pem')), /^SEAL_TRUST_ANCHORS: no CA certificate could be read$/],
+  ];
+
+  it.each(bad)('refuses %s, naming the variable', async (_name, spoil, expected) => {
+    const env = production();
+    spoil(env);
+    const problems = await problemsOf(env, 'api');
+    expect(problems.some((p) => expected.test(p)), problems.join('\n')).toBe(true);
+  });
+
+  it('lists every problem at once, and refuses to start with all of them in one message', async () => {
+    const env = { ENGINE_PROFILE: 'production' };
+    const problems = await problemsOf(env, 'worker');
+    // One line per variable, never two.
+    expect(new Set(problems.map((p) => p.split(':')[0])).size).toBe(problems.length);
+    for (const variable of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'OIDC_ISSUER', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'PUBLIC_BASE_URL', 'PAYMENT_PROVIDER_URL', 'POSTBOX_URL', 'REGISTER_BASE_URL', 'PAYMENT_WEBHOOK_SECRET', 'PAYLOAD_KEYS', 'SEAL_DIR']) {
+      expect(problems.some((p) => p.startsWith(variable)), variable).toBe(true);
+    }
+    const err = await assertStartable(loadConfig(env), 'worker', env).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(problems.length);
+  });
+
+  it('does not start the embedded development stack at all', async () => {
+    const err = await startEngine(loadConfig(production()), { registerData: sampleRegisterData() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/does not run in the production profile/);
+  });
+});
+
+describe('the demo profile', () => {
+  it('is the default, and asks a standalone process only for what it cannot run without', async () => {
+    expect(loadConfig({}).profile).toBe('demo');
+    const env = { ...production(), ENGINE_PROFILE: undefined, OIDC_ISSUER: 'http://127.0.0.1:8094', AUTH_JWKS_URL: undefined, AUTH_JWKS_FILE: join(dir, 'jwks.json'), PAYMENT_WEBHOOK_SECRET: undefined, PAYLOAD_KEYS: undefined };
+    expect(await problemsOf(env, 'api')).toEqual([]);
+    expect(await problemsOf({}, 'worker')).toEqual([
+      'TEMPORAL_ADDRESS: not set (the Temporal frontend, host:port)',
+      'DATABASE_URL: not set (the PostgreSQL the engine keeps its records in)',
+      "REGISTER_BASE_URL: not set (the registers' gateway)",
+      'PAYMENT_PROVIDER_URL: not set (the payment provider)',
+      'SEAL_DIR: not set (one <sealIdentity>.p12 per authority, with SEAL_TRUST_ANCHORS)',
+    ]);
+  });
+});
