@@ -72,8 +72,8 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
     return sendProblem(reply, { status: 500, code: 'internal', detail: 'Der Antrag konnte nicht verarbeitet werden.' });
   });
 
-  // The schema documents the route; the handler checks the envelope itself, so refusals keep their stable codes.
-  app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT, attachValidation: true, schema: submitSchema, config: { access: 'public' } }, async (req, reply) => {
+  // The schema documents the route; the handler checks the envelope itself (no coercion), so refusals keep their stable codes.
+  app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT, schema: submitSchema, validatorCompiler: () => () => true, config: { access: 'public' } }, async (req, reply) => {
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
       return sendProblem(reply, { status: 415, code: 'unsupported_media_type', detail: 'Send the application as application/json.' });
     }
