@@ -5,10 +5,9 @@ import type { CaseDeadlines, CaseResult, CaseState, Consent, EvidenceUpload, Ide
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
 import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
-import { checkTrustLevel } from '../activities/intake.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
 import { unsafeText } from '../services/safe-text.js';
-import { checkApplication } from '../services/validate-application.js';
+import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 
@@ -53,19 +52,10 @@ export class CaseClient {
     if (!/^[\x21-\x7e]{1,255}$/.test(a.identity.subject) || unsafeText(a.identity).length) {
       throw new IntakeRefusedError('invalid_identity', 401, 'Der Identitätsnachweis enthält ungültige Angaben.');
     }
-    const identity = checkTrustLevel(a.serviceKey, a.identity);
-    if (identity.reason) throw new IntakeRefusedError('representation_not_allowed', 403, identity.reason);
-    if (!identity.sufficient) {
-      throw new IntakeRefusedError(
-        'trust_level_too_low',
-        403,
-        `Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht für diese Leistung nicht aus; erforderlich ist mindestens ${identity.required}.`,
-      );
-    }
     const ruleSetVersion = ruleSetVersionOn(service, submittedAt.slice(0, 10));
     const schemaVersion = service.currentSchemaVersion;
-    const check = await checkApplication({ service, authorityId: a.authorityId, schemaVersion, ruleSetVersion, application: a.application, submittedOn: submittedAt.slice(0, 10) });
-    if (!check.valid) throw new IntakeRefusedError('invalid_application', 422, 'Der Antrag enthält Fehler.', check.errors);
+    const { refusal } = await assessSubmission({ ...a, schemaVersion, ruleSetVersion, submittedAt });
+    if (refusal) throw new IntakeRefusedError(refusal.code, refusal.httpStatus, refusal.message, refusal.errors);
 
     const caseId = a.idempotencyKey ? caseIdFromKey(a.identity.subject, a.idempotencyKey) : randomUUID();
     const workflowId = caseWorkflowId(caseId);

@@ -68,7 +68,9 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       // Polling only every minute: a case that closes within seconds was woken by the webhook.
       const { caseId } = await cases.submit({ ...applicationOf('resident'), deadlines: { paymentPollMs: 60_000, feeReminderMs: 120_000, feePaymentMs: 180_000 } });
       const fee = await openFee(caseId);
-      expect(await cases.status(caseId)).toMatchObject({
+      // The row is written inside the step that opens the payment; the case shows it once that step returns.
+      const waiting = await until('the fee in the case state', async () => ((await cases.status(caseId)).payment ? cases.status(caseId) : undefined));
+      expect(waiting).toMatchObject({
         status: 'collecting_fee',
         payment: { status: 'open', amountCents: 3060, currency: 'EUR', paymentPageUrl: fee.paymentPageUrl },
       });

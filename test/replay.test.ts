@@ -63,10 +63,10 @@ describe('workflow determinism', () => {
   it('replays histories of finished cases, fresh and committed, without a determinism violation', async () => {
     const fresh = await freshHistories();
     if (process.env.RECORD_HISTORIES) {
-      // The CLI writes the canonical proto3 JSON that historyFromJSON reads.
+      // The CLI writes the canonical proto3 JSON that historyFromJSON reads. New files only: committed fixtures are never re-recorded.
       for (const [i, h] of fresh.entries()) {
         const json = execFileSync(loadConfig().temporalCli, ['workflow', 'show', '-w', h.workflowId, '--address', inject('temporalAddress'), '-o', 'json']);
-        writeFileSync(`${fixturesDir}case-path-${i + 1}.json`, json);
+        writeFileSync(`${fixturesDir}case-v2-path-${i + 1}.json`, json);
       }
     }
     const committed = readdirSync(fixturesDir)

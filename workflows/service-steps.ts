@@ -10,10 +10,11 @@ const steps = proxyActivities<Record<string, StepHandler>>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
+/** The part of the case context (case-journal.ts) a step needs. */
 export interface StepContext {
   input: CaseInput;
   plan: CasePlan;
-  note(event: string, data?: Record<string, unknown>): Promise<void>;
+  journal: { note(event: string, data?: Record<string, unknown>): Promise<void> };
 }
 
 /**
@@ -29,12 +30,12 @@ export async function runServiceSteps(at: StepPoint, c: StepContext, evidence: E
     const { caseId, serviceKey, authorityId, application } = c.input;
     try {
       const r = await steps[s.activity]!({ caseId, serviceKey, authorityId, step: s.name, at, application, evidence: out, decision, idempotencyKey: effectKey(caseId, `step:${s.name}`) });
-      await c.note('step.completed', { step: s.name, at, ...r.note });
+      await c.journal.note('step.completed', { step: s.name, at, ...r.note });
       if (at === 'after_evidence') out.push({ evidenceType: s.name, register: `step:${s.activity}`, status: 'found', facts: r.facts ?? {} });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       log.warn('service step failed', { step: s.name, error: String(err.cause?.message ?? err.message) });
-      await c.note('step.failed', { step: s.name, at });
+      await c.journal.note('step.failed', { step: s.name, at });
       if (at === 'after_evidence') out.push({ evidenceType: s.name, register: `step:${s.activity}`, status: 'unavailable', facts: {} });
     }
   }
