@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { KeyRingError, parseKeyFile, parseKeyList, type PayloadKey } from './codec/key-ring.js';
 
-const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+// The repository root, also when running from dist/.
+const projectRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '.' : '..', import.meta.url));
 
 /** The payment sandbox's public development secret; refused in production. */
 export const DEV_WEBHOOK_SECRET = 'whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0';
@@ -93,6 +94,8 @@ const schema = z.object({
   WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
   WORKER_HEALTH_PORT: port.default(8081),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  SERVICE_DIRS: z.string().optional(),
+  EXTENSIONS: z.string().optional(),
 });
 
 /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
@@ -186,6 +189,10 @@ export interface Config {
   workerHealth: { host: string; port: number };
   /** How long a process waits for in-flight work after SIGTERM. */
   shutdownGraceMs: number;
+  /** Folders of the teams' services (each a service folder, or a folder of them), besides the samples. */
+  serviceDirs: string[];
+  /** Extension modules (adapters, step activities), each default-exporting `defineExtensions(…)`. */
+  extensions: string[];
 }
 
 /** TLS to the Temporal frontend; certificate pair given means mutual TLS. */
@@ -296,6 +303,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     workerHealth: { host: e.WORKER_HEALTH_HOST, port: e.WORKER_HEALTH_PORT },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    serviceDirs: pathList(e.SERVICE_DIRS),
+    extensions: pathList(e.EXTENSIONS),
   };
 }
 
@@ -337,3 +346,6 @@ function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
       return { kind: 'folder', root: resolve(e.DATA_DIR) };
   }
 }
+
+// Comma-separated, like PATH but portable; relative entries are taken from the working directory.
+const pathList = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => resolve(s));

@@ -1,20 +1,48 @@
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/client.js';
+import { readRuleSetFile } from './rules/rule-set.js';
 import { whatIf } from './rules/what-if.js';
+import { whatIfBulk, type BulkWhatIfReport } from './rules/what-if-bulk.js';
 
-/** `npm run what-if -- <caseId> <ruleSetVersion>`: how a stored case would be decided under another rule set version. */
+const USAGE = 'usage: npm run what-if -- <caseId> <ruleSetVersion>\n       npm run what-if -- --service <key> --rules <rule file> [--since YYYY-MM-DD] [--json]';
+
+/**
+ * `npm run what-if -- <caseId> <ruleSetVersion>`: how a stored case would be decided under another rule set version.
+ * `npm run what-if -- --service <key> --rules <file>`: a candidate rule set against all open and recently closed cases.
+ */
 async function main(): Promise<void> {
-  const [caseId, ruleSetVersion] = process.argv.slice(2).filter((a) => a !== '--');
-  if (!caseId || !ruleSetVersion) throw new ConfigError('usage: npm run what-if -- <caseId> <ruleSetVersion>');
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { service: { type: 'string' }, rules: { type: 'string' }, since: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  const [caseId, ruleSetVersion] = positionals.filter((a) => a !== '--');
+  const bulk = values.service !== undefined || values.rules !== undefined;
+  if (bulk ? !values.service || !values.rules : !caseId || !ruleSetVersion) throw new ConfigError(USAGE);
+  const since = values.since ? new Date(`${values.since}T00:00:00Z`) : new Date(Date.now() - 90 * 86_400_000);
+  if (Number.isNaN(since.getTime())) throw new ConfigError(`--since must be a date (YYYY-MM-DD), got "${values.since}"`);
   const config = loadConfig();
   // Without DATABASE_URL, read the embedded PostgreSQL of a running demo.
   const url = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/ozg`;
   const database = connectDatabase(url, { max: 1 });
   try {
-    console.log(JSON.stringify(await whatIf(database.db, { caseId, ruleSetVersion }), null, 2));
+    if (!bulk) return console.log(JSON.stringify(await whatIf(database.db, { caseId: caseId!, ruleSetVersion: ruleSetVersion! }), null, 2));
+    const report = await whatIfBulk(database.db, { serviceKey: values.service!, ruleSet: await readRuleSetFile(values.rules!), closedSince: since });
+    console.log(values.json ? JSON.stringify(report, null, 2) : summary(report));
   } finally {
     await database.close();
   }
+}
+
+function summary(r: BulkWhatIfReport): string {
+  const lines = [
+    `rule set ${r.candidate.ruleSetId} v${r.candidate.version} (${r.candidate.hash.slice(0, 12)}) against ${r.cases} open and since ${r.closedSince.slice(0, 10)} closed cases of ${r.serviceKey}`,
+    `outcome would change: ${r.outcomeChanged}${Object.keys(r.transitions).length ? ` (${Object.entries(r.transitions).map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`,
+    `pay-out would change: ${r.payoutChanged}`,
+    ...Object.entries(r.rules).map(([rule, n]) => `  rule ${rule}: newly fires in ${n.added}, no longer in ${n.removed}, leads elsewhere in ${n.changed} changed cases`),
+    ...r.changedCases.map((c) => `  ${c.caseId} (${c.status}): ${c.stored.outcome} → ${c.alternative.outcome}${c.stored.payoutCents !== c.alternative.payoutCents ? `, pay-out ${c.stored.payoutCents ?? 0} → ${c.alternative.payoutCents ?? 0} ct` : ''}`),
+  ];
+  return lines.join('\n');
 }
 
 main().catch((err: unknown) => {

@@ -10,6 +10,7 @@ import { configuredSealKeyStore } from '../adapters/seal-keys.js';
 import { CaseClient } from '../client/case-client.js';
 import { buildHttpApi } from '../client/http-api.js';
 import { resolveIncidentVia } from '../client/incident-routes.js';
+import { loadPlugins } from '../extensions/compose.js';
 import { QuestionClient } from '../client/question-client.js';
 import { TaskClient } from '../client/task-client.js';
 import type { Config } from '../config.js';
@@ -43,6 +44,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
+    // The catalogue the API serves and checks applications against includes the teams' services.
+    await loadPlugins(config);
     await assertDatabaseReachable(config.databaseUrl!);
     const database = connectDatabase(config.databaseUrl!);
     stops.push(database.close);

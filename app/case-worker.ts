@@ -7,7 +7,8 @@ import { TASK_QUEUE } from '../contracts/ids.js';
 import type { EngineMetrics } from '../observability/metrics.js';
 
 const require = createRequire(import.meta.url);
-export const workflowsPath = require.resolve('../workflows/index.ts');
+// From the sources under tsx, from dist/ once built.
+export const workflowsPath = require.resolve(import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js');
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;

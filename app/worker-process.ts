@@ -5,6 +5,7 @@ import { connectDatabase } from '../db/client.js';
 import { assertDatabaseReachable } from '../infra/database.js';
 import { configuredActivityDeps } from './adapters.js';
 import { createCaseWorker } from './case-worker.js';
+import { applyExtensions, loadPlugins, stepActivities } from '../extensions/compose.js';
 import { databaseProbe, startHealthServer, type Probe } from './health.js';
 import { assertStartable } from './production-profile.js';
 import { connectNative, temporalConnectionOptions } from './temporal-connection.js';
@@ -47,12 +48,16 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     stops.push(() => connection.close());
     // PAdES B-T where a timestamp authority is configured, else B-B.
     const sealKeys = configuredSealKeyStore(config, config.tsaUrl && config.tsaUrl !== 'off' ? new HttpTimestampAuthority(config.tsaUrl) : undefined)!;
+    // Teams' services (SERVICE_DIRS) and adapters (EXTENSIONS); a broken service folder stops the worker here.
+    const plugins = await loadPlugins(config);
+    const deps = applyExtensions(configuredActivityDeps(config, database.db, sealKeys, metrics), plugins.extensions);
     const worker = await createCaseWorker({
       connection,
       namespace: config.temporalNamespace,
       dataConverter: engineDataConverter(payloadKeyRing(config)),
       taskQueue: config.taskQueue,
-      deps: configuredActivityDeps(config, database.db, sealKeys, metrics),
+      deps,
+      extraActivities: stepActivities(deps, plugins.extensions),
       tuning: config.worker,
       shutdownGraceMs: config.shutdownGraceMs,
       metrics,

@@ -8,7 +8,22 @@ export const problem = {
   type: 'object',
   description: 'RFC 9457 problem details',
   required: ['type', 'title', 'status'],
-  properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string', description: 'stable, for machines' },
+    errors: {
+      type: 'array',
+      description: 'every field error at once',
+      items: {
+        type: 'object',
+        required: ['pointer', 'code', 'message', 'messageEn'],
+        properties: { pointer: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' }, messageEn: { type: 'string' } },
+      },
+    },
+  },
 } as const;
 
 const question = {

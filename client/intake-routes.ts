@@ -8,12 +8,13 @@ import type { CaseClient } from './case-client.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import { responsibleAuthority } from './intake-routing.js';
 import type { Place } from '../services/routing.js';
+import { problemResponses } from './api-schemas.js';
 import { sendProblem } from './problem.js';
 
 /** Largest application body accepted; attachments travel separately, by reference. */
 export const INTAKE_BODY_LIMIT = 256 * 1024;
 
-const envelope = new Ajv2020({ allErrors: true, strict: true }).compile({
+const envelopeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['serviceKey', 'identityToken', 'application'],
@@ -23,10 +24,25 @@ const envelope = new Ajv2020({ allErrors: true, strict: true }).compile({
     // Without an authority, the engine routes by the place (LeiKa + ARS or postal code).
     place: { type: 'object', additionalProperties: false, properties: { ars: { type: 'string', maxLength: 12 }, postalCode: { type: 'string', maxLength: 5 } } },
     identityToken: { type: 'string', minLength: 1, maxLength: 16_384 },
-    application: { type: 'object' },
+    application: { type: 'object', additionalProperties: true, description: 'the application data, as the schema of GET /services/{serviceKey} says' },
     consent: { type: 'object', additionalProperties: false, required: ['evidenceRetrieval'], properties: { evidenceRetrieval: { type: 'boolean' } } },
   },
-});
+} as const;
+const envelope = new Ajv2020({ allErrors: true, strict: true }).compile(envelopeSchema);
+
+const submittedCase = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['caseId', 'workflowId', 'ruleSetVersion', 'duplicate'],
+  properties: { caseId: { type: 'string' }, workflowId: { type: 'string' }, ruleSetVersion: { type: 'string' }, duplicate: { type: 'boolean' } },
+} as const;
+
+const submitSchema = {
+  summary: 'Submit an application (Antrag)',
+  headers: { type: 'object', properties: { 'idempotency-key': { type: 'string', description: 'the same key yields the same case' } } },
+  body: envelopeSchema,
+  response: { 202: submittedCase, 200: { ...submittedCase, description: 'the case this Idempotency-Key already started' }, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422) },
+};
 
 // Fastify's own refusals, under codes that stay stable across its versions.
 const fastifyCodes: Record<string, string> = {
@@ -61,7 +77,8 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
     return sendProblem(reply, { status: 500, code: 'internal', detail: 'Der Antrag konnte nicht verarbeitet werden.' });
   });
 
-  app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT, config: { access: 'public' } }, async (req, reply) => {
+  // The schema documents the route; the handler checks the envelope itself (no coercion), so refusals keep their stable codes.
+  app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT, schema: submitSchema, validatorCompiler: () => () => true, config: { access: 'public' } }, async (req, reply) => {
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
       return sendProblem(reply, { status: 415, code: 'unsupported_media_type', detail: 'Send the application as application/json.' });
     }

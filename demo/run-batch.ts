@@ -1,4 +1,5 @@
 import type { CaseClient } from '../client/case-client.js';
+import { createCaseEngineClient, type Problem } from '../packages/client/index.js';
 import type { CaseOutcome, IdentityAssertion } from '../contracts/case.js';
 import { expectedDemoOutcome, type DemoApplication } from './sample-mix.js';
 
@@ -24,25 +25,25 @@ export async function runBatch(o: {
   onStarted?: (caseId: string) => void;
 }): Promise<BatchCase[]> {
   let done = 0;
+  const api = createCaseEngineClient(o.httpUrl);
   return Promise.all(
     o.applications.map(async (a): Promise<BatchCase> => {
       const started = performance.now();
       const { identity, ...rest } = a.submission;
       const base = { kind: a.kind, serviceKey: rest.serviceKey };
-      const res = await fetch(`${o.httpUrl}/cases`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ serviceKey: rest.serviceKey, authorityId: rest.authorityId, identityToken: await o.tokenFor(identity), application: rest.application, consent: rest.consent }),
+      const { data, error, response } = await api.POST('/cases', {
+        body: { serviceKey: rest.serviceKey, authorityId: rest.authorityId, identityToken: await o.tokenFor(identity), application: rest.application, consent: rest.consent },
       });
-      const body = (await res.json()) as { caseId?: string; code?: string; detail?: string };
-      if (res.status === 403 || res.status === 422) {
+      const problem = error as Problem | undefined;
+      if (response.status === 403 || response.status === 422) {
         o.onClosed?.(++done, o.applications.length);
-        return { ...base, caseId: '-', outcome: 'refused', refusedAtIntake: body.code, latencyMs: performance.now() - started };
+        return { ...base, caseId: '-', outcome: 'refused', refusedAtIntake: problem?.code, latencyMs: performance.now() - started };
       }
-      if (res.status !== 202 || !body.caseId) {
+      if (response.status !== 202 || !data) {
         o.onClosed?.(++done, o.applications.length);
-        return { ...base, caseId: '-', error: `HTTP ${res.status}: ${body.detail ?? ''}`, latencyMs: performance.now() - started };
+        return { ...base, caseId: '-', error: `HTTP ${response.status}: ${problem?.detail ?? ''}`, latencyMs: performance.now() - started };
       }
+      const body = data;
       try {
         o.onStarted?.(body.caseId);
         const result = await o.cases.result(body.caseId);

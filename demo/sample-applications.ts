@@ -1,6 +1,6 @@
 import type { SubmitApplication } from '../client/case-client.js';
 import type { TrustLevel } from '../contracts/case.js';
-import { anwohnerparken } from '../services/anwohnerparken.js';
+import { anwohnerparken } from '../services/samples/anwohnerparken/service.js';
 import type { PopulationRecord, RegisterData } from '../sandbox/registers/data.js';
 import { otherServicesSeed } from './sample-other-services.js';
 

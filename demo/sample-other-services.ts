@@ -1,7 +1,7 @@
 import type { RegisterSeed } from '../dev/seeded-registers.js';
 import type { SubmitApplication } from '../client/case-client.js';
-import { gewerbeanmeldung } from '../services/gewerbeanmeldung.js';
-import { lastenradFoerderung } from '../services/lastenrad-foerderung.js';
+import { gewerbeanmeldung } from '../services/samples/gewerbeanmeldung/service.js';
+import { lastenradFoerderung } from '../services/samples/lastenrad-foerderung/service.js';
 
 /** Sample applicants for the cargo-bike grant, by what the rules will make of them. */
 export type LastenradKind = 'eligible' | 'not_resident' | 'not_cargo_bike' | 'expensive';

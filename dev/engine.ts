@@ -53,6 +53,7 @@ import { engineDataConverter } from '../codec/data-converter.js';
 import { payloadKeyRing } from '../codec/keys.js';
 import { demoCodecEndpoint, startDemoCodecServer } from '../codec/demo.js';
 import type { Logger } from '../logging/logger.js';
+import { applyExtensions, loadPlugins, stepActivities } from '../extensions/compose.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -89,6 +90,9 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     for (const s of stops.reverse()) await s().catch(() => {});
   };
   try {
+    // Teams' services and adapters first: a broken service folder stops start-up before anything runs.
+    const plugins = await loadPlugins(config);
+    if (plugins.services.length) say(`services from SERVICE_DIRS: ${plugins.services.map((s) => `"${s.service.name}"`).join(', ')}`);
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       say(`starting embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort} (data in ${join(config.dataDir, 'postgres')})`);
@@ -133,7 +137,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     metrics.observeDatabase(database.db);
     metrics.sdkMetricsUrl = o.sdkMetricsUrl;
     const forwardingUrl = await forwardingTarget(config, say, stops);
-    const deps = activityDeps(config.dataDir, database.db, metrics.measure(engineRegisters(registersUrl, config.registerTimeoutMs)), {
+    const deps = applyExtensions(activityDeps(config.dataDir, database.db, metrics.measure(engineRegisters(registersUrl, config.registerTimeoutMs)), {
       forwardingUrl,
       publicBaseUrl: config.publicBaseUrl,
       postboxUrl,
@@ -141,7 +145,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       payments,
       model: chatModelFrom(config.assistant),
       blobs: openBlobStore(config.blobStore, database.db),
-    });
+    }), plugins.extensions);
     say(`documents and archive packages in ${describeBlobStore(config.blobStore)}`);
     const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine' }) : undefined;
     if (tracing) {
@@ -157,6 +161,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       tuning: config.worker,
       metrics,
       plugins: tracing && [tracing.workerPlugin],
+      extraActivities: stepActivities(deps, plugins.extensions),
     });
     const running = worker.run();
     stops.push(async () => {

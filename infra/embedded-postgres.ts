@@ -72,7 +72,7 @@ export async function startEmbeddedPostgres(o: {
   return { url: embeddedDatabaseUrl(o.port), stop: () => pg.stop() };
 }
 
-const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const projectRoot = resolve(fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../..', import.meta.url)));
 
 // As root, initdb and postgres run as user postgres, which must be able to pass through every parent folder
 // of the binaries (in node_modules) and the data folder; a `mktemp -d` clone is 0700.

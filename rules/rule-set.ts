@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuleProperties } from 'json-rules-engine';
 import type { DecisionOutcome } from '../contracts/case.js';
@@ -30,8 +31,21 @@ export interface RuleSet {
   hash: string;
 }
 
-const rulesDir = fileURLToPath(new URL('.', import.meta.url));
+// The manifest of released rule files (rules/released.json), beside this module.
+const rulesDir = fileURLToPath(new URL('./', import.meta.url));
 const cache = new Map<string, Promise<RuleSet>>();
+// Rule sets of services loaded from their own folders; the samples' sit in services/samples/<id>/rules.
+const dirs = new Map<string, string>();
+
+/** Where a service folder keeps its rule set; one folder per rule set id. */
+export function registerRuleSetDir(ruleSetId: string, dir: string): void {
+  const known = dirs.get(ruleSetId);
+  if (known !== undefined && known !== dir) throw new UnknownRuleSetError(`rule set ${ruleSetId} is already served from another folder`);
+  dirs.set(ruleSetId, dir);
+}
+
+// The samples' rule folders are linked from rules/<id> (services/samples/<id>/rules), next to other built-in rule sets.
+const ruleFile = (ruleSetId: string, version: string) => join(dirs.get(ruleSetId) ?? join(rulesDir, ruleSetId), `v${version}.json`);
 
 export class UnknownRuleSetError extends Error {}
 
@@ -61,13 +75,23 @@ export function loadRuleSet(ruleSetId: string, version: string): Promise<RuleSet
 async function readRuleSet(ruleSetId: string, version: string): Promise<RuleSet> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(`${rulesDir}${ruleSetId}/v${version}.json`);
+    bytes = await readFile(ruleFile(ruleSetId, version));
   } catch {
     throw new UnknownRuleSetError(`no rule set ${ruleSetId} version ${version}`);
   }
   const parsed = JSON.parse(bytes.toString('utf8')) as Omit<RuleSet, 'hash'>;
   if (parsed.ruleSetId !== ruleSetId || parsed.version !== version) {
     throw new UnknownRuleSetError(`rule file ${ruleSetId}/v${version}.json declares ${parsed.ruleSetId}@${parsed.version}`);
+  }
+  return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** A rule file not (yet) released, e.g. the next version a what-if tries; hashed like a released one. */
+export async function readRuleSetFile(file: string): Promise<RuleSet> {
+  const bytes = await readFile(file);
+  const parsed = JSON.parse(bytes.toString('utf8')) as Omit<RuleSet, 'hash'>;
+  if (typeof parsed.ruleSetId !== 'string' || typeof parsed.version !== 'string' || !Array.isArray(parsed.rules)) {
+    throw new UnknownRuleSetError(`${file} is not a rule set (ruleSetId, version, rules)`);
   }
   return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -44,6 +44,9 @@ export async function runRules(ruleSet: RuleSet, facts: Record<string, unknown>)
   }
 }
 
+/** Names of the facts a rule's conditions read. */
+export const factsReadBy = (c: TopLevelCondition): string[] => [...factsRead(c)].sort();
+
 function factsRead(c: TopLevelCondition | NestedCondition, into = new Set<string>()): Set<string> {
   const nested = 'all' in c ? c.all : 'any' in c ? c.any : 'not' in c ? [c.not] : undefined;
   if (nested) for (const n of nested) factsRead(n, into);

@@ -1,11 +1,31 @@
-import { anwohnerparken } from './anwohnerparken.js';
-import { gewerbeanmeldung } from './gewerbeanmeldung.js';
+import { completeService } from './define-service.js';
+import anwohnerparkenAuthorities from './samples/anwohnerparken/authorities.json' with { type: 'json' };
+import { anwohnerparken } from './samples/anwohnerparken/service.js';
+import gewerbeanmeldungAuthorities from './samples/gewerbeanmeldung/authorities.json' with { type: 'json' };
+import { gewerbeanmeldung } from './samples/gewerbeanmeldung/service.js';
+import lastenradAuthorities from './samples/lastenrad-foerderung/authorities.json' with { type: 'json' };
+import { lastenradFoerderung } from './samples/lastenrad-foerderung/service.js';
 import { hundesteuer } from './hundesteuer.js';
-import { lastenradFoerderung } from './lastenrad-foerderung.js';
 import type { AuthoritySettings, CasePlan, ServiceDefinition } from './types.js';
 import type { IntakeAssessment } from '../rules/assess-intake.js';
 
-const services: ServiceDefinition[] = [anwohnerparken, lastenradFoerderung, gewerbeanmeldung, hundesteuer];
+/** The samples, completed from their folders as any service folder is (services/samples/<rule set id>/). */
+export const sampleServices = {
+  anwohnerparken: completeService(anwohnerparken, { authorities: anwohnerparkenAuthorities }),
+  lastenradFoerderung: completeService(lastenradFoerderung, { authorities: lastenradAuthorities }),
+  gewerbeanmeldung: completeService(gewerbeanmeldung, { authorities: gewerbeanmeldungAuthorities }),
+};
+
+// The dog-tax sample's schema is imported from a FIM Stammdatenschema (services/fim/).
+const services: ServiceDefinition[] = [...Object.values(sampleServices), hundesteuer];
+
+export class DuplicateServiceError extends Error {}
+
+/** Adds a service loaded from a team's folder (see service-folder.ts); its key must be new. */
+export function registerService(service: ServiceDefinition): void {
+  if (services.some((s) => s.key === service.key)) throw new DuplicateServiceError(`service key ${service.key} is already in the catalogue`);
+  services.push(service);
+}
 
 export class UnknownServiceError extends Error {
   constructor(readonly serviceKey: string) {
@@ -56,6 +76,7 @@ export function planFor(service: ServiceDefinition, authorityId: string, assessm
     deadlines: authority.deadlines ?? {},
     fourEyes: { ...service.escalation, ...authority.escalation }.fourEyes,
     refundOnRejection: service.fee.refundOn?.includes('rejected') ?? false,
+    ...(service.steps?.length && { steps: service.steps }),
   };
 }
 

@@ -97,6 +97,18 @@ export interface ServiceDefinition {
   intakeFacts(c: IntakeContext): Record<string, unknown>;
   /** Turns the application and the evidence into the facts the decision rules read. Must be pure. */
   decisionFacts(application: Record<string, unknown>, evidence: EvidenceResult[]): Record<string, unknown>;
+  /** Extra steps at named points of the case, each backed by an activity the team registers as an extension. */
+  steps?: ServiceStep[];
+}
+
+/** Where a service's own step runs in the case. */
+export type StepPoint = 'after_evidence' | 'after_decision';
+
+/** A step the team adds to its service: runs `activity` at `at`; what it returns after evidence, the rules read as evidence `name`. */
+export interface ServiceStep {
+  name: string;
+  at: StepPoint;
+  activity: string;
 }
 
 /** Amounts in integer cents. `payout` pays the amount to the IBAN in the application field `payeeIbanField`. */
@@ -120,4 +132,6 @@ export interface CasePlan {
   deadlines: Partial<CaseDeadlines>;
   fourEyes: boolean;
   refundOnRejection?: boolean;
+  /** The service's own steps; absent in plans recorded before services could declare them. */
+  steps?: ServiceStep[];
 }

@@ -16,6 +16,9 @@ ajv.addFormat('iban', (s: string) => isValidIBAN(electronicFormatIBAN(s) ?? ''))
 ajv.addVocabulary(['x-fim-id', 'x-fim-version', 'x-fim-codes']);
 const compiled = new Map<string, ValidateFunction>();
 
+/** Compiles an application schema as intake will; throws what is wrong with it. */
+export const compileApplicationSchema = (schema: object): ValidateFunction => ajv.compile(schema);
+
 /** Checks application data against the schema version it was submitted under, reporting every error at once. */
 export function validateApplication(service: ServiceDefinition, schemaVersion: string, application: unknown): ValidationResult {
   const key = `${service.key}@${schemaVersion}`;

@@ -22,6 +22,8 @@ import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { createCaseWorker, type CaseWorkerOptions } from '../app/case-worker.js';
+import { applyExtensions, stepActivities } from '../extensions/compose.js';
+import type { EngineExtensions } from '../extensions/types.js';
 import type { ActivityDeps } from '../activities/index.js';
 import { testDataConverter } from './support/codec.js';
 import { testLogger } from './support/log-capture.js';
@@ -110,14 +112,15 @@ export async function withWorker<T>(
   fn: (e: TestEngine) => Promise<T>,
   overrides: Partial<ActivityDeps> = {},
   taskQueue = `test-${randomUUID()}`,
+  extensions: EngineExtensions = {},
 ): Promise<T> {
-  const deps = testDeps(overrides);
-  const worker = await workerOn(taskQueue, deps);
+  const deps = applyExtensions(testDeps(overrides), extensions);
+  const worker = await workerOn(taskQueue, deps, { extraActivities: stepActivities(deps, extensions) });
   return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), tasks: new TaskClient(client, db), taskQueue, deps, worker }));
 }
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */
-export function workerOn(taskQueue: string, deps: ActivityDeps, o: Pick<CaseWorkerOptions, 'metrics'> = {}): Promise<Worker> {
+export function workerOn(taskQueue: string, deps: ActivityDeps, o: Pick<CaseWorkerOptions, 'metrics' | 'extraActivities'> = {}): Promise<Worker> {
   return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, dataConverter: testDataConverter, workflowBundle: { codePath: inject('workflowBundlePath') }, ...o });
 }
 

@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { EvidenceResult, EvidenceStatus } from '../contracts/case.js';
 import { decide } from '../rules/decide.js';
 import { loadRuleSet } from '../rules/rule-set.js';
-import { findService, listServices, ruleSetVersionOn } from '../services/catalogue.js';
+import { findService, listServices, ruleSetVersionOn, sampleServices } from '../services/catalogue.js';
 import { checkApplication } from '../services/validate-application.js';
-import { anwohnerparken } from '../services/anwohnerparken.js';
-import { gewerbeanmeldung } from '../services/gewerbeanmeldung.js';
-import { lastenradFoerderung } from '../services/lastenrad-foerderung.js';
+
+const { anwohnerparken, gewerbeanmeldung, lastenradFoerderung } = sampleServices;
 import { hundesteuer } from '../services/hundesteuer.js';
 
 const status = fc.constantFrom<EvidenceStatus>('found', 'not_found', 'unavailable');

@@ -21,6 +21,7 @@ import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
 import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE } from './fee-collection.js';
 import { caseWorkflowV1 } from './legacy/case-workflow-v1.js';
+import { runServiceSteps } from './service-steps.js';
 
 /** One application (Antrag), from submission to archive. */
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
@@ -49,7 +50,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const fetched = await fetchEvidence(c);
   const asked = await askApplicantForMissing(c, requests, fetched);
   if ('incomplete' in asked) return issueAndClose(c, 'incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
-  const evidence = asked.evidence;
+  const evidence = await runServiceSteps('after_evidence', c, asked.evidence);
 
   let fee: FeeResult | undefined;
   if (c.plan.feeTiming === 'in_advance') {
@@ -63,6 +64,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   let decision = await local.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, ruleSetSha256: input.ruleSetSha256, application: input.application, evidence });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(c, decision);
+  await runServiceSteps('after_decision', c, evidence, decision);
 
   if (c.plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {
     await journal.enter('collecting_fee', 'fee.requested');

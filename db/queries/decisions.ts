@@ -1,7 +1,7 @@
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, or } from 'drizzle-orm';
 import type { Decision, FiredRule } from '../../contracts/case.js';
 import type { DbExecutor } from '../client.js';
-import { decisions } from '../schema.js';
+import { cases, decisions } from '../schema.js';
 
 export interface RecordDecisionParams {
   idempotencyKey: string;
@@ -50,4 +50,25 @@ export async function listDecisions(db: DbExecutor, { caseId }: { caseId: string
     .where(eq(decisions.caseId, caseId))
     .orderBy(asc(decisions.decidedAt));
   return rows.map((r) => ({ ...r, firedRules: r.firedRules as FiredRule[], facts: r.facts as Record<string, unknown>, forwardTo: r.forwardTo as string[] | null }));
+}
+
+/** The rules decisions of a service's open cases and of those closed since a date, with where each case stands. */
+export async function listDecisionsOfService(db: DbExecutor, { serviceKey, closedSince }: { serviceKey: string; closedSince: Date }) {
+  const rows = await db
+    .select({
+      caseId: decisions.caseId,
+      status: cases.status,
+      ruleSetId: decisions.ruleSetId,
+      ruleSetVersion: decisions.ruleSetVersion,
+      outcome: decisions.outcome,
+      firedRules: decisions.firedRules,
+      facts: decisions.facts,
+      payoutCents: decisions.payoutCents,
+      decidedAt: decisions.decidedAt,
+    })
+    .from(decisions)
+    .innerJoin(cases, eq(cases.caseId, decisions.caseId))
+    .where(and(eq(decisions.serviceKey, serviceKey), or(isNull(cases.closedAt), gte(cases.closedAt, closedSince))))
+    .orderBy(asc(decisions.decidedAt));
+  return rows.map((r) => ({ ...r, firedRules: r.firedRules as FiredRule[], facts: r.facts as Record<string, unknown> }));
 }

@@ -1,11 +1,11 @@
-import { addressSchema } from './address-schema.js';
-import { daysBetween, evidenceOf, postalCodeInMunicipality } from './fact-helpers.js';
-import type { ServiceDefinition } from './types.js';
+import { addressSchema } from '../../address-schema.js';
+import { daysBetween, evidenceOf, postalCodeInMunicipality } from '../../fact-helpers.js';
+import { defineService } from '../../define-service.js';
 
 const PROGRAMME_START = '2026-01-01';
 
-/** EXAMPLE service, simplified: a municipal grant for buying a cargo bike (Förderung eines Lastenrads). */
-export const lastenradFoerderung: ServiceDefinition = {
+/** EXAMPLE service, simplified: a municipal grant for buying a cargo bike (Förderung eines Lastenrads). Its authorities are data: authorities.json. */
+export const lastenradFoerderung = defineService({
   key: '99123456789001',
   name: 'Förderung eines Lastenrads (Beispiel)',
   legalBasis: 'Förderrichtlinie Lastenräder Musterstadt (Beispiel)',
@@ -68,18 +68,6 @@ export const lastenradFoerderung: ServiceDefinition = {
   ruleSet: { id: 'lastenrad-foerderung', versions: [{ version: '1', validFrom: '2026-01-01' }] },
   escalation: { fourEyes: true, candidateGroup: 'foerderung' },
   outputs: { documents: ['bescheid'], forwardingRecipients: [] },
-  authorities: {
-    'stadt-musterstadt': {
-      name: 'Stadt Musterstadt, Amt für Mobilität',
-      feeAccount: 'DE02120300000000202051',
-      contact: 'mobilitaet@musterstadt.example',
-      sealIdentity: 'stadt-musterstadt',
-      postalCodes: ['48143', '48145', '48147'],
-      postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
-      fileReferencePrefix: '66.1-LRF',
-      arsAreas: ['055150000000'],
-    },
-  },
   retentionYears: 10,
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
@@ -107,4 +95,4 @@ export const lastenradFoerderung: ServiceDefinition = {
       invoiceAmountCents: claimed?.amountCents ?? null,
     };
   },
-};
+});

@@ -1,9 +1,9 @@
-import { addressSchema } from './address-schema.js';
-import { daysBetween, evidenceOf, postalCodeInMunicipality } from './fact-helpers.js';
-import type { ServiceDefinition } from './types.js';
+import { addressSchema } from '../../address-schema.js';
+import { daysBetween, evidenceOf, postalCodeInMunicipality } from '../../fact-helpers.js';
+import { defineService } from '../../define-service.js';
 
-/** EXAMPLE service, simplified: registering a business (Gewerbeanmeldung, § 14 GewO). */
-export const gewerbeanmeldung: ServiceDefinition = {
+/** EXAMPLE service, simplified: registering a business (Gewerbeanmeldung, § 14 GewO). Its authorities are data: authorities.json. */
+export const gewerbeanmeldung = defineService({
   key: '99050012104001',
   name: 'Gewerbeanmeldung (Beispiel)',
   legalBasis: '§ 14 GewO',
@@ -57,18 +57,6 @@ export const gewerbeanmeldung: ServiceDefinition = {
   ruleSet: { id: 'gewerbeanmeldung', versions: [{ version: '1', validFrom: '2026-01-01' }] },
   escalation: { fourEyes: false, candidateGroup: 'gewerbeamt' },
   outputs: { documents: ['bescheid', 'gewerbeanmeldebestaetigung'], forwardingRecipients: ['finanzamt', 'ihk', 'handwerkskammer', 'berufsgenossenschaft'] },
-  authorities: {
-    'stadt-musterstadt': {
-      name: 'Stadt Musterstadt, Gewerbeamt',
-      feeAccount: 'DE02120300000000202051',
-      contact: 'gewerbe@musterstadt.example',
-      sealIdentity: 'stadt-musterstadt',
-      postalCodes: ['48143', '48145', '48147'],
-      postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
-      fileReferencePrefix: '32.2-GEW',
-      arsAreas: ['055150000000'],
-    },
-  },
   retentionYears: 30,
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
@@ -93,4 +81,4 @@ export const gewerbeanmeldung: ServiceDefinition = {
       permitStatus: evidenceOf(evidence, 'trade_permit').status,
     };
   },
-};
+});

@@ -1,9 +1,9 @@
-import { addressSchema } from './address-schema.js';
-import { evidenceOf, postalCodeInMunicipality } from './fact-helpers.js';
-import type { ServiceDefinition } from './types.js';
+import { addressSchema } from '../../address-schema.js';
+import { evidenceOf, postalCodeInMunicipality } from '../../fact-helpers.js';
+import { defineService } from '../../define-service.js';
 
-/** EXAMPLE service, simplified: a resident parking permit (Bewohnerparkausweis). */
-export const anwohnerparken: ServiceDefinition = {
+/** EXAMPLE service, simplified: a resident parking permit (Bewohnerparkausweis). Its authorities are data: authorities.json. */
+export const anwohnerparken = defineService({
   key: '99050012104000',
   name: 'Bewohnerparkausweis (Beispiel)',
   synonyms: ['Anwohnerparkausweis', 'Anwohnerparken', 'Parkausweis', 'Parkplakette', 'Parkberechtigung', 'Bewohnerparken', 'Parken vor der Haustür'],
@@ -57,41 +57,6 @@ export const anwohnerparken: ServiceDefinition = {
   },
   escalation: { fourEyes: false, candidateGroup: 'sachbearbeitung' },
   outputs: { documents: ['bescheid'], forwardingRecipients: [] },
-  authorities: {
-    'stadt-musterstadt': {
-      name: 'Stadt Musterstadt, Straßenverkehrsbehörde',
-      feeAccount: 'DE02120300000000202051',
-      contact: 'verkehr@musterstadt.example',
-      sealIdentity: 'stadt-musterstadt',
-      postalCodes: ['48143', '48145', '48147'],
-      postalAddress: 'Rathausplatz 1, 48143 Musterstadt',
-      fileReferencePrefix: '32.1-BPA',
-      arsAreas: ['055150000000'],
-    },
-    'stadt-beispielheim': {
-      name: 'Stadt Beispielheim, Ordnungsamt',
-      feeAccount: 'DE12500105170648489890',
-      contact: 'ordnungsamt@beispielheim.example',
-      sealIdentity: 'stadt-beispielheim-ordnungsamt',
-      postalCodes: ['12345'],
-      postalAddress: 'Marktstraße 5, 12345 Beispielheim',
-      fileReferencePrefix: 'II/32-BPA',
-      arsAreas: ['12065'],
-      deadlines: { caseWorkerMs: 7 * 24 * 3600_000 },
-    },
-    'gemeinde-beispieldorf': {
-      name: 'Gemeinde Beispieldorf, Ordnungsamt',
-      feeAccount: 'DE02120300000000202052',
-      contact: 'ordnungsamt@beispieldorf.example',
-      sealIdentity: 'gemeinde-beispieldorf',
-      // A postal code may span several municipalities; Beispieldorf shares Musterstadt's.
-      postalCodes: ['48143'],
-      postalAddress: 'Dorfstraße 2, 48143 Beispieldorf',
-      fileReferencePrefix: 'OA-BPA',
-      arsAreas: ['055660004004'],
-      escalation: { fourEyes: true },
-    },
-  },
   retentionYears: 6,
   certificate: {
     title: 'Bewohnerparkausweis',
@@ -116,4 +81,4 @@ export const anwohnerparken: ServiceDefinition = {
       vehicleUse: vehicle.facts ? vehicle.facts['use'] : null,
     };
   },
-};
+});
