@@ -35,6 +35,9 @@ const schema = z.object({
   REGISTER_SANDBOX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
   REGISTER_SANDBOX_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  RATE_LIMIT_PUBLIC_MAX: z.coerce.number().int().min(1).default(100),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
+  TRUST_PROXY: z.string().optional(),
   PAYMENT_PROVIDER_URL: z.string().url().optional(),
   PAYMENT_SANDBOX_PORT: port.default(8092),
   PAYMENT_SANDBOX_OUTCOME: z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
@@ -70,6 +73,7 @@ const schema = z.object({
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  // A waiting case in the worker's cache costs roughly 100-400 KB; one evicted is replayed from its history on its next event.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
   WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
   WORKER_HEALTH_PORT: port.default(8081),
@@ -116,6 +120,8 @@ export interface Config {
   registerTimeoutMs: number;
   registerSandbox: { port: number; latencyMs: number; errorRate: number; timeoutRate: number };
   uploadMaxBytes: number;
+  /** Requests per client address and window on each public route (intake, verification, search, questions). */
+  rateLimit: { publicMax: number; publicWindowMs: number; trustProxy?: string[] };
   /** Use this payment provider; unset means start the payment sandbox. */
   paymentProviderUrl?: string;
   paymentSandboxPort: number;
@@ -128,6 +134,7 @@ export interface Config {
   authAudience: string;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   assistant?: AssistantConfig;
+  /** Bound on workflows the worker keeps in memory between their tasks (sticky cache). */
   /** Where documents, sealed Bescheide, uploads and archive packages live; see storage/. */
   blobStore: BlobStoreConfig;
   /** Serve Prometheus metrics on this port (the demo: 9464 unless `METRICS_PORT=off`); unset means off. */
@@ -220,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutRate: e.REGISTER_SANDBOX_TIMEOUT_RATE,
     },
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    rateLimit: { publicMax: e.RATE_LIMIT_PUBLIC_MAX, publicWindowMs: e.RATE_LIMIT_WINDOW_MS, trustProxy: e.TRUST_PROXY?.split(',').map((s) => s.trim()).filter(Boolean) },
     paymentProviderUrl: e.PAYMENT_PROVIDER_URL,
     paymentSandboxPort: e.PAYMENT_SANDBOX_PORT,
     paymentSandboxOutcome: e.PAYMENT_SANDBOX_OUTCOME,

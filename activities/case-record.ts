@@ -20,6 +20,20 @@ export interface RecordStageInput {
   bescheidSha256?: string;
 }
 
+/** One stage move or event of a case, numbered by the workflow. */
+export interface JournalEntry {
+  seq: number;
+  status: CaseStatus;
+  event: string;
+  data?: Record<string, unknown>;
+  /** Workflow time of the entry (ISO): the journal is written later, in one batch. */
+  at: string;
+}
+
+export interface RecordJournalInput extends Omit<RecordStageInput, 'seq' | 'status' | 'event' | 'data'> {
+  entries: JournalEntry[];
+}
+
 /** Mirrors a stage transition into PostgreSQL: the case row and one event, both safe to repeat. */
 export function createCaseRecordActivities({ db }: ActivityDeps) {
   return {
@@ -40,6 +54,29 @@ export function createCaseRecordActivities({ db }: ActivityDeps) {
           bescheidSha256: i.bescheidSha256,
         });
         await appendCaseEvent(tx, { caseId: i.caseId, seq: i.seq, type: i.event, status: i.status, data: i.data });
+      });
+    },
+
+    /** Writes the journal's entries since its last write in one transaction: the case row at the latest status, then each event in order. */
+    async recordJournal(i: RecordJournalInput): Promise<void> {
+      const last = i.entries.at(-1);
+      if (!last) return;
+      await db.transaction(async (tx) => {
+        await upsertCase(tx, {
+          caseId: i.caseId,
+          workflowId: caseWorkflowId(i.caseId),
+          serviceKey: i.serviceKey,
+          authorityId: i.authorityId,
+          applicantSubject: i.applicantSubject,
+          ruleSetVersion: i.ruleSetVersion,
+          submittedAt: new Date(i.submittedAt),
+          seq: last.seq,
+          status: last.status,
+          outcome: i.outcome,
+          decision: i.decision,
+          bescheidSha256: i.bescheidSha256,
+        });
+        for (const e of i.entries) await appendCaseEvent(tx, { caseId: i.caseId, seq: e.seq, type: e.event, status: e.status, data: e.data, at: new Date(e.at) });
       });
     },
   };

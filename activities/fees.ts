@@ -28,7 +28,7 @@ export function createFeeActivities({ db, payments, documents, postbox }: Activi
   };
   const refused = (err: unknown) => (err instanceof PaymentRefusedError ? ApplicationFailure.nonRetryable(err.message, 'PaymentRefused', err.status) : err);
 
-  return {
+  const fees = {
     /** Opens the payment transaction for the case's fee, or finds the one already opened. */
     async requestFeePayment(i: CaseRef & { amountCents: number }): Promise<FeeRequest> {
       const service = findService(i.serviceKey);
@@ -125,7 +125,18 @@ export function createFeeActivities({ db, payments, documents, postbox }: Activi
       return { payoutId: p.payoutId, amountCents: p.amountCents, currency: p.currency, reference: p.reference };
     },
   };
+  return {
+    ...fees,
+    /** Opens the payment and asks its status in one step, so a fee paid at once costs the case no wait and no second step. */
+    async openFeePayment(i: CaseRef & { amountCents: number }): Promise<OpenedFee> {
+      const r = await fees.requestFeePayment(i);
+      if (r.status === 'not_required') return r;
+      return { ...r, provider: await fees.checkFeePayment({ ...i, transactionId: r.transactionId }) };
+    },
+  };
 }
+
+export type OpenedFee = Exclude<FeeRequest, { status: 'open' }> | (Extract<FeeRequest, { status: 'open' }> & { provider: { status: PaymentStatus; reference?: string } });
 
 function booking(
   r: CaseRef,

@@ -7,6 +7,7 @@ import { createDeliveryActivities } from './delivery.js';
 import type { ActivityDeps } from './deps.js';
 import { createDocumentActivities } from './documents.js';
 import { createEvidenceActivities } from './evidence.js';
+import { failingFast } from './failures.js';
 import { createFeeActivities } from './fees.js';
 import { createIncidentActivities } from './incidents.js';
 import { createIntakeActivities } from './intake.js';
@@ -16,7 +17,7 @@ import { createTaskActivities } from './tasks.js';
 export type { ActivityDeps } from './deps.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return reliably({
+  return reliably(failingFast({
     ...createCaseRecordActivities(deps),
     ...createIntakeActivities(),
     ...createEvidenceActivities(deps),
@@ -29,7 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createArchiveActivities(deps),
     ...createAssistantActivities(deps),
     ...createIncidentActivities(deps),
-  });
+  }));
 }
 
 export type Activities = ReturnType<typeof createActivities>;

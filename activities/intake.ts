@@ -1,4 +1,5 @@
-import { TRUST_LEVELS, type IdentityAssertion, type IdentityCheckResult, type ValidationResult } from '../contracts/case.js';
+import type { IdentityAssertion, IdentityCheckResult, ValidationResult } from '../contracts/case.js';
+import { assessSubmission, checkTrustLevel, refusalReasons, type Submission } from '../services/assess-submission.js';
 import { findService, planFor } from '../services/catalogue.js';
 import type { CasePlan } from '../services/types.js';
 import { checkApplication } from '../services/validate-application.js';
@@ -18,6 +19,13 @@ const check = (i: ApplicationRef) =>
 /** Reading the catalogue and checking the application against the pinned versions: pure lookups, no external effects. */
 export function createIntakeActivities() {
   return {
+    /** The whole intake in one step: the plan, or the reasons the case is refused. */
+    async assessCase(s: Submission): Promise<{ plan: CasePlan; refusalReasons?: undefined } | { plan?: undefined; refusalReasons: string[] }> {
+      const a = await assessSubmission(s);
+      return a.refusal ? { refusalReasons: refusalReasons(a.refusal) } : { plan: a.plan };
+    },
+
+    // planCase, validateApplication and checkIdentity: for cases started before assessCase (workflows/legacy).
     async planCase(i: ApplicationRef): Promise<CasePlan> {
       return planFor(findService(i.serviceKey), i.authorityId, (await check(i)).assessment);
     },
@@ -33,12 +41,4 @@ export function createIntakeActivities() {
   };
 }
 
-export function checkTrustLevel(serviceKey: string, identity: IdentityAssertion): IdentityCheckResult {
-  const service = findService(serviceKey);
-  const required = service.minimumTrustLevel;
-  const actual = identity.trustLevel;
-  if (identity.representation && !service.representationAllowed) {
-    return { sufficient: false, required, actual, reason: 'Für diese Leistung ist eine Antragstellung in Vertretung nicht vorgesehen.' };
-  }
-  return { sufficient: TRUST_LEVELS.indexOf(actual) >= TRUST_LEVELS.indexOf(required), required, actual };
-}
+export { checkTrustLevel };

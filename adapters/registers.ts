@@ -25,6 +25,11 @@ export class RegisterNotConfiguredError extends Error {
   override name = 'RegisterNotConfiguredError';
 }
 
+/** The register refused the request itself (4xx): the same request will be refused again. */
+export class RegisterRefusedError extends Error {
+  override name = 'RegisterRefusedError';
+}
+
 /** The register answered with an error or not at all; worth retrying. */
 export class RegisterUnavailableError extends Error {
   override name = 'RegisterUnavailableError';
@@ -101,6 +106,7 @@ export class HttpRegisters implements Registers {
     }
     if (!res.ok) {
       await res.body?.cancel();
+      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new RegisterRefusedError(`${q.register} register refused the request: HTTP ${res.status}`);
       throw new RegisterUnavailableError(`${q.register} register answered HTTP ${res.status}`);
     }
     const record = (await res.json()) as Record<string, unknown>;

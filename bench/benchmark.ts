@@ -1,5 +1,6 @@
-// Throughput and latency of the case workflow against a baseline of the same shape with no-op activities,
-// on the same Temporal server in the same run. Prints figures and ratios; asserts nothing.
+// Throughput and latency of the case workflow against a baseline of plain no-op activities, on the same Temporal
+// server in the same run; history events and worker CPU per case; decision evaluation time. Prints, asserts nothing.
+// `--waiting N` instead starts N cases that wait on a case worker and reports the soak figures (bench/soak.ts).
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NativeConnection, Worker, DefaultLogger, Runtime } from '@temporalio/worker';
@@ -8,24 +9,29 @@ import { sampleApplications, sampleRegisterData } from '../demo/sample-applicati
 import { percentile } from '../demo/stats.js';
 import { startEngine } from '../dev/engine.js';
 import { workflowsPath } from '../app/case-worker.js';
+import { decisionTimes, storedDecisions } from './decision-times.js';
+import { historyShape, type HistoryShape } from './history-shape.js';
+import { soak } from './soak.js';
 
-const { values } = parseArgs({ options: { cases: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' } } });
+const { values } = parseArgs({
+  options: { cases: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' }, waiting: { type: 'string' } },
+});
 const N = Number(values.cases);
 const CONCURRENCY = Number(values.concurrency);
-// The approve path of a parking permit as its history shows it: plan, validate, identity, 2 evidence, fee request and check,
-// decide, render, seal, deliver, archive (12 activities) and 13 local records of its stages and events.
-const SHAPE = { activities: 12, localActivities: 13 };
 
 interface Figures {
   seconds: number;
   perSecond: number;
   p50: number;
   p95: number;
+  /** Worker process CPU (user + system) per run, in ms. */
+  cpuMs: number;
 }
 
 async function measure(n: number, run: (i: number) => Promise<unknown>): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
@@ -38,7 +44,8 @@ async function measure(n: number, run: (i: number) => Promise<unknown>): Promise
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, perSecond: n / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
+  const used = process.cpuUsage(cpu);
+  return { seconds, perSecond: n / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), cpuMs: (used.user + used.system) / 1000 / n };
 }
 
 async function main() {
@@ -47,6 +54,11 @@ async function main() {
   // No artificial delay or fault anywhere: the figures are the engine's own cost.
   const config = { ...loaded, paymentSandboxDelayMs: 0, registerSandbox: { ...loaded.registerSandbox, latencyMs: 0, errorRate: 0, timeoutRate: 0 } };
   const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: (m) => console.log(`» ${m}`) });
+  if (values.waiting) {
+    await soak(engine, Number(values.waiting));
+    await engine.stop();
+    return;
+  }
   const connection = await NativeConnection.connect({ address: engine.temporal.address });
   const baselineQueue = `bench-baseline-${randomUUID()}`;
   const baselineWorker = await Worker.create({
@@ -59,26 +71,41 @@ async function main() {
   const residents = sampleApplications(4 * N + 100, 42).filter((a) => a.kind === 'resident').map((a) => a.submission);
   if (residents.length < N + 10) throw new Error('not enough sample applicants');
 
-  const runCase = async (i: number) => engine.cases.result((await engine.cases.submit(residents[i]!)).caseId);
+  const caseIds: string[] = [];
+  const runCase = async (i: number) => {
+    const { caseId } = await engine.cases.submit(residents[i]!);
+    caseIds.push(caseId);
+    return engine.cases.result(caseId);
+  };
+  let shape = { activities: 0, localActivities: 0 };
   const runBaseline = (_: number) =>
-    engine.client.workflow.execute('baselineWorkflow', { taskQueue: baselineQueue, workflowId: `bench:${randomUUID()}`, args: [SHAPE] });
+    engine.client.workflow.execute('baselineWorkflow', { taskQueue: baselineQueue, workflowId: `bench:${randomUUID()}`, args: [shape] });
 
   const report = await baselineWorker.runUntil(async () => {
     console.log(`» warming up`);
-    await measure(10, runBaseline);
     await measure(10, (i) => runCase(N + i));
-    console.log(`» ${N} baseline workflows (${SHAPE.activities} no-op activities + ${SHAPE.localActivities} no-op local activities), ${CONCURRENCY} in flight`);
+    // The baseline has one plain activity for every activity the case runs, local ones included; no records, no search attributes.
+    const warm = await historyShape(engine.client, caseIds[0]!);
+    shape = { activities: warm.activities + warm.localActivities - recordsIn(warm), localActivities: 0 };
+    await measure(10, runBaseline);
+    caseIds.length = 0;
+    console.log(`» ${N} baseline workflows (${shape.activities} no-op activities), ${CONCURRENCY} in flight`);
     const baseline = await measure(N, runBaseline);
     console.log(`» ${N} cases of the sample service, ${CONCURRENCY} in flight`);
     const cases = await measure(N, runCase);
-    return { baseline, cases };
+    const shapes = await Promise.all(caseIds.map((id) => historyShape(engine.client, id)));
+    return { baseline, cases, shapes };
   });
+  const stored = await storedDecisions(engine.db, caseIds.slice(0, 50));
   await connection.close();
   await engine.stop();
+  // After the engine stopped, so the worker's own work does not show up as decision time.
+  const decisions = await decisionTimes(stored);
 
+  const events = report.shapes.map((s) => s.events);
   const row = (name: string, f: Figures) =>
-    `${name.padEnd(10)} ${f.perSecond.toFixed(1).padStart(8)} /s ${f.p50.toFixed(0).padStart(8)} ms ${f.p95.toFixed(0).padStart(8)} ms`;
-  console.log(`\n${''.padEnd(10)} ${'throughput'.padStart(10)} ${'p50'.padStart(11)} ${'p95'.padStart(11)}`);
+    `${name.padEnd(10)} ${f.perSecond.toFixed(1).padStart(8)} /s ${f.p50.toFixed(0).padStart(8)} ms ${f.p95.toFixed(0).padStart(8)} ms ${f.cpuMs.toFixed(1).padStart(8)} ms`;
+  console.log(`\n${''.padEnd(10)} ${'throughput'.padStart(10)} ${'p50'.padStart(11)} ${'p95'.padStart(11)} ${'CPU/wf'.padStart(11)}`);
   console.log(row('baseline', report.baseline));
   console.log(row('cases', report.cases));
   console.log(
@@ -86,7 +113,16 @@ async function main() {
       `${(report.cases.p50 / report.baseline.p50).toFixed(2).padStart(8)} x  ${(report.cases.p95 / report.baseline.p95).toFixed(2).padStart(8)} x` +
       `   (cases / baseline; throughput below 1 and latency above 1 are the engine's own cost)`,
   );
+  console.log(
+    `history    median ${percentile(events, 50)} events per automated case (min ${Math.min(...events)}, max ${Math.max(...events)}); ` +
+      `${report.shapes[0]?.activities} activities, ${report.shapes[0]?.localActivities} local activities`,
+  );
+  console.log(`worker CPU ${report.cases.cpuMs.toFixed(1)} ms per case (engine process, user + system; baseline ${report.baseline.cpuMs.toFixed(1)} ms)`);
+  console.log(`decisions  p50 ${decisions.p50.toFixed(3)} ms, p99 ${decisions.p99.toFixed(3)} ms over ${decisions.runs} evaluations`);
 }
+
+// Journal writes (the case's own records) are engine overhead, not work the baseline should copy.
+const recordsIn = (s: HistoryShape): number => s.journalRecords;
 
 main().catch((err) => {
   console.error(err);

@@ -1,24 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CaseClient } from './case-client.js';
+import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { TaskClient } from './task-client.js';
 import { problemResponses } from './api-schemas.js';
-import { bearerSecurity, HttpProblem, maySeeCase, requireApplicant, requirePrincipal } from './http-auth.js';
+import { bearerSecurity, requireApplicant, requirePrincipal } from './http-auth.js';
 
 const caseParams = { type: 'object', required: ['caseId'], properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } as const;
 
 /** The applicant's side of a case: its timeline and replies to the case worker's questions. */
-export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: TaskClient }> = async (app, { cases, tasks }) => {
-  const visibleCase = async (caseId: string, principal: ReturnType<typeof requirePrincipal>) => {
-    const state = await cases.status(caseId).catch((err: Error) => {
-      throw err.name === 'WorkflowNotFoundError' ? new HttpProblem(404, 'no such case') : err;
-    });
-    if (!maySeeCase(principal, state)) throw new HttpProblem(404, 'no such case');
-    return state;
-  };
-
+export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: TaskClient }> = async (app, { tasks }) => {
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId/timeline',
     {
+      config: { access: 'case:party' },
       schema: {
         security: bearerSecurity,
         params: caseParams,
@@ -27,7 +21,6 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
     },
     async (req) => {
       const principal = requirePrincipal(req);
-      await visibleCase(req.params.caseId, principal);
       const events = await tasks.timeline(req.params.caseId);
       // Applicants see what happened and when; who decided and why stays with the authority until the Bescheid says it.
       return principal.role === 'applicant' ? events.map(({ data: _data, ...e }) => e) : events;
@@ -37,6 +30,7 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
   app.post<{ Params: { caseId: string }; Body: { questionId: string; answer: string } }>(
     '/cases/:caseId/replies',
     {
+      config: { access: 'case:applicant' },
       schema: {
         security: bearerSecurity,
         params: caseParams,
@@ -44,7 +38,7 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
           type: 'object',
           additionalProperties: false,
           required: ['questionId', 'answer'],
-          properties: { questionId: { type: 'string', minLength: 1, maxLength: 200 }, answer: { type: 'string', minLength: 1, maxLength: 10_000 } },
+          properties: { questionId: { type: 'string', minLength: 1, maxLength: 200 }, answer: { type: 'string', minLength: 1, maxLength: 10_000, pattern: PRINTABLE_TEXT_PATTERN } },
         },
         response: {
           200: { type: 'object', properties: { questionId: { type: 'string' }, accepted: { type: 'boolean' } } },
@@ -54,7 +48,6 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
     },
     async (req) => {
       const applicant = requireApplicant(req);
-      await visibleCase(req.params.caseId, applicant);
       await tasks.reply(req.params.caseId, { questionId: req.body.questionId, answer: req.body.answer, subject: applicant.subject });
       return { questionId: req.body.questionId, accepted: true };
     },

@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Assistant } from '../assistant/assistant.js';
 import { findServices } from '../assistant/service-finder.js';
 import { listServices } from '../services/catalogue.js';
+import { HttpProblem, requireApplicant, requirePrincipal, requireStaff } from './http-auth.js';
+import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { QuestionClient } from './question-client.js';
 
 export interface AssistantRoutesOptions {
@@ -16,7 +18,7 @@ const caseParams = { type: 'object', properties: { caseId: { type: 'string', pat
 export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async (app, o) => {
   app.get<{ Querystring: { q: string } }>(
     '/services/search',
-    { schema: { querystring: { type: 'object', required: ['q'], properties: { q: { type: 'string', minLength: 2, maxLength: 500 } } } } },
+    { config: { access: 'public' }, schema: { querystring: { type: 'object', required: ['q'], properties: { q: { type: 'string', minLength: 2, maxLength: 500 } } } } },
     async (req) => findServices({ catalogue: listServices(), assistant: o.assistant }, req.query.q),
   );
 
@@ -26,17 +28,19 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
   app.post<{ Params: { caseId: string }; Body: { subject: string; question: string } }>(
     '/cases/:caseId/questions',
     {
+      config: { access: 'case:applicant' },
       schema: {
         params: caseParams,
         body: {
           type: 'object',
           additionalProperties: false,
           required: ['subject', 'question'],
-          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, question: { type: 'string', minLength: 1, maxLength: 4000 } },
+          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, question: { type: 'string', minLength: 1, maxLength: 4000, pattern: PRINTABLE_TEXT_PATTERN } },
         },
       },
     },
     async (req, reply) => {
+      if (req.body.subject !== requireApplicant(req).subject) throw new HttpProblem(403, 'an applicant asks only in their own name');
       const { questionId } = await questions.ask(req.params.caseId, { recipient: req.body.subject, question: req.body.question }).catch((err: unknown) => {
         throw asHttpError(err);
       });
@@ -44,28 +48,36 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
     },
   );
 
-  app.get<{ Params: { caseId: string; questionId: string } }>('/cases/:caseId/questions/:questionId', { schema: { params: caseParams } }, async (req) => {
-    try {
-      return await questions.state(req.params.caseId, req.params.questionId);
-    } catch (err) {
-      throw asHttpError(err);
-    }
-  });
+  app.get<{ Params: { caseId: string; questionId: string } }>(
+    '/cases/:caseId/questions/:questionId',
+    { config: { access: 'case:party' }, schema: { params: caseParams } },
+    async (req) => {
+      const state = await questions.state(req.params.caseId, req.params.questionId).catch((err: unknown) => Promise.reject(asHttpError(err)));
+      // The applicant sees where their question stands; an unreviewed draft and who confirmed it stay with the authority.
+      if (requirePrincipal(req).role !== 'applicant') return state;
+      const { draft: _draft, draftFailed: _failed, confirmedBy: _by, ...visible } = state;
+      return visible;
+    },
+  );
 
   app.post<{ Params: { caseId: string; questionId: string }; Body: { caseWorker: string; text: string } }>(
     '/cases/:caseId/questions/:questionId/confirmation',
     {
+      config: { access: 'case:staff' },
       schema: {
         params: caseParams,
         body: {
           type: 'object',
           additionalProperties: false,
           required: ['caseWorker', 'text'],
-          properties: { caseWorker: { type: 'string', minLength: 1, maxLength: 128 }, text: { type: 'string', minLength: 1, maxLength: 20000 } },
+          properties: { caseWorker: { type: 'string', minLength: 1, maxLength: 128 }, text: { type: 'string', minLength: 1, maxLength: 20000, pattern: PRINTABLE_TEXT_PATTERN } },
         },
       },
     },
     async (req) => {
+      const staff = requireStaff(req);
+      if (staff.role !== 'case_worker' && staff.role !== 'supervisor') throw new HttpProblem(403, 'only case workers and supervisors confirm answers');
+      if (req.body.caseWorker !== staff.id) throw new HttpProblem(403, 'a case worker confirms only in their own name');
       try {
         return await questions.confirm(req.params.caseId, req.params.questionId, req.body);
       } catch (err) {

@@ -5,10 +5,10 @@ import type { CaseDeadlines, CaseResult, CaseState, Consent, EvidenceUpload, Ide
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
 import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
-import { checkTrustLevel } from '../activities/intake.js';
 import { releasedRuleSetHash } from '../rules/rule-set.js';
 import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
-import { checkApplication } from '../services/validate-application.js';
+import { unsafeText } from '../services/safe-text.js';
+import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 
@@ -19,7 +19,7 @@ export interface SubmitApplication {
   identity: IdentityAssertion;
   application: Record<string, unknown>;
   consent?: Consent;
-  /** The same key submitted twice yields the same case, never a second one. */
+  /** The same key submitted twice by the same identity yields the same case, never a second one; keys of different identities never meet. */
   idempotencyKey?: string;
   deadlines?: Partial<CaseDeadlines>;
 }
@@ -49,21 +49,16 @@ export class CaseClient {
     const submittedAt = this.now().toISOString();
     const service = intakeLookup(() => findService(a.serviceKey));
     intakeLookup(() => findAuthority(service, a.authorityId));
-    const identity = checkTrustLevel(a.serviceKey, a.identity);
-    if (identity.reason) throw new IntakeRefusedError('representation_not_allowed', 403, identity.reason);
-    if (!identity.sufficient) {
-      throw new IntakeRefusedError(
-        'trust_level_too_low',
-        403,
-        `Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht für diese Leistung nicht aus; erforderlich ist mindestens ${identity.required}.`,
-      );
+    // The subject and mandate become row keys and letters: a token that carries unstorable text is no identity.
+    if (!/^[\x21-\x7e]{1,255}$/.test(a.identity.subject) || unsafeText(a.identity).length) {
+      throw new IntakeRefusedError('invalid_identity', 401, 'Der Identitätsnachweis enthält ungültige Angaben.');
     }
     const ruleSetVersion = ruleSetVersionOn(service, submittedAt.slice(0, 10));
     const schemaVersion = service.currentSchemaVersion;
-    const check = await checkApplication({ service, authorityId: a.authorityId, schemaVersion, ruleSetVersion, application: a.application, submittedOn: submittedAt.slice(0, 10) });
-    if (!check.valid) throw new IntakeRefusedError('invalid_application', 422, 'Der Antrag enthält Fehler.', check.errors);
+    const { refusal } = await assessSubmission({ ...a, schemaVersion, ruleSetVersion, submittedAt });
+    if (refusal) throw new IntakeRefusedError(refusal.code, refusal.httpStatus, refusal.message, refusal.errors);
 
-    const caseId = a.idempotencyKey ? caseIdFromKey(a.idempotencyKey) : randomUUID();
+    const caseId = a.idempotencyKey ? caseIdFromKey(a.identity.subject, a.idempotencyKey) : randomUUID();
     const workflowId = caseWorkflowId(caseId);
     const submissionSha256 = createHash('sha256').update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`).digest('hex');
     try {
@@ -118,9 +113,10 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-// A UUID-shaped id derived from the idempotency key, so a repeated submission maps to the same workflow.
-export function caseIdFromKey(key: string): string {
-  const h = createHash('sha256').update(`ozg-case:${key}`).digest('hex');
+// A UUID-shaped id derived from the submitter and their idempotency key: a repeat maps to the same workflow, and
+// nobody can occupy (or probe) another applicant's key.
+export function caseIdFromKey(subject: string, key: string): string {
+  const h = createHash('sha256').update(`ozg-case:${JSON.stringify([subject, key])}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

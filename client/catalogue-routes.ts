@@ -4,7 +4,7 @@ import { sendProblem } from './problem.js';
 
 /** The service catalogue, machine-readable for portals: schemas, evidence, fees, trust level, authorities. */
 export async function catalogueRoutes(app: FastifyInstance) {
-  app.get('/services', async () =>
+  app.get('/services', { config: { access: 'public' } }, async () =>
     listServices().map((s) => ({
       key: s.key,
       name: s.name,
@@ -15,7 +15,7 @@ export async function catalogueRoutes(app: FastifyInstance) {
     })),
   );
 
-  app.get<{ Params: { serviceKey: string } }>('/services/:serviceKey', async (req, reply) => {
+  app.get<{ Params: { serviceKey: string } }>('/services/:serviceKey', { config: { access: 'public' } }, async (req, reply) => {
     try {
       return describeService(findService(req.params.serviceKey));
     } catch (err) {

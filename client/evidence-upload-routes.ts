@@ -1,6 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
-import type { DocumentStore } from '../adapters/document-store.js';
+import { sha256Hex, type DocumentStore } from '../adapters/document-store.js';
+import type { DocumentRef } from '../contracts/case.js';
 import type { CaseClient } from './case-client.js';
 import { caseCommandError, httpError } from './http-errors.js';
 import { checkUpload, UploadRefused } from './upload-check.js';
@@ -20,7 +21,7 @@ const params = {
 export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOptions> = async (app, o) => {
   await app.register(multipart, { limits: { fileSize: o.maxBytes, files: 1, fields: 0 } });
 
-  app.post<{ Params: { caseId: string; evidenceType: string } }>('/cases/:caseId/evidence/:evidenceType', { schema: { params } }, async (req, reply) => {
+  app.post<{ Params: { caseId: string; evidenceType: string } }>('/cases/:caseId/evidence/:evidenceType', { config: { access: 'case:applicant' }, schema: { params } }, async (req, reply) => {
     if (!req.isMultipart()) throw httpError(415, 'Bitte als multipart/form-data mit dem Feld "file" senden.');
     const file = await req.file();
     if (!file || file.fieldname !== 'file') throw httpError(400, 'Die Datei fehlt (Feld "file").');
@@ -38,12 +39,14 @@ export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOption
       if (err instanceof UploadRefused) throw httpError(err.statusCode, err.message);
       throw err;
     }
-    const document = await o.documents.put(bytes, checked.mediaType);
-    try {
-      const state = await o.cases.uploadEvidence(req.params.caseId, { evidenceType: req.params.evidenceType, document, fileName: file.filename });
-      return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
-    } catch (err) {
-      throw caseCommandError(err);
-    }
+    // The case accepts the reference first (its validator refuses what it does not wait for); only then are the bytes
+    // stored, under the hash the case now holds, so a refused upload leaves nothing behind.
+    const document: DocumentRef = { sha256: sha256Hex(bytes), mediaType: checked.mediaType, size: bytes.byteLength };
+    const state = await o.cases
+      .uploadEvidence(req.params.caseId, { evidenceType: req.params.evidenceType, document, fileName: file.filename })
+      .catch((err: unknown) => Promise.reject(caseCommandError(err)));
+    const stored = await o.documents.put(bytes, checked.mediaType);
+    if (stored.sha256 !== document.sha256) throw new Error('stored upload does not match the accepted hash');
+    return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
   });
 };

@@ -12,10 +12,12 @@ import type { TokenVerifier as IdentityVerifier } from '../identity/token-verifi
 import { UnknownServiceError } from '../services/catalogue.js';
 import { problemResponses, sharedSchemas } from './api-schemas.js';
 import { applicantRoutes } from './applicant-routes.js';
-import { guardCaseRoutes } from './case-access.js';
+import { enforceAccess, requireDeclaredAccess } from './access.js';
+import { caseViewFor } from './case-view.js';
+import { installSecurity, type SecurityOptions } from './security.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
-import { bearerSecurity, HttpProblem, installAuth, maySeeCase, requirePrincipal } from './http-auth.js';
+import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
 import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
 import { problemTitles } from './problem.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payment-routes.js';
@@ -44,6 +46,8 @@ export interface HttpApiDeps {
   assistant?: AssistantRoutesOptions;
   /** Serves the operators' incident list and resolutions when given. */
   incidents?: IncidentRoutesOptions;
+  /** Rate limits of the public routes and security headers; defaults when absent. */
+  security?: SecurityOptions;
   /** Counts every answered request by route and status for the process's metrics endpoint. */
   metrics?: EngineMetrics;
 }
@@ -57,7 +61,9 @@ const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
 /** The HTTP entry point for portals and Fachverfahren; every route goes through the typed clients. */
 export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   const { cases, tasks, auth } = o;
-  const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT });
+  const app = Fastify({ logger: false, bodyLimit: INTAKE_BODY_LIMIT, trustProxy: o.security?.trustProxy ?? false });
+  // First: every route added after this must declare who may call it.
+  requireDeclaredAccess(app);
   const routes: string[] = [];
   app.addHook('onRoute', (r) => void [r.method].flat().forEach((m) => m !== 'HEAD' && !r.schema?.hide && routes.push(`${m} ${r.url}`)));
   registeredRoutes.set(app, routes);
@@ -73,8 +79,10 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   });
   // Responses are checked against their schema too: a route that breaks its contract answers 500, never bad data.
   await app.register(responseValidation, { ajv: { plugins: [addFormats.default], schemas: sharedSchemas } });
+  // Headers first, so refusals carry them too.
+  await installSecurity(app, o.security);
   installAuth(app, auth);
-  guardCaseRoutes(app, cases);
+  enforceAccess(app, cases);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     const status =
@@ -88,9 +96,9 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
     void reply.status(status).type('application/problem+json').send({ type: 'about:blank', title: problemTitles[status] ?? 'Error', status, detail });
   });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
-  app.get('/health', { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  app.get('/health', { config: { access: 'public' }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
 
   await app.register(catalogueRoutes);
   await app.register(intakeRoutes, { cases, verifier: o.identity });
@@ -98,21 +106,14 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId',
     {
+      config: { access: 'case:party' },
       schema: {
         security: bearerSecurity,
         params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } },
         response: { 200: { $ref: 'CaseState#' }, ...problemResponses(401, 404) },
       },
     },
-    async (req) => {
-      const principal = requirePrincipal(req);
-      const state = await cases.status(req.params.caseId).catch((err: Error) => {
-        throw err.name === 'WorkflowNotFoundError' ? new HttpProblem(404, 'no such case') : err;
-      });
-      if (!maySeeCase(principal, state)) throw new HttpProblem(404, 'no such case');
-      // The applicant sees the question put to them, not who works on the task.
-      return principal.role === 'applicant' ? { ...state, task: undefined, openQuestion: state.task?.openQuestion } : state;
-    },
+    async (req) => caseViewFor(requirePrincipal(req), req.caseState!),
   );
 
   await app.register(applicantRoutes, { cases, tasks });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal, TokenVerifier } from '../auth/tokens.js';
+import { InvalidTokenError, type Principal, type TokenVerifier } from '../auth/tokens.js';
 import type { StaffActor } from '../contracts/task.js';
 
 declare module 'fastify' {
@@ -23,7 +23,9 @@ export function installAuth(app: FastifyInstance, verifier: TokenVerifier): void
     if (!header) return;
     const [scheme, token] = header.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw new HttpProblem(401, 'expected "Authorization: Bearer <token>"');
-    req.principal = await verifier.verify(token);
+    req.principal = await verifier.verify(token).catch((err: unknown) => {
+      throw err instanceof InvalidTokenError ? new HttpProblem(401, err.message) : err;
+    });
   });
 }
 

@@ -4,7 +4,7 @@ import type { FieldError } from '../contracts/case.js';
 export class IntakeRefusedError extends Error {
   constructor(
     readonly code: string,
-    readonly status: 403 | 404 | 409 | 422,
+    readonly status: 401 | 403 | 404 | 409 | 422,
     message: string,
     readonly errors: FieldError[] = [],
   ) {

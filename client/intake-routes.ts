@@ -30,6 +30,7 @@ const fastifyCodes: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_RATE_LIMITED: 'too_many_requests',
 };
 
 interface SubmitBody {
@@ -55,7 +56,7 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
     return sendProblem(reply, { status: 500, code: 'internal', detail: 'Der Antrag konnte nicht verarbeitet werden.' });
   });
 
-  app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT }, async (req, reply) => {
+  app.post('/cases', { bodyLimit: INTAKE_BODY_LIMIT, config: { access: 'public' } }, async (req, reply) => {
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
       return sendProblem(reply, { status: 415, code: 'unsupported_media_type', detail: 'Send the application as application/json.' });
     }

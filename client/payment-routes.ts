@@ -5,6 +5,7 @@ import { rememberWebhook } from '../db/queries/payment-webhook-events.js';
 import { findCaseOfTransaction } from '../db/queries/payments.js';
 import { exportHkrBookings } from '../accounting/hkr-export.js';
 import type { CaseClient } from './case-client.js';
+import { bearerSecurity, requireStaff } from './http-auth.js';
 
 export interface PaymentRoutesOptions {
   db: Database;
@@ -26,7 +27,7 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
   // The signature covers the exact bytes, so this plugin keeps the body as a string.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  app.post('/payments/webhook', async (req, reply) => {
+  app.post('/payments/webhook', { config: { access: 'webhook' } }, async (req, reply) => {
     const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
     let event: { transactionId?: unknown };
     try {
@@ -50,12 +51,33 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
     return reply.status(204).send();
   });
 
-  app.get<{ Querystring: { format?: 'csv' | 'json' } }>(
+  app.get<{ Querystring: { format?: 'csv' | 'json'; from?: string; to?: string; limit: number; offset: number } }>(
     '/payments/bookings',
-    { schema: { querystring: { type: 'object', additionalProperties: false, properties: { format: { enum: ['csv', 'json'] } } } } },
+    {
+      config: { access: 'role:budget_office' },
+      schema: {
+        security: bearerSecurity,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            format: { enum: ['csv', 'json'] },
+            from: { type: 'string', format: 'date-time', description: 'bookings at or after this instant' },
+            to: { type: 'string', format: 'date-time', description: 'bookings before this instant' },
+            limit: { type: 'integer', minimum: 1, maximum: 5000, default: 1000 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+      },
+    },
     async (req, reply) => {
-      const format = req.query.format ?? 'json';
-      const body = await exportHkrBookings(o.db, { format });
+      // The budget office exports its own authority's bookings only, one page at a time.
+      const { authorityId } = requireStaff(req);
+      const { format = 'json', limit, offset } = req.query;
+      const from = req.query.from ? new Date(req.query.from) : undefined;
+      const to = req.query.to ? new Date(req.query.to) : undefined;
+      if (from && to && from >= to) return problem(reply, 400, 'Bad Request', '"from" must lie before "to"');
+      const body = await exportHkrBookings(o.db, { format, authorityId, from, to, limit, offset });
       return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/json').send(body);
     },
   );

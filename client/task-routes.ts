@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TASK_STATES, type StaffActor, type TaskAction, type TaskState } from '../contracts/task.js';
+import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { TaskClient } from './task-client.js';
 import { problemResponses } from './api-schemas.js';
 import { bearerSecurity, HttpProblem, requireStaff } from './http-auth.js';
 
 const taskParams = { type: 'object', required: ['taskId'], properties: { taskId: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max }) as const;
+// Justifications and questions end up in the Bescheid and in letters: only text its fonts can print.
+const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: PRINTABLE_TEXT_PATTERN }) as const;
 
 /** Each action's request body, and how it becomes a task action for the workflow. */
 const actions = {
@@ -50,16 +52,21 @@ interface InboxQuery {
 /** The case-worker inbox and the task actions; staff act only within their authority. */
 export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app, { tasks }) => {
   /** The task if it belongs to the caller's authority; another authority's task does not exist for them. */
-  const ownTask = async (req: FastifyRequest<{ Params: { taskId: string } }>): Promise<{ actor: StaffActor; caseId: string }> => {
+  const ownTask = async (req: FastifyRequest): Promise<{ actor: StaffActor; caseId: string }> => {
     const actor = requireStaff(req);
-    const task = await tasks.find(req.params.taskId);
+    const task = await tasks.find((req.params as { taskId: string }).taskId);
     if (!task || task.authorityId !== actor.authorityId) throw new HttpProblem(404, 'no such task');
     return { actor, caseId: task.caseId };
   };
+  // Before the body is validated: to staff of another authority the task does not exist, whatever they send.
+  app.addHook('preValidation', async (req) => {
+    if ((req.params as { taskId?: string }).taskId !== undefined) await ownTask(req);
+  });
 
   app.get<{ Querystring: InboxQuery }>(
     '/tasks',
     {
+      config: { access: 'staff' },
       schema: {
         security: bearerSecurity,
         querystring: {
@@ -94,7 +101,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
 
   app.get<{ Params: { taskId: string } }>(
     '/tasks/:taskId',
-    { schema: { security: bearerSecurity, params: taskParams, response: { 200: { $ref: 'InboxItem#' }, ...problemResponses(401, 403, 404) } } },
+    { config: { access: 'staff' }, schema: { security: bearerSecurity, params: taskParams, response: { 200: { $ref: 'InboxItem#' }, ...problemResponses(401, 403, 404) } } },
     async (req) => {
       await ownTask(req);
       return tasks.find(req.params.taskId);
@@ -105,6 +112,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
     app.post<{ Params: { taskId: string }; Body: Record<string, string> }>(
       `/tasks/:taskId/${name}`,
       {
+        config: { access: 'staff' },
         schema: {
           security: bearerSecurity,
           params: taskParams,

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { CaseClient } from './case-client.js';
-import { caseCommandError } from './http-errors.js';
 import { timelineOf } from './timeline.js';
 
 /** The applicant's view of a case: milestones in plain language and what the case is asking them for. */
-export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app, { cases }) => {
+export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app) => {
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId/milestones',
-    { schema: { params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } } },
+    { config: { access: 'case:party' }, schema: { params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } } },
     async (req) => {
-      const state = await cases.status(req.params.caseId).catch((err: unknown) => Promise.reject(caseCommandError(err)));
+      const state = req.caseState!;
       return { caseId: state.caseId, status: state.status, outcome: state.outcome, milestones: timelineOf(state), requestedEvidence: state.requestedEvidence ?? [] };
     },
   );

@@ -21,7 +21,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
   /** The QR code's address: is the document this engine sealed under this id intact and its seal valid? */
   app.get<{ Params: { sealId: string } }>(
     '/verify/:sealId',
-    { schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } } },
+    { config: { access: 'public' }, schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } } },
     async (req, reply) => {
       const seal = await findSeal(db, { sealId: req.params.sealId });
       if (!seal) {
@@ -45,7 +45,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
   );
 
   /** Upload a PDF (Content-Type: application/pdf): authentic only if its seal verifies and this engine issued it. */
-  app.post('/verify', { bodyLimit: 20 * 1024 * 1024 }, async (req, reply) => {
+  app.post('/verify', { bodyLimit: 20 * 1024 * 1024, config: { access: 'public' } }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
       return reply.status(415).type('application/problem+json').send({ type: 'about:blank', title: 'Unsupported Media Type', status: 415, detail: 'send the PDF as application/pdf' });
     }

@@ -8,6 +8,7 @@ export const INCIDENT_TYPES = {
   UnknownAuthority: 'The authority does not (any longer) offer the service: restore its settings and retry, or close.',
   UnknownRuleSet: 'The pinned rule set version is missing: restore the released rule file and retry, or hand to a case worker.',
   RuleSetChanged: 'The rule file no longer has the hash pinned at submission: restore the released file and retry, or hand to a case worker.',
+  UnrenderableText: 'A text in the Bescheid cannot be printed in its fonts: have it corrected and retry, or close.',
   EventChainBroken: 'The case event log does not verify: investigate (npm run verify-events), repair from backup and retry, or close.',
 } as const;
 export type IncidentType = keyof typeof INCIDENT_TYPES;

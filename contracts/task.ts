@@ -3,7 +3,7 @@
 export const TASK_STATES = ['open', 'claimed', 'completed', 'cancelled'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-export const STAFF_ROLES = ['case_worker', 'supervisor', 'operator'] as const;
+export const STAFF_ROLES = ['case_worker', 'supervisor', 'operator', 'budget_office'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** Who acts on a task, as the verified token says; the workflow checks role and authority again. */

@@ -173,6 +173,7 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
+      security: config.rateLimit,
       metrics,
     });
     const pg = databaseProbe(databaseUrl);

@@ -7,16 +7,41 @@ export interface Fired {
   reads: string[];
 }
 
-/** Runs every rule of the set over the facts and returns those that fired, ordered by rule name for stable output. */
-export async function runRules(ruleSet: RuleSet, facts: Record<string, unknown>): Promise<Fired[]> {
+/** What a rule set needs at every run, built once per rule set version: the rules by name with the facts they read, and idle engines. */
+interface Compiled {
+  byName: Map<string, Fired>;
+  // An engine keeps one run status for all its runs, so concurrent runs must not share one: each takes an idle engine.
+  idle: Engine[];
+}
+
+// Rule files are immutable once released (see rule-set.ts), so the hash identifies a version for good.
+const compiled = new Map<string, Compiled>();
+
+function compile(ruleSet: RuleSet): Compiled {
+  let c = compiled.get(ruleSet.hash);
+  if (!c) {
+    c = { byName: new Map(ruleSet.rules.map((rule) => [rule.name, { rule, reads: [...factsRead(rule.conditions)].sort() }])), idle: [] };
+    compiled.set(ruleSet.hash, c);
+  }
+  return c;
+}
+
+function buildEngine(ruleSet: RuleSet): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
   for (const rule of ruleSet.rules) engine.addRule(rule);
-  const { results } = await engine.run({ ...facts });
-  const byName = new Map(ruleSet.rules.map((r) => [r.name, r]));
-  return results
-    .map((r) => byName.get(String(r.name))!)
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .map((rule) => ({ rule, reads: [...factsRead(rule.conditions)].sort() }));
+  return engine;
+}
+
+/** Runs every rule of the set over the facts and returns those that fired, ordered by rule name for stable output. */
+export async function runRules(ruleSet: RuleSet, facts: Record<string, unknown>): Promise<Fired[]> {
+  const c = compile(ruleSet);
+  const engine = c.idle.pop() ?? buildEngine(ruleSet);
+  try {
+    const { results } = await engine.run({ ...facts });
+    return results.map((r) => c.byName.get(String(r.name))!).sort((a, b) => a.rule.name.localeCompare(b.rule.name)).map((f) => ({ ...f, reads: [...f.reads] }));
+  } finally {
+    c.idle.push(engine);
+  }
 }
 
 function factsRead(c: TopLevelCondition | NestedCondition, into = new Set<string>()): Set<string> {

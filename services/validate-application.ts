@@ -5,6 +5,7 @@ import type { FieldError, ValidationResult } from '../contracts/case.js';
 import { assessIntake, type IntakeAssessment } from '../rules/assess-intake.js';
 import { loadRuleSet } from '../rules/rule-set.js';
 import { findAuthority } from './catalogue.js';
+import { unsafeText } from './safe-text.js';
 import type { ServiceDefinition } from './types.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -47,7 +48,10 @@ export async function checkApplication(i: {
   const ruleSet = await loadRuleSet(i.service.ruleSet.id, i.ruleSetVersion);
   const facts = i.service.intakeFacts({ application, authority: findAuthority(i.service, i.authorityId), submittedOn: i.submittedOn });
   const assessment = await assessIntake(ruleSet, facts);
-  const errors = [...schema.errors, ...assessment.errors.filter((p) => !schema.errors.some((s) => s.pointer === p.pointer))];
+  // Text that cannot be stored, printed or prompted comes first: it is what the applicant has to fix.
+  const text = unsafeText(i.application);
+  const found = [...schema.errors, ...assessment.errors.filter((p) => !schema.errors.some((s) => s.pointer === p.pointer))];
+  const errors = [...text, ...found.filter((p) => !text.some((t) => t.pointer === p.pointer))];
   return { valid: errors.length === 0, errors, assessment };
 }
 

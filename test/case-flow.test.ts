@@ -12,10 +12,10 @@ import { applicationOf } from './samples.js';
 import type { Registers } from '../adapters/registers.js';
 import { eventually, waitForStatus } from './support/wait.js';
 
+// Intake is one step: its assessment is an event of the received stage, not a stage of its own.
 const FULL_PATH = [
   'received',
-  'validating',
-  'checking_identity',
+  'received',
   'fetching_evidence',
   'collecting_fee',
   'collecting_fee',

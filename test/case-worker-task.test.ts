@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StaffActor, TaskAction } from '../contracts/task.js';
-import { CaseWorkerTask } from '../workflows/case-worker-task.js';
+import { CaseWorkerTask, MAX_HANDOVERS, MAX_QUESTIONS } from '../workflows/case-worker-task.js';
 
 const opened = new Date('2026-11-28T10:00:00Z');
 const hour = 3600_000;
@@ -95,5 +95,23 @@ describe('case-worker task (the rules, without a server)', () => {
     expect(task.replied({ questionId: q.questionId, subject: 'p-1', answer: 'anbei' }).type).toBe('applicant.replied');
     expect(task.view.openQuestion).toBeUndefined();
     expect(task.refusalOf(complete(anna))).toBeUndefined();
+  });
+
+  it('bounds what can repeat on one task, so the case history stays bounded; completing stays possible', () => {
+    const task = newTask();
+    for (let i = 0; i < MAX_HANDOVERS / 2; i++) {
+      act(task, { action: 'claim', taskId: 't', actor: anna });
+      act(task, { action: 'unclaim', taskId: 't', actor: anna, reason: 'Urlaub' });
+    }
+    expect(task.refusalOf({ action: 'claim', taskId: 't', actor: chef })).toMatchObject({ type: 'conflict', message: expect.stringMatching(/changed hands/) });
+
+    const asking = newTask();
+    act(asking, { action: 'claim', taskId: 't', actor: anna });
+    for (let i = 0; i < MAX_QUESTIONS; i++) {
+      act(asking, { action: 'ask', taskId: 't', actor: anna, kind: 'question', text: `Frage ${i}` });
+      asking.replied({ questionId: asking.view.openQuestion!.questionId, subject: 'p-1', answer: 'ja' });
+    }
+    expect(asking.refusalOf({ action: 'ask', taskId: 't', actor: anna, kind: 'question', text: 'noch eine' })?.type).toBe('conflict');
+    expect(asking.refusalOf(complete(anna))).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import { listDeliveries } from '../db/queries/deliveries.js';
 import { findService } from '../services/catalogue.js';
 import { lastenradApplication } from '../demo/sample-other-services.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
+import { sha256Hex } from '../adapters/document-store.js';
 import { applicantToken } from './http-helpers.js';
 import { client, completeOpenTask, db, httpApiFor, sealKeys, startRegisters, withWorker, type TestEngine } from './harness.js';
 import { applicationOf } from './samples.js';
@@ -161,7 +162,10 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         expect(lying.json().detail).toContain('PNG');
         expect((await upload(uploadForm(Buffer.from('#!/bin/sh\necho hi\n'), 'zulassung.pdf', 'application/pdf'))).statusCode).toBe(415);
         expect((await upload(uploadForm(Buffer.concat([Buffer.from(await pdfBytes()), Buffer.alloc(600 * 1024)]), 'gross.pdf', 'application/pdf'))).statusCode).toBe(413);
-        expect((await upload(uploadForm(await pdfBytes(), 'melde.pdf', 'application/pdf'), 'residence')).statusCode).toBe(409);
+        const unasked = await pdfBytes();
+        expect((await upload(uploadForm(unasked, 'melde.pdf', 'application/pdf'), 'residence')).statusCode).toBe(409);
+        // Refused by the case, so never stored.
+        await expect(e.deps.documents.get(sha256Hex(unasked))).rejects.toThrow(/ENOENT/);
         expect((await e.cases.status(caseId)).status).toBe('awaiting_applicant');
 
         // Larger than the API's JSON body limit, within the upload limit.

@@ -112,7 +112,7 @@ describe('who may do what over HTTP', () => {
 
   it('checks responses against their schema: a route that breaks its contract answers a bare 500', async () => {
     const api = await apiFor({ cases: new CaseClient(client), tasks: new TaskClient(client, db) } as Parameters<typeof apiFor>[0]);
-    api.get('/broken', { schema: { response: { 200: { $ref: 'TaskView#' } } } }, async () => ({
+    api.get('/broken', { config: { access: 'public' }, schema: { response: { 200: { $ref: 'TaskView#' } } } }, async () => ({
       ...{ taskId: 't', caseId: 'c', kind: 'review_decision', serviceKey: 's', authorityId: 'a', candidateGroup: 'g', reason: 'internal' },
       ...{ priority: 'normal', dueAt: new Date().toISOString(), followUpAt: new Date().toISOString(), stage: 'decision', fourEyes: false, version: 1 },
       state: 'lost', // every field present, one value outside its enum: only validation, not serialization, catches it

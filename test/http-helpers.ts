@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll } from 'vitest';
 import type { SubmitApplication } from '../client/case-client.js';
+import type { StaffRole } from '../contracts/task.js';
 import { startLocalIdentityProvider } from '../identity/local-identity-provider.js';
 import { OidcTokenVerifier } from '../identity/token-verifier.js';
 import { localIssuer, type LocalIssuer } from '../auth/local-issuer.js';
@@ -20,7 +21,7 @@ export const tokens: LocalIssuer = await localIssuer(audience);
 export const foreignTokens: LocalIssuer = await localIssuer(audience);
 
 export const applicantToken = (subject: string) => tokens.sign({ role: 'applicant', subject });
-export const staffToken = (subject: string, authorityId: string, role: 'case_worker' | 'supervisor' = 'case_worker') =>
+export const staffToken = (subject: string, authorityId: string, role: StaffRole = 'case_worker') =>
   tokens.sign({ role, subject, authorityId });
 
 /** The sandbox identity provider applicants log in at; intake verifies its identity tokens. */

@@ -41,7 +41,22 @@ interface Bad {
   payload: () => Promise<string>;
   contentType?: string;
   pointers?: string[];
+  idempotencyKey?: string;
+  errorCodes?: string[];
 }
+
+const envelopeOf = async (o: Record<string, unknown>) => JSON.stringify({ ...JSON.parse(await body()), ...o });
+const withAddress = (field: 'street' | 'city', value: string) => body({ application: { ...resident.application, address: { ...(resident.application['address'] as object), [field]: value } } });
+const nested = (depth: number): object => (depth === 0 ? {} : { a: nested(depth - 1) });
+/** A text field carrying something PostgreSQL, the Bescheid's fonts or a prompt cannot take. */
+const badText = (name: string, field: 'street' | 'city', value: string, code: string): Bad => ({
+  name,
+  status: 422,
+  code: 'invalid_application',
+  pointers: [`/application/address/${field}`],
+  errorCodes: [code],
+  payload: () => withAddress(field, value),
+});
 
 /** Bad inputs a portal or an attacker may send; each must be refused with a clear answer and leave nothing behind. */
 const corpus: Bad[] = [
@@ -86,6 +101,58 @@ const corpus: Bad[] = [
     payload: async () => body({ token: await signToken(forger.privateKey, publishedKid, idp.issuer, idp.audience, { subject: 'pseudonym-0001', trustLevel: 'high' }) }),
   },
   { name: 'token for another audience', status: 401, code: 'token_claim_invalid', payload: async () => body({ token: await token({ audience: 'another-service' }) }) },
+  // The envelope.
+  { name: 'JSON array as body', status: 400, code: 'invalid_request', payload: async () => '[]' },
+  { name: 'JSON string as body', status: 400, code: 'invalid_request', payload: async () => '"POST"' },
+  { name: 'service key is a number', status: 400, code: 'invalid_request', pointers: ['/serviceKey'], payload: () => envelopeOf({ serviceKey: 99050012104000 }) },
+  { name: 'empty authority', status: 400, code: 'invalid_request', pointers: ['/authorityId'], payload: () => envelopeOf({ authorityId: '' }) },
+  { name: 'service key of 65 characters', status: 400, code: 'invalid_request', pointers: ['/serviceKey'], payload: () => envelopeOf({ serviceKey: '9'.repeat(65) }) },
+  { name: 'application is an array', status: 400, code: 'invalid_request', pointers: ['/application'], payload: () => envelopeOf({ application: [resident.application] }) },
+  { name: 'application is null', status: 400, code: 'invalid_request', pointers: ['/application'], payload: () => envelopeOf({ application: null }) },
+  { name: 'consent as a string', status: 400, code: 'invalid_request', pointers: ['/consent/evidenceRetrieval'], payload: () => envelopeOf({ consent: { evidenceRetrieval: 'yes' } }) },
+  { name: 'consent with an extra field', status: 400, code: 'invalid_request', pointers: ['/consent/forever'], payload: () => envelopeOf({ consent: { evidenceRetrieval: true, forever: true } }) },
+  { name: 'prototype pollution (__proto__)', status: 400, code: 'malformed_json', payload: async () => (await body()).replace(/^\{/, '{"__proto__":{"admin":true},') },
+  { name: 'prototype pollution (constructor.prototype)', status: 400, code: 'malformed_json', payload: async () => (await body()).replace(/^\{/, '{"constructor":{"prototype":{"admin":true}},') },
+  { name: 'NUL byte in the service key', status: 404, code: 'unknown_service', payload: () => envelopeOf({ serviceKey: '99050012104000\u0000' }) },
+  { name: 'idempotency key with non-ASCII characters', status: 400, code: 'invalid_idempotency_key', idempotencyKey: 'schlüssel', payload: () => body() },
+  { name: 'idempotency key of 201 characters', status: 400, code: 'invalid_idempotency_key', idempotencyKey: 'k'.repeat(201), payload: () => body() },
+  // The application's fields.
+  badText('NUL byte in a street', 'street', 'Am Markt\u00001', 'invalid_characters'),
+  badText('unpaired high surrogate in a city', 'city', 'Muster\ud800stadt', 'invalid_characters'),
+  badText('unpaired low surrogate in a city', 'city', 'Muster\udc00stadt', 'invalid_characters'),
+  badText('bell control character', 'street', 'Am Markt\u0007 1', 'invalid_characters'),
+  badText('C1 control character (NEL)', 'street', 'Am Markt\u0085 1', 'invalid_characters'),
+  badText('DEL character', 'city', 'Muster\u007fstadt', 'invalid_characters'),
+  badText('right-to-left override', 'street', 'Am Markt \u202e1', 'unsupported_characters'),
+  badText('zero-width space', 'city', 'Muster\u200bstadt', 'unsupported_characters'),
+  badText('line separator U+2028', 'street', 'Am Markt\u20281', 'unsupported_characters'),
+  badText('emoji outside the PDF font', 'city', 'Musterstadt 🚲', 'unsupported_characters'),
+  badText('CJK characters', 'street', '市場通り 1', 'unsupported_characters'),
+  badText('noncharacter U+FFFF', 'city', 'Muster\uffffstadt', 'unsupported_characters'),
+  badText('combining-mark pile-up (Zalgo)', 'city', 'Mu\u0336\u0337ster', 'unsupported_characters'),
+  badText('fullwidth letters', 'street', 'Ａｍ Markt 1', 'unsupported_characters'),
+  { name: 'street of 6000 characters', status: 422, code: 'invalid_application', pointers: ['/application/address/street'], payload: () => withAddress('street', 'x'.repeat(6_000)) },
+  { name: 'NUL byte in a field name', status: 422, code: 'invalid_application', payload: () => body({ application: { ...resident.application, 'zo\u0000ne': 'B2' } }) },
+  { name: 'nesting 40 levels deep', status: 422, code: 'invalid_application', payload: () => body({ application: { ...resident.application, extra: nested(40) } }) },
+  { name: 'an array of 5000 items', status: 422, code: 'invalid_application', payload: () => body({ application: { ...resident.application, extra: Array.from({ length: 5_000 }, () => 1) } }) },
+  { name: 'a number too large for JSON (1e400)', status: 422, code: 'invalid_application', pointers: ['/application/zone'], payload: async () => (await body()).replace('"zone":"B2"', '"zone":1e400') },
+  { name: 'postal code as a number', status: 422, code: 'invalid_application', pointers: ['/application/address/postalCode'], payload: () => body({ application: { ...resident.application, address: { ...(resident.application['address'] as object), postalCode: 48143 } } }) },
+  // The identity token.
+  { name: 'identity token that is no JWT', status: 401, code: 'token_invalid', payload: () => body({ token: 'not-a-jwt' }) },
+  { name: 'identity token of 16385 characters', status: 400, code: 'invalid_request', pointers: ['/identityToken'], payload: () => body({ token: 'x'.repeat(16_385) }) },
+  { name: 'identity token with a NUL byte', status: 401, code: 'token_invalid', payload: async () => body({ token: `${await token()}\u0000` }) },
+  { name: 'trusted token whose subject carries a NUL byte', status: 401, code: 'invalid_identity', payload: async () => body({ token: await token({ subject: 'pseudonym\u0000-0764' }) }) },
+  { name: 'trusted token whose subject is 300 characters long', status: 401, code: 'invalid_identity', payload: async () => body({ token: await token({ subject: 'p'.repeat(300) }) }) },
+  {
+    name: 'token signed with HS256 and the public key as secret (algorithm confusion)',
+    status: 401,
+    code: 'token_invalid',
+    payload: async () => {
+      const seg = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const unsigned = `${seg({ alg: 'HS256', typ: 'JWT', kid: publishedKid })}.${seg({ iss: idp.issuer, aud: idp.audience, sub: 'x', acr: 'http://eidas.europa.eu/LoA/high', exp: 4e9 })}`;
+      return body({ token: `${unsigned}.${Buffer.from('forged').toString('base64url')}` });
+    },
+  },
   {
     name: 'unsigned token (alg none)',
     status: 401,
@@ -103,13 +170,14 @@ describe('intake over HTTP', () => {
       const api = await testApi(cases, { identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
       const keys: string[] = [];
       for (const bad of corpus) {
-        const key = `corpus-${randomUUID()}`;
+        const key = bad.idempotencyKey ?? `corpus-${randomUUID()}`;
         keys.push(key);
         const res = await api.inject({ method: 'POST', url: '/cases', headers: { 'content-type': bad.contentType ?? 'application/json', 'idempotency-key': key }, payload: await bad.payload() });
         const problem = res.json() as { status: number; code: string; detail: string; errors?: Array<{ pointer: string; code: string; message: string }> };
         expect([bad.name, res.statusCode, res.headers['content-type'], problem.code]).toEqual([bad.name, bad.status, 'application/problem+json; charset=utf-8', bad.code]);
         expect(problem.detail.length).toBeGreaterThan(0);
-        if (bad.pointers) expect(problem.errors?.map((e) => e.pointer).sort()).toEqual([...bad.pointers].sort());
+        if (bad.pointers) expect([bad.name, problem.errors?.map((e) => e.pointer).sort()]).toEqual([bad.name, [...bad.pointers].sort()]);
+        if (bad.errorCodes) expect([bad.name, problem.errors?.map((e) => e.code)]).toEqual([bad.name, bad.errorCodes]);
       }
 
       // The positive control on the same queue: a valid submission runs, and its duplicate gets the same case.
@@ -123,16 +191,24 @@ describe('intake over HTTP', () => {
       expect([other.statusCode, other.json().code]).toEqual([409, 'idempotency_key_reused']);
       const { caseId } = first.json() as { caseId: string };
       expect((await cases.result(caseId)).outcome).toBe('approved');
+      // The key is the submitter's own: another applicant using the same key gets a case of their own, not a 409.
+      const neighbour = applicationOf('resident', 6);
+      const theirs = await submit(await body({ application: neighbour.application, token: await token({ subject: neighbour.identity.subject }) }));
+      expect(theirs.statusCode).toBe(202);
+      const neighbourCase = (theirs.json() as { caseId: string }).caseId;
+      expect(neighbourCase).not.toBe(caseId);
+      expect((await cases.status(neighbourCase)).applicantSubject).toBe(neighbour.identity.subject);
 
       for (const k of keys) {
-        const refused = caseIdFromKey(k);
+        const refused = caseIdFromKey(resident.identity.subject, k);
         expect(await getCase(db, { caseId: refused })).toBeUndefined();
         expect(await listCaseEvents(db, { caseId: refused })).toEqual([]);
         expect(await listDecisions(db, { caseId: refused })).toEqual([]);
       }
       const started: string[] = [];
       for await (const w of client.workflow.list({ query: `TaskQueue = "${taskQueue}"` })) started.push(w.workflowId);
-      expect(started).toEqual([caseWorkflowId(caseId)]);
+      expect(started.sort()).toEqual([caseWorkflowId(caseId), caseWorkflowId(neighbourCase)].sort());
+      expect(corpus.length).toBeGreaterThanOrEqual(40);
       await api.close();
     });
   });

@@ -18,7 +18,6 @@ import { eventually } from './support/wait.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { applicationOf } from './samples.js';
-import { waitFor as poll } from './support/wait.js';
 
 const SECRET = `whsec_${Buffer.from('payments-test-secret').toString('base64')}`;
 
@@ -44,7 +43,13 @@ const via = (sandbox: PaymentSandbox, provider: PaymentProvider = new HttpPaymen
   payments: { provider, portalUrl: 'http://portal.example', notifyUrl: webhookUrl },
 });
 
-const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => poll(probe, { what, timeoutMs });
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+    const found = await probe();
+    if (found !== undefined) return found;
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 const openFee = (caseId: string) =>
   until('the fee transaction', async () => {
@@ -63,8 +68,9 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       // Polling only every minute: a case that closes within seconds was woken by the webhook.
       const { caseId } = await cases.submit({ ...applicationOf('resident'), deadlines: { paymentPollMs: 60_000, feeReminderMs: 120_000, feePaymentMs: 180_000 } });
       const fee = await openFee(caseId);
-      // The payment row lands before the workflow has taken the activity's result: wait for the case to show it.
-      expect(await until('the fee on the case', async () => ((await cases.status(caseId)).payment ? cases.status(caseId) : undefined))).toMatchObject({
+      // The row is written inside the step that opens the payment; the case shows it once that step returns.
+      const waiting = await until('the fee in the case state', async () => ((await cases.status(caseId)).payment ? cases.status(caseId) : undefined));
+      expect(waiting).toMatchObject({
         status: 'collecting_fee',
         payment: { status: 'open', amountCents: 3060, currency: 'EUR', paymentPageUrl: fee.paymentPageUrl },
       });
@@ -231,10 +237,26 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
           .map((r) => ({ caseId: r['caseId'], kind: r['kind'], direction: r['direction'], amountCents: Number(r['amountCents']), transactionReference: r['transactionReference'] }))
           .sort((a, b) => `${a.caseId}${a.kind}`.localeCompare(`${b.caseId}${b.kind}`));
 
-      // Over HTTP the export is for the authority's staff only.
-      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json' })).statusCode).toBe(401);
-      const staff = { authorization: `Bearer ${await staffToken('sb.kasse', 'stadt-musterstadt')}` };
-      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json', headers: staff })).statusCode).toBe(200);
+      // Over HTTP the export is for the budget office, of its own authority only; HEAD is refused like GET.
+      for (const method of ['GET', 'HEAD'] as const) expect((await api.inject({ method, url: '/payments/bookings?format=json' })).statusCode).toBe(401);
+      const worker = { authorization: `Bearer ${await staffToken('sb.anna', 'stadt-musterstadt')}` };
+      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json', headers: worker })).statusCode).toBe(403);
+      const kasse = { authorization: `Bearer ${await staffToken('sb.kasse', 'stadt-musterstadt', 'budget_office')}` };
+      const dorf = { authorization: `Bearer ${await staffToken('sb.kasse', 'gemeinde-beispieldorf', 'budget_office')}` };
+      const exported = async (headers: Record<string, string>, query = '') =>
+        JSON.parse((await api.inject({ method: 'GET', url: `/payments/bookings?format=json&from=${from.toISOString()}${query}`, headers })).body) as { bookings: Array<Record<string, unknown>> };
+      expect(pick((await exported(kasse)).bookings)).toEqual(expected);
+      expect(pick((await exported(dorf)).bookings)).toEqual([]);
+      expect((await exported(kasse)).bookings.every((b) => b['authorityId'] === 'stadt-musterstadt')).toBe(true);
+      const until = `&to=${new Date().toISOString()}`;
+      const pages: Array<Record<string, unknown>> = [];
+      for (let page = await exported(kasse, `${until}&limit=2`); page.bookings.length; page = await exported(kasse, `${until}&limit=2&offset=${pages.length}`)) {
+        expect(page.bookings.length).toBeLessThanOrEqual(2);
+        pages.push(...page.bookings);
+      }
+      expect(pick(pages)).toEqual(pick((await exported(kasse, until)).bookings));
+      const badRange = await api.inject({ method: 'GET', url: `/payments/bookings?from=${from.toISOString()}&to=${from.toISOString()}`, headers: kasse });
+      expect(badRange.statusCode).toBe(400);
       const json = JSON.parse(await exportHkrBookings(db, { format: 'json', from })) as { format: string; bookings: Array<Record<string, unknown>> };
       expect(json.format).toBe('ozg-hkr-bookings/1');
       expect(pick(json.bookings)).toEqual(expected);

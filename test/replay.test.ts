@@ -21,15 +21,20 @@ const REQUIRED_PATHS = [
   'case-worker-reminder', 'case-worker-escalation', 'evidence-reminder', 'evidence-expiry', 'applicant-question', 'caseSummaryWorkflow',
 ];
 
-/** One subtle change per workflow type, in the real workflow code: two stages swapped, or a different activity. */
-const MUTANTS: Record<string, { file: string; from: string; to: string }> = {
-  caseWorkflow: {
-    file: 'workflows/case-workflow.ts',
-    from: "await enter('validating', 'application.validation_started');\n  const validation = await acts.validateApplication(applicationRef(input));",
-    to: "const validation = await acts.validateApplication(applicationRef(input));\n  await enter('validating', 'application.validation_started');",
-  },
-  caseSummaryWorkflow: { file: 'workflows/case-summary.ts', from: 'await summarising.summariseForCaseWorker(i);', to: 'await summarising.draftApplicantAnswer(i as never);' },
-  applicantQuestionWorkflow: { file: 'workflows/applicant-question.ts', from: 'drafting.draftApplicantAnswer(input).then(', to: 'Promise.resolve(undefined).then(' },
+/** One subtle change per workflow type, in the real workflow code: two stages swapped, or a step of another kind. */
+const MUTANTS: Record<string, Array<{ file: string; from: string; to: string }>> = {
+  caseWorkflow: [
+    // Cases on the journal: intake as an ordinary activity instead of a local one.
+    { file: 'workflows/case-workflow.ts', from: 'await local.assessCase(', to: 'await acts.assessCase(' },
+    // Cases started before it: validation started after the check instead of before.
+    {
+      file: 'workflows/legacy/case-workflow-v1.ts',
+      from: "await enter('validating', 'application.validation_started');\n  const validation = await acts.validateApplication(applicationRef(input));",
+      to: "const validation = await acts.validateApplication(applicationRef(input));\n  await enter('validating', 'application.validation_started');",
+    },
+  ],
+  caseSummaryWorkflow: [{ file: 'workflows/case-summary.ts', from: 'await summarising.summariseForCaseWorker(i);', to: 'await summarising.draftApplicantAnswer(i as never);' }],
+  applicantQuestionWorkflow: [{ file: 'workflows/applicant-question.ts', from: 'drafting.draftApplicantAnswer(input).then(', to: 'Promise.resolve(undefined).then(' }],
 };
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
@@ -102,7 +107,7 @@ describe('workflow determinism', () => {
         workflowsPath,
         logger: quiet,
         webpackConfigHook: (config) => {
-          config.module?.rules?.push({ enforce: 'pre', test: /\.ts$/, use: [{ loader: fileURLToPath(new URL('./support/mutant-loader.cjs', import.meta.url)), options: mutation }] });
+          config.module?.rules?.push({ enforce: 'pre', test: /\.ts$/, use: [{ loader: fileURLToPath(new URL('./support/mutant-loader.cjs', import.meta.url)), options: { mutations: mutation } }] });
           return config;
         },
       });

@@ -144,3 +144,16 @@ describe('rules compute fees, evidence and plausibility', () => {
     expect(await decideFor(450_000)).toMatchObject({ outcome: 'escalate', payoutCents: 100_000 });
   });
 });
+
+describe('rule engines are built once per rule set version and never shared by two runs at once', () => {
+  // The rule sets have priority levels; an engine shared by concurrent runs would skip a later level once another run finished.
+  it('decides 200 generated cases concurrently exactly as one by one', async () => {
+    const service = anwohnerparken;
+    const ruleSet = await loadRuleSet(service.ruleSet.id, '1');
+    const samples = fc.sample(generated[service.key]! as fc.Arbitrary<{ application: unknown; evidence: EvidenceResult[] }>, { numRuns: 200, seed: 7 });
+    const facts = samples.map(({ application, evidence }) => service.decisionFacts(application as Record<string, unknown>, [...evidence]));
+    const oneByOne = [];
+    for (const f of facts) oneByOne.push(await decide(ruleSet, f));
+    expect(await Promise.all(facts.map((f) => decide(ruleSet, f)))).toEqual(oneByOne);
+  });
+});

@@ -1,11 +1,10 @@
-import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import type { CaseDeadlines, CaseWorkerDecision } from '../contracts/case.js';
+import { allHandlersFinished, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import type { CaseWorkerDecision } from '../contracts/case.js';
 import { applicantReplyUpdate, taskActionUpdate } from '../contracts/messages.js';
 import type { Refusal } from '../contracts/task.js';
+import { local } from './activity-proxies.js';
+import type { CaseContext } from './case-journal.js';
 import type { CaseWorkerTask, TaskEvent } from './case-worker-task.js';
-
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
 // A refusal reaches the caller as a typed failure, so the API can answer 403, 409 or 422.
 const fail = (r: Refusal | undefined): void => {
@@ -16,15 +15,11 @@ const fail = (r: Refusal | undefined): void => {
  * The event or the deadline: waits until case workers complete the task, handling their actions as updates,
  * reminding before the due date, escalating to the supervisors after it, and closing unanswered questions.
  */
-export async function awaitCaseWorker(o: {
-  task: CaseWorkerTask;
-  deadlines: CaseDeadlines;
-  applicantSubject: string;
-  /** Appends the event to the case event log. */
-  record: (e: TaskEvent) => Promise<void>;
-}): Promise<CaseWorkerDecision> {
-  const { task } = o;
-  const project = (e: TaskEvent) => Promise.all([o.record(e), local.syncTask({ view: { ...task.view }, completion: task.decision })]);
+export async function awaitCaseWorker(c: CaseContext, task: CaseWorkerTask): Promise<CaseWorkerDecision> {
+  const o = { deadlines: c.deadlines, applicantSubject: c.input.identity.subject };
+  // The task's event and its inbox row, written side by side: people act on this case while it waits.
+  const record = async (e: TaskEvent) => (await c.journal.note(e.type, { taskId: task.view.taskId, by: e.by, ...e.data }), c.journal.flush());
+  const project = (e: TaskEvent) => Promise.all([record(e), local.syncTask({ view: { ...task.view }, completion: task.decision })]);
 
   setHandler(
     taskActionUpdate,

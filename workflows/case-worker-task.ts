@@ -30,6 +30,10 @@ export interface TaskEvent {
 
 const refuse = (type: Refusal['type'], message: string): Refusal => ({ type, message });
 
+// Bounds on what people can repeat on one task, so the case's history stays bounded too (each action is a few events).
+export const MAX_QUESTIONS = 10;
+export const MAX_HANDOVERS = 50;
+
 /**
  * A case-worker task and the rules for changing it, free of Temporal APIs so it can be tested without a server.
  * The workflow owns one instance; update validators ask `refusalOf`, handlers call `apply`.
@@ -39,6 +43,7 @@ export class CaseWorkerTask {
   decision?: CaseWorkerDecision;
   private readonly applicantSubject: string;
   private questions = 0;
+  private handovers = 0;
 
   constructor(t: NewTask) {
     const dueAt = t.openedAt.getTime() + t.dueInMs;
@@ -72,6 +77,8 @@ export class CaseWorkerTask {
     if (v.state === 'completed' || v.state === 'cancelled') return refuse('conflict', `the task is ${v.state}`);
     const isAssignee = v.state === 'claimed' && v.assignee === actor.id;
     const secondLook = v.stage === 'second_approval' && v.proposal;
+    if ((a.action === 'claim' || a.action === 'unclaim' || a.action === 'reassign') && this.handovers >= MAX_HANDOVERS)
+      return refuse('conflict', `the task changed hands ${MAX_HANDOVERS} times; the current assignee or a supervisor must complete it`);
     switch (a.action) {
       case 'claim':
         if (v.state !== 'open') return refuse('conflict', `the task is already claimed by ${v.assignee}`);
@@ -103,6 +110,7 @@ export class CaseWorkerTask {
         if (v.openQuestion) return refuse('conflict', 'a question to the applicant is already open');
         if (a.kind !== 'question' && a.kind !== 'document') return refuse('invalid', 'kind must be question or document');
         if (!a.text?.trim()) return refuse('invalid', 'the question must not be empty');
+        if (this.questions >= MAX_QUESTIONS) return refuse('conflict', `${MAX_QUESTIONS} questions have been asked on this task; decide on what is there`);
         return undefined;
       default:
         return refuse('invalid', 'unknown action');
@@ -115,6 +123,7 @@ export class CaseWorkerTask {
     if (refusal) throw new Error(refusal.message);
     const v = this.view;
     v.version++;
+    if (a.action === 'claim' || a.action === 'unclaim' || a.action === 'reassign') this.handovers++;
     const by = a.actor.id;
     switch (a.action) {
       case 'claim':

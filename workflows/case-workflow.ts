@@ -1,199 +1,152 @@
-import { proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import { patched, setHandler } from '@temporalio/workflow';
 import {
   DEFAULT_DEADLINES,
   type CaseInput,
   type CaseOutcome,
   type CaseResult,
-  type CaseStatus,
   type Decision,
   type EvidenceResult,
   type EvidenceUpload,
   type FeeResult,
 } from '../contracts/case.js';
 import { caseStateQuery, uploadEvidenceUpdate } from '../contracts/messages.js';
-import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
+import { acts, local } from './activity-proxies.js';
 import { awaitCaseWorker } from './await-case-worker.js';
+import { CaseJournal, type CaseBasics, type CaseContext } from './case-journal.js';
 import { CaseProgress } from './case-progress.js';
+import { startCaseSummary } from './case-summary.js';
 import { CaseWorkerTask } from './case-worker-task.js';
 import { deliverOrHandOver } from './delivery.js';
 import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
-import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE, type FeeCase } from './fee-collection.js';
-import { startCaseSummary } from './case-summary.js';
-import { handToCaseWorker, withIncidents } from './incidents.js';
-import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
-
-const acts = withIncidents(proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-}), { decideCase: handToCaseWorker });
-const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
+import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE } from './fee-collection.js';
+import { caseWorkflowV1 } from './legacy/case-workflow-v1.js';
 
 /** One application (Antrag), from submission to archive. */
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
+  // Cases started before the case journal finish on the code they started with.
+  if (!patched('lean-case-journal')) return caseWorkflowV1(input);
+
   const progress = new CaseProgress(input);
   setHandler(caseStateQuery, () => progress.state);
   const requests = new EvidenceRequests(progress.state);
   setHandler(uploadEvidenceUpdate, (u) => (requests.accept(u), progress.state), { validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)) });
   const paymentNotices = listenForPaymentNotices();
-  const enter = async (status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra) => {
-    const seq = progress.enter(status, new Date());
-    upsertSearchAttributes([{ key: CaseStatusKey, value: status }]);
-    await local.recordStage({ ...caseRef(input), seq, status, event, data, ...extra });
-  };
+  const journal = new CaseJournal(input, progress);
 
-  await enter('received', 'case.received', { ruleSetVersion: input.ruleSetVersion, representation: input.identity.representation });
-  const plan = await acts.planCase(applicationRef(input));
-  const deadlines = { ...DEFAULT_DEADLINES, ...plan.deadlines, ...input.deadlines };
-  const feeCase: FeeCase = {
-    input,
-    deadlines,
-    feeCents: plan.feeCents,
-    note: (event, data) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data }),
-    show: (payment) => void (progress.state.payment = payment),
-  };
+  await journal.enter('received', 'case.received', { ruleSetVersion: input.ruleSetVersion, representation: input.identity.representation });
+  // Intake once, in one local step: identity, schema, plausibility, and the plan from the same rule run.
+  const { serviceKey, authorityId, schemaVersion, ruleSetVersion, application, submittedAt, identity } = input;
+  const intake = await local.assessCase({ serviceKey, authorityId, schemaVersion, ruleSetVersion, application, submittedAt, identity });
+  const deadlines = { ...DEFAULT_DEADLINES, ...intake.plan?.deadlines, ...input.deadlines };
+  if (!intake.plan) return issueAndClose({ input, deadlines, progress, journal }, 'refused', { refusalReasons: intake.refusalReasons });
+  const c: CaseContext = { input, deadlines, plan: intake.plan, progress, journal };
+  await journal.note('intake.assessed', { evidence: c.plan.evidence.map((e) => e.evidenceType), feeCents: c.plan.feeCents });
 
-  await enter('validating', 'application.validation_started');
-  const validation = await acts.validateApplication(applicationRef(input));
-  if (!validation.valid) {
-    return issueAndClose('refused', { refusalReasons: validation.errors.map((e) => `${e.pointer}: ${e.message}`) });
-  }
-
-  await enter('checking_identity', 'identity.check_started');
-  const identity = await acts.checkIdentity({ serviceKey: input.serviceKey, identity: input.identity });
-  if (!identity.sufficient) {
-    return issueAndClose('refused', {
-      refusalReasons: [identity.reason ?? `Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht nicht aus; erforderlich ist ${identity.required}.`],
-    });
-  }
-
-  await enter('fetching_evidence', 'evidence.requested', { evidence: plan.evidence.map((e) => e.evidenceType) });
-  const fetched = await fetchEvidence(input, plan, deadlines);
-  const note = (event: string, data?: Record<string, unknown>) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data });
-  const asked = await askApplicantForMissing({ input, plan, deadlines, requests, enter, note }, fetched);
-  if ('incomplete' in asked) return issueAndClose('incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
+  await journal.enter('fetching_evidence', 'evidence.requested', { evidence: c.plan.evidence.map((e) => e.evidenceType) });
+  // The case row exists from here on, for the applicant's list and the API's party checks.
+  await journal.flush();
+  const fetched = await fetchEvidence(c);
+  const asked = await askApplicantForMissing(c, requests, fetched);
+  if ('incomplete' in asked) return issueAndClose(c, 'incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
   const evidence = asked.evidence;
 
   let fee: FeeResult | undefined;
-  if (plan.feeTiming === 'in_advance') {
-    await enter('collecting_fee', 'fee.requested');
-    fee = await collectFee(feeCase, paymentNotices, 'in_advance');
-    if (fee.status === 'unpaid') return issueAndClose('refused', { fee, refusalReasons: [UNPAID_IN_ADVANCE] });
+  if (c.plan.feeTiming === 'in_advance') {
+    await journal.enter('collecting_fee', 'fee.requested');
+    fee = await collectFee(c, paymentNotices, 'in_advance');
+    if (fee.status === 'unpaid') return issueAndClose(c, 'refused', { fee, refusalReasons: [UNPAID_IN_ADVANCE] });
   }
 
-  await enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
-  let decision = await acts.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, ruleSetSha256: input.ruleSetSha256, application: input.application, evidence });
+  await journal.enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
+  // Rules over pinned inputs: a local step, recorded once in the history and stored with its explanation.
+  let decision = await local.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, ruleSetSha256: input.ruleSetSha256, application: input.application, evidence });
   progress.decided(decision);
-  if (decision.outcome === 'escalate') decision = await waitForCaseWorker(decision);
+  if (decision.outcome === 'escalate') decision = await waitForCaseWorker(c, decision);
 
-  if (plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {
-    await enter('collecting_fee', 'fee.requested');
-    fee = await collectFee(feeCase, paymentNotices, 'after_decision');
+  if (c.plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {
+    await journal.enter('collecting_fee', 'fee.requested');
+    fee = await collectFee(c, paymentNotices, 'after_decision');
   }
-  if (plan.feeTiming === 'payout' && decision.outcome === 'approve') {
-    await enter('paying_out', 'payout.requested');
-    await payOut(feeCase, decision.payoutCents ?? plan.feeCents);
+  if (c.plan.feeTiming === 'payout' && decision.outcome === 'approve') {
+    await journal.enter('paying_out', 'payout.requested');
+    await payOut(c, decision.payoutCents ?? c.plan.feeCents);
   }
-  if (fee?.status === 'paid' && decision.outcome === 'reject' && plan.refundOnRejection) fee = await refundFee(feeCase, fee);
-  return issueAndClose(decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
+  if (fee?.status === 'paid' && decision.outcome === 'reject' && c.plan.refundOnRejection) fee = await refundFee(c, fee);
+  return issueAndClose(c, decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
+}
 
-  /** Reminded before the due date, escalated to the supervisors after it; the case waits for the task's completion. */
-  async function waitForCaseWorker(escalation: Decision): Promise<Decision> {
-    const task = new CaseWorkerTask({
-      ...caseRefShort(input),
-      reason: escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.reason).join(' '),
-      taskId: `${input.caseId}:review`,
-      applicantSubject: input.identity.subject,
-      fourEyes: plan.fourEyes,
-      openedAt: new Date(),
-      dueInMs: deadlines.caseWorkerMs,
-      remindBeforeMs: deadlines.caseWorkerReminderMs,
-    });
-    progress.openTask(task.view);
-    await enter('awaiting_case_worker', 'case.escalated', { taskId: task.view.taskId, rules: escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.ruleId) }, { decision: escalation });
-    await startCaseSummary(input, task.view.taskId, escalation);
-    const d = await awaitCaseWorker({
-      task,
-      deadlines,
-      applicantSubject: input.identity.subject,
-      record: (e) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'awaiting_case_worker', event: e.type, data: { taskId: task.view.taskId, by: e.by, ...e.data } }),
-    });
-    progress.taskClosed();
-    const decided: Decision = {
-      ...escalation,
-      outcome: d.outcome,
-      decidedBy: { caseWorker: d.caseWorker, ...(d.confirmedBy && { confirmedBy: d.confirmedBy }) },
-      firedRules: [...escalation.firedRules, { ruleId: 'case-worker', outcome: d.outcome, reason: d.justification, legalBasis: 'Entscheidung der Sachbearbeitung' }],
-    };
-    progress.decided(decided);
-    await enter('deciding', 'case.resumed', { taskId: d.taskId, caseWorker: d.caseWorker, confirmedBy: d.confirmedBy, outcome: d.outcome });
-    return decided;
-  }
+/** Reminded before the due date, escalated to the supervisors after it; the case waits for the task's completion. */
+async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<Decision> {
+  const { input, progress, journal } = c;
+  const escalating = escalation.firedRules.filter((r) => r.outcome === 'escalate');
+  const task = new CaseWorkerTask({
+    ...caseRefShort(input),
+    reason: escalating.map((r) => r.reason).join(' '),
+    taskId: `${input.caseId}:review`,
+    applicantSubject: input.identity.subject,
+    fourEyes: c.plan.fourEyes,
+    openedAt: new Date(),
+    dueInMs: c.deadlines.caseWorkerMs,
+    remindBeforeMs: c.deadlines.caseWorkerReminderMs,
+  });
+  progress.openTask(task.view);
+  await journal.enter('awaiting_case_worker', 'case.escalated', { taskId: task.view.taskId, rules: escalating.map((r) => r.ruleId) }, { decision: escalation });
+  await startCaseSummary(input, task.view.taskId, escalation);
+  const d = await awaitCaseWorker(c, task);
+  progress.taskClosed();
+  const decided: Decision = {
+    ...escalation,
+    outcome: d.outcome,
+    decidedBy: { caseWorker: d.caseWorker, ...(d.confirmedBy && { confirmedBy: d.confirmedBy }) },
+    firedRules: [...escalation.firedRules, { ruleId: 'case-worker', outcome: d.outcome, reason: d.justification, legalBasis: 'Entscheidung der Sachbearbeitung' }],
+  };
+  progress.decided(decided);
+  await journal.enter('deciding', 'case.resumed', { taskId: d.taskId, caseWorker: d.caseWorker, confirmedBy: d.confirmedBy, outcome: d.outcome });
+  // Out of the operators' waiting list at once, not only when the case closes.
+  await journal.flush();
+  return decided;
+}
 
-  async function issueAndClose(
-    outcome: CaseOutcome,
-    o: { decision?: Decision; fee?: FeeResult; evidence?: EvidenceResult[]; refusalReasons?: string[] },
-  ): Promise<CaseResult> {
-    await enter('issuing_bescheid', 'bescheid.rendering', { outcome }, { decision: o.decision });
-    const issuedAt = new Date().toISOString();
-    const document = await acts.renderBescheid({
-      ...caseRefShort(input),
-      addressee: input.identity.subject,
-      outcome,
-      decision: o.decision,
-      refusalReasons: o.refusalReasons,
-      fee: o.fee,
-      issuedAt,
-      application: input.application,
-    });
-    await enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
-    const bescheid = await acts.sealBescheid({ ...caseRefShort(input), document, sealedAt: issuedAt });
-    await enter('delivering', 'bescheid.delivering', { keyId: bescheid.keyId, sealId: bescheid.sealId }, { bescheidSha256: bescheid.document.sha256 });
-    const delivery = await deliverOrHandOver(
-      { caseId: input.caseId, authorityId: input.authorityId, recipient: input.identity.subject, bescheid, giveUpAfterMs: deadlines.deliveryGiveUpMs },
-      (event, data) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'delivering', event, data }),
-    );
-    await enter('archiving', 'case.archiving', { deliveryId: delivery.deliveryId, delivery: delivery.status });
-    const archive = await acts.archiveCase({
-      ...caseRefShort(input),
-      closedAt: new Date().toISOString(),
-      decision: o.decision,
-      bescheid: bescheid.document,
-      evidence: o.evidence ?? [],
-    });
-    progress.closed(outcome);
-    upsertSearchAttributes([{ key: CaseOutcomeKey, value: outcome }]);
-    await enter('closed', 'case.closed', { outcome, archive: archive.packageSha256 }, { outcome });
-    return { caseId: input.caseId, outcome, decision: o.decision, bescheid, delivery, archive };
-  }
+async function issueAndClose(
+  c: CaseBasics,
+  outcome: CaseOutcome,
+  o: { decision?: Decision; fee?: FeeResult; evidence?: EvidenceResult[]; refusalReasons?: string[] },
+): Promise<CaseResult> {
+  const { input, progress, journal } = c;
+  await journal.enter('issuing_bescheid', 'bescheid.rendering', { outcome }, { decision: o.decision });
+  const issuedAt = new Date().toISOString();
+  const document = await acts.renderBescheid({
+    ...caseRefShort(input),
+    addressee: input.identity.subject,
+    outcome,
+    decision: o.decision,
+    refusalReasons: o.refusalReasons,
+    fee: o.fee,
+    issuedAt,
+    application: input.application,
+  });
+  await journal.enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
+  const bescheid = await acts.sealBescheid({ ...caseRefShort(input), document, sealedAt: issuedAt });
+  await journal.enter('delivering', 'bescheid.delivering', { keyId: bescheid.keyId, sealId: bescheid.sealId }, { bescheidSha256: bescheid.document.sha256 });
+  const delivery = await deliverOrHandOver(c, bescheid);
+  await journal.enter('archiving', 'case.archiving', { deliveryId: delivery.deliveryId, delivery: delivery.status });
+  // The archive seals the event log as the database holds it: everything so far must be there.
+  await journal.flush();
+  const archive = await acts.archiveCase({
+    ...caseRefShort(input),
+    closedAt: new Date().toISOString(),
+    decision: o.decision,
+    bescheid: bescheid.document,
+    evidence: o.evidence ?? [],
+  });
+  progress.closed(outcome);
+  await journal.enter('closed', 'case.closed', { outcome, archive: archive.packageSha256 }, { outcome });
+  return { caseId: input.caseId, outcome, decision: o.decision, bescheid, delivery, archive };
 }
 
 const rejectIf = (why: string | undefined): void => {
   if (why) throw new Error(why);
 };
 
-interface RecordExtra {
-  outcome?: CaseOutcome;
-  decision?: Decision;
-  bescheidSha256?: string;
-}
-
-const caseRef = (i: CaseInput) => ({
-  caseId: i.caseId,
-  applicantSubject: i.identity.subject,
-  serviceKey: i.serviceKey,
-  authorityId: i.authorityId,
-  ruleSetVersion: i.ruleSetVersion,
-  submittedAt: i.submittedAt,
-});
-const applicationRef = (i: CaseInput) => ({
-  serviceKey: i.serviceKey,
-  authorityId: i.authorityId,
-  schemaVersion: i.schemaVersion,
-  ruleSetVersion: i.ruleSetVersion,
-  application: i.application,
-  submittedAt: i.submittedAt,
-});
 const caseRefShort = (i: CaseInput) => ({ caseId: i.caseId, serviceKey: i.serviceKey, authorityId: i.authorityId });

@@ -1,31 +1,16 @@
-import { condition, log, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import type { CaseDeadlines, CaseInput, CaseStatus, EvidenceResult, EvidenceStatus, RequestedEvidence } from '../contracts/case.js';
-import type { CasePlan, EvidenceRequirement } from '../services/types.js';
+import { condition, log } from '@temporalio/workflow';
+import type { EvidenceResult, EvidenceStatus, RequestedEvidence } from '../contracts/case.js';
+import type { EvidenceRequirement } from '../services/types.js';
+import { acts, registers as registersWith } from './activity-proxies.js';
+import type { CaseContext } from './case-journal.js';
 import type { EvidenceRequests } from './evidence-requests.js';
-import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
-
-const acts = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 
 /**
  * Each piece of evidence by its own activity, all in parallel. No consent, no call. A register that stays down
  * or errs past the retry budget is case data (`unavailable`), never a failed case.
  */
-export async function fetchEvidence(input: CaseInput, plan: CasePlan, deadlines: CaseDeadlines): Promise<EvidenceResult[]> {
-  const registers = proxyActivities<Activities>({
-    startToCloseTimeout: '30 seconds',
-    heartbeatTimeout: HEARTBEAT_TIMEOUT,
-    retry: {
-      initialInterval: deadlines.registerRetryInitialMs,
-      backoffCoefficient: 2,
-      maximumAttempts: deadlines.registerMaxAttempts,
-      nonRetryableErrorTypes: ['RegisterNotConfiguredError', 'NoConsent'],
-    },
-  });
+export async function fetchEvidence({ input, plan, deadlines }: CaseContext): Promise<EvidenceResult[]> {
+  const registers = registersWith(deadlines);
   const consented = input.consent?.evidenceRetrieval === true;
   return Promise.all(
     plan.evidence.map(async (e): Promise<EvidenceResult> => {
@@ -58,15 +43,6 @@ const closesCase = (r: EvidenceRequirement): boolean => {
   return p.ask === 'applicant' && p.afterDeadline === 'close_incomplete';
 };
 
-export interface AskApplicantContext {
-  input: CaseInput;
-  plan: CasePlan;
-  deadlines: CaseDeadlines;
-  requests: EvidenceRequests;
-  enter(status: CaseStatus, event: string, data?: Record<string, unknown>): Promise<void>;
-  note(event: string, data?: Record<string, unknown>): Promise<void>;
-}
-
 export type AskOutcome = { evidence: EvidenceResult[] } | { incomplete: string[] };
 
 /**
@@ -74,7 +50,7 @@ export type AskOutcome = { evidence: EvidenceResult[] } | { incomplete: string[]
  * the event (every upload) or the deadline, with a reminder before it. After the deadline the service's
  * policy applies: decide on what is there, or close the case as incomplete.
  */
-export async function askApplicantForMissing(c: AskApplicantContext, evidence: EvidenceResult[]): Promise<AskOutcome> {
+export async function askApplicantForMissing(c: CaseContext, requests: EvidenceRequests, evidence: EvidenceResult[]): Promise<AskOutcome> {
   const wanted = c.plan.evidence.filter((r) => policyOf(r).ask === 'applicant' && evidence.find((e) => e.evidenceType === r.evidenceType)?.status !== 'found');
   if (wanted.length === 0) return { evidence };
 
@@ -92,27 +68,28 @@ export async function askApplicantForMissing(c: AskApplicantContext, evidence: E
       ? 'Gehen die Unterlagen bis dahin nicht ein, wird Ihr Antrag ohne Entscheidung in der Sache abgeschlossen.'
       : 'Gehen die Unterlagen bis dahin nicht ein, entscheiden wir nach Aktenlage.',
   };
-  c.requests.ask(items);
+  requests.ask(items);
   await acts.sendEvidenceRequest({ kind: 'evidence_request', ...letter });
-  await c.enter('awaiting_applicant', 'evidence.requested_from_applicant', { evidence: wanted.map((r) => r.evidenceType), dueAt });
+  await c.journal.enter('awaiting_applicant', 'evidence.requested_from_applicant', { evidence: wanted.map((r) => r.evidenceType), dueAt });
 
   const reminderMs = Math.min(c.deadlines.evidenceReminderMs, c.deadlines.evidenceDeadlineMs);
-  if (!(await condition(() => c.requests.complete, reminderMs))) {
+  if (!(await condition(() => requests.complete, reminderMs))) {
     await acts.sendEvidenceRequest({ kind: 'evidence_reminder', ...letter, items: items.filter((i) => i.status === 'requested') });
-    await c.note('evidence.reminder_sent', { evidence: items.filter((i) => i.status === 'requested').map((i) => i.evidenceType), dueAt });
+    await c.journal.note('evidence.reminder_sent', { evidence: items.filter((i) => i.status === 'requested').map((i) => i.evidenceType), dueAt });
+    await c.journal.flush();
     const rest = c.deadlines.evidenceDeadlineMs - reminderMs;
-    if (rest > 0) await condition(() => c.requests.complete, rest);
+    if (rest > 0) await condition(() => requests.complete, rest);
   }
-  c.requests.close();
-  await c.note('evidence.request_closed', { received: [...c.requests.uploads.keys()], expired: items.filter((i) => i.status === 'expired').map((i) => i.evidenceType) });
+  requests.close();
+  await c.journal.note('evidence.request_closed', { received: [...requests.uploads.keys()], expired: items.filter((i) => i.status === 'expired').map((i) => i.evidenceType) });
 
-  const absent = wanted.filter((r) => !c.requests.uploads.has(r.evidenceType));
+  const absent = wanted.filter((r) => !requests.uploads.has(r.evidenceType));
   if (absent.some(closesCase)) {
     return { incomplete: absent.map((r) => `${r.document} (${r.purpose}) ist bis zum ${dueAt.slice(0, 10)} nicht eingegangen.`) };
   }
   return {
     evidence: evidence.map((e) => {
-      const u = c.requests.uploads.get(e.evidenceType);
+      const u = requests.uploads.get(e.evidenceType);
       return u ? { evidenceType: e.evidenceType, register: e.register, status: 'uploaded', facts: {}, ref: u.document } : e;
     }),
   };

@@ -10,6 +10,8 @@ export interface AppendCaseEventParams {
   type: string;
   status: CaseStatus;
   data?: Record<string, unknown>;
+  /** When it happened, if the writer knows better than the clock at writing (the case journal writes in batches). */
+  at?: Date;
 }
 
 /** The entry this case's log needs before `seq` is not there yet; retrying after it lands is what helps. */
@@ -35,7 +37,7 @@ export async function appendCaseEvent(db: DbExecutor, p: AppendCaseEventParams):
   const previous = rows.find((r) => r.seq === p.seq - 1);
   if (p.seq > 1 && !previous) throw new EventPredecessorMissing(p.caseId, p.seq);
   // Milliseconds, so the timestamp reads back exactly as it was hashed.
-  const entry = { caseId: p.caseId, seq: p.seq, type: p.type, status: p.status, data: p.data ?? {}, at: new Date(), prevHash: previous?.hash ?? '' };
+  const entry = { caseId: p.caseId, seq: p.seq, type: p.type, status: p.status, data: p.data ?? {}, at: p.at ?? new Date(), prevHash: previous?.hash ?? '' };
   await db
     .insert(caseEvents)
     .values({ ...entry, hash: eventHash(entry) })

@@ -9,8 +9,17 @@ export async function recordHkrBooking(db: DbExecutor, b: NewHkrBooking): Promis
   await db.insert(hkrBookings).values(b).onConflictDoNothing({ target: hkrBookings.bookingKey });
 }
 
-export async function listHkrBookings(db: DbExecutor, p: { from?: Date; to?: Date; caseId?: string } = {}) {
-  return db
+export interface HkrBookingFilter {
+  from?: Date;
+  to?: Date;
+  caseId?: string;
+  authorityId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export async function listHkrBookings(db: DbExecutor, p: HkrBookingFilter = {}) {
+  const q = db
     .select({
       id: hkrBookings.id,
       bookingKey: hkrBookings.bookingKey,
@@ -32,7 +41,10 @@ export async function listHkrBookings(db: DbExecutor, p: { from?: Date; to?: Dat
         p.from ? gte(hkrBookings.bookedAt, p.from) : undefined,
         p.to ? lt(hkrBookings.bookedAt, p.to) : undefined,
         p.caseId ? eq(hkrBookings.caseId, p.caseId) : undefined,
+        p.authorityId ? eq(hkrBookings.authorityId, p.authorityId) : undefined,
       ),
     )
-    .orderBy(asc(hkrBookings.id));
+    .orderBy(asc(hkrBookings.id))
+    .$dynamic();
+  return p.limit === undefined ? q.offset(p.offset ?? 0) : q.limit(p.limit).offset(p.offset ?? 0);
 }

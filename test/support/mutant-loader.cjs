@@ -1,7 +1,11 @@
-// Webpack pre-loader for the replay test's negative control: applies one subtle change to one workflow file.
+// Webpack pre-loader for the replay test's negative control: applies one subtle change per workflow file.
 module.exports = function mutate(source) {
-  const { file, from, to } = this.getOptions();
-  if (!this.resourcePath.endsWith(file)) return source;
-  if (!source.includes(from)) throw new Error(`mutant: "${from}" not found in ${file}; update the mutation in test/replay.test.ts`);
-  return source.replace(from, to);
+  const { mutations } = this.getOptions();
+  let out = source;
+  for (const { file, from, to } of mutations) {
+    if (!this.resourcePath.endsWith(file)) continue;
+    if (!out.includes(from)) throw new Error(`mutant: "${from}" not found in ${file}; update the mutation in test/replay.test.ts`);
+    out = out.replace(from, to);
+  }
+  return out;
 };

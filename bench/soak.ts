@@ -1,0 +1,72 @@
+// `--waiting N`: N cases that each wait on a case worker, and what the engine costs while they wait.
+import { and, count, eq, inArray } from 'drizzle-orm';
+import { sampleApplications } from '../demo/sample-applications.js';
+import { percentile } from '../demo/stats.js';
+import { cases as caseRows } from '../db/schema.js';
+import { listTasks } from '../db/queries/tasks.js';
+import type { Engine } from '../dev/engine.js';
+
+const WINDOW = 40;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+export async function soak(engine: Engine, n: number): Promise<void> {
+  // Waiting means: the journal wrote the status before the case began to wait.
+  const countWaiting = async (ids: string[]) => {
+    let total = 0;
+    for (let i = 0; i < ids.length; i += 1000) {
+      const [row] = await engine.db
+        .select({ n: count() })
+        .from(caseRows)
+        .where(and(inArray(caseRows.caseId, ids.slice(i, i + 1000)), eq(caseRows.status, 'awaiting_case_worker')));
+      total += row?.n ?? 0;
+    }
+    return total;
+  };
+  const waiting = sampleApplications(40 * n + 1000, 7).filter((a) => a.kind === 'company_car').map((a) => a.submission);
+  if (waiting.length < n) throw new Error('not enough sample applicants with a company car');
+  let peakRss = process.memoryUsage().rss;
+  const startRss = peakRss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+
+  console.log(`» submitting ${n} cases that wait on a case worker, at most ${WINDOW} on their way to the wait at once`);
+  const ids: string[] = [];
+  const started = performance.now();
+  // A window, not a flood: a city's cases arrive over the day, and a flood measures only the machine's queueing.
+  let waitingNow = 0;
+  let next = 0;
+  while (ids.length < n) {
+    waitingNow = await countWaiting(ids);
+    const room = Math.min(WINDOW - (ids.length - waitingNow), n - ids.length);
+    await Promise.all(Array.from({ length: Math.max(0, room) }, async () => ids.push((await engine.cases.submit(waiting[next++]!)).caseId)));
+    if (ids.length % 100 < WINDOW) console.log(`» ${ids.length} submitted, ${waitingNow} waiting, RSS ${mib(process.memoryUsage().rss)}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  const submitted = (performance.now() - started) / 1000;
+  for (let seen = 0, last = -1; (seen = await countWaiting(ids)) < n; last = seen) {
+    if (seen !== last) console.log(`» ${seen}/${n} waiting, RSS ${mib(process.memoryUsage().rss)}`);
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+  const allWaiting = (performance.now() - started) / 1000;
+
+  // Everything waits: what does the engine process spend now?
+  const cpu = process.cpuUsage();
+  const quietFrom = performance.now();
+  await new Promise((r) => setTimeout(r, 30_000));
+  const used = process.cpuUsage(cpu);
+  const quietCpu = (used.user + used.system) / 1000 / (performance.now() - quietFrom);
+
+  const inbox: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    await listTasks(engine.db, { authorityId: 'stadt-musterstadt', state: 'open', limit: 50, offset: (i % 10) * 50 });
+    inbox.push(performance.now() - t);
+  }
+  const open = await listTasks(engine.db, { authorityId: 'stadt-musterstadt', state: 'open', limit: 1, offset: 0 });
+  clearInterval(sampler);
+
+  console.log(`\nsoak       ${n} cases waiting on a case worker (${open.total} open tasks in the inbox)`);
+  console.log(`start rate ${(n / submitted).toFixed(1)} submissions/s; all ${n} waiting after ${allWaiting.toFixed(0)} s (${(n / allWaiting).toFixed(1)} cases/s to their wait)`);
+  console.log(`worker RSS ${mib(startRss)} at start, peak ${mib(peakRss)}, now ${mib(process.memoryUsage().rss)} (engine process: worker, API, sandboxes)`);
+  console.log(`idle CPU   ${(quietCpu * 100).toFixed(2)} % of a core over 30 s while all cases wait`);
+  console.log(`inbox      p50 ${percentile(inbox, 50).toFixed(1)} ms, p95 ${percentile(inbox, 95).toFixed(1)} ms (listTasks, 50 per page, over ${open.total} open tasks)`);
+}

@@ -1,0 +1,117 @@
+// Frozen: the evidence stage as cases started before the case journal run it (see case-workflow-v1.ts).
+import { condition, log, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities/index.js';
+import type { CaseDeadlines, CaseInput, CaseStatus, EvidenceResult, EvidenceStatus, RequestedEvidence } from '../../contracts/case.js';
+import type { CasePlan, EvidenceRequirement } from '../../services/types.js';
+import type { EvidenceRequests } from '../evidence-requests.js';
+
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * Each piece of evidence by its own activity, all in parallel. No consent, no call. A register that stays down
+ * or errs past the retry budget is case data (`unavailable`), never a failed case.
+ */
+export async function fetchEvidence(input: CaseInput, plan: CasePlan, deadlines: CaseDeadlines): Promise<EvidenceResult[]> {
+  const registers = proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    retry: {
+      initialInterval: deadlines.registerRetryInitialMs,
+      backoffCoefficient: 2,
+      maximumAttempts: deadlines.registerMaxAttempts,
+      nonRetryableErrorTypes: ['RegisterNotConfiguredError', 'NoConsent'],
+    },
+  });
+  const consented = input.consent?.evidenceRetrieval === true;
+  return Promise.all(
+    plan.evidence.map(async (e): Promise<EvidenceResult> => {
+      if (e.consentRequired && !consented) return missing(e, 'not_consented');
+      try {
+        return await registers.fetchEvidence({
+          caseId: input.caseId,
+          authorityId: input.authorityId,
+          evidenceType: e.evidenceType,
+          register: e.register,
+          purpose: e.purpose,
+          subject: input.identity.subject,
+          application: input.application,
+          consentGiven: consented || !e.consentRequired,
+        });
+      } catch (err) {
+        log.warn('register unavailable', { evidenceType: e.evidenceType, error: String(err) });
+        return missing(e, 'unavailable');
+      }
+    }),
+  );
+}
+
+const missing = (e: EvidenceRequirement, status: EvidenceStatus): EvidenceResult => ({ evidenceType: e.evidenceType, register: e.register, status, facts: {} });
+
+// Plans recorded before services declared `ifMissing` keep the behaviour they started with: a case worker sees the gap.
+const policyOf = (r: EvidenceRequirement): EvidenceRequirement['ifMissing'] => r.ifMissing ?? { ask: 'case_worker' };
+const closesCase = (r: EvidenceRequirement): boolean => {
+  const p = policyOf(r);
+  return p.ask === 'applicant' && p.afterDeadline === 'close_incomplete';
+};
+
+export interface AskApplicantContext {
+  input: CaseInput;
+  plan: CasePlan;
+  deadlines: CaseDeadlines;
+  requests: EvidenceRequests;
+  enter(status: CaseStatus, event: string, data?: Record<string, unknown>): Promise<void>;
+  note(event: string, data?: Record<string, unknown>): Promise<void>;
+}
+
+export type AskOutcome = { evidence: EvidenceResult[] } | { incomplete: string[] };
+
+/**
+ * Evidence the registers could not give, and the service wants from the applicant, is asked for:
+ * the event (every upload) or the deadline, with a reminder before it. After the deadline the service's
+ * policy applies: decide on what is there, or close the case as incomplete.
+ */
+export async function askApplicantForMissing(c: AskApplicantContext, evidence: EvidenceResult[]): Promise<AskOutcome> {
+  const wanted = c.plan.evidence.filter((r) => policyOf(r).ask === 'applicant' && evidence.find((e) => e.evidenceType === r.evidenceType)?.status !== 'found');
+  if (wanted.length === 0) return { evidence };
+
+  const dueAt = new Date(Date.now() + c.deadlines.evidenceDeadlineMs).toISOString();
+  const items: RequestedEvidence[] = wanted.map((r) => ({ evidenceType: r.evidenceType, document: r.document, purpose: r.purpose, dueAt, status: 'requested' }));
+  const closes = wanted.some(closesCase);
+  const letter = {
+    caseId: c.input.caseId,
+    serviceKey: c.input.serviceKey,
+    authorityId: c.input.authorityId,
+    recipient: c.input.identity.subject,
+    items,
+    dueAt,
+    consequence: closes
+      ? 'Gehen die Unterlagen bis dahin nicht ein, wird Ihr Antrag ohne Entscheidung in der Sache abgeschlossen.'
+      : 'Gehen die Unterlagen bis dahin nicht ein, entscheiden wir nach Aktenlage.',
+  };
+  c.requests.ask(items);
+  await acts.sendEvidenceRequest({ kind: 'evidence_request', ...letter });
+  await c.enter('awaiting_applicant', 'evidence.requested_from_applicant', { evidence: wanted.map((r) => r.evidenceType), dueAt });
+
+  const reminderMs = Math.min(c.deadlines.evidenceReminderMs, c.deadlines.evidenceDeadlineMs);
+  if (!(await condition(() => c.requests.complete, reminderMs))) {
+    await acts.sendEvidenceRequest({ kind: 'evidence_reminder', ...letter, items: items.filter((i) => i.status === 'requested') });
+    await c.note('evidence.reminder_sent', { evidence: items.filter((i) => i.status === 'requested').map((i) => i.evidenceType), dueAt });
+    const rest = c.deadlines.evidenceDeadlineMs - reminderMs;
+    if (rest > 0) await condition(() => c.requests.complete, rest);
+  }
+  c.requests.close();
+  await c.note('evidence.request_closed', { received: [...c.requests.uploads.keys()], expired: items.filter((i) => i.status === 'expired').map((i) => i.evidenceType) });
+
+  const absent = wanted.filter((r) => !c.requests.uploads.has(r.evidenceType));
+  if (absent.some(closesCase)) {
+    return { incomplete: absent.map((r) => `${r.document} (${r.purpose}) ist bis zum ${dueAt.slice(0, 10)} nicht eingegangen.`) };
+  }
+  return {
+    evidence: evidence.map((e) => {
+      const u = c.requests.uploads.get(e.evidenceType);
+      return u ? { evidenceType: e.evidenceType, register: e.register, status: 'uploaded', facts: {}, ref: u.document } : e;
+    }),
+  };
+}
