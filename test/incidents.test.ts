@@ -33,7 +33,7 @@ describe('incidents: permanent failures wait for an operator instead of retrying
       const operator = await tokens.sign({ role: 'operator', subject: 'op.1', authorityId: 'stadt-musterstadt' });
       const incidentsOf = async (token: string) => ((await call(api, 'GET', '/operations/incidents', token)).body.incidents as Incident[]).filter((i) => i.caseId === caseId);
 
-      const [first] = await waitFor(async () => (await incidentsOf(operator)).at(0) && incidentsOf(operator), { timeoutMs: 30_000, what: 'the incident' });
+      const [first] = await waitFor(async () => (await incidentsOf(operator)).at(0) && incidentsOf(operator), { timeoutMs: 90_000, what: 'the incident' });
       expect(first).toMatchObject({ type: 'RuleSetChanged', activity: 'decideCase', actions: ['retry', 'hand_to_case_worker', 'close'] });
       expect(first!.hint).toMatch(/restore the released file/);
       const handle = client.workflow.getHandle(caseWorkflowId(caseId));
@@ -63,7 +63,7 @@ describe('incidents: permanent failures wait for an operator instead of retrying
       await completeOpenTask(e, caseId, { caseWorker: 'sb.1', outcome: 'approve', justification: 'Geprüft nach Betriebsvorfall.' });
       expect((await e.cases.result(caseId)).outcome).toBe('approved');
     });
-  });
+  }, 240_000);
 
   it('closing an incident ends the case with a typed failure', async () => {
     await withWorker(async (e) => {
@@ -71,11 +71,11 @@ describe('incidents: permanent failures wait for an operator instead of retrying
       const api = await testApi(e.cases, { incidents: { db, resolve: resolveIncidentVia(client) } });
       const operator = await tokens.sign({ role: 'operator', subject: 'op.1', authorityId: 'stadt-musterstadt' });
       const incident = await waitFor(async () => ((await call(api, 'GET', '/operations/incidents', operator)).body.incidents as Incident[]).find((i) => i.caseId === caseId), {
-        timeoutMs: 30_000,
+        timeoutMs: 90_000,
         what: 'the incident',
       });
       expect((await call(api, 'POST', `/operations/incidents/${encodeURIComponent(incident.incidentId)}/resolve`, operator, { action: 'close' })).status).toBe(200);
       await expect(e.cases.result(caseId)).rejects.toMatchObject({ cause: { type: 'ClosedByOperator' } });
     });
-  });
+  }, 240_000);
 });
