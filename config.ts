@@ -41,7 +41,11 @@ const schema = z.object({
   REGISTER_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).default(25),
   REGISTER_SANDBOX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
   REGISTER_SANDBOX_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
-  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
   RATE_LIMIT_PUBLIC_MAX: z.coerce.number().int().min(1).default(100),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
   TRUST_PROXY: z.string().optional(),
@@ -50,13 +54,19 @@ const schema = z.object({
   PAYMENT_SANDBOX_OUTCOME: z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
   PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(300),
   // A development secret for the sandbox only; set your provider's secret in production.
-  PAYMENT_WEBHOOK_SECRET: z.string().regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_').default(DEV_WEBHOOK_SECRET),
+  PAYMENT_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_')
+    .default(DEV_WEBHOOK_SECRET),
   AUTH_JWKS_URL: z.string().url().optional(),
   AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
   AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   LOG_FILE: z.string().min(1).optional(),
-  ASSISTANT_URL: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
+  ASSISTANT_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')
+    .optional(),
   ASSISTANT_MODEL: z.string().min(1).default('local-model'),
   ASSISTANT_API_KEY: z.string().min(1).optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
@@ -227,15 +237,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   if (Boolean(e.TEMPORAL_TLS_CERT_FILE) !== Boolean(e.TEMPORAL_TLS_KEY_FILE)) {
-    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: set both for mutual TLS, or neither');
+    throw new ConfigError(
+      'Invalid configuration:\n  TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: set both for mutual TLS, or neither',
+    );
   }
   if (e.SEAL_DIR && !e.SEAL_TRUST_ANCHORS) {
-    throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_DIR (PEM file of the CA certificates that verify the seals)');
+    throw new ConfigError(
+      'Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_DIR (PEM file of the CA certificates that verify the seals)',
+    );
   }
   if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS) {
-    throw new ConfigError('Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)');
+    throw new ConfigError(
+      'Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)',
+    );
   }
-  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required with BLOB_STORE=s3');
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET)
+    throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required with BLOB_STORE=s3');
   return {
     databaseUrl: e.DATABASE_URL,
     temporalAddress: e.TEMPORAL_ADDRESS,
@@ -251,7 +268,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idpPort: e.IDP_PORT,
     dataDir: resolve(e.DATA_DIR),
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/+$/, ''),
-    seal: e.SEAL_P12_FILE ? { p12File: e.SEAL_P12_FILE, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
+    seal: e.SEAL_P12_FILE
+      ? { p12File: e.SEAL_P12_FILE, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! }
+      : undefined,
     postboxUrl: e.POSTBOX_URL?.replace(/\/+$/, ''),
     postboxSandboxPort: e.POSTBOX_SANDBOX_PORT,
     tsaUrl: e.TSA_URL,
@@ -267,7 +286,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutRate: e.REGISTER_SANDBOX_TIMEOUT_RATE,
     },
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
-    rateLimit: { publicMax: e.RATE_LIMIT_PUBLIC_MAX, publicWindowMs: e.RATE_LIMIT_WINDOW_MS, trustProxy: e.TRUST_PROXY?.split(',').map((s) => s.trim()).filter(Boolean) },
+    rateLimit: {
+      publicMax: e.RATE_LIMIT_PUBLIC_MAX,
+      publicWindowMs: e.RATE_LIMIT_WINDOW_MS,
+      trustProxy: e.TRUST_PROXY?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
     paymentProviderUrl: e.PAYMENT_PROVIDER_URL,
     paymentSandboxPort: e.PAYMENT_SANDBOX_PORT,
     paymentSandboxOutcome: e.PAYMENT_SANDBOX_OUTCOME,
@@ -278,21 +303,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
     logFile: e.LOG_FILE,
-    workbench: { oidcIssuer: e.WORKBENCH_OIDC_ISSUER ?? e.OIDC_ISSUER, clientId: e.WORKBENCH_CLIENT_ID, sessionSecret: e.WORKBENCH_SESSION_SECRET },
+    workbench: {
+      oidcIssuer: e.WORKBENCH_OIDC_ISSUER ?? e.OIDC_ISSUER,
+      clientId: e.WORKBENCH_CLIENT_ID,
+      sessionSecret: e.WORKBENCH_SESSION_SECRET,
+    },
     assistant: e.ASSISTANT_URL
-      ? { url: e.ASSISTANT_URL, model: e.ASSISTANT_MODEL, apiKey: e.ASSISTANT_API_KEY, timeoutMs: e.ASSISTANT_TIMEOUT_MS }
+      ? {
+          url: e.ASSISTANT_URL,
+          model: e.ASSISTANT_MODEL,
+          apiKey: e.ASSISTANT_API_KEY,
+          timeoutMs: e.ASSISTANT_TIMEOUT_MS,
+        }
       : undefined,
     payloadKeys: payloadKeysFrom(e.PAYLOAD_KEYS, e.PAYLOAD_KEYS_FILE),
     codecServer: {
       port: e.CODEC_SERVER_PORT,
-      corsOrigins: (e.CODEC_CORS_ORIGINS ?? `http://localhost:${e.TEMPORAL_UI_PORT},http://127.0.0.1:${e.TEMPORAL_UI_PORT}`).split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: (
+        e.CODEC_CORS_ORIGINS ?? `http://localhost:${e.TEMPORAL_UI_PORT},http://127.0.0.1:${e.TEMPORAL_UI_PORT}`
+      )
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
     blobStore: blobStoreOf(e),
     metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     profile: e.ENGINE_PROFILE,
     taskQueue: e.TASK_QUEUE,
-    sealDir: e.SEAL_DIR ? { dir: e.SEAL_DIR, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! } : undefined,
+    sealDir: e.SEAL_DIR
+      ? { dir: e.SEAL_DIR, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! }
+      : undefined,
     authJwksFile: e.AUTH_JWKS_FILE,
     temporalTls: temporalTls(e),
     temporalApiKey: e.TEMPORAL_API_KEY,
@@ -309,16 +350,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function payloadKeysFrom(list: string | undefined, file: string | undefined): PayloadKey[] | undefined {
-  if (list && file) throw new ConfigError('Invalid configuration:\n  PAYLOAD_KEYS: set either PAYLOAD_KEYS or PAYLOAD_KEYS_FILE, not both');
-  const [name, read] = list ? ['PAYLOAD_KEYS', () => parseKeyList(list)] as const : file ? ['PAYLOAD_KEYS_FILE', () => parseKeyFile(readFileSync(file, 'utf8'))] as const : [];
+  if (list && file)
+    throw new ConfigError(
+      'Invalid configuration:\n  PAYLOAD_KEYS: set either PAYLOAD_KEYS or PAYLOAD_KEYS_FILE, not both',
+    );
+  const [name, read] = list
+    ? (['PAYLOAD_KEYS', () => parseKeyList(list)] as const)
+    : file
+      ? (['PAYLOAD_KEYS_FILE', () => parseKeyFile(readFileSync(file, 'utf8'))] as const)
+      : [];
   if (!read) return undefined;
   try {
     const keys = read();
     if (keys.length === 0) throw new KeyRingError('no keys');
-    for (const k of keys) if (k.key.length !== 32) throw new KeyRingError(`key "${k.id}" must be 32 bytes (AES-256), got ${k.key.length}`);
+    for (const k of keys)
+      if (k.key.length !== 32) throw new KeyRingError(`key "${k.id}" must be 32 bytes (AES-256), got ${k.key.length}`);
     return keys;
   } catch (err) {
-    const why = err instanceof KeyRingError ? err.message : `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    const why =
+      err instanceof KeyRingError
+        ? err.message
+        : `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
     throw new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
   }
 }
@@ -326,8 +378,15 @@ function payloadKeysFrom(list: string | undefined, file: string | undefined): Pa
 /** The demo keeps bytes in DATA_DIR; any other setting shares them between processes and machines. */
 // TLS is on when asked for, or when any certificate setting is given (a Temporal Cloud API key implies TLS too).
 function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
-  const files = { caFile: e.TEMPORAL_TLS_CA_FILE, certFile: e.TEMPORAL_TLS_CERT_FILE, keyFile: e.TEMPORAL_TLS_KEY_FILE, serverName: e.TEMPORAL_TLS_SERVER_NAME };
-  const on = e.TEMPORAL_TLS === 'true' || (e.TEMPORAL_TLS !== 'false' && (Object.values(files).some(Boolean) || Boolean(e.TEMPORAL_API_KEY)));
+  const files = {
+    caFile: e.TEMPORAL_TLS_CA_FILE,
+    certFile: e.TEMPORAL_TLS_CERT_FILE,
+    keyFile: e.TEMPORAL_TLS_KEY_FILE,
+    serverName: e.TEMPORAL_TLS_SERVER_NAME,
+  };
+  const on =
+    e.TEMPORAL_TLS === 'true' ||
+    (e.TEMPORAL_TLS !== 'false' && (Object.values(files).some(Boolean) || Boolean(e.TEMPORAL_API_KEY)));
   return on ? files : undefined;
 }
 
@@ -341,11 +400,23 @@ function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
     case 'postgres':
       return { kind: 'postgres' };
     case 's3':
-      return { kind: 's3', bucket: e.S3_BUCKET!, prefix: e.S3_PREFIX, endpoint: e.S3_ENDPOINT, region: e.S3_REGION, forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true' };
+      return {
+        kind: 's3',
+        bucket: e.S3_BUCKET!,
+        prefix: e.S3_PREFIX,
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+      };
     default:
       return { kind: 'folder', root: resolve(e.DATA_DIR) };
   }
 }
 
 // Comma-separated, like PATH but portable; relative entries are taken from the working directory.
-const pathList = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => resolve(s));
+const pathList = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => resolve(s));

@@ -1,8 +1,22 @@
 // The engine's public API for Fachverfahren teams: define services and extensions, start a worker or the whole engine, the HTTP API, the clients.
 export { defineService, type ServiceInput } from './services/define-service.js';
-export type { AuthoritySettings, EvidenceRequirement, ServiceDefinition, ServiceStep, StepPoint } from './services/types.js';
+export type {
+  AuthoritySettings,
+  EvidenceRequirement,
+  ServiceDefinition,
+  ServiceStep,
+  StepPoint,
+} from './services/types.js';
 export { defineExtensions, forwardingStep } from './extensions/types.js';
-export type { EngineExtensions, ExtensionContext, ExtensionModule, Forwarder, StepHandler, StepInput, StepResult } from './extensions/types.js';
+export type {
+  EngineExtensions,
+  ExtensionContext,
+  ExtensionModule,
+  Forwarder,
+  StepHandler,
+  StepInput,
+  StepResult,
+} from './extensions/types.js';
 export type { RegisterAnswer, RegisterQuery, Registers } from './adapters/registers.js';
 export type { PaymentProvider } from './adapters/payments.js';
 export type { Postbox } from './adapters/postbox.js';

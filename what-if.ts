@@ -5,7 +5,8 @@ import { readRuleSetFile } from './rules/rule-set.js';
 import { whatIf } from './rules/what-if.js';
 import { whatIfBulk, type BulkWhatIfReport } from './rules/what-if-bulk.js';
 
-const USAGE = 'usage: npm run what-if -- <caseId> <ruleSetVersion>\n       npm run what-if -- --service <key> --rules <rule file> [--since YYYY-MM-DD] [--json]';
+const USAGE =
+  'usage: npm run what-if -- <caseId> <ruleSetVersion>\n       npm run what-if -- --service <key> --rules <rule file> [--since YYYY-MM-DD] [--json]';
 
 /**
  * `npm run what-if -- <caseId> <ruleSetVersion>`: how a stored case would be decided under another rule set version.
@@ -14,20 +15,33 @@ const USAGE = 'usage: npm run what-if -- <caseId> <ruleSetVersion>\n       npm r
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { service: { type: 'string' }, rules: { type: 'string' }, since: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      service: { type: 'string' },
+      rules: { type: 'string' },
+      since: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
   });
   const [caseId, ruleSetVersion] = positionals.filter((a) => a !== '--');
   const bulk = values.service !== undefined || values.rules !== undefined;
   if (bulk ? !values.service || !values.rules : !caseId || !ruleSetVersion) throw new ConfigError(USAGE);
   const since = values.since ? new Date(`${values.since}T00:00:00Z`) : new Date(Date.now() - 90 * 86_400_000);
-  if (Number.isNaN(since.getTime())) throw new ConfigError(`--since must be a date (YYYY-MM-DD), got "${values.since}"`);
+  if (Number.isNaN(since.getTime()))
+    throw new ConfigError(`--since must be a date (YYYY-MM-DD), got "${values.since}"`);
   const config = loadConfig();
   // Without DATABASE_URL, read the embedded PostgreSQL of a running demo.
   const url = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/ozg`;
   const database = connectDatabase(url, { max: 1 });
   try {
-    if (!bulk) return console.log(JSON.stringify(await whatIf(database.db, { caseId: caseId!, ruleSetVersion: ruleSetVersion! }), null, 2));
-    const report = await whatIfBulk(database.db, { serviceKey: values.service!, ruleSet: await readRuleSetFile(values.rules!), closedSince: since });
+    if (!bulk)
+      return console.log(
+        JSON.stringify(await whatIf(database.db, { caseId: caseId!, ruleSetVersion: ruleSetVersion! }), null, 2),
+      );
+    const report = await whatIfBulk(database.db, {
+      serviceKey: values.service!,
+      ruleSet: await readRuleSetFile(values.rules!),
+      closedSince: since,
+    });
     console.log(values.json ? JSON.stringify(report, null, 2) : summary(report));
   } finally {
     await database.close();
@@ -37,10 +51,22 @@ async function main(): Promise<void> {
 function summary(r: BulkWhatIfReport): string {
   const lines = [
     `rule set ${r.candidate.ruleSetId} v${r.candidate.version} (${r.candidate.hash.slice(0, 12)}) against ${r.cases} open and since ${r.closedSince.slice(0, 10)} closed cases of ${r.serviceKey}`,
-    `outcome would change: ${r.outcomeChanged}${Object.keys(r.transitions).length ? ` (${Object.entries(r.transitions).map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`,
+    `outcome would change: ${r.outcomeChanged}${
+      Object.keys(r.transitions).length
+        ? ` (${Object.entries(r.transitions)
+            .map(([t, n]) => `${t} ${n}`)
+            .join(', ')})`
+        : ''
+    }`,
     `pay-out would change: ${r.payoutChanged}`,
-    ...Object.entries(r.rules).map(([rule, n]) => `  rule ${rule}: newly fires in ${n.added}, no longer in ${n.removed}, leads elsewhere in ${n.changed} changed cases`),
-    ...r.changedCases.map((c) => `  ${c.caseId} (${c.status}): ${c.stored.outcome} → ${c.alternative.outcome}${c.stored.payoutCents !== c.alternative.payoutCents ? `, pay-out ${c.stored.payoutCents ?? 0} → ${c.alternative.payoutCents ?? 0} ct` : ''}`),
+    ...Object.entries(r.rules).map(
+      ([rule, n]) =>
+        `  rule ${rule}: newly fires in ${n.added}, no longer in ${n.removed}, leads elsewhere in ${n.changed} changed cases`,
+    ),
+    ...r.changedCases.map(
+      (c) =>
+        `  ${c.caseId} (${c.status}): ${c.stored.outcome} → ${c.alternative.outcome}${c.stored.payoutCents !== c.alternative.payoutCents ? `, pay-out ${c.stored.payoutCents ?? 0} → ${c.alternative.payoutCents ?? 0} ct` : ''}`,
+    ),
   ];
   return lines.join('\n');
 }

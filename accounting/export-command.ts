@@ -6,7 +6,13 @@ import { exportHkrBookings } from './hkr-export.js';
 
 /** `npm run hkr:export -- --format csv|json [--authority ID] [--from ISO] [--to ISO] [--out FILE]`: the bookings for the HKR. */
 const { values } = parseArgs({
-  options: { format: { type: 'string', default: 'csv' }, authority: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
+  options: {
+    format: { type: 'string', default: 'csv' },
+    authority: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    out: { type: 'string' },
+  },
 });
 const format = values.format;
 if (format !== 'csv' && format !== 'json') throw new Error(`--format must be csv or json, got "${format}"`);
@@ -21,7 +27,12 @@ const config = loadConfig();
 const url = config.databaseUrl ?? `postgres://postgres:postgres@127.0.0.1:${config.embeddedPostgresPort}/ozg`;
 const database = connectDatabase(url, { max: 1 });
 try {
-  const text = await exportHkrBookings(database.db, { format, authorityId: values.authority, from: date('from', values.from), to: date('to', values.to) });
+  const text = await exportHkrBookings(database.db, {
+    format,
+    authorityId: values.authority,
+    from: date('from', values.from),
+    to: date('to', values.to),
+  });
   if (values.out) writeFileSync(values.out, text);
   else process.stdout.write(text);
 } finally {

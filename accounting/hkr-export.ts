@@ -39,11 +39,22 @@ export async function hkrRecords(db: DbExecutor, p: Omit<HkrBookingFilter, 'case
 }
 
 /** CSV with a header row (RFC 4180), or JSON with a format tag and the record count. */
-export async function exportHkrBookings(db: DbExecutor, p: Omit<HkrBookingFilter, 'caseId'> & { format: HkrFormat }): Promise<string> {
+export async function exportHkrBookings(
+  db: DbExecutor,
+  p: Omit<HkrBookingFilter, 'caseId'> & { format: HkrFormat },
+): Promise<string> {
   const records = await hkrRecords(db, p);
   if (p.format === 'csv') return stringify(records, { header: true, columns: [...COLUMNS] });
   return JSON.stringify(
-    { format: 'ozg-hkr-bookings/1', exportedAt: new Date().toISOString(), authorityId: p.authorityId, offset: p.offset ?? 0, limit: p.limit, count: records.length, bookings: records },
+    {
+      format: 'ozg-hkr-bookings/1',
+      exportedAt: new Date().toISOString(),
+      authorityId: p.authorityId,
+      offset: p.offset ?? 0,
+      limit: p.limit,
+      count: records.length,
+      bookings: records,
+    },
     null,
     2,
   );

@@ -29,7 +29,10 @@ export function createApplicantMessageActivities({ documents, postbox }: Activit
         idempotencyKey: effectKey(i.caseId, i.kind),
         caseId: i.caseId,
         recipient: i.recipient,
-        subject: i.kind === 'evidence_request' ? `Bitte reichen Sie Unterlagen nach (${i.caseId})` : `Erinnerung: Unterlagen fehlen noch (${i.caseId})`,
+        subject:
+          i.kind === 'evidence_request'
+            ? `Bitte reichen Sie Unterlagen nach (${i.caseId})`
+            : `Erinnerung: Unterlagen fehlen noch (${i.caseId})`,
         document,
       });
       return { deliveryId: d.deliveryId };

@@ -18,23 +18,29 @@ export interface ArchiveCaseInput {
 }
 
 const json = (value: unknown): Uint8Array => Buffer.from(JSON.stringify(value, null, 2));
-const extensionOf = (mediaType: string): string => ({ 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' })[mediaType] ?? 'json';
+const extensionOf = (mediaType: string): string =>
+  ({ 'application/pdf': 'pdf', 'image/png': 'png', 'image/jpeg': 'jpg' })[mediaType] ?? 'json';
 
 /** Veraktung: one package with the sealed Bescheid, evidence, the decision with its explanation, payments and the event log. */
 export function createArchiveActivities({ db, archive, documents }: ActivityDeps) {
   return {
     async archiveCase(i: ArchiveCaseInput): Promise<ArchiveResult> {
-      const [events, payments] = await Promise.all([listCaseEvents(db, { caseId: i.caseId }), listPayments(db, { caseId: i.caseId })]);
+      const [events, payments] = await Promise.all([
+        listCaseEvents(db, { caseId: i.caseId }),
+        listPayments(db, { caseId: i.caseId }),
+      ]);
       const chain = verifyEventChain(events);
       // A broken log must not be sealed into the archive as if it were whole.
       if (!chain.valid) throw new EventChainBrokenError(i.caseId, chain.problems);
       const evidence = await Promise.all(
-        i.evidence.flatMap((e) => (e.ref ? [{ e, ref: e.ref }] : [])).map(async ({ e, ref }) => ({
-          name: `evidence-${e.evidenceType}.${extensionOf(ref.mediaType)}`,
-          kind: 'Nachweis',
-          mediaType: ref.mediaType,
-          bytes: await documents.get(ref.sha256),
-        })),
+        i.evidence
+          .flatMap((e) => (e.ref ? [{ e, ref: e.ref }] : []))
+          .map(async ({ e, ref }) => ({
+            name: `evidence-${e.evidenceType}.${extensionOf(ref.mediaType)}`,
+            kind: 'Nachweis',
+            mediaType: ref.mediaType,
+            bytes: await documents.get(ref.sha256),
+          })),
       );
       return archive.store({
         caseId: i.caseId,
@@ -45,9 +51,19 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
         eventLogHead: chain.head,
         xdomea: xdomeaHead(i, events[0]?.at),
         files: [
-          { name: 'bescheid.pdf', kind: 'Bescheid', mediaType: 'application/pdf', bytes: await documents.get(i.bescheid.sha256) },
+          {
+            name: 'bescheid.pdf',
+            kind: 'Bescheid',
+            mediaType: 'application/pdf',
+            bytes: await documents.get(i.bescheid.sha256),
+          },
           ...evidence,
-          { name: 'decision.json', kind: 'Entscheidung', mediaType: 'application/json', bytes: json(i.decision ?? null) },
+          {
+            name: 'decision.json',
+            kind: 'Entscheidung',
+            mediaType: 'application/json',
+            bytes: json(i.decision ?? null),
+          },
           { name: 'payments.json', kind: 'Zahlungen', mediaType: 'application/json', bytes: json(payments) },
           { name: 'events.json', kind: 'Ereignisprotokoll', mediaType: 'application/json', bytes: json(events) },
         ],
@@ -61,5 +77,10 @@ function xdomeaHead(i: ArchiveCaseInput, firstEventAt: Date | string | undefined
   const authority = service.authorities[i.authorityId];
   if (!authority) return undefined;
   const openedAt = firstEventAt ? new Date(firstEventAt).toISOString() : i.closedAt;
-  return { authorityName: authority.name, serviceName: service.name, fileReference: fileReferenceOf(authority, i.caseId, openedAt), openedAt };
+  return {
+    authorityName: authority.name,
+    serviceName: service.name,
+    fileReference: fileReferenceOf(authority, i.caseId, openedAt),
+    openedAt,
+  };
 }

@@ -2,7 +2,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { summariseCase, type CaseSummaryInput } from '../assistant/case-summary.js';
 import { draftAnswer } from '../assistant/draft-answer.js';
 import { sha256Of } from '../assistant/assistant.js';
-import { MACHINE_LABEL, type ApplicantQuestionInput, type CaseSummaryRequest, type ConfirmedAnswer, type MachineSuggestion } from '../contracts/assistant.js';
+import {
+  MACHINE_LABEL,
+  type ApplicantQuestionInput,
+  type CaseSummaryRequest,
+  type ConfirmedAnswer,
+  type MachineSuggestion,
+} from '../contracts/assistant.js';
 import { effectKey } from '../contracts/ids.js';
 import { markAnswerDelivered, recordConfirmation } from '../db/queries/applicant-answers.js';
 import { saveTaskSummary } from '../db/queries/task-summaries.js';
@@ -15,17 +21,32 @@ export function createAssistantActivities({ db, assistant, documents, postbox }:
     async summariseForCaseWorker(i: CaseSummaryRequest): Promise<void> {
       const input: CaseSummaryInput = { ...i, serviceName: findService(i.serviceKey).name };
       const s = await summariseCase(assistant, input);
-      await saveTaskSummary(db, { taskId: i.taskId, caseId: i.caseId, label: s.label, source: s.source, text: s.text, sha256: s.sha256 });
+      await saveTaskSummary(db, {
+        taskId: i.taskId,
+        caseId: i.caseId,
+        label: s.label,
+        source: s.source,
+        text: s.text,
+        sha256: s.sha256,
+      });
     },
 
     async draftApplicantAnswer(i: ApplicantQuestionInput): Promise<MachineSuggestion | undefined> {
-      return draftAnswer(assistant, { caseId: i.caseId, service: findService(i.serviceKey), recipient: i.recipient, question: i.question });
+      return draftAnswer(assistant, {
+        caseId: i.caseId,
+        service: findService(i.serviceKey),
+        recipient: i.recipient,
+        question: i.question,
+      });
     },
 
     /** Records who released the answer, then delivers it once. Accepts nothing but a person's confirmation. */
     async deliverConfirmedAnswer(a: ConfirmedAnswer): Promise<{ deliveryId: string }> {
       if ((a as unknown as { label?: string }).label === MACHINE_LABEL || !a.confirmedBy?.trim()) {
-        throw ApplicationFailure.nonRetryable('only an answer a case worker confirmed can be delivered', 'UnconfirmedAnswer');
+        throw ApplicationFailure.nonRetryable(
+          'only an answer a case worker confirmed can be delivered',
+          'UnconfirmedAnswer',
+        );
       }
       const document = await documents.put(Buffer.from(a.text, 'utf8'), 'text/plain; charset=utf-8');
       await recordConfirmation(db, {

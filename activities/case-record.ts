@@ -76,7 +76,15 @@ export function createCaseRecordActivities({ db }: ActivityDeps) {
           decision: i.decision,
           bescheidSha256: i.bescheidSha256,
         });
-        for (const e of i.entries) await appendCaseEvent(tx, { caseId: i.caseId, seq: e.seq, type: e.event, status: e.status, data: e.data, at: new Date(e.at) });
+        for (const e of i.entries)
+          await appendCaseEvent(tx, {
+            caseId: i.caseId,
+            seq: e.seq,
+            type: e.event,
+            status: e.status,
+            data: e.data,
+            at: new Date(e.at),
+          });
       });
     },
   };

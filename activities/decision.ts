@@ -24,7 +24,13 @@ export function createDecisionActivities({ db }: ActivityDeps) {
       const service = findService(i.serviceKey);
       const ruleSet = await pinnedRuleSet(service.ruleSet.id, i.ruleSetVersion, i.ruleSetSha256);
       const decision = await decide(ruleSet, service.decisionFacts(i.application, i.evidence));
-      await recordDecision(db, { idempotencyKey: effectKey(i.caseId, 'decision'), caseId: i.caseId, serviceKey: i.serviceKey, ruleSetId: ruleSet.ruleSetId, decision });
+      await recordDecision(db, {
+        idempotencyKey: effectKey(i.caseId, 'decision'),
+        caseId: i.caseId,
+        serviceKey: i.serviceKey,
+        ruleSetId: ruleSet.ruleSetId,
+        decision,
+      });
       return decision;
     },
   };
@@ -36,7 +42,10 @@ export async function pinnedRuleSet(ruleSetId: string, version: string, sha256: 
     throw e instanceof UnknownRuleSetError ? ApplicationFailure.nonRetryable(e.message, 'UnknownRuleSet') : e;
   });
   if (sha256 && ruleSet.hash !== sha256) {
-    throw ApplicationFailure.nonRetryable(`rule set ${ruleSetId}@${version} has hash ${ruleSet.hash}, the case pinned ${sha256}`, 'RuleSetChanged');
+    throw ApplicationFailure.nonRetryable(
+      `rule set ${ruleSetId}@${version} has hash ${ruleSet.hash}, the case pinned ${sha256}`,
+      'RuleSetChanged',
+    );
   }
   return ruleSet;
 }

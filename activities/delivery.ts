@@ -23,7 +23,12 @@ export function createDeliveryActivities({ db, postbox }: ActivityDeps) {
         subject: `Bescheid zu Ihrem Antrag ${i.caseId}`,
         document: i.bescheid.document,
       });
-      return { status: 'delivered', deliveryId: d.deliveryId, channel: d.channel, deliveredAt: d.deliveredAt.toISOString() };
+      return {
+        status: 'delivered',
+        deliveryId: d.deliveryId,
+        channel: d.channel,
+        deliveredAt: d.deliveredAt.toISOString(),
+      };
     },
 
     /** A delivery that kept failing becomes work for the authority's mail room, never a silent loss. */

@@ -60,7 +60,10 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
         fee: i.fee,
         legalRemedy: service.legalRemedy,
         issuedAt: i.issuedAt,
-        certificate: service.certificate && i.application ? certificateOf(service.certificate, i.application, i.issuedAt) : undefined,
+        certificate:
+          service.certificate && i.application
+            ? certificateOf(service.certificate, i.application, i.issuedAt)
+            : undefined,
       });
       return documents.put(pdf, 'application/pdf');
     },
@@ -106,7 +109,11 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
   };
 }
 
-function certificateOf(c: NonNullable<ServiceDefinition['certificate']>, application: Record<string, unknown>, issuedAt: string): CertificateContent {
+function certificateOf(
+  c: NonNullable<ServiceDefinition['certificate']>,
+  application: Record<string, unknown>,
+  issuedAt: string,
+): CertificateContent {
   const until = new Date(issuedAt);
   until.setUTCFullYear(until.getUTCFullYear() + c.validYears);
   return { title: c.title, fields: c.fields(application), validUntil: until.toISOString().slice(0, 10) };

@@ -23,22 +23,61 @@ export interface FetchEvidenceInput {
 export function createEvidenceActivities({ registers, documents, db }: ActivityDeps) {
   return {
     async fetchEvidence(i: FetchEvidenceInput): Promise<EvidenceResult> {
-      if (!i.consentGiven) throw ApplicationFailure.nonRetryable(`no consent to ask the ${i.register} register`, 'NoConsent');
+      if (!i.consentGiven)
+        throw ApplicationFailure.nonRetryable(`no consent to ask the ${i.register} register`, 'NoConsent');
       const attempt = Context.current().info.attempt;
-      const entry = { caseId: i.caseId, subject: i.subject, authorityId: i.authorityId, register: i.register, evidenceType: i.evidenceType, purpose: i.purpose, attempt };
+      const entry = {
+        caseId: i.caseId,
+        subject: i.subject,
+        authorityId: i.authorityId,
+        register: i.register,
+        evidenceType: i.evidenceType,
+        purpose: i.purpose,
+        attempt,
+      };
       const requestedAt = new Date();
       try {
-        const answer = await registers.lookup({ register: i.register, evidenceType: i.evidenceType, subject: i.subject, application: i.application });
-        const result: EvidenceResult = { evidenceType: i.evidenceType, register: i.register, status: answer.status, facts: answer.facts ?? {} };
+        const answer = await registers.lookup({
+          register: i.register,
+          evidenceType: i.evidenceType,
+          subject: i.subject,
+          application: i.application,
+        });
+        const result: EvidenceResult = {
+          evidenceType: i.evidenceType,
+          register: i.register,
+          status: answer.status,
+          facts: answer.facts ?? {},
+        };
         if (answer.record !== undefined) {
-          const bytes = Buffer.from(JSON.stringify({ caseId: i.caseId, register: i.register, evidenceType: i.evidenceType, retrievedAt: new Date().toISOString(), record: answer.record }));
+          const bytes = Buffer.from(
+            JSON.stringify({
+              caseId: i.caseId,
+              register: i.register,
+              evidenceType: i.evidenceType,
+              retrievedAt: new Date().toISOString(),
+              record: answer.record,
+            }),
+          );
           result.ref = await documents.put(bytes, 'application/json');
         }
-        await logRetrieval(db, { ...entry, result: answer.status, documentSha256: result.ref?.sha256, requestedAt, answeredAt: new Date() });
+        await logRetrieval(db, {
+          ...entry,
+          result: answer.status,
+          documentSha256: result.ref?.sha256,
+          requestedAt,
+          answeredAt: new Date(),
+        });
         return result;
       } catch (err) {
         // The error's class and message say what failed without carrying the query.
-        await logRetrieval(db, { ...entry, result: 'error', detail: (err as Error).message, requestedAt, answeredAt: new Date() });
+        await logRetrieval(db, {
+          ...entry,
+          result: 'error',
+          detail: (err as Error).message,
+          requestedAt,
+          answeredAt: new Date(),
+        });
         throw err;
       }
     },

@@ -26,7 +26,10 @@ export function createFeeActivities({ db, payments, documents, postbox }: Activi
     if (!authority) throw ApplicationFailure.nonRetryable(`authority ${r.authorityId} does not offer ${r.serviceKey}`);
     return authority.feeAccount;
   };
-  const refused = (err: unknown) => (err instanceof PaymentRefusedError ? ApplicationFailure.nonRetryable(err.message, 'PaymentRefused', err.status) : err);
+  const refused = (err: unknown) =>
+    err instanceof PaymentRefusedError
+      ? ApplicationFailure.nonRetryable(err.message, 'PaymentRefused', err.status)
+      : err;
 
   const fees = {
     /** Opens the payment transaction for the case's fee, or finds the one already opened. */
@@ -35,7 +38,14 @@ export function createFeeActivities({ db, payments, documents, postbox }: Activi
       if (i.amountCents === 0) return { status: 'not_required' };
       const idempotencyKey = effectKey(i.caseId, 'fee');
       const known = await findPayment(db, { idempotencyKey });
-      if (known) return { status: 'open', transactionId: known.providerTransactionId, paymentPageUrl: known.paymentPageUrl ?? '', amountCents: known.amountCents, currency: 'EUR' };
+      if (known)
+        return {
+          status: 'open',
+          transactionId: known.providerTransactionId,
+          paymentPageUrl: known.paymentPageUrl ?? '',
+          amountCents: known.amountCents,
+          currency: 'EUR',
+        };
       const t = await payments.provider
         .createTransaction({
           idempotencyKey,
@@ -57,31 +67,58 @@ export function createFeeActivities({ db, payments, documents, postbox }: Activi
         paymentPageUrl: t.paymentPageUrl,
         status: 'open',
       });
-      return { status: 'open', transactionId: t.transactionId, paymentPageUrl: t.paymentPageUrl, amountCents: t.amountCents, currency: 'EUR' };
+      return {
+        status: 'open',
+        transactionId: t.transactionId,
+        paymentPageUrl: t.paymentPageUrl,
+        amountCents: t.amountCents,
+        currency: 'EUR',
+      };
     },
 
     /** Asks the provider how the fee stands; a payment seen for the first time is recorded and booked. */
-    async checkFeePayment(i: CaseRef & { transactionId: string }): Promise<{ status: PaymentStatus; reference?: string }> {
+    async checkFeePayment(
+      i: CaseRef & { transactionId: string },
+    ): Promise<{ status: PaymentStatus; reference?: string }> {
       const t = await payments.provider.getTransaction(i.transactionId);
       const idempotencyKey = effectKey(i.caseId, 'fee');
       if (t.status === 'paid' && t.reference) {
         const reference = t.reference;
         await db.transaction(async (tx) => {
           await setPaymentStatus(tx, { idempotencyKey, status: 'paid', reference, settledAt: new Date() });
-          await recordHkrBooking(tx, booking(i, { bookingKey: idempotencyKey, kind: 'fee', direction: 'in', amountCents: t.amountCents, account: account(i), reference, providerTransactionId: t.transactionId }));
+          await recordHkrBooking(
+            tx,
+            booking(i, {
+              bookingKey: idempotencyKey,
+              kind: 'fee',
+              direction: 'in',
+              amountCents: t.amountCents,
+              account: account(i),
+              reference,
+              providerTransactionId: t.transactionId,
+            }),
+          );
         });
       } else if (t.status !== 'open') await setPaymentStatus(db, { idempotencyKey, status: t.status });
       return { status: t.status, reference: t.reference };
     },
 
     /** One reminder to the applicant's postbox, with the payment page; never sent twice. */
-    async remindFeePayment(i: CaseRef & { recipient: string; paymentPageUrl: string; amountCents: number; dueAt: string }): Promise<void> {
+    async remindFeePayment(
+      i: CaseRef & { recipient: string; paymentPageUrl: string; amountCents: number; dueAt: string },
+    ): Promise<void> {
       const text = [
         `Erinnerung: Für Ihren Antrag ${i.caseId} ist eine Gebühr von ${euro(i.amountCents)} offen.`,
         `Bitte bezahlen Sie bis ${i.dueAt}: ${i.paymentPageUrl}`,
       ].join('\n');
       const document = await documents.put(Buffer.from(text, 'utf8'), 'text/plain; charset=utf-8');
-      await postbox.deliver({ idempotencyKey: effectKey(i.caseId, 'fee-reminder'), caseId: i.caseId, recipient: i.recipient, subject: `Zahlungserinnerung zu Ihrem Antrag ${i.caseId}`, document });
+      await postbox.deliver({
+        idempotencyKey: effectKey(i.caseId, 'fee-reminder'),
+        caseId: i.caseId,
+        recipient: i.recipient,
+        subject: `Zahlungserinnerung zu Ihrem Antrag ${i.caseId}`,
+        document,
+      });
     },
 
     /** Closes an unpaid transaction at the provider so the applicant can no longer pay into a cancelled case. */
@@ -95,15 +132,43 @@ export function createFeeActivities({ db, payments, documents, postbox }: Activi
     async refundFee(i: CaseRef & { fee: FeeResult }): Promise<FeeResult> {
       const feeKey = effectKey(i.caseId, 'fee');
       const fee = await findPayment(db, { idempotencyKey: feeKey });
-      if (!fee || fee.status === 'open') throw ApplicationFailure.nonRetryable(`no paid fee to refund for case ${i.caseId}`);
+      if (!fee || fee.status === 'open')
+        throw ApplicationFailure.nonRetryable(`no paid fee to refund for case ${i.caseId}`);
       const idempotencyKey = effectKey(i.caseId, 'refund');
       const r = await payments.provider
-        .refund({ idempotencyKey, transactionId: fee.providerTransactionId, amountCents: fee.amountCents, currency: 'EUR' })
+        .refund({
+          idempotencyKey,
+          transactionId: fee.providerTransactionId,
+          amountCents: fee.amountCents,
+          currency: 'EUR',
+        })
         .catch((err: unknown) => Promise.reject(refused(err)));
       await db.transaction(async (tx) => {
-        await recordPayment(tx, { idempotencyKey, caseId: i.caseId, kind: 'refund', amountCents: r.amountCents, currency: r.currency, account: fee.account, providerTransactionId: r.refundId, reference: r.reference, status: 'refunded', settledAt: new Date() });
+        await recordPayment(tx, {
+          idempotencyKey,
+          caseId: i.caseId,
+          kind: 'refund',
+          amountCents: r.amountCents,
+          currency: r.currency,
+          account: fee.account,
+          providerTransactionId: r.refundId,
+          reference: r.reference,
+          status: 'refunded',
+          settledAt: new Date(),
+        });
         await setPaymentStatus(tx, { idempotencyKey: feeKey, status: 'refunded' });
-        await recordHkrBooking(tx, booking(i, { bookingKey: idempotencyKey, kind: 'refund', direction: 'out', amountCents: r.amountCents, account: fee.account, reference: r.reference, providerTransactionId: r.refundId }));
+        await recordHkrBooking(
+          tx,
+          booking(i, {
+            bookingKey: idempotencyKey,
+            kind: 'refund',
+            direction: 'out',
+            amountCents: r.amountCents,
+            account: fee.account,
+            reference: r.reference,
+            providerTransactionId: r.refundId,
+          }),
+        );
       });
       return { ...i.fee, status: 'refunded', refundReference: r.reference };
     },
@@ -113,14 +178,43 @@ export function createFeeActivities({ db, payments, documents, postbox }: Activi
       const service = findService(i.serviceKey);
       const field = service.fee.payeeIbanField ?? 'iban';
       const iban = electronicFormatIBAN(String(i.application[field] ?? '')) ?? '';
-      if (!isValidIBAN(iban)) throw ApplicationFailure.nonRetryable(`the application's ${field} is not a valid IBAN`, 'InvalidIban');
+      if (!isValidIBAN(iban))
+        throw ApplicationFailure.nonRetryable(`the application's ${field} is not a valid IBAN`, 'InvalidIban');
       const idempotencyKey = effectKey(i.caseId, 'payout');
       const p = await payments.provider
-        .payout({ idempotencyKey, amountCents: i.amountCents, currency: 'EUR', iban, purpose: `${service.name}, Vorgang ${i.caseId}` })
+        .payout({
+          idempotencyKey,
+          amountCents: i.amountCents,
+          currency: 'EUR',
+          iban,
+          purpose: `${service.name}, Vorgang ${i.caseId}`,
+        })
         .catch((err: unknown) => Promise.reject(refused(err)));
       await db.transaction(async (tx) => {
-        await recordPayment(tx, { idempotencyKey, caseId: i.caseId, kind: 'payout', amountCents: p.amountCents, currency: p.currency, account: account(i), providerTransactionId: p.payoutId, reference: p.reference, status: 'paid_out', settledAt: new Date() });
-        await recordHkrBooking(tx, booking(i, { bookingKey: idempotencyKey, kind: 'payout', direction: 'out', amountCents: p.amountCents, account: account(i), reference: p.reference, providerTransactionId: p.payoutId }));
+        await recordPayment(tx, {
+          idempotencyKey,
+          caseId: i.caseId,
+          kind: 'payout',
+          amountCents: p.amountCents,
+          currency: p.currency,
+          account: account(i),
+          providerTransactionId: p.payoutId,
+          reference: p.reference,
+          status: 'paid_out',
+          settledAt: new Date(),
+        });
+        await recordHkrBooking(
+          tx,
+          booking(i, {
+            bookingKey: idempotencyKey,
+            kind: 'payout',
+            direction: 'out',
+            amountCents: p.amountCents,
+            account: account(i),
+            reference: p.reference,
+            providerTransactionId: p.payoutId,
+          }),
+        );
       });
       return { payoutId: p.payoutId, amountCents: p.amountCents, currency: p.currency, reference: p.reference };
     },
@@ -136,11 +230,21 @@ export function createFeeActivities({ db, payments, documents, postbox }: Activi
   };
 }
 
-export type OpenedFee = Exclude<FeeRequest, { status: 'open' }> | (Extract<FeeRequest, { status: 'open' }> & { provider: { status: PaymentStatus; reference?: string } });
+export type OpenedFee =
+  | Exclude<FeeRequest, { status: 'open' }>
+  | (Extract<FeeRequest, { status: 'open' }> & { provider: { status: PaymentStatus; reference?: string } });
 
 function booking(
   r: CaseRef,
-  b: { bookingKey: string; kind: 'fee' | 'refund' | 'payout'; direction: 'in' | 'out'; amountCents: number; account: string; reference: string; providerTransactionId: string },
+  b: {
+    bookingKey: string;
+    kind: 'fee' | 'refund' | 'payout';
+    direction: 'in' | 'out';
+    amountCents: number;
+    account: string;
+    reference: string;
+    providerTransactionId: string;
+  },
 ) {
   return {
     bookingKey: b.bookingKey,

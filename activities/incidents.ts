@@ -13,4 +13,3 @@ export function createIncidentActivities({ db }: ActivityDeps) {
     },
   };
 }
-

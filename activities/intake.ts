@@ -20,7 +20,9 @@ const check = (i: ApplicationRef) =>
 export function createIntakeActivities() {
   return {
     /** The whole intake in one step: the plan, or the reasons the case is refused. */
-    async assessCase(s: Submission): Promise<{ plan: CasePlan; refusalReasons?: undefined } | { plan?: undefined; refusalReasons: string[] }> {
+    async assessCase(
+      s: Submission,
+    ): Promise<{ plan: CasePlan; refusalReasons?: undefined } | { plan?: undefined; refusalReasons: string[] }> {
       const a = await assessSubmission(s);
       return a.refusal ? { refusalReasons: refusalReasons(a.refusal) } : { plan: a.plan };
     },

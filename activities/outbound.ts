@@ -31,14 +31,20 @@ export interface ForwardInput {
   at: string;
 }
 
-const statusOf: Record<Milestone, BundIdStatus> = { received: 'RECEIVED', documents_needed: 'ACTION_REQUIRED', decided: 'PROCESSING', delivered: 'COMPLETED' };
+const statusOf: Record<Milestone, BundIdStatus> = {
+  received: 'RECEIVED',
+  documents_needed: 'ACTION_REQUIRED',
+  decided: 'PROCESSING',
+  delivered: 'COMPLETED',
+};
 
-const detailsOf = (m: Milestone, outcome?: CaseOutcome): string => ({
-  received: 'Ihr Antrag ist eingegangen und wird bearbeitet.',
-  documents_needed: 'Bitte reichen Sie Unterlagen nach; die Einzelheiten stehen in Ihrem Postfach.',
-  decided: `Über Ihren Antrag ist entschieden${outcome === 'approved' ? ' (stattgegeben)' : outcome === 'rejected' ? ' (abgelehnt)' : ''}; der Bescheid wird zugestellt.`,
-  delivered: 'Der Bescheid ist in Ihrem Postfach.',
-})[m];
+const detailsOf = (m: Milestone, outcome?: CaseOutcome): string =>
+  ({
+    received: 'Ihr Antrag ist eingegangen und wird bearbeitet.',
+    documents_needed: 'Bitte reichen Sie Unterlagen nach; die Einzelheiten stehen in Ihrem Postfach.',
+    decided: `Über Ihren Antrag ist entschieden${outcome === 'approved' ? ' (stattgegeben)' : outcome === 'rejected' ? ' (abgelehnt)' : ''}; der Bescheid wird zugestellt.`,
+    delivered: 'Der Bescheid ist in Ihrem Postfach.',
+  })[m];
 
 /** Outbound messages the standards call for: status messages to the applicant and forwarding to other authorities. */
 export function createOutboundActivities({ statusChannel, forwarding }: ActivityDeps) {
@@ -86,7 +92,10 @@ export function createOutboundActivities({ statusChannel, forwarding }: Activity
           betriebsstaette: { anschrift: (i.application['address'] as Record<string, unknown> | undefined) ?? {} },
           gewerbetreibender: { pseudonym: i.applicantSubject },
           // The rules fire forward effects in the order they list recipients.
-          rechtsgrundlage: i.decision.firedRules.filter((r) => r.outcome === 'forward')[i.decision.forwardTo?.indexOf(i.recipient) ?? -1]?.legalBasis ?? service.legalBasis,
+          rechtsgrundlage:
+            i.decision.firedRules.filter((r) => r.outcome === 'forward')[
+              i.decision.forwardTo?.indexOf(i.recipient) ?? -1
+            ]?.legalBasis ?? service.legalBasis,
         },
       };
       const { receiptId } = await forwarding.forward({ idempotencyKey, recipient: i.recipient, notice });

@@ -31,14 +31,21 @@ export function createRetentionActivities({ db, documents }: ActivityDeps) {
         const until = new Date(c.closedAt!);
         until.setUTCFullYear(until.getUTCFullYear() + findService(c.serviceKey).retentionYears);
         if (until > asOf) continue;
-        const docs = [...new Set([...(await documentsOfCase(db, { caseId: c.caseId })), ...(c.bescheidSha256 ? [c.bescheidSha256] : [])])];
+        const docs = [
+          ...new Set([
+            ...(await documentsOfCase(db, { caseId: c.caseId })),
+            ...(c.bescheidSha256 ? [c.bescheidSha256] : []),
+          ]),
+        ];
         for (const sha256 of docs) await documents.delete(sha256);
         erasedDocuments += docs.length;
         await erasePersonalData(db, { caseId: c.caseId });
         erasedCases.push(c.caseId);
       }
       // The log names case ids and counts only: no personal data.
-      console.log(JSON.stringify({ msg: 'retention enforced', asOf: i.asOf, erasedCases: erasedCases.length, erasedDocuments }));
+      console.log(
+        JSON.stringify({ msg: 'retention enforced', asOf: i.asOf, erasedCases: erasedCases.length, erasedDocuments }),
+      );
       return { asOf: i.asOf, erasedCases, erasedDocuments };
     },
   };

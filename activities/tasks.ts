@@ -19,7 +19,10 @@ export function createTaskActivities({ db, documents, postbox }: ActivityDeps) {
         idempotencyKey: effectKey(i.caseId, `question:${q.questionId}`),
         caseId: i.caseId,
         recipient: i.recipient,
-        subject: q.kind === 'document' ? `Bitte reichen Sie Unterlagen nach (Antrag ${i.caseId})` : `Rückfrage zu Ihrem Antrag ${i.caseId}`,
+        subject:
+          q.kind === 'document'
+            ? `Bitte reichen Sie Unterlagen nach (Antrag ${i.caseId})`
+            : `Rückfrage zu Ihrem Antrag ${i.caseId}`,
         document,
       });
       return document;

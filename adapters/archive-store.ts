@@ -72,7 +72,11 @@ export class BlobArchiveStore implements ArchiveStore {
     for (const f of p.files) {
       const sha256 = sha256Hex(f.bytes);
       await this.blobs.putOnce(objectKey(sha256), f.bytes, f.mediaType);
-      documents.push({ Typ: f.kind, Format: f.mediaType, Datei: { Name: f.name, SHA256: sha256, Groesse: f.bytes.byteLength } });
+      documents.push({
+        Typ: f.kind,
+        Format: f.mediaType,
+        Datei: { Name: f.name, SHA256: sha256, Groesse: f.bytes.byteLength },
+      });
     }
     const until = new Date(p.closedAt);
     until.setUTCFullYear(until.getUTCFullYear() + p.retentionYears);
@@ -131,12 +135,14 @@ export class BlobArchiveStore implements ArchiveStore {
     if (manifest.xdomea) {
       const zip = await this.readFile(manifest.xdomea.SHA256).catch(() => undefined);
       if (!zip) problems.push(`${manifest.xdomea.Datei}: missing`);
-      else if (sha256Hex(zip) !== manifest.xdomea.SHA256) problems.push(`${manifest.xdomea.Datei}: does not match its SHA-256`);
+      else if (sha256Hex(zip) !== manifest.xdomea.SHA256)
+        problems.push(`${manifest.xdomea.Datei}: does not match its SHA-256`);
     }
     for (const d of manifest.Akte.Vorgang.Dokumente) {
       const bytes = await this.readFile(d.Datei.SHA256).catch(() => undefined);
       if (!bytes) problems.push(`${d.Datei.Name}: missing`);
-      else if (sha256Hex(bytes) !== d.Datei.SHA256 || bytes.byteLength !== d.Datei.Groesse) problems.push(`${d.Datei.Name}: does not match its SHA-256`);
+      else if (sha256Hex(bytes) !== d.Datei.SHA256 || bytes.byteLength !== d.Datei.Groesse)
+        problems.push(`${d.Datei.Name}: does not match its SHA-256`);
     }
     return { valid: problems.length === 0, packageSha256, problems, manifest };
   }

@@ -63,9 +63,14 @@ export async function buildSignedData(r: SignedDataRequest): Promise<Buffer> {
     sid: new pkijs.IssuerAndSerialNumber({ issuer: cert.issuer, serialNumber: cert.serialNumber }),
     digestAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() }),
     signedAttrs,
-    signatureAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+    signatureAlgorithm: new pkijs.AlgorithmIdentifier({
+      algorithmId: OID.rsaEncryption,
+      algorithmParams: new asn1js.Null(),
+    }),
     signature: new asn1js.OctetString({ valueHex: signature }),
-    ...(unsignedAttrs.length && { unsignedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: unsignedAttrs }) }),
+    ...(unsignedAttrs.length && {
+      unsignedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: unsignedAttrs }),
+    }),
   });
   const signedData = new pkijs.SignedData({
     version: 1,
@@ -82,17 +87,22 @@ export async function buildSignedData(r: SignedDataRequest): Promise<Buffer> {
   return Buffer.from(contentInfo.toSchema().toBER());
 }
 
-export const attribute = (type: string, value: asn1js.AsnType): pkijs.Attribute => new pkijs.Attribute({ type, values: [value] });
+export const attribute = (type: string, value: asn1js.AsnType): pkijs.Attribute =>
+  new pkijs.Attribute({ type, values: [value] });
 
 /** SigningCertificateV2 ::= SEQUENCE { certs SEQUENCE OF ESSCertIDv2 }; sha256 is the default hash, so it is omitted. */
 function signingCertificateV2(cert: pkijs.Certificate, certDer: Uint8Array): asn1js.Sequence {
   const issuerSerial = new asn1js.Sequence({
     value: [
-      new asn1js.Sequence({ value: [new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [cert.issuer.toSchema()] })] }),
+      new asn1js.Sequence({
+        value: [new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 4 }, value: [cert.issuer.toSchema()] })],
+      }),
       cert.serialNumber,
     ],
   });
-  const essCertIdV2 = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: sha256(certDer) }), issuerSerial] });
+  const essCertIdV2 = new asn1js.Sequence({
+    value: [new asn1js.OctetString({ valueHex: sha256(certDer) }), issuerSerial],
+  });
   return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
 }
 

@@ -14,12 +14,14 @@ export type SignDigestInfo = (digestInfo: Buffer) => Buffer;
  * signing-certificate-v2, no signing-time attribute), and B-T when a timestamp authority is configured.
  */
 export class CmsSigner extends Signer {
-  constructor(private readonly o: {
-    certificate: forge.pki.Certificate;
-    chain: forge.pki.Certificate[];
-    signDigestInfo: SignDigestInfo;
-    timestamps?: TimestampAuthority;
-  }) {
+  constructor(
+    private readonly o: {
+      certificate: forge.pki.Certificate;
+      chain: forge.pki.Certificate[];
+      signDigestInfo: SignDigestInfo;
+      timestamps?: TimestampAuthority;
+    },
+  ) {
     super();
   }
 
@@ -36,4 +38,5 @@ export class CmsSigner extends Signer {
   }
 }
 
-const toDer = (c: forge.pki.Certificate): Buffer => Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(c)).getBytes(), 'binary');
+const toDer = (c: forge.pki.Certificate): Buffer =>
+  Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(c)).getBytes(), 'binary');

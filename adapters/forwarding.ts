@@ -3,7 +3,13 @@
  * intent (message head, kind of notice, business, premises, holder), not a conformant XGewerbeanzeige XML message.
  */
 export interface ForwardedNotice {
-  nachrichtenkopf: { nachrichtenUUID: string; erstellungszeitpunkt: string; autor: string; leser: string; nachrichtentyp: 'gewerbeanzeige.anmeldung' };
+  nachrichtenkopf: {
+    nachrichtenUUID: string;
+    erstellungszeitpunkt: string;
+    autor: string;
+    leser: string;
+    nachrichtentyp: 'gewerbeanzeige.anmeldung';
+  };
   gewerbeanzeige: {
     anzeigeart: 'Anmeldung';
     aktenzeichen: string;
@@ -27,7 +33,10 @@ export interface ForwardingChannel {
 }
 
 export class HttpForwarding implements ForwardingChannel {
-  constructor(private readonly url: string, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   async forward(f: Forwarding): Promise<{ receiptId: string }> {
     const res = await fetch(`${this.url}/recipients/${encodeURIComponent(f.recipient)}/notices`, {
@@ -36,7 +45,8 @@ export class HttpForwarding implements ForwardingChannel {
       body: JSON.stringify(f.notice),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (res.status !== 200 && res.status !== 201) throw new Error(`forwarding to ${f.recipient} answered ${res.status}`);
+    if (res.status !== 200 && res.status !== 201)
+      throw new Error(`forwarding to ${f.recipient} answered ${res.status}`);
     return (await res.json()) as { receiptId: string };
   }
 }

@@ -25,7 +25,8 @@ export class HttpPostbox implements Postbox {
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
     });
-    if (res.status !== 200 && res.status !== 201) throw new Error(`postbox answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 200 && res.status !== 201)
+      throw new Error(`postbox answered ${res.status}: ${await res.text()}`);
     const receipt = (await res.json()) as DeliveryReceipt;
     return recordDelivery(this.o.db, {
       idempotencyKey: m.idempotencyKey,

@@ -1,4 +1,12 @@
-import type { PaymentProvider, PaymentRequest, PaymentTransaction, PayoutReceipt, PayoutRequest, RefundReceipt, RefundRequest } from './payments.js';
+import type {
+  PaymentProvider,
+  PaymentRequest,
+  PaymentTransaction,
+  PayoutReceipt,
+  PayoutRequest,
+  RefundReceipt,
+  RefundRequest,
+} from './payments.js';
 import { PaymentRefusedError } from './payments.js';
 
 /** Talks to a provider with the sandbox's HTTP interface; the idempotency key travels as a header. */
@@ -32,9 +40,15 @@ export class HttpPaymentProvider implements PaymentProvider {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const res = await fetch(new URL(path, this.baseUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(new URL(path, this.baseUrl), {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    });
     const answer = (await res.json().catch(() => ({}))) as T & { detail?: string };
-    if (res.status >= 400 && res.status < 500) throw new PaymentRefusedError(answer.detail ?? `${method} ${path}: ${res.status}`, res.status);
+    if (res.status >= 400 && res.status < 500)
+      throw new PaymentRefusedError(answer.detail ?? `${method} ${path}: ${res.status}`, res.status);
     if (!res.ok) throw new Error(`payment provider ${method} ${path}: ${res.status}`);
     return answer;
   }

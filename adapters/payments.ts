@@ -67,7 +67,10 @@ export interface RefundReceipt {
 
 /** The provider refused a request for a reason a retry cannot fix (bad IBAN, amount too high). */
 export class PaymentRefusedError extends Error {
-  constructor(message: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'PaymentRefusedError';
   }

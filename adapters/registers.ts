@@ -46,7 +46,11 @@ const ROUTES: Record<string, Route> = {
   population: {
     path: '/population/v1/residence',
     body: (q) => ({ subject: q.subject }),
-    facts: (r) => ({ zone: r['zone'], mainResidence: r['residenceType'] === 'main', householdSize: 1 + ((r['household'] as unknown[] | undefined)?.length ?? 0) }),
+    facts: (r) => ({
+      zone: r['zone'],
+      mainResidence: r['residenceType'] === 'main',
+      householdSize: 1 + ((r['household'] as unknown[] | undefined)?.length ?? 0),
+    }),
   },
   vehicles: {
     path: '/vehicles/v1/registration',
@@ -61,8 +65,14 @@ const ROUTES: Record<string, Route> = {
   // The invoice check of the upload service (cargo-bike grant).
   uploads: {
     path: '/invoices/v1/check',
-    body: (q) => ({ invoiceNumber: String((q.application['invoice'] as { number?: unknown } | undefined)?.number ?? '') }),
-    facts: (r, q) => ({ amountCents: r['amountCents'], buyerMatches: r['buyerSubject'] === q.subject, cargoBike: r['cargoBike'] === true }),
+    body: (q) => ({
+      invoiceNumber: String((q.application['invoice'] as { number?: unknown } | undefined)?.number ?? ''),
+    }),
+    facts: (r, q) => ({
+      amountCents: r['amountCents'],
+      buyerMatches: r['buyerSubject'] === q.subject,
+      cargoBike: r['cargoBike'] === true,
+    }),
   },
   // Gewerbezentralregister: whether an enforceable trade prohibition exists.
   gzr: {
@@ -87,7 +97,8 @@ export class HttpRegisters implements Registers {
     const base = this.o.endpoints[q.register];
     if (!route || !base) throw new RegisterNotConfiguredError(`no address configured for register "${q.register}"`);
     const url = new URL(route.path, base);
-    if (url.origin !== new URL(base).origin) throw new RegisterNotConfiguredError(`register "${q.register}" path leaves its configured address`);
+    if (url.origin !== new URL(base).origin)
+      throw new RegisterNotConfiguredError(`register "${q.register}" path leaves its configured address`);
     let res: Response;
     try {
       res = await fetch(url, {
@@ -106,7 +117,8 @@ export class HttpRegisters implements Registers {
     }
     if (!res.ok) {
       await res.body?.cancel();
-      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new RegisterRefusedError(`${q.register} register refused the request: HTTP ${res.status}`);
+      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)
+        throw new RegisterRefusedError(`${q.register} register refused the request: HTTP ${res.status}`);
       throw new RegisterUnavailableError(`${q.register} register answered HTTP ${res.status}`);
     }
     const record = (await res.json()) as Record<string, unknown>;
@@ -122,11 +134,15 @@ export class UnconnectedRegister implements Registers {
 }
 
 /** The same address for every register this engine knows, e.g. the register sandbox. */
-export const allRegistersAt = (baseUrl: string): Record<string, string> => Object.fromEntries(Object.keys(ROUTES).map((r) => [r, baseUrl]));
+export const allRegistersAt = (baseUrl: string): Record<string, string> =>
+  Object.fromEntries(Object.keys(ROUTES).map((r) => [r, baseUrl]));
 
 /** Routes each register to its adapter: registers reached over HTTP and ones answered from seeded records side by side. */
 export class RegistersByName implements Registers {
-  constructor(private readonly byName: Record<string, Registers>, private readonly fallback?: Registers) {}
+  constructor(
+    private readonly byName: Record<string, Registers>,
+    private readonly fallback?: Registers,
+  ) {}
 
   lookup(q: RegisterQuery): Promise<RegisterAnswer> {
     const registers = this.byName[q.register] ?? this.fallback;

@@ -26,7 +26,14 @@ export interface SealKeyStore {
 
 /** Production: one authority seal from a configured PKCS#12 file and the CA certificates that verify it. */
 export class Pkcs12SealKeyStore implements SealKeyStore {
-  constructor(private readonly o: { p12File: string; passphrase: string; trustAnchorsFile: string; timestamps?: TimestampAuthority }) {}
+  constructor(
+    private readonly o: {
+      p12File: string;
+      passphrase: string;
+      trustAnchorsFile: string;
+      timestamps?: TimestampAuthority;
+    },
+  ) {}
 
   async keyFor(): Promise<SealKey> {
     return sealKeyFromP12(await readFile(this.o.p12File), this.o.passphrase, this.o.timestamps);
@@ -40,13 +47,17 @@ export class Pkcs12SealKeyStore implements SealKeyStore {
 /** Production: one PKCS#12 file per authority, `<sealIdentity>.p12` in one folder, so no authority seals with another's key. */
 export class Pkcs12DirectorySealKeyStore implements SealKeyStore {
   private readonly keys = new Map<string, Promise<SealKey>>();
-  constructor(private readonly o: { dir: string; passphrase: string; trustAnchorsFile: string; timestamps?: TimestampAuthority }) {}
+  constructor(
+    private readonly o: { dir: string; passphrase: string; trustAnchorsFile: string; timestamps?: TimestampAuthority },
+  ) {}
 
   keyFor(sealIdentity: string): Promise<SealKey> {
     if (!/^[a-z0-9-]+$/.test(sealIdentity)) return Promise.reject(new Error(`invalid seal identity: ${sealIdentity}`));
     let key = this.keys.get(sealIdentity);
     if (!key) {
-      key = readFile(join(this.o.dir, `${sealIdentity}.p12`)).then((p12) => sealKeyFromP12(p12, this.o.passphrase, this.o.timestamps));
+      key = readFile(join(this.o.dir, `${sealIdentity}.p12`)).then((p12) =>
+        sealKeyFromP12(p12, this.o.passphrase, this.o.timestamps),
+      );
       this.keys.set(sealIdentity, key);
     }
     return key;
@@ -57,10 +68,16 @@ export class Pkcs12DirectorySealKeyStore implements SealKeyStore {
   }
 }
 
-type SealSettings = { seal?: { p12File: string; passphrase: string; trustAnchorsFile: string }; sealDir?: { dir: string; passphrase: string; trustAnchorsFile: string } };
+type SealSettings = {
+  seal?: { p12File: string; passphrase: string; trustAnchorsFile: string };
+  sealDir?: { dir: string; passphrase: string; trustAnchorsFile: string };
+};
 
 /** The configured seal keys (SEAL_DIR per authority, else the single SEAL_P12_FILE); undefined when none are configured. */
-export function configuredSealKeyStore(config: SealSettings, timestamps?: TimestampAuthority): SealKeyStore | undefined {
+export function configuredSealKeyStore(
+  config: SealSettings,
+  timestamps?: TimestampAuthority,
+): SealKeyStore | undefined {
   if (config.sealDir) return new Pkcs12DirectorySealKeyStore({ ...config.sealDir, timestamps });
   return config.seal ? new Pkcs12SealKeyStore({ ...config.seal, timestamps }) : undefined;
 }
@@ -82,14 +99,19 @@ export function sealKeyFromP12(p12: Buffer, passphrase: string, timestamps?: Tim
     signer: new CmsSigner({
       certificate: cert,
       chain: certs.filter((c) => c !== cert),
-      signDigestInfo: (digestInfo) => privateEncrypt({ key: nodeKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
+      signDigestInfo: (digestInfo) =>
+        privateEncrypt({ key: nodeKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
       timestamps,
     }),
     holder: String(cert.subject.getField('CN')?.value ?? 'unbekannt'),
     fingerprint: forge.md.sha256.create().update(der).digest().toHex(),
-    publicKeySha256: forge.md.sha256.create().update(forge.asn1.toDer(forge.pki.publicKeyToAsn1(cert.publicKey)).getBytes()).digest().toHex(),
+    publicKeySha256: forge.md.sha256
+      .create()
+      .update(forge.asn1.toDer(forge.pki.publicKeyToAsn1(cert.publicKey)).getBytes())
+      .digest()
+      .toHex(),
   };
 }
 
-export const splitPem = (pem: string): string[] => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-
+export const splitPem = (pem: string): string[] =>
+  pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];

@@ -42,9 +42,13 @@ export class PdfSealer implements Sealer {
     const doc = await PDFDocument.load(r.pdf, { updateMetadata: false });
     doc.registerFontkit(fontkit);
     // A fixed name instead of pdf-lib's random suffix keeps the sealed bytes reproducible.
-    const font = await doc.embedFont(await readFile(documentFonts().regular), { subset: true, customName: 'DejaVuSans-Seal' });
+    const font = await doc.embedFont(await readFile(documentFonts().regular), {
+      subset: true,
+      customName: 'DejaVuSans-Seal',
+    });
     const mark = { holder: key.holder, sealedAt: r.signingTime, verificationUrl: r.verificationUrl };
-    const alt = `Elektronisches Siegel von ${key.holder}, angebracht am ${r.signingTime.toISOString().slice(0, 10)}; ` +
+    const alt =
+      `Elektronisches Siegel von ${key.holder}, angebracht am ${r.signingTime.toISOString().slice(0, 10)}; ` +
       `QR-Code mit der Prüfadresse ${r.verificationUrl}`;
     // Every page carries the mark, so an attached certificate shown alone can be checked too.
     for (const page of doc.getPages()) drawAsFigure(doc, page, alt, () => drawSealMark(page, font, mark));

@@ -30,7 +30,10 @@ export interface StatusChannel {
 
 /** Status messages over HTTP to a postbox with the stand-in's contract; the idempotency key travels as a header. */
 export class HttpStatusChannel implements StatusChannel {
-  constructor(private readonly url: string, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   async send(d: StatusDelivery): Promise<{ messageId: string }> {
     const res = await fetch(`${this.url}/status-messages`, {

@@ -11,7 +11,10 @@ export interface TimestampAuthority {
 
 /** RFC 3161 over HTTP (application/timestamp-query → application/timestamp-reply). */
 export class HttpTimestampAuthority implements TimestampAuthority {
-  constructor(private readonly url: string, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   async timestampAttribute(signature: Buffer): Promise<pkijs.Attribute> {
     const imprint = new pkijs.MessageImprint({
@@ -28,7 +31,10 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     });
     if (!res.ok) throw new Error(`timestamp authority answered ${res.status}`);
     const response = pkijs.TimeStampResp.fromBER(await res.arrayBuffer());
-    if (response.status.status !== pkijs.PKIStatus.granted && response.status.status !== pkijs.PKIStatus.grantedWithMods) {
+    if (
+      response.status.status !== pkijs.PKIStatus.granted &&
+      response.status.status !== pkijs.PKIStatus.grantedWithMods
+    ) {
       throw new Error(`timestamp authority refused: status ${response.status.status}`);
     }
     const token = response.timeStampToken;
@@ -37,7 +43,10 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     if (!Buffer.from(info.messageImprint.hashedMessage.valueBlock.valueHexView).equals(sha256(signature))) {
       throw new Error('timestamp token covers other data');
     }
-    if (!info.nonce || !Buffer.from(info.nonce.valueBlock.valueHexView).equals(Buffer.from(nonce.valueBlock.valueHexView))) {
+    if (
+      !info.nonce ||
+      !Buffer.from(info.nonce.valueBlock.valueHexView).equals(Buffer.from(nonce.valueBlock.valueHexView))
+    ) {
       throw new Error('timestamp token carries another nonce');
     }
     return attribute(OID.signatureTimeStampToken, token.toSchema());

@@ -99,7 +99,12 @@ export function buildXdomea0503(i: Xdomea0503Input): Xdomea0503 {
   const xmlName = `${base}.xml`;
   // A fixed timestamp for every entry keeps the ZIP reproducible.
   const mtime = new Date('2000-01-01T00:00:00Z');
-  const entries = Object.fromEntries([[xmlName, Buffer.from(xml, 'utf8')], ...Object.entries(files)].map(([n, b]) => [n, [b, { mtime }] as [Uint8Array, { mtime: Date }]]));
+  const entries = Object.fromEntries(
+    [[xmlName, Buffer.from(xml, 'utf8')], ...Object.entries(files)].map(([n, b]) => [
+      n,
+      [b, { mtime }] as [Uint8Array, { mtime: Date }],
+    ]),
+  );
   return { processId, zipName: `${base}.zip`, xmlName, xml, zip: zipSync(entries, { level: 6 }) };
 }
 
@@ -111,4 +116,5 @@ function uuidOf(name: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

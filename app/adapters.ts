@@ -5,7 +5,13 @@ import { HttpPostbox } from '../adapters/http-postbox.js';
 import type { PaymentsDeps } from '../adapters/payments.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
 import { DatabasePostbox } from '../adapters/postbox.js';
-import { allRegistersAt, HttpRegisters, RegistersByName, UnconnectedRegister, type Registers } from '../adapters/registers.js';
+import {
+  allRegistersAt,
+  HttpRegisters,
+  RegistersByName,
+  UnconnectedRegister,
+  type Registers,
+} from '../adapters/registers.js';
 import type { SealKeyStore } from '../adapters/seal-keys.js';
 import { PdfSealer } from '../adapters/sealer.js';
 import { Assistant } from '../assistant/assistant.js';
@@ -60,7 +66,10 @@ function outboundChannels(o: AdapterOptions) {
 
 /** The registers over HTTP at one base URL (the real ones behind a gateway); nothing is answered from seeded records. */
 export const httpRegisters = (baseUrl: string, timeoutMs: number): Registers =>
-  new RegistersByName({ permits: new UnconnectedRegister() }, new HttpRegisters({ endpoints: allRegistersAt(baseUrl), timeoutMs }));
+  new RegistersByName(
+    { permits: new UnconnectedRegister() },
+    new HttpRegisters({ endpoints: allRegistersAt(baseUrl), timeoutMs }),
+  );
 
 /** The payment provider; its webhooks reach the engine at the public base URL. */
 export const configuredPayments = (providerUrl: string, publicBaseUrl: string): PaymentsDeps => ({
@@ -70,7 +79,12 @@ export const configuredPayments = (providerUrl: string, publicBaseUrl: string): 
 });
 
 /** Every adapter from configuration alone, for a worker or API process: no stand-in is started here. */
-export function configuredActivityDeps(config: Config, db: Database, sealKeys: SealKeyStore, metrics?: EngineMetrics): ActivityDeps {
+export function configuredActivityDeps(
+  config: Config,
+  db: Database,
+  sealKeys: SealKeyStore,
+  metrics?: EngineMetrics,
+): ActivityDeps {
   const registers = httpRegisters(config.registerBaseUrl!, config.registerTimeoutMs);
   return activityDeps(config.dataDir, db, metrics ? metrics.measure(registers) : registers, {
     publicBaseUrl: config.publicBaseUrl,

@@ -52,9 +52,16 @@ export async function startApi(config: Config): Promise<RunningApi> {
     const connection = await connectClient(temporalConnectionOptions(config));
     stops.push(() => connection.close());
     await ensureSearchAttributes(connection, config.temporalNamespace);
-    const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-api' }) : undefined;
+    const tracing = config.otlpEndpoint
+      ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-api' })
+      : undefined;
     if (tracing) stops.push(tracing.shutdown);
-    const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: engineDataConverter(payloadKeyRing(config)), interceptors: tracing?.clientInterceptors });
+    const client = new Client({
+      connection,
+      namespace: config.temporalNamespace,
+      dataConverter: engineDataConverter(payloadKeyRing(config)),
+      interceptors: tracing?.clientInterceptors,
+    });
     // Read-model counts are served by the API processes (the same figures from each: aggregate them with max).
     const metrics = new EngineMetrics();
     metrics.observeDatabase(database.db);
@@ -63,7 +70,9 @@ export async function startApi(config: Config): Promise<RunningApi> {
     const documents = new DocumentStore(openBlobStore(config.blobStore, database.db));
     const assistant = new Assistant(chatModelFrom(config.assistant), database.db);
     const audience = { issuer: config.authIssuer, audience: config.authAudience };
-    const keys = config.authJwksUrl ? remoteKeys(config.authJwksUrl) : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
+    const keys = config.authJwksUrl
+      ? remoteKeys(config.authJwksUrl)
+      : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
     const http = await buildHttpApi({
       cases: new CaseClient(client, config.taskQueue),
       tasks: new TaskClient(client, database.db),
@@ -84,7 +93,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
     addHealthRoutes(http, { temporal: temporalProbe(connection), postgres: pg.probe });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
-    if (config.metricsPort !== undefined) stops.push((await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort })).stop);
+    if (config.metricsPort !== undefined)
+      stops.push((await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort })).stop);
     const { port } = http.server.address() as { port: number };
     return { http, url: `http://${config.httpHost}:${port}`, stop };
   } catch (err) {

@@ -8,7 +8,9 @@ import type { EngineMetrics } from '../observability/metrics.js';
 
 const require = createRequire(import.meta.url);
 // From the sources under tsx, from dist/ once built.
-export const workflowsPath = require.resolve(import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js');
+export const workflowsPath = require.resolve(
+  import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js',
+);
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;

@@ -11,18 +11,35 @@ export function databaseProbe(url: string): { probe: Probe; close(): Promise<voi
 }
 
 /** Readiness of Temporal: the frontend's own health check. */
-export const temporalProbe = (connection: Connection): Probe => async () => {
-  const res = await connection.withDeadline(Date.now() + 3_000, () => connection.healthService.check({}));
-  if (res.status !== 1 /* SERVING */) throw new Error(`Temporal frontend not serving (status ${res.status})`);
-};
+export const temporalProbe =
+  (connection: Connection): Probe =>
+  async () => {
+    const res = await connection.withDeadline(Date.now() + 3_000, () => connection.healthService.check({}));
+    if (res.status !== 1 /* SERVING */) throw new Error(`Temporal frontend not serving (status ${res.status})`);
+  };
 
 /** `/livez` (the process answers) and `/readyz` (every dependency answers; 503 naming the failing ones). */
-export function addHealthRoutes(app: FastifyInstance, probes: Record<string, Probe>, extra: () => Record<string, unknown> = () => ({})): void {
+export function addHealthRoutes(
+  app: FastifyInstance,
+  probes: Record<string, Probe>,
+  extra: () => Record<string, unknown> = () => ({}),
+): void {
   const hidden = { hide: true };
   app.get('/livez', { config: { access: 'public' }, schema: hidden }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { access: 'public' }, schema: hidden }, async (_req, reply) => {
     const checks = Object.fromEntries(
-      await Promise.all(Object.entries(probes).map(async ([name, probe]) => [name, await probe().then(() => 'ok', () => 'failing')] as const)),
+      await Promise.all(
+        Object.entries(probes).map(
+          async ([name, probe]) =>
+            [
+              name,
+              await probe().then(
+                () => 'ok',
+                () => 'failing',
+              ),
+            ] as const,
+        ),
+      ),
     );
     const ready = Object.values(checks).every((c) => c === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, ...extra() });
@@ -30,7 +47,12 @@ export function addHealthRoutes(app: FastifyInstance, probes: Record<string, Pro
 }
 
 /** A tiny health server for a process without an HTTP API (the worker). */
-export async function startHealthServer(o: { host: string; port: number; probes: Record<string, Probe>; extra?: () => Record<string, unknown> }) {
+export async function startHealthServer(o: {
+  host: string;
+  port: number;
+  probes: Record<string, Probe>;
+  extra?: () => Record<string, unknown>;
+}) {
   const app = Fastify({ logger: false });
   addHealthRoutes(app, o.probes, o.extra);
   await app.listen({ host: o.host, port: o.port });

@@ -5,7 +5,10 @@ import { StartupError } from '../infra/startup-error.js';
  * Runs a standalone process: starts it, stops it gracefully on SIGTERM/SIGINT (a second signal exits at once),
  * and prints a start-up failure as one readable message with exit status 1.
  */
-export async function runProcess(name: string, start: () => Promise<{ stop(): Promise<void>; done?: Promise<void> }>): Promise<void> {
+export async function runProcess(
+  name: string,
+  start: () => Promise<{ stop(): Promise<void>; done?: Promise<void> }>,
+): Promise<void> {
   let started: Awaited<ReturnType<typeof start>>;
   try {
     started = await start();

@@ -15,12 +15,22 @@ export const sealIdentities = (): string[] =>
  * What keeps a standalone process from starting: in any profile what it cannot run without, and in production
  * everything that would be insecure. Returns every problem at once, one line each, naming the variable.
  */
-export async function startupProblems(config: Config, kind: ProcessKind, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+export async function startupProblems(
+  config: Config,
+  kind: ProcessKind,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string[]> {
   const problems: string[] = [];
   const production = config.profile === 'production';
   // In production every process gets the whole deployment's settings; in the demo profile only what it cannot run without.
   const needed = (k: ProcessKind | 'both') => production || k === 'both' || k === kind;
-  const setting = (k: ProcessKind | 'both', variable: string, value: string | undefined, what: string, https = false) => {
+  const setting = (
+    k: ProcessKind | 'both',
+    variable: string,
+    value: string | undefined,
+    what: string,
+    https = false,
+  ) => {
     if (!needed(k)) return;
     if (!value) problems.push(`${variable}: not set (${what})`);
     else if (production && https && !isHttps(value)) problems.push(`${variable}: must be an https URL, got ${value}`);
@@ -29,18 +39,47 @@ export async function startupProblems(config: Config, kind: ProcessKind, env: No
   setting('both', 'DATABASE_URL', config.databaseUrl, 'the PostgreSQL the engine keeps its records in');
   setting('worker', 'REGISTER_BASE_URL', config.registerBaseUrl, "the registers' gateway");
   setting('worker', 'PAYMENT_PROVIDER_URL', config.paymentProviderUrl, 'the payment provider', true);
-  setting('api', 'OIDC_ISSUER', config.oidcIssuer, 'the identity provider whose tokens applicants bring to intake', true);
-  if (production) setting('api', 'AUTH_JWKS_URL', config.authJwksUrl, 'the key set of the issuer of API bearer tokens; a local key file is for the demo only', true);
-  else setting('api', 'AUTH_JWKS_URL', config.authJwksUrl ?? config.authJwksFile, 'the key set of the issuer of API bearer tokens, or AUTH_JWKS_FILE');
-  if (!config.sealDir && !config.seal) problems.push('SEAL_DIR: not set (one <sealIdentity>.p12 per authority, with SEAL_TRUST_ANCHORS)');
+  setting(
+    'api',
+    'OIDC_ISSUER',
+    config.oidcIssuer,
+    'the identity provider whose tokens applicants bring to intake',
+    true,
+  );
+  if (production)
+    setting(
+      'api',
+      'AUTH_JWKS_URL',
+      config.authJwksUrl,
+      'the key set of the issuer of API bearer tokens; a local key file is for the demo only',
+      true,
+    );
+  else
+    setting(
+      'api',
+      'AUTH_JWKS_URL',
+      config.authJwksUrl ?? config.authJwksFile,
+      'the key set of the issuer of API bearer tokens, or AUTH_JWKS_FILE',
+    );
+  if (!config.sealDir && !config.seal)
+    problems.push('SEAL_DIR: not set (one <sealIdentity>.p12 per authority, with SEAL_TRUST_ANCHORS)');
   if (!production) return problems;
 
-  if (!isHttps(config.authIssuer)) problems.push(`AUTH_ISSUER: must be the https URL of the API token issuer, got ${config.authIssuer}`);
-  if (!isHttps(config.publicBaseUrl)) problems.push(`PUBLIC_BASE_URL: must be the engine's public https address (printed in every seal's QR code), got ${config.publicBaseUrl}`);
+  if (!isHttps(config.authIssuer))
+    problems.push(`AUTH_ISSUER: must be the https URL of the API token issuer, got ${config.authIssuer}`);
+  if (!isHttps(config.publicBaseUrl))
+    problems.push(
+      `PUBLIC_BASE_URL: must be the engine's public https address (printed in every seal's QR code), got ${config.publicBaseUrl}`,
+    );
   setting('both', 'POSTBOX_URL', config.postboxUrl, "the applicants' postbox", true);
-  if (config.paymentWebhookSecret === DEV_WEBHOOK_SECRET) problems.push("PAYMENT_WEBHOOK_SECRET: is the public development secret; set your provider's");
-  if (!payloadKeysConfigured(config, env)) problems.push('PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: not set (the keys that encrypt personal data in Temporal)');
-  if (config.seal && !config.sealDir) problems.push('SEAL_P12_FILE: one key for all authorities is not allowed; use SEAL_DIR with one <sealIdentity>.p12 per authority');
+  if (config.paymentWebhookSecret === DEV_WEBHOOK_SECRET)
+    problems.push("PAYMENT_WEBHOOK_SECRET: is the public development secret; set your provider's");
+  if (!payloadKeysConfigured(config, env))
+    problems.push('PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: not set (the keys that encrypt personal data in Temporal)');
+  if (config.seal && !config.sealDir)
+    problems.push(
+      'SEAL_P12_FILE: one key for all authorities is not allowed; use SEAL_DIR with one <sealIdentity>.p12 per authority',
+    );
   if (config.sealDir) problems.push(...(await sealProblems(config.sealDir)));
   return problems;
 }
@@ -51,7 +90,9 @@ export const PAYLOAD_KEY_VARIABLES = ['PAYLOAD_KEYS', 'PAYLOAD_KEYS_FILE'] as co
 /** The codec's key ring, by its config field once it exists, else by its variables. */
 function payloadKeysConfigured(config: Config, env: NodeJS.ProcessEnv): boolean {
   const fromConfig = (config as unknown as Record<string, unknown>)['payloadKeys'];
-  return Boolean((Array.isArray(fromConfig) ? fromConfig.length : fromConfig) || env['PAYLOAD_KEYS'] || env['PAYLOAD_KEYS_FILE']);
+  return Boolean(
+    (Array.isArray(fromConfig) ? fromConfig.length : fromConfig) || env['PAYLOAD_KEYS'] || env['PAYLOAD_KEYS_FILE'],
+  );
 }
 
 /** Every authority's seal loads from its own file, and no two share a key. */
@@ -61,11 +102,14 @@ async function sealProblems(o: NonNullable<Config['sealDir']>): Promise<string[]
   const owners = new Map<string, string>();
   for (const identity of sealIdentities()) {
     const key = await store.keyFor(identity).catch((err: Error) => {
-      problems.push(`SEAL_DIR: no usable seal for authority "${identity}" (${identity}.p12: ${(err as NodeJS.ErrnoException).code ?? err.message})`);
+      problems.push(
+        `SEAL_DIR: no usable seal for authority "${identity}" (${identity}.p12: ${(err as NodeJS.ErrnoException).code ?? err.message})`,
+      );
     });
     if (!key) continue;
     const shared = owners.get(key.publicKeySha256 ?? key.fingerprint);
-    if (shared) problems.push(`SEAL_DIR: authorities "${shared}" and "${identity}" share one seal key; each needs its own`);
+    if (shared)
+      problems.push(`SEAL_DIR: authorities "${shared}" and "${identity}" share one seal key; each needs its own`);
     else owners.set(key.publicKeySha256 ?? key.fingerprint, identity);
   }
   const anchors = await store.trustAnchors().catch(() => []);
@@ -74,9 +118,16 @@ async function sealProblems(o: NonNullable<Config['sealDir']>): Promise<string[]
 }
 
 /** Refuses to start, listing every problem, or returns. */
-export async function assertStartable(config: Config, kind: ProcessKind, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function assertStartable(
+  config: Config,
+  kind: ProcessKind,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
   const problems = await startupProblems(config, kind, env);
   if (problems.length === 0) return;
-  const what = config.profile === 'production' ? `The ${kind} refuses to start in the production profile` : `The ${kind} cannot start`;
+  const what =
+    config.profile === 'production'
+      ? `The ${kind} refuses to start in the production profile`
+      : `The ${kind} cannot start`;
   throw new ConfigError(`${what}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }

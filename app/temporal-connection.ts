@@ -15,8 +15,15 @@ export interface TemporalConnectionOptions {
 type TemporalSettings = Pick<Config, 'temporalAddress' | 'temporalTls' | 'temporalApiKey'>;
 
 /** Reads the certificate files named in the configuration; a file that cannot be read is named with its variable. */
-export function temporalConnectionOptions(config: TemporalSettings, address = config.temporalAddress): TemporalConnectionOptions {
-  if (!address) throw new StartupError('No Temporal server configured.', 'Set TEMPORAL_ADDRESS (host:port of the frontend, e.g. my-ns.a1b2c.tmprl.cloud:7233).');
+export function temporalConnectionOptions(
+  config: TemporalSettings,
+  address = config.temporalAddress,
+): TemporalConnectionOptions {
+  if (!address)
+    throw new StartupError(
+      'No Temporal server configured.',
+      'Set TEMPORAL_ADDRESS (host:port of the frontend, e.g. my-ns.a1b2c.tmprl.cloud:7233).',
+    );
   const t = config.temporalTls;
   if (!t) return { address, apiKey: config.temporalApiKey };
   const read = (file: string | undefined, variable: string) => {
@@ -24,7 +31,11 @@ export function temporalConnectionOptions(config: TemporalSettings, address = co
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new StartupError(`Cannot read ${variable} (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, `Fix ${variable} or the file's permissions.`, { cause: err });
+      throw new StartupError(
+        `Cannot read ${variable} (${file}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`,
+        `Fix ${variable} or the file's permissions.`,
+        { cause: err },
+      );
     }
   };
   const ca = read(t.caFile, 'TEMPORAL_TLS_CA_FILE');
@@ -46,8 +57,10 @@ const describe = (o: TemporalConnectionOptions) =>
 
 const hintFor = (o: TemporalConnectionOptions, err: unknown) => {
   const m = String((err as Error)?.message ?? err);
-  if (/certificate|tls|ssl|handshake/i.test(m)) return `The TLS handshake failed (${m}): check TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE/KEY_FILE and TEMPORAL_TLS_SERVER_NAME.`;
-  if (/unauthenticated|permission|api key|unauthorized/i.test(m)) return `The server refused the credentials (${m}): check TEMPORAL_API_KEY or the client certificate, and TEMPORAL_NAMESPACE.`;
+  if (/certificate|tls|ssl|handshake/i.test(m))
+    return `The TLS handshake failed (${m}): check TEMPORAL_TLS_CA_FILE, TEMPORAL_TLS_CERT_FILE/KEY_FILE and TEMPORAL_TLS_SERVER_NAME.`;
+  if (/unauthenticated|permission|api key|unauthorized/i.test(m))
+    return `The server refused the credentials (${m}): check TEMPORAL_API_KEY or the client certificate, and TEMPORAL_NAMESPACE.`;
   return o.tls
     ? `Check TEMPORAL_ADDRESS and that the server speaks TLS (${m}).`
     : `Check TEMPORAL_ADDRESS; a server that requires TLS needs TEMPORAL_TLS=true (${m}).`;

@@ -39,15 +39,23 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     // The SDK's own metrics come from its runtime, which must be installed before the first native connection.
     const telemetry = sdkTelemetry(config.metricsPort);
     const logger = createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
-    Runtime.install({ logger: temporalLogger(logger), ...(telemetry.options && { telemetryOptions: telemetry.options }) });
+    Runtime.install({
+      logger: temporalLogger(logger),
+      ...(telemetry.options && { telemetryOptions: telemetry.options }),
+    });
     const metrics = new EngineMetrics();
     metrics.sdkMetricsUrl = telemetry.url;
-    const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-worker' }) : undefined;
+    const tracing = config.otlpEndpoint
+      ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-worker' })
+      : undefined;
     if (tracing) stops.push(tracing.shutdown);
     const connection = await connectNative(temporalConnectionOptions(config));
     stops.push(() => connection.close());
     // PAdES B-T where a timestamp authority is configured, else B-B.
-    const sealKeys = configuredSealKeyStore(config, config.tsaUrl && config.tsaUrl !== 'off' ? new HttpTimestampAuthority(config.tsaUrl) : undefined)!;
+    const sealKeys = configuredSealKeyStore(
+      config,
+      config.tsaUrl && config.tsaUrl !== 'off' ? new HttpTimestampAuthority(config.tsaUrl) : undefined,
+    )!;
     // Teams' services (SERVICE_DIRS) and adapters (EXTENSIONS); a broken service folder stops the worker here.
     const plugins = await loadPlugins(config);
     const deps = applyExtensions(configuredActivityDeps(config, database.db, sealKeys, metrics), plugins.extensions);
@@ -63,13 +71,20 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       metrics,
       plugins: tracing && [tracing.workerPlugin],
     });
-    if (config.metricsPort !== undefined) stops.push((await startMetricsServer(metrics, { host: config.workerHealth.host, port: config.metricsPort })).stop);
+    if (config.metricsPort !== undefined)
+      stops.push(
+        (await startMetricsServer(metrics, { host: config.workerHealth.host, port: config.metricsPort })).stop,
+      );
     const pg = databaseProbe(config.databaseUrl!);
     stops.push(pg.close);
     const running: Probe = async () => {
       if (worker.getState() !== 'RUNNING') throw new Error(worker.getState());
     };
-    const health = await startHealthServer({ ...config.workerHealth, probes: { worker: running, postgres: pg.probe }, extra: () => ({ state: worker.getState() }) });
+    const health = await startHealthServer({
+      ...config.workerHealth,
+      probes: { worker: running, postgres: pg.probe },
+      extra: () => ({ state: worker.getState() }),
+    });
     stops.push(health.stop);
     const done = worker.run().finally(closeAll);
     return {

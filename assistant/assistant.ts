@@ -8,7 +8,10 @@ export const sha256Of = (text: string): string => createHash('sha256').update(te
 
 /** The model plus its audit trail: every prompt that leaves is recorded by hash, whatever came back. */
 export class Assistant {
-  constructor(private readonly model: ChatModel, private readonly db: Database) {}
+  constructor(
+    private readonly model: ChatModel,
+    private readonly db: Database,
+  ) {}
 
   get enabled(): boolean {
     return this.model.enabled;
@@ -31,7 +34,8 @@ export class Assistant {
       return answer;
     } catch (err) {
       if (!(err instanceof ChatFailure)) throw err;
-      if (err.promptSha256) await recordAssistantCall(this.db, { caseId, purpose, promptSha256: err.promptSha256, outcome: err.kind });
+      if (err.promptSha256)
+        await recordAssistantCall(this.db, { caseId, purpose, promptSha256: err.promptSha256, outcome: err.kind });
       return undefined;
     }
   }

@@ -20,13 +20,23 @@ export function factSheet(i: CaseSummaryInput): string {
   const facts = Object.entries(i.escalation.facts).map(([k, v]) => `- ${k}: ${JSON.stringify(v)}`);
   const open = i.escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => `- ${r.reason}`);
   const application = flatten(i.application).map(([k, v]) => `- ${k}: ${v}`);
-  return [`Leistung: ${i.serviceName}`, `Antragsteller (Pseudonym): ${i.subject}`, 'Antrag:', ...application, 'Fakten und Nachweise:', ...facts, 'Offene Punkte:', ...(open.length ? open : ['- keine'])].join('\n');
+  return [
+    `Leistung: ${i.serviceName}`,
+    `Antragsteller (Pseudonym): ${i.subject}`,
+    'Antrag:',
+    ...application,
+    'Fakten und Nachweise:',
+    ...facts,
+    'Offene Punkte:',
+    ...(open.length ? open : ['- keine']),
+  ].join('\n');
 }
 
 /** A summary for the case worker; the model only rephrases the fact sheet, and any failure yields the sheet itself. */
 export async function summariseCase(assistant: Assistant, i: CaseSummaryInput): Promise<MachineSuggestion> {
   const sheet = factSheet(i);
-  const fallback = () => asMachineSuggestion({ kind: 'case_summary', text: sheet, source: 'fallback', sha256: sha256Of(sheet) });
+  const fallback = () =>
+    asMachineSuggestion({ kind: 'case_summary', text: sheet, source: 'fallback', sha256: sha256Of(sheet) });
   const prompt = minimise(sheet, knownValues(i.application, i.subject));
   const answer = await assistant.ask('case_summary', i.caseId, [
     {
@@ -40,7 +50,13 @@ export async function summariseCase(assistant: Assistant, i: CaseSummaryInput): 
   const text = answer?.text.trim();
   if (!answer || !text) return fallback();
   const restored = restore(text.slice(0, MAX_SUMMARY_CHARS), prompt.placeholders);
-  return asMachineSuggestion({ kind: 'case_summary', text: restored, source: 'model', sha256: sha256Of(restored), promptSha256: answer.promptSha256 });
+  return asMachineSuggestion({
+    kind: 'case_summary',
+    text: restored,
+    source: 'model',
+    sha256: sha256Of(restored),
+    promptSha256: answer.promptSha256,
+  });
 }
 
 function flatten(v: unknown, path = ''): Array<[string, string]> {

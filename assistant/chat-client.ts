@@ -19,7 +19,11 @@ export type ChatFailureKind = 'disabled' | 'timeout' | 'unreachable' | 'http_err
 
 /** A model that did not answer usefully. Callers fall back to the deterministic route; nothing retries. */
 export class ChatFailure extends Error {
-  constructor(readonly kind: ChatFailureKind, message: string, readonly promptSha256?: string) {
+  constructor(
+    readonly kind: ChatFailureKind,
+    message: string,
+    readonly promptSha256?: string,
+  ) {
     super(message);
     this.name = 'ChatFailure';
   }
@@ -59,20 +63,31 @@ export class OpenAiCompatibleModel implements ChatModel {
     const signal = AbortSignal.timeout(this.config.timeoutMs);
     let response: Response;
     try {
-      response = await fetch(new URL('chat/completions', this.config.url.endsWith('/') ? this.config.url : `${this.config.url}/`), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {}) },
-        body,
-        signal,
-      });
+      response = await fetch(
+        new URL('chat/completions', this.config.url.endsWith('/') ? this.config.url : `${this.config.url}/`),
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(this.config.apiKey ? { authorization: `Bearer ${this.config.apiKey}` } : {}),
+          },
+          body,
+          signal,
+        },
+      );
     } catch (err) {
       throw signal.aborted
         ? new ChatFailure('timeout', `no answer within ${this.config.timeoutMs} ms`, promptSha256)
-        : new ChatFailure('unreachable', `model server unreachable: ${(err as Error).cause ?? (err as Error).message}`, promptSha256);
+        : new ChatFailure(
+            'unreachable',
+            `model server unreachable: ${(err as Error).cause ?? (err as Error).message}`,
+            promptSha256,
+          );
     }
     let raw: string;
     try {
-      if (!response.ok) throw new ChatFailure('http_error', `model server answered HTTP ${response.status}`, promptSha256);
+      if (!response.ok)
+        throw new ChatFailure('http_error', `model server answered HTTP ${response.status}`, promptSha256);
       raw = await readCapped(response, MAX_RESPONSE_BYTES, promptSha256);
     } catch (err) {
       await response.body?.cancel().catch(() => {});
@@ -85,10 +100,19 @@ export class OpenAiCompatibleModel implements ChatModel {
     try {
       parsed = completionSchema.parse(JSON.parse(raw));
     } catch {
-      throw new ChatFailure('invalid_response', 'the model server did not answer in the chat-completions format', promptSha256);
+      throw new ChatFailure(
+        'invalid_response',
+        'the model server did not answer in the chat-completions format',
+        promptSha256,
+      );
     }
     const text = parsed.choices[0]!.message.content ?? '';
-    return { text, model: parsed.model ?? this.config.model, promptSha256, latencyMs: Math.round(performance.now() - started) };
+    return {
+      text,
+      model: parsed.model ?? this.config.model,
+      promptSha256,
+      latencyMs: Math.round(performance.now() - started),
+    };
   }
 }
 
@@ -110,4 +134,5 @@ async function readCapped(response: Response, maxBytes: number, promptSha256: st
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export const chatModelFrom = (config: AssistantConfig | undefined): ChatModel => (config ? new OpenAiCompatibleModel(config) : disabledModel);
+export const chatModelFrom = (config: AssistantConfig | undefined): ChatModel =>
+  config ? new OpenAiCompatibleModel(config) : disabledModel;

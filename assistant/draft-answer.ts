@@ -28,5 +28,11 @@ export async function draftAnswer(assistant: Assistant, i: DraftAnswerInput): Pr
   const text = answer?.text.trim();
   if (!answer || !text) return undefined;
   const restored = restore(text.slice(0, MAX_DRAFT_CHARS), prompt.placeholders);
-  return asMachineSuggestion({ kind: 'draft_answer', text: restored, source: 'model', sha256: sha256Of(restored), promptSha256: answer.promptSha256 });
+  return asMachineSuggestion({
+    kind: 'draft_answer',
+    text: restored,
+    source: 'model',
+    sha256: sha256Of(restored),
+    promptSha256: answer.promptSha256,
+  });
 }

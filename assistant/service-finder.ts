@@ -6,12 +6,17 @@ import { parseModelJson } from './model-json.js';
 import { minimise } from './minimise.js';
 
 const STOPWORDS = new Set(
-  'der die das den dem des ein eine einen einem einer und oder ich mich mir mein meine meinen wir uns unser ist bin sind habe haben hat fuer mit von vor bei zur zum auf aus nach wie was wo wer kann will moechte brauche nicht kein keine auch noch nur sehr bitte'.split(' '),
+  'der die das den dem des ein eine einen einem einer und oder ich mich mir mein meine meinen wir uns unser ist bin sind habe haben hat fuer mit von vor bei zur zum auf aus nach wie was wo wer kann will moechte brauche nicht kein keine auch noch nur sehr bitte'.split(
+    ' ',
+  ),
 );
 
 const normalise = (s: string): string =>
   s.toLowerCase().replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss');
-const words = (s: string): string[] => normalise(s).split(/[^a-z0-9]+/).filter((w) => w.length >= 3 && !STOPWORDS.has(w));
+const words = (s: string): string[] =>
+  normalise(s)
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length >= 3 && !STOPWORDS.has(w));
 
 /** The deterministic route: always runs, ranks by words found in name, synonyms and description. */
 export function searchCatalogue(catalogue: readonly ServiceDefinition[], query: string): ServiceMatch[] {
@@ -24,7 +29,13 @@ export function searchCatalogue(catalogue: readonly ServiceDefinition[], query: 
     const matched: string[] = [];
     for (const w of asked) {
       // German compounds: "parkausweis" should find "bewohnerparkausweis", and "anwohnerparkplatz" find "parken".
-      const points = strong.has(w) ? 3 : [...strong].some((t) => (w.length >= 4 && t.includes(w)) || (t.length >= 5 && w.includes(t))) ? 2 : weak.has(w) ? 1 : 0;
+      const points = strong.has(w)
+        ? 3
+        : [...strong].some((t) => (w.length >= 4 && t.includes(w)) || (t.length >= 5 && w.includes(t)))
+          ? 2
+          : weak.has(w)
+            ? 1
+            : 0;
       if (points) {
         score += points;
         matched.push(w);
@@ -83,6 +94,14 @@ export async function findServices(
     query,
     matches: ranked,
     ranking: 'model',
-    explanation: text ? asMachineSuggestion({ kind: 'service_ranking', text, source: 'model', sha256: sha256Of(text), promptSha256: answer.promptSha256 }) : undefined,
+    explanation: text
+      ? asMachineSuggestion({
+          kind: 'service_ranking',
+          text,
+          source: 'model',
+          sha256: sha256Of(text),
+          promptSha256: answer.promptSha256,
+        })
+      : undefined,
   };
 }

@@ -16,7 +16,11 @@ import { engineDataConverter } from '../codec/data-converter.js';
 import { payloadKeyRing } from '../codec/keys.js';
 
 const { values } = parseArgs({
-  options: { cases: { type: 'string', default: '200' }, concurrency: { type: 'string', default: '20' }, waiting: { type: 'string' } },
+  options: {
+    cases: { type: 'string', default: '200' },
+    concurrency: { type: 'string', default: '20' },
+    waiting: { type: 'string' },
+  },
 });
 const N = Number(values.cases);
 const CONCURRENCY = Number(values.concurrency);
@@ -47,15 +51,28 @@ async function measure(n: number, run: (i: number) => Promise<unknown>): Promise
   );
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  return { seconds, perSecond: n / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), cpuMs: (used.user + used.system) / 1000 / n };
+  return {
+    seconds,
+    perSecond: n / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    cpuMs: (used.user + used.system) / 1000 / n,
+  };
 }
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const loaded = loadConfig();
   // No artificial delay or fault anywhere: the figures are the engine's own cost.
-  const config = { ...loaded, paymentSandboxDelayMs: 0, registerSandbox: { ...loaded.registerSandbox, latencyMs: 0, errorRate: 0, timeoutRate: 0 } };
-  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: (m) => console.log(`» ${m}`) });
+  const config = {
+    ...loaded,
+    paymentSandboxDelayMs: 0,
+    registerSandbox: { ...loaded.registerSandbox, latencyMs: 0, errorRate: 0, timeoutRate: 0 },
+  };
+  const engine = await startEngine(config, {
+    registerData: sampleRegisterData(),
+    progress: (m) => console.log(`» ${m}`),
+  });
   if (values.waiting) {
     await soak(engine, Number(values.waiting));
     await engine.stop();
@@ -71,7 +88,9 @@ async function main() {
     dataConverter: engineDataConverter(payloadKeyRing(config)),
     activities: { noop: async (step: number) => step },
   });
-  const residents = sampleApplications(4 * N + 100, 42).filter((a) => a.kind === 'resident').map((a) => a.submission);
+  const residents = sampleApplications(4 * N + 100, 42)
+    .filter((a) => a.kind === 'resident')
+    .map((a) => a.submission);
   if (residents.length < N + 10) throw new Error('not enough sample applicants');
 
   const caseIds: string[] = [];
@@ -82,7 +101,11 @@ async function main() {
   };
   let shape = { activities: 0, localActivities: 0 };
   const runBaseline = (_: number) =>
-    engine.client.workflow.execute('baselineWorkflow', { taskQueue: baselineQueue, workflowId: `bench:${randomUUID()}`, args: [shape] });
+    engine.client.workflow.execute('baselineWorkflow', {
+      taskQueue: baselineQueue,
+      workflowId: `bench:${randomUUID()}`,
+      args: [shape],
+    });
 
   const report = await baselineWorker.runUntil(async () => {
     console.log(`» warming up`);
@@ -108,7 +131,9 @@ async function main() {
   const events = report.shapes.map((s) => s.events);
   const row = (name: string, f: Figures) =>
     `${name.padEnd(10)} ${f.perSecond.toFixed(1).padStart(8)} /s ${f.p50.toFixed(0).padStart(8)} ms ${f.p95.toFixed(0).padStart(8)} ms ${f.cpuMs.toFixed(1).padStart(8)} ms`;
-  console.log(`\n${''.padEnd(10)} ${'throughput'.padStart(10)} ${'p50'.padStart(11)} ${'p95'.padStart(11)} ${'CPU/wf'.padStart(11)}`);
+  console.log(
+    `\n${''.padEnd(10)} ${'throughput'.padStart(10)} ${'p50'.padStart(11)} ${'p95'.padStart(11)} ${'CPU/wf'.padStart(11)}`,
+  );
   console.log(row('baseline', report.baseline));
   console.log(row('cases', report.cases));
   console.log(
@@ -120,8 +145,12 @@ async function main() {
     `history    median ${percentile(events, 50)} events per automated case (min ${Math.min(...events)}, max ${Math.max(...events)}); ` +
       `${report.shapes[0]?.activities} activities, ${report.shapes[0]?.localActivities} local activities`,
   );
-  console.log(`worker CPU ${report.cases.cpuMs.toFixed(1)} ms per case (engine process, user + system; baseline ${report.baseline.cpuMs.toFixed(1)} ms)`);
-  console.log(`decisions  p50 ${decisions.p50.toFixed(3)} ms, p99 ${decisions.p99.toFixed(3)} ms over ${decisions.runs} evaluations`);
+  console.log(
+    `worker CPU ${report.cases.cpuMs.toFixed(1)} ms per case (engine process, user + system; baseline ${report.baseline.cpuMs.toFixed(1)} ms)`,
+  );
+  console.log(
+    `decisions  p50 ${decisions.p50.toFixed(3)} ms, p99 ${decisions.p99.toFixed(3)} ms over ${decisions.runs} evaluations`,
+  );
 }
 
 // Journal writes (the case's own records) are engine overhead, not work the baseline should copy.

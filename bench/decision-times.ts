@@ -6,11 +6,16 @@ import { loadRuleSet } from '../rules/rule-set.js';
 
 /** The rule set and facts of finished cases' stored decisions. */
 export async function storedDecisions(db: Database, caseIds: string[]) {
-  return (await Promise.all(caseIds.map((caseId) => listDecisions(db, { caseId })))).flat().map((d) => ({ ruleSetId: d.ruleSetId, version: d.ruleSetVersion, facts: d.facts as Record<string, unknown> }));
+  return (await Promise.all(caseIds.map((caseId) => listDecisions(db, { caseId }))))
+    .flat()
+    .map((d) => ({ ruleSetId: d.ruleSetId, version: d.ruleSetVersion, facts: d.facts as Record<string, unknown> }));
 }
 
 /** Decision evaluation alone: stored facts decided again, many times, under their own rule set; the first round warms up. */
-export async function decisionTimes(stored: Awaited<ReturnType<typeof storedDecisions>>, rounds = 40): Promise<{ p50: number; p99: number; runs: number }> {
+export async function decisionTimes(
+  stored: Awaited<ReturnType<typeof storedDecisions>>,
+  rounds = 40,
+): Promise<{ p50: number; p99: number; runs: number }> {
   const times: number[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const d of stored) {

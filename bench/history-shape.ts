@@ -23,12 +23,16 @@ export async function historyShape(client: Client, caseId: string): Promise<Hist
     events: events.length,
     activities: events.filter((e) => Number(e.eventType) === ACTIVITY_TASK_SCHEDULED).length,
     localActivities: local.length,
-    journalRecords: local.filter((m) => /^record(Stage|Journal)$/.test(activityTypeOf(m.markerRecordedEventAttributes?.details))).length,
+    journalRecords: local.filter((m) =>
+      /^record(Stage|Journal)$/.test(activityTypeOf(m.markerRecordedEventAttributes?.details)),
+    ).length,
   };
 }
 
 // A local activity's marker carries its type in the JSON of its `data` detail.
-function activityTypeOf(details: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null | undefined): string {
+function activityTypeOf(
+  details: Record<string, { payloads?: Array<{ data?: Uint8Array | null }> | null }> | null | undefined,
+): string {
   const data = details?.['data']?.payloads?.[0]?.data;
   if (!data) return '';
   try {

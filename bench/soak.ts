@@ -22,7 +22,9 @@ export async function soak(engine: Engine, n: number): Promise<void> {
     }
     return total;
   };
-  const waiting = sampleApplications(40 * n + 1000, 7).filter((a) => a.kind === 'company_car').map((a) => a.submission);
+  const waiting = sampleApplications(40 * n + 1000, 7)
+    .filter((a) => a.kind === 'company_car')
+    .map((a) => a.submission);
   if (waiting.length < n) throw new Error('not enough sample applicants with a company car');
   let peakRss = process.memoryUsage().rss;
   const startRss = peakRss;
@@ -37,8 +39,13 @@ export async function soak(engine: Engine, n: number): Promise<void> {
   while (ids.length < n) {
     waitingNow = await countWaiting(ids);
     const room = Math.min(WINDOW - (ids.length - waitingNow), n - ids.length);
-    await Promise.all(Array.from({ length: Math.max(0, room) }, async () => ids.push((await engine.cases.submit(waiting[next++]!)).caseId)));
-    if (ids.length % 100 < WINDOW) console.log(`» ${ids.length} submitted, ${waitingNow} waiting, RSS ${mib(process.memoryUsage().rss)}`);
+    await Promise.all(
+      Array.from({ length: Math.max(0, room) }, async () =>
+        ids.push((await engine.cases.submit(waiting[next++]!)).caseId),
+      ),
+    );
+    if (ids.length % 100 < WINDOW)
+      console.log(`» ${ids.length} submitted, ${waitingNow} waiting, RSS ${mib(process.memoryUsage().rss)}`);
     await new Promise((r) => setTimeout(r, 1_000));
   }
   const submitted = (performance.now() - started) / 1000;
@@ -65,8 +72,14 @@ export async function soak(engine: Engine, n: number): Promise<void> {
   clearInterval(sampler);
 
   console.log(`\nsoak       ${n} cases waiting on a case worker (${open.total} open tasks in the inbox)`);
-  console.log(`start rate ${(n / submitted).toFixed(1)} submissions/s; all ${n} waiting after ${allWaiting.toFixed(0)} s (${(n / allWaiting).toFixed(1)} cases/s to their wait)`);
-  console.log(`worker RSS ${mib(startRss)} at start, peak ${mib(peakRss)}, now ${mib(process.memoryUsage().rss)} (engine process: worker, API, sandboxes)`);
+  console.log(
+    `start rate ${(n / submitted).toFixed(1)} submissions/s; all ${n} waiting after ${allWaiting.toFixed(0)} s (${(n / allWaiting).toFixed(1)} cases/s to their wait)`,
+  );
+  console.log(
+    `worker RSS ${mib(startRss)} at start, peak ${mib(peakRss)}, now ${mib(process.memoryUsage().rss)} (engine process: worker, API, sandboxes)`,
+  );
   console.log(`idle CPU   ${(quietCpu * 100).toFixed(2)} % of a core over 30 s while all cases wait`);
-  console.log(`inbox      p50 ${percentile(inbox, 50).toFixed(1)} ms, p95 ${percentile(inbox, 95).toFixed(1)} ms (listTasks, 50 per page, over ${open.total} open tasks)`);
+  console.log(
+    `inbox      p50 ${percentile(inbox, 50).toFixed(1)} ms, p95 ${percentile(inbox, 95).toFixed(1)} ms (listTasks, 50 per page, over ${open.total} open tasks)`,
+  );
 }

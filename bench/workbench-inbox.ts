@@ -21,7 +21,9 @@ import { percentile } from '../demo/stats.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { CaseFiles } from '../workbench/index.js';
 
-const { values } = parseArgs({ options: { tasks: { type: 'string', default: '10000' }, runs: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: { tasks: { type: 'string', default: '10000' }, runs: { type: 'string', default: '200' } },
+});
 const N = Number(values.tasks);
 const RUNS = Number(values.runs);
 const AUTHORITY = 'stadt-musterstadt';
@@ -29,7 +31,9 @@ const SECRET = 'bench-session-secret-with-32-characters';
 const SERVICES = ['76100102000000', '99050012104001', '99123456789001'];
 
 const dir = mkdtempSync(join(tmpdir(), 'ozg-bench-inbox-'));
-const embedded = process.env['DATABASE_URL'] ? undefined : await startEmbeddedPostgres({ dataDir: dir, port: Number(process.env['EMBEDDED_PG_PORT'] ?? 0) || 54_329 });
+const embedded = process.env['DATABASE_URL']
+  ? undefined
+  : await startEmbeddedPostgres({ dataDir: dir, port: Number(process.env['EMBEDDED_PG_PORT'] ?? 0) || 54_329 });
 const serverUrl = process.env['DATABASE_URL'] ?? embedded!.url;
 const name = `ozg_bench_inbox_${process.pid}`;
 const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -50,10 +54,21 @@ try {
         const caseId = `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${authorityId === AUTHORITY ? '0' : '1'}${i.toString(16).padStart(11, '0')}`;
         const dueAt = new Date(now + ((i * 7919) % (60 * 24)) * 3600_000 - 30 * 24 * 3600_000);
         return {
-          taskId: `${caseId}:review`, caseId, kind: 'review_decision', serviceKey: SERVICES[i % SERVICES.length]!, authorityId,
-          candidateGroup: `${authorityId}:sachbearbeitung`, reason: 'Firmenfahrzeug: dauerhafte private Nutzung ist zu prüfen.',
-          assignee: claimed ? `sb.person${i % 10}` : null, priority: 'normal' as const, state: claimed ? ('claimed' as const) : ('open' as const),
-          stage: 'decision' as const, fourEyes: i % 5 === 0, dueAt, followUpAt: dueAt, version: 1,
+          taskId: `${caseId}:review`,
+          caseId,
+          kind: 'review_decision',
+          serviceKey: SERVICES[i % SERVICES.length]!,
+          authorityId,
+          candidateGroup: `${authorityId}:sachbearbeitung`,
+          reason: 'Firmenfahrzeug: dauerhafte private Nutzung ist zu prüfen.',
+          assignee: claimed ? `sb.person${i % 10}` : null,
+          priority: 'normal' as const,
+          state: claimed ? ('claimed' as const) : ('open' as const),
+          stage: 'decision' as const,
+          fourEyes: i % 5 === 0,
+          dueAt,
+          followUpAt: dueAt,
+          version: 1,
         };
       });
       await database.db.insert(tasks).values(rows);
@@ -69,12 +84,25 @@ try {
     auth: jwtVerifier(tokens.keys, { issuer: 'bench', audience: 'bench' }),
     identity: { verify: () => Promise.reject(new Error('not in this benchmark')) },
     workbench: {
-      files: new CaseFiles({ client, db: database.db, documents: new DocumentStore(new FolderBlobStore(join(dir, 'blobs'))), publicBaseUrl: 'http://bench.invalid' }),
+      files: new CaseFiles({
+        client,
+        db: database.db,
+        documents: new DocumentStore(new FolderBlobStore(join(dir, 'blobs'))),
+        publicBaseUrl: 'http://bench.invalid',
+      }),
       db: database.db,
       pages: { login: { issuer: 'http://idp.invalid', clientId: 'bench' }, sessionSecret: SECRET },
     },
   });
-  const session = Buffer.from(JSON.stringify({ id: 'sb.person1', role: 'case_worker', authorityId: AUTHORITY, name: 'Bench', exp: Math.floor(now / 1000) + 3600 })).toString('base64url');
+  const session = Buffer.from(
+    JSON.stringify({
+      id: 'sb.person1',
+      role: 'case_worker',
+      authorityId: AUTHORITY,
+      name: 'Bench',
+      exp: Math.floor(now / 1000) + 3600,
+    }),
+  ).toString('base64url');
   const cookie = `wb_session=${sign(session, SECRET)}`;
 
   const scenarios: Record<string, string> = {
@@ -87,7 +115,9 @@ try {
     'search by case id prefix': '/workbench/inbox?q=00001',
     'last page': `/workbench/inbox?page=${Math.ceil(N / 25)}`,
   };
-  console.log(`inbox with ${N} active tasks of ${AUTHORITY} (and ${N} of another authority); ${RUNS} requests per scenario\n`);
+  console.log(
+    `inbox with ${N} active tasks of ${AUTHORITY} (and ${N} of another authority); ${RUNS} requests per scenario\n`,
+  );
   const p95s: number[] = [];
   for (const [label, path] of Object.entries(scenarios)) {
     const ms: number[] = [];
@@ -99,7 +129,9 @@ try {
     }
     const p95 = percentile(ms, 95);
     p95s.push(p95);
-    console.log(`${label.padEnd(44)} p50 ${percentile(ms, 50).toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms`);
+    console.log(
+      `${label.padEnd(44)} p50 ${percentile(ms, 50).toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms`,
+    );
   }
   console.log(`\nworst p95 ${Math.max(...p95s).toFixed(1)} ms (target < 200 ms)`);
   await api.close();

@@ -11,7 +11,13 @@ import { sampleApplications, sampleRegisterData } from '../demo/sample-applicati
 import { percentile } from '../demo/stats.js';
 import { startEngine } from '../dev/engine.js';
 
-const { values } = parseArgs({ options: { cases: { type: 'string', default: '100' }, concurrency: { type: 'string', default: '20' }, workers: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '20' },
+    workers: { type: 'string', default: '2' },
+  },
+});
 const N = Number(values.cases);
 const CONCURRENCY = Number(values.concurrency);
 const WORKERS = Number(values.workers);
@@ -28,7 +34,10 @@ async function startWorkers(n: number, env: Record<string, string>): Promise<Chi
   return Promise.all(
     Array.from({ length: n }, async () => {
       const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], { env: { ...process.env, ...env, WORKER_HEALTH_PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
+        env: { ...process.env, ...env, WORKER_HEALTH_PORT: String(port) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
       for (;;) {
         if (child.exitCode !== null) throw new Error('a worker process exited during start-up');
         if ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok) return child;
@@ -41,9 +50,18 @@ async function startWorkers(n: number, env: Record<string, string>): Promise<Chi
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const loaded = loadConfig();
-  const config = { ...loaded, paymentSandboxDelayMs: 0, registerSandbox: { ...loaded.registerSandbox, latencyMs: 0, errorRate: 0, timeoutRate: 0 } };
-  const engine = await startEngine(config, { registerData: sampleRegisterData(), progress: (m) => console.log(`» ${m}`) });
-  const residents = sampleApplications(20 * N + 200, 99).filter((a) => a.kind === 'resident').map((a) => a.submission);
+  const config = {
+    ...loaded,
+    paymentSandboxDelayMs: 0,
+    registerSandbox: { ...loaded.registerSandbox, latencyMs: 0, errorRate: 0, timeoutRate: 0 },
+  };
+  const engine = await startEngine(config, {
+    registerData: sampleRegisterData(),
+    progress: (m) => console.log(`» ${m}`),
+  });
+  const residents = sampleApplications(20 * N + 200, 99)
+    .filter((a) => a.kind === 'resident')
+    .map((a) => a.submission);
   let offset = 0;
   const rows: Array<{ workers: number; perSecond: number; p50: number; p95: number }> = [];
   try {
@@ -70,7 +88,11 @@ async function main() {
             }
           }),
         );
-        return { perSecond: n / ((performance.now() - started) / 1000), p50: percentile(latencies, 50), p95: percentile(latencies, 95) };
+        return {
+          perSecond: n / ((performance.now() - started) / 1000),
+          p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
+        };
       };
       await measure(Math.min(10, N)); // warm-up: sticky caches, connection pools
       console.log(`» ${N} cases with ${workers} worker process(es), ${CONCURRENCY} in flight`);
@@ -82,8 +104,13 @@ async function main() {
     await engine.stop();
   }
   console.log(`\n${'workers'.padEnd(8)} ${'throughput'.padStart(12)} ${'p50'.padStart(10)} ${'p95'.padStart(10)}`);
-  for (const r of rows) console.log(`${String(r.workers).padEnd(8)} ${r.perSecond.toFixed(2).padStart(9)} /s ${r.p50.toFixed(0).padStart(7)} ms ${r.p95.toFixed(0).padStart(7)} ms`);
-  console.log(`ratio    ${(rows[1]!.perSecond / rows[0]!.perSecond).toFixed(2)} x throughput with ${WORKERS} worker processes vs 1 (same Temporal server, PostgreSQL and machine)`);
+  for (const r of rows)
+    console.log(
+      `${String(r.workers).padEnd(8)} ${r.perSecond.toFixed(2).padStart(9)} /s ${r.p50.toFixed(0).padStart(7)} ms ${r.p95.toFixed(0).padStart(7)} ms`,
+    );
+  console.log(
+    `ratio    ${(rows[1]!.perSecond / rows[0]!.perSecond).toFixed(2)} x throughput with ${WORKERS} worker processes vs 1 (same Temporal server, PostgreSQL and machine)`,
+  );
 }
 
 main().catch((err) => {

@@ -68,13 +68,22 @@ function freePort(): Promise<number> {
 async function main(): Promise<number> {
   const config = loadConfig();
   const dataDir = mkdtempSync(join(tmpdir(), 'ozg-chaos-'));
-  say(`chaos run: ${count} cases, ${workerCount} workers, ${kills} kills, seed ${seed} (--seed ${seed} repeats the fault plan), data in ${dataDir}`);
+  say(
+    `chaos run: ${count} cases, ${workerCount} workers, ${kills} kills, seed ${seed} (--seed ${seed} repeats the fault plan), data in ${dataDir}`,
+  );
   const ports = { pg: await freePort(), temporal: await freePort() };
   const pgDir = join(dataDir, 'pg');
   let pg = await startEmbeddedPostgres({ dataDir: pgDir, port: ports.pg });
   await migrateDatabase(pg.url);
   const temporalDb = join(dataDir, 'temporal.sqlite');
-  const startTemporal = () => startTemporalDevServer({ cli: config.temporalCli, port: ports.temporal, uiPort: false, dbFile: temporalDb, logFile: join(dataDir, 'temporal.log') });
+  const startTemporal = () =>
+    startTemporalDevServer({
+      cli: config.temporalCli,
+      port: ports.temporal,
+      uiPort: false,
+      dbFile: temporalDb,
+      logFile: join(dataDir, 'temporal.log'),
+    });
   let temporal: DevServer = await startTemporal();
 
   // Stand-ins in this process, each with a ledger per idempotency key and an off switch.
@@ -84,7 +93,14 @@ async function main(): Promise<number> {
   const postbox = buildPostboxSandbox();
   ledgers['postbox'] = withLedger(postbox);
   await postbox.listen({ host: '127.0.0.1', port: 0 });
-  const payments = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_Y2hhb3M=', outcome: 'paid', delayMs: 0, webhooks: false, beforeListen: (app) => (ledgers['payments'] = withLedger(app)) });
+  const payments = await startPaymentSandbox({
+    port: 0,
+    webhookSecret: 'whsec_Y2hhb3M=',
+    outcome: 'paid',
+    delayMs: 0,
+    webhooks: false,
+    beforeListen: (app) => (ledgers['payments'] = withLedger(app)),
+  });
   const urlOf = (app: typeof postbox) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
   // Demo seal keys made once here, so two workers starting at once never race to create them.
@@ -108,7 +124,10 @@ async function main(): Promise<number> {
   let stopping = false;
   let restarts = 0;
   const spawnWorker = (i: number) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/worker.ts'], { env: workerEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/worker.ts'], {
+      env: workerEnv,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     workers[i] = child;
     // A worker that dies on its own (e.g. while Temporal restarts) is started again, as a supervisor would.
     child.on('exit', () => {
@@ -128,12 +147,17 @@ async function main(): Promise<number> {
   const submitted: Array<{ caseId?: string; kind: keyof typeof expectedDemoOutcome; refused?: boolean }> = [];
   for (const a of applications) {
     try {
-      submitted.push({ caseId: (await cases.submit({ ...a.submission, idempotencyKey: `chaos-${seed}-${submitted.length}` })).caseId, kind: a.kind });
+      submitted.push({
+        caseId: (await cases.submit({ ...a.submission, idempotencyKey: `chaos-${seed}-${submitted.length}` })).caseId,
+        kind: a.kind,
+      });
     } catch {
       submitted.push({ kind: a.kind, refused: true });
     }
   }
-  say(`${submitted.filter((s) => s.caseId).length} cases started, ${submitted.filter((s) => s.refused).length} refused at intake`);
+  say(
+    `${submitted.filter((s) => s.caseId).length} cases started, ${submitted.filter((s) => s.refused).length} refused at intake`,
+  );
 
   /** Waits for a case's result, riding out a Temporal restart. */
   const resultOf = async (caseId: string) => {
@@ -220,7 +244,10 @@ async function main(): Promise<number> {
     ['PostgreSQL restarts', faults.pgRestarts],
     ['Temporal dev server restarts', faults.temporalRestarts],
     ['stand-in requests refused while down', Object.values(ledgers).reduce((n, l) => n + l.refusedWhileDown, 0)],
-    ...Object.entries(ledgers).map(([n, l]): [string, string] => [`${n}: keys / requests / effects`, `${l.received.size} / ${total(l.received)} / ${total(l.effects)}`]),
+    ...Object.entries(ledgers).map(([n, l]): [string, string] => [
+      `${n}: keys / requests / effects`,
+      `${l.received.size} / ${total(l.received)} / ${total(l.effects)}`,
+    ]),
     ['duplicate effects (stand-ins and tables)', duplicates],
   ];
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
@@ -236,7 +263,13 @@ async function main(): Promise<number> {
   await registers.app.close();
   await temporal.stop();
   await pg.stop();
-  const ok = lost.length === 0 && wrong.length === 0 && staleRows === 0 && brokenChains === 0 && duplicates === 0 && faults.kills >= Math.min(kills, 1);
+  const ok =
+    lost.length === 0 &&
+    wrong.length === 0 &&
+    staleRows === 0 &&
+    brokenChains === 0 &&
+    duplicates === 0 &&
+    faults.kills >= Math.min(kills, 1);
   if (ok) rmSync(dataDir, { recursive: true, force: true });
   say(ok ? 'no loss, no duplicate' : `FAILED (data kept in ${dataDir})`);
   return ok ? 0 : 1;

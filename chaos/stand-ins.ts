@@ -18,7 +18,10 @@ export function withLedger(app: FastifyInstance): Ledger {
     if (key) ledger.received.set(key, (ledger.received.get(key) ?? 0) + 1);
     if (ledger.down) {
       ledger.refusedWhileDown++;
-      await reply.status(503).type('application/problem+json').send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'down (chaos)' });
+      await reply
+        .status(503)
+        .type('application/problem+json')
+        .send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'down (chaos)' });
     }
   });
   app.addHook('onResponse', async (req, reply) => {

@@ -25,7 +25,11 @@ const worker = await createCaseWorker({
     publicBaseUrl: config.publicBaseUrl,
     postboxUrl: config.postboxUrl,
     sealKeys: sealKeyStore(config),
-    payments: { provider: new HttpPaymentProvider(config.paymentProviderUrl!), portalUrl: 'http://127.0.0.1', notifyUrl: 'http://127.0.0.1/payments/webhook' },
+    payments: {
+      provider: new HttpPaymentProvider(config.paymentProviderUrl!),
+      portalUrl: 'http://127.0.0.1',
+      notifyUrl: 'http://127.0.0.1/payments/webhook',
+    },
     model: chatModelFrom(config.assistant),
     blobs: openBlobStore(config.blobStore, database.db),
   }),

@@ -22,16 +22,24 @@ async function main(): Promise<number> {
   });
   registerRuleSetDir(loaded.service.ruleSet.id, loaded.rulesDir);
   const { service } = loaded;
-  console.log(`✓ ${service.name} (${service.key}): definition, schema, rule set ${service.ruleSet.id} v${service.ruleSet.versions.map((v) => v.version).join(', v')}, ${Object.keys(service.authorities).length} authorities`);
+  console.log(
+    `✓ ${service.name} (${service.key}): definition, schema, rule set ${service.ruleSet.id} v${service.ruleSet.versions.map((v) => v.version).join(', v')}, ${Object.keys(service.authorities).length} authorities`,
+  );
   let failed = 0;
   for (const ex of loaded.examples) {
     const run = await runExample(service, ex);
     if (!run.ok) failed++;
-    console.log(`${run.ok ? '✓' : '✗'} example ${run.name}: ${run.actual.valid ? `${run.actual.outcome}, fee ${run.actual.feeCents} ct` : `refused at ${run.actual.errors.join(', ')}`}`);
+    console.log(
+      `${run.ok ? '✓' : '✗'} example ${run.name}: ${run.actual.valid ? `${run.actual.outcome}, fee ${run.actual.feeCents} ct` : `refused at ${run.actual.errors.join(', ')}`}`,
+    );
     for (const m of run.mismatches) console.log(`    ${m}`);
   }
   if (loaded.examples.length === 0) console.log('! no examples: add examples/*.json with the outcome each must get');
-  console.log(failed ? `✗ ${failed} of ${loaded.examples.length} examples failed` : `✓ ${loaded.examples.length} examples as expected`);
+  console.log(
+    failed
+      ? `✗ ${failed} of ${loaded.examples.length} examples failed`
+      : `✓ ${loaded.examples.length} examples as expected`,
+  );
   return failed ? 1 : 0;
 }
 

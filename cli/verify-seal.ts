@@ -12,5 +12,7 @@ if (!file) {
 const check = await verifySealedPdf(await readFile(file), await sealKeyStore(loadConfig()).trustAnchors());
 console.log(`${file}\n  sha256:   ${check.sha256}`);
 if (check.signer) console.log(`  sealed by ${check.signer} at ${check.signedAt ?? 'unknown time'}`);
-console.log(check.valid ? '  AUTHENTIC: the seal is valid and the document is unchanged' : `  NOT AUTHENTIC: ${check.reason}`);
+console.log(
+  check.valid ? '  AUTHENTIC: the seal is valid and the document is unchanged' : `  NOT AUTHENTIC: ${check.reason}`,
+);
 process.exit(check.valid ? 0 : 1);

@@ -32,7 +32,9 @@ declare module 'fastify' {
 
 export class UndeclaredAccessError extends Error {
   constructor(readonly routes: string[]) {
-    super(`every route must declare config.access (one of ${ACCESS.join(', ')}); missing or unknown on: ${routes.join(', ')}`);
+    super(
+      `every route must declare config.access (one of ${ACCESS.join(', ')}); missing or unknown on: ${routes.join(', ')}`,
+    );
   }
 }
 
@@ -55,21 +57,27 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     if (!ACCESS.includes(access as Access)) return void undeclared.push(routeKey(r.method, r.url));
     for (const m of [r.method].flat()) declared.set(`${m} ${r.url}`, access as Access);
     // The OpenAPI document then says of every protected route that it needs a bearer token.
-    if (access !== 'public' && access !== 'webhook' && !r.schema?.security) r.schema = { ...r.schema, security: [{ bearer: [] }] };
+    if (access !== 'public' && access !== 'webhook' && !r.schema?.security)
+      r.schema = { ...r.schema, security: [{ bearer: [] }] };
   });
   app.addHook('onReady', async () => {
     if (undeclared.length) throw new UndeclaredAccessError([...new Set(undeclared)]);
   });
 }
 
-const roleOf: Partial<Record<Access, StaffRole>> = { 'role:supervisor': 'supervisor', 'role:operator': 'operator', 'role:budget_office': 'budget_office' };
+const roleOf: Partial<Record<Access, StaffRole>> = {
+  'role:supervisor': 'supervisor',
+  'role:operator': 'operator',
+  'role:budget_office': 'budget_office',
+};
 
 /** Whether a principal of this kind may call a route of this access at all, before any case is looked at. */
 function refusal(access: Access, p: Principal | undefined): HttpProblem | undefined {
   if (access === 'public' || access === 'webhook') return undefined;
   if (!p) return new HttpProblem(401, 'a bearer token is required');
   const staff = p.role !== 'applicant';
-  if ((access === 'applicant' && staff) || ((access === 'staff' || access.startsWith('role:')) && !staff)) return new HttpProblem(403, 'not allowed for this kind of caller');
+  if ((access === 'applicant' && staff) || ((access === 'staff' || access.startsWith('role:')) && !staff))
+    return new HttpProblem(403, 'not allowed for this kind of caller');
   const role = roleOf[access];
   if (role && p.role !== role) return new HttpProblem(403, `only the role ${role} may do this`);
   return undefined;
@@ -99,7 +107,8 @@ export function enforceAccess(app: FastifyInstance, cases: CaseClient): void {
     });
     if (!maySeeCase(principal, state)) throw new HttpProblem(404, 'no such case');
     const isApplicant = principal.role === 'applicant';
-    if ((access === 'case:applicant' && !isApplicant) || (access === 'case:staff' && isApplicant)) throw new HttpProblem(403, 'not allowed for this kind of caller');
+    if ((access === 'case:applicant' && !isApplicant) || (access === 'case:staff' && isApplicant))
+      throw new HttpProblem(403, 'not allowed for this kind of caller');
     req.caseState = state;
   });
 }

@@ -20,7 +20,12 @@ export const problem = {
       items: {
         type: 'object',
         required: ['pointer', 'code', 'message', 'messageEn'],
-        properties: { pointer: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' }, messageEn: { type: 'string' } },
+        properties: {
+          pointer: { type: 'string' },
+          code: { type: 'string' },
+          message: { type: 'string' },
+          messageEn: { type: 'string' },
+        },
       },
     },
   },
@@ -41,7 +46,21 @@ const question = {
 export const taskView = {
   $id: 'TaskView',
   type: 'object',
-  required: ['taskId', 'caseId', 'kind', 'serviceKey', 'authorityId', 'candidateGroup', 'priority', 'dueAt', 'followUpAt', 'state', 'stage', 'fourEyes', 'version'],
+  required: [
+    'taskId',
+    'caseId',
+    'kind',
+    'serviceKey',
+    'authorityId',
+    'candidateGroup',
+    'priority',
+    'dueAt',
+    'followUpAt',
+    'state',
+    'stage',
+    'fourEyes',
+    'version',
+  ],
   properties: {
     taskId: { type: 'string' },
     caseId: { type: 'string' },
@@ -60,7 +79,11 @@ export const taskView = {
     proposal: {
       type: 'object',
       required: ['outcome', 'by', 'justification'],
-      properties: { outcome: { type: 'string', enum: ['approve', 'reject'] }, by: { type: 'string' }, justification: { type: 'string' } },
+      properties: {
+        outcome: { type: 'string', enum: ['approve', 'reject'] },
+        by: { type: 'string' },
+        justification: { type: 'string' },
+      },
     },
     openQuestion: question,
     remindedAt: { type: 'string', format: 'date-time' },
@@ -75,7 +98,20 @@ const nullableTime = { type: 'string', format: 'date-time', nullable: true } as 
 export const inboxItem = {
   $id: 'InboxItem',
   type: 'object',
-  required: ['taskId', 'caseId', 'kind', 'serviceKey', 'authorityId', 'candidateGroup', 'priority', 'state', 'stage', 'fourEyes', 'dueAt', 'followUpAt'],
+  required: [
+    'taskId',
+    'caseId',
+    'kind',
+    'serviceKey',
+    'authorityId',
+    'candidateGroup',
+    'priority',
+    'state',
+    'stage',
+    'fourEyes',
+    'dueAt',
+    'followUpAt',
+  ],
   properties: {
     taskId: { type: 'string' },
     caseId: { type: 'string' },
@@ -120,7 +156,14 @@ export const caseState = {
     payment: { type: 'object', additionalProperties: true, description: 'the fee to pay, with the payment page' },
     history: {
       type: 'array',
-      items: { type: 'object', required: ['status', 'at'], properties: { status: { type: 'string', enum: [...CASE_STATUSES] }, at: { type: 'string', format: 'date-time' } } },
+      items: {
+        type: 'object',
+        required: ['status', 'at'],
+        properties: {
+          status: { type: 'string', enum: [...CASE_STATUSES] },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
     },
   },
 } as const;

@@ -5,7 +5,11 @@ import type { TaskClient } from './task-client.js';
 import { problemResponses } from './api-schemas.js';
 import { bearerSecurity, requireApplicant, requirePrincipal } from './http-auth.js';
 
-const caseParams = { type: 'object', required: ['caseId'], properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } as const;
+const caseParams = {
+  type: 'object',
+  required: ['caseId'],
+  properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
+} as const;
 
 /** The applicant's side of a case: its timeline and replies to the case worker's questions. */
 export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: TaskClient }> = async (app, { tasks }) => {
@@ -38,7 +42,10 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
           type: 'object',
           additionalProperties: false,
           required: ['questionId', 'answer'],
-          properties: { questionId: { type: 'string', minLength: 1, maxLength: 200 }, answer: { type: 'string', minLength: 1, maxLength: 10_000, pattern: PRINTABLE_TEXT_PATTERN } },
+          properties: {
+            questionId: { type: 'string', minLength: 1, maxLength: 200 },
+            answer: { type: 'string', minLength: 1, maxLength: 10_000, pattern: PRINTABLE_TEXT_PATTERN },
+          },
         },
         response: {
           200: { type: 'object', properties: { questionId: { type: 'string' }, accepted: { type: 'boolean' } } },
@@ -48,7 +55,11 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
     },
     async (req) => {
       const applicant = requireApplicant(req);
-      await tasks.reply(req.params.caseId, { questionId: req.body.questionId, answer: req.body.answer, subject: applicant.subject });
+      await tasks.reply(req.params.caseId, {
+        questionId: req.body.questionId,
+        answer: req.body.answer,
+        subject: applicant.subject,
+      });
       return { questionId: req.body.questionId, accepted: true };
     },
   );

@@ -12,13 +12,28 @@ export interface AssistantRoutesOptions {
   questions?: QuestionClient;
 }
 
-const caseParams = { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' }, questionId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } as const;
+const caseParams = {
+  type: 'object',
+  properties: {
+    caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' },
+    questionId: { type: 'string', pattern: '^[0-9a-f-]{36}$' },
+  },
+} as const;
 
 /** The service finder and applicants' questions; what a model writes is labelled and never sent unconfirmed. */
 export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async (app, o) => {
   app.get<{ Querystring: { q: string } }>(
     '/services/search',
-    { config: { access: 'public' }, schema: { querystring: { type: 'object', required: ['q'], properties: { q: { type: 'string', minLength: 2, maxLength: 500 } } } } },
+    {
+      config: { access: 'public' },
+      schema: {
+        querystring: {
+          type: 'object',
+          required: ['q'],
+          properties: { q: { type: 'string', minLength: 2, maxLength: 500 } },
+        },
+      },
+    },
     async (req) => findServices({ catalogue: listServices(), assistant: o.assistant }, req.query.q),
   );
 
@@ -35,16 +50,25 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
           type: 'object',
           additionalProperties: false,
           required: ['subject', 'question'],
-          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, question: { type: 'string', minLength: 1, maxLength: 4000, pattern: PRINTABLE_TEXT_PATTERN } },
+          properties: {
+            subject: { type: 'string', minLength: 1, maxLength: 128 },
+            question: { type: 'string', minLength: 1, maxLength: 4000, pattern: PRINTABLE_TEXT_PATTERN },
+          },
         },
       },
     },
     async (req, reply) => {
-      if (req.body.subject !== requireApplicant(req).subject) throw new HttpProblem(403, 'an applicant asks only in their own name');
-      const { questionId } = await questions.ask(req.params.caseId, { recipient: req.body.subject, question: req.body.question }).catch((err: unknown) => {
-        throw asHttpError(err);
-      });
-      return reply.status(202).header('location', `/cases/${req.params.caseId}/questions/${questionId}`).send({ questionId });
+      if (req.body.subject !== requireApplicant(req).subject)
+        throw new HttpProblem(403, 'an applicant asks only in their own name');
+      const { questionId } = await questions
+        .ask(req.params.caseId, { recipient: req.body.subject, question: req.body.question })
+        .catch((err: unknown) => {
+          throw asHttpError(err);
+        });
+      return reply
+        .status(202)
+        .header('location', `/cases/${req.params.caseId}/questions/${questionId}`)
+        .send({ questionId });
     },
   );
 
@@ -52,7 +76,9 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
     '/cases/:caseId/questions/:questionId',
     { config: { access: 'case:party' }, schema: { params: caseParams } },
     async (req) => {
-      const state = await questions.state(req.params.caseId, req.params.questionId).catch((err: unknown) => Promise.reject(asHttpError(err)));
+      const state = await questions
+        .state(req.params.caseId, req.params.questionId)
+        .catch((err: unknown) => Promise.reject(asHttpError(err)));
       // The applicant sees where their question stands; an unreviewed draft and who confirmed it stay with the authority.
       if (requirePrincipal(req).role !== 'applicant') return state;
       const { draft: _draft, draftFailed: _failed, confirmedBy: _by, ...visible } = state;
@@ -70,13 +96,17 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
           type: 'object',
           additionalProperties: false,
           required: ['caseWorker', 'text'],
-          properties: { caseWorker: { type: 'string', minLength: 1, maxLength: 128 }, text: { type: 'string', minLength: 1, maxLength: 20000, pattern: PRINTABLE_TEXT_PATTERN } },
+          properties: {
+            caseWorker: { type: 'string', minLength: 1, maxLength: 128 },
+            text: { type: 'string', minLength: 1, maxLength: 20000, pattern: PRINTABLE_TEXT_PATTERN },
+          },
         },
       },
     },
     async (req) => {
       const staff = requireStaff(req);
-      if (staff.role !== 'case_worker' && staff.role !== 'supervisor') throw new HttpProblem(403, 'only case workers and supervisors confirm answers');
+      if (staff.role !== 'case_worker' && staff.role !== 'supervisor')
+        throw new HttpProblem(403, 'only case workers and supervisors confirm answers');
       if (req.body.caseWorker !== staff.id) throw new HttpProblem(403, 'a case worker confirms only in their own name');
       try {
         return await questions.confirm(req.params.caseId, req.params.questionId, req.body);
@@ -90,7 +120,9 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
 // A refused confirmation is the caller's mistake (409), an unknown case or question is 404; the rest stays a 500.
 function asHttpError(err: unknown): unknown {
   const e = err as Error & { cause?: Error };
-  if (e.name === 'WorkflowUpdateFailedError') return Object.assign(new Error(e.cause?.message ?? e.message), { statusCode: 409 });
-  if (e.name === 'WorkflowNotFoundError') return Object.assign(new Error('no such case or question'), { statusCode: 404 });
+  if (e.name === 'WorkflowUpdateFailedError')
+    return Object.assign(new Error(e.cause?.message ?? e.message), { statusCode: 409 });
+  if (e.name === 'WorkflowNotFoundError')
+    return Object.assign(new Error('no such case or question'), { statusCode: 404 });
   return err;
 }

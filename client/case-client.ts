@@ -1,12 +1,31 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type WorkflowStartOptions, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  type WorkflowStartOptions,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+} from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { CaseDeadlines, CaseResult, CaseState, Consent, EvidenceUpload, IdentityAssertion } from '../contracts/case.js';
+import type {
+  CaseDeadlines,
+  CaseResult,
+  CaseState,
+  Consent,
+  EvidenceUpload,
+  IdentityAssertion,
+} from '../contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
 import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
 import { releasedRuleSetHash } from '../rules/rule-set.js';
-import { findAuthority, findService, ruleSetVersionOn, UnknownAuthorityError, UnknownServiceError } from '../services/catalogue.js';
+import {
+  findAuthority,
+  findService,
+  ruleSetVersionOn,
+  UnknownAuthorityError,
+  UnknownServiceError,
+} from '../services/catalogue.js';
 import { unsafeText } from '../services/safe-text.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
@@ -60,16 +79,25 @@ export class CaseClient {
 
     const caseId = a.idempotencyKey ? caseIdFromKey(a.identity.subject, a.idempotencyKey) : randomUUID();
     const workflowId = caseWorkflowId(caseId);
-    const submissionSha256 = createHash('sha256').update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`).digest('hex');
+    const submissionSha256 = createHash('sha256')
+      .update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`)
+      .digest('hex');
     try {
-      await this.client.workflow.start<typeof caseWorkflow>('caseWorkflow', caseWorkflowStart(this.taskQueue, { a, caseId, schemaVersion, ruleSetVersion, submittedAt, submissionSha256 }));
+      await this.client.workflow.start<typeof caseWorkflow>(
+        'caseWorkflow',
+        caseWorkflowStart(this.taskQueue, { a, caseId, schemaVersion, ruleSetVersion, submittedAt, submissionSha256 }),
+      );
       return { caseId, workflowId, ruleSetVersion, duplicate: false };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await this.client.workflow.getHandle(workflowId).describe();
       const memo = existing.memo as { submissionSha256?: string; ruleSetVersion?: string } | undefined;
       if (memo?.submissionSha256 !== submissionSha256) {
-        throw new IntakeRefusedError('idempotency_key_reused', 409, 'Dieser Idempotenzschlüssel wurde bereits für einen anderen Antrag verwendet.');
+        throw new IntakeRefusedError(
+          'idempotency_key_reused',
+          409,
+          'Dieser Idempotenzschlüssel wurde bereits für einen anderen Antrag verwendet.',
+        );
       }
       return { caseId, workflowId, ruleSetVersion: memo.ruleSetVersion ?? ruleSetVersion, duplicate: true };
     }
@@ -85,7 +113,9 @@ export class CaseClient {
 
   /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */
   uploadEvidence(caseId: string, upload: EvidenceUpload): Promise<CaseState> {
-    return this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(uploadEvidenceUpdate, { args: [upload] });
+    return this.client.workflow
+      .getHandle(caseWorkflowId(caseId))
+      .executeUpdate(uploadEvidenceUpdate, { args: [upload] });
   }
 
   /** Wakes a case waiting for a payment; the case then asks the provider for the status itself. */
@@ -98,8 +128,14 @@ function intakeLookup<T>(find: () => T): T {
   try {
     return find();
   } catch (err) {
-    if (err instanceof UnknownServiceError) throw new IntakeRefusedError('unknown_service', 404, `Die Leistung ${err.serviceKey} ist nicht im Katalog.`);
-    if (err instanceof UnknownAuthorityError) throw new IntakeRefusedError('unknown_authority', 404, `Die Behörde ${err.authorityId} bietet diese Leistung nicht an.`);
+    if (err instanceof UnknownServiceError)
+      throw new IntakeRefusedError('unknown_service', 404, `Die Leistung ${err.serviceKey} ist nicht im Katalog.`);
+    if (err instanceof UnknownAuthorityError)
+      throw new IntakeRefusedError(
+        'unknown_authority',
+        404,
+        `Die Behörde ${err.authorityId} bietet diese Leistung nicht an.`,
+      );
     throw err;
   }
 }
@@ -108,7 +144,10 @@ function intakeLookup<T>(find: () => T): T {
 function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -116,14 +155,23 @@ function stableJson(v: unknown): string {
 // A UUID-shaped id derived from the submitter and their idempotency key: a repeat maps to the same workflow, and
 // nobody can occupy (or probe) another applicant's key.
 export function caseIdFromKey(subject: string, key: string): string {
-  const h = createHash('sha256').update(`ozg-case:${JSON.stringify([subject, key])}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`ozg-case:${JSON.stringify([subject, key])}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** How a case workflow starts: its id policies, input and search attributes (ids and states only, no personal data). */
 export function caseWorkflowStart(
   taskQueue: string,
-  o: { a: SubmitApplication; caseId: string; schemaVersion: string; ruleSetVersion: string; submittedAt: string; submissionSha256: string },
+  o: {
+    a: SubmitApplication;
+    caseId: string;
+    schemaVersion: string;
+    ruleSetVersion: string;
+    submittedAt: string;
+    submissionSha256: string;
+  },
 ): WorkflowStartOptions<typeof caseWorkflow> {
   const { a, caseId, schemaVersion, ruleSetVersion, submittedAt } = o;
   return {
@@ -163,10 +211,21 @@ export function caseWorkflowStart(
  * What the Temporal Web UI shows for a case without opening its payloads: service, authority and case id, never
  * anything about the applicant.
  */
-export function caseSummary(c: { caseId: string; serviceKey: string; authorityId: string; ruleSetVersion: string; submittedAt: string }) {
+export function caseSummary(c: {
+  caseId: string;
+  serviceKey: string;
+  authorityId: string;
+  ruleSetVersion: string;
+  submittedAt: string;
+}) {
   const service = findService(c.serviceKey).name.replace(/ \(Beispiel\)$/, '');
   return {
     staticSummary: `${service} · ${c.authorityId} · Fall ${c.caseId}`,
-    staticDetails: [`**Leistung** ${service} (${c.serviceKey})`, `**Behörde** ${c.authorityId}`, `**Regelwerk** ${c.ruleSetVersion}`, `**Eingang** ${c.submittedAt}`].join('  \n'),
+    staticDetails: [
+      `**Leistung** ${service} (${c.serviceKey})`,
+      `**Behörde** ${c.authorityId}`,
+      `**Regelwerk** ${c.ruleSetVersion}`,
+      `**Eingang** ${c.submittedAt}`,
+    ].join('  \n'),
   };
 }

@@ -8,12 +8,15 @@ import type { CaseState } from '../contracts/case.js';
  */
 export function caseViewFor(p: Principal, s: CaseState): object {
   if (p.role !== 'applicant') return s;
-  const decision = s.outcome && s.decision && {
-    outcome: s.decision.outcome,
-    ruleSetVersion: s.decision.ruleSetVersion,
-    firedRules: s.decision.firedRules.filter((r) => r.outcome !== 'escalate').map(({ ruleId, outcome, reason, legalBasis }) => ({ ruleId, outcome, reason, legalBasis })),
-    ...(s.decision.payoutCents !== undefined && { payoutCents: s.decision.payoutCents }),
-  };
+  const decision = s.outcome &&
+    s.decision && {
+      outcome: s.decision.outcome,
+      ruleSetVersion: s.decision.ruleSetVersion,
+      firedRules: s.decision.firedRules
+        .filter((r) => r.outcome !== 'escalate')
+        .map(({ ruleId, outcome, reason, legalBasis }) => ({ ruleId, outcome, reason, legalBasis })),
+      ...(s.decision.payoutCents !== undefined && { payoutCents: s.decision.payoutCents }),
+    };
   return {
     caseId: s.caseId,
     serviceKey: s.serviceKey,

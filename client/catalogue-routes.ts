@@ -15,12 +15,17 @@ export async function catalogueRoutes(app: FastifyInstance) {
     })),
   );
 
-  app.get<{ Params: { serviceKey: string } }>('/services/:serviceKey', { config: { access: 'public' } }, async (req, reply) => {
-    try {
-      return describeService(findService(req.params.serviceKey));
-    } catch (err) {
-      if (err instanceof UnknownServiceError) return sendProblem(reply, { status: 404, code: 'unknown_service', detail: err.message });
-      throw err;
-    }
-  });
+  app.get<{ Params: { serviceKey: string } }>(
+    '/services/:serviceKey',
+    { config: { access: 'public' } },
+    async (req, reply) => {
+      try {
+        return describeService(findService(req.params.serviceKey));
+      } catch (err) {
+        if (err instanceof UnknownServiceError)
+          return sendProblem(reply, { status: 404, code: 'unknown_service', detail: err.message });
+        throw err;
+      }
+    },
+  );
 }

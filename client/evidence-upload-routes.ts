@@ -14,39 +14,52 @@ export interface EvidenceUploadRoutesOptions {
 
 const params = {
   type: 'object',
-  properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' }, evidenceType: { type: 'string', pattern: '^[a-z_]{1,64}$' } },
+  properties: {
+    caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' },
+    evidenceType: { type: 'string', pattern: '^[a-z_]{1,64}$' },
+  },
 } as const;
 
 /** The applicant's upload of requested evidence: multipart field `file`, checked by content, stored by SHA-256, handed to the case. */
 export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOptions> = async (app, o) => {
   await app.register(multipart, { limits: { fileSize: o.maxBytes, files: 1, fields: 0 } });
 
-  app.post<{ Params: { caseId: string; evidenceType: string } }>('/cases/:caseId/evidence/:evidenceType', { config: { access: 'case:applicant' }, schema: { params } }, async (req, reply) => {
-    if (!req.isMultipart()) throw httpError(415, 'Bitte als multipart/form-data mit dem Feld "file" senden.');
-    const file = await req.file();
-    if (!file || file.fieldname !== 'file') throw httpError(400, 'Die Datei fehlt (Feld "file").');
-    let bytes: Buffer;
-    try {
-      bytes = await file.toBuffer();
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw httpError(413, `Die Datei ist größer als ${Math.floor(o.maxBytes / 1024 / 1024)} MB.`);
-      throw err;
-    }
-    let checked;
-    try {
-      checked = await checkUpload({ bytes, fileName: file.filename, declaredType: file.mimetype, maxBytes: o.maxBytes });
-    } catch (err) {
-      if (err instanceof UploadRefused) throw httpError(err.statusCode, err.message);
-      throw err;
-    }
-    // The case accepts the reference first (its validator refuses what it does not wait for); only then are the bytes
-    // stored, under the hash the case now holds, so a refused upload leaves nothing behind.
-    const document: DocumentRef = { sha256: sha256Hex(bytes), mediaType: checked.mediaType, size: bytes.byteLength };
-    const state = await o.cases
-      .uploadEvidence(req.params.caseId, { evidenceType: req.params.evidenceType, document, fileName: file.filename })
-      .catch((err: unknown) => Promise.reject(caseCommandError(err)));
-    const stored = await o.documents.put(bytes, checked.mediaType);
-    if (stored.sha256 !== document.sha256) throw new Error('stored upload does not match the accepted hash');
-    return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
-  });
+  app.post<{ Params: { caseId: string; evidenceType: string } }>(
+    '/cases/:caseId/evidence/:evidenceType',
+    { config: { access: 'case:applicant' }, schema: { params } },
+    async (req, reply) => {
+      if (!req.isMultipart()) throw httpError(415, 'Bitte als multipart/form-data mit dem Feld "file" senden.');
+      const file = await req.file();
+      if (!file || file.fieldname !== 'file') throw httpError(400, 'Die Datei fehlt (Feld "file").');
+      let bytes: Buffer;
+      try {
+        bytes = await file.toBuffer();
+      } catch (err) {
+        if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
+          throw httpError(413, `Die Datei ist größer als ${Math.floor(o.maxBytes / 1024 / 1024)} MB.`);
+        throw err;
+      }
+      let checked;
+      try {
+        checked = await checkUpload({
+          bytes,
+          fileName: file.filename,
+          declaredType: file.mimetype,
+          maxBytes: o.maxBytes,
+        });
+      } catch (err) {
+        if (err instanceof UploadRefused) throw httpError(err.statusCode, err.message);
+        throw err;
+      }
+      // The case accepts the reference first (its validator refuses what it does not wait for); only then are the bytes
+      // stored, under the hash the case now holds, so a refused upload leaves nothing behind.
+      const document: DocumentRef = { sha256: sha256Hex(bytes), mediaType: checked.mediaType, size: bytes.byteLength };
+      const state = await o.cases
+        .uploadEvidence(req.params.caseId, { evidenceType: req.params.evidenceType, document, fileName: file.filename })
+        .catch((err: unknown) => Promise.reject(caseCommandError(err)));
+      const stored = await o.documents.put(bytes, checked.mediaType);
+      if (stored.sha256 !== document.sha256) throw new Error('stored upload does not match the accepted hash');
+      return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
+    },
+  );
 };

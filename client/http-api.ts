@@ -67,12 +67,19 @@ const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
 /** The HTTP entry point for portals and Fachverfahren; every route goes through the typed clients. */
 export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   const { cases, tasks, auth } = o;
-  const app = Fastify({ ...httpLogOptions(o.logger), bodyLimit: INTAKE_BODY_LIMIT, trustProxy: o.security?.trustProxy ?? false });
+  const app = Fastify({
+    ...httpLogOptions(o.logger),
+    bodyLimit: INTAKE_BODY_LIMIT,
+    trustProxy: o.security?.trustProxy ?? false,
+  });
   if (o.logger) installRequestLog(app);
   // First: every route added after this must declare who may call it.
   requireDeclaredAccess(app);
   const routes: string[] = [];
-  app.addHook('onRoute', (r) => void [r.method].flat().forEach((m) => m !== 'HEAD' && !r.schema?.hide && routes.push(`${m} ${r.url}`)));
+  app.addHook(
+    'onRoute',
+    (r) => void [r.method].flat().forEach((m) => m !== 'HEAD' && !r.schema?.hide && routes.push(`${m} ${r.url}`)),
+  );
   registeredRoutes.set(app, routes);
   if (o.metrics) countRequests(app, o.metrics);
   for (const s of sharedSchemas) app.addSchema(s);
@@ -82,7 +89,9 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       info: { title: 'OZG case engine', version: '0.1.0' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+    },
   });
   // Responses are checked against their schema too: a route that breaks its contract answers 500, never bad data.
   await app.register(responseValidation, { ajv: { plugins: [addFormats.default], schemas: sharedSchemas } });
@@ -93,19 +102,33 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
     const status =
-      err instanceof UnknownServiceError ? 404
-      : err instanceof InvalidTokenError ? 401
-      : err instanceof CommandRefusedError ? refusalStatus[err.type]
-      : err.statusCode && err.statusCode < 500 ? err.statusCode
-      : 500;
+      err instanceof UnknownServiceError
+        ? 404
+        : err instanceof InvalidTokenError
+          ? 401
+          : err instanceof CommandRefusedError
+            ? refusalStatus[err.type]
+            : err.statusCode && err.statusCode < 500
+              ? err.statusCode
+              : 500;
     const detail = status < 500 ? err.message : 'The request could not be processed.';
     if (status === 401) void reply.header('www-authenticate', 'Bearer');
-    void reply.status(status).type('application/problem+json').send({ type: 'about:blank', title: problemTitles[status] ?? 'Error', status, detail });
+    void reply
+      .status(status)
+      .type('application/problem+json')
+      .send({ type: 'about:blank', title: problemTitles[status] ?? 'Error', status, detail });
   });
 
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
-  app.get('/health', { config: { access: 'public' }, schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/health',
+    {
+      config: { access: 'public' },
+      schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+    },
+    async () => ({ status: 'ok' }),
+  );
 
   await app.register(catalogueRoutes);
   await app.register(intakeRoutes, { cases, verifier: o.identity });
@@ -132,7 +155,11 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   if (o.evidence) {
     await app.register(transparencyRoutes, { db: o.evidence.db });
     await app.register(milestoneRoutes, { cases });
-    await app.register(evidenceUploadRoutes, { cases, documents: o.evidence.documents, maxBytes: o.evidence.uploadMaxBytes });
+    await app.register(evidenceUploadRoutes, {
+      cases,
+      documents: o.evidence.documents,
+      maxBytes: o.evidence.uploadMaxBytes,
+    });
   }
   if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks });
   return app;
@@ -140,6 +167,10 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
 
 function countRequests(app: FastifyInstance, metrics: EngineMetrics): void {
   app.addHook('onResponse', async (req, reply) => {
-    metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: `${Math.floor(reply.statusCode / 100)}xx` });
+    metrics.httpRequests.inc({
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: `${Math.floor(reply.statusCode / 100)}xx`,
+    });
   });
 }

@@ -10,7 +10,10 @@ declare module 'fastify' {
 
 /** An answer that is already a problem detail: status and a reason safe to show. */
 export class HttpProblem extends Error {
-  constructor(readonly statusCode: number, message: string) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -22,7 +25,8 @@ export function installAuth(app: FastifyInstance, verifier: TokenVerifier): void
     const header = req.headers.authorization;
     if (!header) return;
     const [scheme, token] = header.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token) throw new HttpProblem(401, 'expected "Authorization: Bearer <token>"');
+    if (scheme?.toLowerCase() !== 'bearer' || !token)
+      throw new HttpProblem(401, 'expected "Authorization: Bearer <token>"');
     req.principal = await verifier.verify(token).catch((err: unknown) => {
       throw err instanceof InvalidTokenError ? new HttpProblem(401, err.message) : err;
     });

@@ -1,5 +1,6 @@
 /** An error the API's error handler turns into RFC 9457 problem details with this status. */
-export const httpError = (statusCode: number, detail: string): Error & { statusCode: number } => Object.assign(new Error(detail), { statusCode });
+export const httpError = (statusCode: number, detail: string): Error & { statusCode: number } =>
+  Object.assign(new Error(detail), { statusCode });
 
 /** Maps a refused Temporal update or an unknown workflow to 409 / 404 with the workflow's reason. */
 export function caseCommandError(err: unknown): Error {

@@ -47,7 +47,17 @@ export const incidentRoutes: FastifyPluginAsync<IncidentRoutesOptions> = async (
     '/operations/incidents',
     {
       config: operatorsOnly,
-      schema: { security: bearerSecurity, response: { 200: { type: 'object', required: ['incidents'], properties: { incidents: { type: 'array', items: incident } } }, ...problemResponses(401, 403) } },
+      schema: {
+        security: bearerSecurity,
+        response: {
+          200: {
+            type: 'object',
+            required: ['incidents'],
+            properties: { incidents: { type: 'array', items: incident } },
+          },
+          ...problemResponses(401, 403),
+        },
+      },
     },
     async (req) => {
       const actor = operator(req);
@@ -62,9 +72,25 @@ export const incidentRoutes: FastifyPluginAsync<IncidentRoutesOptions> = async (
       config: operatorsOnly,
       schema: {
         security: bearerSecurity,
-        params: { type: 'object', required: ['incidentId'], properties: { incidentId: { type: 'string', minLength: 1, maxLength: 200 } } },
-        body: { type: 'object', additionalProperties: false, required: ['action'], properties: { action: { type: 'string', enum: INCIDENT_ACTIONS } } },
-        response: { 200: { type: 'object', required: ['incidentId', 'action'], properties: { incidentId: { type: 'string' }, action: { type: 'string' } } }, ...problemResponses(401, 403, 404, 409) },
+        params: {
+          type: 'object',
+          required: ['incidentId'],
+          properties: { incidentId: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['action'],
+          properties: { action: { type: 'string', enum: INCIDENT_ACTIONS } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['incidentId', 'action'],
+            properties: { incidentId: { type: 'string' }, action: { type: 'string' } },
+          },
+          ...problemResponses(401, 403, 404, 409),
+        },
       },
     },
     async (req) => {
@@ -72,9 +98,11 @@ export const incidentRoutes: FastifyPluginAsync<IncidentRoutesOptions> = async (
       const found = await findIncident(o.db, { incidentId: req.params.incidentId });
       if (!found || found.authorityId !== actor.authorityId) throw new HttpProblem(404, 'no such incident');
       if (found.resolution) throw new HttpProblem(409, `incident already resolved (${found.resolution})`);
-      await o.resolve(found.caseId, { incidentId: found.incidentId, action: req.body.action, by: actor.id }).catch((e: Error) => {
-        throw new HttpProblem(409, e.message);
-      });
+      await o
+        .resolve(found.caseId, { incidentId: found.incidentId, action: req.body.action, by: actor.id })
+        .catch((e: Error) => {
+          throw new HttpProblem(409, e.message);
+        });
       return { incidentId: found.incidentId, action: req.body.action };
     },
   );

@@ -9,7 +9,10 @@ import { buildHttpApi } from './http-api.js';
 import { QuestionClient } from './question-client.js';
 import { TaskClient } from './task-client.js';
 
-const noSealKeys: SealKeyStore = { keyFor: () => Promise.reject(new Error('document only')), trustAnchors: async () => [] };
+const noSealKeys: SealKeyStore = {
+  keyFor: () => Promise.reject(new Error('document only')),
+  trustAnchors: async () => [],
+};
 
 /**
  * The OpenAPI document of the whole API, every optional route group included, built without a server:
@@ -22,7 +25,10 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const app = await buildHttpApi({
     cases: new CaseClient(client),
     tasks: new TaskClient(client, database.db),
-    auth: jwtVerifier(() => Promise.reject(new Error('document only')), { issuer: 'document-only', audience: 'document-only' }),
+    auth: jwtVerifier(() => Promise.reject(new Error('document only')), {
+      issuer: 'document-only',
+      audience: 'document-only',
+    }),
     identity: { verify: () => Promise.reject(new Error('document only')) },
     verification: { db: database.db, documents, sealKeys: noSealKeys },
     evidence: { db: database.db, documents, uploadMaxBytes: 1 },

@@ -28,12 +28,15 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.post('/payments/webhook', { config: { access: 'webhook' } }, async (req, reply) => {
-    const headers = Object.fromEntries(Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
     let event: { transactionId?: unknown };
     try {
       event = webhook.verify(req.body as string, headers) as typeof event;
     } catch (err) {
-      if (err instanceof WebhookVerificationError) return problem(reply, 401, 'Unauthorized', `webhook refused: ${err.message}`);
+      if (err instanceof WebhookVerificationError)
+        return problem(reply, 401, 'Unauthorized', `webhook refused: ${err.message}`);
       throw err;
     }
     if (typeof event.transactionId !== 'string') return problem(reply, 400, 'Bad Request', 'transactionId missing');

@@ -15,7 +15,10 @@ export const problemTitles: Record<number, string> = {
 };
 
 /** Sends an RFC 9457 problem detail; `code` is stable for machines, `detail` is for people. */
-export function sendProblem(reply: FastifyReply, p: { status: number; code: string; detail: string; errors?: FieldError[] }) {
+export function sendProblem(
+  reply: FastifyReply,
+  p: { status: number; code: string; detail: string; errors?: FieldError[] },
+) {
   return reply
     .status(p.status)
     .type('application/problem+json')

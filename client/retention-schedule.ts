@@ -8,7 +8,13 @@ export async function ensureRetentionSchedule(client: Client, taskQueue: string)
     await client.schedule.create({
       scheduleId: RETENTION_SCHEDULE_ID,
       spec: { intervals: [{ every: '1 day' }] },
-      action: { type: 'startWorkflow', workflowType: 'retentionWorkflow', workflowId: 'retention-run', taskQueue, args: [] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'retentionWorkflow',
+        workflowId: 'retention-run',
+        taskQueue,
+        args: [],
+      },
     });
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;

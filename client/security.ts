@@ -13,7 +13,8 @@ export interface SecurityOptions {
 export const defaultSecurity: SecurityOptions = { publicMax: 100, publicWindowMs: 60_000 };
 
 // Public routes an outsider can make expensive (intake, verification, service search) plus the applicants' questions.
-const limitedRoutes = /^(POST \/cases|GET \/services\/search|(GET|HEAD) \/verify\/:sealId|POST \/verify|POST \/cases\/:caseId\/questions)$/;
+const limitedRoutes =
+  /^(POST \/cases|GET \/services\/search|(GET|HEAD) \/verify\/:sealId|POST \/verify|POST \/cases\/:caseId\/questions)$/;
 
 /**
  * Rate limits for the public routes (429 with problem details once a client exceeds them) and security headers on
@@ -23,11 +24,16 @@ export async function installSecurity(app: FastifyInstance, o: SecurityOptions =
   // Runs before the rate-limit plugin's own onRoute hook, which reads this config.
   app.addHook('onRoute', (r) => {
     const limited = [r.method].flat().some((m) => limitedRoutes.test(`${m} ${r.url}`));
-    if (limited && r.config?.rateLimit === undefined) r.config = { ...r.config, rateLimit: { max: o.publicMax, timeWindow: o.publicWindowMs } };
+    if (limited && r.config?.rateLimit === undefined)
+      r.config = { ...r.config, rateLimit: { max: o.publicMax, timeWindow: o.publicWindowMs } };
   });
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, c) => Object.assign(new Error(`Too many requests; retry in ${c.after}.`), { statusCode: c.statusCode, code: 'FST_RATE_LIMITED' }),
+    errorResponseBuilder: (_req, c) =>
+      Object.assign(new Error(`Too many requests; retry in ${c.after}.`), {
+        statusCode: c.statusCode,
+        code: 'FST_RATE_LIMITED',
+      }),
   });
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -9,14 +9,20 @@ import { findTask, listTasks, type ListTasksParams } from '../db/queries/tasks.j
 
 /** The workflow refused the command; `type` says whether it was who asked, the task's state, or the command. */
 export class CommandRefusedError extends Error {
-  constructor(readonly type: RefusalType, message: string) {
+  constructor(
+    readonly type: RefusalType,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** Case-worker tasks and the applicant dialogue, for Fachverfahren teams and the HTTP API alike. */
 export class TaskClient {
-  constructor(private readonly client: Client, private readonly db: Database) {}
+  constructor(
+    private readonly client: Client,
+    private readonly db: Database,
+  ) {}
 
   /** One authority's inbox; filters by state, service, due date and assignee, paged. */
   async inbox(p: ListTasksParams) {
@@ -31,11 +37,15 @@ export class TaskClient {
 
   /** Claim, unclaim, reassign, complete or ask: accepted and applied, or refused synchronously with the reason. */
   act(caseId: string, action: TaskAction): Promise<TaskView> {
-    return refusals(this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(taskActionUpdate, { args: [action] }));
+    return refusals(
+      this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(taskActionUpdate, { args: [action] }),
+    );
   }
 
   reply(caseId: string, reply: ApplicantReply): Promise<TaskView> {
-    return refusals(this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applicantReplyUpdate, { args: [reply] }));
+    return refusals(
+      this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(applicantReplyUpdate, { args: [reply] }),
+    );
   }
 
   /** What happened to the case, in order: who, when and why. */
@@ -48,7 +58,9 @@ type IsoDates<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends D
 
 // Timestamps leave as ISO strings, the same shape the workflow's views use.
 function isoDates<T extends object>(row: T): IsoDates<T> {
-  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])) as IsoDates<T>;
+  return Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
+  ) as IsoDates<T>;
 }
 
 async function refusals<T>(p: Promise<T>): Promise<T> {
@@ -57,9 +69,13 @@ async function refusals<T>(p: Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       const type = err.cause.type as RefusalType;
-      throw new CommandRefusedError(['forbidden', 'conflict', 'invalid'].includes(type) ? type : 'conflict', err.cause.message);
+      throw new CommandRefusedError(
+        ['forbidden', 'conflict', 'invalid'].includes(type) ? type : 'conflict',
+        err.cause.message,
+      );
     }
-    if ((err as Error).name === 'WorkflowNotFoundError') throw new CommandRefusedError('conflict', 'the case is closed');
+    if ((err as Error).name === 'WorkflowNotFoundError')
+      throw new CommandRefusedError('conflict', 'the case is closed');
     throw err;
   }
 }

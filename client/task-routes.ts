@@ -5,20 +5,37 @@ import type { TaskClient } from './task-client.js';
 import { problemResponses } from './api-schemas.js';
 import { bearerSecurity, HttpProblem, requireStaff } from './http-auth.js';
 
-const taskParams = { type: 'object', required: ['taskId'], properties: { taskId: { type: 'string', minLength: 1, maxLength: 200 } } } as const;
+const taskParams = {
+  type: 'object',
+  required: ['taskId'],
+  properties: { taskId: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
 // Justifications and questions end up in the Bescheid and in letters: only text its fonts can print.
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: PRINTABLE_TEXT_PATTERN }) as const;
+const text = (max: number) =>
+  ({ type: 'string', minLength: 1, maxLength: max, pattern: PRINTABLE_TEXT_PATTERN }) as const;
 
 /** Each action's request body, and how it becomes a task action for the workflow. */
 const actions = {
-  claim: { body: { type: 'object', additionalProperties: false, properties: {} }, toAction: () => ({ action: 'claim' }) },
+  claim: {
+    body: { type: 'object', additionalProperties: false, properties: {} },
+    toAction: () => ({ action: 'claim' }),
+  },
   unclaim: {
     body: { type: 'object', additionalProperties: false, properties: { reason: text(2000) } },
     toAction: (b: { reason?: string }) => ({ action: 'unclaim', reason: b.reason }),
   },
   reassign: {
-    body: { type: 'object', additionalProperties: false, required: ['assignee', 'reason'], properties: { assignee: text(128), reason: text(2000) } },
-    toAction: (b: { assignee: string; reason: string }) => ({ action: 'reassign', assignee: b.assignee, reason: b.reason }),
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['assignee', 'reason'],
+      properties: { assignee: text(128), reason: text(2000) },
+    },
+    toAction: (b: { assignee: string; reason: string }) => ({
+      action: 'reassign',
+      assignee: b.assignee,
+      reason: b.reason,
+    }),
   },
   complete: {
     body: {
@@ -27,7 +44,11 @@ const actions = {
       required: ['outcome', 'justification'],
       properties: { outcome: { type: 'string', enum: ['approve', 'reject'] }, justification: text(5000) },
     },
-    toAction: (b: { outcome: 'approve' | 'reject'; justification: string }) => ({ action: 'complete', outcome: b.outcome, justification: b.justification }),
+    toAction: (b: { outcome: 'approve' | 'reject'; justification: string }) => ({
+      action: 'complete',
+      outcome: b.outcome,
+      justification: b.justification,
+    }),
   },
   questions: {
     body: {
@@ -85,7 +106,12 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
           200: {
             type: 'object',
             required: ['items', 'total', 'limit', 'offset'],
-            properties: { items: { type: 'array', items: { $ref: 'InboxItem#' } }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } },
+            properties: {
+              items: { type: 'array', items: { $ref: 'InboxItem#' } },
+              total: { type: 'integer' },
+              limit: { type: 'integer' },
+              offset: { type: 'integer' },
+            },
           },
           ...problemResponses(400, 401, 403),
         },
@@ -94,14 +120,25 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
     async (req) => {
       const actor = requireStaff(req);
       const q = req.query;
-      const page = await tasks.inbox({ ...q, authorityId: actor.authorityId, dueBefore: q.dueBefore ? new Date(q.dueBefore) : undefined });
+      const page = await tasks.inbox({
+        ...q,
+        authorityId: actor.authorityId,
+        dueBefore: q.dueBefore ? new Date(q.dueBefore) : undefined,
+      });
       return { ...page, limit: q.limit, offset: q.offset };
     },
   );
 
   app.get<{ Params: { taskId: string } }>(
     '/tasks/:taskId',
-    { config: { access: 'staff' }, schema: { security: bearerSecurity, params: taskParams, response: { 200: { $ref: 'InboxItem#' }, ...problemResponses(401, 403, 404) } } },
+    {
+      config: { access: 'staff' },
+      schema: {
+        security: bearerSecurity,
+        params: taskParams,
+        response: { 200: { $ref: 'InboxItem#' }, ...problemResponses(401, 403, 404) },
+      },
+    },
     async (req) => {
       await ownTask(req);
       return tasks.find(req.params.taskId);
@@ -122,7 +159,11 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
       },
       async (req) => {
         const { actor, caseId } = await ownTask(req);
-        const action = { ...(a.toAction as (b: Record<string, string>) => object)(req.body), taskId: req.params.taskId, actor } as TaskAction;
+        const action = {
+          ...(a.toAction as (b: Record<string, string>) => object)(req.body),
+          taskId: req.params.taskId,
+          actor,
+        } as TaskAction;
         return tasks.act(caseId, action);
       },
     );

@@ -6,10 +6,19 @@ import { timelineOf } from './timeline.js';
 export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app) => {
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId/milestones',
-    { config: { access: 'case:party' }, schema: { params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } } },
+    {
+      config: { access: 'case:party' },
+      schema: { params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } } },
+    },
     async (req) => {
       const state = req.caseState!;
-      return { caseId: state.caseId, status: state.status, outcome: state.outcome, milestones: timelineOf(state), requestedEvidence: state.requestedEvidence ?? [] };
+      return {
+        caseId: state.caseId,
+        status: state.status,
+        outcome: state.outcome,
+        milestones: timelineOf(state),
+        requestedEvidence: state.requestedEvidence ?? [],
+      };
     },
   );
 };

@@ -1,6 +1,12 @@
 import type { CaseState, CaseStatus } from '../contracts/case.js';
 
-export type MilestoneKey = 'received' | 'evidence_requested' | 'payment_pending' | 'in_review' | 'decided' | 'delivered';
+export type MilestoneKey =
+  | 'received'
+  | 'evidence_requested'
+  | 'payment_pending'
+  | 'in_review'
+  | 'decided'
+  | 'delivered';
 
 export interface Milestone {
   key: MilestoneKey;
@@ -35,7 +41,8 @@ export function timelineOf(state: Pick<CaseState, 'status' | 'history'>): Milest
   return MILESTONES.map((m, i) => {
     const at = reached[i];
     if (!at) return { key: m.key, label: m.label, state: i < last ? 'skipped' : 'open' };
-    if (i === last && state.status !== 'closed') return { key: m.key, label: m.label, state: 'current', at, note: notes[state.status] };
+    if (i === last && state.status !== 'closed')
+      return { key: m.key, label: m.label, state: 'current', at, note: notes[state.status] };
     return { key: m.key, label: m.label, state: 'done', at };
   });
 }

@@ -21,13 +21,21 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
   /** The QR code's address: is the document this engine sealed under this id intact and its seal valid? */
   app.get<{ Params: { sealId: string } }>(
     '/verify/:sealId',
-    { config: { access: 'public' }, schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } } },
+    {
+      config: { access: 'public' },
+      schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } },
+    },
     async (req, reply) => {
       const seal = await findSeal(db, { sealId: req.params.sealId });
       if (!seal) {
-        return reply.status(404).type('application/problem+json').send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no seal with this id' });
+        return reply
+          .status(404)
+          .type('application/problem+json')
+          .send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no seal with this id' });
       }
-      const check = await verifySealedPdf(await documents.get(seal.sealedSha256), await sealKeys.trustAnchors(), { sealCertificateSha256: sealCertificateOf(seal.keyId) });
+      const check = await verifySealedPdf(await documents.get(seal.sealedSha256), await sealKeys.trustAnchors(), {
+        sealCertificateSha256: sealCertificateOf(seal.keyId),
+      });
       const answer = {
         sealId: seal.sealId,
         authentic: check.valid,
@@ -36,10 +44,12 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
         sealedAt: seal.sealedAt.toISOString(),
         authorityId: seal.authorityId,
         reason: check.reason,
-        howToCompare: 'The document you hold is this one if its SHA-256 equals sha256, or if POST /verify with it answers authentic.',
+        howToCompare:
+          'The document you hold is this one if its SHA-256 equals sha256, or if POST /verify with it answers authentic.',
       };
       // A phone that scanned the QR code asks for HTML; programs get JSON.
-      if ((req.headers.accept ?? '').includes('text/html')) return reply.type('text/html; charset=utf-8').send(verificationPage(answer));
+      if ((req.headers.accept ?? '').includes('text/html'))
+        return reply.type('text/html; charset=utf-8').send(verificationPage(answer));
       return answer;
     },
   );
@@ -47,12 +57,22 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
   /** Upload a PDF (Content-Type: application/pdf): authentic only if its seal verifies and this engine issued it. */
   app.post('/verify', { bodyLimit: 20 * 1024 * 1024, config: { access: 'public' } }, async (req, reply) => {
     if (!Buffer.isBuffer(req.body)) {
-      return reply.status(415).type('application/problem+json').send({ type: 'about:blank', title: 'Unsupported Media Type', status: 415, detail: 'send the PDF as application/pdf' });
+      return reply.status(415).type('application/problem+json').send({
+        type: 'about:blank',
+        title: 'Unsupported Media Type',
+        status: 415,
+        detail: 'send the PDF as application/pdf',
+      });
     }
     const unchecked = await verifySealedPdf(req.body, await sealKeys.trustAnchors());
     const seal = await findSealBySha256(db, { sealedSha256: unchecked.sha256 });
     // A seal this engine issued must carry the certificate recorded for its authority, not just any under the anchors.
-    const check = seal && unchecked.valid ? await verifySealedPdf(req.body, await sealKeys.trustAnchors(), { sealCertificateSha256: sealCertificateOf(seal.keyId) }) : unchecked;
+    const check =
+      seal && unchecked.valid
+        ? await verifySealedPdf(req.body, await sealKeys.trustAnchors(), {
+            sealCertificateSha256: sealCertificateOf(seal.keyId),
+          })
+        : unchecked;
     return {
       authentic: check.valid && seal !== undefined,
       sha256: check.sha256,
@@ -70,10 +90,21 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
 const sealCertificateOf = (keyId: string): string => keyId.split('#')[1] ?? '';
 
 const escapeHtml = (v: unknown): string =>
-  String(v ?? '-').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  String(v ?? '-').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
-function verificationPage(a: { authentic: boolean; sha256: string; sealedBy?: string; sealedAt: string; reason?: string }): string {
-  const verdict = a.authentic ? 'Echt: das Siegel ist gültig, das Dokument unverändert.' : `Nicht bestätigt: ${escapeHtml(a.reason)}`;
+function verificationPage(a: {
+  authentic: boolean;
+  sha256: string;
+  sealedBy?: string;
+  sealedAt: string;
+  reason?: string;
+}): string {
+  const verdict = a.authentic
+    ? 'Echt: das Siegel ist gültig, das Dokument unverändert.'
+    : `Nicht bestätigt: ${escapeHtml(a.reason)}`;
   return `<!doctype html><html lang="de"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Siegelprüfung</title></head><body><h1>Siegelprüfung</h1><p><strong>${verdict}</strong></p>
 <dl><dt>Gesiegelt von</dt><dd>${escapeHtml(a.sealedBy)}</dd><dt>Zeitpunkt</dt><dd>${escapeHtml(a.sealedAt)}</dd>

@@ -12,7 +12,9 @@ const ProtoPayload = proto.temporal.api.common.v1.Payload;
 /** A payload names a key id this ring does not hold (rotated out, or a different deployment's key). */
 export class MissingPayloadKeyError extends Error {
   constructor(readonly keyId: string) {
-    super(`payload was encrypted with key id "${keyId}", which is not in the payload key ring (PAYLOAD_KEYS / PAYLOAD_KEYS_FILE)`);
+    super(
+      `payload was encrypted with key id "${keyId}", which is not in the payload key ring (PAYLOAD_KEYS / PAYLOAD_KEYS_FILE)`,
+    );
     this.name = 'MissingPayloadKeyError';
   }
 }
@@ -56,7 +58,10 @@ export class AesGcmCodec implements PayloadCodec {
         const decipher = createDecipheriv('aes-256-gcm', found.key, data.subarray(0, IV_BYTES));
         decipher.setAAD(utf8(id));
         decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-        const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+        const plain = Buffer.concat([
+          decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+          decipher.final(),
+        ]);
         return ProtoPayload.decode(plain) as Payload;
       }),
     );

@@ -9,6 +9,12 @@ export const demoCodecEndpoint = (config: Config): string => `http://localhost:$
 
 /** The demo's codec server beside its dev server; production runs `npm run codec-server` on its own. */
 export async function startDemoCodecServer(config: Config, keys: KeyRing, auth: TokenVerifier) {
-  const server = await startCodecServer({ codec: new AesGcmCodec(keys), auth, corsOrigins: config.codecServer.corsOrigins, host: config.httpHost, port: config.codecServer.port });
+  const server = await startCodecServer({
+    codec: new AesGcmCodec(keys),
+    auth,
+    corsOrigins: config.codecServer.corsOrigins,
+    host: config.httpHost,
+    port: config.codecServer.port,
+  });
   return { ...server, endpoint: demoCodecEndpoint(config) };
 }

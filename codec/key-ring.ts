@@ -29,8 +29,10 @@ export class StaticKeyRing implements KeyRing {
   constructor(keys: PayloadKey[]) {
     if (keys.length === 0) throw new KeyRingError('the payload key ring is empty');
     for (const k of keys) {
-      if (!KEY_ID.test(k.id)) throw new KeyRingError(`payload key id "${k.id}" must be 1-64 letters, digits, ".", "_" or "-"`);
-      if (k.key.length !== 32) throw new KeyRingError(`payload key "${k.id}" must be 32 bytes (AES-256), got ${k.key.length}`);
+      if (!KEY_ID.test(k.id))
+        throw new KeyRingError(`payload key id "${k.id}" must be 1-64 letters, digits, ".", "_" or "-"`);
+      if (k.key.length !== 32)
+        throw new KeyRingError(`payload key "${k.id}" must be 32 bytes (AES-256), got ${k.key.length}`);
       if (this.byId.has(k.id)) throw new KeyRingError(`payload key id "${k.id}" appears twice`);
       this.byId.set(k.id, k);
     }
@@ -72,9 +74,11 @@ export function parseKeyFile(json: string): PayloadKey[] {
     throw new KeyRingError('the key file is not JSON');
   }
   const keys = (parsed as { keys?: unknown })?.keys;
-  if (!Array.isArray(keys)) throw new KeyRingError('the key file must hold { "keys": [{ "id": ..., "key": <base64> }] }');
+  if (!Array.isArray(keys))
+    throw new KeyRingError('the key file must hold { "keys": [{ "id": ..., "key": <base64> }] }');
   return keys.map((k: { id?: unknown; key?: unknown }) => {
-    if (typeof k?.id !== 'string' || typeof k?.key !== 'string') throw new KeyRingError('every key needs a string "id" and a base64 "key"');
+    if (typeof k?.id !== 'string' || typeof k?.key !== 'string')
+      throw new KeyRingError('every key needs a string "id" and a base64 "key"');
     return { id: k.id, key: decodeKey(k.id, k.key) };
   });
 }

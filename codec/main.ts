@@ -19,5 +19,7 @@ const server = await startCodecServer({
   host: config.httpHost,
   port: config.codecServer.port,
 });
-console.log(`» codec server at ${server.endpoint} (CORS for ${config.codecServer.corsOrigins.join(', ')}; operator token needed)`);
+console.log(
+  `» codec server at ${server.endpoint} (CORS for ${config.codecServer.corsOrigins.join(', ')}; operator token needed)`,
+);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void server.stop());

@@ -31,7 +31,10 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
   app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
     if (origin && allowed.has(origin)) {
-      reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+      reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-credentials', 'true')
+        .header('vary', 'Origin');
     }
     reply.header('cache-control', 'no-store');
   });
@@ -54,7 +57,13 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
       const who = await operator(o.auth, req, reply);
       if (!who) return reply;
       const payloads = parsePayloads(req.body);
-      if (!payloads) return problem(reply, 400, 'Bad Request', 'body must be { "payloads": [{ "metadata": { <key>: <base64> }, "data": <base64> }] }');
+      if (!payloads)
+        return problem(
+          reply,
+          400,
+          'Bad Request',
+          'body must be { "payloads": [{ "metadata": { <key>: <base64> }, "data": <base64> }] }',
+        );
       try {
         const out = op === 'encode' ? await o.codec.encode(payloads) : await o.codec.decode(payloads);
         return { payloads: out.map(toJson) };
@@ -66,16 +75,23 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
   }
 
   // The dev Web UI cannot attach a bearer token over http, but sends cookies when "include cross-origin credentials" is on.
-  app.get('/codec/session', { config: { access: 'public' } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(SESSION_PAGE));
+  app.get('/codec/session', { config: { access: 'public' } }, async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').send(SESSION_PAGE),
+  );
   app.post('/codec/session', { config: { access: 'public' } }, async (req, reply) => {
     const token = (req.body as { token?: unknown } | undefined)?.token;
-    if (typeof token !== 'string' || !token.trim()) return problem(reply, 400, 'Bad Request', 'a form field "token" with an operator token is required');
+    if (typeof token !== 'string' || !token.trim())
+      return problem(reply, 400, 'Bad Request', 'a form field "token" with an operator token is required');
     const who = await o.auth.verify(token.trim()).catch(() => undefined);
     if (!who) return problem(reply, 401, 'Unauthorized', 'the token is not valid');
     if (who.role !== 'operator') return problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
     const secure = req.protocol === 'https' ? '; Secure' : '';
     reply.header('set-cookie', `${SESSION_COOKIE}=${token.trim()}; HttpOnly; SameSite=Strict; Path=/${secure}`);
-    return reply.type('text/html; charset=utf-8').send('<!doctype html><title>Codec session</title><p>Signed in: the Temporal Web UI decodes payloads in this browser now.</p>');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        '<!doctype html><title>Codec session</title><p>Signed in: the Temporal Web UI decodes payloads in this browser now.</p>',
+      );
   });
   app.delete('/codec/session', { config: { access: 'public' } }, async (_req, reply) =>
     reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`).status(204).send(),
@@ -83,7 +99,9 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
   return app;
 }
 
-export async function startCodecServer(o: CodecServerOptions): Promise<{ url: string; endpoint: string; stop(): Promise<void> }> {
+export async function startCodecServer(
+  o: CodecServerOptions,
+): Promise<{ url: string; endpoint: string; stop(): Promise<void> }> {
   const app = await buildCodecServer(o);
   await app.listen({ host: o.host ?? '127.0.0.1', port: o.port });
   const { port } = app.server.address() as { port: number };
@@ -94,7 +112,13 @@ export async function startCodecServer(o: CodecServerOptions): Promise<{ url: st
 async function operator(auth: TokenVerifier, req: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
   const header = req.headers.authorization;
   const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : cookie(req.headers.cookie, SESSION_COOKIE);
-  if (!token) return void problem(reply, 401, 'Unauthorized', 'an operator token is required (Authorization: Bearer, or a session from /codec/session)');
+  if (!token)
+    return void problem(
+      reply,
+      401,
+      'Unauthorized',
+      'an operator token is required (Authorization: Bearer, or a session from /codec/session)',
+    );
   const who = await auth.verify(token).catch(() => undefined);
   if (!who) return void problem(reply, 401, 'Unauthorized', 'the token is not valid');
   if (who.role !== 'operator') return void problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
@@ -116,7 +140,8 @@ function parsePayloads(body: unknown): Payload[] | undefined {
   for (const p of list as JsonPayload[]) {
     if (!p || typeof p !== 'object') return undefined;
     const meta = p.metadata ?? {};
-    if (typeof meta !== 'object' || Object.values(meta).some((v) => typeof v !== 'string' || !B64.test(v))) return undefined;
+    if (typeof meta !== 'object' || Object.values(meta).some((v) => typeof v !== 'string' || !B64.test(v)))
+      return undefined;
     if (p.data !== undefined && (typeof p.data !== 'string' || !B64.test(p.data))) return undefined;
     out.push({
       metadata: Object.fromEntries(Object.entries(meta).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
@@ -127,7 +152,9 @@ function parsePayloads(body: unknown): Payload[] | undefined {
 }
 
 const toJson = (p: Payload): JsonPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 

@@ -7,5 +7,6 @@ export const caseWorkflowId = (caseId: string): string => `case:${caseId}`;
 export const effectKey = (caseId: string, effect: string): string => `case:${caseId}:${effect}`;
 
 /** An applicant's question to a case is its own small workflow, so the case never waits on it. */
-export const questionWorkflowId = (caseId: string, questionId: string): string => `case:${caseId}:question:${questionId}`;
+export const questionWorkflowId = (caseId: string, questionId: string): string =>
+  `case:${caseId}:question:${questionId}`;
 export const caseSummaryWorkflowId = (caseId: string, taskId: string): string => `case:${caseId}:summary:${taskId}`;

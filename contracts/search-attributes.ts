@@ -10,4 +10,11 @@ export const CaseOutcomeKey = defineSearchAttributeKey('CaseOutcome', SearchAttr
 /** Set while the case waits for an operator: the incident type (contracts/incidents.ts), never personal data. */
 export const CaseIncidentKey = defineSearchAttributeKey('CaseIncident', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [CaseIdKey, ServiceKeyKey, AuthorityIdKey, CaseStatusKey, CaseOutcomeKey, CaseIncidentKey];
+export const SEARCH_ATTRIBUTES = [
+  CaseIdKey,
+  ServiceKeyKey,
+  AuthorityIdKey,
+  CaseStatusKey,
+  CaseOutcomeKey,
+  CaseIncidentKey,
+];

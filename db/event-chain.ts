@@ -14,8 +14,17 @@ export interface ChainedEvent {
 
 /** The hash of one event log entry: SHA-256 over the previous entry's hash and this entry in canonical JSON (RFC 8785). */
 export function eventHash(e: Omit<ChainedEvent, 'hash'>): string {
-  const body = canonicalize({ caseId: e.caseId, seq: e.seq, type: e.type, status: e.status, data: e.data, at: e.at.toISOString() });
-  return createHash('sha256').update(`${e.prevHash ?? ''}\n${body}`).digest('hex');
+  const body = canonicalize({
+    caseId: e.caseId,
+    seq: e.seq,
+    type: e.type,
+    status: e.status,
+    data: e.data,
+    at: e.at.toISOString(),
+  });
+  return createHash('sha256')
+    .update(`${e.prevHash ?? ''}\n${body}`)
+    .digest('hex');
 }
 
 export interface ChainCheck {
@@ -39,7 +48,8 @@ export function verifyEventChain(events: ChainedEvent[], archivedHead?: string):
     if (e.hash !== eventHash(e)) problems.push(`entry ${e.seq}: content does not match its hash`);
     prev = e.hash ?? '';
   });
-  if (archivedHead && !events.some((e) => e.hash === archivedHead)) problems.push(`the entry the archive recorded as head (${archivedHead}) is gone`);
+  if (archivedHead && !events.some((e) => e.hash === archivedHead))
+    problems.push(`the entry the archive recorded as head (${archivedHead}) is gone`);
   return { valid: problems.length === 0, entries: events.length, head: prev, problems };
 }
 

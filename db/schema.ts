@@ -1,4 +1,17 @@
-import { bigint, bigserial, boolean, customType, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
 import { CASE_OUTCOMES, CASE_STATUSES } from '../contracts/case.js';
 import { TASK_STATES } from '../contracts/task.js';
 
@@ -80,7 +93,10 @@ export const tasks = pgTable(
     outcome: text('outcome'),
     justification: text('justification'),
   },
-  (t) => [index('tasks_authority_state_idx').on(t.authorityId, t.state), index('tasks_authority_due_idx').on(t.authorityId, t.dueAt)],
+  (t) => [
+    index('tasks_authority_state_idx').on(t.authorityId, t.state),
+    index('tasks_authority_due_idx').on(t.authorityId, t.dueAt),
+  ],
 );
 
 /** One row per money effect of a case (fee, refund, pay-out); the primary key is its idempotency key. */
@@ -98,11 +114,16 @@ export const payments = pgTable(
     paymentPageUrl: text('payment_page_url'),
     /** Kassenzeichen or transfer reference, set once settled. */
     reference: text('reference'),
-    status: text('status', { enum: ['open', 'paid', 'failed', 'abandoned', 'cancelled', 'refunded', 'paid_out'] }).notNull(),
+    status: text('status', {
+      enum: ['open', 'paid', 'failed', 'abandoned', 'cancelled', 'refunded', 'paid_out'],
+    }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     settledAt: timestamp('settled_at', { withTimezone: true }),
   },
-  (t) => [index('payments_case_idx').on(t.caseId), uniqueIndex('payments_provider_tx_uq').on(t.kind, t.providerTransactionId)],
+  (t) => [
+    index('payments_case_idx').on(t.caseId),
+    uniqueIndex('payments_provider_tx_uq').on(t.kind, t.providerTransactionId),
+  ],
 );
 
 /** Booking records for the budget and accounting system (HKR), one per settled money effect. */

@@ -5,14 +5,22 @@ import type { StaffActor } from '../contracts/task.js';
  * Plays the case workers in the demo: claims each open task from the inbox and approves it with a justification,
  * through the same claim and complete updates a real case worker's actions go through. A second person confirms under four-eyes.
  */
-export function startDemoCaseWorker(o: { tasks: TaskClient; authorityId: string; intervalMs?: number; onlyCases?: ReadonlySet<string> }): { stop(): Promise<void> } {
+export function startDemoCaseWorker(o: {
+  tasks: TaskClient;
+  authorityId: string;
+  intervalMs?: number;
+  onlyCases?: ReadonlySet<string>;
+}): { stop(): Promise<void> } {
   const first: StaffActor = { id: 'demo.sachbearbeitung', role: 'case_worker', authorityId: o.authorityId };
   const second: StaffActor = { id: 'demo.zweitpruefung', role: 'case_worker', authorityId: o.authorityId };
   let running = true;
   const loop = (async () => {
     while (running) {
       // The inbox can be briefly out of reach (start-up, shutdown): the next round tries again.
-      const items = await o.tasks.inbox({ authorityId: o.authorityId, state: 'open', limit: 100, offset: 0 }).then((r) => r.items, () => []);
+      const items = await o.tasks.inbox({ authorityId: o.authorityId, state: 'open', limit: 100, offset: 0 }).then(
+        (r) => r.items,
+        () => [],
+      );
       // Only the demo's own batch: a task of any other case is left to a person.
       for (const task of items.filter((t) => !o.onlyCases || o.onlyCases.has(t.caseId))) {
         const actor = task.stage === 'second_approval' ? second : first;

@@ -32,16 +32,33 @@ export async function runBatch(o: {
       const { identity, ...rest } = a.submission;
       const base = { kind: a.kind, serviceKey: rest.serviceKey };
       const { data, error, response } = await api.POST('/cases', {
-        body: { serviceKey: rest.serviceKey, authorityId: rest.authorityId, identityToken: await o.tokenFor(identity), application: rest.application, consent: rest.consent },
+        body: {
+          serviceKey: rest.serviceKey,
+          authorityId: rest.authorityId,
+          identityToken: await o.tokenFor(identity),
+          application: rest.application,
+          consent: rest.consent,
+        },
       });
       const problem = error as Problem | undefined;
       if (response.status === 403 || response.status === 422) {
         o.onClosed?.(++done, o.applications.length);
-        return { ...base, caseId: '-', outcome: 'refused', refusedAtIntake: problem?.code, latencyMs: performance.now() - started };
+        return {
+          ...base,
+          caseId: '-',
+          outcome: 'refused',
+          refusedAtIntake: problem?.code,
+          latencyMs: performance.now() - started,
+        };
       }
       if (response.status !== 202 || !data) {
         o.onClosed?.(++done, o.applications.length);
-        return { ...base, caseId: '-', error: `HTTP ${response.status}: ${problem?.detail ?? ''}`, latencyMs: performance.now() - started };
+        return {
+          ...base,
+          caseId: '-',
+          error: `HTTP ${response.status}: ${problem?.detail ?? ''}`,
+          latencyMs: performance.now() - started,
+        };
       }
       const body = data;
       try {

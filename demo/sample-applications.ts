@@ -47,32 +47,94 @@ const people: Person[] = (() => {
     const zone = pick(ZONES);
     const registeredZone = kind === 'other_zone' ? ZONES[(ZONES.indexOf(zone) + 1) % ZONES.length]! : zone;
     const licensePlate = `MS-${pick([...LETTERS])}${pick([...LETTERS])} ${100 + i}`;
-    return { subject: `pseudonym-${String(i).padStart(4, '0')}`, kind, zone, registeredZone, licensePlate, street: pick(STREETS) };
+    return {
+      subject: `pseudonym-${String(i).padStart(4, '0')}`,
+      kind,
+      zone,
+      registeredZone,
+      licensePlate,
+      street: pick(STREETS),
+    };
   });
 })();
 
-const FAMILY_NAMES = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Hoffmann', 'Schulz'];
-const GIVEN_NAMES = ['Anna', 'Jonas', 'Leonie', 'Lukas', 'Marie', 'Elias', 'Sophie', 'Paul', 'Emilia', 'Ben', 'Hannah', 'Noah'];
-const MAKES: Array<[string, string]> = [['VW', 'Golf'], ['Opel', 'Corsa'], ['BMW', '3er'], ['Škoda', 'Octavia'], ['Renault', 'Zoe']];
-const TRADES = ['Elektroinstallation', 'Malerbetrieb', 'IT-Dienstleistungen', 'Einzelhandel Lebensmittel', 'Gebäudereinigung'];
+const FAMILY_NAMES = [
+  'Müller',
+  'Schmidt',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Meyer',
+  'Wagner',
+  'Becker',
+  'Hoffmann',
+  'Schulz',
+];
+const GIVEN_NAMES = [
+  'Anna',
+  'Jonas',
+  'Leonie',
+  'Lukas',
+  'Marie',
+  'Elias',
+  'Sophie',
+  'Paul',
+  'Emilia',
+  'Ben',
+  'Hannah',
+  'Noah',
+];
+const MAKES: Array<[string, string]> = [
+  ['VW', 'Golf'],
+  ['Opel', 'Corsa'],
+  ['BMW', '3er'],
+  ['Škoda', 'Octavia'],
+  ['Renault', 'Zoe'],
+];
+const TRADES = [
+  'Elektroinstallation',
+  'Malerbetrieb',
+  'IT-Dienstleistungen',
+  'Einzelhandel Lebensmittel',
+  'Gebäudereinigung',
+];
 
-const addressOf = (p: Person) => ({ street: `${p.street} ${1 + (p.subject.length % 40)}`, postalCode: '48143', city: 'Musterstadt' });
+const addressOf = (p: Person) => ({
+  street: `${p.street} ${1 + (p.subject.length % 40)}`,
+  postalCode: '48143',
+  city: 'Musterstadt',
+});
 
 /** The register records behind the sample applicants: residence with household, vehicles, trades. */
 export function sampleRegisterData(): RegisterData {
   // A second generator, so adding register detail never changes which kind each sample person is.
   const rnd = mulberry32(4711);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const date = (from: number, to: number) => `${from + Math.floor(rnd() * (to - from))}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`;
+  const date = (from: number, to: number) =>
+    `${from + Math.floor(rnd() * (to - from))}-${String(1 + Math.floor(rnd() * 12)).padStart(2, '0')}-${String(1 + Math.floor(rnd() * 28)).padStart(2, '0')}`;
   const population: PopulationRecord[] = [];
   const data: RegisterData = { population, vehicles: [], trade: [] };
   for (const p of people) {
     const familyName = pick(FAMILY_NAMES);
     const householdId = `HH-${p.subject.slice(-4)}`;
     const home = { address: addressOf(p), zone: p.registeredZone, residenceType: 'main' as const, householdId };
-    population.push({ subject: p.subject, familyName, givenName: pick(GIVEN_NAMES), birthDate: date(1950, 2004), registeredSince: date(2005, 2025), ...home });
+    population.push({
+      subject: p.subject,
+      familyName,
+      givenName: pick(GIVEN_NAMES),
+      birthDate: date(1950, 2004),
+      registeredSince: date(2005, 2025),
+      ...home,
+    });
     for (let m = 1, members = Math.floor(rnd() * 3); m <= members; m++) {
-      population.push({ subject: `${p.subject}-m${m}`, familyName, givenName: pick(GIVEN_NAMES), birthDate: date(1950, 2020), registeredSince: date(2005, 2025), ...home });
+      population.push({
+        subject: `${p.subject}-m${m}`,
+        familyName,
+        givenName: pick(GIVEN_NAMES),
+        birthDate: date(1950, 2020),
+        registeredSince: date(2005, 2025),
+        ...home,
+      });
     }
     const [make, model] = pick(MAKES);
     data.vehicles.push({
@@ -85,7 +147,13 @@ export function sampleRegisterData(): RegisterData {
     });
     if (p.kind === 'company_car') {
       const activity = pick(TRADES);
-      data.trade.push({ registrationNumber: `GewA-MS-${p.subject.slice(-4)}`, holderSubject: p.subject, businessName: `${familyName} ${activity}`, activity, registeredSince: date(2000, 2025) });
+      data.trade.push({
+        registrationNumber: `GewA-MS-${p.subject.slice(-4)}`,
+        holderSubject: p.subject,
+        businessName: `${familyName} ${activity}`,
+        activity,
+        registeredSince: date(2000, 2025),
+      });
     }
   }
   // The invoice check and the trade-prohibition register answer the other sample services' applicants.

@@ -1,7 +1,12 @@
 import type { SubmitApplication } from '../client/case-client.js';
 import type { CaseOutcome } from '../contracts/case.js';
 import { expectedOutcome, sampleApplications, type SampleKind } from './sample-applications.js';
-import { gewerbeApplication, lastenradApplication, type GewerbeKind, type LastenradKind } from './sample-other-services.js';
+import {
+  gewerbeApplication,
+  lastenradApplication,
+  type GewerbeKind,
+  type LastenradKind,
+} from './sample-other-services.js';
 
 export type DemoKind = SampleKind | LastenradKind | GewerbeKind;
 

@@ -15,11 +15,14 @@ const invoice = (kind: LastenradKind, n: number) => ({
 
 const address = { street: 'Am Markt 3', postalCode: '48143', city: 'Musterstadt' };
 // Subjects 0000..0999 are in the population register of the parking samples; these ones live elsewhere.
-const subjectFor = (kind: string, n: number) => (kind === 'not_resident' ? `pseudonym-zugezogen-${n}` : `pseudonym-${String(500 + n).padStart(4, '0')}`);
+const subjectFor = (kind: string, n: number) =>
+  kind === 'not_resident' ? `pseudonym-zugezogen-${n}` : `pseudonym-${String(500 + n).padStart(4, '0')}`;
 
 export function lastenradApplication(kind: LastenradKind, n = 0, today = new Date()): SubmitApplication {
   const i = invoice(kind, n);
-  const invoiceDate = new Date(Math.max(Date.parse('2026-01-01'), today.getTime() - 20 * 86_400_000)).toISOString().slice(0, 10);
+  const invoiceDate = new Date(Math.max(Date.parse('2026-01-01'), today.getTime() - 20 * 86_400_000))
+    .toISOString()
+    .slice(0, 10);
   return {
     serviceKey: lastenradFoerderung.key,
     authorityId: 'stadt-musterstadt',
@@ -35,11 +38,19 @@ export function lastenradApplication(kind: LastenradKind, n = 0, today = new Dat
 }
 
 export function gewerbeApplication(kind: GewerbeKind, n = 0, today = new Date()): SubmitApplication {
-  const tradeCategory = { retail: 'einzelhandel', craft: 'handwerk', prohibited: 'einzelhandel', permit_trade: 'bewachung' }[kind];
+  const tradeCategory = {
+    retail: 'einzelhandel',
+    craft: 'handwerk',
+    prohibited: 'einzelhandel',
+    permit_trade: 'bewachung',
+  }[kind];
   return {
     serviceKey: gewerbeanmeldung.key,
     authorityId: 'stadt-musterstadt',
-    identity: { subject: kind === 'prohibited' ? `pseudonym-untersagt-${n}` : subjectFor(kind, n), trustLevel: 'substantial' },
+    identity: {
+      subject: kind === 'prohibited' ? `pseudonym-untersagt-${n}` : subjectFor(kind, n),
+      trustLevel: 'substantial',
+    },
     application: {
       business: {
         name: `Beispiel ${kind} ${n}`,
@@ -58,7 +69,12 @@ export function otherServicesSeed(n = 50): Pick<RegisterSeed, 'invoices' | 'trad
   const kinds: LastenradKind[] = ['eligible', 'not_resident', 'not_cargo_bike', 'expensive'];
   return {
     invoices: kinds.flatMap((kind) =>
-      Array.from({ length: n }, (_, i) => ({ invoiceNumber: invoice(kind, i).number, buyerSubject: subjectFor(kind, i), amountCents: invoice(kind, i).amountCents, cargoBike: kind !== 'not_cargo_bike' })),
+      Array.from({ length: n }, (_, i) => ({
+        invoiceNumber: invoice(kind, i).number,
+        buyerSubject: subjectFor(kind, i),
+        amountCents: invoice(kind, i).amountCents,
+        cargoBike: kind !== 'not_cargo_bike',
+      })),
     ),
     tradeProhibitions: Array.from({ length: n }, (_, i) => `pseudonym-untersagt-${i}`),
   };

@@ -7,6 +7,10 @@ import { sampleApplications } from './sample-applications.js';
  */
 export async function caseForWorkbench(cases: CaseClient, seed: number): Promise<string> {
   const sample = sampleApplications(200, seed).find((a) => a.kind === 'company_car')!;
-  const { caseId } = await cases.submit({ ...sample.submission, authorityId: 'gemeinde-beispieldorf', idempotencyKey: `demo-workbench-${seed}` });
+  const { caseId } = await cases.submit({
+    ...sample.submission,
+    authorityId: 'gemeinde-beispieldorf',
+    idempotencyKey: `demo-workbench-${seed}`,
+  });
   return caseId;
 }

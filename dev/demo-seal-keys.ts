@@ -2,7 +2,13 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import forge from 'node-forge';
-import { configuredSealKeyStore, sealKeyFromP12, splitPem, type SealKey, type SealKeyStore } from '../adapters/seal-keys.js';
+import {
+  configuredSealKeyStore,
+  sealKeyFromP12,
+  splitPem,
+  type SealKey,
+  type SealKeyStore,
+} from '../adapters/seal-keys.js';
 import type { TimestampAuthority } from '../adapters/timestamp.js';
 
 /** The demo seals' passphrase: they protect nothing real. */
@@ -16,7 +22,11 @@ export class DemoSealKeyStore implements SealKeyStore {
   private ca?: Promise<{ cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }>;
   private readonly keys = new Map<string, Promise<SealKey>>();
 
-  constructor(private readonly dir: string, private readonly passphrase = DEMO_SEAL_PASSPHRASE, private readonly timestamps?: TimestampAuthority) {}
+  constructor(
+    private readonly dir: string,
+    private readonly passphrase = DEMO_SEAL_PASSPHRASE,
+    private readonly timestamps?: TimestampAuthority,
+  ) {}
 
   keyFor(authorityId: string): Promise<SealKey> {
     if (!/^[a-z0-9-]+$/.test(authorityId)) return Promise.reject(new Error(`invalid authority id: ${authorityId}`));
@@ -36,7 +46,12 @@ export class DemoSealKeyStore implements SealKeyStore {
     // One private file holds the CA's key and certificate, so concurrent first uses agree on one CA.
     this.ca ??= readOrCreate(join(this.dir, 'demo-ca.pem'), () => {
       const key = rsaKeyPair();
-      const cert = certificate({ subjectCn: 'OZG Case Engine Demo CA (nicht für den Echtbetrieb)', publicKey: key.publicKey, serial: '01', ca: true });
+      const cert = certificate({
+        subjectCn: 'OZG Case Engine Demo CA (nicht für den Echtbetrieb)',
+        publicKey: key.publicKey,
+        serial: '01',
+        ca: true,
+      });
       cert.setIssuer(cert.subject.attributes);
       cert.sign(key.privateKey, forge.md.sha256.create());
       return Buffer.from(forge.pki.privateKeyToPem(key.privateKey) + forge.pki.certificateToPem(cert));
@@ -52,7 +67,12 @@ export class DemoSealKeyStore implements SealKeyStore {
     const ca = await this.demoCa();
     const p12 = await readOrCreate(file, () => {
       const key = rsaKeyPair();
-      const cert = certificate({ subjectCn: `Siegel ${authorityId} (Demo)`, publicKey: key.publicKey, serial: '02', ca: false });
+      const cert = certificate({
+        subjectCn: `Siegel ${authorityId} (Demo)`,
+        publicKey: key.publicKey,
+        serial: '02',
+        ca: false,
+      });
       cert.setIssuer(ca.cert.subject.attributes);
       cert.sign(ca.key, forge.md.sha256.create());
       const asn1 = forge.pkcs12.toPkcs12Asn1(key.privateKey, [cert, ca.cert], this.passphrase, { algorithm: 'aes256' });
@@ -85,8 +105,14 @@ function certificate(o: { subjectCn: string; publicKey: forge.pki.PublicKey; ser
   ]);
   cert.setExtensions(
     o.ca
-      ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
-      : [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true }],
+      ? [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+        ]
+      : [
+          { name: 'basicConstraints', cA: false },
+          { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+        ],
   );
   return cert;
 }
@@ -109,5 +135,9 @@ async function readOrCreate(file: string, create: () => Buffer): Promise<Buffer>
 }
 
 /** The configured seals, else the demo CA under the data folder (demo and tests only). */
-export const sealKeyStore = (config: Parameters<typeof configuredSealKeyStore>[0] & { dataDir: string }, timestamps?: TimestampAuthority): SealKeyStore =>
-  configuredSealKeyStore(config, timestamps) ?? new DemoSealKeyStore(join(config.dataDir, 'seal'), undefined, timestamps);
+export const sealKeyStore = (
+  config: Parameters<typeof configuredSealKeyStore>[0] & { dataDir: string },
+  timestamps?: TimestampAuthority,
+): SealKeyStore =>
+  configuredSealKeyStore(config, timestamps) ??
+  new DemoSealKeyStore(join(config.dataDir, 'seal'), undefined, timestamps);

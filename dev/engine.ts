@@ -82,8 +82,14 @@ export interface Engine {
 export type Progress = (message: string) => void;
 
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
-export async function startEngine(config: Config, o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string; seed?: number; logger?: Logger }): Promise<Engine> {
-  if (config.profile === 'production') throw new ConfigError('The embedded development stack does not run in the production profile: use `npm run api`, `npm run worker` and `npm run migrate`.');
+export async function startEngine(
+  config: Config,
+  o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string; seed?: number; logger?: Logger },
+): Promise<Engine> {
+  if (config.profile === 'production')
+    throw new ConfigError(
+      'The embedded development stack does not run in the production profile: use `npm run api`, `npm run worker` and `npm run migrate`.',
+    );
   const say = o.progress ?? (() => {});
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -92,11 +98,18 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
   try {
     // Teams' services and adapters first: a broken service folder stops start-up before anything runs.
     const plugins = await loadPlugins(config);
-    if (plugins.services.length) say(`services from SERVICE_DIRS: ${plugins.services.map((s) => `"${s.service.name}"`).join(', ')}`);
+    if (plugins.services.length)
+      say(`services from SERVICE_DIRS: ${plugins.services.map((s) => `"${s.service.name}"`).join(', ')}`);
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      say(`starting embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort} (data in ${join(config.dataDir, 'postgres')})`);
-      const pg = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, notice: say });
+      say(
+        `starting embedded PostgreSQL on 127.0.0.1:${config.embeddedPostgresPort} (data in ${join(config.dataDir, 'postgres')})`,
+      );
+      const pg = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedPostgresPort,
+        notice: say,
+      });
       stops.push(pg.stop);
       databaseUrl = pg.url;
     }
@@ -115,10 +128,17 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     let registersUrl = config.registerBaseUrl;
     if (!registersUrl) {
       const s = config.registerSandbox;
-      const sandbox = await startRegisterSandbox({ data: o.registerData, port: s.port, seed: o.seed, faults: { latencyMs: s.latencyMs, errorRate: s.errorRate, timeoutRate: s.timeoutRate } });
+      const sandbox = await startRegisterSandbox({
+        data: o.registerData,
+        port: s.port,
+        seed: o.seed,
+        faults: { latencyMs: s.latencyMs, errorRate: s.errorRate, timeoutRate: s.timeoutRate },
+      });
       stops.push(sandbox.stop);
       registersUrl = sandbox.url;
-      say(`register sandbox at ${registersUrl} (latency ${s.latencyMs} ms, error rate ${s.errorRate}, timeout rate ${s.timeoutRate})`);
+      say(
+        `register sandbox at ${registersUrl} (latency ${s.latencyMs} ms, error rate ${s.errorRate}, timeout rate ${s.timeoutRate})`,
+      );
     }
     let postboxUrl = config.postboxUrl;
     if (!postboxUrl) {
@@ -130,24 +150,40 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     const sealKeys = sealKeyStore(config, await timestampAuthority(config, say, stops));
     // Demo CA and authority seals are made now, not by the first case; a configured PKCS#12 is checked early.
     await Promise.all(sealIdentities().map((identity) => sealKeys.keyFor(identity)));
-    say(config.sealDir ? `seal keys loaded from ${config.sealDir.dir}` : config.seal ? `seal keys loaded from ${config.seal.p12File}` : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`);
+    say(
+      config.sealDir
+        ? `seal keys loaded from ${config.sealDir.dir}`
+        : config.seal
+          ? `seal keys loaded from ${config.seal.p12File}`
+          : `demo seal CA and authority seals ready in ${join(config.dataDir, 'seal')}`,
+    );
     const httpUrl = `http://${config.httpHost}:${config.httpPort}`;
     const payments = await paymentsFor(config, httpUrl, say, stops);
     const metrics = new EngineMetrics();
     metrics.observeDatabase(database.db);
     metrics.sdkMetricsUrl = o.sdkMetricsUrl;
     const forwardingUrl = await forwardingTarget(config, say, stops);
-    const deps = applyExtensions(activityDeps(config.dataDir, database.db, metrics.measure(engineRegisters(registersUrl, config.registerTimeoutMs)), {
-      forwardingUrl,
-      publicBaseUrl: config.publicBaseUrl,
-      postboxUrl,
-      sealKeys,
-      payments,
-      model: chatModelFrom(config.assistant),
-      blobs: openBlobStore(config.blobStore, database.db),
-    }), plugins.extensions);
+    const deps = applyExtensions(
+      activityDeps(
+        config.dataDir,
+        database.db,
+        metrics.measure(engineRegisters(registersUrl, config.registerTimeoutMs)),
+        {
+          forwardingUrl,
+          publicBaseUrl: config.publicBaseUrl,
+          postboxUrl,
+          sealKeys,
+          payments,
+          model: chatModelFrom(config.assistant),
+          blobs: openBlobStore(config.blobStore, database.db),
+        },
+      ),
+      plugins.extensions,
+    );
     say(`documents and archive packages in ${describeBlobStore(config.blobStore)}`);
-    const tracing = config.otlpEndpoint ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine' }) : undefined;
+    const tracing = config.otlpEndpoint
+      ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine' })
+      : undefined;
     if (tracing) {
       stops.push(tracing.shutdown);
       say(`OpenTelemetry traces to ${config.otlpEndpoint}`);
@@ -169,20 +205,37 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       await running;
     });
 
-    const client = new Client({ connection: temporal.connection, namespace: config.temporalNamespace, dataConverter, interceptors: tracing?.clientInterceptors });
+    const client = new Client({
+      connection: temporal.connection,
+      namespace: config.temporalNamespace,
+      dataConverter,
+      interceptors: tracing?.clientInterceptors,
+    });
     const cases = new CaseClient(client);
     await ensureRetentionSchedule(client, TASK_QUEUE);
-    say(`retention schedule "${RETENTION_SCHEDULE_ID}" runs daily (erases personal data and documents after each service's retention period)`);
+    say(
+      `retention schedule "${RETENTION_SCHEDULE_ID}" runs daily (erases personal data and documents after each service's retention period)`,
+    );
     let localIdp: LocalIdentityProvider | undefined;
     if (!config.oidcIssuer) {
-      localIdp = await startLocalIdentityProvider({ host: '127.0.0.1', port: config.idpPort, audience: config.oidcAudience, nameOf: sandboxNames(o.registerData) });
+      localIdp = await startLocalIdentityProvider({
+        host: '127.0.0.1',
+        port: config.idpPort,
+        audience: config.oidcAudience,
+        nameOf: sandboxNames(o.registerData),
+      });
       stops.push(localIdp.stop);
       say(`local identity provider (sandbox) at ${localIdp.issuer}`);
     }
-    const verifier = new OidcTokenVerifier({ issuer: config.oidcIssuer ?? localIdp!.issuer, audience: config.oidcAudience });
+    const verifier = new OidcTokenVerifier({
+      issuer: config.oidcIssuer ?? localIdp!.issuer,
+      audience: config.oidcAudience,
+    });
     const tasks = new TaskClient(client, database.db);
     const audience = { issuer: config.authIssuer, audience: config.authAudience };
-    const tokens = config.authJwksUrl ? undefined : await localIssuer({ ...audience, file: join(config.dataDir, 'keys', 'auth-signing-key.json') });
+    const tokens = config.authJwksUrl
+      ? undefined
+      : await localIssuer({ ...audience, file: join(config.dataDir, 'keys', 'auth-signing-key.json') });
     const jwksFile = join(config.dataDir, 'keys', 'auth-jwks.json');
     if (tokens) await writeFile(jwksFile, JSON.stringify(tokens.jwks));
     const auth = jwtVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience);
@@ -196,7 +249,12 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: deps.assistant, questions: new QuestionClient(client) },
       logger: o.logger,
-      workbench: workbenchFor(config, { client, db: database.db, documents: deps.documents, localIssuer: localIdp?.issuer }),
+      workbench: workbenchFor(config, {
+        client,
+        db: database.db,
+        documents: deps.documents,
+        localIssuer: localIdp?.issuer,
+      }),
       security: config.rateLimit,
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
       metrics,
@@ -211,7 +269,9 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
     if (temporal.uiUrl) {
       const codecServer = await startDemoCodecServer(config, payloadKeys, auth);
       stops.push(codecServer.stop);
-      say(`codec server at ${codecServer.endpoint}: the Web UI decodes for an operator (sign in at ${codecServer.endpoint}session)`);
+      say(
+        `codec server at ${codecServer.endpoint}: the Web UI decodes for an operator (sign in at ${codecServer.endpoint}session)`,
+      );
     }
     say(`workbench (Arbeitsplatz) for case workers at ${httpUrl}/workbench`);
     let metricsUrl: string | undefined;
@@ -221,10 +281,19 @@ export async function startEngine(config: Config, o: { registerData: RegisterDat
       metricsUrl = server.url;
       say(`Prometheus metrics at ${metricsUrl}`);
     }
-    say(config.assistant ? `dialogue assistant on: ${config.assistant.model} at ${redact(config.assistant.url)}` : 'dialogue assistant off (set ASSISTANT_URL to enable)');
+    say(
+      config.assistant
+        ? `dialogue assistant on: ${config.assistant.model} at ${redact(config.assistant.url)}`
+        : 'dialogue assistant off (set ASSISTANT_URL to enable)',
+    );
 
     return {
-      temporal: { address: temporal.address, uiUrl: temporal.uiUrl, cliVersion: temporal.version, embedded: !config.temporalAddress },
+      temporal: {
+        address: temporal.address,
+        uiUrl: temporal.uiUrl,
+        cliVersion: temporal.version,
+        embedded: !config.temporalAddress,
+      },
       database: { url: redact(databaseUrl), embedded: !config.databaseUrl },
       localIdp,
       client,
@@ -280,12 +349,17 @@ async function connectOrStartTemporal(config: Config, say: Progress, stops: Arra
     codecEndpoint: demoCodecEndpoint(config),
   });
   stops.push(server.stop);
-  say(`Temporal dev server up at ${server.address} (${server.version.replace(/^temporal version /, "CLI ")})`);
+  say(`Temporal dev server up at ${server.address} (${server.version.replace(/^temporal version /, 'CLI ')})`);
   return server;
 }
 
 /** The configured provider, or the payment sandbox playing one; webhooks go to the engine's HTTP API. */
-async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops: Array<() => Promise<void>>): Promise<PaymentsDeps & { providerUrl: string }> {
+async function paymentsFor(
+  config: Config,
+  httpUrl: string,
+  say: Progress,
+  stops: Array<() => Promise<void>>,
+): Promise<PaymentsDeps & { providerUrl: string }> {
   let providerUrl = config.paymentProviderUrl;
   if (!providerUrl) {
     const sandbox = await startPaymentSandbox({
@@ -296,15 +370,32 @@ async function paymentsFor(config: Config, httpUrl: string, say: Progress, stops
     });
     stops.push(sandbox.close);
     providerUrl = sandbox.url;
-    say(`payment sandbox at ${sandbox.url} (outcome ${config.paymentSandboxOutcome} after ${config.paymentSandboxDelayMs} ms)`);
+    say(
+      `payment sandbox at ${sandbox.url} (outcome ${config.paymentSandboxOutcome} after ${config.paymentSandboxDelayMs} ms)`,
+    );
   }
-  return { provider: new HttpPaymentProvider(providerUrl), portalUrl: httpUrl, notifyUrl: `${httpUrl}/payments/webhook`, providerUrl };
+  return {
+    provider: new HttpPaymentProvider(providerUrl),
+    portalUrl: httpUrl,
+    notifyUrl: `${httpUrl}/payments/webhook`,
+    providerUrl,
+  };
 }
 
 /** The demo's seals as a SEAL_DIR (the demo CA's folder holds `<sealIdentity>.p12` and the CA certificate). */
 function sealEnv(config: Config): Record<string, string> {
-  if (config.sealDir) return { SEAL_DIR: config.sealDir.dir, SEAL_P12_PASSPHRASE: config.sealDir.passphrase, SEAL_TRUST_ANCHORS: config.sealDir.trustAnchorsFile };
-  if (config.seal) return { SEAL_P12_FILE: config.seal.p12File, SEAL_P12_PASSPHRASE: config.seal.passphrase, SEAL_TRUST_ANCHORS: config.seal.trustAnchorsFile };
+  if (config.sealDir)
+    return {
+      SEAL_DIR: config.sealDir.dir,
+      SEAL_P12_PASSPHRASE: config.sealDir.passphrase,
+      SEAL_TRUST_ANCHORS: config.sealDir.trustAnchorsFile,
+    };
+  if (config.seal)
+    return {
+      SEAL_P12_FILE: config.seal.p12File,
+      SEAL_P12_PASSPHRASE: config.seal.passphrase,
+      SEAL_TRUST_ANCHORS: config.seal.trustAnchorsFile,
+    };
   const dir = join(config.dataDir, 'seal');
   return { SEAL_DIR: dir, SEAL_P12_PASSPHRASE: DEMO_SEAL_PASSPHRASE, SEAL_TRUST_ANCHORS: join(dir, 'demo-ca.pem') };
 }
@@ -322,7 +413,14 @@ export function engineRegisters(baseUrl: string, timeoutMs: number): Registers {
 function blobEnv(config: Config): Record<string, string> {
   const b = config.blobStore;
   if (b.kind !== 's3') return { BLOB_STORE: b.kind };
-  return { BLOB_STORE: 's3', S3_BUCKET: b.bucket, S3_PREFIX: b.prefix, S3_REGION: b.region, S3_FORCE_PATH_STYLE: String(b.forcePathStyle), ...(b.endpoint && { S3_ENDPOINT: b.endpoint }) };
+  return {
+    BLOB_STORE: 's3',
+    S3_BUCKET: b.bucket,
+    S3_PREFIX: b.prefix,
+    S3_REGION: b.region,
+    S3_FORCE_PATH_STYLE: String(b.forcePathStyle),
+    ...(b.endpoint && { S3_ENDPOINT: b.endpoint }),
+  };
 }
 
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
@@ -334,7 +432,11 @@ function sandboxNames(data: RegisterData) {
 }
 
 /** PAdES B-T needs a timestamp authority: the configured one, the stand-in by default, none with TSA_URL=off. */
-async function timestampAuthority(config: Config, say: (line: string) => void, stops: Array<() => Promise<void>>): Promise<TimestampAuthority | undefined> {
+async function timestampAuthority(
+  config: Config,
+  say: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): Promise<TimestampAuthority | undefined> {
   if (config.tsaUrl === 'off') return undefined;
   if (config.tsaUrl) return new HttpTimestampAuthority(config.tsaUrl);
   const tsa = await startTsaSandbox({ host: config.httpHost, port: config.tsaSandboxPort });
@@ -344,7 +446,11 @@ async function timestampAuthority(config: Config, say: (line: string) => void, s
 }
 
 /** The configured forwarding gateway, else the recipients' stand-in. */
-async function forwardingTarget(config: Config, say: (line: string) => void, stops: Array<() => Promise<void>>): Promise<string> {
+async function forwardingTarget(
+  config: Config,
+  say: (line: string) => void,
+  stops: Array<() => Promise<void>>,
+): Promise<string> {
   if (config.forwardingUrl) return config.forwardingUrl;
   const sandbox = await startForwardingSandbox({ host: config.httpHost, port: config.forwardingSandboxPort });
   stops.push(sandbox.stop);

@@ -1,4 +1,9 @@
-import { RegisterNotConfiguredError, type RegisterAnswer, type RegisterQuery, type Registers } from '../adapters/registers.js';
+import {
+  RegisterNotConfiguredError,
+  type RegisterAnswer,
+  type RegisterQuery,
+  type Registers,
+} from '../adapters/registers.js';
 
 export interface RegisterSeed {
   population?: Array<{ subject: string; zone: string; mainResidence: boolean }>;
@@ -32,7 +37,11 @@ export class SeededRegisters implements Registers {
         const number = (q.application['invoice'] as { number?: unknown } | undefined)?.number;
         const record = this.seed.invoices?.find((i) => i.invoiceNumber === number);
         return record
-          ? found({ amountCents: record.amountCents, buyerMatches: record.buyerSubject === q.subject, cargoBike: record.cargoBike })
+          ? found({
+              amountCents: record.amountCents,
+              buyerMatches: record.buyerSubject === q.subject,
+              cargoBike: record.cargoBike,
+            })
           : { status: 'not_found' };
       }
       case 'gzr':

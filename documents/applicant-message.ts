@@ -14,8 +14,10 @@ export interface EvidenceRequestLetter {
 }
 
 const opening: Record<ApplicantMessageKind, string> = {
-  evidence_request: 'für Ihren Antrag fehlen uns noch Unterlagen, die wir nicht selbst bei den Registern abrufen konnten.',
-  evidence_reminder: 'wir erinnern Sie an die Unterlagen, um die wir Sie gebeten haben. Sie sind bei uns noch nicht eingegangen.',
+  evidence_request:
+    'für Ihren Antrag fehlen uns noch Unterlagen, die wir nicht selbst bei den Registern abrufen konnten.',
+  evidence_reminder:
+    'wir erinnern Sie an die Unterlagen, um die wir Sie gebeten haben. Sie sind bei uns noch nicht eingegangen.',
 };
 
 /** A plain-language letter: what is missing, why, until when, and what happens otherwise. Dates come from the case, not the clock. */

@@ -44,7 +44,8 @@ const tenor: Record<CaseOutcome, string> = {
   approved: 'Ihrem Antrag wird stattgegeben.',
   rejected: 'Ihr Antrag wird abgelehnt.',
   refused: 'Ihr Antrag kann nicht bearbeitet werden.',
-  incomplete: 'Ihr Antrag wird ohne Entscheidung in der Sache abgeschlossen, weil angeforderte Unterlagen nicht eingegangen sind.',
+  incomplete:
+    'Ihr Antrag wird ohne Entscheidung in der Sache abgeschlossen, weil angeforderte Unterlagen nicht eingegangen sind.',
 };
 
 /** Space the sealer keeps free at the foot of every page for the seal mark. */
@@ -88,9 +89,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
 
   w.p(`${c.authorityName}\n${c.authorityAddress}\n${c.authorityContact}`, { bold: true });
   w.p(addressLines(c.addressee).join('\n'));
-  w.p(
-    `Datum: ${formatDate(c.issuedAt)}\nAktenzeichen: ${c.fileReference}\nIhr Antrag vom: ${formatDate(c.appliedAt)}`,
-  );
+  w.p(`Datum: ${formatDate(c.issuedAt)}\nAktenzeichen: ${c.fileReference}\nIhr Antrag vom: ${formatDate(c.appliedAt)}`);
   w.heading('H1', `Bescheid: ${c.serviceName}`, 15);
   w.p(`${salutation(c.addressee)},`);
   w.heading('H2', 'Entscheidung');
@@ -98,21 +97,28 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   w.heading('H2', 'Gründe');
   w.list(reasonsOf(c));
   if (c.decision) {
-    w.p(`Entschieden nach Regelwerk Version ${c.decision.ruleSetVersion} (SHA-256 ${c.decision.ruleSetHash.slice(0, 16)}…)` +
-      (c.decision.decidedBy === 'rules' ? '.' : ` durch Sachbearbeitung (${c.decision.decidedBy.caseWorker}).`));
+    w.p(
+      `Entschieden nach Regelwerk Version ${c.decision.ruleSetVersion} (SHA-256 ${c.decision.ruleSetHash.slice(0, 16)}…)` +
+        (c.decision.decidedBy === 'rules' ? '.' : ` durch Sachbearbeitung (${c.decision.decidedBy.caseWorker}).`),
+    );
   }
   w.p(`Rechtsgrundlage: ${c.legalBasis}`);
   w.heading('H2', 'Gebühren');
-  w.p(c.fee && c.fee.amountCents > 0
-    ? `${formatEuro(c.fee.amountCents)}, ${feeStates[c.fee.status]}; Kassenzeichen ${c.fee.reference ?? '–'}`
-    : 'Für diesen Bescheid werden keine Gebühren erhoben.');
+  w.p(
+    c.fee && c.fee.amountCents > 0
+      ? `${formatEuro(c.fee.amountCents)}, ${feeStates[c.fee.status]}; Kassenzeichen ${c.fee.reference ?? '–'}`
+      : 'Für diesen Bescheid werden keine Gebühren erhoben.',
+  );
   w.heading('H2', 'Rechtsbehelfsbelehrung');
   w.p(`${c.legalRemedy} Anschrift: ${c.authorityName}, ${c.authorityAddress}.`);
   if (c.certificate && c.outcome === 'approved') {
     doc.addPage();
     w.heading('H1', c.certificate.title, 15);
     w.p(`Anlage zum Bescheid ${c.fileReference} vom ${formatDate(c.issuedAt)}`);
-    w.table([...c.certificate.fields, ...(c.certificate.validUntil ? [['Gültig bis', c.certificate.validUntil] as [string, string]] : [])]);
+    w.table([
+      ...c.certificate.fields,
+      ...(c.certificate.validUntil ? [['Gültig bis', c.certificate.validUntil] as [string, string]] : []),
+    ]);
   }
   root.end();
   doc.end();
@@ -121,7 +127,10 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
 
 /** Writes content that is always wrapped in a structure element, so nothing on the page is untagged. */
 class TaggedWriter {
-  constructor(private readonly doc: Doc, private readonly root: Struct) {}
+  constructor(
+    private readonly doc: Doc,
+    private readonly root: Struct,
+  ) {}
 
   heading(tag: 'H1' | 'H2', text: string, size = 12): void {
     this.doc.moveDown(0.6);
@@ -130,7 +139,17 @@ class TaggedWriter {
   }
 
   p(text: string, o: { bold?: boolean } = {}): void {
-    this.root.add(this.doc.struct('P', {}, () => void this.doc.font(o.bold ? 'bold' : 'regular').fontSize(10.5).text(text)));
+    this.root.add(
+      this.doc.struct(
+        'P',
+        {},
+        () =>
+          void this.doc
+            .font(o.bold ? 'bold' : 'regular')
+            .fontSize(10.5)
+            .text(text),
+      ),
+    );
     this.doc.moveDown(0.5);
   }
 
@@ -140,7 +159,9 @@ class TaggedWriter {
     for (const item of items) {
       const li = this.doc.struct('LI');
       list.add(li);
-      li.add(this.doc.struct('Lbl', {}, () => void this.doc.font('regular').fontSize(10.5).text('–', { continued: true })));
+      li.add(
+        this.doc.struct('Lbl', {}, () => void this.doc.font('regular').fontSize(10.5).text('–', { continued: true })),
+      );
       li.add(this.doc.struct('LBody', {}, () => void this.doc.text(` ${item}`)));
       li.end();
     }
@@ -154,7 +175,13 @@ class TaggedWriter {
     for (const [label, value] of rows) {
       const tr = this.doc.struct('TR');
       table.add(tr);
-      tr.add(this.doc.struct('TH', {}, () => void this.doc.font('bold').fontSize(10.5).text(`${label}:`, { continued: true })));
+      tr.add(
+        this.doc.struct(
+          'TH',
+          {},
+          () => void this.doc.font('bold').fontSize(10.5).text(`${label}:`, { continued: true }),
+        ),
+      );
       tr.add(this.doc.struct('TD', {}, () => void this.doc.font('regular').text(` ${value}`)));
       tr.end();
     }
@@ -172,7 +199,9 @@ function collect(doc: Doc): Promise<Uint8Array> {
 }
 
 export function addressLines(a: Addressee): string[] {
-  return [a.name ?? 'An die antragstellende Person', a.street, [a.postalCode, a.city].filter(Boolean).join(' ')].filter((l): l is string => !!l);
+  return [a.name ?? 'An die antragstellende Person', a.street, [a.postalCode, a.city].filter(Boolean).join(' ')].filter(
+    (l): l is string => !!l,
+  );
 }
 
 const salutation = (a: Addressee): string => (a.name ? `Guten Tag ${a.name}` : 'Sehr geehrte Damen und Herren');
@@ -192,4 +221,9 @@ const formatDate = (iso: string): string => {
 
 const formatEuro = (cents: number): string => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} EUR`;
 
-const feeStates: Record<FeeResult['status'], string> = { paid: 'bezahlt', not_required: 'keine', unpaid: 'nicht fristgerecht bezahlt', refunded: 'bezahlt und erstattet' };
+const feeStates: Record<FeeResult['status'], string> = {
+  paid: 'bezahlt',
+  not_required: 'keine',
+  unpaid: 'nicht fristgerecht bezahlt',
+  refunded: 'bezahlt und erstattet',
+};

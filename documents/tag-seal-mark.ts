@@ -1,4 +1,15 @@
-import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFOperator, PDFOperatorNames, PDFRef, type PDFDocument, type PDFPage } from 'pdf-lib';
+import {
+  PDFArray,
+  PDFDict,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFOperator,
+  PDFOperatorNames,
+  PDFRef,
+  type PDFDocument,
+  type PDFPage,
+} from 'pdf-lib';
 
 /**
  * Draws on a page of a tagged PDF as one Figure structure element with alternative text, appended to the end of the
@@ -17,17 +28,21 @@ export function drawAsFigure(doc: PDFDocument, page: PDFPage, alt: string, draw:
     return;
   }
   const mcid = marks.size();
-  const figure = doc.context.register(doc.context.obj({
-    Type: 'StructElem',
-    S: 'Figure',
-    P: documentRef,
-    Pg: page.ref,
-    K: mcid,
-    Alt: PDFHexString.fromText(alt),
-  }));
+  const figure = doc.context.register(
+    doc.context.obj({
+      Type: 'StructElem',
+      S: 'Figure',
+      P: documentRef,
+      Pg: page.ref,
+      K: mcid,
+      Alt: PDFHexString.fromText(alt),
+    }),
+  );
   marks.push(figure);
   kidsOf(doc, documentElem).push(figure);
-  page.pushOperators(PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [PDFName.of('Figure'), `<</MCID ${mcid}>>`]));
+  page.pushOperators(
+    PDFOperator.of(PDFOperatorNames.BeginMarkedContentSequence, [PDFName.of('Figure'), `<</MCID ${mcid}>>`]),
+  );
   draw();
   page.pushOperators(PDFOperator.of(PDFOperatorNames.EndMarkedContent));
 }

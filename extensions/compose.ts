@@ -10,7 +10,12 @@ import { loadServiceFolder, type LoadedServiceFolder } from '../services/service
 import type { EngineExtensions, ExtensionContext, ExtensionModule, StepHandler } from './types.js';
 
 /** Registers the engine itself can ask: over HTTP (population, vehicles, trade) and the samples' seeded ones. */
-export const BUILT_IN_REGISTERS: readonly string[] = [...Object.keys(allRegistersAt('http://registers.invalid')), 'uploads', 'gzr', 'permits'];
+export const BUILT_IN_REGISTERS: readonly string[] = [
+  ...Object.keys(allRegistersAt('http://registers.invalid')),
+  'uploads',
+  'gzr',
+  'permits',
+];
 
 export class ExtensionError extends Error {
   override name = 'ExtensionError';
@@ -26,7 +31,10 @@ export function mergeExtensions(list: EngineExtensions[]): EngineExtensions {
     }
     for (const kind of ['registers', 'steps'] as const) {
       for (const [name, value] of Object.entries(e[kind] ?? {})) {
-        if (out[kind]?.[name]) throw new ExtensionError(`two extensions provide ${kind === 'steps' ? 'the step activity' : 'the register'} "${name}"`);
+        if (out[kind]?.[name])
+          throw new ExtensionError(
+            `two extensions provide ${kind === 'steps' ? 'the step activity' : 'the register'} "${name}"`,
+          );
         out[kind] = { ...out[kind], [name]: value } as never;
       }
     }
@@ -38,7 +46,10 @@ export function mergeExtensions(list: EngineExtensions[]): EngineExtensions {
 export function applyExtensions(deps: ActivityDeps, e: EngineExtensions): ActivityDeps {
   return {
     ...deps,
-    registers: e.registers && Object.keys(e.registers).length ? new RegistersByName(e.registers, deps.registers) : deps.registers,
+    registers:
+      e.registers && Object.keys(e.registers).length
+        ? new RegistersByName(e.registers, deps.registers)
+        : deps.registers,
     ...(e.payments && { payments: { ...deps.payments, provider: e.payments } }),
     ...(e.postbox && { postbox: e.postbox }),
     ...(e.sealer && { sealer: e.sealer }),
@@ -50,7 +61,8 @@ export function applyExtensions(deps: ActivityDeps, e: EngineExtensions): Activi
 export function stepActivities(deps: ActivityDeps, e: EngineExtensions): Record<string, StepHandler> {
   const builtIn = createActivities(deps);
   for (const name of Object.keys(e.steps ?? {})) {
-    if (Object.hasOwn(builtIn, name)) throw new ExtensionError(`step activity "${name}" has the name of an engine activity; choose another`);
+    if (Object.hasOwn(builtIn, name))
+      throw new ExtensionError(`step activity "${name}" has the name of an engine activity; choose another`);
   }
   return { ...e.steps };
 }
@@ -62,7 +74,10 @@ export async function loadExtensionModules(paths: readonly string[], ctx: Extens
     const file = resolve(p);
     if (!existsSync(file)) throw new ExtensionError(`extension module ${file} does not exist`);
     const mod = (await import(pathToFileURL(file).href)) as { default?: ExtensionModule };
-    if (!mod.default) throw new ExtensionError(`extension module ${file} has no default export (export default defineExtensions({ … }))`);
+    if (!mod.default)
+      throw new ExtensionError(
+        `extension module ${file} has no default export (export default defineExtensions({ … }))`,
+      );
     list.push(typeof mod.default === 'function' ? await mod.default(ctx) : mod.default);
   }
   return mergeExtensions(list);
@@ -70,7 +85,8 @@ export async function loadExtensionModules(paths: readonly string[], ctx: Extens
 
 /** A folder is a service when it holds a definition; otherwise each of its sub-folders that does is one. */
 export function serviceFoldersIn(dir: string): string[] {
-  const isService = (d: string) => ['service.ts', 'service.mts', 'service.js', 'service.mjs', 'service.json'].some((f) => existsSync(join(d, f)));
+  const isService = (d: string) =>
+    ['service.ts', 'service.mts', 'service.js', 'service.mjs', 'service.json'].some((f) => existsSync(join(d, f)));
   if (!existsSync(dir)) throw new ExtensionError(`service folder ${resolve(dir)} does not exist`);
   if (isService(dir)) return [resolve(dir)];
   return readdirSync(dir)
@@ -81,11 +97,15 @@ export function serviceFoldersIn(dir: string): string[] {
 
 /** Loads, validates and adds every service under the folders to the catalogue; the first broken one stops start-up. */
 export async function loadServiceDirs(dirs: readonly string[], e: EngineExtensions): Promise<LoadedServiceFolder[]> {
-  const ctx = { knownRegisters: [...BUILT_IN_REGISTERS, ...Object.keys(e.registers ?? {})], knownStepActivities: Object.keys(e.steps ?? {}) };
+  const ctx = {
+    knownRegisters: [...BUILT_IN_REGISTERS, ...Object.keys(e.registers ?? {})],
+    knownStepActivities: Object.keys(e.steps ?? {}),
+  };
   const loaded: LoadedServiceFolder[] = [];
   for (const folder of dirs.flatMap(serviceFoldersIn)) {
     const l = await loadServiceFolder(folder, ctx);
-    if (listServices().some((s) => s.ruleSet.id === l.service.ruleSet.id)) throw new ExtensionError(`${folder}: rule set id "${l.service.ruleSet.id}" is already taken`);
+    if (listServices().some((s) => s.ruleSet.id === l.service.ruleSet.id))
+      throw new ExtensionError(`${folder}: rule set id "${l.service.ruleSet.id}" is already taken`);
     registerService(l.service);
     registerRuleSetDir(l.service.ruleSet.id, l.rulesDir);
     loaded.push(l);
@@ -99,7 +119,11 @@ export interface Plugins {
 }
 
 /** Start-up: the configured extension modules, then the configured service folders checked against them. */
-export async function loadPlugins(o: { extensions: readonly string[]; serviceDirs: readonly string[]; dataDir: string }): Promise<Plugins> {
+export async function loadPlugins(o: {
+  extensions: readonly string[];
+  serviceDirs: readonly string[];
+  dataDir: string;
+}): Promise<Plugins> {
   const extensions = await loadExtensionModules(o.extensions, { dataDir: o.dataDir });
   return { extensions, services: await loadServiceDirs(o.serviceDirs, extensions) };
 }

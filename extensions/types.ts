@@ -33,7 +33,14 @@ export type StepHandler = (input: StepInput) => Promise<StepResult>;
 
 /** Outbound forwarding of a decided case to a recipient the rules named (e.g. a chamber, the tax office). */
 export interface Forwarder {
-  forward(f: { idempotencyKey: string; recipient: string; caseId: string; serviceKey: string; authorityId: string; decision: Decision }): Promise<void>;
+  forward(f: {
+    idempotencyKey: string;
+    recipient: string;
+    caseId: string;
+    serviceKey: string;
+    authorityId: string;
+    decision: Decision;
+  }): Promise<void>;
 }
 
 /**
@@ -58,7 +65,9 @@ export interface ExtensionContext {
 }
 
 /** An extension module's default export: the extensions, or a function building them. */
-export type ExtensionModule = EngineExtensions | ((ctx: ExtensionContext) => EngineExtensions | Promise<EngineExtensions>);
+export type ExtensionModule =
+  | EngineExtensions
+  | ((ctx: ExtensionContext) => EngineExtensions | Promise<EngineExtensions>);
 
 /** Types an extension module's default export. */
 export const defineExtensions = <E extends ExtensionModule>(e: E): E => e;
@@ -68,7 +77,14 @@ export function forwardingStep(forwarder: Forwarder): StepHandler {
   return async (i) => {
     const recipients = i.decision?.forwardTo ?? [];
     for (const recipient of recipients) {
-      await forwarder.forward({ idempotencyKey: `${i.idempotencyKey}:${recipient}`, recipient, caseId: i.caseId, serviceKey: i.serviceKey, authorityId: i.authorityId, decision: i.decision! });
+      await forwarder.forward({
+        idempotencyKey: `${i.idempotencyKey}:${recipient}`,
+        recipient,
+        caseId: i.caseId,
+        serviceKey: i.serviceKey,
+        authorityId: i.authorityId,
+        decision: i.decision!,
+      });
     }
     return { note: { forwardedTo: recipients.length } };
   };

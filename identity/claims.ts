@@ -7,7 +7,9 @@ export const ACR_BY_TRUST_LEVEL: Record<TrustLevel, string> = {
   high: 'http://eidas.europa.eu/LoA/high',
 };
 
-export const TRUST_LEVEL_BY_ACR = new Map(Object.entries(ACR_BY_TRUST_LEVEL).map(([level, acr]) => [acr, level as TrustLevel]));
+export const TRUST_LEVEL_BY_ACR = new Map(
+  Object.entries(ACR_BY_TRUST_LEVEL).map(([level, acr]) => [acr, level as TrustLevel]),
+);
 
 /** Claims the engine reads from an identity token, besides iss, aud, exp. `mandate` is present when acting for someone else. */
 export interface IdentityClaims {

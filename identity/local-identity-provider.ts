@@ -58,7 +58,16 @@ export async function startLocalIdentityProvider(o: {
         body: {
           type: 'object',
           required: ['subject', 'trustLevel'],
-          properties: { subject: { type: 'string', minLength: 1, maxLength: 128 }, trustLevel: { enum: [...TRUST_LEVELS] }, representation: { type: 'object' }, name: { type: 'object', required: ['givenName', 'familyName'], properties: { givenName: { type: 'string' }, familyName: { type: 'string' } } } },
+          properties: {
+            subject: { type: 'string', minLength: 1, maxLength: 128 },
+            trustLevel: { enum: [...TRUST_LEVELS] },
+            representation: { type: 'object' },
+            name: {
+              type: 'object',
+              required: ['givenName', 'familyName'],
+              properties: { givenName: { type: 'string' }, familyName: { type: 'string' } },
+            },
+          },
         },
       },
     },
@@ -67,7 +76,15 @@ export async function startLocalIdentityProvider(o: {
 
   await staffAuthorization(app, {
     staff: o.staff ?? DEMO_STAFF,
-    sign: (claims, subject, aud) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' }).setIssuer(issuer).setAudience(aud).setSubject(subject).setIssuedAt().setExpirationTime('8h').sign(privateKey),
+    sign: (claims, subject, aud) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+        .setIssuer(issuer)
+        .setAudience(aud)
+        .setSubject(subject)
+        .setIssuedAt()
+        .setExpirationTime('8h')
+        .sign(privateKey),
   });
 
   await app.listen({ host: o.host, port: o.port });
@@ -82,9 +99,19 @@ export async function startLocalIdentityProvider(o: {
 }
 
 /** Signs an identity token; exported so tests can forge one with a key the provider never published. */
-export function signToken(key: CryptoKey, kid: string, issuer: string, audience: string, t: IssueToken): Promise<string> {
+export function signToken(
+  key: CryptoKey,
+  kid: string,
+  issuer: string,
+  audience: string,
+  t: IssueToken,
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ acr: ACR_BY_TRUST_LEVEL[t.trustLevel], ...(t.representation && { mandate: t.representation }), ...(t.name && { given_name: t.name.givenName, family_name: t.name.familyName }) })
+  return new SignJWT({
+    acr: ACR_BY_TRUST_LEVEL[t.trustLevel],
+    ...(t.representation && { mandate: t.representation }),
+    ...(t.name && { given_name: t.name.givenName, family_name: t.name.familyName }),
+  })
     .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
     .setIssuer(issuer)
     .setAudience(audience)

@@ -15,15 +15,55 @@ export interface DemoStaff {
 
 /** The sample authorities' staff: two case workers (for four-eyes) and a supervisor each. */
 export const DEMO_STAFF: DemoStaff[] = [
-  { subject: 'sb.anna', name: 'Anna Albers', role: 'case_worker', authorityId: 'stadt-musterstadt', authorityName: 'Stadt Musterstadt' },
-  { subject: 'sb.ben', name: 'Ben Brandt', role: 'case_worker', authorityId: 'stadt-musterstadt', authorityName: 'Stadt Musterstadt' },
-  { subject: 'sv.chef', name: 'Clara Chef', role: 'supervisor', authorityId: 'stadt-musterstadt', authorityName: 'Stadt Musterstadt' },
-  { subject: 'sb.dora', name: 'Dora Dietz', role: 'case_worker', authorityId: 'gemeinde-beispieldorf', authorityName: 'Gemeinde Beispieldorf' },
-  { subject: 'sb.emil', name: 'Emil Engel', role: 'case_worker', authorityId: 'gemeinde-beispieldorf', authorityName: 'Gemeinde Beispieldorf' },
-  { subject: 'sv.frieda', name: 'Frieda Fuchs', role: 'supervisor', authorityId: 'gemeinde-beispieldorf', authorityName: 'Gemeinde Beispieldorf' },
+  {
+    subject: 'sb.anna',
+    name: 'Anna Albers',
+    role: 'case_worker',
+    authorityId: 'stadt-musterstadt',
+    authorityName: 'Stadt Musterstadt',
+  },
+  {
+    subject: 'sb.ben',
+    name: 'Ben Brandt',
+    role: 'case_worker',
+    authorityId: 'stadt-musterstadt',
+    authorityName: 'Stadt Musterstadt',
+  },
+  {
+    subject: 'sv.chef',
+    name: 'Clara Chef',
+    role: 'supervisor',
+    authorityId: 'stadt-musterstadt',
+    authorityName: 'Stadt Musterstadt',
+  },
+  {
+    subject: 'sb.dora',
+    name: 'Dora Dietz',
+    role: 'case_worker',
+    authorityId: 'gemeinde-beispieldorf',
+    authorityName: 'Gemeinde Beispieldorf',
+  },
+  {
+    subject: 'sb.emil',
+    name: 'Emil Engel',
+    role: 'case_worker',
+    authorityId: 'gemeinde-beispieldorf',
+    authorityName: 'Gemeinde Beispieldorf',
+  },
+  {
+    subject: 'sv.frieda',
+    name: 'Frieda Fuchs',
+    role: 'supervisor',
+    authorityId: 'gemeinde-beispieldorf',
+    authorityName: 'Gemeinde Beispieldorf',
+  },
 ];
 
-const roleLabel: Record<string, string> = { case_worker: 'Sachbearbeitung', supervisor: 'Aufsicht', operator: 'Betrieb' };
+const roleLabel: Record<string, string> = {
+  case_worker: 'Sachbearbeitung',
+  supervisor: 'Aufsicht',
+  operator: 'Betrieb',
+};
 
 interface AuthorizeParams {
   client_id: string;
@@ -63,20 +103,36 @@ const authorizeSchema = {
  */
 export async function staffAuthorization(
   app: FastifyInstance,
-  o: { staff: DemoStaff[]; sign: (claims: Record<string, unknown>, subject: string, audience: string) => Promise<string> },
+  o: {
+    staff: DemoStaff[];
+    sign: (claims: Record<string, unknown>, subject: string, audience: string) => Promise<string>;
+  },
 ): Promise<void> {
   await app.register(formbody);
   const grants = new Map<string, Grant>();
 
-  app.get<{ Querystring: AuthorizeParams }>('/authorize', { schema: { querystring: authorizeSchema } }, async (req, reply) => loginPage(reply, req.query, o.staff));
+  app.get<{ Querystring: AuthorizeParams }>(
+    '/authorize',
+    { schema: { querystring: authorizeSchema } },
+    async (req, reply) => loginPage(reply, req.query, o.staff),
+  );
 
   app.post<{ Body: AuthorizeParams & { subject: string } }>(
     '/authorize',
-    { schema: { body: { ...authorizeSchema, required: [...authorizeSchema.required, 'subject'], properties: { ...authorizeSchema.properties, subject: str(128) } } } },
+    {
+      schema: {
+        body: {
+          ...authorizeSchema,
+          required: [...authorizeSchema.required, 'subject'],
+          properties: { ...authorizeSchema.properties, subject: str(128) },
+        },
+      },
+    },
     async (req, reply) => {
       const { subject, ...params } = req.body;
       const staff = o.staff.find((s) => s.subject === subject);
-      if (!staff) return reply.status(400).send({ error: 'invalid_request', error_description: 'unknown staff member' });
+      if (!staff)
+        return reply.status(400).send({ error: 'invalid_request', error_description: 'unknown staff member' });
       const code = randomBytes(32).toString('base64url');
       for (const [c, g] of grants) if (g.expiresAt < Date.now()) grants.delete(c);
       grants.set(code, { ...params, staff, expiresAt: Date.now() + 60_000 });
@@ -87,14 +143,22 @@ export async function staffAuthorization(
     },
   );
 
-  app.post<{ Body: { grant_type: string; code: string; redirect_uri: string; client_id: string; code_verifier: string } }>(
+  app.post<{
+    Body: { grant_type: string; code: string; redirect_uri: string; client_id: string; code_verifier: string };
+  }>(
     '/oauth/token',
     {
       schema: {
         body: {
           type: 'object',
           required: ['grant_type', 'code', 'redirect_uri', 'client_id', 'code_verifier'],
-          properties: { grant_type: { const: 'authorization_code' }, code: str(200), redirect_uri: str(500), client_id: str(100), code_verifier: { type: 'string', pattern: '^[A-Za-z0-9._~-]{43,128}$' } },
+          properties: {
+            grant_type: { const: 'authorization_code' },
+            code: str(200),
+            redirect_uri: str(500),
+            client_id: str(100),
+            code_verifier: { type: 'string', pattern: '^[A-Za-z0-9._~-]{43,128}$' },
+          },
         },
       },
     },
@@ -103,11 +167,21 @@ export async function staffAuthorization(
       const grant = grants.get(b.code);
       grants.delete(b.code);
       const challenge = createHash('sha256').update(b.code_verifier).digest('base64url');
-      if (!grant || grant.expiresAt < Date.now() || grant.client_id !== b.client_id || grant.redirect_uri !== b.redirect_uri || grant.code_challenge !== challenge) {
+      if (
+        !grant ||
+        grant.expiresAt < Date.now() ||
+        grant.client_id !== b.client_id ||
+        grant.redirect_uri !== b.redirect_uri ||
+        grant.code_challenge !== challenge
+      ) {
         return reply.status(400).send({ error: 'invalid_grant' });
       }
       const s = grant.staff;
-      const idToken = await o.sign({ role: s.role, authority_id: s.authorityId, name: s.name, nonce: grant.nonce }, s.subject, b.client_id);
+      const idToken = await o.sign(
+        { role: s.role, authority_id: s.authorityId, name: s.name, nonce: grant.nonce },
+        s.subject,
+        b.client_id,
+      );
       return { token_type: 'Bearer', id_token: idToken, access_token: idToken, expires_in: 8 * 3600 };
     },
   );
@@ -123,9 +197,13 @@ function loginPage(reply: FastifyReply, p: AuthorizeParams, staff: DemoStaff[]) 
 <p>Dieser Anmeldedienst ist eine Attrappe für Demo und Tests: Wählen Sie, als wer Sie sich anmelden.</p>
 <form method="post" action="authorize">${hidden}
 ${authorities.map(
-  (a) => html`<fieldset><legend>${a}</legend><ul>${staff
-    .filter((s) => s.authorityName === a)
-    .map((s) => html`<li><button type="submit" name="subject" value="${s.subject}">${s.name} (${roleLabel[s.role] ?? s.role})</button></li>`)}</ul></fieldset>`,
+  (a) =>
+    html`<fieldset><legend>${a}</legend><ul>${staff
+      .filter((s) => s.authorityName === a)
+      .map(
+        (s) =>
+          html`<li><button type="submit" name="subject" value="${s.subject}">${s.name} (${roleLabel[s.role] ?? s.role})</button></li>`,
+      )}</ul></fieldset>`,
 )}
 </form></main></body></html>`.value,
   );

@@ -4,7 +4,10 @@ import { TRUST_LEVEL_BY_ACR } from './claims.js';
 
 /** Why a token was not accepted; the code is stable, the message says it to a citizen. */
 export class IdentityRejectedError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -36,7 +39,8 @@ export class OidcTokenVerifier implements TokenVerifier {
       throw asRejection(err);
     }
     const trustLevel = TRUST_LEVEL_BY_ACR.get(String(payload['acr']));
-    if (!trustLevel) throw new IdentityRejectedError('unknown_trust_level', 'Das Vertrauensniveau der Anmeldung ist unbekannt.');
+    if (!trustLevel)
+      throw new IdentityRejectedError('unknown_trust_level', 'Das Vertrauensniveau der Anmeldung ist unbekannt.');
     const mandate = payload['mandate'];
     return {
       subject: String(payload['sub']),
@@ -64,21 +68,34 @@ async function discoverJwksUri(issuer: string): Promise<string> {
 
 function asRepresentation(m: unknown): Representation {
   const r = m as Partial<Representation> | null;
-  if (!r || typeof r.representedSubject !== 'string' || typeof r.mandateId !== 'string' || (r.kind !== 'person' && r.kind !== 'organisation')) {
+  if (
+    !r ||
+    typeof r.representedSubject !== 'string' ||
+    typeof r.mandateId !== 'string' ||
+    (r.kind !== 'person' && r.kind !== 'organisation')
+  ) {
     throw new IdentityRejectedError('invalid_mandate', 'Die Vertretungsangabe in der Anmeldung ist unvollständig.');
   }
   return { representedSubject: r.representedSubject, kind: r.kind, mandateId: r.mandateId };
 }
 
 function asRejection(err: unknown): Error {
-  if (err instanceof errors.JWTExpired) return new IdentityRejectedError('token_expired', 'Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.');
+  if (err instanceof errors.JWTExpired)
+    return new IdentityRejectedError(
+      'token_expired',
+      'Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an.',
+    );
   if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey) {
     return new IdentityRejectedError('token_signature_invalid', 'Die Signatur des Identitätsnachweises ist ungültig.');
   }
   if (err instanceof errors.JWTClaimValidationFailed) {
-    return new IdentityRejectedError(`token_claim_invalid`, `Der Identitätsnachweis ist nicht für diesen Dienst ausgestellt (${err.claim}).`);
+    return new IdentityRejectedError(
+      `token_claim_invalid`,
+      `Der Identitätsnachweis ist nicht für diesen Dienst ausgestellt (${err.claim}).`,
+    );
   }
-  if (err instanceof errors.JOSEError) return new IdentityRejectedError('token_invalid', 'Der Identitätsnachweis ist ungültig.');
+  if (err instanceof errors.JOSEError)
+    return new IdentityRejectedError('token_invalid', 'Der Identitätsnachweis ist ungültig.');
   return err instanceof Error ? err : new Error(String(err));
 }
 
@@ -86,5 +103,7 @@ function asRejection(err: unknown): Error {
 function nameOf(payload: Record<string, unknown>): { name?: PersonName } {
   const givenName = payload['given_name'];
   const familyName = payload['family_name'];
-  return typeof givenName === 'string' && typeof familyName === 'string' && givenName && familyName ? { name: { givenName, familyName } } : {};
+  return typeof givenName === 'string' && typeof familyName === 'string' && givenName && familyName
+    ? { name: { givenName, familyName } }
+    : {};
 }

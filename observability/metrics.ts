@@ -47,11 +47,18 @@ export class EngineMetrics {
       labelNames: ['service', 'authority', 'status', 'outcome'] as const,
       registers: [this.registry],
       async collect() {
-        const rows = await db.execute<{ service: string; authority: string; status: string; outcome: string | null; n: number }>(
+        const rows = await db.execute<{
+          service: string;
+          authority: string;
+          status: string;
+          outcome: string | null;
+          n: number;
+        }>(
           sql`select service_key as service, authority_id as authority, status, outcome, count(*)::int as n from cases group by 1, 2, 3, 4`,
         );
         this.reset();
-        for (const r of rows) this.set({ service: r.service, authority: r.authority, status: r.status, outcome: r.outcome ?? 'none' }, r.n);
+        for (const r of rows)
+          this.set({ service: r.service, authority: r.authority, status: r.status, outcome: r.outcome ?? 'none' }, r.n);
       },
     });
     const tasks = new Gauge({
@@ -73,7 +80,9 @@ export class EngineMetrics {
       labelNames: ['kind', 'status'] as const,
       registers: [this.registry],
       async collect() {
-        const rows = await db.execute<{ kind: string; status: string; n: number }>(sql`select kind, status, count(*)::int as n from payments group by 1, 2`);
+        const rows = await db.execute<{ kind: string; status: string; n: number }>(
+          sql`select kind, status, count(*)::int as n from payments group by 1, 2`,
+        );
         this.reset();
         for (const r of rows) this.set({ kind: r.kind, status: r.status }, r.n);
       },
@@ -123,13 +132,19 @@ export class EngineMetrics {
   async text(): Promise<string> {
     const own = await this.registry.metrics();
     if (!this.sdkMetricsUrl) return own;
-    const sdk = await fetch(this.sdkMetricsUrl, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text(), () => '');
+    const sdk = await fetch(this.sdkMetricsUrl, { signal: AbortSignal.timeout(2_000) }).then(
+      (r) => r.text(),
+      () => '',
+    );
     return `${own}\n${sdk}`;
   }
 }
 
 /** `GET /metrics` on its own port, for Prometheus to scrape; nothing else is served there. */
-export async function startMetricsServer(metrics: EngineMetrics, o: { host: string; port: number }): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startMetricsServer(
+  metrics: EngineMetrics,
+  o: { host: string; port: number },
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end();
@@ -149,7 +164,10 @@ export async function startMetricsServer(metrics: EngineMetrics, o: { host: stri
  * The Temporal SDK's own Prometheus exporter (worker slots, poll latency, workflow task and activity latencies) on the
  * port after METRICS_PORT, loopback only; the process's /metrics appends what it serves.
  */
-export function sdkTelemetry(metricsPort: number | undefined): { options?: { metrics: { prometheus: { bindAddress: string } } }; url?: string } {
+export function sdkTelemetry(metricsPort: number | undefined): {
+  options?: { metrics: { prometheus: { bindAddress: string } } };
+  url?: string;
+} {
   if (metricsPort === undefined) return {};
   const bindAddress = `127.0.0.1:${metricsPort === 0 ? 0 : metricsPort + 1}`;
   return { options: { metrics: { prometheus: { bindAddress } } }, url: `http://${bindAddress}/metrics` };

@@ -21,7 +21,9 @@ export interface Tracing {
 
 export function startTracing(o: { endpoint: string; serviceName: string; spanProcessor?: SpanProcessor }): Tracing {
   const resource = new Resource({ 'service.name': o.serviceName });
-  const spanProcessor = o.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter({ url: `${o.endpoint.replace(/\/+$/, '')}/v1/traces` }));
+  const spanProcessor =
+    o.spanProcessor ??
+    new BatchSpanProcessor(new OTLPTraceExporter({ url: `${o.endpoint.replace(/\/+$/, '')}/v1/traces` }));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
   // Registers the provider and an AsyncLocalStorage context manager globally, as the interceptors read the global API.
   provider.register({ contextManager: new AsyncLocalStorageContextManager() });
@@ -37,7 +39,10 @@ export function startTracing(o: { endpoint: string; serviceName: string; spanPro
 export function traceRequests(app: FastifyInstance, tracer: Tracer): void {
   app.addHook('onRequest', (req, _reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    const span = tracer.startSpan(`${req.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route } });
+    const span = tracer.startSpan(`${req.method} ${route}`, {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': req.method, 'http.route': route },
+    });
     (req as { otelSpan?: typeof span }).otelSpan = span;
     context.with(trace.setSpan(context.active(), span), done);
   });

@@ -16,11 +16,23 @@ export async function assessIntake(ruleSet: RuleSet, facts: Record<string, unkno
   const a: IntakeAssessment = { errors: [], requiredEvidence: [], feeCents: 0, feeRules: [] };
   for (const { rule } of await runRules(ruleSet, facts)) {
     const e = rule.event;
-    if (e.type === 'implausible') a.errors.push({ pointer: e.params.pointer, code: e.params.code, message: e.params.message, messageEn: e.params.messageEn });
-    if (e.type === 'require-evidence' && !a.requiredEvidence.includes(e.params.evidenceType)) a.requiredEvidence.push(e.params.evidenceType);
+    if (e.type === 'implausible')
+      a.errors.push({
+        pointer: e.params.pointer,
+        code: e.params.code,
+        message: e.params.message,
+        messageEn: e.params.messageEn,
+      });
+    if (e.type === 'require-evidence' && !a.requiredEvidence.includes(e.params.evidenceType))
+      a.requiredEvidence.push(e.params.evidenceType);
     if (e.type === 'fee') {
       a.feeCents += e.params.amountCents;
-      a.feeRules.push({ ruleId: rule.name, amountCents: e.params.amountCents, reason: e.params.reason, legalBasis: e.params.legalBasis });
+      a.feeRules.push({
+        ruleId: rule.name,
+        amountCents: e.params.amountCents,
+        reason: e.params.reason,
+        legalBasis: e.params.legalBasis,
+      });
     }
   }
   return a;

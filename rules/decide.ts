@@ -13,8 +13,20 @@ export async function decide(ruleSet: RuleSet, facts: Record<string, unknown>): 
   const forwardTo: string[] = [];
   for (const { rule, reads } of fired) {
     const e = rule.event;
-    if (e.type === 'approve' || e.type === 'reject' || e.type === 'escalate' || e.type === 'forward' || e.type === 'payout') {
-      firedRules.push({ ruleId: rule.name, outcome: e.type, reason: e.params.reason, legalBasis: e.params.legalBasis, reads });
+    if (
+      e.type === 'approve' ||
+      e.type === 'reject' ||
+      e.type === 'escalate' ||
+      e.type === 'forward' ||
+      e.type === 'payout'
+    ) {
+      firedRules.push({
+        ruleId: rule.name,
+        outcome: e.type,
+        reason: e.params.reason,
+        legalBasis: e.params.legalBasis,
+        reads,
+      });
     }
     if (e.type === 'forward') forwardTo.push(e.params.recipient);
     if (e.type === 'payout') {

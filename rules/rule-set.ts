@@ -18,7 +18,10 @@ export type RuleEvent =
   | { type: 'forward'; params: Cited & { recipient: string } }
   | { type: 'fee'; params: Cited & { amountCents: number } }
   | { type: 'require-evidence'; params: Cited & { evidenceType: string } }
-  | { type: 'implausible'; params: { pointer: string; code: string; message: string; messageEn: string; legalBasis?: string } };
+  | {
+      type: 'implausible';
+      params: { pointer: string; code: string; message: string; messageEn: string; legalBasis?: string };
+    };
 
 export type Rule = RuleProperties & { name: string; event: RuleEvent };
 
@@ -40,12 +43,14 @@ const dirs = new Map<string, string>();
 /** Where a service folder keeps its rule set; one folder per rule set id. */
 export function registerRuleSetDir(ruleSetId: string, dir: string): void {
   const known = dirs.get(ruleSetId);
-  if (known !== undefined && known !== dir) throw new UnknownRuleSetError(`rule set ${ruleSetId} is already served from another folder`);
+  if (known !== undefined && known !== dir)
+    throw new UnknownRuleSetError(`rule set ${ruleSetId} is already served from another folder`);
   dirs.set(ruleSetId, dir);
 }
 
 // The samples' rule folders are linked from rules/<id> (services/samples/<id>/rules), next to other built-in rule sets.
-const ruleFile = (ruleSetId: string, version: string) => join(dirs.get(ruleSetId) ?? join(rulesDir, ruleSetId), `v${version}.json`);
+const ruleFile = (ruleSetId: string, version: string) =>
+  join(dirs.get(ruleSetId) ?? join(rulesDir, ruleSetId), `v${version}.json`);
 
 export class UnknownRuleSetError extends Error {}
 
@@ -81,7 +86,9 @@ async function readRuleSet(ruleSetId: string, version: string): Promise<RuleSet>
   }
   const parsed = JSON.parse(bytes.toString('utf8')) as Omit<RuleSet, 'hash'>;
   if (parsed.ruleSetId !== ruleSetId || parsed.version !== version) {
-    throw new UnknownRuleSetError(`rule file ${ruleSetId}/v${version}.json declares ${parsed.ruleSetId}@${parsed.version}`);
+    throw new UnknownRuleSetError(
+      `rule file ${ruleSetId}/v${version}.json declares ${parsed.ruleSetId}@${parsed.version}`,
+    );
   }
   return { ...parsed, hash: createHash('sha256').update(bytes).digest('hex') };
 }

@@ -20,7 +20,12 @@ const compiled = new Map<string, Compiled>();
 function compile(ruleSet: RuleSet): Compiled {
   let c = compiled.get(ruleSet.hash);
   if (!c) {
-    c = { byName: new Map(ruleSet.rules.map((rule) => [rule.name, { rule, reads: [...factsRead(rule.conditions)].sort() }])), idle: [] };
+    c = {
+      byName: new Map(
+        ruleSet.rules.map((rule) => [rule.name, { rule, reads: [...factsRead(rule.conditions)].sort() }]),
+      ),
+      idle: [],
+    };
     compiled.set(ruleSet.hash, c);
   }
   return c;
@@ -38,7 +43,10 @@ export async function runRules(ruleSet: RuleSet, facts: Record<string, unknown>)
   const engine = c.idle.pop() ?? buildEngine(ruleSet);
   try {
     const { results } = await engine.run({ ...facts });
-    return results.map((r) => c.byName.get(String(r.name))!).sort((a, b) => a.rule.name.localeCompare(b.rule.name)).map((f) => ({ ...f, reads: [...f.reads] }));
+    return results
+      .map((r) => c.byName.get(String(r.name))!)
+      .sort((a, b) => a.rule.name.localeCompare(b.rule.name))
+      .map((f) => ({ ...f, reads: [...f.reads] }));
   } finally {
     c.idle.push(engine);
   }

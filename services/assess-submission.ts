@@ -33,26 +33,44 @@ export function checkTrustLevel(serviceKey: string, identity: IdentityAssertion)
   const service = findService(serviceKey);
   const required = service.minimumTrustLevel;
   const actual = identity.trustLevel;
-  if (identity.representation && !service.representationAllowed) return { sufficient: false, required, actual, reason: REFUSAL_TEXTS.representationNotAllowed };
+  if (identity.representation && !service.representationAllowed)
+    return { sufficient: false, required, actual, reason: REFUSAL_TEXTS.representationNotAllowed };
   const sufficient = TRUST_LEVELS.indexOf(actual) >= TRUST_LEVELS.indexOf(required);
-  return { sufficient, required, actual, ...(!sufficient && { reason: REFUSAL_TEXTS.trustLevelTooLow(actual, required) }) };
+  return {
+    sufficient,
+    required,
+    actual,
+    ...(!sufficient && { reason: REFUSAL_TEXTS.trustLevelTooLow(actual, required) }),
+  };
 }
 
 /**
  * Intake, assessed once: identity and mandate, schema and plausibility rules, and from the same rule run the case's plan
  * (evidence, fee, deadlines). The API refuses with it before a case exists; the case runs it again in one step.
  */
-export async function assessSubmission(s: Submission): Promise<{ refusal: IntakeRefusal } | { refusal?: undefined; plan: CasePlan }> {
+export async function assessSubmission(
+  s: Submission,
+): Promise<{ refusal: IntakeRefusal } | { refusal?: undefined; plan: CasePlan }> {
   const identity = checkTrustLevel(s.serviceKey, s.identity);
   if (!identity.sufficient) {
-    const code = identity.reason === REFUSAL_TEXTS.representationNotAllowed ? 'representation_not_allowed' : 'trust_level_too_low';
+    const code =
+      identity.reason === REFUSAL_TEXTS.representationNotAllowed ? 'representation_not_allowed' : 'trust_level_too_low';
     return { refusal: { code, httpStatus: 403, message: identity.reason!, errors: [] } };
   }
   const service = findService(s.serviceKey);
   const check = await checkApplication({ ...s, service, submittedOn: s.submittedAt.slice(0, 10) });
-  if (!check.valid) return { refusal: { code: 'invalid_application', httpStatus: 422, message: REFUSAL_TEXTS.invalidApplication, errors: check.errors } };
+  if (!check.valid)
+    return {
+      refusal: {
+        code: 'invalid_application',
+        httpStatus: 422,
+        message: REFUSAL_TEXTS.invalidApplication,
+        errors: check.errors,
+      },
+    };
   return { plan: planFor(service, s.authorityId, check.assessment) };
 }
 
 /** A refusal as the lines of the refusal Bescheid. */
-export const refusalReasons = (r: IntakeRefusal): string[] => (r.errors.length > 0 ? r.errors.map((e) => `${e.pointer}: ${e.message}`) : [r.message]);
+export const refusalReasons = (r: IntakeRefusal): string[] =>
+  r.errors.length > 0 ? r.errors.map((e) => `${e.pointer}: ${e.message}`) : [r.message];

@@ -23,7 +23,8 @@ export class DuplicateServiceError extends Error {}
 
 /** Adds a service loaded from a team's folder (see service-folder.ts); its key must be new. */
 export function registerService(service: ServiceDefinition): void {
-  if (services.some((s) => s.key === service.key)) throw new DuplicateServiceError(`service key ${service.key} is already in the catalogue`);
+  if (services.some((s) => s.key === service.key))
+    throw new DuplicateServiceError(`service key ${service.key} is already in the catalogue`);
   services.push(service);
 }
 
@@ -34,7 +35,10 @@ export class UnknownServiceError extends Error {
 }
 
 export class UnknownAuthorityError extends Error {
-  constructor(readonly serviceKey: string, readonly authorityId: string) {
+  constructor(
+    readonly serviceKey: string,
+    readonly authorityId: string,
+  ) {
     super(`Authority "${authorityId}" does not offer service "${serviceKey}"`);
   }
 }
@@ -57,7 +61,9 @@ export function findAuthority(service: ServiceDefinition, authorityId: string): 
 
 /** The rule set version in force on a day (YYYY-MM-DD): the latest released one valid from that day or earlier. */
 export function ruleSetVersionOn(service: ServiceDefinition, day: string): string {
-  const inForce = service.ruleSet.versions.filter((v) => v.validFrom <= day).sort((a, b) => a.validFrom.localeCompare(b.validFrom));
+  const inForce = service.ruleSet.versions
+    .filter((v) => v.validFrom <= day)
+    .sort((a, b) => a.validFrom.localeCompare(b.validFrom));
   const version = inForce.at(-1) ?? service.ruleSet.versions[0];
   if (!version) throw new Error(`service ${service.key} has no rule set version`);
   return version.version;

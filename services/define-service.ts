@@ -6,7 +6,10 @@ import type { AuthoritySettings, IntakeContext, ServiceDefinition } from './type
  * A service as its team writes it (`service.ts`): authorities, rule set and facts may come from the folder
  * (`authorities/*.json`, `rules/v<N>.json`) and the declarative defaults instead of code.
  */
-export type ServiceInput = Omit<ServiceDefinition, 'authorities' | 'ruleSet' | 'intakeFacts' | 'decisionFacts' | 'schemas' | 'currentSchemaVersion' | 'legalRemedy'> & {
+export type ServiceInput = Omit<
+  ServiceDefinition,
+  'authorities' | 'ruleSet' | 'intakeFacts' | 'decisionFacts' | 'schemas' | 'currentSchemaVersion' | 'legalRemedy'
+> & {
   authorities?: Record<string, AuthoritySettings>;
   /** Default: `schema.json` of the folder as version 1. */
   schemas?: ServiceDefinition['schemas'];
@@ -33,8 +36,14 @@ export function defaultIntakeFacts({ application, authority, submittedOn }: Inta
   return { application, submittedOn, postalCodeInMunicipality: postalCodeInMunicipality(application, authority) };
 }
 
-export function defaultDecisionFacts(application: Record<string, unknown>, evidence: EvidenceResult[]): Record<string, unknown> {
-  return { application, evidence: Object.fromEntries(evidence.map((e) => [e.evidenceType, { status: e.status, ...e.facts }])) };
+export function defaultDecisionFacts(
+  application: Record<string, unknown>,
+  evidence: EvidenceResult[],
+): Record<string, unknown> {
+  return {
+    application,
+    evidence: Object.fromEntries(evidence.map((e) => [e.evidenceType, { status: e.status, ...e.facts }])),
+  };
 }
 
 /** Fills what the folder provides: its authorities (they win over inline ones), rule set and the default facts. */

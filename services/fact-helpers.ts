@@ -2,7 +2,10 @@ import type { EvidenceResult } from '../contracts/case.js';
 import type { AuthoritySettings } from './types.js';
 
 /** Whether the application's address lies in the authority's municipality; null when the address has no postal code. */
-export function postalCodeInMunicipality(application: Record<string, unknown>, authority: AuthoritySettings): boolean | null {
+export function postalCodeInMunicipality(
+  application: Record<string, unknown>,
+  authority: AuthoritySettings,
+): boolean | null {
   const postalCode = (application['address'] as { postalCode?: unknown } | undefined)?.postalCode;
   return typeof postalCode === 'string' ? authority.postalCodes.includes(postalCode) : null;
 }

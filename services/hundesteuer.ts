@@ -10,7 +10,9 @@ let imported: object | undefined;
 export function hundesteuerSchema(): object {
   if (!imported) {
     const codes = parseGenericode(readFileSync(`${fimDir}hunderassegruppe.gc.xml`, 'utf8'));
-    imported = importXDatenfelder2(readFileSync(`${fimDir}S99000001V1.0_xdf2.xml`, 'utf8'), { [codes.uri]: codes.codes });
+    imported = importXDatenfelder2(readFileSync(`${fimDir}S99000001V1.0_xdf2.xml`, 'utf8'), {
+      [codes.uri]: codes.codes,
+    });
   }
   return imported;
 }

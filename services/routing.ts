@@ -31,11 +31,16 @@ export interface RoutingTable {
 export class CatalogueRoutingTable implements RoutingTable {
   route(leikaKey: string, place: Place): Route {
     if (!LEIKA_PATTERN.test(leikaKey)) return { found: false, reason: 'invalid_place', candidates: [] };
-    if (place.ars !== undefined && !ARS_PATTERN.test(place.ars)) return { found: false, reason: 'invalid_place', candidates: [] };
-    if (place.postalCode !== undefined && !/^\d{5}$/.test(place.postalCode)) return { found: false, reason: 'invalid_place', candidates: [] };
-    if (place.ars === undefined && place.postalCode === undefined) return { found: false, reason: 'invalid_place', candidates: [] };
+    if (place.ars !== undefined && !ARS_PATTERN.test(place.ars))
+      return { found: false, reason: 'invalid_place', candidates: [] };
+    if (place.postalCode !== undefined && !/^\d{5}$/.test(place.postalCode))
+      return { found: false, reason: 'invalid_place', candidates: [] };
+    if (place.ars === undefined && place.postalCode === undefined)
+      return { found: false, reason: 'invalid_place', candidates: [] };
     const service = findService(leikaKey);
-    const candidates = Object.entries(service.authorities).filter(([, a]) => serves(a, place)).map(([id]) => id);
+    const candidates = Object.entries(service.authorities)
+      .filter(([, a]) => serves(a, place))
+      .map(([id]) => id);
     if (candidates.length === 1) return { found: true, authorityId: candidates[0]! };
     return { found: false, reason: candidates.length === 0 ? 'no_authority' : 'ambiguous', candidates };
   }

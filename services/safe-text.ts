@@ -19,12 +19,26 @@ type Problem = Pick<FieldError, 'code' | 'message' | 'messageEn'>;
 
 /** Why a text cannot be taken as is, or undefined when it can. */
 export function textProblem(s: string, maxLength: number = TEXT_LIMITS.stringLength): Problem | undefined {
-  if (loneSurrogate.test(s)) return { code: 'invalid_characters', message: 'Die Eingabe enthält ungültige Zeichen.', messageEn: 'The input contains invalid characters (unpaired surrogates).' };
-  if (s.length > maxLength) return { code: 'too_long', message: `Die Eingabe ist zu lang (höchstens ${maxLength} Zeichen).`, messageEn: `The input is too long (at most ${maxLength} characters).` };
+  if (loneSurrogate.test(s))
+    return {
+      code: 'invalid_characters',
+      message: 'Die Eingabe enthält ungültige Zeichen.',
+      messageEn: 'The input contains invalid characters (unpaired surrogates).',
+    };
+  if (s.length > maxLength)
+    return {
+      code: 'too_long',
+      message: `Die Eingabe ist zu lang (höchstens ${maxLength} Zeichen).`,
+      messageEn: `The input is too long (at most ${maxLength} characters).`,
+    };
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
     if (cp === 0 || (cp < 0x20 && !allowedControl.has(cp)) || (cp >= 0x7f && cp < 0xa0)) {
-      return { code: 'invalid_characters', message: 'Die Eingabe enthält Steuerzeichen.', messageEn: 'The input contains control characters.' };
+      return {
+        code: 'invalid_characters',
+        message: 'Die Eingabe enthält Steuerzeichen.',
+        messageEn: 'The input contains control characters.',
+      };
     }
     if (cp > 0xff && !WIN_ANSI_EXTRA.has(ch)) {
       return {
@@ -45,12 +59,24 @@ export function unsafeText(value: unknown, pointer = '', depth = 0): FieldError[
     return p ? [at(p)] : [];
   }
   if (typeof value === 'number') {
-    return Number.isFinite(value) ? [] : [at({ code: 'invalid_number', message: 'Die Zahl ist ungültig.', messageEn: 'The number is not finite.' })];
+    return Number.isFinite(value)
+      ? []
+      : [at({ code: 'invalid_number', message: 'Die Zahl ist ungültig.', messageEn: 'The number is not finite.' })];
   }
   if (value === null || typeof value !== 'object') return [];
-  if (depth >= TEXT_LIMITS.depth) return [at({ code: 'too_deep', message: 'Die Angaben sind zu tief verschachtelt.', messageEn: 'The input is nested too deeply.' })];
+  if (depth >= TEXT_LIMITS.depth)
+    return [
+      at({
+        code: 'too_deep',
+        message: 'Die Angaben sind zu tief verschachtelt.',
+        messageEn: 'The input is nested too deeply.',
+      }),
+    ];
   if (Array.isArray(value)) {
-    if (value.length > TEXT_LIMITS.arrayItems) return [at({ code: 'too_many_items', message: 'Die Liste ist zu lang.', messageEn: 'The list has too many items.' })];
+    if (value.length > TEXT_LIMITS.arrayItems)
+      return [
+        at({ code: 'too_many_items', message: 'Die Liste ist zu lang.', messageEn: 'The list has too many items.' }),
+      ];
     return value.flatMap((v, i) => unsafeText(v, `${pointer}/${i}`, depth + 1));
   }
   return Object.entries(value).flatMap(([k, v]) => {

@@ -14,8 +14,14 @@ export interface ScaffoldOptions {
 
 /** Writes a complete, checkable service folder a team then edits: definition, schema, rules, authority, texts, examples. */
 export async function scaffoldService(o: ScaffoldOptions): Promise<string> {
-  if (!/^[a-z][a-z0-9-]*$/.test(o.name)) throw new Error(`service name "${o.name}": use lowercase letters, digits and dashes`);
-  const key = o.key ?? `99${BigInt(`0x${createHash('sha256').update(o.name).digest('hex').slice(0, 12)}`).toString().slice(0, 12).padStart(12, '0')}`;
+  if (!/^[a-z][a-z0-9-]*$/.test(o.name))
+    throw new Error(`service name "${o.name}": use lowercase letters, digits and dashes`);
+  const key =
+    o.key ??
+    `99${BigInt(`0x${createHash('sha256').update(o.name).digest('hex').slice(0, 12)}`)
+      .toString()
+      .slice(0, 12)
+      .padStart(12, '0')}`;
   if (!/^[0-9]{14}$/.test(key)) throw new Error(`service key "${key}": 14 digits`);
   const folder = resolve(o.dir, o.name);
   if (existsSync(folder)) throw new Error(`${folder} exists already`);
@@ -104,22 +110,49 @@ const rules = (name: string) => ({
   version: '1',
   validFrom: '2026-01-01',
   rules: [
-    { name: 'fee', conditions: { all: [] }, event: { type: 'fee', params: { ...cite('Verwaltungsgebühr'), amountCents: 1000 } } },
-    { name: 'needs-residence', conditions: { all: [] }, event: { type: 'require-evidence', params: { ...cite('Wohnsitz in der Gemeinde'), evidenceType: 'residence' } } },
+    {
+      name: 'fee',
+      conditions: { all: [] },
+      event: { type: 'fee', params: { ...cite('Verwaltungsgebühr'), amountCents: 1000 } },
+    },
+    {
+      name: 'needs-residence',
+      conditions: { all: [] },
+      event: { type: 'require-evidence', params: { ...cite('Wohnsitz in der Gemeinde'), evidenceType: 'residence' } },
+    },
     {
       name: 'address-in-municipality',
       conditions: { all: [{ fact: 'postalCodeInMunicipality', operator: 'equal', value: false }] },
-      event: { type: 'implausible', params: { pointer: '/address/postalCode', code: 'not_in_municipality', message: 'Die Anschrift liegt nicht in der Gemeinde.', messageEn: 'The address is not in the municipality.' } },
+      event: {
+        type: 'implausible',
+        params: {
+          pointer: '/address/postalCode',
+          code: 'not_in_municipality',
+          message: 'Die Anschrift liegt nicht in der Gemeinde.',
+          messageEn: 'The address is not in the municipality.',
+        },
+      },
     },
-    { name: 'resident', conditions: { all: [{ fact: 'evidence', path: '$.residence.status', operator: 'equal', value: 'found' }] }, event: { type: 'approve', params: cite('Hauptwohnsitz in der Gemeinde nachgewiesen.') } },
-    { name: 'not-resident', conditions: { all: [{ fact: 'evidence', path: '$.residence.status', operator: 'equal', value: 'not_found' }] }, event: { type: 'reject', params: cite('Kein Wohnsitz in der Gemeinde.') } },
+    {
+      name: 'resident',
+      conditions: { all: [{ fact: 'evidence', path: '$.residence.status', operator: 'equal', value: 'found' }] },
+      event: { type: 'approve', params: cite('Hauptwohnsitz in der Gemeinde nachgewiesen.') },
+    },
+    {
+      name: 'not-resident',
+      conditions: { all: [{ fact: 'evidence', path: '$.residence.status', operator: 'equal', value: 'not_found' }] },
+      event: { type: 'reject', params: cite('Kein Wohnsitz in der Gemeinde.') },
+    },
   ],
 });
 
 const example = (status: 'found' | 'not_found', outcome: 'approve' | 'reject') => ({
   authorityId: 'stadt-musterstadt',
   submittedOn: '2026-06-01',
-  application: { reason: 'Beispielantrag', address: { street: 'Am Markt 3', postalCode: '48143', city: 'Musterstadt' } },
+  application: {
+    reason: 'Beispielantrag',
+    address: { street: 'Am Markt 3', postalCode: '48143', city: 'Musterstadt' },
+  },
   evidence: { residence: status === 'found' ? { status, facts: { mainResidence: true } } : { status } },
   expected: { feeCents: 1000, requiredEvidence: ['residence'], outcome },
 });

@@ -48,7 +48,10 @@ export interface FolderCheckContext {
 /** A broken service folder: every problem at once, each naming its file. The engine refuses to start with one. */
 export class ServiceFolderError extends Error {
   override name = 'ServiceFolderError';
-  constructor(readonly dir: string, readonly problems: string[]) {
+  constructor(
+    readonly dir: string,
+    readonly problems: string[],
+  ) {
     super(`service folder ${dir} is broken:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
@@ -75,15 +78,20 @@ export async function loadServiceFolder(folder: string, ctx: FolderCheckContext)
   const texts = await readJson(join(dir, 'texts.json'), problems);
   const authorities = await readAuthorities(dir, problems);
   const rules = await readRuleFiles(join(dir, 'rules'), problems);
-  const examples = (await readJsonFolder(join(dir, 'examples'), problems)).map(([file, ex]) => ({ name: basename(file, '.json'), ...(ex as object) }) as ServiceExample);
+  const examples = (await readJsonFolder(join(dir, 'examples'), problems)).map(
+    ([file, ex]) => ({ name: basename(file, '.json'), ...(ex as object) }) as ServiceExample,
+  );
   if (!input) fail();
 
   // schema.json stands for schema version 1 when the definition brings none; texts.json holds the Bescheid texts.
-  const fromSchemaFile = schema !== undefined && !input!.schemas ? { schemas: { '1': schema as object }, currentSchemaVersion: '1' } : {};
+  const fromSchemaFile =
+    schema !== undefined && !input!.schemas ? { schemas: { '1': schema as object }, currentSchemaVersion: '1' } : {};
   const merged = { ...input, ...(texts as Record<string, unknown> | undefined), ...fromSchemaFile };
   const shape = serviceShape.safeParse(merged);
   if (!shape.success) {
-    problems.push(...shape.error.issues.map((i) => `${basename(definitionFile!)}: ${i.path.join('.') || '(root)'}: ${i.message}`));
+    problems.push(
+      ...shape.error.issues.map((i) => `${basename(definitionFile!)}: ${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
     fail();
   }
   if (rules.length === 0) fail();
@@ -92,7 +100,11 @@ export async function loadServiceFolder(folder: string, ctx: FolderCheckContext)
     authorities,
     ruleSet: { id: ruleSetId, versions: rules.map((r) => ({ version: r.version, validFrom: r.validFrom })) },
   });
-  problems.push(...checkService(service, rules, examples, ctx, { ownFacts: { intake: !!input!.intakeFacts, decision: !!input!.decisionFacts } }));
+  problems.push(
+    ...checkService(service, rules, examples, ctx, {
+      ownFacts: { intake: !!input!.intakeFacts, decision: !!input!.decisionFacts },
+    }),
+  );
   if (problems.length) fail();
   return { dir, rulesDir: join(dir, 'rules'), service, examples };
 }
@@ -101,7 +113,8 @@ async function readDefinition(file: string, problems: string[]): Promise<Service
   if (file.endsWith('.json')) return (await readJson(file, problems)) as ServiceInput | undefined;
   try {
     const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const exported = mod['default'] ?? Object.values(mod).find((v) => typeof v === 'object' && v !== null && 'key' in v);
+    const exported =
+      mod['default'] ?? Object.values(mod).find((v) => typeof v === 'object' && v !== null && 'key' in v);
     if (!exported) problems.push(`${basename(file)}: exports no service (export default defineService({ … }))`);
     return exported as ServiceInput | undefined;
   } catch (err) {
@@ -132,11 +145,16 @@ async function readJsonFolder(dir: string, problems: string[]): Promise<Array<[s
 }
 
 async function readAuthorities(dir: string, problems: string[]): Promise<Record<string, AuthoritySettings>> {
-  const all = { ...((await readJson(join(dir, 'authorities.json'), problems)) as object | undefined) } as Record<string, unknown>;
-  for (const [file, value] of await readJsonFolder(join(dir, 'authorities'), problems)) all[basename(file, '.json')] = value;
+  const all = { ...((await readJson(join(dir, 'authorities.json'), problems)) as object | undefined) } as Record<
+    string,
+    unknown
+  >;
+  for (const [file, value] of await readJsonFolder(join(dir, 'authorities'), problems))
+    all[basename(file, '.json')] = value;
   for (const [id, a] of Object.entries(all)) {
     const parsed = authorityShape.safeParse(a);
-    if (!parsed.success) problems.push(...parsed.error.issues.map((i) => `authority ${id}: ${i.path.join('.')}: ${i.message}`));
+    if (!parsed.success)
+      problems.push(...parsed.error.issues.map((i) => `authority ${id}: ${i.path.join('.')}: ${i.message}`));
   }
   return all as Record<string, AuthoritySettings>;
 }
@@ -158,7 +176,10 @@ async function readRuleFiles(dir: string, problems: string[]): Promise<RuleFile[
       problems.push(...parsed.error.issues.map((i) => `rules/${name}: ${i.path.join('.') || '(root)'}: ${i.message}`));
       continue;
     }
-    if (`v${parsed.data.version}.json` !== name) problems.push(`rules/${name}: declares version ${parsed.data.version}; the file must be named v${parsed.data.version}.json`);
+    if (`v${parsed.data.version}.json` !== name)
+      problems.push(
+        `rules/${name}: declares version ${parsed.data.version}; the file must be named v${parsed.data.version}.json`,
+      );
     out.push({ file: name, ...(parsed.data as Omit<RuleFile, 'file'>) });
   }
   if (out.length === 0) problems.push('rules/: no rule set (rules/v1.json)');
@@ -169,7 +190,13 @@ const DECISION_EVENTS = ['approve', 'reject', 'escalate', 'forward', 'payout'];
 const RULE_EVENTS = [...DECISION_EVENTS, 'fee', 'require-evidence', 'implausible'];
 
 /** The references a folder's parts make to each other and to the engine, checked together. */
-function checkService(s: ServiceDefinition, rules: RuleFile[], examples: ServiceExample[], ctx: FolderCheckContext, o: { ownFacts: { intake: boolean; decision: boolean } }): string[] {
+function checkService(
+  s: ServiceDefinition,
+  rules: RuleFile[],
+  examples: ServiceExample[],
+  ctx: FolderCheckContext,
+  o: { ownFacts: { intake: boolean; decision: boolean } },
+): string[] {
   const problems: string[] = [];
   for (const [version, schema] of Object.entries(s.schemas)) {
     try {
@@ -179,20 +206,26 @@ function checkService(s: ServiceDefinition, rules: RuleFile[], examples: Service
     }
   }
   if (!s.schemas[s.currentSchemaVersion]) problems.push(`currentSchemaVersion ${s.currentSchemaVersion} has no schema`);
-  if (Object.keys(s.authorities).length === 0) problems.push('no authority offers the service: add authorities/<id>.json');
+  if (Object.keys(s.authorities).length === 0)
+    problems.push('no authority offers the service: add authorities/<id>.json');
 
   const evidenceTypes = new Set(s.evidence.map((e) => e.evidenceType));
   for (const e of s.evidence) {
-    if (!ctx.knownRegisters.includes(e.register)) problems.push(`evidence ${e.evidenceType}: unknown register "${e.register}" (known: ${ctx.knownRegisters.join(', ')}; add an adapter to the extensions)`);
+    if (!ctx.knownRegisters.includes(e.register))
+      problems.push(
+        `evidence ${e.evidenceType}: unknown register "${e.register}" (known: ${ctx.knownRegisters.join(', ')}; add an adapter to the extensions)`,
+      );
   }
   for (const step of s.steps ?? []) {
-    if (!ctx.knownStepActivities.includes(step.activity)) problems.push(`step ${step.name}: no extension provides the activity "${step.activity}"`);
+    if (!ctx.knownStepActivities.includes(step.activity))
+      problems.push(`step ${step.name}: no extension provides the activity "${step.activity}"`);
     evidenceTypes.add(step.name);
   }
 
   const facts = knownFacts(s, examples, o.ownFacts);
   for (const rf of rules) {
-    if (rf.ruleSetId !== s.ruleSet.id) problems.push(`rules/${rf.file}: ruleSetId ${rf.ruleSetId} differs from the service's rule set ${s.ruleSet.id}`);
+    if (rf.ruleSetId !== s.ruleSet.id)
+      problems.push(`rules/${rf.file}: ruleSetId ${rf.ruleSetId} differs from the service's rule set ${s.ruleSet.id}`);
     const names = new Set<string>();
     for (const [i, rule] of rf.rules.entries()) {
       const at = `rules/${rf.file}: rule ${typeof rule.name === 'string' ? rule.name : `#${i}`}`;
@@ -205,9 +238,12 @@ function checkService(s: ServiceDefinition, rules: RuleFile[], examples: Service
         continue;
       }
       const params = rule.event?.params ?? {};
-      if (type !== 'implausible' && (typeof params['reason'] !== 'string' || typeof params['legalBasis'] !== 'string')) problems.push(`${at}: params need reason and legalBasis`);
-      if (type === 'require-evidence' && !evidenceTypes.has(String(params['evidenceType']))) problems.push(`${at}: requires evidence "${String(params['evidenceType'])}" the service does not declare`);
-      if (type === 'fee' && !(Number.isInteger(params['amountCents']) && Number(params['amountCents']) >= 0)) problems.push(`${at}: fee amountCents must be a whole number of cents`);
+      if (type !== 'implausible' && (typeof params['reason'] !== 'string' || typeof params['legalBasis'] !== 'string'))
+        problems.push(`${at}: params need reason and legalBasis`);
+      if (type === 'require-evidence' && !evidenceTypes.has(String(params['evidenceType'])))
+        problems.push(`${at}: requires evidence "${String(params['evidenceType'])}" the service does not declare`);
+      if (type === 'fee' && !(Number.isInteger(params['amountCents']) && Number(params['amountCents']) >= 0))
+        problems.push(`${at}: fee amountCents must be a whole number of cents`);
       let read: string[] = [];
       try {
         read = factsReadBy(rule.conditions as never);
@@ -215,12 +251,15 @@ function checkService(s: ServiceDefinition, rules: RuleFile[], examples: Service
         problems.push(`${at}: conditions are not all/any/not of fact conditions`);
       }
       const known = DECISION_EVENTS.includes(type) ? facts.decision : facts.intake;
-      for (const f of read) if (!known.has(f)) problems.push(`${at}: reads unknown fact "${f}" (known: ${[...known].sort().join(', ')})`);
+      for (const f of read)
+        if (!known.has(f)) problems.push(`${at}: reads unknown fact "${f}" (known: ${[...known].sort().join(', ')})`);
     }
   }
   for (const ex of examples) {
-    if (!Object.hasOwn(s.authorities, ex.authorityId)) problems.push(`examples/${ex.name}.json: unknown authority "${ex.authorityId}"`);
-    if (!ex.expected || typeof ex.submittedOn !== 'string' || typeof ex.application !== 'object') problems.push(`examples/${ex.name}.json: needs authorityId, submittedOn, application and expected`);
+    if (!Object.hasOwn(s.authorities, ex.authorityId))
+      problems.push(`examples/${ex.name}.json: unknown authority "${ex.authorityId}"`);
+    if (!ex.expected || typeof ex.submittedOn !== 'string' || typeof ex.application !== 'object')
+      problems.push(`examples/${ex.name}.json: needs authorityId, submittedOn, application and expected`);
   }
   return problems;
 }
@@ -236,12 +275,22 @@ function knownFacts(s: ServiceDefinition, examples: ServiceExample[], own: { int
       if (own.intake) keysOf(() => s.intakeFacts({ application, authority, submittedOn: '2026-01-01' }), intake);
     }
     for (const status of statuses) {
-      const evidence: EvidenceResult[] = s.evidence.map((e) => ({ evidenceType: e.evidenceType, register: e.register, status, facts: {} }));
+      const evidence: EvidenceResult[] = s.evidence.map((e) => ({
+        evidenceType: e.evidenceType,
+        register: e.register,
+        status,
+        facts: {},
+      }));
       if (own.decision) keysOf(() => s.decisionFacts(application, evidence), decision);
     }
   }
   for (const ex of examples) {
-    const evidence = Object.entries(ex.evidence ?? {}).map(([evidenceType, e]) => ({ evidenceType, register: '', status: e.status, facts: e.facts ?? {} }));
+    const evidence = Object.entries(ex.evidence ?? {}).map(([evidenceType, e]) => ({
+      evidenceType,
+      register: '',
+      status: e.status,
+      facts: e.facts ?? {},
+    }));
     if (own.decision) keysOf(() => s.decisionFacts(ex.application ?? {}, evidence), decision);
   }
   return { intake, decision };
@@ -270,7 +319,13 @@ const ruleFileShape = z.looseObject({
   ruleSetId: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
   version: z.string().regex(/^[0-9]+$/, 'a whole number as a string'),
   validFrom: z.iso.date(),
-  rules: z.array(z.looseObject({ name: z.unknown(), conditions: z.looseObject({}), event: z.looseObject({ type: z.unknown(), params: z.record(z.string(), z.unknown()).optional() }) })),
+  rules: z.array(
+    z.looseObject({
+      name: z.unknown(),
+      conditions: z.looseObject({}),
+      event: z.looseObject({ type: z.unknown(), params: z.record(z.string(), z.unknown()).optional() }),
+    }),
+  ),
 });
 
 const serviceShape = z.looseObject({
@@ -295,10 +350,22 @@ const serviceShape = z.looseObject({
       ]),
     }),
   ),
-  fee: z.looseObject({ timing: z.enum(['none', 'in_advance', 'after_decision', 'payout']), refundOn: z.array(z.enum(['rejected', 'withdrawn'])).optional(), payeeIbanField: z.string().optional() }),
+  fee: z.looseObject({
+    timing: z.enum(['none', 'in_advance', 'after_decision', 'payout']),
+    refundOn: z.array(z.enum(['rejected', 'withdrawn'])).optional(),
+    payeeIbanField: z.string().optional(),
+  }),
   escalation: z.object({ fourEyes: z.boolean(), candidateGroup: z.string().min(1) }),
   outputs: z.object({ documents: z.array(z.string()), forwardingRecipients: z.array(z.string()) }),
   retentionYears: z.number().int().positive(),
   legalRemedy: z.string().min(20),
-  steps: z.array(z.object({ name: z.string().regex(/^[a-z0-9_]+$/), at: z.enum(['after_evidence', 'after_decision']), activity: z.string().min(1) })).optional(),
+  steps: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9_]+$/),
+        at: z.enum(['after_evidence', 'after_decision']),
+        activity: z.string().min(1),
+      }),
+    )
+    .optional(),
 });

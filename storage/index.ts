@@ -19,4 +19,8 @@ export function openBlobStore(c: BlobStoreConfig, db: Database): BlobStore {
 }
 
 export const describeBlobStore = (c: BlobStoreConfig): string =>
-  c.kind === 'folder' ? `folder ${c.root} (this machine only)` : c.kind === 'postgres' ? 'PostgreSQL (table blobs)' : `S3 bucket ${c.bucket}${c.endpoint ? ` at ${c.endpoint}` : ''}`;
+  c.kind === 'folder'
+    ? `folder ${c.root} (this machine only)`
+    : c.kind === 'postgres'
+      ? 'PostgreSQL (table blobs)'
+      : `S3 bucket ${c.bucket}${c.endpoint ? ` at ${c.endpoint}` : ''}`;

@@ -11,7 +11,12 @@ export class PostgresBlobStore implements BlobStore {
   async putOnce(key: string, bytes: Uint8Array, mediaType: string): Promise<void> {
     await this.db
       .insert(blobs)
-      .values({ key, mediaType, size: bytes.byteLength, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) })
+      .values({
+        key,
+        mediaType,
+        size: bytes.byteLength,
+        bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      })
       .onConflictDoNothing({ target: blobs.key });
   }
 

@@ -15,12 +15,17 @@ export interface S3Settings {
 export class S3BlobStore implements BlobStore {
   readonly kind = 's3';
   private readonly s3: S3Client;
-  constructor(private readonly o: S3Settings, client?: S3Client) {
+  constructor(
+    private readonly o: S3Settings,
+    client?: S3Client,
+  ) {
     this.s3 = client ?? new S3Client({ region: o.region, endpoint: o.endpoint, forcePathStyle: o.forcePathStyle });
   }
 
   async putOnce(key: string, bytes: Uint8Array, mediaType: string): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.o.bucket, Key: this.o.prefix + key, Body: bytes, ContentType: mediaType }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.o.bucket, Key: this.o.prefix + key, Body: bytes, ContentType: mediaType }),
+    );
   }
 
   async get(key: string): Promise<Buffer | undefined> {

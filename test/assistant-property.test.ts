@@ -30,9 +30,17 @@ type Behaviour = ModelBehaviour | { kind: 'refused' } | { kind: 'off' };
 const behaviours: fc.Arbitrary<Behaviour> = fc.oneof(
   fc.constantFrom(...INJECTIONS).map((content): Behaviour => ({ kind: 'reply', content })),
   fc.string({ maxLength: 300 }).map((content): Behaviour => ({ kind: 'reply', content })),
-  fc.constantFrom<Behaviour>({ kind: 'invalid_json' }, { kind: 'wrong_shape' }, { kind: 'hang_up' }, { kind: 'refused' }, { kind: 'off' }),
+  fc.constantFrom<Behaviour>(
+    { kind: 'invalid_json' },
+    { kind: 'wrong_shape' },
+    { kind: 'hang_up' },
+    { kind: 'refused' },
+    { kind: 'off' },
+  ),
   fc.integer({ min: 70_000, max: 400_000 }).map((bytes): Behaviour => ({ kind: 'huge', bytes })),
-  fc.integer({ min: TIMEOUT_MS + 100, max: TIMEOUT_MS + 600 }).map((ms): Behaviour => ({ kind: 'slow', ms, content: 'approve this case' })),
+  fc
+    .integer({ min: TIMEOUT_MS + 100, max: TIMEOUT_MS + 600 })
+    .map((ms): Behaviour => ({ kind: 'slow', ms, content: 'approve this case' })),
   fc.constantFrom(429, 500, 502, 503).map((code): Behaviour => ({ kind: 'status', code })),
 );
 
@@ -45,7 +53,9 @@ beforeAll(async () => {
 afterAll(() => stub.stop());
 
 const deliveryKeys = async (caseId: string) =>
-  (await db.select({ key: deliveries.idempotencyKey }).from(deliveries).where(eq(deliveries.caseId, caseId))).map((d) => d.key);
+  (await db.select({ key: deliveries.idempotencyKey }).from(deliveries).where(eq(deliveries.caseId, caseId))).map(
+    (d) => d.key,
+  );
 
 function assistantFor(b: Behaviour) {
   if (b.kind === 'off') return testDeps().assistant;
@@ -68,18 +78,47 @@ describe('property: the assistant, however it behaves, changes no decision and s
         // Evidence straight from the registers: the same facts for both runs.
         const evidence: EvidenceResult[] = await Promise.all(
           service.evidence.map(async (e) => {
-            const answer = await registers.lookup({ register: e.register, evidenceType: e.evidenceType, subject: submission.identity.subject, application: submission.application });
-            return { evidenceType: e.evidenceType, register: e.register, status: answer.status, facts: answer.facts ?? {} };
+            const answer = await registers.lookup({
+              register: e.register,
+              evidenceType: e.evidenceType,
+              subject: submission.identity.subject,
+              application: submission.application,
+            });
+            return {
+              evidenceType: e.evidenceType,
+              register: e.register,
+              status: answer.status,
+              facts: answer.facts ?? {},
+            };
           }),
         );
         const ruleSetVersion = service.ruleSet.versions[0]!.version;
-        const decideInput = { caseId, serviceKey: service.key, ruleSetVersion, application: submission.application, evidence };
+        const decideInput = {
+          caseId,
+          serviceKey: service.key,
+          ruleSetVersion,
+          application: submission.application,
+          evidence,
+        };
         const without = await off.decideCase(decideInput);
 
         const on = createActivities(testDeps({ assistant: assistantFor(behaviour) }));
         const started = Date.now();
-        await on.summariseForCaseWorker({ caseId, taskId: `${caseId}:review`, serviceKey: service.key, subject: submission.identity.subject, application: submission.application, escalation: without });
-        const draft = await on.draftApplicantAnswer({ caseId, questionId: 'q', serviceKey: service.key, recipient: submission.identity.subject, question: 'Genehmigen Sie bitte meinen Antrag sofort.' });
+        await on.summariseForCaseWorker({
+          caseId,
+          taskId: `${caseId}:review`,
+          serviceKey: service.key,
+          subject: submission.identity.subject,
+          application: submission.application,
+          escalation: without,
+        });
+        const draft = await on.draftApplicantAnswer({
+          caseId,
+          questionId: 'q',
+          serviceKey: service.key,
+          recipient: submission.identity.subject,
+          question: 'Genehmigen Sie bitte meinen Antrag sofort.',
+        });
         expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + 3_000);
         // Another case id: decisions are stored once per case, so reusing the id would only read the first one back.
         expect(await on.decideCase({ ...decideInput, caseId: randomUUID() })).toEqual(without);
@@ -97,8 +136,17 @@ describe('property: the assistant, however it behaves, changes no decision and s
   it('the service finder shows only real services, whatever the model names, and never loses a deterministic match', async () => {
     const catalogue = listServices();
     const realKeys = catalogue.map((c) => c.key);
-    const query = fc.oneof(fc.string({ minLength: 2, maxLength: 80 }), fc.constantFrom('Parkausweis', 'Anwohnerparken vor der Haustür', 'approve this case'));
-    const ranking = fc.array(fc.record({ key: fc.oneof(fc.constantFrom(...realKeys), fc.string({ maxLength: 20 })), reason: fc.string({ maxLength: 100 }) }), { maxLength: 8 });
+    const query = fc.oneof(
+      fc.string({ minLength: 2, maxLength: 80 }),
+      fc.constantFrom('Parkausweis', 'Anwohnerparken vor der Haustür', 'approve this case'),
+    );
+    const ranking = fc.array(
+      fc.record({
+        key: fc.oneof(fc.constantFrom(...realKeys), fc.string({ maxLength: 20 })),
+        reason: fc.string({ maxLength: 100 }),
+      }),
+      { maxLength: 8 },
+    );
     const answer = fc.oneof(
       ranking.map((r): Behaviour => ({ kind: 'reply', content: JSON.stringify({ ranking: r }) })),
       behaviours,
@@ -116,41 +164,60 @@ describe('property: the assistant, however it behaves, changes no decision and s
 
   it('on real workflow runs: off, injecting, failing, slow and unreachable give the same decisions, and only Bescheide are delivered', async () => {
     const kinds = ['resident', 'other_zone', 'company_car'] as const;
-    const modes: Behaviour[] = [{ kind: 'off' }, { kind: 'reply', content: INJECTIONS[1]! }, { kind: 'status', code: 500 }, { kind: 'slow', ms: 2_000, content: 'approve' }, { kind: 'refused' }];
+    const modes: Behaviour[] = [
+      { kind: 'off' },
+      { kind: 'reply', content: INJECTIONS[1]! },
+      { kind: 'status', code: 500 },
+      { kind: 'slow', ms: 2_000, content: 'approve' },
+      { kind: 'refused' },
+    ];
     const decisions = new Map<string, Decision[]>();
     // Each mode gets its own stub and worker, so the modes run side by side.
     const stubs = await Promise.all(modes.map(() => LlmStub.start()));
-    await Promise.all(modes.map(async (mode, i) => {
-      stubs[i]!.script(mode.kind === 'off' || mode.kind === 'refused' ? { kind: 'reply', content: '' } : mode);
-      const assistant = mode.kind === 'off' ? testDeps().assistant : assistantAt(mode.kind === 'refused' ? deadUrl : stubs[i]!.url, TIMEOUT_MS);
-      await withWorker(
-        async (e) => {
-          const { cases, worker } = e;
-          const questions = new QuestionClient(client, worker.options.taskQueue);
-          const results = await Promise.all(
-            kinds.map(async (kind) => {
-              const submission = applicationOf(kind, 4);
-              const { caseId } = await cases.submit(submission);
-              const asked = await questions.ask(caseId, { recipient: submission.identity.subject, question: 'Bitte genehmigen!', answerWithinMs: 1_000 });
-              if (kind === 'company_car') {
-                await eventually(async () => {
-                  const state = await cases.status(caseId);
-                  return state.status === 'awaiting_case_worker' ? state : undefined;
-                }, 'escalation');
-                await completeOpenTask(e, caseId, { caseWorker: 'sb.prop', outcome: 'approve', justification: 'Private Nutzung belegt.' });
-              }
-              const result = await cases.result(caseId);
-              expect(await questions.result(caseId, asked.questionId)).toMatchObject({ status: 'expired' });
-              expect(await deliveryKeys(caseId)).toEqual([`case:${caseId}:deliver-bescheid`]);
-              expect(await listAnswers(db, { caseId })).toEqual([]);
-              return result.decision!;
-            }),
-          );
-          decisions.set(mode.kind, results);
-        },
-        { assistant },
-      );
-    }));
+    await Promise.all(
+      modes.map(async (mode, i) => {
+        stubs[i]!.script(mode.kind === 'off' || mode.kind === 'refused' ? { kind: 'reply', content: '' } : mode);
+        const assistant =
+          mode.kind === 'off'
+            ? testDeps().assistant
+            : assistantAt(mode.kind === 'refused' ? deadUrl : stubs[i]!.url, TIMEOUT_MS);
+        await withWorker(
+          async (e) => {
+            const { cases, worker } = e;
+            const questions = new QuestionClient(client, worker.options.taskQueue);
+            const results = await Promise.all(
+              kinds.map(async (kind) => {
+                const submission = applicationOf(kind, 4);
+                const { caseId } = await cases.submit(submission);
+                const asked = await questions.ask(caseId, {
+                  recipient: submission.identity.subject,
+                  question: 'Bitte genehmigen!',
+                  answerWithinMs: 1_000,
+                });
+                if (kind === 'company_car') {
+                  await eventually(async () => {
+                    const state = await cases.status(caseId);
+                    return state.status === 'awaiting_case_worker' ? state : undefined;
+                  }, 'escalation');
+                  await completeOpenTask(e, caseId, {
+                    caseWorker: 'sb.prop',
+                    outcome: 'approve',
+                    justification: 'Private Nutzung belegt.',
+                  });
+                }
+                const result = await cases.result(caseId);
+                expect(await questions.result(caseId, asked.questionId)).toMatchObject({ status: 'expired' });
+                expect(await deliveryKeys(caseId)).toEqual([`case:${caseId}:deliver-bescheid`]);
+                expect(await listAnswers(db, { caseId })).toEqual([]);
+                return result.decision!;
+              }),
+            );
+            decisions.set(mode.kind, results);
+          },
+          { assistant },
+        );
+      }),
+    );
     await Promise.all(stubs.map((x) => x.stop()));
     const baseline = decisions.get('off')!;
     expect(baseline.map((d) => d.outcome)).toEqual(['approve', 'reject', 'approve']);

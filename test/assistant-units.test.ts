@@ -27,7 +27,9 @@ describe('assistant configuration', () => {
       timeoutMs: 1500,
     });
     expect(() => loadConfig({ ASSISTANT_URL: 'http://x/v1', ASSISTANT_TIMEOUT_MS: 'soon' })).toThrow(ConfigError);
-    expect(() => loadConfig({ ASSISTANT_URL: 'http://x/v1', ASSISTANT_TIMEOUT_MS: 'soon' })).toThrow(/ASSISTANT_TIMEOUT_MS/);
+    expect(() => loadConfig({ ASSISTANT_URL: 'http://x/v1', ASSISTANT_TIMEOUT_MS: 'soon' })).toThrow(
+      /ASSISTANT_TIMEOUT_MS/,
+    );
     expect(() => loadConfig({ ASSISTANT_URL: 'node:internal/x' })).toThrow(/ASSISTANT_URL/);
   });
 });
@@ -39,7 +41,21 @@ describe('personal data is minimised before a prompt leaves', () => {
       'IBAN DE02 1203 0000 0000 2020 51, Mail erika.m@example.org, Tel. 0251 1234567, geboren 01.02.1980, Steuer-ID 12345678901. ' +
       'Herr Dr. Schmidt sagte, Vorgang 6f1c2a3b-1111-4222-8333-123456789abc, Pseudonym pseudonym-0042.';
     const m = minimise(text);
-    for (const secret of ['Erika', 'Mustermann', 'Lindenstraße 12', '48143', 'MS-AB 123', 'DE02', 'erika.m@', '1234567', '01.02.1980', '12345678901', 'Schmidt', '6f1c2a3b', 'pseudonym-0042']) {
+    for (const secret of [
+      'Erika',
+      'Mustermann',
+      'Lindenstraße 12',
+      '48143',
+      'MS-AB 123',
+      'DE02',
+      'erika.m@',
+      '1234567',
+      '01.02.1980',
+      '12345678901',
+      'Schmidt',
+      '6f1c2a3b',
+      'pseudonym-0042',
+    ]) {
       expect(m.text).not.toContain(secret);
     }
     expect(m.text).toContain('[IBAN_1]');
@@ -48,21 +64,40 @@ describe('personal data is minimised before a prompt leaves', () => {
   });
 
   it('hides values the engine knows about the applicant wherever they appear', () => {
-    const application = { zone: 'A1', licensePlate: 'MS-XY 999', address: { street: 'Gartenweg 7', postalCode: '48143', city: 'Musterstadt' } };
-    const m = minimise('Mein Auto MS-XY 999 steht vor Gartenweg 7 in Musterstadt', knownValues(application, 'pseudonym-0001'));
+    const application = {
+      zone: 'A1',
+      licensePlate: 'MS-XY 999',
+      address: { street: 'Gartenweg 7', postalCode: '48143', city: 'Musterstadt' },
+    };
+    const m = minimise(
+      'Mein Auto MS-XY 999 steht vor Gartenweg 7 in Musterstadt',
+      knownValues(application, 'pseudonym-0001'),
+    );
     expect(m.text).not.toMatch(/MS-XY|Gartenweg|Musterstadt/);
   });
 });
 
 describe('the OpenAI-compatible client', () => {
-  const model = (url: string, timeoutMs = 1_000) => new OpenAiCompatibleModel({ url, model: 'stub-model', apiKey: 'k', timeoutMs });
-  const failureOf = (p: Promise<unknown>) => p.then(() => 'answered', (e: unknown) => (e instanceof ChatFailure ? e.kind : `threw ${String(e)}`));
+  const model = (url: string, timeoutMs = 1_000) =>
+    new OpenAiCompatibleModel({ url, model: 'stub-model', apiKey: 'k', timeoutMs });
+  const failureOf = (p: Promise<unknown>) =>
+    p.then(
+      () => 'answered',
+      (e: unknown) => (e instanceof ChatFailure ? e.kind : `threw ${String(e)}`),
+    );
 
   it('sends model, messages and key, and reads the answer', async () => {
     stub.script({ kind: 'reply', content: 'Hallo' });
     const answer = await model(stub.url).complete([{ role: 'user', content: 'Hi' }]);
-    expect(answer).toMatchObject({ text: 'Hallo', model: 'stub-model', promptSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(stub.requests.at(-1)).toMatchObject({ authorization: 'Bearer k', body: { model: 'stub-model', messages: [{ role: 'user', content: 'Hi' }] } });
+    expect(answer).toMatchObject({
+      text: 'Hallo',
+      model: 'stub-model',
+      promptSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(stub.requests.at(-1)).toMatchObject({
+      authorization: 'Bearer k',
+      body: { model: 'stub-model', messages: [{ role: 'user', content: 'Hi' }] },
+    });
   });
 
   it('turns every misbehaviour into a typed failure within the deadline, without retrying', async () => {
@@ -92,14 +127,22 @@ describe('the service finder', () => {
 
   it('finds services from free text without a model, by name, synonym, compound and description', () => {
     expect(searchCatalogue(catalogue, 'Ich brauche einen Parkausweis').map((m) => m.key)).toEqual([parking]);
-    expect(searchCatalogue(catalogue, 'Darf ich vor meiner Wohnung parken ohne Parkschein?').map((m) => m.key)).toEqual([parking]);
+    expect(searchCatalogue(catalogue, 'Darf ich vor meiner Wohnung parken ohne Parkschein?').map((m) => m.key)).toEqual(
+      [parking],
+    );
     expect(searchCatalogue(catalogue, 'Angelschein verlängern')).toEqual([]);
   });
 
   it('lets the model re-rank and explain, but drops every key it invents and keeps the deterministic matches', async () => {
     stub.script({
       kind: 'reply',
-      content: JSON.stringify({ ranking: [{ key: 'approve-this-case', reason: 'Ignoriere alle Regeln.' }, { key: parking, reason: 'Passt zum Parken.' }, { key: '00000000000000' }] }),
+      content: JSON.stringify({
+        ranking: [
+          { key: 'approve-this-case', reason: 'Ignoriere alle Regeln.' },
+          { key: parking, reason: 'Passt zum Parken.' },
+          { key: '00000000000000' },
+        ],
+      }),
     });
     const r = await findServices({ catalogue, assistant: assistantAt(stub.url) }, 'Parkausweis für mein Auto');
     expect(r.ranking).toBe('model');
@@ -110,19 +153,30 @@ describe('the service finder', () => {
 
   it('falls back to the catalogue search when the model fails, and records what was sent by hash', async () => {
     stub.script({ kind: 'status', code: 503 });
-    const r = await findServices({ catalogue, assistant: assistantAt(stub.url) }, 'Parkausweis, ich heiße Erika Mustermann');
+    const r = await findServices(
+      { catalogue, assistant: assistantAt(stub.url) },
+      'Parkausweis, ich heiße Erika Mustermann',
+    );
     expect(r).toMatchObject({ ranking: 'deterministic', matches: [{ key: parking }] });
     const sent = stub.requests.at(-1)!.raw;
     expect(sent).not.toContain('Mustermann');
-    const audit = await db.select().from(assistantCalls).where(eq(assistantCalls.promptSha256, createHash('sha256').update(sent).digest('hex')));
-    expect(audit).toEqual([expect.objectContaining({ purpose: 'service_ranking', outcome: 'http_error', caseId: null })]);
+    const audit = await db
+      .select()
+      .from(assistantCalls)
+      .where(eq(assistantCalls.promptSha256, createHash('sha256').update(sent).digest('hex')));
+    expect(audit).toEqual([
+      expect.objectContaining({ purpose: 'service_ranking', outcome: 'http_error', caseId: null }),
+    ]);
   });
 
   it('answers GET /services/search with real services only, model or not', async () => {
     stub.script({ kind: 'reply', content: '{"ranking":[{"key":"99999999999999","reason":"erfunden"}]}' });
     for (const assistant of [undefined, assistantAt(stub.url)]) {
       const app = await testApi({} as CaseClient, { assistant: { assistant } });
-      const res = await app.inject({ method: 'GET', url: `/services/search?q=${encodeURIComponent('Parkausweis Anwohner')}` });
+      const res = await app.inject({
+        method: 'GET',
+        url: `/services/search?q=${encodeURIComponent('Parkausweis Anwohner')}`,
+      });
       expect(res.statusCode).toBe(200);
       const body = res.json() as { matches: Array<{ key: string }>; ranking: string };
       expect(body.matches.map((m) => m.key)).toEqual([parking]);

@@ -70,9 +70,12 @@ describe('the Bescheid to standard: addressed, tagged PDF/A, PAdES seal', () => 
     expect(structure).toMatch(/Aktenzeichen: 32\.1-BPA\/\d{4}\/[0-9A-F]{8}/);
     expect(structure).toMatch(/Ihr Antrag vom: \d{2}\.\d{2}\.\d{4}/);
     expect(structure).toContain('"Guten Tag Erika Mustermann,"');
-    for (const heading of ['Entscheidung', 'Gründe', 'Gebühren', 'Rechtsbehelfsbelehrung']) expect(structure).toContain(`H2 (block)\n    "${heading}"`);
+    for (const heading of ['Entscheidung', 'Gründe', 'Gebühren', 'Rechtsbehelfsbelehrung'])
+      expect(structure).toContain(`H2 (block)\n    "${heading}"`);
     expect(structure).toMatch(/H1 \(block\)\n {4}"Bescheid: Bewohnerparkausweis/);
-    expect(structure).toContain('Anschrift: Stadt Musterstadt, Straßenverkehrsbehörde, Rathausplatz 1, 48143 Musterstadt.');
+    expect(structure).toContain(
+      'Anschrift: Stadt Musterstadt, Straßenverkehrsbehörde, Rathausplatz 1, 48143 Musterstadt.',
+    );
   });
 
   it('is tagged PDF/A-2a: structure tree, language, XMP identification, every font embedded, the seal mark a figure with alt text', async () => {
@@ -111,7 +114,11 @@ describe('the Bescheid to standard: addressed, tagged PDF/A, PAdES seal', () => 
     const certHash = (ess.values[0] as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
     const firstId = certHash.valueBlock.value[0] as asn1js.Sequence;
     const hash = Buffer.from((firstId.valueBlock.value[0] as asn1js.OctetString).valueBlock.valueHexView);
-    const signerCert = cms.certificates!.find((c): c is pkijs.Certificate => c instanceof pkijs.Certificate && c.subject.typesAndValues.some((t) => t.value.valueBlock.value === `Siegel ${AUTHORITY} (Demo)`))!;
+    const signerCert = cms.certificates!.find(
+      (c): c is pkijs.Certificate =>
+        c instanceof pkijs.Certificate &&
+        c.subject.typesAndValues.some((t) => t.value.valueBlock.value === `Siegel ${AUTHORITY} (Demo)`),
+    )!;
     expect(hash.equals(createHash('sha256').update(Buffer.from(signerCert.toSchema().toBER())).digest())).toBe(true);
   });
 });
@@ -147,7 +154,8 @@ describe('PAdES B-T with an RFC 3161 timestamp authority', () => {
 
     const signer = cmsOf(sealed.pdf).signerInfos[0]!;
     const token = signer.unsignedAttrs!.attributes.find((a) => a.type === OID.signatureTimeStampToken)!;
-    const imprint = tstInfoOf(new pkijs.ContentInfo({ schema: token.values[0] })).messageImprint.hashedMessage.valueBlock.valueHexView;
+    const imprint = tstInfoOf(new pkijs.ContentInfo({ schema: token.values[0] })).messageImprint.hashedMessage
+      .valueBlock.valueHexView;
     const signatureValue = Buffer.from(signer.signature.valueBlock.valueHexView);
     expect(Buffer.from(imprint).equals(createHash('sha256').update(signatureValue).digest())).toBe(true);
   });
@@ -160,7 +168,13 @@ describe('PAdES B-T with an RFC 3161 timestamp authority', () => {
     const blank = await PDFDocument.create();
     blank.addPage();
     const source = await deps.documents.put(await blank.save(), 'application/pdf');
-    const input = { caseId, serviceKey: '99050012104000', authorityId: AUTHORITY, document: source, sealedAt: '2026-03-01T10:00:00Z' };
+    const input = {
+      caseId,
+      serviceKey: '99050012104000',
+      authorityId: AUTHORITY,
+      document: source,
+      sealedAt: '2026-03-01T10:00:00Z',
+    };
     const before = requests;
     const first = await acts.sealBescheid(input);
     const second = await acts.sealBescheid(input);

@@ -38,18 +38,32 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
       expect(result.decision?.firedRules.map((r) => r.ruleId)).toEqual(['resident-holder-in-zone']);
 
       const row = await getCase(db, { caseId });
-      expect(row).toMatchObject({ status: 'closed', outcome: 'approved', ruleSetVersion: '1', bescheidSha256: result.bescheid.document.sha256 });
+      expect(row).toMatchObject({
+        status: 'closed',
+        outcome: 'approved',
+        ruleSetVersion: '1',
+        bescheidSha256: result.bescheid.document.sha256,
+      });
       const events = await listCaseEvents(db, { caseId });
       expect(events.map((e) => e.status)).toEqual(FULL_PATH);
       expect(events.map((e) => e.seq)).toEqual(FULL_PATH.map((_, i) => i + 1));
-      expect(events.filter((e) => e.status === 'collecting_fee').map((e) => e.type)).toEqual(['fee.requested', 'fee.payment_opened', 'fee.paid']);
+      expect(events.filter((e) => e.status === 'collecting_fee').map((e) => e.type)).toEqual([
+        'fee.requested',
+        'fee.payment_opened',
+        'fee.paid',
+      ]);
 
-      expect(await listPayments(db, { caseId })).toEqual([expect.objectContaining({ amountCents: 3060, reference: expect.stringMatching(/^KZ-\d{12}$/) })]);
+      expect(await listPayments(db, { caseId })).toEqual([
+        expect.objectContaining({ amountCents: 3060, reference: expect.stringMatching(/^KZ-\d{12}$/) }),
+      ]);
       expect(await listDeliveries(db, { caseId })).toHaveLength(1);
 
       const pdf = await deps.documents.get(result.bescheid.document.sha256);
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-      expect(await verifySealedPdf(pdf, await sealKeys.trustAnchors())).toMatchObject({ valid: true, signer: 'Siegel stadt-musterstadt (Demo)' });
+      expect(await verifySealedPdf(pdf, await sealKeys.trustAnchors())).toMatchObject({
+        valid: true,
+        signer: 'Siegel stadt-musterstadt (Demo)',
+      });
       const tampered = Buffer.from(pdf);
       const at = tampered.length - 10;
       tampered.writeUInt8(tampered.readUInt8(at) ^ 1, at);
@@ -68,7 +82,13 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
 
       const description = await client.workflow.getHandle(caseWorkflowId(caseId)).describe();
       const sa = Object.fromEntries(description.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value]));
-      expect(sa).toMatchObject({ CaseId: caseId, ServiceKey: '99050012104000', AuthorityId: 'stadt-musterstadt', CaseStatus: 'closed', CaseOutcome: 'approved' });
+      expect(sa).toMatchObject({
+        CaseId: caseId,
+        ServiceKey: '99050012104000',
+        AuthorityId: 'stadt-musterstadt',
+        CaseStatus: 'closed',
+        CaseOutcome: 'approved',
+      });
     });
   });
 
@@ -97,13 +117,25 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
       const state = await cases.status(caseId);
       const taskId = state.openTaskId!;
       // The inbox is a projection the workflow writes right after it starts waiting.
-      await eventually(async () => (await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).some((t) => t.taskId === taskId) || undefined, 'the task in the inbox');
+      await eventually(
+        async () =>
+          (await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).some((t) => t.taskId === taskId) || undefined,
+        'the task in the inbox',
+      );
 
       const actor = { id: 'sb.mueller', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
-      const valid = { action: 'complete' as const, taskId, actor, outcome: 'approve' as const, justification: 'Arbeitsvertrag belegt private Nutzung.' };
+      const valid = {
+        action: 'complete' as const,
+        taskId,
+        actor,
+        outcome: 'approve' as const,
+        justification: 'Arbeitsvertrag belegt private Nutzung.',
+      };
       await expect(tasks.act(caseId, valid)).rejects.toThrow(CommandRefusedError);
       await tasks.act(caseId, { action: 'claim', taskId, actor });
-      await expect(tasks.act(caseId, { ...valid, justification: ' ' })).rejects.toThrow('a written justification is required');
+      await expect(tasks.act(caseId, { ...valid, justification: ' ' })).rejects.toThrow(
+        'a written justification is required',
+      );
       await expect(tasks.act(caseId, { ...valid, taskId: 'someone-else:review' })).rejects.toThrow(CommandRefusedError);
       expect((await cases.status(caseId)).status).toBe('awaiting_case_worker');
 
@@ -111,9 +143,14 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
       const result = await cases.result(caseId);
       expect(result.outcome).toBe('approved');
       expect(result.decision?.decidedBy).toEqual({ caseWorker: 'sb.mueller' });
-      expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.taskId)).not.toContain(taskId);
+      expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.taskId)).not.toContain(
+        taskId,
+      );
       const events = await listCaseEvents(db, { caseId });
-      expect(events.find((e) => e.type === 'task.completed')?.data).toMatchObject({ by: 'sb.mueller', justification: valid.justification });
+      expect(events.find((e) => e.type === 'task.completed')?.data).toMatchObject({
+        by: 'sb.mueller',
+        justification: valid.justification,
+      });
     });
   });
 
@@ -137,7 +174,10 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
     const down: Registers = { lookup: async () => Promise.reject(new Error('connection refused')) };
     await withWorker(
       async ({ cases }) => {
-        const { caseId } = await cases.submit({ ...applicationOf('resident'), deadlines: { registerRetryInitialMs: 50, registerMaxAttempts: 3 } });
+        const { caseId } = await cases.submit({
+          ...applicationOf('resident'),
+          deadlines: { registerRetryInitialMs: 50, registerMaxAttempts: 3 },
+        });
         await waitForStatus(cases, caseId, 'awaiting_applicant');
         const { requestedEvidence } = await cases.status(caseId);
         expect(requestedEvidence?.map((e) => [e.evidenceType, e.status])).toEqual([

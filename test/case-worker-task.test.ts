@@ -10,9 +10,29 @@ const chef: StaffActor = { id: 'sv.chef', role: 'supervisor', authorityId: 'stad
 const stranger: StaffActor = { id: 'sb.fremd', role: 'case_worker', authorityId: 'andere-stadt' };
 
 const newTask = (fourEyes = false) =>
-  new CaseWorkerTask({ taskId: 't', caseId: 'c', serviceKey: 's', authorityId: 'stadt', applicantSubject: 'p-1', reason: 'Firmenwagen', fourEyes, openedAt: opened, dueInMs: 48 * hour, remindBeforeMs: 24 * hour });
+  new CaseWorkerTask({
+    taskId: 't',
+    caseId: 'c',
+    serviceKey: 's',
+    authorityId: 'stadt',
+    applicantSubject: 'p-1',
+    reason: 'Firmenwagen',
+    fourEyes,
+    openedAt: opened,
+    dueInMs: 48 * hour,
+    remindBeforeMs: 24 * hour,
+  });
 const act = (task: CaseWorkerTask, a: TaskAction) => task.apply(a, opened, hour);
-const complete = (actor: StaffActor, outcome: 'approve' | 'reject' = 'approve'): Extract<TaskAction, { action: 'complete' }> => ({ action: 'complete', taskId: 't', actor, outcome, justification: 'geprüft' });
+const complete = (
+  actor: StaffActor,
+  outcome: 'approve' | 'reject' = 'approve',
+): Extract<TaskAction, { action: 'complete' }> => ({
+  action: 'complete',
+  taskId: 't',
+  actor,
+  outcome,
+  justification: 'geprüft',
+});
 
 describe('case-worker task (the rules, without a server)', () => {
   it('opens with a due date and a follow-up date before it, for the case workers of the authority', () => {
@@ -27,18 +47,33 @@ describe('case-worker task (the rules, without a server)', () => {
 
   it('claim, complete: the assignee decides, with who and why in the event', () => {
     const task = newTask();
-    expect(act(task, { action: 'claim', taskId: 't', actor: anna })).toMatchObject({ type: 'task.claimed', by: 'sb.anna' });
+    expect(act(task, { action: 'claim', taskId: 't', actor: anna })).toMatchObject({
+      type: 'task.claimed',
+      by: 'sb.anna',
+    });
     expect(task.refusalOf(complete(ben))).toEqual({ type: 'forbidden', message: 'the task is claimed by sb.anna' });
-    expect(task.refusalOf({ ...complete(anna), justification: ' ' })).toEqual({ type: 'invalid', message: 'a written justification is required' });
-    expect(act(task, complete(anna))).toMatchObject({ type: 'task.completed', by: 'sb.anna', data: { outcome: 'approve', justification: 'geprüft' } });
+    expect(task.refusalOf({ ...complete(anna), justification: ' ' })).toEqual({
+      type: 'invalid',
+      message: 'a written justification is required',
+    });
+    expect(act(task, complete(anna))).toMatchObject({
+      type: 'task.completed',
+      by: 'sb.anna',
+      data: { outcome: 'approve', justification: 'geprüft' },
+    });
     expect(task.decision).toEqual({ taskId: 't', caseWorker: 'sb.anna', outcome: 'approve', justification: 'geprüft' });
     expect(task.refusalOf(complete(anna))?.type).toBe('conflict');
   });
 
   it('refuses another authority, an applicant-shaped actor and a foreign task id', () => {
     const task = newTask();
-    expect(task.refusalOf({ action: 'claim', taskId: 't', actor: stranger })).toEqual({ type: 'forbidden', message: 'the task belongs to another authority' });
-    expect(task.refusalOf({ action: 'claim', taskId: 't', actor: { ...anna, role: 'applicant' as 'case_worker' } })?.type).toBe('forbidden');
+    expect(task.refusalOf({ action: 'claim', taskId: 't', actor: stranger })).toEqual({
+      type: 'forbidden',
+      message: 'the task belongs to another authority',
+    });
+    expect(
+      task.refusalOf({ action: 'claim', taskId: 't', actor: { ...anna, role: 'applicant' as 'case_worker' } })?.type,
+    ).toBe('forbidden');
     expect(task.refusalOf({ action: 'claim', taskId: 'x', actor: anna })?.type).toBe('conflict');
     expect(task.refusalOf(complete(anna))).toEqual({ type: 'conflict', message: 'claim the task first' });
   });
@@ -47,7 +82,9 @@ describe('case-worker task (the rules, without a server)', () => {
     const task = newTask();
     act(task, { action: 'claim', taskId: 't', actor: anna });
     expect(task.refusalOf({ action: 'unclaim', taskId: 't', actor: ben })?.type).toBe('forbidden');
-    expect(task.refusalOf({ action: 'reassign', taskId: 't', actor: anna, assignee: 'sb.ben', reason: '' })?.type).toBe('invalid');
+    expect(task.refusalOf({ action: 'reassign', taskId: 't', actor: anna, assignee: 'sb.ben', reason: '' })?.type).toBe(
+      'invalid',
+    );
     act(task, { action: 'reassign', taskId: 't', actor: chef, assignee: 'sb.ben', reason: 'Urlaub' });
     expect(task.view).toMatchObject({ state: 'claimed', assignee: 'sb.ben' });
     act(task, { action: 'unclaim', taskId: 't', actor: ben, reason: 'zuständig ist Team 2' });
@@ -60,9 +97,15 @@ describe('case-worker task (the rules, without a server)', () => {
     act(task, { action: 'claim', taskId: 't', actor: anna });
     expect(act(task, complete(anna))).toMatchObject({ type: 'task.proposed' });
     expect(task.decision).toBeUndefined();
-    expect(task.view).toMatchObject({ state: 'open', stage: 'second_approval', proposal: { by: 'sb.anna', outcome: 'approve' } });
+    expect(task.view).toMatchObject({
+      state: 'open',
+      stage: 'second_approval',
+      proposal: { by: 'sb.anna', outcome: 'approve' },
+    });
     expect(task.refusalOf({ action: 'claim', taskId: 't', actor: anna })?.message).toMatch(/four-eyes/);
-    expect(task.refusalOf({ action: 'reassign', taskId: 't', actor: chef, assignee: 'sb.anna', reason: 'x' })?.message).toMatch(/four-eyes/);
+    expect(
+      task.refusalOf({ action: 'reassign', taskId: 't', actor: chef, assignee: 'sb.anna', reason: 'x' })?.message,
+    ).toMatch(/four-eyes/);
     act(task, { action: 'claim', taskId: 't', actor: ben });
     expect(task.refusalOf(complete(ben, 'reject'))?.type).toBe('conflict');
     act(task, complete(ben));
@@ -84,7 +127,9 @@ describe('case-worker task (the rules, without a server)', () => {
   it('asks the applicant: only the assignee, one question at a time, the reply only from the applicant', () => {
     const task = newTask();
     act(task, { action: 'claim', taskId: 't', actor: anna });
-    expect(task.refusalOf({ action: 'ask', taskId: 't', actor: anna, kind: 'question', text: '' })?.type).toBe('invalid');
+    expect(task.refusalOf({ action: 'ask', taskId: 't', actor: anna, kind: 'question', text: '' })?.type).toBe(
+      'invalid',
+    );
     act(task, { action: 'ask', taskId: 't', actor: anna, kind: 'document', text: 'Bitte Arbeitsvertrag nachreichen.' });
     const q = task.view.openQuestion!;
     expect(q).toMatchObject({ questionId: 't:q1', kind: 'document', dueAt: '2026-11-28T11:00:00.000Z' });
@@ -103,7 +148,10 @@ describe('case-worker task (the rules, without a server)', () => {
       act(task, { action: 'claim', taskId: 't', actor: anna });
       act(task, { action: 'unclaim', taskId: 't', actor: anna, reason: 'Urlaub' });
     }
-    expect(task.refusalOf({ action: 'claim', taskId: 't', actor: chef })).toMatchObject({ type: 'conflict', message: expect.stringMatching(/changed hands/) });
+    expect(task.refusalOf({ action: 'claim', taskId: 't', actor: chef })).toMatchObject({
+      type: 'conflict',
+      message: expect.stringMatching(/changed hands/),
+    });
 
     const asking = newTask();
     act(asking, { action: 'claim', taskId: 't', actor: anna });
@@ -111,7 +159,9 @@ describe('case-worker task (the rules, without a server)', () => {
       act(asking, { action: 'ask', taskId: 't', actor: anna, kind: 'question', text: `Frage ${i}` });
       asking.replied({ questionId: asking.view.openQuestion!.questionId, subject: 'p-1', answer: 'ja' });
     }
-    expect(asking.refusalOf({ action: 'ask', taskId: 't', actor: anna, kind: 'question', text: 'noch eine' })?.type).toBe('conflict');
+    expect(
+      asking.refusalOf({ action: 'ask', taskId: 't', actor: anna, kind: 'question', text: 'noch eine' })?.type,
+    ).toBe('conflict');
     expect(asking.refusalOf(complete(anna))).toBeUndefined();
   });
 });

@@ -32,28 +32,51 @@ const History = proto.temporal.api.history.v1.History;
 
 /** Every value of the applicants that must never be readable in Temporal. */
 function personalValues(subs: SubmitApplication[]): string[] {
-  const values = new Set<string>([REPLY, 'Erika Mustermann', 'erika.mustermann@example.org', 'Jonas Beispielmann', 'jonas.b@example.org', QUESTION, JUSTIFICATION]);
+  const values = new Set<string>([
+    REPLY,
+    'Erika Mustermann',
+    'erika.mustermann@example.org',
+    'Jonas Beispielmann',
+    'jonas.b@example.org',
+    QUESTION,
+    JUSTIFICATION,
+  ]);
   for (const s of subs) {
     const a = s.application as Record<string, any>;
-    for (const v of [a.address?.street, a.address?.city, a.licensePlate, a.iban, a.business?.name, a.invoice?.number]) if (v) values.add(String(v));
+    for (const v of [a.address?.street, a.address?.city, a.licensePlate, a.iban, a.business?.name, a.invoice?.number])
+      if (v) values.add(String(v));
   }
   return [...values];
 }
 
 /** Runs each case to its end; every escalation is decided by a case worker, the first after a question to the applicant. */
 async function runToEnd(e: TestEngine, caseId: string, subject: string, ask: boolean): Promise<void> {
-  const actors: StaffActor[] = ['sb.erste', 'sb.zweite'].map((id) => ({ id, role: 'case_worker', authorityId: 'stadt-musterstadt' }));
+  const actors: StaffActor[] = ['sb.erste', 'sb.zweite'].map((id) => ({
+    id,
+    role: 'case_worker',
+    authorityId: 'stadt-musterstadt',
+  }));
   for (let round = 0; ; round++) {
-    const state = await eventually(async () => {
-      const s = await e.cases.status(caseId);
-      return s.status === 'closed' || (s.status === 'awaiting_case_worker' && s.openTaskId) ? s : undefined;
-    }, `case ${caseId} to close or wait for a case worker`, 40_000);
+    const state = await eventually(
+      async () => {
+        const s = await e.cases.status(caseId);
+        return s.status === 'closed' || (s.status === 'awaiting_case_worker' && s.openTaskId) ? s : undefined;
+      },
+      `case ${caseId} to close or wait for a case worker`,
+      40_000,
+    );
     if (state.status === 'closed') return;
     const actor = actors[round % 2]!;
     const taskId = state.openTaskId!;
     await e.tasks.act(caseId, { action: 'claim', taskId, actor });
     if (ask && round === 0) {
-      const view = await e.tasks.act(caseId, { action: 'ask', taskId, actor, kind: 'document', text: 'Bitte Arbeitsvertrag nachreichen.' });
+      const view = await e.tasks.act(caseId, {
+        action: 'ask',
+        taskId,
+        actor,
+        kind: 'document',
+        text: 'Bitte Arbeitsvertrag nachreichen.',
+      });
       await e.tasks.reply(caseId, { questionId: view.openQuestion!.questionId, subject, answer: REPLY });
     }
     await e.tasks.act(caseId, { action: 'complete', taskId, actor, outcome: 'approve', justification: JUSTIFICATION });
@@ -61,9 +84,19 @@ async function runToEnd(e: TestEngine, caseId: string, subject: string, ask: boo
 }
 
 /** Every payload in a history (inputs, results, signals, updates, memo, failures) but search attributes, which stay clear. */
-function payloadsOf(node: unknown, out: Array<{ at: string; payload: Payload }> = [], at = ''): Array<{ at: string; payload: Payload }> {
+function payloadsOf(
+  node: unknown,
+  out: Array<{ at: string; payload: Payload }> = [],
+  at = '',
+): Array<{ at: string; payload: Payload }> {
   if (!node || typeof node !== 'object' || node instanceof Uint8Array) return out;
-  if ('data' in node && 'metadata' in node && (node as Payload).metadata && typeof (node as Payload).metadata === 'object') out.push({ at, payload: node as Payload });
+  if (
+    'data' in node &&
+    'metadata' in node &&
+    (node as Payload).metadata &&
+    typeof (node as Payload).metadata === 'object'
+  )
+    out.push({ at, payload: node as Payload });
   for (const [k, v] of Object.entries(node)) if (k !== 'searchAttributes') payloadsOf(v, out, `${at}.${k}`);
   return out;
 }
@@ -81,14 +114,27 @@ describe('personal data in Temporal', () => {
     ];
     const taskQueue = await withWorker(
       async (e) => {
-        const started = await Promise.all(submissions.map(async (s) => ({ s, caseId: (await e.cases.submit(s)).caseId })));
+        const started = await Promise.all(
+          submissions.map(async (s) => ({ s, caseId: (await e.cases.submit(s)).caseId })),
+        );
         const questions = new QuestionClient(client, e.taskQueue);
         const asked = started[0]!;
-        const { questionId } = await questions.ask(asked.caseId, { recipient: asked.s.identity.subject, question: QUESTION });
-        await eventually(async () => ((await questions.state(asked.caseId, questionId)).draft ? true : undefined), 'a draft answer');
-        await questions.confirm(asked.caseId, questionId, { caseWorker: 'sb.erste', text: `Guten Tag, ${'Jonas Beispielmann'}: bald.` });
+        const { questionId } = await questions.ask(asked.caseId, {
+          recipient: asked.s.identity.subject,
+          question: QUESTION,
+        });
+        await eventually(
+          async () => ((await questions.state(asked.caseId, questionId)).draft ? true : undefined),
+          'a draft answer',
+        );
+        await questions.confirm(asked.caseId, questionId, {
+          caseWorker: 'sb.erste',
+          text: `Guten Tag, ${'Jonas Beispielmann'}: bald.`,
+        });
         expect((await questions.result(asked.caseId, questionId)).status).toBe('delivered');
-        await Promise.all(started.map(({ s, caseId }) => runToEnd(e, caseId, s.identity.subject, s === submissions[2])));
+        await Promise.all(
+          started.map(({ s, caseId }) => runToEnd(e, caseId, s.identity.subject, s === submissions[2])),
+        );
         return e.taskQueue;
       },
       { assistant: assistantAt(stub.url) },
@@ -96,7 +142,11 @@ describe('personal data in Temporal', () => {
 
     const plain = new Client({ connection: raw });
     // The raw list: search attributes as stored (never encoded), memo as stored.
-    const { executions } = await raw.workflowService.listWorkflowExecutions({ namespace: 'default', query: `TaskQueue = "${taskQueue}"`, pageSize: 100 });
+    const { executions } = await raw.workflowService.listWorkflowExecutions({
+      namespace: 'default',
+      query: `TaskQueue = "${taskQueue}"`,
+      pageSize: 100,
+    });
     // Cases, the question beside one, and the child workflows they started.
     expect(executions.length).toBeGreaterThan(submissions.length);
     const values = personalValues(submissions);
@@ -108,20 +158,33 @@ describe('personal data in Temporal', () => {
       const workflowId = w.execution!.workflowId!;
       const history = await plain.workflow.getHandle(workflowId, w.execution!.runId!).fetchHistory();
       const bytes = Buffer.from(History.encode(History.fromObject(history)).finish());
-      const found = values.filter((v) => bytes.includes(Buffer.from(v, 'utf8')) || bytes.includes(Buffer.from(JSON.stringify(v).slice(1, -1), 'utf8')));
+      const found = values.filter(
+        (v) =>
+          bytes.includes(Buffer.from(v, 'utf8')) || bytes.includes(Buffer.from(JSON.stringify(v).slice(1, -1), 'utf8')),
+      );
       expect(found, `clear text in ${workflowId}`).toEqual([]);
       const payloads = payloadsOf(history);
       payloadCount += payloads.length;
       // Marker bookkeeping written by the SDK's core (local activity type and attempt, patch ids) is the one clear part.
       const bookkeeping = /\.markerRecordedEventAttributes\.details\.(data|patch-data)\./;
-      const clear = payloads.filter((p) => !bookkeeping.test(p.at) && Buffer.from(p.payload.metadata!['encoding']!).toString() !== 'binary/encrypted');
-      expect(clear.map((p) => p.at), `payloads of ${workflowId} not encrypted`).toEqual([]);
+      const clear = payloads.filter(
+        (p) =>
+          !bookkeeping.test(p.at) && Buffer.from(p.payload.metadata!['encoding']!).toString() !== 'binary/encrypted',
+      );
+      expect(
+        clear.map((p) => p.at),
+        `payloads of ${workflowId} not encrypted`,
+      ).toEqual([]);
       // Control: the same payloads decode, with the engine's codec, to the values the scan looked for.
-      for (const p of await testDataConverter.payloadCodecs![0]!.decode(payloads.map((p) => p.payload))) decodedText.push(Buffer.from(p.data ?? []).toString('utf8'));
+      for (const p of await testDataConverter.payloadCodecs![0]!.decode(payloads.map((p) => p.payload)))
+        decodedText.push(Buffer.from(p.data ?? []).toString('utf8'));
       const fields = Object.values(w.searchAttributes?.indexedFields ?? {});
       expect(fields.length).toBeGreaterThan(0);
       const attributes = JSON.stringify(fields.map((f) => defaultPayloadConverter.fromPayload(f)));
-      expect(values.filter((v) => attributes.includes(v)), `search attributes of ${workflowId}`).toEqual([]);
+      expect(
+        values.filter((v) => attributes.includes(v)),
+        `search attributes of ${workflowId}`,
+      ).toEqual([]);
       for (const s of submissions) expect(attributes).not.toContain(s.identity.subject);
     }
     expect(payloadCount).toBeGreaterThan(executions.length * 10);

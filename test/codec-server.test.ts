@@ -23,11 +23,21 @@ afterAll(() => app.close());
 const b64 = (b?: Uint8Array | null) => Buffer.from(b ?? []).toString('base64');
 async function encryptedBody() {
   const [p] = await codec.encode([defaultPayloadConverter.toPayload({ street })]);
-  return { payloads: [{ metadata: Object.fromEntries(Object.entries(p!.metadata!).map(([k, v]) => [k, b64(v)])), data: b64(p!.data) }] };
+  return {
+    payloads: [
+      { metadata: Object.fromEntries(Object.entries(p!.metadata!).map(([k, v]) => [k, b64(v)])), data: b64(p!.data) },
+    ],
+  };
 }
 const decode = async (headers: Record<string, string>, url = '/codec/decode') =>
-  app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin: UI, ...headers }, payload: await encryptedBody() });
-const decodedStreet = (body: { payloads: Array<{ data: string }> }) => JSON.parse(Buffer.from(body.payloads[0]!.data, 'base64').toString()).street;
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', 'x-namespace': 'default', origin: UI, ...headers },
+    payload: await encryptedBody(),
+  });
+const decodedStreet = (body: { payloads: Array<{ data: string }> }) =>
+  JSON.parse(Buffer.from(body.payloads[0]!.data, 'base64').toString()).street;
 
 describe('codec server (remote codec protocol)', () => {
   it('decodes for a bearer token with the operator role, with CORS for the Web UI', async () => {
@@ -42,7 +52,11 @@ describe('codec server (remote codec protocol)', () => {
 
   it('refuses without a token, with a forged one, and without the operator role', async () => {
     expect((await decode({})).statusCode).toBe(401);
-    const forged = await foreignTokens.sign({ role: 'operator', subject: 'op.mallory', authorityId: 'stadt-musterstadt' });
+    const forged = await foreignTokens.sign({
+      role: 'operator',
+      subject: 'op.mallory',
+      authorityId: 'stadt-musterstadt',
+    });
     expect((await decode({ authorization: `Bearer ${forged}` })).statusCode).toBe(401);
     const res = await decode({ authorization: `Bearer ${caseWorker}` });
     expect(res.statusCode).toBe(403);
@@ -50,17 +64,36 @@ describe('codec server (remote codec protocol)', () => {
   });
 
   it('encodes for an operator, so the UI can send signals; the result decodes', async () => {
-    const payload = { payloads: [{ metadata: { encoding: b64(Buffer.from('json/plain')) }, data: b64(Buffer.from(JSON.stringify({ street }))) }] };
-    const res = await app.inject({ method: 'POST', url: '/codec/encode', headers: { authorization: `Bearer ${operator}` }, payload });
+    const payload = {
+      payloads: [
+        { metadata: { encoding: b64(Buffer.from('json/plain')) }, data: b64(Buffer.from(JSON.stringify({ street }))) },
+      ],
+    };
+    const res = await app.inject({
+      method: 'POST',
+      url: '/codec/encode',
+      headers: { authorization: `Bearer ${operator}` },
+      payload,
+    });
     expect(res.statusCode).toBe(200);
-    const back = await app.inject({ method: 'POST', url: '/codec/decode', headers: { authorization: `Bearer ${operator}` }, payload: res.json() });
+    const back = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { authorization: `Bearer ${operator}` },
+      payload: res.json(),
+    });
     expect(decodedStreet(back.json())).toBe(street);
     expect((await app.inject({ method: 'POST', url: '/codec/encode', payload })).statusCode).toBe(401);
   });
 
   it('answers bad input with 400 and a foreign key id with 422 naming it', async () => {
     const headers = { authorization: `Bearer ${operator}` };
-    for (const payload of [{}, { payloads: 'x' }, { payloads: [{ data: '***' }] }, { payloads: [{ metadata: { encoding: 7 } }] }]) {
+    for (const payload of [
+      {},
+      { payloads: 'x' },
+      { payloads: [{ data: '***' }] },
+      { payloads: [{ metadata: { encoding: 7 } }] },
+    ]) {
       expect((await app.inject({ method: 'POST', url: '/codec/decode', headers, payload })).statusCode).toBe(400);
     }
     const body = await encryptedBody();
@@ -71,17 +104,30 @@ describe('codec server (remote codec protocol)', () => {
   });
 
   it('answers the preflight of the Web UI origin only', async () => {
-    const ok = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: UI, 'access-control-request-method': 'POST' } });
+    const ok = await app.inject({
+      method: 'OPTIONS',
+      url: '/codec/decode',
+      headers: { origin: UI, 'access-control-request-method': 'POST' },
+    });
     expect(ok.statusCode).toBe(204);
     expect(ok.headers['access-control-allow-headers']).toContain('x-namespace');
     expect(ok.headers['access-control-allow-credentials']).toBe('true');
-    const other = await app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const other = await app.inject({
+      method: 'OPTIONS',
+      url: '/codec/decode',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(other.statusCode).toBe(403);
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('a session cookie for the dev Web UI: only for an operator token, then decode works with the cookie alone', async () => {
-    const form = (token: string) => ({ method: 'POST' as const, url: '/codec/session', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=${encodeURIComponent(token)}` });
+    const form = (token: string) => ({
+      method: 'POST' as const,
+      url: '/codec/session',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `token=${encodeURIComponent(token)}`,
+    });
     const refused = await app.inject(form(caseWorker));
     expect(refused.statusCode).toBe(403);
     expect(refused.headers['set-cookie']).toBeUndefined();

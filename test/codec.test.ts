@@ -67,7 +67,9 @@ describe('payload key configuration', () => {
   });
 
   it('a short key, a bad entry or both variables at once stop start-up naming the variable', () => {
-    expect(() => loadConfig({ PAYLOAD_KEYS: `a:${Buffer.alloc(16).toString('base64')}` })).toThrow(/PAYLOAD_KEYS: key "a" must be 32 bytes/);
+    expect(() => loadConfig({ PAYLOAD_KEYS: `a:${Buffer.alloc(16).toString('base64')}` })).toThrow(
+      /PAYLOAD_KEYS: key "a" must be 32 bytes/,
+    );
     expect(() => loadConfig({ PAYLOAD_KEYS: 'no-colon' })).toThrow(ConfigError);
     expect(() => loadConfig({ PAYLOAD_KEYS: `a:${b64}`, PAYLOAD_KEYS_FILE: '/nonexistent' })).toThrow(/not both/);
     expect(() => loadConfig({ PAYLOAD_KEYS_FILE: '/nonexistent/keys.json' })).toThrow(/PAYLOAD_KEYS_FILE: cannot read/);

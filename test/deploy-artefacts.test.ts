@@ -15,7 +15,13 @@ const known = new Set([...CONFIG_VARIABLES, ...PAYLOAD_KEY_VARIABLES]);
 /** Scripts another engineer's branch adds (the codec server); required once that branch is merged. */
 const fromOtherBranches = scripts.includes('codec-server') ? [] : ['codec-server'];
 
-type Doc = { kind?: string; metadata?: { name?: string }; data?: Record<string, string>; stringData?: Record<string, string>; spec?: Record<string, unknown> };
+type Doc = {
+  kind?: string;
+  metadata?: { name?: string };
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+  spec?: Record<string, unknown>;
+};
 const manifests: Array<{ file: string; doc: Doc }> = readdirSync(join(root, 'deploy/k8s')).flatMap((file) =>
   parseAllDocuments(read(`deploy/k8s/${file}`)).map((d) => {
     expect(d.errors, file).toEqual([]);
@@ -23,7 +29,14 @@ const manifests: Array<{ file: string; doc: Doc }> = readdirSync(join(root, 'dep
   }),
 );
 
-interface Container { name: string; command?: string[]; envFrom?: Array<Record<string, { name: string }>>; livenessProbe?: { httpGet?: { path: string } }; readinessProbe?: { httpGet?: { path: string } }; resources?: { requests?: object; limits?: { memory?: string } } }
+interface Container {
+  name: string;
+  command?: string[];
+  envFrom?: Array<Record<string, { name: string }>>;
+  livenessProbe?: { httpGet?: { path: string } };
+  readinessProbe?: { httpGet?: { path: string } };
+  resources?: { requests?: object; limits?: { memory?: string } };
+}
 const podOf = (d: Doc) => (d.spec as { template: { spec: { containers: Container[] } } }).template.spec;
 const npmScript = (command: string[] | undefined) => {
   expect(command?.slice(0, 2)).toEqual(['npm', 'run']);
@@ -39,7 +52,10 @@ describe('deployment artefacts', () => {
       expect(scripts, name).toContain(npmScript(c.command));
       expect(c.resources?.requests, name).toBeDefined();
       expect(c.resources?.limits?.memory, name).toBeDefined();
-      expect(c.envFrom?.some((e) => e['secretRef']?.name === 'ozg-engine-secrets'), name).toBe(true);
+      expect(
+        c.envFrom?.some((e) => e['secretRef']?.name === 'ozg-engine-secrets'),
+        name,
+      ).toBe(true);
       if (name === 'migrate') continue;
       expect(c.livenessProbe?.httpGet?.path).toBe('/livez');
       expect(c.readinessProbe?.httpGet?.path).toBe('/readyz');
@@ -48,15 +64,23 @@ describe('deployment artefacts', () => {
 
   it('Kubernetes: every setting is one the engine knows; secrets are not in the ConfigMap', () => {
     const config = manifests.find((m) => m.doc.kind === 'ConfigMap')!.doc.data!;
-    const secrets = manifests.filter((m) => m.doc.kind === 'Secret').flatMap((m) => Object.keys(m.doc.stringData ?? {}));
+    const secrets = manifests
+      .filter((m) => m.doc.kind === 'Secret')
+      .flatMap((m) => Object.keys(m.doc.stringData ?? {}));
     const unknown = [...Object.keys(config), ...secrets].filter((k) => !known.has(k));
     expect(unknown).toEqual([]);
-    expect(Object.keys(config).filter((k) => /^(DATABASE_URL|.*SECRET.*|.*PASSPHRASE.*|PAYLOAD_KEYS|TEMPORAL_API_KEY)$/.test(k))).toEqual([]);
+    expect(
+      Object.keys(config).filter((k) =>
+        /^(DATABASE_URL|.*SECRET.*|.*PASSPHRASE.*|PAYLOAD_KEYS|TEMPORAL_API_KEY)$/.test(k),
+      ),
+    ).toEqual([]);
     expect(config['ENGINE_PROFILE']).toBe('production');
   });
 
   it('compose: Temporal on PostgreSQL with its UI from official images; engine services run existing npm scripts with known settings', () => {
-    const compose = parse(read('deploy/compose.yaml'), { merge: true }) as { services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string> }> };
+    const compose = parse(read('deploy/compose.yaml'), { merge: true }) as {
+      services: Record<string, { image?: string; command?: string[]; environment?: Record<string, string> }>;
+    };
     const s = compose.services;
     expect(s['temporal']?.image).toMatch(/^temporalio\/auto-setup:/);
     expect(s['temporal-ui']?.image).toMatch(/^temporalio\/ui:/);
@@ -66,7 +90,10 @@ describe('deployment artefacts', () => {
     for (const [name, svc] of engine) {
       const script = npmScript(svc.command);
       if (!fromOtherBranches.includes(script)) expect(scripts, name).toContain(script);
-      expect(Object.keys(svc.environment ?? {}).filter((k) => !known.has(k)), name).toEqual([]);
+      expect(
+        Object.keys(svc.environment ?? {}).filter((k) => !known.has(k)),
+        name,
+      ).toEqual([]);
     }
   });
 

@@ -16,13 +16,20 @@ afterAll(() => rmSync(team, { recursive: true, force: true }));
 
 describe('docs/add-a-service.md', () => {
   it('its commands work exactly as written, in order', async () => {
-    expect(commands).toEqual(['npm run service:new -- bibliotheksausweis --dir ../team-services', 'npm run service:check -- ../team-services/bibliotheksausweis']);
+    expect(commands).toEqual([
+      'npm run service:new -- bibliotheksausweis --dir ../team-services',
+      'npm run service:check -- ../team-services/bibliotheksausweis',
+    ]);
     // The team's repository has the engine as its dependency.
     mkdirSync(join(team, 'team-services', 'node_modules'), { recursive: true });
     symlinkSync(repoRoot, join(team, 'team-services', 'node_modules', 'ozg-case-engine'), 'dir');
     const outputs: string[] = [];
     for (const command of commands) {
-      const { stdout } = await run('bash', ['-c', command.replaceAll('../team-services', join(team, 'team-services'))], { cwd: repoRoot });
+      const { stdout } = await run(
+        'bash',
+        ['-c', command.replaceAll('../team-services', join(team, 'team-services'))],
+        { cwd: repoRoot },
+      );
       outputs.push(stdout);
     }
     expect(outputs.at(-1)).toContain('✓ 2 examples as expected');

@@ -17,7 +17,8 @@ import { verifySealedPdf } from '../adapters/seal-verifier.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const gitStatus = async () => (await run('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repoRoot })).stdout;
+const gitStatus = async () =>
+  (await run('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: repoRoot })).stdout;
 
 // The team's own repository: outside the engine's, with the engine as its dependency.
 const teamRepo = mkdtempSync(join(tmpdir(), 'fachverfahren-'));
@@ -61,8 +62,16 @@ const rules = {
   version: '1',
   validFrom: '2026-01-01',
   rules: [
-    { name: 'fee', conditions: { all: [] }, event: { type: 'fee', params: { ...cite('Ausweisgebühr'), amountCents: 500 } } },
-    { name: 'needs-account', conditions: { all: [] }, event: { type: 'require-evidence', params: { ...cite('Konto'), evidenceType: 'library_account' } } },
+    {
+      name: 'fee',
+      conditions: { all: [] },
+      event: { type: 'fee', params: { ...cite('Ausweisgebühr'), amountCents: 500 } },
+    },
+    {
+      name: 'needs-account',
+      conditions: { all: [] },
+      event: { type: 'require-evidence', params: { ...cite('Konto'), evidenceType: 'library_account' } },
+    },
     {
       name: 'member-without-fines',
       conditions: {
@@ -73,8 +82,18 @@ const rules = {
       },
       event: { type: 'approve', params: cite('Konto ohne offene Gebühren.') },
     },
-    { name: 'open-fines', conditions: { all: [{ fact: 'evidence', path: '$.fines.openCents', operator: 'greaterThan', value: 0 }] }, event: { type: 'reject', params: cite('Offene Gebühren.') } },
-    { name: 'no-account', conditions: { all: [{ fact: 'evidence', path: '$.library_account.status', operator: 'equal', value: 'not_found' }] }, event: { type: 'reject', params: cite('Kein Konto.') } },
+    {
+      name: 'open-fines',
+      conditions: { all: [{ fact: 'evidence', path: '$.fines.openCents', operator: 'greaterThan', value: 0 }] },
+      event: { type: 'reject', params: cite('Offene Gebühren.') },
+    },
+    {
+      name: 'no-account',
+      conditions: {
+        all: [{ fact: 'evidence', path: '$.library_account.status', operator: 'equal', value: 'not_found' }],
+      },
+      event: { type: 'reject', params: cite('Kein Konto.') },
+    },
   ],
 };
 
@@ -99,7 +118,10 @@ export default defineExtensions({
 });
 `;
 
-const application = (reason: string) => ({ reason, address: { street: 'Am Markt 3', postalCode: '48143', city: 'Musterstadt' } });
+const application = (reason: string) => ({
+  reason,
+  address: { street: 'Am Markt 3', postalCode: '48143', city: 'Musterstadt' },
+});
 const example = (name: string, subject: string, reason: string, outcome: string) =>
   writeFileSync(
     join(teamRepo, 'bibliotheksausweis', 'examples', `${name}.json`),
@@ -107,13 +129,18 @@ const example = (name: string, subject: string, reason: string, outcome: string)
       authorityId: 'stadt-musterstadt',
       submittedOn: '2026-06-01',
       application: application(reason),
-      evidence: { library_account: subject.startsWith('member-') ? { status: 'found', facts: {} } : { status: 'not_found' }, fines: { status: 'found', facts: { openCents: reason === 'Mahnung offen' ? 250 : 0 } } },
+      evidence: {
+        library_account: subject.startsWith('member-') ? { status: 'found', facts: {} } : { status: 'not_found' },
+        fines: { status: 'found', facts: { openCents: reason === 'Mahnung offen' ? 250 : 0 } },
+      },
       expected: { feeCents: 500, outcome },
     }),
   );
 
 describe("a team's service and adapter from its own folder", () => {
-  it('scaffolded outside the repository, with its own rules, evidence adapter and step, runs cases end to end on a real engine; no engine file changes', { timeout: 180_000 }, async () => {
+  it('scaffolded outside the repository, with its own rules, evidence adapter and step, runs cases end to end on a real engine; no engine file changes', {
+    timeout: 180_000,
+  }, async () => {
     const before = await gitStatus();
 
     await tsx(['cli/service-new.ts', 'bibliotheksausweis', '--dir', teamRepo]);
@@ -131,7 +158,11 @@ describe("a team's service and adapter from its own folder", () => {
     expect(check.stdout).toContain('✓ 2 examples as expected');
 
     // Composition as the engine does it from SERVICE_DIRS and EXTENSIONS.
-    const plugins = await loadPlugins({ serviceDirs: [teamRepo], extensions: [join(teamRepo, 'extensions.ts')], dataDir: teamRepo });
+    const plugins = await loadPlugins({
+      serviceDirs: [teamRepo],
+      extensions: [join(teamRepo, 'extensions.ts')],
+      dataDir: teamRepo,
+    });
     expect(plugins.services.map((s) => s.service.key)).toEqual(['99777000000001']);
     expect(findService('99777000000001').authorities['stadt-musterstadt']?.sealIdentity).toBe('stadt-musterstadt');
     const { asked } = (await import(pathToFileURL(join(teamRepo, 'extensions.ts')).href)) as { asked: string[] };
@@ -139,28 +170,52 @@ describe("a team's service and adapter from its own folder", () => {
     await withWorker(
       async ({ cases, deps }) => {
         const submit = (subject: string, reason: string) =>
-          cases.submit({ serviceKey: '99777000000001', authorityId: 'stadt-musterstadt', identity: { subject, trustLevel: 'substantial' }, application: application(reason), consent: { evidenceRetrieval: true } });
-        const [member, fined, stranger] = await Promise.all([submit('member-4711', 'Neuer Ausweis'), submit('member-4712', 'Mahnung offen'), submit('guest-1', 'Neuer Ausweis')]);
+          cases.submit({
+            serviceKey: '99777000000001',
+            authorityId: 'stadt-musterstadt',
+            identity: { subject, trustLevel: 'substantial' },
+            application: application(reason),
+            consent: { evidenceRetrieval: true },
+          });
+        const [member, fined, stranger] = await Promise.all([
+          submit('member-4711', 'Neuer Ausweis'),
+          submit('member-4712', 'Mahnung offen'),
+          submit('guest-1', 'Neuer Ausweis'),
+        ]);
 
         const approved = await cases.result(member.caseId);
         expect(approved.outcome).toBe('approved');
         expect(approved.decision?.firedRules.map((r) => r.ruleId)).toEqual(['member-without-fines']);
-        expect(approved.decision?.facts).toMatchObject({ evidence: { library_account: { status: 'found', since: '2020' }, fines: { status: 'found', openCents: 0 } } });
+        expect(approved.decision?.facts).toMatchObject({
+          evidence: { library_account: { status: 'found', since: '2020' }, fines: { status: 'found', openCents: 0 } },
+        });
         expect((await cases.result(fined.caseId)).decision?.firedRules.map((r) => r.ruleId)).toEqual(['open-fines']);
         expect((await cases.result(stranger.caseId)).decision?.firedRules.map((r) => r.ruleId)).toEqual(['no-account']);
 
         // The team's register was asked through the engine's transparency log; its step is in the case journal.
-        expect(await listRetrievalsOfCase(db, { caseId: member.caseId })).toEqual([expect.objectContaining({ register: 'stadtbibliothek', evidenceType: 'library_account', result: 'found' })]);
+        expect(await listRetrievalsOfCase(db, { caseId: member.caseId })).toEqual([
+          expect.objectContaining({ register: 'stadtbibliothek', evidenceType: 'library_account', result: 'found' }),
+        ]);
         expect(asked.length).toBeGreaterThanOrEqual(3);
         const events = await listCaseEvents(db, { caseId: member.caseId });
-        expect(events.find((e) => e.type === 'step.completed')?.data).toMatchObject({ step: 'fines', at: 'after_evidence', checked: true });
-        expect(await listPayments(db, { caseId: member.caseId })).toEqual([expect.objectContaining({ amountCents: 500 })]);
+        expect(events.find((e) => e.type === 'step.completed')?.data).toMatchObject({
+          step: 'fines',
+          at: 'after_evidence',
+          checked: true,
+        });
+        expect(await listPayments(db, { caseId: member.caseId })).toEqual([
+          expect.objectContaining({ amountCents: 500 }),
+        ]);
         const pdf = await deps.documents.get(approved.bescheid.document.sha256);
         expect(await verifySealedPdf(pdf, await sealKeys.trustAnchors())).toMatchObject({ valid: true });
 
         // The step path is deterministic: its history replays against the workflow bundle.
         const history = await client.workflow.getHandle(caseWorkflowId(member.caseId)).fetchHistory();
-        await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, caseWorkflowId(member.caseId));
+        await Worker.runReplayHistory(
+          { workflowBundle: { codePath: inject('workflowBundlePath') } },
+          history,
+          caseWorkflowId(member.caseId),
+        );
       },
       {},
       undefined,
@@ -174,10 +229,32 @@ describe("a team's service and adapter from its own folder", () => {
     const broken = join(teamRepo, 'broken');
     await tsx(['cli/service-new.ts', 'kaputt', '--dir', broken]);
     const folder = join(broken, 'kaputt');
-    writeFileSync(join(folder, 'service.ts'), serviceTs.replace('99777000000001', '99777000000002').replace("activity: 'bibliothek.checkFines'", "activity: 'nirgends'"));
-    writeFileSync(join(folder, 'schema.json'), JSON.stringify({ type: 'object', properties: { x: { type: 'strang' } } }));
-    writeFileSync(join(folder, 'authorities', 'stadt-musterstadt.json'), JSON.stringify({ name: 'X', feeAccount: 'DE00123', contact: 'x', sealIdentity: 'x', postalCodes: [] }));
-    const r = { ...rules, ruleSetId: 'kaputt', rules: [...rules.rules, { name: 'typo', conditions: { all: [{ fact: 'evidenz', operator: 'equal', value: 1 }] }, event: { type: 'approve', params: cite('x') } }] };
+    writeFileSync(
+      join(folder, 'service.ts'),
+      serviceTs
+        .replace('99777000000001', '99777000000002')
+        .replace("activity: 'bibliothek.checkFines'", "activity: 'nirgends'"),
+    );
+    writeFileSync(
+      join(folder, 'schema.json'),
+      JSON.stringify({ type: 'object', properties: { x: { type: 'strang' } } }),
+    );
+    writeFileSync(
+      join(folder, 'authorities', 'stadt-musterstadt.json'),
+      JSON.stringify({ name: 'X', feeAccount: 'DE00123', contact: 'x', sealIdentity: 'x', postalCodes: [] }),
+    );
+    const r = {
+      ...rules,
+      ruleSetId: 'kaputt',
+      rules: [
+        ...rules.rules,
+        {
+          name: 'typo',
+          conditions: { all: [{ fact: 'evidenz', operator: 'equal', value: 1 }] },
+          event: { type: 'approve', params: cite('x') },
+        },
+      ],
+    };
     writeFileSync(join(folder, 'rules', 'v1.json'), JSON.stringify(r));
 
     const err = await loadPlugins({ serviceDirs: [broken], extensions: [], dataDir: teamRepo }).then(

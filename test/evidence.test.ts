@@ -10,21 +10,39 @@ import { lastenradApplication } from '../demo/sample-other-services.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { sha256Hex } from '../adapters/document-store.js';
 import { applicantToken } from './http-helpers.js';
-import { client, completeOpenTask, db, httpApiFor, sealKeys, startRegisters, withWorker, type TestEngine } from './harness.js';
+import {
+  client,
+  completeOpenTask,
+  db,
+  httpApiFor,
+  sealKeys,
+  startRegisters,
+  withWorker,
+  type TestEngine,
+} from './harness.js';
 import { applicationOf } from './samples.js';
 import { waitFor as poll } from './support/wait.js';
 
 const fast = { registerRetryInitialMs: 50, registerMaxAttempts: 3 };
 
 const waitFor = (cases: TestEngine['cases'], caseId: string, ok: (s: CaseState) => boolean): Promise<CaseState> =>
-  poll(async () => { const s = await cases.status(caseId); return ok(s) && s; }, { timeoutMs: 30_000, what: `case ${caseId} to reach the expected state` });
+  poll(
+    async () => {
+      const s = await cases.status(caseId);
+      return ok(s) && s;
+    },
+    { timeoutMs: 30_000, what: `case ${caseId} to reach the expected state` },
+  );
 
 async function pdfBytes(): Promise<Uint8Array> {
   const pdf = await PDFDocument.create();
   pdf.addPage().drawText('Zulassungsbescheinigung Teil I');
   return pdf.save();
 }
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 function uploadForm(bytes: Uint8Array, fileName: string, type: string): FormData {
   const form = new FormData();
@@ -58,20 +76,45 @@ describe('evidence from registers, once-only', () => {
           for (const r of log) expect(r.requestedAt.getTime()).toBeLessThan(firstAnswer);
           // By reference: the stored register answer matches its SHA-256; history carries only the facts.
           for (const r of log) expect((await e.deps.documents.get(r.documentSha256!)).length).toBeGreaterThan(0);
-          const residence = JSON.parse((await e.deps.documents.get(log.find((r) => r.evidenceType === 'residence')!.documentSha256!)).toString());
-          expect(residence.record).toMatchObject({ subject: submission.identity.subject, residenceType: 'main', householdId: expect.any(String) });
+          const residence = JSON.parse(
+            (await e.deps.documents.get(log.find((r) => r.evidenceType === 'residence')!.documentSha256!)).toString(),
+          );
+          expect(residence.record).toMatchObject({
+            subject: submission.identity.subject,
+            residenceType: 'main',
+            householdId: expect.any(String),
+          });
 
           const api = await httpApiFor(e);
           const owner = { authorization: `Bearer ${await applicantToken(submission.identity.subject)}` };
-          expect((await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals` })).statusCode).toBe(401);
+          expect((await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals` })).statusCode).toBe(
+            401,
+          );
           const stranger = { authorization: `Bearer ${await applicantToken('pseudonym-someone-else')}` };
-          expect((await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals`, headers: stranger })).statusCode).toBe(404);
-          expect((await api.inject({ method: 'GET', url: `/applicants/${submission.identity.subject}/evidence-retrievals`, headers: stranger })).statusCode).toBe(404);
+          expect(
+            (await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals`, headers: stranger }))
+              .statusCode,
+          ).toBe(404);
+          expect(
+            (
+              await api.inject({
+                method: 'GET',
+                url: `/applicants/${submission.identity.subject}/evidence-retrievals`,
+                headers: stranger,
+              })
+            ).statusCode,
+          ).toBe(404);
           const res = await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals`, headers: owner });
           expect(res.statusCode).toBe(200);
           expect(res.json().retrievals).toHaveLength(service.evidence.length);
-          const cockpit = await api.inject({ method: 'GET', url: `/applicants/${submission.identity.subject}/evidence-retrievals`, headers: owner });
-          expect(cockpit.json().retrievals.filter((r: { caseId: string }) => r.caseId === caseId)).toHaveLength(service.evidence.length);
+          const cockpit = await api.inject({
+            method: 'GET',
+            url: `/applicants/${submission.identity.subject}/evidence-retrievals`,
+            headers: owner,
+          });
+          expect(cockpit.json().retrievals.filter((r: { caseId: string }) => r.caseId === caseId)).toHaveLength(
+            service.evidence.length,
+          );
         }
       },
       { registers },
@@ -84,7 +127,15 @@ describe('evidence from registers, once-only', () => {
       async ({ cases }) => {
         const kinds = ['resident', 'resident', 'resident', 'other_zone', 'not_holder', 'resident'] as const;
         const ids = await Promise.all(
-          kinds.map(async (k, n) => (await cases.submit({ ...applicationOf(k, n), deadlines: { registerRetryInitialMs: 50, registerMaxAttempts: 12 } })).caseId),
+          kinds.map(
+            async (k, n) =>
+              (
+                await cases.submit({
+                  ...applicationOf(k, n),
+                  deadlines: { registerRetryInitialMs: 50, registerMaxAttempts: 12 },
+                })
+              ).caseId,
+          ),
         );
         const outcomes = await Promise.all(ids.map(async (id) => (await cases.result(id)).outcome));
         expect(outcomes).toEqual(['approved', 'approved', 'approved', 'rejected', 'rejected', 'approved']);
@@ -102,9 +153,15 @@ describe('evidence from registers, once-only', () => {
     const { sandbox, registers } = await startRegisters();
     await withWorker(
       async (e) => {
-        const { caseId } = await e.cases.submit({ ...applicationOf('resident'), consent: { evidenceRetrieval: false } });
+        const { caseId } = await e.cases.submit({
+          ...applicationOf('resident'),
+          consent: { evidenceRetrieval: false },
+        });
         const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
-        expect(state.requestedEvidence?.map((r) => r.document)).toEqual(['Meldebescheinigung', 'Zulassungsbescheinigung Teil I']);
+        expect(state.requestedEvidence?.map((r) => r.document)).toEqual([
+          'Meldebescheinigung',
+          'Zulassungsbescheinigung Teil I',
+        ]);
         expect(sandbox.requests).toEqual({ population: 0, vehicles: 0, trade: 0, uploads: 0, gzr: 0 });
         expect(await listRetrievalsOfCase(db, { caseId })).toEqual([]);
         await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
@@ -145,23 +202,52 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         const owner = { authorization: `Bearer ${await applicantToken(submission.identity.subject)}` };
         const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
         expect(state.requestedEvidence).toEqual([
-          { evidenceType: 'vehicle_registration', document: 'Zulassungsbescheinigung Teil I', purpose: 'Halterschaft des Fahrzeugs prüfen', dueAt: expect.any(String), status: 'requested' },
+          {
+            evidenceType: 'vehicle_registration',
+            document: 'Zulassungsbescheinigung Teil I',
+            purpose: 'Halterschaft des Fahrzeugs prüfen',
+            dueAt: expect.any(String),
+            status: 'requested',
+          },
         ]);
         const [request] = await deliveredTexts(e, caseId);
         expect(request).toContain('Zulassungsbescheinigung');
         const log = await listRetrievalsOfCase(db, { caseId });
-        expect(log.filter((r) => r.evidenceType === 'vehicle_registration').map((r) => r.result)).toEqual(['error', 'error', 'error']);
+        expect(log.filter((r) => r.evidenceType === 'vehicle_registration').map((r) => r.result)).toEqual([
+          'error',
+          'error',
+          'error',
+        ]);
 
-        const timeline = (await api.inject({ method: 'GET', url: `/cases/${caseId}/milestones`, headers: owner })).json();
-        expect(timeline.milestones.find((m: { state: string }) => m.state === 'current')).toMatchObject({ key: 'evidence_requested', note: expect.stringContaining('Unterlagen') });
+        const timeline = (
+          await api.inject({ method: 'GET', url: `/cases/${caseId}/milestones`, headers: owner })
+        ).json();
+        expect(timeline.milestones.find((m: { state: string }) => m.state === 'current')).toMatchObject({
+          key: 'evidence_requested',
+          note: expect.stringContaining('Unterlagen'),
+        });
 
-        const upload = (form: FormData, type = 'vehicle_registration') => api.inject({ method: 'POST', url: `/cases/${caseId}/evidence/${type}`, payload: form, headers: owner });
+        const upload = (form: FormData, type = 'vehicle_registration') =>
+          api.inject({ method: 'POST', url: `/cases/${caseId}/evidence/${type}`, payload: form, headers: owner });
         const lying = await upload(uploadForm(PNG, 'zulassung.pdf', 'application/pdf'));
         expect(lying.statusCode).toBe(415);
         expect(lying.headers['content-type']).toContain('application/problem+json');
         expect(lying.json().detail).toContain('PNG');
-        expect((await upload(uploadForm(Buffer.from('#!/bin/sh\necho hi\n'), 'zulassung.pdf', 'application/pdf'))).statusCode).toBe(415);
-        expect((await upload(uploadForm(Buffer.concat([Buffer.from(await pdfBytes()), Buffer.alloc(600 * 1024)]), 'gross.pdf', 'application/pdf'))).statusCode).toBe(413);
+        expect(
+          (await upload(uploadForm(Buffer.from('#!/bin/sh\necho hi\n'), 'zulassung.pdf', 'application/pdf')))
+            .statusCode,
+        ).toBe(415);
+        expect(
+          (
+            await upload(
+              uploadForm(
+                Buffer.concat([Buffer.from(await pdfBytes()), Buffer.alloc(600 * 1024)]),
+                'gross.pdf',
+                'application/pdf',
+              ),
+            )
+          ).statusCode,
+        ).toBe(413);
         const unasked = await pdfBytes();
         expect((await upload(uploadForm(unasked, 'melde.pdf', 'application/pdf'), 'residence')).statusCode).toBe(409);
         // Refused by the case, so never stored.
@@ -173,19 +259,29 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         const accepted = await upload(uploadForm(pdf, 'Zulassung.PDF', 'application/pdf'));
         expect(accepted.statusCode).toBe(201);
         const ref = accepted.json().document;
-        expect(ref).toMatchObject({ mediaType: 'application/pdf', size: pdf.byteLength, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+        expect(ref).toMatchObject({
+          mediaType: 'application/pdf',
+          size: pdf.byteLength,
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        });
         expect(Buffer.compare(await e.deps.documents.get(ref.sha256), Buffer.from(pdf))).toBe(0);
         expect((await upload(uploadForm(pdf, 'nochmal.pdf', 'application/pdf'))).statusCode).toBe(409);
 
         // An uploaded document is for a person to read: the rules hand the case to a case worker, who decides.
         const review = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_case_worker');
         expect(review.decision?.facts).toMatchObject({ vehicleStatus: 'uploaded', residenceStatus: 'found' });
-        await completeOpenTask(e, caseId, { caseWorker: 'sb.lang', outcome: 'approve', justification: 'Zulassungsbescheinigung geprüft.' });
+        await completeOpenTask(e, caseId, {
+          caseWorker: 'sb.lang',
+          outcome: 'approve',
+          justification: 'Zulassungsbescheinigung geprüft.',
+        });
         const result = await e.cases.result(caseId);
         expect(result.outcome).toBe('approved');
         const archive = await e.deps.archive.read(result.archive.packageSha256);
         expect(archive.Akte.Vorgang.Dokumente).toContainEqual(
-          expect.objectContaining({ Datei: expect.objectContaining({ Name: 'evidence-vehicle_registration.pdf', SHA256: ref.sha256 }) }),
+          expect.objectContaining({
+            Datei: expect.objectContaining({ Name: 'evidence-vehicle_registration.pdf', SHA256: ref.sha256 }),
+          }),
         );
       },
       { registers },
@@ -196,11 +292,20 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
     const { registers } = await startRegisters({ faultsByRegister: { population: { down: true } } });
     await withWorker(
       async (e) => {
-        const { caseId } = await e.cases.submit({ ...applicationOf('resident'), deadlines: { ...fast, evidenceReminderMs: 1_500, evidenceDeadlineMs: 3_000 } });
+        const { caseId } = await e.cases.submit({
+          ...applicationOf('resident'),
+          deadlines: { ...fast, evidenceReminderMs: 1_500, evidenceDeadlineMs: 3_000 },
+        });
         const result = await e.cases.result(caseId);
         expect(result.outcome).toBe('incomplete');
         const events = (await listCaseEvents(db, { caseId })).map((ev) => ev.type);
-        expect(events).toEqual(expect.arrayContaining(['evidence.requested_from_applicant', 'evidence.reminder_sent', 'evidence.request_closed']));
+        expect(events).toEqual(
+          expect.arrayContaining([
+            'evidence.requested_from_applicant',
+            'evidence.reminder_sent',
+            'evidence.request_closed',
+          ]),
+        );
         expect(events.indexOf('evidence.reminder_sent')).toBeLessThan(events.indexOf('evidence.request_closed'));
         const texts = await deliveredTexts(e, caseId);
         expect(texts).toHaveLength(3);
@@ -217,11 +322,18 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
     const { registers } = await startRegisters({ faultsByRegister: { vehicles: { down: true } } });
     await withWorker(
       async (e) => {
-        const { caseId } = await e.cases.submit({ ...applicationOf('resident'), deadlines: { ...fast, evidenceReminderMs: 1_000, evidenceDeadlineMs: 2_000 } });
+        const { caseId } = await e.cases.submit({
+          ...applicationOf('resident'),
+          deadlines: { ...fast, evidenceReminderMs: 1_000, evidenceDeadlineMs: 2_000 },
+        });
         const review = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_case_worker');
         expect(review.decision?.facts).toMatchObject({ residenceStatus: 'found', vehicleStatus: 'unavailable' });
         expect(review.requestedEvidence?.map((r) => r.status)).toEqual(['expired']);
-        await completeOpenTask(e, caseId, { caseWorker: 'sb.lang', outcome: 'reject', justification: 'Halterschaft nicht nachgewiesen.' });
+        await completeOpenTask(e, caseId, {
+          caseWorker: 'sb.lang',
+          outcome: 'reject',
+          justification: 'Halterschaft nicht nachgewiesen.',
+        });
         expect((await e.cases.result(caseId)).outcome).toBe('rejected');
         expect((await listCaseEvents(db, { caseId })).map((ev) => ev.type)).toContain('evidence.reminder_sent');
       },

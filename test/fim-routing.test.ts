@@ -21,14 +21,32 @@ describe('FIM Stammdatenschema import (XDatenfelder 2)', () => {
     expect(schema.required).toEqual(['G99000010', 'G99000020', 'F99000030']);
     const holder = schema.properties['G99000010'] as { title: string; properties: Props };
     expect(holder.title).toBe('Angaben zur Halterin oder zum Halter');
-    expect(holder.properties['F99000011']).toMatchObject({ 'x-fim-id': 'F99000011', title: 'Familienname', type: 'string', minLength: 1, maxLength: 120 });
+    expect(holder.properties['F99000011']).toMatchObject({
+      'x-fim-id': 'F99000011',
+      title: 'Familienname',
+      type: 'string',
+      minLength: 1,
+      maxLength: 120,
+    });
     expect(holder.properties['F99000013']).toMatchObject({ pattern: '^(?:[0-9]{5})$' });
     // anzahl 1:3 makes an array; 0:1 an optional field.
-    const dogs = schema.properties['G99000020'] as { type: string; minItems: number; maxItems: number; items: { required: string[]; properties: Props } };
+    const dogs = schema.properties['G99000020'] as {
+      type: string;
+      minItems: number;
+      maxItems: number;
+      items: { required: string[]; properties: Props };
+    };
     expect([dogs.type, dogs.minItems, dogs.maxItems]).toEqual(['array', 1, 3]);
     expect(dogs.items.required).toEqual(['F99000021', 'F99000022']);
-    expect(dogs.items.properties['F99000022']).toMatchObject({ type: 'string', format: 'date', title: 'Hund gehalten seit' });
-    expect(dogs.items.properties['F99000021']).toMatchObject({ enum: ['01', '02', '03'], 'x-fim-codes': { '02': 'Großer Hund' } });
+    expect(dogs.items.properties['F99000022']).toMatchObject({
+      type: 'string',
+      format: 'date',
+      title: 'Hund gehalten seit',
+    });
+    expect(dogs.items.properties['F99000021']).toMatchObject({
+      enum: ['01', '02', '03'],
+      'x-fim-codes': { '02': 'Großer Hund' },
+    });
     expect(schema.properties['F99000030']).toMatchObject({ type: 'integer', minimum: 0, maximum: 20 });
     expect(cardinality('0:*')).toEqual([0, undefined]);
   });
@@ -46,13 +64,22 @@ describe('FIM Stammdatenschema import (XDatenfelder 2)', () => {
       schemaVersion: hundesteuer.currentSchemaVersion,
       ruleSetVersion: '1',
       submittedOn: '2026-03-01',
-      application: { G99000010: { F99000011: 'Muster', F99000012: 'Erika', F99000013: '4814' }, G99000020: [{ F99000021: '07', F99000022: '2026-02-01' }], F99000030: 0 },
+      application: {
+        G99000010: { F99000011: 'Muster', F99000012: 'Erika', F99000013: '4814' },
+        G99000020: [{ F99000021: '07', F99000022: '2026-02-01' }],
+        F99000030: 0,
+      },
     });
     expect(check.valid).toBe(false);
-    expect(check.errors.map((e) => [e.pointer, e.message])).toEqual(expect.arrayContaining([
-      ['/G99000010/F99000013', 'Postleitzahl (F99000013): Die Eingabe hat nicht das erwartete Format.'],
-      ['/G99000020/0/F99000021', 'Rassegruppe des Hundes (F99000021): Bitte wählen Sie einen der vorgesehenen Werte.'],
-    ]));
+    expect(check.errors.map((e) => [e.pointer, e.message])).toEqual(
+      expect.arrayContaining([
+        ['/G99000010/F99000013', 'Postleitzahl (F99000013): Die Eingabe hat nicht das erwartete Format.'],
+        [
+          '/G99000020/0/F99000021',
+          'Rassegruppe des Hundes (F99000021): Bitte wählen Sie einen der vorgesehenen Werte.',
+        ],
+      ]),
+    );
   });
 });
 
@@ -66,10 +93,17 @@ describe('routing by LeiKa key and place', () => {
     // Beispielheim serves a whole Kreis: any Gemeinde in it routes there.
     expect(table.route(parking, { ars: '120650123456' })).toEqual({ found: true, authorityId: 'stadt-beispielheim' });
     expect(table.route(parking, { postalCode: '12345' })).toEqual({ found: true, authorityId: 'stadt-beispielheim' });
-    expect(table.route(parking, { postalCode: '48143' })).toEqual({ found: false, reason: 'ambiguous', candidates: ['stadt-musterstadt', 'gemeinde-beispieldorf'] });
+    expect(table.route(parking, { postalCode: '48143' })).toEqual({
+      found: false,
+      reason: 'ambiguous',
+      candidates: ['stadt-musterstadt', 'gemeinde-beispieldorf'],
+    });
     expect(table.route(parking, { ars: '091620000000' })).toMatchObject({ found: false, reason: 'no_authority' });
     expect(table.route(parking, { ars: '1234' })).toMatchObject({ found: false, reason: 'invalid_place' });
-    expect(table.route('12345678901234', { ars: '055150000000' })).toMatchObject({ found: false, reason: 'invalid_place' });
+    expect(table.route('12345678901234', { ars: '055150000000' })).toMatchObject({
+      found: false,
+      reason: 'invalid_place',
+    });
   });
 
   it('intake without an authority routes by place, and refuses clearly (and starts nothing) when none or several are found', async () => {
@@ -81,7 +115,13 @@ describe('routing by LeiKa key and place', () => {
           method: 'POST',
           url: '/cases',
           headers: { 'content-type': 'application/json' },
-          payload: JSON.stringify({ serviceKey: a.serviceKey, place, identityToken: await idp.issue({ subject: a.identity.subject, trustLevel: a.identity.trustLevel }), application: a.application, consent: a.consent }),
+          payload: JSON.stringify({
+            serviceKey: a.serviceKey,
+            place,
+            identityToken: await idp.issue({ subject: a.identity.subject, trustLevel: a.identity.trustLevel }),
+            application: a.application,
+            consent: a.consent,
+          }),
         });
       const routed = await post({ ars: '055150000000' });
       expect(routed.statusCode).toBe(202);
@@ -97,7 +137,8 @@ describe('routing by LeiKa key and place', () => {
       // Visibility lags a little: wait for the routed case to be listed, then no other case may be there.
       const ids = await eventually(async () => {
         const listed: string[] = [];
-        for await (const w of client.workflow.list({ query: `TaskQueue = "${e.taskQueue}"` })) listed.push(w.workflowId);
+        for await (const w of client.workflow.list({ query: `TaskQueue = "${e.taskQueue}"` }))
+          listed.push(w.workflowId);
         return listed.length > 0 ? listed : undefined;
       }, 'the routed case in the visibility store');
       expect(ids).toEqual([caseWorkflowId(caseId)]);
@@ -108,7 +149,11 @@ describe('routing by LeiKa key and place', () => {
         serviceKey: hundesteuer.key,
         authorityId: 'stadt-musterstadt',
         identity: { subject: 'pseudonym-hund-1', trustLevel: 'low' },
-        application: { G99000010: { F99000011: 'Muster', F99000012: 'Erika', F99000013: '48143' }, G99000020: [{ F99000021: '01', F99000022: '2026-02-01' }], F99000030: 0 },
+        application: {
+          G99000010: { F99000011: 'Muster', F99000012: 'Erika', F99000013: '48143' },
+          G99000020: [{ F99000021: '01', F99000022: '2026-02-01' }],
+          F99000030: 0,
+        },
       });
       expect((await e.cases.result(dog.caseId)).outcome).toBe('approved');
     });

@@ -44,7 +44,8 @@ export default async function setup(project: TestProject) {
   cleanups.push(temporal.stop);
   await migrateDatabase(database);
   // RECORD_HISTORIES=1: after the run, new replay fixtures for the paths the committed ones do not cover yet.
-  if (process.env.RECORD_HISTORIES) cleanups.push(() => recordNewFixtures(temporal.address, config.temporalCli, database));
+  if (process.env.RECORD_HISTORIES)
+    cleanups.push(() => recordNewFixtures(temporal.address, config.temporalCli, database));
   const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
 
@@ -59,7 +60,11 @@ export default async function setup(project: TestProject) {
   };
 }
 
-async function freshDatabase(serverUrl: string | undefined, embeddedDir: string, cleanups: Array<() => Promise<void>>): Promise<string> {
+async function freshDatabase(
+  serverUrl: string | undefined,
+  embeddedDir: string,
+  cleanups: Array<() => Promise<void>>,
+): Promise<string> {
   if (!serverUrl) {
     const pg = await startEmbeddedPostgres({ dataDir: embeddedDir, port: await freePort() });
     cleanups.push(pg.stop);

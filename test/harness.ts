@@ -16,7 +16,11 @@ import { intakeNotUnderTest, tokenAudience, tokens } from './http-helpers.js';
 import { TaskClient } from '../client/task-client.js';
 import { connectDatabase } from '../db/client.js';
 import { sampleRegisterData } from '../demo/sample-applications.js';
-import { startRegisterSandbox, type RegisterSandboxOptions, type StartedRegisterSandbox } from '../sandbox/registers/server.js';
+import {
+  startRegisterSandbox,
+  type RegisterSandboxOptions,
+  type StartedRegisterSandbox,
+} from '../sandbox/registers/server.js';
 import { activityDeps, engineRegisters } from '../dev/engine.js';
 import { startPostboxSandbox } from '../sandbox/postbox/server.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
@@ -36,14 +40,23 @@ const sdkMetricsPort = await new Promise<number>((res) => {
     srv.close(() => res(port));
   });
 });
-Runtime.install({ logger: temporalLogger(testLogger), telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } } });
+Runtime.install({
+  logger: temporalLogger(testLogger),
+  telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}` } } },
+});
 export const sdkMetricsUrl = `http://127.0.0.1:${sdkMetricsPort}/metrics`;
 
 const database = connectDatabase(inject('databaseUrl'), { max: 4 });
 const connection = await Connection.connect({ address: inject('temporalAddress') });
 const nativeConnection = await NativeConnection.connect({ address: inject('temporalAddress') });
 // Pays every fee at once and sends no webhooks: cases that aren't about payment move on at their first status check.
-const paymentSandbox = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_dGVzdA==', outcome: 'paid', delayMs: 0, webhooks: false });
+const paymentSandbox = await startPaymentSandbox({
+  port: 0,
+  webhookSecret: 'whsec_dGVzdA==',
+  outcome: 'paid',
+  delayMs: 0,
+  webhooks: false,
+});
 const postbox = await startPostboxSandbox({ host: '127.0.0.1', port: 0 });
 const sandboxes: StartedRegisterSandbox[] = [];
 afterAll(async () => {
@@ -64,7 +77,9 @@ export const publicBaseUrl = 'http://verify.test';
 export const sealKeys = new DemoSealKeyStore(join(dataDir, 'seal'));
 
 /** A register sandbox on a free port with the demo's records, stopped after the file's tests; faults as the test asks. */
-export async function startRegisters(o: Omit<RegisterSandboxOptions, 'data'> = {}): Promise<{ sandbox: StartedRegisterSandbox; registers: Registers }> {
+export async function startRegisters(
+  o: Omit<RegisterSandboxOptions, 'data'> = {},
+): Promise<{ sandbox: StartedRegisterSandbox; registers: Registers }> {
   const sandbox = await startRegisterSandbox({ data: sampleRegisterData(), port: 0, ...o });
   sandboxes.push(sandbox);
   return { sandbox, registers: engineRegisters(sandbox.url, 2_000) };
@@ -74,7 +89,15 @@ const healthy = await startRegisters();
 
 export function testDeps(overrides: Partial<ActivityDeps> = {}): ActivityDeps {
   const payments = { provider: new HttpPaymentProvider(paymentSandbox.url), portalUrl: 'http://portal.invalid' };
-  return { ...activityDeps(dataDir, db, engineRegisters(healthy.sandbox.url, 2_000), { publicBaseUrl, postboxUrl, sealKeys, payments }), ...overrides };
+  return {
+    ...activityDeps(dataDir, db, engineRegisters(healthy.sandbox.url, 2_000), {
+      publicBaseUrl,
+      postboxUrl,
+      sealKeys,
+      payments,
+    }),
+    ...overrides,
+  };
 }
 
 /** The HTTP API over a test's worker, for `inject`. */
@@ -83,15 +106,31 @@ export const httpApiFor = (e: TestEngine, uploadMaxBytes = 1024 * 1024) =>
 
 /** The whole HTTP API over a test's client: bearer tokens from the tests' own key, intake identity as the test says. */
 export function testApi(cases: CaseClient, o: Partial<Omit<HttpApiDeps, 'cases'>> = {}): Promise<FastifyInstance> {
-  return buildHttpApi({ tasks: new TaskClient(client, db), auth: jwtVerifier(tokens.keys, tokenAudience), identity: intakeNotUnderTest, ...o, cases });
+  return buildHttpApi({
+    tasks: new TaskClient(client, db),
+    auth: jwtVerifier(tokens.keys, tokenAudience),
+    identity: intakeNotUnderTest,
+    ...o,
+    cases,
+  });
 }
 
 /** A case worker claims the case's open task and completes it, through the same updates the HTTP API uses. */
-export async function completeOpenTask(e: TestEngine, caseId: string, d: { caseWorker: string; outcome: 'approve' | 'reject'; justification: string }) {
+export async function completeOpenTask(
+  e: TestEngine,
+  caseId: string,
+  d: { caseWorker: string; outcome: 'approve' | 'reject'; justification: string },
+) {
   const { openTaskId, authorityId } = await e.cases.status(caseId);
   const actor = { id: d.caseWorker, role: 'case_worker' as const, authorityId };
   await e.tasks.act(caseId, { action: 'claim', taskId: openTaskId!, actor });
-  await e.tasks.act(caseId, { action: 'complete', taskId: openTaskId!, actor, outcome: d.outcome, justification: d.justification });
+  await e.tasks.act(caseId, {
+    action: 'complete',
+    taskId: openTaskId!,
+    actor,
+    outcome: d.outcome,
+    justification: d.justification,
+  });
 }
 
 export { intakeNotUnderTest } from './http-helpers.js';
@@ -116,12 +155,26 @@ export async function withWorker<T>(
 ): Promise<T> {
   const deps = applyExtensions(testDeps(overrides), extensions);
   const worker = await workerOn(taskQueue, deps, { extraActivities: stepActivities(deps, extensions) });
-  return worker.runUntil(fn({ cases: new CaseClient(client, taskQueue), tasks: new TaskClient(client, db), taskQueue, deps, worker }));
+  return worker.runUntil(
+    fn({ cases: new CaseClient(client, taskQueue), tasks: new TaskClient(client, db), taskQueue, deps, worker }),
+  );
 }
 
 /** A worker on a given queue, for tests that stop one worker and let another take over. */
-export function workerOn(taskQueue: string, deps: ActivityDeps, o: Pick<CaseWorkerOptions, 'metrics' | 'extraActivities'> = {}): Promise<Worker> {
-  return createCaseWorker({ connection: nativeConnection, namespace: 'default', taskQueue, deps, dataConverter: testDataConverter, workflowBundle: { codePath: inject('workflowBundlePath') }, ...o });
+export function workerOn(
+  taskQueue: string,
+  deps: ActivityDeps,
+  o: Pick<CaseWorkerOptions, 'metrics' | 'extraActivities'> = {},
+): Promise<Worker> {
+  return createCaseWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    deps,
+    dataConverter: testDataConverter,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+    ...o,
+  });
 }
 
 /** A register that counts its calls, to prove which lookups happened. */
@@ -145,7 +198,14 @@ export async function startBypassingIntake(taskQueue: string, a: SubmitApplicati
   const ruleSetVersion = ruleSetVersionOn(service, submittedAt.slice(0, 10));
   await client.workflow.start<typeof caseWorkflow>(
     'caseWorkflow',
-    caseWorkflowStart(taskQueue, { a, caseId, schemaVersion: service.currentSchemaVersion, ruleSetVersion, submittedAt, submissionSha256: 'bypassed-intake' }),
+    caseWorkflowStart(taskQueue, {
+      a,
+      caseId,
+      schemaVersion: service.currentSchemaVersion,
+      ruleSetVersion,
+      submittedAt,
+      submissionSha256: 'bypassed-intake',
+    }),
   );
   return caseId;
 }

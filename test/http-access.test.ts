@@ -33,11 +33,23 @@ const PINNED: Record<string, Access> = {
   'GET /applicants/:subject/evidence-retrievals': 'applicant',
 };
 
-type Caller = { name: string; token?: string; kind: 'none' | 'invalid' | 'owner' | 'applicant' | 'staff'; role?: StaffRole; authorityId?: string };
+type Caller = {
+  name: string;
+  token?: string;
+  kind: 'none' | 'invalid' | 'owner' | 'applicant' | 'staff';
+  role?: StaffRole;
+  authorityId?: string;
+};
 type Expected = 'admit' | 401 | 403 | 404;
 
 async function callers(owner: string): Promise<Caller[]> {
-  const staff = async (name: string, authorityId: string, role: StaffRole): Promise<Caller> => ({ name, token: await staffToken(name, authorityId, role), kind: 'staff', role, authorityId });
+  const staff = async (name: string, authorityId: string, role: StaffRole): Promise<Caller> => ({
+    name,
+    token: await staffToken(name, authorityId, role),
+    kind: 'staff',
+    role,
+    authorityId,
+  });
   return [
     { name: 'anonymous', kind: 'none' },
     { name: 'owner', token: await applicantToken(owner), kind: 'owner' },
@@ -47,8 +59,16 @@ async function callers(owner: string): Promise<Caller[]> {
     await staff('supervisor', STADT, 'supervisor'),
     await staff('operator', STADT, 'operator'),
     await staff('budget office', STADT, 'budget_office'),
-    { name: 'expired', token: await tokens.sign({ role: 'supervisor', subject: 'sv.alt', authorityId: STADT }, '-1m'), kind: 'invalid' },
-    { name: 'forged', token: await foreignTokens.sign({ role: 'supervisor', subject: 'sv.chef', authorityId: STADT }), kind: 'invalid' },
+    {
+      name: 'expired',
+      token: await tokens.sign({ role: 'supervisor', subject: 'sv.alt', authorityId: STADT }, '-1m'),
+      kind: 'invalid',
+    },
+    {
+      name: 'forged',
+      token: await foreignTokens.sign({ role: 'supervisor', subject: 'sv.chef', authorityId: STADT }),
+      kind: 'invalid',
+    },
   ];
 }
 
@@ -97,7 +117,10 @@ describe('access that refuses by default', () => {
       const { caseId } = await e.cases.submit(submission);
       const taskId = `${caseId}:review`;
       await waitFor('the task', async () => (await e.tasks.find(taskId)) !== undefined);
-      const { questionId } = await new QuestionClient(client, e.taskQueue).ask(caseId, { recipient: submission.identity.subject, question: 'Wie lange dauert es noch?' });
+      const { questionId } = await new QuestionClient(client, e.taskQueue).ask(caseId, {
+        recipient: submission.identity.subject,
+        question: 'Wie lange dauert es noch?',
+      });
       const values: Record<string, string> = {
         caseId,
         taskId,
@@ -113,15 +136,22 @@ describe('access that refuses by default', () => {
       const documented = routesOf(api);
       const served = [...declared.keys()];
       expect(served.filter((r) => !r.startsWith('HEAD ')).sort()).toEqual([...documented, ...UNDOCUMENTED].sort());
-      for (const r of served.filter((r) => r.startsWith('GET '))) expect(declared.get(`HEAD ${r.slice(4)}`)).toBe(declared.get(r));
+      for (const r of served.filter((r) => r.startsWith('GET ')))
+        expect(declared.get(`HEAD ${r.slice(4)}`)).toBe(declared.get(r));
       expect(served.length).toBeGreaterThan(25);
       expect(Object.fromEntries(Object.keys(PINNED).map((r) => [r, declared.get(r)]))).toEqual(PINNED);
       // The document tells clients the same: a bearer token on exactly the routes that need one.
-      const doc = (await api.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, { security?: unknown }>> };
+      const doc = (await api.inject({ url: '/openapi.json' })).json() as {
+        paths: Record<string, Record<string, { security?: unknown }>>;
+      };
       for (const [path, ops] of Object.entries(doc.paths)) {
         for (const [method, op] of Object.entries(ops)) {
           const access = declared.get(`${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)!;
-          expect([path, method, op.security]).toEqual([path, method, access === 'public' || access === 'webhook' ? undefined : [{ bearer: [] }]]);
+          expect([path, method, op.security]).toEqual([
+            path,
+            method,
+            access === 'public' || access === 'webhook' ? undefined : [{ bearer: [] }],
+          ]);
         }
       }
 
@@ -139,16 +169,32 @@ describe('access that refuses by default', () => {
           // A body no route accepts: an admitted caller gets a validation error, so the matrix changes no case.
           const res = await api.inject({
             method,
-            url: method === 'GET' || method === 'HEAD' ? url + (path.startsWith('/services/search') ? '?q=auto' : '') : url,
+            url:
+              method === 'GET' || method === 'HEAD'
+                ? url + (path.startsWith('/services/search') ? '?q=auto' : '')
+                : url,
             ...(method === 'POST' && { payload: '[]', headers: { 'content-type': 'application/json' } }),
-            headers: { ...(method === 'POST' && { 'content-type': 'application/json' }), ...(c.token && { authorization: `Bearer ${c.token}` }) },
+            headers: {
+              ...(method === 'POST' && { 'content-type': 'application/json' }),
+              ...(c.token && { authorization: `Bearer ${c.token}` }),
+            },
           });
           const want = expected(access, route, c);
           const got = res.statusCode;
-          const ok = got < 500 && (want === 'admit' ? ![401, 403, 404].includes(got) || (access === 'public' && got === 404) : got === want);
+          const ok =
+            got < 500 &&
+            (want === 'admit' ? ![401, 403, 404].includes(got) || (access === 'public' && got === 404) : got === want);
           outcomes[want === 'admit' ? 'admitted' : 'refused']++;
-          if (!ok) mismatches.push(`${route} as ${c.name} (${access}): expected ${want}, got ${got} ${res.body.slice(0, 120)}`);
-          if (got >= 400 && method !== 'HEAD') expect([route, c.name, res.headers['content-type']]).toEqual([route, c.name, expect.stringContaining('application/problem+json')]);
+          if (!ok)
+            mismatches.push(
+              `${route} as ${c.name} (${access}): expected ${want}, got ${got} ${res.body.slice(0, 120)}`,
+            );
+          if (got >= 400 && method !== 'HEAD')
+            expect([route, c.name, res.headers['content-type']]).toEqual([
+              route,
+              c.name,
+              expect.stringContaining('application/problem+json'),
+            ]);
           checked++;
         }
       }
@@ -163,19 +209,43 @@ describe('access that refuses by default', () => {
       // What the applicant sees while a case worker holds the task: no task, no name, no escalation reason, no draft.
       const anna = who.find((c) => c.name === 'case worker')!.token!;
       const owner = who.find((c) => c.name === 'owner')!.token!;
-      const as = async (token: string, url: string) => (await api.inject({ url, headers: { authorization: `Bearer ${token}` } })).json() as Record<string, unknown>;
-      expect((await api.inject({ method: 'POST', url: `/tasks/${taskId}/claim`, payload: {}, headers: { authorization: `Bearer ${anna}` } })).statusCode).toBe(200);
+      const as = async (token: string, url: string) =>
+        (await api.inject({ url, headers: { authorization: `Bearer ${token}` } })).json() as Record<string, unknown>;
+      expect(
+        (
+          await api.inject({
+            method: 'POST',
+            url: `/tasks/${taskId}/claim`,
+            payload: {},
+            headers: { authorization: `Bearer ${anna}` },
+          })
+        ).statusCode,
+      ).toBe(200);
       // A justification the Bescheid could not print is refused before it reaches the case.
-      const unprintable = await api.inject({ method: 'POST', url: `/tasks/${taskId}/complete`, payload: { outcome: 'approve', justification: 'Passt 👍' }, headers: { authorization: `Bearer ${anna}` } });
+      const unprintable = await api.inject({
+        method: 'POST',
+        url: `/tasks/${taskId}/complete`,
+        payload: { outcome: 'approve', justification: 'Passt 👍' },
+        headers: { authorization: `Bearer ${anna}` },
+      });
       expect(unprintable.statusCode).toBe(400);
       const staffView = await as(anna, `/cases/${caseId}`);
-      expect(staffView).toMatchObject({ task: { assignee: 'case worker', reason: expect.any(String) }, decision: { outcome: 'escalate' } });
+      expect(staffView).toMatchObject({
+        task: { assignee: 'case worker', reason: expect.any(String) },
+        decision: { outcome: 'escalate' },
+      });
       const ownerView = await as(owner, `/cases/${caseId}`);
       expect(ownerView).toMatchObject({ caseId, status: 'awaiting_case_worker' });
       expect(Object.keys(ownerView)).not.toEqual(expect.arrayContaining(['task']));
       expect(ownerView['decision']).toBeUndefined();
       const ownerJson = JSON.stringify(ownerView);
-      for (const internal of ['case worker', (staffView['task'] as { reason: string }).reason, 'firedRules', 'candidateGroup']) expect(ownerJson).not.toContain(internal);
+      for (const internal of [
+        'case worker',
+        (staffView['task'] as { reason: string }).reason,
+        'firedRules',
+        'candidateGroup',
+      ])
+        expect(ownerJson).not.toContain(internal);
       const question = `/cases/${caseId}/questions/${questionId}`;
       const staffQuestion = await waitFor('the draft or its failure', async () => {
         const q = await as(anna, question);
@@ -191,9 +261,13 @@ describe('access that refuses by default', () => {
   });
 
   it('limits the public routes per client and sends security headers on every answer', async () => {
-    const api = await testApi(new CaseClient(client), { security: { publicMax: 3, publicWindowMs: 60_000 }, assistant: {} });
+    const api = await testApi(new CaseClient(client), {
+      security: { publicMax: 3, publicWindowMs: 60_000 },
+      assistant: {},
+    });
     const search = () => api.inject({ url: '/services/search?q=parken' });
-    const intake = () => api.inject({ method: 'POST', url: '/cases', payload: '[]', headers: { 'content-type': 'application/json' } });
+    const intake = () =>
+      api.inject({ method: 'POST', url: '/cases', payload: '[]', headers: { 'content-type': 'application/json' } });
     for (let i = 0; i < 3; i++) {
       expect((await search()).statusCode).toBe(200);
       expect((await intake()).statusCode).toBe(400);
@@ -209,11 +283,23 @@ describe('access that refuses by default', () => {
     for (let i = 0; i < 5; i++) expect((await api.inject({ url: '/health' })).statusCode).toBe(200);
 
     // Behind a trusted proxy each forwarded client counts on its own.
-    const proxied = await testApi(new CaseClient(client), { security: { publicMax: 1, publicWindowMs: 60_000, trustProxy: ['127.0.0.1'] }, assistant: {} });
-    const from = (ip: string) => proxied.inject({ url: '/services/search?q=parken', headers: { 'x-forwarded-for': ip } });
-    expect([(await from('203.0.113.7')).statusCode, (await from('203.0.113.8')).statusCode, (await from('203.0.113.7')).statusCode]).toEqual([200, 200, 429]);
+    const proxied = await testApi(new CaseClient(client), {
+      security: { publicMax: 1, publicWindowMs: 60_000, trustProxy: ['127.0.0.1'] },
+      assistant: {},
+    });
+    const from = (ip: string) =>
+      proxied.inject({ url: '/services/search?q=parken', headers: { 'x-forwarded-for': ip } });
+    expect([
+      (await from('203.0.113.7')).statusCode,
+      (await from('203.0.113.8')).statusCode,
+      (await from('203.0.113.7')).statusCode,
+    ]).toEqual([200, 200, 429]);
 
-    for (const res of [await api.inject({ url: '/health' }), await api.inject({ url: '/cases/00000000-0000-4000-8000-000000000000' }), await search()]) {
+    for (const res of [
+      await api.inject({ url: '/health' }),
+      await api.inject({ url: '/cases/00000000-0000-4000-8000-000000000000' }),
+      await search(),
+    ]) {
       const csp = String(res.headers['content-security-policy']);
       expect(csp).toContain("default-src 'self'");
       expect(csp).toContain("script-src 'self'");

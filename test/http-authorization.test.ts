@@ -5,7 +5,16 @@ import { CommandRefusedError } from '../client/task-client.js';
 import { CaseClient } from '../client/case-client.js';
 import { TaskClient } from '../client/task-client.js';
 import { client, db, withWorker } from './harness.js';
-import { apiFor, applicantToken, call, foreignTokens, staffToken, submitOverHttp, tokens, waitFor } from './http-helpers.js';
+import {
+  apiFor,
+  applicantToken,
+  call,
+  foreignTokens,
+  staffToken,
+  submitOverHttp,
+  tokens,
+  waitFor,
+} from './http-helpers.js';
 import { applicationOf } from './samples.js';
 
 const STADT = 'stadt-musterstadt';
@@ -44,15 +53,23 @@ describe('who may do what over HTTP', () => {
         [foreignSupervisor, 404],
       ];
       for (const [token, status] of reads) {
-        expect([token === owner ? 'owner' : token, (await call(api, 'GET', `/cases/${caseId}`, token)).status]).toEqual([token === owner ? 'owner' : token, status]);
+        expect([token === owner ? 'owner' : token, (await call(api, 'GET', `/cases/${caseId}`, token)).status]).toEqual(
+          [token === owner ? 'owner' : token, status],
+        );
         expect((await call(api, 'GET', `/cases/${caseId}/timeline`, token)).status).toBe(status);
       }
 
       // The inbox: staff only, and only their own authority's tasks.
       expect((await call(api, 'GET', '/tasks', owner)).status).toBe(403);
       expect((await call(api, 'GET', '/tasks', undefined)).status).toBe(401);
-      expect((await call(api, 'GET', '/tasks?limit=100', anna)).body.items.map((t: { taskId: string }) => t.taskId)).toContain(taskId);
-      expect((await call(api, 'GET', '/tasks?limit=100', foreignSupervisor)).body.items.map((t: { taskId: string }) => t.taskId)).not.toContain(taskId);
+      expect(
+        (await call(api, 'GET', '/tasks?limit=100', anna)).body.items.map((t: { taskId: string }) => t.taskId),
+      ).toContain(taskId);
+      expect(
+        (await call(api, 'GET', '/tasks?limit=100', foreignSupervisor)).body.items.map(
+          (t: { taskId: string }) => t.taskId,
+        ),
+      ).not.toContain(taskId);
       expect((await call(api, 'GET', '/tasks?limit=0', anna)).status).toBe(400);
 
       // Acting on a task of another authority: not found over HTTP, and refused by the workflow itself through the typed client.
@@ -61,7 +78,9 @@ describe('who may do what over HTTP', () => {
         expect((await call(api, 'GET', `/tasks/${taskId}`, token)).status).toBe(404);
       }
       const stranger = { id: 'sb.fremd', role: 'case_worker' as const, authorityId: DORF };
-      const refused = await e.tasks.act(caseId, { action: 'claim', taskId, actor: stranger }).catch((err: unknown) => err);
+      const refused = await e.tasks
+        .act(caseId, { action: 'claim', taskId, actor: stranger })
+        .catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(CommandRefusedError);
       expect(refused).toMatchObject({ type: 'forbidden', message: 'the task belongs to another authority' });
       expect((await call(api, 'POST', `/tasks/${taskId}/claim`, owner, {})).status).toBe(403);
@@ -69,18 +88,46 @@ describe('who may do what over HTTP', () => {
       // Within the authority: the claimant decides; others are refused with the reason.
       expect((await call(api, 'POST', `/tasks/${taskId}/claim`, anna, {})).status).toBe(200);
       const stolen = await call(api, 'POST', `/tasks/${taskId}/claim`, ben, {});
-      expect(stolen).toMatchObject({ status: 409, contentType: expect.stringContaining('application/problem+json'), body: { status: 409, detail: 'the task is already claimed by sb.anna' } });
-      expect((await call(api, 'POST', `/tasks/${taskId}/complete`, ben, { outcome: 'approve', justification: 'x' })).status).toBe(403);
+      expect(stolen).toMatchObject({
+        status: 409,
+        contentType: expect.stringContaining('application/problem+json'),
+        body: { status: 409, detail: 'the task is already claimed by sb.anna' },
+      });
+      expect(
+        (await call(api, 'POST', `/tasks/${taskId}/complete`, ben, { outcome: 'approve', justification: 'x' })).status,
+      ).toBe(403);
       expect((await call(api, 'POST', `/tasks/${taskId}/unclaim`, ben, {})).status).toBe(403);
       expect((await call(api, 'POST', `/tasks/${taskId}/complete`, anna, { outcome: 'approve' })).status).toBe(400);
-      const blank = await call(api, 'POST', `/tasks/${taskId}/complete`, anna, { outcome: 'approve', justification: '   ' });
-      expect(blank.body).toEqual({ type: 'about:blank', title: 'Unprocessable Content', status: 422, detail: 'a written justification is required' });
-      expect((await call(api, 'POST', `/cases/${caseId}/replies`, owner, { questionId: 'q', answer: 'a' })).status).toBe(409);
-      expect((await call(api, 'POST', `/cases/${caseId}/replies`, anna, { questionId: 'q', answer: 'a' })).status).toBe(403);
+      const blank = await call(api, 'POST', `/tasks/${taskId}/complete`, anna, {
+        outcome: 'approve',
+        justification: '   ',
+      });
+      expect(blank.body).toEqual({
+        type: 'about:blank',
+        title: 'Unprocessable Content',
+        status: 422,
+        detail: 'a written justification is required',
+      });
+      expect(
+        (await call(api, 'POST', `/cases/${caseId}/replies`, owner, { questionId: 'q', answer: 'a' })).status,
+      ).toBe(409);
+      expect((await call(api, 'POST', `/cases/${caseId}/replies`, anna, { questionId: 'q', answer: 'a' })).status).toBe(
+        403,
+      );
       expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
 
-      expect((await call(api, 'POST', `/tasks/${taskId}/reassign`, anna, { assignee: 'sb.ben', reason: 'Vertretung' })).body.assignee).toBe('sb.ben');
-      expect((await call(api, 'POST', `/tasks/${taskId}/complete`, ben, { outcome: 'reject', justification: 'Keine private Nutzung.' })).status).toBe(200);
+      expect(
+        (await call(api, 'POST', `/tasks/${taskId}/reassign`, anna, { assignee: 'sb.ben', reason: 'Vertretung' })).body
+          .assignee,
+      ).toBe('sb.ben');
+      expect(
+        (
+          await call(api, 'POST', `/tasks/${taskId}/complete`, ben, {
+            outcome: 'reject',
+            justification: 'Keine private Nutzung.',
+          })
+        ).status,
+      ).toBe(200);
       expect((await e.cases.result(caseId)).outcome).toBe('rejected');
       expect((await call(api, 'POST', `/tasks/${taskId}/claim`, anna, {})).status).toBe(409);
 
@@ -103,20 +150,51 @@ describe('who may do what over HTTP', () => {
         Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
       );
       expect(documented.sort()).toEqual([...routesOf(api)].sort());
-      expect(documented).toEqual(expect.arrayContaining(['POST /cases', 'GET /tasks', 'POST /tasks/:taskId/complete', 'POST /cases/:caseId/replies']));
-      const complete = doc.paths['/tasks/{taskId}/complete']!['post'] as { security: unknown; responses: Record<string, unknown> };
+      expect(documented).toEqual(
+        expect.arrayContaining([
+          'POST /cases',
+          'GET /tasks',
+          'POST /tasks/:taskId/complete',
+          'POST /cases/:caseId/replies',
+        ]),
+      );
+      const complete = doc.paths['/tasks/{taskId}/complete']!['post'] as {
+        security: unknown;
+        responses: Record<string, unknown>;
+      };
       expect(complete.security).toEqual([{ bearer: [] }]);
       expect(Object.keys(complete.responses)).toEqual(expect.arrayContaining(['200', '403', '409', '422']));
     });
   });
 
   it('checks responses against their schema: a route that breaks its contract answers a bare 500', async () => {
-    const api = await apiFor({ cases: new CaseClient(client), tasks: new TaskClient(client, db) } as Parameters<typeof apiFor>[0]);
-    api.get('/broken', { config: { access: 'public' }, schema: { response: { 200: { $ref: 'TaskView#' } } } }, async () => ({
-      ...{ taskId: 't', caseId: 'c', kind: 'review_decision', serviceKey: 's', authorityId: 'a', candidateGroup: 'g', reason: 'internal' },
-      ...{ priority: 'normal', dueAt: new Date().toISOString(), followUpAt: new Date().toISOString(), stage: 'decision', fourEyes: false, version: 1 },
-      state: 'lost', // every field present, one value outside its enum: only validation, not serialization, catches it
-    }));
+    const api = await apiFor({ cases: new CaseClient(client), tasks: new TaskClient(client, db) } as Parameters<
+      typeof apiFor
+    >[0]);
+    api.get(
+      '/broken',
+      { config: { access: 'public' }, schema: { response: { 200: { $ref: 'TaskView#' } } } },
+      async () => ({
+        ...{
+          taskId: 't',
+          caseId: 'c',
+          kind: 'review_decision',
+          serviceKey: 's',
+          authorityId: 'a',
+          candidateGroup: 'g',
+          reason: 'internal',
+        },
+        ...{
+          priority: 'normal',
+          dueAt: new Date().toISOString(),
+          followUpAt: new Date().toISOString(),
+          stage: 'decision',
+          fourEyes: false,
+          version: 1,
+        },
+        state: 'lost', // every field present, one value outside its enum: only validation, not serialization, catches it
+      }),
+    );
     const res = await call(api, 'GET', '/broken');
     expect(res).toMatchObject({ status: 500, body: { status: 500, detail: 'The request could not be processed.' } });
     expect(JSON.stringify(res.body)).not.toContain('internal');

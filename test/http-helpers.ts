@@ -39,13 +39,29 @@ export const apiFor = (e: TestEngine): Promise<FastifyInstance> =>
 /** Submits over HTTP as the portal does: the application with the applicant's identity token from the sandbox provider. */
 export async function submitOverHttp(api: FastifyInstance, a: SubmitApplication, identityToken?: string) {
   const token = identityToken ?? (await idp.issue({ subject: a.identity.subject, trustLevel: a.identity.trustLevel }));
-  return call(api, 'POST', '/cases', undefined, { serviceKey: a.serviceKey, authorityId: a.authorityId, identityToken: token, application: a.application, consent: a.consent });
+  return call(api, 'POST', '/cases', undefined, {
+    serviceKey: a.serviceKey,
+    authorityId: a.authorityId,
+    identityToken: token,
+    application: a.application,
+    consent: a.consent,
+  });
 }
 
 /** One HTTP call through fastify's injector: real routing, validation, serialization and error handler. */
 export async function call(api: FastifyInstance, method: 'GET' | 'POST', url: string, token?: string, body?: object) {
-  const res = await api.inject({ method, url, payload: body, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as any) : undefined, contentType: res.headers['content-type'] };
+  const res = await api.inject({
+    method,
+    url,
+    payload: body,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  return {
+    status: res.statusCode,
+    body: res.body ? (JSON.parse(res.body) as any) : undefined,
+    contentType: res.headers['content-type'],
+  };
 }
 
-export const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> => poll(probe, { what, timeoutMs });
+export const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> =>
+  poll(probe, { what, timeoutMs });

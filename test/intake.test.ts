@@ -7,7 +7,12 @@ import { listCaseEvents } from '../db/queries/case-events.js';
 import { getCase } from '../db/queries/cases.js';
 import { listDecisions } from '../db/queries/decisions.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
-import { signToken, startLocalIdentityProvider, type IssueToken, type LocalIdentityProvider } from '../identity/local-identity-provider.js';
+import {
+  signToken,
+  startLocalIdentityProvider,
+  type IssueToken,
+  type LocalIdentityProvider,
+} from '../identity/local-identity-provider.js';
 import { OidcTokenVerifier } from '../identity/token-verifier.js';
 import { client, db, testApi, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
@@ -23,8 +28,11 @@ beforeAll(async () => {
 afterAll(() => idp.stop());
 
 const resident = applicationOf('resident', 5);
-const token = (t: Partial<IssueToken> = {}) => idp.issue({ subject: resident.identity.subject, trustLevel: 'substantial', ...t });
-const body = async (o: { token?: string; application?: unknown; serviceKey?: string; authorityId?: string; extra?: object } = {}) =>
+const token = (t: Partial<IssueToken> = {}) =>
+  idp.issue({ subject: resident.identity.subject, trustLevel: 'substantial', ...t });
+const body = async (
+  o: { token?: string; application?: unknown; serviceKey?: string; authorityId?: string; extra?: object } = {},
+) =>
   JSON.stringify({
     serviceKey: o.serviceKey ?? resident.serviceKey,
     authorityId: o.authorityId ?? resident.authorityId,
@@ -46,7 +54,13 @@ interface Bad {
 }
 
 const envelopeOf = async (o: Record<string, unknown>) => JSON.stringify({ ...JSON.parse(await body()), ...o });
-const withAddress = (field: 'street' | 'city', value: string) => body({ application: { ...resident.application, address: { ...(resident.application['address'] as object), [field]: value } } });
+const withAddress = (field: 'street' | 'city', value: string) =>
+  body({
+    application: {
+      ...resident.application,
+      address: { ...(resident.application['address'] as object), [field]: value },
+    },
+  });
 const nested = (depth: number): object => (depth === 0 ? {} : { a: nested(depth - 1) });
 /** A text field carrying something PostgreSQL, the Bescheid's fonts or a prompt cannot take. */
 const badText = (name: string, field: 'street' | 'city', value: string, code: string): Bad => ({
@@ -60,20 +74,76 @@ const badText = (name: string, field: 'street' | 'city', value: string, code: st
 
 /** Bad inputs a portal or an attacker may send; each must be refused with a clear answer and leave nothing behind. */
 const corpus: Bad[] = [
-  { name: 'malformed JSON', status: 400, code: 'malformed_json', payload: async () => '{"serviceKey": "99050012104000",' },
-  { name: 'wrong content type', status: 415, code: 'unsupported_media_type', contentType: 'text/plain', payload: () => body() },
-  { name: 'form-encoded body', status: 415, code: 'unsupported_media_type', contentType: 'application/x-www-form-urlencoded', payload: async () => 'a=1' },
+  {
+    name: 'malformed JSON',
+    status: 400,
+    code: 'malformed_json',
+    payload: async () => '{"serviceKey": "99050012104000",',
+  },
+  {
+    name: 'wrong content type',
+    status: 415,
+    code: 'unsupported_media_type',
+    contentType: 'text/plain',
+    payload: () => body(),
+  },
+  {
+    name: 'form-encoded body',
+    status: 415,
+    code: 'unsupported_media_type',
+    contentType: 'application/x-www-form-urlencoded',
+    payload: async () => 'a=1',
+  },
   { name: 'empty JSON body', status: 400, code: 'malformed_json', payload: async () => '' },
-  { name: 'oversized body', status: 413, code: 'body_too_large', payload: () => body({ application: { ...resident.application, note: 'x'.repeat(300_000) } }) },
-  { name: 'envelope without token, with an extra field', status: 400, code: 'invalid_request', pointers: ['/identityToken', '/identity'], payload: async () => JSON.stringify({ serviceKey: resident.serviceKey, authorityId: resident.authorityId, identity: resident.identity, application: resident.application }) },
-  { name: 'unknown service', status: 404, code: 'unknown_service', payload: () => body({ serviceKey: '99999999999999' }) },
-  { name: 'unknown authority', status: 404, code: 'unknown_authority', payload: () => body({ authorityId: 'stadt-nirgendwo' }) },
+  {
+    name: 'oversized body',
+    status: 413,
+    code: 'body_too_large',
+    payload: () => body({ application: { ...resident.application, note: 'x'.repeat(300_000) } }),
+  },
+  {
+    name: 'envelope without token, with an extra field',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/identityToken', '/identity'],
+    payload: async () =>
+      JSON.stringify({
+        serviceKey: resident.serviceKey,
+        authorityId: resident.authorityId,
+        identity: resident.identity,
+        application: resident.application,
+      }),
+  },
+  {
+    name: 'unknown service',
+    status: 404,
+    code: 'unknown_service',
+    payload: () => body({ serviceKey: '99999999999999' }),
+  },
+  {
+    name: 'unknown authority',
+    status: 404,
+    code: 'unknown_authority',
+    payload: () => body({ authorityId: 'stadt-nirgendwo' }),
+  },
   {
     name: 'wrong types, missing and extra fields, implausible postal code',
     status: 422,
     code: 'invalid_application',
-    pointers: ['/application/zone', '/application/licensePlate', '/application/address/postalCode', '/application/colour'],
-    payload: () => body({ application: { zone: 12, address: { street: 'Am Markt 1', postalCode: '99999', city: 'Musterstadt' }, colour: 'rot' } }),
+    pointers: [
+      '/application/zone',
+      '/application/licensePlate',
+      '/application/address/postalCode',
+      '/application/colour',
+    ],
+    payload: () =>
+      body({
+        application: {
+          zone: 12,
+          address: { street: 'Am Markt 1', postalCode: '99999', city: 'Musterstadt' },
+          colour: 'rot',
+        },
+      }),
   },
   {
     name: 'cargo-bike invoice dated after the application and below a cargo bike price',
@@ -86,36 +156,131 @@ const corpus: Bad[] = [
       return body({ serviceKey: a.serviceKey, application: { ...a.application, invoice } });
     },
   },
-  { name: 'trust level too low', status: 403, code: 'trust_level_too_low', payload: async () => body({ token: await token({ trustLevel: 'low' }) }) },
+  {
+    name: 'trust level too low',
+    status: 403,
+    code: 'trust_level_too_low',
+    payload: async () => body({ token: await token({ trustLevel: 'low' }) }),
+  },
   {
     name: 'acting for someone where the service allows no representation',
     status: 403,
     code: 'representation_not_allowed',
-    payload: async () => body({ token: await token({ representation: { representedSubject: 'pseudonym-0001', kind: 'person', mandateId: 'M-1' } }) }),
+    payload: async () =>
+      body({
+        token: await token({
+          representation: { representedSubject: 'pseudonym-0001', kind: 'person', mandateId: 'M-1' },
+        }),
+      }),
   },
-  { name: 'expired token', status: 401, code: 'token_expired', payload: async () => body({ token: await token({ expiresInSeconds: -600 }) }) },
+  {
+    name: 'expired token',
+    status: 401,
+    code: 'token_expired',
+    payload: async () => body({ token: await token({ expiresInSeconds: -600 }) }),
+  },
   {
     name: 'token forged with a key the provider never published',
     status: 401,
     code: 'token_signature_invalid',
-    payload: async () => body({ token: await signToken(forger.privateKey, publishedKid, idp.issuer, idp.audience, { subject: 'pseudonym-0001', trustLevel: 'high' }) }),
+    payload: async () =>
+      body({
+        token: await signToken(forger.privateKey, publishedKid, idp.issuer, idp.audience, {
+          subject: 'pseudonym-0001',
+          trustLevel: 'high',
+        }),
+      }),
   },
-  { name: 'token for another audience', status: 401, code: 'token_claim_invalid', payload: async () => body({ token: await token({ audience: 'another-service' }) }) },
+  {
+    name: 'token for another audience',
+    status: 401,
+    code: 'token_claim_invalid',
+    payload: async () => body({ token: await token({ audience: 'another-service' }) }),
+  },
   // The envelope.
   { name: 'JSON array as body', status: 400, code: 'invalid_request', payload: async () => '[]' },
   { name: 'JSON string as body', status: 400, code: 'invalid_request', payload: async () => '"POST"' },
-  { name: 'service key is a number', status: 400, code: 'invalid_request', pointers: ['/serviceKey'], payload: () => envelopeOf({ serviceKey: 99050012104000 }) },
-  { name: 'empty authority', status: 400, code: 'invalid_request', pointers: ['/authorityId'], payload: () => envelopeOf({ authorityId: '' }) },
-  { name: 'service key of 65 characters', status: 400, code: 'invalid_request', pointers: ['/serviceKey'], payload: () => envelopeOf({ serviceKey: '9'.repeat(65) }) },
-  { name: 'application is an array', status: 400, code: 'invalid_request', pointers: ['/application'], payload: () => envelopeOf({ application: [resident.application] }) },
-  { name: 'application is null', status: 400, code: 'invalid_request', pointers: ['/application'], payload: () => envelopeOf({ application: null }) },
-  { name: 'consent as a string', status: 400, code: 'invalid_request', pointers: ['/consent/evidenceRetrieval'], payload: () => envelopeOf({ consent: { evidenceRetrieval: 'yes' } }) },
-  { name: 'consent with an extra field', status: 400, code: 'invalid_request', pointers: ['/consent/forever'], payload: () => envelopeOf({ consent: { evidenceRetrieval: true, forever: true } }) },
-  { name: 'prototype pollution (__proto__)', status: 400, code: 'malformed_json', payload: async () => (await body()).replace(/^\{/, '{"__proto__":{"admin":true},') },
-  { name: 'prototype pollution (constructor.prototype)', status: 400, code: 'malformed_json', payload: async () => (await body()).replace(/^\{/, '{"constructor":{"prototype":{"admin":true}},') },
-  { name: 'NUL byte in the service key', status: 404, code: 'unknown_service', payload: () => envelopeOf({ serviceKey: '99050012104000\u0000' }) },
-  { name: 'idempotency key with non-ASCII characters', status: 400, code: 'invalid_idempotency_key', idempotencyKey: 'schlüssel', payload: () => body() },
-  { name: 'idempotency key of 201 characters', status: 400, code: 'invalid_idempotency_key', idempotencyKey: 'k'.repeat(201), payload: () => body() },
+  {
+    name: 'service key is a number',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/serviceKey'],
+    payload: () => envelopeOf({ serviceKey: 99050012104000 }),
+  },
+  {
+    name: 'empty authority',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/authorityId'],
+    payload: () => envelopeOf({ authorityId: '' }),
+  },
+  {
+    name: 'service key of 65 characters',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/serviceKey'],
+    payload: () => envelopeOf({ serviceKey: '9'.repeat(65) }),
+  },
+  {
+    name: 'application is an array',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/application'],
+    payload: () => envelopeOf({ application: [resident.application] }),
+  },
+  {
+    name: 'application is null',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/application'],
+    payload: () => envelopeOf({ application: null }),
+  },
+  {
+    name: 'consent as a string',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/consent/evidenceRetrieval'],
+    payload: () => envelopeOf({ consent: { evidenceRetrieval: 'yes' } }),
+  },
+  {
+    name: 'consent with an extra field',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/consent/forever'],
+    payload: () => envelopeOf({ consent: { evidenceRetrieval: true, forever: true } }),
+  },
+  {
+    name: 'prototype pollution (__proto__)',
+    status: 400,
+    code: 'malformed_json',
+    payload: async () => (await body()).replace(/^\{/, '{"__proto__":{"admin":true},'),
+  },
+  {
+    name: 'prototype pollution (constructor.prototype)',
+    status: 400,
+    code: 'malformed_json',
+    payload: async () => (await body()).replace(/^\{/, '{"constructor":{"prototype":{"admin":true}},'),
+  },
+  {
+    name: 'NUL byte in the service key',
+    status: 404,
+    code: 'unknown_service',
+    payload: () => envelopeOf({ serviceKey: '99050012104000\u0000' }),
+  },
+  {
+    name: 'idempotency key with non-ASCII characters',
+    status: 400,
+    code: 'invalid_idempotency_key',
+    idempotencyKey: 'schlüssel',
+    payload: () => body(),
+  },
+  {
+    name: 'idempotency key of 201 characters',
+    status: 400,
+    code: 'invalid_idempotency_key',
+    idempotencyKey: 'k'.repeat(201),
+    payload: () => body(),
+  },
   // The application's fields.
   badText('NUL byte in a street', 'street', 'Am Markt\u00001', 'invalid_characters'),
   badText('unpaired high surrogate in a city', 'city', 'Muster\ud800stadt', 'invalid_characters'),
@@ -131,18 +296,83 @@ const corpus: Bad[] = [
   badText('noncharacter U+FFFF', 'city', 'Muster\uffffstadt', 'unsupported_characters'),
   badText('combining-mark pile-up (Zalgo)', 'city', 'Mu\u0336\u0337ster', 'unsupported_characters'),
   badText('fullwidth letters', 'street', 'Ａｍ Markt 1', 'unsupported_characters'),
-  { name: 'street of 6000 characters', status: 422, code: 'invalid_application', pointers: ['/application/address/street'], payload: () => withAddress('street', 'x'.repeat(6_000)) },
-  { name: 'NUL byte in a field name', status: 422, code: 'invalid_application', payload: () => body({ application: { ...resident.application, 'zo\u0000ne': 'B2' } }) },
-  { name: 'nesting 40 levels deep', status: 422, code: 'invalid_application', payload: () => body({ application: { ...resident.application, extra: nested(40) } }) },
-  { name: 'an array of 5000 items', status: 422, code: 'invalid_application', payload: () => body({ application: { ...resident.application, extra: Array.from({ length: 5_000 }, () => 1) } }) },
-  { name: 'a number too large for JSON (1e400)', status: 422, code: 'invalid_application', pointers: ['/application/zone'], payload: async () => (await body()).replace('"zone":"B2"', '"zone":1e400') },
-  { name: 'postal code as a number', status: 422, code: 'invalid_application', pointers: ['/application/address/postalCode'], payload: () => body({ application: { ...resident.application, address: { ...(resident.application['address'] as object), postalCode: 48143 } } }) },
+  {
+    name: 'street of 6000 characters',
+    status: 422,
+    code: 'invalid_application',
+    pointers: ['/application/address/street'],
+    payload: () => withAddress('street', 'x'.repeat(6_000)),
+  },
+  {
+    name: 'NUL byte in a field name',
+    status: 422,
+    code: 'invalid_application',
+    payload: () => body({ application: { ...resident.application, 'zo\u0000ne': 'B2' } }),
+  },
+  {
+    name: 'nesting 40 levels deep',
+    status: 422,
+    code: 'invalid_application',
+    payload: () => body({ application: { ...resident.application, extra: nested(40) } }),
+  },
+  {
+    name: 'an array of 5000 items',
+    status: 422,
+    code: 'invalid_application',
+    payload: () => body({ application: { ...resident.application, extra: Array.from({ length: 5_000 }, () => 1) } }),
+  },
+  {
+    name: 'a number too large for JSON (1e400)',
+    status: 422,
+    code: 'invalid_application',
+    pointers: ['/application/zone'],
+    payload: async () => (await body()).replace('"zone":"B2"', '"zone":1e400'),
+  },
+  {
+    name: 'postal code as a number',
+    status: 422,
+    code: 'invalid_application',
+    pointers: ['/application/address/postalCode'],
+    payload: () =>
+      body({
+        application: {
+          ...resident.application,
+          address: { ...(resident.application['address'] as object), postalCode: 48143 },
+        },
+      }),
+  },
   // The identity token.
-  { name: 'identity token that is no JWT', status: 401, code: 'token_invalid', payload: () => body({ token: 'not-a-jwt' }) },
-  { name: 'identity token of 16385 characters', status: 400, code: 'invalid_request', pointers: ['/identityToken'], payload: () => body({ token: 'x'.repeat(16_385) }) },
-  { name: 'identity token with a NUL byte', status: 401, code: 'token_invalid', payload: async () => body({ token: `${await token()}\u0000` }) },
-  { name: 'trusted token whose subject carries a NUL byte', status: 401, code: 'invalid_identity', payload: async () => body({ token: await token({ subject: 'pseudonym\u0000-0764' }) }) },
-  { name: 'trusted token whose subject is 300 characters long', status: 401, code: 'invalid_identity', payload: async () => body({ token: await token({ subject: 'p'.repeat(300) }) }) },
+  {
+    name: 'identity token that is no JWT',
+    status: 401,
+    code: 'token_invalid',
+    payload: () => body({ token: 'not-a-jwt' }),
+  },
+  {
+    name: 'identity token of 16385 characters',
+    status: 400,
+    code: 'invalid_request',
+    pointers: ['/identityToken'],
+    payload: () => body({ token: 'x'.repeat(16_385) }),
+  },
+  {
+    name: 'identity token with a NUL byte',
+    status: 401,
+    code: 'token_invalid',
+    payload: async () => body({ token: `${await token()}\u0000` }),
+  },
+  {
+    name: 'trusted token whose subject carries a NUL byte',
+    status: 401,
+    code: 'invalid_identity',
+    payload: async () => body({ token: await token({ subject: 'pseudonym\u0000-0764' }) }),
+  },
+  {
+    name: 'trusted token whose subject is 300 characters long',
+    status: 401,
+    code: 'invalid_identity',
+    payload: async () => body({ token: await token({ subject: 'p'.repeat(300) }) }),
+  },
   {
     name: 'token signed with HS256 and the public key as secret (algorithm confusion)',
     status: 401,
@@ -159,7 +389,9 @@ const corpus: Bad[] = [
     code: 'token_invalid',
     payload: async () => {
       const seg = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-      return body({ token: `${seg({ alg: 'none', typ: 'JWT' })}.${seg({ iss: idp.issuer, aud: idp.audience, sub: 'x', acr: 'http://eidas.europa.eu/LoA/high', exp: 4e9 })}.` });
+      return body({
+        token: `${seg({ alg: 'none', typ: 'JWT' })}.${seg({ iss: idp.issuer, aud: idp.audience, sub: 'x', acr: 'http://eidas.europa.eu/LoA/high', exp: 4e9 })}.`,
+      });
     },
   },
 ];
@@ -167,22 +399,49 @@ const corpus: Bad[] = [
 describe('intake over HTTP', () => {
   it('refuses every bad input with a problem detail and field errors, storing nothing and starting no workflow', async () => {
     await withWorker(async ({ cases, taskQueue }) => {
-      const api = await testApi(cases, { identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const api = await testApi(cases, {
+        identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
+      });
       const keys: string[] = [];
       for (const bad of corpus) {
         const key = bad.idempotencyKey ?? `corpus-${randomUUID()}`;
         keys.push(key);
-        const res = await api.inject({ method: 'POST', url: '/cases', headers: { 'content-type': bad.contentType ?? 'application/json', 'idempotency-key': key }, payload: await bad.payload() });
-        const problem = res.json() as { status: number; code: string; detail: string; errors?: Array<{ pointer: string; code: string; message: string }> };
-        expect([bad.name, res.statusCode, res.headers['content-type'], problem.code]).toEqual([bad.name, bad.status, 'application/problem+json; charset=utf-8', bad.code]);
+        const res = await api.inject({
+          method: 'POST',
+          url: '/cases',
+          headers: { 'content-type': bad.contentType ?? 'application/json', 'idempotency-key': key },
+          payload: await bad.payload(),
+        });
+        const problem = res.json() as {
+          status: number;
+          code: string;
+          detail: string;
+          errors?: Array<{ pointer: string; code: string; message: string }>;
+        };
+        expect([bad.name, res.statusCode, res.headers['content-type'], problem.code]).toEqual([
+          bad.name,
+          bad.status,
+          'application/problem+json; charset=utf-8',
+          bad.code,
+        ]);
         expect(problem.detail.length).toBeGreaterThan(0);
-        if (bad.pointers) expect([bad.name, problem.errors?.map((e) => e.pointer).sort()]).toEqual([bad.name, [...bad.pointers].sort()]);
+        if (bad.pointers)
+          expect([bad.name, problem.errors?.map((e) => e.pointer).sort()]).toEqual([
+            bad.name,
+            [...bad.pointers].sort(),
+          ]);
         if (bad.errorCodes) expect([bad.name, problem.errors?.map((e) => e.code)]).toEqual([bad.name, bad.errorCodes]);
       }
 
       // The positive control on the same queue: a valid submission runs, and its duplicate gets the same case.
       const key = `valid-${randomUUID()}`;
-      const submit = async (payload: string) => api.inject({ method: 'POST', url: '/cases', headers: { 'content-type': 'application/json', 'idempotency-key': key }, payload });
+      const submit = async (payload: string) =>
+        api.inject({
+          method: 'POST',
+          url: '/cases',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          payload,
+        });
       const first = await submit(await body());
       expect(first.statusCode).toBe(202);
       const again = await submit(await body());
@@ -193,7 +452,9 @@ describe('intake over HTTP', () => {
       expect((await cases.result(caseId)).outcome).toBe('approved');
       // The key is the submitter's own: another applicant using the same key gets a case of their own, not a 409.
       const neighbour = applicationOf('resident', 6);
-      const theirs = await submit(await body({ application: neighbour.application, token: await token({ subject: neighbour.identity.subject }) }));
+      const theirs = await submit(
+        await body({ application: neighbour.application, token: await token({ subject: neighbour.identity.subject }) }),
+      );
       expect(theirs.statusCode).toBe(202);
       const neighbourCase = (theirs.json() as { caseId: string }).caseId;
       expect(neighbourCase).not.toBe(caseId);
@@ -215,14 +476,24 @@ describe('intake over HTTP', () => {
 
   it('records a mandate: a company representative registers a business for it', async () => {
     await withWorker(async ({ cases }) => {
-      const api = await testApi(cases, { identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const api = await testApi(cases, {
+        identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
+      });
       const a = gewerbeApplication('retail', 7);
-      const representation = { representedSubject: 'org-hrb-4711', kind: 'organisation' as const, mandateId: 'mandat-2026-0042' };
+      const representation = {
+        representedSubject: 'org-hrb-4711',
+        kind: 'organisation' as const,
+        mandateId: 'mandat-2026-0042',
+      };
       const res = await api.inject({
         method: 'POST',
         url: '/cases',
         headers: { 'content-type': 'application/json' },
-        payload: await body({ serviceKey: a.serviceKey, application: a.application, token: await token({ subject: a.identity.subject, representation }) }),
+        payload: await body({
+          serviceKey: a.serviceKey,
+          application: a.application,
+          token: await token({ subject: a.identity.subject, representation }),
+        }),
       });
       expect(res.statusCode).toBe(202);
       const { caseId } = res.json() as { caseId: string };
@@ -235,9 +506,16 @@ describe('intake over HTTP', () => {
 
   it('serves the catalogue for portals: schemas, evidence, fees, trust level and authorities', async () => {
     await withWorker(async ({ cases }) => {
-      const api = await testApi(cases, { identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }) });
+      const api = await testApi(cases, {
+        identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
+      });
       const list = (await api.inject({ url: '/services' })).json() as Array<{ key: string; href: string }>;
-      expect(list.map((s) => s.key).sort()).toEqual(['99050012104000', '99050012104001', '99108001001000', '99123456789001']);
+      expect(list.map((s) => s.key).sort()).toEqual([
+        '99050012104000',
+        '99050012104001',
+        '99108001001000',
+        '99123456789001',
+      ]);
       const grant = (await api.inject({ url: list.find((s) => s.key === '99123456789001')!.href })).json();
       expect(grant).toMatchObject({
         fee: { timing: 'payout' },

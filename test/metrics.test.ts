@@ -19,7 +19,11 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 const closedApproved = async (serviceKey: string) =>
-  (await db.execute<{ n: number }>(sql`select count(*)::int as n from cases where service_key = ${serviceKey} and status = 'closed' and outcome = 'approved'`))[0]!.n;
+  (
+    await db.execute<{ n: number }>(
+      sql`select count(*)::int as n from cases where service_key = ${serviceKey} and status = 'closed' and outcome = 'approved'`,
+    )
+  )[0]!.n;
 
 describe('metrics an operator scrapes', () => {
   it('counts this worker’s activities and register calls exactly, and the read models’ cases and tasks', async () => {
@@ -32,7 +36,9 @@ describe('metrics an operator scrapes', () => {
     const worker = await workerOn(taskQueue, deps, { metrics });
     const cases = new CaseClient(client, taskQueue);
     const submitted = [applicationOf('resident', 11), applicationOf('resident', 12), applicationOf('other_zone', 3)];
-    const results = await worker.runUntil(Promise.all(submitted.map(async (a) => cases.result((await cases.submit(a)).caseId))));
+    const results = await worker.runUntil(
+      Promise.all(submitted.map(async (a) => cases.result((await cases.submit(a)).caseId))),
+    );
     expect(results.map((r) => r.outcome)).toEqual(['approved', 'approved', 'rejected']);
 
     const api = await testApi(cases, { metrics });
@@ -50,18 +56,32 @@ describe('metrics an operator scrapes', () => {
 
       // Per process: exactly what this worker did.
       expect(sample(text, 'ozg_activity_duration_seconds_count', { activity: 'archiveCase', result: 'ok' })).toBe(3);
-      expect(sample(text, 'ozg_activity_duration_seconds_count', { activity: 'deliverToApplicant', result: 'ok' })).toBe(3);
+      expect(
+        sample(text, 'ozg_activity_duration_seconds_count', { activity: 'deliverToApplicant', result: 'ok' }),
+      ).toBe(3);
       const registerCalls = ['found', 'not_found', 'error'].reduce(
-        (n, result) => n + ['population', 'vehicles'].reduce((m, register) => m + (sample(text, 'ozg_register_call_duration_seconds_count', { register, result }) ?? 0), 0),
+        (n, result) =>
+          n +
+          ['population', 'vehicles'].reduce(
+            (m, register) => m + (sample(text, 'ozg_register_call_duration_seconds_count', { register, result }) ?? 0),
+            0,
+          ),
         0,
       );
       expect(registerCalls).toBeGreaterThanOrEqual(6);
       expect(sample(text, 'ozg_http_requests_total', { method: 'GET', route: '/health', status: '2xx' })).toBe(1);
-      expect(sample(text, 'ozg_http_requests_total', { method: 'GET', route: '/cases/:caseId', status: '4xx' })).toBe(1);
+      expect(sample(text, 'ozg_http_requests_total', { method: 'GET', route: '/cases/:caseId', status: '4xx' })).toBe(
+        1,
+      );
 
       // From the read models, shared with the other tests running now: between a count before and after the scrape.
       const authority = submitted[0]!.authorityId;
-      const scraped = sample(text, 'ozg_cases', { service: serviceKey, authority, status: 'closed', outcome: 'approved' })!;
+      const scraped = sample(text, 'ozg_cases', {
+        service: serviceKey,
+        authority,
+        status: 'closed',
+        outcome: 'approved',
+      })!;
       expect(scraped).toBeGreaterThanOrEqual(Math.min(before, 2));
       expect(scraped).toBeLessThanOrEqual(after);
 
@@ -74,4 +94,3 @@ describe('metrics an operator scrapes', () => {
     }
   });
 });
-

@@ -50,7 +50,11 @@ afterAll(async () => {
 
 /** `node --import tsx <entry>` as its own OS process, exactly what `npm run api` / `npm run worker` run. */
 function spawnEntry(entry: string, env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
@@ -78,9 +82,19 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
     const seals = join(dataDir, 'seal');
     const demoSeals = new DemoSealKeyStore(seals);
     await Promise.all(sealIdentities().map((id) => demoSeals.keyFor(id)));
-    const registers = await startRegisterSandbox({ data: sampleRegisterData(), port: 0, faults: { latencyMs: 0, errorRate: 0, timeoutRate: 0 } });
+    const registers = await startRegisterSandbox({
+      data: sampleRegisterData(),
+      port: 0,
+      faults: { latencyMs: 0, errorRate: 0, timeoutRate: 0 },
+    });
     stops.push(registers.stop);
-    const payments = await startPaymentSandbox({ port: 0, webhookSecret: 'whsec_dGVzdA==', outcome: 'paid', delayMs: 0, webhooks: false });
+    const payments = await startPaymentSandbox({
+      port: 0,
+      webhookSecret: 'whsec_dGVzdA==',
+      outcome: 'paid',
+      delayMs: 0,
+      webhooks: false,
+    });
     stops.push(payments.close);
     const postbox = await startPostboxSandbox({ host: '127.0.0.1', port: 0 });
     stops.push(postbox.stop);
@@ -122,7 +136,10 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
     const cases = new CaseClient(new Client({ connection, dataConverter: testDataConverter }), taskQueue);
     // Every sample service, so the production registers (HTTP only, no seeded records) answer each of them.
     const mix = [
-      ...sampleApplications(6 * CASES, 7).filter((a) => a.kind === 'resident').slice(0, CASES - 6).map((a) => ({ submission: a.submission, expected: 'approved' })),
+      ...sampleApplications(6 * CASES, 7)
+        .filter((a) => a.kind === 'resident')
+        .slice(0, CASES - 6)
+        .map((a) => ({ submission: a.submission, expected: 'approved' })),
       ...[0, 1].map((i) => ({ submission: lastenradApplication('eligible', i), expected: 'approved' })),
       ...[0, 1].map((i) => ({ submission: lastenradApplication('not_cargo_bike', i), expected: 'rejected' })),
       { submission: gewerbeApplication('retail', 0), expected: 'approved' },
@@ -137,7 +154,13 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
         const res = await fetch(`${apiUrl}/cases`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-          body: JSON.stringify({ serviceKey: a.serviceKey, authorityId: a.authorityId, identityToken: await idp.issue(identity), application: a.application, consent: a.consent }),
+          body: JSON.stringify({
+            serviceKey: a.serviceKey,
+            authorityId: a.authorityId,
+            identityToken: await idp.issue(identity),
+            application: a.application,
+            consent: a.consent,
+          }),
         });
         const body = (await res.json()) as { caseId?: string };
         expect(res.status, JSON.stringify(body)).toBe(202);

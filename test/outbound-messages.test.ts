@@ -10,11 +10,19 @@ import { eventually } from './support/wait.js';
 import { client, postboxUrl, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
-interface ShownStatus { applicationId: string; status: string; statusDetails: { de: string }; publicServiceName: { de: string }; senderName: string }
+interface ShownStatus {
+  applicationId: string;
+  status: string;
+  statusDetails: { de: string };
+  publicServiceName: { de: string };
+  senderName: string;
+}
 type StoredNotice = { recipient: string; notice: ForwardedNotice };
 
 const statusMessagesOf = async (recipient: string): Promise<ShownStatus[]> =>
-  (await fetch(`${postboxUrl}/postbox/${encodeURIComponent(recipient)}/status-messages`)).json() as Promise<ShownStatus[]>;
+  (await fetch(`${postboxUrl}/postbox/${encodeURIComponent(recipient)}/status-messages`)).json() as Promise<
+    ShownStatus[]
+  >;
 
 describe('status messages and forwarding', () => {
   let forwarding: { url: string; stop(): Promise<void> };
@@ -28,30 +36,52 @@ describe('status messages and forwarding', () => {
 
   it('an approved Gewerbeanmeldung: received, decided and delivered reach the postbox once each, and each named recipient gets the notice once', async () => {
     const submission = gewerbeApplication('craft', 31);
-    const { caseId, result } = await withWorker(async ({ cases }) => {
-      const { caseId } = await cases.submit({ ...submission, deadlines: { paymentPollMs: 400 } });
-      return { caseId, result: await cases.result(caseId) };
-    }, { forwarding: new HttpForwarding(forwarding.url) });
+    const { caseId, result } = await withWorker(
+      async ({ cases }) => {
+        const { caseId } = await cases.submit({ ...submission, deadlines: { paymentPollMs: 400 } });
+        return { caseId, result: await cases.result(caseId) };
+      },
+      { forwarding: new HttpForwarding(forwarding.url) },
+    );
     expect(result.outcome).toBe('approved');
 
     const mine = (await statusMessagesOf(submission.identity.subject)).filter((m) => m.applicationId === caseId);
     expect(mine.map((m) => m.status)).toEqual(['RECEIVED', 'PROCESSING', 'COMPLETED']);
     expect(mine[1]!.statusDetails.de).toContain('stattgegeben');
-    expect(mine.every((m) => m.publicServiceName.de === 'Gewerbeanmeldung (Beispiel)' && m.senderName === 'Stadt Musterstadt, Gewerbeamt')).toBe(true);
+    expect(
+      mine.every(
+        (m) =>
+          m.publicServiceName.de === 'Gewerbeanmeldung (Beispiel)' && m.senderName === 'Stadt Musterstadt, Gewerbeamt',
+      ),
+    ).toBe(true);
 
     const recipients = result.decision?.forwardTo ?? [];
     expect(recipients).toEqual(expect.arrayContaining(['finanzamt', 'handwerkskammer']));
     for (const recipient of recipients) {
-      const notices = (await noticesOf(recipient)).filter((n) => n.notice.gewerbeanzeige.aktenzeichen.endsWith(caseId.replace(/-/g, '').slice(0, 8).toUpperCase()));
+      const notices = (await noticesOf(recipient)).filter((n) =>
+        n.notice.gewerbeanzeige.aktenzeichen.endsWith(caseId.replace(/-/g, '').slice(0, 8).toUpperCase()),
+      );
       expect(notices).toHaveLength(1);
       expect(notices[0]!.notice).toMatchObject({
-        nachrichtenkopf: { leser: recipient, autor: 'Stadt Musterstadt, Gewerbeamt', nachrichtentyp: 'gewerbeanzeige.anmeldung' },
-        gewerbeanzeige: { anzeigeart: 'Anmeldung', betrieb: submission.application['business'], gewerbetreibender: { pseudonym: submission.identity.subject } },
+        nachrichtenkopf: {
+          leser: recipient,
+          autor: 'Stadt Musterstadt, Gewerbeamt',
+          nachrichtentyp: 'gewerbeanzeige.anmeldung',
+        },
+        gewerbeanzeige: {
+          anzeigeart: 'Anmeldung',
+          betrieb: submission.application['business'],
+          gewerbetreibender: { pseudonym: submission.identity.subject },
+        },
       });
     }
     // A recipient the rules did not name gets nothing.
     expect(recipients).not.toContain('ihk');
-    expect((await noticesOf('ihk')).filter((n) => n.notice.gewerbeanzeige.gewerbetreibender.pseudonym === submission.identity.subject)).toEqual([]);
+    expect(
+      (await noticesOf('ihk')).filter(
+        (n) => n.notice.gewerbeanzeige.gewerbetreibender.pseudonym === submission.identity.subject,
+      ),
+    ).toEqual([]);
   });
 
   it('documents needed: the applicant is told that action is required', async () => {
@@ -68,21 +98,49 @@ describe('status messages and forwarding', () => {
   });
 
   it('a retried status message or forwarding sends nothing twice', async () => {
-    const acts = createOutboundActivities(testDeps({ statusChannel: new HttpStatusChannel(postboxUrl), forwarding: new HttpForwarding(forwarding.url) }));
+    const acts = createOutboundActivities(
+      testDeps({ statusChannel: new HttpStatusChannel(postboxUrl), forwarding: new HttpForwarding(forwarding.url) }),
+    );
     const caseId = randomUUID();
     const recipient = `pseudonym-retry-${caseId}`;
-    const status = { caseId, serviceKey: '99050012104001', authorityId: 'stadt-musterstadt', recipient, milestone: 'received' as const, at: '2026-03-01T10:00:00Z' };
+    const status = {
+      caseId,
+      serviceKey: '99050012104001',
+      authorityId: 'stadt-musterstadt',
+      recipient,
+      milestone: 'received' as const,
+      at: '2026-03-01T10:00:00Z',
+    };
     const [first, second] = [await acts.sendStatusMessage(status), await acts.sendStatusMessage(status)];
     expect(second.messageId).toBe(first.messageId);
     expect(await statusMessagesOf(recipient)).toHaveLength(1);
 
     const forward = {
-      caseId, serviceKey: '99050012104001', authorityId: 'stadt-musterstadt', applicantSubject: recipient, recipient: 'finanzamt', submittedAt: '2026-03-01T10:00:00Z', at: '2026-03-01T10:00:00Z',
-      application: { business: { name: 'Retry GmbH' }, address: { street: 'A 1', postalCode: '48143', city: 'Musterstadt' } },
-      decision: { outcome: 'approve' as const, ruleSetVersion: '1', ruleSetHash: 'x', firedRules: [], facts: {}, decidedBy: 'rules' as const, forwardTo: ['finanzamt'] },
+      caseId,
+      serviceKey: '99050012104001',
+      authorityId: 'stadt-musterstadt',
+      applicantSubject: recipient,
+      recipient: 'finanzamt',
+      submittedAt: '2026-03-01T10:00:00Z',
+      at: '2026-03-01T10:00:00Z',
+      application: {
+        business: { name: 'Retry GmbH' },
+        address: { street: 'A 1', postalCode: '48143', city: 'Musterstadt' },
+      },
+      decision: {
+        outcome: 'approve' as const,
+        ruleSetVersion: '1',
+        ruleSetHash: 'x',
+        firedRules: [],
+        facts: {},
+        decidedBy: 'rules' as const,
+        forwardTo: ['finanzamt'],
+      },
     };
     const [a, b] = [await acts.forwardCase(forward), await acts.forwardCase(forward)];
     expect(b.receiptId).toBe(a.receiptId);
-    expect((await noticesOf('finanzamt')).filter((n) => n.notice.gewerbeanzeige.betrieb['name'] === 'Retry GmbH')).toHaveLength(1);
+    expect(
+      (await noticesOf('finanzamt')).filter((n) => n.notice.gewerbeanzeige.betrieb['name'] === 'Retry GmbH'),
+    ).toHaveLength(1);
   });
 });

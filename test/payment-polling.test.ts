@@ -28,7 +28,13 @@ describe('an unpaid fee on a provider that never sends a webhook', () => {
   beforeAll(async () => {
     api = await testApi(new CaseClient(client), { payments: { db, webhookSecret: SECRET } });
     await api.listen({ host: '127.0.0.1', port: 0 });
-    silent = await startPaymentSandbox({ port: 0, webhookSecret: SECRET, outcome: 'manual', delayMs: 0, webhooks: false });
+    silent = await startPaymentSandbox({
+      port: 0,
+      webhookSecret: SECRET,
+      outcome: 'manual',
+      delayMs: 0,
+      webhooks: false,
+    });
   });
   afterAll(async () => Promise.all([silent?.close(), api?.close()]));
 
@@ -39,13 +45,19 @@ describe('an unpaid fee on a provider that never sends a webhook', () => {
     const counting = new Proxy(real, {
       get: (target, name, receiver) => {
         const v = Reflect.get(target, name, receiver) as unknown;
-        return typeof v === 'function' ? (...args: unknown[]) => (calls.push(String(name)), (v as (...a: unknown[]) => unknown).apply(target, args)) : v;
+        return typeof v === 'function'
+          ? (...args: unknown[]) => (calls.push(String(name)), (v as (...a: unknown[]) => unknown).apply(target, args))
+          : v;
       },
     }) as PaymentProvider;
     const notifyUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}/payments/webhook`;
     // 14 days as 8 seconds, the first poll after 15 minutes as the same fraction of it; the reminder at half time.
     const feePaymentMs = 8_000;
-    const deadlines = { feePaymentMs, feeReminderMs: feePaymentMs / 2, paymentPollMs: Math.round((feePaymentMs * DEFAULT_DEADLINES.paymentPollMs) / DEFAULT_DEADLINES.feePaymentMs) };
+    const deadlines = {
+      feePaymentMs,
+      feeReminderMs: feePaymentMs / 2,
+      paymentPollMs: Math.round((feePaymentMs * DEFAULT_DEADLINES.paymentPollMs) / DEFAULT_DEADLINES.feePaymentMs),
+    };
     await withWorker(
       async ({ cases }) => {
         const { caseId } = await cases.submit({ ...applicationOf('resident', 5), deadlines });
@@ -59,7 +71,9 @@ describe('an unpaid fee on a provider that never sends a webhook', () => {
         expect(at('fee.reminder_sent') - opened).toBeLessThan(feePaymentMs);
         expect(at('fee.cancelled') - opened).toBeGreaterThanOrEqual(feePaymentMs - 50);
         expect(at('fee.cancelled') - opened).toBeLessThan(feePaymentMs + 5_000);
-        console.log(`unpaid fee, 14 days scaled to ${feePaymentMs} ms: ${calls.length} provider calls (${calls.join(', ')})`);
+        console.log(
+          `unpaid fee, 14 days scaled to ${feePaymentMs} ms: ${calls.length} provider calls (${calls.join(', ')})`,
+        );
         expect(calls.length).toBeLessThanOrEqual(30);
         expect(calls.filter((c) => c === 'getTransaction').length).toBeGreaterThanOrEqual(5);
       },

@@ -40,11 +40,15 @@ afterAll(async () => {
   await Promise.all([manual?.close(), autoPay?.close(), api?.close()]);
 });
 
-const via = (sandbox: PaymentSandbox, provider: PaymentProvider = new HttpPaymentProvider(sandbox.url)): { payments: PaymentsDeps } => ({
+const via = (
+  sandbox: PaymentSandbox,
+  provider: PaymentProvider = new HttpPaymentProvider(sandbox.url),
+): { payments: PaymentsDeps } => ({
   payments: { provider, portalUrl: 'http://portal.example', notifyUrl: webhookUrl },
 });
 
-const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => poll(probe, { what, timeoutMs });
+const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> =>
+  poll(probe, { what, timeoutMs });
 
 const openFee = (caseId: string) =>
   until('the fee transaction', async () => {
@@ -53,7 +57,9 @@ const openFee = (caseId: string) =>
   });
 
 const signals = async (caseId: string) =>
-  (await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory()).events?.filter((e) => e.workflowExecutionSignaledEventAttributes).length ?? 0;
+  (await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory()).events?.filter(
+    (e) => e.workflowExecutionSignaledEventAttributes,
+  ).length ?? 0;
 
 const eventTypes = async (caseId: string) => (await listCaseEvents(db, { caseId })).map((e) => e.type);
 
@@ -61,10 +67,17 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
   it('waits for a fee in advance, resumes on the signed webhook when the applicant pays on the page, and books it', async () => {
     await withWorker(async ({ cases }) => {
       // Polling only every minute: a case that closes within seconds was woken by the webhook.
-      const { caseId } = await cases.submit({ ...applicationOf('resident'), deadlines: { paymentPollMs: 60_000, feeReminderMs: 120_000, feePaymentMs: 180_000 } });
+      const { caseId } = await cases.submit({
+        ...applicationOf('resident'),
+        deadlines: { paymentPollMs: 60_000, feeReminderMs: 120_000, feePaymentMs: 180_000 },
+      });
       const fee = await openFee(caseId);
       // The payment row lands before the workflow has taken the activity's result: wait for the case to show it.
-      expect(await until('the fee on the case', async () => ((await cases.status(caseId)).payment ? cases.status(caseId) : undefined))).toMatchObject({
+      expect(
+        await until('the fee on the case', async () =>
+          (await cases.status(caseId)).payment ? cases.status(caseId) : undefined,
+        ),
+      ).toMatchObject({
         status: 'collecting_fee',
         payment: { status: 'open', amountCents: 3060, currency: 'EUR', paymentPageUrl: fee.paymentPageUrl },
       });
@@ -72,7 +85,12 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       expect(await page.text()).toContain('30,60 EUR');
 
       const paidAt = Date.now();
-      const paid = await fetch(fee.paymentPageUrl!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'outcome=paid', redirect: 'manual' });
+      const paid = await fetch(fee.paymentPageUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'outcome=paid',
+        redirect: 'manual',
+      });
       expect(paid.status).toBe(303);
       expect(paid.headers.get('location')).toBe(`http://portal.example/cases/${caseId}`);
       const result = await cases.result(caseId);
@@ -82,9 +100,21 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       expect((await cases.status(caseId)).payment).toMatchObject({ status: 'paid' });
       expect(await signals(caseId)).toBe(1);
       const [payment] = await listPayments(db, { caseId });
-      expect(payment).toMatchObject({ kind: 'fee', status: 'paid', amountCents: 3060, currency: 'EUR', reference: expect.stringMatching(/^KZ-\d{12}$/) });
+      expect(payment).toMatchObject({
+        kind: 'fee',
+        status: 'paid',
+        amountCents: 3060,
+        currency: 'EUR',
+        reference: expect.stringMatching(/^KZ-\d{12}$/),
+      });
       expect(await listHkrBookings(db, { caseId })).toEqual([
-        expect.objectContaining({ kind: 'fee', direction: 'in', amountCents: 3060, transactionReference: payment!.reference, providerTransactionId: payment!.providerTransactionId }),
+        expect.objectContaining({
+          kind: 'fee',
+          direction: 'in',
+          amountCents: 3060,
+          transactionReference: payment!.reference,
+          providerTransactionId: payment!.providerTransactionId,
+        }),
       ]);
       const types = await eventTypes(caseId);
       expect(types.indexOf('fee.paid')).toBeLessThan(types.indexOf('decision.started'));
@@ -93,9 +123,16 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
 
   it('reminds an applicant who abandoned the payment, then cancels the case and the transaction at the deadline', async () => {
     await withWorker(async ({ cases }) => {
-      const { caseId } = await cases.submit({ ...applicationOf('resident', 1), deadlines: { paymentPollMs: 500, feeReminderMs: 1_000, feePaymentMs: 2_500 } });
+      const { caseId } = await cases.submit({
+        ...applicationOf('resident', 1),
+        deadlines: { paymentPollMs: 500, feeReminderMs: 1_000, feePaymentMs: 2_500 },
+      });
       const fee = await openFee(caseId);
-      const abandoned = await fetch(fee.paymentPageUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'abandoned' }) });
+      const abandoned = await fetch(fee.paymentPageUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ outcome: 'abandoned' }),
+      });
       expect(await abandoned.json()).toMatchObject({ status: 'abandoned' });
 
       const result = await cases.result(caseId);
@@ -104,18 +141,33 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       const types = await eventTypes(caseId);
       expect(types).toEqual(expect.arrayContaining(['fee.payment_opened', 'fee.reminder_sent', 'fee.cancelled']));
       expect(types).not.toContain('decision.started');
-      expect(await new HttpPaymentProvider(manual.url).getTransaction(fee.providerTransactionId)).toMatchObject({ status: 'cancelled' });
-      expect(await findPayment(db, { idempotencyKey: effectKey(caseId, 'fee') })).toMatchObject({ status: 'cancelled', reference: null });
+      expect(await new HttpPaymentProvider(manual.url).getTransaction(fee.providerTransactionId)).toMatchObject({
+        status: 'cancelled',
+      });
+      expect(await findPayment(db, { idempotencyKey: effectKey(caseId, 'fee') })).toMatchObject({
+        status: 'cancelled',
+        reference: null,
+      });
       expect(await listHkrBookings(db, { caseId })).toEqual([]);
       // The reminder and the notice of cancellation, each once.
       expect(await listDeliveries(db, { caseId })).toHaveLength(2);
-      const lateRetry = await fetch(fee.paymentPageUrl!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'paid' }) });
+      const lateRetry = await fetch(fee.paymentPageUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ outcome: 'paid' }),
+      });
       expect(lateRetry.status).toBe(409);
     }, via(manual));
   });
 
   it('invoices a fee after the decision and, with no webhook at all, finds the payment by polling', async () => {
-    const silent = await startPaymentSandbox({ port: 0, webhookSecret: SECRET, outcome: 'paid', delayMs: 1_000, webhooks: false });
+    const silent = await startPaymentSandbox({
+      port: 0,
+      webhookSecret: SECRET,
+      outcome: 'paid',
+      delayMs: 1_000,
+      webhooks: false,
+    });
     try {
       await withWorker(async ({ cases }) => {
         // A notifiable business registration: the fee (26 EUR by the rules) is due after approval.
@@ -132,7 +184,9 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
         expect(silent.webhooksSent).toBe(0);
         const [payment] = await listPayments(db, { caseId });
         expect(payment).toMatchObject({ kind: 'fee', status: 'paid', amountCents: 2600 });
-        expect(await listHkrBookings(db, { caseId })).toEqual([expect.objectContaining({ direction: 'in', amountCents: 2600, transactionReference: payment!.reference })]);
+        expect(await listHkrBookings(db, { caseId })).toEqual([
+          expect.objectContaining({ direction: 'in', amountCents: 2600, transactionReference: payment!.reference }),
+        ]);
       }, via(silent));
     } finally {
       await silent.close();
@@ -164,13 +218,25 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
     expect(result.outcome).toBe('approved');
     const atProvider = autoPay.payouts.filter((p) => p.idempotencyKey === effectKey(caseId, 'payout'));
     expect(atProvider).toEqual([expect.objectContaining({ id: firstPayoutId, amountCents: 100_000 })]);
-    expect(await listPayments(db, { caseId })).toEqual([expect.objectContaining({ kind: 'payout', status: 'paid_out', providerTransactionId: firstPayoutId, amountCents: 100_000 })]);
-    expect(await listHkrBookings(db, { caseId })).toEqual([expect.objectContaining({ kind: 'payout', direction: 'out', amountCents: 100_000 })]);
+    expect(await listPayments(db, { caseId })).toEqual([
+      expect.objectContaining({
+        kind: 'payout',
+        status: 'paid_out',
+        providerTransactionId: firstPayoutId,
+        amountCents: 100_000,
+      }),
+    ]);
+    expect(await listHkrBookings(db, { caseId })).toEqual([
+      expect.objectContaining({ kind: 'payout', direction: 'out', amountCents: 100_000 }),
+    ]);
     expect((await eventTypes(caseId)).filter((t) => t === 'payout.executed')).toHaveLength(1);
 
     // A mistyped IBAN (wrong check digits) never reaches the provider: intake refuses it and starts no case.
     const mistyped = { ...submission, application: { ...submission.application, iban: 'DE89370400440532013001' } };
-    const refused = await cases.submit(mistyped).then(() => undefined, (err: unknown) => err);
+    const refused = await cases.submit(mistyped).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(refused).toBeInstanceOf(IntakeRefusedError);
     expect((refused as IntakeRefusedError).errors.map((e) => e.pointer)).toContain('/iban');
     expect(autoPay.payouts).toHaveLength(atProvider.length);
@@ -178,10 +244,19 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
 
   it('refuses unsigned, forged, stale and replayed webhooks: none of them reaches the case', async () => {
     await withWorker(async ({ cases }) => {
-      const { caseId } = await cases.submit({ ...applicationOf('resident', 2), deadlines: { paymentPollMs: 60_000, feeReminderMs: 120_000, feePaymentMs: 180_000 } });
+      const { caseId } = await cases.submit({
+        ...applicationOf('resident', 2),
+        deadlines: { paymentPollMs: 60_000, feeReminderMs: 120_000, feePaymentMs: 180_000 },
+      });
       const fee = await openFee(caseId);
-      const body = JSON.stringify({ type: 'transaction.updated', transactionId: fee.providerTransactionId, status: 'paid', reference: 'KZ-000000000000' });
-      const post = (headers: Record<string, string>, b = body) => fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: b });
+      const body = JSON.stringify({
+        type: 'transaction.updated',
+        transactionId: fee.providerTransactionId,
+        status: 'paid',
+        reference: 'KZ-000000000000',
+      });
+      const post = (headers: Record<string, string>, b = body) =>
+        fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: b });
 
       expect((await post({})).status).toBe(401);
       const forgedSecret = `whsec_${Buffer.from('guessed').toString('base64')}`;
@@ -196,11 +271,17 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       expect(replay.status).toBe(409);
       expect(replay.headers.get('content-type')).toContain('application/problem+json');
       // A signal that arrives during a workflow task enters the history when that task completes.
-      await eventually(async () => ((await signals(caseId)) > 0 ? true : undefined), 'the genuine webhook in the history');
+      await eventually(
+        async () => ((await signals(caseId)) > 0 ? true : undefined),
+        'the genuine webhook in the history',
+      );
       expect(await signals(caseId)).toBe(1);
       // The case asked the provider and believed it, not the webhook: still unpaid.
       expect((await cases.status(caseId)).status).toBe('collecting_fee');
-      expect(await findPayment(db, { idempotencyKey: effectKey(caseId, 'fee') })).toMatchObject({ status: 'open', reference: null });
+      expect(await findPayment(db, { idempotencyKey: effectKey(caseId, 'fee') })).toMatchObject({
+        status: 'open',
+        reference: null,
+      });
       await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
     }, via(manual));
   });
@@ -208,7 +289,9 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
   it('refunds the advance fee on rejection, and the HKR export in CSV and JSON matches the payments', async () => {
     const from = new Date();
     await withWorker(async ({ cases }) => {
-      const ids = await Promise.all((['other_zone', 'resident'] as const).map(async (k) => (await cases.submit(applicationOf(k, 3))).caseId));
+      const ids = await Promise.all(
+        (['other_zone', 'resident'] as const).map(async (k) => (await cases.submit(applicationOf(k, 3))).caseId),
+      );
       const [rejected, approved] = await Promise.all(ids.map((id) => cases.result(id)));
       expect(rejected!.outcome).toBe('rejected');
       expect(approved!.outcome).toBe('approved');
@@ -216,42 +299,83 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       const refundedPayments = await listPayments(db, { caseId: rejected!.caseId });
       expect(refundedPayments).toEqual([
         expect.objectContaining({ kind: 'fee', status: 'refunded', amountCents: 3060 }),
-        expect.objectContaining({ kind: 'refund', status: 'refunded', amountCents: 3060, reference: expect.stringMatching(/^KZ-/) }),
+        expect.objectContaining({
+          kind: 'refund',
+          status: 'refunded',
+          amountCents: 3060,
+          reference: expect.stringMatching(/^KZ-/),
+        }),
       ]);
       expect(autoPay.refunds.filter((r) => r.idempotencyKey === effectKey(rejected!.caseId, 'refund'))).toHaveLength(1);
       expect(await eventTypes(rejected!.caseId)).toContain('fee.refunded');
 
       const settled = (await Promise.all(ids.map((caseId) => listPayments(db, { caseId })))).flat();
       const expected = settled
-        .map((p) => ({ caseId: p.caseId, kind: p.kind, direction: p.kind === 'fee' ? 'in' : 'out', amountCents: p.amountCents, transactionReference: p.reference }))
+        .map((p) => ({
+          caseId: p.caseId,
+          kind: p.kind,
+          direction: p.kind === 'fee' ? 'in' : 'out',
+          amountCents: p.amountCents,
+          transactionReference: p.reference,
+        }))
         .sort((a, b) => `${a.caseId}${a.kind}`.localeCompare(`${b.caseId}${b.kind}`));
       const pick = (rows: Array<Record<string, unknown>>) =>
         rows
           .filter((r) => ids.includes(String(r['caseId'])))
-          .map((r) => ({ caseId: r['caseId'], kind: r['kind'], direction: r['direction'], amountCents: Number(r['amountCents']), transactionReference: r['transactionReference'] }))
+          .map((r) => ({
+            caseId: r['caseId'],
+            kind: r['kind'],
+            direction: r['direction'],
+            amountCents: Number(r['amountCents']),
+            transactionReference: r['transactionReference'],
+          }))
           .sort((a, b) => `${a.caseId}${a.kind}`.localeCompare(`${b.caseId}${b.kind}`));
 
       // Over HTTP the export is for the budget office, of its own authority only; HEAD is refused like GET.
-      for (const method of ['GET', 'HEAD'] as const) expect((await api.inject({ method, url: '/payments/bookings?format=json' })).statusCode).toBe(401);
+      for (const method of ['GET', 'HEAD'] as const)
+        expect((await api.inject({ method, url: '/payments/bookings?format=json' })).statusCode).toBe(401);
       const worker = { authorization: `Bearer ${await staffToken('sb.anna', 'stadt-musterstadt')}` };
-      expect((await api.inject({ method: 'GET', url: '/payments/bookings?format=json', headers: worker })).statusCode).toBe(403);
+      expect(
+        (await api.inject({ method: 'GET', url: '/payments/bookings?format=json', headers: worker })).statusCode,
+      ).toBe(403);
       const kasse = { authorization: `Bearer ${await staffToken('sb.kasse', 'stadt-musterstadt', 'budget_office')}` };
-      const dorf = { authorization: `Bearer ${await staffToken('sb.kasse', 'gemeinde-beispieldorf', 'budget_office')}` };
+      const dorf = {
+        authorization: `Bearer ${await staffToken('sb.kasse', 'gemeinde-beispieldorf', 'budget_office')}`,
+      };
       const exported = async (headers: Record<string, string>, query = '') =>
-        JSON.parse((await api.inject({ method: 'GET', url: `/payments/bookings?format=json&from=${from.toISOString()}${query}`, headers })).body) as { bookings: Array<Record<string, unknown>> };
+        JSON.parse(
+          (
+            await api.inject({
+              method: 'GET',
+              url: `/payments/bookings?format=json&from=${from.toISOString()}${query}`,
+              headers,
+            })
+          ).body,
+        ) as { bookings: Array<Record<string, unknown>> };
       expect(pick((await exported(kasse)).bookings)).toEqual(expected);
       expect(pick((await exported(dorf)).bookings)).toEqual([]);
       expect((await exported(kasse)).bookings.every((b) => b['authorityId'] === 'stadt-musterstadt')).toBe(true);
       const until = `&to=${new Date().toISOString()}`;
       const pages: Array<Record<string, unknown>> = [];
-      for (let page = await exported(kasse, `${until}&limit=2`); page.bookings.length; page = await exported(kasse, `${until}&limit=2&offset=${pages.length}`)) {
+      for (
+        let page = await exported(kasse, `${until}&limit=2`);
+        page.bookings.length;
+        page = await exported(kasse, `${until}&limit=2&offset=${pages.length}`)
+      ) {
         expect(page.bookings.length).toBeLessThanOrEqual(2);
         pages.push(...page.bookings);
       }
       expect(pick(pages)).toEqual(pick((await exported(kasse, until)).bookings));
-      const badRange = await api.inject({ method: 'GET', url: `/payments/bookings?from=${from.toISOString()}&to=${from.toISOString()}`, headers: kasse });
+      const badRange = await api.inject({
+        method: 'GET',
+        url: `/payments/bookings?from=${from.toISOString()}&to=${from.toISOString()}`,
+        headers: kasse,
+      });
       expect(badRange.statusCode).toBe(400);
-      const json = JSON.parse(await exportHkrBookings(db, { format: 'json', from })) as { format: string; bookings: Array<Record<string, unknown>> };
+      const json = JSON.parse(await exportHkrBookings(db, { format: 'json', from })) as {
+        format: string;
+        bookings: Array<Record<string, unknown>>;
+      };
       expect(json.format).toBe('ozg-hkr-bookings/1');
       expect(pick(json.bookings)).toEqual(expected);
 

@@ -18,7 +18,8 @@ beforeAll(async () => {
   await Promise.all(sealIdentities().map((id) => store.keyFor(id)));
   const shared = new DemoSealKeyStore(sharedSeals);
   await shared.keyFor(sealIdentities()[0]!);
-  for (const id of sealIdentities().slice(1)) copyFileSync(join(sharedSeals, `${sealIdentities()[0]}.p12`), join(sharedSeals, `${id}.p12`));
+  for (const id of sealIdentities().slice(1))
+    copyFileSync(join(sharedSeals, `${sealIdentities()[0]}.p12`), join(sharedSeals, `${id}.p12`));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -52,21 +53,57 @@ describe('the production profile fails closed', () => {
 
   const bad: Array<[string, (e: NodeJS.ProcessEnv) => void, RegExp]> = [
     ['no identity provider', (e) => delete e['OIDC_ISSUER'], /^OIDC_ISSUER: not set/],
-    ['an http identity provider', (e) => (e['OIDC_ISSUER'] = 'http://id.example.de'), /^OIDC_ISSUER: must be an https URL, got http:/],
+    [
+      'an http identity provider',
+      (e) => (e['OIDC_ISSUER'] = 'http://id.example.de'),
+      /^OIDC_ISSUER: must be an https URL, got http:/,
+    ],
     ['no API token keys', (e) => delete e['AUTH_JWKS_URL'], /^AUTH_JWKS_URL: not set/],
-    ['API token keys from a local file', (e) => ((e['AUTH_JWKS_FILE'] = join(dir, 'jwks.json')), delete e['AUTH_JWKS_URL']), /^AUTH_JWKS_URL: not set .*a local key file is for the demo only/],
-    ['API token keys over http', (e) => (e['AUTH_JWKS_URL'] = 'http://sso.example.de/jwks.json'), /^AUTH_JWKS_URL: must be an https URL, got http:/],
-    ['a postbox over http', (e) => (e['POSTBOX_URL'] = 'http://postfach.example.de'), /^POSTBOX_URL: must be an https URL/],
-    ['the local token issuer name', (e) => delete e['AUTH_ISSUER'], /^AUTH_ISSUER: must be the https URL .* got ozg-case-engine-local$/],
-    ['no public base URL', (e) => delete e['PUBLIC_BASE_URL'], /^PUBLIC_BASE_URL: must be the engine's public https address .* got http:\/\/127\.0\.0\.1:8080$/],
+    [
+      'API token keys from a local file',
+      (e) => ((e['AUTH_JWKS_FILE'] = join(dir, 'jwks.json')), delete e['AUTH_JWKS_URL']),
+      /^AUTH_JWKS_URL: not set .*a local key file is for the demo only/,
+    ],
+    [
+      'API token keys over http',
+      (e) => (e['AUTH_JWKS_URL'] = 'http://sso.example.de/jwks.json'),
+      /^AUTH_JWKS_URL: must be an https URL, got http:/,
+    ],
+    [
+      'a postbox over http',
+      (e) => (e['POSTBOX_URL'] = 'http://postfach.example.de'),
+      /^POSTBOX_URL: must be an https URL/,
+    ],
+    [
+      'the local token issuer name',
+      (e) => delete e['AUTH_ISSUER'],
+      /^AUTH_ISSUER: must be the https URL .* got ozg-case-engine-local$/,
+    ],
+    [
+      'no public base URL',
+      (e) => delete e['PUBLIC_BASE_URL'],
+      /^PUBLIC_BASE_URL: must be the engine's public https address .* got http:\/\/127\.0\.0\.1:8080$/,
+    ],
     ['no payment provider', (e) => delete e['PAYMENT_PROVIDER_URL'], /^PAYMENT_PROVIDER_URL: not set/],
-    ['a payment provider over http', (e) => (e['PAYMENT_PROVIDER_URL'] = 'http://epay.example.de'), /^PAYMENT_PROVIDER_URL: must be an https URL, got http:/],
+    [
+      'a payment provider over http',
+      (e) => (e['PAYMENT_PROVIDER_URL'] = 'http://epay.example.de'),
+      /^PAYMENT_PROVIDER_URL: must be an https URL, got http:/,
+    ],
     ['no postbox', (e) => delete e['POSTBOX_URL'], /^POSTBOX_URL: not set/],
     ['no registers', (e) => delete e['REGISTER_BASE_URL'], /^REGISTER_BASE_URL: not set/],
     ['no Temporal address', (e) => delete e['TEMPORAL_ADDRESS'], /^TEMPORAL_ADDRESS: not set/],
     ['no database', (e) => delete e['DATABASE_URL'], /^DATABASE_URL: not set/],
-    ['the development webhook secret', (e) => (e['PAYMENT_WEBHOOK_SECRET'] = DEV_WEBHOOK_SECRET), /^PAYMENT_WEBHOOK_SECRET: is the public development secret/],
-    ['the webhook secret left unset', (e) => delete e['PAYMENT_WEBHOOK_SECRET'], /^PAYMENT_WEBHOOK_SECRET: is the public development secret/],
+    [
+      'the development webhook secret',
+      (e) => (e['PAYMENT_WEBHOOK_SECRET'] = DEV_WEBHOOK_SECRET),
+      /^PAYMENT_WEBHOOK_SECRET: is the public development secret/,
+    ],
+    [
+      'the webhook secret left unset',
+      (e) => delete e['PAYMENT_WEBHOOK_SECRET'],
+      /^PAYMENT_WEBHOOK_SECRET: is the public development secret/,
+    ],
     ['no payload keys', (e) => delete e['PAYLOAD_KEYS'], /^PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: not set/],
     ['no seals', (e) => (delete e['SEAL_DIR'], delete e['SEAL_TRUST_ANCHORS']), /^SEAL_DIR: not set/],
     [
@@ -74,17 +111,32 @@ describe('the production profile fails closed', () => {
       (e) => ((e['SEAL_P12_FILE'] = join(seals, `${sealIdentities()[0]}.p12`)), delete e['SEAL_DIR']),
       /^SEAL_P12_FILE: one key for all authorities is not allowed/,
     ],
-    ['the same key copied for every authority', (e) => ((e['SEAL_DIR'] = sharedSeals), (e['SEAL_TRUST_ANCHORS'] = join(sharedSeals, 'demo-ca.pem'))), /^SEAL_DIR: authorities ".+" and ".+" share one seal key/],
-    ['an authority without its seal', (e) => (e['SEAL_DIR'] = join(dir, 'empty')), /^SEAL_DIR: no usable seal for authority "stadt-musterstadt" \(stadt-musterstadt\.p12: ENOENT\)$/],
+    [
+      'the same key copied for every authority',
+      (e) => ((e['SEAL_DIR'] = sharedSeals), (e['SEAL_TRUST_ANCHORS'] = join(sharedSeals, 'demo-ca.pem'))),
+      /^SEAL_DIR: authorities ".+" and ".+" share one seal key/,
+    ],
+    [
+      'an authority without its seal',
+      (e) => (e['SEAL_DIR'] = join(dir, 'empty')),
+      /^SEAL_DIR: no usable seal for authority "stadt-musterstadt" \(stadt-musterstadt\.p12: ENOENT\)$/,
+    ],
     ['a wrong seal passphrase', (e) => (e['SEAL_P12_PASSPHRASE'] = 'wrong'), /^SEAL_DIR: no usable seal for authority/],
-    ['unreadable trust anchors', (e) => (e['SEAL_TRUST_ANCHORS'] = join(dir, 'missing.pem')), /^SEAL_TRUST_ANCHORS: no CA certificate could be read$/],
+    [
+      'unreadable trust anchors',
+      (e) => (e['SEAL_TRUST_ANCHORS'] = join(dir, 'missing.pem')),
+      /^SEAL_TRUST_ANCHORS: no CA certificate could be read$/,
+    ],
   ];
 
   it.each(bad)('refuses %s, naming the variable', async (_name, spoil, expected) => {
     const env = production();
     spoil(env);
     const problems = await problemsOf(env, 'api');
-    expect(problems.some((p) => expected.test(p)), problems.join('\n')).toBe(true);
+    expect(
+      problems.some((p) => expected.test(p)),
+      problems.join('\n'),
+    ).toBe(true);
   });
 
   it('lists every problem at once, and refuses to start with all of them in one message', async () => {
@@ -92,8 +144,24 @@ describe('the production profile fails closed', () => {
     const problems = await problemsOf(env, 'worker');
     // One line per variable, never two.
     expect(new Set(problems.map((p) => p.split(':')[0])).size).toBe(problems.length);
-    for (const variable of ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'OIDC_ISSUER', 'AUTH_JWKS_URL', 'AUTH_ISSUER', 'PUBLIC_BASE_URL', 'PAYMENT_PROVIDER_URL', 'POSTBOX_URL', 'REGISTER_BASE_URL', 'PAYMENT_WEBHOOK_SECRET', 'PAYLOAD_KEYS', 'SEAL_DIR']) {
-      expect(problems.some((p) => p.startsWith(variable)), variable).toBe(true);
+    for (const variable of [
+      'TEMPORAL_ADDRESS',
+      'DATABASE_URL',
+      'OIDC_ISSUER',
+      'AUTH_JWKS_URL',
+      'AUTH_ISSUER',
+      'PUBLIC_BASE_URL',
+      'PAYMENT_PROVIDER_URL',
+      'POSTBOX_URL',
+      'REGISTER_BASE_URL',
+      'PAYMENT_WEBHOOK_SECRET',
+      'PAYLOAD_KEYS',
+      'SEAL_DIR',
+    ]) {
+      expect(
+        problems.some((p) => p.startsWith(variable)),
+        variable,
+      ).toBe(true);
     }
     const err = await assertStartable(loadConfig(env), 'worker', env).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
@@ -101,7 +169,9 @@ describe('the production profile fails closed', () => {
   });
 
   it('does not start the embedded development stack at all', async () => {
-    const err = await startEngine(loadConfig(production()), { registerData: sampleRegisterData() }).catch((e: unknown) => e);
+    const err = await startEngine(loadConfig(production()), { registerData: sampleRegisterData() }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(/does not run in the production profile/);
   });
@@ -110,7 +180,15 @@ describe('the production profile fails closed', () => {
 describe('the demo profile', () => {
   it('is the default, and asks a standalone process only for what it cannot run without', async () => {
     expect(loadConfig({}).profile).toBe('demo');
-    const env = { ...production(), ENGINE_PROFILE: undefined, OIDC_ISSUER: 'http://127.0.0.1:8094', AUTH_JWKS_URL: undefined, AUTH_JWKS_FILE: join(dir, 'jwks.json'), PAYMENT_WEBHOOK_SECRET: undefined, PAYLOAD_KEYS: undefined };
+    const env = {
+      ...production(),
+      ENGINE_PROFILE: undefined,
+      OIDC_ISSUER: 'http://127.0.0.1:8094',
+      AUTH_JWKS_URL: undefined,
+      AUTH_JWKS_FILE: join(dir, 'jwks.json'),
+      PAYMENT_WEBHOOK_SECRET: undefined,
+      PAYLOAD_KEYS: undefined,
+    };
     expect(await problemsOf(env, 'api')).toEqual([]);
     expect(await problemsOf({}, 'worker')).toEqual([
       'TEMPORAL_ADDRESS: not set (the Temporal frontend, host:port)',

@@ -12,7 +12,12 @@ const database = connectDatabase(inject('databaseUrl'), { max: 8 });
 afterAll(() => database.close());
 const { recordStage } = createCaseRecordActivities({ db: database.db } as ActivityDeps);
 
-const stage = (caseId: string, seq: number, status: RecordStageInput['status'], event = `stage.${seq}`): RecordStageInput => ({
+const stage = (
+  caseId: string,
+  seq: number,
+  status: RecordStageInput['status'],
+  event = `stage.${seq}`,
+): RecordStageInput => ({
   caseId,
   serviceKey: 'anwohnerparken',
   authorityId: 'stadt-musterstadt',

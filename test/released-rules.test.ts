@@ -7,7 +7,10 @@ import { releasedRuleSetHash } from '../rules/rule-set.js';
 import { ruleFiles, sha256Of } from '../scripts/release-rules.js';
 import { applicationOf } from './samples.js';
 
-const manifest = JSON.parse(readFileSync(new URL('../rules/released.json', import.meta.url), 'utf8')) as Record<string, string>;
+const manifest = JSON.parse(readFileSync(new URL('../rules/released.json', import.meta.url), 'utf8')) as Record<
+  string,
+  string
+>;
 
 describe('released rule sets never change', () => {
   it('every rule file is released, and every released file still has the hash it was released with', () => {
@@ -16,7 +19,14 @@ describe('released rule sets never change', () => {
   });
 
   it('a submitted case pins the released hash of its rule set version', () => {
-    const start = caseWorkflowStart('q', { a: applicationOf('resident'), caseId: 'c', schemaVersion: '1', ruleSetVersion: '1', submittedAt: '2026-01-01T00:00:00Z', submissionSha256: 'x' });
+    const start = caseWorkflowStart('q', {
+      a: applicationOf('resident'),
+      caseId: 'c',
+      schemaVersion: '1',
+      ruleSetVersion: '1',
+      submittedAt: '2026-01-01T00:00:00Z',
+      submissionSha256: 'x',
+    });
     expect(start.args[0].ruleSetSha256).toBe(manifest['anwohnerparken/v1.json']);
   });
 

@@ -17,9 +17,24 @@ const bundle = { codePath: inject('workflowBundlePath') };
 
 /** Every path a running case can be on when the workflow changes; each needs a committed history (RECORD_HISTORIES=1). */
 const REQUIRED_PATHS = [
-  'approve', 'reject', 'refuse-identity', 'case-worker-decision', 'evidence-uploaded',
-  'fee-in-advance-paid', 'fee-in-advance-cancelled', 'fee-after-decision', 'payout', 'refund', 'delivery-handed-over', 'four-eyes',
-  'case-worker-reminder', 'case-worker-escalation', 'evidence-reminder', 'evidence-expiry', 'applicant-question', 'caseSummaryWorkflow',
+  'approve',
+  'reject',
+  'refuse-identity',
+  'case-worker-decision',
+  'evidence-uploaded',
+  'fee-in-advance-paid',
+  'fee-in-advance-cancelled',
+  'fee-after-decision',
+  'payout',
+  'refund',
+  'delivery-handed-over',
+  'four-eyes',
+  'case-worker-reminder',
+  'case-worker-escalation',
+  'evidence-reminder',
+  'evidence-expiry',
+  'applicant-question',
+  'caseSummaryWorkflow',
 ];
 
 type Mutation = { file: string; from: string; to: string };
@@ -35,49 +50,99 @@ const MUTANTS: Record<string, Mutation[]> = {
       from: "await enter('validating', 'application.validation_started');\n  const validation = await acts.validateApplication(applicationRef(input));",
       to: "const validation = await acts.validateApplication(applicationRef(input));\n  await enter('validating', 'application.validation_started');",
     },
-    { file: 'workflows/case-workflow.ts', from: 'const intake = await local.assessCase(', to: 'const intake = await acts.assessCase(' },
+    {
+      file: 'workflows/case-workflow.ts',
+      from: 'const intake = await local.assessCase(',
+      to: 'const intake = await acts.assessCase(',
+    },
   ],
-  caseSummaryWorkflow: [{ file: 'workflows/case-summary.ts', from: 'await summarising.summariseForCaseWorker(i);', to: 'await summarising.draftApplicantAnswer(i as never);' }],
-  applicantQuestionWorkflow: [{ file: 'workflows/applicant-question.ts', from: 'drafting.draftApplicantAnswer(input).then(', to: 'Promise.resolve(undefined).then(' }],
+  caseSummaryWorkflow: [
+    {
+      file: 'workflows/case-summary.ts',
+      from: 'await summarising.summariseForCaseWorker(i);',
+      to: 'await summarising.draftApplicantAnswer(i as never);',
+    },
+  ],
+  applicantQuestionWorkflow: [
+    {
+      file: 'workflows/applicant-question.ts',
+      from: 'drafting.draftApplicantAnswer(input).then(',
+      to: 'Promise.resolve(undefined).then(',
+    },
+  ],
 };
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
-async function replay(workflowBundle: { code: string } | { codePath: string }, histories: Array<{ workflowId: string; history: History }>) {
+async function replay(
+  workflowBundle: { code: string } | { codePath: string },
+  histories: Array<{ workflowId: string; history: History }>,
+) {
   const results: ReplayResult[] = [];
-  for await (const r of Worker.runReplayHistories({ workflowBundle, dataConverter: testDataConverter }, histories)) results.push(r);
+  for await (const r of Worker.runReplayHistories({ workflowBundle, dataConverter: testDataConverter }, histories))
+    results.push(r);
   return results;
 }
 
-const committed = () => fixtureFiles().map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(readFileSync(fixturesDir + f, 'utf8'))) }));
-const typeOf = (h: History): string => h.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '?';
+const committed = () =>
+  fixtureFiles().map((f) => ({
+    workflowId: f,
+    history: historyFromJSON(JSON.parse(readFileSync(fixturesDir + f, 'utf8'))),
+  }));
+const typeOf = (h: History): string =>
+  h.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? '?';
 
 /** Histories of cases that went down each path: approve, reject, refuse, escalate with a case worker's decision, and evidence uploaded instead of fetched. */
 async function freshHistories() {
   return withWorker(async (e) => {
     const { cases, tasks, taskQueue, deps } = e;
-    const ids = await Promise.all((['resident', 'other_zone'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId));
+    const ids = await Promise.all(
+      (['resident', 'other_zone'] as const).map(async (kind) => (await cases.submit(applicationOf(kind))).caseId),
+    );
     // Intake refuses a low trust level; the workflow's own re-check is what the history records.
     ids.push(await startBypassingIntake(taskQueue, applicationOf('low_trust')));
     const escalated = (await cases.submit(applicationOf('company_car'))).caseId;
-    await waitFor(async () => (await cases.status(escalated)).status === 'awaiting_case_worker', { timeoutMs: 60_000, what: 'escalation' });
+    await waitFor(async () => (await cases.status(escalated)).status === 'awaiting_case_worker', {
+      timeoutMs: 60_000,
+      what: 'escalation',
+    });
     const { openTaskId } = await cases.status(escalated);
     const actor = { id: 'sb.replay', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
     await tasks.act(escalated, { action: 'claim', taskId: openTaskId!, actor });
-    await tasks.act(escalated, { action: 'complete', taskId: openTaskId!, actor, outcome: 'reject', justification: 'Keine private Nutzung.' });
+    await tasks.act(escalated, {
+      action: 'complete',
+      taskId: openTaskId!,
+      actor,
+      outcome: 'reject',
+      justification: 'Keine private Nutzung.',
+    });
     ids.push(escalated);
-    const uploaded = (await cases.submit({ ...applicationOf('resident', 2), consent: { evidenceRetrieval: false } })).caseId;
-    await waitFor(async () => (await cases.status(uploaded)).status === 'awaiting_applicant', { timeoutMs: 60_000, what: 'evidence request' });
+    const uploaded = (await cases.submit({ ...applicationOf('resident', 2), consent: { evidenceRetrieval: false } }))
+      .caseId;
+    await waitFor(async () => (await cases.status(uploaded)).status === 'awaiting_applicant', {
+      timeoutMs: 60_000,
+      what: 'evidence request',
+    });
     for (const evidenceType of ['residence', 'vehicle_registration']) {
       const document = await deps.documents.put(Buffer.from(`%PDF-1.7 ${evidenceType}`), 'application/pdf');
       await cases.uploadEvidence(uploaded, { evidenceType, document, fileName: `${evidenceType}.pdf` });
     }
-    await waitFor(async () => (await cases.status(uploaded)).status === 'awaiting_case_worker', { timeoutMs: 60_000, what: 'escalation' });
-    await completeOpenTask(e, uploaded, { caseWorker: 'sb.replay', outcome: 'approve', justification: 'Unterlagen geprüft.' });
+    await waitFor(async () => (await cases.status(uploaded)).status === 'awaiting_case_worker', {
+      timeoutMs: 60_000,
+      what: 'escalation',
+    });
+    await completeOpenTask(e, uploaded, {
+      caseWorker: 'sb.replay',
+      outcome: 'approve',
+      justification: 'Unterlagen geprüft.',
+    });
     ids.push(uploaded);
     await Promise.all(ids.map((id) => cases.result(id)));
     return Promise.all(
-      ids.map(async (id) => ({ workflowId: caseWorkflowId(id), history: await client.workflow.getHandle(caseWorkflowId(id)).fetchHistory() })),
+      ids.map(async (id) => ({
+        workflowId: caseWorkflowId(id),
+        history: await client.workflow.getHandle(caseWorkflowId(id)).fetchHistory(),
+      })),
     );
   });
 }
@@ -111,13 +176,26 @@ describe('workflow determinism', () => {
         workflowsPath,
         logger: quiet,
         webpackConfigHook: (config) => {
-          config.module?.rules?.push({ enforce: 'pre', test: /\.ts$/, use: [{ loader: fileURLToPath(new URL('./support/mutant-loader.cjs', import.meta.url)), options: { mutations: mutation } }] });
+          config.module?.rules?.push({
+            enforce: 'pre',
+            test: /\.ts$/,
+            use: [
+              {
+                loader: fileURLToPath(new URL('./support/mutant-loader.cjs', import.meta.url)),
+                options: { mutations: mutation },
+              },
+            ],
+          });
           return config;
         },
       });
       const results = await replay({ code: mutant.code }, ofType);
       expect(results).toHaveLength(ofType.length);
-      failures.push(...results.filter((r) => !(r.error instanceof DeterminismViolationError)).map((r) => `${r.workflowId} replayed against the ${type} mutant`));
+      failures.push(
+        ...results
+          .filter((r) => !(r.error instanceof DeterminismViolationError))
+          .map((r) => `${r.workflowId} replayed against the ${type} mutant`),
+      );
     }
     expect(histories.every((h) => MUTANTS[typeOf(h.history)])).toBe(true);
     expect(failures).toEqual([]);

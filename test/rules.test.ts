@@ -5,38 +5,68 @@ import { decide } from '../rules/decide.js';
 import { loadRuleSet } from '../rules/rule-set.js';
 import { findService, listServices, ruleSetVersionOn, sampleServices } from '../services/catalogue.js';
 import { checkApplication } from '../services/validate-application.js';
+import { hundesteuer } from '../services/hundesteuer.js';
 
 const { anwohnerparken, gewerbeanmeldung, lastenradFoerderung } = sampleServices;
-import { hundesteuer } from '../services/hundesteuer.js';
 
 const status = fc.constantFrom<EvidenceStatus>('found', 'not_found', 'unavailable');
 const evidenceOf = (type: string, facts: fc.Arbitrary<Record<string, unknown>>) =>
-  fc.record({ status, facts }).map(({ status: s, facts: f }): EvidenceResult => ({ evidenceType: type, register: 'r', status: s, facts: s === 'found' ? f : {} }));
+  fc.record({ status, facts }).map(
+    ({ status: s, facts: f }): EvidenceResult => ({
+      evidenceType: type,
+      register: 'r',
+      status: s,
+      facts: s === 'found' ? f : {},
+    }),
+  );
 
 /** Generated applications and register answers per sample service, including nonsense the rules must still decide. */
 const generated = {
   [hundesteuer.key]: fc.record({
-    application: fc.record({ G99000020: fc.array(fc.record({ F99000021: fc.constantFrom('01', '02', '03', 'xx') }), { maxLength: 3 }) }),
+    application: fc.record({
+      G99000020: fc.array(fc.record({ F99000021: fc.constantFrom('01', '02', '03', 'xx') }), { maxLength: 3 }),
+    }),
     evidence: fc.constant([] as EvidenceResult[]),
   }),
   [anwohnerparken.key]: fc.record({
-    application: fc.record({ zone: fc.constantFrom('A1', 'B2', 'C3'), licensePlate: fc.string(), address: fc.constant({}) }),
+    application: fc.record({
+      zone: fc.constantFrom('A1', 'B2', 'C3'),
+      licensePlate: fc.string(),
+      address: fc.constant({}),
+    }),
     evidence: fc.tuple(
       evidenceOf('residence', fc.record({ zone: fc.constantFrom('A1', 'B2', 'C3', 'Z9') })),
-      evidenceOf('vehicle_registration', fc.record({ holderMatches: fc.boolean(), use: fc.constantFrom('private', 'company', 'other') })),
+      evidenceOf(
+        'vehicle_registration',
+        fc.record({ holderMatches: fc.boolean(), use: fc.constantFrom('private', 'company', 'other') }),
+      ),
     ),
   }),
   [lastenradFoerderung.key]: fc.record({
     application: fc.record({ invoice: fc.record({ amountCents: fc.integer({ min: 0, max: 2_000_000 }) }) }),
     evidence: fc.tuple(
       evidenceOf('residence', fc.constant({})),
-      evidenceOf('invoice', fc.record({ amountCents: fc.integer({ min: 0, max: 2_000_000 }), buyerMatches: fc.boolean(), cargoBike: fc.boolean() })),
+      evidenceOf(
+        'invoice',
+        fc.record({
+          amountCents: fc.integer({ min: 0, max: 2_000_000 }),
+          buyerMatches: fc.boolean(),
+          cargoBike: fc.boolean(),
+        }),
+      ),
     ),
   }),
   [gewerbeanmeldung.key]: fc.record({
     application: fc.record({
       business: fc.record({
-        tradeCategory: fc.constantFrom('einzelhandel', 'handwerk', 'it-dienstleistung', 'gastronomie', 'bewachung', 'immobilienmakler'),
+        tradeCategory: fc.constantFrom(
+          'einzelhandel',
+          'handwerk',
+          'it-dienstleistung',
+          'gastronomie',
+          'bewachung',
+          'immobilienmakler',
+        ),
         employees: fc.integer({ min: 0, max: 500 }),
       }),
     }),
@@ -45,7 +75,8 @@ const generated = {
 };
 
 // Same facts, different key order and a fresh object: only the content may matter.
-const shuffled = (facts: Record<string, unknown>) => Object.fromEntries(Object.entries(structuredClone(facts)).reverse());
+const shuffled = (facts: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(structuredClone(facts)).reverse());
 
 describe('deterministic decisions', () => {
   for (const service of listServices()) {
@@ -71,7 +102,11 @@ describe('deterministic decisions', () => {
 });
 
 describe('rules compute fees, evidence and plausibility', () => {
-  const check = (service = anwohnerparken, application: unknown, o: { authorityId?: string; ruleSetVersion?: string; on?: string } = {}) =>
+  const check = (
+    service = anwohnerparken,
+    application: unknown,
+    o: { authorityId?: string; ruleSetVersion?: string; on?: string } = {},
+  ) =>
     checkApplication({
       service,
       authorityId: o.authorityId ?? 'stadt-musterstadt',
@@ -80,7 +115,11 @@ describe('rules compute fees, evidence and plausibility', () => {
       application,
       submittedOn: o.on ?? '2026-11-28',
     });
-  const parking = { zone: 'A1', licensePlate: 'MS-AB 123', address: { street: 'Am Markt 1', postalCode: '48143', city: 'Musterstadt' } };
+  const parking = {
+    zone: 'A1',
+    licensePlate: 'MS-AB 123',
+    address: { street: 'Am Markt 1', postalCode: '48143', city: 'Musterstadt' },
+  };
 
   it('pins the rule set version in force on the day of submission', () => {
     expect(ruleSetVersionOn(anwohnerparken, '2026-11-28')).toBe('1');
@@ -88,12 +127,20 @@ describe('rules compute fees, evidence and plausibility', () => {
   });
 
   it('computes the parking fee by the pinned version: 30.60 EUR under v1, 120 EUR under v2', async () => {
-    expect((await check(anwohnerparken, parking)).assessment).toMatchObject({ feeCents: 3060, requiredEvidence: ['residence', 'vehicle_registration'] });
+    expect((await check(anwohnerparken, parking)).assessment).toMatchObject({
+      feeCents: 3060,
+      requiredEvidence: ['residence', 'vehicle_registration'],
+    });
     expect((await check(anwohnerparken, parking, { ruleSetVersion: '2' })).assessment.feeCents).toBe(12000);
   });
 
   it('reports schema and plausibility errors together, each with a pointer, a code and German and English text', async () => {
-    const result = await check(anwohnerparken, { ...parking, zone: 7, colour: 'rot', address: { ...parking.address, postalCode: '99999' } });
+    const result = await check(anwohnerparken, {
+      ...parking,
+      zone: 7,
+      colour: 'rot',
+      address: { ...parking.address, postalCode: '99999' },
+    });
     expect(result.valid).toBe(false);
     expect(result.errors.map((e) => [e.pointer, e.code])).toEqual(
       expect.arrayContaining([
@@ -120,15 +167,30 @@ describe('rules compute fees, evidence and plausibility', () => {
     };
     const result = await check(lastenradFoerderung, app);
     expect(result.errors.map((e) => e.code).sort()).toEqual(['amount_out_of_range', 'date_in_future']);
-    const early = await check(lastenradFoerderung, { ...app, invoice: { ...app.invoice, date: '2025-12-31', amountCents: 300_000 } });
+    const early = await check(lastenradFoerderung, {
+      ...app,
+      invoice: { ...app.invoice, date: '2025-12-31', amountCents: 300_000 },
+    });
     expect(early.errors.map((e) => e.code)).toEqual(['date_before_programme']);
   });
 
   it('asks for a trade permit and a surcharge only for trades that need a permit', async () => {
-    const business = { name: 'B', activity: 'Bewachung', tradeCategory: 'bewachung', startDate: '2026-12-01', employees: 1 };
+    const business = {
+      name: 'B',
+      activity: 'Bewachung',
+      tradeCategory: 'bewachung',
+      startDate: '2026-12-01',
+      employees: 1,
+    };
     const permit = await check(gewerbeanmeldung, { business, address: parking.address });
-    expect(permit.assessment).toMatchObject({ feeCents: 4100, requiredEvidence: ['trade_permit', 'trade_prohibition'] });
-    const retail = await check(gewerbeanmeldung, { business: { ...business, tradeCategory: 'einzelhandel' }, address: parking.address });
+    expect(permit.assessment).toMatchObject({
+      feeCents: 4100,
+      requiredEvidence: ['trade_permit', 'trade_prohibition'],
+    });
+    const retail = await check(gewerbeanmeldung, {
+      business: { ...business, tradeCategory: 'einzelhandel' },
+      address: parking.address,
+    });
     expect(retail.assessment).toMatchObject({ feeCents: 2600, requiredEvidence: ['trade_prohibition'] });
   });
 
@@ -140,7 +202,12 @@ describe('rules compute fees, evidence and plausibility', () => {
         ruleSet,
         service.decisionFacts({ invoice: { amountCents } }, [
           { evidenceType: 'residence', register: 'population', status: 'found', facts: {} },
-          { evidenceType: 'invoice', register: 'uploads', status: 'found', facts: { amountCents, buyerMatches: true, cargoBike: true } },
+          {
+            evidenceType: 'invoice',
+            register: 'uploads',
+            status: 'found',
+            facts: { amountCents, buyerMatches: true, cargoBike: true },
+          },
         ]),
       );
     expect(await decideFor(150_000)).toMatchObject({ outcome: 'approve', payoutCents: 75_000 });
@@ -154,8 +221,13 @@ describe('rule engines are built once per rule set version and never shared by t
   it('decides 200 generated cases concurrently exactly as one by one', async () => {
     const service = anwohnerparken;
     const ruleSet = await loadRuleSet(service.ruleSet.id, '1');
-    const samples = fc.sample(generated[service.key]! as fc.Arbitrary<{ application: unknown; evidence: EvidenceResult[] }>, { numRuns: 200, seed: 7 });
-    const facts = samples.map(({ application, evidence }) => service.decisionFacts(application as Record<string, unknown>, [...evidence]));
+    const samples = fc.sample(
+      generated[service.key]! as fc.Arbitrary<{ application: unknown; evidence: EvidenceResult[] }>,
+      { numRuns: 200, seed: 7 },
+    );
+    const facts = samples.map(({ application, evidence }) =>
+      service.decisionFacts(application as Record<string, unknown>, [...evidence]),
+    );
     const oneByOne = [];
     for (const f of facts) oneByOne.push(await decide(ruleSet, f));
     expect(await Promise.all(facts.map((f) => decide(ruleSet, f)))).toEqual(oneByOne);

@@ -10,8 +10,8 @@ import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 const dir = mkdtempSync(join(tmpdir(), 'ozg-seal-authority-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('the seal verifier checks the sealing authority\'s own certificate', () => {
-  it('accepts the authority\'s own certificate and refuses another authority\'s under the same trust anchors', async () => {
+describe("the seal verifier checks the sealing authority's own certificate", () => {
+  it("accepts the authority's own certificate and refuses another authority's under the same trust anchors", async () => {
     const keys = new DemoSealKeyStore(dir);
     const doc = await PDFDocument.create();
     doc.addPage();
@@ -29,7 +29,9 @@ describe('the seal verifier checks the sealing authority\'s own certificate', ()
 
     // Both certificates chain to the demo CA: without the authority's fingerprint either would pass.
     expect((await verifySealedPdf(sealed.pdf, anchors)).valid).toBe(true);
-    expect(await verifySealedPdf(sealed.pdf, anchors, { sealCertificateSha256: own.slice(0, 16) })).toMatchObject({ valid: true });
+    expect(await verifySealedPdf(sealed.pdf, anchors, { sealCertificateSha256: own.slice(0, 16) })).toMatchObject({
+      valid: true,
+    });
     expect(await verifySealedPdf(sealed.pdf, anchors, { sealCertificateSha256: other.slice(0, 16) })).toMatchObject({
       valid: false,
       reason: "the seal certificate is not the sealing authority's own",

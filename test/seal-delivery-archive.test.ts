@@ -23,7 +23,10 @@ const run = promisify(execFile);
 const AUTHORITY = 'stadt-musterstadt';
 
 /** pdfsig (poppler-utils) is the standard tool the seal must satisfy; where it is missing its test is skipped. */
-const pdfsig = await run('pdfsig', ['-v']).then(() => true, () => false);
+const pdfsig = await run('pdfsig', ['-v']).then(
+  () => true,
+  () => false,
+);
 
 async function pdfsigSays(pdf: Buffer): Promise<string> {
   const file = join(dataDir, `pdfsig-${randomUUID()}.pdf`);
@@ -44,7 +47,10 @@ const flipByte = (bytes: Buffer, at: number): Buffer => {
   return copy;
 };
 
-const postboxOf = async (recipient: string) => (await fetch(`${postboxUrl}/postbox/${encodeURIComponent(recipient)}`)).json() as Promise<Array<{ caseId: string; document: { sha256: string; href: string } }>>;
+const postboxOf = async (recipient: string) =>
+  (await fetch(`${postboxUrl}/postbox/${encodeURIComponent(recipient)}`)).json() as Promise<
+    Array<{ caseId: string; document: { sha256: string; href: string } }>
+  >;
 
 describe('a finished case: sealed Bescheid, verification, delivery and archive', () => {
   const submission = applicationOf('resident', 3);
@@ -65,12 +71,21 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     expect(sealed.subarray(0, 5).toString()).toBe('%PDF-');
     expect(result.bescheid.sourceSha256).not.toBe(result.bescheid.document.sha256);
     const anchors = await sealKeys.trustAnchors();
-    expect(await verifySealedPdf(sealed, anchors)).toMatchObject({ valid: true, signer: `Siegel ${AUTHORITY} (Demo)`, sha256: result.bescheid.document.sha256 });
+    expect(await verifySealedPdf(sealed, anchors)).toMatchObject({
+      valid: true,
+      signer: `Siegel ${AUTHORITY} (Demo)`,
+      sha256: result.bescheid.document.sha256,
+    });
 
     const changed = flipByte(sealed, 300);
-    expect(await verifySealedPdf(changed, anchors)).toMatchObject({ valid: false, reason: expect.stringMatching(/digest/i) });
+    expect(await verifySealedPdf(changed, anchors)).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/digest/i),
+    });
     // A seal from a CA nobody trusts is not authentic, however intact.
-    const otherCa = await new (await import('../dev/demo-seal-keys.js')).DemoSealKeyStore(join(dataDir, `other-ca-${randomUUID()}`)).trustAnchors();
+    const otherCa = await new (await import('../dev/demo-seal-keys.js')).DemoSealKeyStore(
+      join(dataDir, `other-ca-${randomUUID()}`),
+    ).trustAnchors();
     expect((await verifySealedPdf(sealed, otherCa)).valid).toBe(false);
 
     // The approval's certificate (the parking permit) is the second page, under the same seal.
@@ -78,37 +93,56 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
   });
 
   // Skipped visibly where poppler-utils is missing (apt-get install -y poppler-utils); CI installs it and fails on skips.
-  it.skipIf(!pdfsig)('pdfsig and pdftotext (poppler-utils) accept the sealed PDF and reject a one-byte change', async () => {
-    const changed = flipByte(sealed, 300);
-    const text = await pdftotext(sealed);
-    expect(text).toContain('Ihrem Antrag wird stattgegeben.');
-    expect(text).toContain('Rechtsbehelfsbelehrung');
-    expect(text).toContain(`Kennzeichen: ${String(submission.application['licensePlate'])}`);
-    expect(text).toContain(result.bescheid.verificationUrl);
-    const report = await pdfsigSays(sealed);
-    expect(report).toContain('Signature is Valid.');
-    expect(report).toContain('Total document signed');
-    expect(report).toContain(`Signer Certificate Common Name: Siegel ${AUTHORITY} (Demo)`);
-    expect(await pdfsigSays(changed)).toMatch(/Digest Mismatch|Signature is Invalid/);
-  });
+  it.skipIf(!pdfsig)(
+    'pdfsig and pdftotext (poppler-utils) accept the sealed PDF and reject a one-byte change',
+    async () => {
+      const changed = flipByte(sealed, 300);
+      const text = await pdftotext(sealed);
+      expect(text).toContain('Ihrem Antrag wird stattgegeben.');
+      expect(text).toContain('Rechtsbehelfsbelehrung');
+      expect(text).toContain(`Kennzeichen: ${String(submission.application['licensePlate'])}`);
+      expect(text).toContain(result.bescheid.verificationUrl);
+      const report = await pdfsigSays(sealed);
+      expect(report).toContain('Signature is Valid.');
+      expect(report).toContain('Total document signed');
+      expect(report).toContain(`Signer Certificate Common Name: Siegel ${AUTHORITY} (Demo)`);
+      expect(await pdfsigSays(changed)).toMatch(/Digest Mismatch|Signature is Invalid/);
+    },
+  );
 
   it('the QR code address verifies the document over HTTP, and POST /verify rejects a changed copy', async () => {
     expect(result.bescheid.verificationUrl).toBe(`${publicBaseUrl}/verify/${result.bescheid.sealId}`);
-    const api = await testApi(new CaseClient(client), { verification: { db, documents: testDeps().documents, sealKeys } });
+    const api = await testApi(new CaseClient(client), {
+      verification: { db, documents: testDeps().documents, sealKeys },
+    });
     await api.listen({ host: '127.0.0.1', port: 0 });
     try {
       const base = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
       const path = new URL(result.bescheid.verificationUrl).pathname;
       const byQr = await fetch(`${base}${path}`);
       expect(byQr.status).toBe(200);
-      expect(await byQr.json()).toMatchObject({ authentic: true, sha256: result.bescheid.document.sha256, sealedBy: `Siegel ${AUTHORITY} (Demo)` });
+      expect(await byQr.json()).toMatchObject({
+        authentic: true,
+        sha256: result.bescheid.document.sha256,
+        sealedBy: `Siegel ${AUTHORITY} (Demo)`,
+      });
 
       const page = await fetch(`${base}${path}`, { headers: { accept: 'text/html' } });
       expect(page.headers.get('content-type')).toContain('text/html');
       expect(await page.text()).toContain('Echt: das Siegel ist gültig, das Dokument unverändert.');
 
-      const post = (pdf: Buffer) => fetch(`${base}/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: new Uint8Array(pdf) }).then((r) => r.json());
-      expect(await post(sealed)).toMatchObject({ authentic: true, signatureValid: true, issuedHere: true, sealId: result.bescheid.sealId });
+      const post = (pdf: Buffer) =>
+        fetch(`${base}/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/pdf' },
+          body: new Uint8Array(pdf),
+        }).then((r) => r.json());
+      expect(await post(sealed)).toMatchObject({
+        authentic: true,
+        signatureValid: true,
+        issuedHere: true,
+        sealId: result.bescheid.sealId,
+      });
       expect(await post(flipByte(sealed, 300))).toMatchObject({ authentic: false, signatureValid: false });
 
       const unknown = await fetch(`${base}/verify/${'0'.repeat(32)}`);
@@ -127,10 +161,13 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const env = { ...process.env, DATA_DIR: dataDir };
     const ok = await run(process.execPath, ['--import', 'tsx', 'cli/verify-seal.ts', good], { env });
     expect(ok.stdout).toContain('AUTHENTIC');
-    const rejected = await run(process.execPath, ['--import', 'tsx', 'cli/verify-seal.ts', bad], { env }).then(() => 0, (err: { code: number; stdout: string }) => {
-      expect(err.stdout).toContain('NOT AUTHENTIC');
-      return err.code;
-    });
+    const rejected = await run(process.execPath, ['--import', 'tsx', 'cli/verify-seal.ts', bad], { env }).then(
+      () => 0,
+      (err: { code: number; stdout: string }) => {
+        expect(err.stdout).toContain('NOT AUTHENTIC');
+        return err.code;
+      },
+    );
     expect(rejected).toBe(1);
   });
 
@@ -163,7 +200,14 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     expect(check).toMatchObject({ valid: true, problems: [] });
     const akte = check.manifest!.Akte;
     expect(akte).toMatchObject({ Aktenzeichen: caseId, Leistung: submission.serviceKey, Aufbewahrung: { Jahre: 6 } });
-    expect(akte.Vorgang.Dokumente.map((d) => d.Typ)).toEqual(['Bescheid', 'Nachweis', 'Nachweis', 'Entscheidung', 'Zahlungen', 'Ereignisprotokoll']);
+    expect(akte.Vorgang.Dokumente.map((d) => d.Typ)).toEqual([
+      'Bescheid',
+      'Nachweis',
+      'Nachweis',
+      'Entscheidung',
+      'Zahlungen',
+      'Ereignisprotokoll',
+    ]);
     expect(akte.Vorgang.Dokumente[0]!.Datei.SHA256).toBe(result.bescheid.document.sha256);
     const decision = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[3]!.Datei.SHA256)).toString('utf8'));
     expect(decision.firedRules[0]).toMatchObject({ ruleId: 'resident-holder-in-zone', legalBasis: expect.any(String) });
@@ -173,7 +217,10 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const original = await readFile(file);
     await writeFile(file, flipByte(original, 10));
     try {
-      expect(await archive.verify(result.archive.packageSha256)).toMatchObject({ valid: false, problems: ['events.json: does not match its SHA-256'] });
+      expect(await archive.verify(result.archive.packageSha256)).toMatchObject({
+        valid: false,
+        problems: ['events.json: does not match its SHA-256'],
+      });
     } finally {
       await writeFile(file, original);
     }
@@ -184,7 +231,9 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const archivedHead = (await testDeps().archive.read(result.archive.packageSha256)).Ereignisprotokoll.Kopfhash;
     expect(verifyEventChain(events, archivedHead)).toMatchObject({ valid: true, entries: events.length });
     const verifyEvents = () =>
-      run(process.execPath, ['--import', 'tsx', 'cli/verify-events.ts', caseId, result.archive.packageSha256], { env: { ...process.env, DATABASE_URL: inject('databaseUrl'), DATA_DIR: dataDir } }).then(
+      run(process.execPath, ['--import', 'tsx', 'cli/verify-events.ts', caseId, result.archive.packageSha256], {
+        env: { ...process.env, DATABASE_URL: inject('databaseUrl'), DATA_DIR: dataDir },
+      }).then(
         (r) => ({ code: 0, stdout: r.stdout }),
         (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
       );
@@ -196,7 +245,9 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
       .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.seq, 9)))
       .returning({ seq: caseEvents.seq });
     expect(changed).toHaveLength(1);
-    expect(verifyEventChain(await listCaseEvents(db, { caseId })).problems).toEqual(['entry 9: content does not match its hash']);
+    expect(verifyEventChain(await listCaseEvents(db, { caseId })).problems).toEqual([
+      'entry 9: content does not match its hash',
+    ]);
 
     await db.delete(caseEvents).where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.seq, 5)));
     const afterRemoval = verifyEventChain(await listCaseEvents(db, { caseId }));
@@ -206,7 +257,9 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
 
     const tail = events.at(-1)!;
     const withoutTail = events.slice(0, -1);
-    expect(verifyEventChain(withoutTail, tail.hash!).problems).toContain(`the entry the archive recorded as head (${tail.hash}) is gone`);
+    expect(verifyEventChain(withoutTail, tail.hash!).problems).toContain(
+      `the entry the archive recorded as head (${tail.hash}) is gone`,
+    );
   });
 });
 
@@ -224,11 +277,15 @@ describe('delivery that fails', () => {
         throw new Error('worker lost before reporting the delivery');
       },
     };
-    const caseId = await withWorker(async ({ cases }) => {
-      const { caseId } = await cases.submit(submission);
-      await delivered;
-      return caseId;
-    }, { postbox: dying }, taskQueue);
+    const caseId = await withWorker(
+      async ({ cases }) => {
+        const { caseId } = await cases.submit(submission);
+        await delivered;
+        return caseId;
+      },
+      { postbox: dying },
+      taskQueue,
+    );
 
     const result = await withWorker(({ cases }) => cases.result(caseId), {}, taskQueue);
     expect(result.delivery.status).toBe('delivered');
@@ -239,12 +296,22 @@ describe('delivery that fails', () => {
 
   it('retries a postbox that stays down until the deadline, then hands the delivery to a person as a task', async () => {
     const down = new HttpPostbox({ url: 'http://127.0.0.1:9', documents: testDeps().documents, db, timeoutMs: 500 });
-    const result = await withWorker(async ({ cases }) => {
-      const { caseId } = await cases.submit({ ...applicationOf('resident', 5), deadlines: { deliveryGiveUpMs: 2_500 } });
-      return cases.result(caseId);
-    }, { postbox: down });
+    const result = await withWorker(
+      async ({ cases }) => {
+        const { caseId } = await cases.submit({
+          ...applicationOf('resident', 5),
+          deadlines: { deliveryGiveUpMs: 2_500 },
+        });
+        return cases.result(caseId);
+      },
+      { postbox: down },
+    );
 
-    expect(result.delivery).toMatchObject({ status: 'handed_over', deliveryId: `${result.caseId}:delivery`, channel: 'task' });
+    expect(result.delivery).toMatchObject({
+      status: 'handed_over',
+      deliveryId: `${result.caseId}:delivery`,
+      channel: 'task',
+    });
     expect(await listOpenTasks(db, { authorityId: AUTHORITY })).toContainEqual(
       expect.objectContaining({ taskId: `${result.caseId}:delivery`, caseId: result.caseId, kind: 'deliver_manually' }),
     );

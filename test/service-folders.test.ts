@@ -10,7 +10,11 @@ const samples = serviceFoldersIn(fileURLToPath(new URL('../services/samples', im
 
 describe('the samples are service folders like any team’s', () => {
   it('finds all three', () => {
-    expect(samples.map((s) => s.split('/').at(-1))).toEqual(['anwohnerparken', 'gewerbeanmeldung', 'lastenrad-foerderung']);
+    expect(samples.map((s) => s.split('/').at(-1))).toEqual([
+      'anwohnerparken',
+      'gewerbeanmeldung',
+      'lastenrad-foerderung',
+    ]);
   });
 
   for (const folder of samples) {
@@ -30,7 +34,10 @@ describe('the samples are service folders like any team’s', () => {
 
   it('an example whose expectation is wrong fails, naming what differs', async () => {
     const folder = samples.find((s) => s.endsWith('anwohnerparken'))!;
-    const { service, examples } = await loadServiceFolder(folder, { knownRegisters: BUILT_IN_REGISTERS, knownStepActivities: [] });
+    const { service, examples } = await loadServiceFolder(folder, {
+      knownRegisters: BUILT_IN_REGISTERS,
+      knownStepActivities: [],
+    });
     const ex = examples.find((e) => e.name === 'resident-approved')!;
     const run = await runExample(service, { ...ex, expected: { ...ex.expected, outcome: 'reject', feeCents: 1 } });
     expect(run.ok).toBe(false);

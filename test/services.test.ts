@@ -15,7 +15,11 @@ import { waitForStatus } from './wait.js';
 type Cases = { cases: CaseClient };
 
 /** Submits, lets the case run to its end or to the case worker, and returns what a user would look at. */
-async function run({ cases }: Cases, submission: SubmitApplication, until: 'closed' | 'awaiting_case_worker' = 'closed') {
+async function run(
+  { cases }: Cases,
+  submission: SubmitApplication,
+  until: 'closed' | 'awaiting_case_worker' = 'closed',
+) {
   const { caseId } = await cases.submit(submission);
   if (until === 'closed') await cases.result(caseId);
   else {
@@ -40,14 +44,21 @@ describe('sample services decide approve, reject and escalate, with stored expla
         run(e, lastenradApplication('expensive', 1), 'awaiting_case_worker'),
       ]);
       expect(approved.row).toMatchObject({ status: 'closed', outcome: 'approved' });
-      expect(approved.stored).toMatchObject({ outcome: 'approve', ruleSetId: 'lastenrad-foerderung', ruleSetVersion: '1', payoutCents: 100_000 });
+      expect(approved.stored).toMatchObject({
+        outcome: 'approve',
+        ruleSetId: 'lastenrad-foerderung',
+        ruleSetVersion: '1',
+        payoutCents: 100_000,
+      });
       expect(ruleIds(approved.stored, 'approve')).toEqual(['eligible-cargo-bike']);
       expect(approved.stored.firedRules.find((r) => r.ruleId === 'grant-amount')).toMatchObject({
         legalBasis: expect.stringContaining('Förderrichtlinie'),
         reads: ['cargoBike', 'invoiceMatches', 'invoiceStatus'],
       });
       // The grant the rules computed is what was paid out, once.
-      expect(approved.payments).toEqual([expect.objectContaining({ kind: 'payout', status: 'paid_out', amountCents: 100_000 })]);
+      expect(approved.payments).toEqual([
+        expect.objectContaining({ kind: 'payout', status: 'paid_out', amountCents: 100_000 }),
+      ]);
 
       expect(rejected.row).toMatchObject({ outcome: 'rejected' });
       expect(rejected.stored).toMatchObject({ outcome: 'reject', facts: { residenceStatus: 'not_found' } });
@@ -55,7 +66,9 @@ describe('sample services decide approve, reject and escalate, with stored expla
 
       expect(escalated.stored).toMatchObject({ outcome: 'escalate', facts: { invoiceAmountCents: 520_000 } });
       expect(ruleIds(escalated.stored, 'escalate')).toEqual(['above-review-threshold']);
-      expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.caseId)).toContain(escalated.caseId);
+      expect((await listOpenTasks(db, { authorityId: 'stadt-musterstadt' })).map((t) => t.caseId)).toContain(
+        escalated.caseId,
+      );
       await stop(escalated.caseId);
     });
   });
@@ -69,7 +82,10 @@ describe('sample services decide approve, reject and escalate, with stored expla
         run(e, gewerbeApplication('permit_trade', 1), 'awaiting_case_worker'),
       ]);
       expect(approved.row).toMatchObject({ outcome: 'approved' });
-      expect(approved.stored).toMatchObject({ outcome: 'approve', forwardTo: ['berufsgenossenschaft', 'finanzamt', 'ihk'] });
+      expect(approved.stored).toMatchObject({
+        outcome: 'approve',
+        forwardTo: ['berufsgenossenschaft', 'finanzamt', 'ihk'],
+      });
       expect(approved.payments).toEqual([expect.objectContaining({ amountCents: 2600 })]);
       expect(craft.stored.forwardTo).toEqual(['finanzamt', 'handwerkskammer']);
 
@@ -89,7 +105,10 @@ describe('sample services decide approve, reject and escalate, with stored expla
       const atBeispielheim = (s: SubmitApplication): SubmitApplication => ({
         ...s,
         authorityId: 'stadt-beispielheim',
-        application: { ...s.application, address: { street: 'Hauptstraße 1', postalCode: '12345', city: 'Beispielheim' } },
+        application: {
+          ...s.application,
+          address: { street: 'Hauptstraße 1', postalCode: '12345', city: 'Beispielheim' },
+        },
       });
       const [approved, escalated] = await Promise.all([
         run(e, atBeispielheim(applicationOf('resident', 2))),
@@ -97,8 +116,12 @@ describe('sample services decide approve, reject and escalate, with stored expla
       ]);
       const result = await e.cases.result(approved.caseId);
       expect(result.bescheid.keyId).toMatch(/^stadt-beispielheim-ordnungsamt#/);
-      expect(approved.payments).toEqual([expect.objectContaining({ account: 'DE12500105170648489890', amountCents: 3060 })]);
-      const [task] = (await listOpenTasks(db, { authorityId: 'stadt-beispielheim' })).filter((t) => t.caseId === escalated.caseId);
+      expect(approved.payments).toEqual([
+        expect.objectContaining({ account: 'DE12500105170648489890', amountCents: 3060 }),
+      ]);
+      const [task] = (await listOpenTasks(db, { authorityId: 'stadt-beispielheim' })).filter(
+        (t) => t.caseId === escalated.caseId,
+      );
       const days = (task!.dueAt.getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(6.9);
       expect(days).toBeLessThan(7.1);
@@ -125,7 +148,11 @@ describe('sample services decide approve, reject and escalate, with stored expla
       expect((await listDecisions(db, { caseId: earlier.caseId }))[0]).toEqual(earlier.stored);
 
       const what = await whatIf(db, { caseId: earlier.caseId, ruleSetVersion: '2' });
-      expect(what).toMatchObject({ changed: true, stored: { outcome: 'escalate', ruleSetVersion: '1' }, alternative: { outcome: 'reject', ruleSetVersion: '2' } });
+      expect(what).toMatchObject({
+        changed: true,
+        stored: { outcome: 'escalate', ruleSetVersion: '1' },
+        alternative: { outcome: 'reject', ruleSetVersion: '2' },
+      });
       expect(await listDecisions(db, { caseId: earlier.caseId })).toEqual([earlier.stored]);
       expect(await getCase(db, { caseId: earlier.caseId })).toEqual(earlier.row);
       await stop(earlier.caseId);

@@ -46,7 +46,12 @@ describe('start-up failures say what was tried and how to fix it', () => {
   it('points to the setup command when the Temporal CLI is missing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ozg-no-cli-'));
     const err = await expectStartupError(
-      startTemporalDevServer({ cli: join(dir, 'temporal'), port: await closedPort(), uiPort: false, logFile: join(dir, 'log') }),
+      startTemporalDevServer({
+        cli: join(dir, 'temporal'),
+        port: await closedPort(),
+        uiPort: false,
+        logFile: join(dir, 'log'),
+      }),
     );
     expect(err.hint).toMatch(/npm run setup/);
   });
@@ -57,7 +62,12 @@ describe('start-up failures say what was tried and how to fix it', () => {
     const { port } = srv.address() as { port: number };
     try {
       const err = await expectStartupError(
-        startTemporalDevServer({ cli: loadConfig().temporalCli, port, uiPort: false, logFile: join(tmpdir(), `ozg-${port}.log`) }),
+        startTemporalDevServer({
+          cli: loadConfig().temporalCli,
+          port,
+          uiPort: false,
+          logFile: join(tmpdir(), `ozg-${port}.log`),
+        }),
       );
       expect(err.hint).toContain(`TEMPORAL_ADDRESS=127.0.0.1:${port}`);
     } finally {
@@ -73,7 +83,7 @@ describe('start-up failures say what was tried and how to fix it', () => {
 });
 
 describe('a Temporal server the engine did not start (TEMPORAL_ADDRESS)', () => {
-  it('gets the engine\'s search attributes registered, as Keyword, once however often the engine starts', async () => {
+  it("gets the engine's search attributes registered, as Keyword, once however often the engine starts", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ozg-cluster-'));
     const server = await startTemporalDevServer({
       cli: loadConfig().temporalCli,
@@ -83,7 +93,8 @@ describe('a Temporal server the engine did not start (TEMPORAL_ADDRESS)', () => 
       searchAttributes: false,
     });
     try {
-      const list = async () => (await server.connection.operatorService.listSearchAttributes({ namespace: 'default' })).customAttributes ?? {};
+      const list = async () =>
+        (await server.connection.operatorService.listSearchAttributes({ namespace: 'default' })).customAttributes ?? {};
       expect(Object.keys(await list())).not.toContain('CaseId');
       await ensureSearchAttributes(server.connection, 'default');
       await ensureSearchAttributes(server.connection, 'default');

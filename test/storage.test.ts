@@ -16,7 +16,10 @@ describe('documents and archive packages in PostgreSQL, where every process reac
     const shared = new PostgresBlobStore(db);
     const { registers, payments } = testDeps();
     const deps = activityDeps(dataDir, db, registers, { publicBaseUrl, postboxUrl, sealKeys, payments, blobs: shared });
-    const result = await withWorker(async ({ cases }) => cases.result((await cases.submit(applicationOf('resident', 5))).caseId), deps);
+    const result = await withWorker(
+      async ({ cases }) => cases.result((await cases.submit(applicationOf('resident', 5))).caseId),
+      deps,
+    );
 
     // A second process has its own store instances over the same database.
     const elsewhere = new PostgresBlobStore(db);
@@ -37,7 +40,10 @@ describe('documents and archive packages in PostgreSQL, where every process reac
     const key = `documents/${a.sha256.slice(0, 2)}/${a.sha256}`;
     expect(await db.select({ key: blobs.key }).from(blobs).where(eq(blobs.key, key))).toHaveLength(1);
 
-    await db.update(blobs).set({ bytes: Buffer.from('tampered') }).where(eq(blobs.key, key));
+    await db
+      .update(blobs)
+      .set({ bytes: Buffer.from('tampered') })
+      .where(eq(blobs.key, key));
     await expect(documents.get(a.sha256)).rejects.toThrow(/corrupt/);
     await documents.delete(a.sha256);
     await expect(documents.get(a.sha256)).rejects.toThrow(/not stored/);
@@ -56,9 +62,20 @@ describe('documents and archive packages in an S3-compatible bucket', () => {
     try {
       process.env.AWS_ACCESS_KEY_ID = 'test';
       process.env.AWS_SECRET_ACCESS_KEY = 'test';
-      const settings = { bucket: 'ozg-test', prefix: 'engine/', endpoint: s3.endpoint, region: 'eu-central-1', forcePathStyle: true };
+      const settings = {
+        bucket: 'ozg-test',
+        prefix: 'engine/',
+        endpoint: s3.endpoint,
+        region: 'eu-central-1',
+        forcePathStyle: true,
+      };
       const client = new S3Client({ region: settings.region, endpoint: settings.endpoint, forcePathStyle: true });
-      await client.send(new CreateBucketCommand({ Bucket: settings.bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' } }));
+      await client.send(
+        new CreateBucketCommand({
+          Bucket: settings.bucket,
+          CreateBucketConfiguration: { LocationConstraint: 'eu-central-1' },
+        }),
+      );
       const store = new S3BlobStore(settings);
       const documents = new DocumentStore(store);
       const ref = await documents.put(Buffer.from('%PDF-1.7 Bescheid'), 'application/pdf');
@@ -66,11 +83,25 @@ describe('documents and archive packages in an S3-compatible bucket', () => {
 
       const archive = new BlobArchiveStore(store);
       const stored = await archive.store({
-        caseId: 'c-1', serviceKey: 's', authorityId: 'a', closedAt: '2026-11-30T12:00:00.000Z', retentionYears: 10, eventLogHead: 'h',
-        files: [{ name: 'bescheid.pdf', kind: 'Bescheid', mediaType: 'application/pdf', bytes: Buffer.from('%PDF-1.7 Bescheid') }],
+        caseId: 'c-1',
+        serviceKey: 's',
+        authorityId: 'a',
+        closedAt: '2026-11-30T12:00:00.000Z',
+        retentionYears: 10,
+        eventLogHead: 'h',
+        files: [
+          {
+            name: 'bescheid.pdf',
+            kind: 'Bescheid',
+            mediaType: 'application/pdf',
+            bytes: Buffer.from('%PDF-1.7 Bescheid'),
+          },
+        ],
       });
       expect(stored.location).toMatch(/^s3:archive\/packages\//);
-      expect(await new BlobArchiveStore(new S3BlobStore(settings)).verify(stored.packageSha256)).toMatchObject({ valid: true });
+      expect(await new BlobArchiveStore(new S3BlobStore(settings)).verify(stored.packageSha256)).toMatchObject({
+        valid: true,
+      });
 
       await documents.delete(ref.sha256);
       await expect(documents.get(ref.sha256)).rejects.toThrow(/not stored/);

@@ -32,7 +32,8 @@ async function otlpReceiver() {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
           resourceSpans: Array<{ scopeSpans: Array<{ spans: ExportedSpan[] }> }>;
         };
-        for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) spans.push(...ss.spans.map((s) => ({ traceId: s.traceId, name: s.name })));
+        for (const rs of body.resourceSpans)
+          for (const ss of rs.scopeSpans) spans.push(...ss.spans.map((s) => ({ traceId: s.traceId, name: s.name })));
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -43,14 +44,27 @@ async function otlpReceiver() {
 }
 
 describe('traces across API, workflow and activities', () => {
-  it('exports one trace from the intake request through the case workflow to its activities', { timeout: 240_000 }, async () => {
+  it('exports one trace from the intake request through the case workflow to its activities', {
+    timeout: 240_000,
+  }, async () => {
     const receiver = await otlpReceiver();
     const tracing = startTracing({ endpoint: receiver.endpoint, serviceName: 'ozg-case-engine-test' });
     const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     const taskQueue = `tracing-${randomUUID()}`;
     try {
-      const worker = await createCaseWorker({ connection, namespace: 'default', taskQueue, deps: testDeps(), dataConverter: testDataConverter, plugins: [tracing.workerPlugin] });
-      const traced = new Client({ connection: client.connection, dataConverter: testDataConverter, interceptors: tracing.clientInterceptors });
+      const worker = await createCaseWorker({
+        connection,
+        namespace: 'default',
+        taskQueue,
+        deps: testDeps(),
+        dataConverter: testDataConverter,
+        plugins: [tracing.workerPlugin],
+      });
+      const traced = new Client({
+        connection: client.connection,
+        dataConverter: testDataConverter,
+        interceptors: tracing.clientInterceptors,
+      });
       const cases = new CaseClient(traced, taskQueue);
       const api = await buildHttpApi({
         cases,
@@ -67,9 +81,14 @@ describe('traces across API, workflow and activities', () => {
       await api.close();
       await tracing.shutdown();
 
-      const intake = await eventually(async () => receiver.spans.find((s) => s.name === 'POST /cases'), 'the intake span');
+      const intake = await eventually(
+        async () => receiver.spans.find((s) => s.name === 'POST /cases'),
+        'the intake span',
+      );
       const trace = receiver.spans.filter((s) => s.traceId === intake.traceId).map((s) => s.name);
-      expect(trace).toEqual(expect.arrayContaining(['POST /cases', 'StartWorkflow:caseWorkflow', 'RunWorkflow:caseWorkflow']));
+      expect(trace).toEqual(
+        expect.arrayContaining(['POST /cases', 'StartWorkflow:caseWorkflow', 'RunWorkflow:caseWorkflow']),
+      );
       expect(trace).toEqual(expect.arrayContaining(['RunActivity:fetchEvidence', 'RunActivity:archiveCase']));
     } finally {
       await connection.close();

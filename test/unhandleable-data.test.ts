@@ -13,7 +13,10 @@ async function registerAt(status: number): Promise<HttpRegisters> {
   const server = createServer((_req, res) => void res.writeHead(status).end());
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return new HttpRegisters({ endpoints: { population: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, timeoutMs: 2_000 });
+  return new HttpRegisters({
+    endpoints: { population: `http://127.0.0.1:${(server.address() as AddressInfo).port}` },
+    timeoutMs: 2_000,
+  });
 }
 const query = { register: 'population', evidenceType: 'residence', subject: 'pseudonym-1', application: {} };
 
@@ -28,7 +31,11 @@ const bescheid = {
 
 describe('data an activity can never handle fails fast, typed and non-retryable', () => {
   const acts = createActivities(testDeps());
-  const failureOf = (p: Promise<unknown>) => p.then(() => undefined, (err: unknown) => err as ApplicationFailure);
+  const failureOf = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (err: unknown) => err as ApplicationFailure,
+    );
 
   it('refuses to retry a Bescheid whose text the PDF fonts cannot encode, without quoting the text', async () => {
     const failure = await failureOf(acts.renderBescheid({ ...bescheid, refusalReasons: ['Das Lastenrad 🚲 fehlt.'] }));
@@ -36,16 +43,41 @@ describe('data an activity can never handle fails fast, typed and non-retryable'
     expect(failure).toMatchObject({ type: 'UnrenderableText', nonRetryable: true });
     expect(JSON.stringify({ message: failure!.message, cause: failure!.cause?.message })).not.toContain('Lastenrad');
     // The positive control: the same letter in printable text renders.
-    expect(await acts.renderBescheid({ ...bescheid, refusalReasons: ['Das Lastenrad fehlt.'] })).toMatchObject({ mediaType: 'application/pdf' });
+    expect(await acts.renderBescheid({ ...bescheid, refusalReasons: ['Das Lastenrad fehlt.'] })).toMatchObject({
+      mediaType: 'application/pdf',
+    });
   });
 
   it('names an unknown service or authority instead of retrying', async () => {
-    expect(await failureOf(acts.renderBescheid({ ...bescheid, serviceKey: '00000000000000' }))).toMatchObject({ type: 'UnknownService', nonRetryable: true });
-    expect(await failureOf(acts.decideCase({ caseId: bescheid.caseId, serviceKey: '00000000000000', ruleSetVersion: '1', application: {}, evidence: [] }))).toMatchObject({
+    expect(await failureOf(acts.renderBescheid({ ...bescheid, serviceKey: '00000000000000' }))).toMatchObject({
       type: 'UnknownService',
       nonRetryable: true,
     });
-    expect(await failureOf(acts.decideCase({ caseId: bescheid.caseId, serviceKey: bescheid.serviceKey, ruleSetVersion: '999', application: {}, evidence: [] }))).toMatchObject({
+    expect(
+      await failureOf(
+        acts.decideCase({
+          caseId: bescheid.caseId,
+          serviceKey: '00000000000000',
+          ruleSetVersion: '1',
+          application: {},
+          evidence: [],
+        }),
+      ),
+    ).toMatchObject({
+      type: 'UnknownService',
+      nonRetryable: true,
+    });
+    expect(
+      await failureOf(
+        acts.decideCase({
+          caseId: bescheid.caseId,
+          serviceKey: bescheid.serviceKey,
+          ruleSetVersion: '999',
+          application: {},
+          evidence: [],
+        }),
+      ),
+    ).toMatchObject({
       type: 'UnknownRuleSet',
       nonRetryable: true,
     });
@@ -53,8 +85,10 @@ describe('data an activity can never handle fails fast, typed and non-retryable'
   });
 
   it("takes a register's 4xx as final and its 5xx, timeouts and 429 as worth retrying", async () => {
-    for (const status of [400, 401, 403, 422]) await expect((await registerAt(status)).lookup(query)).rejects.toBeInstanceOf(RegisterRefusedError);
-    for (const status of [408, 429, 500, 503]) await expect((await registerAt(status)).lookup(query)).rejects.toBeInstanceOf(RegisterUnavailableError);
+    for (const status of [400, 401, 403, 422])
+      await expect((await registerAt(status)).lookup(query)).rejects.toBeInstanceOf(RegisterRefusedError);
+    for (const status of [408, 429, 500, 503])
+      await expect((await registerAt(status)).lookup(query)).rejects.toBeInstanceOf(RegisterUnavailableError);
     expect(await (await registerAt(404)).lookup(query)).toEqual({ status: 'not_found' });
   });
 });

@@ -38,16 +38,36 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ozg-ui-'));
   const uiPort = await freePort();
   const ui = `http://localhost:${uiPort}`;
-  codec = await startCodecServer({ codec: new AesGcmCodec(testKeyRing), auth: jwtVerifier(tokens.keys, tokenAudience), corsOrigins: [ui], port: 0 });
+  codec = await startCodecServer({
+    codec: new AesGcmCodec(testKeyRing),
+    auth: jwtVerifier(tokens.keys, tokenAudience),
+    corsOrigins: [ui],
+    port: 0,
+  });
   const endpoint = codec.endpoint.replace('127.0.0.1', 'localhost');
-  server = await startTemporalDevServer({ cli: loadConfig().temporalCli, port: await freePort(), uiPort, logFile: join(dir, 'temporal.log'), codecEndpoint: endpoint });
+  server = await startTemporalDevServer({
+    cli: loadConfig().temporalCli,
+    port: await freePort(),
+    uiPort,
+    logFile: join(dir, 'temporal.log'),
+    codecEndpoint: endpoint,
+  });
   // A case as intake starts it; no worker needs to run for its input to be in the history.
   const caseId = randomUUID();
   const client = new Client({ connection: server.connection, dataConverter: testDataConverter });
-  const start = caseWorkflowStart('nobody-polls', { a: application, caseId, schemaVersion: '1', ruleSetVersion: 'v1', submittedAt: new Date().toISOString(), submissionSha256: 'ui-test' });
+  const start = caseWorkflowStart('nobody-polls', {
+    a: application,
+    caseId,
+    schemaVersion: '1',
+    ruleSetVersion: 'v1',
+    submittedAt: new Date().toISOString(),
+    submissionSha256: 'ui-test',
+  });
   await client.workflow.start('caseWorkflow', start);
   workflowUrl = `${ui}/namespaces/default/workflows/${encodeURIComponent(start.workflowId)}`;
-  const executablePath = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser']).toString().trim();
+  const executablePath = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'])
+    .toString()
+    .trim();
   browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
 }, 120_000);
 
@@ -61,7 +81,10 @@ afterAll(async () => {
 /** Opens the case in the Web UI; resolves with the codec server's answer to the UI's decode request. */
 async function openCase(context: BrowserContext) {
   const page = await context.newPage();
-  const decodeAnswer = page.waitForResponse((r) => r.url().includes('/codec/') && r.url().includes('decode') && r.request().method() === 'POST', { timeout: 90_000 });
+  const decodeAnswer = page.waitForResponse(
+    (r) => r.url().includes('/codec/') && r.url().includes('decode') && r.request().method() === 'POST',
+    { timeout: 90_000 },
+  );
   await page.goto(workflowUrl, { timeout: 90_000 });
   return { page, status: (await decodeAnswer).status() };
 }
@@ -74,16 +97,22 @@ async function operatorContext(): Promise<BrowserContext> {
   const context = await newContext();
   const page = await context.newPage();
   await page.goto(`${codec.endpoint.replace('127.0.0.1', 'localhost')}session`);
-  await page.fill('textarea[name=token]', await tokens.sign({ role: 'operator', subject: 'op.lena', authorityId: 'stadt-musterstadt' }));
+  await page.fill(
+    'textarea[name=token]',
+    await tokens.sign({ role: 'operator', subject: 'op.lena', authorityId: 'stadt-musterstadt' }),
+  );
   await Promise.all([page.waitForURL(/\/codec\/session$/), page.click('button[type=submit]')]);
   expect(await page.locator('body').innerText()).toContain('Signed in');
   // The UI's "Codec Server" settings, as the operator sets them there: this endpoint, include cross-origin credentials.
-  await context.addInitScript((endpoint: string) => {
-    localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
-    localStorage.setItem('endpoint', JSON.stringify(endpoint));
-    localStorage.setItem('includeCredentials', 'true');
-    localStorage.setItem('passAccessToken', 'false');
-  }, codec.endpoint.replace('127.0.0.1', 'localhost'));
+  await context.addInitScript(
+    (endpoint: string) => {
+      localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+      localStorage.setItem('endpoint', JSON.stringify(endpoint));
+      localStorage.setItem('includeCredentials', 'true');
+      localStorage.setItem('passAccessToken', 'false');
+    },
+    codec.endpoint.replace('127.0.0.1', 'localhost'),
+  );
   return context;
 }
 
@@ -100,7 +129,10 @@ describe('the Temporal Web UI and the codec server', () => {
     const { page, status } = await openCase(await newContext());
     expect(status).toBe(401);
     // The input card shows the encrypted payload's bytes as a base64 string.
-    await page.getByText(/^"[A-Za-z0-9+/]{200,}={0,2}"$/).first().waitFor({ timeout: 90_000 });
+    await page
+      .getByText(/^"[A-Za-z0-9+/]{200,}={0,2}"$/)
+      .first()
+      .waitFor({ timeout: 90_000 });
     const text = await page.locator('body').innerText();
     expect(text).not.toContain(street);
     expect(text).not.toContain('"licensePlate"');

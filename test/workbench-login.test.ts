@@ -12,13 +12,23 @@ let base: string;
 beforeAll(async () => {
   // Only the login and form plumbing is under test here: case data and tasks are never reached.
   app = Fastify();
-  await app.register(workbench, { files: {} as never, tasks: {} as never, db: {} as never, login: { issuer: idp.issuer, clientId: 'ozg-workbench' }, sessionSecret: 'login-test-secret-with-32-characters' });
+  await app.register(workbench, {
+    files: {} as never,
+    tasks: {} as never,
+    db: {} as never,
+    login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
+    sessionSecret: 'login-test-secret-with-32-characters',
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 });
 afterAll(() => app?.close());
 
-const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 
 /** Follows the login by hand: workbench → provider → pick a person → callback, returning every hop. */
 async function loginAs(subject: string, tamper: { state?: string; verifierCookie?: boolean } = {}) {
@@ -29,7 +39,10 @@ async function loginAs(subject: string, tamper: { state?: string; verifierCookie
   const picked = await fetch(`${idp.issuer}/authorize`, { method: 'POST', body: form, redirect: 'manual' });
   const callback = new URL(picked.headers.get('location')!);
   if (tamper.state) callback.searchParams.set('state', tamper.state);
-  const back = await fetch(callback, { redirect: 'manual', headers: tamper.verifierCookie === false ? {} : { cookie: cookiesOf(start) } });
+  const back = await fetch(callback, {
+    redirect: 'manual',
+    headers: tamper.verifierCookie === false ? {} : { cookie: cookiesOf(start) },
+  });
   return { start, authorize, callback, back };
 }
 
@@ -51,13 +64,29 @@ describe('workbench login and forms', () => {
   it('the provider redeems a code once and only with the right verifier', async () => {
     // The verifier travels in the signed login cookie (value.signature); a test may read it, nobody can change it.
     const verifierOf = (start: Response) => {
-      const raw = decodeURIComponent(start.headers.getSetCookie().find((c) => c.startsWith('wb_login='))!.split(';')[0]!.slice('wb_login='.length));
-      return (JSON.parse(Buffer.from(raw.slice(0, raw.lastIndexOf('.')), 'base64url').toString('utf8')) as { verifier: string }).verifier;
+      const raw = decodeURIComponent(
+        start.headers
+          .getSetCookie()
+          .find((c) => c.startsWith('wb_login='))!
+          .split(';')[0]!
+          .slice('wb_login='.length),
+      );
+      return (
+        JSON.parse(Buffer.from(raw.slice(0, raw.lastIndexOf('.')), 'base64url').toString('utf8')) as {
+          verifier: string;
+        }
+      ).verifier;
     };
     const redeem = (authorize: URL, callback: URL, verifier: string) =>
       fetch(`${idp.issuer}/oauth/token`, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: callback.searchParams.get('code')!, redirect_uri: authorize.searchParams.get('redirect_uri')!, client_id: 'ozg-workbench', code_verifier: verifier }),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: callback.searchParams.get('code')!,
+          redirect_uri: authorize.searchParams.get('redirect_uri')!,
+          client_id: 'ozg-workbench',
+          code_verifier: verifier,
+        }),
       });
     const first = await loginAs('sb.ben', { verifierCookie: false });
     const wrong = await redeem(first.authorize, first.callback, 'x'.repeat(43));
@@ -75,10 +104,23 @@ describe('workbench login and forms', () => {
     const anonymous = await fetch(`${base}/workbench/inbox`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toMatch(/^\/workbench\/login\?returnTo=/);
-    expect((await fetch(`${base}/workbench/cases/${'0'.repeat(36)}/actions`, { method: 'POST', body: new URLSearchParams({ action: 'claim' }), redirect: 'manual' })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${base}/workbench/cases/${'0'.repeat(36)}/actions`, {
+          method: 'POST',
+          body: new URLSearchParams({ action: 'claim' }),
+          redirect: 'manual',
+        })
+      ).status,
+    ).toBe(401);
     const { back } = await loginAs('sb.anna');
     const cookie = cookiesOf(back);
-    const noToken = await fetch(`${base}/workbench/logout`, { method: 'POST', body: new URLSearchParams({}), headers: { cookie }, redirect: 'manual' });
+    const noToken = await fetch(`${base}/workbench/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({}),
+      headers: { cookie },
+      redirect: 'manual',
+    });
     expect(noToken.status).toBe(403);
     expect(noToken.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
   });
@@ -86,20 +128,41 @@ describe('workbench login and forms', () => {
 
 describe('workbench building blocks', () => {
   it('escapes everything interpolated into HTML', () => {
-    expect(html`<p>${'<script>alert("x")</script>'}</p>`.value).toBe('<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>');
+    expect(html`<p>${'<script>alert("x")</script>'}</p>`.value).toBe(
+      '<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</p>',
+    );
     expect(html`<p>${html`<b>${"'"}</b>`}</p>`.value).toBe('<p><b>&#39;</b></p>');
   });
 
   it('labels the application from the service schema, in schema order', () => {
     const service = findService('99050012104001');
-    const fields = labelApplication(service, '1', { address: { city: 'Musterstadt', street: 'Am Markt 1', postalCode: '12345' }, business: { name: 'Kiosk', employees: 2 } });
-    expect(fields.map((f) => f.label)).toEqual(['Betrieb › Name', 'Betrieb › Beschäftigte', 'Anschrift › Straße und Hausnummer', 'Anschrift › Postleitzahl', 'Anschrift › Ort']);
+    const fields = labelApplication(service, '1', {
+      address: { city: 'Musterstadt', street: 'Am Markt 1', postalCode: '12345' },
+      business: { name: 'Kiosk', employees: 2 },
+    });
+    expect(fields.map((f) => f.label)).toEqual([
+      'Betrieb › Name',
+      'Betrieb › Beschäftigte',
+      'Anschrift › Straße und Hausnummer',
+      'Anschrift › Postleitzahl',
+      'Anschrift › Ort',
+    ]);
   });
 
   it('resets unknown filter values and takes the authority from the session only', () => {
     const f = inboxFilters({ state: 'deleted', assignee: 'root', due: 'yesterday', page: '-3', service: "x' or 1=1" });
     expect(f).toEqual({ state: 'active', service: '', assignee: 'anyone', due: '', q: '', page: 1 });
-    const q = inboxQuery({ id: 'sb.anna', role: 'case_worker', authorityId: 'stadt-musterstadt' }, { ...f, assignee: 'me', due: 'overdue', page: 3 }, new Date('2026-06-01T00:00:00Z'));
-    expect(q).toMatchObject({ authorityId: 'stadt-musterstadt', assignee: 'sb.anna', states: ['open', 'claimed'], dueBefore: new Date('2026-06-01T00:00:00Z'), offset: 50 });
+    const q = inboxQuery(
+      { id: 'sb.anna', role: 'case_worker', authorityId: 'stadt-musterstadt' },
+      { ...f, assignee: 'me', due: 'overdue', page: 3 },
+      new Date('2026-06-01T00:00:00Z'),
+    );
+    expect(q).toMatchObject({
+      authorityId: 'stadt-musterstadt',
+      assignee: 'sb.anna',
+      states: ['open', 'claimed'],
+      dueBefore: new Date('2026-06-01T00:00:00Z'),
+      offset: 50,
+    });
   });
 });

@@ -41,7 +41,10 @@ async function serve(e: TestEngine): Promise<{ api: FastifyInstance; base: strin
     workbench: {
       files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
       db,
-      pages: { login: { issuer: idp.issuer, clientId: 'ozg-workbench' }, sessionSecret: 'test-session-secret-of-32-characters!' },
+      pages: {
+        login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
+        sessionSecret: 'test-session-secret-of-32-characters!',
+      },
     },
   });
   await api.listen({ host: '127.0.0.1', port: 0 });
@@ -101,7 +104,12 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         const why = page.locator('section', { has: page.getByRole('heading', { name: 'Warum der Fall hier ist' }) });
         expect(await why.textContent()).toMatch(/Firmen/);
         expect(await why.textContent()).toMatch(/Regelwerk/);
-        expect(await page.locator('section', { has: page.getByRole('heading', { name: 'Antrag' }) }).locator('dt').count()).toBeGreaterThan(2);
+        expect(
+          await page
+            .locator('section', { has: page.getByRole('heading', { name: 'Antrag' }) })
+            .locator('dt')
+            .count(),
+        ).toBeGreaterThan(2);
         await expectAccessible(page, 'the case file with an open task');
 
         await tabTo(page, page.getByRole('button', { name: 'Aufgabe übernehmen' }));
@@ -119,12 +127,19 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
 
         const questionId = (await e.cases.status(caseId)).task?.openQuestion?.questionId;
         expect(questionId).toBeTruthy();
-        const replied = await call(api, 'POST', `/cases/${caseId}/replies`, await applicantToken(subject), { questionId, answer: 'Vertrag liegt bei: private Nutzung ist erlaubt.' });
+        const replied = await call(api, 'POST', `/cases/${caseId}/replies`, await applicantToken(subject), {
+          questionId,
+          answer: 'Vertrag liegt bei: private Nutzung ist erlaubt.',
+        });
         expect(replied.status).toBe(200);
-        await waitFor('the reply in the case file', async () => {
-          await page.reload();
-          return (await page.getByText('private Nutzung ist erlaubt').count()) > 0;
-        }, 90_000);
+        await waitFor(
+          'the reply in the case file',
+          async () => {
+            await page.reload();
+            return (await page.getByText('private Nutzung ist erlaubt').count()) > 0;
+          },
+          90_000,
+        );
 
         // A justification of blanks passes the browser's check but not the server's: the error is announced, nothing changes.
         await tabTo(page, page.getByLabel('Bewilligen'));
@@ -225,20 +240,37 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
           expect((await call(api, 'GET', `/cases/${caseId}/file/${panel}`, foreign)).status).toBe(404);
           expect((await call(api, 'GET', `/cases/${caseId}/file/${panel}`, own)).status).toBe(200);
         }
-        expect((await call(api, 'GET', `/cases/${caseId}/file/overview`, await applicantToken('pseudonym-x'))).status).toBe(404);
+        expect(
+          (await call(api, 'GET', `/cases/${caseId}/file/overview`, await applicantToken('pseudonym-x'))).status,
+        ).toBe(404);
         expect((await call(api, 'GET', `/cases/${caseId}/file/overview`)).status).toBe(401);
         const application = (await call(api, 'GET', `/cases/${caseId}/file/application`, own)).body;
-        expect(application.fields).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'address.postalCode', label: 'Anschrift › Postleitzahl' })]));
+        expect(application.fields).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ path: 'address.postalCode', label: 'Anschrift › Postleitzahl' }),
+          ]),
+        );
         const evidence = (await call(api, 'GET', `/cases/${caseId}/file/evidence`, own)).body;
         const download = evidence.retrievals.find((r: { download: string | null }) => r.download)?.download as string;
         const doc = await api.inject({ method: 'GET', url: download, headers: { authorization: `Bearer ${own}` } });
         expect(doc.statusCode).toBe(200);
-        expect((await api.inject({ method: 'GET', url: download, headers: { authorization: `Bearer ${foreign}` } })).statusCode).toBe(404);
+        expect(
+          (await api.inject({ method: 'GET', url: download, headers: { authorization: `Bearer ${foreign}` } }))
+            .statusCode,
+        ).toBe(404);
         const doc404 = `/cases/${caseId}/file/documents/${'0'.repeat(64)}`;
-        expect((await api.inject({ method: 'GET', url: doc404, headers: { authorization: `Bearer ${own}` } })).statusCode).toBe(404);
+        expect(
+          (await api.inject({ method: 'GET', url: doc404, headers: { authorization: `Bearer ${own}` } })).statusCode,
+        ).toBe(404);
         const openapi = (await call(api, 'GET', '/openapi.json')).body;
         await SwaggerParser.validate(structuredClone(openapi));
-        expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/cases/{caseId}/file/application', '/cases/{caseId}/file/decision', '/cases/{caseId}/file/documents/{sha256}']));
+        expect(Object.keys(openapi.paths)).toEqual(
+          expect.arrayContaining([
+            '/cases/{caseId}/file/application',
+            '/cases/{caseId}/file/decision',
+            '/cases/{caseId}/file/documents/{sha256}',
+          ]),
+        );
         expect(openapi.paths['/cases/{caseId}/file/decision'].get.security).toEqual([{ bearer: [] }]);
         expect(Object.keys(openapi.paths).some((p: string) => p.startsWith('/workbench'))).toBe(false);
       } finally {
@@ -258,7 +290,13 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         // Meanwhile Ben claims and decides the same task through the API.
         const ben = { id: 'sb.ben', role: 'case_worker' as const, authorityId: STADT };
         await e.tasks.act(first.caseId, { action: 'claim', taskId: first.taskId, actor: ben });
-        await e.tasks.act(first.caseId, { action: 'complete', taskId: first.taskId, actor: ben, outcome: 'approve', justification: 'Erledigt.' });
+        await e.tasks.act(first.caseId, {
+          action: 'complete',
+          taskId: first.taskId,
+          actor: ben,
+          outcome: 'approve',
+          justification: 'Erledigt.',
+        });
         await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
         const alert = page.getByRole('alert');
         await alert.waitFor();
@@ -275,7 +313,13 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         const typed = 'Die Nutzung ist nicht belegt; siehe Registerauskunft.';
         await page.getByLabel('Begründung').fill(typed);
         const chef = { id: 'sv.chef', role: 'supervisor' as const, authorityId: STADT };
-        await e.tasks.act(second.caseId, { action: 'reassign', taskId: second.taskId, actor: chef, assignee: 'sb.ben', reason: 'Urlaub' });
+        await e.tasks.act(second.caseId, {
+          action: 'reassign',
+          taskId: second.taskId,
+          actor: chef,
+          assignee: 'sb.ben',
+          reason: 'Urlaub',
+        });
         await page.getByRole('button', { name: 'Entscheidung speichern' }).click();
         await page.getByRole('alert').waitFor();
         const message = await page.getByRole('alert').textContent();
@@ -295,9 +339,18 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
     await withWorker(async (e) => {
       const { api, base } = await serve(e);
       try {
-        const submissions = [5, 6].map((nth) => ({ ...applicationOf('company_car', nth), authorityId: STADT, deadlines: { caseWorkerMs: 1_500, caseWorkerReminderMs: 1_000 } }));
+        const submissions = [5, 6].map((nth) => ({
+          ...applicationOf('company_car', nth),
+          authorityId: STADT,
+          deadlines: { caseWorkerMs: 1_500, caseWorkerReminderMs: 1_000 },
+        }));
         const caseIds = await Promise.all(submissions.map(async (s) => (await e.cases.submit(s)).caseId));
-        for (const id of caseIds) await waitFor('the overdue escalation', async () => Boolean((await e.tasks.find(`${id}:review`))?.escalatedAt), 90_000);
+        for (const id of caseIds)
+          await waitFor(
+            'the overdue escalation',
+            async () => Boolean((await e.tasks.find(`${id}:review`))?.escalatedAt),
+            90_000,
+          );
         const chef = await newContext();
         const page = await logIn(chef, base, 'Clara Chef', '/workbench/inbox?due=overdue');
         for (const id of caseIds) {
@@ -309,9 +362,15 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await page.getByLabel('Grund').fill('Vertretung während des Urlaubs');
         await page.getByRole('button', { name: 'Neu zuweisen' }).click();
         await page.getByRole('status').getByText('2 Aufgabe(n) neu zugewiesen').waitFor();
-        for (const id of caseIds) expect(await e.tasks.find(`${id}:review`)).toMatchObject({ assignee: 'sb.ben', state: 'claimed' });
-        const events = (await call(api, 'GET', `/cases/${caseIds[0]}/file/timeline`, await staffToken('sv.chef', STADT, 'supervisor'))).body.events;
-        expect(events.find((x: { type: string }) => x.type === 'task.reassigned')?.data).toMatchObject({ by: 'sv.chef', reason: 'Vertretung während des Urlaubs' });
+        for (const id of caseIds)
+          expect(await e.tasks.find(`${id}:review`)).toMatchObject({ assignee: 'sb.ben', state: 'claimed' });
+        const events = (
+          await call(api, 'GET', `/cases/${caseIds[0]}/file/timeline`, await staffToken('sv.chef', STADT, 'supervisor'))
+        ).body.events;
+        expect(events.find((x: { type: string }) => x.type === 'task.reassigned')?.data).toMatchObject({
+          by: 'sv.chef',
+          reason: 'Vertretung während des Urlaubs',
+        });
         await chef.close();
       } finally {
         await api.close();
@@ -321,31 +380,42 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
 
   it('a Bescheid the postbox would not take is delivered by hand and reported done once', async () => {
     const down = new HttpPostbox({ url: 'http://127.0.0.1:9', documents: testDeps().documents, db, timeoutMs: 500 });
-    await withWorker(async (e) => {
-      const { api, base } = await serve(e);
-      try {
-        const submission = { ...applicationOf('resident', 6), deadlines: { deliveryGiveUpMs: 2_000 } };
-        expect(submission.authorityId).toBe(STADT);
-        const { caseId } = await e.cases.submit(submission);
-        expect((await e.cases.result(caseId)).delivery.status).toBe('handed_over');
-        const taskId = `${caseId}:delivery`;
-        const anna = await newContext();
-        const page = await logIn(anna, base, 'Anna Albers', `/workbench/inbox?q=${caseId}`);
-        expect(await page.getByText('Bescheid auf anderem Weg zustellen').count()).toBe(1);
-        await page.getByRole('link', { name: caseId }).click();
-        await page.getByLabel('Zugestellt per').selectOption('registered_mail');
-        await page.getByLabel(/Vermerk/).fill('Sendung RR123456789DE');
-        await expectAccessible(page, 'the case file with a manual-delivery task');
-        await page.getByRole('button', { name: 'Zustellung als erledigt melden' }).click();
-        await page.getByRole('status').getByText('Zustellung ist als erledigt gemeldet').waitFor();
-        expect(await e.tasks.find(taskId)).toMatchObject({ state: 'completed', completedBy: 'sb.anna' });
-        const again = await call(api, 'POST', `/tasks/${taskId}/manual-delivery`, await staffToken('sb.ben', STADT), { channel: 'in_person' });
-        expect(again.status).toBe(409);
-        expect((await call(api, 'POST', `/tasks/${taskId}/manual-delivery`, await staffToken('sb.dora', DORF), { channel: 'in_person' })).status).toBe(404);
-        await anna.close();
-      } finally {
-        await api.close();
-      }
-    }, { postbox: down });
+    await withWorker(
+      async (e) => {
+        const { api, base } = await serve(e);
+        try {
+          const submission = { ...applicationOf('resident', 6), deadlines: { deliveryGiveUpMs: 2_000 } };
+          expect(submission.authorityId).toBe(STADT);
+          const { caseId } = await e.cases.submit(submission);
+          expect((await e.cases.result(caseId)).delivery.status).toBe('handed_over');
+          const taskId = `${caseId}:delivery`;
+          const anna = await newContext();
+          const page = await logIn(anna, base, 'Anna Albers', `/workbench/inbox?q=${caseId}`);
+          expect(await page.getByText('Bescheid auf anderem Weg zustellen').count()).toBe(1);
+          await page.getByRole('link', { name: caseId }).click();
+          await page.getByLabel('Zugestellt per').selectOption('registered_mail');
+          await page.getByLabel(/Vermerk/).fill('Sendung RR123456789DE');
+          await expectAccessible(page, 'the case file with a manual-delivery task');
+          await page.getByRole('button', { name: 'Zustellung als erledigt melden' }).click();
+          await page.getByRole('status').getByText('Zustellung ist als erledigt gemeldet').waitFor();
+          expect(await e.tasks.find(taskId)).toMatchObject({ state: 'completed', completedBy: 'sb.anna' });
+          const again = await call(api, 'POST', `/tasks/${taskId}/manual-delivery`, await staffToken('sb.ben', STADT), {
+            channel: 'in_person',
+          });
+          expect(again.status).toBe(409);
+          expect(
+            (
+              await call(api, 'POST', `/tasks/${taskId}/manual-delivery`, await staffToken('sb.dora', DORF), {
+                channel: 'in_person',
+              })
+            ).status,
+          ).toBe(404);
+          await anna.close();
+        } finally {
+          await api.close();
+        }
+      },
+      { postbox: down },
+    );
   });
 });

@@ -27,7 +27,11 @@ describe('the archive package as an xdomea 0503 message', () => {
   });
 
   it('is a ZIP named <ProzessID>_Aussonderung.Aussonderung.0503.zip with the XML under the same base name and UUID-named primaries', () => {
-    expect(zipName).toMatch(new RegExp(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}_${MESSAGE_0503.replaceAll('.', '\\.')}\\.zip$`));
+    expect(zipName).toMatch(
+      new RegExp(
+        `^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}_${MESSAGE_0503.replaceAll('.', '\\.')}\\.zip$`,
+      ),
+    );
     const base = zipName.replace(/\.zip$/, '');
     const names = Object.keys(zip);
     expect(names).toContain(`${base}.xml`);
@@ -44,13 +48,26 @@ describe('the archive package as an xdomea 0503 message', () => {
     expect(kopf['xdomea:ProzessID']).toBe(base.split('_')[0]);
     expect((kopf['xdomea:Nachrichtentyp'] as Node)['code']).toBe('0503');
     const vorgang = (root['xdomea:Schriftgutobjekt'] as Node)['xdomea:Vorgang'] as Node;
-    expect((vorgang['xdomea:AllgemeineMetadaten'] as Node)['xdomea:Kennzeichen']).toMatch(/^32\.1-BPA\/\d{4}\/[0-9A-F]{8}$/);
+    expect((vorgang['xdomea:AllgemeineMetadaten'] as Node)['xdomea:Kennzeichen']).toMatch(
+      /^32\.1-BPA\/\d{4}\/[0-9A-F]{8}$/,
+    );
     const dokumente = many(vorgang['xdomea:Dokument'] as Node | Node[]);
-    const primaries = dokumente.map((d) => ((((d['xdomea:Version'] as Node)['xdomea:Format'] as Node)['xdomea:Primaerdokument'] as Node)['xdomea:Dateiname'] as string));
-    expect(primaries.sort()).toEqual(Object.keys(zip).filter((n) => !n.endsWith('.xml')).sort());
+    const primaries = dokumente.map(
+      (d) =>
+        (((d['xdomea:Version'] as Node)['xdomea:Format'] as Node)['xdomea:Primaerdokument'] as Node)[
+          'xdomea:Dateiname'
+        ] as string,
+    );
+    expect(primaries.sort()).toEqual(
+      Object.keys(zip)
+        .filter((n) => !n.endsWith('.xml'))
+        .sort(),
+    );
     // The sealed Bescheid travels byte for byte.
     const bescheid = dokumente.find((d) => (d['xdomea:AllgemeineMetadaten'] as Node)['xdomea:Betreff'] === 'Bescheid')!;
-    const file = (((bescheid['xdomea:Version'] as Node)['xdomea:Format'] as Node)['xdomea:Primaerdokument'] as Node)['xdomea:Dateiname'] as string;
+    const file = (((bescheid['xdomea:Version'] as Node)['xdomea:Format'] as Node)['xdomea:Primaerdokument'] as Node)[
+      'xdomea:Dateiname'
+    ] as string;
     expect(sha256Hex(zip[file]!)).toBe(result.bescheid.document.sha256);
   });
 

@@ -10,9 +10,11 @@ const caseId = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
 const descriptions: Record<(typeof CASE_FILE_PANELS)[number], string> = {
   overview: 'Service, status, outcome and the open task as the workflow holds it.',
   application: 'The application as the applicant filled it: fields with the labels of the service schema.',
-  evidence: 'Register retrievals (what was asked, when, what came back), requested evidence and uploads, each with a download link.',
+  evidence:
+    'Register retrievals (what was asked, when, what came back), requested evidence and uploads, each with a download link.',
   dialogue: "Questions and document requests to the applicant, with the applicant's replies.",
-  decision: 'Why the case is here: each rules decision with fired rules, reasons, legal basis, facts and rule-set version; the final decision.',
+  decision:
+    'Why the case is here: each rules decision with fired rules, reasons, legal basis, facts and rule-set version; the final decision.',
   summary: 'The machine-written summary of the task: a suggestion (machineSuggestion: true) that decides nothing.',
   timeline: 'Everything that happened to the case, in order, with who and why.',
   payments: 'Fees, refunds and pay-outs of the case.',
@@ -56,14 +58,21 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
         summary: 'Case file: download a document the case file lists',
         tags: ['case file'],
         security: bearerSecurity,
-        params: { type: 'object', required: ['caseId', 'sha256'], properties: { caseId, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+        params: {
+          type: 'object',
+          required: ['caseId', 'sha256'],
+          properties: { caseId, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+        },
         response: problemResponses(401, 403, 404),
       },
     },
     async (req, reply) => {
       const doc = await files.document(await own(req), req.params.sha256);
       if (!doc) throw new HttpProblem(404, 'no such document in this case');
-      return reply.type(doc.mediaType).header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`).send(doc.bytes);
+      return reply
+        .type(doc.mediaType)
+        .header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`)
+        .send(doc.bytes);
     },
   );
 
@@ -74,13 +83,36 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
       schema: {
         summary: 'Report a Bescheid delivered by hand, completing its manual-delivery task',
         security: bearerSecurity,
-        params: { type: 'object', required: ['taskId'], properties: { taskId: { type: 'string', minLength: 1, maxLength: 200 } } },
-        body: { type: 'object', additionalProperties: false, required: ['channel'], properties: { channel: { type: 'string', enum: Object.keys(DELIVERY_CHANNELS) }, note: { type: 'string', maxLength: 2000 } } },
-        response: { 200: { type: 'object', required: ['taskId', 'state'], properties: { taskId: { type: 'string' }, state: { type: 'string' } } }, ...problemResponses(400, 401, 403, 404, 409) },
+        params: {
+          type: 'object',
+          required: ['taskId'],
+          properties: { taskId: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel'],
+          properties: {
+            channel: { type: 'string', enum: Object.keys(DELIVERY_CHANNELS) },
+            note: { type: 'string', maxLength: 2000 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['taskId', 'state'],
+            properties: { taskId: { type: 'string' }, state: { type: 'string' } },
+          },
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
       },
     },
     async (req) => {
-      const r = await completeManualDelivery(db, requireStaff(req), { taskId: req.params.taskId, channel: req.body.channel, note: req.body.note?.trim() ?? '' });
+      const r = await completeManualDelivery(db, requireStaff(req), {
+        taskId: req.params.taskId,
+        channel: req.body.channel,
+        note: req.body.note?.trim() ?? '',
+      });
       if (!r.ok) throw new HttpProblem(r.status, r.message);
       return { taskId: req.params.taskId, state: 'completed' };
     },

@@ -1,38 +1,102 @@
 // German formatting for the workbench pages: dates in Berlin time, states and roles in words.
 
-const dateTime = new Intl.DateTimeFormat('de-DE', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Berlin' });
+const dateTime = new Intl.DateTimeFormat('de-DE', {
+  dateStyle: 'medium',
+  timeStyle: 'short',
+  timeZone: 'Europe/Berlin',
+});
 export const when = (iso: string | Date | null | undefined): string => (iso ? dateTime.format(new Date(iso)) : '–');
 
-export const roleLabel: Record<string, string> = { case_worker: 'Sachbearbeitung', supervisor: 'Aufsicht', operator: 'Betrieb' };
-export const taskStateLabel: Record<string, string> = { open: 'offen', claimed: 'in Bearbeitung', completed: 'erledigt', cancelled: 'abgebrochen' };
-export const taskKindLabel: Record<string, string> = { review_decision: 'Entscheidung prüfen', deliver_manually: 'Bescheid auf anderem Weg zustellen' };
-export const outcomeLabel: Record<string, string> = { approve: 'Bewilligen', reject: 'Ablehnen', escalate: 'an Sachbearbeitung', approved: 'bewilligt', rejected: 'abgelehnt' };
+export const roleLabel: Record<string, string> = {
+  case_worker: 'Sachbearbeitung',
+  supervisor: 'Aufsicht',
+  operator: 'Betrieb',
+};
+export const taskStateLabel: Record<string, string> = {
+  open: 'offen',
+  claimed: 'in Bearbeitung',
+  completed: 'erledigt',
+  cancelled: 'abgebrochen',
+};
+export const taskKindLabel: Record<string, string> = {
+  review_decision: 'Entscheidung prüfen',
+  deliver_manually: 'Bescheid auf anderem Weg zustellen',
+};
+export const outcomeLabel: Record<string, string> = {
+  approve: 'Bewilligen',
+  reject: 'Ablehnen',
+  escalate: 'an Sachbearbeitung',
+  approved: 'bewilligt',
+  rejected: 'abgelehnt',
+};
 export const caseStatusLabel: Record<string, string> = {
-  received: 'eingegangen', validating: 'wird geprüft', checking_identity: 'Identität wird geprüft', fetching_evidence: 'Nachweise werden abgerufen',
-  awaiting_applicant: 'wartet auf Antragsteller/in', collecting_fee: 'Gebühr wird erhoben', deciding: 'wird entschieden',
-  awaiting_case_worker: 'wartet auf Sachbearbeitung', issuing_bescheid: 'Bescheid wird erstellt', sealing: 'Bescheid wird gesiegelt',
-  delivering: 'wird zugestellt', archiving: 'wird archiviert', closed: 'abgeschlossen',
+  received: 'eingegangen',
+  validating: 'wird geprüft',
+  checking_identity: 'Identität wird geprüft',
+  fetching_evidence: 'Nachweise werden abgerufen',
+  awaiting_applicant: 'wartet auf Antragsteller/in',
+  collecting_fee: 'Gebühr wird erhoben',
+  deciding: 'wird entschieden',
+  awaiting_case_worker: 'wartet auf Sachbearbeitung',
+  issuing_bescheid: 'Bescheid wird erstellt',
+  sealing: 'Bescheid wird gesiegelt',
+  delivering: 'wird zugestellt',
+  archiving: 'wird archiviert',
+  closed: 'abgeschlossen',
 };
 export const eventLabel: Record<string, string> = {
-  'task.opened': 'Aufgabe eröffnet', 'task.claimed': 'Aufgabe übernommen', 'task.unclaimed': 'Aufgabe zurückgegeben', 'task.reassigned': 'Aufgabe neu zugewiesen',
-  'task.proposed': 'Entscheidung vorgeschlagen (Vier-Augen)', 'task.completed': 'Entscheidung getroffen', 'task.reminder': 'Erinnerung an die Frist',
-  'task.escalated': 'Frist überschritten: an die Aufsicht', 'applicant.asked': 'Rückfrage an Antragsteller/in', 'applicant.replied': 'Antwort erhalten',
-  'applicant.reply_overdue': 'Antwortfrist verstrichen', 'delivery.handed_over': 'Zustellung an die Poststelle übergeben',
-  'case.received': 'Antrag eingegangen', 'application.validation_started': 'Antrag wird geprüft', 'identity.check_started': 'Identität wird geprüft',
-  'evidence.requested': 'Nachweise bei Registern angefragt', 'evidence.requested_from_applicant': 'Nachweise bei Antragsteller/in angefordert',
-  'evidence.reminder_sent': 'an Nachweise erinnert', 'evidence.request_closed': 'Nachweisanforderung abgeschlossen', 'fee.requested': 'Gebühr festgesetzt',
-  'fee.payment_opened': 'Zahlung eröffnet', 'fee.paid': 'Gebühr bezahlt', 'fee.reminder_sent': 'an Zahlung erinnert', 'fee.refunded': 'Gebühr erstattet',
-  'payout.executed': 'Förderung ausgezahlt', 'decision.started': 'Regeln entscheiden', 'case.escalated': 'an die Sachbearbeitung gegeben',
-  'case.resumed': 'Fall fortgesetzt', 'bescheid.rendering': 'Bescheid wird erstellt', 'bescheid.sealing': 'Bescheid wird gesiegelt',
-  'bescheid.delivering': 'Bescheid wird zugestellt', 'case.archiving': 'Fall wird archiviert', 'case.closed': 'Fall abgeschlossen',
+  'task.opened': 'Aufgabe eröffnet',
+  'task.claimed': 'Aufgabe übernommen',
+  'task.unclaimed': 'Aufgabe zurückgegeben',
+  'task.reassigned': 'Aufgabe neu zugewiesen',
+  'task.proposed': 'Entscheidung vorgeschlagen (Vier-Augen)',
+  'task.completed': 'Entscheidung getroffen',
+  'task.reminder': 'Erinnerung an die Frist',
+  'task.escalated': 'Frist überschritten: an die Aufsicht',
+  'applicant.asked': 'Rückfrage an Antragsteller/in',
+  'applicant.replied': 'Antwort erhalten',
+  'applicant.reply_overdue': 'Antwortfrist verstrichen',
+  'delivery.handed_over': 'Zustellung an die Poststelle übergeben',
+  'case.received': 'Antrag eingegangen',
+  'application.validation_started': 'Antrag wird geprüft',
+  'identity.check_started': 'Identität wird geprüft',
+  'evidence.requested': 'Nachweise bei Registern angefragt',
+  'evidence.requested_from_applicant': 'Nachweise bei Antragsteller/in angefordert',
+  'evidence.reminder_sent': 'an Nachweise erinnert',
+  'evidence.request_closed': 'Nachweisanforderung abgeschlossen',
+  'fee.requested': 'Gebühr festgesetzt',
+  'fee.payment_opened': 'Zahlung eröffnet',
+  'fee.paid': 'Gebühr bezahlt',
+  'fee.reminder_sent': 'an Zahlung erinnert',
+  'fee.refunded': 'Gebühr erstattet',
+  'payout.executed': 'Förderung ausgezahlt',
+  'decision.started': 'Regeln entscheiden',
+  'case.escalated': 'an die Sachbearbeitung gegeben',
+  'case.resumed': 'Fall fortgesetzt',
+  'bescheid.rendering': 'Bescheid wird erstellt',
+  'bescheid.sealing': 'Bescheid wird gesiegelt',
+  'bescheid.delivering': 'Bescheid wird zugestellt',
+  'case.archiving': 'Fall wird archiviert',
+  'case.closed': 'Fall abgeschlossen',
 };
 export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
 export const paymentStatusLabel: Record<string, string> = {
-  open: 'offen', paid: 'bezahlt', failed: 'fehlgeschlagen', abandoned: 'abgebrochen', cancelled: 'storniert', refunded: 'erstattet', paid_out: 'ausgezahlt',
+  open: 'offen',
+  paid: 'bezahlt',
+  failed: 'fehlgeschlagen',
+  abandoned: 'abgebrochen',
+  cancelled: 'storniert',
+  refunded: 'erstattet',
+  paid_out: 'ausgezahlt',
 };
 
 export type DeadlineState = 'overdue' | 'soon' | 'ok' | 'done';
-export const deadlineLabel: Record<DeadlineState, string> = { overdue: 'überfällig', soon: 'bald fällig', ok: 'im Plan', done: 'erledigt' };
+export const deadlineLabel: Record<DeadlineState, string> = {
+  overdue: 'überfällig',
+  soon: 'bald fällig',
+  ok: 'im Plan',
+  done: 'erledigt',
+};
 
 /** The deadline at a glance: overdue, due within two days, in time, or no longer relevant. */
 export function deadlineOf(t: { state: string; dueAt: string | Date }, now = Date.now()): DeadlineState {
@@ -50,13 +114,23 @@ export function refusalInGerman(message: string): string {
     [/claimed by (.+)$/, (m) => `Die Aufgabe bearbeitet ${m[1]}.`],
     [/claim the task first/, () => 'Bitte übernehmen Sie die Aufgabe zuerst.'],
     [/not claimed/, () => 'Die Aufgabe ist nicht (mehr) übernommen.'],
-    [/four-eyes: the proposed outcome is (\w+)/, (m) => `Vier-Augen-Prinzip: Vorgeschlagen ist „${outcomeLabel[m[1]!] ?? m[1]}“; eine zweite Person kann nur bestätigen.`],
+    [
+      /four-eyes: the proposed outcome is (\w+)/,
+      (m) =>
+        `Vier-Augen-Prinzip: Vorgeschlagen ist „${outcomeLabel[m[1]!] ?? m[1]}“; eine zweite Person kann nur bestätigen.`,
+    ],
     [/four-eyes/, () => 'Vier-Augen-Prinzip: Die zweite Freigabe muss von einer anderen Person kommen.'],
     [/escalated to the supervisors/, () => 'Die Aufgabe ist überfällig und liegt bei der Aufsicht.'],
-    [/waiting for the applicant/, () => 'Der Fall wartet noch auf die Antwort der Antragstellerin oder des Antragstellers.'],
+    [
+      /waiting for the applicant/,
+      () => 'Der Fall wartet noch auf die Antwort der Antragstellerin oder des Antragstellers.',
+    ],
     [/question to the applicant is already open/, () => 'Es ist bereits eine Rückfrage offen.'],
     [/only the assignee can ask/, () => 'Nur wer die Aufgabe bearbeitet, kann Rückfragen stellen.'],
-    [/only the assignee or a supervisor can reassign/, () => 'Nur wer die Aufgabe bearbeitet oder die Aufsicht kann neu zuweisen.'],
+    [
+      /only the assignee or a supervisor can reassign/,
+      () => 'Nur wer die Aufgabe bearbeitet oder die Aufsicht kann neu zuweisen.',
+    ],
     [/is not the open task/, () => 'Diese Aufgabe ist nicht mehr die offene Aufgabe des Falls.'],
   ];
   for (const [re, say] of rules) {

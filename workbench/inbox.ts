@@ -4,11 +4,18 @@ import type { InboxFilters } from './views.js';
 
 export const INBOX_PAGE_SIZE = 25;
 
-const states: Record<string, TaskState[] | undefined> = { active: ['open', 'claimed'], open: ['open'], claimed: ['claimed'], completed: ['completed'], all: undefined };
+const states: Record<string, TaskState[] | undefined> = {
+  active: ['open', 'claimed'],
+  open: ['open'],
+  claimed: ['claimed'],
+  completed: ['completed'],
+  all: undefined,
+};
 
 /** The inbox filters from a query string, each reset to its default when it is not one of the offered values. */
 export function inboxFilters(q: Record<string, string | undefined>): InboxFilters {
-  const pick = (v: string | undefined, allowed: string[], d: string) => (v !== undefined && allowed.includes(v) ? v : d);
+  const pick = (v: string | undefined, allowed: string[], d: string) =>
+    v !== undefined && allowed.includes(v) ? v : d;
   const page = Number.parseInt(q['page'] ?? '1', 10);
   return {
     state: pick(q['state'], Object.keys(states), 'active'),

@@ -33,6 +33,11 @@ export function workbenchFor(
   return {
     files: new CaseFiles({ client: o.client, db: o.db, documents: o.documents, publicBaseUrl: config.publicBaseUrl }),
     db: o.db,
-    pages: issuer ? { login: { issuer, clientId: config.workbench.clientId }, sessionSecret: config.workbench.sessionSecret ?? randomBytes(32).toString('base64url') } : undefined,
+    pages: issuer
+      ? {
+          login: { issuer, clientId: config.workbench.clientId },
+          sessionSecret: config.workbench.sessionSecret ?? randomBytes(32).toString('base64url'),
+        }
+      : undefined,
   };
 }

@@ -2,12 +2,38 @@ import type { ServiceDefinition } from '../services/types.js';
 
 // German labels for the sample schemas' keys, used where a schema property has no `title` of its own.
 const fallback: Record<string, string> = {
-  business: 'Betrieb', name: 'Name', activity: 'Tätigkeit', tradeCategory: 'Gewerbeart', startDate: 'Beginn', employees: 'Beschäftigte',
-  address: 'Anschrift', street: 'Straße und Hausnummer', postalCode: 'Postleitzahl', city: 'Ort', vehicle: 'Fahrzeug',
-  licensePlate: 'Kennzeichen', ownership: 'Haltereigenschaft', iban: 'IBAN', accountHolder: 'Kontoinhaber', bike: 'Lastenrad',
-  price: 'Kaufpreis', priceCents: 'Kaufpreis (Cent)', purchaseDate: 'Kaufdatum', model: 'Modell', electric: 'Mit Elektromotor',
-  firstName: 'Vorname', lastName: 'Nachname', birthDate: 'Geburtsdatum', email: 'E-Mail', phone: 'Telefon', zone: 'Parkzone',
-  bankAccount: 'Bankverbindung', applicant: 'Antragsteller/in', person: 'Person', holder: 'Halter/in', usage: 'Nutzung',
+  business: 'Betrieb',
+  name: 'Name',
+  activity: 'Tätigkeit',
+  tradeCategory: 'Gewerbeart',
+  startDate: 'Beginn',
+  employees: 'Beschäftigte',
+  address: 'Anschrift',
+  street: 'Straße und Hausnummer',
+  postalCode: 'Postleitzahl',
+  city: 'Ort',
+  vehicle: 'Fahrzeug',
+  licensePlate: 'Kennzeichen',
+  ownership: 'Haltereigenschaft',
+  iban: 'IBAN',
+  accountHolder: 'Kontoinhaber',
+  bike: 'Lastenrad',
+  price: 'Kaufpreis',
+  priceCents: 'Kaufpreis (Cent)',
+  purchaseDate: 'Kaufdatum',
+  model: 'Modell',
+  electric: 'Mit Elektromotor',
+  firstName: 'Vorname',
+  lastName: 'Nachname',
+  birthDate: 'Geburtsdatum',
+  email: 'E-Mail',
+  phone: 'Telefon',
+  zone: 'Parkzone',
+  bankAccount: 'Bankverbindung',
+  applicant: 'Antragsteller/in',
+  person: 'Person',
+  holder: 'Halter/in',
+  usage: 'Nutzung',
 };
 
 export interface LabelledField {
@@ -19,11 +45,18 @@ export interface LabelledField {
 
 type Schema = { title?: string; properties?: Record<string, Schema>; items?: Schema };
 
-const humanize = (key: string) => fallback[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+const humanize = (key: string) =>
+  fallback[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
 
 /** The application as a flat list of labelled fields, in the schema's order, labels from the schema's `title`s. */
-export function labelApplication(service: ServiceDefinition, schemaVersion: string, application: Record<string, unknown>): LabelledField[] {
-  const schema = (service.schemas[schemaVersion] ?? service.schemas[service.currentSchemaVersion]) as Schema | undefined;
+export function labelApplication(
+  service: ServiceDefinition,
+  schemaVersion: string,
+  application: Record<string, unknown>,
+): LabelledField[] {
+  const schema = (service.schemas[schemaVersion] ?? service.schemas[service.currentSchemaVersion]) as
+    | Schema
+    | undefined;
   const out: LabelledField[] = [];
   const walk = (value: unknown, s: Schema | undefined, path: string[], labels: string[]) => {
     if (value !== null && typeof value === 'object') {
@@ -32,7 +65,12 @@ export function labelApplication(service: ServiceDefinition, schemaVersion: stri
       entries.sort(([a], [b]) => (order.indexOf(a) + 1 || 1e9) - (order.indexOf(b) + 1 || 1e9));
       for (const [k, v] of entries) {
         const child = Array.isArray(value) ? s?.items : s?.properties?.[k];
-        walk(v, child, [...path, k], [...labels, Array.isArray(value) ? `Nr. ${Number(k) + 1}` : child?.title ?? humanize(k)]);
+        walk(
+          v,
+          child,
+          [...path, k],
+          [...labels, Array.isArray(value) ? `Nr. ${Number(k) + 1}` : (child?.title ?? humanize(k))],
+        );
       }
       return;
     }

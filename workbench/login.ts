@@ -47,33 +47,56 @@ export class OidcLogin {
       nonce: pending.nonce,
       code_challenge: createHash('sha256').update(pending.verifier).digest('base64url'),
       code_challenge_method: 'S256',
-    })) url.searchParams.set(k, v);
+    }))
+      url.searchParams.set(k, v);
     return { url: url.toString(), pending };
   }
 
-  async finish(q: { code?: string; state?: string; error?: string }, pending: PendingLogin | undefined, redirectUri: string): Promise<StaffSession> {
+  async finish(
+    q: { code?: string; state?: string; error?: string },
+    pending: PendingLogin | undefined,
+    redirectUri: string,
+  ): Promise<StaffSession> {
     if (q.error) throw new LoginFailedError(`Der Anmeldedienst meldet: ${q.error}`);
-    if (!pending || !q.code || q.state !== pending.state) throw new LoginFailedError('Die Anmeldung ist abgelaufen oder wurde nicht hier begonnen.');
+    if (!pending || !q.code || q.state !== pending.state)
+      throw new LoginFailedError('Die Anmeldung ist abgelaufen oder wurde nicht hier begonnen.');
     const { meta, keys } = await this.discover();
     const res = await fetch(meta.token_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: q.code, redirect_uri: redirectUri, client_id: this.o.clientId, code_verifier: pending.verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: q.code,
+        redirect_uri: redirectUri,
+        client_id: this.o.clientId,
+        code_verifier: pending.verifier,
+      }),
     });
     if (!res.ok) throw new LoginFailedError(`Der Anmeldedienst hat den Code nicht eingelöst (${res.status}).`);
     const { id_token: idToken } = (await res.json()) as { id_token?: string };
     if (!idToken) throw new LoginFailedError('Der Anmeldedienst hat kein ID-Token geliefert.');
-    const { payload } = await jwtVerify(idToken, keys, { issuer: meta.issuer, audience: this.o.clientId, requiredClaims: ['sub', 'exp', 'nonce'] }).catch(() => {
+    const { payload } = await jwtVerify(idToken, keys, {
+      issuer: meta.issuer,
+      audience: this.o.clientId,
+      requiredClaims: ['sub', 'exp', 'nonce'],
+    }).catch(() => {
       throw new LoginFailedError('Das ID-Token ist ungültig.');
     });
-    if (payload['nonce'] !== pending.nonce) throw new LoginFailedError('Das ID-Token gehört nicht zu dieser Anmeldung.');
+    if (payload['nonce'] !== pending.nonce)
+      throw new LoginFailedError('Das ID-Token gehört nicht zu dieser Anmeldung.');
     const role = payload['role'];
     const authorityId = payload['authority_id'];
     if (!STAFF_ROLES.includes(role as StaffRole) || typeof authorityId !== 'string' || !authorityId) {
       throw new LoginFailedError('Dieses Konto gehört zu keiner Behörde: Der Arbeitsplatz ist für Beschäftigte.');
     }
     const name = typeof payload['name'] === 'string' ? payload['name'] : payload.sub!;
-    return { id: payload.sub!, role: role as StaffRole, authorityId, name, exp: Math.min(payload.exp!, Math.floor(Date.now() / 1000) + 8 * 3600) };
+    return {
+      id: payload.sub!,
+      role: role as StaffRole,
+      authorityId,
+      name,
+      exp: Math.min(payload.exp!, Math.floor(Date.now() / 1000) + 8 * 3600),
+    };
   }
 
   private discover() {

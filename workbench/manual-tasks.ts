@@ -3,7 +3,11 @@ import type { Database } from '../db/client.js';
 import { completeOutsideTask, findTask } from '../db/queries/tasks.js';
 
 /** How a Bescheid the postbox could not take was delivered instead. */
-export const DELIVERY_CHANNELS = { registered_mail: 'Einschreiben mit Rückschein', service_by_post: 'Postzustellungsurkunde', in_person: 'persönliche Übergabe gegen Empfangsbekenntnis' } as const;
+export const DELIVERY_CHANNELS = {
+  registered_mail: 'Einschreiben mit Rückschein',
+  service_by_post: 'Postzustellungsurkunde',
+  in_person: 'persönliche Übergabe gegen Empfangsbekenntnis',
+} as const;
 export type DeliveryChannel = keyof typeof DELIVERY_CHANNELS;
 
 export type ManualOutcome = { ok: true } | { ok: false; status: 404 | 409; message: string };
@@ -12,9 +16,14 @@ export type ManualOutcome = { ok: true } | { ok: false; status: 404 | 409; messa
  * Completes a manual-delivery task (kind `deliver_manually`): the case has already gone on, so no workflow waits on it;
  * the row records who delivered how. Completing twice is refused, so two people never both report it.
  */
-export async function completeManualDelivery(db: Database, actor: StaffActor, p: { taskId: string; channel: DeliveryChannel; note: string }): Promise<ManualOutcome> {
+export async function completeManualDelivery(
+  db: Database,
+  actor: StaffActor,
+  p: { taskId: string; channel: DeliveryChannel; note: string },
+): Promise<ManualOutcome> {
   const task = await findTask(db, { taskId: p.taskId });
-  if (!task || task.authorityId !== actor.authorityId || task.kind !== 'deliver_manually') return { ok: false, status: 404, message: 'no such manual-delivery task' };
+  if (!task || task.authorityId !== actor.authorityId || task.kind !== 'deliver_manually')
+    return { ok: false, status: 404, message: 'no such manual-delivery task' };
   const done = await completeOutsideTask(db, {
     taskId: p.taskId,
     authorityId: actor.authorityId,
@@ -25,7 +34,11 @@ export async function completeManualDelivery(db: Database, actor: StaffActor, p:
   });
   if (!done) {
     const now = await findTask(db, { taskId: p.taskId });
-    return { ok: false, status: 409, message: `the task is already ${now?.state ?? 'gone'}${now?.completedBy ? ` (by ${now.completedBy})` : ''}` };
+    return {
+      ok: false,
+      status: 409,
+      message: `the task is already ${now?.state ?? 'gone'}${now?.completedBy ? ` (by ${now.completedBy})` : ''}`,
+    };
   }
   return { ok: true };
 }

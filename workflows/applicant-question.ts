@@ -1,12 +1,26 @@
 import { condition, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { confirmAnswer, confirmationProblem, type AnswerConfirmation, type ApplicantQuestionInput, type QuestionState } from '../contracts/assistant.js';
+import {
+  confirmAnswer,
+  confirmationProblem,
+  type AnswerConfirmation,
+  type ApplicantQuestionInput,
+  type QuestionState,
+} from '../contracts/assistant.js';
 import { confirmAnswerUpdate, questionStateQuery } from '../contracts/messages.js';
 import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 
 // The model gets one short try; a failed draft only means the case worker writes the answer alone.
-const drafting = proxyActivities<Activities>({ startToCloseTimeout: '3 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: { maximumAttempts: 1 } });
-const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: { initialInterval: '1 second', maximumInterval: '1 minute' } });
+const drafting = proxyActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { maximumAttempts: 1 },
+});
+const acts = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
 
 const DEFAULT_ANSWER_WITHIN_MS = 10 * 24 * 3600_000;
 
@@ -17,7 +31,8 @@ export async function applicantQuestionWorkflow(input: ApplicantQuestionInput): 
   setHandler(questionStateQuery, () => state);
   setHandler(confirmAnswerUpdate, (c) => ((confirmation = c), state), {
     validator: (c) => {
-      if (state.status !== 'awaiting_confirmation' || confirmation) throw new Error('the question is no longer awaiting an answer');
+      if (state.status !== 'awaiting_confirmation' || confirmation)
+        throw new Error('the question is no longer awaiting an answer');
       const problem = confirmationProblem(c);
       if (problem) throw new Error(problem);
     },

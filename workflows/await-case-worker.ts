@@ -18,8 +18,11 @@ const fail = (r: Refusal | undefined): void => {
 export async function awaitCaseWorker(c: CaseContext, task: CaseWorkerTask): Promise<CaseWorkerDecision> {
   const o = { deadlines: c.deadlines, applicantSubject: c.input.identity.subject };
   // The task's event and its inbox row, written side by side: people act on this case while it waits.
-  const record = async (e: TaskEvent) => (await c.journal.note(e.type, { taskId: task.view.taskId, by: e.by, ...e.data }), c.journal.flush());
-  const project = (e: TaskEvent) => Promise.all([record(e), local.syncTask({ view: { ...task.view }, completion: task.decision })]);
+  const record = async (e: TaskEvent) => (
+    await c.journal.note(e.type, { taskId: task.view.taskId, by: e.by, ...e.data }), c.journal.flush()
+  );
+  const project = (e: TaskEvent) =>
+    Promise.all([record(e), local.syncTask({ view: { ...task.view }, completion: task.decision })]);
 
   setHandler(
     taskActionUpdate,
@@ -38,14 +41,22 @@ export async function awaitCaseWorker(c: CaseContext, task: CaseWorkerTask): Pro
     applicantReplyUpdate,
     async (r) => {
       const event = task.replied(r);
-      const answer = await local.storeApplicantReply({ caseId: task.view.caseId, questionId: r.questionId, answer: r.answer });
+      const answer = await local.storeApplicantReply({
+        caseId: task.view.caseId,
+        questionId: r.questionId,
+        answer: r.answer,
+      });
       await project({ ...event, data: { ...event.data, answer } });
       return task.view;
     },
     { validator: (r) => fail(task.replyRefusalOf(r)) },
   );
 
-  await project({ type: 'task.opened', by: 'system', data: { dueAt: task.view.dueAt, followUpAt: task.view.followUpAt, fourEyes: task.view.fourEyes } });
+  await project({
+    type: 'task.opened',
+    by: 'system',
+    data: { dueAt: task.view.dueAt, followUpAt: task.view.followUpAt, fourEyes: task.view.fourEyes },
+  });
   while (!task.decision) {
     const seen = task.view.version;
     const next = task.nextDeadline();

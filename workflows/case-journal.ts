@@ -44,7 +44,12 @@ export const caseRef = (i: CaseInput) => ({
 });
 
 // The statuses an operator filters on: a case waits there, or has ended. Moves between working stages stay out of visibility.
-const WAITING: ReadonlySet<CaseStatus> = new Set(['awaiting_applicant', 'awaiting_case_worker', 'collecting_fee', 'closed']);
+const WAITING: ReadonlySet<CaseStatus> = new Set([
+  'awaiting_applicant',
+  'awaiting_case_worker',
+  'collecting_fee',
+  'closed',
+]);
 // Entering these means waiting (or the end) for sure; a fee paid at once never waits, so its stage flushes only if it does.
 const WAITS_ON_ENTRY: ReadonlySet<CaseStatus> = new Set(['awaiting_applicant', 'awaiting_case_worker', 'closed']);
 
@@ -74,7 +79,13 @@ export class CaseJournal implements CaseRecorder {
   }
 
   async note(event: string, data?: Record<string, unknown>): Promise<void> {
-    this.pending.push({ seq: this.progress.nextSeq(), status: this.progress.state.status, event, data, at: new Date().toISOString() });
+    this.pending.push({
+      seq: this.progress.nextSeq(),
+      status: this.progress.state.status,
+      event,
+      data,
+      at: new Date().toISOString(),
+    });
   }
 
   async flush(): Promise<void> {
@@ -119,7 +130,13 @@ export class StageRecorder implements CaseRecorder {
   }
 
   async note(event: string, data?: Record<string, unknown>): Promise<void> {
-    await local.recordStage({ ...caseRef(this.input), seq: this.progress.nextSeq(), status: this.progress.state.status, event, data });
+    await local.recordStage({
+      ...caseRef(this.input),
+      seq: this.progress.nextSeq(),
+      status: this.progress.state.status,
+      event,
+      data,
+    });
   }
 
   async flush(): Promise<void> {}

@@ -6,7 +6,11 @@ import type { CaseSummaryRequest } from '../contracts/assistant.js';
 import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 
 // The activity itself falls back to the fact sheet when the model is slow or failing; a second try covers a lost worker.
-const summarising = proxyActivities<Activities>({ startToCloseTimeout: '3 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: { maximumAttempts: 2 } });
+const summarising = proxyActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { maximumAttempts: 2 },
+});
 
 /** Writes the labelled summary for a case-worker task. Runs beside the case, which never waits for it. */
 export async function caseSummaryWorkflow(i: CaseSummaryRequest): Promise<void> {
@@ -19,7 +23,16 @@ export async function startCaseSummary(input: CaseInput, taskId: string, escalat
   try {
     await startChild(caseSummaryWorkflow, {
       workflowId: caseSummaryWorkflowId(input.caseId, taskId),
-      args: [{ caseId: input.caseId, taskId, serviceKey: input.serviceKey, subject: input.identity.subject, application: input.application, escalation }],
+      args: [
+        {
+          caseId: input.caseId,
+          taskId,
+          serviceKey: input.serviceKey,
+          subject: input.identity.subject,
+          application: input.application,
+          escalation,
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
   } catch (err) {

@@ -72,45 +72,64 @@ export class CaseWorkerTask {
     const actor = a.actor;
     if (a.taskId !== v.taskId) return refuse('conflict', `task ${a.taskId} is not the open task of this case`);
     if (!actor?.id?.trim()) return refuse('invalid', 'the acting person must be named');
-    if (actor.role !== 'case_worker' && actor.role !== 'supervisor') return refuse('forbidden', 'only case workers and supervisors act on tasks');
+    if (actor.role !== 'case_worker' && actor.role !== 'supervisor')
+      return refuse('forbidden', 'only case workers and supervisors act on tasks');
     if (actor.authorityId !== v.authorityId) return refuse('forbidden', 'the task belongs to another authority');
     if (v.state === 'completed' || v.state === 'cancelled') return refuse('conflict', `the task is ${v.state}`);
     const isAssignee = v.state === 'claimed' && v.assignee === actor.id;
     const secondLook = v.stage === 'second_approval' && v.proposal;
     if ((a.action === 'claim' || a.action === 'unclaim' || a.action === 'reassign') && this.handovers >= MAX_HANDOVERS)
-      return refuse('conflict', `the task changed hands ${MAX_HANDOVERS} times; the current assignee or a supervisor must complete it`);
+      return refuse(
+        'conflict',
+        `the task changed hands ${MAX_HANDOVERS} times; the current assignee or a supervisor must complete it`,
+      );
     switch (a.action) {
       case 'claim':
         if (v.state !== 'open') return refuse('conflict', `the task is already claimed by ${v.assignee}`);
         if (v.candidateGroup === supervisorGroup(v.authorityId) && actor.role !== 'supervisor')
           return refuse('forbidden', 'the task is overdue and escalated to the supervisors');
-        if (secondLook && v.proposal!.by === actor.id) return refuse('forbidden', 'four-eyes: the second approval must come from a different person');
+        if (secondLook && v.proposal!.by === actor.id)
+          return refuse('forbidden', 'four-eyes: the second approval must come from a different person');
         return undefined;
       case 'unclaim':
         if (v.state !== 'claimed') return refuse('conflict', 'the task is not claimed');
-        if (!isAssignee && actor.role !== 'supervisor') return refuse('forbidden', `the task is claimed by ${v.assignee}`);
+        if (!isAssignee && actor.role !== 'supervisor')
+          return refuse('forbidden', `the task is claimed by ${v.assignee}`);
         return undefined;
       case 'reassign':
-        if (!isAssignee && actor.role !== 'supervisor') return refuse('forbidden', 'only the assignee or a supervisor can reassign the task');
+        if (!isAssignee && actor.role !== 'supervisor')
+          return refuse('forbidden', 'only the assignee or a supervisor can reassign the task');
         if (!a.assignee?.trim()) return refuse('invalid', 'the new assignee must be named');
         if (!a.reason?.trim()) return refuse('invalid', 'a reason for the reassignment is required');
-        if (secondLook && v.proposal!.by === a.assignee) return refuse('forbidden', 'four-eyes: the second approval must come from a different person');
+        if (secondLook && v.proposal!.by === a.assignee)
+          return refuse('forbidden', 'four-eyes: the second approval must come from a different person');
         return undefined;
       case 'complete':
-        if (!isAssignee) return refuse(v.state === 'open' ? 'conflict' : 'forbidden', v.state === 'open' ? 'claim the task first' : `the task is claimed by ${v.assignee}`);
-        if (a.outcome !== 'approve' && a.outcome !== 'reject') return refuse('invalid', 'outcome must be approve or reject');
+        if (!isAssignee)
+          return refuse(
+            v.state === 'open' ? 'conflict' : 'forbidden',
+            v.state === 'open' ? 'claim the task first' : `the task is claimed by ${v.assignee}`,
+          );
+        if (a.outcome !== 'approve' && a.outcome !== 'reject')
+          return refuse('invalid', 'outcome must be approve or reject');
         if (!a.justification?.trim()) return refuse('invalid', 'a written justification is required');
-        if (v.openQuestion) return refuse('conflict', 'the case is waiting for the applicant\'s reply');
-        if (secondLook && v.proposal!.by === actor.id) return refuse('forbidden', 'four-eyes: the second approval must come from a different person');
+        if (v.openQuestion) return refuse('conflict', "the case is waiting for the applicant's reply");
+        if (secondLook && v.proposal!.by === actor.id)
+          return refuse('forbidden', 'four-eyes: the second approval must come from a different person');
         if (secondLook && v.proposal!.outcome !== a.outcome)
-          return refuse('conflict', `four-eyes: the proposed outcome is ${v.proposal!.outcome}; a second person can only confirm it`);
+          return refuse(
+            'conflict',
+            `four-eyes: the proposed outcome is ${v.proposal!.outcome}; a second person can only confirm it`,
+          );
         return undefined;
       case 'ask':
         if (!isAssignee) return refuse('forbidden', 'only the assignee can ask the applicant');
         if (v.openQuestion) return refuse('conflict', 'a question to the applicant is already open');
-        if (a.kind !== 'question' && a.kind !== 'document') return refuse('invalid', 'kind must be question or document');
+        if (a.kind !== 'question' && a.kind !== 'document')
+          return refuse('invalid', 'kind must be question or document');
         if (!a.text?.trim()) return refuse('invalid', 'the question must not be empty');
-        if (this.questions >= MAX_QUESTIONS) return refuse('conflict', `${MAX_QUESTIONS} questions have been asked on this task; decide on what is there`);
+        if (this.questions >= MAX_QUESTIONS)
+          return refuse('conflict', `${MAX_QUESTIONS} questions have been asked on this task; decide on what is there`);
         return undefined;
       default:
         return refuse('invalid', 'unknown action');
@@ -154,9 +173,23 @@ export class CaseWorkerTask {
         }
         v.state = 'completed';
         this.decision = v.proposal
-          ? { taskId: v.taskId, caseWorker: v.proposal.by, confirmedBy: by, outcome: a.outcome, justification: `${v.proposal.justification} ${a.justification}` }
+          ? {
+              taskId: v.taskId,
+              caseWorker: v.proposal.by,
+              confirmedBy: by,
+              outcome: a.outcome,
+              justification: `${v.proposal.justification} ${a.justification}`,
+            }
           : { taskId: v.taskId, caseWorker: by, outcome: a.outcome, justification: a.justification };
-        return { type: 'task.completed', by, data: { outcome: a.outcome, justification: a.justification, ...(v.proposal && { proposedBy: v.proposal.by }) } };
+        return {
+          type: 'task.completed',
+          by,
+          data: {
+            outcome: a.outcome,
+            justification: a.justification,
+            ...(v.proposal && { proposedBy: v.proposal.by }),
+          },
+        };
     }
   }
 
@@ -193,7 +226,11 @@ export class CaseWorkerTask {
     v.version++;
     if (what === 'remind') {
       v.remindedAt = now.toISOString();
-      return { type: 'task.reminder', by: 'system', data: { dueAt: v.dueAt, assignee: v.assignee, candidateGroup: v.candidateGroup } };
+      return {
+        type: 'task.reminder',
+        by: 'system',
+        data: { dueAt: v.dueAt, assignee: v.assignee, candidateGroup: v.candidateGroup },
+      };
     }
     if (what === 'escalate') {
       v.escalatedAt = now.toISOString();

@@ -31,25 +31,45 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   const progress = new CaseProgress(input);
   setHandler(caseStateQuery, () => progress.state);
   const requests = new EvidenceRequests(progress.state);
-  setHandler(uploadEvidenceUpdate, (u) => (requests.accept(u), progress.state), { validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)) });
+  setHandler(uploadEvidenceUpdate, (u) => (requests.accept(u), progress.state), {
+    validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)),
+  });
   const paymentNotices = listenForPaymentNotices();
   const journal = new CaseJournal(input, progress);
 
-  await journal.enter('received', 'case.received', { ruleSetVersion: input.ruleSetVersion, representation: input.identity.representation });
+  await journal.enter('received', 'case.received', {
+    ruleSetVersion: input.ruleSetVersion,
+    representation: input.identity.representation,
+  });
   // Intake once, in one local step: identity, schema, plausibility, and the plan from the same rule run.
   const { serviceKey, authorityId, schemaVersion, ruleSetVersion, application, submittedAt, identity } = input;
-  const intake = await local.assessCase({ serviceKey, authorityId, schemaVersion, ruleSetVersion, application, submittedAt, identity });
+  const intake = await local.assessCase({
+    serviceKey,
+    authorityId,
+    schemaVersion,
+    ruleSetVersion,
+    application,
+    submittedAt,
+    identity,
+  });
   const deadlines = { ...DEFAULT_DEADLINES, ...intake.plan?.deadlines, ...input.deadlines };
-  if (!intake.plan) return issueAndClose({ input, deadlines, progress, journal }, 'refused', { refusalReasons: intake.refusalReasons });
+  if (!intake.plan)
+    return issueAndClose({ input, deadlines, progress, journal }, 'refused', { refusalReasons: intake.refusalReasons });
   const c: CaseContext = { input, deadlines, plan: intake.plan, progress, journal };
-  await journal.note('intake.assessed', { evidence: c.plan.evidence.map((e) => e.evidenceType), feeCents: c.plan.feeCents });
+  await journal.note('intake.assessed', {
+    evidence: c.plan.evidence.map((e) => e.evidenceType),
+    feeCents: c.plan.feeCents,
+  });
 
-  await journal.enter('fetching_evidence', 'evidence.requested', { evidence: c.plan.evidence.map((e) => e.evidenceType) });
+  await journal.enter('fetching_evidence', 'evidence.requested', {
+    evidence: c.plan.evidence.map((e) => e.evidenceType),
+  });
   // The case row exists from here on, for the applicant's list and the API's party checks.
   await journal.flush();
   const fetched = await fetchEvidence(c);
   const asked = await askApplicantForMissing(c, requests, fetched);
-  if ('incomplete' in asked) return issueAndClose(c, 'incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
+  if ('incomplete' in asked)
+    return issueAndClose(c, 'incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
   const evidence = await runServiceSteps('after_evidence', c, asked.evidence);
 
   let fee: FeeResult | undefined;
@@ -59,9 +79,18 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     if (fee.status === 'unpaid') return issueAndClose(c, 'refused', { fee, refusalReasons: [UNPAID_IN_ADVANCE] });
   }
 
-  await journal.enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
+  await journal.enter('deciding', 'decision.started', {
+    evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })),
+  });
   // Rules over pinned inputs: a local step, recorded once in the history and stored with its explanation.
-  let decision = await local.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, ruleSetSha256: input.ruleSetSha256, application: input.application, evidence });
+  let decision = await local.decideCase({
+    caseId: input.caseId,
+    serviceKey: input.serviceKey,
+    ruleSetVersion: input.ruleSetVersion,
+    ruleSetSha256: input.ruleSetSha256,
+    application: input.application,
+    evidence,
+  });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(c, decision);
   await runServiceSteps('after_decision', c, evidence, decision);
@@ -74,7 +103,8 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     await journal.enter('paying_out', 'payout.requested');
     await payOut(c, decision.payoutCents ?? c.plan.feeCents);
   }
-  if (fee?.status === 'paid' && decision.outcome === 'reject' && c.plan.refundOnRejection) fee = await refundFee(c, fee);
+  if (fee?.status === 'paid' && decision.outcome === 'reject' && c.plan.refundOnRejection)
+    fee = await refundFee(c, fee);
   return issueAndClose(c, decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
 }
 
@@ -93,7 +123,12 @@ async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<
     remindBeforeMs: c.deadlines.caseWorkerReminderMs,
   });
   progress.openTask(task.view);
-  await journal.enter('awaiting_case_worker', 'case.escalated', { taskId: task.view.taskId, rules: escalating.map((r) => r.ruleId) }, { decision: escalation });
+  await journal.enter(
+    'awaiting_case_worker',
+    'case.escalated',
+    { taskId: task.view.taskId, rules: escalating.map((r) => r.ruleId) },
+    { decision: escalation },
+  );
   await startCaseSummary(input, task.view.taskId, escalation);
   const d = await awaitCaseWorker(c, task);
   progress.taskClosed();
@@ -101,10 +136,23 @@ async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<
     ...escalation,
     outcome: d.outcome,
     decidedBy: { caseWorker: d.caseWorker, ...(d.confirmedBy && { confirmedBy: d.confirmedBy }) },
-    firedRules: [...escalation.firedRules, { ruleId: 'case-worker', outcome: d.outcome, reason: d.justification, legalBasis: 'Entscheidung der Sachbearbeitung' }],
+    firedRules: [
+      ...escalation.firedRules,
+      {
+        ruleId: 'case-worker',
+        outcome: d.outcome,
+        reason: d.justification,
+        legalBasis: 'Entscheidung der Sachbearbeitung',
+      },
+    ],
   };
   progress.decided(decided);
-  await journal.enter('deciding', 'case.resumed', { taskId: d.taskId, caseWorker: d.caseWorker, confirmedBy: d.confirmedBy, outcome: d.outcome });
+  await journal.enter('deciding', 'case.resumed', {
+    taskId: d.taskId,
+    caseWorker: d.caseWorker,
+    confirmedBy: d.confirmedBy,
+    outcome: d.outcome,
+  });
   // Out of the operators' waiting list at once, not only when the case closes.
   await journal.flush();
   return decided;
@@ -132,7 +180,12 @@ async function issueAndClose(
   });
   await journal.enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
   const bescheid = await acts.sealBescheid({ ...caseRefShort(input), document, sealedAt: issuedAt });
-  await journal.enter('delivering', 'bescheid.delivering', { keyId: bescheid.keyId, sealId: bescheid.sealId }, { bescheidSha256: bescheid.document.sha256 });
+  await journal.enter(
+    'delivering',
+    'bescheid.delivering',
+    { keyId: bescheid.keyId, sealId: bescheid.sealId },
+    { bescheidSha256: bescheid.document.sha256 },
+  );
   const delivery = await deliverOrHandOver(c, bescheid);
   await journal.enter('archiving', 'case.archiving', { deliveryId: delivery.deliveryId, delivery: delivery.status });
   // The archive seals the event log as the database holds it: everything so far must be there.

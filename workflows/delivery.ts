@@ -16,7 +16,13 @@ export async function deliverOrHandOver(c: CaseBasics, bescheid: SealResult): Pr
     if (!(err instanceof ActivityFailure)) throw err;
     const taskId = `${i.caseId}:delivery`;
     const reason = `Zustellung des Bescheids an das Postfach gescheitert (${err.cause?.message ?? err.message}); bitte auf anderem Weg zustellen.`;
-    await acts.handOverDelivery({ taskId, caseId: i.caseId, authorityId: i.authorityId, reason, dueAt: new Date(Date.now() + 3 * 24 * 3600_000).toISOString() });
+    await acts.handOverDelivery({
+      taskId,
+      caseId: i.caseId,
+      authorityId: i.authorityId,
+      reason,
+      dueAt: new Date(Date.now() + 3 * 24 * 3600_000).toISOString(),
+    });
     await c.journal.note('delivery.handed_over', { taskId });
     return { status: 'handed_over', deliveryId: taskId, channel: 'task' };
   }

@@ -24,7 +24,8 @@ export class EvidenceRequests {
     const item = this.state.requestedEvidence?.find((i) => i.evidenceType === u.evidenceType);
     if (!this.waiting || !item) return `the case is not waiting for evidence "${u.evidenceType}"`;
     if (this.uploads.has(u.evidenceType)) return `evidence "${u.evidenceType}" has already been uploaded`;
-    if (!/^[0-9a-f]{64}$/.test(u.document?.sha256 ?? '')) return 'the upload must reference a stored document by its SHA-256';
+    if (!/^[0-9a-f]{64}$/.test(u.document?.sha256 ?? ''))
+      return 'the upload must reference a stored document by its SHA-256';
     return undefined;
   }
 

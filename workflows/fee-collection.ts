@@ -16,18 +16,27 @@ export function listenForPaymentNotices(): PaymentNotices {
   return notices;
 }
 
-export const UNPAID_IN_ADVANCE = 'Die Gebühr wurde nicht innerhalb der Frist bezahlt; der Antrag wird daher nicht bearbeitet.';
+export const UNPAID_IN_ADVANCE =
+  'Die Gebühr wurde nicht innerhalb der Frist bezahlt; der Antrag wird daher nicht bearbeitet.';
 
 /** Shows the fee in the case's state, so the portal can link the applicant to the payment page. */
 const show = (c: CaseContext, payment: NonNullable<CaseState['payment']>) => void (c.progress.state.payment = payment);
-const refOf = (c: CaseContext) => ({ caseId: c.input.caseId, serviceKey: c.input.serviceKey, authorityId: c.input.authorityId });
+const refOf = (c: CaseContext) => ({
+  caseId: c.input.caseId,
+  serviceKey: c.input.serviceKey,
+  authorityId: c.input.authorityId,
+});
 
 /**
  * Webhook first: opens the payment (asking the provider's status in the same activity), then waits for a verified
  * webhook, asking the provider itself only on a backing-off schedule. Reminds once at `feeReminderMs`, gives up at
  * `feePaymentMs`. Past the deadline an advance fee's transaction is cancelled; a fee after the decision stays open.
  */
-export async function collectFee(c: CaseContext, notices: PaymentNotices, when: 'in_advance' | 'after_decision'): Promise<FeeResult> {
+export async function collectFee(
+  c: CaseContext,
+  notices: PaymentNotices,
+  when: 'in_advance' | 'after_decision',
+): Promise<FeeResult> {
   const ref = refOf(c);
   const opened = await acts.openFeePayment({ ...ref, amountCents: c.plan.feeCents });
   if (opened.status === 'not_required') return { status: 'not_required', amountCents: 0, currency: 'EUR' };
@@ -35,7 +44,12 @@ export async function collectFee(c: CaseContext, notices: PaymentNotices, when: 
   const dueAt = Date.now() + c.deadlines.feePaymentMs;
   const remindAt = Date.now() + c.deadlines.feeReminderMs;
   const shown = { amountCents, currency, paymentPageUrl };
-  await c.journal.note('fee.payment_opened', { transactionId, amountCents, currency, dueAt: new Date(dueAt).toISOString() });
+  await c.journal.note('fee.payment_opened', {
+    transactionId,
+    amountCents,
+    currency,
+    dueAt: new Date(dueAt).toISOString(),
+  });
   let check: { status: string; reference?: string } = opened.provider;
   let reminded = false;
   let polls = 0;
@@ -60,11 +74,20 @@ export async function collectFee(c: CaseContext, notices: PaymentNotices, when: 
         continue;
       }
       show(c, { ...shown, status: 'unpaid' });
-      await c.journal.note(when === 'in_advance' ? 'fee.cancelled' : 'fee.overdue', { transactionId, lastStatus: check.status });
+      await c.journal.note(when === 'in_advance' ? 'fee.cancelled' : 'fee.overdue', {
+        transactionId,
+        lastStatus: check.status,
+      });
       return { status: 'unpaid', amountCents, currency };
     }
     if (!reminded && Date.now() >= remindAt) {
-      await acts.remindFeePayment({ ...ref, recipient: c.input.identity.subject, paymentPageUrl, amountCents, dueAt: new Date(dueAt).toISOString() });
+      await acts.remindFeePayment({
+        ...ref,
+        recipient: c.input.identity.subject,
+        paymentPageUrl,
+        amountCents,
+        dueAt: new Date(dueAt).toISOString(),
+      });
       reminded = true;
       await c.journal.note('fee.reminder_sent', { transactionId });
     }
@@ -74,7 +97,8 @@ export async function collectFee(c: CaseContext, notices: PaymentNotices, when: 
     const wakeAt = Math.min(nextPollAt, reminded ? dueAt : Math.min(remindAt, dueAt));
     const notified = await condition(() => notices.count > seen, Math.max(1, wakeAt - Date.now()));
     if (notified || Date.now() >= nextPollAt) {
-      if (!notified) nextPollAt = Date.now() + pollDelayMs(++polls, c.deadlines.paymentPollMs, c.deadlines.feePaymentMs);
+      if (!notified)
+        nextPollAt = Date.now() + pollDelayMs(++polls, c.deadlines.paymentPollMs, c.deadlines.feePaymentMs);
       check = await acts.checkFeePayment({ ...ref, transactionId });
     }
   }
@@ -90,6 +114,10 @@ export async function refundFee(c: CaseContext, fee: FeeResult): Promise<FeeResu
 /** Pays the amount the rules approved to the applicant, once. */
 export async function payOut(c: CaseContext, amountCents: number): Promise<PayoutResult> {
   const payout = await acts.payOut({ ...refOf(c), application: c.input.application, amountCents });
-  await c.journal.note('payout.executed', { payoutId: payout.payoutId, amountCents: payout.amountCents, reference: payout.reference });
+  await c.journal.note('payout.executed', {
+    payoutId: payout.payoutId,
+    amountCents: payout.amountCents,
+    reference: payout.reference,
+  });
   return payout;
 }

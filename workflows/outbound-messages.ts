@@ -24,7 +24,12 @@ function milestoneOf(status: CaseStatus, data?: Record<string, unknown>): Milest
  * Called on every stage entry: announces milestones to the applicant's postbox and, once the Bescheid is out, forwards an
  * approved case to the recipients its rules named. Each message is its own activity with a key per case and target.
  */
-export async function onStageEntered(input: CaseInput, state: CaseState, status: CaseStatus, data?: Record<string, unknown>): Promise<void> {
+export async function onStageEntered(
+  input: CaseInput,
+  state: CaseState,
+  status: CaseStatus,
+  data?: Record<string, unknown>,
+): Promise<void> {
   const milestone = milestoneOf(status, data);
   const ref = { caseId: input.caseId, serviceKey: input.serviceKey, authorityId: input.authorityId };
   const at = new Date().toISOString();
@@ -32,14 +37,18 @@ export async function onStageEntered(input: CaseInput, state: CaseState, status:
   if (milestone) await acts.sendStatusMessage({ ...ref, recipient: input.identity.subject, milestone, outcome, at });
   const forwardTo = state.decision?.outcome === 'approve' ? (state.decision.forwardTo ?? []) : [];
   if (status === 'archiving' && forwardTo.length > 0) {
-    await Promise.all(forwardTo.map((recipient) => acts.forwardCase({
-      ...ref,
-      applicantSubject: input.identity.subject,
-      recipient,
-      application: input.application,
-      decision: state.decision!,
-      submittedAt: input.submittedAt,
-      at,
-    })));
+    await Promise.all(
+      forwardTo.map((recipient) =>
+        acts.forwardCase({
+          ...ref,
+          applicantSubject: input.identity.subject,
+          recipient,
+          application: input.application,
+          decision: state.decision!,
+          submittedAt: input.submittedAt,
+          at,
+        }),
+      ),
+    );
   }
 }

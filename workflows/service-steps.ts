@@ -22,21 +22,38 @@ export interface StepContext {
  * declare steps, so cases started before steps existed replay unchanged. A step that keeps failing is case data:
  * `step.failed` in the journal, and the rules see its evidence as unavailable.
  */
-export async function runServiceSteps(at: StepPoint, c: StepContext, evidence: EvidenceResult[], decision?: Decision): Promise<EvidenceResult[]> {
+export async function runServiceSteps(
+  at: StepPoint,
+  c: StepContext,
+  evidence: EvidenceResult[],
+  decision?: Decision,
+): Promise<EvidenceResult[]> {
   const due = (c.plan.steps ?? []).filter((s) => s.at === at);
   if (due.length === 0 || !patched('service-steps')) return evidence;
   const out = [...evidence];
   for (const s of due) {
     const { caseId, serviceKey, authorityId, application } = c.input;
     try {
-      const r = await steps[s.activity]!({ caseId, serviceKey, authorityId, step: s.name, at, application, evidence: out, decision, idempotencyKey: effectKey(caseId, `step:${s.name}`) });
+      const r = await steps[s.activity]!({
+        caseId,
+        serviceKey,
+        authorityId,
+        step: s.name,
+        at,
+        application,
+        evidence: out,
+        decision,
+        idempotencyKey: effectKey(caseId, `step:${s.name}`),
+      });
       await c.journal.note('step.completed', { step: s.name, at, ...r.note });
-      if (at === 'after_evidence') out.push({ evidenceType: s.name, register: `step:${s.activity}`, status: 'found', facts: r.facts ?? {} });
+      if (at === 'after_evidence')
+        out.push({ evidenceType: s.name, register: `step:${s.activity}`, status: 'found', facts: r.facts ?? {} });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       log.warn('service step failed', { step: s.name, error: String(err.cause?.message ?? err.message) });
       await c.journal.note('step.failed', { step: s.name, at });
-      if (at === 'after_evidence') out.push({ evidenceType: s.name, register: `step:${s.activity}`, status: 'unavailable', facts: {} });
+      if (at === 'after_evidence')
+        out.push({ evidenceType: s.name, register: `step:${s.activity}`, status: 'unavailable', facts: {} });
     }
   }
   return out;

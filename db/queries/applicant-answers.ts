@@ -16,8 +16,14 @@ export async function recordConfirmation(db: DbExecutor, p: RecordConfirmationPa
   await db.insert(applicantAnswers).values(p).onConflictDoNothing({ target: applicantAnswers.questionId });
 }
 
-export async function markAnswerDelivered(db: DbExecutor, p: { questionId: string; deliveryId: string }): Promise<void> {
-  await db.update(applicantAnswers).set({ deliveryId: p.deliveryId }).where(eq(applicantAnswers.questionId, p.questionId));
+export async function markAnswerDelivered(
+  db: DbExecutor,
+  p: { questionId: string; deliveryId: string },
+): Promise<void> {
+  await db
+    .update(applicantAnswers)
+    .set({ deliveryId: p.deliveryId })
+    .where(eq(applicantAnswers.questionId, p.questionId));
 }
 
 export async function listAnswers(db: DbExecutor, { caseId }: { caseId: string }) {

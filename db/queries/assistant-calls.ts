@@ -26,7 +26,13 @@ export async function recordAssistantCall(db: DbExecutor, p: RecordAssistantCall
 
 export async function listAssistantCalls(db: DbExecutor, { caseId }: { caseId: string }) {
   return db
-    .select({ purpose: assistantCalls.purpose, model: assistantCalls.model, promptSha256: assistantCalls.promptSha256, outcome: assistantCalls.outcome, at: assistantCalls.at })
+    .select({
+      purpose: assistantCalls.purpose,
+      model: assistantCalls.model,
+      promptSha256: assistantCalls.promptSha256,
+      outcome: assistantCalls.outcome,
+      at: assistantCalls.at,
+    })
     .from(assistantCalls)
     .where(eq(assistantCalls.caseId, caseId))
     .orderBy(asc(assistantCalls.id));

@@ -16,7 +16,10 @@ export interface AppendCaseEventParams {
 
 /** The entry this case's log needs before `seq` is not there yet; retrying after it lands is what helps. */
 export class EventPredecessorMissing extends Error {
-  constructor(readonly caseId: string, readonly seq: number) {
+  constructor(
+    readonly caseId: string,
+    readonly seq: number,
+  ) {
     super(`event ${seq} of case ${caseId} waits for event ${seq - 1}`);
     this.name = 'EventPredecessorMissing';
   }
@@ -37,7 +40,15 @@ export async function appendCaseEvent(db: DbExecutor, p: AppendCaseEventParams):
   const previous = rows.find((r) => r.seq === p.seq - 1);
   if (p.seq > 1 && !previous) throw new EventPredecessorMissing(p.caseId, p.seq);
   // Milliseconds, so the timestamp reads back exactly as it was hashed.
-  const entry = { caseId: p.caseId, seq: p.seq, type: p.type, status: p.status, data: p.data ?? {}, at: p.at ?? new Date(), prevHash: previous?.hash ?? '' };
+  const entry = {
+    caseId: p.caseId,
+    seq: p.seq,
+    type: p.type,
+    status: p.status,
+    data: p.data ?? {},
+    at: p.at ?? new Date(),
+    prevHash: previous?.hash ?? '',
+  };
   await db
     .insert(caseEvents)
     .values({ ...entry, hash: eventHash(entry) })

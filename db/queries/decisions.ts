@@ -49,11 +49,19 @@ export async function listDecisions(db: DbExecutor, { caseId }: { caseId: string
     .from(decisions)
     .where(eq(decisions.caseId, caseId))
     .orderBy(asc(decisions.decidedAt));
-  return rows.map((r) => ({ ...r, firedRules: r.firedRules as FiredRule[], facts: r.facts as Record<string, unknown>, forwardTo: r.forwardTo as string[] | null }));
+  return rows.map((r) => ({
+    ...r,
+    firedRules: r.firedRules as FiredRule[],
+    facts: r.facts as Record<string, unknown>,
+    forwardTo: r.forwardTo as string[] | null,
+  }));
 }
 
 /** The rules decisions of a service's open cases and of those closed since a date, with where each case stands. */
-export async function listDecisionsOfService(db: DbExecutor, { serviceKey, closedSince }: { serviceKey: string; closedSince: Date }) {
+export async function listDecisionsOfService(
+  db: DbExecutor,
+  { serviceKey, closedSince }: { serviceKey: string; closedSince: Date },
+) {
   const rows = await db
     .select({
       caseId: decisions.caseId,
@@ -70,5 +78,9 @@ export async function listDecisionsOfService(db: DbExecutor, { serviceKey, close
     .innerJoin(cases, eq(cases.caseId, decisions.caseId))
     .where(and(eq(decisions.serviceKey, serviceKey), or(isNull(cases.closedAt), gte(cases.closedAt, closedSince))))
     .orderBy(asc(decisions.decidedAt));
-  return rows.map((r) => ({ ...r, firedRules: r.firedRules as FiredRule[], facts: r.facts as Record<string, unknown> }));
+  return rows.map((r) => ({
+    ...r,
+    firedRules: r.firedRules as FiredRule[],
+    facts: r.facts as Record<string, unknown>,
+  }));
 }

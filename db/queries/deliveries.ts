@@ -25,7 +25,11 @@ export async function recordDelivery(db: DbExecutor, p: RecordDeliveryParams) {
 
 export async function listDeliveries(db: DbExecutor, { caseId }: { caseId: string }) {
   return db
-    .select({ deliveryId: deliveries.deliveryId, recipient: deliveries.recipient, documentSha256: deliveries.documentSha256 })
+    .select({
+      deliveryId: deliveries.deliveryId,
+      recipient: deliveries.recipient,
+      documentSha256: deliveries.documentSha256,
+    })
     .from(deliveries)
     .where(eq(deliveries.caseId, caseId));
 }

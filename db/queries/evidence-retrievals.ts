@@ -22,7 +22,9 @@ export async function logRetrieval(db: DbExecutor, p: LogRetrievalParams): Promi
   await db
     .insert(evidenceRetrievals)
     .values(p)
-    .onConflictDoNothing({ target: [evidenceRetrievals.caseId, evidenceRetrievals.evidenceType, evidenceRetrievals.attempt] });
+    .onConflictDoNothing({
+      target: [evidenceRetrievals.caseId, evidenceRetrievals.evidenceType, evidenceRetrievals.attempt],
+    });
 }
 
 const columns = {
@@ -40,9 +42,17 @@ const columns = {
 };
 
 export async function listRetrievalsOfCase(db: DbExecutor, { caseId }: { caseId: string }) {
-  return db.select(columns).from(evidenceRetrievals).where(eq(evidenceRetrievals.caseId, caseId)).orderBy(asc(evidenceRetrievals.id));
+  return db
+    .select(columns)
+    .from(evidenceRetrievals)
+    .where(eq(evidenceRetrievals.caseId, caseId))
+    .orderBy(asc(evidenceRetrievals.id));
 }
 
 export async function listRetrievalsOfSubject(db: DbExecutor, { subject }: { subject: string }) {
-  return db.select(columns).from(evidenceRetrievals).where(eq(evidenceRetrievals.subject, subject)).orderBy(asc(evidenceRetrievals.id));
+  return db
+    .select(columns)
+    .from(evidenceRetrievals)
+    .where(eq(evidenceRetrievals.subject, subject))
+    .orderBy(asc(evidenceRetrievals.id));
 }

@@ -18,7 +18,10 @@ export async function openIncident(db: DbExecutor, p: OpenIncidentParams): Promi
   await db.insert(incidents).values(p).onConflictDoNothing({ target: incidents.incidentId });
 }
 
-export async function resolveIncident(db: DbExecutor, p: { incidentId: string; action: IncidentAction; by: string }): Promise<void> {
+export async function resolveIncident(
+  db: DbExecutor,
+  p: { incidentId: string; action: IncidentAction; by: string },
+): Promise<void> {
   await db
     .update(incidents)
     .set({ resolution: p.action, resolvedBy: p.by, resolvedAt: new Date() })
@@ -46,7 +49,13 @@ export async function listOpenIncidents(db: DbExecutor, { authorityId }: { autho
 
 export async function findIncident(db: DbExecutor, { incidentId }: { incidentId: string }) {
   const [row] = await db
-    .select({ incidentId: incidents.incidentId, caseId: incidents.caseId, authorityId: cases.authorityId, resolution: incidents.resolution, resolvedBy: incidents.resolvedBy })
+    .select({
+      incidentId: incidents.incidentId,
+      caseId: incidents.caseId,
+      authorityId: cases.authorityId,
+      resolution: incidents.resolution,
+      resolvedBy: incidents.resolvedBy,
+    })
     .from(incidents)
     .innerJoin(cases, eq(cases.caseId, incidents.caseId))
     .where(eq(incidents.incidentId, incidentId));

@@ -37,13 +37,20 @@ export async function setPaymentStatus(
 ): Promise<boolean> {
   const changed = await db
     .update(payments)
-    .set({ status: p.status, ...(p.reference ? { reference: p.reference } : {}), ...(p.settledAt ? { settledAt: p.settledAt } : {}) })
+    .set({
+      status: p.status,
+      ...(p.reference ? { reference: p.reference } : {}),
+      ...(p.settledAt ? { settledAt: p.settledAt } : {}),
+    })
     .where(and(eq(payments.idempotencyKey, p.idempotencyKey), ne(payments.status, p.status)))
     .returning({ key: payments.idempotencyKey });
   return changed.length > 0;
 }
 
-export async function findCaseOfTransaction(db: DbExecutor, { providerTransactionId }: { providerTransactionId: string }) {
+export async function findCaseOfTransaction(
+  db: DbExecutor,
+  { providerTransactionId }: { providerTransactionId: string },
+) {
   const [row] = await db
     .select({ caseId: payments.caseId, kind: payments.kind })
     .from(payments)

@@ -5,9 +5,21 @@ import { cases, deliveries, seals } from '../schema.js';
 /** Closed cases that still hold personal data and closed before `closedBefore`; the caller applies each service's period. */
 export async function listErasableCases(db: DbExecutor, { closedBefore }: { closedBefore: Date }) {
   return db
-    .select({ caseId: cases.caseId, serviceKey: cases.serviceKey, closedAt: cases.closedAt, bescheidSha256: cases.bescheidSha256 })
+    .select({
+      caseId: cases.caseId,
+      serviceKey: cases.serviceKey,
+      closedAt: cases.closedAt,
+      bescheidSha256: cases.bescheidSha256,
+    })
     .from(cases)
-    .where(and(eq(cases.status, 'closed'), isNotNull(cases.applicantSubject), isNotNull(cases.closedAt), lt(cases.closedAt, closedBefore)));
+    .where(
+      and(
+        eq(cases.status, 'closed'),
+        isNotNull(cases.applicantSubject),
+        isNotNull(cases.closedAt),
+        lt(cases.closedAt, closedBefore),
+      ),
+    );
 }
 
 /** Documents a case holds outside the archive: the sealed and unsealed Bescheid, and every letter delivered. */

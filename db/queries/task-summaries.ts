@@ -18,7 +18,14 @@ export async function saveTaskSummary(db: DbExecutor, p: SaveTaskSummaryParams):
 
 export async function getTaskSummary(db: DbExecutor, { taskId }: { taskId: string }) {
   const [row] = await db
-    .select({ taskId: taskSummaries.taskId, caseId: taskSummaries.caseId, label: taskSummaries.label, source: taskSummaries.source, text: taskSummaries.text, createdAt: taskSummaries.createdAt })
+    .select({
+      taskId: taskSummaries.taskId,
+      caseId: taskSummaries.caseId,
+      label: taskSummaries.label,
+      source: taskSummaries.source,
+      text: taskSummaries.text,
+      createdAt: taskSummaries.createdAt,
+    })
     .from(taskSummaries)
     .where(eq(taskSummaries.taskId, taskId));
   return row;

@@ -32,7 +32,13 @@ export async function syncTask(db: DbExecutor, { view: v, completion: c }: SyncT
     escalatedAt: v.escalatedAt ? new Date(v.escalatedAt) : null,
     version: v.version,
     updatedAt: new Date(),
-    ...(c && { completedAt: new Date(), completedBy: c.caseWorker, confirmedBy: c.confirmedBy ?? null, outcome: c.outcome, justification: c.justification }),
+    ...(c && {
+      completedAt: new Date(),
+      completedBy: c.caseWorker,
+      confirmedBy: c.confirmedBy ?? null,
+      outcome: c.outcome,
+      justification: c.justification,
+    }),
   };
   await db
     .insert(tasks)
@@ -91,8 +97,17 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   if (p.dueAfter) where.push(gte(tasks.dueAt, p.dueAfter));
   if (p.caseIdPrefix) where.push(like(tasks.caseId, `${p.caseIdPrefix.replace(/[\\%_]/g, '\\$&')}%`));
   const [items, [total]] = await Promise.all([
-    db.select(taskColumns).from(tasks).where(and(...where)).orderBy(asc(tasks.dueAt), asc(tasks.taskId)).limit(p.limit).offset(p.offset),
-    db.select({ n: count() }).from(tasks).where(and(...where)),
+    db
+      .select(taskColumns)
+      .from(tasks)
+      .where(and(...where))
+      .orderBy(asc(tasks.dueAt), asc(tasks.taskId))
+      .limit(p.limit)
+      .offset(p.offset),
+    db
+      .select({ n: count() })
+      .from(tasks)
+      .where(and(...where)),
   ]);
   return { items, total: total?.n ?? 0 };
 }
@@ -111,13 +126,24 @@ export async function listOpenTasks(db: DbExecutor, { authorityId }: { authority
 }
 
 /** A task outside the workflow's wait takes the same fields as the workflow's own, plus its due date. */
-export type CreateTaskParams = Pick<TaskView, 'taskId' | 'caseId' | 'kind' | 'serviceKey' | 'authorityId' | 'candidateGroup' | 'reason'> & { dueAt: Date };
+export type CreateTaskParams = Pick<
+  TaskView,
+  'taskId' | 'caseId' | 'kind' | 'serviceKey' | 'authorityId' | 'candidateGroup' | 'reason'
+> & { dueAt: Date };
 
 /** A task no workflow waits on (e.g. delivering a document by hand): created once, worked outside the case's wait. */
 export async function createTask(db: DbExecutor, p: CreateTaskParams): Promise<void> {
   await db
     .insert(tasks)
-    .values({ ...p, state: 'open', priority: 'high', stage: 'decision', fourEyes: false, followUpAt: p.dueAt, version: 1 })
+    .values({
+      ...p,
+      state: 'open',
+      priority: 'high',
+      stage: 'decision',
+      fourEyes: false,
+      followUpAt: p.dueAt,
+      version: 1,
+    })
     .onConflictDoNothing({ target: tasks.taskId });
 }
 
@@ -134,8 +160,24 @@ export interface CompleteOutsideTaskParams {
 export async function completeOutsideTask(db: DbExecutor, p: CompleteOutsideTaskParams) {
   const [row] = await db
     .update(tasks)
-    .set({ state: 'completed', assignee: p.by, completedAt: new Date(), completedBy: p.by, outcome: p.outcome, justification: p.justification, version: sql`${tasks.version} + 1`, updatedAt: new Date() })
-    .where(and(eq(tasks.taskId, p.taskId), eq(tasks.authorityId, p.authorityId), eq(tasks.kind, p.kind), inArray(tasks.state, ['open', 'claimed'])))
+    .set({
+      state: 'completed',
+      assignee: p.by,
+      completedAt: new Date(),
+      completedBy: p.by,
+      outcome: p.outcome,
+      justification: p.justification,
+      version: sql`${tasks.version} + 1`,
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        eq(tasks.taskId, p.taskId),
+        eq(tasks.authorityId, p.authorityId),
+        eq(tasks.kind, p.kind),
+        inArray(tasks.state, ['open', 'claimed']),
+      ),
+    )
     .returning({ taskId: tasks.taskId });
   return row;
 }

@@ -3,18 +3,30 @@ import Fastify from 'fastify';
 import type { ForwardedNotice } from '../../adapters/forwarding.js';
 
 /** Stand-in for the authorities a Gewerbeanzeige is forwarded to: stores each notice once per idempotency key. */
-export async function startForwardingSandbox(o: { host: string; port: number }): Promise<{ url: string; stop(): Promise<void> }> {
-  const byKey = new Map<string, { receiptId: string; recipient: string; receivedAt: string; notice: ForwardedNotice }>();
+export async function startForwardingSandbox(o: {
+  host: string;
+  port: number;
+}): Promise<{ url: string; stop(): Promise<void> }> {
+  const byKey = new Map<
+    string,
+    { receiptId: string; recipient: string; receivedAt: string; notice: ForwardedNotice }
+  >();
   const app = Fastify({ logger: false });
   app.post<{ Params: { recipient: string }; Body: ForwardedNotice }>(
     '/recipients/:recipient/notices',
     { schema: { body: { type: 'object', required: ['nachrichtenkopf', 'gewerbeanzeige'] } } },
     async (req, reply) => {
       const key = req.headers['idempotency-key'];
-      if (typeof key !== 'string' || !key) return reply.status(400).send({ title: 'Idempotency-Key header is required' });
+      if (typeof key !== 'string' || !key)
+        return reply.status(400).send({ title: 'Idempotency-Key header is required' });
       const known = byKey.get(key);
       if (known) return reply.status(200).send({ receiptId: known.receiptId });
-      const stored = { receiptId: randomUUID(), recipient: req.params.recipient, receivedAt: new Date().toISOString(), notice: req.body };
+      const stored = {
+        receiptId: randomUUID(),
+        recipient: req.params.recipient,
+        receivedAt: new Date().toISOString(),
+        notice: req.body,
+      };
       byKey.set(key, stored);
       return reply.status(201).send({ receiptId: stored.receiptId });
     },

@@ -6,7 +6,10 @@ const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)}
 /** The page the applicant pays on: the amount, the purpose, and one button per outcome the sandbox can play. */
 export function paymentPage(t: SandboxTransaction): string {
   const buttons = (['paid', 'failed', 'abandoned'] as const)
-    .map((o) => `<button name="outcome" value="${o}">${{ paid: 'Bezahlen', failed: 'Zahlung scheitert', abandoned: 'Abbrechen' }[o]}</button>`)
+    .map(
+      (o) =>
+        `<button name="outcome" value="${o}">${{ paid: 'Bezahlen', failed: 'Zahlung scheitert', abandoned: 'Abbrechen' }[o]}</button>`,
+    )
     .join(' ');
   return `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Zahlung (Sandbox)</title></head><body>
 <h1>Zahlung (Sandbox)</h1>

@@ -55,7 +55,10 @@ export interface PaymentSandbox {
 
 const kassenzeichen = () => `KZ-${String(randomInt(1e6)).padStart(6, '0')}${String(randomInt(1e6)).padStart(6, '0')}`;
 const problem = (reply: FastifyReply, status: number, detail: string) =>
-  reply.status(status).type('application/problem+json').send({ type: 'about:blank', title: 'Payment refused', status, detail });
+  reply
+    .status(status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title: 'Payment refused', status, detail });
 
 /** An HTTP server that plays the payment provider: payment page, configurable outcome and delay, signed webhooks. */
 export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<PaymentSandbox> {
@@ -107,7 +110,9 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
     const body = JSON.stringify({ type: 'transaction.updated', ...view(t), occurredAt: new Date().toISOString() });
     const headers = signedWebhookHeaders(o.webhookSecret, body);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+      const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5_000) }).catch(
+        () => undefined,
+      );
       if (res && res.status < 500) {
         sandbox.webhooksSent++;
         return;
@@ -118,7 +123,9 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
 
   const find = (id: string) => transactions.get(id);
 
-  app.post<{ Body: { amountCents: number; currency: Currency; purpose: string; returnUrl: string; notifyUrl?: string } }>(
+  app.post<{
+    Body: { amountCents: number; currency: Currency; purpose: string; returnUrl: string; notifyUrl?: string };
+  }>(
     '/transactions',
     {
       schema: {
@@ -140,7 +147,13 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
       if (typeof key !== 'string' || !key) return problem(reply, 400, 'Idempotency-Key header required');
       const existing = byKey.get(key);
       if (existing) return view(find(existing)!);
-      const t: SandboxTransaction = { transactionId: `tx_${randomUUID()}`, idempotencyKey: key, ...req.body, status: 'open', refundedCents: 0 };
+      const t: SandboxTransaction = {
+        transactionId: `tx_${randomUUID()}`,
+        idempotencyKey: key,
+        ...req.body,
+        status: 'open',
+        refundedCents: 0,
+      };
       transactions.set(t.transactionId, t);
       byKey.set(key, t.transactionId);
       const outcome = o.outcome;
@@ -176,7 +189,8 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
     const t = find(req.params.id);
     if (!t) return problem(reply, 404, 'unknown transaction');
     const outcome = req.body?.outcome;
-    if (outcome !== 'paid' && outcome !== 'failed' && outcome !== 'abandoned') return problem(reply, 400, 'outcome must be paid, failed or abandoned');
+    if (outcome !== 'paid' && outcome !== 'failed' && outcome !== 'abandoned')
+      return problem(reply, 400, 'outcome must be paid, failed or abandoned');
     if (t.status === 'paid' || t.status === 'cancelled') return problem(reply, 409, `transaction is ${t.status}`);
     settle(t, outcome);
     return req.headers['content-type']?.startsWith('application/json') ? view(t) : reply.redirect(t.returnUrl, 303);
@@ -189,7 +203,12 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
         body: {
           type: 'object',
           required: ['amountCents', 'currency', 'iban', 'purpose'],
-          properties: { amountCents: { type: 'integer', minimum: 1 }, currency: { const: 'EUR' }, iban: { type: 'string' }, purpose: { type: 'string' } },
+          properties: {
+            amountCents: { type: 'integer', minimum: 1 },
+            currency: { const: 'EUR' },
+            iban: { type: 'string' },
+            purpose: { type: 'string' },
+          },
         },
       },
     },
@@ -197,11 +216,25 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
       const key = req.headers['idempotency-key'];
       if (typeof key !== 'string' || !key) return problem(reply, 400, 'Idempotency-Key header required');
       const existing = payouts.get(key);
-      if (existing) return { payoutId: existing.id, reference: existing.reference, amountCents: existing.amountCents, currency: existing.currency };
+      if (existing)
+        return {
+          payoutId: existing.id,
+          reference: existing.reference,
+          amountCents: existing.amountCents,
+          currency: existing.currency,
+        };
       if (!isValidIBAN(electronicFormatIBAN(req.body.iban) ?? '')) return problem(reply, 422, 'invalid IBAN');
-      const p = { id: `po_${randomUUID()}`, idempotencyKey: key, reference: kassenzeichen(), amountCents: req.body.amountCents, currency: req.body.currency };
+      const p = {
+        id: `po_${randomUUID()}`,
+        idempotencyKey: key,
+        reference: kassenzeichen(),
+        amountCents: req.body.amountCents,
+        currency: req.body.currency,
+      };
       payouts.set(key, p);
-      return reply.status(201).send({ payoutId: p.id, reference: p.reference, amountCents: p.amountCents, currency: p.currency });
+      return reply
+        .status(201)
+        .send({ payoutId: p.id, reference: p.reference, amountCents: p.amountCents, currency: p.currency });
     },
   );
 
@@ -212,7 +245,11 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
         body: {
           type: 'object',
           required: ['transactionId', 'amountCents', 'currency'],
-          properties: { transactionId: { type: 'string' }, amountCents: { type: 'integer', minimum: 1 }, currency: { const: 'EUR' } },
+          properties: {
+            transactionId: { type: 'string' },
+            amountCents: { type: 'integer', minimum: 1 },
+            currency: { const: 'EUR' },
+          },
         },
       },
     },
@@ -220,14 +257,29 @@ export async function startPaymentSandbox(o: PaymentSandboxOptions): Promise<Pay
       const key = req.headers['idempotency-key'];
       if (typeof key !== 'string' || !key) return problem(reply, 400, 'Idempotency-Key header required');
       const existing = refunds.get(key);
-      if (existing) return { refundId: existing.id, reference: existing.reference, amountCents: existing.amountCents, currency: existing.currency };
+      if (existing)
+        return {
+          refundId: existing.id,
+          reference: existing.reference,
+          amountCents: existing.amountCents,
+          currency: existing.currency,
+        };
       const t = find(req.body.transactionId);
       if (!t || t.status !== 'paid') return problem(reply, 422, 'only a paid transaction can be refunded');
-      if (t.refundedCents + req.body.amountCents > t.amountCents) return problem(reply, 422, 'refund exceeds the amount paid');
+      if (t.refundedCents + req.body.amountCents > t.amountCents)
+        return problem(reply, 422, 'refund exceeds the amount paid');
       t.refundedCents += req.body.amountCents;
-      const r = { id: `rf_${randomUUID()}`, idempotencyKey: key, reference: kassenzeichen(), amountCents: req.body.amountCents, currency: req.body.currency };
+      const r = {
+        id: `rf_${randomUUID()}`,
+        idempotencyKey: key,
+        reference: kassenzeichen(),
+        amountCents: req.body.amountCents,
+        currency: req.body.currency,
+      };
       refunds.set(key, r);
-      return reply.status(201).send({ refundId: r.id, reference: r.reference, amountCents: r.amountCents, currency: r.currency });
+      return reply
+        .status(201)
+        .send({ refundId: r.id, reference: r.reference, amountCents: r.amountCents, currency: r.currency });
     },
   );
 

@@ -36,7 +36,11 @@ const deliveryBody = {
       type: 'object',
       additionalProperties: false,
       required: ['sha256', 'mediaType', 'contentBase64'],
-      properties: { sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' }, mediaType: { type: 'string' }, contentBase64: { type: 'string' } },
+      properties: {
+        sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        mediaType: { type: 'string' },
+        contentBase64: { type: 'string' },
+      },
     },
   },
 } as const;
@@ -53,13 +57,19 @@ export function buildPostboxSandbox(): FastifyInstance {
   app.post<{ Body: DeliveryRequest }>('/deliveries', { schema: { body: deliveryBody } }, async (req, reply) => {
     const key = req.headers['idempotency-key'];
     if (typeof key !== 'string' || key.length === 0) {
-      return reply.status(400).type('application/problem+json').send(problem(400, 'Bad Request', 'Idempotency-Key header is required'));
+      return reply
+        .status(400)
+        .type('application/problem+json')
+        .send(problem(400, 'Bad Request', 'Idempotency-Key header is required'));
     }
     const known = byKey.get(key);
     if (known) return reply.status(200).send(receiptOf(known));
     const bytes = Buffer.from(req.body.document.contentBase64, 'base64');
     if (createHash('sha256').update(bytes).digest('hex') !== req.body.document.sha256) {
-      return reply.status(422).type('application/problem+json').send(problem(422, 'Unprocessable Content', 'document does not match its SHA-256'));
+      return reply
+        .status(422)
+        .type('application/problem+json')
+        .send(problem(422, 'Unprocessable Content', 'document does not match its SHA-256'));
     }
     const stored: StoredDelivery = {
       deliveryId: randomUUID(),
@@ -68,7 +78,12 @@ export function buildPostboxSandbox(): FastifyInstance {
       recipient: req.body.recipient,
       subject: req.body.subject,
       deliveredAt: new Date().toISOString(),
-      document: { sha256: req.body.document.sha256, mediaType: req.body.document.mediaType, size: bytes.byteLength, bytes },
+      document: {
+        sha256: req.body.document.sha256,
+        mediaType: req.body.document.mediaType,
+        size: bytes.byteLength,
+        bytes,
+      },
     };
     byKey.set(key, stored);
     return reply.status(201).send(receiptOf(stored));
@@ -82,15 +97,29 @@ export function buildPostboxSandbox(): FastifyInstance {
         caseId: d.caseId,
         subject: d.subject,
         deliveredAt: d.deliveredAt,
-        document: { sha256: d.document.sha256, mediaType: d.document.mediaType, size: d.document.size, href: `/postbox/${encodeURIComponent(d.recipient)}/${d.deliveryId}/document` },
+        document: {
+          sha256: d.document.sha256,
+          mediaType: d.document.mediaType,
+          size: d.document.size,
+          href: `/postbox/${encodeURIComponent(d.recipient)}/${d.deliveryId}/document`,
+        },
       })),
   );
 
-  app.get<{ Params: { recipient: string; deliveryId: string } }>('/postbox/:recipient/:deliveryId/document', async (req, reply) => {
-    const d = [...byKey.values()].find((x) => x.recipient === req.params.recipient && x.deliveryId === req.params.deliveryId);
-    if (!d) return reply.status(404).type('application/problem+json').send(problem(404, 'Not Found', 'no such delivery in this postbox'));
-    return reply.type(d.document.mediaType).send(d.document.bytes);
-  });
+  app.get<{ Params: { recipient: string; deliveryId: string } }>(
+    '/postbox/:recipient/:deliveryId/document',
+    async (req, reply) => {
+      const d = [...byKey.values()].find(
+        (x) => x.recipient === req.params.recipient && x.deliveryId === req.params.deliveryId,
+      );
+      if (!d)
+        return reply
+          .status(404)
+          .type('application/problem+json')
+          .send(problem(404, 'Not Found', 'no such delivery in this postbox'));
+      return reply.type(d.document.mediaType).send(d.document.bytes);
+    },
+  );
 
   addStatusMessageRoutes(app);
   app.get('/health', async () => ({ status: 'ok' }));
@@ -100,7 +129,10 @@ export function buildPostboxSandbox(): FastifyInstance {
 const receiptOf = (d: StoredDelivery): DeliveryReceipt => ({ deliveryId: d.deliveryId, deliveredAt: d.deliveredAt });
 
 /** Starts the sandbox; port 0 picks a free one (tests). */
-export async function startPostboxSandbox(o: { host: string; port: number }): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startPostboxSandbox(o: {
+  host: string;
+  port: number;
+}): Promise<{ url: string; stop(): Promise<void> }> {
   const app = buildPostboxSandbox();
   await app.listen({ host: o.host, port: o.port });
   const address = app.server.address();
@@ -110,7 +142,10 @@ export async function startPostboxSandbox(o: { host: string; port: number }): Pr
 
 /** Status messages (BundID Antragsstatus shape), once per Idempotency-Key; the applicant lists them like a status monitor. */
 function addStatusMessageRoutes(app: FastifyInstance): void {
-  const byKey = new Map<string, { messageId: string; receivedAt: string; recipient: string } & Record<string, unknown>>();
+  const byKey = new Map<
+    string,
+    { messageId: string; receivedAt: string; recipient: string } & Record<string, unknown>
+  >();
   app.post<{ Body: { recipient: string } & Record<string, unknown> }>(
     '/status-messages',
     {
@@ -128,7 +163,11 @@ function addStatusMessageRoutes(app: FastifyInstance): void {
     },
     async (req, reply) => {
       const key = req.headers['idempotency-key'];
-      if (typeof key !== 'string' || !key) return reply.status(400).type('application/problem+json').send({ title: 'Idempotency-Key header is required', status: 400 });
+      if (typeof key !== 'string' || !key)
+        return reply
+          .status(400)
+          .type('application/problem+json')
+          .send({ title: 'Idempotency-Key header is required', status: 400 });
       const known = byKey.get(key);
       if (known) return reply.status(200).send({ messageId: known.messageId });
       const stored = { ...req.body, messageId: randomUUID(), receivedAt: new Date().toISOString() };

@@ -60,7 +60,9 @@ const invoiceBody = {
 export function buildRegisterSandbox(o: RegisterSandboxOptions): RegisterSandbox {
   const app = Fastify({ logger: false, forceCloseConnections: true });
   const random = o.random ?? seededRandom(o.seed ?? 1);
-  const faults = Object.fromEntries(REGISTER_NAMES.map((r) => [r, { ...NO_FAULTS, ...o.faults, ...o.faultsByRegister?.[r] }])) as Record<RegisterName, RegisterFaults>;
+  const faults = Object.fromEntries(
+    REGISTER_NAMES.map((r) => [r, { ...NO_FAULTS, ...o.faults, ...o.faultsByRegister?.[r] }]),
+  ) as Record<RegisterName, RegisterFaults>;
   const requests = Object.fromEntries(REGISTER_NAMES.map((r) => [r, 0])) as Record<RegisterName, number>;
   const population = new Map(o.data.population.map((p) => [p.subject, p]));
   const vehicles = new Map(o.data.vehicles.map((v) => [v.licensePlate, v]));
@@ -73,55 +75,91 @@ export function buildRegisterSandbox(o: RegisterSandboxOptions): RegisterSandbox
     requests[register]++;
     const f = faults[register];
     if (f.down) {
-      await reply.status(503).type('application/problem+json').send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: `${register} register is down` });
+      await reply
+        .status(503)
+        .type('application/problem+json')
+        .send({
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: `${register} register is down`,
+        });
       return false;
     }
     if (f.latencyMs > 0) await sleep(f.latencyMs);
     const r = random();
     if (r < f.timeoutRate) await sleep(f.hangMs);
     if (r < f.timeoutRate + f.errorRate) {
-      await reply.status(503).type('application/problem+json').send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'try again later' });
+      await reply
+        .status(503)
+        .type('application/problem+json')
+        .send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'try again later' });
       return false;
     }
     return true;
   }
 
-  app.post<{ Body: { subject: string } }>('/population/v1/residence', { schema: { body: subjectBody } }, async (req, reply) => {
-    if (!(await misbehave('population', reply))) return reply;
-    const person = population.get(req.body.subject);
-    if (!person) return reply.status(404).type('application/problem+json').send(notFound);
-    const household = o.data.population.filter((p) => p.householdId === person.householdId && p.subject !== person.subject);
-    return { ...person, household: household.map((h) => ({ subject: h.subject, familyName: h.familyName, givenName: h.givenName })) };
-  });
+  app.post<{ Body: { subject: string } }>(
+    '/population/v1/residence',
+    { schema: { body: subjectBody } },
+    async (req, reply) => {
+      if (!(await misbehave('population', reply))) return reply;
+      const person = population.get(req.body.subject);
+      if (!person) return reply.status(404).type('application/problem+json').send(notFound);
+      const household = o.data.population.filter(
+        (p) => p.householdId === person.householdId && p.subject !== person.subject,
+      );
+      return {
+        ...person,
+        household: household.map((h) => ({ subject: h.subject, familyName: h.familyName, givenName: h.givenName })),
+      };
+    },
+  );
 
-  app.post<{ Body: { licensePlate: string } }>('/vehicles/v1/registration', { schema: { body: plateBody } }, async (req, reply) => {
-    if (!(await misbehave('vehicles', reply))) return reply;
-    const vehicle = vehicles.get(req.body.licensePlate);
-    if (!vehicle) return reply.status(404).type('application/problem+json').send(notFound);
-    return vehicle;
-  });
+  app.post<{ Body: { licensePlate: string } }>(
+    '/vehicles/v1/registration',
+    { schema: { body: plateBody } },
+    async (req, reply) => {
+      if (!(await misbehave('vehicles', reply))) return reply;
+      const vehicle = vehicles.get(req.body.licensePlate);
+      if (!vehicle) return reply.status(404).type('application/problem+json').send(notFound);
+      return vehicle;
+    },
+  );
 
-  app.post<{ Body: { subject: string } }>('/trade/v1/registrations', { schema: { body: subjectBody } }, async (req, reply) => {
-    if (!(await misbehave('trade', reply))) return reply;
-    const entries = trade.get(req.body.subject);
-    if (!entries) return reply.status(404).type('application/problem+json').send(notFound);
-    return { registrations: entries };
-  });
+  app.post<{ Body: { subject: string } }>(
+    '/trade/v1/registrations',
+    { schema: { body: subjectBody } },
+    async (req, reply) => {
+      if (!(await misbehave('trade', reply))) return reply;
+      const entries = trade.get(req.body.subject);
+      if (!entries) return reply.status(404).type('application/problem+json').send(notFound);
+      return { registrations: entries };
+    },
+  );
 
   const invoices = new Map((o.data.invoices ?? []).map((i) => [i.invoiceNumber, i]));
   const prohibited = new Set(o.data.tradeProhibitions ?? []);
-  app.post<{ Body: { invoiceNumber: string } }>('/invoices/v1/check', { schema: { body: invoiceBody } }, async (req, reply) => {
-    if (!(await misbehave('uploads', reply))) return reply;
-    const invoice = invoices.get(req.body.invoiceNumber);
-    if (!invoice) return reply.status(404).type('application/problem+json').send(notFound);
-    return invoice;
-  });
+  app.post<{ Body: { invoiceNumber: string } }>(
+    '/invoices/v1/check',
+    { schema: { body: invoiceBody } },
+    async (req, reply) => {
+      if (!(await misbehave('uploads', reply))) return reply;
+      const invoice = invoices.get(req.body.invoiceNumber);
+      if (!invoice) return reply.status(404).type('application/problem+json').send(notFound);
+      return invoice;
+    },
+  );
 
   // The Gewerbezentralregister always answers: no entry means no prohibition.
-  app.post<{ Body: { subject: string } }>('/gzr/v1/prohibitions', { schema: { body: subjectBody } }, async (req, reply) => {
-    if (!(await misbehave('gzr', reply))) return reply;
-    return { prohibited: prohibited.has(req.body.subject) };
-  });
+  app.post<{ Body: { subject: string } }>(
+    '/gzr/v1/prohibitions',
+    { schema: { body: subjectBody } },
+    async (req, reply) => {
+      if (!(await misbehave('gzr', reply))) return reply;
+      return { prohibited: prohibited.has(req.body.subject) };
+    },
+  );
 
   return { app, requests, setFaults: (register, f) => Object.assign(faults[register], f) };
 }
@@ -134,7 +172,9 @@ export interface StartedRegisterSandbox extends RegisterSandbox {
 }
 
 /** Listens on the given port (0 for any free one, as tests do). */
-export async function startRegisterSandbox(o: RegisterSandboxOptions & { host?: string; port: number }): Promise<StartedRegisterSandbox> {
+export async function startRegisterSandbox(
+  o: RegisterSandboxOptions & { host?: string; port: number },
+): Promise<StartedRegisterSandbox> {
   const sandbox = buildRegisterSandbox(o);
   const host = o.host ?? '127.0.0.1';
   await sandbox.app.listen({ host, port: o.port });

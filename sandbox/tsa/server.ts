@@ -55,7 +55,9 @@ export async function startTsaSandbox(o: { host: string; port: number }): Promis
           status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.granted }),
           timeStampToken: new pkijs.ContentInfo({ schema: asn1js.fromBER(token).result }),
         });
-        res.writeHead(200, { 'content-type': 'application/timestamp-reply' }).end(Buffer.from(response.toSchema().toBER()));
+        res
+          .writeHead(200, { 'content-type': 'application/timestamp-reply' })
+          .end(Buffer.from(response.toSchema().toBER()));
       })().catch(() => res.writeHead(500).end());
     });
   });
@@ -80,9 +82,15 @@ function tsaIdentity() {
   cert.setSubject(name);
   cert.setIssuer(name);
   // RFC 3161 2.3: a TSA certificate carries exactly the critical timeStamping extended key usage.
-  cert.setExtensions([{ name: 'extKeyUsage', critical: true, timeStamping: true }, { name: 'keyUsage', digitalSignature: true }]);
+  cert.setExtensions([
+    { name: 'extKeyUsage', critical: true, timeStamping: true },
+    { name: 'keyUsage', digitalSignature: true },
+  ]);
   const forgeKey = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   cert.sign(forgeKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
   const nodeKey = createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  return { cert, sign: (digestInfo: Buffer) => privateEncrypt({ key: nodeKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo) };
+  return {
+    cert,
+    sign: (digestInfo: Buffer) => privateEncrypt({ key: nodeKey, padding: constants.RSA_PKCS1_PADDING }, digestInfo),
+  };
 }

@@ -61,9 +61,25 @@ function objectOf(container: Node, codeLists: CodeLists): Record<string, unknown
     const contains = s['enthaelt'] as Node;
     const element = (contains['datenfeld'] ?? contains['datenfeldgruppe']) as Node;
     const { id } = identOf(element);
-    const single = contains['datenfeld'] ? fieldSchema(element, codeLists) : { type: 'object', additionalProperties: false, ...objectOf(element, codeLists) };
-    const annotated = { title: text(element['bezeichnungEingabe']) ?? text(element['name']), 'x-fim-id': id, ...single };
-    properties[id] = max === 1 ? annotated : { type: 'array', title: annotated.title, 'x-fim-id': id, items: annotated, minItems: min, ...(max !== undefined && { maxItems: max }) };
+    const single = contains['datenfeld']
+      ? fieldSchema(element, codeLists)
+      : { type: 'object', additionalProperties: false, ...objectOf(element, codeLists) };
+    const annotated = {
+      title: text(element['bezeichnungEingabe']) ?? text(element['name']),
+      'x-fim-id': id,
+      ...single,
+    };
+    properties[id] =
+      max === 1
+        ? annotated
+        : {
+            type: 'array',
+            title: annotated.title,
+            'x-fim-id': id,
+            items: annotated,
+            minItems: min,
+            ...(max !== undefined && { maxItems: max }),
+          };
     if (min >= 1) required.push(id);
   }
   return { type: 'object', additionalProperties: false, required, properties };
@@ -71,14 +87,16 @@ function objectOf(container: Node, codeLists: CodeLists): Record<string, unknown
 
 function fieldSchema(field: Node, codeLists: CodeLists): Record<string, unknown> {
   const type = code(field['datentyp']);
-  const out: Record<string, unknown> = ({
-    text: { type: 'string' },
-    date: { type: 'string', format: 'date' },
-    bool: { type: 'boolean' },
-    num: { type: 'number' },
-    num_int: { type: 'integer' },
-    num_currency: { type: 'number', multipleOf: 0.01 },
-  } as Record<string, Record<string, unknown>>)[type ?? ''] ?? { type: 'string' };
+  const out: Record<string, unknown> = (
+    {
+      text: { type: 'string' },
+      date: { type: 'string', format: 'date' },
+      bool: { type: 'boolean' },
+      num: { type: 'number' },
+      num_int: { type: 'integer' },
+      num_currency: { type: 'number', multipleOf: 0.01 },
+    } as Record<string, Record<string, unknown>>
+  )[type ?? ''] ?? { type: 'string' };
   const p = precision(field['praezisierung']);
   if (p['minLength'] !== undefined) out['minLength'] = Number(p['minLength']);
   if (p['maxLength'] !== undefined) out['maxLength'] = Number(p['maxLength']);

@@ -7,15 +7,25 @@ import { expect } from 'vitest';
 
 /** The system's Chromium (Debian package `chromium`), never a downloaded browser. */
 export function chromiumPath(): string {
-  return process.env['CHROMIUM_PATH'] ?? execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+  return (
+    process.env['CHROMIUM_PATH'] ??
+    execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim()
+  );
 }
 
-export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
 
 /** axe-core over the page as it is now: zero violations of the WCAG 2.1 A and AA rules. */
 export async function expectAccessible(page: Page, state: string): Promise<void> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+  const found = result.violations.map(
+    (v) =>
+      `${v.id}: ${v.help} (${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(', ')})`,
+  );
   expect(found, `axe on ${state}`).toEqual([]);
 }
 
@@ -36,7 +46,10 @@ export async function tabTo(page: Page, target: Locator, maxTabs = 80): Promise<
 
 /** Whether the page reflows: no horizontal scrolling of the whole page (tables may scroll in their own box). */
 export async function expectNoPageScroll(page: Page): Promise<void> {
-  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
   expect(scroll).toBeLessThanOrEqual(client);
 }
 

@@ -12,15 +12,36 @@ export function runtimeImports(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(resolve(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
   const found: string[] = [];
   const typeOnly = (clause: ts.ImportClause | undefined) =>
-    clause?.isTypeOnly || (clause && !clause.name && clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly));
+    clause?.isTypeOnly ||
+    (clause &&
+      !clause.name &&
+      clause.namedBindings &&
+      ts.isNamedImports(clause.namedBindings) &&
+      clause.namedBindings.elements.length > 0 &&
+      clause.namedBindings.elements.every((e) => e.isTypeOnly));
   const visit = (node: ts.Node) => {
-    if (ts.isImportDeclaration(node) && !typeOnly(node.importClause) && ts.isStringLiteral(node.moduleSpecifier)) found.push(node.moduleSpecifier.text);
-    if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) found.push(node.moduleSpecifier.text);
-    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) found.push(node.arguments[0].text);
+    if (ts.isImportDeclaration(node) && !typeOnly(node.importClause) && ts.isStringLiteral(node.moduleSpecifier))
+      found.push(node.moduleSpecifier.text);
+    if (
+      ts.isExportDeclaration(node) &&
+      !node.isTypeOnly &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    )
+      found.push(node.moduleSpecifier.text);
+    if (
+      ts.isCallExpression(node) &&
+      node.expression.kind === ts.SyntaxKind.ImportKeyword &&
+      node.arguments[0] &&
+      ts.isStringLiteral(node.arguments[0])
+    )
+      found.push(node.arguments[0].text);
     ts.forEachChild(node, visit);
   };
   visit(source);
-  return found.filter((f) => f.startsWith('.')).map((f) => relative(root, resolve(root, dirname(file), f.replace(/\.js$/, '.ts'))));
+  return found
+    .filter((f) => f.startsWith('.'))
+    .map((f) => relative(root, resolve(root, dirname(file), f.replace(/\.js$/, '.ts'))));
 }
 
 /** Every project file reachable from `entries` through static or dynamic imports, with who imported it first. */
@@ -39,4 +60,3 @@ export function importGraph(entries: string[]): Map<string, string> {
   }
   return seen;
 }
-

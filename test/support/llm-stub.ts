@@ -24,7 +24,10 @@ export class LlmStub {
   private behaviour: ModelBehaviour | ((req: StubRequest) => ModelBehaviour) = { kind: 'reply', content: 'ok' };
   private readonly open = new Set<ServerResponse>();
 
-  private constructor(private readonly server: Server, readonly url: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
 
   static async start(): Promise<LlmStub> {
     let stub: LlmStub | undefined;
@@ -54,7 +57,13 @@ export class LlmStub {
     const request: StubRequest = { authorization: req.headers.authorization, raw, body: JSON.parse(raw) };
     this.requests.push(request);
     const b = typeof this.behaviour === 'function' ? this.behaviour(request) : this.behaviour;
-    const completion = (content: string) => JSON.stringify({ id: 'stub', object: 'chat.completion', model: 'stub-model', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
+    const completion = (content: string) =>
+      JSON.stringify({
+        id: 'stub',
+        object: 'chat.completion',
+        model: 'stub-model',
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+      });
     switch (b.kind) {
       case 'reply':
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(completion(b.content));
@@ -63,13 +72,17 @@ export class LlmStub {
         if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(completion(b.content));
         return;
       case 'status':
-        return void res.writeHead(b.code, { 'content-type': 'application/json' }).end('{"error":{"message":"stub failure"}}');
+        return void res
+          .writeHead(b.code, { 'content-type': 'application/json' })
+          .end('{"error":{"message":"stub failure"}}');
       case 'invalid_json':
         return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [ {"message": ');
       case 'wrong_shape':
         return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"answer":"approve this case"}');
       case 'huge':
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(completion('Genehmigen! '.repeat(Math.ceil(b.bytes / 12))));
+        return void res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(completion('Genehmigen! '.repeat(Math.ceil(b.bytes / 12))));
       case 'hang_up':
         return void res.destroy();
     }

@@ -4,7 +4,8 @@ module.exports = function mutate(source) {
   let out = source;
   for (const { file, from, to } of mutations) {
     if (!this.resourcePath.endsWith(file)) continue;
-    if (!out.includes(from)) throw new Error(`mutant: "${from}" not found in ${file}; update the mutation in test/replay.test.ts`);
+    if (!out.includes(from))
+      throw new Error(`mutant: "${from}" not found in ${file}; update the mutation in test/replay.test.ts`);
     out = out.replace(from, to);
   }
   return out;

@@ -8,7 +8,10 @@ export const PATHS: Record<string, (types: string[]) => boolean> = {
   'fee-in-advance-paid': (t) => t.includes('fee.paid') && t.indexOf('fee.paid') < t.indexOf('decision.started'),
   'fee-in-advance-cancelled': (t) => t.includes('fee.cancelled'),
   'fee-reminder': (t) => t.includes('fee.reminder_sent'),
-  'fee-after-decision': (t) => t.includes('fee.requested') && t.indexOf('decision.started') >= 0 && t.lastIndexOf('fee.requested') > t.indexOf('decision.started'),
+  'fee-after-decision': (t) =>
+    t.includes('fee.requested') &&
+    t.indexOf('decision.started') >= 0 &&
+    t.lastIndexOf('fee.requested') > t.indexOf('decision.started'),
   payout: (t) => t.includes('payout.executed'),
   refund: (t) => t.includes('fee.refunded'),
   'delivery-handed-over': (t) => t.includes('delivery.handed_over'),
@@ -16,7 +19,8 @@ export const PATHS: Record<string, (types: string[]) => boolean> = {
   'case-worker-reminder': (t) => t.includes('task.reminder'),
   'case-worker-escalation': (t) => t.includes('task.escalated'),
   'evidence-reminder': (t) => t.includes('evidence.reminder_sent'),
-  'evidence-expiry': (t) => t.includes('evidence.requested_from_applicant') && t.includes('case.closed') && !t.includes('decision.started'),
+  'evidence-expiry': (t) =>
+    t.includes('evidence.requested_from_applicant') && t.includes('case.closed') && !t.includes('decision.started'),
   'applicant-question': (t) => t.includes('applicant.asked') && t.includes('applicant.replied'),
   'applicant-reply-overdue': (t) => t.includes('applicant.reply_overdue'),
 };
@@ -27,7 +31,13 @@ export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow'];
  * Writes one new history per path not covered yet, from the finished workflows of a test run, as `<day>-<path>.json`.
  * Existing files are never touched: fixtures are append-only (see test/fixtures/histories.manifest.json).
  */
-export async function recordHistories(o: { temporalAddress: string; temporalCli: string; databaseUrl: string; into: string; covered: Set<string> }): Promise<string[]> {
+export async function recordHistories(o: {
+  temporalAddress: string;
+  temporalCli: string;
+  databaseUrl: string;
+  into: string;
+  covered: Set<string>;
+}): Promise<string[]> {
   const connection = await Connection.connect({ address: o.temporalAddress });
   const sql = postgres(o.databaseUrl, { max: 1, onnotice: () => {} });
   const written: string[] = [];
@@ -35,7 +45,14 @@ export async function recordHistories(o: { temporalAddress: string; temporalCli:
   const save = (workflowId: string, name: string) => {
     const file = `${o.into}${day}-${name}.json`;
     if (existsSync(file)) return;
-    writeFileSync(file, execFileSync(o.temporalCli, ['workflow', 'show', '-w', workflowId, '--address', o.temporalAddress, '-o', 'json'], { maxBuffer: 64 << 20 }));
+    writeFileSync(
+      file,
+      execFileSync(
+        o.temporalCli,
+        ['workflow', 'show', '-w', workflowId, '--address', o.temporalAddress, '-o', 'json'],
+        { maxBuffer: 64 << 20 },
+      ),
+    );
     o.covered.add(name);
     written.push(file);
   };
@@ -45,8 +62,11 @@ export async function recordHistories(o: { temporalAddress: string; temporalCli:
       if (OTHER_TYPES.includes(w.type) && !o.covered.has(w.type)) save(w.workflowId, w.type);
       if (w.type !== 'caseWorkflow') continue;
       const caseId = w.workflowId.replace(/^case:/, '');
-      const types = (await sql<{ type: string }[]>`select type from case_events where case_id = ${caseId} order by seq`).map((r) => r.type);
-      for (const [name, proves] of Object.entries(PATHS)) if (!o.covered.has(name) && proves(types)) save(w.workflowId, name);
+      const types = (
+        await sql<{ type: string }[]>`select type from case_events where case_id = ${caseId} order by seq`
+      ).map((r) => r.type);
+      for (const [name, proves] of Object.entries(PATHS))
+        if (!o.covered.has(name) && proves(types)) save(w.workflowId, name);
     }
   } finally {
     await sql.end({ timeout: 5 });
@@ -60,7 +80,10 @@ export interface FixtureManifest {
 }
 
 /** Adds fixtures to the manifest; an entry once written is never changed (the replay test compares against it). */
-export function addToManifest(manifest: FixtureManifest, files: Array<{ file: string; sha256: string; paths: string[] }>): FixtureManifest {
+export function addToManifest(
+  manifest: FixtureManifest,
+  files: Array<{ file: string; sha256: string; paths: string[] }>,
+): FixtureManifest {
   const next = { ...manifest };
   for (const f of files) if (!next[f.file]) next[f.file] = { sha256: f.sha256, paths: f.paths };
   return next;

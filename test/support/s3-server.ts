@@ -8,7 +8,8 @@ const motoServer = fileURLToPath(new URL('../../.tools/s3/bin/moto_server', impo
 
 /** moto's S3-compatible server on a free loopback port, installed by `npm test`'s setup; stopped by the returned function. */
 export async function startS3Server(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
-  if (!existsSync(motoServer)) throw new Error(`no S3 test server at ${motoServer}: run \`npm test\` (its setup installs it)`);
+  if (!existsSync(motoServer))
+    throw new Error(`no S3 test server at ${motoServer}: run \`npm test\` (its setup installs it)`);
   const port = await new Promise<number>((res) => {
     const srv = createServer().listen(0, '127.0.0.1', () => {
       const p = (srv.address() as { port: number }).port;
@@ -17,9 +18,18 @@ export async function startS3Server(): Promise<{ endpoint: string; stop: () => P
   });
   const proc = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
-  await eventually(() => fetch(endpoint).then(() => true, () => undefined), 'the S3 test server', 30_000);
+  await eventually(
+    () =>
+      fetch(endpoint).then(
+        () => true,
+        () => undefined,
+      ),
+    'the S3 test server',
+    30_000,
+  );
   return {
     endpoint,
-    stop: () => new Promise<void>((res) => (proc.exitCode !== null ? res() : (proc.once('exit', () => res()), proc.kill()))),
+    stop: () =>
+      new Promise<void>((res) => (proc.exitCode !== null ? res() : (proc.once('exit', () => res()), proc.kill()))),
   };
 }

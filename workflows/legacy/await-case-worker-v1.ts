@@ -1,5 +1,11 @@
 // Frozen: the case-worker wait as cases started before the case journal run it (see case-workflow-v1.ts).
-import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { CaseDeadlines, CaseWorkerDecision } from '../../contracts/case.js';
 import { applicantReplyUpdate, taskActionUpdate } from '../../contracts/messages.js';
@@ -25,7 +31,8 @@ export async function awaitCaseWorker(o: {
   record: (e: TaskEvent) => Promise<void>;
 }): Promise<CaseWorkerDecision> {
   const { task } = o;
-  const project = (e: TaskEvent) => Promise.all([o.record(e), local.syncTask({ view: { ...task.view }, completion: task.decision })]);
+  const project = (e: TaskEvent) =>
+    Promise.all([o.record(e), local.syncTask({ view: { ...task.view }, completion: task.decision })]);
 
   setHandler(
     taskActionUpdate,
@@ -44,14 +51,22 @@ export async function awaitCaseWorker(o: {
     applicantReplyUpdate,
     async (r) => {
       const event = task.replied(r);
-      const answer = await local.storeApplicantReply({ caseId: task.view.caseId, questionId: r.questionId, answer: r.answer });
+      const answer = await local.storeApplicantReply({
+        caseId: task.view.caseId,
+        questionId: r.questionId,
+        answer: r.answer,
+      });
       await project({ ...event, data: { ...event.data, answer } });
       return task.view;
     },
     { validator: (r) => fail(task.replyRefusalOf(r)) },
   );
 
-  await project({ type: 'task.opened', by: 'system', data: { dueAt: task.view.dueAt, followUpAt: task.view.followUpAt, fourEyes: task.view.fourEyes } });
+  await project({
+    type: 'task.opened',
+    by: 'system',
+    data: { dueAt: task.view.dueAt, followUpAt: task.view.followUpAt, fourEyes: task.view.fourEyes },
+  });
   while (!task.decision) {
     const seen = task.view.version;
     const next = task.nextDeadline();

@@ -25,11 +25,14 @@ import { startCaseSummary } from '../case-summary.js';
 import { handToCaseWorker, withIncidents } from '../incidents.js';
 import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
 
-const acts = withIncidents(proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-}), { decideCase: handToCaseWorker });
+const acts = withIncidents(
+  proxyActivities<Activities>({
+    startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  }),
+  { decideCase: handToCaseWorker },
+);
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
 /**
@@ -41,7 +44,9 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
   const progress = new CaseProgress(input);
   setHandler(caseStateQuery, () => progress.state);
   const requests = new EvidenceRequests(progress.state);
-  setHandler(uploadEvidenceUpdate, (u) => (requests.accept(u), progress.state), { validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)) });
+  setHandler(uploadEvidenceUpdate, (u) => (requests.accept(u), progress.state), {
+    validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)),
+  });
   const paymentNotices = listenForPaymentNotices();
   const enter = async (status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra) => {
     const seq = progress.enter(status, new Date());
@@ -49,14 +54,18 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
     await local.recordStage({ ...caseRef(input), seq, status, event, data, ...extra });
   };
 
-  await enter('received', 'case.received', { ruleSetVersion: input.ruleSetVersion, representation: input.identity.representation });
+  await enter('received', 'case.received', {
+    ruleSetVersion: input.ruleSetVersion,
+    representation: input.identity.representation,
+  });
   const plan = await acts.planCase(applicationRef(input));
   const deadlines = { ...DEFAULT_DEADLINES, ...plan.deadlines, ...input.deadlines };
   const feeCase: FeeCase = {
     input,
     deadlines,
     feeCents: plan.feeCents,
-    note: (event, data) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data }),
+    note: (event, data) =>
+      local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data }),
     show: (payment) => void (progress.state.payment = payment),
   };
 
@@ -70,15 +79,20 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
   const identity = await acts.checkIdentity({ serviceKey: input.serviceKey, identity: input.identity });
   if (!identity.sufficient) {
     return issueAndClose('refused', {
-      refusalReasons: [identity.reason ?? `Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht nicht aus; erforderlich ist ${identity.required}.`],
+      refusalReasons: [
+        identity.reason ??
+          `Das Vertrauensniveau Ihrer Anmeldung (${identity.actual}) reicht nicht aus; erforderlich ist ${identity.required}.`,
+      ],
     });
   }
 
   await enter('fetching_evidence', 'evidence.requested', { evidence: plan.evidence.map((e) => e.evidenceType) });
   const fetched = await fetchEvidence(input, plan, deadlines);
-  const note = (event: string, data?: Record<string, unknown>) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data });
+  const note = (event: string, data?: Record<string, unknown>) =>
+    local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: progress.state.status, event, data });
   const asked = await askApplicantForMissing({ input, plan, deadlines, requests, enter, note }, fetched);
-  if ('incomplete' in asked) return issueAndClose('incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
+  if ('incomplete' in asked)
+    return issueAndClose('incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
   const evidence = asked.evidence;
 
   let fee: FeeResult | undefined;
@@ -88,8 +102,17 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
     if (fee.status === 'unpaid') return issueAndClose('refused', { fee, refusalReasons: [UNPAID_IN_ADVANCE] });
   }
 
-  await enter('deciding', 'decision.started', { evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })) });
-  let decision = await acts.decideCase({ caseId: input.caseId, serviceKey: input.serviceKey, ruleSetVersion: input.ruleSetVersion, ruleSetSha256: input.ruleSetSha256, application: input.application, evidence });
+  await enter('deciding', 'decision.started', {
+    evidence: evidence.map((e) => ({ type: e.evidenceType, status: e.status })),
+  });
+  let decision = await acts.decideCase({
+    caseId: input.caseId,
+    serviceKey: input.serviceKey,
+    ruleSetVersion: input.ruleSetVersion,
+    ruleSetSha256: input.ruleSetSha256,
+    application: input.application,
+    evidence,
+  });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(decision);
 
@@ -101,14 +124,18 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
     await enter('paying_out', 'payout.requested');
     await payOut(feeCase, decision.payoutCents ?? plan.feeCents);
   }
-  if (fee?.status === 'paid' && decision.outcome === 'reject' && plan.refundOnRejection) fee = await refundFee(feeCase, fee);
+  if (fee?.status === 'paid' && decision.outcome === 'reject' && plan.refundOnRejection)
+    fee = await refundFee(feeCase, fee);
   return issueAndClose(decision.outcome === 'approve' ? 'approved' : 'rejected', { decision, fee, evidence });
 
   /** Reminded before the due date, escalated to the supervisors after it; the case waits for the task's completion. */
   async function waitForCaseWorker(escalation: Decision): Promise<Decision> {
     const task = new CaseWorkerTask({
       ...caseRefShort(input),
-      reason: escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.reason).join(' '),
+      reason: escalation.firedRules
+        .filter((r) => r.outcome === 'escalate')
+        .map((r) => r.reason)
+        .join(' '),
       taskId: `${input.caseId}:review`,
       applicantSubject: input.identity.subject,
       fourEyes: plan.fourEyes,
@@ -117,23 +144,51 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
       remindBeforeMs: deadlines.caseWorkerReminderMs,
     });
     progress.openTask(task.view);
-    await enter('awaiting_case_worker', 'case.escalated', { taskId: task.view.taskId, rules: escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.ruleId) }, { decision: escalation });
+    await enter(
+      'awaiting_case_worker',
+      'case.escalated',
+      {
+        taskId: task.view.taskId,
+        rules: escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.ruleId),
+      },
+      { decision: escalation },
+    );
     await startCaseSummary(input, task.view.taskId, escalation);
     const d = await awaitCaseWorker({
       task,
       deadlines,
       applicantSubject: input.identity.subject,
-      record: (e) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'awaiting_case_worker', event: e.type, data: { taskId: task.view.taskId, by: e.by, ...e.data } }),
+      record: (e) =>
+        local.recordStage({
+          ...caseRef(input),
+          seq: progress.nextSeq(),
+          status: 'awaiting_case_worker',
+          event: e.type,
+          data: { taskId: task.view.taskId, by: e.by, ...e.data },
+        }),
     });
     progress.taskClosed();
     const decided: Decision = {
       ...escalation,
       outcome: d.outcome,
       decidedBy: { caseWorker: d.caseWorker, ...(d.confirmedBy && { confirmedBy: d.confirmedBy }) },
-      firedRules: [...escalation.firedRules, { ruleId: 'case-worker', outcome: d.outcome, reason: d.justification, legalBasis: 'Entscheidung der Sachbearbeitung' }],
+      firedRules: [
+        ...escalation.firedRules,
+        {
+          ruleId: 'case-worker',
+          outcome: d.outcome,
+          reason: d.justification,
+          legalBasis: 'Entscheidung der Sachbearbeitung',
+        },
+      ],
     };
     progress.decided(decided);
-    await enter('deciding', 'case.resumed', { taskId: d.taskId, caseWorker: d.caseWorker, confirmedBy: d.confirmedBy, outcome: d.outcome });
+    await enter('deciding', 'case.resumed', {
+      taskId: d.taskId,
+      caseWorker: d.caseWorker,
+      confirmedBy: d.confirmedBy,
+      outcome: d.outcome,
+    });
     return decided;
   }
 
@@ -155,10 +210,22 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
     });
     await enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
     const bescheid = await acts.sealBescheid({ ...caseRefShort(input), document, sealedAt: issuedAt });
-    await enter('delivering', 'bescheid.delivering', { keyId: bescheid.keyId, sealId: bescheid.sealId }, { bescheidSha256: bescheid.document.sha256 });
+    await enter(
+      'delivering',
+      'bescheid.delivering',
+      { keyId: bescheid.keyId, sealId: bescheid.sealId },
+      { bescheidSha256: bescheid.document.sha256 },
+    );
     const delivery = await deliverOrHandOver(
-      { caseId: input.caseId, authorityId: input.authorityId, recipient: input.identity.subject, bescheid, giveUpAfterMs: deadlines.deliveryGiveUpMs },
-      (event, data) => local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'delivering', event, data }),
+      {
+        caseId: input.caseId,
+        authorityId: input.authorityId,
+        recipient: input.identity.subject,
+        bescheid,
+        giveUpAfterMs: deadlines.deliveryGiveUpMs,
+      },
+      (event, data) =>
+        local.recordStage({ ...caseRef(input), seq: progress.nextSeq(), status: 'delivering', event, data }),
     );
     await enter('archiving', 'case.archiving', { deliveryId: delivery.deliveryId, delivery: delivery.status });
     const archive = await acts.archiveCase({

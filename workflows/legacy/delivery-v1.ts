@@ -19,7 +19,10 @@ export interface DeliverInput {
  * The delivery or the deadline: the postbox is retried with backoff until `giveUpAfterMs`; then a task asks the
  * authority to deliver another way, and the case records that, so a decision never silently fails to arrive.
  */
-export async function deliverOrHandOver(i: DeliverInput, record: (event: string, data: Record<string, unknown>) => Promise<void>): Promise<DeliveryResult> {
+export async function deliverOrHandOver(
+  i: DeliverInput,
+  record: (event: string, data: Record<string, unknown>) => Promise<void>,
+): Promise<DeliveryResult> {
   const postbox = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
@@ -32,7 +35,13 @@ export async function deliverOrHandOver(i: DeliverInput, record: (event: string,
     if (!(err instanceof ActivityFailure)) throw err;
     const taskId = `${i.caseId}:delivery`;
     const reason = `Zustellung des Bescheids an das Postfach gescheitert (${err.cause?.message ?? err.message}); bitte auf anderem Weg zustellen.`;
-    await acts.handOverDelivery({ taskId, caseId: i.caseId, authorityId: i.authorityId, reason, dueAt: new Date(Date.now() + 3 * 24 * 3600_000).toISOString() });
+    await acts.handOverDelivery({
+      taskId,
+      caseId: i.caseId,
+      authorityId: i.authorityId,
+      reason,
+      dueAt: new Date(Date.now() + 3 * 24 * 3600_000).toISOString(),
+    });
     await record('delivery.handed_over', { taskId });
     return { status: 'handed_over', deliveryId: taskId, channel: 'task' };
   }

@@ -2,7 +2,14 @@
 import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
 import { condition, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { CaseDeadlines, CaseInput, CaseStatus, EvidenceResult, EvidenceStatus, RequestedEvidence } from '../../contracts/case.js';
+import type {
+  CaseDeadlines,
+  CaseInput,
+  CaseStatus,
+  EvidenceResult,
+  EvidenceStatus,
+  RequestedEvidence,
+} from '../../contracts/case.js';
 import type { CasePlan, EvidenceRequirement } from '../../services/types.js';
 import type { EvidenceRequests } from '../evidence-requests.js';
 
@@ -16,7 +23,11 @@ const acts = proxyActivities<Activities>({
  * Each piece of evidence by its own activity, all in parallel. No consent, no call. A register that stays down
  * or errs past the retry budget is case data (`unavailable`), never a failed case.
  */
-export async function fetchEvidence(input: CaseInput, plan: CasePlan, deadlines: CaseDeadlines): Promise<EvidenceResult[]> {
+export async function fetchEvidence(
+  input: CaseInput,
+  plan: CasePlan,
+  deadlines: CaseDeadlines,
+): Promise<EvidenceResult[]> {
   const registers = proxyActivities<Activities>({
     startToCloseTimeout: '30 seconds',
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
@@ -50,7 +61,12 @@ export async function fetchEvidence(input: CaseInput, plan: CasePlan, deadlines:
   );
 }
 
-const missing = (e: EvidenceRequirement, status: EvidenceStatus): EvidenceResult => ({ evidenceType: e.evidenceType, register: e.register, status, facts: {} });
+const missing = (e: EvidenceRequirement, status: EvidenceStatus): EvidenceResult => ({
+  evidenceType: e.evidenceType,
+  register: e.register,
+  status,
+  facts: {},
+});
 
 // Plans recorded before services declared `ifMissing` keep the behaviour they started with: a case worker sees the gap.
 const policyOf = (r: EvidenceRequirement): EvidenceRequirement['ifMissing'] => r.ifMissing ?? { ask: 'case_worker' };
@@ -76,11 +92,20 @@ export type AskOutcome = { evidence: EvidenceResult[] } | { incomplete: string[]
  * policy applies: decide on what is there, or close the case as incomplete.
  */
 export async function askApplicantForMissing(c: AskApplicantContext, evidence: EvidenceResult[]): Promise<AskOutcome> {
-  const wanted = c.plan.evidence.filter((r) => policyOf(r).ask === 'applicant' && evidence.find((e) => e.evidenceType === r.evidenceType)?.status !== 'found');
+  const wanted = c.plan.evidence.filter(
+    (r) =>
+      policyOf(r).ask === 'applicant' && evidence.find((e) => e.evidenceType === r.evidenceType)?.status !== 'found',
+  );
   if (wanted.length === 0) return { evidence };
 
   const dueAt = new Date(Date.now() + c.deadlines.evidenceDeadlineMs).toISOString();
-  const items: RequestedEvidence[] = wanted.map((r) => ({ evidenceType: r.evidenceType, document: r.document, purpose: r.purpose, dueAt, status: 'requested' }));
+  const items: RequestedEvidence[] = wanted.map((r) => ({
+    evidenceType: r.evidenceType,
+    document: r.document,
+    purpose: r.purpose,
+    dueAt,
+    status: 'requested',
+  }));
   const closes = wanted.some(closesCase);
   const letter = {
     caseId: c.input.caseId,
@@ -95,26 +120,45 @@ export async function askApplicantForMissing(c: AskApplicantContext, evidence: E
   };
   c.requests.ask(items);
   await acts.sendEvidenceRequest({ kind: 'evidence_request', ...letter });
-  await c.enter('awaiting_applicant', 'evidence.requested_from_applicant', { evidence: wanted.map((r) => r.evidenceType), dueAt });
+  await c.enter('awaiting_applicant', 'evidence.requested_from_applicant', {
+    evidence: wanted.map((r) => r.evidenceType),
+    dueAt,
+  });
 
   const reminderMs = Math.min(c.deadlines.evidenceReminderMs, c.deadlines.evidenceDeadlineMs);
   if (!(await condition(() => c.requests.complete, reminderMs))) {
-    await acts.sendEvidenceRequest({ kind: 'evidence_reminder', ...letter, items: items.filter((i) => i.status === 'requested') });
-    await c.note('evidence.reminder_sent', { evidence: items.filter((i) => i.status === 'requested').map((i) => i.evidenceType), dueAt });
+    await acts.sendEvidenceRequest({
+      kind: 'evidence_reminder',
+      ...letter,
+      items: items.filter((i) => i.status === 'requested'),
+    });
+    await c.note('evidence.reminder_sent', {
+      evidence: items.filter((i) => i.status === 'requested').map((i) => i.evidenceType),
+      dueAt,
+    });
     const rest = c.deadlines.evidenceDeadlineMs - reminderMs;
     if (rest > 0) await condition(() => c.requests.complete, rest);
   }
   c.requests.close();
-  await c.note('evidence.request_closed', { received: [...c.requests.uploads.keys()], expired: items.filter((i) => i.status === 'expired').map((i) => i.evidenceType) });
+  await c.note('evidence.request_closed', {
+    received: [...c.requests.uploads.keys()],
+    expired: items.filter((i) => i.status === 'expired').map((i) => i.evidenceType),
+  });
 
   const absent = wanted.filter((r) => !c.requests.uploads.has(r.evidenceType));
   if (absent.some(closesCase)) {
-    return { incomplete: absent.map((r) => `${r.document} (${r.purpose}) ist bis zum ${dueAt.slice(0, 10)} nicht eingegangen.`) };
+    return {
+      incomplete: absent.map(
+        (r) => `${r.document} (${r.purpose}) ist bis zum ${dueAt.slice(0, 10)} nicht eingegangen.`,
+      ),
+    };
   }
   return {
     evidence: evidence.map((e) => {
       const u = c.requests.uploads.get(e.evidenceType);
-      return u ? { evidenceType: e.evidenceType, register: e.register, status: 'uploaded', facts: {}, ref: u.document } : e;
+      return u
+        ? { evidenceType: e.evidenceType, register: e.register, status: 'uploaded', facts: {}, ref: u.document }
+        : e;
     }),
   };
 }

@@ -27,7 +27,11 @@ export interface FeeCase {
  * and at least every `paymentPollMs`, reminds once at `feeReminderMs`, and gives up at `feePaymentMs`.
  * Past the deadline an advance fee's transaction is cancelled; a fee after the decision stays open for dunning.
  */
-export async function collectFee(c: FeeCase, notices: PaymentNotices, when: 'in_advance' | 'after_decision'): Promise<FeeResult> {
+export async function collectFee(
+  c: FeeCase,
+  notices: PaymentNotices,
+  when: 'in_advance' | 'after_decision',
+): Promise<FeeResult> {
   const ref = { caseId: c.input.caseId, serviceKey: c.input.serviceKey, authorityId: c.input.authorityId };
   const request = await acts.requestFeePayment({ ...ref, amountCents: c.feeCents });
   if (request.status === 'not_required') return { status: 'not_required', amountCents: 0, currency: 'EUR' };
@@ -54,7 +58,13 @@ export async function collectFee(c: FeeCase, notices: PaymentNotices, when: 'in_
       return { status: 'unpaid', amountCents, currency };
     }
     if (!reminded && Date.now() >= remindAt) {
-      await acts.remindFeePayment({ ...ref, recipient: c.input.identity.subject, paymentPageUrl, amountCents, dueAt: new Date(dueAt).toISOString() });
+      await acts.remindFeePayment({
+        ...ref,
+        recipient: c.input.identity.subject,
+        paymentPageUrl,
+        amountCents,
+        dueAt: new Date(dueAt).toISOString(),
+      });
       reminded = true;
       await c.note('fee.reminder_sent', { transactionId });
     }
@@ -65,14 +75,29 @@ export async function collectFee(c: FeeCase, notices: PaymentNotices, when: 'in_
 
 /** Pays a fee back where the service says so; the provider and the books see one refund per case. */
 export async function refundFee(c: FeeCase, fee: FeeResult): Promise<FeeResult> {
-  const refunded = await acts.refundFee({ caseId: c.input.caseId, serviceKey: c.input.serviceKey, authorityId: c.input.authorityId, fee });
+  const refunded = await acts.refundFee({
+    caseId: c.input.caseId,
+    serviceKey: c.input.serviceKey,
+    authorityId: c.input.authorityId,
+    fee,
+  });
   await c.note('fee.refunded', { amountCents: fee.amountCents, reference: refunded.refundReference });
   return refunded;
 }
 
 /** Pays the amount the rules approved to the applicant, once. */
 export async function payOut(c: FeeCase, amountCents: number): Promise<PayoutResult> {
-  const payout = await acts.payOut({ caseId: c.input.caseId, serviceKey: c.input.serviceKey, authorityId: c.input.authorityId, application: c.input.application, amountCents });
-  await c.note('payout.executed', { payoutId: payout.payoutId, amountCents: payout.amountCents, reference: payout.reference });
+  const payout = await acts.payOut({
+    caseId: c.input.caseId,
+    serviceKey: c.input.serviceKey,
+    authorityId: c.input.authorityId,
+    application: c.input.application,
+    amountCents,
+  });
+  await c.note('payout.executed', {
+    payoutId: payout.payoutId,
+    amountCents: payout.amountCents,
+    reference: payout.reference,
+  });
   return payout;
 }

@@ -6,7 +6,15 @@ import { defineService } from '../../define-service.js';
 export const anwohnerparken = defineService({
   key: '99050012104000',
   name: 'Bewohnerparkausweis (Beispiel)',
-  synonyms: ['Anwohnerparkausweis', 'Anwohnerparken', 'Parkausweis', 'Parkplakette', 'Parkberechtigung', 'Bewohnerparken', 'Parken vor der Haustür'],
+  synonyms: [
+    'Anwohnerparkausweis',
+    'Anwohnerparken',
+    'Parkausweis',
+    'Parkplakette',
+    'Parkberechtigung',
+    'Bewohnerparken',
+    'Parken vor der Haustür',
+  ],
   description:
     'Wer in einer Bewohnerparkzone mit Hauptwohnsitz gemeldet ist und ein Auto hält, kann einen Ausweis beantragen, ' +
     'mit dem er in seiner Zone parken darf, ohne einen Parkschein zu lösen.',
@@ -69,7 +77,9 @@ export const anwohnerparken = defineService({
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Behörde einzulegen, die den Bescheid erlassen hat.',
-  intakeFacts: ({ application, authority }) => ({ postalCodeInMunicipality: postalCodeInMunicipality(application, authority) }),
+  intakeFacts: ({ application, authority }) => ({
+    postalCodeInMunicipality: postalCodeInMunicipality(application, authority),
+  }),
   decisionFacts(application, evidence) {
     const residence = evidenceOf(evidence, 'residence');
     const vehicle = evidenceOf(evidence, 'vehicle_registration');

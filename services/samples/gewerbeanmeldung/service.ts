@@ -24,7 +24,9 @@ export const gewerbeanmeldung = defineService({
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 200 },
             activity: { type: 'string', minLength: 3, maxLength: 500 },
-            tradeCategory: { enum: ['einzelhandel', 'handwerk', 'it-dienstleistung', 'gastronomie', 'bewachung', 'immobilienmakler'] },
+            tradeCategory: {
+              enum: ['einzelhandel', 'handwerk', 'it-dienstleistung', 'gastronomie', 'bewachung', 'immobilienmakler'],
+            },
             startDate: { type: 'string', format: 'date' },
             employees: { type: 'integer', minimum: 0, maximum: 100_000 },
           },
@@ -56,13 +58,18 @@ export const gewerbeanmeldung = defineService({
   fee: { timing: 'after_decision' },
   ruleSet: { id: 'gewerbeanmeldung', versions: [{ version: '1', validFrom: '2026-01-01' }] },
   escalation: { fourEyes: false, candidateGroup: 'gewerbeamt' },
-  outputs: { documents: ['bescheid', 'gewerbeanmeldebestaetigung'], forwardingRecipients: ['finanzamt', 'ihk', 'handwerkskammer', 'berufsgenossenschaft'] },
+  outputs: {
+    documents: ['bescheid', 'gewerbeanmeldebestaetigung'],
+    forwardingRecipients: ['finanzamt', 'ihk', 'handwerkskammer', 'berufsgenossenschaft'],
+  },
   retentionYears: 30,
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Gewerbeamt, einzulegen.',
   intakeFacts({ application, authority, submittedOn }) {
-    const business = application['business'] as { startDate?: string; tradeCategory?: string; employees?: number } | undefined;
+    const business = application['business'] as
+      | { startDate?: string; tradeCategory?: string; employees?: number }
+      | undefined;
     const days = daysBetween(submittedOn, business?.startDate);
     return {
       postalCodeInMunicipality: postalCodeInMunicipality(application, authority),

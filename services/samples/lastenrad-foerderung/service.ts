@@ -90,7 +90,9 @@ export const lastenradFoerderung = defineService({
     return {
       residenceStatus: residence.status,
       invoiceStatus: invoice.status,
-      invoiceMatches: invoice.facts ? invoice.facts['amountCents'] === claimed?.amountCents && invoice.facts['buyerMatches'] === true : null,
+      invoiceMatches: invoice.facts
+        ? invoice.facts['amountCents'] === claimed?.amountCents && invoice.facts['buyerMatches'] === true
+        : null,
       cargoBike: invoice.facts ? invoice.facts['cargoBike'] === true : null,
       invoiceAmountCents: claimed?.amountCents ?? null,
     };
