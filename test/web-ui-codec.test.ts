@@ -28,6 +28,7 @@ const freePort = () =>
 
 const application = applicationOf('resident', 9);
 const street = (application.application['address'] as { street: string }).street;
+let caseId: string;
 let dir: string;
 let server: DevServer;
 let codec: Awaited<ReturnType<typeof startCodecServer>>;
@@ -53,7 +54,7 @@ beforeAll(async () => {
     codecEndpoint: endpoint,
   });
   // A case as intake starts it; no worker needs to run for its input to be in the history.
-  const caseId = randomUUID();
+  caseId = randomUUID();
   const client = new Client({ connection: server.connection, dataConverter: testDataConverter });
   const start = caseWorkflowStart('nobody-polls', {
     a: application,
@@ -123,6 +124,27 @@ describe('the Temporal Web UI and the codec server', () => {
     expect(status).toBe(200);
     await page.getByText(street).first().waitFor({ timeout: 90_000 });
     expect(await page.locator('body').innerText()).toContain('"licensePlate"');
+    // The case's static summary (service, authority, case id; no applicant data) under the UI's "User Metadata".
+    await page.getByText('User Metadata', { exact: true }).first().click();
+    await page.getByText('Summary', { exact: true }).first().waitFor({ timeout: 90_000 });
+    // The UI renders user metadata as markdown inside a sandboxed frame.
+    await expect
+      .poll(
+        async () =>
+          (
+            await Promise.all(
+              page.frames().map((f) =>
+                f
+                  .locator('body')
+                  .innerText()
+                  .catch(() => ''),
+              ),
+            )
+          ).join('\n'),
+        { timeout: 90_000 },
+      )
+      .toContain(`Fall ${caseId}`);
+    await page.screenshot({ path: 'docs/screenshots/web-ui-case.png', clip: { x: 0, y: 0, width: 1400, height: 900 } });
   });
 
   it('shows ciphertext without an operator session', { timeout: 240_000 }, async () => {

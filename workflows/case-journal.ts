@@ -1,4 +1,4 @@
-import { patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CaseDeadlines, CaseInput, CaseOutcome, CaseStatus, Decision } from '../contracts/case.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
 import type { JournalEntry } from '../activities/case-record.js';
@@ -53,6 +53,24 @@ const WAITING: ReadonlySet<CaseStatus> = new Set([
 // Entering these means waiting (or the end) for sure; a fee paid at once never waits, so its stage flushes only if it does.
 const WAITS_ON_ENTRY: ReadonlySet<CaseStatus> = new Set(['awaiting_applicant', 'awaiting_case_worker', 'closed']);
 
+/** What the Temporal Web UI shows as a case's current details: its stage in words, never applicant data. */
+const STAGE_DETAILS: Record<CaseStatus, string> = {
+  received: 'Antrag eingegangen',
+  validating: 'Antrag wird geprüft',
+  checking_identity: 'Identität wird geprüft',
+  fetching_evidence: 'Nachweise werden bei den Registern abgerufen',
+  awaiting_applicant: 'Wartet auf Unterlagen oder eine Antwort der antragstellenden Person',
+  collecting_fee: 'Wartet auf die Zahlung der Gebühr',
+  deciding: 'Entscheidung nach Regelwerk',
+  awaiting_case_worker: 'Wartet auf die Sachbearbeitung',
+  paying_out: 'Auszahlung läuft',
+  issuing_bescheid: 'Bescheid wird erstellt',
+  sealing: 'Bescheid wird gesiegelt',
+  delivering: 'Bescheid wird zugestellt',
+  archiving: 'Akte wird archiviert',
+  closed: 'Abgeschlossen',
+};
+
 /**
  * The case journal: stage moves and events are kept in memory and written in one local activity when the case is
  * about to wait, to read its own log, or to close. The `CaseStatus` search attribute follows at the same moments,
@@ -72,6 +90,8 @@ export class CaseJournal implements CaseRecorder {
   async enter(status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra): Promise<void> {
     const at = new Date();
     const seq = this.progress.enter(status, at);
+    // Metadata for the Web UI, not a command: running cases replay unchanged.
+    setCurrentDetails(`**${STAGE_DETAILS[status]}** (${status}) seit ${at.toISOString()}`);
     this.pending.push({ seq, status, event, data, at: at.toISOString() });
     this.extra = { ...this.extra, ...extra };
     if (WAITS_ON_ENTRY.has(status)) await this.flush();
