@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Adds new rule files to rules/released.json; a released file's hash is never changed here (the test refuses it). */
@@ -7,12 +7,13 @@ const rulesDir = fileURLToPath(new URL('../rules/', import.meta.url));
 const manifestPath = `${rulesDir}released.json`;
 
 export function ruleFiles(): string[] {
-  return readdirSync(rulesDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .flatMap((d) =>
-      readdirSync(`${rulesDir}${d.name}`)
+  // The samples' rule folders are symbolic links into services/samples/<id>/rules: follow them.
+  return readdirSync(rulesDir)
+    .filter((name) => statSync(`${rulesDir}${name}`).isDirectory())
+    .flatMap((name) =>
+      readdirSync(`${rulesDir}${name}`)
         .filter((f) => /^v[0-9]+\.json$/.test(f))
-        .map((f) => `${d.name}/${f}`),
+        .map((f) => `${name}/${f}`),
     )
     .sort();
 }

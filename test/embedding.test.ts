@@ -1,3 +1,4 @@
+import { testDataConverter } from './support/codec.js';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -212,7 +213,7 @@ describe("a team's service and adapter from its own folder", () => {
         // The step path is deterministic: its history replays against the workflow bundle.
         const history = await client.workflow.getHandle(caseWorkflowId(member.caseId)).fetchHistory();
         await Worker.runReplayHistory(
-          { workflowBundle: { codePath: inject('workflowBundlePath') } },
+          { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: testDataConverter },
           history,
           caseWorkflowId(member.caseId),
         );

@@ -251,7 +251,7 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         const unasked = await pdfBytes();
         expect((await upload(uploadForm(unasked, 'melde.pdf', 'application/pdf'), 'residence')).statusCode).toBe(409);
         // Refused by the case, so never stored.
-        await expect(e.deps.documents.get(sha256Hex(unasked))).rejects.toThrow(/ENOENT/);
+        await expect(e.deps.documents.get(sha256Hex(unasked))).rejects.toThrow(/not stored/);
         expect((await e.cases.status(caseId)).status).toBe('awaiting_applicant');
 
         // Larger than the API's JSON body limit, within the upload limit.

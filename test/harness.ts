@@ -29,6 +29,7 @@ import { createCaseWorker, type CaseWorkerOptions } from '../app/case-worker.js'
 import { applyExtensions, stepActivities } from '../extensions/compose.js';
 import type { EngineExtensions } from '../extensions/types.js';
 import type { ActivityDeps } from '../activities/index.js';
+import { waitFor } from './support/wait.js';
 import { testDataConverter } from './support/codec.js';
 import { testLogger } from './support/log-capture.js';
 import { temporalLogger } from '../logging/logger.js';
@@ -122,6 +123,8 @@ export async function completeOpenTask(
   d: { caseWorker: string; outcome: 'approve' | 'reject'; justification: string },
 ) {
   const { openTaskId, authorityId } = await e.cases.status(caseId);
+  // The task takes actions once its inbox row exists: the case shows its waiting status a step before that.
+  await waitFor(async () => e.tasks.find(openTaskId!), { timeoutMs: 30_000, what: `task ${openTaskId}` });
   const actor = { id: d.caseWorker, role: 'case_worker' as const, authorityId };
   await e.tasks.act(caseId, { action: 'claim', taskId: openTaskId!, actor });
   await e.tasks.act(caseId, {

@@ -24,7 +24,7 @@ describe('the generated HTTP client', () => {
     const submit = doc.paths['/cases']!['post']!;
     expect(submit.requestBody).toMatchObject({
       content: {
-        'application/json': { schema: { required: ['serviceKey', 'authorityId', 'identityToken', 'application'] } },
+        'application/json': { schema: { required: ['serviceKey', 'identityToken', 'application'] } },
       },
     });
     expect(Object.keys(submit.responses).sort()).toEqual([

@@ -107,6 +107,7 @@ async function freshHistories() {
       what: 'escalation',
     });
     const { openTaskId } = await cases.status(escalated);
+    await waitFor(async () => tasks.find(openTaskId!), { timeoutMs: 30_000, what: 'the task row' });
     const actor = { id: 'sb.replay', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
     await tasks.act(escalated, { action: 'claim', taskId: openTaskId!, actor });
     await tasks.act(escalated, {

@@ -62,11 +62,15 @@ export interface paths {
                         application: {
                             [key: string]: unknown;
                         };
-                        authorityId: string;
+                        authorityId?: string;
                         consent?: {
                             evidenceRetrieval: boolean;
                         };
                         identityToken: string;
+                        place?: {
+                            ars?: string;
+                            postalCode?: string;
+                        };
                         serviceKey: string;
                     };
                 };
