@@ -72,7 +72,7 @@ const schema = z.object({
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
   PAYLOAD_KEYS: z.string().min(1).optional(),
   PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
-  CODEC_SERVER_PORT: port.default(8095),
+  CODEC_SERVER_PORT: port.default(8097),
   CODEC_CORS_ORIGINS: z.string().optional(),
   // Workbench login: the authority's OpenID provider for staff (default: OIDC_ISSUER, else the local sandbox provider).
   WORKBENCH_OIDC_ISSUER: z.string().url().optional(),
