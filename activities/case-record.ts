@@ -34,25 +34,28 @@ export interface RecordJournalInput extends Omit<RecordStageInput, 'seq' | 'stat
   entries: JournalEntry[];
 }
 
+/** The case row as of a stage: only a write with a newer `seq` changes it. */
+const caseRow = (i: Omit<RecordStageInput, 'seq' | 'status' | 'event' | 'data'>, seq: number, status: CaseStatus) => ({
+  caseId: i.caseId,
+  workflowId: caseWorkflowId(i.caseId),
+  serviceKey: i.serviceKey,
+  authorityId: i.authorityId,
+  applicantSubject: i.applicantSubject,
+  ruleSetVersion: i.ruleSetVersion,
+  submittedAt: new Date(i.submittedAt),
+  seq,
+  status,
+  outcome: i.outcome,
+  decision: i.decision,
+  bescheidSha256: i.bescheidSha256,
+});
+
 /** Mirrors a stage transition into PostgreSQL: the case row and one event, both safe to repeat. */
 export function createCaseRecordActivities({ db }: ActivityDeps) {
   return {
     async recordStage(i: RecordStageInput): Promise<void> {
       await db.transaction(async (tx) => {
-        await upsertCase(tx, {
-          caseId: i.caseId,
-          workflowId: caseWorkflowId(i.caseId),
-          serviceKey: i.serviceKey,
-          authorityId: i.authorityId,
-          applicantSubject: i.applicantSubject,
-          ruleSetVersion: i.ruleSetVersion,
-          submittedAt: new Date(i.submittedAt),
-          seq: i.seq,
-          status: i.status,
-          outcome: i.outcome,
-          decision: i.decision,
-          bescheidSha256: i.bescheidSha256,
-        });
+        await upsertCase(tx, caseRow(i, i.seq, i.status));
         await appendCaseEvent(tx, { caseId: i.caseId, seq: i.seq, type: i.event, status: i.status, data: i.data });
       });
     },
@@ -62,20 +65,7 @@ export function createCaseRecordActivities({ db }: ActivityDeps) {
       const last = i.entries.at(-1);
       if (!last) return;
       await db.transaction(async (tx) => {
-        await upsertCase(tx, {
-          caseId: i.caseId,
-          workflowId: caseWorkflowId(i.caseId),
-          serviceKey: i.serviceKey,
-          authorityId: i.authorityId,
-          applicantSubject: i.applicantSubject,
-          ruleSetVersion: i.ruleSetVersion,
-          submittedAt: new Date(i.submittedAt),
-          seq: last.seq,
-          status: last.status,
-          outcome: i.outcome,
-          decision: i.decision,
-          bescheidSha256: i.bescheidSha256,
-        });
+        await upsertCase(tx, caseRow(i, last.seq, last.status));
         for (const e of i.entries)
           await appendCaseEvent(tx, {
             caseId: i.caseId,
