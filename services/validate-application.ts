@@ -13,7 +13,14 @@ addFormats.default(ajv);
 // Checksum and country length, not just the shape: a pay-out to a mistyped IBAN is hard to take back.
 ajv.addFormat('iban', (s: string) => isValidIBAN(electronicFormatIBAN(s) ?? ''));
 // Annotations of schemas imported from FIM (services/fim): ids and code labels, not validation keywords.
-ajv.addVocabulary(['x-fim-id', 'x-fim-version', 'x-fim-codes']);
+ajv.addVocabulary([
+  'x-fim-id',
+  'x-fim-version',
+  'x-fim-codes',
+  'x-fim-datentyp',
+  'x-fim-feldart',
+  'x-fim-xdatenfelder',
+]);
 const compiled = new Map<string, ValidateFunction>();
 
 /** Compiles an application schema as intake will; throws what is wrong with it. */
