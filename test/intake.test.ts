@@ -295,6 +295,10 @@ const corpus: Bad[] = [
   badText('CJK characters', 'street', '市場通り 1', 'unsupported_characters'),
   badText('noncharacter U+FFFF', 'city', 'Muster\uffffstadt', 'unsupported_characters'),
   badText('combining-mark pile-up (Zalgo)', 'city', 'Mu\u0336\u0337ster', 'unsupported_characters'),
+  badText('three combining marks on one letter', 'city', 'Mu\u0301\u0302\u0303ster', 'unsupported_characters'),
+  badText('private-use character', 'street', 'Am Markt \ue0001', 'unsupported_characters'),
+  badText('soft hyphen (invisible)', 'city', 'Muster\u00adstadt', 'unsupported_characters'),
+  badText('narrow no-break space', 'street', 'Am\u202fMarkt 1', 'unsupported_characters'),
   badText('fullwidth letters', 'street', 'Ａｍ Markt 1', 'unsupported_characters'),
   {
     name: 'street of 6000 characters',
