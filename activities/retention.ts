@@ -1,4 +1,11 @@
-import { documentsOfCase, erasePersonalData, listErasableCases } from '../db/queries/retention.js';
+import {
+  archivePackageOf,
+  type CaseDocument,
+  documentsOfCase,
+  erasePersonalData,
+  evidenceStillNeeded,
+  listErasableCases,
+} from '../db/queries/retention.js';
 import { findService, listServices } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -11,14 +18,18 @@ export interface RetentionReport {
   asOf: string;
   erasedCases: string[];
   erasedDocuments: number;
+  /** Of those, the applicant's uploaded evidence and evidence documents from registers. */
+  erasedEvidence?: number;
 }
 
 /**
  * Löschfristen: a closed case whose service's retention period (Aufbewahrungsfrist) has passed loses its personal data
- * and its documents here. What the law keeps stays: the archive package handed over as xdomea, the case's outcome and
- * decision, and the seal record (so a verifier learns the document existed and was erased).
+ * and its documents here: the Bescheid, delivered letters, the evidence the applicant uploaded and what registers
+ * returned. What the law keeps stays: the archive package handed over as xdomea, the case's outcome and decision, and
+ * the seal record (so a verifier learns the document existed and was erased). Each erasure is recorded in `erasures`
+ * (kinds and hashes, what was kept) and logged with ids and counts only.
  */
-export function createRetentionActivities({ db, documents }: ActivityDeps) {
+export function createRetentionActivities({ db, documents, archive }: ActivityDeps) {
   return {
     async enforceRetention(i: RetentionInput): Promise<RetentionReport> {
       const asOf = new Date(i.asOf);
@@ -27,26 +38,54 @@ export function createRetentionActivities({ db, documents }: ActivityDeps) {
       closedBefore.setUTCFullYear(closedBefore.getUTCFullYear() - shortest);
       const erasedCases: string[] = [];
       let erasedDocuments = 0;
+      let erasedEvidence = 0;
       for (const c of await listErasableCases(db, { closedBefore })) {
+        const retentionYears = findService(c.serviceKey).retentionYears;
         const until = new Date(c.closedAt!);
-        until.setUTCFullYear(until.getUTCFullYear() + findService(c.serviceKey).retentionYears);
+        until.setUTCFullYear(until.getUTCFullYear() + retentionYears);
         if (until > asOf) continue;
-        const docs = [
-          ...new Set([
-            ...(await documentsOfCase(db, { caseId: c.caseId })),
-            ...(c.bescheidSha256 ? [c.bescheidSha256] : []),
-          ]),
-        ];
-        for (const sha256 of docs) await documents.delete(sha256);
-        erasedDocuments += docs.length;
-        await erasePersonalData(db, { caseId: c.caseId });
+        const docs: CaseDocument[] = await documentsOfCase(db, { caseId: c.caseId });
+        if (c.bescheidSha256 && !docs.some((d) => d.sha256 === c.bescheidSha256))
+          docs.push({ kind: 'bescheid', sha256: c.bescheidSha256 });
+        const kept = ['case outcome', 'decision with its explanation', 'seal record'];
+        const pkg = await archivePackageOf(db, { caseId: c.caseId });
+        if (pkg) {
+          kept.push(`archive package ${pkg}`);
+          // Evidence handed to the case some other way than the upload route (a Fachverfahren's own client) is found
+          // in the package's list; the document store's copy goes, the archive's copy stays.
+          const manifest = await archive.read(pkg).catch(() => undefined);
+          for (const d of manifest?.Akte.Vorgang.Dokumente ?? [])
+            if (d.Typ === 'Nachweis' && !docs.some((x) => x.sha256 === d.Datei.SHA256))
+              docs.push({ kind: 'evidence_upload', sha256: d.Datei.SHA256 });
+        }
+        const evidence = docs.filter((d) => d.kind === 'evidence_upload' || d.kind === 'register_evidence');
+        const shared = await evidenceStillNeeded(db, { caseId: c.caseId, sha256s: evidence.map((d) => d.sha256) });
+        const erased = docs.filter((d) => !shared.has(d.sha256));
+        for (const d of erased) await documents.delete(d.sha256);
+        if (shared.size) kept.push(`${shared.size} evidence document(s) another case still holds`);
+        erasedDocuments += erased.length;
+        erasedEvidence += erased.filter((d) => evidence.includes(d)).length;
+        await erasePersonalData(db, {
+          caseId: c.caseId,
+          serviceKey: c.serviceKey,
+          asOf,
+          retentionYears,
+          documents: erased,
+          kept,
+        });
         erasedCases.push(c.caseId);
       }
-      // The log names case ids and counts only: no personal data.
+      // The log names counts only: no personal data.
       console.log(
-        JSON.stringify({ msg: 'retention enforced', asOf: i.asOf, erasedCases: erasedCases.length, erasedDocuments }),
+        JSON.stringify({
+          msg: 'retention enforced',
+          asOf: i.asOf,
+          erasedCases: erasedCases.length,
+          erasedDocuments,
+          erasedEvidence,
+        }),
       );
-      return { asOf: i.asOf, erasedCases, erasedDocuments };
+      return { asOf: i.asOf, erasedCases, erasedDocuments, erasedEvidence };
     },
   };
 }

@@ -2,6 +2,8 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync } from 'fastify';
 import { sha256Hex, type DocumentStore } from '../adapters/document-store.js';
 import type { DocumentRef } from '../contracts/case.js';
+import type { DbExecutor } from '../db/client.js';
+import { recordEvidenceUpload } from '../db/queries/retention.js';
 import type { CaseClient } from './case-client.js';
 import { caseCommandError, httpError } from './http-errors.js';
 import { checkUpload, UploadRefused } from './upload-check.js';
@@ -10,6 +12,8 @@ export interface EvidenceUploadRoutesOptions {
   cases: CaseClient;
   documents: DocumentStore;
   maxBytes: number;
+  /** Where the upload is recorded for retention, which erases it with the case. */
+  db: DbExecutor;
 }
 
 const params = {
@@ -59,6 +63,7 @@ export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOption
         .catch((err: unknown) => Promise.reject(caseCommandError(err)));
       const stored = await o.documents.put(bytes, checked.mediaType);
       if (stored.sha256 !== document.sha256) throw new Error('stored upload does not match the accepted hash');
+      await recordEvidenceUpload(o.db, { caseId: req.params.caseId, evidenceType: req.params.evidenceType, document });
       return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
     },
   );

@@ -159,6 +159,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       cases,
       documents: o.evidence.documents,
       maxBytes: o.evidence.uploadMaxBytes,
+      db: o.evidence.db,
     });
   }
   if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks });

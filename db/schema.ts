@@ -298,3 +298,37 @@ export const blobs = pgTable('blobs', {
   bytes: bytea('bytes').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Evidence the applicant uploaded (recorded by the upload route once the case took it), so that retention finds the
+ * documents of a case and erases them with it. Only hashes and types: no personal data in clear text.
+ */
+export const evidenceUploads = pgTable(
+  'evidence_uploads',
+  {
+    caseId: text('case_id').notNull(),
+    evidenceType: text('evidence_type').notNull(),
+    documentSha256: text('document_sha256').notNull(),
+    mediaType: text('media_type').notNull(),
+    size: integer('size').notNull(),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('evidence_uploads_case_type_uq').on(t.caseId, t.evidenceType),
+    index('evidence_uploads_sha256_idx').on(t.documentSha256),
+  ],
+);
+
+/**
+ * What retention erased, one row per case: when, under which period, which documents (kind and SHA-256) and what it
+ * kept because the law requires it. Ids, kinds and hashes only.
+ */
+export const erasures = pgTable('erasures', {
+  caseId: text('case_id').primaryKey(),
+  serviceKey: text('service_key').notNull(),
+  asOf: timestamp('as_of', { withTimezone: true }).notNull(),
+  retentionYears: integer('retention_years').notNull(),
+  documents: jsonb('documents').notNull(),
+  kept: jsonb('kept').notNull(),
+  erasedAt: timestamp('erased_at', { withTimezone: true }).notNull().defaultNow(),
+});

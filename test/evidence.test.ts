@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
 import type { CaseState } from '../contracts/case.js';
@@ -5,6 +6,7 @@ import { caseWorkflowId } from '../contracts/ids.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
+import { evidenceUploads } from '../db/schema.js';
 import { findService } from '../services/catalogue.js';
 import { lastenradApplication } from '../demo/sample-other-services.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
@@ -266,6 +268,10 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         });
         expect(Buffer.compare(await e.deps.documents.get(ref.sha256), Buffer.from(pdf))).toBe(0);
         expect((await upload(uploadForm(pdf, 'nochmal.pdf', 'application/pdf'))).statusCode).toBe(409);
+        // Recorded for retention, which erases it with the case.
+        expect(await db.select().from(evidenceUploads).where(eq(evidenceUploads.caseId, caseId))).toEqual([
+          expect.objectContaining({ evidenceType: 'vehicle_registration', documentSha256: ref.sha256 }),
+        ]);
 
         // An uploaded document is for a person to read: the rules hand the case to a case worker, who decides.
         const review = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_case_worker');

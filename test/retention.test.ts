@@ -5,19 +5,39 @@ import type { RetentionReport } from '../activities/retention.js';
 import { RETENTION_SCHEDULE_ID, ensureRetentionSchedule } from '../client/retention-schedule.js';
 import { caseWorkflowId } from '../contracts/ids.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
+import { logRetrieval } from '../db/queries/evidence-retrievals.js';
+import { erasureOf, recordEvidenceUpload } from '../db/queries/retention.js';
 import { recordSeal } from '../db/queries/seals.js';
-import { cases, deliveries } from '../db/schema.js';
+import { cases, deliveries, evidenceRetrievals } from '../db/schema.js';
 import { client, db, withWorker } from './harness.js';
 
 const PARKING = '99050012104000'; // retention 6 years
 
-async function closedCase(
-  e: { deps: { documents: { put(b: Uint8Array, t: string): Promise<{ sha256: string }> } } },
-  closedAt: Date,
-) {
+type Docs = { put(b: Uint8Array, t: string): Promise<{ sha256: string; mediaType: string; size: number }> };
+
+async function closedCase(e: { deps: { documents: Docs } }, closedAt: Date, sharedUpload: Buffer) {
   const caseId = randomUUID();
   const source = await e.deps.documents.put(Buffer.from(`Bescheid ${caseId}`), 'application/pdf');
   const sealed = await e.deps.documents.put(Buffer.from(`gesiegelt ${caseId}`), 'application/pdf');
+  // The applicant's uploads (one only theirs, one with the same bytes as another case's) and a register's document.
+  const upload = await e.deps.documents.put(Buffer.from(`Zulassung ${caseId}`), 'application/pdf');
+  const shared = await e.deps.documents.put(sharedUpload, 'application/pdf');
+  const register = await e.deps.documents.put(Buffer.from(`Meldebescheinigung ${caseId}`), 'application/pdf');
+  await recordEvidenceUpload(db, { caseId, evidenceType: 'vehicle_registration', document: upload });
+  await recordEvidenceUpload(db, { caseId, evidenceType: 'parking_permit_old', document: shared });
+  await logRetrieval(db, {
+    caseId,
+    subject: `pseudonym-${caseId}`,
+    authorityId: 'stadt-musterstadt',
+    register: 'population',
+    evidenceType: 'residence',
+    purpose: 'Hauptwohnsitz prüfen',
+    attempt: 1,
+    result: 'found',
+    documentSha256: register.sha256,
+    requestedAt: closedAt,
+    answeredAt: closedAt,
+  });
   await db.insert(cases).values({
     caseId,
     workflowId: caseWorkflowId(caseId),
@@ -49,14 +69,20 @@ async function closedCase(
     subject: 'Bescheid',
     documentSha256: sealed.sha256,
   });
-  return { caseId, documents: [source.sha256, sealed.sha256] };
+  return {
+    caseId,
+    documents: [source.sha256, sealed.sha256],
+    evidence: [upload.sha256, register.sha256],
+    shared: shared.sha256,
+  };
 }
 
 describe('retention (Löschfristen)', () => {
-  it('erases personal data and documents of cases past their retention period, keeps the rest, and a rerun erases nothing more', async () => {
+  it('erases personal data, documents and uploaded evidence of cases past their retention period, keeps the rest, records what it did, and a rerun erases nothing more', async () => {
     await withWorker(async (e) => {
-      const expired = await closedCase(e, new Date('2019-01-10T10:00:00Z'));
-      const recent = await closedCase(e, new Date(Date.now() - 24 * 3600_000));
+      const sharedUpload = Buffer.from(`the same invoice ${randomUUID()}`);
+      const expired = await closedCase(e, new Date('2019-01-10T10:00:00Z'), sharedUpload);
+      const recent = await closedCase(e, new Date(Date.now() - 24 * 3600_000), sharedUpload);
       const run = () =>
         client.workflow.execute('retentionWorkflow', {
           taskQueue: e.taskQueue,
@@ -67,17 +93,43 @@ describe('retention (Löschfristen)', () => {
       const report = await run();
       expect(report.erasedCases).toContain(expired.caseId);
       expect(report.erasedCases).not.toContain(recent.caseId);
-      for (const sha256 of expired.documents) await expect(e.deps.documents.get(sha256)).rejects.toThrow();
-      for (const sha256 of recent.documents) expect((await e.deps.documents.get(sha256)).byteLength).toBeGreaterThan(0);
+      expect(report.erasedEvidence).toBeGreaterThanOrEqual(2);
+      for (const sha256 of [...expired.documents, ...expired.evidence])
+        await expect(e.deps.documents.get(sha256)).rejects.toThrow();
+      for (const sha256 of [...recent.documents, ...recent.evidence])
+        expect((await e.deps.documents.get(sha256)).byteLength).toBeGreaterThan(0);
+      // Identical bytes another case still holds stay until that case is erased too.
+      expect(Buffer.compare(await e.deps.documents.get(expired.shared), sharedUpload)).toBe(0);
+
       const [row] = await db.select().from(cases).where(eq(cases.caseId, expired.caseId));
       // Kept: the case, its outcome and the seal record; gone: who applied.
       expect(row).toMatchObject({ applicantSubject: null, outcome: 'approved', status: 'closed' });
       expect((await db.select().from(deliveries).where(eq(deliveries.caseId, expired.caseId)))[0]!.recipient).toBe(
         'gelöscht',
       );
+      expect(
+        (await db.select().from(evidenceRetrievals).where(eq(evidenceRetrievals.caseId, expired.caseId)))[0]!.subject,
+      ).toBe('gelöscht');
       expect((await db.select().from(cases).where(eq(cases.caseId, recent.caseId)))[0]!.applicantSubject).toBe(
         `pseudonym-${recent.caseId}`,
       );
+      // The record of what was erased: kinds and hashes, the period, and what stayed.
+      const erasure = await erasureOf(db, { caseId: expired.caseId });
+      expect(erasure).toMatchObject({ serviceKey: PARKING, retentionYears: 6 });
+      expect(erasure!.documents).toEqual(
+        expect.arrayContaining([
+          { kind: 'bescheid', sha256: expired.documents[0] },
+          { kind: 'bescheid', sha256: expired.documents[1] },
+          { kind: 'evidence_upload', sha256: expired.evidence[0] },
+          { kind: 'register_evidence', sha256: expired.evidence[1] },
+        ]),
+      );
+      expect(JSON.stringify(erasure!.documents)).not.toContain(expired.shared);
+      expect(erasure!.kept).toEqual(
+        expect.arrayContaining(['case outcome', 'seal record', '1 evidence document(s) another case still holds']),
+      );
+      expect(JSON.stringify(erasure)).not.toContain('pseudonym');
+      expect(await erasureOf(db, { caseId: recent.caseId })).toBeUndefined();
 
       expect((await run()).erasedCases).not.toContain(expired.caseId);
     });

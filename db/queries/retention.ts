@@ -1,6 +1,7 @@
-import { and, eq, isNotNull, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, ne } from 'drizzle-orm';
+import type { DocumentRef } from '../../contracts/case.js';
 import type { DbExecutor } from '../client.js';
-import { cases, deliveries, seals } from '../schema.js';
+import { caseEvents, cases, deliveries, erasures, evidenceRetrievals, evidenceUploads, seals } from '../schema.js';
 
 /** Closed cases that still hold personal data and closed before `closedBefore`; the caller applies each service's period. */
 export async function listErasableCases(db: DbExecutor, { closedBefore }: { closedBefore: Date }) {
@@ -22,17 +23,117 @@ export async function listErasableCases(db: DbExecutor, { closedBefore }: { clos
     );
 }
 
-/** Documents a case holds outside the archive: the sealed and unsealed Bescheid, and every letter delivered. */
-export async function documentsOfCase(db: DbExecutor, { caseId }: { caseId: string }): Promise<string[]> {
-  const [sealRows, deliveryRows] = await Promise.all([
-    db.select({ source: seals.sourceSha256, sealed: seals.sealedSha256 }).from(seals).where(eq(seals.caseId, caseId)),
-    db.select({ sha256: deliveries.documentSha256 }).from(deliveries).where(eq(deliveries.caseId, caseId)),
-  ]);
-  return [...new Set([...sealRows.flatMap((s) => [s.source, s.sealed]), ...deliveryRows.map((d) => d.sha256)])];
+/** What kind of document a case holds outside the archive, for the erasure record. */
+export type CaseDocumentKind = 'bescheid' | 'delivered_letter' | 'evidence_upload' | 'register_evidence';
+
+export interface CaseDocument {
+  kind: CaseDocumentKind;
+  sha256: string;
 }
 
-/** Drops the applicant's pseudonym from the case and its deliveries; outcome, decision and seal record stay. */
-export async function erasePersonalData(db: DbExecutor, { caseId }: { caseId: string }): Promise<void> {
-  await db.update(cases).set({ applicantSubject: null }).where(eq(cases.caseId, caseId));
-  await db.update(deliveries).set({ recipient: 'gelöscht' }).where(eq(deliveries.caseId, caseId));
+/**
+ * Documents a case holds outside the archive: the sealed and unsealed Bescheid, every letter delivered, the evidence
+ * the applicant uploaded and the evidence documents registers returned. Each hash once, under its first kind.
+ */
+export async function documentsOfCase(db: DbExecutor, { caseId }: { caseId: string }): Promise<CaseDocument[]> {
+  const [sealRows, deliveryRows, uploadRows, registerRows] = await Promise.all([
+    db.select({ source: seals.sourceSha256, sealed: seals.sealedSha256 }).from(seals).where(eq(seals.caseId, caseId)),
+    db.select({ sha256: deliveries.documentSha256 }).from(deliveries).where(eq(deliveries.caseId, caseId)),
+    db
+      .select({ sha256: evidenceUploads.documentSha256 })
+      .from(evidenceUploads)
+      .where(eq(evidenceUploads.caseId, caseId)),
+    db
+      .select({ sha256: evidenceRetrievals.documentSha256 })
+      .from(evidenceRetrievals)
+      .where(and(eq(evidenceRetrievals.caseId, caseId), isNotNull(evidenceRetrievals.documentSha256))),
+  ]);
+  const out = new Map<string, CaseDocumentKind>();
+  const add = (kind: CaseDocumentKind, sha256: string | null) => {
+    if (sha256 && !out.has(sha256)) out.set(sha256, kind);
+  };
+  for (const s of sealRows) [s.source, s.sealed].forEach((h) => add('bescheid', h));
+  for (const d of deliveryRows) add('delivered_letter', d.sha256);
+  for (const u of uploadRows) add('evidence_upload', u.sha256);
+  for (const r of registerRows) add('register_evidence', r.sha256);
+  return [...out].map(([sha256, kind]) => ({ kind, sha256 }));
+}
+
+/** The archive package a closed case was handed over in (its `case.closed` event names it). */
+export async function archivePackageOf(db: DbExecutor, { caseId }: { caseId: string }): Promise<string | undefined> {
+  const [row] = await db
+    .select({ data: caseEvents.data })
+    .from(caseEvents)
+    .where(and(eq(caseEvents.caseId, caseId), eq(caseEvents.type, 'case.closed')))
+    .limit(1);
+  const pkg = (row?.data as { archive?: unknown } | undefined)?.archive;
+  return typeof pkg === 'string' ? pkg : undefined;
+}
+
+/**
+ * Of these evidence hashes, those another case still needs: content addressing stores one copy of identical bytes,
+ * so an upload or register document two cases share stays until the last of them is erased.
+ */
+export async function evidenceStillNeeded(
+  db: DbExecutor,
+  { caseId, sha256s }: { caseId: string; sha256s: string[] },
+): Promise<Set<string>> {
+  if (sha256s.length === 0) return new Set();
+  const live = and(ne(cases.caseId, caseId), isNotNull(cases.applicantSubject));
+  const [uploads, retrievals] = await Promise.all([
+    db
+      .select({ sha256: evidenceUploads.documentSha256 })
+      .from(evidenceUploads)
+      .innerJoin(cases, eq(cases.caseId, evidenceUploads.caseId))
+      .where(and(inArray(evidenceUploads.documentSha256, sha256s), live)),
+    db
+      .select({ sha256: evidenceRetrievals.documentSha256 })
+      .from(evidenceRetrievals)
+      .innerJoin(cases, eq(cases.caseId, evidenceRetrievals.caseId))
+      .where(and(inArray(evidenceRetrievals.documentSha256, sha256s), live)),
+  ]);
+  return new Set([...uploads, ...retrievals].flatMap((r) => (r.sha256 ? [r.sha256] : [])));
+}
+
+/** An applicant's upload the case accepted; a repeat of the same upload stays one row. */
+export async function recordEvidenceUpload(
+  db: DbExecutor,
+  u: { caseId: string; evidenceType: string; document: DocumentRef },
+): Promise<void> {
+  await db
+    .insert(evidenceUploads)
+    .values({
+      caseId: u.caseId,
+      evidenceType: u.evidenceType,
+      documentSha256: u.document.sha256,
+      mediaType: u.document.mediaType,
+      size: u.document.size,
+    })
+    .onConflictDoNothing({ target: [evidenceUploads.caseId, evidenceUploads.evidenceType] });
+}
+
+export interface ErasureRecord {
+  caseId: string;
+  serviceKey: string;
+  asOf: Date;
+  retentionYears: number;
+  documents: CaseDocument[];
+  kept: string[];
+}
+
+/**
+ * Drops the applicant's pseudonym from the case, its deliveries and its transparency log, and records what was erased;
+ * outcome, decision, seal record and archive package stay. A rerun of the same case keeps the first record.
+ */
+export async function erasePersonalData(db: DbExecutor, r: ErasureRecord): Promise<void> {
+  await db.insert(erasures).values(r).onConflictDoNothing({ target: erasures.caseId });
+  await db.update(deliveries).set({ recipient: 'gelöscht' }).where(eq(deliveries.caseId, r.caseId));
+  await db.update(evidenceRetrievals).set({ subject: 'gelöscht' }).where(eq(evidenceRetrievals.caseId, r.caseId));
+  // Last: while the pseudonym is there, a crashed run finds the case again and finishes it.
+  await db.update(cases).set({ applicantSubject: null }).where(eq(cases.caseId, r.caseId));
+}
+
+export async function erasureOf(db: DbExecutor, { caseId }: { caseId: string }) {
+  const [row] = await db.select().from(erasures).where(eq(erasures.caseId, caseId));
+  return row;
 }
