@@ -4,11 +4,13 @@ import { expectedOutcome, sampleApplications, type SampleKind } from './sample-a
 import {
   gewerbeApplication,
   lastenradApplication,
+  hundesteuerApplication,
   type GewerbeKind,
+  type HundesteuerKind,
   type LastenradKind,
 } from './sample-other-services.js';
 
-export type DemoKind = SampleKind | LastenradKind | GewerbeKind;
+export type DemoKind = SampleKind | LastenradKind | GewerbeKind | HundesteuerKind;
 
 export interface DemoApplication {
   kind: DemoKind;
@@ -17,8 +19,12 @@ export interface DemoApplication {
 
 const LASTENRAD: LastenradKind[] = ['eligible', 'eligible', 'not_resident', 'not_cargo_bike', 'expensive'];
 const GEWERBE: GewerbeKind[] = ['retail', 'craft', 'retail', 'prohibited', 'permit_trade'];
+const HUNDESTEUER: HundesteuerKind[] = ['small_dog', 'two_dogs', 'dangerous_dog', 'bad_postcode'];
 
-/** The demo's batch: mostly parking permits, every fifth a cargo-bike grant and every fifth a business registration. */
+/**
+ * The demo's batch: mostly parking permits, every fifth a cargo-bike grant, every fifth a business registration and
+ * every tenth a dog-tax registration (the service whose schema is imported from FIM).
+ */
 export function demoApplications(count: number, seed: number): DemoApplication[] {
   const parking = sampleApplications(count, seed);
   return parking.map((p, i) => {
@@ -30,6 +36,10 @@ export function demoApplications(count: number, seed: number): DemoApplication[]
     if (i % 5 === 3) {
       const kind = GEWERBE[(n + seed) % GEWERBE.length]!;
       return { kind, submission: gewerbeApplication(kind, n) };
+    }
+    if (i % 10 === 9) {
+      const kind = HUNDESTEUER[(n + seed) % HUNDESTEUER.length]!;
+      return { kind, submission: hundesteuerApplication(kind, n) };
     }
     return p;
   });
@@ -46,4 +56,8 @@ export const expectedDemoOutcome: Record<DemoKind, CaseOutcome> = {
   craft: 'approved',
   prohibited: 'rejected',
   permit_trade: 'approved',
+  small_dog: 'approved',
+  two_dogs: 'approved',
+  dangerous_dog: 'approved',
+  bad_postcode: 'refused',
 };

@@ -1,5 +1,6 @@
 import type { RegisterSeed } from '../dev/seeded-registers.js';
 import type { SubmitApplication } from '../client/case-client.js';
+import { hundesteuer } from '../services/hundesteuer.js';
 import { gewerbeanmeldung } from '../services/samples/gewerbeanmeldung/service.js';
 import { lastenradFoerderung } from '../services/samples/lastenrad-foerderung/service.js';
 
@@ -7,6 +8,8 @@ import { lastenradFoerderung } from '../services/samples/lastenrad-foerderung/se
 export type LastenradKind = 'eligible' | 'not_resident' | 'not_cargo_bike' | 'expensive';
 /** Sample business registrations, by what the rules will make of them. */
 export type GewerbeKind = 'retail' | 'craft' | 'prohibited' | 'permit_trade';
+/** Sample dog-tax registrations (the FIM-imported schema, fields keyed by FIM ids), by what intake and rules make of them. */
+export type HundesteuerKind = 'small_dog' | 'two_dogs' | 'dangerous_dog' | 'bad_postcode';
 
 const invoice = (kind: LastenradKind, n: number) => ({
   number: `RE-${kind.toUpperCase().replaceAll('_', '-')}-${n}`,
@@ -60,6 +63,34 @@ export function gewerbeApplication(kind: GewerbeKind, n = 0, today = new Date())
         employees: kind === 'craft' ? 0 : 3,
       },
       address,
+    },
+  };
+}
+
+const dogHolders = [
+  { F99000011: 'Ğündoğan', F99000012: 'Łukasz' },
+  { F99000011: 'Nguyễn', F99000012: 'Thị Minh' },
+  { F99000011: 'Musterfrau', F99000012: 'Erika' },
+];
+
+/**
+ * A Hundesteuer-Anmeldung in the FIM Stammdatenschema's own field ids (S99000001): holder G99000010, dogs G99000020 with
+ * breed group F99000021 (code list: 01 small, 02 large, 03 dangerous), since-date F99000022, other dogs F99000030.
+ * A dangerous dog goes to a case worker; a postal code of four digits is refused at intake with the field's FIM label.
+ */
+export function hundesteuerApplication(kind: HundesteuerKind, n = 0, today = new Date()): SubmitApplication {
+  const since = new Date(Math.max(Date.parse('2026-01-02'), today.getTime() - 30 * 86_400_000))
+    .toISOString()
+    .slice(0, 10);
+  const dog = (breed: string) => ({ F99000021: breed, F99000022: since });
+  return {
+    serviceKey: hundesteuer.key,
+    authorityId: 'stadt-musterstadt',
+    identity: { subject: `pseudonym-hund-${kind}-${n}`, trustLevel: 'low' },
+    application: {
+      G99000010: { ...dogHolders[n % dogHolders.length]!, F99000013: kind === 'bad_postcode' ? '4814' : '48143' },
+      G99000020: kind === 'two_dogs' ? [dog('01'), dog('02')] : [dog(kind === 'dangerous_dog' ? '03' : '01')],
+      F99000030: kind === 'two_dogs' ? 1 : 0,
     },
   };
 }
