@@ -99,6 +99,15 @@ describe('routing by LeiKa key and place', () => {
       candidates: ['stadt-musterstadt', 'gemeinde-beispieldorf'],
     });
     expect(table.route(parking, { ars: '091620000000' })).toMatchObject({ found: false, reason: 'no_authority' });
+    expect(table.route(parking, { postalCode: '99999' })).toEqual({
+      found: false,
+      reason: 'no_authority',
+      candidates: [],
+    });
+    expect(table.route(parking, { postalCode: '4814' })).toMatchObject({ found: false, reason: 'invalid_place' });
+    expect(table.route(parking, {})).toMatchObject({ found: false, reason: 'invalid_place' });
+    // A LeiKa key of the right form for a service the catalogue does not offer is refused by name.
+    expect(() => table.route('99999999999999', { postalCode: '48143' })).toThrow(/99999999999999/);
     expect(table.route(parking, { ars: '1234' })).toMatchObject({ found: false, reason: 'invalid_place' });
     expect(table.route('12345678901234', { ars: '055150000000' })).toMatchObject({
       found: false,
@@ -132,6 +141,12 @@ describe('routing by LeiKa key and place', () => {
       expect([ambiguous.statusCode, ambiguous.json().code]).toEqual([409, 'ambiguous_authority']);
       const none = await post({ ars: '091620000000' });
       expect([none.statusCode, none.json().code]).toEqual([422, 'no_responsible_authority']);
+      const nonePostal = await post({ postalCode: '99999' });
+      expect([nonePostal.statusCode, nonePostal.json().code]).toEqual([422, 'no_responsible_authority']);
+      expect(nonePostal.json().detail).toContain('keine Behörde');
+      expect(ambiguous.json().detail).toContain('stadt-musterstadt, gemeinde-beispieldorf');
+      const badPlace = await post({ postalCode: '4814' });
+      expect([badPlace.statusCode, badPlace.json().code]).toEqual([422, 'invalid_place']);
       const missing = await post(undefined as unknown as object);
       expect([missing.statusCode, missing.json().code]).toEqual([422, 'authority_or_place_required']);
       // Visibility lags a little: wait for the routed case to be listed, then no other case may be there.

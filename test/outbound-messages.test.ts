@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpForwarding, type ForwardedNotice } from '../adapters/forwarding.js';
 import { HttpStatusChannel } from '../adapters/status-messages.js';
@@ -95,6 +97,52 @@ describe('status messages and forwarding', () => {
       expect(shown.map((m) => m.status)).toEqual(['RECEIVED', 'ACTION_REQUIRED']);
       await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
     });
+  });
+
+  it('forwarding exactly once when the first answer is lost: the workflow retries, the recipient keeps one notice each', async () => {
+    // In front of the stand-in: the first request per idempotency key reaches it, but its answer is lost (503).
+    const attempts = new Map<string, number>();
+    const body = async (req: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    };
+    const lossy = createServer(async (req, res) => {
+      const key = String(req.headers['idempotency-key'] ?? '');
+      const upstream = await fetch(`${forwarding.url}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: req.method === 'POST' ? await body(req) : undefined,
+      });
+      const n = (attempts.get(key) ?? 0) + 1;
+      attempts.set(key, n);
+      if (req.method === 'POST' && n === 1) return void res.writeHead(503).end();
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    });
+    await new Promise<void>((r) => lossy.listen(0, '127.0.0.1', r));
+    try {
+      const submission = gewerbeApplication('craft', 33);
+      const { caseId, result } = await withWorker(
+        async ({ cases }) => {
+          const { caseId } = await cases.submit({ ...submission, deadlines: { paymentPollMs: 400 } });
+          return { caseId, result: await cases.result(caseId) };
+        },
+        { forwarding: new HttpForwarding(`http://127.0.0.1:${(lossy.address() as AddressInfo).port}`) },
+      );
+      expect(result.outcome).toBe('approved');
+      const recipients = result.decision?.forwardTo ?? [];
+      expect(recipients.length).toBeGreaterThanOrEqual(2);
+      const tail = caseId.replace(/-/g, '').slice(0, 8).toUpperCase();
+      for (const recipient of recipients) {
+        const notices = (await noticesOf(recipient)).filter((n) => n.notice.gewerbeanzeige.aktenzeichen.endsWith(tail));
+        expect(notices, recipient).toHaveLength(1);
+      }
+      // Every notice was sent at least twice (the lost answer, then the retry) and stored once.
+      expect(attempts.size).toBe(recipients.length);
+      expect([...attempts.values()].every((n) => n >= 2)).toBe(true);
+    } finally {
+      await new Promise<void>((r) => lossy.close(() => r()));
+    }
   });
 
   it('a retried status message or forwarding sends nothing twice', async () => {
