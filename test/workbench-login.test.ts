@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelApplication } from '../workbench/labels.js';
+import { hundesteuer } from '../services/hundesteuer.js';
 import { html } from '../workbench/html.js';
 import { inboxFilters, inboxQuery } from '../workbench/inbox.js';
 import { workbench } from '../workbench/plugin.js';
@@ -146,6 +147,26 @@ describe('workbench building blocks', () => {
       'Anschrift › Straße und Hausnummer',
       'Anschrift › Postleitzahl',
       'Anschrift › Ort',
+    ]);
+  });
+
+  it('labels a FIM-imported application with the FIM labels, and codes with their code-list labels', () => {
+    const fields = labelApplication(hundesteuer, hundesteuer.currentSchemaVersion, {
+      F99000030: 0,
+      G99000020: [{ F99000022: '2026-02-01', F99000021: '03' }],
+      G99000010: { F99000011: 'Nguyễn', F99000012: 'Thị', F99000013: '48143' },
+    });
+    expect(fields).toEqual([
+      { path: 'G99000010.F99000011', label: 'Angaben zur Halterin oder zum Halter › Familienname', value: 'Nguyễn' },
+      { path: 'G99000010.F99000012', label: 'Angaben zur Halterin oder zum Halter › Vorname', value: 'Thị' },
+      { path: 'G99000010.F99000013', label: 'Angaben zur Halterin oder zum Halter › Postleitzahl', value: '48143' },
+      {
+        path: 'G99000020.0.F99000021',
+        label: 'Angaben zum Hund › Nr. 1 › Rassegruppe des Hundes',
+        value: 'Gefährlicher Hund nach Landesrecht (03)',
+      },
+      { path: 'G99000020.0.F99000022', label: 'Angaben zum Hund › Nr. 1 › Hund gehalten seit', value: '2026-02-01' },
+      { path: 'F99000030', label: 'Anzahl weiterer Hunde im Haushalt', value: 0 },
     ]);
   });
 

@@ -43,7 +43,13 @@ export interface LabelledField {
   value: string | number | boolean | null;
 }
 
-type Schema = { title?: string; properties?: Record<string, Schema>; items?: Schema };
+type Schema = {
+  title?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  /** A FIM select field's code list (services/fim): code → label. */
+  'x-fim-codes'?: Record<string, string>;
+};
 
 const humanize = (key: string) =>
   fallback[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
@@ -74,7 +80,13 @@ export function labelApplication(
       }
       return;
     }
-    out.push({ path: path.join('.'), label: labels.join(' › '), value: value as LabelledField['value'] });
+    // A code from a FIM code list shows with its label, as the form offered it.
+    const coded = typeof value === 'string' ? s?.['x-fim-codes']?.[value] : undefined;
+    out.push({
+      path: path.join('.'),
+      label: labels.join(' › '),
+      value: coded ? `${coded} (${value as string})` : (value as LabelledField['value']),
+    });
   };
   walk(application, schema, [], []);
   return out;
