@@ -2,20 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { RetentionReport } from '../activities/retention.js';
+import type { ArchiveStore } from '../adapters/archive-store.js';
 import { RETENTION_SCHEDULE_ID, ensureRetentionSchedule } from '../client/retention-schedule.js';
 import { caseWorkflowId } from '../contracts/ids.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
 import { erasureOf, recordEvidenceUpload } from '../db/queries/retention.js';
 import { recordSeal } from '../db/queries/seals.js';
-import { cases, deliveries, evidenceRetrievals } from '../db/schema.js';
+import { caseEvents, cases, deliveries, evidenceRetrievals } from '../db/schema.js';
 import { client, db, withWorker } from './harness.js';
 
 const PARKING = '99050012104000'; // retention 6 years
 
 type Docs = { put(b: Uint8Array, t: string): Promise<{ sha256: string; mediaType: string; size: number }> };
 
-async function closedCase(e: { deps: { documents: Docs } }, closedAt: Date, sharedUpload: Buffer) {
+async function closedCase(
+  e: { deps: { documents: Docs; archive: ArchiveStore } },
+  closedAt: Date,
+  sharedUpload: Buffer,
+) {
   const caseId = randomUUID();
   const source = await e.deps.documents.put(Buffer.from(`Bescheid ${caseId}`), 'application/pdf');
   const sealed = await e.deps.documents.put(Buffer.from(`gesiegelt ${caseId}`), 'application/pdf');
@@ -69,8 +74,30 @@ async function closedCase(e: { deps: { documents: Docs } }, closedAt: Date, shar
     subject: 'Bescheid',
     documentSha256: sealed.sha256,
   });
+  // Evidence a Fachverfahren handed to the case through its own client: only the archive package lists it.
+  const handedOverBytes = Buffer.from(`Nachweis über eigenen Client ${caseId}`);
+  const handedOver = await e.deps.documents.put(handedOverBytes, 'application/pdf');
+  const pkg = await e.deps.archive.store({
+    caseId,
+    serviceKey: PARKING,
+    authorityId: 'stadt-musterstadt',
+    closedAt: closedAt.toISOString(),
+    retentionYears: 6,
+    eventLogHead: 'test',
+    files: [{ name: 'evidence-other.pdf', kind: 'Nachweis', mediaType: 'application/pdf', bytes: handedOverBytes }],
+  });
+  await db.insert(caseEvents).values({
+    caseId,
+    seq: 1,
+    type: 'case.closed',
+    status: 'closed',
+    data: { outcome: 'approved', archive: pkg.packageSha256 },
+    at: closedAt,
+  });
   return {
     caseId,
+    handedOver: handedOver.sha256,
+    archive: pkg.packageSha256,
     documents: [source.sha256, sealed.sha256],
     evidence: [upload.sha256, register.sha256],
     shared: shared.sha256,
@@ -93,11 +120,16 @@ describe('retention (Löschfristen)', () => {
       const report = await run();
       expect(report.erasedCases).toContain(expired.caseId);
       expect(report.erasedCases).not.toContain(recent.caseId);
-      expect(report.erasedEvidence).toBeGreaterThanOrEqual(2);
+      expect(report.erasedEvidence).toBeGreaterThanOrEqual(3);
       for (const sha256 of [...expired.documents, ...expired.evidence])
         await expect(e.deps.documents.get(sha256)).rejects.toThrow();
       for (const sha256 of [...recent.documents, ...recent.evidence])
         expect((await e.deps.documents.get(sha256)).byteLength).toBeGreaterThan(0);
+      // Evidence only the archive package lists goes from the document store; the archive keeps its copy.
+      await expect(e.deps.documents.get(expired.handedOver)).rejects.toThrow();
+      expect((await e.deps.archive.readFile(expired.handedOver)).byteLength).toBeGreaterThan(0);
+      expect((await e.deps.archive.verify(expired.archive)).valid).toBe(true);
+      expect((await e.deps.documents.get(recent.handedOver)).byteLength).toBeGreaterThan(0);
       // Identical bytes another case still holds stay until that case is erased too.
       expect(Buffer.compare(await e.deps.documents.get(expired.shared), sharedUpload)).toBe(0);
 
@@ -122,11 +154,17 @@ describe('retention (Löschfristen)', () => {
           { kind: 'bescheid', sha256: expired.documents[1] },
           { kind: 'evidence_upload', sha256: expired.evidence[0] },
           { kind: 'register_evidence', sha256: expired.evidence[1] },
+          { kind: 'evidence_upload', sha256: expired.handedOver },
         ]),
       );
       expect(JSON.stringify(erasure!.documents)).not.toContain(expired.shared);
       expect(erasure!.kept).toEqual(
-        expect.arrayContaining(['case outcome', 'seal record', '1 evidence document(s) another case still holds']),
+        expect.arrayContaining([
+          'case outcome',
+          'seal record',
+          `archive package ${expired.archive}`,
+          '1 evidence document(s) another case still holds',
+        ]),
       );
       expect(JSON.stringify(erasure)).not.toContain('pseudonym');
       expect(await erasureOf(db, { caseId: recent.caseId })).toBeUndefined();
