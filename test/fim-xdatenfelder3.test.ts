@@ -7,7 +7,8 @@ import {
   parseGenericode,
   xdatenfelderVersion,
 } from '../services/fim/xdatenfelder.js';
-import { compileApplicationSchema } from '../services/validate-application.js';
+import { hundesteuer } from '../services/hundesteuer.js';
+import { compileApplicationSchema, validateApplication } from '../services/validate-application.js';
 
 // A hand-written sample shaped after XDatenfelder 3.0.0's public structure (services/fim/S99000002V1.0.0_xdf3.xml);
 // no FIM editor produced it and no XSD checked it.
@@ -116,6 +117,23 @@ describe('FIM import (XDatenfelder 3)', () => {
         '/G99000130/0/F99000134 pattern',
         '/F99000141 multipleOf',
         ' additionalProperties',
+      ]),
+    );
+  });
+
+  it('validation messages name the field by its XDF3 label and id', () => {
+    const service = { ...hundesteuer, key: '99108001002000', schemas: { 'S99000002-1.0.0': schema } };
+    const check = validateApplication(service, 'S99000002-1.0.0', {
+      G99000110: { F99000111: 'Ğündoğan', F99000112: 'Łukasz', F99000113: '481' },
+      G99000130: [{ F99000131: '01', F99000132: 'verkauft', F99000133: '2026-03-01' }],
+      F99000140: true,
+      F99000142: '2026-03-03T10:00:00Z',
+    });
+    expect(check.valid).toBe(false);
+    expect(check.errors.map((e) => [e.pointer, e.message])).toEqual(
+      expect.arrayContaining([
+        ['/G99000110/F99000113', 'Postleitzahl (F99000113): Die Eingabe hat nicht das erwartete Format.'],
+        ['/G99000130/0/F99000132', 'Grund der Abmeldung (F99000132): Bitte wählen Sie einen der vorgesehenen Werte.'],
       ]),
     );
   });
