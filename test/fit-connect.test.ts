@@ -1,0 +1,329 @@
+import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callbackAuthentication, CALLBACK_NEW_SUBMISSIONS, verifyCallback } from '../adapters/fit-connect/callback.js';
+import {
+  decryptPart,
+  encryptPart,
+  EVENT,
+  generateDestinationKeys,
+  sha512Hex,
+  type DestinationKeys,
+} from '../adapters/fit-connect/crypto.js';
+import { ClientCredentials, SubmissionApi } from '../adapters/fit-connect/submission-api.js';
+import type { CaseClient } from '../client/case-client.js';
+import { fitConnectCaseId, FitConnectReceiver, fitConnectSchemaUri } from '../client/fit-connect-receiver.js';
+import { caseWorkflowId } from '../contracts/ids.js';
+import { startLocalIdentityProvider, type LocalIdentityProvider } from '../identity/local-identity-provider.js';
+import { OidcTokenVerifier } from '../identity/token-verifier.js';
+import { startFitConnectSandbox, generateServiceKey, type FitConnectSandbox } from '../sandbox/fit-connect/server.js';
+import { FitConnectSender, type SendSubmission } from '../sandbox/fit-connect/sender.js';
+import { leikaUrn } from '../services/routing.js';
+import { client, testApi, withWorker } from './harness.js';
+import { applicationOf } from './samples.js';
+import { waitFor } from './support/wait.js';
+
+// RSA 4096 keys, made once for this file: the destination's pair of pairs, the delivery service's, and a stranger's.
+const [keys, deliveryServiceKey, stranger] = await Promise.all([
+  generateDestinationKeys(),
+  generateServiceKey(),
+  generateKeyPair('RSA-OAEP-256', { modulusLength: 4096, extractable: true }),
+]);
+const destinationId = 'a3c3a8a6-2f4e-4c53-9a55-3e4b9f0d7c11';
+const SENDER = { clientId: 'online-service', clientSecret: 'sender-secret' };
+const SUBSCRIBER = { clientId: 'destination', clientSecret: 'subscriber-secret' };
+
+let standIn: FitConnectSandbox;
+let idp: LocalIdentityProvider;
+let sender: FitConnectSender;
+let identity: OidcTokenVerifier;
+beforeAll(async () => {
+  idp = await startLocalIdentityProvider({ host: '127.0.0.1', port: 0, audience: 'ozg-case-engine' });
+  identity = new OidcTokenVerifier({ issuer: idp.issuer, audience: 'ozg-case-engine' });
+  standIn = await startFitConnectSandbox({
+    host: '127.0.0.1',
+    port: 0,
+    clients: [
+      { ...SENDER, role: 'sender' },
+      { ...SUBSCRIBER, role: 'subscriber' },
+    ],
+    destinations: [{ destinationId, encryptionKey: keys.encryptionPublic, signingKey: keys.signingPublic }],
+    serviceKey: deliveryServiceKey,
+  });
+  sender = new FitConnectSender({ baseUrl: standIn.url, tokenUrl: standIn.tokenUrl, ...SENDER });
+});
+afterAll(async () => {
+  await standIn.stop();
+  await idp.stop();
+});
+
+const subscriberApi = () =>
+  new SubmissionApi(standIn.url, new ClientCredentials({ tokenUrl: standIn.tokenUrl, ...SUBSCRIBER }));
+
+const receiverFor = (cases: CaseClient, k: DestinationKeys = keys) =>
+  new FitConnectReceiver({
+    api: subscriberApi(),
+    destinationId,
+    authorityId: 'stadt-musterstadt',
+    encryptionKey: k.encryptionPrivate,
+    signingKey: k.signingPrivate,
+    cases,
+    identity,
+  });
+
+/** A resident's parking permit application as an online service sends it over FIT-Connect. */
+async function residentSubmission(nth: number, o: Partial<SendSubmission> = {}) {
+  const a = applicationOf('resident', nth);
+  const submission: SendSubmission = {
+    destinationId,
+    serviceIdentifier: leikaUrn(a.serviceKey),
+    serviceName: 'Bewohnerparkausweis',
+    data: { application: a.application, consent: a.consent },
+    schemaUri: fitConnectSchemaUri(a.serviceKey, '1'),
+    identificationReport: await idp.issue({ subject: a.identity.subject, trustLevel: 'substantial' }),
+    ...o,
+  };
+  return { subject: a.identity.subject, submission };
+}
+
+const caseExists = (caseId: string) =>
+  client.workflow
+    .getHandle(caseWorkflowId(caseId))
+    .describe()
+    .then(
+      () => true,
+      (err: Error) => {
+        if (err.name === 'WorkflowNotFoundError') return false;
+        throw err;
+      },
+    );
+
+describe('FIT-Connect intake', () => {
+  it('round trip: sender → stand-in → receiver → case decided; the sender verifies the accept event and its tags', async () => {
+    await withWorker(async (e) => {
+      const { subject, submission } = await residentSubmission(0, {
+        // Compressed parts (zip: DEF), as one public SDK sends them, and an attachment.
+        compress: true,
+        attachments: [{ bytes: new TextEncoder().encode('%PDF-1.7 Meldebescheinigung'), mimeType: 'application/pdf' }],
+      });
+      const sent = await sender.submit(submission);
+      const outcomes = await receiverFor(e.cases).poll();
+      expect(outcomes).toContainEqual({
+        submissionId: sent.submissionId,
+        result: 'accepted',
+        caseId: fitConnectCaseId(subject, sent.submissionId),
+        duplicate: false,
+      });
+      const result = await e.cases.result(fitConnectCaseId(subject, sent.submissionId));
+      expect(result.outcome).toBe('approved');
+
+      const decision = await waitFor(() => sender.decision(sent.caseId), { what: 'the accept event' });
+      expect(decision.event).toBe('accepted');
+      expect(decision.set.issuer).toBe(destinationId);
+      expect(decision.set.payload['authenticationTags']).toEqual(sent.authenticationTags);
+      expect(Object.keys(sent.authenticationTags.attachments)).toHaveLength(1);
+      // Every SET in the log verified: the delivery service's with its JWKS, the destination's with its verify key.
+      expect((await sender.events(sent.caseId)).map((s) => s.event)).toEqual([
+        EVENT.create,
+        EVENT.submit,
+        EVENT.forward,
+        EVENT.accept,
+      ]);
+      // Accepted submissions leave the pickup list.
+      expect((await subscriberApi().listSubmissions(destinationId)).map((s) => s.submissionId)).not.toContain(
+        sent.submissionId,
+      );
+    });
+  });
+
+  it('a submission fetched twice (two receivers at once, and again after acceptance) starts one case', async () => {
+    await withWorker(async (e) => {
+      const { subject, submission } = await residentSubmission(1);
+      const sent = await sender.submit(submission);
+      const caseId = fitConnectCaseId(subject, sent.submissionId);
+      const both = await Promise.all([
+        receiverFor(e.cases).receive(sent.submissionId),
+        receiverFor(e.cases).receive(sent.submissionId),
+      ]);
+      expect(both.map((o) => o.result)).toEqual(['accepted', 'accepted']);
+      expect(both.map((o) => (o.result === 'accepted' ? o.caseId : '')).filter((id) => id === caseId)).toHaveLength(2);
+      expect(both.filter((o) => o.result === 'accepted' && o.duplicate)).toHaveLength(1);
+      const again = await receiverFor(e.cases).receive(sent.submissionId);
+      expect(again).toEqual({ submissionId: sent.submissionId, result: 'accepted', caseId, duplicate: true });
+      await e.cases.result(caseId);
+      const runs = await waitFor(
+        async () => {
+          const found: string[] = [];
+          for await (const w of client.workflow.list({ query: `CaseId = "${caseId}"` })) found.push(w.runId);
+          return found.length > 0 && found;
+        },
+        { what: 'the case in visibility' },
+      );
+      expect(runs).toHaveLength(1);
+      const accepts = (await sender.events(sent.caseId)).filter((s) => s.event === EVENT.accept);
+      expect(accepts).toHaveLength(1);
+    });
+  });
+
+  const strangerKey = async (): Promise<JWK> => ({
+    ...(await exportJWK(stranger.publicKey)),
+    // The destination's kid, so the receiver really tries (and fails) to unwrap the key.
+    kid: keys.encryptionPublic.kid,
+    alg: 'RSA-OAEP-256',
+    key_ops: ['wrapKey'],
+  });
+  const brokenJwe = async (data: unknown) => {
+    const jwe = await encryptPart(JSON.stringify(data), keys.encryptionPublic);
+    const parts = jwe.split('.');
+    const ciphertext = Buffer.from(parts[3]!, 'base64url');
+    ciphertext[0] = ciphertext[0]! ^ 0xff;
+    parts[3] = ciphertext.toString('base64url');
+    return parts.join('.');
+  };
+
+  const rejections: Array<{
+    reason: string;
+    problem: string;
+    instance: string;
+    change: (s: SendSubmission) => Promise<Partial<SendSubmission>>;
+  }> = [
+    {
+      reason: 'encrypted for another key',
+      problem: 'encryption-issue',
+      instance: 'metadata',
+      change: async () => ({ tamper: { encryptionKey: await strangerKey() } }),
+    },
+    {
+      reason: 'a broken JWE (ciphertext altered)',
+      problem: 'encryption-issue',
+      instance: 'data',
+      change: async (s) => ({ tamper: { encryptedData: await brokenJwe(s.data) } }),
+    },
+    {
+      reason: 'a data hash that does not match',
+      problem: 'hash-mismatch',
+      instance: 'data',
+      change: async () => ({ tamper: { dataHash: sha512Hex('something else') } }),
+    },
+    {
+      reason: "data against the service's application schema",
+      problem: 'data-schema-violation',
+      instance: 'data',
+      change: async () => ({ data: { application: { zone: 'Z9' }, consent: { evidenceRetrieval: true } } }),
+    },
+    {
+      reason: 'an unknown service',
+      problem: 'unsupported-service',
+      instance: 'submission',
+      change: async () => ({ serviceIdentifier: leikaUrn('99999999999999') }),
+    },
+  ];
+
+  for (const r of rejections) {
+    it(`rejects ${r.reason}: reject event with the reason, no case, the submission stays visible`, async () => {
+      await withWorker(async (e) => {
+        const { subject, submission } = await residentSubmission(2);
+        const sent = await sender.submit({ ...submission, ...(await r.change(submission)) });
+        const outcome = await receiverFor(e.cases).receive(sent.submissionId);
+        expect(outcome.result).toBe('rejected');
+        const decision = await waitFor(() => sender.decision(sent.caseId), { what: 'the reject event' });
+        expect(decision.event).toBe('rejected');
+        expect(decision.problems).toEqual([
+          expect.objectContaining({
+            type: `https://schema.fitko.de/fit-connect/events/problems/${r.problem}`,
+            instance: r.instance,
+            title: expect.any(String),
+            detail: expect.any(String),
+          }),
+        ]);
+        expect(await caseExists(fitConnectCaseId(subject, sent.submissionId))).toBe(false);
+        // Nothing lost: the delivery service still holds the submission, marked rejected, with its event log.
+        const stored = await subscriberApi().getSubmission(sent.submissionId);
+        expect(stored.encryptedMetadata.split('.')).toHaveLength(5);
+        const overview = (await standIn.overview()).find((s) => s.submissionId === sent.submissionId);
+        expect(overview).toMatchObject({ status: 'rejected' });
+        expect(overview!.events.map((x) => x.event)).toEqual([EVENT.create, EVENT.submit, EVENT.forward, EVENT.reject]);
+      });
+    });
+  }
+
+  it('decrypts parts with and without zip, and refuses another algorithm', async () => {
+    for (const compress of [false, true]) {
+      const jwe = await encryptPart('{"a":1}', keys.encryptionPublic, { compress });
+      expect(new TextDecoder().decode(await decryptPart(jwe, keys.encryptionPrivate))).toBe('{"a":1}');
+    }
+    await expect(decryptPart('eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0....', keys.encryptionPrivate)).rejects.toThrow(
+      /unsupported algorithms/,
+    );
+  });
+});
+
+describe('FIT-Connect callback', () => {
+  const secret = randomBytes(32).toString('hex');
+  const body = JSON.stringify({
+    type: CALLBACK_NEW_SUBMISSIONS,
+    submissions: [{ destinationId, submissionId: '0f6a4c1e-5b7d-4e0a-9c3b-2d1e8f7a6b5c', caseId: 'c' }],
+  });
+  const now = () => String(Math.floor(Date.now() / 1000));
+
+  const post = async (headers: Record<string, string>, payload = body) => {
+    const announced: string[] = [];
+    const app = await testApi({} as CaseClient, {
+      fitConnect: { callbackSecret: secret, onNewSubmissions: (ids) => announced.push(...ids) },
+    });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/fit-connect/callback',
+        headers: { 'content-type': 'application/json', ...headers },
+        payload,
+      });
+      return { status: res.statusCode, json: res.json() as { accepted?: number; detail?: string }, announced };
+    } finally {
+      await app.close();
+    }
+  };
+
+  it('accepts a callback with a matching HMAC and a fresh timestamp, and hands its submissions to the receiver', async () => {
+    const ts = now();
+    const res = await post({
+      'callback-timestamp': ts,
+      'callback-authentication': callbackAuthentication(secret, ts, body),
+    });
+    expect(res.status).toBe(202);
+    expect(res.json.accepted).toBe(1);
+    expect(res.announced).toEqual(['0f6a4c1e-5b7d-4e0a-9c3b-2d1e8f7a6b5c']);
+  });
+
+  it.each([
+    ['another secret', () => ({ ts: now(), key: 'not-the-secret', payload: body })],
+    ['a timestamp older than five minutes', () => ({ ts: String(Number(now()) - 301), key: secret, payload: body })],
+    ['a body changed after signing', () => ({ ts: now(), key: secret, payload: body.replace('0f6a', '1f6a') })],
+  ])('refuses a callback signed with %s (401, nothing fetched)', async (_name, make) => {
+    const { ts, key, payload } = make();
+    const res = await post(
+      { 'callback-timestamp': ts, 'callback-authentication': callbackAuthentication(key, ts, body) },
+      payload,
+    );
+    expect(res.status).toBe(401);
+    expect(res.announced).toEqual([]);
+  });
+
+  it('refuses a callback without its headers', async () => {
+    const res = await post({});
+    expect(res.status).toBe(401);
+    expect(res.announced).toEqual([]);
+  });
+
+  it('compares in constant time over the whole hex HMAC, and the five-minute window is inclusive', () => {
+    const ts = '1000000';
+    const mac = callbackAuthentication(secret, ts, body);
+    expect(verifyCallback(secret, { authentication: mac, timestamp: ts }, body, 1000000 + 300)).toEqual({ ok: true });
+    expect(verifyCallback(secret, { authentication: mac.slice(0, 64), timestamp: ts }, body, 1000000)).toMatchObject({
+      ok: false,
+    });
+    expect(verifyCallback(secret, { authentication: mac.toUpperCase(), timestamp: ts }, body, 1000000)).toEqual({
+      ok: true,
+    });
+  });
+});
