@@ -22,6 +22,7 @@ import { leikaUrn } from '../services/routing.js';
 import { client, testApi, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { waitFor } from './support/wait.js';
+import { captureLogs, testLogger } from './support/log-capture.js';
 
 // RSA 4096 keys, made once for this file: the destination's pair of pairs, the delivery service's, and a stranger's.
 const [keys, deliveryServiceKey, stranger] = await Promise.all([
@@ -162,6 +163,78 @@ describe('FIT-Connect intake', () => {
       expect(runs).toHaveLength(1);
       const accepts = (await sender.events(sent.caseId)).filter((s) => s.event === EVENT.accept);
       expect(accepts).toHaveLength(1);
+    });
+  });
+
+  it("the delivery service's callback reaches the engine's API, which fetches at once (no poll); its log lines carry ids, no personal data", async () => {
+    await withWorker(async (e) => {
+      const secret = randomBytes(32).toString('hex');
+      let receiver: FitConnectReceiver | undefined;
+      // The API listens first (the stand-in needs the callback address), the receiver follows the stand-in.
+      const api = await testApi(e.cases, {
+        fitConnect: {
+          callbackSecret: secret,
+          onNewSubmissions: (ids) => {
+            for (const id of ids) void receiver!.receive(id);
+          },
+        },
+      });
+      await api.listen({ host: '127.0.0.1', port: 0 });
+      const apiUrl = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
+      const withCallback = await startFitConnectSandbox({
+        host: '127.0.0.1',
+        port: 0,
+        clients: [
+          { ...SENDER, role: 'sender' },
+          { ...SUBSCRIBER, role: 'subscriber' },
+        ],
+        destinations: [
+          {
+            destinationId,
+            encryptionKey: keys.encryptionPublic,
+            signingKey: keys.signingPublic,
+            callback: { url: `${apiUrl}/fit-connect/callback`, secret },
+          },
+        ],
+        serviceKey: deliveryServiceKey,
+      });
+      const stopCapture = captureLogs();
+      try {
+        receiver = new FitConnectReceiver({
+          api: new SubmissionApi(
+            withCallback.url,
+            new ClientCredentials({ tokenUrl: withCallback.tokenUrl, ...SUBSCRIBER }),
+          ),
+          destinationId,
+          authorityId: 'stadt-musterstadt',
+          encryptionKey: keys.encryptionPrivate,
+          signingKey: keys.signingPrivate,
+          cases: e.cases,
+          identity,
+          logger: testLogger,
+        });
+        const callbackSender = new FitConnectSender({
+          baseUrl: withCallback.url,
+          tokenUrl: withCallback.tokenUrl,
+          ...SENDER,
+        });
+        const { subject, submission } = await residentSubmission(3);
+        const sent = await callbackSender.submit(submission);
+        const decision = await waitFor(() => callbackSender.decision(sent.caseId), { what: 'the accept event' });
+        expect(decision.event).toBe('accepted');
+        const result = await e.cases.result(fitConnectCaseId(subject, sent.submissionId));
+        expect(result.outcome).toBe('approved');
+        const lines = stopCapture();
+        expect(lines.filter((l) => l.includes(sent.submissionId)).length).toBeGreaterThan(0);
+        const a = applicationOf('resident', 3);
+        const address = a.application['address'] as { street: string };
+        for (const value of [a.application['licensePlate'] as string, address.street, subject])
+          expect(lines.filter((l) => l.includes(value))).toEqual([]);
+      } finally {
+        stopCapture();
+        await withCallback.stop();
+        await api.close();
+      }
     });
   });
 
