@@ -53,10 +53,13 @@ const LEIKA_URN = /^urn:de:fim:leika:leistung:(\d{14})$/;
 export const fitConnectSchemaUri = (serviceKey: string, schemaVersion: string) =>
   `urn:ozg-case-engine:schema:${serviceKey}:v${schemaVersion}`;
 
-/** The engine's case id of a FIT-Connect submission: one submission id, one case, however often it is fetched. */
-export const fitConnectIdempotencyKey = (submissionId: string) => `fit-connect:${submissionId}`;
-export const fitConnectCaseId = (subject: string, submissionId: string) =>
-  caseIdFromKey(subject, fitConnectIdempotencyKey(submissionId));
+/**
+ * The engine's case id of a FIT-Connect submission: one submission id, one case, however often it is fetched. Scoped by
+ * destination, not by applicant, so the receiver knows it before (and without) checking the identity report again.
+ */
+export const fitConnectIdempotencyScope = (destinationId: string) => `fit-connect:${destinationId}`;
+export const fitConnectCaseId = (destinationId: string, submissionId: string) =>
+  caseIdFromKey(fitConnectIdempotencyScope(destinationId), submissionId);
 
 /**
  * Problem types of reject events. FIT-Connect's docs name a catalogue under this prefix; the names below are this
@@ -158,6 +161,14 @@ export class FitConnectReceiver {
       log?.warn({ submissionId, err: { type: (err as Error).name } }, 'FIT-Connect submission not fetched');
       return { submissionId, result: 'failed', error: (err as Error).message };
     }
+    // Fetched again after its case started (the accept event got lost, a second process, a callback and a poll):
+    // confirm the case, without checking an identity report that may have expired since.
+    const caseId = fitConnectCaseId(this.o.destinationId, submission.submissionId);
+    if (submission.destinationId === this.o.destinationId && (await this.o.cases.exists(caseId))) {
+      await this.sendEvent(submission, EVENT.accept, { authenticationTags: await this.tagsOf(submission) });
+      log?.info({ submissionId, caseId, duplicate: true }, 'FIT-Connect submission accepted');
+      return { submissionId, result: 'accepted', caseId, duplicate: true };
+    }
     let opened: Awaited<ReturnType<FitConnectReceiver['open']>>;
     try {
       opened = await this.open(submission);
@@ -172,7 +183,8 @@ export class FitConnectReceiver {
         identity: opened.identity,
         application: opened.application,
         consent: opened.consent,
-        idempotencyKey: fitConnectIdempotencyKey(submission.submissionId),
+        idempotencyKey: submission.submissionId,
+        idempotencyScope: fitConnectIdempotencyScope(this.o.destinationId),
       });
       await this.sendEvent(submission, EVENT.accept, { authenticationTags: opened.tags });
       log?.info(
@@ -343,6 +355,18 @@ export class FitConnectReceiver {
       attachments: attachmentTags,
     };
     return { serviceKey, identity, application: envelope.application, consent: envelope.consent, tags };
+  }
+
+  /** The authentication tags of a submission's encrypted parts, read without decrypting them. */
+  private async tagsOf(s: EncryptedSubmission): Promise<AuthenticationTags> {
+    const attachments: Record<string, string> = {};
+    for (const attachmentId of s.attachments)
+      attachments[attachmentId] = authenticationTagOf(await this.o.api.getAttachment(s.submissionId, attachmentId));
+    return {
+      metadata: authenticationTagOf(s.encryptedMetadata),
+      data: authenticationTagOf(s.encryptedData ?? ''),
+      attachments,
+    };
   }
 
   private async decrypt(jwe: string, instance: string): Promise<Uint8Array> {

@@ -97,7 +97,7 @@ async function viaFitConnect(
   identityToken: string,
   o: { cases: CaseClient; onStarted?: (caseId: string) => void },
 ): Promise<Omit<BatchCase, 'latencyMs'>> {
-  const { serviceKey, application, consent, identity } = a.submission;
+  const { serviceKey, application, consent } = a.submission;
   const base = { kind: a.kind, serviceKey, channel: 'fit-connect' as const };
   try {
     const service = findService(serviceKey);
@@ -120,7 +120,7 @@ async function viaFitConnect(
       const type = decision.problems?.[0]?.type ?? '';
       return { ...base, caseId: '-', outcome: 'refused', refusedAtIntake: type.replace(/^.*\/problems\//, '') };
     }
-    const caseId = fitConnectCaseId(identity.subject, sent.submissionId);
+    const caseId = fitConnectCaseId(fc.destinationId, sent.submissionId);
     o.onStarted?.(caseId);
     const result = await o.cases.result(caseId);
     return { ...base, caseId, outcome: result.outcome };

@@ -2,20 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callbackAuthentication, CALLBACK_NEW_SUBMISSIONS, verifyCallback } from '../adapters/fit-connect/callback.js';
-import {
-  decryptPart,
-  encryptPart,
-  EVENT,
-  generateDestinationKeys,
-  sha512Hex,
-  type DestinationKeys,
-} from '../adapters/fit-connect/crypto.js';
-import { ClientCredentials, SubmissionApi } from '../adapters/fit-connect/submission-api.js';
+import { decryptPart, encryptPart, EVENT, generateDestinationKeys, sha512Hex } from '../adapters/fit-connect/crypto.js';
+import { ClientCredentials, FitConnectHttpError, SubmissionApi } from '../adapters/fit-connect/submission-api.js';
 import type { CaseClient } from '../client/case-client.js';
 import { fitConnectCaseId, FitConnectReceiver, fitConnectSchemaUri } from '../client/fit-connect-receiver.js';
 import { caseWorkflowId } from '../contracts/ids.js';
 import { startLocalIdentityProvider, type LocalIdentityProvider } from '../identity/local-identity-provider.js';
-import { OidcTokenVerifier } from '../identity/token-verifier.js';
+import { IdentityRejectedError, OidcTokenVerifier, type TokenVerifier } from '../identity/token-verifier.js';
 import { startFitConnectSandbox, generateServiceKey, type FitConnectSandbox } from '../sandbox/fit-connect/server.js';
 import { FitConnectSender, type SendSubmission } from '../sandbox/fit-connect/sender.js';
 import { leikaUrn } from '../services/routing.js';
@@ -61,15 +54,15 @@ afterAll(async () => {
 const subscriberApi = () =>
   new SubmissionApi(standIn.url, new ClientCredentials({ tokenUrl: standIn.tokenUrl, ...SUBSCRIBER }));
 
-const receiverFor = (cases: CaseClient, k: DestinationKeys = keys) =>
+const receiverFor = (cases: CaseClient, o: { api?: SubmissionApi; identity?: TokenVerifier } = {}) =>
   new FitConnectReceiver({
-    api: subscriberApi(),
+    api: o.api ?? subscriberApi(),
     destinationId,
     authorityId: 'stadt-musterstadt',
-    encryptionKey: k.encryptionPrivate,
-    signingKey: k.signingPrivate,
+    encryptionKey: keys.encryptionPrivate,
+    signingKey: keys.signingPrivate,
     cases,
-    identity,
+    identity: o.identity ?? identity,
   });
 
 /** A resident's parking permit application as an online service sends it over FIT-Connect. */
@@ -102,7 +95,7 @@ const caseExists = (caseId: string) =>
 describe('FIT-Connect intake', () => {
   it('round trip: sender → stand-in → receiver → case decided; the sender verifies the accept event and its tags', async () => {
     await withWorker(async (e) => {
-      const { subject, submission } = await residentSubmission(0, {
+      const { submission } = await residentSubmission(0, {
         // Compressed parts (zip: DEF), as one public SDK sends them, and an attachment.
         compress: true,
         attachments: [{ bytes: new TextEncoder().encode('%PDF-1.7 Meldebescheinigung'), mimeType: 'application/pdf' }],
@@ -112,10 +105,10 @@ describe('FIT-Connect intake', () => {
       expect(outcomes).toContainEqual({
         submissionId: sent.submissionId,
         result: 'accepted',
-        caseId: fitConnectCaseId(subject, sent.submissionId),
+        caseId: fitConnectCaseId(destinationId, sent.submissionId),
         duplicate: false,
       });
-      const result = await e.cases.result(fitConnectCaseId(subject, sent.submissionId));
+      const result = await e.cases.result(fitConnectCaseId(destinationId, sent.submissionId));
       expect(result.outcome).toBe('approved');
 
       const decision = await waitFor(() => sender.decision(sent.caseId), { what: 'the accept event' });
@@ -139,9 +132,9 @@ describe('FIT-Connect intake', () => {
 
   it('a submission fetched twice (two receivers at once, and again after acceptance) starts one case', async () => {
     await withWorker(async (e) => {
-      const { subject, submission } = await residentSubmission(1);
+      const { submission } = await residentSubmission(1);
       const sent = await sender.submit(submission);
-      const caseId = fitConnectCaseId(subject, sent.submissionId);
+      const caseId = fitConnectCaseId(destinationId, sent.submissionId);
       const both = await Promise.all([
         receiverFor(e.cases).receive(sent.submissionId),
         receiverFor(e.cases).receive(sent.submissionId),
@@ -163,6 +156,38 @@ describe('FIT-Connect intake', () => {
       expect(runs).toHaveLength(1);
       const accepts = (await sender.events(sent.caseId)).filter((s) => s.event === EVENT.accept);
       expect(accepts).toHaveLength(1);
+    });
+  });
+
+  it('a case whose accept event got lost is confirmed on the next fetch, even once the identity report no longer verifies', async () => {
+    await withWorker(async (e) => {
+      const { submission } = await residentSubmission(4);
+      const sent = await sender.submit(submission);
+      const caseId = fitConnectCaseId(destinationId, sent.submissionId);
+      const unreachable = subscriberApi();
+      unreachable.postEvent = () => Promise.reject(new FitConnectHttpError('post event', 503));
+      expect(await receiverFor(e.cases, { api: unreachable }).receive(sent.submissionId)).toMatchObject({
+        result: 'failed',
+      });
+      expect(await e.cases.exists(caseId)).toBe(true);
+      expect(await sender.decision(sent.caseId)).toBeUndefined();
+      // Still listed for pickup: the delivery service holds it until the destination answers.
+      expect((await subscriberApi().listSubmissions(destinationId)).map((s) => s.submissionId)).toContain(
+        sent.submissionId,
+      );
+      const expired: TokenVerifier = {
+        verify: () => Promise.reject(new IdentityRejectedError('token_expired', 'Ihre Anmeldung ist abgelaufen.')),
+      };
+      expect(await receiverFor(e.cases, { identity: expired }).receive(sent.submissionId)).toEqual({
+        submissionId: sent.submissionId,
+        result: 'accepted',
+        caseId,
+        duplicate: true,
+      });
+      const decision = await waitFor(() => sender.decision(sent.caseId), { what: 'the accept event' });
+      expect(decision.event).toBe('accepted');
+      expect(decision.set.payload['authenticationTags']).toEqual(sent.authenticationTags);
+      expect((await e.cases.result(caseId)).outcome).toBe('approved');
     });
   });
 
@@ -222,7 +247,7 @@ describe('FIT-Connect intake', () => {
         const sent = await callbackSender.submit(submission);
         const decision = await waitFor(() => callbackSender.decision(sent.caseId), { what: 'the accept event' });
         expect(decision.event).toBe('accepted');
-        const result = await e.cases.result(fitConnectCaseId(subject, sent.submissionId));
+        const result = await e.cases.result(fitConnectCaseId(destinationId, sent.submissionId));
         expect(result.outcome).toBe('approved');
         const lines = stopCapture();
         expect(lines.filter((l) => l.includes(sent.submissionId)).length).toBeGreaterThan(0);
@@ -295,7 +320,7 @@ describe('FIT-Connect intake', () => {
   for (const r of rejections) {
     it(`rejects ${r.reason}: reject event with the reason, no case, the submission stays visible`, async () => {
       await withWorker(async (e) => {
-        const { subject, submission } = await residentSubmission(2);
+        const { submission } = await residentSubmission(2);
         const sent = await sender.submit({ ...submission, ...(await r.change(submission)) });
         const outcome = await receiverFor(e.cases).receive(sent.submissionId);
         expect(outcome.result).toBe('rejected');
@@ -309,7 +334,7 @@ describe('FIT-Connect intake', () => {
             detail: expect.any(String),
           }),
         ]);
-        expect(await caseExists(fitConnectCaseId(subject, sent.submissionId))).toBe(false);
+        expect(await caseExists(fitConnectCaseId(destinationId, sent.submissionId))).toBe(false);
         // Nothing lost: the delivery service still holds the submission, marked rejected, with its event log.
         const stored = await subscriberApi().getSubmission(sent.submissionId);
         expect(stored.encryptedMetadata.split('.')).toHaveLength(5);
