@@ -48,6 +48,8 @@ const validEnvelope = ajv.compile({
 });
 
 const LEIKA_URN = /^urn:de:fim:leika:leistung:(\d{14})$/;
+/** Submissions one poll decrypts and starts at once (RSA 4096 and a workflow start each). */
+const POLL_CONCURRENCY = 8;
 
 /** The `schemaUri` of a service's application data, by schema version: what senders name in the metadata. */
 export const fitConnectSchemaUri = (serviceKey: string, schemaVersion: string) =>
@@ -111,10 +113,15 @@ export class FitConnectReceiver {
 
   constructor(private readonly o: FitConnectReceiverOptions) {}
 
-  /** Fetches every submission ready for pickup and handles each. */
+  /** Fetches every submission ready for pickup and handles them, a few at a time. */
   async poll(): Promise<ReceiveOutcome[]> {
     const listed = await this.o.api.listSubmissions(this.o.destinationId);
-    return Promise.all(listed.map((s) => this.receive(s.submissionId)));
+    const outcomes: ReceiveOutcome[] = [];
+    for (let i = 0; i < listed.length; i += POLL_CONCURRENCY)
+      outcomes.push(
+        ...(await Promise.all(listed.slice(i, i + POLL_CONCURRENCY).map((s) => this.receive(s.submissionId)))),
+      );
+    return outcomes;
   }
 
   /** Polls every `intervalMs` until stopped; a failed poll is logged and the next one tries again. */

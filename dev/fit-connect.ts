@@ -63,7 +63,7 @@ export async function startDemoFitConnect(
     port: config.fitConnectSandbox.port,
     clients: [
       { ...SENDER, role: 'sender' },
-      { ...SUBSCRIBER, role: 'subscriber' },
+      { ...SUBSCRIBER, role: 'subscriber', destinationId: keys.destinationId },
     ],
     destinations: [
       {

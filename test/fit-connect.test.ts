@@ -26,6 +26,7 @@ const [keys, deliveryServiceKey, stranger] = await Promise.all([
 const destinationId = 'a3c3a8a6-2f4e-4c53-9a55-3e4b9f0d7c11';
 const SENDER = { clientId: 'online-service', clientSecret: 'sender-secret' };
 const SUBSCRIBER = { clientId: 'destination', clientSecret: 'subscriber-secret' };
+const OTHER_DESTINATION = { clientId: 'other-destination', clientSecret: 'other-secret' };
 
 let standIn: FitConnectSandbox;
 let idp: LocalIdentityProvider;
@@ -40,6 +41,7 @@ beforeAll(async () => {
     clients: [
       { ...SENDER, role: 'sender' },
       { ...SUBSCRIBER, role: 'subscriber' },
+      { ...OTHER_DESTINATION, role: 'subscriber', destinationId: '5a1d0c3e-0000-4000-8000-000000000001' },
     ],
     destinations: [{ destinationId, encryptionKey: keys.encryptionPublic, signingKey: keys.signingPublic }],
     serviceKey: deliveryServiceKey,
@@ -344,6 +346,32 @@ describe('FIT-Connect intake', () => {
       });
     });
   }
+
+  it("the stand-in lets only the destination's own subscriber pick up, and no one without a token", async () => {
+    const { submission } = await residentSubmission(5);
+    const sent = await sender.submit(submission);
+    const as = (c: { clientId: string; clientSecret: string }) =>
+      new SubmissionApi(standIn.url, new ClientCredentials({ tokenUrl: standIn.tokenUrl, ...c }));
+    for (const c of [OTHER_DESTINATION, SENDER]) {
+      await expect(as(c).listSubmissions(destinationId)).rejects.toMatchObject({ status: 403 });
+      await expect(as(c).getSubmission(sent.submissionId)).rejects.toMatchObject({ status: 403 });
+    }
+    expect((await fetch(`${standIn.url}/v1/submissions/${sent.submissionId}`)).status).toBe(401);
+    await expect(as({ ...SUBSCRIBER, clientSecret: 'wrong' }).listSubmissions(destinationId)).rejects.toMatchObject({
+      what: 'token',
+      status: 401,
+    });
+    // Picked up by nobody yet: its own destination still sees it, then rejects it so later tests start from an empty list.
+    expect((await subscriberApi().listSubmissions(destinationId)).map((s) => s.submissionId)).toContain(
+      sent.submissionId,
+    );
+    await withWorker(async (e) => {
+      const rejected = await receiverFor(e.cases, {
+        identity: { verify: () => Promise.reject(new IdentityRejectedError('token_invalid', 'ungültig')) },
+      }).receive(sent.submissionId);
+      expect(rejected).toMatchObject({ result: 'rejected', problems: [{ instance: 'metadata' }] });
+    });
+  });
 
   it('decrypts parts with and without zip, and refuses another algorithm', async () => {
     for (const compress of [false, true]) {

@@ -15,8 +15,8 @@ import { EVENT, SET_ALG, signSet, unverifiedSet, verifySet, type EventUri } from
 export interface FitConnectSandboxOptions {
   host: string;
   port: number;
-  /** OAuth clients: senders (online services) and subscribers (the destination's receiver). */
-  clients: Array<{ clientId: string; clientSecret: string; role: 'sender' | 'subscriber' }>;
+  /** OAuth clients: senders (online services) and subscribers (a destination's receiver; `destinationId` limits it to that one). */
+  clients: Array<{ clientId: string; clientSecret: string; role: 'sender' | 'subscriber'; destinationId?: string }>;
   destinations: Array<{
     destinationId: string;
     /** Public keys: one with key_ops wrapKey (encryption), one with key_ops verify (event signatures). */
@@ -75,7 +75,10 @@ export async function startFitConnectSandbox(o: FitConnectSandboxOptions): Promi
   };
   const destinations = new Map(o.destinations.map((d) => [d.destinationId, d]));
   const clients = new Map(o.clients.map((c) => [c.clientId, c]));
-  const tokens = new Map<string, { clientId: string; role: 'sender' | 'subscriber'; until: number }>();
+  const tokens = new Map<
+    string,
+    { clientId: string; role: 'sender' | 'subscriber'; destinationId?: string; until: number }
+  >();
   const submissions = new Map<string, StoredSubmission>();
   const events = new Map<string, string[]>();
   let url = '';
@@ -92,6 +95,11 @@ export async function startFitConnectSandbox(o: FitConnectSandboxOptions): Promi
     const t = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const found = t ? tokens.get(t) : undefined;
     return found && found.until > Date.now() ? found : undefined;
+  };
+  /** A subscriber acts for its own destination only (a subscriber without one may act for all, as in the tests). */
+  const subscriberOf = (req: FastifyRequest, destinationId: string | undefined) => {
+    const c = caller(req)!;
+    return c.role === 'subscriber' && (!c.destinationId || c.destinationId === destinationId);
   };
   const log = async (s: StoredSubmission, event: EventUri, payload: Record<string, unknown> = {}) => {
     const set = await signSet(
@@ -112,7 +120,12 @@ export async function startFitConnectSandbox(o: FitConnectSandboxOptions): Promi
     if (b['grant_type'] !== 'client_credentials' || !client || client.clientSecret !== b['client_secret'])
       return reply.status(401).send({ error: 'invalid_client' });
     const access_token = randomBytes(24).toString('base64url');
-    tokens.set(access_token, { clientId: client.clientId, role: client.role, until: Date.now() + 1800_000 });
+    tokens.set(access_token, {
+      clientId: client.clientId,
+      role: client.role,
+      destinationId: client.destinationId,
+      until: Date.now() + 1800_000,
+    });
     return { access_token, token_type: 'Bearer', expires_in: 1800 };
   });
 
@@ -205,7 +218,8 @@ export async function startFitConnectSandbox(o: FitConnectSandboxOptions): Promi
   app.get<{ Querystring: { destinationId?: string; limit?: string; offset?: string } }>(
     '/v1/submissions',
     async (req, reply) => {
-      if (caller(req)!.role !== 'subscriber') return problem(reply, 403, 'only the destination lists submissions');
+      if (!subscriberOf(req, req.query.destinationId))
+        return problem(reply, 403, 'only the destination lists its submissions');
       const limit = Math.min(500, Math.max(1, Number(req.query.limit ?? 100) || 100));
       const offset = Math.max(0, Number(req.query.offset ?? 0) || 0);
       const ready = [...submissions.values()].filter(
@@ -219,7 +233,7 @@ export async function startFitConnectSandbox(o: FitConnectSandboxOptions): Promi
   app.get<{ Params: { sid: string } }>('/v1/submissions/:sid', async (req, reply) => {
     const s = submissions.get(req.params.sid);
     if (!s) return problem(reply, 404, 'unknown submission');
-    if (caller(req)!.role !== 'subscriber') return problem(reply, 403, 'only the destination fetches submissions');
+    if (!subscriberOf(req, s.destinationId)) return problem(reply, 403, 'only the destination fetches submissions');
     if (s.status === 'incomplete') return problem(reply, 409, 'submission not submitted yet');
     if (s.status === 'submitted') {
       s.status = 'forwarded';
@@ -235,8 +249,9 @@ export async function startFitConnectSandbox(o: FitConnectSandboxOptions): Promi
   });
 
   app.get<{ Params: { sid: string; aid: string } }>('/v1/submissions/:sid/attachments/:aid', async (req, reply) => {
-    const jwe = submissions.get(req.params.sid)?.attachments.get(req.params.aid);
-    if (caller(req)!.role !== 'subscriber') return problem(reply, 403, 'only the destination fetches attachments');
+    const s = submissions.get(req.params.sid);
+    const jwe = s?.attachments.get(req.params.aid);
+    if (!subscriberOf(req, s?.destinationId)) return problem(reply, 403, 'only the destination fetches attachments');
     if (!jwe) return problem(reply, 404, 'unknown attachment');
     return reply.type('application/jose').send(jwe);
   });
@@ -244,7 +259,7 @@ export async function startFitConnectSandbox(o: FitConnectSandboxOptions): Promi
   app.post<{ Params: { caseId: string }; Body: string }>('/v1/cases/:caseId/events', async (req, reply) => {
     const s = [...submissions.values()].find((x) => x.caseId === req.params.caseId);
     if (!s) return problem(reply, 404, 'unknown case');
-    if (caller(req)!.role !== 'subscriber') return problem(reply, 403, 'only the destination posts events');
+    if (!subscriberOf(req, s.destinationId)) return problem(reply, 403, 'only the destination posts events');
     if (typeof req.body !== 'string') return problem(reply, 415, 'send the SET as application/jose');
     const d = destinations.get(s.destinationId)!;
     let verified;
