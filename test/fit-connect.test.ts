@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startApi } from '../app/api.js';
+import { sealIdentities } from '../app/production-profile.js';
+import { loadConfig } from '../config.js';
+import { DEMO_SEAL_PASSPHRASE } from '../dev/demo-seal-keys.js';
+import { tokenAudience, tokens } from './http-helpers.js';
+import { testPayloadKeys } from './support/codec.js';
 import { callbackAuthentication, CALLBACK_NEW_SUBMISSIONS, verifyCallback } from '../adapters/fit-connect/callback.js';
 import { decryptPart, encryptPart, EVENT, generateDestinationKeys, sha512Hex } from '../adapters/fit-connect/crypto.js';
 import { ClientCredentials, FitConnectHttpError, SubmissionApi } from '../adapters/fit-connect/submission-api.js';
@@ -12,7 +22,7 @@ import { IdentityRejectedError, OidcTokenVerifier, type TokenVerifier } from '..
 import { startFitConnectSandbox, generateServiceKey, type FitConnectSandbox } from '../sandbox/fit-connect/server.js';
 import { FitConnectSender, type SendSubmission } from '../sandbox/fit-connect/sender.js';
 import { leikaUrn } from '../services/routing.js';
-import { client, testApi, withWorker } from './harness.js';
+import { client, dataDir, sealKeys, testApi, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { waitFor } from './support/wait.js';
 import { captureLogs, testLogger } from './support/log-capture.js';
@@ -81,6 +91,14 @@ async function residentSubmission(nth: number, o: Partial<SendSubmission> = {}) 
   };
   return { subject: a.identity.subject, submission };
 }
+
+const freePort = () =>
+  new Promise<number>((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
 
 const caseExists = (caseId: string) =>
   client.workflow
@@ -190,6 +208,58 @@ describe('FIT-Connect intake', () => {
       expect(decision.event).toBe('accepted');
       expect(decision.set.payload['authenticationTags']).toEqual(sent.authenticationTags);
       expect((await e.cases.result(caseId)).outcome).toBe('approved');
+    });
+  });
+
+  it('the API process (`npm run api`) runs the receiver when FIT_CONNECT_* is configured: it polls and starts the case', async () => {
+    await withWorker(async (e) => {
+      const dir = mkdtempSync(join(tmpdir(), 'ozg-fit-'));
+      const file = (name: string, content: unknown) => {
+        writeFileSync(join(dir, name), JSON.stringify(content));
+        return join(dir, name);
+      };
+      await Promise.all(sealIdentities().map((id) => sealKeys.keyFor(id)));
+      const seals = join(dataDir, 'seal');
+      const api = await startApi(
+        loadConfig({
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          DATABASE_URL: inject('databaseUrl'),
+          TASK_QUEUE: e.taskQueue,
+          DATA_DIR: dataDir,
+          HTTP_PORT: String(await freePort()),
+          OIDC_ISSUER: idp.issuer,
+          AUTH_JWKS_FILE: file('jwks.json', tokens.jwks),
+          AUTH_ISSUER: tokenAudience.issuer,
+          AUTH_AUDIENCE: tokenAudience.audience,
+          SEAL_DIR: seals,
+          SEAL_P12_PASSPHRASE: DEMO_SEAL_PASSPHRASE,
+          SEAL_TRUST_ANCHORS: join(seals, 'demo-ca.pem'),
+          PAYLOAD_KEYS: testPayloadKeys,
+          LOG_FILE: join(dir, 'api.log'),
+          FIT_CONNECT_SUBMISSION_URL: standIn.url,
+          FIT_CONNECT_TOKEN_URL: standIn.tokenUrl,
+          FIT_CONNECT_CLIENT_ID: SUBSCRIBER.clientId,
+          FIT_CONNECT_CLIENT_SECRET: SUBSCRIBER.clientSecret,
+          FIT_CONNECT_DESTINATION_ID: destinationId,
+          FIT_CONNECT_AUTHORITY_ID: 'stadt-musterstadt',
+          FIT_CONNECT_ENCRYPTION_KEY_FILE: file('enc.json', keys.encryptionPrivate),
+          FIT_CONNECT_SIGNING_KEY_FILE: file('sig.json', keys.signingPrivate),
+          FIT_CONNECT_POLL_MS: '200',
+        }),
+      );
+      try {
+        const { submission } = await residentSubmission(6);
+        const sent = await sender.submit(submission);
+        const decision = await waitFor(() => sender.decision(sent.caseId), {
+          what: 'the accept event',
+          timeoutMs: 30_000,
+        });
+        expect(decision.event).toBe('accepted');
+        const result = await e.cases.result(fitConnectCaseId(destinationId, sent.submissionId));
+        expect(result.outcome).toBe('approved');
+      } finally {
+        await api.stop();
+      }
     });
   });
 
