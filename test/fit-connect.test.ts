@@ -370,6 +370,19 @@ describe('FIT-Connect intake', () => {
       change: async (s) => ({ tamper: { encryptedData: await brokenJwe(s.data) } }),
     },
     {
+      reason: 'metadata that do not follow the metadata schema',
+      problem: 'metadata-schema-violation',
+      instance: 'metadata',
+      change: async () => ({
+        tamper: {
+          metadata: (m) => ({
+            ...m,
+            replyChannel: { eMail: { address: 'a@example.de' }, fink: { finkPostfachRef: 'x' } },
+          }),
+        },
+      }),
+    },
+    {
       reason: 'a data hash that does not match',
       problem: 'hash-mismatch',
       instance: 'data',

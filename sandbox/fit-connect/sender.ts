@@ -34,6 +34,8 @@ export interface SendSubmission {
     encryptedData?: string;
     /** Announce this hash for the data instead of the real one. */
     dataHash?: string;
+    /** Change the metadata before it is encrypted. */
+    metadata?: (metadata: Record<string, unknown>) => Record<string, unknown>;
   };
 }
 
@@ -133,7 +135,8 @@ export class FitConnectSender {
         ],
       }),
     };
-    const encryptedMetadata = await encryptPart(json(metadata), key, { compress: s.compress });
+    const sentMetadata = s.tamper?.metadata ? s.tamper.metadata(metadata) : metadata;
+    const encryptedMetadata = await encryptPart(json(sentMetadata), key, { compress: s.compress });
     const encryptedData = s.tamper?.encryptedData ?? (await encryptPart(dataBytes, key, { compress: s.compress }));
     await this.call('submit', `/v1/submissions/${created.submissionId}`, {
       method: 'PUT',
