@@ -106,7 +106,69 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   SERVICE_DIRS: z.string().optional(),
   EXTENSIONS: z.string().optional(),
+  // FIT-Connect intake: the engine as an authority's destination (adapters/fit-connect, client/fit-connect-receiver.ts).
+  FIT_CONNECT_SUBMISSION_URL: z.string().url().optional(),
+  FIT_CONNECT_TOKEN_URL: z.string().url().optional(),
+  FIT_CONNECT_CLIENT_ID: z.string().min(1).optional(),
+  FIT_CONNECT_CLIENT_SECRET: z.string().min(1).optional(),
+  FIT_CONNECT_DESTINATION_ID: z.string().min(1).optional(),
+  FIT_CONNECT_AUTHORITY_ID: z.string().min(1).optional(),
+  FIT_CONNECT_ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
+  FIT_CONNECT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  FIT_CONNECT_CALLBACK_SECRET: z.string().min(32).optional(),
+  FIT_CONNECT_POLL_MS: z.coerce.number().int().min(200).default(30_000),
+  FIT_CONNECT_SANDBOX: z.enum(['on', 'off']).default('on'),
+  FIT_CONNECT_SANDBOX_PORT: port.default(8098),
 });
+
+/** FIT-Connect's receiver: a configured delivery service (FIT_CONNECT_*), with the destination's private keys. */
+export interface FitConnectConfig {
+  submissionUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  destinationId: string;
+  authorityId: string;
+  /** Files with the destination's private JWKs (RSA-OAEP-256 decryption, PS512 event signing). */
+  encryptionKeyFile: string;
+  signingKeyFile: string;
+  /** Set: the engine takes the delivery service's callback at POST /fit-connect/callback. */
+  callbackSecret?: string;
+  pollMs: number;
+}
+
+const FIT_CONNECT_REQUIRED = [
+  'FIT_CONNECT_SUBMISSION_URL',
+  'FIT_CONNECT_TOKEN_URL',
+  'FIT_CONNECT_CLIENT_ID',
+  'FIT_CONNECT_CLIENT_SECRET',
+  'FIT_CONNECT_DESTINATION_ID',
+  'FIT_CONNECT_AUTHORITY_ID',
+  'FIT_CONNECT_ENCRYPTION_KEY_FILE',
+  'FIT_CONNECT_SIGNING_KEY_FILE',
+] as const;
+
+function fitConnectOf(e: z.infer<typeof schema>): FitConnectConfig | undefined {
+  const given = FIT_CONNECT_REQUIRED.filter((k) => e[k] !== undefined);
+  if (given.length === 0) return undefined;
+  const missing = FIT_CONNECT_REQUIRED.filter((k) => e[k] === undefined);
+  if (missing.length)
+    throw new ConfigError(
+      `Invalid configuration:\n  ${missing.join(', ')}: required with ${given[0]} (FIT-Connect needs all of ${FIT_CONNECT_REQUIRED.join(', ')})`,
+    );
+  return {
+    submissionUrl: e.FIT_CONNECT_SUBMISSION_URL!.replace(/\/+$/, ''),
+    tokenUrl: e.FIT_CONNECT_TOKEN_URL!,
+    clientId: e.FIT_CONNECT_CLIENT_ID!,
+    clientSecret: e.FIT_CONNECT_CLIENT_SECRET!,
+    destinationId: e.FIT_CONNECT_DESTINATION_ID!,
+    authorityId: e.FIT_CONNECT_AUTHORITY_ID!,
+    encryptionKeyFile: e.FIT_CONNECT_ENCRYPTION_KEY_FILE!,
+    signingKeyFile: e.FIT_CONNECT_SIGNING_KEY_FILE!,
+    callbackSecret: e.FIT_CONNECT_CALLBACK_SECRET,
+    pollMs: e.FIT_CONNECT_POLL_MS,
+  };
+}
 
 /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
 export interface AssistantConfig {
@@ -203,6 +265,10 @@ export interface Config {
   serviceDirs: string[];
   /** Extension modules (adapters, step activities), each default-exporting `defineExtensions(…)`. */
   extensions: string[];
+  /** A configured FIT-Connect delivery service and destination; unset: the API takes no FIT-Connect submissions. */
+  fitConnect?: FitConnectConfig;
+  /** The demo only, without `fitConnect`: start the FIT-Connect stand-in and a receiver for it (`off` starts neither). */
+  fitConnectSandbox: { on: boolean; port: number; pollMs: number };
 }
 
 /** TLS to the Temporal frontend; certificate pair given means mutual TLS. */
@@ -346,6 +412,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     serviceDirs: pathList(e.SERVICE_DIRS),
     extensions: pathList(e.EXTENSIONS),
+    fitConnect: fitConnectOf(e),
+    fitConnectSandbox: {
+      on: e.FIT_CONNECT_SANDBOX === 'on',
+      port: e.FIT_CONNECT_SANDBOX_PORT,
+      pollMs: env['FIT_CONNECT_POLL_MS'] ? e.FIT_CONNECT_POLL_MS : 2_000,
+    },
   };
 }
 

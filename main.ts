@@ -88,6 +88,12 @@ async function main(): Promise<number> {
           applications: demoApplications(count, seed),
           tokenFor: tokensFrom(engine.localIdp),
           onStarted: (caseId) => batchCases.add(caseId),
+          // Every fifth application arrives over FIT-Connect: sent by an online service through the delivery service.
+          fitConnect: engine.fitConnect && {
+            sender: engine.fitConnect.sender,
+            destinationId: engine.fitConnect.destinationId,
+            picks: (i) => i % 5 === 4,
+          },
           onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),
         }),
       );
@@ -99,6 +105,11 @@ async function main(): Promise<number> {
         )
       ).flat();
       printSummary(results, seconds, engine.temporal.uiUrl, config.temporalNamespace);
+      const viaFit = results.filter((r) => r.channel === 'fit-connect');
+      if (engine.fitConnect && viaFit.length > 0)
+        console.log(
+          `FIT-Connect:  ${viaFit.length} sent through the stand-in, ${viaFit.filter((r) => r.caseId !== '-').length} accepted (case started), ${viaFit.filter((r) => r.refusedAtIntake).length} rejected; event log (SETs, decoded): ${engine.fitConnect.sandbox.url}/event-log`,
+        );
       console.log(
         `registers:    ${retrievals.length} calls, ${retrievals.filter((r) => r.result === 'error').length} failed and retried (GET /cases/<id>/evidence-retrievals)`,
       );

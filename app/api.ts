@@ -28,6 +28,7 @@ import { payloadKeyRing } from '../codec/keys.js';
 import { createLogger, logDestination } from '../logging/logger.js';
 import { startTracing, traceRequests } from '../observability/tracing.js';
 import { workbenchFor } from '../workbench/index.js';
+import { configuredFitConnectIntake } from './fit-connect.js';
 
 export interface RunningApi {
   http: FastifyInstance;
@@ -73,19 +74,27 @@ export async function startApi(config: Config): Promise<RunningApi> {
     const keys = config.authJwksUrl
       ? remoteKeys(config.authJwksUrl)
       : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
+    const cases = new CaseClient(client, config.taskQueue);
+    const identity = new OidcTokenVerifier({ issuer: config.oidcIssuer!, audience: config.oidcAudience });
+    const logger = createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
+    // FIT-Connect intake, when a delivery service is configured: polls in this process, and takes its callback.
+    const fitConnect = config.fitConnect
+      ? await configuredFitConnectIntake(config.fitConnect, { cases, identity, logger })
+      : undefined;
     const http = await buildHttpApi({
-      cases: new CaseClient(client, config.taskQueue),
+      cases,
       tasks: new TaskClient(client, database.db),
       auth: jwtVerifier(keys, audience),
-      identity: new OidcTokenVerifier({ issuer: config.oidcIssuer!, audience: config.oidcAudience }),
+      identity,
       verification: { db: database.db, documents: documents, sealKeys },
       evidence: { db: database.db, documents: documents, uploadMaxBytes: config.uploadMaxBytes },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: assistant, questions: new QuestionClient(client, config.taskQueue) },
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
-      logger: createLogger({ level: config.logLevel, destination: logDestination(config.logFile) }),
+      logger,
       metrics,
       workbench: workbenchFor(config, { client, db: database.db, documents }),
+      fitConnect: fitConnect?.routes,
     });
     if (tracing) traceRequests(http, tracing.tracer);
     const pg = databaseProbe(config.databaseUrl!);
@@ -95,6 +104,10 @@ export async function startApi(config: Config): Promise<RunningApi> {
     stops.push(() => http.close());
     if (config.metricsPort !== undefined)
       stops.push((await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort })).stop);
+    if (fitConnect) {
+      fitConnect.receiver.start(config.fitConnect!.pollMs);
+      stops.push(() => fitConnect.receiver.stop());
+    }
     const { port } = http.server.address() as { port: number };
     return { http, url: `http://${config.httpHost}:${port}`, stop };
   } catch (err) {

@@ -2,6 +2,7 @@ import { DEV_WEBHOOK_SECRET, type Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import { Pkcs12DirectorySealKeyStore } from '../adapters/seal-keys.js';
 import { listServices } from '../services/catalogue.js';
+import { readPrivateJwk } from '../adapters/fit-connect/crypto.js';
 
 export type ProcessKind = 'api' | 'worker';
 
@@ -61,6 +62,13 @@ export async function startupProblems(
       config.authJwksUrl ?? config.authJwksFile,
       'the key set of the issuer of API bearer tokens, or AUTH_JWKS_FILE',
     );
+  if (config.fitConnect && needed('api')) {
+    for (const [variable, file] of [
+      ['FIT_CONNECT_ENCRYPTION_KEY_FILE', config.fitConnect.encryptionKeyFile],
+      ['FIT_CONNECT_SIGNING_KEY_FILE', config.fitConnect.signingKeyFile],
+    ] as const)
+      await readPrivateJwk(file, variable).catch((err: Error) => problems.push(err.message));
+  }
   if (!config.sealDir && !config.seal)
     problems.push('SEAL_DIR: not set (one <sealIdentity>.p12 per authority, with SEAL_TRUST_ANCHORS)');
   if (!production) return problems;
@@ -81,6 +89,14 @@ export async function startupProblems(
       'SEAL_P12_FILE: one key for all authorities is not allowed; use SEAL_DIR with one <sealIdentity>.p12 per authority',
     );
   if (config.sealDir) problems.push(...(await sealProblems(config.sealDir)));
+  // FIT-Connect is optional; configured, it must be a real delivery service (the stand-in speaks plain http) with a callback secret of its own.
+  if (config.fitConnect) {
+    const f = config.fitConnect;
+    if (!isHttps(f.submissionUrl))
+      problems.push(`FIT_CONNECT_SUBMISSION_URL: must be the delivery service's https URL, got ${f.submissionUrl}`);
+    if (!isHttps(f.tokenUrl))
+      problems.push(`FIT_CONNECT_TOKEN_URL: must be the OAuth token endpoint's https URL, got ${f.tokenUrl}`);
+  }
   return problems;
 }
 

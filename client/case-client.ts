@@ -40,6 +40,11 @@ export interface SubmitApplication {
   consent?: Consent;
   /** The same key submitted twice by the same identity yields the same case, never a second one; keys of different identities never meet. */
   idempotencyKey?: string;
+  /**
+   * Scopes the idempotency key instead of the identity's subject: for server-side channels whose key is not the
+   * applicant's (FIT-Connect: the delivery service's submission id, scoped by destination). Never set from a request.
+   */
+  idempotencyScope?: string;
   deadlines?: Partial<CaseDeadlines>;
 }
 
@@ -77,7 +82,9 @@ export class CaseClient {
     const { refusal } = await assessSubmission({ ...a, schemaVersion, ruleSetVersion, submittedAt });
     if (refusal) throw new IntakeRefusedError(refusal.code, refusal.httpStatus, refusal.message, refusal.errors);
 
-    const caseId = a.idempotencyKey ? caseIdFromKey(a.identity.subject, a.idempotencyKey) : randomUUID();
+    const caseId = a.idempotencyKey
+      ? caseIdFromKey(a.idempotencyScope ?? a.identity.subject, a.idempotencyKey)
+      : randomUUID();
     const workflowId = caseWorkflowId(caseId);
     const submissionSha256 = createHash('sha256')
       .update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`)
@@ -100,6 +107,17 @@ export class CaseClient {
         );
       }
       return { caseId, workflowId, ruleSetVersion: memo.ruleSetVersion ?? ruleSetVersion, duplicate: true };
+    }
+  }
+
+  /** Whether a case with this id was ever started (running or closed). */
+  async exists(caseId: string): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(caseWorkflowId(caseId)).describe();
+      return true;
+    } catch (err) {
+      if ((err as Error).name === 'WorkflowNotFoundError') return false;
+      throw err;
     }
   }
 

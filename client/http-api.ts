@@ -17,6 +17,7 @@ import { caseViewFor } from './case-view.js';
 import { installSecurity, type SecurityOptions } from './security.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
+import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect-routes.js';
 import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
 import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
 import { problemTitles } from './problem.js';
@@ -56,6 +57,8 @@ export interface HttpApiDeps {
   incidents?: IncidentRoutesOptions;
   /** Counts every answered request by route and status for the process's metrics endpoint. */
   metrics?: EngineMetrics;
+  /** Takes the FIT-Connect delivery service's callback (HMAC-checked) when given. */
+  fitConnect?: FitConnectRoutesOptions;
 }
 
 const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
@@ -152,6 +155,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   if (o.assistant) await app.register(assistantRoutes, o.assistant);
   if (o.incidents) await app.register(incidentRoutes, o.incidents);
   if (o.payments) await app.register(paymentRoutes, { ...o.payments, cases });
+  if (o.fitConnect) await app.register(fitConnectRoutes, o.fitConnect);
   if (o.evidence) {
     await app.register(transparencyRoutes, { db: o.evidence.db });
     await app.register(milestoneRoutes, { cases });

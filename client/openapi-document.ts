@@ -34,6 +34,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     evidence: { db: database.db, documents, uploadMaxBytes: 1 },
     payments: { db: database.db, webhookSecret: 'whsec_ZG9jdW1lbnQ=' },
     assistant: { questions: new QuestionClient(client) },
+    fitConnect: { callbackSecret: 'document only', onNewSubmissions: () => {} },
   });
   try {
     await app.ready();

@@ -44,6 +44,8 @@ import { HttpTimestampAuthority, type TimestampAuthority } from '../adapters/tim
 import { RETENTION_SCHEDULE_ID, ensureRetentionSchedule } from '../client/retention-schedule.js';
 import { TASK_QUEUE } from '../contracts/ids.js';
 import { startTracing, traceRequests } from '../observability/tracing.js';
+import { configuredFitConnectIntake, type FitConnectIntake } from '../app/fit-connect.js';
+import { startDemoFitConnect, type DemoFitConnect } from './fit-connect.js';
 
 export { activityDeps, type AdapterOptions } from '../app/adapters.js';
 
@@ -76,6 +78,8 @@ export interface Engine {
   metrics: EngineMetrics;
   /** Where Prometheus scrapes this process, when METRICS_PORT is set. */
   metricsUrl?: string;
+  /** The FIT-Connect stand-in, its sender client and the destination the engine receives for (unless FIT_CONNECT_SANDBOX=off or a real one is configured). */
+  fitConnect?: DemoFitConnect;
   stop(): Promise<void>;
 }
 
@@ -231,6 +235,22 @@ export async function startEngine(
       issuer: config.oidcIssuer ?? localIdp!.issuer,
       audience: config.oidcAudience,
     });
+    // FIT-Connect intake: a configured delivery service, else the stand-in with one destination (Stadt Musterstadt).
+    let demoFitConnect: DemoFitConnect | undefined;
+    let fitConnect: FitConnectIntake | undefined;
+    if (config.fitConnect) {
+      fitConnect = await configuredFitConnectIntake(config.fitConnect, { cases, identity: verifier, logger: o.logger });
+      say(
+        `FIT-Connect: receiving for destination ${config.fitConnect.destinationId} at ${config.fitConnect.submissionUrl}`,
+      );
+    } else if (config.fitConnectSandbox.on) {
+      demoFitConnect = await startDemoFitConnect(config, { cases, identity: verifier, logger: o.logger, httpUrl });
+      stops.push(demoFitConnect.sandbox.stop);
+      fitConnect = demoFitConnect.intake;
+      say(
+        `FIT-Connect stand-in (Submission API v1 shapes) at ${demoFitConnect.sandbox.url}: destination ${demoFitConnect.destinationId} (${demoFitConnect.authorityId}), event log at ${demoFitConnect.sandbox.url}/event-log`,
+      );
+    }
     const tasks = new TaskClient(client, database.db);
     const audience = { issuer: config.authIssuer, audience: config.authAudience };
     const tokens = config.authJwksUrl
@@ -258,6 +278,7 @@ export async function startEngine(
       security: config.rateLimit,
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
       metrics,
+      fitConnect: fitConnect?.routes,
     });
     const pg = databaseProbe(databaseUrl);
     stops.push(pg.close);
@@ -266,6 +287,14 @@ export async function startEngine(
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
     say(`HTTP API listening on ${httpUrl}`);
+    if (fitConnect) {
+      const receiver = fitConnect.receiver;
+      receiver.start(config.fitConnect?.pollMs ?? config.fitConnectSandbox.pollMs);
+      stops.push(() => receiver.stop());
+      say(
+        `FIT-Connect receiver polls every ${config.fitConnect?.pollMs ?? config.fitConnectSandbox.pollMs} ms${fitConnect.routes ? ' and takes callbacks at POST /fit-connect/callback' : ''}`,
+      );
+    }
     if (temporal.uiUrl) {
       const codecServer = await startDemoCodecServer(config, payloadKeys, auth);
       stops.push(codecServer.stop);
@@ -323,6 +352,7 @@ export async function startEngine(
       },
       metrics,
       metricsUrl,
+      fitConnect: demoFitConnect,
       stop,
     };
   } catch (err) {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { ConfigError, DEV_WEBHOOK_SECRET, loadConfig } from '../config.js';
 import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 import { startEngine } from '../dev/engine.js';
 import { sampleRegisterData } from '../demo/sample-applications.js';
+import { generateDestinationKeys } from '../adapters/fit-connect/crypto.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ozg-profile-'));
 const seals = join(dir, 'seals');
@@ -197,5 +198,63 @@ describe('the demo profile', () => {
       'PAYMENT_PROVIDER_URL: not set (the payment provider)',
       'SEAL_DIR: not set (one <sealIdentity>.p12 per authority, with SEAL_TRUST_ANCHORS)',
     ]);
+  });
+});
+
+describe('FIT-Connect in the production profile', () => {
+  const keyFiles = { enc: join(dir, 'fit-enc.json'), sig: join(dir, 'fit-sig.json') };
+  beforeAll(async () => {
+    const keys = await generateDestinationKeys();
+    writeFileSync(keyFiles.enc, JSON.stringify(keys.encryptionPrivate));
+    writeFileSync(keyFiles.sig, JSON.stringify(keys.signingPrivate));
+  });
+  const withFitConnect = (o: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+    ...production(),
+    FIT_CONNECT_SUBMISSION_URL: 'https://submission-api-testing.fit-connect.fitko.dev',
+    FIT_CONNECT_TOKEN_URL: 'https://auth-testing.fit-connect.fitko.dev/token',
+    FIT_CONNECT_CLIENT_ID: 'subscriber-client',
+    FIT_CONNECT_CLIENT_SECRET: 'subscriber-secret',
+    FIT_CONNECT_DESTINATION_ID: 'a3c3a8a6-2f4e-4c53-9a55-3e4b9f0d7c11',
+    FIT_CONNECT_AUTHORITY_ID: 'stadt-musterstadt',
+    FIT_CONNECT_ENCRYPTION_KEY_FILE: keyFiles.enc,
+    FIT_CONNECT_SIGNING_KEY_FILE: keyFiles.sig,
+    ...o,
+  });
+
+  it('is optional, and allows a real delivery service over https with readable 4096-bit keys', async () => {
+    expect(loadConfig(production()).fitConnect).toBeUndefined();
+    expect(await problemsOf(withFitConnect(), 'api')).toEqual([]);
+    expect(loadConfig(withFitConnect()).fitConnect).toMatchObject({
+      destinationId: expect.any(String),
+      pollMs: 30_000,
+    });
+  });
+
+  it('refuses the stand-in (plain http) for the delivery service and its token endpoint', async () => {
+    const problems = await problemsOf(
+      withFitConnect({
+        FIT_CONNECT_SUBMISSION_URL: 'http://127.0.0.1:8098',
+        FIT_CONNECT_TOKEN_URL: 'http://127.0.0.1:8098/token',
+      }),
+      'api',
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^FIT_CONNECT_SUBMISSION_URL: must be the delivery service's https URL/),
+      expect.stringMatching(/^FIT_CONNECT_TOKEN_URL: must be the OAuth token endpoint's https URL/),
+    ]);
+  });
+
+  it('refuses unreadable key files, naming the variable', async () => {
+    const problems = await problemsOf(
+      withFitConnect({ FIT_CONNECT_SIGNING_KEY_FILE: join(dir, 'missing.json') }),
+      'api',
+    );
+    expect(problems).toEqual([expect.stringMatching(/^FIT_CONNECT_SIGNING_KEY_FILE: cannot read a JWK/)]);
+  });
+
+  it('needs every FIT-Connect setting once one is given', () => {
+    expect(() => loadConfig({ FIT_CONNECT_DESTINATION_ID: 'x' })).toThrow(
+      /FIT_CONNECT_SUBMISSION_URL, .*: required with FIT_CONNECT_DESTINATION_ID/,
+    );
   });
 });

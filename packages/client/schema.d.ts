@@ -623,6 +623,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fit-connect/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** FIT-Connect callback: new submissions for this destination */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description hex HMAC-SHA512 of "<timestamp>.<body>" */
+                    "callback-authentication"?: string;
+                    /** @description Unix time in seconds */
+                    "callback-timestamp"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        submissions: {
+                            caseId?: string;
+                            destinationId?: string;
+                            submissionId: string;
+                        }[];
+                        /** @description https://schema.fitko.de/fit-connect/submission-api/callbacks/new-submissions (other callback types are acknowledged and ignored) */
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description submissions the receiver will fetch */
+                            accepted: number;
+                        };
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description RFC 9457 problem details */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
