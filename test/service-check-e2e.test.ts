@@ -17,7 +17,7 @@ const tsx = (args: string[]) =>
   new Promise<{ code: number; out: string }>((done) => {
     execFile(
       join(repoRoot, 'node_modules/.bin/tsx'),
-      args,
+      ['--conditions=ozg-source', ...args],
       {
         cwd: repoRoot,
         // The test's Temporal and PostgreSQL instead of embedded ones; everything else the CLI picks itself.
