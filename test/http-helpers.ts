@@ -41,8 +41,10 @@ export const apiFor = (e: TestEngine): Promise<FastifyInstance> =>
  * The API listening on a free port, and the generated client (packages/client) for any caller: the tests then see
  * exactly what a portal or Fachverfahren sees, and a change of the OpenAPI document breaks them at compile time.
  */
-export async function listeningApi(e: TestEngine) {
-  const app = await apiFor(e);
+export const listeningApi = async (e: TestEngine) => listening(await apiFor(e));
+
+/** Any built API listening on a free port, with the generated client for any caller. */
+export async function listening(app: FastifyInstance) {
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     url,
