@@ -51,7 +51,7 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
       schema: {
         summary: "An applicant's question on their case, in their own name",
         security: bearerSecurity,
-        params: caseParams,
+        params: { type: 'object', required: ['caseId'], properties: { caseId: caseParams.properties.caseId } },
         body: {
           type: 'object',
           additionalProperties: false,

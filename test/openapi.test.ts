@@ -56,6 +56,9 @@ describe('the OpenAPI document', () => {
           if (!media.schema) gaps.push(`${name}: request ${type} without a schema`);
       }
       for (const p of op.parameters ?? []) if (!p.schema) gaps.push(`${name}: parameter ${p.name} without a schema`);
+      for (const p of op.parameters ?? [])
+        if (p.in === 'path' && !name.includes(`{${p.name}}`))
+          gaps.push(`${name}: path parameter ${p.name} not in the path`);
       if (/\{/.test(name) && !(op.parameters ?? []).some((p) => p.in === 'path'))
         gaps.push(`${name}: path parameters not documented`);
     }

@@ -1493,7 +1493,6 @@ export interface paths {
                 header?: never;
                 path: {
                     caseId: string;
-                    questionId: string;
                 };
                 cookie?: never;
             };
