@@ -1,6 +1,19 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// A team's service or extension module imports `ozg-case-engine/*`; in the repository that is the sources, as the
+// `ozg-source` export condition gives tsx (package.json `exports` name the built files).
+const source = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^ozg-case-engine$/, replacement: source('./index.ts') },
+      { find: /^ozg-case-engine\/service$/, replacement: source('./services/define-service.ts') },
+      { find: /^ozg-case-engine\/extensions$/, replacement: source('./extensions/types.ts') },
+      { find: /^ozg-case-engine\/client$/, replacement: source('./packages/client/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],

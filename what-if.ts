@@ -1,4 +1,8 @@
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { caseInputReader } from './client/case-inputs.js';
+import { engineDataConverter } from './codec/data-converter.js';
+import { payloadKeyRing } from './codec/keys.js';
 import { ConfigError, loadConfig } from './config.js';
 import { connectDatabase } from './db/client.js';
 import { readRuleSetFile } from './rules/rule-set.js';
@@ -37,12 +41,34 @@ async function main(): Promise<void> {
       return console.log(
         JSON.stringify(await whatIf(database.db, { caseId: caseId!, ruleSetVersion: ruleSetVersion! }), null, 2),
       );
-    const report = await whatIfBulk(database.db, {
-      serviceKey: values.service!,
-      ruleSet: await readRuleSetFile(values.rules!),
-      closedSince: since,
+    // Fees come from the intake rules on each case's application, read from its workflow history.
+    const address = config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
+    const connection = await Connection.connect({ address, connectTimeout: 5_000 }).catch((err: Error) => {
+      console.error(
+        `! Temporal at ${address} not reachable (${err.message}): fees are left unknown unless the stored facts carry the application`,
+      );
+      return undefined;
     });
-    console.log(values.json ? JSON.stringify(report, null, 2) : summary(report));
+    try {
+      const input =
+        connection &&
+        caseInputReader(
+          new Client({
+            connection,
+            namespace: config.temporalNamespace,
+            dataConverter: engineDataConverter(payloadKeyRing(config)),
+          }),
+        );
+      const report = await whatIfBulk(database.db, {
+        serviceKey: values.service!,
+        ruleSet: await readRuleSetFile(values.rules!),
+        closedSince: since,
+        ...(input && { applications: async (caseId: string) => (await input(caseId))?.application }),
+      });
+      console.log(values.json ? JSON.stringify(report, null, 2) : summary(report));
+    } finally {
+      await connection?.close();
+    }
   } finally {
     await database.close();
   }
@@ -58,6 +84,7 @@ function summary(r: BulkWhatIfReport): string {
             .join(', ')})`
         : ''
     }`,
+    `fee would change:     ${r.feeChanged}${r.feeUnknown ? ` (${r.feeUnknown} cases without a readable application: ${r.feeUnknownCases.join(', ')})` : ''}`,
     `pay-out would change: ${r.payoutChanged}`,
     ...Object.entries(r.rules).map(
       ([rule, n]) =>
@@ -65,7 +92,7 @@ function summary(r: BulkWhatIfReport): string {
     ),
     ...r.changedCases.map(
       (c) =>
-        `  ${c.caseId} (${c.status}): ${c.stored.outcome} → ${c.alternative.outcome}${c.stored.payoutCents !== c.alternative.payoutCents ? `, pay-out ${c.stored.payoutCents ?? 0} → ${c.alternative.payoutCents ?? 0} ct` : ''}`,
+        `  ${c.caseId} (${c.status}): ${c.stored.outcome} → ${c.alternative.outcome}${c.changes.includes('fee') ? `, fee ${c.stored.feeCents} → ${c.alternative.feeCents} ct` : ''}${c.changes.includes('payout') ? `, pay-out ${c.stored.payoutCents ?? 0} → ${c.alternative.payoutCents ?? 0} ct` : ''}; rules: ${[...c.rulesAdded.map((x) => `+${x}`), ...c.rulesRemoved.map((x) => `-${x}`), ...c.rulesChanged.map((x) => `~${x}`)].join(' ')}`,
     ),
   ];
   return lines.join('\n');

@@ -8,7 +8,7 @@ import { PaymentRefusedError } from '../adapters/payments.js';
 import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
 
-interface CaseRef {
+export interface CaseRef {
   caseId: string;
   serviceKey: string;
   authorityId: string;

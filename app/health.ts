@@ -24,26 +24,45 @@ export function addHealthRoutes(
   probes: Record<string, Probe>,
   extra: () => Record<string, unknown> = () => ({}),
 ): void {
-  const hidden = { hide: true };
-  app.get('/livez', { config: { access: 'public' }, schema: hidden }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { config: { access: 'public' }, schema: hidden }, async (_req, reply) => {
-    const checks = Object.fromEntries(
-      await Promise.all(
-        Object.entries(probes).map(
-          async ([name, probe]) =>
-            [
-              name,
-              await probe().then(
-                () => 'ok',
-                () => 'failing',
-              ),
-            ] as const,
+  // Probes for the orchestrator, not part of the API's OpenAPI document; their answers still have a schema.
+  const live = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } };
+  const ready = {
+    type: 'object',
+    required: ['status', 'checks'],
+    additionalProperties: true,
+    properties: {
+      status: { type: 'string', enum: ['ready', 'not ready'] },
+      checks: { type: 'object', additionalProperties: { type: 'string', enum: ['ok', 'failing'] } },
+    },
+  };
+  app.get('/livez', { config: { access: 'public' }, schema: { hide: true, response: { 200: live } } }, async () => ({
+    status: 'ok',
+  }));
+  app.get(
+    '/readyz',
+    {
+      config: { access: 'public' },
+      schema: { hide: true, response: { 200: ready, 503: ready } },
+    },
+    async (_req, reply) => {
+      const checks = Object.fromEntries(
+        await Promise.all(
+          Object.entries(probes).map(
+            async ([name, probe]) =>
+              [
+                name,
+                await probe().then(
+                  () => 'ok',
+                  () => 'failing',
+                ),
+              ] as const,
+          ),
         ),
-      ),
-    );
-    const ready = Object.values(checks).every((c) => c === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, ...extra() });
-  });
+      );
+      const ready = Object.values(checks).every((c) => c === 'ok');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, ...extra() });
+    },
+  );
 }
 
 /** A tiny health server for a process without an HTTP API (the worker). */

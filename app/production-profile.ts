@@ -80,6 +80,13 @@ export async function startupProblems(
       `PUBLIC_BASE_URL: must be the engine's public https address (printed in every seal's QR code), got ${config.publicBaseUrl}`,
     );
   setting('both', 'POSTBOX_URL', config.postboxUrl, "the applicants' postbox", true);
+  // A random per-process secret would log case workers out on every restart and break sessions across API processes.
+  setting(
+    'api',
+    'WORKBENCH_SESSION_SECRET',
+    config.workbench.sessionSecret,
+    'signs the workbench session cookies and CSRF tokens; at least 32 characters, the same in every API process',
+  );
   if (config.paymentWebhookSecret === DEV_WEBHOOK_SECRET)
     problems.push("PAYMENT_WEBHOOK_SECRET: is the public development secret; set your provider's");
   if (!payloadKeysConfigured(config, env))

@@ -112,3 +112,41 @@ export function enforceAccess(app: FastifyInstance, cases: CaseClient): void {
     req.caseState = state;
   });
 }
+
+/** The refusals the access check itself answers for a route of this access (besides the route's own). */
+const refusalsOf: Record<Access, number[]> = {
+  public: [401], // a bearer token, if sent, must still be valid
+  webhook: [401],
+  applicant: [401, 403, 404],
+  staff: [401, 403, 404],
+  'case:party': [401, 404],
+  'case:applicant': [401, 403, 404],
+  'case:staff': [401, 403, 404],
+  'role:supervisor': [401, 403],
+  'role:operator': [401, 403],
+  'role:budget_office': [401, 403],
+};
+
+/**
+ * Every documented route's error answers, complete: those of its access declaration, 400 where a request schema can
+ * refuse, 429 where it is rate limited, 500 everywhere; all RFC 9457 problem details. Call before the routes.
+ */
+export function documentErrorAnswers(
+  app: FastifyInstance,
+  rateLimited: (method: string, url: string) => boolean,
+): void {
+  app.addHook('onRoute', (r) => {
+    const schema = r.schema as { hide?: boolean; response?: Record<string, unknown> } & Record<string, unknown>;
+    if (!schema?.response || schema.hide) return;
+    const access = (r.config as { access?: Access } | undefined)?.access;
+    const codes = [
+      ...(access ? refusalsOf[access] : []),
+      ...(['body', 'params', 'querystring', 'headers'].some((p) => schema[p]) ? [400] : []),
+      ...([r.method].flat().some((m) => rateLimited(m, r.url)) ? [429] : []),
+      500,
+    ];
+    const response = { ...schema.response };
+    for (const c of codes) response[c] ??= { $ref: 'Problem#' };
+    r.schema = { ...schema, response };
+  });
+}

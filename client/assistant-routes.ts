@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Assistant } from '../assistant/assistant.js';
 import { findServices } from '../assistant/service-finder.js';
 import { listServices } from '../services/catalogue.js';
-import { HttpProblem, requireApplicant, requirePrincipal, requireStaff } from './http-auth.js';
+import { problemResponses } from './api-schemas.js';
+import { bearerSecurity, HttpProblem, requireApplicant, requirePrincipal, requireStaff } from './http-auth.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { QuestionClient } from './question-client.js';
 
@@ -14,6 +15,7 @@ export interface AssistantRoutesOptions {
 
 const caseParams = {
   type: 'object',
+  required: ['caseId'],
   properties: {
     caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' },
     questionId: { type: 'string', pattern: '^[0-9a-f-]{36}$' },
@@ -32,6 +34,8 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
           required: ['q'],
           properties: { q: { type: 'string', minLength: 2, maxLength: 500 } },
         },
+        summary: 'Service finder: matching services for a free-text concern',
+        response: { 200: { $ref: 'ServiceSearchResult#' } },
       },
     },
     async (req) => findServices({ catalogue: listServices(), assistant: o.assistant }, req.query.q),
@@ -45,7 +49,9 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
     {
       config: { access: 'case:applicant' },
       schema: {
-        params: caseParams,
+        summary: "An applicant's question on their case, in their own name",
+        security: bearerSecurity,
+        params: { type: 'object', required: ['caseId'], properties: { caseId: caseParams.properties.caseId } },
         body: {
           type: 'object',
           additionalProperties: false,
@@ -54,6 +60,10 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
             subject: { type: 'string', minLength: 1, maxLength: 128 },
             question: { type: 'string', minLength: 1, maxLength: 4000, pattern: PRINTABLE_TEXT_PATTERN },
           },
+        },
+        response: {
+          202: { type: 'object', required: ['questionId'], properties: { questionId: { type: 'string' } } },
+          ...problemResponses(404, 409),
         },
       },
     },
@@ -74,7 +84,15 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
 
   app.get<{ Params: { caseId: string; questionId: string } }>(
     '/cases/:caseId/questions/:questionId',
-    { config: { access: 'case:party' }, schema: { params: caseParams } },
+    {
+      config: { access: 'case:party' },
+      schema: {
+        summary: "The question's state; the applicant never sees an unreviewed draft",
+        security: bearerSecurity,
+        params: { ...caseParams, required: ['caseId', 'questionId'] },
+        response: { 200: { $ref: 'QuestionState#' }, ...problemResponses(404) },
+      },
+    },
     async (req) => {
       const state = await questions
         .state(req.params.caseId, req.params.questionId)
@@ -91,7 +109,9 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
     {
       config: { access: 'case:staff' },
       schema: {
-        params: caseParams,
+        summary: 'A case worker releases the answer in their own name',
+        security: bearerSecurity,
+        params: { ...caseParams, required: ['caseId', 'questionId'] },
         body: {
           type: 'object',
           additionalProperties: false,
@@ -101,6 +121,7 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
             text: { type: 'string', minLength: 1, maxLength: 20000, pattern: PRINTABLE_TEXT_PATTERN },
           },
         },
+        response: { 200: { $ref: 'QuestionState#' }, ...problemResponses(404, 409) },
       },
     },
     async (req) => {

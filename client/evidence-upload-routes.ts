@@ -7,6 +7,8 @@ import { recordEvidenceUpload } from '../db/queries/retention.js';
 import type { CaseClient } from './case-client.js';
 import { caseCommandError, httpError } from './http-errors.js';
 import { checkUpload, UploadRefused } from './upload-check.js';
+import { binary, bytesBodyValidator, problemResponses } from './api-schemas.js';
+import { bearerSecurity } from './http-auth.js';
 
 export interface EvidenceUploadRoutesOptions {
   cases: CaseClient;
@@ -18,6 +20,7 @@ export interface EvidenceUploadRoutesOptions {
 
 const params = {
   type: 'object',
+  required: ['caseId', 'evidenceType'],
   properties: {
     caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' },
     evidenceType: { type: 'string', pattern: '^[a-z_]{1,64}$' },
@@ -30,7 +33,33 @@ export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOption
 
   app.post<{ Params: { caseId: string; evidenceType: string } }>(
     '/cases/:caseId/evidence/:evidenceType',
-    { config: { access: 'case:applicant' }, schema: { params } },
+    {
+      config: { access: 'case:applicant' },
+      validatorCompiler: bytesBodyValidator,
+      schema: {
+        summary: 'Upload of requested evidence (PDF, PNG or JPEG, checked by content)',
+        security: bearerSecurity,
+        params,
+        body: {
+          content: {
+            'multipart/form-data': {
+              schema: { type: 'object', required: ['file'], properties: { file: binary } },
+            },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['document', 'requestedEvidence'],
+            properties: {
+              document: { $ref: 'DocumentRef#' },
+              requestedEvidence: { type: 'array', items: { $ref: 'RequestedEvidence#' } },
+            },
+          },
+          ...problemResponses(400, 409, 413, 415),
+        },
+      },
+    },
     async (req, reply) => {
       if (!req.isMultipart()) throw httpError(415, 'Bitte als multipart/form-data mit dem Feld "file" senden.');
       const file = await req.file();

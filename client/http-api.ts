@@ -10,11 +10,11 @@ import { InvalidTokenError, type TokenVerifier } from '../auth/tokens.js';
 import type { Database } from '../db/client.js';
 import type { TokenVerifier as IdentityVerifier } from '../identity/token-verifier.js';
 import { UnknownServiceError } from '../services/catalogue.js';
-import { problemResponses, sharedSchemas } from './api-schemas.js';
+import { binaryFormat, problemResponses, sharedSchemas } from './api-schemas.js';
 import { applicantRoutes } from './applicant-routes.js';
-import { enforceAccess, requireDeclaredAccess } from './access.js';
+import { documentErrorAnswers, enforceAccess, requireDeclaredAccess } from './access.js';
 import { caseViewFor } from './case-view.js';
-import { installSecurity, type SecurityOptions } from './security.js';
+import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect-routes.js';
@@ -78,6 +78,8 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   if (o.logger) installRequestLog(app);
   // First: every route added after this must declare who may call it.
   requireDeclaredAccess(app);
+  // Before response validation's own hook reads the schemas: every route's refusals are documented and checked.
+  documentErrorAnswers(app, isRateLimited);
   const routes: string[] = [];
   app.addHook(
     'onRoute',
@@ -97,7 +99,9 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
     },
   });
   // Responses are checked against their schema too: a route that breaks its contract answers 500, never bad data.
-  await app.register(responseValidation, { ajv: { plugins: [addFormats.default], schemas: sharedSchemas } });
+  await app.register(responseValidation, {
+    ajv: { plugins: [addFormats.default, binaryFormat], schemas: sharedSchemas },
+  });
   // Headers first, so refusals carry them too.
   await installSecurity(app, o.security);
   installAuth(app, auth);
@@ -128,7 +132,12 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
     '/health',
     {
       config: { access: 'public' },
-      schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+      schema: {
+        summary: 'Liveness',
+        response: {
+          200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
+        },
+      },
     },
     async () => ({ status: 'ok' }),
   );

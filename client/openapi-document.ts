@@ -8,6 +8,7 @@ import { CaseClient } from './case-client.js';
 import { buildHttpApi } from './http-api.js';
 import { QuestionClient } from './question-client.js';
 import { TaskClient } from './task-client.js';
+import { CaseFiles } from '../workbench/index.js';
 
 const noSealKeys: SealKeyStore = {
   keyFor: () => Promise.reject(new Error('document only')),
@@ -35,6 +36,12 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     payments: { db: database.db, webhookSecret: 'whsec_ZG9jdW1lbnQ=' },
     assistant: { questions: new QuestionClient(client) },
     fitConnect: { callbackSecret: 'document only', onNewSubmissions: () => {} },
+    incidents: { db: database.db, resolve: () => Promise.reject(new Error('document only')) },
+    // The case-file API; the workbench's pages are HTML for browsers and stay out of the document.
+    workbench: {
+      db: database.db,
+      files: new CaseFiles({ client, db: database.db, documents, publicBaseUrl: 'http://document-only.invalid' }),
+    },
   });
   try {
     await app.ready();

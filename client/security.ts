@@ -15,6 +15,8 @@ export const defaultSecurity: SecurityOptions = { publicMax: 100, publicWindowMs
 // Public routes an outsider can make expensive (intake, verification, service search) plus the applicants' questions.
 const limitedRoutes =
   /^(POST \/cases|GET \/services\/search|(GET|HEAD) \/verify\/:sealId|POST \/verify|POST \/cases\/:caseId\/questions)$/;
+/** Whether the public rate limit applies to this route. */
+export const isRateLimited = (method: string, url: string): boolean => limitedRoutes.test(`${method} ${url}`);
 
 /**
  * Rate limits for the public routes (429 with problem details once a client exceeds them) and security headers on

@@ -4,6 +4,25 @@ import type { SealKeyStore } from '../adapters/seal-keys.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import type { Database } from '../db/client.js';
 import { findSeal, findSealBySha256 } from '../db/queries/seals.js';
+import { httpError } from './http-errors.js';
+import { binary, bytesBodyValidator, problemResponses } from './api-schemas.js';
+
+const sealCheck = {
+  type: 'object',
+  required: ['authentic', 'sha256'],
+  properties: {
+    sealId: { type: 'string' },
+    authentic: { type: 'boolean' },
+    sha256: { type: 'string' },
+    signatureValid: { type: 'boolean' },
+    issuedHere: { type: 'boolean' },
+    sealedBy: { type: 'string' },
+    sealedAt: { type: 'string', format: 'date-time' },
+    authorityId: { type: 'string' },
+    reason: { type: 'string' },
+    howToCompare: { type: 'string' },
+  },
+} as const;
 
 export interface VerificationDeps {
   db: Database;
@@ -23,7 +42,21 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
     '/verify/:sealId',
     {
       config: { access: 'public' },
-      schema: { params: { type: 'object', properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } } } },
+      schema: {
+        summary: "The seal's QR code: is the document sealed under this id intact and its seal valid",
+        params: {
+          type: 'object',
+          required: ['sealId'],
+          properties: { sealId: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+        },
+        response: {
+          200: {
+            description: 'JSON for programs; a short German page for browsers (Accept: text/html)',
+            content: { 'application/json': { schema: sealCheck }, 'text/html': { schema: { type: 'string' } } },
+          },
+          ...problemResponses(404),
+        },
+      },
     },
     async (req, reply) => {
       const seal = await findSeal(db, { sealId: req.params.sealId });
@@ -50,40 +83,48 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
       // A phone that scanned the QR code asks for HTML; programs get JSON.
       if ((req.headers.accept ?? '').includes('text/html'))
         return reply.type('text/html; charset=utf-8').send(verificationPage(answer));
-      return answer;
+      return reply.type('application/json; charset=utf-8').send(answer);
     },
   );
 
   /** Upload a PDF (Content-Type: application/pdf): authentic only if its seal verifies and this engine issued it. */
-  app.post('/verify', { bodyLimit: 20 * 1024 * 1024, config: { access: 'public' } }, async (req, reply) => {
-    if (!Buffer.isBuffer(req.body)) {
-      return reply.status(415).type('application/problem+json').send({
-        type: 'about:blank',
-        title: 'Unsupported Media Type',
-        status: 415,
-        detail: 'send the PDF as application/pdf',
-      });
-    }
-    const unchecked = await verifySealedPdf(req.body, await sealKeys.trustAnchors());
-    const seal = await findSealBySha256(db, { sealedSha256: unchecked.sha256 });
-    // A seal this engine issued must carry the certificate recorded for its authority, not just any under the anchors.
-    const check =
-      seal && unchecked.valid
-        ? await verifySealedPdf(req.body, await sealKeys.trustAnchors(), {
-            sealCertificateSha256: sealCertificateOf(seal.keyId),
-          })
-        : unchecked;
-    return {
-      authentic: check.valid && seal !== undefined,
-      sha256: check.sha256,
-      signatureValid: check.valid,
-      issuedHere: seal !== undefined,
-      sealId: seal?.sealId,
-      sealedBy: check.signer,
-      sealedAt: check.signedAt,
-      reason: check.reason ?? (seal ? undefined : 'no document with this SHA-256 was sealed by this engine'),
-    };
-  });
+  app.post(
+    '/verify',
+    {
+      bodyLimit: 20 * 1024 * 1024,
+      config: { access: 'public' },
+      validatorCompiler: bytesBodyValidator,
+      schema: {
+        summary: 'Is this PDF authentic: its seal verifies and this engine issued it',
+        body: { content: { 'application/pdf': { schema: binary } } },
+        response: { 200: sealCheck, ...problemResponses(413, 415) },
+      },
+    },
+    async (req) => {
+      if (!Buffer.isBuffer(req.body)) {
+        throw httpError(415, 'send the PDF as application/pdf');
+      }
+      const unchecked = await verifySealedPdf(req.body, await sealKeys.trustAnchors());
+      const seal = await findSealBySha256(db, { sealedSha256: unchecked.sha256 });
+      // A seal this engine issued must carry the certificate recorded for its authority, not just any under the anchors.
+      const check =
+        seal && unchecked.valid
+          ? await verifySealedPdf(req.body, await sealKeys.trustAnchors(), {
+              sealCertificateSha256: sealCertificateOf(seal.keyId),
+            })
+          : unchecked;
+      return {
+        authentic: check.valid && seal !== undefined,
+        sha256: check.sha256,
+        signatureValid: check.valid,
+        issuedHere: seal !== undefined,
+        sealId: seal?.sealId,
+        sealedBy: check.signer,
+        sealedAt: check.signedAt,
+        reason: check.reason ?? (seal ? undefined : 'no document with this SHA-256 was sealed by this engine'),
+      };
+    },
+  );
 };
 
 /** The certificate fingerprint prefix in a seal's key id, `<authority>#<sha256 prefix>`. */

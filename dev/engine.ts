@@ -56,6 +56,7 @@ import { payloadKeyRing } from '../codec/keys.js';
 import { demoCodecEndpoint, startDemoCodecServer } from '../codec/demo.js';
 import type { Logger } from '../logging/logger.js';
 import { applyExtensions, loadPlugins, stepActivities } from '../extensions/compose.js';
+import type { EngineExtensions } from '../extensions/types.js';
 
 export interface Engine {
   temporal: { address: string; uiUrl?: string; cliVersion?: string; embedded: boolean };
@@ -88,7 +89,15 @@ export type Progress = (message: string) => void;
 /** Starts everything the engine needs, on embedded defaults unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise. */
 export async function startEngine(
   config: Config,
-  o: { registerData: RegisterData; progress?: Progress; sdkMetricsUrl?: string; seed?: number; logger?: Logger },
+  o: {
+    registerData: RegisterData;
+    progress?: Progress;
+    sdkMetricsUrl?: string;
+    seed?: number;
+    logger?: Logger;
+    /** Adapters and step activities passed at composition; they win over the EXTENSIONS modules. */
+    extensions?: EngineExtensions;
+  },
 ): Promise<Engine> {
   if (config.profile === 'production')
     throw new ConfigError(
@@ -101,7 +110,7 @@ export async function startEngine(
   };
   try {
     // Teams' services and adapters first: a broken service folder stops start-up before anything runs.
-    const plugins = await loadPlugins(config);
+    const plugins = await loadPlugins(config, o.extensions);
     if (plugins.services.length)
       say(`services from SERVICE_DIRS: ${plugins.services.map((s) => `"${s.service.name}"`).join(', ')}`);
     let databaseUrl = config.databaseUrl;

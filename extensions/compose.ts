@@ -118,12 +118,24 @@ export interface Plugins {
   services: LoadedServiceFolder[];
 }
 
-/** Start-up: the configured extension modules, then the configured service folders checked against them. */
-export async function loadPlugins(o: {
-  extensions: readonly string[];
-  serviceDirs: readonly string[];
-  dataDir: string;
-}): Promise<Plugins> {
-  const extensions = await loadExtensionModules(o.extensions, { dataDir: o.dataDir });
+/**
+ * Start-up: the configured extension modules, then the configured service folders checked against them. `extra`
+ * (passed at composition) wins over the modules: its registers and steps by name, its other adapters outright.
+ */
+export async function loadPlugins(
+  o: {
+    extensions: readonly string[];
+    serviceDirs: readonly string[];
+    dataDir: string;
+  },
+  extra: EngineExtensions = {},
+): Promise<Plugins> {
+  const loaded = await loadExtensionModules(o.extensions, { dataDir: o.dataDir });
+  const extensions: EngineExtensions = {
+    ...loaded,
+    ...extra,
+    registers: { ...loaded.registers, ...extra.registers },
+    steps: { ...loaded.steps, ...extra.steps },
+  };
   return { extensions, services: await loadServiceDirs(o.serviceDirs, extensions) };
 }

@@ -1,10 +1,23 @@
-// `npm run build`: JavaScript in dist/ (tsc), plus the data the engine reads at run time: migrations and the samples' folders.
+// `npm run build`: JavaScript with type declarations in dist/ (tsc), plus the data the engine reads at run time
+// (migrations, the samples' folders), and packages/client/dist for the typed HTTP client on its own.
+// package.json `exports` point at these files (`types`/`import`); the repository's own scripts and tests resolve the
+// TypeScript sources instead through the `ozg-source` condition, so a fresh clone runs without a build.
 import { execFileSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
+rmSync('packages/client/dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 cpSync('db/migrations', 'dist/db/migrations', { recursive: true });
 cpSync('adapters/fit-connect/metadata.schema.json', 'dist/adapters/fit-connect/metadata.schema.json');
 cpSync('services/samples', 'dist/services/samples', { recursive: true, filter: (src) => !src.endsWith('.ts') });
+// Files the engine reads next to its modules: rule sets and their release manifest, FIM schemas, the workbench's CSS.
+cpSync('rules', 'dist/rules', { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('.ts') });
+cpSync('services/fim', 'dist/services/fim', { recursive: true });
+cpSync('workbench/assets', 'dist/workbench/assets', { recursive: true });
+// The client's generated types are a declaration file already; tsc does not copy those.
+cpSync('packages/client/schema.d.ts', 'dist/packages/client/schema.d.ts');
+mkdirSync('packages/client/dist', { recursive: true });
+for (const f of ['index.js', 'index.d.ts', 'schema.d.ts'])
+  cpSync(`dist/packages/client/${f}`, `packages/client/dist/${f}`);
 console.log('✓ dist/ built: node dist/main.js runs the demo, node dist/worker.js a worker, without tsx');

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { QuestionClient } from '../client/question-client.js';
 import { MACHINE_LABEL } from '../contracts/assistant.js';
 import { listAnswers } from '../db/queries/applicant-answers.js';
@@ -9,6 +9,7 @@ import { getTaskSummary } from '../db/queries/task-summaries.js';
 import { deliveries } from '../db/schema.js';
 import { client, completeOpenTask, db, testApi, withWorker } from './harness.js';
 import { applicantToken, staffToken } from './http-helpers.js';
+import { createCaseEngineClient } from '../packages/client/index.js';
 import { applicationOf } from './samples.js';
 import { assistantAt } from './support/assistant.js';
 import { LlmStub } from './support/llm-stub.js';
@@ -155,59 +156,41 @@ describe("an applicant's question", () => {
       async ({ cases, worker }) => {
         const questions = new QuestionClient(client, worker.options.taskQueue);
         const http = await testApi(cases, { assistant: { assistant: assistantAt(stub.url), questions } });
+        // Through the generated client against the listening API, as the applicants' portal and the workbench call it.
+        const url = await http.listen({ host: '127.0.0.1', port: 0 });
+        onTestFinished(() => http.close());
         const submission = applicationOf('company_car', 3);
         const { caseId } = await cases.submit(submission);
-        const applicant = { authorization: `Bearer ${await applicantToken(submission.identity.subject)}` };
-        const caseWorker = { authorization: `Bearer ${await staffToken('sb.kurz', submission.authorityId)}` };
-        const question = { subject: submission.identity.subject, question: 'Brauche ich noch etwas?' };
-        expect(
-          (await http.inject({ method: 'POST', url: `/cases/${caseId}/questions`, payload: question })).statusCode,
-        ).toBe(401);
-        expect(
-          (
-            await http.inject({
-              method: 'POST',
-              url: `/cases/${caseId}/questions`,
-              payload: question,
-              headers: caseWorker,
-            })
-          ).statusCode,
-        ).toBe(403);
-        const asked = await http.inject({
-          method: 'POST',
-          url: `/cases/${caseId}/questions`,
-          payload: question,
-          headers: applicant,
+        const applicant = createCaseEngineClient(url, { token: await applicantToken(submission.identity.subject) });
+        const caseWorker = createCaseEngineClient(url, {
+          token: await staffToken('sb.kurz', submission.authorityId),
         });
-        expect(asked.statusCode).toBe(202);
-        const { questionId } = asked.json() as { questionId: string };
+        const question = { subject: submission.identity.subject, question: 'Brauche ich noch etwas?' };
+        const onCase = { params: { path: { caseId } } };
+        const ask = (as: typeof applicant) => as.POST('/cases/{caseId}/questions', { ...onCase, body: question });
+        expect((await ask(createCaseEngineClient(url))).response.status).toBe(401);
+        expect((await ask(caseWorker)).response.status).toBe(403);
+        const asked = await ask(applicant);
+        expect(asked.response.status).toBe(202);
+        const { questionId } = asked.data!;
         await eventually(
           async () => ((await questions.state(caseId, questionId)).draftFailed ? true : undefined),
           'draft failure',
         );
 
-        const refused = await http.inject({
-          method: 'POST',
-          url: `/cases/${caseId}/questions/${questionId}/confirmation`,
-          payload: { caseWorker: 'sb.kurz', text: '   ' },
-          headers: caseWorker,
-        });
-        expect(refused.statusCode).toBe(409);
+        const confirm = (as: typeof applicant, body: { caseWorker: string; text: string }) =>
+          as.POST('/cases/{caseId}/questions/{questionId}/confirmation', {
+            params: { path: { caseId, questionId } },
+            body,
+          });
+        const refused = await confirm(caseWorker, { caseWorker: 'sb.kurz', text: '   ' });
+        expect(refused.response.status).toBe(409);
         const confirmation = { caseWorker: 'sb.kurz', text: 'Nein, alles liegt vor.' };
-        const asApplicant = await http.inject({
-          method: 'POST',
-          url: `/cases/${caseId}/questions/${questionId}/confirmation`,
-          payload: confirmation,
-          headers: applicant,
-        });
-        expect(asApplicant.statusCode).toBe(403);
-        const ok = await http.inject({
-          method: 'POST',
-          url: `/cases/${caseId}/questions/${questionId}/confirmation`,
-          payload: confirmation,
-          headers: caseWorker,
-        });
-        expect(ok.statusCode).toBe(200);
+        const asApplicant = await confirm(applicant, confirmation);
+        expect(asApplicant.response.status).toBe(403);
+        const ok = await confirm(caseWorker, confirmation);
+        expect(ok.response.status).toBe(200);
+        expect(ok.data).toMatchObject({ caseId, questionId });
         expect(await questions.result(caseId, questionId)).toMatchObject({ status: 'delivered', draftFailed: true });
         expect(await listAnswers(db, { caseId })).toEqual([
           expect.objectContaining({ confirmedBy: 'sb.kurz', draftSha256: null, edited: true }),

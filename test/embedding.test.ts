@@ -27,7 +27,9 @@ mkdirSync(join(teamRepo, 'node_modules'));
 symlinkSync(repoRoot, join(teamRepo, 'node_modules', 'ozg-case-engine'), 'dir');
 afterAll(() => rmSync(teamRepo, { recursive: true, force: true }));
 
-const tsx = (args: string[]) => run(join(repoRoot, 'node_modules/.bin/tsx'), args, { cwd: repoRoot });
+// As the npm scripts run it: `ozg-source` resolves `ozg-case-engine/*` to the sources, no build needed.
+const tsx = (args: string[]) =>
+  run(join(repoRoot, 'node_modules/.bin/tsx'), ['--conditions=ozg-source', ...args], { cwd: repoRoot });
 
 // What the team writes after scaffolding: its own evidence (a library register the engine has never heard of), a step, its rules.
 const serviceTs = `import { defineService } from 'ozg-case-engine/service';

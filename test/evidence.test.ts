@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { PDFDocument } from 'pdf-lib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { CaseState } from '../contracts/case.js';
 import { caseWorkflowId } from '../contracts/ids.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
@@ -11,7 +11,7 @@ import { findService } from '../services/catalogue.js';
 import { lastenradApplication } from '../demo/sample-other-services.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { sha256Hex } from '../adapters/document-store.js';
-import { applicantToken } from './http-helpers.js';
+import { applicantToken, listening } from './http-helpers.js';
 import {
   client,
   completeOpenTask,
@@ -87,36 +87,26 @@ describe('evidence from registers, once-only', () => {
             householdId: expect.any(String),
           });
 
-          const api = await httpApiFor(e);
-          const owner = { authorization: `Bearer ${await applicantToken(submission.identity.subject)}` };
-          expect((await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals` })).statusCode).toBe(
-            401,
-          );
-          const stranger = { authorization: `Bearer ${await applicantToken('pseudonym-someone-else')}` };
-          expect(
-            (await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals`, headers: stranger }))
-              .statusCode,
-          ).toBe(404);
-          expect(
-            (
-              await api.inject({
-                method: 'GET',
-                url: `/applicants/${submission.identity.subject}/evidence-retrievals`,
-                headers: stranger,
-              })
-            ).statusCode,
-          ).toBe(404);
-          const res = await api.inject({ method: 'GET', url: `/cases/${caseId}/evidence-retrievals`, headers: owner });
-          expect(res.statusCode).toBe(200);
-          expect(res.json().retrievals).toHaveLength(service.evidence.length);
-          const cockpit = await api.inject({
-            method: 'GET',
-            url: `/applicants/${submission.identity.subject}/evidence-retrievals`,
-            headers: owner,
-          });
-          expect(cockpit.json().retrievals.filter((r: { caseId: string }) => r.caseId === caseId)).toHaveLength(
-            service.evidence.length,
-          );
+          // Through the generated client, as a portal's data-protection cockpit reads it.
+          const api = await listening(await httpApiFor(e));
+          try {
+            const onCase = { params: { path: { caseId } } };
+            const ofSubject = { params: { path: { subject: submission.identity.subject } } };
+            const owner = api.as(await applicantToken(submission.identity.subject));
+            const stranger = api.as(await applicantToken('pseudonym-someone-else'));
+            expect((await api.as().GET('/cases/{caseId}/evidence-retrievals', onCase)).response.status).toBe(401);
+            expect((await stranger.GET('/cases/{caseId}/evidence-retrievals', onCase)).response.status).toBe(404);
+            expect((await stranger.GET('/applicants/{subject}/evidence-retrievals', ofSubject)).response.status).toBe(
+              404,
+            );
+            const res = await owner.GET('/cases/{caseId}/evidence-retrievals', onCase);
+            expect(res.response.status).toBe(200);
+            expect(res.data!.retrievals).toHaveLength(service.evidence.length);
+            const cockpit = await owner.GET('/applicants/{subject}/evidence-retrievals', ofSubject);
+            expect(cockpit.data!.retrievals.filter((r) => r.caseId === caseId)).toHaveLength(service.evidence.length);
+          } finally {
+            await api.close();
+          }
         }
       },
       { registers },
@@ -198,10 +188,12 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
     const { registers } = await startRegisters({ faultsByRegister: { vehicles: { down: true } } });
     await withWorker(
       async (e) => {
-        const api = await httpApiFor(e, 512 * 1024);
+        const api = await listening(await httpApiFor(e, 512 * 1024));
+        onTestFinished(() => api.close());
         const submission = applicationOf('resident');
         const { caseId } = await e.cases.submit({ ...submission, deadlines: fast });
-        const owner = { authorization: `Bearer ${await applicantToken(submission.identity.subject)}` };
+        const owner = api.as(await applicantToken(submission.identity.subject));
+        const onCase = { params: { path: { caseId } } };
         const state = await waitFor(e.cases, caseId, (s) => s.status === 'awaiting_applicant');
         expect(state.requestedEvidence).toEqual([
           {
@@ -221,20 +213,24 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
           'error',
         ]);
 
-        const timeline = (
-          await api.inject({ method: 'GET', url: `/cases/${caseId}/milestones`, headers: owner })
-        ).json();
-        expect(timeline.milestones.find((m: { state: string }) => m.state === 'current')).toMatchObject({
+        const timeline = (await owner.GET('/cases/{caseId}/milestones', onCase)).data!;
+        expect(timeline.milestones.find((m) => m.state === 'current')).toMatchObject({
           key: 'evidence_requested',
           note: expect.stringContaining('Unterlagen'),
         });
 
-        const upload = (form: FormData, type = 'vehicle_registration') =>
-          api.inject({ method: 'POST', url: `/cases/${caseId}/evidence/${type}`, payload: form, headers: owner });
+        // Multipart as a browser sends it; the typed body names the field, the bytes travel as FormData.
+        const upload = async (form: FormData, evidenceType = 'vehicle_registration') => {
+          const r = await owner.POST('/cases/{caseId}/evidence/{evidenceType}', {
+            params: { path: { caseId, evidenceType } },
+            body: form as unknown as { file: string },
+          });
+          return { statusCode: r.response.status, headers: r.response.headers, data: r.data, error: r.error };
+        };
         const lying = await upload(uploadForm(PNG, 'zulassung.pdf', 'application/pdf'));
         expect(lying.statusCode).toBe(415);
-        expect(lying.headers['content-type']).toContain('application/problem+json');
-        expect(lying.json().detail).toContain('PNG');
+        expect(lying.headers.get('content-type')).toContain('application/problem+json');
+        expect(lying.error?.detail).toContain('PNG');
         expect(
           (await upload(uploadForm(Buffer.from('#!/bin/sh\necho hi\n'), 'zulassung.pdf', 'application/pdf')))
             .statusCode,
@@ -260,7 +256,7 @@ describe('missing evidence: request, upload, reminder, deadline', () => {
         const pdf = Buffer.concat([Buffer.from(await pdfBytes()), Buffer.alloc(300 * 1024, 0x20)]);
         const accepted = await upload(uploadForm(pdf, 'Zulassung.PDF', 'application/pdf'));
         expect(accepted.statusCode).toBe(201);
-        const ref = accepted.json().document;
+        const ref = accepted.data!.document;
         expect(ref).toMatchObject({
           mediaType: 'application/pdf',
           size: pdf.byteLength,

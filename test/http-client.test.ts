@@ -38,6 +38,8 @@ describe('the generated HTTP client', () => {
       '413',
       '415',
       '422',
+      '429',
+      '500',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { createCaseEngineClient } from '../packages/client/index.js';
 import { afterAll } from 'vitest';
 import type { SubmitApplication } from '../client/case-client.js';
 import type { StaffRole } from '../contracts/task.js';
@@ -35,6 +36,22 @@ export const apiFor = (e: TestEngine): Promise<FastifyInstance> =>
     auth: jwtVerifier(tokens.keys, audience),
     identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
   });
+
+/**
+ * The API listening on a free port, and the generated client (packages/client) for any caller: the tests then see
+ * exactly what a portal or Fachverfahren sees, and a change of the OpenAPI document breaks them at compile time.
+ */
+export const listeningApi = async (e: TestEngine) => listening(await apiFor(e));
+
+/** Any built API listening on a free port, with the generated client for any caller. */
+export async function listening(app: FastifyInstance) {
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    url,
+    as: (token?: string) => createCaseEngineClient(url, token ? { token } : {}),
+    close: () => app.close(),
+  };
+}
 
 /** Submits over HTTP as the portal does: the application with the applicant's identity token from the sandbox provider. */
 export async function submitOverHttp(api: FastifyInstance, a: SubmitApplication, identityToken?: string) {

@@ -16,6 +16,7 @@ import {
 import { OidcTokenVerifier } from '../identity/token-verifier.js';
 import { client, db, testApi, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
+import { createCaseEngineClient } from '../packages/client/index.js';
 
 let idp: LocalIdentityProvider;
 let forger: Awaited<ReturnType<typeof generateKeyPair>>;
@@ -513,22 +514,27 @@ describe('intake over HTTP', () => {
       const api = await testApi(cases, {
         identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
       });
-      const list = (await api.inject({ url: '/services' })).json() as Array<{ key: string; href: string }>;
+      // As a portal reads it: through the generated client, against the listening API.
+      const url = await api.listen({ host: '127.0.0.1', port: 0 });
+      const portal = createCaseEngineClient(url);
+      const list = (await portal.GET('/services')).data!;
       expect(list.map((s) => s.key).sort()).toEqual([
         '99050012104000',
         '99050012104001',
         '99108001001000',
         '99123456789001',
       ]);
-      const grant = (await api.inject({ url: list.find((s) => s.key === '99123456789001')!.href })).json();
+      expect(list.find((s) => s.key === '99123456789001')!.href).toBe('/services/99123456789001');
+      const grant = (await portal.GET('/services/{serviceKey}', { params: { path: { serviceKey: '99123456789001' } } }))
+        .data!;
       expect(grant).toMatchObject({
         fee: { timing: 'payout' },
         escalation: { fourEyes: true },
         evidence: expect.arrayContaining([expect.objectContaining({ evidenceType: 'invoice', uploadAllowed: true })]),
         schemas: { '1': expect.objectContaining({ $schema: 'https://json-schema.org/draft/2020-12/schema' }) },
       });
-      const unknown = await api.inject({ url: '/services/0' });
-      expect([unknown.statusCode, unknown.json().code]).toEqual([404, 'unknown_service']);
+      const unknown = await portal.GET('/services/{serviceKey}', { params: { path: { serviceKey: '0' } } });
+      expect([unknown.response.status, unknown.error?.code]).toEqual([404, 'unknown_service']);
       await api.close();
     });
   });

@@ -18,6 +18,7 @@ import { eventually } from './support/wait.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
 import { applicationOf } from './samples.js';
+import { createCaseEngineClient } from '../packages/client/index.js';
 import { waitFor as poll } from './support/wait.js';
 
 const SECRET = `whsec_${Buffer.from('payments-test-secret').toString('base64')}`;
@@ -331,47 +332,47 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
           }))
           .sort((a, b) => `${a.caseId}${a.kind}`.localeCompare(`${b.caseId}${b.kind}`));
 
-      // Over HTTP the export is for the budget office, of its own authority only; HEAD is refused like GET.
-      for (const method of ['GET', 'HEAD'] as const)
-        expect((await api.inject({ method, url: '/payments/bookings?format=json' })).statusCode).toBe(401);
-      const worker = { authorization: `Bearer ${await staffToken('sb.anna', 'stadt-musterstadt')}` };
+      // Over HTTP (the generated client, as the budget office's tooling would call it) the export is for the budget
+      // office, of its own authority only; HEAD is refused like GET.
+      const baseUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+      const as = async (token?: Promise<string>) =>
+        createCaseEngineClient(baseUrl, token ? { token: await token } : {});
+      const anonymous = await as();
       expect(
-        (await api.inject({ method: 'GET', url: '/payments/bookings?format=json', headers: worker })).statusCode,
-      ).toBe(403);
-      const kasse = { authorization: `Bearer ${await staffToken('sb.kasse', 'stadt-musterstadt', 'budget_office')}` };
-      const dorf = {
-        authorization: `Bearer ${await staffToken('sb.kasse', 'gemeinde-beispieldorf', 'budget_office')}`,
+        (await anonymous.GET('/payments/bookings', { params: { query: { format: 'json' } } })).response.status,
+      ).toBe(401);
+      expect((await fetch(`${baseUrl}/payments/bookings?format=json`, { method: 'HEAD' })).status).toBe(401);
+      const worker = await as(staffToken('sb.anna', 'stadt-musterstadt'));
+      expect((await worker.GET('/payments/bookings', { params: { query: { format: 'json' } } })).response.status).toBe(
+        403,
+      );
+      const kasse = await as(staffToken('sb.kasse', 'stadt-musterstadt', 'budget_office'));
+      const dorf = await as(staffToken('sb.kasse', 'gemeinde-beispieldorf', 'budget_office'));
+      type Query = { to?: string; limit?: number; offset?: number };
+      const exported = async (office: typeof kasse, query: Query = {}) => {
+        const r = await office.GET('/payments/bookings', {
+          params: { query: { format: 'json', from: from.toISOString(), ...query } },
+        });
+        return r.data as { bookings: Array<Record<string, unknown>> };
       };
-      const exported = async (headers: Record<string, string>, query = '') =>
-        JSON.parse(
-          (
-            await api.inject({
-              method: 'GET',
-              url: `/payments/bookings?format=json&from=${from.toISOString()}${query}`,
-              headers,
-            })
-          ).body,
-        ) as { bookings: Array<Record<string, unknown>> };
       expect(pick((await exported(kasse)).bookings)).toEqual(expected);
       expect(pick((await exported(dorf)).bookings)).toEqual([]);
       expect((await exported(kasse)).bookings.every((b) => b['authorityId'] === 'stadt-musterstadt')).toBe(true);
-      const until = `&to=${new Date().toISOString()}`;
+      const to = new Date().toISOString();
       const pages: Array<Record<string, unknown>> = [];
       for (
-        let page = await exported(kasse, `${until}&limit=2`);
+        let page = await exported(kasse, { to, limit: 2 });
         page.bookings.length;
-        page = await exported(kasse, `${until}&limit=2&offset=${pages.length}`)
+        page = await exported(kasse, { to, limit: 2, offset: pages.length })
       ) {
         expect(page.bookings.length).toBeLessThanOrEqual(2);
         pages.push(...page.bookings);
       }
-      expect(pick(pages)).toEqual(pick((await exported(kasse, until)).bookings));
-      const badRange = await api.inject({
-        method: 'GET',
-        url: `/payments/bookings?from=${from.toISOString()}&to=${from.toISOString()}`,
-        headers: kasse,
+      expect(pick(pages)).toEqual(pick((await exported(kasse, { to })).bookings));
+      const badRange = await kasse.GET('/payments/bookings', {
+        params: { query: { from: from.toISOString(), to: from.toISOString() } },
       });
-      expect(badRange.statusCode).toBe(400);
+      expect(badRange.response.status).toBe(400);
       const json = JSON.parse(await exportHkrBookings(db, { format: 'json', from })) as {
         format: string;
         bookings: Array<Record<string, unknown>>;

@@ -40,6 +40,7 @@ const production = (): NodeJS.ProcessEnv => ({
   SEAL_P12_PASSPHRASE: 'demo-seal',
   SEAL_TRUST_ANCHORS: join(seals, 'demo-ca.pem'),
   PAYLOAD_KEYS: 'k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=',
+  WORKBENCH_SESSION_SECRET: 'production-session-secret-of-32-characters',
 });
 
 async function problemsOf(env: NodeJS.ProcessEnv, kind: 'api' | 'worker' = 'worker'): Promise<string[]> {
@@ -105,6 +106,11 @@ describe('the production profile fails closed', () => {
       (e) => delete e['PAYMENT_WEBHOOK_SECRET'],
       /^PAYMENT_WEBHOOK_SECRET: is the public development secret/,
     ],
+    [
+      'no workbench session secret',
+      (e) => delete e['WORKBENCH_SESSION_SECRET'],
+      /^WORKBENCH_SESSION_SECRET: not set \(signs the workbench session cookies/,
+    ],
     ['no payload keys', (e) => delete e['PAYLOAD_KEYS'], /^PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: not set/],
     ['no seals', (e) => (delete e['SEAL_DIR'], delete e['SEAL_TRUST_ANCHORS']), /^SEAL_DIR: not set/],
     [
@@ -158,6 +164,7 @@ describe('the production profile fails closed', () => {
       'PAYMENT_WEBHOOK_SECRET',
       'PAYLOAD_KEYS',
       'SEAL_DIR',
+      'WORKBENCH_SESSION_SECRET',
     ]) {
       expect(
         problems.some((p) => p.startsWith(variable)),

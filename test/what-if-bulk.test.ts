@@ -11,7 +11,10 @@ import { loadRuleSet, readRuleSetFile } from '../rules/rule-set.js';
 import { whatIfBulk } from '../rules/what-if-bulk.js';
 import { BUILT_IN_REGISTERS } from '../extensions/compose.js';
 import { loadServiceFolder } from '../services/service-folder.js';
-import { dataDir, db } from './harness.js';
+import { caseInputReader } from '../client/case-inputs.js';
+import { findService } from '../services/catalogue.js';
+import { client, dataDir, db, withWorker } from './harness.js';
+import { applicationOf } from './samples.js';
 
 const folder = fileURLToPath(new URL('../services/samples/anwohnerparken', import.meta.url));
 
@@ -25,6 +28,7 @@ describe('what-if in bulk before a legal change', () => {
     const serviceKey = `whatif-${randomUUID()}`;
     const v1 = await loadRuleSet('anwohnerparken', '1');
     const ids: Record<string, string> = {};
+    const applications = new Map<string, Record<string, unknown>>();
     for (const name of ['resident-approved', 'other-zone-rejected', 'company-car-escalated']) {
       const ex = examples.find((e) => e.name === name)!;
       const evidence = Object.entries(ex.evidence!).map(([evidenceType, e]) => ({
@@ -35,6 +39,7 @@ describe('what-if in bulk before a legal change', () => {
       }));
       const decision = await decide(v1, service.decisionFacts(ex.application, evidence));
       const caseId = (ids[name] = randomUUID());
+      applications.set(caseId, ex.application);
       const closed = decision.outcome !== 'escalate';
       await upsertCase(db, {
         caseId,
@@ -57,40 +62,110 @@ describe('what-if in bulk before a legal change', () => {
       });
     }
 
-    // The candidate: living outside the zone goes to a case worker instead of a refusal.
+    // The candidate: living outside the zone goes to a case worker instead of a refusal, and the permit costs more.
     const candidate = JSON.parse(await readFile(join(folder, 'rules', 'v1.json'), 'utf8')) as {
       version: string;
-      rules: Array<{ name: string; event: { type: string } }>;
+      rules: Array<{ name: string; event: { type: string; params?: { amountCents?: number } } }>;
     };
     candidate.version = '3';
     candidate.rules.find((r) => r.name === 'not-resident-in-zone')!.event.type = 'escalate';
+    candidate.rules.find((r) => r.name === 'fee-permit')!.event.params!.amountCents = 3570;
     const file = join(dataDir, `candidate-${randomUUID()}.json`);
     await writeFile(file, JSON.stringify(candidate));
     const ruleSet = await readRuleSetFile(file);
 
-    const report = await whatIfBulk(db, { serviceKey, ruleSet, closedSince: new Date(Date.now() - 86_400_000) });
+    // The applications as the workflows' histories hold them (the CLI reads them with caseInputReader).
+    const window = { serviceKey, service, ruleSet, closedSince: new Date(Date.now() - 86_400_000) };
+    const report = await whatIfBulk(db, { ...window, applications: async (id) => applications.get(id) });
     expect(report).toMatchObject({
       cases: 3,
       outcomeChanged: 1,
+      feeChanged: 3,
       payoutChanged: 0,
+      feeUnknown: 0,
       transitions: { 'reject→escalate': 1 },
-      rules: { 'not-resident-in-zone': { added: 0, removed: 0, changed: 1 } },
+      rules: {
+        'not-resident-in-zone': { added: 0, removed: 0, changed: 1 },
+        'fee-permit': { added: 0, removed: 0, changed: 3 },
+      },
     });
     expect(report.candidate).toEqual({ ruleSetId: 'anwohnerparken', version: '3', hash: ruleSet.hash });
-    expect(report.changedCases).toEqual([
-      expect.objectContaining({
-        caseId: ids['other-zone-rejected'],
-        status: 'closed',
-        stored: { outcome: 'reject', payoutCents: null, ruleSetVersion: '1' },
-        alternative: { outcome: 'escalate', payoutCents: null },
-      }),
-    ]);
+    const byCase = new Map(report.changedCases.map((c) => [c.caseId, c]));
+    expect(byCase.get(ids['other-zone-rejected']!)).toEqual({
+      caseId: ids['other-zone-rejected'],
+      status: 'closed',
+      stored: { outcome: 'reject', payoutCents: null, feeCents: 3060, ruleSetVersion: '1' },
+      alternative: { outcome: 'escalate', payoutCents: null, feeCents: 3570 },
+      rulesAdded: [],
+      rulesRemoved: [],
+      rulesChanged: ['fee-permit', 'not-resident-in-zone'],
+      changes: ['outcome', 'fee'],
+    });
+    for (const [name, outcome] of [
+      ['resident-approved', 'approve'],
+      ['company-car-escalated', 'escalate'],
+    ] as const)
+      expect(byCase.get(ids[name]!), name).toMatchObject({
+        stored: { outcome, feeCents: 3060 },
+        alternative: { outcome, feeCents: 3570 },
+        rulesChanged: ['fee-permit'],
+        changes: ['fee'],
+      });
+
+    // A case whose application cannot be read: its decision is still compared, its fee is named as unknown.
+    const unread = await whatIfBulk(db, {
+      ...window,
+      applications: async (id) => (id === ids['resident-approved'] ? undefined : applications.get(id)),
+    });
+    expect(unread).toMatchObject({ feeChanged: 2, feeUnknown: 1, feeUnknownCases: [ids['resident-approved']] });
+    expect(unread.changedCases.map((c) => c.caseId)).not.toContain(ids['resident-approved']);
 
     // Closed before the window: only the open case is left to re-decide.
-    expect((await whatIfBulk(db, { serviceKey, ruleSet, closedSince: new Date(Date.now() + 3_600_000) })).cases).toBe(
-      1,
-    );
-    // Nothing written: the stored decisions stand.
-    expect((await whatIfBulk(db, { serviceKey, ruleSet: v1, closedSince: new Date(0) })).outcomeChanged).toBe(0);
+    expect(
+      (await whatIfBulk(db, { serviceKey, service, ruleSet, closedSince: new Date(Date.now() + 3_600_000) })).cases,
+    ).toBe(1);
+    // Nothing written: the stored decisions and fees stand.
+    const same = await whatIfBulk(db, {
+      serviceKey,
+      service,
+      ruleSet: v1,
+      closedSince: new Date(0),
+      applications: async (id) => applications.get(id),
+    });
+    expect(same).toMatchObject({ cases: 3, outcomeChanged: 0, feeChanged: 0, feeUnknown: 0, changedCases: [] });
+  });
+});
+
+describe('the bulk what-if reads applications from the workflow history', () => {
+  it('recomputes the fee of a real case from its decoded workflow input', async () => {
+    await withWorker(async (e) => {
+      const a = applicationOf('resident');
+      const { caseId } = await e.cases.submit(a);
+      await e.cases.result(caseId);
+      const input = await caseInputReader(client)(caseId);
+      expect(input).toMatchObject({ caseId, serviceKey: a.serviceKey, application: a.application });
+      expect(await caseInputReader(client)(randomUUID())).toBeUndefined();
+
+      const service = findService(a.serviceKey);
+      const current = await loadRuleSet(service.ruleSet.id, input!.ruleSetVersion);
+      const candidate = {
+        ...current,
+        version: '99',
+        hash: 'candidate',
+        rules: current.rules.map((r) =>
+          r.event.type === 'fee' ? { ...r, event: { ...r.event, params: { ...r.event.params, amountCents: 1 } } } : r,
+        ),
+      };
+      const report = await whatIfBulk(db, {
+        serviceKey: a.serviceKey,
+        ruleSet: candidate,
+        closedSince: new Date(Date.now() - 3_600_000),
+        applications: async (id) => (await caseInputReader(client)(id))?.application,
+      });
+      expect(report.changedCases.find((c) => c.caseId === caseId)).toMatchObject({
+        changes: ['fee'],
+        alternative: { feeCents: 1 },
+      });
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { problemResponses } from '../client/api-schemas.js';
+import { binary, problemResponses } from '../client/api-schemas.js';
 import { bearerSecurity, HttpProblem, requireStaff } from '../client/http-auth.js';
 import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
 import type { Database } from '../db/client.js';
@@ -63,7 +63,18 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
           required: ['caseId', 'sha256'],
           properties: { caseId, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
         },
-        response: problemResponses(401, 403, 404),
+        response: {
+          200: {
+            description: 'the document as stored (PDF, image or XML), as an attachment',
+            content: Object.fromEntries(
+              ['application/pdf', 'image/png', 'image/jpeg', 'application/xml', 'application/octet-stream'].map((t) => [
+                t,
+                { schema: binary },
+              ]),
+            ),
+          },
+          ...problemResponses(401, 403, 404),
+        },
       },
     },
     async (req, reply) => {

@@ -66,6 +66,8 @@ export async function listDecisionsOfService(
     .select({
       caseId: decisions.caseId,
       status: cases.status,
+      authorityId: cases.authorityId,
+      submittedAt: cases.submittedAt,
       ruleSetId: decisions.ruleSetId,
       ruleSetVersion: decisions.ruleSetVersion,
       outcome: decisions.outcome,

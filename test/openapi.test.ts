@@ -1,0 +1,67 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '../client/openapi-document.js';
+
+interface Operation {
+  parameters?: Array<{ name: string; in: string; schema?: unknown }>;
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+
+const bodyless = new Set(['get', 'head', 'delete']);
+
+/** Every operation of the document, as "METHOD /path" with its definition. */
+async function operations(): Promise<Array<[string, Operation]>> {
+  const doc = (await openApiDocument()) as { paths: Record<string, Record<string, Operation>> };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => [`${method.toUpperCase()} ${path}`, op] as [string, Operation]),
+  );
+}
+
+describe('the OpenAPI document', () => {
+  it('is a valid OpenAPI 3 document, every $ref resolved', async () => {
+    const doc = await openApiDocument();
+    // swagger-parser validates against the OpenAPI 3.0 schema and dereferences every $ref.
+    const parsed = (await SwaggerParser.validate(structuredClone(doc) as never)) as { openapi: string };
+    expect(parsed.openapi).toBe('3.0.3');
+  });
+
+  it('gives every operation a success answer with a schema, and its refusals as problem details', async () => {
+    const ops = await operations();
+    expect(ops.length).toBeGreaterThan(30);
+    const gaps: string[] = [];
+    for (const [name, op] of ops) {
+      const responses = op.responses ?? {};
+      const success = Object.keys(responses).filter((c) => /^2\d\d$/.test(c));
+      if (success.length === 0) gaps.push(`${name}: no 2xx answer`);
+      for (const code of success) {
+        if (code === '204') continue;
+        const content = responses[code]?.content ?? {};
+        if (Object.keys(content).length === 0) gaps.push(`${name}: ${code} without a response schema`);
+        for (const [type, media] of Object.entries(content))
+          if (!media.schema) gaps.push(`${name}: ${code} ${type} without a schema`);
+      }
+      for (const code of ['401', '500']) if (!responses[code]) gaps.push(`${name}: refusal ${code} not documented`);
+      for (const [code, r] of Object.entries(responses)) {
+        if (!/^[45]\d\d$/.test(code)) continue;
+        const problem = r.content?.['application/json']?.schema as { $ref?: string; title?: string } | undefined;
+        if (!problem || !(problem.$ref?.endsWith('Problem') || problem.title === 'Problem'))
+          gaps.push(`${name}: ${code} is not a problem detail`);
+      }
+      if (!bodyless.has(name.split(' ')[0]!.toLowerCase())) {
+        const body = op.requestBody?.content ?? {};
+        const carriesBody = Object.keys(body).length > 0;
+        if (!carriesBody) gaps.push(`${name}: request body not documented`);
+        for (const [type, media] of Object.entries(body))
+          if (!media.schema) gaps.push(`${name}: request ${type} without a schema`);
+      }
+      for (const p of op.parameters ?? []) if (!p.schema) gaps.push(`${name}: parameter ${p.name} without a schema`);
+      for (const p of op.parameters ?? [])
+        if (p.in === 'path' && !name.includes(`{${p.name}}`))
+          gaps.push(`${name}: path parameter ${p.name} not in the path`);
+      if (/\{/.test(name) && !(op.parameters ?? []).some((p) => p.in === 'path'))
+        gaps.push(`${name}: path parameters not documented`);
+    }
+    expect(gaps).toEqual([]);
+  });
+});
