@@ -166,7 +166,14 @@ async function main(): Promise<number> {
   const resultOf = async (caseId: string) => {
     for (;;) {
       try {
-        return { outcome: (await cases.result(caseId)).outcome };
+        // The result's long poll waits for ever: the deadline ends the wait for a case that never closes.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no result by the deadline')), Math.max(0, deadline - Date.now()));
+        });
+        return {
+          outcome: (await Promise.race([cases.result(caseId), late]).finally(() => clearTimeout(timer))).outcome,
+        };
       } catch (err) {
         if (Date.now() > deadline) return { error: (err as Error).message };
         if ((err as { name?: string }).name === 'WorkflowFailedError') return { error: (err as Error).message };
