@@ -30,22 +30,22 @@ export function startDemoCaseWorker(o: {
       ];
       // Only the demo's own batch: a task of any other case is left to a person.
       for (const task of items.filter((t) => !o.onlyCases || o.onlyCases.has(t.caseId))) {
-        const actor = task.stage === 'second_approval' ? second : first;
-        const claimed =
-          task.state === 'claimed'
-            ? Promise.resolve()
-            : o.tasks.act(task.caseId, { action: 'claim', taskId: task.taskId, actor });
-        await claimed
-          .then(() =>
-            o.tasks.act(task.caseId, {
-              action: 'complete',
-              taskId: task.taskId,
-              actor: task.state === 'claimed' ? { ...actor, id: task.assignee ?? actor.id } : actor,
-              outcome: 'approve',
-              justification: 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
-            }),
-          )
-          .catch(() => {}); // claimed by someone else meanwhile, or the projection lags: the next round sees the truth
+        const actor = task.assignee === second.id || task.stage === 'second_approval' ? second : first;
+        const claim = () => o.tasks.act(task.caseId, { action: 'claim', taskId: task.taskId, actor });
+        const complete = () =>
+          o.tasks.act(task.caseId, {
+            action: 'complete',
+            taskId: task.taskId,
+            actor,
+            outcome: 'approve',
+            justification: 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
+          });
+        // A task the inbox shows as claimed by this bot may be open in the case after all (the claim's workflow task
+        // was lost with its worker after the inbox row was written): then it is claimed again.
+        await (task.state === 'claimed'
+          ? complete().catch(() => claim().then(complete))
+          : claim().then(complete)
+        ).catch(() => {}); // claimed by someone else meanwhile, or the projection lags: the next round sees the truth
       }
       await new Promise((r) => setTimeout(r, o.intervalMs ?? 200));
     }
