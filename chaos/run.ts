@@ -249,7 +249,7 @@ async function main(): Promise<number> {
         faults.temporalRestarts++;
         say(`Temporal dev server restarted on the same database file after ${settled} settled cases`);
       } else {
-        // Each stand-in down on its own for 3 s, longer (up to 20 s) until it has refused a request; the plan goes on
+        // Each stand-in down on its own for 3 s, longer (up to 60 s) until it has refused a request; the plan goes on
         // meanwhile. An outage that refused nothing did not happen.
         const name = f.kind.slice('outage:'.length);
         const ledger = ledgers[name]!;
@@ -260,7 +260,7 @@ async function main(): Promise<number> {
         outages.push(
           (async () => {
             await sleep(3_000);
-            while (ledger.refusedWhileDown === before && Date.now() - from < 20_000 && !done) await sleep(100);
+            while (ledger.refusedWhileDown === before && Date.now() - from < 60_000 && !done) await sleep(100);
             ledger.down = false;
             outageRefusals[name] = ledger.refusedWhileDown - before;
             if (outageRefusals[name] > 0) faults.standInOutages++;
