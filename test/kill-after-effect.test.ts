@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +108,11 @@ describe('a worker killed right after an effect', () => {
     // Three worker processes on their own queue, so two serve while a killed one is started again, as a supervisor would.
     const dataDir = mkdtempSync(join(tmpdir(), 'ozg-kill-'));
     const marks = mkdtempSync(join(tmpdir(), 'ozg-kill-marks-'));
+    // Removed after the workers (stopped first, in reverse order of these steps).
+    stops.unshift(async () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(marks, { recursive: true, force: true });
+    });
     const keys = sealKeyStore({ ...loadConfig(), dataDir });
     await Promise.all(sealIdentities().map((identity) => keys.keyFor(identity)));
     const taskQueue = `kill-${randomUUID()}`;
