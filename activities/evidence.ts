@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { EvidenceResult } from '../contracts/case.js';
+import { effectKey } from '../contracts/ids.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -42,6 +43,7 @@ export function createEvidenceActivities({ registers, documents, db }: ActivityD
           evidenceType: i.evidenceType,
           subject: i.subject,
           application: i.application,
+          idempotencyKey: effectKey(i.caseId, `evidence:${i.evidenceType}`),
         });
         const result: EvidenceResult = {
           evidenceType: i.evidenceType,

@@ -5,6 +5,8 @@ export interface RegisterQuery {
   evidenceType: string;
   subject: string;
   application: Record<string, unknown>;
+  /** The same for every attempt of one retrieval (case and evidence type), so a register can answer a repeat from its log. */
+  idempotencyKey?: string;
 }
 
 export interface RegisterAnswer {
@@ -103,7 +105,11 @@ export class HttpRegisters implements Registers {
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json',
+          ...(q.idempotencyKey && { 'idempotency-key': q.idempotencyKey }),
+        },
         body: JSON.stringify(route.body(q)),
         redirect: 'error',
         signal: AbortSignal.timeout(this.o.timeoutMs),

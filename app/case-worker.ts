@@ -28,6 +28,8 @@ export interface CaseWorkerOptions {
   shutdownGraceMs?: number;
   /** Times and counts every activity execution for the process's metrics endpoint. */
   metrics?: EngineMetrics;
+  /** Further activity interceptors (the chaos and test workers' fault injection lives outside this package's code). */
+  activityInterceptors?: NonNullable<NonNullable<WorkerOptions['interceptors']>['activity']>;
   /** E.g. OpenTelemetry tracing (observability/tracing.ts); needs the worker to bundle its workflows itself. */
   plugins?: WorkerPlugin[];
 }
@@ -46,7 +48,11 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
       maxCachedWorkflows: o.tuning.maxCachedWorkflows,
     }),
     ...(o.shutdownGraceMs !== undefined && { shutdownGraceTime: o.shutdownGraceMs }),
-    ...(o.metrics && { interceptors: { activity: [o.metrics.activityInterceptor()] } }),
+    ...((o.metrics || o.activityInterceptors) && {
+      interceptors: {
+        activity: [...(o.metrics ? [o.metrics.activityInterceptor()] : []), ...(o.activityInterceptors ?? [])],
+      },
+    }),
     ...(o.plugins && { plugins: o.plugins }),
   });
 }

@@ -14,6 +14,7 @@ import { sealIdentities } from '../app/production-profile.js';
 import { sealKeyStore } from '../dev/demo-seal-keys.js';
 import { sql } from 'drizzle-orm';
 import { CaseClient } from '../client/case-client.js';
+import { IntakeRefusedError } from '../client/intake-refused.js';
 import { TaskClient } from '../client/task-client.js';
 import { loadConfig } from '../config.js';
 import { connectDatabase } from '../db/client.js';
@@ -30,7 +31,7 @@ import { buildPostboxSandbox } from '../sandbox/postbox/server.js';
 import { startPaymentSandbox } from '../sandbox/payments/server.js';
 import { buildRegisterSandbox } from '../sandbox/registers/server.js';
 import { seededRandom } from '../sandbox/seeded-random.js';
-import { duplicatesIn, total, withLedger, type Ledger } from './stand-ins.js';
+import { duplicatesIn, retrieval, total, withLedger, type Ledger } from './stand-ins.js';
 
 /**
  * `npm run chaos`: a batch of cases across worker processes while workers are SIGKILLed, PostgreSQL and the Temporal
@@ -88,7 +89,7 @@ async function main(): Promise<number> {
 
   // Stand-ins in this process, each with a ledger per idempotency key and an off switch.
   const registers = buildRegisterSandbox({ data: sampleRegisterData(), seed });
-  const ledgers: Record<string, Ledger> = { registers: withLedger(registers.app) };
+  const ledgers: Record<string, Ledger> = { registers: withLedger(registers.app, retrieval) };
   await registers.app.listen({ host: '127.0.0.1', port: 0 });
   const postbox = buildPostboxSandbox();
   ledgers['postbox'] = withLedger(postbox);
@@ -144,26 +145,35 @@ async function main(): Promise<number> {
 
   const applications = demoApplications(count, seed);
   const deadline = Date.now() + Number(args['timeout-s']) * 1000;
-  const submitted: Array<{ caseId?: string; kind: keyof typeof expectedDemoOutcome; refused?: boolean }> = [];
-  for (const a of applications) {
-    try {
-      submitted.push({
-        caseId: (await cases.submit({ ...a.submission, idempotencyKey: `chaos-${seed}-${submitted.length}` })).caseId,
-        kind: a.kind,
-      });
-    } catch {
-      submitted.push({ kind: a.kind, refused: true });
-    }
-  }
-  say(
-    `${submitted.filter((s) => s.caseId).length} cases started, ${submitted.filter((s) => s.refused).length} refused at intake`,
-  );
+  type Submitted = { caseId?: string; kind: keyof typeof expectedDemoOutcome; refused?: boolean };
 
+  /** Submits one application, riding out a Temporal restart; the idempotency key makes a repeat start nothing new. */
+  const submit = async (a: (typeof applications)[number], n: number): Promise<Submitted> => {
+    for (;;) {
+      try {
+        return {
+          caseId: (await cases.submit({ ...a.submission, idempotencyKey: `chaos-${seed}-${n}` })).caseId,
+          kind: a.kind,
+        };
+      } catch (err) {
+        if (err instanceof IntakeRefusedError) return { kind: a.kind, refused: true };
+        if (Date.now() > deadline) throw err;
+        await sleep(1_000);
+      }
+    }
+  };
   /** Waits for a case's result, riding out a Temporal restart. */
   const resultOf = async (caseId: string) => {
     for (;;) {
       try {
-        return { outcome: (await cases.result(caseId)).outcome };
+        // The result's long poll waits for ever: the deadline ends the wait for a case that never closes.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no result by the deadline')), Math.max(0, deadline - Date.now()));
+        });
+        return {
+          outcome: (await Promise.race([cases.result(caseId), late]).finally(() => clearTimeout(timer))).outcome,
+        };
       } catch (err) {
         if (Date.now() > deadline) return { error: (err as Error).message };
         if ((err as { name?: string }).name === 'WorkflowFailedError') return { error: (err as Error).message };
@@ -171,47 +181,103 @@ async function main(): Promise<number> {
       }
     }
   };
-  const results = Promise.all(submitted.map(async (s) => ({ ...s, ...(s.caseId ? await resultOf(s.caseId) : {}) })));
 
-  // The fault plan: kills at random moments, one PostgreSQL and one Temporal restart, each stand-in down for a while.
+  // Applications arrive over the whole run, a quarter of the batch in flight at a time, so every stand-in is in use
+  // whenever a fault hits. Progress is the number of settled applications (closed, or refused at intake): every fault
+  // waits for its point of progress, not for a moment in time.
+  const inFlight = Math.max(4, Math.ceil(count / 4));
+  let settled = 0;
+  let next = 0;
+  const outcomes: Array<Submitted & { outcome?: string; error?: string }> = [];
+  const lane = async () => {
+    while (next < applications.length) {
+      const n = next++;
+      const s = await submit(applications[n]!, n);
+      outcomes[n] = s.caseId ? { ...s, ...(await resultOf(s.caseId)) } : s;
+      settled++;
+    }
+  };
+  const results = Promise.all(Array.from({ length: inFlight }, lane)).then(() => outcomes);
+
+  // The fault plan, fixed by the seed before the first case settles: each kill, one PostgreSQL and one Temporal
+  // restart and an outage of each stand-in, in a seeded order, each after its share of the batch has settled,
+  // spread between 5 % and 60 % of it, so every fault happens while the rest of the batch is still in flight.
+  type FaultKind = 'kill' | 'pg' | 'temporal' | 'outage:registers' | 'outage:payments' | 'outage:postbox';
+  const kinds: FaultKind[] = [
+    ...Array.from({ length: kills }, () => 'kill' as const),
+    'pg',
+    'temporal',
+    'outage:registers',
+    'outage:payments',
+    'outage:postbox',
+  ];
+  for (let i = kinds.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
+  }
+  const lo = Math.max(1, Math.ceil(count * 0.05));
+  const hi = Math.max(lo, Math.floor(count * 0.6));
+  const plan = kinds.map((kind, i) => ({
+    kind,
+    afterSettled: lo + Math.floor(((i + random()) * (hi - lo)) / kinds.length),
+  }));
+  say(`fault plan (after how many settled cases): ${plan.map((f) => `${f.kind}@${f.afterSettled}`).join(', ')}`);
+  const planned = { kills, pgRestarts: 1, temporalRestarts: 1, standInOutages: 3 };
   const faults = { kills: 0, pgRestarts: 0, temporalRestarts: 0, standInOutages: 0 };
+  const outageRefusals: Record<string, number> = {};
   let done = false;
   void results.then(() => (done = true));
-  const plan = (async () => {
-    for (let step = 0; !done && Date.now() < deadline; step++) {
-      await sleep(3_000 + random() * 4_000);
-      if (done) break;
-      if (faults.kills < kills) {
-        const i = Math.floor(random() * workerCount);
-        workers[i]?.kill('SIGKILL');
-        faults.kills++;
-      }
-      if (step === 2) {
-        const name = ['registers', 'payments', 'postbox'][Math.floor(random() * 3)]!;
-        for (const l of Object.values(ledgers)) l.down = true;
-        await sleep(3_000);
-        for (const l of Object.values(ledgers)) l.down = false;
-        faults.standInOutages += 3;
-        say(`stand-ins down for 3 s (${name} first)`);
-      }
-      if (step === 3) {
+  const outages: Array<Promise<void>> = [];
+  const runPlan = (async () => {
+    for (const f of plan) {
+      while (!done && settled < f.afterSettled && Date.now() < deadline) await sleep(100);
+      if (done || Date.now() >= deadline) return;
+      if (f.kind === 'kill') {
+        // A live worker, chosen by the seed; one that is being restarted is skipped.
+        const live = workers.filter((w) => w && w.exitCode === null && w.signalCode === null);
+        const w = live[Math.floor(random() * live.length)];
+        if (w?.kill('SIGKILL')) faults.kills++;
+        say(`SIGKILL to a worker after ${settled} settled cases`);
+      } else if (f.kind === 'pg') {
         await pg.stop();
         pg = await startEmbeddedPostgres({ dataDir: pgDir, port: ports.pg });
         faults.pgRestarts++;
-        say('PostgreSQL restarted');
-      }
-      if (step === 5) {
+        say(`PostgreSQL restarted after ${settled} settled cases`);
+      } else if (f.kind === 'temporal') {
         await temporal.stop();
         temporal = await startTemporal();
         faults.temporalRestarts++;
-        say('Temporal dev server restarted on the same database file');
+        say(`Temporal dev server restarted on the same database file after ${settled} settled cases`);
+      } else {
+        // Each stand-in down on its own for 3 s, longer (up to 60 s) until it has refused a request; the plan goes on
+        // meanwhile. An outage that refused nothing did not happen.
+        const name = f.kind.slice('outage:'.length);
+        const ledger = ledgers[name]!;
+        const before = ledger.refusedWhileDown;
+        const from = Date.now();
+        ledger.down = true;
+        say(`${name} down after ${settled} settled cases`);
+        outages.push(
+          (async () => {
+            await sleep(3_000);
+            while (ledger.refusedWhileDown === before && Date.now() - from < 60_000 && !done) await sleep(100);
+            ledger.down = false;
+            outageRefusals[name] = ledger.refusedWhileDown - before;
+            if (outageRefusals[name] > 0) faults.standInOutages++;
+            say(
+              `${name} up again after ${Math.round((Date.now() - from) / 1000)} s, ${outageRefusals[name]} requests refused`,
+            );
+          })(),
+        );
       }
     }
   })();
 
   const finished = await results;
   done = true;
-  await plan;
+  await runPlan;
+  await Promise.all(outages);
+  const missedFaults = (Object.keys(planned) as Array<keyof typeof planned>).filter((k) => faults[k] < planned[k]);
 
   // Checks: outcomes, read models, event chains, effects per idempotency key at the stand-ins and in the tables.
   const started = finished.filter((f) => f.caseId);
@@ -240,10 +306,16 @@ async function main(): Promise<number> {
     ['cases with an unexpected outcome', wrong.length],
     ['cases rows not equal to the final state', staleRows],
     ['broken event chains', brokenChains],
-    ['worker SIGKILLs / restarts', `${faults.kills} / ${restarts}`],
-    ['PostgreSQL restarts', faults.pgRestarts],
-    ['Temporal dev server restarts', faults.temporalRestarts],
-    ['stand-in requests refused while down', Object.values(ledgers).reduce((n, l) => n + l.refusedWhileDown, 0)],
+    ['worker SIGKILLs performed / planned (worker restarts)', `${faults.kills} / ${planned.kills} (${restarts})`],
+    ['PostgreSQL restarts performed / planned', `${faults.pgRestarts} / ${planned.pgRestarts}`],
+    ['Temporal dev server restarts performed / planned', `${faults.temporalRestarts} / ${planned.temporalRestarts}`],
+    ['stand-in outages that refused requests / planned', `${faults.standInOutages} / ${planned.standInOutages}`],
+    [
+      'stand-in requests refused while down',
+      Object.entries(outageRefusals)
+        .map(([n, r]) => `${n} ${r}`)
+        .join(', '),
+    ],
     ...Object.entries(ledgers).map(([n, l]): [string, string] => [
       `${n}: keys / requests / effects`,
       `${l.received.size} / ${total(l.received)} / ${total(l.effects)}`,
@@ -269,7 +341,9 @@ async function main(): Promise<number> {
     staleRows === 0 &&
     brokenChains === 0 &&
     duplicates === 0 &&
-    faults.kills >= Math.min(kills, 1);
+    missedFaults.length === 0;
+  if (missedFaults.length > 0)
+    say(`planned faults that did not happen before the batch finished: ${missedFaults.join(', ')}`);
   if (ok) rmSync(dataDir, { recursive: true, force: true });
   say(ok ? 'no loss, no duplicate' : `FAILED (data kept in ${dataDir})`);
   return ok ? 0 : 1;

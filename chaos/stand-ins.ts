@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
-/** What a stand-in received and did, per idempotency key: requests, and effects (201 Created answers). */
+/** What a stand-in received and did, per idempotency key: requests, and effects (by default 201 Created answers). */
 export interface Ledger {
   received: Map<string, number>;
   effects: Map<string, number>;
@@ -9,8 +9,14 @@ export interface Ledger {
   refusedWhileDown: number;
 }
 
+/** Which answer is the effect itself, not a refusal or a replay of an earlier answer under the same key. */
+export type EffectTest = (status: number, replayed: boolean) => boolean;
+export const created: EffectTest = (status) => status === 201;
+/** A register's retrieval: an answer (found or not found) that was not replayed from its log. */
+export const retrieval: EffectTest = (status, replayed) => (status === 200 || status === 404) && !replayed;
+
 /** Adds a ledger and an off switch to a stand-in before it listens; keys are idempotency keys, never personal data. */
-export function withLedger(app: FastifyInstance): Ledger {
+export function withLedger(app: FastifyInstance, isEffect: EffectTest = created): Ledger {
   const ledger: Ledger = { received: new Map(), effects: new Map(), down: false, refusedWhileDown: 0 };
   const keyOf = (h: unknown) => (typeof h === 'string' && h ? h : undefined);
   app.addHook('onRequest', async (req, reply) => {
@@ -26,7 +32,8 @@ export function withLedger(app: FastifyInstance): Ledger {
   });
   app.addHook('onResponse', async (req, reply) => {
     const key = keyOf(req.headers['idempotency-key']);
-    if (key && reply.statusCode === 201) ledger.effects.set(key, (ledger.effects.get(key) ?? 0) + 1);
+    if (key && isEffect(reply.statusCode, reply.getHeader('idempotent-replayed') === 'true'))
+      ledger.effects.set(key, (ledger.effects.get(key) ?? 0) + 1);
   });
   return ledger;
 }

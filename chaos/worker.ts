@@ -11,13 +11,20 @@ import { engineRegisters } from '../dev/engine.js';
 import { openBlobStore } from '../storage/index.js';
 import { engineDataConverter } from '../codec/data-converter.js';
 import { payloadKeyRing } from '../codec/keys.js';
+import { killAfterEffect } from './kill-after-effect.js';
 
 const config = loadConfig();
 const database = connectDatabase(config.databaseUrl!);
 const connection = await NativeConnection.connect({ address: config.temporalAddress! });
+// Only the test of effects under kills sets these: the process SIGKILLs itself after a named activity's effect.
+const killAfter = process.env['CHAOS_KILL_AFTER'];
 const worker = await createCaseWorker({
   connection,
   namespace: config.temporalNamespace,
+  taskQueue: config.taskQueue,
+  ...(killAfter && {
+    activityInterceptors: [killAfterEffect(new Set(killAfter.split(',')), process.env['CHAOS_KILL_MARKS']!)],
+  }),
   // The launcher bundles the workflows once, so a restarted worker polls within seconds.
   workflowBundle: { codePath: process.env['CHAOS_WORKFLOW_BUNDLE']! },
   dataConverter: engineDataConverter(payloadKeyRing(config)),
@@ -31,6 +38,7 @@ const worker = await createCaseWorker({
       notifyUrl: 'http://127.0.0.1/payments/webhook',
     },
     model: chatModelFrom(config.assistant),
+    forwardingUrl: config.forwardingUrl,
     blobs: openBlobStore(config.blobStore, database.db),
   }),
 });

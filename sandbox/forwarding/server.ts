@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { ForwardedNotice } from '../../adapters/forwarding.js';
 
 /** Stand-in for the authorities a Gewerbeanzeige is forwarded to: stores each notice once per idempotency key. */
 export async function startForwardingSandbox(o: {
   host: string;
   port: number;
+  /** Hooks to add before the server listens (a test's ledger). */
+  beforeListen?: (app: FastifyInstance) => void;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const byKey = new Map<
     string,
@@ -34,6 +36,7 @@ export async function startForwardingSandbox(o: {
   app.get<{ Params: { recipient: string } }>('/recipients/:recipient/notices', async (req) =>
     [...byKey.values()].filter((n) => n.recipient === req.params.recipient),
   );
+  o.beforeListen?.(app);
   await app.listen({ host: o.host, port: o.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;

@@ -31,6 +31,8 @@ export interface RegisterSandbox {
   app: FastifyInstance;
   /** Requests each register received, answered or not. */
   requests: Record<RegisterName, number>;
+  /** Answers given per idempotency key (status and body): a repeat of a key is answered from here, marked as replayed. */
+  answered: Map<string, { status: number; body: string }>;
   setFaults(register: RegisterName, faults: Partial<RegisterFaults>): void;
 }
 
@@ -69,6 +71,7 @@ export function buildRegisterSandbox(o: RegisterSandboxOptions): RegisterSandbox
   const trade = new Map<string, RegisterData['trade']>();
   for (const t of o.data.trade) trade.set(t.holderSubject, [...(trade.get(t.holderSubject) ?? []), t]);
 
+  const answered = new Map<string, { status: number; body: string }>();
   const notFound = { type: 'about:blank', title: 'Not Found', status: 404, detail: 'Kein Eintrag.' };
   /** Counts the request, waits out the latency and decides whether this answer fails; true means answer normally. */
   async function misbehave(register: RegisterName, reply: FastifyReply): Promise<boolean> {
@@ -96,8 +99,26 @@ export function buildRegisterSandbox(o: RegisterSandboxOptions): RegisterSandbox
         .send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'try again later' });
       return false;
     }
+    // A retrieval already answered under this idempotency key is answered again from the log, not looked up anew.
+    const key = keyOf(reply.request.headers['idempotency-key']);
+    const known = key && answered.get(key);
+    if (known) {
+      await reply
+        .status(known.status)
+        .header('idempotent-replayed', 'true')
+        .type(known.status === 200 ? 'application/json' : 'application/problem+json')
+        .send(known.body);
+      return false;
+    }
     return true;
   }
+  app.addHook('onSend', async (req, reply, payload) => {
+    const key = keyOf(req.headers['idempotency-key']);
+    const fresh = reply.getHeader('idempotent-replayed') === undefined;
+    if (key && fresh && (reply.statusCode === 200 || reply.statusCode === 404) && typeof payload === 'string')
+      answered.set(key, { status: reply.statusCode, body: payload });
+    return payload;
+  });
 
   app.post<{ Body: { subject: string } }>(
     '/population/v1/residence',
@@ -161,9 +182,10 @@ export function buildRegisterSandbox(o: RegisterSandboxOptions): RegisterSandbox
     },
   );
 
-  return { app, requests, setFaults: (register, f) => Object.assign(faults[register], f) };
+  return { app, requests, answered, setFaults: (register, f) => Object.assign(faults[register], f) };
 }
 
+const keyOf = (h: unknown) => (typeof h === 'string' && h ? h : undefined);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface StartedRegisterSandbox extends RegisterSandbox {

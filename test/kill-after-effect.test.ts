@@ -1,0 +1,372 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { sealIdentities } from '../app/production-profile.js';
+import { SIDE_EFFECTING_ACTIVITIES, type KillMark } from '../chaos/kill-after-effect.js';
+import { duplicatesIn, retrieval, withLedger, type Ledger } from '../chaos/stand-ins.js';
+import { CaseClient } from '../client/case-client.js';
+import { QuestionClient } from '../client/question-client.js';
+import { TaskClient } from '../client/task-client.js';
+import { loadConfig } from '../config.js';
+import { effectKey } from '../contracts/ids.js';
+import type { StaffActor } from '../contracts/task.js';
+import { listAnswers } from '../db/queries/applicant-answers.js';
+import { listCaseEvents } from '../db/queries/case-events.js';
+import { sampleRegisterData } from '../demo/sample-applications.js';
+import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
+import { sealKeyStore } from '../dev/demo-seal-keys.js';
+import { startForwardingSandbox } from '../sandbox/forwarding/server.js';
+import { startPaymentSandbox } from '../sandbox/payments/server.js';
+import { buildPostboxSandbox } from '../sandbox/postbox/server.js';
+import { buildRegisterSandbox } from '../sandbox/registers/server.js';
+import { client, db } from './harness.js';
+import { applicationOf } from './samples.js';
+import { testPayloadKeys } from './support/codec.js';
+import { waitFor } from './support/wait.js';
+
+/**
+ * Every side-effecting activity once under a real SIGKILL of its worker process after its effect and before its
+ * completion reached Temporal (chaos/kill-after-effect.ts, only in chaos/worker.ts): the other worker runs it again,
+ * and the effect is there exactly once, at the stand-in and in the tables, and the case ends as it should.
+ */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const children: ChildProcess[] = [];
+const stops: Array<() => Promise<unknown>> = [];
+let stopping = false;
+/** When each worker died and what the test saw, printed at the end (also when the test fails). */
+const timeline: string[] = [];
+afterAll(async () => {
+  stopping = true;
+  console.log(`timeline:\n${timeline.join('\n')}`);
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const s of stops.reverse()) await s().catch(() => {});
+});
+
+/**
+ * A workflow whose task died with its worker refuses updates until another worker has run its next task; the server
+ * admitted nothing, so the caller (a person at the workbench) simply tries again.
+ */
+const untilAdmitted = <T>(what: string, f: () => Promise<T>): Promise<T> =>
+  waitFor(
+    () =>
+      f().catch((err: unknown) => {
+        const e = err as { message?: string; cause?: { message?: string; details?: string } };
+        if (`${e.message} ${e.cause?.message} ${e.cause?.details}`.includes('Workflow Task in failed state'))
+          return undefined;
+        throw err;
+      }),
+    { timeoutMs: 60_000, what, intervalMs: 500 },
+  );
+
+const listening = (app: { server: { address(): unknown } }) =>
+  `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+describe('a worker killed right after an effect', () => {
+  it('every side-effecting activity: the retry on another worker repeats no effect; every case ends as expected', {
+    timeout: 400_000,
+  }, async () => {
+    // Stand-ins with a ledger per idempotency key.
+    const ledgers: Record<string, Ledger> = {};
+    const registers = buildRegisterSandbox({ data: sampleRegisterData(), seed: 14 });
+    ledgers['registers'] = withLedger(registers.app, retrieval);
+    await registers.app.listen({ host: '127.0.0.1', port: 0 });
+    stops.push(() => registers.app.close());
+    const postbox = buildPostboxSandbox();
+    ledgers['postbox'] = withLedger(postbox);
+    await postbox.listen({ host: '127.0.0.1', port: 0 });
+    stops.push(() => postbox.close());
+    const cancelled = new Map<string, number>();
+    // Fees wait for the applicant on the payment page (the test pays, or abandons one), so a cancellation is possible.
+    const payments = await startPaymentSandbox({
+      port: 0,
+      webhookSecret: 'whsec_a2lsbA==',
+      outcome: 'manual',
+      delayMs: 0,
+      webhooks: false,
+      beforeListen: (app) => {
+        ledgers['payments'] = withLedger(app);
+        app.addHook('onRequest', async (req) => {
+          const m = /^\/transactions\/([^/]+)\/cancel$/.exec(req.url);
+          if (m && req.method === 'POST') cancelled.set(m[1]!, (cancelled.get(m[1]!) ?? 0) + 1);
+        });
+      },
+    });
+    stops.push(payments.close);
+    const forwarding = await startForwardingSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      beforeListen: (app) => (ledgers['forwarding'] = withLedger(app)),
+    });
+    stops.push(forwarding.stop);
+
+    // Three worker processes on their own queue, so two serve while a killed one is started again, as a supervisor would.
+    const dataDir = mkdtempSync(join(tmpdir(), 'ozg-kill-'));
+    const marks = mkdtempSync(join(tmpdir(), 'ozg-kill-marks-'));
+    // Removed after the workers (stopped first, in reverse order of these steps).
+    stops.unshift(async () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(marks, { recursive: true, force: true });
+    });
+    const keys = sealKeyStore({ ...loadConfig(), dataDir });
+    await Promise.all(sealIdentities().map((identity) => keys.keyFor(identity)));
+    const taskQueue = `kill-${randomUUID()}`;
+    const env = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '',
+      CHAOS_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      CHAOS_KILL_AFTER: SIDE_EFFECTING_ACTIVITIES.join(','),
+      CHAOS_KILL_MARKS: marks,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      DATABASE_URL: inject('databaseUrl'),
+      TASK_QUEUE: taskQueue,
+      DATA_DIR: dataDir,
+      BLOB_STORE: 'postgres',
+      PAYLOAD_KEYS: testPayloadKeys,
+      REGISTER_BASE_URL: listening(registers.app),
+      POSTBOX_URL: listening(postbox),
+      PAYMENT_PROVIDER_URL: payments.url,
+      FORWARDING_URL: forwarding.url,
+    };
+    let killed = 0;
+    const t0 = Date.now();
+    const spawnWorker = () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/worker.ts'], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'ignore', 'ignore'],
+      });
+      children.push(child);
+      child.once('exit', (_code, signal) => {
+        if (signal === 'SIGKILL') killed++;
+        timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: worker ${child.pid} ${signal ?? 'exited'}`);
+        if (!stopping) spawnWorker();
+      });
+    };
+    for (let i = 0; i < 3; i++) spawnWorker();
+
+    const cases = new CaseClient(client, taskQueue);
+    const tasks = new TaskClient(client, db);
+    const questions = new QuestionClient(client, taskQueue);
+    const pollFee = { paymentPollMs: 300 };
+    const submissions = {
+      // Fee in advance, evidence from two registers, seal, delivery, archive.
+      approved: { s: { ...applicationOf('resident', 0), deadlines: pollFee }, outcome: 'approved' },
+      // Rejected after the fee was paid: the fee is refunded.
+      refunded: { s: { ...applicationOf('other_zone', 0), deadlines: pollFee }, outcome: 'rejected' },
+      // The applicant abandons the payment: reminder, then the fee and the case are cancelled at the deadline.
+      cancelled: {
+        s: {
+          ...applicationOf('resident', 1),
+          deadlines: { paymentPollMs: 300, feeReminderMs: 1_000, feePaymentMs: 2_500 },
+        },
+        outcome: 'refused',
+      },
+      // A cargo-bike grant: paid out.
+      paidOut: { s: lastenradApplication('eligible', 9), outcome: 'approved' },
+      // A Gewerbeanmeldung: fee after the decision, forwarded to the authorities named in the service.
+      forwarded: { s: { ...gewerbeApplication('retail', 9), deadlines: pollFee }, outcome: 'approved' },
+      // The register does not know the applicant: a request for evidence, then closed as incomplete at the deadline.
+      evidenceRequested: {
+        s: (() => {
+          const s = applicationOf('resident', 2);
+          s.identity.subject = 'pseudonym-zugezogen';
+          return {
+            ...s,
+            deadlines: { ...pollFee, evidenceReminderMs: 20_000, evidenceDeadlineMs: 25_000 },
+          };
+        })(),
+        outcome: 'incomplete',
+      },
+      // Escalated to a case worker, who asks the applicant; the applicant's own question gets a confirmed answer.
+      asked: { s: { ...applicationOf('company_car', 0), deadlines: pollFee }, outcome: 'approved' },
+    };
+    const started = Object.fromEntries(
+      await Promise.all(
+        Object.entries(submissions).map(async ([name, { s }]) => [name, (await cases.submit(s)).caseId] as const),
+      ),
+    ) as Record<keyof typeof submissions, string>;
+    const caseIds = new Set(Object.values(started));
+
+    // The applicants on the payment page: every fee of these cases paid, but the one that is abandoned.
+    const settledFees = new Set<string>();
+    let paying = true;
+    const payer = (async () => {
+      // The applicants on the payment page, not a wait for a check: each round pays what is open now.
+      while (paying) {
+        const open = await db
+          .execute<{ case_id: string; payment_page_url: string; provider_transaction_id: string }>(
+            sql`select case_id, payment_page_url, provider_transaction_id from payments
+              where kind = 'fee' and status = 'open' and payment_page_url is not null`,
+          )
+          .catch(() => []);
+        for (const p of open) {
+          if (!caseIds.has(p.case_id) || settledFees.has(p.provider_transaction_id)) continue;
+          settledFees.add(p.provider_transaction_id);
+          await fetch(p.payment_page_url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ outcome: p.case_id === started.cancelled ? 'abandoned' : 'paid' }),
+          });
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+
+    // The escalated case: the applicant asks, a case worker confirms an answer; the case worker asks the applicant,
+    // who replies; then the case worker approves.
+    const asked = submissions.asked.s;
+    // Queries need a running worker: the first ones wait for the worker processes to have started.
+    await waitFor(async () => cases.status(started.asked).catch(() => undefined), {
+      timeoutMs: 90_000,
+      what: 'a worker to answer',
+    });
+    const { questionId } = await untilAdmitted('the question', () =>
+      questions.ask(started.asked, { recipient: asked.identity.subject, question: 'Wie lange dauert es noch?' }),
+    );
+    await waitFor(
+      async () => {
+        const q = await questions.state(started.asked, questionId).catch(() => undefined);
+        return q && (q.draft || q.draftFailed);
+      },
+      { timeoutMs: 60_000, what: 'a draft or its failure' },
+    );
+    await untilAdmitted('the confirmation', () =>
+      questions.confirm(started.asked, questionId, { caseWorker: 'sb.kill', text: 'Wir melden uns bald.' }),
+    );
+    timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: the answer confirmed`);
+    const state = await waitFor(
+      async () => {
+        const s = await cases.status(started.asked).catch(() => undefined);
+        return s?.status === 'awaiting_case_worker' && s.openTaskId ? s : undefined;
+      },
+      { timeoutMs: 180_000, what: 'the escalated case to wait for a case worker' },
+    );
+    const actor: StaffActor = { id: 'sb.kill', role: 'case_worker', authorityId: asked.authorityId };
+    const taskId = state.openTaskId!;
+    await waitFor(async () => tasks.find(taskId), { timeoutMs: 120_000, what: `task ${taskId}` });
+    await untilAdmitted('the claim', () => tasks.act(started.asked, { action: 'claim', taskId, actor }));
+    const view = await untilAdmitted('the question to the applicant', () =>
+      tasks.act(started.asked, {
+        action: 'ask',
+        taskId,
+        actor,
+        kind: 'question',
+        text: 'Seit wann nutzen Sie den Wagen?',
+      }),
+    );
+    await untilAdmitted('the reply', () =>
+      tasks.reply(started.asked, {
+        questionId: view.openQuestion!.questionId,
+        subject: asked.identity.subject,
+        answer: 'Seit März.',
+      }),
+    );
+    await untilAdmitted('the decision', () =>
+      tasks.act(started.asked, {
+        action: 'complete',
+        taskId,
+        actor,
+        outcome: 'approve',
+        justification: 'Dienstwagen belegt.',
+      }),
+    );
+
+    timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: the escalated case approved`);
+    const outcomes = Object.fromEntries(
+      await Promise.all(
+        Object.entries(started).map(async ([name, caseId]) => [name, (await cases.result(caseId)).outcome] as const),
+      ),
+    );
+    timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: every case closed`);
+    expect((await questions.result(started.asked, questionId)).status).toBe('delivered');
+    paying = false;
+    await payer;
+    expect(outcomes).toEqual(Object.fromEntries(Object.entries(submissions).map(([n, { outcome }]) => [n, outcome])));
+
+    // Every side-effecting activity killed its worker once, after its effect; the retry ran on a later attempt.
+    const kills = readdirSync(marks).map((f) => JSON.parse(readFileSync(join(marks, f), 'utf8')) as KillMark);
+    expect(kills.map((k) => k.activity).sort()).toEqual([...SIDE_EFFECTING_ACTIVITIES].sort());
+    expect(killed).toBeGreaterThanOrEqual(SIDE_EFFECTING_ACTIVITIES.length);
+    for (const k of kills.filter((k) => !k.isLocal)) {
+      const history = await client.workflow.getHandle(k.workflowId).fetchHistory();
+      const scheduled = new Set(
+        history
+          .events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === k.activity)
+          .map((e) => String(e.eventId)),
+      );
+      const attempts = history.events!.filter(
+        (e) =>
+          e.activityTaskStartedEventAttributes &&
+          scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)),
+      );
+      expect(
+        attempts.some((e) => (e.activityTaskStartedEventAttributes!.attempt ?? 0) > k.attempt),
+        `${k.activity} ran again after the kill`,
+      ).toBe(true);
+    }
+
+    // Exactly once: per idempotency key at every stand-in, per case and purpose in the tables.
+    for (const [name, ledger] of Object.entries(ledgers)) expect(duplicatesIn(ledger), name).toBe(0);
+    const caseOf = (a: string) => kills.find((k) => k.activity === a)!.workflowId.split(':')[1]!;
+    const effectsAt = (l: Ledger, prefix: string) => [...l.effects].filter(([key]) => key.startsWith(prefix));
+    const once = (l: Ledger, key: string) => expect(l.effects.get(key), key).toBe(1);
+    once(ledgers['payments']!, effectKey(caseOf('openFeePayment'), 'fee'));
+    once(ledgers['payments']!, effectKey(caseOf('refundFee'), 'refund'));
+    once(ledgers['payments']!, effectKey(caseOf('payOut'), 'payout'));
+    once(ledgers['postbox']!, effectKey(caseOf('deliverToApplicant'), 'deliver-bescheid'));
+    once(ledgers['postbox']!, effectKey(caseOf('sendEvidenceRequest'), 'evidence_request'));
+    // The question to the applicant is a local activity: the workflow task it ran in is retried on the other worker,
+    // which reaches the postbox again under the same key.
+    const questionKeys = effectsAt(ledgers['postbox']!, effectKey(caseOf('askApplicant'), 'question:'));
+    expect(questionKeys).toEqual([[expect.any(String), 1]]);
+    expect(ledgers['postbox']!.received.get(questionKeys[0]![0])).toBeGreaterThanOrEqual(2);
+    expect(effectsAt(ledgers['postbox']!, effectKey(caseOf('deliverConfirmedAnswer'), `answer:${questionId}`))).toEqual(
+      [[effectKey(started.asked, `answer:${questionId}`), 1]],
+    );
+    expect(await listAnswers(db, { caseId: started.asked })).toHaveLength(1);
+    const forwarded = effectsAt(ledgers['forwarding']!, effectKey(caseOf('forwardCase'), 'forward:'));
+    expect(forwarded.length).toBeGreaterThan(0);
+    expect(forwarded.every(([, n]) => n === 1)).toBe(true);
+    const retrieved = effectsAt(ledgers['registers']!, effectKey(caseOf('fetchEvidence'), 'evidence:'));
+    expect(retrieved.length).toBeGreaterThan(0);
+    expect(retrieved.every(([, n]) => n === 1)).toBe(true);
+
+    // The cancellation: the transaction is cancelled and the case says so once.
+    const cancelledCase = caseOf('cancelFeePayment');
+    expect(cancelledCase).toBe(started.cancelled);
+    const [fee] = await db.execute<{ status: string; provider_transaction_id: string }>(
+      sql`select status, provider_transaction_id from payments where case_id = ${cancelledCase} and kind = 'fee'`,
+    );
+    expect(fee!.status).toBe('cancelled');
+    expect(cancelled.get(fee!.provider_transaction_id)).toBeGreaterThanOrEqual(1);
+    const events = async (caseId: string) => (await listCaseEvents(db, { caseId })).map((e) => e.type);
+    expect((await events(cancelledCase)).filter((t) => t === 'fee.cancelled')).toHaveLength(1);
+
+    // One row per effect in the tables, one sealed Bescheid and one archive package per case.
+    const repeated = await db.execute<{ case_id: string; what: string }>(sql`
+      select case_id, kind as what from payments group by case_id, kind having count(*) > 1
+      union all select case_id, document_sha256 from deliveries group by case_id, document_sha256 having count(*) > 1
+      union all select case_id, 'seal' from seals group by case_id having count(*) > 1`);
+    expect(repeated.filter((r) => caseIds.has(r.case_id))).toEqual([]);
+    const [sealed] = await db.execute<{ n: string }>(
+      sql`select count(*) as n from seals where case_id = ${caseOf('sealBescheid')}`,
+    );
+    expect(Number(sealed!.n)).toBe(1);
+    const packages = await db.execute<{ bytes: Buffer }>(
+      sql`select bytes from blobs where key like 'archive/packages/%'`,
+    );
+    const archivedCase = caseOf('archiveCase');
+    const ofCase = packages.filter(
+      (p) =>
+        (JSON.parse(Buffer.from(p.bytes).toString('utf8')) as { Akte: { Aktenzeichen: string } }).Akte.Aktenzeichen ===
+        archivedCase,
+    );
+    expect(ofCase).toHaveLength(1);
+  });
+});
