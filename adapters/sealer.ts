@@ -1,9 +1,8 @@
 import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
-import fontkit from '@pdf-lib/fontkit';
 import { SignPdf } from '@signpdf/signpdf';
 import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
-import { readFile } from 'node:fs/promises';
 import { PDFDocument } from 'pdf-lib';
+import { cachedFontkit, fontBytes } from '../documents/font-cache.js';
 import { documentFonts } from '../documents/fonts.js';
 import { drawSealMark } from '../documents/seal-mark.js';
 import { drawAsFigure } from '../documents/tag-seal-mark.js';
@@ -40,9 +39,9 @@ export class PdfSealer implements Sealer {
   async seal(r: SealRequest): Promise<SealedPdf> {
     const key = await this.keys.keyFor(r.authorityId);
     const doc = await PDFDocument.load(r.pdf, { updateMetadata: false });
-    doc.registerFontkit(fontkit);
+    doc.registerFontkit(cachedFontkit);
     // A fixed name instead of pdf-lib's random suffix keeps the sealed bytes reproducible.
-    const font = await doc.embedFont(await readFile(documentFonts().regular), {
+    const font = await doc.embedFont(fontBytes(documentFonts().regular), {
       subset: true,
       customName: 'DejaVuSans-Seal',
     });

@@ -74,7 +74,7 @@ async function main() {
     progress: (m) => console.log(`» ${m}`),
   });
   if (values.waiting) {
-    await soak(engine, Number(values.waiting));
+    await soak(engine, Number(values.waiting), config.worker.maxCachedWorkflows);
     await engine.stop();
     return;
   }

@@ -9,7 +9,7 @@ import type { Engine } from '../dev/engine.js';
 const WINDOW = 40;
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 
-export async function soak(engine: Engine, n: number): Promise<void> {
+export async function soak(engine: Engine, n: number, cachedWorkflows: number): Promise<void> {
   // Waiting means: the journal wrote the status before the case began to wait.
   const countWaiting = async (ids: string[]) => {
     let total = 0;
@@ -76,7 +76,7 @@ export async function soak(engine: Engine, n: number): Promise<void> {
     `start rate ${(n / submitted).toFixed(1)} submissions/s; all ${n} waiting after ${allWaiting.toFixed(0)} s (${(n / allWaiting).toFixed(1)} cases/s to their wait)`,
   );
   console.log(
-    `worker RSS ${mib(startRss)} at start, peak ${mib(peakRss)}, now ${mib(process.memoryUsage().rss)} (engine process: worker, API, sandboxes)`,
+    `worker RSS ${mib(startRss)} at start, peak ${mib(peakRss)}, now ${mib(process.memoryUsage().rss)} (engine process: worker, API, sandboxes; sticky cache bounded at ${cachedWorkflows} workflows)`,
   );
   console.log(`idle CPU   ${(quietCpu * 100).toFixed(2)} % of a core over 30 s while all cases wait`);
   console.log(

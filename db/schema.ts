@@ -12,6 +12,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { CASE_OUTCOMES, CASE_STATUSES } from '../contracts/case.js';
 import { TASK_STATES } from '../contracts/task.js';
 
@@ -94,7 +95,11 @@ export const tasks = pgTable(
     justification: text('justification'),
   },
   (t) => [
-    index('tasks_authority_state_idx').on(t.authorityId, t.state),
+    // The inbox (db/queries/tasks.ts listTasks, workbench/inbox.ts): one authority, a state, earliest due first, the task
+    // id as tie-breaker; the page and its count come from the index alone. Replaces (authority_id, state), its prefix.
+    index('tasks_inbox_idx').on(t.authorityId, t.state, t.dueAt, t.taskId),
+    // The workbench's default page (open and claimed tasks): ordered by the index, no sort over the authority's tasks.
+    index('tasks_inbox_active_idx').on(t.authorityId, t.dueAt, t.taskId).where(sql`${t.state} in ('open', 'claimed')`),
     index('tasks_authority_due_idx').on(t.authorityId, t.dueAt),
   ],
 );

@@ -1,6 +1,5 @@
-import PDFDocument from 'pdfkit';
 import type { CaseOutcome, Decision, FeeResult } from '../contracts/case.js';
-import { documentFonts } from './fonts.js';
+import { documentFontBytes, PDFDocument } from './font-cache.js';
 
 /** Who the Bescheid is addressed to: a name and a postal address. */
 export interface Addressee {
@@ -60,7 +59,7 @@ type Struct = ReturnType<Doc['struct']>;
  */
 export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array> {
   const issued = new Date(c.issuedAt);
-  const fonts = documentFonts();
+  const fonts = documentFontBytes();
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 56, left: 56, right: 56, bottom: SEAL_MARK_RESERVED_PT },

@@ -6,11 +6,24 @@ import { listDeliveries } from '../db/queries/deliveries.js';
 import { listPayments } from '../db/queries/payments.js';
 import { listOpenTasks } from '../db/queries/tasks.js';
 import { caseWorkflowId } from '../contracts/ids.js';
-import { client, CountingRegisters, db, sealKeys, startBypassingIntake, testDeps, withWorker } from './harness.js';
+import { randomUUID } from 'node:crypto';
+import { createActivities } from '../activities/index.js';
+import { CaseClient } from '../client/case-client.js';
+import { TaskClient } from '../client/task-client.js';
+import {
+  client,
+  CountingRegisters,
+  db,
+  sealKeys,
+  startBypassingIntake,
+  testDeps,
+  withWorker,
+  workerOn,
+} from './harness.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { applicationOf } from './samples.js';
 import type { Registers } from '../adapters/registers.js';
-import { eventually, waitForStatus } from './support/wait.js';
+import { eventually, waitFor, waitForStatus } from './support/wait.js';
 
 // Intake is one step: its assessment is an event of the received stage, not a stage of its own.
 const FULL_PATH = [
@@ -153,6 +166,48 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
       });
     });
   });
+
+  it("takes a case worker's action the moment the case shows awaiting_case_worker (the handlers come first)", async () => {
+    const deps = testDeps();
+    const record = createActivities(deps).recordJournal;
+    // A slow database: the row with the new status is committed, then the write holds its local step open for longer
+    // than a workflow task may run (heartbeat at 8 s of 10 s; the local step itself may take 10 s), so the case shows the status while its code still waits.
+    const slowRecord: typeof record = async (i) => {
+      await record(i);
+      if (i.entries.some((e) => e.event === 'case.escalated'))
+        await new Promise((resolve) => setTimeout(resolve, 9_000));
+    };
+    const taskQueue = `test-${randomUUID()}`;
+    const worker = await workerOn(taskQueue, deps, { extraActivities: { recordJournal: slowRecord } });
+    await worker.runUntil(async () => {
+      const cases = new CaseClient(client, taskQueue);
+      const tasks = new TaskClient(client, db);
+      const { caseId } = await cases.submit(applicationOf('company_car'));
+      const taskId = `${caseId}:review`;
+      const actor = { id: 'sb.schnell', role: 'case_worker' as const, authorityId: 'stadt-musterstadt' };
+      await waitFor(async () => (await getCase(db, { caseId }))?.status === 'awaiting_case_worker', {
+        what: 'the case row to show awaiting_case_worker',
+        intervalMs: 10,
+        timeoutMs: 30_000,
+      });
+      // At once: the update reaches the workflow in the heartbeat task, before the task's inbox row exists.
+      const claimed = await tasks.act(caseId, { action: 'claim', taskId, actor });
+      expect(claimed).toMatchObject({ taskId, state: 'claimed', assignee: 'sb.schnell' });
+      await tasks.act(caseId, {
+        action: 'complete',
+        taskId,
+        actor,
+        outcome: 'reject',
+        justification: 'Keine private Nutzung belegt.',
+      });
+      expect((await cases.result(caseId)).outcome).toBe('rejected');
+      // The log keeps its order: the task is opened before anyone claims it.
+      const types = (await listCaseEvents(db, { caseId })).map((e) => e.type);
+      expect(types.indexOf('task.opened')).toBeGreaterThan(types.indexOf('case.escalated'));
+      expect(types.indexOf('task.claimed')).toBeGreaterThan(types.indexOf('task.opened'));
+      expect(types.indexOf('task.completed')).toBeGreaterThan(types.indexOf('task.claimed'));
+    });
+  }, 60_000);
 
   it('re-checks the trust level in the workflow: below the minimum it refuses without asking any register', async () => {
     const registers = new CountingRegisters(testDeps().registers);

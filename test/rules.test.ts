@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EvidenceResult, EvidenceStatus } from '../contracts/case.js';
 import { decide } from '../rules/decide.js';
 import { loadRuleSet } from '../rules/rule-set.js';
+import { runOnEngine, runRules, runRulesCompiled } from '../rules/run-rules.js';
 import { findService, listServices, ruleSetVersionOn, sampleServices } from '../services/catalogue.js';
 import { checkApplication } from '../services/validate-application.js';
 import { hundesteuer } from '../services/hundesteuer.js';
@@ -232,4 +234,38 @@ describe('rule engines are built once per rule set version and never shared by t
     for (const f of facts) oneByOne.push(await decide(ruleSet, f));
     expect(await Promise.all(facts.map((f) => decide(ruleSet, f)))).toEqual(oneByOne);
   });
+});
+
+describe('compiled rules decide exactly as json-rules-engine', () => {
+  const released = Object.keys(JSON.parse(readFileSync(new URL('../rules/released.json', import.meta.url), 'utf8')));
+  for (const file of released) {
+    const [id, v] = file.replace(/\.json$/, '').split('/v') as [string, string];
+    it(`${id} v${v}: every rule compiled, and the same rules fire as on the engine for any facts`, async () => {
+      const ruleSet = await loadRuleSet(id, v);
+      const read = new Set<string>();
+      const literals: unknown[] = [];
+      const walk = (c: Record<string, unknown>): void => {
+        for (const k of ['all', 'any']) if (Array.isArray(c[k])) for (const n of c[k]) walk(n);
+        if (c.not) walk(c.not as Record<string, unknown>);
+        if (typeof c.fact === 'string') read.add(c.fact);
+        if ('value' in c) literals.push(...(Array.isArray(c.value) ? [...c.value, c.value] : [c.value]));
+      };
+      for (const r of ruleSet.rules) walk(r.conditions as unknown as Record<string, unknown>);
+      // Each fact: absent, one of the values the rules compare with, or something else (numbers as strings, null, lists).
+      const value = fc.oneof(
+        fc.constantFrom(...literals),
+        fc.constantFrom(undefined, null, '', 'x', '12', 'NaN', true, false, 0, -1, 1e9, [], ['x']),
+        fc.integer({ min: -10, max: 2_000_000 }),
+      );
+      const facts = fc.record(Object.fromEntries([...read].map((f) => [f, value])), { requiredKeys: [] });
+      expect(runRulesCompiled(ruleSet, {})).toBeDefined();
+      await fc.assert(
+        fc.asyncProperty(facts, async (f) => {
+          const names = (fired: Awaited<ReturnType<typeof runOnEngine>>) => fired.map((x) => x.rule.name);
+          expect(names(await runRules(ruleSet, f))).toEqual(names(await runOnEngine(ruleSet, f)));
+        }),
+        { numRuns: 500 },
+      );
+    });
+  }
 });

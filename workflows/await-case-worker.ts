@@ -11,28 +11,38 @@ const fail = (r: Refusal | undefined): void => {
   if (r) throw ApplicationFailure.create({ type: r.type, message: r.message, nonRetryable: true });
 };
 
-/**
- * The event or the deadline: waits until case workers complete the task, handling their actions as updates,
- * reminding before the due date, escalating to the supervisors after it, and closing unanswered questions.
- */
-export async function awaitCaseWorker(c: CaseContext, task: CaseWorkerTask): Promise<CaseWorkerDecision> {
-  const o = { deadlines: c.deadlines, applicantSubject: c.input.identity.subject };
-  // The task's event and its inbox row, written side by side: people act on this case while it waits.
-  const record = async (e: TaskEvent) => (
-    await c.journal.note(e.type, { taskId: task.view.taskId, by: e.by, ...e.data }), c.journal.flush()
-  );
-  const project = (e: TaskEvent) =>
-    Promise.all([record(e), local.syncTask({ view: { ...task.view }, completion: task.decision })]);
+/** Cases started after this patch take case workers' actions from before their status shows `awaiting_case_worker`. */
+export const TASK_HANDLERS_FIRST_PATCH = 'task-handlers-before-status';
 
+/** The task's updates, registered on a case; `opened()` lets the accepted actions go ahead once the task is opened. */
+export interface TaskHandlers {
+  opened(): void;
+}
+
+/**
+ * Registers the case workers' and the applicant's updates on the task. An action accepted before the task's
+ * `task.opened` event is recorded waits for it, so the log and the inbox row keep their order.
+ */
+export function listenForTaskActions(c: CaseContext, task: CaseWorkerTask, isOpen = false): TaskHandlers {
+  const deadlines = c.deadlines;
+  const applicantSubject = c.input.identity.subject;
+  // Another accepted action may have changed the task while this one waited for the opening: ask again.
+  const whenOpen = async (refusal: () => Refusal | undefined) => {
+    if (!isOpen) {
+      await condition(() => isOpen);
+      fail(refusal());
+    }
+  };
   setHandler(
     taskActionUpdate,
     async (a) => {
-      const event = task.apply(a, new Date(), o.deadlines.applicantReplyMs);
+      await whenOpen(() => task.refusalOf(a));
+      const event = task.apply(a, new Date(), deadlines.applicantReplyMs);
       if (a.action === 'ask') {
         const q = task.view.openQuestion!;
-        await local.askApplicant({ caseId: task.view.caseId, recipient: o.applicantSubject, question: q });
+        await local.askApplicant({ caseId: task.view.caseId, recipient: applicantSubject, question: q });
       }
-      await project(event);
+      await projectTask(c, task, event);
       return task.view;
     },
     { validator: (a) => fail(task.refusalOf(a)) },
@@ -40,30 +50,59 @@ export async function awaitCaseWorker(c: CaseContext, task: CaseWorkerTask): Pro
   setHandler(
     applicantReplyUpdate,
     async (r) => {
+      await whenOpen(() => task.replyRefusalOf(r));
       const event = task.replied(r);
       const answer = await local.storeApplicantReply({
         caseId: task.view.caseId,
         questionId: r.questionId,
         answer: r.answer,
       });
-      await project({ ...event, data: { ...event.data, answer } });
+      await projectTask(c, task, { ...event, data: { ...event.data, answer } });
       return task.view;
     },
     { validator: (r) => fail(task.replyRefusalOf(r)) },
   );
+  return {
+    opened: () => {
+      isOpen = true;
+    },
+  };
+}
 
-  await project({
+// The task's event and its inbox row, written side by side: people act on this case while it waits.
+const projectTask = (c: CaseContext, task: CaseWorkerTask, e: TaskEvent) =>
+  Promise.all([
+    (async () => {
+      await c.journal.note(e.type, { taskId: task.view.taskId, by: e.by, ...e.data });
+      await c.journal.flush();
+    })(),
+    local.syncTask({ view: { ...task.view }, completion: task.decision }),
+  ]);
+
+/**
+ * The event or the deadline: waits until case workers complete the task, handling their actions as updates,
+ * reminding before the due date, escalating to the supervisors after it, and closing unanswered questions.
+ * `handlers` are the task's updates when the case registered them before its status showed the task; cases started
+ * before that patch register them here, open at once, as they always did.
+ */
+export async function awaitCaseWorker(
+  c: CaseContext,
+  task: CaseWorkerTask,
+  handlers: TaskHandlers = listenForTaskActions(c, task, true),
+): Promise<CaseWorkerDecision> {
+  await projectTask(c, task, {
     type: 'task.opened',
     by: 'system',
     data: { dueAt: task.view.dueAt, followUpAt: task.view.followUpAt, fourEyes: task.view.fourEyes },
   });
+  handlers.opened();
   while (!task.decision) {
     const seen = task.view.version;
     const next = task.nextDeadline();
     const timeout = next ? Math.max(1, next.at - Date.now()) : undefined;
     const wake = () => task.decision !== undefined || task.view.version !== seen;
     const changed = timeout === undefined ? (await condition(wake), true) : await condition(wake, timeout);
-    if (!changed && next) await project(task.deadlinePassed(next.what, new Date()));
+    if (!changed && next) await projectTask(c, task, task.deadlinePassed(next.what, new Date()));
   }
   await condition(allHandlersFinished);
   return task.decision;

@@ -11,7 +11,7 @@ import {
 } from '../contracts/case.js';
 import { caseStateQuery, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { acts, local } from './activity-proxies.js';
-import { awaitCaseWorker } from './await-case-worker.js';
+import { awaitCaseWorker, listenForTaskActions, TASK_HANDLERS_FIRST_PATCH } from './await-case-worker.js';
 import { CaseJournal, type CaseBasics, type CaseContext } from './case-journal.js';
 import { CaseProgress } from './case-progress.js';
 import { startCaseSummary } from './case-summary.js';
@@ -122,6 +122,8 @@ async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<
     dueInMs: c.deadlines.caseWorkerMs,
     remindBeforeMs: c.deadlines.caseWorkerReminderMs,
   });
+  // The handlers come first: a case worker who sees the status (query, case row, search attribute) can act at once.
+  const handlers = patched(TASK_HANDLERS_FIRST_PATCH) ? listenForTaskActions(c, task) : undefined;
   progress.openTask(task.view);
   await journal.enter(
     'awaiting_case_worker',
@@ -130,7 +132,7 @@ async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<
     { decision: escalation },
   );
   await startCaseSummary(input, task.view.taskId, escalation);
-  const d = await awaitCaseWorker(c, task);
+  const d = await awaitCaseWorker(c, task, handlers);
   progress.taskClosed();
   const decided: Decision = {
     ...escalation,
