@@ -30,10 +30,13 @@ export function withLedger(app: FastifyInstance, isEffect: EffectTest = created)
         .send({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'down (chaos)' });
     }
   });
-  app.addHook('onResponse', async (req, reply) => {
+  // Counted when the stand-in answers, not once the answer arrived: a caller killed mid-request still caused the
+  // effect (and its retry is answered from the stand-in's log, marked replayed).
+  app.addHook('onSend', async (req, reply, payload) => {
     const key = keyOf(req.headers['idempotency-key']);
     if (key && isEffect(reply.statusCode, reply.getHeader('idempotent-replayed') === 'true'))
       ledger.effects.set(key, (ledger.effects.get(key) ?? 0) + 1);
+    return payload;
   });
   return ledger;
 }

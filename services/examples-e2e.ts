@@ -117,18 +117,27 @@ async function runOne(
   const { caseId } = submitted;
   differ('valid', e.valid ?? true, true);
   const deadline = Date.now() + timeoutMs;
-  let state = await cases.status(caseId);
-  while (!RESTING.has(state.status)) {
+  // A query can fail while the case's workflow task is being retried (a busy machine): ask again until the deadline.
+  let lastError: Error | undefined;
+  const status = () =>
+    cases.status(caseId).catch((err: Error) => {
+      lastError = err;
+      return undefined;
+    });
+  let state = await status();
+  while (!state || !RESTING.has(state.status)) {
     if (Date.now() > deadline)
       return {
         name: ex.name,
         ok: false,
         caseId,
-        mismatches: [`still ${state.status} after ${timeoutMs / 1000} s`],
-        summary: `stuck at ${state.status}`,
+        mismatches: [
+          state ? `still ${state.status} after ${timeoutMs / 1000} s` : `no status: ${lastError?.message ?? 'none'}`,
+        ],
+        summary: state ? `stuck at ${state.status}` : 'no status',
       };
     await delay(250);
-    state = await cases.status(caseId);
+    state = await status();
   }
   const decision = (await listDecisions(engine.db, { caseId }))[0];
   const fee = (await listPayments(engine.db, { caseId }))

@@ -334,7 +334,10 @@ describe('a worker killed right after an effect', () => {
     expect(forwarded.length).toBeGreaterThan(0);
     expect(forwarded.every(([, n]) => n === 1)).toBe(true);
     const retrieved = effectsAt(ledgers['registers']!, effectKey(caseOf('fetchEvidence'), 'evidence:'));
-    expect(retrieved.length).toBeGreaterThan(0);
+    expect(
+      retrieved.length,
+      `register keys received: ${JSON.stringify([...ledgers['registers']!.received])}`,
+    ).toBeGreaterThan(0);
     expect(retrieved.every(([, n]) => n === 1)).toBe(true);
 
     // The cancellation: the transaction is cancelled and the case says so once.

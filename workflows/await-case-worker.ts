@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, sleep } from '@temporalio/workflow';
 import type { CaseWorkerDecision } from '../contracts/case.js';
 import { applicantReplyUpdate, taskActionUpdate } from '../contracts/messages.js';
 import type { Refusal } from '../contracts/task.js';
@@ -14,6 +14,14 @@ const fail = (r: Refusal | undefined): void => {
 /** Cases started after this patch take case workers' actions from before their status shows `awaiting_case_worker`. */
 export const TASK_HANDLERS_FIRST_PATCH = 'task-handlers-before-status';
 
+/**
+ * Cases started after this patch act on an accepted update only once its acceptance is durable: the handler's first
+ * step ends the workflow task (a 1 ms timer), so the inbox row, the case row and the postbox never show an action whose
+ * workflow task was lost (a timed-out workflow task under load dropped the update, while its local activities had
+ * already written "claimed" or "completed"). Costs one timer per case worker's action, nothing on automated cases.
+ */
+export const DURABLE_ACTIONS_PATCH = 'task-actions-durable-first';
+
 /** The task's updates, registered on a case; `opened()` lets the accepted actions go ahead once the task is opened. */
 export interface TaskHandlers {
   opened(): void;
@@ -27,9 +35,14 @@ export function listenForTaskActions(c: CaseContext, task: CaseWorkerTask, isOpe
   const deadlines = c.deadlines;
   const applicantSubject = c.input.identity.subject;
   // Another accepted action may have changed the task while this one waited for the opening: ask again.
+  const durableFirst = patched(DURABLE_ACTIONS_PATCH);
   const whenOpen = async (refusal: () => Refusal | undefined) => {
     if (!isOpen) {
       await condition(() => isOpen);
+      fail(refusal());
+    }
+    if (durableFirst) {
+      await sleep(1);
       fail(refusal());
     }
   };

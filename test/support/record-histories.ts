@@ -31,6 +31,8 @@ export const PATHS: Record<string, (types: string[]) => boolean> = {
   'applicant-reply-overdue': (t) => t.includes('applicant.reply_overdue'),
   // Cases from the patch 'task-handlers-before-status' on: the task's updates are registered before the case shows it.
   'case-worker-task-handlers-first': (t) => t.includes('task.opened') && t.includes('task.completed'),
+  // Cases from the patch 'task-actions-durable-first' on: an action's effects follow its durable acceptance.
+  'case-worker-actions-durable-first': (t) => t.includes('task.claimed') && t.includes('task.completed'),
 };
 /** Workflows other than the case, recorded once per type. */
 export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow'];
