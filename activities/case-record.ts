@@ -1,6 +1,6 @@
 import type { CaseOutcome, CaseStatus, Decision } from '../contracts/case.js';
 import { caseWorkflowId } from '../contracts/ids.js';
-import { appendCaseEvent } from '../db/queries/case-events.js';
+import { appendCaseEvent, appendCaseEvents } from '../db/queries/case-events.js';
 import { upsertCase } from '../db/queries/cases.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -66,15 +66,11 @@ export function createCaseRecordActivities({ db }: ActivityDeps) {
       if (!last) return;
       await db.transaction(async (tx) => {
         await upsertCase(tx, caseRow(i, last.seq, last.status));
-        for (const e of i.entries)
-          await appendCaseEvent(tx, {
-            caseId: i.caseId,
-            seq: e.seq,
-            type: e.event,
-            status: e.status,
-            data: e.data,
-            at: new Date(e.at),
-          });
+        await appendCaseEvents(
+          tx,
+          i.caseId,
+          i.entries.map((e) => ({ seq: e.seq, type: e.event, status: e.status, data: e.data, at: new Date(e.at) })),
+        );
       });
     },
   };

@@ -39,72 +39,98 @@ export interface SealBescheidInput {
 export const sealIdOf = (caseId: string): string => sha256Hex(effectKey(caseId, 'seal-bescheid')).slice(0, 32);
 
 export function createDocumentActivities({ db, documents, sealer, publicBaseUrl }: ActivityDeps) {
+  /** The Bescheid as a PDF; the same input renders the same bytes. */
+  async function render(i: RenderBescheidInput): Promise<Uint8Array> {
+    const service = findService(i.serviceKey);
+    const authority = service.authorities[i.authorityId];
+    if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
+    return renderBescheidPdf({
+      caseId: i.caseId,
+      fileReference: fileReferenceOf(authority, i.caseId, i.appliedAt ?? i.issuedAt),
+      authorityName: authority.name,
+      authorityContact: authority.contact,
+      authorityAddress: authority.postalAddress ?? authority.name,
+      appliedAt: i.appliedAt ?? i.issuedAt,
+      serviceName: service.name,
+      legalBasis: service.legalBasis,
+      addressee: addresseeOf(i.applicantName, i.application),
+      outcome: i.outcome,
+      decision: i.decision,
+      refusalReasons: i.refusalReasons,
+      fee: i.fee,
+      legalRemedy: service.legalRemedy,
+      issuedAt: i.issuedAt,
+      certificate:
+        service.certificate && i.application
+          ? certificateOf(service.certificate, i.application, i.issuedAt)
+          : undefined,
+    });
+  }
+
+  /** One sealed document per decision: a retry returns the seal recorded first, never a second one. */
+  async function seal(
+    i: Omit<SealBescheidInput, 'document'>,
+    source: () => Promise<{ ref: DocumentRef; pdf: Uint8Array }>,
+  ): Promise<SealResult> {
+    const sealId = sealIdOf(i.caseId);
+    const verificationUrl = `${publicBaseUrl}/verify/${sealId}`;
+    let seal = await findSeal(db, { sealId });
+    let fresh: DocumentRef | undefined;
+    if (!seal) {
+      const authority = findService(i.serviceKey).authorities[i.authorityId];
+      if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
+      const sealedAt = new Date(i.sealedAt);
+      const { ref: unsealed, pdf } = await source();
+      const sealed = await sealer.seal({
+        // The authority's own seal identity: one definition, many authorities, each sealing with its own key.
+        authorityId: authority.sealIdentity,
+        authorityName: authority.name,
+        pdf,
+        signingTime: sealedAt,
+        verificationUrl,
+      });
+      const ref = await documents.put(sealed.pdf, 'application/pdf');
+      fresh = ref;
+      seal = await recordSeal(db, {
+        sealId,
+        caseId: i.caseId,
+        authorityId: i.authorityId,
+        sourceSha256: unsealed.sha256,
+        sealedSha256: ref.sha256,
+        keyId: sealed.keyId,
+        sealedAt,
+      });
+    }
+    // A seal recorded by an earlier attempt (or by another worker first): its stored bytes tell the size.
+    const size = fresh?.sha256 === seal.sealedSha256 ? fresh.size : (await documents.get(seal.sealedSha256)).byteLength;
+    return {
+      document: { sha256: seal.sealedSha256, mediaType: 'application/pdf', size },
+      sourceSha256: seal.sourceSha256,
+      sealId,
+      verificationUrl,
+      keyId: seal.keyId,
+      algorithm: PDF_SEAL_ALGORITHM,
+    };
+  }
+
   return {
     async renderBescheid(i: RenderBescheidInput): Promise<DocumentRef> {
-      const service = findService(i.serviceKey);
-      const authority = service.authorities[i.authorityId];
-      if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
-      const pdf = await renderBescheidPdf({
-        caseId: i.caseId,
-        fileReference: fileReferenceOf(authority, i.caseId, i.appliedAt ?? i.issuedAt),
-        authorityName: authority.name,
-        authorityContact: authority.contact,
-        authorityAddress: authority.postalAddress ?? authority.name,
-        appliedAt: i.appliedAt ?? i.issuedAt,
-        serviceName: service.name,
-        legalBasis: service.legalBasis,
-        addressee: addresseeOf(i.applicantName, i.application),
-        outcome: i.outcome,
-        decision: i.decision,
-        refusalReasons: i.refusalReasons,
-        fee: i.fee,
-        legalRemedy: service.legalRemedy,
-        issuedAt: i.issuedAt,
-        certificate:
-          service.certificate && i.application
-            ? certificateOf(service.certificate, i.application, i.issuedAt)
-            : undefined,
-      });
-      return documents.put(pdf, 'application/pdf');
+      return documents.put(await render(i), 'application/pdf');
     },
 
-    /** One sealed document per decision: a retry returns the seal recorded first, never a second one. */
     async sealBescheid(i: SealBescheidInput): Promise<SealResult> {
-      const sealId = sealIdOf(i.caseId);
-      const verificationUrl = `${publicBaseUrl}/verify/${sealId}`;
-      let seal = await findSeal(db, { sealId });
-      if (!seal) {
-        const authority = findService(i.serviceKey).authorities[i.authorityId];
-        if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
-        const sealedAt = new Date(i.sealedAt);
-        const sealed = await sealer.seal({
-          // The authority's own seal identity: one definition, many authorities, each sealing with its own key.
-          authorityId: authority.sealIdentity,
-          authorityName: authority.name,
-          pdf: await documents.get(i.document.sha256),
-          signingTime: sealedAt,
-          verificationUrl,
-        });
-        const ref = await documents.put(sealed.pdf, 'application/pdf');
-        seal = await recordSeal(db, {
-          sealId,
-          caseId: i.caseId,
-          authorityId: i.authorityId,
-          sourceSha256: i.document.sha256,
-          sealedSha256: ref.sha256,
-          keyId: sealed.keyId,
-          sealedAt,
-        });
-      }
-      const bytes = await documents.get(seal.sealedSha256);
-      return {
-        document: { sha256: seal.sealedSha256, mediaType: 'application/pdf', size: bytes.byteLength },
-        sourceSha256: seal.sourceSha256,
-        sealId,
-        verificationUrl,
-        keyId: seal.keyId,
-        algorithm: PDF_SEAL_ALGORITHM,
-      };
+      return seal(i, async () => ({ ref: i.document, pdf: await documents.get(i.document.sha256) }));
+    },
+
+    /**
+     * Renders and seals in one step, sealed at the time it was issued. The unsealed document is stored too (its hash
+     * is the seal's source); a retry after the seal was recorded renders nothing and returns that seal.
+     */
+    async issueBescheid(i: RenderBescheidInput): Promise<SealResult> {
+      return seal({ ...i, sealedAt: i.issuedAt }, async () => {
+        const pdf = await render(i);
+        return { ref: await documents.put(pdf, 'application/pdf'), pdf };
+      });
     },
   };
 }

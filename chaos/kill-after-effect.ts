@@ -4,7 +4,8 @@ import { Context } from '@temporalio/activity';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
 
 /**
- * The activities whose effect leaves the engine (money, seal, archive, letters, register retrievals, forwarding):
+ * The activities whose effect leaves the engine (money, seal, archive, letters, status messages, register retrievals,
+ * forwarding):
  * a worker killed after the effect and before Temporal hears of it must not repeat it.
  */
 export const SIDE_EFFECTING_ACTIVITIES = [
@@ -12,7 +13,7 @@ export const SIDE_EFFECTING_ACTIVITIES = [
   'cancelFeePayment',
   'refundFee',
   'payOut',
-  'sealBescheid',
+  'issueBescheid',
   'archiveCase',
   'deliverToApplicant',
   'fetchEvidence',
@@ -20,6 +21,7 @@ export const SIDE_EFFECTING_ACTIVITIES = [
   'askApplicant',
   'deliverConfirmedAnswer',
   'forwardCase',
+  'sendStatusMessage',
 ] as const;
 
 /** What the killed process left behind: which activity of which workflow it had finished when it died. */

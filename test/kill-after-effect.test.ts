@@ -330,6 +330,11 @@ describe('a worker killed right after an effect', () => {
       [[effectKey(started.asked, `answer:${questionId}`), 1]],
     );
     expect(await listAnswers(db, { caseId: started.asked })).toHaveLength(1);
+    // Status messages are local activities too: the killed one reached the postbox again and was taken once.
+    const statusKeys = effectsAt(ledgers['postbox']!, effectKey(caseOf('sendStatusMessage'), 'status:'));
+    expect(statusKeys.length).toBeGreaterThan(0);
+    expect(statusKeys.every(([, n]) => n === 1)).toBe(true);
+    expect(statusKeys.some(([key]) => (ledgers['postbox']!.received.get(key) ?? 0) >= 2)).toBe(true);
     const forwarded = effectsAt(ledgers['forwarding']!, effectKey(caseOf('forwardCase'), 'forward:'));
     expect(forwarded.length).toBeGreaterThan(0);
     expect(forwarded.every(([, n]) => n === 1)).toBe(true);
@@ -358,7 +363,7 @@ describe('a worker killed right after an effect', () => {
       union all select case_id, 'seal' from seals group by case_id having count(*) > 1`);
     expect(repeated.filter((r) => caseIds.has(r.case_id))).toEqual([]);
     const [sealed] = await db.execute<{ n: string }>(
-      sql`select count(*) as n from seals where case_id = ${caseOf('sealBescheid')}`,
+      sql`select count(*) as n from seals where case_id = ${caseOf('issueBescheid')}`,
     );
     expect(Number(sealed!.n)).toBe(1);
     const packages = await db.execute<{ bytes: Buffer }>(

@@ -35,6 +35,9 @@ const REQUIRED_PATHS = [
   'evidence-expiry',
   'applicant-question',
   'caseSummaryWorkflow',
+  'lean-outbound-automated',
+  'lean-outbound-case-worker',
+  'lean-outbound-documents-needed',
 ];
 
 type Mutation = { file: string; from: string; to: string };

@@ -1,9 +1,10 @@
-import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, setHandler, sleep } from '@temporalio/workflow';
 import type { CaseWorkerDecision } from '../contracts/case.js';
 import { applicantReplyUpdate, taskActionUpdate } from '../contracts/messages.js';
 import type { Refusal } from '../contracts/task.js';
 import { local } from './activity-proxies.js';
 import type { CaseContext } from './case-journal.js';
+import { has } from './case-shape.js';
 import type { CaseWorkerTask, TaskEvent } from './case-worker-task.js';
 
 // A refusal reaches the caller as a typed failure, so the API can answer 403, 409 or 422.
@@ -35,7 +36,7 @@ export function listenForTaskActions(c: CaseContext, task: CaseWorkerTask, isOpe
   const deadlines = c.deadlines;
   const applicantSubject = c.input.identity.subject;
   // Another accepted action may have changed the task while this one waited for the opening: ask again.
-  const durableFirst = patched(DURABLE_ACTIONS_PATCH);
+  const durableFirst = has(c.shape, DURABLE_ACTIONS_PATCH);
   const whenOpen = async (refusal: () => Refusal | undefined) => {
     if (!isOpen) {
       await condition(() => isOpen);

@@ -1,9 +1,10 @@
-import { patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CaseDeadlines, CaseInput, CaseOutcome, CaseStatus, Decision } from '../contracts/case.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
 import type { JournalEntry } from '../activities/case-record.js';
 import type { CasePlan } from '../services/types.js';
 import { local } from './activity-proxies.js';
+import { has, type CaseShape } from './case-shape.js';
 import { OUTBOUND_PATCH, onStageEntered } from './outbound-messages.js';
 import type { CaseProgress } from './case-progress.js';
 
@@ -29,6 +30,7 @@ export interface CaseContext {
   plan: CasePlan;
   progress: CaseProgress;
   journal: CaseRecorder;
+  shape: CaseShape;
 }
 
 /** What every stage has, before intake has planned the case. */
@@ -85,6 +87,7 @@ export class CaseJournal implements CaseRecorder {
   constructor(
     private readonly input: CaseInput,
     private readonly progress: CaseProgress,
+    private readonly shape: CaseShape,
   ) {}
 
   async enter(status: CaseStatus, event: string, data?: Record<string, unknown>, extra?: RecordExtra): Promise<void> {
@@ -95,7 +98,8 @@ export class CaseJournal implements CaseRecorder {
     this.pending.push({ seq, status, event, data, at: at.toISOString() });
     this.extra = { ...this.extra, ...extra };
     if (WAITS_ON_ENTRY.has(status)) await this.flush();
-    if (patched(OUTBOUND_PATCH)) await onStageEntered(this.input, this.progress.state, status, data);
+    if (has(this.shape, OUTBOUND_PATCH))
+      await onStageEntered(this.input, this.progress.state, status, data, this.shape.leanOutbound);
   }
 
   async note(event: string, data?: Record<string, unknown>): Promise<void> {

@@ -1,9 +1,10 @@
-import { log, ParentClosePolicy, patched, proxyActivities, startChild } from '@temporalio/workflow';
+import { log, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { CaseInput, Decision } from '../contracts/case.js';
 import { caseSummaryWorkflowId } from '../contracts/ids.js';
 import type { CaseSummaryRequest } from '../contracts/assistant.js';
 import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
+import { has, type CaseShape } from './case-shape.js';
 
 // The activity itself falls back to the fact sheet when the model is slow or failing; a second try covers a lost worker.
 const summarising = proxyActivities<Activities>({
@@ -18,8 +19,13 @@ export async function caseSummaryWorkflow(i: CaseSummaryRequest): Promise<void> 
 }
 
 /** Starts the summary as an abandoned child: the case goes on at once, and a failing model cannot hold it. */
-export async function startCaseSummary(input: CaseInput, taskId: string, escalation: Decision): Promise<void> {
-  if (!patched('assistant-case-summary')) return;
+export async function startCaseSummary(
+  input: CaseInput,
+  taskId: string,
+  escalation: Decision,
+  shape: CaseShape,
+): Promise<void> {
+  if (!has(shape, 'assistant-case-summary')) return;
   try {
     await startChild(caseSummaryWorkflow, {
       workflowId: caseSummaryWorkflowId(input.caseId, taskId),

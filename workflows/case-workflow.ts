@@ -8,11 +8,13 @@ import {
   type EvidenceResult,
   type EvidenceUpload,
   type FeeResult,
+  type SealResult,
 } from '../contracts/case.js';
 import { caseStateQuery, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { acts, local } from './activity-proxies.js';
 import { awaitCaseWorker, listenForTaskActions, TASK_HANDLERS_FIRST_PATCH } from './await-case-worker.js';
 import { CaseJournal, type CaseBasics, type CaseContext } from './case-journal.js';
+import { caseShapeAtStart, has } from './case-shape.js';
 import { CaseProgress } from './case-progress.js';
 import { startCaseSummary } from './case-summary.js';
 import { CaseWorkerTask } from './case-worker-task.js';
@@ -25,8 +27,9 @@ import { runServiceSteps } from './service-steps.js';
 
 /** One application (Antrag), from submission to archive. */
 export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
+  const shape = caseShapeAtStart();
   // Cases started before the case journal finish on the code they started with.
-  if (!patched('lean-case-journal')) return caseWorkflowV1(input);
+  if (!has(shape, 'lean-case-journal')) return caseWorkflowV1(input);
 
   const progress = new CaseProgress(input);
   setHandler(caseStateQuery, () => progress.state);
@@ -35,7 +38,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     validator: (u: EvidenceUpload) => void rejectIf(requests.rejectionOf(u)),
   });
   const paymentNotices = listenForPaymentNotices();
-  const journal = new CaseJournal(input, progress);
+  const journal = new CaseJournal(input, progress, shape);
 
   await journal.enter('received', 'case.received', {
     ruleSetVersion: input.ruleSetVersion,
@@ -54,8 +57,10 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   });
   const deadlines = { ...DEFAULT_DEADLINES, ...intake.plan?.deadlines, ...input.deadlines };
   if (!intake.plan)
-    return issueAndClose({ input, deadlines, progress, journal }, 'refused', { refusalReasons: intake.refusalReasons });
-  const c: CaseContext = { input, deadlines, plan: intake.plan, progress, journal };
+    return issueAndClose({ input, deadlines, progress, journal, shape }, 'refused', {
+      refusalReasons: intake.refusalReasons,
+    });
+  const c: CaseContext = { input, deadlines, plan: intake.plan, progress, journal, shape };
   await journal.note('intake.assessed', {
     evidence: c.plan.evidence.map((e) => e.evidenceType),
     feeCents: c.plan.feeCents,
@@ -123,7 +128,7 @@ async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<
     remindBeforeMs: c.deadlines.caseWorkerReminderMs,
   });
   // The handlers come first: a case worker who sees the status (query, case row, search attribute) can act at once.
-  const handlers = patched(TASK_HANDLERS_FIRST_PATCH) ? listenForTaskActions(c, task) : undefined;
+  const handlers = has(c.shape, TASK_HANDLERS_FIRST_PATCH) ? listenForTaskActions(c, task) : undefined;
   progress.openTask(task.view);
   await journal.enter(
     'awaiting_case_worker',
@@ -131,7 +136,7 @@ async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<
     { taskId: task.view.taskId, rules: escalating.map((r) => r.ruleId) },
     { decision: escalation },
   );
-  await startCaseSummary(input, task.view.taskId, escalation);
+  await startCaseSummary(input, task.view.taskId, escalation, c.shape);
   const d = await awaitCaseWorker(c, task, handlers);
   progress.taskClosed();
   const decided: Decision = {
@@ -168,7 +173,7 @@ async function issueAndClose(
   const { input, progress, journal } = c;
   await journal.enter('issuing_bescheid', 'bescheid.rendering', { outcome }, { decision: o.decision });
   const issuedAt = new Date().toISOString();
-  const document = await acts.renderBescheid({
+  const content = {
     ...caseRefShort(input),
     addressee: input.identity.subject,
     applicantName: input.identity.name,
@@ -179,9 +184,17 @@ async function issueAndClose(
     fee: o.fee,
     issuedAt,
     application: input.application,
-  });
-  await journal.enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
-  const bescheid = await acts.sealBescheid({ ...caseRefShort(input), document, sealedAt: issuedAt });
+  };
+  let bescheid: SealResult;
+  if (c.shape.leanOutbound) {
+    // Rendered and sealed in one step: the unsealed document never travels through the history.
+    bescheid = await acts.issueBescheid(content);
+    await journal.enter('sealing', 'bescheid.sealing', { sha256: bescheid.sourceSha256 });
+  } else {
+    const document = await acts.renderBescheid(content);
+    await journal.enter('sealing', 'bescheid.sealing', { sha256: document.sha256 });
+    bescheid = await acts.sealBescheid({ ...caseRefShort(input), document, sealedAt: issuedAt });
+  }
   await journal.enter(
     'delivering',
     'bescheid.delivering',

@@ -1,8 +1,9 @@
-import { ActivityFailure, log, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { CaseInput, Decision, EvidenceResult } from '../contracts/case.js';
 import { effectKey } from '../contracts/ids.js';
 import type { StepHandler } from '../extensions/types.js';
 import type { CasePlan, StepPoint } from '../services/types.js';
+import { has, type CaseShape } from './case-shape.js';
 
 // Team activities are registered by name at composition; the workflow knows only their contract.
 const steps = proxyActivities<Record<string, StepHandler>>({
@@ -15,6 +16,7 @@ export interface StepContext {
   input: CaseInput;
   plan: CasePlan;
   journal: { note(event: string, data?: Record<string, unknown>): Promise<void> };
+  shape: CaseShape;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function runServiceSteps(
   decision?: Decision,
 ): Promise<EvidenceResult[]> {
   const due = (c.plan.steps ?? []).filter((s) => s.at === at);
-  if (due.length === 0 || !patched('service-steps')) return evidence;
+  if (due.length === 0 || !has(c.shape, 'service-steps')) return evidence;
   const out = [...evidence];
   for (const s of due) {
     const { caseId, serviceKey, authorityId, application } = c.input;

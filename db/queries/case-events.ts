@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { CaseStatus } from '../../contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import { eventHash } from '../event-chain.js';
@@ -31,27 +31,50 @@ export class EventPredecessorMissing extends Error {
  * an entry whose predecessor has not landed yet is refused, so two appends can never link to the same predecessor.
  */
 export async function appendCaseEvent(db: DbExecutor, p: AppendCaseEventParams): Promise<void> {
-  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`case_events:${p.caseId}`}))`);
+  await appendCaseEvents(db, p.caseId, [p]);
+}
+
+/**
+ * Appends a batch of one case's entries as `appendCaseEvent` appends one, in three statements however many there
+ * are: the lock, one read of the entries already there (and the predecessor of the first), one insert of the rest.
+ */
+export async function appendCaseEvents(
+  db: DbExecutor,
+  caseId: string,
+  entries: ReadonlyArray<Omit<AppendCaseEventParams, 'caseId'>>,
+): Promise<void> {
+  if (entries.length === 0) return;
+  const batch = [...entries].sort((a, b) => a.seq - b.seq);
+  const seqs = [...new Set([batch[0]!.seq - 1, ...batch.map((e) => e.seq)])];
+  await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`case_events:${caseId}`}))`);
   const rows = await db
     .select({ seq: caseEvents.seq, hash: caseEvents.hash })
     .from(caseEvents)
-    .where(and(eq(caseEvents.caseId, p.caseId), sql`${caseEvents.seq} in (${p.seq}, ${p.seq - 1})`));
-  if (rows.some((r) => r.seq === p.seq)) return;
-  const previous = rows.find((r) => r.seq === p.seq - 1);
-  if (p.seq > 1 && !previous) throw new EventPredecessorMissing(p.caseId, p.seq);
-  // Milliseconds, so the timestamp reads back exactly as it was hashed.
-  const entry = {
-    caseId: p.caseId,
-    seq: p.seq,
-    type: p.type,
-    status: p.status,
-    data: p.data ?? {},
-    at: p.at ?? new Date(),
-    prevHash: previous?.hash ?? '',
-  };
+    .where(and(eq(caseEvents.caseId, caseId), inArray(caseEvents.seq, seqs)));
+  const hashOf = new Map(rows.map((r) => [r.seq, r.hash]));
+  const fresh: Array<typeof caseEvents.$inferInsert> = [];
+  for (const p of batch) {
+    if (hashOf.has(p.seq)) continue;
+    const prevHash = hashOf.get(p.seq - 1);
+    if (p.seq > 1 && prevHash === undefined) throw new EventPredecessorMissing(caseId, p.seq);
+    // Milliseconds, so the timestamp reads back exactly as it was hashed.
+    const entry = {
+      caseId,
+      seq: p.seq,
+      type: p.type,
+      status: p.status,
+      data: p.data ?? {},
+      at: p.at ?? new Date(),
+      prevHash: prevHash ?? '',
+    };
+    const hash = eventHash(entry);
+    hashOf.set(p.seq, hash);
+    fresh.push({ ...entry, hash });
+  }
+  if (fresh.length === 0) return;
   await db
     .insert(caseEvents)
-    .values({ ...entry, hash: eventHash(entry) })
+    .values(fresh)
     .onConflictDoNothing({ target: [caseEvents.caseId, caseEvents.seq] });
 }
 

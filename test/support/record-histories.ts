@@ -33,6 +33,13 @@ export const PATHS: Record<string, (types: string[]) => boolean> = {
   'case-worker-task-handlers-first': (t) => t.includes('task.opened') && t.includes('task.completed'),
   // Cases from the patch 'task-actions-durable-first' on: an action's effects follow its durable acceptance.
   'case-worker-actions-durable-first': (t) => t.includes('task.claimed') && t.includes('task.completed'),
+  // Cases from the patch 'local-status-messages-one-issue-step' on (workflows/case-shape.ts): status messages as local
+  // activities, the Bescheid rendered and sealed in one step, no markers for the patches before it.
+  'lean-outbound-automated': (t) =>
+    t.includes('decision.started') && t.includes('case.closed') && !t.includes('case.escalated'),
+  'lean-outbound-case-worker': (t) => t.includes('task.completed') && t.includes('case.closed'),
+  'lean-outbound-documents-needed': (t) =>
+    t.includes('evidence.requested_from_applicant') && t.includes('decision.started'),
 };
 /** Workflows other than the case, recorded once per type. */
 export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow'];

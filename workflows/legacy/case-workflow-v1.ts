@@ -153,7 +153,8 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
       },
       { decision: escalation },
     );
-    await startCaseSummary(input, task.view.taskId, escalation);
+    // A v1 case never has the newest patch: the summary's own patch decides, as it always did.
+    await startCaseSummary(input, task.view.taskId, escalation, { leanOutbound: false });
     const d = await awaitCaseWorker({
       task,
       deadlines,
