@@ -89,6 +89,8 @@ const schema = z.object({
   // Production profile, separate processes and the Temporal connection (app/).
   ENGINE_PROFILE: z.enum(['demo', 'production']).default('demo'),
   TASK_QUEUE: z.string().min(1).default('ozg-cases'),
+  // A workflow bundle built ahead (`npm run build` writes dist/workflow-bundle.js): the worker starts without webpack.
+  WORKFLOW_BUNDLE: z.string().min(1).optional(),
   SEAL_DIR: z.string().min(1).optional(),
   AUTH_JWKS_FILE: z.string().min(1).optional(),
   TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
@@ -249,6 +251,8 @@ export interface Config {
   profile: 'demo' | 'production';
   /** The task queue API and workers share (one per deployment). */
   taskQueue: string;
+  /** The worker's workflows from this prebuilt bundle instead of bundling `workflows/` at start-up. */
+  workflowBundle?: string;
   /** One `<sealIdentity>.p12` per authority in `dir` (SEAL_DIR, passphrase SEAL_P12_PASSPHRASE, anchors SEAL_TRUST_ANCHORS). */
   sealDir?: { dir: string; passphrase: string; trustAnchorsFile: string };
   /** API token keys from a local JWKS file (the demo's, for extra processes); production uses AUTH_JWKS_URL. */
@@ -397,6 +401,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     profile: e.ENGINE_PROFILE,
     taskQueue: e.TASK_QUEUE,
+    workflowBundle: e.WORKFLOW_BUNDLE,
     sealDir: e.SEAL_DIR
       ? { dir: e.SEAL_DIR, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! }
       : undefined,

@@ -20,6 +20,8 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '20' },
     waiting: { type: 'string' },
+    // The soak's worker heap limit, as deploy/k8s/worker.yaml sets it.
+    'worker-heap': { type: 'string', default: '512' },
   },
 });
 const N = Number(values.cases);
@@ -74,7 +76,7 @@ async function main() {
     progress: (m) => console.log(`» ${m}`),
   });
   if (values.waiting) {
-    await soak(engine, Number(values.waiting), config.worker.maxCachedWorkflows);
+    await soak(engine, Number(values.waiting), config.worker.maxCachedWorkflows, Number(values['worker-heap']));
     await engine.stop();
     return;
   }

@@ -1,8 +1,6 @@
 // Throughput of the case workflow with one worker process vs N, on the same Temporal server and PostgreSQL
 // (the demo's embedded stack). Worker processes are `worker.ts`, exactly what `npm run worker` runs. Asserts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CaseClient } from '../client/case-client.js';
@@ -10,6 +8,7 @@ import { loadConfig } from '../config.js';
 import { sampleApplications, sampleRegisterData } from '../demo/sample-applications.js';
 import { percentile } from '../demo/stats.js';
 import { startEngine } from '../dev/engine.js';
+import { startWorkers, stopWorkers } from './worker-processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,31 +20,6 @@ const { values } = parseArgs({
 const N = Number(values.cases);
 const CONCURRENCY = Number(values.concurrency);
 const WORKERS = Number(values.workers);
-
-const freePort = () =>
-  new Promise<number>((res) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
-
-async function startWorkers(n: number, env: Record<string, string>): Promise<ChildProcess[]> {
-  return Promise.all(
-    Array.from({ length: n }, async () => {
-      const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
-        env: { ...process.env, ...env, WORKER_HEALTH_PORT: String(port) },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      for (;;) {
-        if (child.exitCode !== null) throw new Error('a worker process exited during start-up');
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok) return child;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }),
-  );
-}
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -97,8 +71,7 @@ async function main() {
       await measure(Math.min(10, N)); // warm-up: sticky caches, connection pools
       console.log(`» ${N} cases with ${workers} worker process(es), ${CONCURRENCY} in flight`);
       rows.push({ workers, ...(await measure(N)) });
-      for (const c of children) c.kill('SIGTERM');
-      await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+      await stopWorkers(children);
     }
   } finally {
     await engine.stop();

@@ -3,7 +3,9 @@
 // package.json `exports` point at these files (`types`/`import`); the repository's own scripts and tests resolve the
 // TypeScript sources instead through the `ozg-source` condition, so a fresh clone runs without a build.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
 
 rmSync('dist', { recursive: true, force: true });
 rmSync('packages/client/dist', { recursive: true, force: true });
@@ -20,4 +22,13 @@ cpSync('packages/client/schema.d.ts', 'dist/packages/client/schema.d.ts');
 mkdirSync('packages/client/dist', { recursive: true });
 for (const f of ['index.js', 'index.d.ts', 'schema.d.ts'])
   cpSync(`dist/packages/client/${f}`, `packages/client/dist/${f}`);
-console.log('✓ dist/ built: node dist/main.js runs the demo, node dist/worker.js a worker, without tsx');
+// The workflows as one bundle, for workers started with WORKFLOW_BUNDLE=dist/workflow-bundle.js (no webpack at start-up).
+const { code } = await bundleWorkflowCode({
+  workflowsPath: resolve('dist/workflows/index.js'),
+  failureConverterPath: resolve('dist/codec/failure-converter.js'),
+  logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
+});
+writeFileSync('dist/workflow-bundle.js', code);
+console.log(
+  '✓ dist/ built: node dist/main.js runs the demo, node dist/worker.js a worker (WORKFLOW_BUNDLE=dist/workflow-bundle.js: no bundling at start-up), without tsx',
+);

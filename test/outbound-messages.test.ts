@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpForwarding, type ForwardedNotice } from '../adapters/forwarding.js';
-import { HttpStatusChannel } from '../adapters/status-messages.js';
+import { HttpStatusChannel, type StatusChannel } from '../adapters/status-messages.js';
 import { createOutboundActivities } from '../activities/outbound.js';
 import { caseWorkflowId } from '../contracts/ids.js';
 import { gewerbeApplication } from '../demo/sample-other-services.js';
@@ -25,6 +25,13 @@ const statusMessagesOf = async (recipient: string): Promise<ShownStatus[]> =>
   (await fetch(`${postboxUrl}/postbox/${encodeURIComponent(recipient)}/status-messages`)).json() as Promise<
     ShownStatus[]
   >;
+
+/** The case's status messages once the applicant has been told that action is required. */
+const untilActionRequired = (recipient: string, caseId: string): Promise<ShownStatus[]> =>
+  eventually(async () => {
+    const mine = (await statusMessagesOf(recipient)).filter((m) => m.applicationId === caseId);
+    return mine.some((m) => m.status === 'ACTION_REQUIRED') ? mine : undefined;
+  }, 'the ACTION_REQUIRED status message');
 
 describe('status messages and forwarding', () => {
   let forwarding: { url: string; stop(): Promise<void> };
@@ -90,13 +97,42 @@ describe('status messages and forwarding', () => {
     const submission = { ...applicationOf('resident', 6), consent: { evidenceRetrieval: false } };
     await withWorker(async ({ cases }) => {
       const { caseId } = await cases.submit(submission);
-      const shown = await eventually(async () => {
-        const mine = (await statusMessagesOf(submission.identity.subject)).filter((m) => m.applicationId === caseId);
-        return mine.some((m) => m.status === 'ACTION_REQUIRED') ? mine : undefined;
-      }, 'the ACTION_REQUIRED status message');
+      const shown = await untilActionRequired(submission.identity.subject, caseId);
       expect(shown.map((m) => m.status)).toEqual(['RECEIVED', 'ACTION_REQUIRED']);
       await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
     });
+  });
+
+  it('a postbox down through the local attempts: the status message goes out once, then by an ordinary activity', async () => {
+    // Status messages are local activities, tried four times within a minute; the postbox refuses all four here.
+    const postbox = new HttpStatusChannel(postboxUrl);
+    let refused = 0;
+    const down: StatusChannel = {
+      async send(d) {
+        if (d.message.status === 'RECEIVED' && refused < 4) {
+          refused++;
+          throw new Error('postbox unavailable (test)');
+        }
+        return postbox.send(d);
+      },
+    };
+    const submission = { ...applicationOf('resident', 7), consent: { evidenceRetrieval: false } };
+    await withWorker(
+      async ({ cases }) => {
+        const { caseId } = await cases.submit(submission);
+        const shown = await untilActionRequired(submission.identity.subject, caseId);
+        expect(shown.map((m) => m.status)).toEqual(['RECEIVED', 'ACTION_REQUIRED']);
+        expect(refused).toBe(4);
+        // RECEIVED went out by the ordinary activity after the local attempts; ACTION_REQUIRED locally, at once.
+        const history = await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+        const scheduled = history.events!.filter(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendStatusMessage',
+        );
+        expect(scheduled).toHaveLength(1);
+        await client.workflow.getHandle(caseWorkflowId(caseId)).terminate('test done');
+      },
+      { statusChannel: down },
+    );
   });
 
   it('forwarding exactly once when the first answer is lost: the workflow retries, the recipient keeps one notice each', async () => {
