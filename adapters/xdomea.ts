@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { zipSync } from 'fflate';
 
+const COMPRESSED = /\.(pdf|png|jpe?g)$/i;
+
 export const XDOMEA_NS = 'urn:xoev-de:xdomea:schema:3.0.0';
 export const MESSAGE_0503 = 'Aussonderung.Aussonderung.0503';
 
@@ -99,13 +101,14 @@ export function buildXdomea0503(i: Xdomea0503Input): Xdomea0503 {
   const xmlName = `${base}.xml`;
   // A fixed timestamp for every entry keeps the ZIP reproducible.
   const mtime = new Date('2000-01-01T00:00:00Z');
+  // PDFs and images are compressed already: stored as they are, which costs no CPU and hardly any bytes.
   const entries = Object.fromEntries(
-    [[xmlName, Buffer.from(xml, 'utf8')], ...Object.entries(files)].map(([n, b]) => [
+    [[xmlName, Buffer.from(xml, 'utf8')] as const, ...Object.entries(files)].map(([n, b]) => [
       n,
-      [b, { mtime }] as [Uint8Array, { mtime: Date }],
+      [b, { mtime, level: COMPRESSED.test(n) ? 0 : 6 }] as [Uint8Array, { mtime: Date; level: 0 | 6 }],
     ]),
   );
-  return { processId, zipName: `${base}.zip`, xmlName, xml, zip: zipSync(entries, { level: 6 }) };
+  return { processId, zipName: `${base}.zip`, xmlName, xml, zip: zipSync(entries) };
 }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
