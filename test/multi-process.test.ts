@@ -126,7 +126,15 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
     };
     const api = spawnEntry('api.ts', { ...common, HTTP_PORT: String(httpPort) });
     const workerPorts = [await freePort(), await freePort()];
-    const workers = workerPorts.map((port) => spawnEntry('worker.ts', { ...common, WORKER_HEALTH_PORT: String(port) }));
+    // The first worker bundles its workflows at start-up; the second, which survives the kill and finishes every case,
+    // runs a prebuilt bundle (WORKFLOW_BUNDLE), as the image's workers do.
+    const workers = workerPorts.map((port, i) =>
+      spawnEntry('worker.ts', {
+        ...common,
+        WORKER_HEALTH_PORT: String(port),
+        ...(i === 1 && { WORKFLOW_BUNDLE: inject('workflowBundlePath') }),
+      }),
+    );
     const apiUrl = `http://127.0.0.1:${httpPort}`;
     await Promise.all([ready(apiUrl, api), ...workers.map((w, i) => ready(`http://127.0.0.1:${workerPorts[i]}`, w))]);
     expect(await (await fetch(`${apiUrl}/livez`)).json()).toEqual({ status: 'ok' });
