@@ -64,6 +64,8 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
     size: 'A4',
     margins: { top: 56, left: 56, right: 56, bottom: SEAL_MARK_RESERVED_PT },
     pdfVersion: '1.7',
+    // No default font: pdfkit would read and parse Helvetica's metrics for every document, and none is written with it.
+    font: null as unknown as string,
     subset: 'PDF/A-2a',
     tagged: true,
     lang: 'de-DE',
