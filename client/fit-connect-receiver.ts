@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { JWK } from 'jose';
 import {
@@ -247,12 +247,11 @@ export class FitConnectReceiver {
     const metadataBytes = await this.decrypt(s.encryptedMetadata, 'metadata');
     const metadata = parseJson(metadataBytes, 'metadata') as Metadata;
     if (!validMetadata(metadata)) {
-      const where = (validMetadata.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).slice(0, 10);
       throw new Rejection([
         problem(
           'metadata-schema-violation',
           'Metadaten ungültig',
-          `Die Metadaten entsprechen nicht dem Metadatenschema: ${where.join('; ')}`,
+          `Die Metadaten entsprechen nicht dem Metadatenschema: ${violations(validMetadata.errors)}`,
           'metadata',
         ),
       ]);
@@ -324,12 +323,11 @@ export class FitConnectReceiver {
       ]);
     const data = parseJson(dataBytes, 'data');
     if (!validEnvelope(data)) {
-      const where = (validEnvelope.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
       throw new Rejection([
         problem(
           'data-schema-violation',
           'Fachdaten ungültig',
-          `Die Fachdaten entsprechen nicht dem Schema: ${where.join('; ')}`,
+          `Die Fachdaten entsprechen nicht dem Schema: ${violations(validEnvelope.errors)}`,
           'data',
         ),
       ]);
@@ -428,6 +426,14 @@ function knownService(serviceKey: string, authorityId: string) {
     if (err instanceof UnknownServiceError || err instanceof UnknownAuthorityError) return undefined;
     throw err;
   }
+}
+
+/** Where a document breaks its schema, for a reject problem: the first ten places, pointers and messages, no values. */
+function violations(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? [])
+    .slice(0, 10)
+    .map((e) => `${e.instancePath || '/'} ${e.message}`)
+    .join('; ');
 }
 
 /** Intake's refusal as a reject problem: field pointers and codes only, never the submitted values. */
