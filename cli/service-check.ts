@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -104,6 +105,8 @@ async function endToEnd(
     PAYMENT_SANDBOX_OUTCOME: 'paid',
     PAYMENT_SANDBOX_DELAY_MS: '0',
     LOG_FILE: join(dataDir, 'engine.log'),
+    // Its own task queue: two checks against one Temporal server (TEMPORAL_ADDRESS) never take each other's cases.
+    TASK_QUEUE: `service-check-${randomUUID()}`,
   };
   for (const p of PORTS) env[p] = String(await freePort());
   let current: ServiceExample | undefined;

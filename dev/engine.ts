@@ -69,6 +69,8 @@ export interface Engine {
   /** Signs tokens with the local key; absent when AUTH_JWKS_URL names an identity provider. */
   tokens?: LocalIssuer;
   db: Database;
+  /** The task queue its worker polls and its clients start cases on (TASK_QUEUE). */
+  taskQueue: string;
   worker: Worker;
   http: FastifyInstance;
   httpUrl: string;
@@ -207,6 +209,7 @@ export async function startEngine(
       namespace: config.temporalNamespace,
       deps,
       dataConverter,
+      taskQueue: config.taskQueue,
       tuning: config.worker,
       metrics,
       plugins: tracing && [tracing.workerPlugin],
@@ -224,7 +227,7 @@ export async function startEngine(
       dataConverter,
       interceptors: tracing?.clientInterceptors,
     });
-    const cases = new CaseClient(client);
+    const cases = new CaseClient(client, config.taskQueue);
     await ensureRetentionSchedule(client, TASK_QUEUE);
     say(
       `retention schedule "${RETENTION_SCHEDULE_ID}" runs daily (erases personal data and documents after each service's retention period)`,
@@ -339,6 +342,7 @@ export async function startEngine(
       tasks,
       tokens,
       db: database.db,
+      taskQueue: config.taskQueue,
       worker,
       http,
       httpUrl,
@@ -347,6 +351,7 @@ export async function startEngine(
       processEnv: {
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_NAMESPACE: config.temporalNamespace,
+        TASK_QUEUE: config.taskQueue,
         DATABASE_URL: databaseUrl,
         REGISTER_BASE_URL: registersUrl,
         PAYMENT_PROVIDER_URL: payments.providerUrl,

@@ -2,7 +2,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { CaseClient } from '../client/case-client.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
-import { TASK_QUEUE } from '../contracts/ids.js';
 import type { Database } from '../db/client.js';
 import { listDecisions } from '../db/queries/decisions.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
@@ -58,7 +57,7 @@ export function exampleAnswers(
  * the stored decision, fee, retrieved evidence and fired rules with the example's expectation.
  */
 export async function runExamplesEndToEnd(
-  engine: { client: Client; db: Database },
+  engine: { client: Client; db: Database; taskQueue: string },
   service: ServiceDefinition,
   examples: readonly ServiceExample[],
   o: { setCurrent(ex: ServiceExample | undefined): void; timeoutMs?: number },
@@ -78,7 +77,7 @@ export async function runExamplesEndToEnd(
 }
 
 async function runOne(
-  engine: { client: Client; db: Database },
+  engine: { client: Client; db: Database; taskQueue: string },
   service: ServiceDefinition,
   ex: ServiceExample,
   timeoutMs: number,
@@ -89,7 +88,7 @@ async function runOne(
     JSON.stringify(want) !== JSON.stringify(got) &&
     mismatches.push(`${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
   // The example's day pins the rule set version, as it does for the rules-only check.
-  const cases = new CaseClient(engine.client, TASK_QUEUE, () => new Date(`${ex.submittedOn}T12:00:00Z`));
+  const cases = new CaseClient(engine.client, engine.taskQueue, () => new Date(`${ex.submittedOn}T12:00:00Z`));
   const submitted = await cases
     .submit({
       serviceKey: service.key,
