@@ -89,14 +89,13 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
         signingTime: sealedAt,
         verificationUrl,
       });
-      const ref = await documents.put(sealed.pdf, 'application/pdf');
-      fresh = ref;
+      fresh = await documents.put(sealed.pdf, 'application/pdf');
       seal = await recordSeal(db, {
         sealId,
         caseId: i.caseId,
         authorityId: i.authorityId,
         sourceSha256: unsealed.sha256,
-        sealedSha256: ref.sha256,
+        sealedSha256: fresh.sha256,
         keyId: sealed.keyId,
         sealedAt,
       });

@@ -1,13 +1,13 @@
 import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { StatusMessageInput } from '../activities/outbound.js';
+import { RETRY } from './activity-proxies.js';
 import type { CaseInput, CaseOutcome, CaseState, CaseStatus } from '../contracts/case.js';
 import type { Milestone } from '../adapters/status-messages.js';
 
 /** Patch id: cases started before status messages and forwarding existed replay without them. */
 export const OUTBOUND_PATCH = 'status-messages-and-forwarding';
 
-const RETRY = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' } as const;
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: RETRY });
 
 /**
