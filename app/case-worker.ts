@@ -1,16 +1,12 @@
-import { createRequire } from 'node:module';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { WorkerTuning } from '../config.js';
 import { TASK_QUEUE } from '../contracts/ids.js';
 import type { EngineMetrics } from '../observability/metrics.js';
+import { workflowsPath } from './workflow-bundle.js';
 
-const require = createRequire(import.meta.url);
-// From the sources under tsx, from dist/ once built.
-export const workflowsPath = require.resolve(
-  import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js',
-);
+export { workflowsPath };
 
 export interface CaseWorkerOptions {
   connection: NativeConnection;

@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from '../codec/data-converter.js';
-import { workflowsPath } from './case-worker.js';
+
+const require = createRequire(import.meta.url);
+// From the sources under tsx, from dist/ once built.
+export const workflowsPath = require.resolve(
+  import.meta.url.endsWith('.ts') ? '../workflows/index.ts' : '../workflows/index.js',
+);
 
 const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} };
 

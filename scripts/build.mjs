@@ -4,8 +4,6 @@
 // TypeScript sources instead through the `ozg-source` condition, so a fresh clone runs without a build.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 
 rmSync('dist', { recursive: true, force: true });
 rmSync('packages/client/dist', { recursive: true, force: true });
@@ -23,12 +21,9 @@ mkdirSync('packages/client/dist', { recursive: true });
 for (const f of ['index.js', 'index.d.ts', 'schema.d.ts'])
   cpSync(`dist/packages/client/${f}`, `packages/client/dist/${f}`);
 // The workflows as one bundle, for workers started with WORKFLOW_BUNDLE=dist/workflow-bundle.js (no webpack at start-up).
-const { code } = await bundleWorkflowCode({
-  workflowsPath: resolve('dist/workflows/index.js'),
-  failureConverterPath: resolve('dist/codec/failure-converter.js'),
-  logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
-});
-writeFileSync('dist/workflow-bundle.js', code);
+// The same function `npm run bundle:workflows` runs, from the JavaScript just built.
+const { bundleWorkflows } = await import('../dist/app/workflow-bundle.js');
+writeFileSync('dist/workflow-bundle.js', await bundleWorkflows());
 console.log(
   '✓ dist/ built: node dist/main.js runs the demo, node dist/worker.js a worker (WORKFLOW_BUNDLE=dist/workflow-bundle.js: no bundling at start-up), without tsx',
 );
