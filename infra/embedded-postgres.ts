@@ -33,7 +33,8 @@ export async function startEmbeddedPostgres(o: {
 }): Promise<EmbeddedPostgresHandle> {
   const databaseDir = join(o.dataDir, 'postgres');
   mkdirSync(o.dataDir, { recursive: true });
-  if (userInfo().uid === 0) {
+  const root = userInfo().uid === 0;
+  if (root) {
     for (const dir of new Set([...ancestorsWithoutTraverse(o.dataDir), ...ancestorsWithoutTraverse(projectRoot)])) {
       chmodSync(dir, statSync(dir).mode | 0o001);
       o.notice?.(`running as root: allowed user postgres to traverse ${dir} (o+x) to reach the embedded PostgreSQL`);
@@ -45,8 +46,9 @@ export async function startEmbeddedPostgres(o: {
     user: 'postgres',
     password: 'postgres',
     persistent: true,
-    // Running as root, initdb and postgres run as the system user postgres, created if missing.
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root: then initdb and postgres run as the system user postgres, created if
+    // missing. Any other user runs them as itself (the library would try `groupadd` otherwise, which only root may).
+    createPostgresUser: root,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => {},
     onError: () => {},
@@ -57,8 +59,9 @@ export async function startEmbeddedPostgres(o: {
   } catch (err) {
     throw new StartupError(
       `The embedded PostgreSQL could not start on port ${o.port} with data in ${databaseDir}.`,
-      'Is the port taken (set EMBEDDED_PG_PORT) or the data folder in use by another engine? Run as root, the system user postgres ' +
-        'must be able to reach DATA_DIR and node_modules. Or set DATABASE_URL to use an existing PostgreSQL.',
+      `Is the port taken (set EMBEDDED_PG_PORT) or the data folder in use by another engine? ${
+        root ? 'Run as root, the system user postgres must be able to reach DATA_DIR and node_modules. ' : ''
+      }Or set DATABASE_URL to use an existing PostgreSQL.`,
       { cause: err },
     );
   }

@@ -31,33 +31,42 @@ export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'ozg-test-'));
   const cleanups: Array<() => Promise<void>> = [];
 
-  const [temporal, database, bundle] = await Promise.all([
-    startTemporalDevServer({
-      cli: config.temporalCli,
-      port: await freePort(),
-      uiPort: false,
-      logFile: join(dataDir, 'temporal.log'),
-    }),
-    freshDatabase(config.databaseUrl, resolve(config.dataDir, 'test'), cleanups),
-    bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger }),
-  ]);
-  cleanups.push(temporal.stop);
-  await migrateDatabase(database);
-  // RECORD_HISTORIES=1: after the run, new replay fixtures for the paths the committed ones do not cover yet.
-  if (process.env.RECORD_HISTORIES)
-    cleanups.push(() => recordNewFixtures(temporal.address, config.temporalCli, database));
-  const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
-  writeFileSync(workflowBundlePath, bundle.code);
-
-  project.provide('temporalAddress', temporal.address);
-  project.provide('databaseUrl', database);
-  project.provide('workflowBundlePath', workflowBundlePath);
-  project.provide('dataDir', dataDir);
-
-  return async () => {
+  const cleanup = async () => {
     for (const c of cleanups.reverse()) await c().catch((e) => console.error('cleanup failed', e));
     rmSync(dataDir, { recursive: true, force: true });
   };
+  try {
+    // Each server registers its stop as soon as it runs, and all starts settle before a failure is thrown, so a
+    // setup that fails half-way leaves nothing running.
+    const [temporal, database, bundle] = await allSettledOrThrow([
+      startTemporalDevServer({
+        cli: config.temporalCli,
+        port: await freePort(),
+        uiPort: false,
+        logFile: join(dataDir, 'temporal.log'),
+      }).then((server) => {
+        cleanups.push(server.stop);
+        return server;
+      }),
+      freshDatabase(config.databaseUrl, resolve(config.dataDir, 'test'), cleanups),
+      bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietLogger }),
+    ]);
+    await migrateDatabase(database);
+    // RECORD_HISTORIES=1: after the run, new replay fixtures for the paths the committed ones do not cover yet.
+    if (process.env.RECORD_HISTORIES)
+      cleanups.push(() => recordNewFixtures(temporal.address, config.temporalCli, database));
+    const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
+    writeFileSync(workflowBundlePath, bundle.code);
+
+    project.provide('temporalAddress', temporal.address);
+    project.provide('databaseUrl', database);
+    project.provide('workflowBundlePath', workflowBundlePath);
+    project.provide('dataDir', dataDir);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return cleanup;
 }
 
 async function freshDatabase(
@@ -80,6 +89,15 @@ async function freshDatabase(
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+async function allSettledOrThrow<T extends readonly unknown[]>(
+  starts: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function freePort(): Promise<number> {
