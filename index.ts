@@ -7,7 +7,7 @@ export type {
   ServiceStep,
   StepPoint,
 } from './services/types.js';
-export { defineExtensions, forwardingStep } from './extensions/types.js';
+export { defineExtensions, forwardingStep } from './adapters/extensions.js';
 export type {
   EngineExtensions,
   ExtensionContext,
@@ -16,20 +16,20 @@ export type {
   StepHandler,
   StepInput,
   StepResult,
-} from './extensions/types.js';
+} from './adapters/extensions.js';
 export type { RegisterAnswer, RegisterQuery, Registers } from './adapters/registers.js';
 export type { PaymentProvider } from './adapters/payments.js';
 export type { Postbox } from './adapters/postbox.js';
 export type { Sealer } from './adapters/sealer.js';
 export type { ArchiveStore } from './adapters/archive-store.js';
-export { applyExtensions, loadPlugins, loadServiceDirs, stepActivities } from './extensions/compose.js';
+export { applyExtensions, loadPlugins, loadServiceDirs, stepActivities } from './app/extensions.js';
 export { loadServiceFolder, ServiceFolderError } from './services/service-folder.js';
 export { runExample } from './services/examples.js';
-export { loadConfig, type Config } from './config.js';
+export { loadConfig, type Config } from './platform/config.js';
 export { activityDeps } from './app/adapters.js';
 export { createCaseWorker, type CaseWorkerOptions } from './app/case-worker.js';
 export { startWorker } from './app/worker-process.js';
 export { startApi } from './app/api.js';
-export { buildHttpApi } from './client/http-api.js';
+export { buildHttpApi } from './http/http-api.js';
 export { CaseClient, type SubmitApplication } from './client/case-client.js';
 export { TaskClient } from './client/task-client.js';

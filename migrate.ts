@@ -1,8 +1,8 @@
 // `npm run migrate`: applies the database migrations as their own deployment step (API and workers never migrate).
 import { runProcess } from './app/process.js';
-import { loadConfig, ConfigError } from './config.js';
+import { loadConfig, ConfigError } from './platform/config.js';
 import { migrateDatabase } from './db/migrate.js';
-import { assertDatabaseReachable } from './infra/database.js';
+import { assertDatabaseReachable } from './platform/database.js';
 
 await runProcess('migrate', async () => {
   const { databaseUrl } = loadConfig();

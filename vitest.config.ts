@@ -10,8 +10,8 @@ export default defineConfig({
     alias: [
       { find: /^ozg-case-engine$/, replacement: source('./index.ts') },
       { find: /^ozg-case-engine\/service$/, replacement: source('./services/define-service.ts') },
-      { find: /^ozg-case-engine\/extensions$/, replacement: source('./extensions/types.ts') },
-      { find: /^ozg-case-engine\/client$/, replacement: source('./packages/client/index.ts') },
+      { find: /^ozg-case-engine\/extensions$/, replacement: source('./adapters/extensions.ts') },
+      { find: /^ozg-case-engine\/client$/, replacement: source('./client/http/index.ts') },
     ],
   },
   test: {

@@ -1,6 +1,6 @@
-import type { RequestedEvidence } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
-import { renderEvidenceRequestLetter, type ApplicantMessageKind } from '../documents/applicant-message.js';
+import type { RequestedEvidence } from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
+import { renderEvidenceRequestLetter, type ApplicantMessageKind } from '../adapters/documents/applicant-message.js';
 import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
 

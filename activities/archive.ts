@@ -1,4 +1,4 @@
-import type { ArchiveResult, Decision, DocumentRef, EvidenceResult } from '../contracts/case.js';
+import type { ArchiveResult, Decision, DocumentRef, EvidenceResult } from '../workflows/contracts/case.js';
 import { EventChainBrokenError, verifyEventChain } from '../db/event-chain.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listPayments } from '../db/queries/payments.js';

@@ -1,15 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { summariseCase, type CaseSummaryInput } from '../assistant/case-summary.js';
-import { draftAnswer } from '../assistant/draft-answer.js';
-import { sha256Of } from '../assistant/assistant.js';
+import { summariseCase, type CaseSummaryInput } from '../adapters/assistant/case-summary.js';
+import { draftAnswer } from '../adapters/assistant/draft-answer.js';
+import { sha256Of } from '../adapters/assistant/assistant.js';
 import {
   MACHINE_LABEL,
   type ApplicantQuestionInput,
   type CaseSummaryRequest,
   type ConfirmedAnswer,
   type MachineSuggestion,
-} from '../contracts/assistant.js';
-import { effectKey } from '../contracts/ids.js';
+} from '../workflows/contracts/assistant.js';
+import { effectKey } from '../workflows/contracts/ids.js';
 import { markAnswerDelivered, recordConfirmation } from '../db/queries/applicant-answers.js';
 import { saveTaskSummary } from '../db/queries/task-summaries.js';
 import { findService } from '../services/catalogue.js';

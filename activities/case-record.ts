@@ -1,5 +1,5 @@
-import type { CaseOutcome, CaseStatus, Decision } from '../contracts/case.js';
-import { caseWorkflowId } from '../contracts/ids.js';
+import type { CaseOutcome, CaseStatus, Decision } from '../workflows/contracts/case.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { appendCaseEvent, appendCaseEvents } from '../db/queries/case-events.js';
 import { upsertCase } from '../db/queries/cases.js';
 import type { ActivityDeps } from './deps.js';

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Decision, EvidenceResult } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
+import type { Decision, EvidenceResult } from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
 import { recordDecision } from '../db/queries/decisions.js';
 import { decide } from '../rules/decide.js';
 import { loadRuleSet, UnknownRuleSetError, type RuleSet } from '../rules/rule-set.js';

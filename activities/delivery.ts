@@ -1,5 +1,5 @@
-import type { DeliveryResult, SealResult } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
+import type { DeliveryResult, SealResult } from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
 import { getCase } from '../db/queries/cases.js';
 import { createTask } from '../db/queries/tasks.js';
 import type { ActivityDeps } from './deps.js';

@@ -1,6 +1,6 @@
 import type { ArchiveStore } from '../adapters/archive-store.js';
 import type { PaymentsDeps } from '../adapters/payments.js';
-import type { Assistant } from '../assistant/assistant.js';
+import type { Assistant } from '../adapters/assistant/assistant.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { Postbox } from '../adapters/postbox.js';
 import type { Registers } from '../adapters/registers.js';

@@ -1,8 +1,15 @@
-import type { CaseOutcome, Decision, DocumentRef, FeeResult, PersonName, SealResult } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
+import type {
+  CaseOutcome,
+  Decision,
+  DocumentRef,
+  FeeResult,
+  PersonName,
+  SealResult,
+} from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
 import { sha256Hex } from '../adapters/document-store.js';
 import { findSeal, recordSeal } from '../db/queries/seals.js';
-import { renderBescheidPdf, type Addressee, type CertificateContent } from '../documents/bescheid-pdf.js';
+import { renderBescheidPdf, type Addressee, type CertificateContent } from '../adapters/documents/bescheid-pdf.js';
 import { findService } from '../services/catalogue.js';
 import type { AuthoritySettings, ServiceDefinition } from '../services/types.js';
 import type { ActivityDeps } from './deps.js';

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { EvidenceResult } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
+import type { EvidenceResult } from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
 import type { ActivityDeps } from './deps.js';
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import type { FeeRequest, FeeResult, PaymentStatus, PayoutResult } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
+import type { FeeRequest, FeeResult, PaymentStatus, PayoutResult } from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
 import { recordHkrBooking } from '../db/queries/hkr-bookings.js';
 import { findPayment, recordPayment, setPaymentStatus } from '../db/queries/payments.js';
 import { PaymentRefusedError } from '../adapters/payments.js';

@@ -1,4 +1,4 @@
-import type { IncidentRecord, IncidentResolution } from '../contracts/incidents.js';
+import type { IncidentRecord, IncidentResolution } from '../workflows/contracts/incidents.js';
 import { openIncident, resolveIncident } from '../db/queries/incidents.js';
 import type { ActivityDeps } from './deps.js';
 

@@ -1,4 +1,4 @@
-import type { IdentityAssertion, IdentityCheckResult, ValidationResult } from '../contracts/case.js';
+import type { IdentityAssertion, IdentityCheckResult, ValidationResult } from '../workflows/contracts/case.js';
 import { assessSubmission, checkTrustLevel, refusalReasons, type Submission } from '../services/assess-submission.js';
 import { findService, planFor } from '../services/catalogue.js';
 import type { CasePlan } from '../services/types.js';

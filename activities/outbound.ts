@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CaseOutcome, Decision } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
+import type { CaseOutcome, Decision } from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
 import type { ForwardedNotice } from '../adapters/forwarding.js';
 import type { BundIdStatus, Milestone } from '../adapters/status-messages.js';
 import { findService } from '../services/catalogue.js';

@@ -1,6 +1,6 @@
-import type { DocumentRef } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
-import type { ApplicantQuestion } from '../contracts/task.js';
+import type { DocumentRef } from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
+import type { ApplicantQuestion } from '../workflows/contracts/task.js';
 import { syncTask, type SyncTaskParams } from '../db/queries/tasks.js';
 import type { ActivityDeps } from './deps.js';
 

@@ -1,4 +1,4 @@
-import type { BlobStore } from '../storage/blob-store.js';
+import type { BlobStore } from './blob-store/blob-store.js';
 import { sha256Hex } from './document-store.js';
 import { buildXdomea0503, type Xdomea0503Input } from './xdomea.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DocumentRef } from '../contracts/case.js';
-import type { BlobStore } from '../storage/blob-store.js';
+import type { DocumentRef } from '../workflows/contracts/case.js';
+import type { BlobStore } from './blob-store/blob-store.js';
 
 export const sha256Hex = (bytes: Uint8Array | string): string => createHash('sha256').update(bytes).digest('hex');
 

@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
-import type { DeliveryReceipt, DeliveryRequest } from '../sandbox/postbox/server.js';
+import type { DeliveryReceipt, DeliveryRequest } from '../dev/stand-ins/postbox/server.js';
 import type { DocumentStore } from './document-store.js';
 import type { ApplicantMessage, Delivered, Postbox } from './postbox.js';
 

@@ -1,4 +1,4 @@
-import type { Currency, PaymentStatus } from '../contracts/case.js';
+import type { Currency, PaymentStatus } from '../workflows/contracts/case.js';
 
 /**
  * A payment provider in the shape of the German public-sector flow (ePayBL, pmPayment):

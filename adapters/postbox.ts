@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DocumentRef } from '../contracts/case.js';
+import type { DocumentRef } from '../workflows/contracts/case.js';
 import type { Database } from '../db/client.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
 

@@ -1,4 +1,4 @@
-import type { EvidenceStatus } from '../contracts/case.js';
+import type { EvidenceStatus } from '../workflows/contracts/case.js';
 
 export interface RegisterQuery {
   register: string;

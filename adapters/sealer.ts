@@ -2,10 +2,10 @@ import { pdflibAddPlaceholder } from '@signpdf/placeholder-pdf-lib';
 import { SignPdf } from '@signpdf/signpdf';
 import { SUBFILTER_ETSI_CADES_DETACHED } from '@signpdf/utils';
 import { PDFDocument } from 'pdf-lib';
-import { cachedFontkit, fontBytes } from '../documents/font-cache.js';
-import { documentFonts } from '../documents/fonts.js';
-import { drawSealMark } from '../documents/seal-mark.js';
-import { drawAsFigure } from '../documents/tag-seal-mark.js';
+import { cachedFontkit, fontBytes } from './documents/font-cache.js';
+import { documentFonts } from './documents/fonts.js';
+import { drawSealMark } from './documents/seal-mark.js';
+import { drawAsFigure } from './documents/tag-seal-mark.js';
 import type { SealKeyStore } from './seal-keys.js';
 
 export interface SealRequest {

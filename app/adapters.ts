@@ -14,15 +14,15 @@ import {
 } from '../adapters/registers.js';
 import type { SealKeyStore } from '../adapters/seal-keys.js';
 import { PdfSealer } from '../adapters/sealer.js';
-import { Assistant } from '../assistant/assistant.js';
-import { chatModelFrom, type ChatModel } from '../assistant/chat-client.js';
-import type { Config } from '../config.js';
-import type { EngineMetrics } from '../observability/metrics.js';
+import { Assistant } from '../adapters/assistant/assistant.js';
+import { chatModelFrom, type ChatModel } from '../adapters/assistant/chat-client.js';
+import type { Config } from '../platform/config.js';
+import type { EngineMetrics } from '../platform/metrics.js';
 import type { Database } from '../db/client.js';
-import { FolderBlobStore, type BlobStore } from '../storage/blob-store.js';
+import { FolderBlobStore, type BlobStore } from '../adapters/blob-store/blob-store.js';
 import { HttpForwarding } from '../adapters/forwarding.js';
 import { HttpStatusChannel } from '../adapters/status-messages.js';
-import { openBlobStore } from '../storage/index.js';
+import { openBlobStore } from '../adapters/blob-store/index.js';
 
 export interface AdapterOptions {
   publicBaseUrl: string;

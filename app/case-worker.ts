@@ -1,9 +1,9 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
-import type { WorkerTuning } from '../config.js';
-import { TASK_QUEUE } from '../contracts/ids.js';
-import type { EngineMetrics } from '../observability/metrics.js';
+import type { WorkerTuning } from '../platform/config.js';
+import { TASK_QUEUE } from '../workflows/contracts/ids.js';
+import type { EngineMetrics } from '../platform/metrics.js';
 import { workflowsPath } from './workflow-bundle.js';
 
 export { workflowsPath };
@@ -12,7 +12,7 @@ export interface CaseWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   deps: ActivityDeps;
-  /** The engine's data converter (payload encryption); see `codec/`. */
+  /** The engine's data converter (payload encryption); see `platform/codec/`. */
   dataConverter: DataConverter;
   taskQueue?: string;
   /** A prebuilt bundle (tests share one); without it the worker bundles `workflows/` itself. */
@@ -26,7 +26,7 @@ export interface CaseWorkerOptions {
   metrics?: EngineMetrics;
   /** Further activity interceptors (the chaos and test workers' fault injection lives outside this package's code). */
   activityInterceptors?: NonNullable<NonNullable<WorkerOptions['interceptors']>['activity']>;
-  /** E.g. OpenTelemetry tracing (observability/tracing.ts); needs the worker to bundle its workflows itself. */
+  /** E.g. OpenTelemetry tracing (platform/tracing.ts); needs the worker to bundle its workflows itself. */
   plugins?: WorkerPlugin[];
 }
 

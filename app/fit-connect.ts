@@ -2,11 +2,11 @@ import type { JWK } from 'jose';
 import { readPrivateJwk } from '../adapters/fit-connect/crypto.js';
 import { ClientCredentials, SubmissionApi } from '../adapters/fit-connect/submission-api.js';
 import type { CaseClient } from '../client/case-client.js';
-import { FitConnectReceiver } from '../client/fit-connect-receiver.js';
-import type { FitConnectRoutesOptions } from '../client/fit-connect-routes.js';
-import type { FitConnectConfig } from '../config.js';
-import type { TokenVerifier } from '../identity/token-verifier.js';
-import type { Logger } from '../logging/logger.js';
+import { FitConnectReceiver } from '../http/fit-connect/receiver.js';
+import type { FitConnectRoutesOptions } from '../http/fit-connect/routes.js';
+import type { FitConnectConfig } from '../platform/config.js';
+import type { TokenVerifier } from '../platform/identity/token-verifier.js';
+import type { Logger } from '../platform/logger.js';
 
 export interface FitConnectIntake {
   receiver: FitConnectReceiver;

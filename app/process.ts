@@ -1,5 +1,5 @@
-import { ConfigError } from '../config.js';
-import { StartupError } from '../infra/startup-error.js';
+import { ConfigError } from '../platform/config.js';
+import { StartupError } from '../platform/startup-error.js';
 
 /**
  * Runs a standalone process: starts it, stops it gracefully on SIGTERM/SIGINT (a second signal exits at once),

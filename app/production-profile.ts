@@ -1,5 +1,5 @@
-import { DEV_WEBHOOK_SECRET, type Config } from '../config.js';
-import { ConfigError } from '../config.js';
+import { DEV_WEBHOOK_SECRET, type Config } from '../platform/config.js';
+import { ConfigError } from '../platform/config.js';
 import { Pkcs12DirectorySealKeyStore } from '../adapters/seal-keys.js';
 import { listServices } from '../services/catalogue.js';
 import { readPrivateJwk } from '../adapters/fit-connect/crypto.js';

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Connection } from '@temporalio/client';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow/tls-config.js';
 import { NativeConnection } from '@temporalio/worker';
-import type { Config } from '../config.js';
-import { StartupError } from '../infra/startup-error.js';
+import type { Config } from '../platform/config.js';
+import { StartupError } from '../platform/startup-error.js';
 
 /** Address, TLS (mutual when a certificate pair is set) and API key: the same for client, worker and API. */
 export interface TemporalConnectionOptions {

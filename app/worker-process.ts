@@ -1,21 +1,21 @@
 import { existsSync } from 'node:fs';
 import { Runtime, type Worker } from '@temporalio/worker';
-import type { Config } from '../config.js';
+import type { Config } from '../platform/config.js';
 import { configuredSealKeyStore } from '../adapters/seal-keys.js';
 import { connectDatabase } from '../db/client.js';
-import { assertDatabaseReachable } from '../infra/database.js';
+import { assertDatabaseReachable } from '../platform/database.js';
 import { configuredActivityDeps } from './adapters.js';
 import { createCaseWorker } from './case-worker.js';
-import { applyExtensions, loadPlugins, stepActivities } from '../extensions/compose.js';
+import { applyExtensions, loadPlugins, stepActivities } from './extensions.js';
 import { databaseProbe, startHealthServer, type Probe } from './health.js';
 import { assertStartable } from './production-profile.js';
 import { connectNative, temporalConnectionOptions } from './temporal-connection.js';
-import { EngineMetrics, sdkTelemetry, startMetricsServer } from '../observability/metrics.js';
-import { engineDataConverter } from '../codec/data-converter.js';
-import { payloadKeyRing } from '../codec/keys.js';
-import { createLogger, logDestination, temporalLogger } from '../logging/logger.js';
+import { EngineMetrics, sdkTelemetry, startMetricsServer } from '../platform/metrics.js';
+import { engineDataConverter } from '../platform/codec/data-converter.js';
+import { payloadKeyRing } from '../platform/codec/keys.js';
+import { createLogger, logDestination, temporalLogger } from '../platform/logger.js';
 import { HttpTimestampAuthority } from '../adapters/timestamp.js';
-import { startTracing } from '../observability/tracing.js';
+import { startTracing } from '../platform/tracing.js';
 
 export interface RunningWorker {
   worker: Worker;

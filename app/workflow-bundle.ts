@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { failureConverterPath } from '../codec/data-converter.js';
+import { failureConverterPath } from '../platform/codec/data-converter.js';
 
 const require = createRequire(import.meta.url);
 // From the sources under tsx, from dist/ once built.

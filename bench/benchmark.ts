@@ -4,16 +4,16 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NativeConnection, Worker, DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../config.js';
-import { sampleApplications, sampleRegisterData } from '../demo/sample-applications.js';
-import { percentile } from '../demo/stats.js';
+import { loadConfig } from '../platform/config.js';
+import { sampleApplications, sampleRegisterData } from '../dev/demo/sample-applications.js';
+import { percentile } from '../dev/demo/stats.js';
 import { startEngine } from '../dev/engine.js';
 import { workflowsPath } from '../app/case-worker.js';
 import { decisionTimes, storedDecisions } from './decision-times.js';
 import { historyShape, type HistoryShape } from './history-shape.js';
 import { soak } from './soak.js';
-import { engineDataConverter } from '../codec/data-converter.js';
-import { payloadKeyRing } from '../codec/keys.js';
+import { engineDataConverter } from '../platform/codec/data-converter.js';
+import { payloadKeyRing } from '../platform/codec/keys.js';
 
 const { values } = parseArgs({
   options: {

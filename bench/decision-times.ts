@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.js';
 import { listDecisions } from '../db/queries/decisions.js';
-import { percentile } from '../demo/stats.js';
+import { percentile } from '../dev/demo/stats.js';
 import { decide } from '../rules/decide.js';
 import { loadRuleSet } from '../rules/rule-set.js';
 

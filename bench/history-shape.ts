@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { caseWorkflowId } from '../contracts/ids.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 
 /** What one case's history holds: all events, activities scheduled, local activities (markers other than patches). */
 export interface HistoryShape {

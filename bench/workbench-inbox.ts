@@ -7,19 +7,19 @@ import { parseArgs } from 'node:util';
 import { sign } from '@fastify/cookie';
 import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
-import { localIssuer } from '../auth/local-issuer.js';
-import { jwtVerifier } from '../auth/tokens.js';
+import { localIssuer } from '../dev/identity/local-issuer.js';
+import { jwtVerifier } from '../platform/auth/tokens.js';
 import { CaseClient } from '../client/case-client.js';
-import { buildHttpApi } from '../client/http-api.js';
+import { buildHttpApi } from '../http/http-api.js';
 import { TaskClient } from '../client/task-client.js';
 import { DocumentStore } from '../adapters/document-store.js';
-import { FolderBlobStore } from '../storage/blob-store.js';
+import { FolderBlobStore } from '../adapters/blob-store/blob-store.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
 import { tasks } from '../db/schema.js';
-import { percentile } from '../demo/stats.js';
-import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
-import { CaseFiles } from '../workbench/index.js';
+import { percentile } from '../dev/demo/stats.js';
+import { startEmbeddedPostgres } from '../dev/embedded-postgres.js';
+import { CaseFiles } from '../http/workbench/index.js';
 
 const { values } = parseArgs({
   options: { tasks: { type: 'string', default: '10000' }, runs: { type: 'string', default: '200' } },

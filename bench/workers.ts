@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CaseClient } from '../client/case-client.js';
-import { loadConfig } from '../config.js';
-import { sampleApplications, sampleRegisterData } from '../demo/sample-applications.js';
-import { percentile } from '../demo/stats.js';
+import { loadConfig } from '../platform/config.js';
+import { sampleApplications, sampleRegisterData } from '../dev/demo/sample-applications.js';
+import { percentile } from '../dev/demo/stats.js';
 import { startEngine } from '../dev/engine.js';
 import { startWorkers, stopWorkers } from './worker-processes.js';
 

@@ -14,10 +14,10 @@ import type {
   Consent,
   EvidenceUpload,
   IdentityAssertion,
-} from '../contracts/case.js';
-import { caseWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
-import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../contracts/messages.js';
-import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../contracts/search-attributes.js';
+} from '../workflows/contracts/case.js';
+import { caseWorkflowId, TASK_QUEUE } from '../workflows/contracts/ids.js';
+import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../workflows/contracts/messages.js';
+import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../workflows/contracts/search-attributes.js';
 import { releasedRuleSetHash } from '../rules/rule-set.js';
 import {
   findAuthority,

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { CaseInput } from '../contracts/case.js';
-import { caseWorkflowId } from '../contracts/ids.js';
+import type { CaseInput } from '../workflows/contracts/case.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 
 /**
  * A case's input as submitted (application, identity, pinned versions), read from its workflow's first history event

@@ -1,4 +1,4 @@
-import type { FieldError } from '../contracts/case.js';
+import type { FieldError } from '../workflows/contracts/case.js';
 
 /** An application refused at intake: nothing stored, no workflow started. The HTTP API maps it to a problem detail. */
 export class IntakeRefusedError extends Error {

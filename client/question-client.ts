@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { AnswerConfirmation, QuestionState } from '../contracts/assistant.js';
-import { caseWorkflowId, questionWorkflowId, TASK_QUEUE } from '../contracts/ids.js';
-import { caseStateQuery, confirmAnswerUpdate, questionStateQuery } from '../contracts/messages.js';
+import type { AnswerConfirmation, QuestionState } from '../workflows/contracts/assistant.js';
+import { caseWorkflowId, questionWorkflowId, TASK_QUEUE } from '../workflows/contracts/ids.js';
+import { caseStateQuery, confirmAnswerUpdate, questionStateQuery } from '../workflows/contracts/messages.js';
 import type { applicantQuestionWorkflow } from '../workflows/applicant-question.js';
 
 /** Applicants' questions on a case and the case worker's confirmed answers. */

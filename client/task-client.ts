@@ -1,8 +1,8 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { caseWorkflowId } from '../contracts/ids.js';
-import { applicantReplyUpdate, taskActionUpdate } from '../contracts/messages.js';
-import type { ApplicantReply, RefusalType, TaskAction, TaskView } from '../contracts/task.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
+import { applicantReplyUpdate, taskActionUpdate } from '../workflows/contracts/messages.js';
+import type { ApplicantReply, RefusalType, TaskAction, TaskView } from '../workflows/contracts/task.js';
 import type { Database } from '../db/client.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { findTask, listTasks, type ListTasksParams } from '../db/queries/tasks.js';

@@ -13,8 +13,8 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
-import { CASE_OUTCOMES, CASE_STATUSES } from '../contracts/case.js';
-import { TASK_STATES } from '../contracts/task.js';
+import { CASE_OUTCOMES, CASE_STATUSES } from '../workflows/contracts/case.js';
+import { TASK_STATES } from '../workflows/contracts/task.js';
 
 export const caseStatus = pgEnum('case_status', CASE_STATUSES);
 export const caseOutcome = pgEnum('case_outcome', CASE_OUTCOMES);
@@ -95,7 +95,7 @@ export const tasks = pgTable(
     justification: text('justification'),
   },
   (t) => [
-    // The inbox (db/queries/tasks.ts listTasks, workbench/inbox.ts): one authority, a state, earliest due first, the task
+    // The inbox (db/queries/tasks.ts listTasks, http/workbench/inbox.ts): one authority, a state, earliest due first, the task
     // id as tie-breaker; the page and its count come from the index alone. Replaces (authority_id, state), its prefix.
     index('tasks_inbox_idx').on(t.authorityId, t.state, t.dueAt, t.taskId),
     // The workbench's default page (open and claimed tasks): ordered by the index, no sort over the authority's tasks.

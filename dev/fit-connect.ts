@@ -5,11 +5,11 @@ import type { JWK } from 'jose';
 import { generateDestinationKeys, type DestinationKeys } from '../adapters/fit-connect/crypto.js';
 import { fitConnectIntake, type FitConnectIntake } from '../app/fit-connect.js';
 import type { CaseClient } from '../client/case-client.js';
-import type { Config } from '../config.js';
-import type { TokenVerifier } from '../identity/token-verifier.js';
-import type { Logger } from '../logging/logger.js';
-import { generateServiceKey, startFitConnectSandbox, type FitConnectSandbox } from '../sandbox/fit-connect/server.js';
-import { FitConnectSender } from '../sandbox/fit-connect/sender.js';
+import type { Config } from '../platform/config.js';
+import type { TokenVerifier } from '../platform/identity/token-verifier.js';
+import type { Logger } from '../platform/logger.js';
+import { generateServiceKey, startFitConnectSandbox, type FitConnectSandbox } from './stand-ins/fit-connect/server.js';
+import { FitConnectSender } from './stand-ins/fit-connect/sender.js';
 
 /** The demo's destination: Stadt Musterstadt takes applications over FIT-Connect. */
 export const DEMO_DESTINATION_AUTHORITY = 'stadt-musterstadt';

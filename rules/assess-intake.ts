@@ -1,4 +1,4 @@
-import type { FieldError } from '../contracts/case.js';
+import type { FieldError } from '../workflows/contracts/case.js';
 import type { RuleSet } from './rule-set.js';
 import { runRules } from './run-rules.js';
 

@@ -1,4 +1,4 @@
-import type { Decision, DecisionOutcome, FiredRule } from '../contracts/case.js';
+import type { Decision, DecisionOutcome, FiredRule } from '../workflows/contracts/case.js';
 import type { RuleSet } from './rule-set.js';
 import { runRules } from './run-rules.js';
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuleProperties } from 'json-rules-engine';
-import type { DecisionOutcome } from '../contracts/case.js';
+import type { DecisionOutcome } from '../workflows/contracts/case.js';
 
 interface Cited {
   reason: string;

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { openApiDocument } from '../client/openapi-document.js';
+import { openApiDocument } from '../http/openapi-document.js';
 
-export const schemaFile = fileURLToPath(new URL('../packages/client/schema.d.ts', import.meta.url));
+export const schemaFile = fileURLToPath(new URL('../client/http/schema.d.ts', import.meta.url));
 
 /** TypeScript types of every route, from the OpenAPI document of the app itself (or of a running engine at `url`). */
 export async function generateClientTypes(url?: string): Promise<string> {
@@ -14,7 +14,7 @@ export async function generateClientTypes(url?: string): Promise<string> {
   return banner + astToString(await openapiTS(doc as never, { alphabetize: true }));
 }
 
-// `npm run client:generate [-- <engine URL>]` rewrites packages/client/schema.d.ts.
+// `npm run client:generate [-- <engine URL>]` rewrites client/http/schema.d.ts.
 if (process.argv[1] && import.meta.url === `file://${process.argv[1]}`) {
   const url = process.argv.slice(2).find((a) => a !== '--');
   await writeFile(schemaFile, await generateClientTypes(url));

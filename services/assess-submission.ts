@@ -1,4 +1,9 @@
-import { TRUST_LEVELS, type FieldError, type IdentityAssertion, type IdentityCheckResult } from '../contracts/case.js';
+import {
+  TRUST_LEVELS,
+  type FieldError,
+  type IdentityAssertion,
+  type IdentityCheckResult,
+} from '../workflows/contracts/case.js';
 import { findService, planFor } from './catalogue.js';
 import type { CasePlan } from './types.js';
 import { checkApplication } from './validate-application.js';

@@ -1,4 +1,4 @@
-import type { EvidenceResult } from '../contracts/case.js';
+import type { EvidenceResult } from '../workflows/contracts/case.js';
 import { postalCodeInMunicipality } from './fact-helpers.js';
 import type { AuthoritySettings, IntakeContext, ServiceDefinition } from './types.js';
 

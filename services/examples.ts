@@ -1,4 +1,4 @@
-import type { EvidenceResult } from '../contracts/case.js';
+import type { EvidenceResult } from '../workflows/contracts/case.js';
 import { decide } from '../rules/decide.js';
 import { loadRuleSet } from '../rules/rule-set.js';
 import { ruleSetVersionOn } from './catalogue.js';

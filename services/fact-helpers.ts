@@ -1,4 +1,4 @@
-import type { EvidenceResult } from '../contracts/case.js';
+import type { EvidenceResult } from '../workflows/contracts/case.js';
 import type { AuthoritySettings } from './types.js';
 
 /** Whether the application's address lies in the authority's municipality; null when the address has no postal code. */

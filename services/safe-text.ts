@@ -1,7 +1,7 @@
-import type { FieldError } from '../contracts/case.js';
+import type { FieldError } from '../workflows/contracts/case.js';
 
 // What intake accepts must fit in PostgreSQL (no NUL, no lone surrogates), render in the Bescheid's embedded fonts
-// (DejaVu Sans and DejaVu Sans Bold, documents/fonts.ts) and go into a prompt as plain text: no control, format
+// (DejaVu Sans and DejaVu Sans Bold, adapters/documents/fonts.ts) and go into a prompt as plain text: no control, format
 // (bidi, zero-width), separator, private-use or unassigned characters, and no pile-up of combining marks.
 
 export const TEXT_LIMITS = { stringLength: 5_000, keyLength: 100, depth: 8, arrayItems: 200 } as const;

@@ -4,7 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import { TRUST_LEVELS, type EvidenceResult, type EvidenceStatus } from '../contracts/case.js';
+import { TRUST_LEVELS, type EvidenceResult, type EvidenceStatus } from '../workflows/contracts/case.js';
 import { factsReadBy } from '../rules/run-rules.js';
 import { completeService, DEFAULT_DECISION_FACTS, DEFAULT_INTAKE_FACTS, type ServiceInput } from './define-service.js';
 import type { AuthoritySettings, ServiceDefinition } from './types.js';

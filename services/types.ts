@@ -1,4 +1,4 @@
-import type { CaseDeadlines, EvidenceResult, FeeTiming, TrustLevel } from '../contracts/case.js';
+import type { CaseDeadlines, EvidenceResult, FeeTiming, TrustLevel } from '../workflows/contracts/case.js';
 
 export interface EvidenceRequirement {
   evidenceType: string;

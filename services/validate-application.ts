@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import type { FieldError, ValidationResult } from '../contracts/case.js';
+import type { FieldError, ValidationResult } from '../workflows/contracts/case.js';
 import { assessIntake, type IntakeAssessment } from '../rules/assess-intake.js';
 import { loadRuleSet } from '../rules/rule-set.js';
 import { findAuthority } from './catalogue.js';

@@ -7,8 +7,8 @@ import {
   confirmAnswer,
   type ConfirmedAnswer,
   type MachineSuggestion,
-} from '../contracts/assistant.js';
-import type { EvidenceResult } from '../contracts/case.js';
+} from '../workflows/contracts/assistant.js';
+import type { EvidenceResult } from '../workflows/contracts/case.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { db, testDeps } from './harness.js';
 

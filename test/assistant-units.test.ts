@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { ChatFailure, OpenAiCompatibleModel } from '../assistant/chat-client.js';
-import { minimise, restore, knownValues } from '../assistant/minimise.js';
-import { findServices, searchCatalogue } from '../assistant/service-finder.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { ChatFailure, OpenAiCompatibleModel } from '../adapters/assistant/chat-client.js';
+import { minimise, restore, knownValues } from '../adapters/assistant/minimise.js';
+import { findServices, searchCatalogue } from '../adapters/assistant/service-finder.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
 import type { CaseClient } from '../client/case-client.js';
-import { MACHINE_LABEL } from '../contracts/assistant.js';
+import { MACHINE_LABEL } from '../workflows/contracts/assistant.js';
 import { assistantCalls } from '../db/schema.js';
 import { listServices } from '../services/catalogue.js';
 import { db, testApi } from './harness.js';

@@ -13,8 +13,8 @@ import { PdfSealer } from '../adapters/sealer.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { HttpTimestampAuthority, tstInfoOf, type TimestampAuthority } from '../adapters/timestamp.js';
 import { createDocumentActivities } from '../activities/documents.js';
-import type { CaseResult } from '../contracts/case.js';
-import { startTsaSandbox, type TsaSandbox } from '../sandbox/tsa/server.js';
+import type { CaseResult } from '../workflows/contracts/case.js';
+import { startTsaSandbox, type TsaSandbox } from '../dev/stand-ins/tsa/server.js';
 import { dataDir, sealKeys, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 

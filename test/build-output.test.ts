@@ -31,7 +31,7 @@ describe('npm run build: the public API as JavaScript with types', () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
       exports: Record<string, string | { types: string; import: string }>;
     };
-    const client = JSON.parse(readFileSync(join(repoRoot, 'packages/client/package.json'), 'utf8')) as typeof pkg;
+    const client = JSON.parse(readFileSync(join(repoRoot, 'client/http/package.json'), 'utf8')) as typeof pkg;
     const targets = [
       ...Object.values(pkg.exports).map((e) => [repoRoot, e] as const),
       ...Object.values(client.exports).map((e) => [join(repoRoot, 'packages/client'), e] as const),

@@ -5,7 +5,7 @@ import { getCase } from '../db/queries/cases.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { listPayments } from '../db/queries/payments.js';
 import { listOpenTasks } from '../db/queries/tasks.js';
-import { caseWorkflowId } from '../contracts/ids.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { randomUUID } from 'node:crypto';
 import { createActivities } from '../activities/index.js';
 import { CaseClient } from '../client/case-client.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseInput } from '../contracts/case.js';
+import type { CaseInput } from '../workflows/contracts/case.js';
 import { CaseProgress } from '../workflows/case-progress.js';
 
 const input = {

@@ -4,7 +4,7 @@ import { listDeliveries } from '../db/queries/deliveries.js';
 import { db, withWorker } from './harness.js';
 import { applicantToken, idp, listeningApi, staffToken, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
-import type { paths } from '../packages/client/index.js';
+import type { paths } from '../client/http/index.js';
 
 const STADT = 'stadt-musterstadt';
 const DORF = 'gemeinde-beispieldorf';

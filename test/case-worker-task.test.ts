@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StaffActor, TaskAction } from '../contracts/task.js';
+import type { StaffActor, TaskAction } from '../workflows/contracts/task.js';
 import { CaseWorkerTask, MAX_HANDOVERS, MAX_QUESTIONS } from '../workflows/case-worker-task.js';
 
 const opened = new Date('2026-11-28T10:00:00Z');

@@ -1,9 +1,9 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtVerifier } from '../auth/tokens.js';
-import { AesGcmCodec } from '../codec/aes-gcm-codec.js';
-import { buildCodecServer } from '../codec/server.js';
+import { jwtVerifier } from '../platform/auth/tokens.js';
+import { AesGcmCodec } from '../platform/codec/aes-gcm-codec.js';
+import { buildCodecServer } from '../platform/codec/server.js';
 import { foreignTokens, tokenAudience, tokens } from './http-helpers.js';
 import { testKeyRing } from './support/codec.js';
 

@@ -1,9 +1,14 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { AesGcmCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, MissingPayloadKeyError } from '../codec/aes-gcm-codec.js';
-import { newPayloadKey, parseKeyList, StaticKeyRing } from '../codec/key-ring.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { developmentKeyFile, payloadKeyRing } from '../codec/keys.js';
+import {
+  AesGcmCodec,
+  ENCRYPTED_ENCODING,
+  KEY_ID_METADATA,
+  MissingPayloadKeyError,
+} from '../platform/codec/aes-gcm-codec.js';
+import { newPayloadKey, parseKeyList, StaticKeyRing } from '../platform/codec/key-ring.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { developmentKeyFile, payloadKeyRing } from '../platform/codec/keys.js';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

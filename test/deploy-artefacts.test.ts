@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { PAYLOAD_KEY_VARIABLES } from '../app/production-profile.js';
-import { CONFIG_VARIABLES } from '../config.js';
+import { CONFIG_VARIABLES } from '../platform/config.js';
 import { importGraph, PRODUCTION_ENTRIES } from './support/import-graph.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const read = (p: string) => readFileSync(join(root, p), 'utf8');
 const scripts = Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts);
-/** Settings the engine reads: config.ts's schema, and the payload key ring the production profile checks. */
+/** Settings the engine reads: platform/config.ts's schema, and the payload key ring the production profile checks. */
 const known = new Set([...CONFIG_VARIABLES, ...PAYLOAD_KEY_VARIABLES]);
 /** Scripts another engineer's branch adds (the codec server); required once that branch is merged. */
 const fromOtherBranches = scripts.includes('codec-server') ? [] : ['codec-server'];

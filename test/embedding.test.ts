@@ -7,11 +7,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Worker } from '@temporalio/worker';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { caseWorkflowId } from '../contracts/ids.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { listPayments } from '../db/queries/payments.js';
-import { loadPlugins } from '../extensions/compose.js';
+import { loadPlugins } from '../app/extensions.js';
 import { findService } from '../services/catalogue.js';
 import { client, db, sealKeys, withWorker } from './harness.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
@@ -146,7 +146,7 @@ describe("a team's service and adapter from its own folder", () => {
   }, async () => {
     const before = await gitStatus();
 
-    await tsx(['cli/service-new.ts', 'bibliotheksausweis', '--dir', teamRepo]);
+    await tsx(['scripts/service-new.ts', 'bibliotheksausweis', '--dir', teamRepo]);
     const folder = join(teamRepo, 'bibliotheksausweis');
     writeFileSync(join(folder, 'service.ts'), serviceTs);
     writeFileSync(join(folder, 'rules', 'v1.json'), JSON.stringify(rules, null, 2));
@@ -157,7 +157,7 @@ describe("a team's service and adapter from its own folder", () => {
     writeFileSync(join(teamRepo, 'extensions.ts'), extensionsTs);
 
     // The check the team runs before shipping: folder sound, examples as expected.
-    const check = await tsx(['cli/service-check.ts', folder, '--extensions', join(teamRepo, 'extensions.ts')]);
+    const check = await tsx(['scripts/service-check.ts', folder, '--extensions', join(teamRepo, 'extensions.ts')]);
     expect(check.stdout).toContain('✓ 2 examples as expected');
 
     // Composition as the engine does it from SERVICE_DIRS and EXTENSIONS.
@@ -230,7 +230,7 @@ describe("a team's service and adapter from its own folder", () => {
 
   it('refuses a broken team folder at start-up with every problem named', async () => {
     const broken = join(teamRepo, 'broken');
-    await tsx(['cli/service-new.ts', 'kaputt', '--dir', broken]);
+    await tsx(['scripts/service-new.ts', 'kaputt', '--dir', broken]);
     const folder = join(broken, 'kaputt');
     writeFileSync(
       join(folder, 'service.ts'),

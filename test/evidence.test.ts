@@ -1,14 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { CaseState } from '../contracts/case.js';
-import { caseWorkflowId } from '../contracts/ids.js';
+import type { CaseState } from '../workflows/contracts/case.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { evidenceUploads } from '../db/schema.js';
 import { findService } from '../services/catalogue.js';
-import { lastenradApplication } from '../demo/sample-other-services.js';
+import { lastenradApplication } from '../dev/demo/sample-other-services.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { sha256Hex } from '../adapters/document-store.js';
 import { applicantToken, listening } from './http-helpers.js';

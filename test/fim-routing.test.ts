@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { caseWorkflowId } from '../contracts/ids.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { hundesteuer, hundesteuerSchema } from '../services/hundesteuer.js';
 import { cardinality, importXDatenfelder2, parseGenericode } from '../services/fim/xdatenfelder.js';
 import { CatalogueRoutingTable, leikaUrn } from '../services/routing.js';

@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApi } from '../app/api.js';
 import { sealIdentities } from '../app/production-profile.js';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../platform/config.js';
 import { DEMO_SEAL_PASSPHRASE } from '../dev/demo-seal-keys.js';
 import { tokenAudience, tokens } from './http-helpers.js';
 import { testPayloadKeys } from './support/codec.js';
@@ -15,12 +15,16 @@ import { callbackAuthentication, CALLBACK_NEW_SUBMISSIONS, verifyCallback } from
 import { decryptPart, encryptPart, EVENT, generateDestinationKeys, sha512Hex } from '../adapters/fit-connect/crypto.js';
 import { ClientCredentials, FitConnectHttpError, SubmissionApi } from '../adapters/fit-connect/submission-api.js';
 import type { CaseClient } from '../client/case-client.js';
-import { fitConnectCaseId, FitConnectReceiver, fitConnectSchemaUri } from '../client/fit-connect-receiver.js';
-import { caseWorkflowId } from '../contracts/ids.js';
-import { startLocalIdentityProvider, type LocalIdentityProvider } from '../identity/local-identity-provider.js';
-import { IdentityRejectedError, OidcTokenVerifier, type TokenVerifier } from '../identity/token-verifier.js';
-import { startFitConnectSandbox, generateServiceKey, type FitConnectSandbox } from '../sandbox/fit-connect/server.js';
-import { FitConnectSender, type SendSubmission } from '../sandbox/fit-connect/sender.js';
+import { fitConnectCaseId, FitConnectReceiver, fitConnectSchemaUri } from '../http/fit-connect/receiver.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
+import { startLocalIdentityProvider, type LocalIdentityProvider } from '../dev/identity/local-identity-provider.js';
+import { IdentityRejectedError, OidcTokenVerifier, type TokenVerifier } from '../platform/identity/token-verifier.js';
+import {
+  startFitConnectSandbox,
+  generateServiceKey,
+  type FitConnectSandbox,
+} from '../dev/stand-ins/fit-connect/server.js';
+import { FitConnectSender, type SendSubmission } from '../dev/stand-ins/fit-connect/sender.js';
 import { leikaUrn } from '../services/routing.js';
 import { client, dataDir, sealKeys, testApi, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';

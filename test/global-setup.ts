@@ -5,13 +5,13 @@ import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../platform/config.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
-import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
+import { startEmbeddedPostgres } from '../dev/embedded-postgres.js';
+import { startTemporalDevServer } from '../dev/temporal-dev-server.js';
 import { workflowsPath } from '../app/case-worker.js';
 import { recordNewFixtures } from './support/fixtures.js';
-import { failureConverterPath } from '../codec/data-converter.js';
+import { failureConverterPath } from '../platform/codec/data-converter.js';
 
 declare module 'vitest' {
   interface ProvidedContext {

@@ -10,29 +10,29 @@ import { CaseClient, caseWorkflowStart, type SubmitApplication } from '../client
 import { findService, ruleSetVersionOn } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 import type { FastifyInstance } from 'fastify';
-import { jwtVerifier } from '../auth/tokens.js';
-import { buildHttpApi, type HttpApiDeps } from '../client/http-api.js';
+import { jwtVerifier } from '../platform/auth/tokens.js';
+import { buildHttpApi, type HttpApiDeps } from '../http/http-api.js';
 import { intakeNotUnderTest, tokenAudience, tokens } from './http-helpers.js';
 import { TaskClient } from '../client/task-client.js';
 import { connectDatabase } from '../db/client.js';
-import { sampleRegisterData } from '../demo/sample-applications.js';
+import { sampleRegisterData } from '../dev/demo/sample-applications.js';
 import {
   startRegisterSandbox,
   type RegisterSandboxOptions,
   type StartedRegisterSandbox,
-} from '../sandbox/registers/server.js';
+} from '../dev/stand-ins/registers/server.js';
 import { activityDeps, engineRegisters } from '../dev/engine.js';
-import { startPostboxSandbox } from '../sandbox/postbox/server.js';
+import { startPostboxSandbox } from '../dev/stand-ins/postbox/server.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
-import { startPaymentSandbox } from '../sandbox/payments/server.js';
+import { startPaymentSandbox } from '../dev/stand-ins/payments/server.js';
 import { createCaseWorker, type CaseWorkerOptions } from '../app/case-worker.js';
-import { applyExtensions, stepActivities } from '../extensions/compose.js';
-import type { EngineExtensions } from '../extensions/types.js';
+import { applyExtensions, stepActivities } from '../app/extensions.js';
+import type { EngineExtensions } from '../adapters/extensions.js';
 import type { ActivityDeps } from '../activities/index.js';
 import { waitFor } from './support/wait.js';
 import { testDataConverter } from './support/codec.js';
 import { testLogger } from './support/log-capture.js';
-import { temporalLogger } from '../logging/logger.js';
+import { temporalLogger } from '../platform/logger.js';
 
 // The SDK's own Prometheus exporter on a free port, so a test can scrape what an operator would.
 const sdkMetricsPort = await new Promise<number>((res) => {

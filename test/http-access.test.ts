@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { declaredAccessOf, type Access } from '../client/access.js';
-import { routesOf } from '../client/http-api.js';
+import { declaredAccessOf, type Access } from '../http/access.js';
+import { routesOf } from '../http/http-api.js';
 import { CaseClient } from '../client/case-client.js';
 import { QuestionClient } from '../client/question-client.js';
-import type { StaffRole } from '../contracts/task.js';
+import type { StaffRole } from '../workflows/contracts/task.js';
 import { client, db, sealKeys, testApi, withWorker, type TestEngine } from './harness.js';
 import { applicantToken, foreignTokens, staffToken, tokens, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';

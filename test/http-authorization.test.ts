@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
-import { routesOf } from '../client/http-api.js';
+import { routesOf } from '../http/http-api.js';
 import { CommandRefusedError } from '../client/task-client.js';
 import { CaseClient } from '../client/case-client.js';
 import { TaskClient } from '../client/task-client.js';

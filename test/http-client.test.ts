@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../client/openapi-document.js';
-import { createCaseEngineClient, type Problem } from '../packages/client/index.js';
+import { openApiDocument } from '../http/openapi-document.js';
+import { createCaseEngineClient, type Problem } from '../client/http/index.js';
 import { generateClientTypes, schemaFile } from '../scripts/generate-client.js';
 import { withWorker } from './harness.js';
 import { apiFor, applicantToken, idp } from './http-helpers.js';
@@ -10,10 +10,9 @@ import { applicationOf } from './samples.js';
 
 describe('the generated HTTP client', () => {
   it('is generated from the current OpenAPI document: the committed types are not stale', async () => {
-    expect(
-      await readFile(schemaFile, 'utf8'),
-      'run `npm run client:generate` and commit packages/client/schema.d.ts',
-    ).toBe(await generateClientTypes());
+    expect(await readFile(schemaFile, 'utf8'), 'run `npm run client:generate` and commit client/http/schema.d.ts').toBe(
+      await generateClientTypes(),
+    );
   });
 
   it('documents POST /cases completely: request body, 202/200 answer and every refusal', async () => {

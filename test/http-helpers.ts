@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { createCaseEngineClient } from '../packages/client/index.js';
+import { createCaseEngineClient } from '../client/http/index.js';
 import { afterAll } from 'vitest';
 import type { SubmitApplication } from '../client/case-client.js';
-import type { StaffRole } from '../contracts/task.js';
-import { startLocalIdentityProvider } from '../identity/local-identity-provider.js';
-import { OidcTokenVerifier } from '../identity/token-verifier.js';
-import { localIssuer, type LocalIssuer } from '../auth/local-issuer.js';
-import { jwtVerifier } from '../auth/tokens.js';
-import { buildHttpApi } from '../client/http-api.js';
+import type { StaffRole } from '../workflows/contracts/task.js';
+import { startLocalIdentityProvider } from '../dev/identity/local-identity-provider.js';
+import { OidcTokenVerifier } from '../platform/identity/token-verifier.js';
+import { localIssuer, type LocalIssuer } from '../dev/identity/local-issuer.js';
+import { jwtVerifier } from '../platform/auth/tokens.js';
+import { buildHttpApi } from '../http/http-api.js';
 import type { TestEngine } from './harness.js';
 import { waitFor as poll } from './support/wait.js';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { caseWorkflowStart } from '../client/case-client.js';
-import { resolveIncidentVia } from '../client/incident-routes.js';
-import { caseWorkflowId } from '../contracts/ids.js';
-import { CaseIncidentKey } from '../contracts/search-attributes.js';
+import { resolveIncidentVia } from '../http/incident-routes.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
+import { CaseIncidentKey } from '../workflows/contracts/search-attributes.js';
 import { findService, ruleSetVersionOn } from '../services/catalogue.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 import { client, completeOpenTask, db, testApi, withWorker } from './harness.js';

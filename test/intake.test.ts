@@ -2,21 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseIdFromKey } from '../client/case-client.js';
-import { caseWorkflowId } from '../contracts/ids.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { getCase } from '../db/queries/cases.js';
 import { listDecisions } from '../db/queries/decisions.js';
-import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
+import { gewerbeApplication, lastenradApplication } from '../dev/demo/sample-other-services.js';
 import {
   signToken,
   startLocalIdentityProvider,
   type IssueToken,
   type LocalIdentityProvider,
-} from '../identity/local-identity-provider.js';
-import { OidcTokenVerifier } from '../identity/token-verifier.js';
+} from '../dev/identity/local-identity-provider.js';
+import { OidcTokenVerifier } from '../platform/identity/token-verifier.js';
 import { client, db, testApi, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
-import { createCaseEngineClient } from '../packages/client/index.js';
+import { createCaseEngineClient } from '../client/http/index.js';
 
 let idp: LocalIdentityProvider;
 let forger: Awaited<ReturnType<typeof generateKeyPair>>;

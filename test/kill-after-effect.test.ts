@@ -7,23 +7,23 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { sealIdentities } from '../app/production-profile.js';
-import { SIDE_EFFECTING_ACTIVITIES, type KillMark } from '../chaos/kill-after-effect.js';
-import { duplicatesIn, total, retrieval, withLedger, type Ledger } from '../chaos/stand-ins.js';
+import { SIDE_EFFECTING_ACTIVITIES, type KillMark } from './chaos/kill-after-effect.js';
+import { duplicatesIn, total, retrieval, withLedger, type Ledger } from './chaos/stand-ins.js';
 import { CaseClient } from '../client/case-client.js';
 import { QuestionClient } from '../client/question-client.js';
 import { TaskClient } from '../client/task-client.js';
-import { loadConfig } from '../config.js';
-import { effectKey } from '../contracts/ids.js';
-import type { StaffActor } from '../contracts/task.js';
+import { loadConfig } from '../platform/config.js';
+import { effectKey } from '../workflows/contracts/ids.js';
+import type { StaffActor } from '../workflows/contracts/task.js';
 import { listAnswers } from '../db/queries/applicant-answers.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
-import { sampleRegisterData } from '../demo/sample-applications.js';
-import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
+import { sampleRegisterData } from '../dev/demo/sample-applications.js';
+import { gewerbeApplication, lastenradApplication } from '../dev/demo/sample-other-services.js';
 import { sealKeyStore } from '../dev/demo-seal-keys.js';
-import { startForwardingSandbox } from '../sandbox/forwarding/server.js';
-import { startPaymentSandbox } from '../sandbox/payments/server.js';
-import { buildPostboxSandbox } from '../sandbox/postbox/server.js';
-import { buildRegisterSandbox } from '../sandbox/registers/server.js';
+import { startForwardingSandbox } from '../dev/stand-ins/forwarding/server.js';
+import { startPaymentSandbox } from '../dev/stand-ins/payments/server.js';
+import { buildPostboxSandbox } from '../dev/stand-ins/postbox/server.js';
+import { buildRegisterSandbox } from '../dev/stand-ins/registers/server.js';
 import { client, db } from './harness.js';
 import { applicationOf } from './samples.js';
 import { testPayloadKeys } from './support/codec.js';
@@ -31,7 +31,7 @@ import { waitFor } from './support/wait.js';
 
 /**
  * Every side-effecting activity once under a real SIGKILL of its worker process after its effect and before its
- * completion reached Temporal (chaos/kill-after-effect.ts, only in chaos/worker.ts): the other worker runs it again,
+ * completion reached Temporal (test/chaos/kill-after-effect.ts, only in test/chaos/worker.ts): the other worker runs it again,
  * and the effect is there exactly once, at the stand-in and in the tables, and the case ends as it should.
  */
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -136,7 +136,7 @@ describe('a worker killed right after an effect', () => {
     let killed = 0;
     const t0 = Date.now();
     const spawnWorker = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'chaos/worker.ts'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/worker.ts'], {
         cwd: root,
         env,
         stdio: ['ignore', 'ignore', 'ignore'],

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { jwtVerifier } from '../auth/tokens.js';
+import { jwtVerifier } from '../platform/auth/tokens.js';
 import type { CaseClient, SubmitApplication } from '../client/case-client.js';
-import { buildHttpApi } from '../client/http-api.js';
-import type { StaffActor } from '../contracts/task.js';
-import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
-import { OidcTokenVerifier } from '../identity/token-verifier.js';
+import { buildHttpApi } from '../http/http-api.js';
+import type { StaffActor } from '../workflows/contracts/task.js';
+import { gewerbeApplication, lastenradApplication } from '../dev/demo/sample-other-services.js';
+import { OidcTokenVerifier } from '../platform/identity/token-verifier.js';
 import { intakeNotUnderTest, withWorker } from './harness.js';
 import { applicantToken, call, idp, submitOverHttp, tokenAudience, tokens } from './http-helpers.js';
 import { applicationOf } from './samples.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { CaseClient } from '../client/case-client.js';
-import { EngineMetrics, startMetricsServer } from '../observability/metrics.js';
+import { EngineMetrics, startMetricsServer } from '../platform/metrics.js';
 import { client, db, sdkMetricsUrl, testDeps, testApi, workerOn } from './harness.js';
 import { applicationOf } from './samples.js';
 

@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '../client/openapi-document.js';
+import { openApiDocument } from '../http/openapi-document.js';
 
 interface Operation {
   parameters?: Array<{ name: string; in: string; schema?: unknown }>;

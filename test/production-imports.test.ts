@@ -29,26 +29,26 @@ describe('production entry points cannot reach the development stack', () => {
         'app/worker-process.ts',
         'app/case-worker.ts',
         'activities/index.ts',
-        'client/http-api.ts',
+        'http/http-api.ts',
       ]),
     );
   });
 
   it('the walk would notice a development import (the demo entry reaches the embedded stack)', () => {
-    const demo = importGraph(['main.ts']);
+    const demo = importGraph(['dev/demo/main.ts']);
     expect([...demo.keys()]).toEqual(
       expect.arrayContaining([
         'dev/engine.ts',
         'dev/seeded-registers.ts',
         'dev/demo-seal-keys.ts',
-        'sandbox/payments/server.ts',
-        'identity/local-identity-provider.ts',
+        'dev/stand-ins/payments/server.ts',
+        'dev/identity/local-identity-provider.ts',
       ]),
     );
   });
 
   it('no two modules import each other', () => {
-    const all = importGraph([...PRODUCTION_ENTRIES, 'main.ts']);
+    const all = importGraph([...PRODUCTION_ENTRIES, 'dev/demo/main.ts']);
     const edges = new Map<string, string[]>();
     for (const file of all.keys()) edges.set(file, runtimeImports(file));
     const mutual = [...edges].flatMap(([a, targets]) =>

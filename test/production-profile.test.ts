@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertStartable, sealIdentities, startupProblems } from '../app/production-profile.js';
-import { ConfigError, DEV_WEBHOOK_SECRET, loadConfig } from '../config.js';
+import { ConfigError, DEV_WEBHOOK_SECRET, loadConfig } from '../platform/config.js';
 import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 import { startEngine } from '../dev/engine.js';
-import { sampleRegisterData } from '../demo/sample-applications.js';
+import { sampleRegisterData } from '../dev/demo/sample-applications.js';
 import { generateDestinationKeys } from '../adapters/fit-connect/crypto.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ozg-profile-'));

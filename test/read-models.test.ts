@@ -6,7 +6,7 @@ import { connectDatabase } from '../db/client.js';
 import { verifyEventChain } from '../db/event-chain.js';
 import { EventPredecessorMissing, listCaseEvents } from '../db/queries/case-events.js';
 import { getCase } from '../db/queries/cases.js';
-import { seededRandom } from '../sandbox/seeded-random.js';
+import { seededRandom } from '../dev/stand-ins/seeded-random.js';
 
 const database = connectDatabase(inject('databaseUrl'), { max: 8 });
 afterAll(() => database.close());

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { allRegistersAt, HttpRegisters } from '../adapters/registers.js';
-import { timelineOf } from '../client/timeline.js';
-import { checkUpload } from '../client/upload-check.js';
-import { sampleRegisterData } from '../demo/sample-applications.js';
-import { startRegisterSandbox } from '../sandbox/registers/server.js';
+import { timelineOf } from '../http/timeline.js';
+import { checkUpload } from '../http/upload-check.js';
+import { sampleRegisterData } from '../dev/demo/sample-applications.js';
+import { startRegisterSandbox } from '../dev/stand-ins/registers/server.js';
 
 const data = sampleRegisterData();
 const query = (register: string, subject: string, application: Record<string, unknown> = {}) => ({

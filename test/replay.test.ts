@@ -5,7 +5,7 @@ import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worke
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { History } from '@temporalio/worker/lib/runtime.js';
 import { describe, expect, inject, it } from 'vitest';
-import { caseWorkflowId } from '../contracts/ids.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { workflowsPath } from '../app/case-worker.js';
 import { fixtureFiles, fixturesDir, readManifest, sha256OfFixture } from './support/fixtures.js';
 import { client, completeOpenTask, startBypassingIntake, withWorker } from './harness.js';

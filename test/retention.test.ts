@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RetentionReport } from '../activities/retention.js';
 import type { ArchiveStore } from '../adapters/archive-store.js';
 import { RETENTION_SCHEDULE_ID, ensureRetentionSchedule } from '../client/retention-schedule.js';
-import { caseWorkflowId } from '../contracts/ids.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
 import { erasureOf, recordEvidenceUpload } from '../db/queries/retention.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EvidenceResult, EvidenceStatus } from '../contracts/case.js';
+import type { EvidenceResult, EvidenceStatus } from '../workflows/contracts/case.js';
 import { decide } from '../rules/decide.js';
 import { loadRuleSet } from '../rules/rule-set.js';
 import { runOnEngine, runRules, runRulesCompiled } from '../rules/run-rules.js';

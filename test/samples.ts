@@ -1,5 +1,5 @@
 import type { SubmitApplication } from '../client/case-client.js';
-import { sampleApplications, type SampleKind } from '../demo/sample-applications.js';
+import { sampleApplications, type SampleKind } from '../dev/demo/sample-applications.js';
 
 const pool = sampleApplications(400, 7);
 

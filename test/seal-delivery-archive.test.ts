@@ -10,7 +10,7 @@ import { HttpPostbox } from '../adapters/http-postbox.js';
 import type { Postbox } from '../adapters/postbox.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import { CaseClient } from '../client/case-client.js';
-import type { CaseResult } from '../contracts/case.js';
+import type { CaseResult } from '../workflows/contracts/case.js';
 import { verifyEventChain } from '../db/event-chain.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
@@ -159,9 +159,9 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     await writeFile(good, sealed);
     await writeFile(bad, flipByte(sealed, 300));
     const env = { ...process.env, DATA_DIR: dataDir };
-    const ok = await run(process.execPath, ['--import', 'tsx', 'cli/verify-seal.ts', good], { env });
+    const ok = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-seal.ts', good], { env });
     expect(ok.stdout).toContain('AUTHENTIC');
-    const rejected = await run(process.execPath, ['--import', 'tsx', 'cli/verify-seal.ts', bad], { env }).then(
+    const rejected = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-seal.ts', bad], { env }).then(
       () => 0,
       (err: { code: number; stdout: string }) => {
         expect(err.stdout).toContain('NOT AUTHENTIC');
@@ -231,7 +231,7 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const archivedHead = (await testDeps().archive.read(result.archive.packageSha256)).Ereignisprotokoll.Kopfhash;
     expect(verifyEventChain(events, archivedHead)).toMatchObject({ valid: true, entries: events.length });
     const verifyEvents = () =>
-      run(process.execPath, ['--import', 'tsx', 'cli/verify-events.ts', caseId, result.archive.packageSha256], {
+      run(process.execPath, ['--import', 'tsx', 'scripts/verify-events.ts', caseId, result.archive.packageSha256], {
         env: { ...process.env, DATABASE_URL: inject('databaseUrl'), DATA_DIR: dataDir },
       }).then(
         (r) => ({ code: 0, stdout: r.stdout }),

@@ -31,10 +31,10 @@ const tsx = (args: string[]) =>
 
 describe('npm run service:check -- <folder> --e2e', () => {
   it('runs a scaffolded service’s examples as real cases on the embedded engine, and fails on a mismatch', async () => {
-    await tsx(['cli/service-new.ts', 'stadtbuecherei', '--dir', teamRepo]);
+    await tsx(['scripts/service-new.ts', 'stadtbuecherei', '--dir', teamRepo]);
     const folder = join(teamRepo, 'stadtbuecherei');
 
-    const ok = await tsx(['cli/service-check.ts', folder, '--e2e']);
+    const ok = await tsx(['scripts/service-check.ts', folder, '--e2e']);
     expect(ok.out).toMatch(
       /✓ e2e approved: approve, case closed \(approved\), fee 1000 ct, evidence residence \[case [0-9a-f-]{36}\]/,
     );
@@ -47,7 +47,7 @@ describe('npm run service:check -- <folder> --e2e', () => {
     const example = JSON.parse(readFileSync(file, 'utf8')) as { expected: { outcome: string; feeCents: number } };
     example.expected.feeCents = 2000;
     writeFileSync(file, JSON.stringify(example, null, 2));
-    const bad = await tsx(['cli/service-check.ts', folder, '--e2e']);
+    const bad = await tsx(['scripts/service-check.ts', folder, '--e2e']);
     expect(bad.out).toMatch(/✗ e2e rejected: reject, case closed \(rejected\), fee 1000 ct/);
     expect(bad.out).toContain('    feeCents: expected 2000, got 1000');
     expect(bad.out).toContain('✗ end to end: 1 of 2 examples failed');

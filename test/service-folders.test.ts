@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_REGISTERS, serviceFoldersIn } from '../extensions/compose.js';
+import { BUILT_IN_REGISTERS, serviceFoldersIn } from '../app/extensions.js';
 import { findService } from '../services/catalogue.js';
 import { runExample } from '../services/examples.js';
 import { loadServiceFolder } from '../services/service-folder.js';

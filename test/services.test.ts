@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { CaseClient, type SubmitApplication } from '../client/case-client.js';
-import { caseWorkflowId } from '../contracts/ids.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { getCase } from '../db/queries/cases.js';
 import { listDecisions } from '../db/queries/decisions.js';
 import { listPayments } from '../db/queries/payments.js';
 import { findTask, listOpenTasks } from '../db/queries/tasks.js';
-import { gewerbeApplication, lastenradApplication } from '../demo/sample-other-services.js';
-import { whatIf } from '../rules/what-if.js';
+import { gewerbeApplication, lastenradApplication } from '../dev/demo/sample-other-services.js';
+import { whatIf } from '../services/what-if.js';
 import { client, db, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { eventually } from './support/wait.js';

@@ -3,12 +3,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../config.js';
-import { assertDatabaseReachable } from '../infra/database.js';
-import { StartupError } from '../infra/startup-error.js';
-import { connectTemporal, ensureSearchAttributes } from '../infra/temporal.js';
-import { SEARCH_ATTRIBUTES } from '../contracts/search-attributes.js';
-import { startTemporalDevServer } from '../infra/temporal-dev-server.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { assertDatabaseReachable } from '../platform/database.js';
+import { StartupError } from '../platform/startup-error.js';
+import { connectTemporal, ensureSearchAttributes } from '../platform/temporal.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/contracts/search-attributes.js';
+import { startTemporalDevServer } from '../dev/temporal-dev-server.js';
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve) => {

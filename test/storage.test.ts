@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { BlobArchiveStore } from '../adapters/archive-store.js';
 import { DocumentStore, sha256Hex } from '../adapters/document-store.js';
 import { blobs } from '../db/schema.js';
-import { PostgresBlobStore } from '../storage/postgres-blob-store.js';
+import { PostgresBlobStore } from '../adapters/blob-store/postgres-blob-store.js';
 import { activityDeps } from '../app/adapters.js';
 import { dataDir, db, postboxUrl, publicBaseUrl, sealKeys, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { eq } from 'drizzle-orm';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { S3BlobStore } from '../storage/s3-blob-store.js';
+import { S3BlobStore } from '../adapters/blob-store/s3-blob-store.js';
 import { startS3Server } from './support/s3-server.js';
 
 describe('documents and archive packages in PostgreSQL, where every process reaches them', () => {

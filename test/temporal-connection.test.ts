@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { connectClient, temporalConnectionOptions } from '../app/temporal-connection.js';
-import { ConfigError, loadConfig } from '../config.js';
-import { StartupError } from '../infra/startup-error.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
+import { StartupError } from '../platform/startup-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ozg-temporal-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

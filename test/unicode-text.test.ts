@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fontkit from '@pdf-lib/fontkit';
 import { describe, expect, it } from 'vitest';
-import { documentFonts } from '../documents/fonts.js';
+import { documentFonts } from '../adapters/documents/fonts.js';
 import { acceptedCodePoints, PRINTABLE_TEXT_PATTERN, textProblem } from '../services/safe-text.js';
 import { dataDir, testDeps, withWorker } from './harness.js';
 import { apiFor, idp } from './http-helpers.js';

@@ -1,10 +1,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labelApplication } from '../workbench/labels.js';
+import { labelApplication } from '../http/workbench/labels.js';
 import { hundesteuer } from '../services/hundesteuer.js';
-import { html } from '../workbench/html.js';
-import { inboxFilters, inboxQuery } from '../workbench/inbox.js';
-import { workbench } from '../workbench/plugin.js';
+import { html } from '../http/workbench/html.js';
+import { inboxFilters, inboxQuery } from '../http/workbench/inbox.js';
+import { workbench } from '../http/workbench/plugin.js';
 import { findService } from '../services/catalogue.js';
 import { idp } from './http-helpers.js';
 

@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_0503, XDOMEA_NS } from '../adapters/xdomea.js';
 import { sha256Hex } from '../adapters/document-store.js';
-import type { CaseResult } from '../contracts/case.js';
+import type { CaseResult } from '../workflows/contracts/case.js';
 import { testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 

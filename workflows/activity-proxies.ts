@@ -1,7 +1,7 @@
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { CaseDeadlines } from '../contracts/case.js';
-import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
+import type { CaseDeadlines } from './contracts/case.js';
+import { HEARTBEAT_TIMEOUT } from './contracts/timeouts.js';
 import { handToCaseWorker, withIncidents } from './incidents.js';
 
 /** The retry every ordinary activity of a case gets: quick at first, then once a minute. */

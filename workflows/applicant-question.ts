@@ -6,9 +6,9 @@ import {
   type AnswerConfirmation,
   type ApplicantQuestionInput,
   type QuestionState,
-} from '../contracts/assistant.js';
-import { confirmAnswerUpdate, questionStateQuery } from '../contracts/messages.js';
-import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
+} from './contracts/assistant.js';
+import { confirmAnswerUpdate, questionStateQuery } from './contracts/messages.js';
+import { HEARTBEAT_TIMEOUT } from './contracts/timeouts.js';
 
 // The model gets one short try; a failed draft only means the case worker writes the answer alone.
 const drafting = proxyActivities<Activities>({

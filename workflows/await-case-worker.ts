@@ -1,7 +1,7 @@
 import { allHandlersFinished, ApplicationFailure, condition, setHandler, sleep } from '@temporalio/workflow';
-import type { CaseWorkerDecision } from '../contracts/case.js';
-import { applicantReplyUpdate, taskActionUpdate } from '../contracts/messages.js';
-import type { Refusal } from '../contracts/task.js';
+import type { CaseWorkerDecision } from './contracts/case.js';
+import { applicantReplyUpdate, taskActionUpdate } from './contracts/messages.js';
+import type { Refusal } from './contracts/task.js';
 import { local } from './activity-proxies.js';
 import type { CaseContext } from './case-journal.js';
 import { has } from './case-shape.js';

@@ -1,6 +1,6 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { CaseDeadlines, CaseInput, CaseOutcome, CaseStatus, Decision } from '../contracts/case.js';
-import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
+import type { CaseDeadlines, CaseInput, CaseOutcome, CaseStatus, Decision } from './contracts/case.js';
+import { CaseOutcomeKey, CaseStatusKey } from './contracts/search-attributes.js';
 import type { JournalEntry } from '../activities/case-record.js';
 import type { CasePlan } from '../services/types.js';
 import { local } from './activity-proxies.js';

@@ -1,5 +1,5 @@
-import type { CaseInput, CaseOutcome, CaseState, CaseStatus, Decision } from '../contracts/case.js';
-import type { TaskView } from '../contracts/task.js';
+import type { CaseInput, CaseOutcome, CaseState, CaseStatus, Decision } from './contracts/case.js';
+import type { TaskView } from './contracts/task.js';
 
 /**
  * The case's state and the rules for changing it, free of Temporal APIs so it can be tested without a server.

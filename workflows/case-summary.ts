@@ -1,9 +1,9 @@
 import { log, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { CaseInput, Decision } from '../contracts/case.js';
-import { caseSummaryWorkflowId } from '../contracts/ids.js';
-import type { CaseSummaryRequest } from '../contracts/assistant.js';
-import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
+import type { CaseInput, Decision } from './contracts/case.js';
+import { caseSummaryWorkflowId } from './contracts/ids.js';
+import type { CaseSummaryRequest } from './contracts/assistant.js';
+import { HEARTBEAT_TIMEOUT } from './contracts/timeouts.js';
 import { has, type CaseShape } from './case-shape.js';
 
 // The activity itself falls back to the fact sheet when the model is slow or failing; a second try covers a lost worker.

@@ -1,4 +1,4 @@
-import type { CaseWorkerDecision } from '../contracts/case.js';
+import type { CaseWorkerDecision } from './contracts/case.js';
 import {
   caseWorkerGroup,
   supervisorGroup,
@@ -6,7 +6,7 @@ import {
   type Refusal,
   type TaskAction,
   type TaskView,
-} from '../contracts/task.js';
+} from './contracts/task.js';
 
 export interface NewTask {
   taskId: string;

@@ -9,8 +9,8 @@ import {
   type EvidenceUpload,
   type FeeResult,
   type SealResult,
-} from '../contracts/case.js';
-import { caseStateQuery, uploadEvidenceUpdate } from '../contracts/messages.js';
+} from './contracts/case.js';
+import { caseStateQuery, uploadEvidenceUpdate } from './contracts/messages.js';
 import { acts, local } from './activity-proxies.js';
 import { awaitCaseWorker, listenForTaskActions, TASK_HANDLERS_FIRST_PATCH } from './await-case-worker.js';
 import { CaseJournal, type CaseBasics, type CaseContext } from './case-journal.js';

@@ -1,5 +1,5 @@
 import { ActivityFailure } from '@temporalio/workflow';
-import type { DeliveryResult, SealResult } from '../contracts/case.js';
+import type { DeliveryResult, SealResult } from './contracts/case.js';
 import { acts, postbox as postboxWith } from './activity-proxies.js';
 import type { CaseBasics } from './case-journal.js';
 

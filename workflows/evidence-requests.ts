@@ -1,4 +1,4 @@
-import type { CaseState, EvidenceUpload, RequestedEvidence } from '../contracts/case.js';
+import type { CaseState, EvidenceUpload, RequestedEvidence } from './contracts/case.js';
 
 /**
  * What the case asked the applicant for and what has arrived, free of Temporal APIs.

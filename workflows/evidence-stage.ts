@@ -1,5 +1,5 @@
 import { condition, log } from '@temporalio/workflow';
-import type { EvidenceResult, EvidenceStatus, RequestedEvidence } from '../contracts/case.js';
+import type { EvidenceResult, EvidenceStatus, RequestedEvidence } from './contracts/case.js';
 import type { EvidenceRequirement } from '../services/types.js';
 import { acts, registers as registersWith } from './activity-proxies.js';
 import type { CaseContext } from './case-journal.js';

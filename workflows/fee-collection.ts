@@ -1,6 +1,6 @@
 import { condition, setHandler } from '@temporalio/workflow';
-import type { CaseState, FeeResult, PayoutResult } from '../contracts/case.js';
-import { paymentNotifiedSignal } from '../contracts/messages.js';
+import type { CaseState, FeeResult, PayoutResult } from './contracts/case.js';
+import { paymentNotifiedSignal } from './contracts/messages.js';
 import { acts } from './activity-proxies.js';
 import type { CaseContext } from './case-journal.js';
 import { pollDelayMs } from './payment-polling.js';

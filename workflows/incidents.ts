@@ -10,16 +10,16 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { DecideInput } from '../activities/decision.js';
-import type { Decision } from '../contracts/case.js';
+import type { Decision } from './contracts/case.js';
 import {
   INCIDENT_TYPES,
   isIncidentType,
   type IncidentAction,
   type IncidentResolution,
   type IncidentType,
-} from '../contracts/incidents.js';
-import { resolveIncidentUpdate } from '../contracts/messages.js';
-import { CaseIncidentKey } from '../contracts/search-attributes.js';
+} from './contracts/incidents.js';
+import { resolveIncidentUpdate } from './contracts/messages.js';
+import { CaseIncidentKey } from './contracts/search-attributes.js';
 
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });
 
@@ -41,7 +41,7 @@ const ofThisRun = () => {
 };
 
 /**
- * Wraps activity proxies: a permanent failure (contracts/incidents.ts) does not fail the case but marks it for an
+ * Wraps activity proxies: a permanent failure (workflows/contracts/incidents.ts) does not fail the case but marks it for an
  * operator (search attribute CaseIncident, a row in `incidents`) and waits for a resolution: retry, hand over, close.
  */
 export function withIncidents<A extends object>(acts: A, fallbacks: Fallbacks<A> = {}): A {

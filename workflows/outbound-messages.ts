@@ -2,7 +2,7 @@ import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporal
 import type { Activities } from '../activities/index.js';
 import type { StatusMessageInput } from '../activities/outbound.js';
 import { RETRY } from './activity-proxies.js';
-import type { CaseInput, CaseOutcome, CaseState, CaseStatus } from '../contracts/case.js';
+import type { CaseInput, CaseOutcome, CaseState, CaseStatus } from './contracts/case.js';
 import type { Milestone } from '../adapters/status-messages.js';
 
 /** Patch id: cases started before status messages and forwarding existed replay without them. */

@@ -1,7 +1,7 @@
 import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
-import type { CaseInput, Decision, EvidenceResult } from '../contracts/case.js';
-import { effectKey } from '../contracts/ids.js';
-import type { StepHandler } from '../extensions/types.js';
+import type { CaseInput, Decision, EvidenceResult } from './contracts/case.js';
+import { effectKey } from './contracts/ids.js';
+import type { StepHandler } from '../adapters/extensions.js';
 import type { CasePlan, StepPoint } from '../services/types.js';
 import { has, type CaseShape } from './case-shape.js';
 

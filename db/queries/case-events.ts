@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { CaseStatus } from '../../contracts/case.js';
+import type { CaseStatus } from '../../workflows/contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import { eventHash } from '../event-chain.js';
 import { caseEvents } from '../schema.js';

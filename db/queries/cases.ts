@@ -1,5 +1,5 @@
 import { eq, lt, sql } from 'drizzle-orm';
-import type { CaseOutcome, CaseStatus, Decision } from '../../contracts/case.js';
+import type { CaseOutcome, CaseStatus, Decision } from '../../workflows/contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import { cases } from '../schema.js';
 

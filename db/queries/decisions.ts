@@ -1,5 +1,5 @@
 import { and, asc, eq, gte, isNull, or } from 'drizzle-orm';
-import type { Decision, FiredRule } from '../../contracts/case.js';
+import type { Decision, FiredRule } from '../../workflows/contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import { cases, decisions } from '../schema.js';
 

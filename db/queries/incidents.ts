@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { IncidentAction, IncidentType } from '../../contracts/incidents.js';
+import type { IncidentAction, IncidentType } from '../../workflows/contracts/incidents.js';
 import type { DbExecutor } from '../client.js';
 import { cases, incidents } from '../schema.js';
 

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, lt, ne } from 'drizzle-orm';
-import type { DocumentRef } from '../../contracts/case.js';
+import type { DocumentRef } from '../../workflows/contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import { caseEvents, cases, deliveries, erasures, evidenceRetrievals, evidenceUploads, seals } from '../schema.js';
 

@@ -1,6 +1,6 @@
 import { and, asc, count, eq, gte, inArray, isNull, like, lt, lte, sql, type SQL } from 'drizzle-orm';
-import type { CaseWorkerDecision } from '../../contracts/case.js';
-import type { TaskState, TaskView } from '../../contracts/task.js';
+import type { CaseWorkerDecision } from '../../workflows/contracts/case.js';
+import type { TaskState, TaskView } from '../../workflows/contracts/task.js';
 import type { DbExecutor } from '../client.js';
 import { tasks } from '../schema.js';
 

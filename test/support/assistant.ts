@@ -1,5 +1,5 @@
-import { Assistant } from '../../assistant/assistant.js';
-import { OpenAiCompatibleModel } from '../../assistant/chat-client.js';
+import { Assistant } from '../../adapters/assistant/assistant.js';
+import { OpenAiCompatibleModel } from '../../adapters/assistant/chat-client.js';
 import { db } from '../harness.js';
 
 /** An assistant speaking to the given (stub) server, with a deadline short enough for tests and long enough for a loaded CI machine. */

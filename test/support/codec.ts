@@ -1,5 +1,5 @@
-import { engineDataConverter } from '../../codec/data-converter.js';
-import { StaticKeyRing } from '../../codec/key-ring.js';
+import { engineDataConverter } from '../../platform/codec/data-converter.js';
+import { StaticKeyRing } from '../../platform/codec/key-ring.js';
 
 /** A fixed key ring for tests: client, worker and replay decode each other's payloads. */
 const testKey = { id: 'test-1', key: Buffer.alloc(32, 0x5a) };

@@ -1,4 +1,4 @@
-import { createLogger } from '../../logging/logger.js';
+import { createLogger } from '../../platform/logger.js';
 
 const lines: string[] = [];
 let capturing = false;

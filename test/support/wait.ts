@@ -1,4 +1,4 @@
-import type { CaseStatus } from '../../contracts/case.js';
+import type { CaseStatus } from '../../workflows/contracts/case.js';
 
 export interface WaitOptions {
   /** The deadline: fails after this long. */

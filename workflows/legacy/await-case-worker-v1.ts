@@ -7,9 +7,9 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { CaseDeadlines, CaseWorkerDecision } from '../../contracts/case.js';
-import { applicantReplyUpdate, taskActionUpdate } from '../../contracts/messages.js';
-import type { Refusal } from '../../contracts/task.js';
+import type { CaseDeadlines, CaseWorkerDecision } from '../contracts/case.js';
+import { applicantReplyUpdate, taskActionUpdate } from '../contracts/messages.js';
+import type { Refusal } from '../contracts/task.js';
 import type { CaseWorkerTask, TaskEvent } from '../case-worker-task.js';
 
 const local = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 seconds' });

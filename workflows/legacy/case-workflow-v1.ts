@@ -10,9 +10,9 @@ import {
   type EvidenceResult,
   type EvidenceUpload,
   type FeeResult,
-} from '../../contracts/case.js';
-import { caseStateQuery, uploadEvidenceUpdate } from '../../contracts/messages.js';
-import { CaseOutcomeKey, CaseStatusKey } from '../../contracts/search-attributes.js';
+} from '../contracts/case.js';
+import { caseStateQuery, uploadEvidenceUpdate } from '../contracts/messages.js';
+import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
 import { awaitCaseWorker } from './await-case-worker-v1.js';
 import { CaseProgress } from '../case-progress.js';
 import { CaseWorkerTask } from '../case-worker-task.js';
@@ -23,7 +23,7 @@ import { collectFee, payOut, refundFee, type FeeCase } from './fee-collection-v1
 import { listenForPaymentNotices, UNPAID_IN_ADVANCE } from '../fee-collection.js';
 import { startCaseSummary } from '../case-summary.js';
 import { handToCaseWorker, withIncidents } from '../incidents.js';
-import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
+import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 
 const acts = withIncidents(
   proxyActivities<Activities>({

@@ -1,8 +1,8 @@
 // Frozen: the delivery stage as cases started before the case journal run it (see case-workflow-v1.ts).
-import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
+import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { DeliveryResult, SealResult } from '../../contracts/case.js';
+import type { DeliveryResult, SealResult } from '../contracts/case.js';
 
 const acts = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', heartbeatTimeout: HEARTBEAT_TIMEOUT });
 

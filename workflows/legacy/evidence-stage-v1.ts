@@ -1,5 +1,5 @@
 // Frozen: the evidence stage as cases started before the case journal run it (see case-workflow-v1.ts).
-import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
+import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 import { condition, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type {
@@ -9,7 +9,7 @@ import type {
   EvidenceResult,
   EvidenceStatus,
   RequestedEvidence,
-} from '../../contracts/case.js';
+} from '../contracts/case.js';
 import type { CasePlan, EvidenceRequirement } from '../../services/types.js';
 import type { EvidenceRequests } from '../evidence-requests.js';
 

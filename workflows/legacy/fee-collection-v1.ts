@@ -1,8 +1,8 @@
 // Frozen: the fee stage as cases started before the case journal run it (see case-workflow-v1.ts).
-import { HEARTBEAT_TIMEOUT } from '../../contracts/timeouts.js';
+import { HEARTBEAT_TIMEOUT } from '../contracts/timeouts.js';
 import { condition, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import type { CaseDeadlines, CaseInput, CaseState, FeeResult, PayoutResult } from '../../contracts/case.js';
+import type { CaseDeadlines, CaseInput, CaseState, FeeResult, PayoutResult } from '../contracts/case.js';
 import type { PaymentNotices } from '../fee-collection.js';
 
 const acts = proxyActivities<Activities>({

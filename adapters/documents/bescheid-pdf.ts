@@ -1,0 +1,230 @@
+import type { CaseOutcome, Decision, FeeResult } from '../../workflows/contracts/case.js';
+import { documentFontBytes, PDFDocument } from './font-cache.js';
+
+/** Who the Bescheid is addressed to: a name and a postal address. */
+export interface Addressee {
+  /** Absent when neither the identity nor the application names the person. */
+  name?: string;
+  street?: string;
+  postalCode?: string;
+  city?: string;
+}
+
+export interface BescheidContent {
+  caseId: string;
+  /** The file number in the authority's scheme. */
+  fileReference: string;
+  authorityName: string;
+  authorityContact: string;
+  /** The authority's postal address, named in the Rechtsbehelfsbelehrung. */
+  authorityAddress: string;
+  serviceName: string;
+  legalBasis: string;
+  addressee: Addressee;
+  /** When the application came in (ISO timestamp). */
+  appliedAt: string;
+  outcome: CaseOutcome;
+  decision?: Decision;
+  refusalReasons?: string[];
+  fee?: FeeResult;
+  legalRemedy: string;
+  issuedAt: string;
+  /** Issued with an approval as an attachment page, e.g. the parking permit itself. */
+  certificate?: CertificateContent;
+}
+
+export interface CertificateContent {
+  title: string;
+  fields: Array<[label: string, value: string]>;
+  validUntil?: string;
+}
+
+const tenor: Record<CaseOutcome, string> = {
+  approved: 'Ihrem Antrag wird stattgegeben.',
+  rejected: 'Ihr Antrag wird abgelehnt.',
+  refused: 'Ihr Antrag kann nicht bearbeitet werden.',
+  incomplete:
+    'Ihr Antrag wird ohne Entscheidung in der Sache abgeschlossen, weil angeforderte Unterlagen nicht eingegangen sind.',
+};
+
+/** Space the sealer keeps free at the foot of every page for the seal mark. */
+export const SEAL_MARK_RESERVED_PT = 150;
+
+type Doc = InstanceType<typeof PDFDocument>;
+type Struct = ReturnType<Doc['struct']>;
+
+/**
+ * Renders the decision document as tagged PDF/A-2a (structure tree, headings, reading order, language, embedded
+ * fonts). Dates come from the case, not the clock, so the same decision always renders to the same bytes.
+ */
+export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array> {
+  const issued = new Date(c.issuedAt);
+  const fonts = documentFontBytes();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 56, left: 56, right: 56, bottom: SEAL_MARK_RESERVED_PT },
+    pdfVersion: '1.7',
+    // No default font: pdfkit would read and parse Helvetica's metrics for every document, and none is written with it.
+    font: null as unknown as string,
+    subset: 'PDF/A-2a',
+    tagged: true,
+    lang: 'de-DE',
+    displayTitle: true,
+    autoFirstPage: true,
+    info: {
+      Title: `Bescheid ${c.fileReference}`,
+      Subject: c.serviceName,
+      Author: c.authorityName,
+      Creator: 'ozg-case-engine',
+      Producer: 'ozg-case-engine',
+      CreationDate: issued,
+      ModDate: issued,
+    },
+  });
+  doc.registerFont('regular', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
+  const done = collect(doc);
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const w = new TaggedWriter(doc, root);
+
+  w.p(`${c.authorityName}\n${c.authorityAddress}\n${c.authorityContact}`, { bold: true });
+  w.p(addressLines(c.addressee).join('\n'));
+  w.p(`Datum: ${formatDate(c.issuedAt)}\nAktenzeichen: ${c.fileReference}\nIhr Antrag vom: ${formatDate(c.appliedAt)}`);
+  w.heading('H1', `Bescheid: ${c.serviceName}`, 15);
+  w.p(`${salutation(c.addressee)},`);
+  w.heading('H2', 'Entscheidung');
+  w.p(tenor[c.outcome], { bold: true });
+  w.heading('H2', 'Gründe');
+  w.list(reasonsOf(c));
+  if (c.decision) {
+    w.p(
+      `Entschieden nach Regelwerk Version ${c.decision.ruleSetVersion} (SHA-256 ${c.decision.ruleSetHash.slice(0, 16)}…)` +
+        (c.decision.decidedBy === 'rules' ? '.' : ` durch Sachbearbeitung (${c.decision.decidedBy.caseWorker}).`),
+    );
+  }
+  w.p(`Rechtsgrundlage: ${c.legalBasis}`);
+  w.heading('H2', 'Gebühren');
+  w.p(
+    c.fee && c.fee.amountCents > 0
+      ? `${formatEuro(c.fee.amountCents)}, ${feeStates[c.fee.status]}; Kassenzeichen ${c.fee.reference ?? '–'}`
+      : 'Für diesen Bescheid werden keine Gebühren erhoben.',
+  );
+  w.heading('H2', 'Rechtsbehelfsbelehrung');
+  w.p(`${c.legalRemedy} Anschrift: ${c.authorityName}, ${c.authorityAddress}.`);
+  if (c.certificate && c.outcome === 'approved') {
+    doc.addPage();
+    w.heading('H1', c.certificate.title, 15);
+    w.p(`Anlage zum Bescheid ${c.fileReference} vom ${formatDate(c.issuedAt)}`);
+    w.table([
+      ...c.certificate.fields,
+      ...(c.certificate.validUntil ? [['Gültig bis', c.certificate.validUntil] as [string, string]] : []),
+    ]);
+  }
+  root.end();
+  doc.end();
+  return done;
+}
+
+/** Writes content that is always wrapped in a structure element, so nothing on the page is untagged. */
+class TaggedWriter {
+  constructor(
+    private readonly doc: Doc,
+    private readonly root: Struct,
+  ) {}
+
+  heading(tag: 'H1' | 'H2', text: string, size = 12): void {
+    this.doc.moveDown(0.6);
+    this.root.add(this.doc.struct(tag, {}, () => void this.doc.font('bold').fontSize(size).text(text)));
+    this.doc.moveDown(0.2);
+  }
+
+  p(text: string, o: { bold?: boolean } = {}): void {
+    this.root.add(
+      this.doc.struct(
+        'P',
+        {},
+        () =>
+          void this.doc
+            .font(o.bold ? 'bold' : 'regular')
+            .fontSize(10.5)
+            .text(text),
+      ),
+    );
+    this.doc.moveDown(0.5);
+  }
+
+  list(items: string[]): void {
+    const list = this.doc.struct('L');
+    this.root.add(list);
+    for (const item of items) {
+      const li = this.doc.struct('LI');
+      list.add(li);
+      li.add(
+        this.doc.struct('Lbl', {}, () => void this.doc.font('regular').fontSize(10.5).text('–', { continued: true })),
+      );
+      li.add(this.doc.struct('LBody', {}, () => void this.doc.text(` ${item}`)));
+      li.end();
+    }
+    list.end();
+    this.doc.moveDown(0.5);
+  }
+
+  table(rows: Array<[string, string]>): void {
+    const table = this.doc.struct('Table');
+    this.root.add(table);
+    for (const [label, value] of rows) {
+      const tr = this.doc.struct('TR');
+      table.add(tr);
+      tr.add(
+        this.doc.struct(
+          'TH',
+          {},
+          () => void this.doc.font('bold').fontSize(10.5).text(`${label}:`, { continued: true }),
+        ),
+      );
+      tr.add(this.doc.struct('TD', {}, () => void this.doc.font('regular').text(` ${value}`)));
+      tr.end();
+    }
+    table.end();
+  }
+}
+
+function collect(doc: Doc): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
+    doc.on('error', reject);
+  });
+}
+
+export function addressLines(a: Addressee): string[] {
+  return [a.name ?? 'An die antragstellende Person', a.street, [a.postalCode, a.city].filter(Boolean).join(' ')].filter(
+    (l): l is string => !!l,
+  );
+}
+
+const salutation = (a: Addressee): string => (a.name ? `Guten Tag ${a.name}` : 'Sehr geehrte Damen und Herren');
+
+function reasonsOf(c: BescheidContent): string[] {
+  if (c.refusalReasons?.length) return c.refusalReasons;
+  const reasons = (c.decision?.firedRules ?? [])
+    .filter((r) => r.outcome === c.decision?.outcome)
+    .map((r) => `${r.reason} (${r.legalBasis})`);
+  return reasons.length ? reasons : ['Die Voraussetzungen wurden nach den genannten Rechtsgrundlagen geprüft.'];
+}
+
+const formatDate = (iso: string): string => {
+  const d = new Date(iso);
+  return `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
+};
+
+const formatEuro = (cents: number): string => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} EUR`;
+
+const feeStates: Record<FeeResult['status'], string> = {
+  paid: 'bezahlt',
+  not_required: 'keine',
+  unpaid: 'nicht fristgerecht bezahlt',
+  refunded: 'bezahlt und erstattet',
+};

@@ -1,0 +1,59 @@
+import type { TaskClient } from '../../client/task-client.js';
+import type { StaffActor } from '../../workflows/contracts/task.js';
+
+/**
+ * Plays the case workers in the demo: claims each open task from the inbox and approves it with a justification,
+ * through the same claim and complete updates a real case worker's actions go through. A second person confirms under four-eyes.
+ */
+export function startDemoCaseWorker(o: {
+  tasks: TaskClient;
+  authorityId: string;
+  intervalMs?: number;
+  onlyCases?: ReadonlySet<string>;
+}): { stop(): Promise<void> } {
+  const first: StaffActor = { id: 'demo.sachbearbeitung', role: 'case_worker', authorityId: o.authorityId };
+  const second: StaffActor = { id: 'demo.zweitpruefung', role: 'case_worker', authorityId: o.authorityId };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      // The inbox can be briefly out of reach (start-up, shutdown): the next round tries again. Tasks this bot claimed
+      // but could not complete (the engine was briefly unreachable between the two steps) are completed in a later round.
+      const page = (p: Parameters<TaskClient['inbox']>[0]) =>
+        o.tasks.inbox(p).then(
+          (r) => r.items,
+          () => [],
+        );
+      const items = [
+        ...(await page({ authorityId: o.authorityId, state: 'open', limit: 100, offset: 0 })),
+        ...(await page({ authorityId: o.authorityId, state: 'claimed', assignee: first.id, limit: 100, offset: 0 })),
+        ...(await page({ authorityId: o.authorityId, state: 'claimed', assignee: second.id, limit: 100, offset: 0 })),
+      ];
+      // Only the demo's own batch: a task of any other case is left to a person.
+      for (const task of items.filter((t) => !o.onlyCases || o.onlyCases.has(t.caseId))) {
+        const actor = task.assignee === second.id || task.stage === 'second_approval' ? second : first;
+        const claim = () => o.tasks.act(task.caseId, { action: 'claim', taskId: task.taskId, actor });
+        const complete = () =>
+          o.tasks.act(task.caseId, {
+            action: 'complete',
+            taskId: task.taskId,
+            actor,
+            outcome: 'approve',
+            justification: 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
+          });
+        // A task the inbox shows as claimed by this bot may be open in the case after all (the claim's workflow task
+        // was lost with its worker after the inbox row was written): then it is claimed again.
+        await (task.state === 'claimed'
+          ? complete().catch(() => claim().then(complete))
+          : claim().then(complete)
+        ).catch(() => {}); // claimed by someone else meanwhile, or the projection lags: the next round sees the truth
+      }
+      await new Promise((r) => setTimeout(r, o.intervalMs ?? 200));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { Client, Connection } from '@temporalio/client';
+import { DocumentStore } from '../adapters/document-store.js';
+import type { SealKeyStore } from '../adapters/seal-keys.js';
+import { FolderBlobStore } from '../adapters/blob-store/blob-store.js';
+import { jwtVerifier } from '../platform/auth/tokens.js';
+import { connectDatabase } from '../db/client.js';
+import { CaseClient } from '../client/case-client.js';
+import { buildHttpApi } from './http-api.js';
+import { QuestionClient } from '../client/question-client.js';
+import { TaskClient } from '../client/task-client.js';
+import { CaseFiles } from './workbench/index.js';
+
+const noSealKeys: SealKeyStore = {
+  keyFor: () => Promise.reject(new Error('document only')),
+  trustAnchors: async () => [],
+};
+
+/**
+ * The OpenAPI document of the whole API, every optional route group included, built without a server:
+ * connections are lazy and nothing is called, so it needs no Temporal, database or network.
+ */
+export async function openApiDocument(): Promise<Record<string, unknown>> {
+  const database = connectDatabase('postgres://document-only.invalid/none', { max: 1 });
+  const client = new Client({ connection: Connection.lazy({ address: 'document-only.invalid:7233' }) });
+  const documents = new DocumentStore(new FolderBlobStore('/nonexistent'));
+  const app = await buildHttpApi({
+    cases: new CaseClient(client),
+    tasks: new TaskClient(client, database.db),
+    auth: jwtVerifier(() => Promise.reject(new Error('document only')), {
+      issuer: 'document-only',
+      audience: 'document-only',
+    }),
+    identity: { verify: () => Promise.reject(new Error('document only')) },
+    verification: { db: database.db, documents, sealKeys: noSealKeys },
+    evidence: { db: database.db, documents, uploadMaxBytes: 1 },
+    payments: { db: database.db, webhookSecret: 'whsec_ZG9jdW1lbnQ=' },
+    assistant: { questions: new QuestionClient(client) },
+    fitConnect: { callbackSecret: 'document only', onNewSubmissions: () => {} },
+    incidents: { db: database.db, resolve: () => Promise.reject(new Error('document only')) },
+    // The case-file API; the workbench's pages are HTML for browsers and stay out of the document.
+    workbench: {
+      db: database.db,
+      files: new CaseFiles({ client, db: database.db, documents, publicBaseUrl: 'http://document-only.invalid' }),
+    },
+  });
+  try {
+    await app.ready();
+    return app.swagger() as unknown as Record<string, unknown>;
+  } finally {
+    await app.close();
+    await database.close();
+  }
+}

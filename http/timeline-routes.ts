@@ -1,0 +1,35 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { CaseClient } from '../client/case-client.js';
+import { problemResponses } from './api-schemas.js';
+import { bearerSecurity } from './http-auth.js';
+import { timelineOf } from './timeline.js';
+
+/** The applicant's view of a case: milestones in plain language and what the case is asking them for. */
+export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app) => {
+  app.get<{ Params: { caseId: string } }>(
+    '/cases/:caseId/milestones',
+    {
+      config: { access: 'case:party' },
+      schema: {
+        summary: 'The case as plain-language milestones for the applicant, and the evidence it asks for',
+        security: bearerSecurity,
+        params: {
+          type: 'object',
+          required: ['caseId'],
+          properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
+        },
+        response: { 200: { $ref: 'Milestones#' }, ...problemResponses(404) },
+      },
+    },
+    async (req) => {
+      const state = req.caseState!;
+      return {
+        caseId: state.caseId,
+        status: state.status,
+        outcome: state.outcome,
+        milestones: timelineOf(state),
+        requestedEvidence: state.requestedEvidence ?? [],
+      };
+    },
+  );
+};

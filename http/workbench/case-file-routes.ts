@@ -1,0 +1,131 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { binary, problemResponses } from '../api-schemas.js';
+import { bearerSecurity, HttpProblem, requireStaff } from '../http-auth.js';
+import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
+import type { Database } from '../../db/client.js';
+import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
+
+const caseId = { type: 'string', pattern: '^[0-9a-f-]{36}$' } as const;
+
+const descriptions: Record<(typeof CASE_FILE_PANELS)[number], string> = {
+  overview: 'Service, status, outcome and the open task as the workflow holds it.',
+  application: 'The application as the applicant filled it: fields with the labels of the service schema.',
+  evidence:
+    'Register retrievals (what was asked, when, what came back), requested evidence and uploads, each with a download link.',
+  dialogue: "Questions and document requests to the applicant, with the applicant's replies.",
+  decision:
+    'Why the case is here: each rules decision with fired rules, reasons, legal basis, facts and rule-set version; the final decision.',
+  summary: 'The machine-written summary of the task: a suggestion (machineSuggestion: true) that decides nothing.',
+  timeline: 'Everything that happened to the case, in order, with who and why.',
+  payments: 'Fees, refunds and pay-outs of the case.',
+  bescheid: 'The sealed Bescheid: download link and public verification address.',
+};
+
+/**
+ * The case file (Akte) for Fachverfahren and the workbench: one request per panel, staff of the case's authority only.
+ * To anyone else the case does not exist (404).
+ */
+export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database }> = async (app, { files, db }) => {
+  const own = async (req: FastifyRequest<{ Params: { caseId: string } }>) => {
+    const row = await files.caseFor(requireStaff(req), req.params.caseId);
+    if (!row) throw new HttpProblem(404, 'no such case');
+    return row;
+  };
+
+  for (const panel of CASE_FILE_PANELS) {
+    app.get<{ Params: { caseId: string } }>(
+      `/cases/:caseId/file/${panel}`,
+      {
+        config: { access: 'case:staff' },
+        schema: {
+          summary: `Case file: ${panel}`,
+          description: descriptions[panel],
+          tags: ['case file'],
+          security: bearerSecurity,
+          params: { type: 'object', required: ['caseId'], properties: { caseId } },
+          response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(401, 403, 404) },
+        },
+      },
+      async (req) => files.panel(panel, await own(req)),
+    );
+  }
+
+  app.get<{ Params: { caseId: string; sha256: string } }>(
+    '/cases/:caseId/file/documents/:sha256',
+    {
+      config: { access: 'case:staff' },
+      schema: {
+        summary: 'Case file: download a document the case file lists',
+        tags: ['case file'],
+        security: bearerSecurity,
+        params: {
+          type: 'object',
+          required: ['caseId', 'sha256'],
+          properties: { caseId, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+        },
+        response: {
+          200: {
+            description: 'the document as stored (PDF, image or XML), as an attachment',
+            content: Object.fromEntries(
+              ['application/pdf', 'image/png', 'image/jpeg', 'application/xml', 'application/octet-stream'].map((t) => [
+                t,
+                { schema: binary },
+              ]),
+            ),
+          },
+          ...problemResponses(401, 403, 404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const doc = await files.document(await own(req), req.params.sha256);
+      if (!doc) throw new HttpProblem(404, 'no such document in this case');
+      return reply
+        .type(doc.mediaType)
+        .header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`)
+        .send(doc.bytes);
+    },
+  );
+
+  app.post<{ Params: { taskId: string }; Body: { channel: DeliveryChannel; note?: string } }>(
+    '/tasks/:taskId/manual-delivery',
+    {
+      config: { access: 'staff' },
+      schema: {
+        summary: 'Report a Bescheid delivered by hand, completing its manual-delivery task',
+        security: bearerSecurity,
+        params: {
+          type: 'object',
+          required: ['taskId'],
+          properties: { taskId: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel'],
+          properties: {
+            channel: { type: 'string', enum: Object.keys(DELIVERY_CHANNELS) },
+            note: { type: 'string', maxLength: 2000 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['taskId', 'state'],
+            properties: { taskId: { type: 'string' }, state: { type: 'string' } },
+          },
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req) => {
+      const r = await completeManualDelivery(db, requireStaff(req), {
+        taskId: req.params.taskId,
+        channel: req.body.channel,
+        note: req.body.note?.trim() ?? '',
+      });
+      if (!r.ok) throw new HttpProblem(r.status, r.message);
+      return { taskId: req.params.taskId, state: 'completed' };
+    },
+  );
+};

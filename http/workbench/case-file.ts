@@ -1,0 +1,253 @@
+import type { Client } from '@temporalio/client';
+import type { DocumentStore } from '../../adapters/document-store.js';
+import type { CaseState, EvidenceUpload } from '../../workflows/contracts/case.js';
+import { caseWorkflowId } from '../../workflows/contracts/ids.js';
+import { caseStateQuery } from '../../workflows/contracts/messages.js';
+import type { StaffActor, TaskAction } from '../../workflows/contracts/task.js';
+import type { Database } from '../../db/client.js';
+import { listCaseEvents } from '../../db/queries/case-events.js';
+import { getCase } from '../../db/queries/cases.js';
+import { listDecisions } from '../../db/queries/decisions.js';
+import { listRetrievalsOfCase } from '../../db/queries/evidence-retrievals.js';
+import { listPayments } from '../../db/queries/payments.js';
+import { listSealsOfCase } from '../../db/queries/seals.js';
+import { getTaskSummary } from '../../db/queries/task-summaries.js';
+import { findService } from '../../services/catalogue.js';
+import { labelApplication } from './labels.js';
+
+export const CASE_FILE_PANELS = [
+  'overview',
+  'application',
+  'evidence',
+  'dialogue',
+  'decision',
+  'summary',
+  'timeline',
+  'payments',
+  'bescheid',
+] as const;
+export type CaseFilePanel = (typeof CASE_FILE_PANELS)[number];
+
+type CaseRow = NonNullable<Awaited<ReturnType<typeof getCase>>>;
+
+/** What the workflow was started with and which updates it accepted, decoded with the client's converter (and codec). */
+interface CaseHistory {
+  input?: { application: Record<string, unknown>; schemaVersion: string };
+  uploads: EvidenceUpload[];
+  asks: Array<{ kind: string; text: string; by: string }>;
+}
+
+const iso = (d: Date | string | null | undefined) => (d instanceof Date ? d.toISOString() : (d ?? null));
+
+/**
+ * The case file (Akte) for staff, one function per panel; the JSON API and the workbench pages both read through here.
+ * A case outside the caller's authority does not exist for them.
+ */
+export class CaseFiles {
+  constructor(private readonly o: { client: Client; db: Database; documents: DocumentStore; publicBaseUrl: string }) {}
+
+  /** The case's row when the staff member's authority holds it; undefined otherwise (also for unknown ids). */
+  async caseFor(actor: Pick<StaffActor, 'authorityId'>, caseId: string): Promise<CaseRow | undefined> {
+    const row = await getCase(this.o.db, { caseId });
+    return row && row.authorityId === actor.authorityId ? row : undefined;
+  }
+
+  panel(name: CaseFilePanel, row: CaseRow): Promise<Record<string, unknown>> {
+    return this.panels[name](row);
+  }
+
+  private readonly panels: Record<CaseFilePanel, (row: CaseRow) => Promise<Record<string, unknown>>> = {
+    overview: async (row) => {
+      const state = await this.state(row.caseId);
+      const service = findService(row.serviceKey);
+      return {
+        caseId: row.caseId,
+        serviceKey: row.serviceKey,
+        serviceName: service.name,
+        legalBasis: service.legalBasis,
+        authorityId: row.authorityId,
+        status: state?.status ?? row.status,
+        outcome: state?.outcome ?? row.outcome ?? null,
+        submittedAt: iso(row.submittedAt),
+        ruleSetVersion: row.ruleSetVersion,
+        task: state?.task ?? null,
+      };
+    },
+    application: async (row) => {
+      const { input } = await this.history(row.caseId);
+      if (!input) return { schemaVersion: null, fields: [] };
+      return {
+        schemaVersion: input.schemaVersion,
+        fields: labelApplication(findService(row.serviceKey), input.schemaVersion, input.application),
+      };
+    },
+    evidence: async (row) => {
+      const [retrievals, state, { uploads }] = await Promise.all([
+        listRetrievalsOfCase(this.o.db, { caseId: row.caseId }),
+        this.state(row.caseId),
+        this.history(row.caseId),
+      ]);
+      return {
+        retrievals: retrievals.map((r) => ({
+          ...r,
+          requestedAt: iso(r.requestedAt),
+          answeredAt: iso(r.answeredAt),
+          download: r.documentSha256 ? this.download(row.caseId, r.documentSha256) : null,
+        })),
+        requested: state?.requestedEvidence ?? [],
+        uploads: uploads.map((u) => ({
+          evidenceType: u.evidenceType,
+          fileName: u.fileName,
+          mediaType: u.document.mediaType,
+          size: u.document.size,
+          download: this.download(row.caseId, u.document.sha256),
+        })),
+      };
+    },
+    dialogue: async (row) => {
+      const [events, { asks }] = await Promise.all([
+        listCaseEvents(this.o.db, { caseId: row.caseId }),
+        this.history(row.caseId),
+      ]);
+      const asked = events.filter((e) => e.type === 'applicant.asked');
+      const questions = await Promise.all(
+        asked.map(async (e, i) => {
+          const d = e.data as { questionId: string; kind: string; dueAt?: string; by?: string };
+          const replied = events.find(
+            (r) => r.type === 'applicant.replied' && (r.data as { questionId?: string }).questionId === d.questionId,
+          );
+          const ref = (replied?.data as { answer?: { sha256: string } } | undefined)?.answer;
+          const answer = ref
+            ? await this.o.documents.get(ref.sha256).then(
+                (b) => (JSON.parse(b.toString('utf8')) as { answer: string }).answer,
+                () => null,
+              )
+            : null;
+          return {
+            questionId: d.questionId,
+            kind: d.kind,
+            text: asks[i]?.text ?? null,
+            askedBy: d.by ?? asks[i]?.by ?? null,
+            askedAt: iso(e.at),
+            dueAt: d.dueAt ?? null,
+            reply: replied ? { at: iso(replied.at), answer } : null,
+          };
+        }),
+      );
+      return { questions };
+    },
+    decision: async (row) => {
+      const [decisions, state] = await Promise.all([
+        listDecisions(this.o.db, { caseId: row.caseId }),
+        this.state(row.caseId),
+      ]);
+      return {
+        ruleDecisions: decisions.map((d) => ({ ...d, decidedAt: iso(d.decidedAt) })),
+        final: state?.decision ?? (row.decision as Record<string, unknown> | null) ?? null,
+      };
+    },
+    summary: async (row) => {
+      const state = await this.state(row.caseId);
+      const s = state?.task ? await getTaskSummary(this.o.db, { taskId: state.task.taskId }) : undefined;
+      return s
+        ? { machineSuggestion: true, label: s.label, source: s.source, text: s.text, createdAt: iso(s.createdAt) }
+        : { machineSuggestion: true, text: null };
+    },
+    timeline: async (row) => {
+      const events = await listCaseEvents(this.o.db, { caseId: row.caseId });
+      return {
+        events: events.map((e) => ({ seq: e.seq, type: e.type, status: e.status, at: iso(e.at), data: e.data })),
+      };
+    },
+    payments: async (row) => {
+      const rows = await listPayments(this.o.db, { caseId: row.caseId });
+      return {
+        payments: rows.map((p) =>
+          Object.fromEntries(Object.entries(p).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])),
+        ),
+      };
+    },
+    bescheid: async (row) => {
+      const seals = await listSealsOfCase(this.o.db, { caseId: row.caseId });
+      return {
+        documents: seals.map((s) => ({
+          sealId: s.sealId,
+          sealedAt: iso(s.sealedAt),
+          sha256: s.sealedSha256,
+          download: this.download(row.caseId, s.sealedSha256),
+          verificationUrl: `${this.o.publicBaseUrl}/verify/${s.sealId}`,
+        })),
+      };
+    },
+  };
+
+  /** A document of the case: only one the case file lists (register answer, upload, reply, Bescheid). */
+  async document(
+    row: CaseRow,
+    sha256: string,
+  ): Promise<{ bytes: Buffer; mediaType: string; fileName: string } | undefined> {
+    const [evidence, bescheid, events] = await Promise.all([
+      this.panels.evidence(row),
+      this.panels.bescheid(row),
+      listCaseEvents(this.o.db, { caseId: row.caseId }),
+    ]);
+    const e = evidence as {
+      retrievals: Array<{ documentSha256: string | null; evidenceType: string }>;
+      uploads: Array<{ download: string; mediaType: string; fileName: string }>;
+    };
+    const upload = e.uploads.find((u) => u.download.endsWith(`/${sha256}`));
+    const retrieval = e.retrievals.find((r) => r.documentSha256 === sha256);
+    const sealed = (bescheid.documents as Array<{ sha256: string }>).some((d) => d.sha256 === sha256);
+    const reply = events.some(
+      (ev) =>
+        ev.type === 'applicant.replied' && (ev.data as { answer?: { sha256?: string } }).answer?.sha256 === sha256,
+    );
+    const found = upload
+      ? { mediaType: upload.mediaType, fileName: upload.fileName }
+      : retrieval
+        ? { mediaType: 'application/json', fileName: `registerauskunft-${retrieval.evidenceType}.json` }
+        : sealed
+          ? { mediaType: 'application/pdf', fileName: `bescheid-${row.caseId}.pdf` }
+          : reply
+            ? { mediaType: 'application/json', fileName: 'antwort.json' }
+            : undefined;
+    return found && { ...found, bytes: await this.o.documents.get(sha256) };
+  }
+
+  private download = (caseId: string, sha256: string) => `/cases/${caseId}/file/documents/${sha256}`;
+
+  private async state(caseId: string): Promise<CaseState | undefined> {
+    return this.o.client.workflow
+      .getHandle(caseWorkflowId(caseId))
+      .query(caseStateQuery)
+      .catch(() => undefined);
+  }
+
+  private async history(caseId: string): Promise<CaseHistory> {
+    const { payloadConverter, payloadCodecs } = this.o.client.options.loadedDataConverter;
+    const decode = async (
+      payloads: Parameters<typeof payloadConverter.fromPayload>[0][] | null | undefined,
+    ): Promise<unknown[]> => {
+      let p = payloads ?? [];
+      for (const codec of [...payloadCodecs].reverse()) p = await codec.decode(p);
+      return p.map((x) => payloadConverter.fromPayload(x));
+    };
+    const history = await this.o.client.workflow
+      .getHandle(caseWorkflowId(caseId))
+      .fetchHistory()
+      .catch(() => undefined);
+    const out: CaseHistory = { uploads: [], asks: [] };
+    for (const ev of history?.events ?? []) {
+      const started = ev.workflowExecutionStartedEventAttributes;
+      if (started) out.input = (await decode(started.input?.payloads))[0] as CaseHistory['input'];
+      const update = ev.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+      if (update?.name === 'uploadEvidence')
+        out.uploads.push((await decode(update.args?.payloads))[0] as EvidenceUpload);
+      if (update?.name === 'taskAction') {
+        const a = (await decode(update.args?.payloads))[0] as TaskAction;
+        if (a.action === 'ask') out.asks.push({ kind: a.kind, text: a.text, by: a.actor.id });
+      }
+    }
+    return out;
+  }
+}

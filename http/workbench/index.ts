@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance } from 'fastify';
+import type { DocumentStore } from '../../adapters/document-store.js';
+import type { TaskClient } from '../../client/task-client.js';
+import { CaseFiles } from './case-file.js';
+import { caseFileRoutes } from './case-file-routes.js';
+import type { LoginOptions } from './login.js';
+import { workbench } from './plugin.js';
+import type { Database } from '../../db/client.js';
+
+export { CaseFiles } from './case-file.js';
+
+export interface WorkbenchDeps {
+  files: CaseFiles;
+  db: Database;
+  /** Serves the pages under /workbench when given; without it only the case-file API. */
+  pages?: { login: LoginOptions; sessionSecret: string; publicUrl?: string };
+}
+
+/** The case-file API for staff and, when login is configured, the workbench pages that use it. */
+export async function registerWorkbench(app: FastifyInstance, o: WorkbenchDeps & { tasks: TaskClient }): Promise<void> {
+  await app.register(caseFileRoutes, { files: o.files, db: o.db });
+  if (o.pages) await app.register(workbench, { files: o.files, tasks: o.tasks, db: o.db, ...o.pages });
+}
+
+/** The workbench as the engine serves it: login at the configured provider, else at the local sandbox provider. */
+export function workbenchFor(
+  config: { publicBaseUrl: string; workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string } },
+  o: { client: Client; db: Database; documents: DocumentStore; localIssuer?: string },
+): WorkbenchDeps {
+  const issuer = config.workbench.oidcIssuer ?? o.localIssuer;
+  return {
+    files: new CaseFiles({ client: o.client, db: o.db, documents: o.documents, publicBaseUrl: config.publicBaseUrl }),
+    db: o.db,
+    pages: issuer
+      ? {
+          login: { issuer, clientId: config.workbench.clientId },
+          sessionSecret: config.workbench.sessionSecret ?? randomBytes(32).toString('base64url'),
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,44 @@
+import type { StaffActor } from '../../workflows/contracts/task.js';
+import type { Database } from '../../db/client.js';
+import { completeOutsideTask, findTask } from '../../db/queries/tasks.js';
+
+/** How a Bescheid the postbox could not take was delivered instead. */
+export const DELIVERY_CHANNELS = {
+  registered_mail: 'Einschreiben mit Rückschein',
+  service_by_post: 'Postzustellungsurkunde',
+  in_person: 'persönliche Übergabe gegen Empfangsbekenntnis',
+} as const;
+export type DeliveryChannel = keyof typeof DELIVERY_CHANNELS;
+
+export type ManualOutcome = { ok: true } | { ok: false; status: 404 | 409; message: string };
+
+/**
+ * Completes a manual-delivery task (kind `deliver_manually`): the case has already gone on, so no workflow waits on it;
+ * the row records who delivered how. Completing twice is refused, so two people never both report it.
+ */
+export async function completeManualDelivery(
+  db: Database,
+  actor: StaffActor,
+  p: { taskId: string; channel: DeliveryChannel; note: string },
+): Promise<ManualOutcome> {
+  const task = await findTask(db, { taskId: p.taskId });
+  if (!task || task.authorityId !== actor.authorityId || task.kind !== 'deliver_manually')
+    return { ok: false, status: 404, message: 'no such manual-delivery task' };
+  const done = await completeOutsideTask(db, {
+    taskId: p.taskId,
+    authorityId: actor.authorityId,
+    kind: 'deliver_manually',
+    by: actor.id,
+    outcome: `delivered:${p.channel}`,
+    justification: `${DELIVERY_CHANNELS[p.channel]}${p.note ? `: ${p.note}` : ''}`,
+  });
+  if (!done) {
+    const now = await findTask(db, { taskId: p.taskId });
+    return {
+      ok: false,
+      status: 409,
+      message: `the task is already ${now?.state ?? 'gone'}${now?.completedBy ? ` (by ${now.completedBy})` : ''}`,
+    };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,449 @@
+import type { TaskView } from '../../workflows/contracts/task.js';
+import { DELIVERY_CHANNELS } from './manual-tasks.js';
+import {
+  caseStatusLabel,
+  deadlineLabel,
+  deadlineOf,
+  eventLabel,
+  outcomeLabel,
+  paymentKindLabel,
+  paymentStatusLabel,
+  roleLabel,
+  taskKindLabel,
+  taskStateLabel,
+  when,
+} from './format.js';
+import { html, type Html } from './html.js';
+import type { StaffSession } from './login.js';
+
+export interface PageContext {
+  session?: StaffSession;
+  csrf?: string;
+}
+
+const csrfField = (c: PageContext) => html`<input type="hidden" name="_csrf" value="${c.csrf ?? ''}">`;
+
+export function layout(c: PageContext, title: string, body: Html): string {
+  const s = c.session;
+  return html`<!doctype html>
+<html lang="de">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} – Arbeitsplatz</title><link rel="stylesheet" href="/workbench/assets/workbench.css"></head>
+<body>
+<a class="skip" href="#main">Zum Inhalt springen</a>
+<header>
+<p class="brand">Arbeitsplatz${s ? html` · ${s.authorityId}` : ''}</p>
+${
+  s
+    ? html`<nav aria-label="Hauptnavigation"><ul><li><a href="/workbench/inbox">Aufgaben</a></li><li><a href="/workbench/inbox?assignee=me">Meine Aufgaben</a></li>${
+        s.role === 'supervisor' ? html`<li><a href="/workbench/inbox?due=overdue">Überfällig</a></li>` : ''
+      }</ul></nav>
+<p class="who">Angemeldet: ${s.name} (${roleLabel[s.role] ?? s.role})</p>
+<form method="post" action="/workbench/logout">${csrfField(c)}<button type="submit">Abmelden</button></form>`
+    : ''
+}
+</header>
+<main id="main" tabindex="-1">
+${body}
+</main>
+</body>
+</html>`.value;
+}
+
+export function messagePage(
+  c: PageContext,
+  title: string,
+  text: string,
+  link?: { href: string; label: string },
+): string {
+  return layout(
+    c,
+    title,
+    html`<h1>${title}</h1><div role="alert" class="alert"><p>${text}</p></div>${link ? html`<p><a href="${link.href}">${link.label}</a></p>` : ''}`,
+  );
+}
+
+export function loggedOutPage(): string {
+  return layout(
+    {},
+    'Abgemeldet',
+    html`<h1>Sie sind abgemeldet</h1><p><a href="/workbench/login">Wieder anmelden</a></p>`,
+  );
+}
+
+// ── Inbox ────────────────────────────────────────────────────────────────
+
+export interface InboxFilters {
+  state: string;
+  service: string;
+  assignee: string;
+  due: string;
+  q: string;
+  page: number;
+}
+
+export interface InboxRow {
+  taskId: string;
+  caseId: string;
+  kind: string;
+  serviceKey: string;
+  reason: string;
+  assignee: string | null;
+  state: string;
+  stage: string;
+  fourEyes: boolean;
+  priority: string;
+  dueAt: string;
+  escalatedAt: string | null;
+}
+
+const option = (value: string, label: string, selected: string) =>
+  html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
+
+export function inboxPage(
+  c: PageContext,
+  d: {
+    filters: InboxFilters;
+    rows: InboxRow[];
+    total: number;
+    pageSize: number;
+    services: Array<{ key: string; name: string }>;
+    notice?: Html;
+    error?: string;
+    now: number;
+  },
+): string {
+  const f = d.filters;
+  const pages = Math.max(1, Math.ceil(d.total / d.pageSize));
+  const query = (page: number) =>
+    `/workbench/inbox?${new URLSearchParams({ ...f, page: String(page) } as unknown as Record<string, string>).toString()}`;
+  const serviceName = new Map(d.services.map((s) => [s.key, s.name]));
+  const supervisor = c.session?.role === 'supervisor';
+  const table = html`<div class="table-wrap"><table>
+<caption>${d.total} Aufgabe${d.total === 1 ? '' : 'n'}, nach Frist sortiert${pages > 1 ? html` – Seite ${f.page} von ${pages}` : ''}</caption>
+<thead><tr>${supervisor ? html`<th scope="col"><span class="muted">Auswahl</span></th>` : ''}<th scope="col">Frist</th><th scope="col">Aktenzeichen</th><th scope="col">Leistung</th><th scope="col">Aufgabe und Grund</th><th scope="col">Status</th><th scope="col">Bearbeitung</th></tr></thead>
+<tbody>
+${d.rows.map((t) => {
+  const dl = deadlineOf(t, d.now);
+  return html`<tr>
+${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}" id="sel-${t.taskId}" aria-label="Aufgabe zu Akte ${t.caseId.slice(0, 8)} auswählen"></td>` : ''}
+<td>${when(t.dueAt)}<br><span class="badge ${dl}">${deadlineLabel[dl]}</span></td>
+<td><a class="id" href="/workbench/cases/${t.caseId}">${t.caseId}</a></td>
+<td>${serviceName.get(t.serviceKey) ?? t.serviceKey}</td>
+<td>${taskKindLabel[t.kind] ?? t.kind}${t.stage === 'second_approval' ? html` <span class="badge soon">zweite Freigabe</span>` : ''}${t.fourEyes && t.stage !== 'second_approval' ? html` <span class="badge ok">Vier-Augen</span>` : ''}<br><span class="muted">${t.reason}</span></td>
+<td>${taskStateLabel[t.state] ?? t.state}${t.escalatedAt ? html`<br><span class="badge overdue">bei der Aufsicht</span>` : ''}</td>
+<td>${t.assignee ?? html`<span class="muted">niemand</span>`}</td>
+</tr>`;
+})}
+</tbody></table></div>`;
+
+  return layout(
+    c,
+    'Aufgaben',
+    html`<h1>Aufgaben</h1>
+${d.notice ?? ''}${d.error ? html`<div role="alert" class="alert"><p>${d.error}</p></div>` : ''}
+<form method="get" action="/workbench/inbox" class="filters" role="search" aria-label="Aufgaben filtern">
+<div><label for="f-q">Akte suchen (Aktenzeichen oder Anfang davon)</label><input id="f-q" name="q" value="${f.q}" size="24" maxlength="36" autocomplete="off"></div>
+<div><label for="f-state">Status</label><select id="f-state" name="state">${[
+      ['active', 'offen oder in Bearbeitung'],
+      ['open', 'offen'],
+      ['claimed', 'in Bearbeitung'],
+      ['completed', 'erledigt'],
+      ['all', 'alle'],
+    ].map(([v, l]) => option(v!, l!, f.state))}</select></div>
+<div><label for="f-service">Leistung</label><select id="f-service" name="service">${option('', 'alle Leistungen', f.service)}${d.services.map((s) => option(s.key, s.name, f.service))}</select></div>
+<div><label for="f-assignee">Bearbeitung</label><select id="f-assignee" name="assignee">${[
+      ['anyone', 'alle'],
+      ['me', 'ich'],
+      ['unassigned', 'niemand'],
+    ].map(([v, l]) => option(v!, l!, f.assignee))}</select></div>
+<div><label for="f-due">Frist</label><select id="f-due" name="due">${[
+      ['', 'alle'],
+      ['overdue', 'überfällig'],
+      ['week', 'in den nächsten 7 Tagen'],
+    ].map(([v, l]) => option(v!, l!, f.due))}</select></div>
+<div><button type="submit">Filtern</button></div>
+</form>
+${
+  d.rows.length === 0
+    ? html`<p role="status">Keine Aufgaben gefunden.</p>`
+    : supervisor
+      ? html`<form method="post" action="/workbench/tasks/reassign">${csrfField(c)}${table}
+<fieldset><legend>Ausgewählte Aufgaben neu zuweisen (Aufsicht)</legend>
+<label for="bulk-assignee">Neue Bearbeitung (Kennung)</label><input id="bulk-assignee" name="assignee" required maxlength="128" autocomplete="off">
+<label for="bulk-reason">Grund</label><textarea id="bulk-reason" name="reason" required maxlength="2000"></textarea>
+<p><button type="submit">Neu zuweisen</button></p></fieldset></form>`
+      : table
+}
+${
+  pages > 1
+    ? html`<nav class="pager" aria-label="Seiten">${f.page > 1 ? html`<a href="${query(f.page - 1)}">Vorherige Seite</a>` : ''}<span>Seite ${f.page} von ${pages}</span>${f.page < pages ? html`<a href="${query(f.page + 1)}">Nächste Seite</a>` : ''}</nav>`
+    : ''
+}`,
+  );
+}
+
+// ── Case file ────────────────────────────────────────────────────────────
+
+type Panel = Record<string, any>;
+
+export interface CasePageData {
+  caseId: string;
+  overview: Panel;
+  application: Panel;
+  evidence: Panel;
+  dialogue: Panel;
+  decision: Panel;
+  summary: Panel;
+  timeline: Panel;
+  payments: Panel;
+  bescheid: Panel;
+  /** Tasks of the case from the projection (the workflow's own task, and tasks outside it like manual delivery). */
+  tasks: InboxRow[];
+  notice?: string;
+  /** A refused or invalid action: what happened, and the form values to show again. */
+  error?: { message: string; detail?: string; stale?: string };
+  form?: Record<string, string>;
+}
+
+const dl = (pairs: Array<[string, unknown]>) =>
+  html`<dl class="fields">${pairs.map(([k, v]) => html`<dt>${k}</dt><dd>${fmt(v)}</dd>`)}</dl>`;
+function fmt(v: unknown): Html | string {
+  if (v === null || v === undefined || v === '') return '–';
+  if (typeof v === 'boolean') return v ? 'ja' : 'nein';
+  if (typeof v === 'object') return html`<code>${JSON.stringify(v)}</code>`;
+  return String(v);
+}
+
+export function casePage(c: PageContext, d: CasePageData): string {
+  const o = d.overview;
+  const task = o['task'] as TaskView | null;
+  const me = c.session!;
+  const form = d.form ?? {};
+  const canAct = me.role === 'case_worker' || me.role === 'supervisor';
+  const short = d.caseId.slice(0, 8);
+  const decisionRules = (d.decision['ruleDecisions'] as Panel[]) ?? [];
+  const escalation = decisionRules.find((r) => r['outcome'] === 'escalate') ?? decisionRules.at(-1);
+  const summary = d.summary;
+
+  const taskBox = task
+    ? html`<section aria-labelledby="task-h"><h2 id="task-h">Aufgabe</h2>${dl([
+        ['Art', taskKindLabel[task.kind] ?? task.kind],
+        [
+          'Status',
+          `${taskStateLabel[task.state] ?? task.state}${task.stage === 'second_approval' ? ' – zweite Freigabe (Vier-Augen)' : ''}`,
+        ],
+        ['Bearbeitung', task.assignee ?? 'niemand'],
+        ['Frist', `${when(task.dueAt)} (${deadlineLabel[deadlineOf(task)]})`],
+        ['Vier-Augen-Prinzip', task.fourEyes],
+        ['Grund', task.reason],
+        ...(task.proposal
+          ? [
+              [
+                'Vorschlag',
+                `${outcomeLabel[task.proposal.outcome]} von ${task.proposal.by}: „${task.proposal.justification}“`,
+              ] as [string, unknown],
+            ]
+          : []),
+        ...(task.openQuestion
+          ? [
+              ['Offene Rückfrage', `${task.openQuestion.text} (Antwort bis ${when(task.openQuestion.dueAt)})`] as [
+                string,
+                unknown,
+              ],
+            ]
+          : []),
+      ])}${canAct && task.state !== 'completed' && task.state !== 'cancelled' ? actions(c, d, task, form) : ''}</section>`
+    : html`<section aria-labelledby="task-h"><h2 id="task-h">Aufgabe</h2><p>Zu diesem Fall ist keine Aufgabe offen.</p></section>`;
+
+  const otherTasks = d.tasks.filter((t) => t.taskId !== task?.taskId);
+
+  return layout(
+    c,
+    `Akte ${short}`,
+    html`<h1>Akte <span class="id">${d.caseId}</span></h1>
+<p>${o['serviceName']} · Status: <strong>${caseStatusLabel[o['status']] ?? o['status']}</strong>${o['outcome'] ? html` · Ergebnis: <strong>${outcomeLabel[o['outcome']] ?? o['outcome']}</strong>` : ''} · eingegangen ${when(o['submittedAt'])}</p>
+<p><a href="/workbench/inbox">Zurück zu den Aufgaben</a></p>
+${d.notice ? html`<div role="status" class="notice"><p>${d.notice}</p></div>` : ''}
+${d.error ? html`<div role="alert" class="alert" id="action-error"><p><strong>${d.error.message}</strong></p>${d.error.stale ? html`<p>${d.error.stale}</p>` : ''}<p>Ihre Eingaben sind erhalten geblieben.</p>${d.error.detail ? html`<p class="muted">Technisch: ${d.error.detail}</p>` : ''}</div>` : ''}
+${taskBox}
+${drafts(d, task, me.id, me.role === 'supervisor')}
+${
+  otherTasks.length
+    ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
+        (t) =>
+          html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)} – ${t.reason}${canAct && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
+      )}</ul></section>`
+    : ''
+}
+
+<section class="panel" aria-labelledby="why-h"><h2 id="why-h">Warum der Fall hier ist</h2>
+${
+  escalation
+    ? html`<p>Regelwerk <strong>${escalation['ruleSetId']}</strong>, Version <strong>${escalation['ruleSetVersion']}</strong>; Ergebnis der Regeln: <strong>${outcomeLabel[escalation['outcome']] ?? escalation['outcome']}</strong> (${when(escalation['decidedAt'])}).</p>
+<div class="table-wrap"><table><caption>Ausgelöste Regeln</caption><thead><tr><th scope="col">Regel</th><th scope="col">Wirkung</th><th scope="col">Begründung</th><th scope="col">Rechtsgrundlage</th><th scope="col">Gelesene Fakten</th></tr></thead><tbody>
+${(escalation['firedRules'] as Panel[]).map((r) => html`<tr><td><code>${r['ruleId']}</code></td><td>${outcomeLabel[r['outcome']] ?? r['outcome']}</td><td>${r['reason']}</td><td>${r['legalBasis']}</td><td>${((r['reads'] as string[] | undefined) ?? []).map((k) => html`<code>${k}</code> = ${fmt((escalation['facts'] as Panel)[k])}<br>`)}</td></tr>`)}
+</tbody></table></div>
+<details><summary>Alle Fakten, die die Regeln gelesen haben</summary>${dl(Object.entries(escalation['facts'] as Panel))}</details>`
+    : html`<p>Noch keine Entscheidung der Regeln.</p>`
+}
+${
+  d.decision['final'] &&
+  (d.decision['final'] as Panel)['decidedBy'] !== 'rules' &&
+  typeof (d.decision['final'] as Panel)['decidedBy'] === 'object'
+    ? html`<p>Entschieden von ${(d.decision['final'] as Panel)['decidedBy']['caseWorker']}${(d.decision['final'] as Panel)['decidedBy']['confirmedBy'] ? html`, bestätigt von ${(d.decision['final'] as Panel)['decidedBy']['confirmedBy']}` : ''}.</p>`
+    : ''
+}
+</section>
+
+<section class="panel" aria-labelledby="summary-h"><h2 id="summary-h">Maschinelle Zusammenfassung</h2>
+${summary['text'] ? html`<div class="machine"><p class="tag">Maschineller Vorschlag – entscheidet nichts. Bitte anhand der Akte prüfen.</p><p>${summary['label']}</p><p>${summary['text']}</p></div>` : html`<p>Keine maschinelle Zusammenfassung vorhanden.</p>`}
+</section>
+
+<section class="panel" aria-labelledby="app-h"><h2 id="app-h">Antrag</h2>
+${(d.application['fields'] as Panel[]).length ? dl((d.application['fields'] as Panel[]).map((f) => [f['label'], f['value']])) : html`<p>Die Antragsdaten sind nicht verfügbar.</p>`}
+</section>
+
+<section class="panel" aria-labelledby="ev-h"><h2 id="ev-h">Nachweise</h2>
+<h3>Registerabrufe</h3>
+${
+  (d.evidence['retrievals'] as Panel[]).length
+    ? html`<div class="table-wrap"><table><caption>Abrufe bei Registern</caption><thead><tr><th scope="col">Nachweis</th><th scope="col">Register und Zweck</th><th scope="col">Gefragt</th><th scope="col">Antwort</th><th scope="col">Dokument</th></tr></thead><tbody>
+${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${r['evidenceType']} (Versuch ${r['attempt']})</td><td>${r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${r['evidenceType']})</span></a>` : '–'}</td></tr>`)}
+</tbody></table></div>`
+    : html`<p>Keine Registerabrufe.</p>`
+}
+<h3>Hochgeladene Unterlagen</h3>
+${
+  (d.evidence['uploads'] as Panel[]).length
+    ? html`<ul>${(d.evidence['uploads'] as Panel[]).map((u) => html`<li>${u['evidenceType']}: <a href="/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)</li>`)}</ul>`
+    : html`<p>Keine hochgeladenen Unterlagen.</p>`
+}
+${(d.evidence['requested'] as Panel[]).length ? html`<h3>Angeforderte Nachweise</h3><ul>${(d.evidence['requested'] as Panel[]).map((r) => html`<li>${r['document']} – ${({ requested: 'angefordert', received: 'eingegangen', expired: 'Frist verstrichen' } as Record<string, string>)[r['status']] ?? r['status']} (Frist ${when(r['dueAt'])})</li>`)}</ul>` : ''}
+</section>
+
+<section class="panel" aria-labelledby="dlg-h"><h2 id="dlg-h">Rückfragen und Antworten</h2>
+${
+  (d.dialogue['questions'] as Panel[]).length
+    ? html`<ol>${(d.dialogue['questions'] as Panel[]).map(
+        (
+          q,
+        ) => html`<li><p><strong>${q['kind'] === 'document' ? 'Unterlagen angefordert' : 'Rückfrage'}</strong> von ${q['askedBy']} am ${when(q['askedAt'])}${q['dueAt'] ? html`, Antwort bis ${when(q['dueAt'])}` : ''}: ${q['text'] ?? '–'}</p>
+<p>${q['reply'] ? html`Antwort vom ${when(q['reply']['at'])}: ${q['reply']['answer'] ?? '(nicht lesbar)'}` : html`<span class="muted">Noch keine Antwort.</span>`}</p></li>`,
+      )}</ol>`
+    : html`<p>Keine Rückfragen.</p>`
+}
+</section>
+
+<section class="panel" aria-labelledby="pay-h"><h2 id="pay-h">Zahlungen</h2>
+${
+  (d.payments['payments'] as Panel[]).length
+    ? html`<ul>${(d.payments['payments'] as Panel[]).map((p) => html`<li>${paymentKindLabel[p['kind']] ?? p['kind']}: ${(Number(p['amountCents']) / 100).toLocaleString('de-DE', { style: 'currency', currency: p['currency'] || 'EUR' })} – ${paymentStatusLabel[p['status']] ?? p['status']}${p['reference'] ? html` (Kassenzeichen ${p['reference']})` : ''}</li>`)}</ul>`
+    : html`<p>Keine Zahlungen.</p>`
+}
+</section>
+
+<section class="panel" aria-labelledby="bescheid-h"><h2 id="bescheid-h">Bescheid</h2>
+${
+  (d.bescheid['documents'] as Panel[]).length
+    ? html`<ul>${(d.bescheid['documents'] as Panel[]).map((b) => html`<li>Gesiegelt ${when(b['sealedAt'])}: <a href="/workbench/cases/${d.caseId}/documents/${b['sha256']}">Bescheid herunterladen (PDF)</a> · <a href="${b['verificationUrl']}">Siegel prüfen</a></li>`)}</ul>`
+    : html`<p>Noch kein Bescheid.</p>`
+}
+</section>
+
+<section class="panel" aria-labelledby="tl-h"><h2 id="tl-h">Verlauf</h2>
+<ol>${(d.timeline['events'] as Panel[]).map((e) => html`<li>${when(e['at'])}: ${eventLabel[e['type']] ?? e['type']}${e['data']?.['by'] ? html` (${e['data']['by']})` : ''}${e['data']?.['justification'] ? html` – „${e['data']['justification']}“` : ''}${e['data']?.['reason'] ? html` – ${e['data']['reason']}` : ''}</li>`)}</ol>
+</section>`,
+  );
+}
+
+function actions(c: PageContext, d: CasePageData, task: TaskView, form: Record<string, string>): Html {
+  const me = c.session!;
+  const mine = task.state === 'claimed' && task.assignee === me.id;
+  const hidden = html`${csrfField(c)}<input type="hidden" name="taskId" value="${task.taskId}"><input type="hidden" name="version" value="${String(task.version)}">`;
+  const post = `/workbench/cases/${d.caseId}/actions`;
+  const ownProposal = task.proposal?.by === me.id;
+  const parts: Html[] = [];
+  if (task.state === 'open' && !ownProposal) {
+    parts.push(
+      html`<section aria-labelledby="claim-h"><h3 id="claim-h">Übernehmen</h3><form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="claim"><button type="submit">Aufgabe übernehmen</button></form></section>`,
+    );
+  }
+  if (ownProposal && task.stage === 'second_approval') {
+    parts.push(
+      html`<p>Sie haben diese Entscheidung vorgeschlagen; die zweite Freigabe muss eine andere Person geben.</p>`,
+    );
+  }
+  if (mine) {
+    const outcome = form['outcome'] ?? task.proposal?.outcome ?? '';
+    const second = task.stage === 'second_approval' && task.proposal;
+    parts.push(html`<section aria-labelledby="decide-h"><h3 id="decide-h">${second ? 'Zweite Freigabe' : 'Entscheiden'}</h3>
+<form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="decide">
+<fieldset><legend>Entscheidung</legend>
+<label class="inline" for="o-approve"><input type="radio" id="o-approve" name="outcome" value="approve" required${outcome === 'approve' ? html` checked` : ''}> Bewilligen</label>
+<label class="inline" for="o-reject"><input type="radio" id="o-reject" name="outcome" value="reject"${outcome === 'reject' ? html` checked` : ''}> Ablehnen</label>
+</fieldset>
+${second ? html`<p>Vorgeschlagen: ${outcomeLabel[task.proposal!.outcome]} von ${task.proposal!.by}. Sie können den Vorschlag nur bestätigen.</p>` : ''}
+${task.fourEyes && !second ? html`<p>Vier-Augen-Prinzip: Ihre Entscheidung ist ein Vorschlag, den eine zweite Person freigibt.</p>` : ''}
+<label for="justification">Begründung</label>
+<textarea id="justification" name="justification" required maxlength="5000">${form['justification'] ?? ''}</textarea>
+<p><button type="submit">${second ? 'Freigeben' : task.fourEyes ? 'Vorschlag abgeben' : 'Entscheidung speichern'}</button></p>
+</form></section>`);
+    parts.push(html`<details${form['action'] === 'ask' ? html` open` : ''}><summary>Antragsteller/in fragen</summary>
+<form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="ask">
+<fieldset><legend>Art der Rückfrage</legend>
+<label class="inline" for="k-question"><input type="radio" id="k-question" name="kind" value="question"${form['kind'] !== 'document' ? html` checked` : ''}> Frage</label>
+<label class="inline" for="k-document"><input type="radio" id="k-document" name="kind" value="document"${form['kind'] === 'document' ? html` checked` : ''}> Unterlagen anfordern</label>
+</fieldset>
+<label for="ask-text">Text an Antragsteller/in</label>
+<textarea id="ask-text" name="text" required maxlength="5000">${form['text'] ?? ''}</textarea>
+<p class="muted">Die Antwortfrist setzt das Verfahren; sie erscheint danach bei der Aufgabe.</p>
+<p><button type="submit">Rückfrage senden</button></p>
+</form></details>`);
+    parts.push(
+      html`<section aria-labelledby="unclaim-h"><h3 id="unclaim-h">Zurückgeben</h3><form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="unclaim"><button type="submit" class="secondary">Aufgabe zurückgeben</button></form></section>`,
+    );
+  }
+  if (mine || me.role === 'supervisor') {
+    parts.push(html`<details${form['action'] === 'reassign' ? html` open` : ''}><summary>Neu zuweisen</summary>
+<form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="reassign">
+<label for="re-assignee">Neue Bearbeitung (Kennung)</label><input id="re-assignee" name="assignee" required maxlength="128" autocomplete="off" value="${form['assignee'] ?? ''}">
+<label for="re-reason">Grund</label><textarea id="re-reason" name="reason" required maxlength="2000">${form['reason'] ?? ''}</textarea>
+<p><button type="submit">Neu zuweisen</button></p>
+</form></details>`);
+  }
+  if (task.state === 'claimed' && !mine && me.role !== 'supervisor')
+    parts.push(html`<p>Diese Aufgabe bearbeitet ${task.assignee}.</p>`);
+  return html`<h3 class="skip">Aktionen</h3><div class="actions">${parts}</div>`;
+}
+
+const draftLabels: Record<string, string> = {
+  justification: 'Ihre Begründung',
+  text: 'Ihre Rückfrage',
+  reason: 'Ihr Grund',
+  note: 'Ihr Vermerk',
+};
+
+/** What the user typed for an action they can no longer take here: shown again, so nothing is lost. */
+function drafts(d: CasePageData, task: TaskView | null, me: string, supervisor: boolean): Html | string {
+  const form = d.form ?? {};
+  const mine = task?.state === 'claimed' && task.assignee === me;
+  const manualOpen = d.tasks.some(
+    (t) => t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed'),
+  );
+  const shownInForm = (field: string) =>
+    field === 'note' ? manualOpen : field === 'reason' ? mine || supervisor : mine;
+  const lost = Object.keys(draftLabels).filter((k) => form[k]?.trim() && !shownInForm(k));
+  if (!lost.length) return '';
+  return html`<section aria-labelledby="drafts-h"><h2 id="drafts-h">Ihre nicht gespeicherten Eingaben</h2><p>Zum Kopieren, etwa für eine Notiz an die neue Bearbeitung:</p>${lost.map(
+    (k) =>
+      html`<label for="draft-${k}">${draftLabels[k]}</label><textarea id="draft-${k}" name="${k}" readonly>${form[k]}</textarea>`,
+  )}</section>`;
+}
+
+function manualDeliveryForm(c: PageContext, d: CasePageData, t: InboxRow, form: Record<string, string>): Html {
+  return html`<form method="post" action="/workbench/cases/${d.caseId}/manual-delivery">${csrfField(c)}<input type="hidden" name="taskId" value="${t.taskId}">
+<fieldset><legend>Zustellung melden</legend>
+<label for="md-channel">Zugestellt per</label><select id="md-channel" name="channel">${Object.entries(DELIVERY_CHANNELS).map(([v, l]) => option(v, l, form['channel'] ?? ''))}</select>
+<label for="md-note">Vermerk (z. B. Sendungsnummer)</label><textarea id="md-note" name="note" maxlength="2000">${form['note'] ?? ''}</textarea>
+<p><button type="submit">Zustellung als erledigt melden</button></p></fieldset></form>`;
+}
