@@ -1,14 +1,10 @@
 // `npm run migrate`: applies the database migrations as their own deployment step (API and workers never migrate).
+import { migrate } from './app/migrate.js';
 import { runProcess } from './app/process.js';
-import { loadConfig, ConfigError } from './platform/config.js';
-import { migrateDatabase } from './db/migrate.js';
-import { assertDatabaseReachable } from './platform/database.js';
+import { loadConfig } from './platform/config.js';
 
 await runProcess('migrate', async () => {
-  const { databaseUrl } = loadConfig();
-  if (!databaseUrl) throw new ConfigError('DATABASE_URL: not set (the PostgreSQL to migrate)');
-  await assertDatabaseReachable(databaseUrl);
-  await migrateDatabase(databaseUrl);
+  await migrate(loadConfig());
   console.log('migrate: database is up to date');
   process.exit(0);
 });

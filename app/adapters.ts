@@ -78,14 +78,15 @@ export const configuredPayments = (providerUrl: string, publicBaseUrl: string): 
   notifyUrl: `${publicBaseUrl}/payments/webhook`,
 });
 
-/** Every adapter from configuration alone, for a worker or API process: no stand-in is started here. */
+/** Every adapter from configuration (and the registers the development stack passes): no stand-in is started here. */
 export function configuredActivityDeps(
   config: Config,
   db: Database,
   sealKeys: SealKeyStore,
   metrics?: EngineMetrics,
+  registersOverride?: Registers,
 ): ActivityDeps {
-  const registers = httpRegisters(config.registerBaseUrl!, config.registerTimeoutMs);
+  const registers = registersOverride ?? httpRegisters(config.registerBaseUrl!, config.registerTimeoutMs);
   return activityDeps(config.dataDir, db, metrics ? metrics.measure(registers) : registers, {
     publicBaseUrl: config.publicBaseUrl,
     postboxUrl: config.postboxUrl,

@@ -10,7 +10,7 @@ import { configuredSealKeyStore } from '../adapters/seal-keys.js';
 import { CaseClient } from '../client/case-client.js';
 import { buildHttpApi } from '../http/http-api.js';
 import { resolveIncidentVia } from '../http/incident-routes.js';
-import { loadPlugins } from './extensions.js';
+import { loadPlugins, type Plugins } from './extensions.js';
 import { QuestionClient } from '../client/question-client.js';
 import { TaskClient } from '../client/task-client.js';
 import type { Config } from '../platform/config.js';
@@ -28,17 +28,42 @@ import { payloadKeyRing } from '../platform/codec/keys.js';
 import { createLogger, logDestination } from '../platform/logger.js';
 import { startTracing, traceRequests } from '../platform/tracing.js';
 import { workbenchFor } from '../http/workbench/index.js';
-import { configuredFitConnectIntake } from './fit-connect.js';
+import { configuredFitConnectIntake, type FitConnectIntake } from './fit-connect.js';
+import type { Database } from '../db/client.js';
+import type { Logger } from '../platform/logger.js';
 
 export interface RunningApi {
   http: FastifyInstance;
   url: string;
+  client: Client;
+  cases: CaseClient;
+  tasks: TaskClient;
+  db: Database;
+  metrics: EngineMetrics;
   /** Stops taking requests, lets running ones finish, then closes the connections. */
   stop(): Promise<void>;
 }
 
+/**
+ * What the development stack passes in besides its configuration; production passes nothing. Everything else comes
+ * from the configuration, so `npm run api` and the demo cannot differ in routes, settings or plugins.
+ */
+export interface ApiOverrides {
+  /** The FIT-Connect intake of the development stand-in (production configures a delivery service instead). */
+  fitConnect?: (deps: FitConnectDeps) => Promise<FitConnectIntake | undefined>;
+  /** The local identity provider the workbench's development login goes through. */
+  localIssuer?: string;
+  /** Extension modules and service folders loaded already (once per process), with adapters passed at composition. */
+  plugins?: Plugins;
+  logger?: Logger;
+  /** One process's metrics, shared with an in-process worker; then the caller serves them. */
+  metrics?: EngineMetrics;
+}
+
+type FitConnectDeps = Parameters<typeof configuredFitConnectIntake>[1];
+
 /** The HTTP API alone, from configuration: connects to Temporal and PostgreSQL, starts nothing else. */
-export async function startApi(config: Config): Promise<RunningApi> {
+export async function startApi(config: Config, overrides: ApiOverrides = {}): Promise<RunningApi> {
   await assertStartable(config, 'api');
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -46,7 +71,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   };
   try {
     // The catalogue the API serves and checks applications against includes the teams' services.
-    await loadPlugins(config);
+    if (!overrides.plugins) await loadPlugins(config);
     await assertDatabaseReachable(config.databaseUrl!);
     const database = connectDatabase(config.databaseUrl!);
     stops.push(database.close);
@@ -64,7 +89,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
       interceptors: tracing?.clientInterceptors,
     });
     // Read-model counts are served by the API processes (the same figures from each: aggregate them with max).
-    const metrics = new EngineMetrics();
+    const metrics = overrides.metrics ?? new EngineMetrics();
     metrics.observeDatabase(database.db);
     const sealKeys: SealKeyStore = configuredSealKeyStore(config)!;
     // The API serves documents and the assistant's questions; activities run in the workers.
@@ -76,14 +101,17 @@ export async function startApi(config: Config): Promise<RunningApi> {
       : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
     const cases = new CaseClient(client, config.taskQueue);
     const identity = new OidcTokenVerifier({ issuer: config.oidcIssuer!, audience: config.oidcAudience });
-    const logger = createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
+    const logger =
+      overrides.logger ?? createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
     // FIT-Connect intake, when a delivery service is configured: polls in this process, and takes its callback.
+    const fitConnectDeps = { cases, identity, logger };
     const fitConnect = config.fitConnect
-      ? await configuredFitConnectIntake(config.fitConnect, { cases, identity, logger })
-      : undefined;
+      ? await configuredFitConnectIntake(config.fitConnect, fitConnectDeps)
+      : await overrides.fitConnect?.(fitConnectDeps);
+    const tasks = new TaskClient(client, database.db);
     const http = await buildHttpApi({
       cases,
-      tasks: new TaskClient(client, database.db),
+      tasks,
       auth: jwtVerifier(keys, audience),
       identity,
       verification: { db: database.db, documents: documents, sealKeys },
@@ -93,7 +121,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },
       logger,
       metrics,
-      workbench: workbenchFor(config, { client, db: database.db, documents }),
+      security: config.rateLimit,
+      workbench: workbenchFor(config, { client, db: database.db, documents, localIssuer: overrides.localIssuer }),
       fitConnect: fitConnect?.routes,
     });
     if (tracing) traceRequests(http, tracing.tracer);
@@ -102,14 +131,14 @@ export async function startApi(config: Config): Promise<RunningApi> {
     addHealthRoutes(http, { temporal: temporalProbe(connection), postgres: pg.probe });
     await http.listen({ host: config.httpHost, port: config.httpPort });
     stops.push(() => http.close());
-    if (config.metricsPort !== undefined)
+    if (config.metricsPort !== undefined && !overrides.metrics)
       stops.push((await startMetricsServer(metrics, { host: config.httpHost, port: config.metricsPort })).stop);
     if (fitConnect) {
-      fitConnect.receiver.start(config.fitConnect!.pollMs);
+      fitConnect.receiver.start(config.fitConnect?.pollMs ?? config.fitConnectSandbox.pollMs);
       stops.push(() => fitConnect.receiver.stop());
     }
     const { port } = http.server.address() as { port: number };
-    return { http, url: `http://${config.httpHost}:${port}`, stop };
+    return { http, url: `http://${config.httpHost}:${port}`, client, cases, tasks, db: database.db, metrics, stop };
   } catch (err) {
     await stop();
     throw err;

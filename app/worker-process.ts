@@ -5,11 +5,16 @@ import { configuredSealKeyStore } from '../adapters/seal-keys.js';
 import { connectDatabase } from '../db/client.js';
 import { assertDatabaseReachable } from '../platform/database.js';
 import { configuredActivityDeps } from './adapters.js';
-import { createCaseWorker } from './case-worker.js';
-import { applyExtensions, loadPlugins, stepActivities } from './extensions.js';
+import { createCaseWorker, type CaseWorkerOptions } from './case-worker.js';
+import { Client } from '@temporalio/client';
+import type { ActivityDeps } from '../activities/index.js';
+import type { Registers } from '../adapters/registers.js';
+import { ensureRetentionSchedule } from '../client/retention-schedule.js';
+import type { Logger } from '../platform/logger.js';
+import { applyExtensions, loadPlugins, stepActivities, type Plugins } from './extensions.js';
 import { databaseProbe, startHealthServer, type Probe } from './health.js';
 import { assertStartable } from './production-profile.js';
-import { connectNative, temporalConnectionOptions } from './temporal-connection.js';
+import { connectClient, connectNative, temporalConnectionOptions } from './temporal-connection.js';
 import { EngineMetrics, sdkTelemetry, startMetricsServer } from '../platform/metrics.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
@@ -19,11 +24,23 @@ import { startTracing } from '../platform/tracing.js';
 
 export interface RunningWorker {
   worker: Worker;
+  /** The adapters its activities use. */
+  deps: ActivityDeps;
   healthUrl: string;
   /** Resolves when the worker has stopped (after `stop()` or a fatal error). */
   done: Promise<void>;
   /** Stops polling, lets in-flight tasks finish (up to SHUTDOWN_GRACE_MS), then closes the connections. */
   stop(): Promise<void>;
+}
+
+/** The schedules the engine runs by: created by every worker, left as they are where they exist. */
+async function ensureSchedules(config: Config): Promise<void> {
+  const connection = await connectClient(temporalConnectionOptions(config));
+  try {
+    await ensureRetentionSchedule(new Client({ connection, namespace: config.temporalNamespace }), config.taskQueue);
+  } finally {
+    await connection.close();
+  }
 }
 
 function readableBundle(path: string): string {
@@ -32,8 +49,26 @@ function readableBundle(path: string): string {
   return path;
 }
 
+/**
+ * What the development stack or a test passes in besides its configuration; production passes nothing. Everything
+ * else comes from the configuration, so `npm run worker` and the demo cannot differ in settings or schedules.
+ */
+export interface WorkerOverrides {
+  /** Registers answered by stand-ins or seeded records besides the configured gateway. */
+  registers?: Registers;
+  /** Extension modules and service folders loaded already (once per process), with adapters passed at composition. */
+  plugins?: Plugins;
+  /** The caller installed the Temporal runtime (its logger and telemetry) already: one per process. */
+  runtimeInstalled?: boolean;
+  logger?: Logger;
+  /** One process's metrics, shared with an in-process API that serves them. */
+  metrics?: EngineMetrics;
+  /** Fault injection of the chaos and kill tests. */
+  activityInterceptors?: CaseWorkerOptions['activityInterceptors'];
+}
+
 /** A case worker alone, from configuration, with its health server. Any number of these may run. */
-export async function startWorker(config: Config): Promise<RunningWorker> {
+export async function startWorker(config: Config, overrides: WorkerOverrides = {}): Promise<RunningWorker> {
   await assertStartable(config, 'worker');
   const stops: Array<() => Promise<void>> = [];
   const closeAll = async () => {
@@ -44,14 +79,17 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     const database = connectDatabase(config.databaseUrl!);
     stops.push(database.close);
     // The SDK's own metrics come from its runtime, which must be installed before the first native connection.
-    const telemetry = sdkTelemetry(config.metricsPort);
-    const logger = createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
-    Runtime.install({
-      logger: temporalLogger(logger),
-      ...(telemetry.options && { telemetryOptions: telemetry.options }),
-    });
-    const metrics = new EngineMetrics();
-    metrics.sdkMetricsUrl = telemetry.url;
+    const logger =
+      overrides.logger ?? createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
+    const metrics = overrides.metrics ?? new EngineMetrics();
+    if (!overrides.runtimeInstalled) {
+      const telemetry = sdkTelemetry(config.metricsPort);
+      Runtime.install({
+        logger: temporalLogger(logger),
+        ...(telemetry.options && { telemetryOptions: telemetry.options }),
+      });
+      metrics.sdkMetricsUrl = telemetry.url;
+    }
     const tracing = config.otlpEndpoint
       ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-worker' })
       : undefined;
@@ -64,8 +102,11 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       config.tsaUrl && config.tsaUrl !== 'off' ? new HttpTimestampAuthority(config.tsaUrl) : undefined,
     )!;
     // Teams' services (SERVICE_DIRS) and adapters (EXTENSIONS); a broken service folder stops the worker here.
-    const plugins = await loadPlugins(config);
-    const deps = applyExtensions(configuredActivityDeps(config, database.db, sealKeys, metrics), plugins.extensions);
+    const plugins = overrides.plugins ?? (await loadPlugins(config));
+    const deps = applyExtensions(
+      configuredActivityDeps(config, database.db, sealKeys, metrics, overrides.registers),
+      plugins.extensions,
+    );
     // A prebuilt bundle saves the start-up's webpack run and its memory; tracing's workflow interceptors need their own.
     if (config.workflowBundle && tracing)
       logger.warn(
@@ -82,10 +123,12 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       tuning: config.worker,
       shutdownGraceMs: config.shutdownGraceMs,
       metrics,
+      activityInterceptors: overrides.activityInterceptors,
       plugins: tracing && [tracing.workerPlugin],
       ...(prebuilt && { workflowBundle: { codePath: prebuilt } }),
     });
-    if (config.metricsPort !== undefined)
+    await ensureSchedules(config);
+    if (config.metricsPort !== undefined && !overrides.metrics)
       stops.push(
         (await startMetricsServer(metrics, { host: config.workerHealth.host, port: config.metricsPort })).stop,
       );
@@ -103,6 +146,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     const done = worker.run().finally(closeAll);
     return {
       worker,
+      deps,
       healthUrl: health.url,
       done,
       stop: async () => {
