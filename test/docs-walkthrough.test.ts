@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,35 +10,44 @@ const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const doc = readFileSync(join(repoRoot, 'docs', 'add-a-service.md'), 'utf8');
 const commands = [...doc.matchAll(/```bash\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split('\n').filter((l) => l.trim()));
+/** The page's only placeholder: where the engine's checkout is. Everything else runs as written. */
+const ENGINE = '../ozg-case-engine';
 
-const team = mkdtempSync(join(tmpdir(), 'walkthrough-'));
-afterAll(() => rmSync(team, { recursive: true, force: true }));
+const folder = mkdtempSync(join(tmpdir(), 'walkthrough-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('docs/add-a-service.md', () => {
-  it('its commands work exactly as written, in order', { timeout: 400_000 }, async () => {
+  it('its commands work exactly as written, in order, in a fresh folder', { timeout: 400_000 }, async () => {
     expect(commands).toEqual([
-      'npm run service:new -- bibliotheksausweis --dir ../team-services',
-      'npm run service:check -- ../team-services/bibliotheksausweis',
-      'npm run service:check -- ../team-services/bibliotheksausweis --e2e',
+      'mkdir team-services && cd team-services',
+      'npm init -y',
+      `npm install ${ENGINE}`,
+      'npm --prefix node_modules/ozg-case-engine run service:new -- bibliotheksausweis --dir "$PWD"',
+      'npm --prefix node_modules/ozg-case-engine run service:check -- "$PWD/bibliotheksausweis"',
+      'npm --prefix node_modules/ozg-case-engine run service:check -- "$PWD/bibliotheksausweis" --e2e',
     ]);
-    // The team's repository has the engine as its dependency.
-    mkdirSync(join(team, 'team-services', 'node_modules'), { recursive: true });
-    symlinkSync(repoRoot, join(team, 'team-services', 'node_modules', 'ozg-case-engine'), 'dir');
-    const outputs: string[] = [];
-    for (const command of commands) {
-      const { stdout } = await run(
-        'bash',
-        ['-c', command.replaceAll('../team-services', join(team, 'team-services'))],
-        // The test's Temporal and PostgreSQL, where --e2e would otherwise start embedded ones.
-        {
-          cwd: repoRoot,
-          env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: inject('databaseUrl') },
-        },
-      );
-      outputs.push(stdout);
-    }
-    expect(outputs[1]).toContain('✓ 2 examples as expected');
-    expect(outputs[2]).toMatch(/✓ e2e approved: approve, case closed \(approved\)/);
-    expect(outputs[2]).toContain('✓ end to end: 2 examples as expected');
+    const script = ['set -euo pipefail', ...commands.map((c) => c.replaceAll(ENGINE, repoRoot))].join('\n');
+    // A user's shell, not npm's: no npm_* variables of the npm that may have started vitest.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+    const { stdout } = await run('bash', ['-c', script], {
+      cwd: folder,
+      // The test's Temporal and PostgreSQL, where --e2e would otherwise start embedded ones.
+      env: { ...env, TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: inject('databaseUrl') },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const team = join(folder, 'team-services');
+    // npm installed the engine as the team's dependency: a link to the checkout, recorded in package.json.
+    const installed = join(team, 'node_modules', 'ozg-case-engine');
+    expect(lstatSync(installed).isSymbolicLink()).toBe(true);
+    expect(realpathSync(installed)).toBe(realpathSync(repoRoot));
+    const pkg = JSON.parse(readFileSync(join(team, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    expect(pkg.dependencies?.['ozg-case-engine']).toMatch(/^file:/);
+    expect(existsSync(join(team, 'bibliotheksausweis', 'service.ts'))).toBe(true);
+    expect(stdout).toContain(`✓ service bibliotheksausweis scaffolded in ${join(team, 'bibliotheksausweis')}`);
+    expect(stdout).toContain('✓ 2 examples as expected');
+    expect(stdout).toMatch(/✓ e2e approved: approve, case closed \(approved\)/);
+    expect(stdout).toContain('✓ end to end: 2 examples as expected');
   });
 });
