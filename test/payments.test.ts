@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
+import { createFeeActivities } from '../activities/fees.js';
 import type { PaymentProvider, PaymentsDeps } from '../adapters/payments.js';
 import { exportHkrBookings } from '../adapters/hkr-export.js';
 import { CaseClient } from '../client/case-client.js';
@@ -65,6 +66,18 @@ const signals = async (caseId: string) =>
 const eventTypes = async (caseId: string) => (await listCaseEvents(db, { caseId })).map((e) => e.type);
 
 describe('fees, refunds and pay-outs through the payment sandbox', () => {
+  it('keeps the fee activities’ names: workflow histories schedule them by name', () => {
+    expect(Object.keys(createFeeActivities(testDeps())).sort()).toEqual([
+      'cancelFeePayment',
+      'checkFeePayment',
+      'openFeePayment',
+      'payOut',
+      'refundFee',
+      'remindFeePayment',
+      'requestFeePayment',
+    ]);
+  });
+
   it('waits for a fee in advance, resumes on the signed webhook when the applicant pays on the page, and books it', async () => {
     await withWorker(async ({ cases }) => {
       // Polling only every minute: a case that closes within seconds was woken by the webhook.
