@@ -1,15 +1,7 @@
 // Worker processes for the benchmarks: `worker.ts`, exactly what `npm run worker` runs, against the demo's stack.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-
-export const freePort = () =>
-  new Promise<number>((res) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
+import { freePort } from '../dev/free-port.js';
 
 /** Starts `n` worker processes with `env` on top of this one's and waits until each answers `/readyz`. */
 export async function startWorkers(n: number, env: Record<string, string>): Promise<ChildProcess[]> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../dev/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -95,14 +95,6 @@ async function residentSubmission(nth: number, o: Partial<SendSubmission> = {}) 
   };
   return { subject: a.identity.subject, submission };
 }
-
-const freePort = () =>
-  new Promise<number>((res) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => res(port));
-    });
-  });
 
 const caseExists = (caseId: string) =>
   client.workflow

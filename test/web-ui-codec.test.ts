@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../dev/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
@@ -16,15 +16,6 @@ import { startTemporalDevServer, type DevServer } from '../dev/temporal-dev-serv
 import { tokenAudience, tokens } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { testDataConverter, testKeyRing } from './support/codec.js';
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 
 const application = applicationOf('resident', 9);
 const street = (application.application['address'] as { street: string }).street;
