@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CaseClient } from '../client/case-client.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import type { Database } from '../db/client.js';
@@ -21,6 +22,15 @@ export interface E2eRun {
   mismatches: string[];
   /** One line on what the engine did. */
   summary: string;
+}
+
+/**
+ * A command-line check prints its own lines, not the engine's: Temporal's runtime logger (worker state changes,
+ * webpack's bundle statistics, workflow and activity logs) passes only warnings and errors, to stderr. Call it before
+ * the engine starts: the runtime is installed once, before the first connection.
+ */
+export function installQuietRuntime(): void {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
 /**

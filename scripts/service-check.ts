@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../dev/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config.js';
 import { sampleRegisterData } from '../dev/demo/sample-applications.js';
 import { startEngine } from '../dev/engine.js';
-import { exampleAnswers, runExamplesEndToEnd } from '../dev/examples-e2e.js';
+import { exampleAnswers, installQuietRuntime, runExamplesEndToEnd } from '../dev/examples-e2e.js';
 import type { ServiceExample } from '../services/service-folder.js';
 import { BUILT_IN_REGISTERS, loadExtensionModules } from '../app/extensions.js';
 import { runExample } from '../services/examples.js';
@@ -58,15 +58,6 @@ async function main(): Promise<number> {
   return (await endToEnd(folder, paths, loaded.service, loaded.examples)) || failed ? 1 : 0;
 }
 
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const s = createServer().once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => done(port));
-    });
-  });
-
 const PORTS = [
   'HTTP_PORT',
   'IDP_PORT',
@@ -110,6 +101,7 @@ async function endToEnd(
   };
   for (const p of PORTS) env[p] = String(await freePort());
   let current: ServiceExample | undefined;
+  installQuietRuntime();
   const engine = await startEngine(loadConfig(env), {
     registerData: sampleRegisterData(),
     extensions: exampleAnswers(service, () => current),

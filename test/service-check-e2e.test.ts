@@ -12,9 +12,9 @@ mkdirSync(join(teamRepo, 'node_modules'));
 symlinkSync(repoRoot, join(teamRepo, 'node_modules', 'ozg-case-engine'), 'dir');
 afterAll(() => rmSync(teamRepo, { recursive: true, force: true }));
 
-/** Runs a repository script with tsx and answers its exit code and output, whatever the code. */
+/** Runs a repository script with tsx and answers its exit code, its stdout and all its output, whatever the code. */
 const tsx = (args: string[]) =>
-  new Promise<{ code: number; out: string }>((done) => {
+  new Promise<{ code: number; stdout: string; out: string }>((done) => {
     execFile(
       join(repoRoot, 'node_modules/.bin/tsx'),
       ['--conditions=ozg-source', ...args],
@@ -25,7 +25,7 @@ const tsx = (args: string[]) =>
         timeout: 280_000,
       },
       (err, stdout, stderr) =>
-        done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, out: `${stdout}${stderr}` }),
     );
   });
 
@@ -41,6 +41,11 @@ describe('npm run service:check -- <folder> --e2e', () => {
     expect(ok.out).toMatch(/✓ e2e rejected: reject, case closed \(rejected\), fee 1000 ct, evidence residence/);
     expect(ok.out).toContain('✓ end to end: 2 examples as expected');
     expect(ok.code, ok.out).toBe(0);
+    // Only the check's own lines: no webpack statistics, no worker state changes, no JSON log lines, anywhere.
+    expect(ok.out).not.toContain('asset workflow-bundle');
+    expect(ok.out).not.toContain('Worker state changed');
+    expect(ok.out).not.toMatch(/^\s*\{.*\}\s*$/m);
+    for (const line of ok.stdout.split('\n').filter(Boolean)) expect(line, ok.stdout).toMatch(/^(✓|✗|!|…| {4})/);
 
     // An example that expects what the engine does not do: named, with what differs, and a non-zero exit.
     const file = join(folder, 'examples', 'rejected.json');
