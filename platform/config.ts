@@ -10,133 +10,381 @@ const projectRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..'
 /** The payment sandbox's public development secret; refused in production. */
 export const DEV_WEBHOOK_SECRET = 'whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0';
 
+/**
+ * One environment variable, declared once: its validation and default (zod), what it means, and, where the default
+ * is no plain value (unset starts a stand-in, or it is worked out), how the reference shows it. docs/configuration.md
+ * is generated from these (`npm run config:table`).
+ */
+const setting = <T extends z.ZodType>(type: T, meaning: string, shownDefault?: string): T =>
+  type.meta({ description: meaning, ...(shownDefault !== undefined && { shownDefault }) });
+
 const port = z.coerce.number().int().min(1).max(65535);
-const schema = z.object({
-  DATABASE_URL: z.string().url().optional(),
-  TEMPORAL_ADDRESS: z.string().min(1).optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
-  TEMPORAL_CLI: z.string().default(resolve(projectRoot, '.tools/venv/bin/temporal')),
-  EMBEDDED_PG_PORT: port.default(54329),
-  HTTP_HOST: z.string().default('127.0.0.1'),
-  HTTP_PORT: port.default(8080),
-  OIDC_ISSUER: z.string().url().optional(),
-  OIDC_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
-  IDP_PORT: port.default(8094),
-  DATA_DIR: z.string().default(resolve(projectRoot, '.data')),
-  PUBLIC_BASE_URL: z.string().url().optional(),
-  SEAL_P12_FILE: z.string().min(1).optional(),
-  SEAL_P12_PASSPHRASE: z.string().default(''),
-  SEAL_TRUST_ANCHORS: z.string().min(1).optional(),
-  POSTBOX_URL: z.string().url().optional(),
-  POSTBOX_SANDBOX_PORT: port.default(8093),
-  TSA_URL: z.union([z.literal('off'), z.string().url()]).optional(),
-  TSA_SANDBOX_PORT: port.default(8095),
-  FORWARDING_URL: z.string().url().optional(),
-  FORWARDING_SANDBOX_PORT: port.default(8096),
-  REGISTER_BASE_URL: z.string().url().optional(),
-  REGISTER_TIMEOUT_MS: z.coerce.number().int().min(1).default(5_000),
-  REGISTER_SANDBOX_PORT: port.default(8091),
-  REGISTER_SANDBOX_LATENCY_MS: z.coerce.number().int().min(0).default(25),
-  REGISTER_SANDBOX_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.05),
-  REGISTER_SANDBOX_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0),
-  UPLOAD_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(10 * 1024 * 1024),
-  RATE_LIMIT_PUBLIC_MAX: z.coerce.number().int().min(1).default(100),
-  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).default(60_000),
-  TRUST_PROXY: z.string().optional(),
-  PAYMENT_PROVIDER_URL: z.string().url().optional(),
-  PAYMENT_SANDBOX_PORT: port.default(8092),
-  PAYMENT_SANDBOX_OUTCOME: z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
-  PAYMENT_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).default(300),
-  // A development secret for the sandbox only; set your provider's secret in production.
-  PAYMENT_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_')
-    .default(DEV_WEBHOOK_SECRET),
-  AUTH_JWKS_URL: z.string().url().optional(),
-  AUTH_ISSUER: z.string().min(1).default('ozg-case-engine-local'),
-  AUTH_AUDIENCE: z.string().min(1).default('ozg-case-engine'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-  LOG_FILE: z.string().min(1).optional(),
-  ASSISTANT_URL: z
-    .string()
-    .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')
-    .optional(),
-  ASSISTANT_MODEL: z.string().min(1).default('local-model'),
-  ASSISTANT_API_KEY: z.string().min(1).optional(),
-  ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
-  PAYLOAD_KEYS: z.string().min(1).optional(),
-  PAYLOAD_KEYS_FILE: z.string().min(1).optional(),
-  CODEC_SERVER_PORT: port.default(8097),
-  CODEC_CORS_ORIGINS: z.string().optional(),
-  // Workbench login: the authority's OpenID provider for staff (default: OIDC_ISSUER, else the local sandbox provider).
-  WORKBENCH_OIDC_ISSUER: z.string().url().optional(),
-  WORKBENCH_CLIENT_ID: z.string().min(1).max(100).default('ozg-workbench'),
-  WORKBENCH_SESSION_SECRET: z.string().min(32).optional(),
-  BLOB_STORE: z.enum(['folder', 'postgres', 's3']).optional(),
-  S3_BUCKET: z.string().min(1).optional(),
-  S3_PREFIX: z.string().default(''),
-  S3_ENDPOINT: z.string().url().optional(),
-  S3_REGION: z.string().min(1).default('eu-central-1'),
-  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false'),
-  METRICS_PORT: z.union([z.literal('off'), port]).optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
-  // Production profile, separate processes and the Temporal connection (app/).
-  ENGINE_PROFILE: z.enum(['demo', 'production']).default('demo'),
-  TASK_QUEUE: z.string().min(1).default('ozg-cases'),
-  // A workflow bundle built ahead (`npm run build` writes dist/workflow-bundle.js): the worker starts without webpack.
-  WORKFLOW_BUNDLE: z.string().min(1).optional(),
-  SEAL_DIR: z.string().min(1).optional(),
-  AUTH_JWKS_FILE: z.string().min(1).optional(),
-  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
-  TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
-  TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
-  TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
-  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
-  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
-  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
-  // A waiting case in the worker's cache costs roughly 100-400 KB; one evicted is replayed from its history on its next event.
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1000),
-  WORKER_HEALTH_HOST: z.string().default('127.0.0.1'),
-  WORKER_HEALTH_PORT: port.default(8081),
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
-  SERVICE_DIRS: z.string().optional(),
-  EXTENSIONS: z.string().optional(),
+const url = z.string().url();
+const text = z.string().min(1);
+const whole = z.coerce.number().int();
+
+// The FIT-Connect settings come together or not at all.
+const FIT_CONNECT_NEEDED = 'unset; required with `FIT_CONNECT_SUBMISSION_URL`';
+
+const variables = z.object({
+  DATABASE_URL: setting(
+    url.optional(),
+    'use this PostgreSQL instead (e.g. `postgres://postgres@127.0.0.1:5432/test`)',
+    'unset: embedded PostgreSQL',
+  ),
+  TEMPORAL_ADDRESS: setting(
+    text.optional(),
+    'use this Temporal frontend and start none (production/cluster path); search attributes are registered if missing',
+    'unset: start the dev server',
+  ),
+  TEMPORAL_NAMESPACE: setting(text.default('default'), 'the Temporal namespace'),
+  TEMPORAL_PORT: setting(port.default(7233), 'gRPC port of the dev server the engine starts'),
+  TEMPORAL_UI_PORT: setting(port.default(8233), 'Web UI port of the dev server the engine starts'),
+  TEMPORAL_CLI: setting(
+    z.string().default(resolve(projectRoot, '.tools/venv/bin/temporal')),
+    'the Temporal CLI binary',
+    '`.tools/venv/bin/temporal`',
+  ),
+  EMBEDDED_PG_PORT: setting(port.default(54329), 'port of the embedded PostgreSQL'),
+  HTTP_HOST: setting(z.string().default('127.0.0.1'), 'address the HTTP API listens on'),
+  HTTP_PORT: setting(port.default(8080), 'port of the HTTP API'),
+  OIDC_ISSUER: setting(
+    url.optional(),
+    "trust identity tokens from this OpenID Connect issuer (keys from its discovery document's `jwks_uri`)",
+    'unset: start the local sandbox identity provider',
+  ),
+  OIDC_AUDIENCE: setting(text.default('ozg-case-engine'), 'the `aud` identity tokens must carry'),
+  IDP_PORT: setting(port.default(8094), 'port of the local sandbox identity provider (on `HTTP_HOST`)'),
+  DATA_DIR: setting(
+    z.string().default(resolve(projectRoot, '.data')),
+    "embedded PostgreSQL cluster, Temporal's SQLite file, documents, seal keys, archive, the local token signing key",
+    '`.data`',
+  ),
+  PUBLIC_BASE_URL: setting(
+    url.optional(),
+    "base of the public verification address printed in every seal's QR code",
+    '`http://HTTP_HOST:HTTP_PORT`',
+  ),
+  SEAL_P12_FILE: setting(
+    text.optional(),
+    "the authority's seal key and certificate (PKCS#12); production path",
+    'unset: demo CA in `DATA_DIR/seal`',
+  ),
+  SEAL_P12_PASSPHRASE: setting(
+    z.string().default(''),
+    'passphrase of `SEAL_P12_FILE` (and of the files in `SEAL_DIR`)',
+  ),
+  SEAL_TRUST_ANCHORS: setting(
+    text.optional(),
+    'PEM file of the CA certificates verifiers trust',
+    'required with `SEAL_P12_FILE` or `SEAL_DIR`',
+  ),
+  POSTBOX_URL: setting(
+    url.optional(),
+    'deliver to this postbox (same HTTP contract as the sandbox)',
+    'unset: start the postbox sandbox',
+  ),
+  POSTBOX_SANDBOX_PORT: setting(port.default(8093), 'port of the postbox sandbox the engine starts'),
+  TSA_URL: setting(
+    z.union([z.literal('off'), url]).optional(),
+    'RFC 3161 timestamp authority for PAdES B-T seals; `off` seals B-B only',
+    'unset: start the TSA stand-in',
+  ),
+  TSA_SANDBOX_PORT: setting(port.default(8095), 'port of the TSA stand-in'),
+  FORWARDING_URL: setting(
+    url.optional(),
+    'where forwarded Gewerbeanzeigen go (`POST /recipients/<recipient>/notices`)',
+    'unset: start the forwarding stand-in',
+  ),
+  FORWARDING_SANDBOX_PORT: setting(port.default(8096), 'port of the forwarding stand-in'),
+  REGISTER_BASE_URL: setting(
+    url.optional(),
+    "the registers' address; adapters call nothing else",
+    'unset: start the register sandbox',
+  ),
+  REGISTER_TIMEOUT_MS: setting(
+    whole.min(1).default(5_000),
+    'one register call slower than this counts as failed and is retried',
+  ),
+  REGISTER_SANDBOX_PORT: setting(port.default(8091), 'port of the register sandbox the engine starts'),
+  REGISTER_SANDBOX_LATENCY_MS: setting(whole.min(0).default(25), 'sandbox: delay of every answer'),
+  REGISTER_SANDBOX_ERROR_RATE: setting(
+    z.coerce.number().min(0).max(1).default(0.05),
+    'sandbox: share of calls answered with 503',
+  ),
+  REGISTER_SANDBOX_TIMEOUT_RATE: setting(
+    z.coerce.number().min(0).max(1).default(0),
+    'sandbox: share of calls answered too late (30 s)',
+  ),
+  UPLOAD_MAX_BYTES: setting(whole.min(1).default(10 * 1024 * 1024), 'largest evidence upload an applicant may send'),
+  RATE_LIMIT_PUBLIC_MAX: setting(
+    whole.min(1).default(100),
+    "requests per client address and window on each public route that costs work (intake, `/services/search`, `/verify`, applicants' questions); beyond it `429` with `Retry-After`",
+  ),
+  RATE_LIMIT_WINDOW_MS: setting(whole.min(1_000).default(60_000), "the public rate limit's window"),
+  TRUST_PROXY: setting(
+    z.string().optional(),
+    "the reverse proxies' addresses (comma-separated, CIDRs allowed): rate limits count the client named in `X-Forwarded-For` rather than the proxy",
+    'unset: no proxy trusted',
+  ),
+  PAYMENT_PROVIDER_URL: setting(
+    url.optional(),
+    'use this payment provider (same HTTP interface as the sandbox)',
+    'unset: start the payment sandbox',
+  ),
+  PAYMENT_SANDBOX_PORT: setting(port.default(8092), 'port of the payment sandbox'),
+  PAYMENT_SANDBOX_OUTCOME: setting(
+    z.enum(['paid', 'failed', 'abandoned', 'manual']).default('paid'),
+    'what the sandbox does with a new transaction: `paid`, `failed`, `abandoned`, or `manual` (wait for the payment page)',
+  ),
+  PAYMENT_SANDBOX_DELAY_MS: setting(
+    whole.min(0).default(300),
+    "how long the sandbox's simulated applicant takes before that outcome",
+  ),
+  PAYMENT_WEBHOOK_SECRET: setting(
+    z
+      .string()
+      .regex(/^(whsec_)?[A-Za-z0-9+/]+=*$/, 'must be base64, optionally prefixed whsec_')
+      .default(DEV_WEBHOOK_SECRET),
+    "shared webhook secret, Standard Webhooks format (`whsec_` + base64); set your provider's in production",
+    'a development secret (the sandbox only)',
+  ),
+  AUTH_JWKS_URL: setting(
+    url.optional(),
+    'verify bearer tokens against this JWKS (your identity provider)',
+    'unset: local signing key in `DATA_DIR/keys/auth-signing-key.json`',
+  ),
+  AUTH_ISSUER: setting(text.default('ozg-case-engine-local'), 'required `iss` of bearer tokens'),
+  AUTH_AUDIENCE: setting(text.default('ozg-case-engine'), 'required `aud` of bearer tokens'),
+  LOG_LEVEL: setting(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+    'the least severe JSON log lines written: `fatal`, `error`, `warn`, `info`, `debug` or `trace`',
+  ),
+  LOG_FILE: setting(
+    text.optional(),
+    'where the JSON log lines of worker and HTTP API go',
+    'unset: standard output (the demo: `DATA_DIR/logs/engine.log`)',
+  ),
+  ASSISTANT_URL: setting(
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')
+      .optional(),
+    'base URL of an OpenAI-compatible chat-completions server (llama.cpp, vLLM, Ollama, hosted), e.g. `http://127.0.0.1:8000/v1`',
+    'unset: assistant off',
+  ),
+  ASSISTANT_MODEL: setting(text.default('local-model'), 'model name sent with each request'),
+  ASSISTANT_API_KEY: setting(text.optional(), 'sent as `Authorization: Bearer …` when set'),
+  ASSISTANT_TIMEOUT_MS: setting(
+    whole.min(100).max(120_000).default(8_000),
+    'hard deadline per model call (100–120000); past it the deterministic route answers',
+  ),
+  PAYLOAD_KEYS: setting(
+    text.optional(),
+    'payload encryption keys, `id:base64key,id:base64key` (32-byte AES-256 keys, oldest first, newest last)',
+    'unset: a development key ring generated into `DATA_DIR/keys/payload-keys.json`',
+  ),
+  PAYLOAD_KEYS_FILE: setting(
+    text.optional(),
+    'the same as a JSON file `{ "keys": [{ "id": "...", "key": "<base64>" }] }`; set this or `PAYLOAD_KEYS`, not both',
+  ),
+  CODEC_SERVER_PORT: setting(
+    port.default(8097),
+    'the codec server (started by the demo beside the dev server; `npm run codec-server` alone)',
+  ),
+  CODEC_CORS_ORIGINS: setting(
+    z.string().optional(),
+    "origins (the Web UI's) allowed to call the codec server from a browser",
+    '`http://localhost:TEMPORAL_UI_PORT,http://127.0.0.1:TEMPORAL_UI_PORT`',
+  ),
+  WORKBENCH_OIDC_ISSUER: setting(
+    url.optional(),
+    "the authority's OpenID provider staff log in to the workbench with (authorization code flow with PKCE)",
+    '`OIDC_ISSUER`, else the local sandbox provider',
+  ),
+  WORKBENCH_CLIENT_ID: setting(
+    z.string().min(1).max(100).default('ozg-workbench'),
+    "the workbench's client id at that provider",
+  ),
+  WORKBENCH_SESSION_SECRET: setting(
+    z.string().min(32).optional(),
+    "signs the workbench's session cookie (≥ 32 characters); required in the production profile",
+    'unset: made at start-up (sessions end with the process)',
+  ),
+  BLOB_STORE: setting(
+    z.enum(['folder', 'postgres', 's3']).optional(),
+    'where documents, sealed Bescheide, uploads and archive packages live: `folder` (under `DATA_DIR`, this machine only), `postgres` (table `blobs`, reached by every process), `s3` (an S3-compatible bucket)',
+    '`folder` (demo), `postgres` (production profile)',
+  ),
+  S3_BUCKET: setting(
+    text.optional(),
+    "the bucket with `BLOB_STORE=s3`; credentials come from the standard AWS chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, a profile, or the platform's role)",
+    'required with `BLOB_STORE=s3`',
+  ),
+  S3_PREFIX: setting(z.string().default(''), 'prefix of every object key in that bucket'),
+  S3_ENDPOINT: setting(url.optional(), 'an S3-compatible endpoint instead of AWS', 'unset: AWS'),
+  S3_REGION: setting(text.default('eu-central-1'), "the bucket's region"),
+  S3_FORCE_PATH_STYLE: setting(
+    z.enum(['true', 'false']).default('false'),
+    '`true`: path-style bucket addresses (`<endpoint>/<bucket>/…`), as many S3-compatible servers need',
+  ),
+  METRICS_PORT: setting(
+    z.union([z.literal('off'), port]).optional(),
+    "Prometheus `GET /metrics` of this process on `HTTP_HOST` (a worker: `WORKER_HEALTH_HOST`); the Temporal SDK's own exporter listens on the next port (loopback) and is appended; `off` turns it off",
+    '`9464` in the demo, else unset (off)',
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: setting(
+    url.optional(),
+    'export OpenTelemetry traces over OTLP/HTTP (`<endpoint>/v1/traces`)',
+    'unset: no tracing',
+  ),
+  ENGINE_PROFILE: setting(
+    z.enum(['demo', 'production']).default('demo'),
+    '`production` refuses to start on any missing or insecure setting (see "Running in production" in the README)',
+  ),
+  TASK_QUEUE: setting(text.default('ozg-cases'), 'the task queue API and workers share'),
+  WORKFLOW_BUNDLE: setting(
+    text.optional(),
+    'a prebuilt workflow bundle (`npm run bundle:workflows -- <file>`; `npm run build` writes `dist/workflow-bundle.js`; the image has `/app/workflow-bundle.js`): the worker starts without webpack, sooner and smaller. Ignored with tracing on, whose interceptors need their own bundle',
+    'unset: the worker bundles `workflows/` at start-up',
+  ),
+  SEAL_DIR: setting(
+    text.optional(),
+    'one `<sealIdentity>.p12` per authority (passphrase `SEAL_P12_PASSPHRASE`, anchors `SEAL_TRUST_ANCHORS`); the production path',
+  ),
+  AUTH_JWKS_FILE: setting(
+    text.optional(),
+    "bearer-token keys from a local JWKS file (the demo's, for extra processes); production needs `AUTH_JWKS_URL`",
+  ),
+  TEMPORAL_TLS: setting(
+    z.enum(['true', 'false']).optional(),
+    'TLS to the Temporal frontend (`true` or `false`)',
+    'off, on when a TLS file or API key is set',
+  ),
+  TEMPORAL_TLS_CA_FILE: setting(text.optional(), "CA of the frontend's certificate", 'unset: system roots'),
+  TEMPORAL_TLS_CERT_FILE: setting(
+    text.optional(),
+    'client certificate: mutual TLS (with `TEMPORAL_TLS_KEY_FILE`: both or neither)',
+  ),
+  TEMPORAL_TLS_KEY_FILE: setting(
+    text.optional(),
+    'client key: mutual TLS (with `TEMPORAL_TLS_CERT_FILE`: both or neither)',
+  ),
+  TEMPORAL_TLS_SERVER_NAME: setting(text.optional(), "server name (SNI) to expect in the frontend's certificate"),
+  TEMPORAL_API_KEY: setting(text.optional(), 'Temporal Cloud API key, sent as a bearer token (implies TLS)'),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: setting(whole.min(1).default(100), 'activities one worker runs at once'),
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: setting(whole.min(2).default(40), 'workflow tasks one worker runs at once'),
+  WORKER_MAX_CACHED_WORKFLOWS: setting(
+    whole.min(0).default(1000),
+    "workflows the worker keeps in memory between their tasks (roughly 100-400 KB each); more waiting cases are evicted and replayed from their history on their next event (bounds the worker's memory)",
+  ),
+  WORKER_HEALTH_HOST: setting(
+    z.string().default('127.0.0.1'),
+    "address of the standalone worker's `/livez` and `/readyz`",
+  ),
+  WORKER_HEALTH_PORT: setting(port.default(8081), "port of the standalone worker's `/livez` and `/readyz`"),
+  SHUTDOWN_GRACE_MS: setting(
+    whole.min(0).default(30_000),
+    'after SIGTERM, how long a process lets in-flight work (a worker: running activities) finish',
+  ),
+  SERVICE_DIRS: setting(
+    z.string().optional(),
+    "comma-separated folders of teams' services (a service folder, or a folder of them), loaded besides the samples",
+  ),
+  EXTENSIONS: setting(
+    z.string().optional(),
+    'comma-separated extension modules (`defineExtensions`): registers, payments, postbox, sealer, archive, step activities',
+  ),
   // FIT-Connect intake: the engine as an authority's destination (adapters/fit-connect, http/fit-connect/receiver.ts).
-  FIT_CONNECT_SUBMISSION_URL: z.string().url().optional(),
-  FIT_CONNECT_TOKEN_URL: z.string().url().optional(),
-  FIT_CONNECT_CLIENT_ID: z.string().min(1).optional(),
-  FIT_CONNECT_CLIENT_SECRET: z.string().min(1).optional(),
-  FIT_CONNECT_DESTINATION_ID: z.string().min(1).optional(),
-  FIT_CONNECT_AUTHORITY_ID: z.string().min(1).optional(),
-  FIT_CONNECT_ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
-  FIT_CONNECT_SIGNING_KEY_FILE: z.string().min(1).optional(),
-  FIT_CONNECT_CALLBACK_SECRET: z.string().min(32).optional(),
-  FIT_CONNECT_POLL_MS: z.coerce.number().int().min(200).default(30_000),
-  FIT_CONNECT_SANDBOX: z.enum(['on', 'off']).default('on'),
-  FIT_CONNECT_SANDBOX_PORT: port.default(8098),
+  FIT_CONNECT_SUBMISSION_URL: setting(
+    url.optional(),
+    'a FIT-Connect delivery service (Submission API v1 base, e.g. `https://submission-api-testing.fit-connect.fitko.dev`); the API process then receives for one destination (poll, and callback when `FIT_CONNECT_CALLBACK_SECRET` is set). Needs every `FIT_CONNECT_*` setting below; production: https only',
+    'unset: FIT-Connect stand-in (demo), no FIT-Connect (API)',
+  ),
+  FIT_CONNECT_TOKEN_URL: setting(url.optional(), "the delivery service's OAuth token endpoint", FIT_CONNECT_NEEDED),
+  FIT_CONNECT_CLIENT_ID: setting(
+    text.optional(),
+    "the destination's API client (client credentials): its id",
+    FIT_CONNECT_NEEDED,
+  ),
+  FIT_CONNECT_CLIENT_SECRET: setting(
+    text.optional(),
+    "the destination's API client (client credentials): its secret",
+    FIT_CONNECT_NEEDED,
+  ),
+  FIT_CONNECT_DESTINATION_ID: setting(text.optional(), 'the destination the engine receives for', FIT_CONNECT_NEEDED),
+  FIT_CONNECT_AUTHORITY_ID: setting(
+    text.optional(),
+    'the authority (catalogue id) whose cases its submissions start',
+    FIT_CONNECT_NEEDED,
+  ),
+  FIT_CONNECT_ENCRYPTION_KEY_FILE: setting(
+    text.optional(),
+    "the destination's private JWK (RSA 4096) to decrypt submissions (RSA-OAEP-256)",
+    FIT_CONNECT_NEEDED,
+  ),
+  FIT_CONNECT_SIGNING_KEY_FILE: setting(
+    text.optional(),
+    "the destination's private JWK (RSA 4096) to sign accept/reject events (PS512)",
+    FIT_CONNECT_NEEDED,
+  ),
+  FIT_CONNECT_CALLBACK_SECRET: setting(
+    z.string().min(32).optional(),
+    'the callback secret (≥ 32 characters); enables `POST /fit-connect/callback` (HMAC-SHA512, 5-minute window)',
+    'unset: poll only',
+  ),
+  FIT_CONNECT_POLL_MS: setting(
+    whole.min(200).optional(),
+    'how often the receiver lists submissions ready for pickup',
+    '`30000` (demo stand-in: `2000`)',
+  ),
+  FIT_CONNECT_SANDBOX: setting(
+    z.enum(['on', 'off']).default('on'),
+    'demo only, without `FIT_CONNECT_SUBMISSION_URL`: start the FIT-Connect stand-in (one destination for Stadt Musterstadt) and a receiver for it; `off` starts neither',
+  ),
+  FIT_CONNECT_SANDBOX_PORT: setting(port.default(8098), 'port of the FIT-Connect stand-in'),
+  // Read where a Bescheid's fonts are loaded (adapters/documents/fonts.ts); declared here to be validated and listed.
+  PDF_FONT_DIR: setting(
+    text.optional(),
+    'folder with `DejaVuSans.ttf` and `DejaVuSans-Bold.ttf`, embedded in every Bescheid',
+    '`/usr/share/fonts/truetype/dejavu`',
+  ),
 });
 
-/** FIT-Connect's receiver: a configured delivery service (FIT_CONNECT_*), with the destination's private keys. */
-export interface FitConnectConfig {
-  submissionUrl: string;
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-  destinationId: string;
-  authorityId: string;
-  /** Files with the destination's private JWKs (RSA-OAEP-256 decryption, PS512 event signing). */
-  encryptionKeyFile: string;
-  signingKeyFile: string;
-  /** Set: the engine takes the delivery service's callback at POST /fit-connect/callback. */
-  callbackSecret?: string;
-  pollMs: number;
+type Variables = z.output<typeof variables>;
+
+/** Every environment variable the engine reads, for checks of deployment manifests. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(variables.shape);
+
+/** An environment variable the configuration reads. */
+export type ConfigVariable = keyof typeof variables.shape;
+
+/** One row of the configuration reference (docs/configuration.md): the variable, its default, what it means. */
+export interface ConfigReferenceRow {
+  variable: ConfigVariable;
+  default: string;
+  meaning: string;
+}
+
+/** The configuration reference, in declaration order, from the schema alone. */
+export function configReference(): ConfigReferenceRow[] {
+  return (Object.entries(variables.shape) as Array<[ConfigVariable, z.ZodType]>).map(([variable, type]) => {
+    const meta = z.globalRegistry.get(type) ?? {};
+    const shown = meta['shownDefault'];
+    const value = type.safeParse(undefined).data;
+    return {
+      variable,
+      default:
+        typeof shown === 'string'
+          ? shown
+          : value === undefined
+            ? 'unset'
+            : value === ''
+              ? 'empty'
+              : `\`${String(value)}\``,
+      meaning: meta.description ?? '',
+    };
+  });
 }
 
 const FIT_CONNECT_REQUIRED = [
@@ -150,181 +398,29 @@ const FIT_CONNECT_REQUIRED = [
   'FIT_CONNECT_SIGNING_KEY_FILE',
 ] as const;
 
-function fitConnectOf(e: z.infer<typeof schema>): FitConnectConfig | undefined {
-  const given = FIT_CONNECT_REQUIRED.filter((k) => e[k] !== undefined);
-  if (given.length === 0) return undefined;
-  const missing = FIT_CONNECT_REQUIRED.filter((k) => e[k] === undefined);
-  if (missing.length)
-    throw new ConfigError(
-      `Invalid configuration:\n  ${missing.join(', ')}: required with ${given[0]} (FIT-Connect needs all of ${FIT_CONNECT_REQUIRED.join(', ')})`,
+/**
+ * The parsed variables as the engine uses them. Settings that depend on each other are checked here, every problem
+ * at once.
+ */
+const configSchema = variables.transform((e, ctx) => {
+  const problems: string[] = [];
+  if (Boolean(e.TEMPORAL_TLS_CERT_FILE) !== Boolean(e.TEMPORAL_TLS_KEY_FILE))
+    problems.push('TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: set both for mutual TLS, or neither');
+  if (e.SEAL_DIR && !e.SEAL_TRUST_ANCHORS)
+    problems.push('SEAL_TRUST_ANCHORS: required with SEAL_DIR (PEM file of the CA certificates that verify the seals)');
+  if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS)
+    problems.push(
+      'SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)',
     );
+  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) problems.push('S3_BUCKET: required with BLOB_STORE=s3');
+  const fitConnect = fitConnectOf(e, problems);
+  const payloadKeys = payloadKeysFrom(e.PAYLOAD_KEYS, e.PAYLOAD_KEYS_FILE, problems);
+  for (const message of problems) ctx.addIssue({ code: 'custom', message, input: e });
+  if (problems.length) return z.NEVER;
   return {
-    submissionUrl: e.FIT_CONNECT_SUBMISSION_URL!.replace(/\/+$/, ''),
-    tokenUrl: e.FIT_CONNECT_TOKEN_URL!,
-    clientId: e.FIT_CONNECT_CLIENT_ID!,
-    clientSecret: e.FIT_CONNECT_CLIENT_SECRET!,
-    destinationId: e.FIT_CONNECT_DESTINATION_ID!,
-    authorityId: e.FIT_CONNECT_AUTHORITY_ID!,
-    encryptionKeyFile: e.FIT_CONNECT_ENCRYPTION_KEY_FILE!,
-    signingKeyFile: e.FIT_CONNECT_SIGNING_KEY_FILE!,
-    callbackSecret: e.FIT_CONNECT_CALLBACK_SECRET,
-    pollMs: e.FIT_CONNECT_POLL_MS,
-  };
-}
-
-/** The optional dialogue assistant; absent means off, and every path runs deterministically. */
-export interface AssistantConfig {
-  /** Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 */
-  url: string;
-  model: string;
-  apiKey?: string;
-  timeoutMs: number;
-}
-
-export interface Config {
-  /** Use this PostgreSQL; unset means start the embedded one. */
-  databaseUrl?: string;
-  /** Use this Temporal server; unset means start the dev server from the pinned CLI. */
-  temporalAddress?: string;
-  temporalNamespace: string;
-  temporalPort: number;
-  temporalUiPort: number;
-  temporalCli: string;
-  embeddedPostgresPort: number;
-  httpHost: string;
-  httpPort: number;
-  /** Trust identity tokens from this OpenID Connect issuer; unset means start the local sandbox identity provider. */
-  oidcIssuer?: string;
-  oidcAudience: string;
-  /** Port of the local sandbox identity provider. */
-  idpPort: number;
-  dataDir: string;
-  /** Base of the public verification address printed in every seal's QR code. */
-  publicBaseUrl: string;
-  /** Production seal: the authority's PKCS#12 file and the CA certificates (PEM) verifiers trust; unset means the demo CA. */
-  seal?: { p12File: string; passphrase: string; trustAnchorsFile: string };
-  /** Deliver to this postbox; unset means start the postbox sandbox on `postboxSandboxPort`. */
-  postboxUrl?: string;
-  postboxSandboxPort: number;
-  /** RFC 3161 timestamp authority for PAdES B-T seals; unset starts the TSA stand-in, `off` seals B-B only. */
-  tsaUrl?: string | 'off';
-  tsaSandboxPort: number;
-  /** Where forwarded case data goes; unset starts the recipients' stand-in on `forwardingSandboxPort`. */
-  forwardingUrl?: string;
-  forwardingSandboxPort: number;
-  /** The registers' address; unset means start the register sandbox and use it. */
-  registerBaseUrl?: string;
-  /** How long one register call may take before it counts as failed (and is retried). */
-  registerTimeoutMs: number;
-  registerSandbox: { port: number; latencyMs: number; errorRate: number; timeoutRate: number };
-  uploadMaxBytes: number;
-  /** Requests per client address and window on each public route (intake, verification, search, questions). */
-  rateLimit: { publicMax: number; publicWindowMs: number; trustProxy?: string[] };
-  /** Use this payment provider; unset means start the payment sandbox. */
-  paymentProviderUrl?: string;
-  paymentSandboxPort: number;
-  paymentSandboxOutcome: 'paid' | 'failed' | 'abandoned' | 'manual';
-  paymentSandboxDelayMs: number;
-  paymentWebhookSecret: string;
-  /** Verify bearer tokens against this JWKS; unset means a local signing key in DATA_DIR (demo). */
-  authJwksUrl?: string;
-  authIssuer: string;
-  authAudience: string;
-  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  /** JSON log lines go to this file; unset means standard output (the demo uses DATA_DIR/logs/engine.log). */
-  logFile?: string;
-  assistant?: AssistantConfig;
-  /** Payload encryption keys, oldest first, newest last (PAYLOAD_KEYS or PAYLOAD_KEYS_FILE); unset means a development ring in DATA_DIR. */
-  payloadKeys?: PayloadKey[];
-  /** The codec server for the Temporal Web UI: its port and the origins (the UI's) allowed to call it. */
-  codecServer: { port: number; corsOrigins: string[] };
-  /** Staff login for the workbench; without a session secret one is made at start-up (sessions end with the process). */
-  workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string };
-  /** Bound on workflows the worker keeps in memory between their tasks (sticky cache). */
-  /** Where documents, sealed Bescheide, uploads and archive packages live; see adapters/blob-store/. */
-  blobStore: BlobStoreConfig;
-  /** Serve Prometheus metrics on this port (the demo: 9464 unless `METRICS_PORT=off`); unset means off. */
-  metricsPort?: number;
-  /** Export OpenTelemetry traces to this OTLP/HTTP endpoint; unset means tracing is off. */
-  otlpEndpoint?: string;
-  /** `production` refuses to start on any insecure or missing setting (app/production-profile.ts); `demo` runs embedded stand-ins. */
-  profile: 'demo' | 'production';
-  /** The task queue API and workers share (one per deployment). */
-  taskQueue: string;
-  /** The worker's workflows from this prebuilt bundle instead of bundling `workflows/` at start-up. */
-  workflowBundle?: string;
-  /** One `<sealIdentity>.p12` per authority in `dir` (SEAL_DIR, passphrase SEAL_P12_PASSPHRASE, anchors SEAL_TRUST_ANCHORS). */
-  sealDir?: { dir: string; passphrase: string; trustAnchorsFile: string };
-  /** API token keys from a local JWKS file (the demo's, for extra processes); production uses AUTH_JWKS_URL. */
-  authJwksFile?: string;
-  temporalTls?: TemporalTlsConfig;
-  /** Temporal Cloud API key, sent as a bearer token. */
-  temporalApiKey?: string;
-  worker: WorkerTuning;
-  /** The standalone worker's health server (`/livez`, `/readyz`). */
-  workerHealth: { host: string; port: number };
-  /** How long a process waits for in-flight work after SIGTERM. */
-  shutdownGraceMs: number;
-  /** Folders of the teams' services (each a service folder, or a folder of them), besides the samples. */
-  serviceDirs: string[];
-  /** Extension modules (adapters, step activities), each default-exporting `defineExtensions(…)`. */
-  extensions: string[];
-  /** A configured FIT-Connect delivery service and destination; unset: the API takes no FIT-Connect submissions. */
-  fitConnect?: FitConnectConfig;
-  /** The demo only, without `fitConnect`: start the FIT-Connect stand-in and a receiver for it (`off` starts neither). */
-  fitConnectSandbox: { on: boolean; port: number; pollMs: number };
-}
-
-/** TLS to the Temporal frontend; certificate pair given means mutual TLS. */
-export interface TemporalTlsConfig {
-  caFile?: string;
-  certFile?: string;
-  keyFile?: string;
-  serverName?: string;
-}
-
-export interface WorkerTuning {
-  maxConcurrentActivities: number;
-  maxConcurrentWorkflowTasks: number;
-  /** Sticky cache: how many workflow runs the worker keeps in memory. */
-  maxCachedWorkflows: number;
-}
-
-export type BlobStoreConfig =
-  | { kind: 'folder'; root: string }
-  | { kind: 'postgres' }
-  | { kind: 's3'; bucket: string; prefix: string; endpoint?: string; region: string; forcePathStyle: boolean };
-
-export class ConfigError extends Error {}
-
-/** Reads the environment once; a bad value stops start-up with the variable's name. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
-  const parsed = schema.safeParse(blanksRemoved);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
-  if (Boolean(e.TEMPORAL_TLS_CERT_FILE) !== Boolean(e.TEMPORAL_TLS_KEY_FILE)) {
-    throw new ConfigError(
-      'Invalid configuration:\n  TEMPORAL_TLS_CERT_FILE and TEMPORAL_TLS_KEY_FILE: set both for mutual TLS, or neither',
-    );
-  }
-  if (e.SEAL_DIR && !e.SEAL_TRUST_ANCHORS) {
-    throw new ConfigError(
-      'Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_DIR (PEM file of the CA certificates that verify the seals)',
-    );
-  }
-  if (e.SEAL_P12_FILE && !e.SEAL_TRUST_ANCHORS) {
-    throw new ConfigError(
-      'Invalid configuration:\n  SEAL_TRUST_ANCHORS: required with SEAL_P12_FILE (PEM file of the CA certificates that verify the seal)',
-    );
-  }
-  if (e.BLOB_STORE === 's3' && !e.S3_BUCKET)
-    throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required with BLOB_STORE=s3');
-  return {
+    /** Use this PostgreSQL; unset means start the embedded one. */
     databaseUrl: e.DATABASE_URL,
+    /** Use this Temporal server; unset means start the dev server from the pinned CLI. */
     temporalAddress: e.TEMPORAL_ADDRESS,
     temporalNamespace: e.TEMPORAL_NAMESPACE,
     temporalPort: e.TEMPORAL_PORT,
@@ -333,21 +429,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPostgresPort: e.EMBEDDED_PG_PORT,
     httpHost: e.HTTP_HOST,
     httpPort: e.HTTP_PORT,
+    /** Trust identity tokens from this OpenID Connect issuer; unset means start the local sandbox identity provider. */
     oidcIssuer: e.OIDC_ISSUER,
     oidcAudience: e.OIDC_AUDIENCE,
+    /** Port of the local sandbox identity provider. */
     idpPort: e.IDP_PORT,
     dataDir: resolve(e.DATA_DIR),
+    /** Base of the public verification address printed in every seal's QR code. */
     publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://${e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/+$/, ''),
+    /** Production seal: the authority's PKCS#12 file and the CA certificates (PEM) verifiers trust; unset means the demo CA. */
     seal: e.SEAL_P12_FILE
       ? { p12File: e.SEAL_P12_FILE, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! }
       : undefined,
+    /** Deliver to this postbox; unset means start the postbox sandbox on `postboxSandboxPort`. */
     postboxUrl: e.POSTBOX_URL?.replace(/\/+$/, ''),
     postboxSandboxPort: e.POSTBOX_SANDBOX_PORT,
+    /** RFC 3161 timestamp authority for PAdES B-T seals; unset starts the TSA stand-in, `off` seals B-B only. */
     tsaUrl: e.TSA_URL,
     tsaSandboxPort: e.TSA_SANDBOX_PORT,
+    /** Where forwarded case data goes; unset starts the recipients' stand-in on `forwardingSandboxPort`. */
     forwardingUrl: e.FORWARDING_URL?.replace(/\/+$/, ''),
     forwardingSandboxPort: e.FORWARDING_SANDBOX_PORT,
+    /** The registers' address; unset means start the register sandbox and use it. */
     registerBaseUrl: e.REGISTER_BASE_URL,
+    /** How long one register call may take before it counts as failed (and is retried). */
     registerTimeoutMs: e.REGISTER_TIMEOUT_MS,
     registerSandbox: {
       port: e.REGISTER_SANDBOX_PORT,
@@ -356,6 +461,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutRate: e.REGISTER_SANDBOX_TIMEOUT_RATE,
     },
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    /** Requests per client address and window on each public route (intake, verification, search, questions). */
     rateLimit: {
       publicMax: e.RATE_LIMIT_PUBLIC_MAX,
       publicWindowMs: e.RATE_LIMIT_WINDOW_MS,
@@ -363,30 +469,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map((s) => s.trim())
         .filter(Boolean),
     },
+    /** Use this payment provider; unset means start the payment sandbox. */
     paymentProviderUrl: e.PAYMENT_PROVIDER_URL,
     paymentSandboxPort: e.PAYMENT_SANDBOX_PORT,
     paymentSandboxOutcome: e.PAYMENT_SANDBOX_OUTCOME,
     paymentSandboxDelayMs: e.PAYMENT_SANDBOX_DELAY_MS,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    /** Verify bearer tokens against this JWKS; unset means a local signing key in DATA_DIR (demo). */
     authJwksUrl: e.AUTH_JWKS_URL,
     authIssuer: e.AUTH_ISSUER,
     authAudience: e.AUTH_AUDIENCE,
     logLevel: e.LOG_LEVEL,
+    /** JSON log lines go to this file; unset means standard output (the demo uses DATA_DIR/logs/engine.log). */
     logFile: e.LOG_FILE,
+    /** Staff login for the workbench; without a session secret one is made at start-up (sessions end with the process). */
     workbench: {
       oidcIssuer: e.WORKBENCH_OIDC_ISSUER ?? e.OIDC_ISSUER,
       clientId: e.WORKBENCH_CLIENT_ID,
       sessionSecret: e.WORKBENCH_SESSION_SECRET,
     },
+    /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
     assistant: e.ASSISTANT_URL
       ? {
+          /** Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 */
           url: e.ASSISTANT_URL,
           model: e.ASSISTANT_MODEL,
           apiKey: e.ASSISTANT_API_KEY,
           timeoutMs: e.ASSISTANT_TIMEOUT_MS,
         }
       : undefined,
-    payloadKeys: payloadKeysFrom(e.PAYLOAD_KEYS, e.PAYLOAD_KEYS_FILE),
+    /** Payload encryption keys, oldest first, newest last (PAYLOAD_KEYS or PAYLOAD_KEYS_FILE); unset means a development ring in DATA_DIR. */
+    payloadKeys,
+    /** The codec server for the Temporal Web UI: its port and the origins (the UI's) allowed to call it. */
     codecServer: {
       port: e.CODEC_SERVER_PORT,
       corsOrigins: (
@@ -396,41 +510,139 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map((o) => o.trim())
         .filter(Boolean),
     },
+    /** Where documents, sealed Bescheide, uploads and archive packages live; see adapters/blob-store/. */
     blobStore: blobStoreOf(e),
+    /** Serve Prometheus metrics on this port (the demo: 9464 unless `METRICS_PORT=off`); unset means off. */
     metricsPort: e.METRICS_PORT === 'off' ? undefined : e.METRICS_PORT,
+    /** Export OpenTelemetry traces to this OTLP/HTTP endpoint; unset means tracing is off. */
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    /** `production` refuses to start on any insecure or missing setting (app/production-profile.ts); `demo` runs embedded stand-ins. */
     profile: e.ENGINE_PROFILE,
+    /** The task queue API and workers share (one per deployment). */
     taskQueue: e.TASK_QUEUE,
+    /** The worker's workflows from this prebuilt bundle instead of bundling `workflows/` at start-up. */
     workflowBundle: e.WORKFLOW_BUNDLE,
+    /** One `<sealIdentity>.p12` per authority in `dir` (SEAL_DIR, passphrase SEAL_P12_PASSPHRASE, anchors SEAL_TRUST_ANCHORS). */
     sealDir: e.SEAL_DIR
       ? { dir: e.SEAL_DIR, passphrase: e.SEAL_P12_PASSPHRASE, trustAnchorsFile: e.SEAL_TRUST_ANCHORS! }
       : undefined,
+    /** API token keys from a local JWKS file (the demo's, for extra processes); production uses AUTH_JWKS_URL. */
     authJwksFile: e.AUTH_JWKS_FILE,
+    /** TLS to the Temporal frontend; certificate pair given means mutual TLS. */
     temporalTls: temporalTls(e),
+    /** Temporal Cloud API key, sent as a bearer token. */
     temporalApiKey: e.TEMPORAL_API_KEY,
     worker: {
       maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      /** Sticky cache: how many workflow runs the worker keeps in memory. */
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
     },
+    /** The standalone worker's health server (`/livez`, `/readyz`). */
     workerHealth: { host: e.WORKER_HEALTH_HOST, port: e.WORKER_HEALTH_PORT },
+    /** How long a process waits for in-flight work after SIGTERM. */
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    /** Folders of the teams' services (each a service folder, or a folder of them), besides the samples. */
     serviceDirs: pathList(e.SERVICE_DIRS),
+    /** Extension modules (adapters, step activities), each default-exporting `defineExtensions(…)`. */
     extensions: pathList(e.EXTENSIONS),
-    fitConnect: fitConnectOf(e),
+    /** A configured FIT-Connect delivery service and destination; unset: the API takes no FIT-Connect submissions. */
+    fitConnect,
+    /** The demo only, without `fitConnect`: start the FIT-Connect stand-in and a receiver for it (`off` starts neither). */
     fitConnectSandbox: {
       on: e.FIT_CONNECT_SANDBOX === 'on',
       port: e.FIT_CONNECT_SANDBOX_PORT,
-      pollMs: env['FIT_CONNECT_POLL_MS'] ? e.FIT_CONNECT_POLL_MS : 2_000,
+      pollMs: e.FIT_CONNECT_POLL_MS ?? 2_000,
     },
+  };
+});
+
+/**
+ * Properties that may be undefined become optional (`x?: T`), also in nested objects, so parts of a Config can be
+ * written without them; the `x?: undefined` that TypeScript adds to the other members of a union of literals goes.
+ */
+type Settled<T> = T extends Buffer | readonly unknown[] | string | number | boolean | undefined
+  ? T
+  : Flat<
+      { [K in keyof T as undefined extends T[K] ? never : K]: Settled<T[K]> } & {
+        [K in keyof T as undefined extends T[K]
+          ? [Exclude<T[K], undefined>] extends [never]
+            ? never
+            : K
+          : never]?: Settled<Exclude<T[K], undefined>>;
+      }
+    >;
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/** The engine's configuration, as `loadConfig` makes it from the variables above. */
+export type Config = Settled<z.output<typeof configSchema>>;
+/** The optional dialogue assistant; absent means off, and every path runs deterministically. */
+export type AssistantConfig = NonNullable<Config['assistant']>;
+/** FIT-Connect's receiver: a configured delivery service (FIT_CONNECT_*), with the destination's private keys. */
+export type FitConnectConfig = NonNullable<Config['fitConnect']>;
+/** TLS to the Temporal frontend; certificate pair given means mutual TLS. */
+export type TemporalTlsConfig = NonNullable<Config['temporalTls']>;
+export type WorkerTuning = Config['worker'];
+export type BlobStoreConfig = Config['blobStore'];
+
+export class ConfigError extends Error {}
+
+/**
+ * Reads the environment once; a bad value stops start-up with the variable's name (every problem at once).
+ * `developmentDefaults` (environment form, validated alike) apply where the environment sets nothing, e.g. the demo's
+ * metrics port; nothing changes a loaded configuration afterwards.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  developmentDefaults: Partial<Record<ConfigVariable, string>> = {},
+): Config {
+  const given: Record<string, string> = {};
+  for (const source of [developmentDefaults, env])
+    for (const [name, value] of Object.entries(source)) if (value !== undefined) given[name] = value;
+  const blanksRemoved = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== ''));
+  const parsed = configSchema.safeParse(blanksRemoved);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+function fitConnectOf(e: Variables, problems: string[]) {
+  const given = FIT_CONNECT_REQUIRED.filter((k) => e[k] !== undefined);
+  if (given.length === 0) return undefined;
+  const missing = FIT_CONNECT_REQUIRED.filter((k) => e[k] === undefined);
+  if (missing.length) {
+    problems.push(
+      `${missing.join(', ')}: required with ${given[0]} (FIT-Connect needs all of ${FIT_CONNECT_REQUIRED.join(', ')})`,
+    );
+    return undefined;
+  }
+  return {
+    submissionUrl: e.FIT_CONNECT_SUBMISSION_URL!.replace(/\/+$/, ''),
+    tokenUrl: e.FIT_CONNECT_TOKEN_URL!,
+    clientId: e.FIT_CONNECT_CLIENT_ID!,
+    clientSecret: e.FIT_CONNECT_CLIENT_SECRET!,
+    destinationId: e.FIT_CONNECT_DESTINATION_ID!,
+    authorityId: e.FIT_CONNECT_AUTHORITY_ID!,
+    /** Files with the destination's private JWKs (RSA-OAEP-256 decryption, PS512 event signing). */
+    encryptionKeyFile: e.FIT_CONNECT_ENCRYPTION_KEY_FILE!,
+    signingKeyFile: e.FIT_CONNECT_SIGNING_KEY_FILE!,
+    /** Set: the engine takes the delivery service's callback at POST /fit-connect/callback. */
+    callbackSecret: e.FIT_CONNECT_CALLBACK_SECRET,
+    pollMs: e.FIT_CONNECT_POLL_MS ?? 30_000,
   };
 }
 
-function payloadKeysFrom(list: string | undefined, file: string | undefined): PayloadKey[] | undefined {
-  if (list && file)
-    throw new ConfigError(
-      'Invalid configuration:\n  PAYLOAD_KEYS: set either PAYLOAD_KEYS or PAYLOAD_KEYS_FILE, not both',
-    );
+function payloadKeysFrom(
+  list: string | undefined,
+  file: string | undefined,
+  problems: string[],
+): PayloadKey[] | undefined {
+  if (list && file) {
+    problems.push('PAYLOAD_KEYS: set either PAYLOAD_KEYS or PAYLOAD_KEYS_FILE, not both');
+    return undefined;
+  }
   const [name, read] = list
     ? (['PAYLOAD_KEYS', () => parseKeyList(list)] as const)
     : file
@@ -448,13 +660,13 @@ function payloadKeysFrom(list: string | undefined, file: string | undefined): Pa
       err instanceof KeyRingError
         ? err.message
         : `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
-    throw new ConfigError(`Invalid configuration:\n  ${name}: ${why}`);
+    problems.push(`${name}: ${why}`);
+    return undefined;
   }
 }
 
-/** The demo keeps bytes in DATA_DIR; any other setting shares them between processes and machines. */
 // TLS is on when asked for, or when any certificate setting is given (a Temporal Cloud API key implies TLS too).
-function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
+function temporalTls(e: Variables) {
   const files = {
     caFile: e.TEMPORAL_TLS_CA_FILE,
     certFile: e.TEMPORAL_TLS_CERT_FILE,
@@ -467,18 +679,15 @@ function temporalTls(e: z.infer<typeof schema>): TemporalTlsConfig | undefined {
   return on ? files : undefined;
 }
 
-/** Every environment variable the engine reads, for checks of deployment manifests. */
-export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
-
 /** Where documents and archive packages live. */
-function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
+function blobStoreOf(e: Variables) {
   // Production shares bytes between processes by default; only the demo keeps them in a local folder.
   switch (e.BLOB_STORE ?? (e.ENGINE_PROFILE === 'production' ? 'postgres' : 'folder')) {
     case 'postgres':
-      return { kind: 'postgres' };
+      return { kind: 'postgres' as const };
     case 's3':
       return {
-        kind: 's3',
+        kind: 's3' as const,
         bucket: e.S3_BUCKET!,
         prefix: e.S3_PREFIX,
         endpoint: e.S3_ENDPOINT,
@@ -486,7 +695,7 @@ function blobStoreOf(e: z.infer<typeof schema>): BlobStoreConfig {
         forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
       };
     default:
-      return { kind: 'folder', root: resolve(e.DATA_DIR) };
+      return { kind: 'folder' as const, root: resolve(e.DATA_DIR) };
   }
 }
 

@@ -38,14 +38,15 @@ async function main(): Promise<number> {
   if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be a whole number, got "${args.seed}"`);
   if (!Number.isInteger(count) || count < 0)
     throw new ConfigError(`--cases must be a whole number, got "${args.cases}"`);
-  const config = loadConfig();
+  const config = loadConfig(process.env, {
+    // The demo serves metrics by default; separate processes only when METRICS_PORT says where.
+    METRICS_PORT: '9464',
+    // The demo's whole batch comes from this one address: let it through the public rate limit (unless set).
+    RATE_LIMIT_PUBLIC_MAX: String(Math.max(loadConfig({}).rateLimit.publicMax, count + 10)),
+  });
   // JSON logs of worker and API go to a file, so the console keeps the demo's progress; retried register calls are counted in the summary.
   const logFile = config.logFile ?? join(config.dataDir, 'logs', 'engine.log');
   const logger = createLogger({ level: config.logLevel, destination: logDestination(logFile) });
-  // The demo serves metrics by default; separate processes only when METRICS_PORT says where.
-  if (process.env.METRICS_PORT === undefined) config.metricsPort = 9464;
-  // The demo's whole batch comes from this one address: let it through the public rate limit.
-  config.rateLimit.publicMax = Math.max(config.rateLimit.publicMax, count + 10);
   const telemetry = sdkTelemetry(config.metricsPort);
   Runtime.install({
     logger: temporalLogger(logger),
