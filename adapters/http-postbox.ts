@@ -1,8 +1,7 @@
 import type { Database } from '../db/client.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
-import type { DeliveryReceipt, DeliveryRequest } from '../dev/stand-ins/postbox/server.js';
 import type { DocumentStore } from './document-store.js';
-import type { ApplicantMessage, Delivered, Postbox } from './postbox.js';
+import type { ApplicantMessage, Delivered, DeliveryReceipt, DeliveryRequest, Postbox } from './postbox.js';
 
 /**
  * Delivers to a postbox over HTTP (the sandbox, or a portal's postbox with the same contract) and records the

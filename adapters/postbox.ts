@@ -19,6 +19,22 @@ export interface Delivered {
   deliveredAt: Date;
 }
 
+/**
+ * The HTTP postbox contract (`POST /deliveries`, the idempotency key as a header): what `HttpPostbox`
+ * (http-postbox.ts) sends and what a portal's postbox, or the development stand-in (dev/stand-ins/postbox/), answers.
+ */
+export interface DeliveryRequest {
+  caseId: string;
+  recipient: string;
+  subject: string;
+  document: { sha256: string; mediaType: string; contentBase64: string };
+}
+
+export interface DeliveryReceipt {
+  deliveryId: string;
+  deliveredAt: string;
+}
+
 /** The one way anything reaches an applicant: decisions, questions, notices. */
 export interface Postbox {
   deliver(message: ApplicantMessage): Promise<Delivered>;

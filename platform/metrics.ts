@@ -3,8 +3,12 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from
 import { Context } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Registers } from '../adapters/registers.js';
 import type { Database } from '../db/client.js';
+
+/** What {@link EngineMetrics.measure} times: a lookup by register name that answers with a status. */
+export interface MeasuredLookups<Query extends { register: string }, Answer extends { status: string }> {
+  lookup(query: Query): Promise<Answer>;
+}
 
 /**
  * The engine's own metrics, per process, in Prometheus' text format. Labels carry service keys, authority ids,
@@ -111,8 +115,13 @@ export class EngineMetrics {
     });
   }
 
-  /** Registers whose every lookup is timed and counted. */
-  measure(registers: Registers): Registers {
+  /**
+   * Registers whose every lookup is timed and counted. Typed by the shape it measures (the adapters' `Registers` is
+   * one), because platform/ sits below adapters/ and imports nothing of it.
+   */
+  measure<Query extends { register: string }, Answer extends { status: string }>(
+    registers: MeasuredLookups<Query, Answer>,
+  ): MeasuredLookups<Query, Answer> {
     const calls = this.registerCalls;
     return {
       async lookup(q) {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { DeliveryReceipt, DeliveryRequest } from '../../../adapters/postbox.js';
 
 /** What the sandbox keeps per delivery; in memory, as an applicant's postbox in a portal would show it. */
 interface StoredDelivery {
@@ -10,18 +11,6 @@ interface StoredDelivery {
   subject: string;
   deliveredAt: string;
   document: { sha256: string; mediaType: string; size: number; bytes: Buffer };
-}
-
-export interface DeliveryRequest {
-  caseId: string;
-  recipient: string;
-  subject: string;
-  document: { sha256: string; mediaType: string; contentBase64: string };
-}
-
-export interface DeliveryReceipt {
-  deliveryId: string;
-  deliveredAt: string;
 }
 
 const deliveryBody = {
