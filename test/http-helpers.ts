@@ -8,7 +8,8 @@ import { OidcTokenVerifier } from '../platform/identity/token-verifier.js';
 import { localIssuer, type LocalIssuer } from '../dev/identity/local-issuer.js';
 import { jwtVerifier } from '../platform/auth/tokens.js';
 import { buildHttpApi } from '../http/http-api.js';
-import type { TestEngine } from './harness.js';
+import type { TaskClient } from '../client/task-client.js';
+import type { CaseClient } from '../client/case-client.js';
 import { waitFor as poll } from './support/wait.js';
 
 // Suites that reach the API for tasks, evidence or verification submit through the typed client, not intake.
@@ -28,6 +29,12 @@ export const staffToken = (subject: string, authorityId: string, role: StaffRole
 /** The sandbox identity provider applicants log in at; intake verifies its identity tokens. */
 export const idp = await startLocalIdentityProvider({ host: '127.0.0.1', port: 0, audience: 'ozg-case-engine' });
 afterAll(() => idp.stop());
+
+/** The clients a test's engine (test/harness.ts) hands the API. */
+interface TestEngine {
+  cases: CaseClient;
+  tasks: TaskClient;
+}
 
 export const apiFor = (e: TestEngine): Promise<FastifyInstance> =>
   buildHttpApi({

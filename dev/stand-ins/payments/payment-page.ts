@@ -1,4 +1,18 @@
-import type { SandboxTransaction } from './server.js';
+import type { Currency, PaymentStatus } from '../../../workflows/contracts/case.js';
+
+/** A payment as the sandbox keeps it. */
+export interface SandboxTransaction {
+  transactionId: string;
+  idempotencyKey: string;
+  amountCents: number;
+  currency: Currency;
+  purpose: string;
+  returnUrl: string;
+  notifyUrl?: string;
+  status: PaymentStatus;
+  reference?: string;
+  refundedCents: number;
+}
 
 const euro = (cents: number) => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} EUR`;
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

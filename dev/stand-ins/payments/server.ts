@@ -1,8 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import type { Currency, PaymentStatus } from '../../../workflows/contracts/case.js';
-import { paymentPage } from './payment-page.js';
+import type { Currency } from '../../../workflows/contracts/case.js';
+import { paymentPage, type SandboxTransaction } from './payment-page.js';
 import { signedWebhookHeaders } from './webhook-signing.js';
 
 /** What the sandbox does with a new transaction when nobody pays on its page: `manual` waits for the page. */
@@ -20,19 +20,6 @@ export interface PaymentSandboxOptions {
   delayMs: number;
   /** Off: the sandbox never calls back, and the engine must poll. */
   webhooks?: boolean;
-}
-
-export interface SandboxTransaction {
-  transactionId: string;
-  idempotencyKey: string;
-  amountCents: number;
-  currency: Currency;
-  purpose: string;
-  returnUrl: string;
-  notifyUrl?: string;
-  status: PaymentStatus;
-  reference?: string;
-  refundedCents: number;
 }
 
 interface SandboxTransfer {
