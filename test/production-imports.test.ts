@@ -2,17 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { importGraph, PRODUCTION_ENTRIES, runtimeImports } from './support/import-graph.js';
 
 /** Stand-ins that trust everyone or answer from seeds: development only. */
-const DEVELOPMENT_ONLY = [
-  /^dev\//,
-  /^sandbox\//,
-  /^demo\//,
-  /^test\//,
-  /^identity\/local-identity-provider\.ts$/,
-  /^auth\/local-issuer\.ts$/,
-  /^infra\/embedded-postgres\.ts$/,
-  /^infra\/temporal-dev-server\.ts$/,
-  /^main\.ts$/,
-];
+// Everything development-only lives in dev/ (stand-ins, demo, embedded servers, local identity provider); tests beside.
+const DEVELOPMENT_ONLY = [/^dev\//, /^test\//, /^bench\//, /^scripts\//];
 
 describe('production entry points cannot reach the development stack', () => {
   const graph = importGraph(PRODUCTION_ENTRIES);
