@@ -27,6 +27,7 @@ import {
   UnknownServiceError,
 } from '../services/catalogue.js';
 import { unsafeText } from '../services/safe-text.js';
+import type { ServiceDefinition } from '../services/types.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
@@ -67,12 +68,13 @@ export class CaseClient {
 
   /**
    * Checks the application completely before anything is stored: service, authority, trust level, mandate,
-   * schema and plausibility rules. Refuses with every field error at once, or starts the case's workflow.
+   * schema and plausibility rules. Refuses with every field error at once, or starts the case's workflow. A caller
+   * that has already looked the service up (the HTTP intake, FIT-Connect) hands it on instead of a second lookup.
    */
-  async submit(a: SubmitApplication): Promise<SubmittedCase> {
+  async submit(a: SubmitApplication, service = serviceForIntake(a.serviceKey)): Promise<SubmittedCase> {
+    if (service.key !== a.serviceKey) throw new Error(`submit: service ${service.key} given for ${a.serviceKey}`);
     const submittedAt = this.now().toISOString();
-    const service = intakeLookup(() => findService(a.serviceKey));
-    intakeLookup(() => findAuthority(service, a.authorityId));
+    authorityForIntake(service, a.authorityId);
     // The subject and mandate become row keys and letters: a token that carries unstorable text is no identity.
     if (!/^[\x21-\x7e]{1,255}$/.test(a.identity.subject) || unsafeText(a.identity).length) {
       throw new IntakeRefusedError('invalid_identity', 401, 'Der Identitätsnachweis enthält ungültige Angaben.');
@@ -92,7 +94,15 @@ export class CaseClient {
     try {
       await this.client.workflow.start<typeof caseWorkflow>(
         'caseWorkflow',
-        caseWorkflowStart(this.taskQueue, { a, caseId, schemaVersion, ruleSetVersion, submittedAt, submissionSha256 }),
+        caseWorkflowStart(this.taskQueue, {
+          a,
+          service,
+          caseId,
+          schemaVersion,
+          ruleSetVersion,
+          submittedAt,
+          submissionSha256,
+        }),
       );
       return { caseId, workflowId, ruleSetVersion, duplicate: false };
     } catch (err) {
@@ -142,12 +152,21 @@ export class CaseClient {
   }
 }
 
-function intakeLookup<T>(find: () => T): T {
+/** The service an application is for, looked up once where it enters; refused as intake refuses when unknown. */
+export function serviceForIntake(serviceKey: string): ServiceDefinition {
   try {
-    return find();
+    return findService(serviceKey);
   } catch (err) {
     if (err instanceof UnknownServiceError)
       throw new IntakeRefusedError('unknown_service', 404, `Die Leistung ${err.serviceKey} ist nicht im Katalog.`);
+    throw err;
+  }
+}
+
+function authorityForIntake(service: ServiceDefinition, authorityId: string): void {
+  try {
+    findAuthority(service, authorityId);
+  } catch (err) {
     if (err instanceof UnknownAuthorityError)
       throw new IntakeRefusedError(
         'unknown_authority',
@@ -184,6 +203,8 @@ export function caseWorkflowStart(
   taskQueue: string,
   o: {
     a: SubmitApplication;
+    /** The application's service, when the caller has already looked it up. */
+    service?: ServiceDefinition;
     caseId: string;
     schemaVersion: string;
     ruleSetVersion: string;
@@ -192,6 +213,7 @@ export function caseWorkflowStart(
   },
 ): WorkflowStartOptions<typeof caseWorkflow> {
   const { a, caseId, schemaVersion, ruleSetVersion, submittedAt } = o;
+  const service = o.service ?? findService(a.serviceKey);
   return {
     taskQueue,
     workflowId: caseWorkflowId(caseId),
@@ -200,7 +222,7 @@ export function caseWorkflowStart(
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     // A hash, not the data: the memo needs no more (it is encrypted by the payload codec anyway).
     memo: { submissionSha256: o.submissionSha256, ruleSetVersion },
-    ...caseSummary({ caseId, serviceKey: a.serviceKey, authorityId: a.authorityId, ruleSetVersion, submittedAt }),
+    ...caseSummary({ caseId, service, authorityId: a.authorityId, ruleSetVersion, submittedAt }),
     args: [
       {
         caseId,
@@ -208,7 +230,7 @@ export function caseWorkflowStart(
         authorityId: a.authorityId,
         schemaVersion,
         ruleSetVersion,
-        ruleSetSha256: releasedRuleSetHash(findService(a.serviceKey).ruleSet.id, ruleSetVersion),
+        ruleSetSha256: releasedRuleSetHash(service.ruleSet.id, ruleSetVersion),
         submittedAt,
         identity: a.identity,
         application: a.application,
@@ -231,16 +253,16 @@ export function caseWorkflowStart(
  */
 export function caseSummary(c: {
   caseId: string;
-  serviceKey: string;
+  service: ServiceDefinition;
   authorityId: string;
   ruleSetVersion: string;
   submittedAt: string;
 }) {
-  const service = findService(c.serviceKey).name.replace(/ \(Beispiel\)$/, '');
+  const service = c.service.name.replace(/ \(Beispiel\)$/, '');
   return {
     staticSummary: `${service} · ${c.authorityId} · Fall ${c.caseId}`,
     staticDetails: [
-      `**Leistung** ${service} (${c.serviceKey})`,
+      `**Leistung** ${service} (${c.service.key})`,
       `**Behörde** ${c.authorityId}`,
       `**Regelwerk** ${c.ruleSetVersion}`,
       `**Eingang** ${c.submittedAt}`,

@@ -3,7 +3,8 @@ import type { Principal } from '../platform/auth/tokens.js';
 import type { CaseState } from '../workflows/contracts/case.js';
 import type { StaffRole } from '../workflows/contracts/task.js';
 import type { CaseClient } from '../client/case-client.js';
-import { HttpProblem, maySeeCase, requirePrincipal } from './http-auth.js';
+import { maySeeCase, requirePrincipal, unauthorized } from './http-auth.js';
+import { HttpProblem } from './problem.js';
 
 /** Who may call a route; every route declares one in `config.access`, and a route without it stops start-up. */
 export const ACCESS = [
@@ -74,7 +75,7 @@ const roleOf: Partial<Record<Access, StaffRole>> = {
 /** Whether a principal of this kind may call a route of this access at all, before any case is looked at. */
 function refusal(access: Access, p: Principal | undefined): HttpProblem | undefined {
   if (access === 'public' || access === 'webhook') return undefined;
-  if (!p) return new HttpProblem(401, 'a bearer token is required');
+  if (!p) return unauthorized('a bearer token is required');
   const staff = p.role !== 'applicant';
   if ((access === 'applicant' && staff) || ((access === 'staff' || access.startsWith('role:')) && !staff))
     return new HttpProblem(403, 'not allowed for this kind of caller');

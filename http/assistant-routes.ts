@@ -3,7 +3,8 @@ import type { Assistant } from '../adapters/assistant/assistant.js';
 import { findServices } from '../adapters/assistant/service-finder.js';
 import { listServices } from '../services/catalogue.js';
 import { problemResponses } from './api-schemas.js';
-import { bearerSecurity, HttpProblem, requireApplicant, requirePrincipal, requireStaff } from './http-auth.js';
+import { bearerSecurity, requireApplicant, requirePrincipal, requireStaff } from './http-auth.js';
+import { HttpProblem, workflowProblem } from './problem.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { QuestionClient } from '../client/question-client.js';
 
@@ -21,6 +22,9 @@ const caseParams = {
     questionId: { type: 'string', pattern: '^[0-9a-f-]{36}$' },
   },
 } as const;
+
+// A refused confirmation is the caller's mistake (409), an unknown case or question is 404; the rest stays a 500.
+const noSuchQuestion = 'no such case or question';
 
 /** The service finder and applicants' questions; what a model writes is labelled and never sent unconfirmed. */
 export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async (app, o) => {
@@ -73,7 +77,7 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
       const { questionId } = await questions
         .ask(req.params.caseId, { recipient: req.body.subject, question: req.body.question })
         .catch((err: unknown) => {
-          throw asHttpError(err);
+          throw workflowProblem(err, noSuchQuestion);
         });
       return reply
         .status(202)
@@ -96,7 +100,7 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
     async (req) => {
       const state = await questions
         .state(req.params.caseId, req.params.questionId)
-        .catch((err: unknown) => Promise.reject(asHttpError(err)));
+        .catch((err: unknown) => Promise.reject(workflowProblem(err, noSuchQuestion)));
       // The applicant sees where their question stands; an unreviewed draft and who confirmed it stay with the authority.
       if (requirePrincipal(req).role !== 'applicant') return state;
       const { draft: _draft, draftFailed: _failed, confirmedBy: _by, ...visible } = state;
@@ -132,18 +136,8 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
       try {
         return await questions.confirm(req.params.caseId, req.params.questionId, req.body);
       } catch (err) {
-        throw asHttpError(err);
+        throw workflowProblem(err, noSuchQuestion);
       }
     },
   );
 };
-
-// A refused confirmation is the caller's mistake (409), an unknown case or question is 404; the rest stays a 500.
-function asHttpError(err: unknown): unknown {
-  const e = err as Error & { cause?: Error };
-  if (e.name === 'WorkflowUpdateFailedError')
-    return Object.assign(new Error(e.cause?.message ?? e.message), { statusCode: 409 });
-  if (e.name === 'WorkflowNotFoundError')
-    return Object.assign(new Error('no such case or question'), { statusCode: 404 });
-  return err;
-}

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { describeService, findService, listServices, UnknownServiceError } from '../services/catalogue.js';
 import { problemResponses } from './api-schemas.js';
-import { sendProblem } from './problem.js';
+import { HttpProblem } from './problem.js';
 
 /** The service catalogue, machine-readable for portals: schemas, evidence, fees, trust level, authorities. */
 export async function catalogueRoutes(app: FastifyInstance) {
@@ -39,12 +39,11 @@ export async function catalogueRoutes(app: FastifyInstance) {
         response: { 200: { $ref: 'ServiceDescription#' }, ...problemResponses(404) },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       try {
         return describeService(findService(req.params.serviceKey));
       } catch (err) {
-        if (err instanceof UnknownServiceError)
-          return sendProblem(reply, { status: 404, code: 'unknown_service', detail: err.message });
+        if (err instanceof UnknownServiceError) throw new HttpProblem(404, err.message, { code: 'unknown_service' });
         throw err;
       }
     },

@@ -5,8 +5,8 @@ import type { DocumentRef } from '../workflows/contracts/case.js';
 import type { DbExecutor } from '../db/client.js';
 import { recordEvidenceUpload } from '../db/queries/retention.js';
 import type { CaseClient } from '../client/case-client.js';
-import { caseCommandError, httpError } from './http-errors.js';
-import { checkUpload, UploadRefused } from './upload-check.js';
+import { HttpProblem, workflowProblem } from './problem.js';
+import { checkUpload } from './upload-check.js';
 import { binary, bytesBodyValidator, problemResponses } from './api-schemas.js';
 import { bearerSecurity } from './http-auth.js';
 
@@ -61,35 +61,29 @@ export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOption
       },
     },
     async (req, reply) => {
-      if (!req.isMultipart()) throw httpError(415, 'Bitte als multipart/form-data mit dem Feld "file" senden.');
+      if (!req.isMultipart()) throw new HttpProblem(415, 'Bitte als multipart/form-data mit dem Feld "file" senden.');
       const file = await req.file();
-      if (!file || file.fieldname !== 'file') throw httpError(400, 'Die Datei fehlt (Feld "file").');
+      if (!file || file.fieldname !== 'file') throw new HttpProblem(400, 'Die Datei fehlt (Feld "file").');
       let bytes: Buffer;
       try {
         bytes = await file.toBuffer();
       } catch (err) {
         if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE')
-          throw httpError(413, `Die Datei ist größer als ${Math.floor(o.maxBytes / 1024 / 1024)} MB.`);
+          throw new HttpProblem(413, `Die Datei ist größer als ${Math.floor(o.maxBytes / 1024 / 1024)} MB.`);
         throw err;
       }
-      let checked;
-      try {
-        checked = await checkUpload({
-          bytes,
-          fileName: file.filename,
-          declaredType: file.mimetype,
-          maxBytes: o.maxBytes,
-        });
-      } catch (err) {
-        if (err instanceof UploadRefused) throw httpError(err.statusCode, err.message);
-        throw err;
-      }
+      const checked = await checkUpload({
+        bytes,
+        fileName: file.filename,
+        declaredType: file.mimetype,
+        maxBytes: o.maxBytes,
+      });
       // The case accepts the reference first (its validator refuses what it does not wait for); only then are the bytes
       // stored, under the hash the case now holds, so a refused upload leaves nothing behind.
       const document: DocumentRef = { sha256: sha256Hex(bytes), mediaType: checked.mediaType, size: bytes.byteLength };
       const state = await o.cases
         .uploadEvidence(req.params.caseId, { evidenceType: req.params.evidenceType, document, fileName: file.filename })
-        .catch((err: unknown) => Promise.reject(caseCommandError(err)));
+        .catch((err: unknown) => Promise.reject(workflowProblem(err, 'Diesen Vorgang gibt es nicht.')));
       const stored = await o.documents.put(bytes, checked.mediaType);
       if (stored.sha256 !== document.sha256) throw new Error('stored upload does not match the accepted hash');
       await recordEvidenceUpload(o.db, { caseId: req.params.caseId, evidenceType: req.params.evidenceType, document });

@@ -4,12 +4,10 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CaseClient } from '../client/case-client.js';
 import type { TaskClient } from '../client/task-client.js';
-import { CommandRefusedError } from '../client/task-client.js';
 import type { DocumentStore } from '../adapters/document-store.js';
-import { InvalidTokenError, type TokenVerifier } from '../platform/auth/tokens.js';
+import type { TokenVerifier } from '../platform/auth/tokens.js';
 import type { Database } from '../db/client.js';
 import type { TokenVerifier as IdentityVerifier } from '../platform/identity/token-verifier.js';
-import { UnknownServiceError } from '../services/catalogue.js';
 import { binaryFormat, problemResponses, sharedSchemas } from './api-schemas.js';
 import { applicantRoutes } from './applicant-routes.js';
 import { documentErrorAnswers, enforceAccess, requireDeclaredAccess } from './access.js';
@@ -20,7 +18,7 @@ import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect/routes.js';
 import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
 import { INTAKE_BODY_LIMIT, intakeRoutes } from './intake-routes.js';
-import { problemTitles } from './problem.js';
+import { problemHandler } from './problem.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payment-routes.js';
 import { taskRoutes } from './task-routes.js';
 import { milestoneRoutes } from './timeline-routes.js';
@@ -65,8 +63,6 @@ const registeredRoutes = new WeakMap<FastifyInstance, string[]>();
 /** Every documented route as "METHOD /path", to check the OpenAPI document against. */
 export const routesOf = (app: FastifyInstance): string[] => registeredRoutes.get(app) ?? [];
 
-const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
-
 /** The HTTP entry point for portals and Fachverfahren; every route goes through the typed clients. */
 export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   const { cases, tasks, auth } = o;
@@ -107,24 +103,8 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   installAuth(app, auth);
   enforceAccess(app, cases);
 
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
-    const status =
-      err instanceof UnknownServiceError
-        ? 404
-        : err instanceof InvalidTokenError
-          ? 401
-          : err instanceof CommandRefusedError
-            ? refusalStatus[err.type]
-            : err.statusCode && err.statusCode < 500
-              ? err.statusCode
-              : 500;
-    const detail = status < 500 ? err.message : 'The request could not be processed.';
-    if (status === 401) void reply.header('www-authenticate', 'Bearer');
-    void reply
-      .status(status)
-      .type('application/problem+json')
-      .send({ type: 'about:blank', title: problemTitles[status] ?? 'Error', status, detail });
-  });
+  // The one error handler: every refusal and failure is answered as RFC 9457 problem details (or the route's page).
+  app.setErrorHandler(problemHandler);
 
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InvalidTokenError, type Principal, type TokenVerifier } from '../platform/auth/tokens.js';
 import type { StaffActor } from '../workflows/contracts/task.js';
+import { bearerChallenge, HttpProblem } from './problem.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,15 +9,8 @@ declare module 'fastify' {
   }
 }
 
-/** An answer that is already a problem detail: status and a reason safe to show. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A 401 for a missing or unusable bearer token; the answer names the scheme the caller should use. */
+export const unauthorized = (detail: string): HttpProblem => new HttpProblem(401, detail, { headers: bearerChallenge });
 
 /** Reads the bearer token on every request; routes then say whom they admit. */
 export function installAuth(app: FastifyInstance, verifier: TokenVerifier): void {
@@ -25,16 +19,15 @@ export function installAuth(app: FastifyInstance, verifier: TokenVerifier): void
     const header = req.headers.authorization;
     if (!header) return;
     const [scheme, token] = header.split(' ');
-    if (scheme?.toLowerCase() !== 'bearer' || !token)
-      throw new HttpProblem(401, 'expected "Authorization: Bearer <token>"');
+    if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthorized('expected "Authorization: Bearer <token>"');
     req.principal = await verifier.verify(token).catch((err: unknown) => {
-      throw err instanceof InvalidTokenError ? new HttpProblem(401, err.message) : err;
+      throw err instanceof InvalidTokenError ? unauthorized(err.message) : err;
     });
   });
 }
 
 export function requirePrincipal(req: FastifyRequest): Principal {
-  if (!req.principal) throw new HttpProblem(401, 'a bearer token is required');
+  if (!req.principal) throw unauthorized('a bearer token is required');
   return req.principal;
 }
 

@@ -6,7 +6,8 @@ import { resolveIncidentUpdate } from '../workflows/contracts/messages.js';
 import type { Database } from '../db/client.js';
 import { findIncident, listOpenIncidents } from '../db/queries/incidents.js';
 import { problemResponses } from './api-schemas.js';
-import { bearerSecurity, HttpProblem, requireStaff } from './http-auth.js';
+import { bearerSecurity, requireStaff } from './http-auth.js';
+import { HttpProblem } from './problem.js';
 
 export interface IncidentRoutesOptions {
   db: Database;

@@ -1,15 +1,15 @@
 import type { Consent } from '../workflows/contracts/case.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { FieldError } from '../workflows/contracts/case.js';
 import { IdentityRejectedError, type TokenVerifier } from '../platform/identity/token-verifier.js';
 import { toFieldError } from '../services/validate-application.js';
-import type { CaseClient } from '../client/case-client.js';
+import { type CaseClient, serviceForIntake } from '../client/case-client.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import { responsibleAuthority } from './intake-routing.js';
 import type { Place } from '../services/routing.js';
 import { problemResponses } from './api-schemas.js';
-import { sendProblem } from './problem.js';
+import { HttpProblem } from './problem.js';
 
 /** Largest application body accepted; attachments travel separately, by reference. */
 export const INTAKE_BODY_LIMIT = 256 * 1024;
@@ -69,15 +69,6 @@ const submitSchema = {
   },
 };
 
-// Fastify's own refusals, under codes that stay stable across its versions.
-const fastifyCodes: Record<string, string> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
-  FST_RATE_LIMITED: 'too_many_requests',
-};
-
 interface SubmitBody {
   serviceKey: string;
   authorityId?: string;
@@ -96,26 +87,6 @@ const prefixed =
  * to the CaseClient, which checks everything before it starts a workflow. Every refusal is a problem detail.
  */
 export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient; verifier: TokenVerifier }) {
-  app.setErrorHandler((err: FastifyError, _req, reply) => {
-    if (err instanceof IntakeRefusedError)
-      return sendProblem(reply, {
-        status: err.status,
-        code: err.code,
-        detail: err.message,
-        errors: err.errors.map(prefixed('/application')),
-      });
-    if (err instanceof IdentityRejectedError)
-      return sendProblem(reply, { status: 401, code: err.code, detail: err.message });
-    if (err.statusCode && err.statusCode < 500)
-      return sendProblem(reply, {
-        status: err.statusCode,
-        code: fastifyCodes[err.code] ?? 'bad_request',
-        detail: err.message,
-      });
-    reply.log.error(err);
-    return sendProblem(reply, { status: 500, code: 'internal', detail: 'Der Antrag konnte nicht verarbeitet werden.' });
-  });
-
   // The schema documents the route; the handler checks the envelope itself (no coercion), so refusals keep their stable codes.
   app.post(
     '/cases',
@@ -123,41 +94,25 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
       bodyLimit: INTAKE_BODY_LIMIT,
       schema: submitSchema,
       validatorCompiler: () => () => true,
-      config: { access: 'public' },
+      config: { access: 'public', problemCodes: { internal: 'Der Antrag konnte nicht verarbeitet werden.' } },
     },
     async (req, reply) => {
-      if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-        return sendProblem(reply, {
-          status: 415,
-          code: 'unsupported_media_type',
-          detail: 'Send the application as application/json.',
-        });
-      }
+      if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? ''))
+        throw new HttpProblem(415, 'Send the application as application/json.', { code: 'unsupported_media_type' });
       if (!envelope(req.body)) {
-        return sendProblem(reply, {
-          status: 400,
+        throw new HttpProblem(400, 'Die Anfrage ist unvollständig oder fehlerhaft.', {
           code: 'invalid_request',
-          detail: 'Die Anfrage ist unvollständig oder fehlerhaft.',
           errors: (envelope.errors ?? []).map(toFieldError),
         });
       }
-      const body = req.body as SubmitBody;
       const key = req.headers['idempotency-key'];
       if (key !== undefined && (typeof key !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(key))) {
-        return sendProblem(reply, {
-          status: 400,
+        throw new HttpProblem(400, 'Idempotency-Key must be 1 to 200 visible ASCII characters.', {
           code: 'invalid_idempotency_key',
-          detail: 'Idempotency-Key must be 1 to 200 visible ASCII characters.',
         });
       }
-      const identity = await o.verifier.verify(body.identityToken);
-      const submitted = await o.cases.submit({
-        serviceKey: body.serviceKey,
-        authorityId: responsibleAuthority(body),
-        identity,
-        application: body.application,
-        consent: body.consent,
-        idempotencyKey: key,
+      const submitted = await submit(o, req.body as SubmitBody, key).catch((err: unknown) => {
+        throw refusalProblem(err);
       });
       return reply
         .status(submitted.duplicate ? 200 : 202)
@@ -165,4 +120,32 @@ export async function intakeRoutes(app: FastifyInstance, o: { cases: CaseClient;
         .send(submitted);
     },
   );
+}
+
+/** The identity first, then the service, looked up once here and handed on, then its responsible authority. */
+async function submit(o: { cases: CaseClient; verifier: TokenVerifier }, body: SubmitBody, key?: string) {
+  const identity = await o.verifier.verify(body.identityToken);
+  const service = serviceForIntake(body.serviceKey);
+  return o.cases.submit(
+    {
+      serviceKey: service.key,
+      authorityId: responsibleAuthority({ ...body, service }),
+      identity,
+      application: body.application,
+      consent: body.consent,
+      idempotencyKey: key,
+    },
+    service,
+  );
+}
+
+/** A refused application or identity as the problem the portal gets: its stable code, field errors under /application. */
+function refusalProblem(err: unknown): unknown {
+  if (err instanceof IntakeRefusedError)
+    return new HttpProblem(err.status, err.message, {
+      code: err.code,
+      errors: err.errors.map(prefixed('/application')),
+    });
+  if (err instanceof IdentityRejectedError) return new HttpProblem(401, err.message, { code: err.code });
+  return err;
 }

@@ -1,12 +1,12 @@
-import { UnknownServiceError } from '../services/catalogue.js';
 import { CatalogueRoutingTable, type Place, type RoutingTable } from '../services/routing.js';
+import type { ServiceDefinition } from '../services/types.js';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 
 const catalogueRouting = new CatalogueRoutingTable();
 
 /** The authority an application names, or the one the routing table finds for its service and place; refuses clearly otherwise. */
 export function responsibleAuthority(
-  o: { serviceKey: string; authorityId?: string; place?: Place },
+  o: { service: ServiceDefinition; authorityId?: string; place?: Place },
   table: RoutingTable = catalogueRouting,
 ): string {
   if (o.authorityId) return o.authorityId;
@@ -16,14 +16,7 @@ export function responsibleAuthority(
       422,
       'Bitte nennen Sie die Behörde oder den Ort (ARS oder Postleitzahl), um den es geht.',
     );
-  let route;
-  try {
-    route = table.route(o.serviceKey, o.place);
-  } catch (err) {
-    if (err instanceof UnknownServiceError)
-      throw new IntakeRefusedError('unknown_service', 404, `Die Leistung ${o.serviceKey} ist nicht bekannt.`);
-    throw err;
-  }
+  const route = table.route(o.service.key, o.place);
   if (route.found) return route.authorityId;
   if (route.reason === 'invalid_place') {
     throw new IntakeRefusedError(

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { Database } from '../db/client.js';
 import { rememberWebhook } from '../db/queries/payment-webhook-events.js';
@@ -7,6 +7,7 @@ import { exportHkrBookings } from '../adapters/hkr-export.js';
 import type { CaseClient } from '../client/case-client.js';
 import { bytesBodyValidator, problemResponses } from './api-schemas.js';
 import { bearerSecurity, requireStaff } from './http-auth.js';
+import { HttpProblem } from './problem.js';
 
 export interface PaymentRoutesOptions {
   db: Database;
@@ -14,9 +15,6 @@ export interface PaymentRoutesOptions {
   /** Shared with the provider; Standard Webhooks format (`whsec_` + base64). */
   webhookSecret: string;
 }
-
-const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
-  reply.status(status).type('application/problem+json').send({ type: 'about:blank', title, status, detail });
 
 /**
  * The provider's webhooks. A webhook counts only when its HMAC signature matches, its timestamp lies
@@ -65,16 +63,15 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
       try {
         event = webhook.verify(req.body as string, headers) as typeof event;
       } catch (err) {
-        if (err instanceof WebhookVerificationError)
-          return problem(reply, 401, 'Unauthorized', `webhook refused: ${err.message}`);
+        if (err instanceof WebhookVerificationError) throw new HttpProblem(401, `webhook refused: ${err.message}`);
         throw err;
       }
-      if (typeof event.transactionId !== 'string') return problem(reply, 400, 'Bad Request', 'transactionId missing');
+      if (typeof event.transactionId !== 'string') throw new HttpProblem(400, 'transactionId missing');
       if (!(await rememberWebhook(o.db, { webhookId: headers['webhook-id']!, transactionId: event.transactionId }))) {
-        return problem(reply, 409, 'Conflict', 'webhook already received (replay)');
+        throw new HttpProblem(409, 'webhook already received (replay)');
       }
       const owner = await findCaseOfTransaction(o.db, { providerTransactionId: event.transactionId });
-      if (!owner) return problem(reply, 404, 'Not Found', 'no case waits for this transaction');
+      if (!owner) throw new HttpProblem(404, 'no case waits for this transaction');
       try {
         await o.cases.notifyPayment(owner.caseId, { transactionId: event.transactionId });
       } catch (err) {
@@ -120,7 +117,7 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
       const { format = 'json', limit, offset } = req.query;
       const from = req.query.from ? new Date(req.query.from) : undefined;
       const to = req.query.to ? new Date(req.query.to) : undefined;
-      if (from && to && from >= to) return problem(reply, 400, 'Bad Request', '"from" must lie before "to"');
+      if (from && to && from >= to) throw new HttpProblem(400, '"from" must lie before "to"');
       const body = await exportHkrBookings(o.db, { format, authorityId, from, to, limit, offset });
       // JSON goes out as an object, so the response schema checks it; CSV is text.
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(body);

@@ -3,7 +3,8 @@ import { TASK_STATES, type StaffActor, type TaskAction, type TaskState } from '.
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { TaskClient } from '../client/task-client.js';
 import { problemResponses } from './api-schemas.js';
-import { bearerSecurity, HttpProblem, requireStaff } from './http-auth.js';
+import { bearerSecurity, requireStaff } from './http-auth.js';
+import { HttpProblem } from './problem.js';
 
 const taskParams = {
   type: 'object',

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Database } from '../db/client.js';
 import { listRetrievalsOfCase, listRetrievalsOfSubject } from '../db/queries/evidence-retrievals.js';
 import { problemResponses } from './api-schemas.js';
-import { bearerSecurity, HttpProblem, requireApplicant } from './http-auth.js';
+import { bearerSecurity, requireApplicant } from './http-auth.js';
+import { HttpProblem } from './problem.js';
 
 /** The data-protection cockpit: which authority asked which register, for what, when, with what result. */
 export const transparencyRoutes: FastifyPluginAsync<{ db: Database }> = async (app, { db }) => {

@@ -1,4 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
+import { HttpProblem } from './problem.js';
 
 /** What an applicant may upload as evidence, by the type the content shows, with the file names each type may carry. */
 const ALLOWED: Record<string, string[]> = {
@@ -11,12 +12,10 @@ export interface CheckedUpload {
   mediaType: string;
 }
 
-export class UploadRefused extends Error {
-  constructor(
-    readonly statusCode: 413 | 415 | 400,
-    detail: string,
-  ) {
-    super(detail);
+/** An upload refused for its content, its size or its name: answered as this problem. */
+export class UploadRefused extends HttpProblem {
+  constructor(status: 413 | 415 | 400, detail: string) {
+    super(status, detail);
   }
 }
 

@@ -4,7 +4,7 @@ import type { SealKeyStore } from '../adapters/seal-keys.js';
 import { verifySealedPdf } from '../adapters/seal-verifier.js';
 import type { Database } from '../db/client.js';
 import { findSeal, findSealBySha256 } from '../db/queries/seals.js';
-import { httpError } from './http-errors.js';
+import { HttpProblem } from './problem.js';
 import { binary, bytesBodyValidator, problemResponses } from './api-schemas.js';
 
 const sealCheck = {
@@ -60,12 +60,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
     },
     async (req, reply) => {
       const seal = await findSeal(db, { sealId: req.params.sealId });
-      if (!seal) {
-        return reply
-          .status(404)
-          .type('application/problem+json')
-          .send({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'no seal with this id' });
-      }
+      if (!seal) throw new HttpProblem(404, 'no seal with this id');
       const check = await verifySealedPdf(await documents.get(seal.sealedSha256), await sealKeys.trustAnchors(), {
         sealCertificateSha256: sealCertificateOf(seal.keyId),
       });
@@ -101,9 +96,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
       },
     },
     async (req) => {
-      if (!Buffer.isBuffer(req.body)) {
-        throw httpError(415, 'send the PDF as application/pdf');
-      }
+      if (!Buffer.isBuffer(req.body)) throw new HttpProblem(415, 'send the PDF as application/pdf');
       const unchecked = await verifySealedPdf(req.body, await sealKeys.trustAnchors());
       const seal = await findSealBySha256(db, { sealedSha256: unchecked.sha256 });
       // A seal this engine issued must carry the certificate recorded for its authority, not just any under the anchors.

@@ -418,6 +418,8 @@ describe('intake over HTTP', () => {
           payload: await bad.payload(),
         });
         const problem = res.json() as {
+          type: string;
+          title: string;
           status: number;
           code: string;
           detail: string;
@@ -428,6 +430,11 @@ describe('intake over HTTP', () => {
           bad.status,
           'application/problem+json; charset=utf-8',
           bad.code,
+        ]);
+        expect([bad.name, problem.type, problem.status]).toEqual([
+          bad.name,
+          `urn:ozg-case-engine:problem:${bad.code}`,
+          bad.status,
         ]);
         expect(problem.detail.length).toBeGreaterThan(0);
         if (bad.pointers)

@@ -1,10 +1,13 @@
+import { sign } from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelApplication } from '../http/workbench/labels.js';
 import { hundesteuer } from '../services/hundesteuer.js';
 import { html } from '../http/workbench/html.js';
 import { inboxFilters, inboxQuery } from '../http/workbench/inbox.js';
+import { workbenchFor } from '../http/workbench/index.js';
 import { workbench } from '../http/workbench/plugin.js';
+import { problemHandler } from '../http/problem.js';
 import { findService } from '../services/catalogue.js';
 import { idp } from './http-helpers.js';
 
@@ -13,6 +16,8 @@ let base: string;
 beforeAll(async () => {
   // Only the login and form plumbing is under test here: case data and tasks are never reached.
   app = Fastify();
+  // As the API mounts it: refusals are pages, rendered by the API's one error handler.
+  app.setErrorHandler(problemHandler);
   await app.register(workbench, {
     files: {} as never,
     tasks: {} as never,
@@ -124,6 +129,35 @@ describe('workbench login and forms', () => {
     });
     expect(noToken.status).toBe(403);
     expect(noToken.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+    expect(await noToken.text()).toContain('Das Formular ist abgelaufen');
+  });
+
+  it('takes the redirect address and the Secure flag from the public base URL, never from the Host header', async () => {
+    const deps = workbenchFor(
+      {
+        publicBaseUrl: 'https://amt.example',
+        workbench: { oidcIssuer: idp.issuer, clientId: 'ozg-workbench', sessionSecret: 'x'.repeat(32) },
+      },
+      { client: {} as never, db: {} as never, documents: {} as never, publicBaseUrl: 'https://amt.example' },
+    );
+    const behindProxy = Fastify();
+    behindProxy.setErrorHandler(problemHandler);
+    await behindProxy.register(workbench, { files: deps.files, tasks: {} as never, db: deps.db, ...deps.pages! });
+    try {
+      const res = await behindProxy.inject({
+        method: 'GET',
+        url: '/workbench/login',
+        headers: { host: 'evil.example' },
+      });
+      expect(res.statusCode).toBe(303);
+      const authorize = new URL(res.headers.location as string);
+      expect(authorize.searchParams.get('redirect_uri')).toBe('https://amt.example/workbench/callback');
+      const login = [res.headers['set-cookie']].flat().find((c) => c?.startsWith('wb_login='));
+      expect(login).toMatch(/; Secure/i);
+      expect(login).toMatch(/HttpOnly/i);
+    } finally {
+      await behindProxy.close();
+    }
   });
 });
 
@@ -185,5 +219,77 @@ describe('workbench building blocks', () => {
       dueBefore: new Date('2026-06-01T00:00:00Z'),
       offset: 50,
     });
+  });
+});
+
+describe('workbench refusals are pages', () => {
+  const secret = 'pages-test-secret-with-32-characters';
+  const session = (role: 'case_worker' | 'supervisor') => {
+    const value = Buffer.from(
+      JSON.stringify({ id: 'sb.anna', role, authorityId: 'stadt-musterstadt', name: 'Anna', exp: 4_000_000_000 }),
+    ).toString('base64url');
+    return `wb_session=${encodeURIComponent(sign(value, secret))}`;
+  };
+  let pages: FastifyInstance;
+  beforeAll(async () => {
+    pages = Fastify();
+    pages.setErrorHandler(problemHandler);
+    await pages.register(workbench, {
+      files: { caseFor: async () => undefined } as never,
+      tasks: {
+        inbox: async (q: { serviceKey?: string }) => {
+          if (q.serviceKey === 'broken') throw new Error('database at 10.0.0.7 is down');
+          return { items: [], total: 0 };
+        },
+      } as never,
+      db: {} as never,
+      login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
+      sessionSecret: secret,
+    });
+  });
+  afterAll(() => pages?.close());
+
+  /** A form post as the browser sends it: the session, and the CSRF token and cookie of a page it loaded. */
+  async function post(role: 'case_worker' | 'supervisor', url: string, form: Record<string, string>) {
+    const inbox = await pages.inject({ url: '/workbench/inbox', headers: { cookie: session(role) } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(inbox.body)![1]!;
+    const csrf = [inbox.headers['set-cookie']]
+      .flat()
+      .find((c) => c?.startsWith('wb_csrf='))!
+      .split(';')[0];
+    return pages.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: `${session(role)}; ${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...form, _csrf: token }).toString(),
+    });
+  }
+  const alertOf = (body: string) => /<div role="alert" class="alert"><p>([^<]*)<\/p>/.exec(body)?.[1];
+
+  it('answers refusals and failures with a German page and its status, never with internals', async () => {
+    const foreign = await pages.inject({
+      url: `/workbench/cases/${'0'.repeat(36)}`,
+      headers: { cookie: session('case_worker') },
+    });
+    expect([foreign.statusCode, foreign.headers['content-type']]).toEqual([404, 'text/html; charset=utf-8']);
+    expect(alertOf(foreign.body)).toMatch(/gehört nicht zu Ihrer Behörde/);
+    const notSupervisor = await post('case_worker', '/workbench/tasks/reassign', { taskIds: 't1' });
+    expect([notSupervisor.statusCode, alertOf(notSupervisor.body)]).toEqual([
+      403,
+      'Nur die Aufsicht kann mehrere Aufgaben neu zuweisen.',
+    ]);
+    const incomplete = await post('supervisor', '/workbench/tasks/reassign', { taskIds: 't1' });
+    expect([incomplete.statusCode, incomplete.body]).toEqual([422, expect.stringContaining('Eingabe unvollständig')]);
+    const broken = await pages.inject({
+      url: '/workbench/inbox?service=broken',
+      headers: { cookie: session('case_worker') },
+    });
+    expect([broken.statusCode, alertOf(broken.body)]).toEqual([
+      500,
+      'Es ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.',
+    ]);
+    expect(broken.body).not.toContain('10.0.0.7');
+    const expired = await pages.inject({ method: 'POST', url: '/workbench/tasks/reassign', payload: {} });
+    expect([expired.statusCode, expired.body]).toEqual([401, expect.stringContaining('Ihre Sitzung ist abgelaufen')]);
   });
 });

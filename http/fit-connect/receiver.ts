@@ -184,15 +184,18 @@ export class FitConnectReceiver {
       return this.reject(submission, err.problems);
     }
     try {
-      const started = await this.o.cases.submit({
-        serviceKey: opened.serviceKey,
-        authorityId: this.o.authorityId,
-        identity: opened.identity,
-        application: opened.application,
-        consent: opened.consent,
-        idempotencyKey: submission.submissionId,
-        idempotencyScope: fitConnectIdempotencyScope(this.o.destinationId),
-      });
+      const started = await this.o.cases.submit(
+        {
+          serviceKey: opened.service.key,
+          authorityId: this.o.authorityId,
+          identity: opened.identity,
+          application: opened.application,
+          consent: opened.consent,
+          idempotencyKey: submission.submissionId,
+          idempotencyScope: fitConnectIdempotencyScope(this.o.destinationId),
+        },
+        opened.service,
+      );
       await this.sendEvent(submission, EVENT.accept, { authenticationTags: opened.tags });
       log?.info(
         { submissionId, caseId: started.caseId, duplicate: started.duplicate },
@@ -359,7 +362,7 @@ export class FitConnectReceiver {
       data: authenticationTagOf(s.encryptedData),
       attachments: attachmentTags,
     };
-    return { serviceKey, identity, application: envelope.application, consent: envelope.consent, tags };
+    return { service, identity, application: envelope.application, consent: envelope.consent, tags };
   }
 
   /** The authentication tags of a submission's encrypted parts, read without decrypting them. */

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CALLBACK_NEW_SUBMISSIONS, verifyCallback } from '../../adapters/fit-connect/callback.js';
 import { problemResponses } from '../api-schemas.js';
-import { sendProblem } from '../problem.js';
+import { HttpProblem } from '../problem.js';
 
 export interface FitConnectRoutesOptions {
   /** The callback secret agreed with the delivery service. */
@@ -81,12 +81,12 @@ export const fitConnectRoutes: FastifyPluginAsync<FitConnectRoutesOptions> = asy
         { authentication: header('callback-authentication'), timestamp: header('callback-timestamp') },
         raw,
       );
-      if (!verdict.ok) return sendProblem(reply, { status: 401, code: 'callback_refused', detail: verdict.reason });
+      if (!verdict.ok) throw new HttpProblem(401, verdict.reason, { code: 'callback_refused' });
       let body: { type?: unknown; submissions?: Array<{ submissionId?: unknown }> };
       try {
         body = JSON.parse(raw) as typeof body;
       } catch {
-        return sendProblem(reply, { status: 400, code: 'malformed_json', detail: 'The callback is no JSON.' });
+        throw new HttpProblem(400, 'The callback is no JSON.', { code: 'malformed_json' });
       }
       if (body.type !== CALLBACK_NEW_SUBMISSIONS) return reply.status(202).send({ accepted: 0 });
       const ids = (Array.isArray(body.submissions) ? body.submissions : [])

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { binary, problemResponses } from '../api-schemas.js';
-import { bearerSecurity, HttpProblem, requireStaff } from '../http-auth.js';
+import { bearerSecurity, requireStaff } from '../http-auth.js';
+import { HttpProblem } from '../problem.js';
 import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
 import type { Database } from '../../db/client.js';
 import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';

@@ -15,7 +15,7 @@ export interface WorkbenchDeps {
   files: CaseFiles;
   db: Database;
   /** Serves the pages under /workbench when given; without it only the case-file API. */
-  pages?: { login: LoginOptions; sessionSecret: string; publicUrl?: string };
+  pages?: { login: LoginOptions; sessionSecret: string; publicBaseUrl?: string };
 }
 
 /** The case-file API for staff and, when login is configured, the workbench pages that use it. */
@@ -24,10 +24,14 @@ export async function registerWorkbench(app: FastifyInstance, o: WorkbenchDeps &
   if (o.pages) await app.register(workbench, { files: o.files, tasks: o.tasks, db: o.db, ...o.pages });
 }
 
-/** The workbench as the engine serves it: login at the configured provider, else at the local sandbox provider. */
+/**
+ * The workbench as the engine serves it: login at the configured provider, else at the local sandbox provider.
+ * `o.publicBaseUrl` is the engine's public address (PUBLIC_BASE_URL): the login's redirect URI and the cookies' Secure
+ * flag come from it and never from the request's Host header. Only a development stack may leave it out.
+ */
 export function workbenchFor(
   config: { publicBaseUrl: string; workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string } },
-  o: { client: Client; db: Database; documents: DocumentStore; localIssuer?: string },
+  o: { client: Client; db: Database; documents: DocumentStore; localIssuer?: string; publicBaseUrl?: string },
 ): WorkbenchDeps {
   const issuer = config.workbench.oidcIssuer ?? o.localIssuer;
   return {
@@ -37,6 +41,7 @@ export function workbenchFor(
       ? {
           login: { issuer, clientId: config.workbench.clientId },
           sessionSecret: config.workbench.sessionSecret ?? randomBytes(32).toString('base64url'),
+          publicBaseUrl: o.publicBaseUrl,
         }
       : undefined,
   };

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import type { StaffActor } from '../../workflows/contracts/task.js';
+import type { Database } from '../../db/client.js';
+import { listTasksOfCase } from '../../db/queries/tasks.js';
+import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
+import { caseNotFound, type WorkbenchPages } from './pages.js';
+import { actorOf } from './session.js';
+import { casePage, type CasePageData } from './views.js';
+
+const caseIdPattern = /^[0-9a-f-]{36}$/;
+
+/** What the case page shows after an action; keyed by the action the redirect names. */
+const done: Record<string, string> = {
+  claim: 'Sie haben die Aufgabe übernommen.',
+  unclaim: 'Sie haben die Aufgabe zurückgegeben.',
+  reassign: 'Die Aufgabe ist neu zugewiesen.',
+  ask: 'Die Rückfrage ist gesendet.',
+  decide: 'Die Entscheidung ist gespeichert.',
+  delivered: 'Die Zustellung ist als erledigt gemeldet.',
+};
+
+export type CaseData = Omit<CasePageData, 'notice' | 'error' | 'form'>;
+
+/** The case file's panels and the case's tasks, when the case belongs to the actor's authority. */
+export async function caseData(
+  d: { files: CaseFiles; db: Database },
+  actor: StaffActor,
+  caseId: string,
+): Promise<CaseData | undefined> {
+  const row = caseIdPattern.test(caseId) ? await d.files.caseFor(actor, caseId) : undefined;
+  if (!row) return undefined;
+  const [panels, tasks] = await Promise.all([
+    Promise.all(CASE_FILE_PANELS.map((p) => d.files.panel(p, row))),
+    listTasksOfCase(d.db, { caseId }),
+  ]);
+  const byName = Object.fromEntries(CASE_FILE_PANELS.map((p, i) => [p, panels[i]!])) as Record<
+    (typeof CASE_FILE_PANELS)[number],
+    Record<string, unknown>
+  >;
+  return {
+    caseId,
+    ...byName,
+    tasks: tasks.map((t) => ({
+      ...t,
+      dueAt: t.dueAt.toISOString(),
+      escalatedAt: t.escalatedAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+/** The case page (Akte with its tasks' forms) and the download of a document it lists. */
+export function casePageRoutes(
+  app: FastifyInstance,
+  d: { files: CaseFiles; db: Database; pages: WorkbenchPages },
+): void {
+  const { files, pages } = d;
+
+  app.get<{ Params: { caseId: string }; Querystring: { done?: string } }>(
+    '/workbench/cases/:caseId',
+    pages.route,
+    async (req, reply) => {
+      const data = await caseData(d, actorOf(req.staff!), req.params.caseId);
+      if (!data) throw caseNotFound();
+      return pages.send(reply, casePage(pages.context(req, reply), { ...data, notice: done[req.query.done ?? ''] }));
+    },
+  );
+
+  app.get<{ Params: { caseId: string; sha256: string } }>(
+    '/workbench/cases/:caseId/documents/:sha256',
+    pages.route,
+    async (req, reply) => {
+      const { caseId, sha256 } = req.params;
+      const row = caseIdPattern.test(caseId) ? await files.caseFor(actorOf(req.staff!), caseId) : undefined;
+      const doc = row && /^[0-9a-f]{64}$/.test(sha256) ? await files.document(row, sha256) : undefined;
+      if (!doc) throw caseNotFound();
+      return reply
+        .type(doc.mediaType)
+        .header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`)
+        .send(doc.bytes);
+    },
+  );
+}
