@@ -122,7 +122,13 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
       logger,
       metrics,
       security: config.rateLimit,
-      workbench: workbenchFor(config, { client, db: database.db, documents, localIssuer: overrides.localIssuer }),
+      workbench: workbenchFor(config, {
+        client,
+        db: database.db,
+        documents,
+        localIssuer: overrides.localIssuer,
+        publicBaseUrl: config.publicBaseUrl,
+      }),
       fitConnect: fitConnect?.routes,
     });
     if (tracing) traceRequests(http, tracing.tracer);
