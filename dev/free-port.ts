@@ -14,3 +14,26 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The port settings of the development stack: each server it may start listens on one of these. */
+export const DEV_STACK_PORTS = [
+  'HTTP_PORT',
+  'IDP_PORT',
+  'POSTBOX_SANDBOX_PORT',
+  'TSA_SANDBOX_PORT',
+  'FORWARDING_SANDBOX_PORT',
+  'REGISTER_SANDBOX_PORT',
+  'PAYMENT_SANDBOX_PORT',
+  'FIT_CONNECT_SANDBOX_PORT',
+  'CODEC_SERVER_PORT',
+  'TEMPORAL_PORT',
+  'TEMPORAL_UI_PORT',
+  'EMBEDDED_PG_PORT',
+] as const;
+
+/** The environment with a free port for every server of the development stack, so it runs beside a demo. */
+export async function withFreeDevPorts(env: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> {
+  const ports: NodeJS.ProcessEnv = {};
+  for (const p of DEV_STACK_PORTS) ports[p] = String(await freePort());
+  return { ...env, ...ports };
+}

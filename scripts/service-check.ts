@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from '../dev/free-port.js';
+import { withFreeDevPorts } from '../dev/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -58,21 +58,6 @@ async function main(): Promise<number> {
   return (await endToEnd(folder, paths, loaded.service, loaded.examples)) || failed ? 1 : 0;
 }
 
-const PORTS = [
-  'HTTP_PORT',
-  'IDP_PORT',
-  'POSTBOX_SANDBOX_PORT',
-  'TSA_SANDBOX_PORT',
-  'FORWARDING_SANDBOX_PORT',
-  'REGISTER_SANDBOX_PORT',
-  'PAYMENT_SANDBOX_PORT',
-  'FIT_CONNECT_SANDBOX_PORT',
-  'CODEC_SERVER_PORT',
-  'TEMPORAL_PORT',
-  'TEMPORAL_UI_PORT',
-  'EMBEDDED_PG_PORT',
-];
-
 /**
  * The examples as real cases on the embedded engine (its own data folder and free ports, so a running demo is left
  * alone; DATABASE_URL and TEMPORAL_ADDRESS, when set, are used instead of the embedded ones). Registers and step
@@ -86,7 +71,7 @@ async function endToEnd(
 ): Promise<number> {
   console.log(`… end to end: starting the embedded engine with ${service.name}`);
   const dataDir = mkdtempSync(join(tmpdir(), 'service-check-'));
-  const env: NodeJS.ProcessEnv = {
+  const env = await withFreeDevPorts({
     ...process.env,
     ENGINE_PROFILE: 'demo',
     DATA_DIR: dataDir,
@@ -98,8 +83,7 @@ async function endToEnd(
     LOG_FILE: join(dataDir, 'engine.log'),
     // Its own task queue: two checks against one Temporal server (TEMPORAL_ADDRESS) never take each other's cases.
     TASK_QUEUE: `service-check-${randomUUID()}`,
-  };
-  for (const p of PORTS) env[p] = String(await freePort());
+  });
   let current: ServiceExample | undefined;
   installQuietRuntime();
   const engine = await startEngine(loadConfig(env), {

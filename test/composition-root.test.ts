@@ -13,7 +13,7 @@ import { startApi } from '../app/api.js';
 import { RETENTION_SCHEDULE_ID } from '../client/retention-schedule.js';
 import { sampleRegisterData } from '../dev/demo/sample-applications.js';
 import { type Engine, startEngine } from '../dev/engine.js';
-import { freePort } from '../dev/free-port.js';
+import { freePort, withFreeDevPorts } from '../dev/free-port.js';
 import { loadConfig } from '../platform/config.js';
 import { testPayloadKeys } from './support/codec.js';
 import { waitFor } from './support/wait.js';
@@ -29,16 +29,6 @@ const taskQueue = `composition-${randomUUID()}`;
 const children: ChildProcess[] = [];
 let engine: Engine | undefined;
 let connection: Connection;
-
-const DEV_PORTS = [
-  'HTTP_PORT',
-  'IDP_PORT',
-  'POSTBOX_SANDBOX_PORT',
-  'TSA_SANDBOX_PORT',
-  'FORWARDING_SANDBOX_PORT',
-  'REGISTER_SANDBOX_PORT',
-  'PAYMENT_SANDBOX_PORT',
-];
 
 beforeAll(async () => {
   connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -67,8 +57,7 @@ beforeAll(async () => {
     PAYLOAD_KEYS: testPayloadKeys,
     RATE_LIMIT_PUBLIC_MAX: '3',
   };
-  for (const p of DEV_PORTS) env[p] = String(await freePort());
-  engine = await startEngine(loadConfig(env), { registerData: sampleRegisterData() });
+  engine = await startEngine(loadConfig(await withFreeDevPorts(env)), { registerData: sampleRegisterData() });
 }, 120_000);
 
 afterAll(async () => {
