@@ -81,7 +81,7 @@ export class CaseClient {
     }
     const ruleSetVersion = ruleSetVersionOn(service, submittedAt.slice(0, 10));
     const schemaVersion = service.currentSchemaVersion;
-    const { refusal } = await assessSubmission({ ...a, schemaVersion, ruleSetVersion, submittedAt });
+    const { refusal } = await assessSubmission({ ...a, schemaVersion, ruleSetVersion, submittedAt }, service);
     if (refusal) throw new IntakeRefusedError(refusal.code, refusal.httpStatus, refusal.message, refusal.errors);
 
     const caseId = a.idempotencyKey

@@ -5,7 +5,7 @@ import {
   type IdentityCheckResult,
 } from '../workflows/contracts/case.js';
 import { findService, planFor } from './catalogue.js';
-import type { CasePlan } from './types.js';
+import type { CasePlan, ServiceDefinition } from './types.js';
 import { checkApplication } from './validate-application.js';
 
 /** Why intake turns an application away: a machine code, the HTTP status the API answers with, the citizen's text. */
@@ -34,8 +34,11 @@ export interface Submission {
   identity: IdentityAssertion;
 }
 
-export function checkTrustLevel(serviceKey: string, identity: IdentityAssertion): IdentityCheckResult {
-  const service = findService(serviceKey);
+export function checkTrustLevel(
+  serviceOrKey: ServiceDefinition | string,
+  identity: IdentityAssertion,
+): IdentityCheckResult {
+  const service = typeof serviceOrKey === 'string' ? findService(serviceOrKey) : serviceOrKey;
   const required = service.minimumTrustLevel;
   const actual = identity.trustLevel;
   if (identity.representation && !service.representationAllowed)
@@ -55,14 +58,14 @@ export function checkTrustLevel(serviceKey: string, identity: IdentityAssertion)
  */
 export async function assessSubmission(
   s: Submission,
+  service: ServiceDefinition = findService(s.serviceKey),
 ): Promise<{ refusal: IntakeRefusal } | { refusal?: undefined; plan: CasePlan }> {
-  const identity = checkTrustLevel(s.serviceKey, s.identity);
+  const identity = checkTrustLevel(service, s.identity);
   if (!identity.sufficient) {
     const code =
       identity.reason === REFUSAL_TEXTS.representationNotAllowed ? 'representation_not_allowed' : 'trust_level_too_low';
     return { refusal: { code, httpStatus: 403, message: identity.reason!, errors: [] } };
   }
-  const service = findService(s.serviceKey);
   const check = await checkApplication({ ...s, service, submittedOn: s.submittedAt.slice(0, 10) });
   if (!check.valid)
     return {
