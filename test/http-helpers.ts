@@ -45,7 +45,7 @@ export const apiFor = (e: TestEngine): Promise<FastifyInstance> =>
   });
 
 /**
- * The API listening on a free port, and the generated client (packages/client) for any caller: the tests then see
+ * The API listening on a free port, and the generated client (client/http) for any caller: the tests then see
  * exactly what a portal or Fachverfahren sees, and a change of the OpenAPI document breaks them at compile time.
  */
 export const listeningApi = async (e: TestEngine) => listening(await apiFor(e));
