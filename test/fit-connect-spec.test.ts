@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDestinationKeys } from '../adapters/fit-connect/crypto.js';
 import { DECLARED_METADATA_VERSIONS } from '../adapters/fit-connect/metadata.js';
-import { ReplyChannelPostbox, type ReplyMail } from '../adapters/fit-connect/reply-channel.js';
+import { ReplyChannelPostbox, ReplyChannelStatus, type ReplyMail } from '../adapters/fit-connect/reply-channel.js';
 import { DatabaseSubmissionFacts } from '../adapters/fit-connect/submission-facts.js';
 import { ClientCredentials, SubmissionApi } from '../adapters/fit-connect/submission-api.js';
 import { checkKeyChain } from '../app/fit-connect.js';
@@ -258,10 +258,11 @@ describe('FIT-Connect as a portal sends it (a sender written from the published 
   it('replyChannel eMail: the Bescheid goes there (a mail with a download link), not to the postbox', async () => {
     const mails: ReplyMail[] = [];
     const base = testDeps();
+    const mailer = { send: async (m: ReplyMail) => (mails.push(m), { messageId: `mail-${mails.length}` }) };
     const postbox = new ReplyChannelPostbox(base.postbox, {
       facts,
       db,
-      mailer: { send: async (m) => (mails.push(m), { messageId: `mail-${mails.length}` }) },
+      mailer,
       downloadUrl: (caseId) => `https://portal.example/antraege/${caseId}`,
     });
     await withWorker(
@@ -282,8 +283,13 @@ describe('FIT-Connect as a portal sends it (a sender written from the published 
         expect(bescheid).toHaveLength(1);
         expect(bescheid[0]).toMatchObject({ to: 'erika.mustermann@example.de' });
         expect(bescheid[0]!.text).toContain(`https://portal.example/antraege/${caseId}`);
+        // Status messages take the same channel: at least the receipt of the application.
+        const status = await waitFor(() => mails.filter((m) => !m.subject.startsWith('Bescheid')).length > 0 && mails, {
+          what: 'a status mail',
+        });
+        expect(status.every((m) => m.to === 'erika.mustermann@example.de')).toBe(true);
       },
-      { postbox },
+      { postbox, statusChannel: new ReplyChannelStatus(base.statusChannel, { facts, mailer }) },
     );
   });
 

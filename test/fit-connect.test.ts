@@ -579,7 +579,8 @@ describe('FIT-Connect callback', () => {
     expect(receiver.announce(many)).toBe(CALLBACK_MAX_SUBMISSIONS);
     await waitFor(() => fetched.length === CALLBACK_MAX_SUBMISSIONS + 2, { what: 'every announced fetch' });
     expect(new Set(fetched).size).toBe(fetched.length);
-    // Ten minutes later the same id may be announced again.
+    // Once its fetch is over and ten minutes have passed, the same id may be announced again.
+    await receiver.stop();
     expect(receiver.announce([id(1)], Date.now() + 11 * 60_000)).toBe(1);
     await receiver.stop();
   });
