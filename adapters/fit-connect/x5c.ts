@@ -6,7 +6,8 @@ export class UntrustedChainError extends Error {}
 
 /**
  * Checks an `x5c` chain (RFC 7515 §4.1.6 / RFC 7517 §4.7: base64 DER, leaf first) against trust anchors: every
- * certificate valid at `at`, each signed by the next, the last one an anchor or issued by one. Returns the leaf.
+ * certificate valid at `at`, each signed by the next (a CA certificate), the last one an anchor or issued by one (a CA).
+ * Returns the leaf. Revocation (CRL/OCSP) is not checked.
  */
 export function verifyX5c(x5c: unknown, anchors: readonly X509Certificate[], at = new Date()): X509Certificate {
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.some((c) => typeof c !== 'string'))
@@ -22,6 +23,7 @@ export function verifyX5c(x5c: unknown, anchors: readonly X509Certificate[], at 
     if (new Date(cert.validFrom) > at || new Date(cert.validTo) < at)
       throw new UntrustedChainError(`certificate ${i} of x5c is not valid at ${at.toISOString()}`);
     const next = chain[i + 1];
+    if (i > 0 && !cert.ca) throw new UntrustedChainError(`certificate ${i} of x5c issues others but is no CA`);
     if (next && !(cert.checkIssued(next) && cert.verify(next.publicKey)))
       throw new UntrustedChainError(`certificate ${i} of x5c is not signed by certificate ${i + 1}`);
   }
@@ -29,7 +31,7 @@ export function verifyX5c(x5c: unknown, anchors: readonly X509Certificate[], at 
   const anchored = anchors.some(
     (a) =>
       (a.fingerprint256 === top.fingerprint256 ||
-        (top.checkIssued(a) && top.verify(a.publicKey) && new Date(a.validTo) >= at)) &&
+        (a.ca && top.checkIssued(a) && top.verify(a.publicKey) && new Date(a.validTo) >= at)) &&
       new Date(a.validFrom) <= at,
   );
   if (!anchored) throw new UntrustedChainError('the x5c chain ends at no configured trust anchor');
