@@ -29,6 +29,7 @@ import { createLogger, logDestination } from '../platform/logger.js';
 import { startTracing, traceRequests } from '../platform/tracing.js';
 import { workbenchFor } from '../http/workbench/index.js';
 import { configuredFitConnectIntake, type FitConnectIntake } from './fit-connect.js';
+import { DatabaseSubmissionFacts } from '../adapters/fit-connect/submission-facts.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -104,7 +105,7 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const logger =
       overrides.logger ?? createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
     // FIT-Connect intake, when a delivery service is configured: polls in this process, and takes its callback.
-    const fitConnectDeps = { cases, identity, logger };
+    const fitConnectDeps = { cases, identity, logger, facts: new DatabaseSubmissionFacts(database.db) };
     const fitConnect = config.fitConnect
       ? await configuredFitConnectIntake(config.fitConnect, fitConnectDeps)
       : await overrides.fitConnect?.(fitConnectDeps);

@@ -3,6 +3,8 @@ import { ConfigError } from '../platform/config.js';
 import { Pkcs12DirectorySealKeyStore } from '../adapters/seal-keys.js';
 import { listServices } from '../services/catalogue.js';
 import { readPrivateJwk } from '../adapters/fit-connect/crypto.js';
+import { readTrustAnchors } from '../adapters/fit-connect/x5c.js';
+import { checkKeyChain } from './fit-connect.js';
 
 export type ProcessKind = 'api' | 'worker';
 
@@ -103,6 +105,17 @@ export async function startupProblems(
       problems.push(`FIT_CONNECT_SUBMISSION_URL: must be the delivery service's https URL, got ${f.submissionUrl}`);
     if (!isHttps(f.tokenUrl))
       problems.push(`FIT_CONNECT_TOKEN_URL: must be the OAuth token endpoint's https URL, got ${f.tokenUrl}`);
+    if (!f.eidTrustAnchorsFile)
+      problems.push(
+        'FIT_CONNECT_EID_TRUST_ANCHORS: not set (the CAs of the eID services whose identification reports count)',
+      );
+    if (!f.keyTrustAnchorsFile)
+      problems.push("FIT_CONNECT_KEY_TRUST_ANCHORS: not set (the CAs the destination's keys chain to, x5c)");
+    else problems.push(...(await fitConnectKeyChainProblems(f)));
+    if (f.eidTrustAnchorsFile)
+      await readTrustAnchors(f.eidTrustAnchorsFile, 'FIT_CONNECT_EID_TRUST_ANCHORS').catch((err: Error) =>
+        problems.push(err.message),
+      );
   }
   return problems;
 }
@@ -153,4 +166,27 @@ export async function assertStartable(
       ? `The ${kind} refuses to start in the production profile`
       : `The ${kind} cannot start`;
   throw new ConfigError(`${what}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+}
+
+/** Both destination keys must carry an x5c chain to the configured CA, each certifying its own key. */
+async function fitConnectKeyChainProblems(f: NonNullable<Config['fitConnect']>): Promise<string[]> {
+  const problems: string[] = [];
+  try {
+    const anchors = await readTrustAnchors(f.keyTrustAnchorsFile!, 'FIT_CONNECT_KEY_TRUST_ANCHORS');
+    for (const [variable, file] of [
+      ['FIT_CONNECT_ENCRYPTION_KEY_FILE', f.encryptionKeyFile],
+      ['FIT_CONNECT_SIGNING_KEY_FILE', f.signingKeyFile],
+    ] as const) {
+      const jwk = await readPrivateJwk(file, variable).catch(() => undefined);
+      if (!jwk) continue; // named above already
+      try {
+        checkKeyChain(jwk, anchors, variable);
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  return problems;
 }

@@ -337,3 +337,16 @@ export const erasures = pgTable('erasures', {
   kept: jsonb('kept').notNull(),
   erasedAt: timestamp('erased_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * What a FIT-Connect submission's metadata said beyond the application, one row per case, written before the case
+ * starts: a payment the portal already collected (`paymentInformation`) and where replies go (`replyChannel`).
+ */
+export const fitConnectSubmissions = pgTable('fit_connect_submissions', {
+  caseId: text('case_id').primaryKey(),
+  /** `{ transactionId, transactionReference, status, amountCents?, paymentMethod }`, amounts in cents. */
+  payment: jsonb('payment'),
+  /** `{ kind: 'eMail' | 'deMail' | 'fink' | 'elster', address }`: the one channel the applicant chose. */
+  replyChannel: jsonb('reply_channel'),
+  recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+});

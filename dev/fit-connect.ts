@@ -1,15 +1,19 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import { generateDestinationKeys, type DestinationKeys } from '../adapters/fit-connect/crypto.js';
+import { DECLARED_METADATA_VERSIONS } from '../adapters/fit-connect/metadata.js';
+import type { SubmissionFactsStore } from '../adapters/fit-connect/submission-facts.js';
 import { fitConnectIntake, type FitConnectIntake } from '../app/fit-connect.js';
 import type { CaseClient } from '../client/case-client.js';
+import { destinationServices } from '../http/fit-connect/receiver.js';
 import type { Config } from '../platform/config.js';
 import type { TokenVerifier } from '../platform/identity/token-verifier.js';
 import type { Logger } from '../platform/logger.js';
 import { generateServiceKey, startFitConnectSandbox, type FitConnectSandbox } from './stand-ins/fit-connect/server.js';
 import { FitConnectSender } from './stand-ins/fit-connect/sender.js';
+import { createTestCa, TestEidService, withX5c } from './stand-ins/fit-connect/test-pki.js';
 
 /** The demo's destination: Stadt Musterstadt takes applications over FIT-Connect. */
 export const DEMO_DESTINATION_AUTHORITY = 'stadt-musterstadt';
@@ -44,19 +48,31 @@ export interface DemoFitConnect {
   sandbox: FitConnectSandbox;
   /** An online service's sender client, for the demo batch. */
   sender: FitConnectSender;
+  /** The eID service stand-in that signs identification reports (trusted by the receiver through the test CA). */
+  eid: TestEidService;
   destinationId: string;
   authorityId: string;
 }
 
 /**
  * The FIT-Connect stand-in with one destination (Stadt Musterstadt, callback to the engine's HTTP API) and the
- * engine's receiver for it. The caller registers `intake.routes` on the HTTP API and starts the receiver's polling.
+ * engine's receiver for it, with a test PKI: the destination's keys carry x5c chains to the test CA, and the eID
+ * stand-in's identification reports chain to it too. The caller registers `intake.routes` on the HTTP API and starts
+ * the receiver's polling.
  */
 export async function startDemoFitConnect(
   config: Config,
-  deps: { cases: CaseClient; identity: TokenVerifier; logger?: Logger; httpUrl: string },
+  deps: {
+    cases: CaseClient;
+    identity: TokenVerifier;
+    facts?: SubmissionFactsStore;
+    logger?: Logger;
+    httpUrl: string;
+  },
 ): Promise<DemoFitConnect> {
   const keys = await demoKeys(config.dataDir);
+  const ca = createTestCa();
+  const anchors = [new X509Certificate(ca.certificatePem)];
   const callbackSecret = randomBytes(32).toString('hex');
   const sandbox = await startFitConnectSandbox({
     host: config.httpHost,
@@ -68,9 +84,11 @@ export async function startDemoFitConnect(
     destinations: [
       {
         destinationId: keys.destinationId,
-        encryptionKey: keys.destination.encryptionPublic,
-        signingKey: keys.destination.signingPublic,
+        encryptionKey: withX5c(ca, keys.destination.encryptionPublic, 'Stadt Musterstadt (Verschlüsselung)'),
+        signingKey: withX5c(ca, keys.destination.signingPublic, 'Stadt Musterstadt (Signatur)'),
         callback: { url: `${deps.httpUrl}/fit-connect/callback`, secret: callbackSecret },
+        services: destinationServices(DEMO_DESTINATION_AUTHORITY),
+        metadataVersions: DECLARED_METADATA_VERSIONS,
       },
     ],
     serviceKey: keys.deliveryService,
@@ -82,13 +100,23 @@ export async function startDemoFitConnect(
       ...SUBSCRIBER,
       destinationId: keys.destinationId,
       authorityId: DEMO_DESTINATION_AUTHORITY,
-      encryptionKey: keys.destination.encryptionPrivate,
-      signingKey: keys.destination.signingPrivate,
+      encryptionKey: withX5c(ca, keys.destination.encryptionPrivate, 'Stadt Musterstadt (Verschlüsselung)'),
+      signingKey: withX5c(ca, keys.destination.signingPrivate, 'Stadt Musterstadt (Signatur)'),
       callbackSecret,
       pollMs: config.fitConnectSandbox.pollMs,
+      eidTrustAnchors: anchors,
+      keyTrustAnchors: anchors,
+      acceptIdTokens: false,
     },
     deps,
   );
   const sender = new FitConnectSender({ baseUrl: sandbox.url, tokenUrl: sandbox.tokenUrl, ...SENDER });
-  return { intake, sandbox, sender, destinationId: keys.destinationId, authorityId: DEMO_DESTINATION_AUTHORITY };
+  return {
+    intake,
+    sandbox,
+    sender,
+    eid: new TestEidService(ca),
+    destinationId: keys.destinationId,
+    authorityId: DEMO_DESTINATION_AUTHORITY,
+  };
 }

@@ -35,7 +35,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     evidence: { db: database.db, documents, uploadMaxBytes: 1 },
     payments: { db: database.db, webhookSecret: 'whsec_ZG9jdW1lbnQ=' },
     assistant: { questions: new QuestionClient(client) },
-    fitConnect: { callbackSecret: 'document only', onNewSubmissions: () => {} },
+    fitConnect: { callbackSecret: 'document only', onNewSubmissions: () => 0 },
     incidents: { db: database.db, resolve: () => Promise.reject(new Error('document only')) },
     // The case-file API; the workbench's pages are HTML for browsers and stay out of the document.
     workbench: {

@@ -333,6 +333,20 @@ const variables = z.object({
     'the callback secret (≥ 32 characters); enables `POST /fit-connect/callback` (HMAC-SHA512, 5-minute window)',
     'unset: poll only',
   ),
+  FIT_CONNECT_EID_TRUST_ANCHORS: setting(
+    text.optional(),
+    'PEM file with the certificates (CAs) of the eID services whose identification reports (`authenticationInformation`) the receiver trusts; production: required with `FIT_CONNECT_SUBMISSION_URL`',
+    'unset: no identification report verifies (only services of trust level `low` take FIT-Connect submissions without one)',
+  ),
+  FIT_CONNECT_KEY_TRUST_ANCHORS: setting(
+    text.optional(),
+    "PEM file with the CA certificates the destination's keys chain to (`x5c` of both JWKs, checked at start); production: required with `FIT_CONNECT_SUBMISSION_URL`",
+    'unset: the keys are used without a certificate check',
+  ),
+  FIT_CONNECT_ACCEPT_ID_TOKENS: setting(
+    z.enum(['on', 'off']).default('off'),
+    "`on`: an OpenID Connect ID token of `OIDC_ISSUER` (the engine's own audience) counts as `authenticationInformation` too, besides identification reports",
+  ),
   FIT_CONNECT_POLL_MS: setting(
     whole.min(200).optional(),
     'how often the receiver lists submissions ready for pickup',
@@ -631,6 +645,11 @@ function fitConnectOf(e: Variables, problems: string[]) {
     /** Set: the engine takes the delivery service's callback at POST /fit-connect/callback. */
     callbackSecret: e.FIT_CONNECT_CALLBACK_SECRET,
     pollMs: e.FIT_CONNECT_POLL_MS ?? 30_000,
+    /** PEM files: CAs of trusted eID services (identification reports), and the CAs the destination's keys chain to. */
+    eidTrustAnchorsFile: e.FIT_CONNECT_EID_TRUST_ANCHORS,
+    keyTrustAnchorsFile: e.FIT_CONNECT_KEY_TRUST_ANCHORS,
+    /** Whether the engine's own OIDC ID tokens count as `authenticationInformation`. */
+    acceptIdTokens: e.FIT_CONNECT_ACCEPT_ID_TOKENS === 'on',
   };
 }
 

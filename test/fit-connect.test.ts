@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { freePort } from '../dev/free-port.js';
 import { tmpdir } from 'node:os';
@@ -15,10 +15,18 @@ import { callbackAuthentication, CALLBACK_NEW_SUBMISSIONS, verifyCallback } from
 import { decryptPart, encryptPart, EVENT, generateDestinationKeys, sha512Hex } from '../adapters/fit-connect/crypto.js';
 import { ClientCredentials, FitConnectHttpError, SubmissionApi } from '../adapters/fit-connect/submission-api.js';
 import type { CaseClient } from '../client/case-client.js';
-import { fitConnectCaseId, FitConnectReceiver, fitConnectSchemaUri } from '../http/fit-connect/receiver.js';
+import {
+  CALLBACK_MAX_SUBMISSIONS,
+  CONSENT_FIELD,
+  destinationServices,
+  fitConnectCaseId,
+  FitConnectReceiver,
+  fitConnectSchemaUri,
+} from '../http/fit-connect/receiver.js';
+import { createTestCa, TestEidService } from '../dev/stand-ins/fit-connect/test-pki.js';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { startLocalIdentityProvider, type LocalIdentityProvider } from '../dev/identity/local-identity-provider.js';
-import { IdentityRejectedError, OidcTokenVerifier, type TokenVerifier } from '../platform/identity/token-verifier.js';
+import { OidcTokenVerifier, type TokenVerifier } from '../platform/identity/token-verifier.js';
 import {
   startFitConnectSandbox,
   generateServiceKey,
@@ -41,6 +49,10 @@ const destinationId = 'a3c3a8a6-2f4e-4c53-9a55-3e4b9f0d7c11';
 const SENDER = { clientId: 'online-service', clientSecret: 'sender-secret' };
 const SUBSCRIBER = { clientId: 'destination', clientSecret: 'subscriber-secret' };
 const OTHER_DESTINATION = { clientId: 'other-destination', clientSecret: 'other-secret' };
+// The test PKI: a CA the receiver trusts, and an eID service whose identification reports chain to it.
+const ca = createTestCa();
+const anchors = [new X509Certificate(ca.certificatePem)];
+const eid = new TestEidService(ca);
 
 let standIn: FitConnectSandbox;
 let idp: LocalIdentityProvider;
@@ -57,7 +69,14 @@ beforeAll(async () => {
       { ...SUBSCRIBER, role: 'subscriber' },
       { ...OTHER_DESTINATION, role: 'subscriber', destinationId: '5a1d0c3e-0000-4000-8000-000000000001' },
     ],
-    destinations: [{ destinationId, encryptionKey: keys.encryptionPublic, signingKey: keys.signingPublic }],
+    destinations: [
+      {
+        destinationId,
+        encryptionKey: keys.encryptionPublic,
+        signingKey: keys.signingPublic,
+        services: destinationServices('stadt-musterstadt'),
+      },
+    ],
     serviceKey: deliveryServiceKey,
   });
   sender = new FitConnectSender({ baseUrl: standIn.url, tokenUrl: standIn.tokenUrl, ...SENDER });
@@ -70,7 +89,10 @@ afterAll(async () => {
 const subscriberApi = () =>
   new SubmissionApi(standIn.url, new ClientCredentials({ tokenUrl: standIn.tokenUrl, ...SUBSCRIBER }));
 
-const receiverFor = (cases: CaseClient, o: { api?: SubmissionApi; identity?: TokenVerifier } = {}) =>
+const receiverFor = (
+  cases: CaseClient,
+  o: { api?: SubmissionApi; eidTrustAnchors?: X509Certificate[]; idTokens?: TokenVerifier } = {},
+) =>
   new FitConnectReceiver({
     api: o.api ?? subscriberApi(),
     destinationId,
@@ -78,7 +100,8 @@ const receiverFor = (cases: CaseClient, o: { api?: SubmissionApi; identity?: Tok
     encryptionKey: keys.encryptionPrivate,
     signingKey: keys.signingPrivate,
     cases,
-    identity: o.identity ?? identity,
+    eidTrustAnchors: o.eidTrustAnchors ?? anchors,
+    ...(o.idTokens && { idTokens: o.idTokens }),
   });
 
 /** A resident's parking permit application as an online service sends it over FIT-Connect. */
@@ -88,9 +111,9 @@ async function residentSubmission(nth: number, o: Partial<SendSubmission> = {}) 
     destinationId,
     serviceIdentifier: leikaUrn(a.serviceKey),
     serviceName: 'Bewohnerparkausweis',
-    data: { application: a.application, consent: a.consent },
+    data: { ...a.application, [CONSENT_FIELD]: a.consent?.evidenceRetrieval ?? false },
     schemaUri: fitConnectSchemaUri(a.serviceKey, '1'),
-    identificationReport: await idp.issue({ subject: a.identity.subject, trustLevel: 'substantial' }),
+    identificationReport: await eid.report({ restrictedId: a.identity.subject }),
     ...o,
   };
   return { subject: a.identity.subject, submission };
@@ -146,6 +169,25 @@ describe('FIT-Connect intake', () => {
     });
   });
 
+  it("the engine's own ID token counts as authenticationInformation only where configured (FIT_CONNECT_ACCEPT_ID_TOKENS)", async () => {
+    await withWorker(async (e) => {
+      const token = async (nth: number) => {
+        const { subject, submission } = await residentSubmission(nth);
+        return { ...submission, identificationReport: await idp.issue({ subject, trustLevel: 'substantial' }) };
+      };
+      const refused = await sender.submit(await token(7));
+      expect(await receiverFor(e.cases).receive(refused.submissionId)).toMatchObject({
+        result: 'rejected',
+        problems: [{ type: expect.stringContaining('invalid-authentication-info'), instance: 'metadata' }],
+      });
+      const taken = await sender.submit(await token(8));
+      expect(await receiverFor(e.cases, { idTokens: identity }).receive(taken.submissionId)).toMatchObject({
+        result: 'accepted',
+      });
+      expect((await e.cases.result(fitConnectCaseId(destinationId, taken.submissionId))).outcome).toBe('approved');
+    });
+  });
+
   it('a submission fetched twice (two receivers at once, and again after acceptance) starts one case', async () => {
     await withWorker(async (e) => {
       const { submission } = await residentSubmission(1);
@@ -191,10 +233,8 @@ describe('FIT-Connect intake', () => {
       expect((await subscriberApi().listSubmissions(destinationId)).map((s) => s.submissionId)).toContain(
         sent.submissionId,
       );
-      const expired: TokenVerifier = {
-        verify: () => Promise.reject(new IdentityRejectedError('token_expired', 'Ihre Anmeldung ist abgelaufen.')),
-      };
-      expect(await receiverFor(e.cases, { identity: expired }).receive(sent.submissionId)).toEqual({
+      // No eID service trusted any more (its report would no longer verify): the case is confirmed all the same.
+      expect(await receiverFor(e.cases, { eidTrustAnchors: [] }).receive(sent.submissionId)).toEqual({
         submissionId: sent.submissionId,
         result: 'accepted',
         caseId,
@@ -241,6 +281,10 @@ describe('FIT-Connect intake', () => {
           FIT_CONNECT_ENCRYPTION_KEY_FILE: file('enc.json', keys.encryptionPrivate),
           FIT_CONNECT_SIGNING_KEY_FILE: file('sig.json', keys.signingPrivate),
           FIT_CONNECT_POLL_MS: '200',
+          FIT_CONNECT_EID_TRUST_ANCHORS: (() => {
+            writeFileSync(join(dir, 'eid-ca.pem'), ca.certificatePem);
+            return join(dir, 'eid-ca.pem');
+          })(),
         }),
       );
       try {
@@ -267,9 +311,7 @@ describe('FIT-Connect intake', () => {
       const api = await testApi(e.cases, {
         fitConnect: {
           callbackSecret: secret,
-          onNewSubmissions: (ids) => {
-            for (const id of ids) void receiver!.receive(id);
-          },
+          onNewSubmissions: (ids) => receiver!.announce(ids),
         },
       });
       await api.listen({ host: '127.0.0.1', port: 0 });
@@ -303,7 +345,7 @@ describe('FIT-Connect intake', () => {
           encryptionKey: keys.encryptionPrivate,
           signingKey: keys.signingPrivate,
           cases: e.cases,
-          identity,
+          eidTrustAnchors: anchors,
           logger: testLogger,
         });
         const callbackSender = new FitConnectSender({
@@ -388,7 +430,7 @@ describe('FIT-Connect intake', () => {
       reason: "data against the service's application schema",
       problem: 'data-schema-violation',
       instance: 'data',
-      change: async () => ({ data: { application: { zone: 'Z9' }, consent: { evidenceRetrieval: true } } }),
+      change: async () => ({ data: { zone: 'Z9', [CONSENT_FIELD]: true } }),
     },
     {
       reason: 'an unknown service',
@@ -407,14 +449,17 @@ describe('FIT-Connect intake', () => {
         expect(outcome.result).toBe('rejected');
         const decision = await waitFor(() => sender.decision(sent.caseId), { what: 'the reject event' });
         expect(decision.event).toBe('rejected');
-        expect(decision.problems).toEqual([
-          expect.objectContaining({
-            type: `https://schema.fitko.de/fit-connect/events/problems/${r.problem}`,
-            instance: r.instance,
-            title: expect.any(String),
-            detail: expect.any(String),
-          }),
-        ]);
+        // Among every problem of the submission (a part encrypted for another key fails for metadata and data alike).
+        expect(decision.problems).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              type: `https://schema.fitko.de/fit-connect/events/problems/${r.problem}`,
+              instance: r.instance,
+              title: expect.any(String),
+              detail: expect.any(String),
+            }),
+          ]),
+        );
         expect(await caseExists(fitConnectCaseId(destinationId, sent.submissionId))).toBe(false);
         // Nothing lost: the delivery service still holds the submission, marked rejected, with its event log.
         const stored = await subscriberApi().getSubmission(sent.submissionId);
@@ -445,9 +490,7 @@ describe('FIT-Connect intake', () => {
       sent.submissionId,
     );
     await withWorker(async (e) => {
-      const rejected = await receiverFor(e.cases, {
-        identity: { verify: () => Promise.reject(new IdentityRejectedError('token_invalid', 'ungültig')) },
-      }).receive(sent.submissionId);
+      const rejected = await receiverFor(e.cases, { eidTrustAnchors: [] }).receive(sent.submissionId);
       expect(rejected).toMatchObject({ result: 'rejected', problems: [{ instance: 'metadata' }] });
     });
   });
@@ -518,6 +561,28 @@ describe('FIT-Connect callback', () => {
     const res = await post({});
     expect(res.status).toBe(401);
     expect(res.announced).toEqual([]);
+  });
+
+  it('de-duplicates announced submissions and bounds the work per callback (the poll picks up the rest)', async () => {
+    const fetched: string[] = [];
+    const api = subscriberApi();
+    api.getSubmission = (id: string) => {
+      fetched.push(id);
+      return Promise.reject(new FitConnectHttpError('get submission', 503));
+    };
+    const receiver = receiverFor({} as CaseClient, { api });
+    const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    expect(receiver.announce([id(1), id(1), id(2)])).toBe(2);
+    // The same callback again (the delivery service retries): nothing is fetched twice.
+    expect(receiver.announce([id(1), id(2)])).toBe(0);
+    const many = Array.from({ length: CALLBACK_MAX_SUBMISSIONS + 20 }, (_, n) => id(100 + n));
+    expect(receiver.announce(many)).toBe(CALLBACK_MAX_SUBMISSIONS);
+    await waitFor(() => fetched.length === CALLBACK_MAX_SUBMISSIONS + 2, { what: 'every announced fetch' });
+    expect(new Set(fetched).size).toBe(fetched.length);
+    // Once its fetch is over and ten minutes have passed, the same id may be announced again.
+    await receiver.stop();
+    expect(receiver.announce([id(1)], Date.now() + 11 * 60_000)).toBe(1);
+    await receiver.stop();
   });
 
   it('compares in constant time over the whole hex HMAC, and the five-minute window is inclusive', () => {

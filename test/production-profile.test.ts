@@ -7,6 +7,7 @@ import { ConfigError, DEV_WEBHOOK_SECRET, loadConfig } from '../platform/config.
 import { DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 import { startEngine } from '../dev/engine.js';
 import { sampleRegisterData } from '../dev/demo/sample-applications.js';
+import { createTestCa, withX5c } from '../dev/stand-ins/fit-connect/test-pki.js';
 import { generateDestinationKeys } from '../adapters/fit-connect/crypto.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ozg-profile-'));
@@ -209,11 +210,22 @@ describe('the demo profile', () => {
 });
 
 describe('FIT-Connect in the production profile', () => {
-  const keyFiles = { enc: join(dir, 'fit-enc.json'), sig: join(dir, 'fit-sig.json') };
+  const keyFiles = {
+    enc: join(dir, 'fit-enc.json'),
+    sig: join(dir, 'fit-sig.json'),
+    eid: join(dir, 'fit-eid-ca.pem'),
+    keyCa: join(dir, 'fit-key-ca.pem'),
+    bareSig: join(dir, 'fit-sig-bare.json'),
+  };
   beforeAll(async () => {
     const keys = await generateDestinationKeys();
-    writeFileSync(keyFiles.enc, JSON.stringify(keys.encryptionPrivate));
-    writeFileSync(keyFiles.sig, JSON.stringify(keys.signingPrivate));
+    // The destination's keys carry x5c chains to the key CA, as FIT-Connect asks.
+    const keyCa = createTestCa('V-PKI');
+    writeFileSync(keyFiles.enc, JSON.stringify(withX5c(keyCa, keys.encryptionPrivate, 'enc')));
+    writeFileSync(keyFiles.sig, JSON.stringify(withX5c(keyCa, keys.signingPrivate, 'sig')));
+    writeFileSync(keyFiles.bareSig, JSON.stringify(keys.signingPrivate));
+    writeFileSync(keyFiles.eid, createTestCa('eID-CA').certificatePem);
+    writeFileSync(keyFiles.keyCa, keyCa.certificatePem);
   });
   const withFitConnect = (o: Record<string, string> = {}): NodeJS.ProcessEnv => ({
     ...production(),
@@ -225,6 +237,8 @@ describe('FIT-Connect in the production profile', () => {
     FIT_CONNECT_AUTHORITY_ID: 'stadt-musterstadt',
     FIT_CONNECT_ENCRYPTION_KEY_FILE: keyFiles.enc,
     FIT_CONNECT_SIGNING_KEY_FILE: keyFiles.sig,
+    FIT_CONNECT_EID_TRUST_ANCHORS: keyFiles.eid,
+    FIT_CONNECT_KEY_TRUST_ANCHORS: keyFiles.keyCa,
     ...o,
   });
 
@@ -248,6 +262,22 @@ describe('FIT-Connect in the production profile', () => {
     expect(problems).toEqual([
       expect.stringMatching(/^FIT_CONNECT_SUBMISSION_URL: must be the delivery service's https URL/),
       expect.stringMatching(/^FIT_CONNECT_TOKEN_URL: must be the OAuth token endpoint's https URL/),
+    ]);
+  });
+
+  it('requires the trust anchors: the eID services for identification reports, the CA for the keys (x5c)', async () => {
+    const env = withFitConnect();
+    delete env['FIT_CONNECT_EID_TRUST_ANCHORS'];
+    delete env['FIT_CONNECT_KEY_TRUST_ANCHORS'];
+    expect(await problemsOf(env, 'api')).toEqual([
+      expect.stringMatching(/^FIT_CONNECT_EID_TRUST_ANCHORS: not set/),
+      expect.stringMatching(/^FIT_CONNECT_KEY_TRUST_ANCHORS: not set/),
+    ]);
+  });
+
+  it('refuses a destination key without an x5c chain to the configured CA', async () => {
+    expect(await problemsOf(withFitConnect({ FIT_CONNECT_SIGNING_KEY_FILE: keyFiles.bareSig }), 'api')).toEqual([
+      'FIT_CONNECT_SIGNING_KEY_FILE: x5c is missing or no list of certificates',
     ]);
   });
 

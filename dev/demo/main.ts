@@ -93,6 +93,7 @@ async function main(): Promise<number> {
           fitConnect: engine.fitConnect && {
             sender: engine.fitConnect.sender,
             destinationId: engine.fitConnect.destinationId,
+            eid: engine.fitConnect.eid,
             picks: (i) => i % 5 === 4,
           },
           onClosed: (done, total) => (done % step === 0 || done === total) && say(`${done}/${total} cases closed`),

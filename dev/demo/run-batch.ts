@@ -2,10 +2,11 @@ import type { CaseClient } from '../../client/case-client.js';
 import { createCaseEngineClient, type Problem } from '../../client/http/index.js';
 import type { CaseOutcome, IdentityAssertion } from '../../workflows/contracts/case.js';
 import { expectedDemoOutcome, type DemoApplication } from './sample-mix.js';
-import { fitConnectCaseId, fitConnectSchemaUri } from '../../http/fit-connect/receiver.js';
+import { CONSENT_FIELD, fitConnectCaseId, fitConnectSchemaUri } from '../../http/fit-connect/receiver.js';
 import { findService } from '../../services/catalogue.js';
 import { leikaUrn } from '../../services/routing.js';
 import type { FitConnectSender } from '../stand-ins/fit-connect/sender.js';
+import type { TestEidService } from '../stand-ins/fit-connect/test-pki.js';
 
 export interface BatchCase {
   caseId: string;
@@ -30,7 +31,13 @@ export async function runBatch(o: {
   /** Called with each case the batch started, before it waits for the result (the demo bot acts only on these). */
   onStarted?: (caseId: string) => void;
   /** Sends the applications this picks over FIT-Connect (an online service's sender, through the delivery service). */
-  fitConnect?: { sender: FitConnectSender; destinationId: string; picks: (index: number) => boolean };
+  fitConnect?: {
+    sender: FitConnectSender;
+    destinationId: string;
+    /** The eID service stand-in whose signed identification reports the online service attaches. */
+    eid: TestEidService;
+    picks: (index: number) => boolean;
+  };
 }): Promise<BatchCase[]> {
   let done = 0;
   const api = createCaseEngineClient(o.httpUrl);
@@ -39,7 +46,11 @@ export async function runBatch(o: {
       const started = performance.now();
       const { identity, ...rest } = a.submission;
       if (o.fitConnect?.picks(index)) {
-        const c = await viaFitConnect(o.fitConnect, a, await o.tokenFor(identity), o);
+        const report = await o.fitConnect.eid.report(
+          { restrictedId: identity.subject, ...identity.name },
+          { levelOfAssurance: `http://eidas.europa.eu/LoA/${identity.trustLevel}` },
+        );
+        const c = await viaFitConnect(o.fitConnect, a, report, o);
         o.onClosed?.(++done, o.applications.length);
         return { ...c, latencyMs: performance.now() - started };
       }
@@ -94,7 +105,7 @@ export async function runBatch(o: {
 async function viaFitConnect(
   fc: NonNullable<Parameters<typeof runBatch>[0]['fitConnect']>,
   a: DemoApplication,
-  identityToken: string,
+  identificationReport: string,
   o: { cases: CaseClient; onStarted?: (caseId: string) => void },
 ): Promise<Omit<BatchCase, 'latencyMs'>> {
   const { serviceKey, application, consent } = a.submission;
@@ -105,9 +116,10 @@ async function viaFitConnect(
       destinationId: fc.destinationId,
       serviceIdentifier: leikaUrn(serviceKey),
       serviceName: service.name,
-      data: { application, ...(consent && { consent }) },
+      // The application as the published data schema has it; the consent is its declaration field.
+      data: { ...application, ...(consent && { [CONSENT_FIELD]: consent.evidenceRetrieval }) },
       schemaUri: fitConnectSchemaUri(serviceKey, service.currentSchemaVersion),
-      identificationReport: identityToken,
+      identificationReport,
     });
     const until = Date.now() + 120_000;
     let decision = await fc.sender.decision(sent.caseId);

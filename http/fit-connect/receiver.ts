@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import type { JWK } from 'jose';
+import type { X509Certificate } from 'node:crypto';
+import { decodeProtectedHeader, type JWK } from 'jose';
 import {
   authenticationTagOf,
   DecryptionError,
@@ -13,47 +11,89 @@ import {
   type Problem,
 } from '../../adapters/fit-connect/crypto.js';
 import {
+  IdentificationReportError,
+  verifyIdentificationReport,
+} from '../../adapters/fit-connect/identification-report.js';
+import { checkMetadata, DECLARED_METADATA_VERSIONS } from '../../adapters/fit-connect/metadata.js';
+import {
   FitConnectHttpError,
   type EncryptedSubmission,
   type SubmissionApi,
 } from '../../adapters/fit-connect/submission-api.js';
-import type { Consent } from '../../workflows/contracts/case.js';
+import {
+  type FitConnectSubmissionFacts,
+  paymentOf,
+  replyChannelOf,
+  type SubmissionFactsStore,
+} from '../../adapters/fit-connect/submission-facts.js';
+import type { Consent, IdentityAssertion } from '../../workflows/contracts/case.js';
 import { IdentityRejectedError, type TokenVerifier } from '../../platform/identity/token-verifier.js';
 import type { Logger } from '../../platform/logger.js';
-import { findAuthority, findService, UnknownAuthorityError, UnknownServiceError } from '../../services/catalogue.js';
+import { checkTrustLevel } from '../../services/assess-submission.js';
+import { findAuthority, listServices } from '../../services/catalogue.js';
+import type { ServiceDefinition } from '../../services/types.js';
+import { validateApplication } from '../../services/validate-application.js';
 import { caseIdFromKey, type CaseClient } from '../../client/case-client.js';
 import { IntakeRefusedError } from '../../client/intake-refused.js';
-
-const metadataSchema = JSON.parse(
-  readFileSync(new URL('../../adapters/fit-connect/metadata.schema.json', import.meta.url), 'utf8'),
-) as object;
-const ajv = new Ajv2020({ allErrors: true, strict: false });
-addFormats.default(ajv);
-const validMetadata = ajv.compile(metadataSchema);
-
-/** The data part this engine takes: the application as the service's schema says, and the applicant's consent. */
-const validEnvelope = ajv.compile({
-  type: 'object',
-  required: ['application'],
-  additionalProperties: false,
-  properties: {
-    application: { type: 'object' },
-    consent: {
-      type: 'object',
-      required: ['evidenceRetrieval'],
-      additionalProperties: false,
-      properties: { evidenceRetrieval: { type: 'boolean' } },
-    },
-  },
-});
 
 const LEIKA_URN = /^urn:de:fim:leika:leistung:(\d{14})$/;
 /** Submissions one poll decrypts and starts at once (RSA 4096 and a workflow start each). */
 const POLL_CONCURRENCY = 8;
+/** Submissions one callback may announce for pickup; more wait for the next poll. */
+export const CALLBACK_MAX_SUBMISSIONS = 50;
+/** How long a callback-announced id is remembered, so a repeated callback fetches nothing twice. */
+const CALLBACK_DEDUP_MS = 10 * 60_000;
 
-/** The `schemaUri` of a service's application data, by schema version: what senders name in the metadata. */
+/**
+ * The `schemaUri` of a service's application data, by schema version: what the destination publishes for the service
+ * (`services[].submissionSchemas[]` of the Submission API's destination) and senders name in the metadata.
+ */
 export const fitConnectSchemaUri = (serviceKey: string, schemaVersion: string) =>
   `urn:ozg-case-engine:schema:${serviceKey}:v${schemaVersion}`;
+
+/**
+ * The one declaration the engine reads from the data: the applicant's consent to fetch evidence from registers
+ * (once-only). FIM puts declarations (Erklärungen) into the form's data, so the published data schema of each service
+ * is its application schema with this optional field (see `fitConnectDataSchema`).
+ */
+export const CONSENT_FIELD = 'einwilligungNachweisabruf';
+
+/** The data schema a destination publishes for a service version: the application schema plus the consent declaration. */
+export function fitConnectDataSchema(service: ServiceDefinition, version: string): object {
+  const schema = service.schemas[version] as { properties?: Record<string, unknown> } & Record<string, unknown>;
+  return {
+    ...schema,
+    $id: fitConnectSchemaUri(service.key, version),
+    properties: {
+      ...schema.properties,
+      [CONSENT_FIELD]: {
+        type: 'boolean',
+        title: 'Einwilligung in den Abruf von Nachweisen bei Registern (Once-Only)',
+      },
+    },
+  };
+}
+
+/** The services a destination of this authority offers, with the data schema URIs it publishes for them. */
+export function destinationServices(authorityId: string) {
+  return listServices()
+    .filter((s) => {
+      try {
+        findAuthority(s, authorityId);
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .map((s) => ({
+      identifier: `urn:de:fim:leika:leistung:${s.key}`,
+      name: s.name,
+      submissionSchemas: Object.keys(s.schemas).map((v) => ({
+        schemaUri: fitConnectSchemaUri(s.key, v),
+        mimeType: 'application/json',
+      })),
+    }));
+}
 
 /**
  * The engine's case id of a FIT-Connect submission: one submission id, one case, however often it is fetched. Scoped by
@@ -65,7 +105,7 @@ export const fitConnectCaseId = (destinationId: string, submissionId: string) =>
 
 /**
  * Problem types of reject events. FIT-Connect's docs name a catalogue under this prefix; the names below are this
- * engine's reading of it, not checked against the catalogue (see README).
+ * engine's reading of it, not checked against the catalogue (see docs/fachverfahren-teams.md).
  */
 const PROBLEM = 'https://schema.fitko.de/fit-connect/events/problems/';
 const problem = (name: string, title: string, detail: string, instance: string): Problem => ({
@@ -74,12 +114,6 @@ const problem = (name: string, title: string, detail: string, instance: string):
   detail,
   instance,
 });
-
-class Rejection extends Error {
-  constructor(readonly problems: Problem[]) {
-    super(problems.map((p) => p.type).join(', '));
-  }
-}
 
 export interface FitConnectReceiverOptions {
   api: SubmissionApi;
@@ -90,8 +124,14 @@ export interface FitConnectReceiverOptions {
   encryptionKey: JWK;
   signingKey: JWK;
   cases: CaseClient;
-  /** Verifies the identity report (an OpenID Connect identity token) in `authenticationInformation`. */
-  identity: TokenVerifier;
+  /** Trust anchors of the eID services whose identification reports (`authenticationInformation`) are accepted. */
+  eidTrustAnchors: readonly X509Certificate[];
+  /** Optional: the engine's own OpenID Connect ID tokens, accepted as `authenticationInformation` as well. */
+  idTokens?: TokenVerifier;
+  /** Metadata versions this destination declares (`metadataVersions`); default: every 1.x up to 1.2.2. */
+  metadataVersions?: readonly string[];
+  /** Where payment already made and the reply channel are kept for the case's activities. */
+  facts?: SubmissionFactsStore;
   logger?: Logger;
 }
 
@@ -100,14 +140,25 @@ export type ReceiveOutcome =
   | { submissionId: string; result: 'rejected'; problems: Problem[] }
   | { submissionId: string; result: 'failed'; error: string };
 
+interface Opened {
+  service: ServiceDefinition;
+  identity: IdentityAssertion;
+  application: Record<string, unknown>;
+  consent?: Consent;
+  facts: FitConnectSubmissionFacts;
+  tags: AuthenticationTags;
+}
+
 /**
  * The engine as a FIT-Connect destination: fetches each submission, decrypts and checks it, and starts the case
- * (then sends `accept-submission`) or sends `reject-submission` with its problems. A submission that fails for a
- * passing reason (network, Temporal) stays at the delivery service and is fetched again on the next poll.
+ * (then sends `accept-submission`) or sends `reject-submission` with every problem found. A submission that fails
+ * for a passing reason (network, Temporal) stays at the delivery service and is fetched again on the next poll.
  * No personal data is logged: only submission ids, case ids and problem types.
  */
 export class FitConnectReceiver {
   private readonly inFlight = new Map<string, Promise<ReceiveOutcome>>();
+  /** Ids a callback announced recently (id → when), so repeated callbacks cost nothing. */
+  private readonly announced = new Map<string, number>();
   private loop?: NodeJS.Timeout;
   private polling?: Promise<unknown>;
 
@@ -122,6 +173,21 @@ export class FitConnectReceiver {
         ...(await Promise.all(listed.slice(i, i + POLL_CONCURRENCY).map((s) => this.receive(s.submissionId)))),
       );
     return outcomes;
+  }
+
+  /**
+   * Handles ids a callback announced: each id once within ten minutes, at most `CALLBACK_MAX_SUBMISSIONS` per
+   * callback (the poll picks up the rest). Returns how many it will fetch.
+   */
+  announce(submissionIds: readonly string[], now = Date.now()): number {
+    for (const [id, at] of this.announced) if (now - at > CALLBACK_DEDUP_MS) this.announced.delete(id);
+    const fresh = [...new Set(submissionIds)].filter((id) => !this.announced.has(id) && !this.inFlight.has(id));
+    const taken = fresh.slice(0, CALLBACK_MAX_SUBMISSIONS);
+    for (const id of taken) {
+      this.announced.set(id, now);
+      void this.receive(id);
+    }
+    return taken.length;
   }
 
   /** Polls every `intervalMs` until stopped; a failed poll is logged and the next one tries again. */
@@ -176,21 +242,18 @@ export class FitConnectReceiver {
       log?.info({ submissionId, caseId, duplicate: true }, 'FIT-Connect submission accepted');
       return { submissionId, result: 'accepted', caseId, duplicate: true };
     }
-    let opened: Awaited<ReturnType<FitConnectReceiver['open']>>;
+    const opened = await this.open(submission);
+    if ('problems' in opened) return this.reject(submission, opened.problems);
     try {
-      opened = await this.open(submission);
-    } catch (err) {
-      if (!(err instanceof Rejection)) throw err;
-      return this.reject(submission, err.problems);
-    }
-    try {
+      // Before the case starts: its fee step and its letters read what the portal already did.
+      await this.o.facts?.record(caseId, opened.facts);
       const started = await this.o.cases.submit(
         {
           serviceKey: opened.service.key,
           authorityId: this.o.authorityId,
           identity: opened.identity,
           application: opened.application,
-          consent: opened.consent,
+          ...(opened.consent && { consent: opened.consent }),
           idempotencyKey: submission.submissionId,
           idempotencyScope: fitConnectIdempotencyScope(this.o.destinationId),
         },
@@ -203,7 +266,7 @@ export class FitConnectReceiver {
       );
       return { submissionId, result: 'accepted', caseId: started.caseId, duplicate: started.duplicate };
     } catch (err) {
-      if (err instanceof IntakeRefusedError) return this.reject(submission, [refusalProblem(err)]);
+      if (err instanceof IntakeRefusedError) return this.reject(submission, refusalProblems(err));
       log?.warn({ submissionId, err: { type: (err as Error).name } }, 'FIT-Connect submission left for the next poll');
       return { submissionId, result: 'failed', error: (err as Error).message };
     }
@@ -241,48 +304,93 @@ export class FitConnectReceiver {
     }
   }
 
-  /** Decrypts and checks everything, in the order FIT-Connect's verification steps name; throws a Rejection with the problems. */
-  private async open(s: EncryptedSubmission) {
-    if (s.destinationId !== this.o.destinationId)
-      throw new Rejection([
-        problem('invalid-destination', 'Falsches Ziel', 'Die Einreichung ist für ein anderes Ziel.', 'submission'),
-      ]);
-    const metadataBytes = await this.decrypt(s.encryptedMetadata, 'metadata');
-    const metadata = parseJson(metadataBytes, 'metadata') as Metadata;
-    if (!validMetadata(metadata)) {
-      throw new Rejection([
-        problem(
-          'metadata-schema-violation',
-          'Metadaten ungültig',
-          `Die Metadaten entsprechen nicht dem Metadatenschema: ${violations(validMetadata.errors)}`,
-          'metadata',
-        ),
-      ]);
-    }
-    const content = metadata.contentStructure;
+  /**
+   * Decrypts and checks everything FIT-Connect's verification steps name, and then service, data and identity, and
+   * collects every problem before answering: a sender learns all of them from one reject event.
+   */
+  private async open(s: EncryptedSubmission): Promise<Opened | { problems: Problem[] }> {
     const problems: Problem[] = [];
-    // Attachments: every announced one is described in the metadata, and each matches its hash.
+    if (s.destinationId !== this.o.destinationId)
+      return {
+        problems: [
+          problem('invalid-destination', 'Falsches Ziel', 'Die Einreichung ist für ein anderes Ziel.', 'submission'),
+        ],
+      };
+    const decrypt = async (jwe: string, instance: string): Promise<Uint8Array | undefined> => {
+      try {
+        return await decryptPart(jwe, this.o.encryptionKey);
+      } catch (err) {
+        if (!(err instanceof DecryptionError)) throw err;
+        problems.push(
+          problem(
+            'encryption-issue',
+            'Entschlüsselung fehlgeschlagen',
+            `Nicht entschlüsselbar: ${err.message}.`,
+            instance,
+          ),
+        );
+        return undefined;
+      }
+    };
+    const parse = (bytes: Uint8Array | undefined, instance: string): unknown => {
+      if (!bytes) return undefined;
+      try {
+        return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      } catch {
+        problems.push(
+          problem(
+            'syntax-violation',
+            'Kein gültiges JSON',
+            'Der entschlüsselte Inhalt ist kein gültiges JSON.',
+            instance,
+          ),
+        );
+        return undefined;
+      }
+    };
+
+    // Metadata: decrypted, parsed, and checked against the published schema of the version it names.
+    const metadataRaw = parse(await decrypt(s.encryptedMetadata, 'metadata'), 'metadata');
+    let metadata: Metadata | undefined;
+    if (metadataRaw !== undefined) {
+      const check = checkMetadata(metadataRaw, this.o.metadataVersions ?? DECLARED_METADATA_VERSIONS);
+      if (check.ok) metadata = metadataRaw as Metadata;
+      else
+        problems.push(
+          problem(
+            'metadata-schema-violation',
+            'Metadaten ungültig',
+            `Die Metadaten entsprechen nicht dem Metadatenschema: ${check.violations
+              .slice(0, 50)
+              .map((v) => `${v.pointer} ${v.message}`)
+              .join('; ')}`,
+            'metadata',
+          ),
+        );
+    }
+    const content = metadata?.contentStructure;
+
+    // Attachments: every announced one decrypts, is described in the metadata and matches its hash.
     const attachmentTags: Record<string, string> = {};
-    const described = new Map(content.attachments.map((a) => [a.attachmentId, a]));
+    const described = new Map((content?.attachments ?? []).map((a) => [a.attachmentId, a]));
     for (const attachmentId of s.attachments) {
+      const instance = `attachment:${attachmentId}`;
+      const jwe = await this.o.api.getAttachment(s.submissionId, attachmentId);
+      const bytes = await decrypt(jwe, instance);
+      if (bytes) attachmentTags[attachmentId] = authenticationTagOf(jwe);
       const meta = described.get(attachmentId);
-      if (!meta) {
+      if (content && !meta)
         problems.push(
           problem(
             'missing-attachment-metadata',
             'Anlage nicht beschrieben',
             'Die Metadaten beschreiben diese Anlage nicht.',
-            `attachment:${attachmentId}`,
+            instance,
           ),
         );
-        continue;
-      }
-      const jwe = await this.o.api.getAttachment(s.submissionId, attachmentId);
-      const bytes = await this.decrypt(jwe, `attachment:${attachmentId}`);
-      attachmentTags[attachmentId] = authenticationTagOf(jwe);
-      if (sha512Hex(bytes) !== meta.hash.content) problems.push(hashMismatch(`attachment:${attachmentId}`));
+      if (bytes && meta && sha512Hex(bytes) !== meta.hash.content) problems.push(hashMismatch(instance));
     }
-    for (const a of content.attachments)
+    for (const a of content?.attachments ?? [])
       if (!s.attachments.includes(a.attachmentId))
         problems.push(
           problem(
@@ -292,77 +400,174 @@ export class FitConnectReceiver {
             `attachment:${a.attachmentId}`,
           ),
         );
-    if (!s.encryptedData || !content.data)
-      throw new Rejection([
-        ...problems,
-        problem('missing-data', 'Fachdaten fehlen', 'Die Einreichung enthält keine Fachdaten.', 'data'),
-      ]);
-    const dataBytes = await this.decrypt(s.encryptedData, 'data');
-    if (sha512Hex(dataBytes) !== content.data.hash.content) problems.push(hashMismatch('data'));
-    if (problems.length) throw new Rejection(problems);
 
-    // The service: a LeiKa key this destination's authority offers, and the schema the data says it follows.
+    // Data: decrypted, matching its hash, JSON.
+    let data: unknown;
+    if (!s.encryptedData || (content && !content.data))
+      problems.push(problem('missing-data', 'Fachdaten fehlen', 'Die Einreichung enthält keine Fachdaten.', 'data'));
+    else {
+      const bytes = await decrypt(s.encryptedData, 'data');
+      if (bytes && content?.data && sha512Hex(bytes) !== content.data.hash.content) problems.push(hashMismatch('data'));
+      data = parse(bytes, 'data');
+    }
+
+    // The service: a LeiKa key this destination offers, and one of the data schema URIs it publishes for it.
     const serviceKey = LEIKA_URN.exec(s.serviceType.identifier)?.[1];
-    const service = serviceKey ? knownService(serviceKey, this.o.authorityId) : undefined;
-    if (!service || !serviceKey)
-      throw new Rejection([
+    const service = serviceKey ? this.offered().get(serviceKey) : undefined;
+    if (!service)
+      problems.push(
         problem(
           'unsupported-service',
           'Leistung nicht angeboten',
           `Die Leistung ${s.serviceType.identifier} wird an diesem Ziel nicht angeboten.`,
           'submission',
         ),
-      ]);
-    const schemaUri = content.data.submissionSchema.schemaUri;
-    const expected = fitConnectSchemaUri(serviceKey, service.currentSchemaVersion);
-    if (schemaUri !== expected || content.data.submissionSchema.mimeType !== 'application/json')
-      throw new Rejection([
-        problem(
-          'unsupported-schema',
-          'Schema nicht unterstützt',
-          `Die Fachdaten folgen ${schemaUri}; dieses Ziel nimmt für diese Leistung ${expected} (application/json).`,
-          'data',
-        ),
-      ]);
-    const data = parseJson(dataBytes, 'data');
-    if (!validEnvelope(data)) {
-      throw new Rejection([
-        problem(
-          'data-schema-violation',
-          'Fachdaten ungültig',
-          `Die Fachdaten entsprechen nicht dem Schema: ${violations(validEnvelope.errors)}`,
-          'data',
-        ),
-      ]);
+      );
+    let schemaVersion: string | undefined;
+    if (service && content?.data) {
+      const { schemaUri, mimeType } = content.data.submissionSchema;
+      schemaVersion = Object.keys(service.schemas).find((v) => fitConnectSchemaUri(service.key, v) === schemaUri);
+      if (!schemaVersion || mimeType !== 'application/json')
+        problems.push(
+          problem(
+            'unsupported-schema',
+            'Schema nicht unterstützt',
+            `Die Fachdaten folgen ${schemaUri} (${mimeType}); dieses Ziel veröffentlicht für diese Leistung ${Object.keys(
+              service.schemas,
+            )
+              .map((v) => fitConnectSchemaUri(service.key, v))
+              .join(', ')} (application/json).`,
+            'data',
+          ),
+        );
     }
-    const envelope = data as { application: Record<string, unknown>; consent?: Consent };
+    // The application as the published data schema describes it; the consent declaration read off it.
+    let application: Record<string, unknown> | undefined;
+    let consent: Consent | undefined;
+    if (service && schemaVersion && data !== undefined) {
+      if (typeof data !== 'object' || data === null || Array.isArray(data))
+        problems.push(
+          problem('data-schema-violation', 'Fachdaten ungültig', 'Die Fachdaten sind kein Objekt.', 'data'),
+        );
+      else {
+        const { [CONSENT_FIELD]: declared, ...rest } = data as Record<string, unknown>;
+        if (declared !== undefined && typeof declared !== 'boolean')
+          problems.push(
+            problem(
+              'data-schema-violation',
+              'Fachdaten ungültig',
+              `/${CONSENT_FIELD} muss wahr oder falsch sein.`,
+              'data',
+            ),
+          );
+        const checked = validateApplication(service, schemaVersion, rest);
+        if (!checked.valid)
+          problems.push(
+            problem(
+              'data-schema-violation',
+              'Fachdaten ungültig',
+              `Die Fachdaten entsprechen nicht dem Schema: ${checked.errors
+                .map((e) => `${e.pointer} (${e.code}): ${e.message}`)
+                .join('; ')}`,
+              'data',
+            ),
+          );
+        application = rest;
+        if (typeof declared === 'boolean') consent = { evidenceRetrieval: declared };
+      }
+    }
 
-    // The applicant: the identity report (an identity token of the configured provider) the online service attached.
-    const report = metadata.authenticationInformation?.find((a) => a.type === 'identificationReport');
-    if (!report)
-      throw new Rejection([
-        problem(
-          'missing-authentication-info',
-          'Identitätsnachweis fehlt',
-          'Die Metadaten enthalten keinen Identitätsnachweis (authenticationInformation).',
-          'metadata',
-        ),
-      ]);
-    let identity;
-    try {
-      identity = await this.o.identity.verify(report.content);
-    } catch (err) {
-      if (!(err instanceof IdentityRejectedError)) throw err;
-      throw new Rejection([
-        problem('invalid-authentication-info', 'Identitätsnachweis ungültig', err.message, 'metadata'),
-      ]);
-    }
-    const tags: AuthenticationTags = {
-      metadata: authenticationTagOf(s.encryptedMetadata),
-      data: authenticationTagOf(s.encryptedData),
-      attachments: attachmentTags,
+    // The applicant: an identification report signed by a trusted eID service, or (where configured) the engine's
+    // own ID token; without any, only a service whose lowest trust level suffices.
+    const identity = metadata ? await this.identityOf(s, metadata, service, problems) : undefined;
+
+    if (problems.length || !service || !application || !identity || !metadata) return { problems };
+    return {
+      service,
+      identity,
+      application,
+      ...(consent && { consent }),
+      facts: { payment: paymentOf(metadata.paymentInformation), replyChannel: replyChannelOf(metadata.replyChannel) },
+      tags: {
+        metadata: authenticationTagOf(s.encryptedMetadata),
+        data: authenticationTagOf(s.encryptedData!),
+        attachments: attachmentTags,
+      },
     };
-    return { service, identity, application: envelope.application, consent: envelope.consent, tags };
+  }
+
+  private async identityOf(
+    s: EncryptedSubmission,
+    metadata: Metadata,
+    service: ServiceDefinition | undefined,
+    problems: Problem[],
+  ): Promise<IdentityAssertion | undefined> {
+    const reports = (metadata.authenticationInformation ?? []).filter((a) => a.type === 'identificationReport');
+    const failures: string[] = [];
+    let identity: IdentityAssertion | undefined;
+    for (const report of reports) {
+      try {
+        identity = await this.verifyReport(report.content);
+        break;
+      } catch (err) {
+        if (err instanceof IdentificationReportError || err instanceof IdentityRejectedError)
+          failures.push(err.message);
+        else throw err;
+      }
+    }
+    if (!identity && failures.length) {
+      problems.push(
+        problem('invalid-authentication-info', 'Identitätsnachweis ungültig', failures.join(' '), 'metadata'),
+      );
+      return undefined;
+    }
+    if (!identity) {
+      // No identification: acceptable only where the service asks for no more than the lowest trust level.
+      if (service && service.minimumTrustLevel !== 'low') {
+        problems.push(
+          problem(
+            'missing-authentication-info',
+            'Identitätsnachweis fehlt',
+            'Für diese Leistung ist ein Identitätsnachweis (authenticationInformation) erforderlich.',
+            'metadata',
+          ),
+        );
+        return undefined;
+      }
+      identity = { subject: `fit-connect-submission:${s.submissionId}`, trustLevel: 'low' };
+    }
+    if (service) {
+      const level = checkTrustLevel(service.key, identity);
+      if (!level.sufficient) {
+        problems.push(
+          problem('insufficient-trust-level', 'Vertrauensniveau nicht ausreichend', level.reason ?? '', 'metadata'),
+        );
+        return undefined;
+      }
+    }
+    return identity;
+  }
+
+  /** An identification report (x5c-signed JWS) or, if configured, an ID token of the engine's own provider. */
+  private async verifyReport(content: string): Promise<IdentityAssertion> {
+    let x5c: unknown;
+    try {
+      x5c = decodeProtectedHeader(content).x5c;
+    } catch {
+      throw new IdentificationReportError('Der Identitätsnachweis ist keine signierte JWS-Nachricht.');
+    }
+    if (x5c === undefined && this.o.idTokens) return this.o.idTokens.verify(content);
+    const r = await verifyIdentificationReport(content, this.o.eidTrustAnchors);
+    return { subject: r.subject, trustLevel: r.trustLevel, issuer: r.issuer, ...(r.name && { name: r.name }) };
+  }
+
+  private offered(): Map<string, ServiceDefinition> {
+    return new Map(
+      destinationServices(this.o.authorityId).map((d) => {
+        const key = LEIKA_URN.exec(d.identifier)![1]!;
+        return [key, listServices().find((s) => s.key === key)!];
+      }),
+    );
   }
 
   /** The authentication tags of a submission's encrypted parts, read without decrypting them. */
@@ -376,22 +581,6 @@ export class FitConnectReceiver {
       attachments,
     };
   }
-
-  private async decrypt(jwe: string, instance: string): Promise<Uint8Array> {
-    try {
-      return await decryptPart(jwe, this.o.encryptionKey);
-    } catch (err) {
-      if (!(err instanceof DecryptionError)) throw err;
-      throw new Rejection([
-        problem(
-          'encryption-issue',
-          'Entschlüsselung fehlgeschlagen',
-          `Nicht entschlüsselbar: ${err.message}.`,
-          instance,
-        ),
-      ]);
-    }
-  }
 }
 
 interface Metadata {
@@ -400,16 +589,8 @@ interface Metadata {
     attachments: Array<{ attachmentId: string; hash: { type: 'sha512'; content: string } }>;
   };
   authenticationInformation?: Array<{ type: string; version: string; content: string }>;
-}
-
-function parseJson(bytes: Uint8Array, instance: string): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new Rejection([
-      problem('syntax-violation', 'Kein gültiges JSON', 'Der entschlüsselte Inhalt ist kein gültiges JSON.', instance),
-    ]);
-  }
+  paymentInformation?: unknown;
+  replyChannel?: unknown;
 }
 
 const hashMismatch = (instance: string) =>
@@ -420,35 +601,18 @@ const hashMismatch = (instance: string) =>
     instance,
   );
 
-function knownService(serviceKey: string, authorityId: string) {
-  try {
-    const service = findService(serviceKey);
-    findAuthority(service, authorityId);
-    return service;
-  } catch (err) {
-    if (err instanceof UnknownServiceError || err instanceof UnknownAuthorityError) return undefined;
-    throw err;
-  }
-}
-
-/** Where a document breaks its schema, for a reject problem: the first ten places, pointers and messages, no values. */
-function violations(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? [])
-    .slice(0, 10)
-    .map((e) => `${e.instancePath || '/'} ${e.message}`)
-    .join('; ');
-}
-
-/** Intake's refusal as a reject problem: field pointers and codes only, never the submitted values. */
-function refusalProblem(err: IntakeRefusedError): Problem {
+/** Intake's refusal as reject problems: field pointers and codes only, never the submitted values. */
+function refusalProblems(err: IntakeRefusedError): Problem[] {
   if (err.code === 'invalid_application')
-    return problem(
-      'data-schema-violation',
-      'Fachdaten ungültig',
-      `${err.message} ${err.errors.map((e) => `${e.pointer} (${e.code}): ${e.message}`).join('; ')}`.trim(),
-      'data',
-    );
+    return [
+      problem(
+        'data-schema-violation',
+        'Fachdaten ungültig',
+        `${err.message} ${err.errors.map((e) => `${e.pointer} (${e.code}): ${e.message}`).join('; ')}`.trim(),
+        'data',
+      ),
+    ];
   if (err.code === 'unknown_service' || err.code === 'unknown_authority')
-    return problem('unsupported-service', 'Leistung nicht angeboten', err.message, 'submission');
-  return problem(`intake-refused/${err.code}`, 'Antrag nicht angenommen', err.message, 'submission');
+    return [problem('unsupported-service', 'Leistung nicht angeboten', err.message, 'submission')];
+  return [problem(`intake-refused/${err.code}`, 'Antrag nicht angenommen', err.message, 'submission')];
 }

@@ -6,8 +6,11 @@ import { HttpProblem } from '../problem.js';
 export interface FitConnectRoutesOptions {
   /** The callback secret agreed with the delivery service. */
   callbackSecret: string;
-  /** Called with the ids a verified callback announces; the receiver fetches them in the background. */
-  onNewSubmissions(submissionIds: string[]): void;
+  /**
+   * Called with the ids a verified callback announces; the receiver fetches them in the background, each id once and
+   * a bounded number per callback, and says how many it took (the poll picks up the rest).
+   */
+  onNewSubmissions(submissionIds: string[]): number;
 }
 
 const callbackBody = {
@@ -92,8 +95,7 @@ export const fitConnectRoutes: FastifyPluginAsync<FitConnectRoutesOptions> = asy
       const ids = (Array.isArray(body.submissions) ? body.submissions : [])
         .map((s) => s?.submissionId)
         .filter((id): id is string => typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id));
-      o.onNewSubmissions(ids);
-      return reply.status(202).send({ accepted: ids.length });
+      return reply.status(202).send({ accepted: o.onNewSubmissions(ids) });
     },
   );
 };

@@ -18,11 +18,16 @@ export interface SendSubmission {
   /** `urn:de:fim:leika:leistung:<key>` */
   serviceIdentifier: string;
   serviceName?: string;
-  /** The data part (JSON) and the schema it follows. */
+  /** The data part (JSON): the application exactly as the published data schema `schemaUri` describes it. */
   data: unknown;
   schemaUri: string;
+  /** The metadata version to send (`$schema`); default 1.0.0. */
+  metadataVersion?: string;
+  /** `paymentInformation` and `replyChannel` of the metadata, as the schema spells them. */
+  paymentInformation?: Record<string, unknown>;
+  replyChannel?: Record<string, unknown>;
   attachments?: Array<{ bytes: Uint8Array; mimeType: string; filename?: string; purpose?: 'form' | 'attachment' }>;
-  /** The applicant's identity token, sent as `authenticationInformation` (identificationReport). */
+  /** An identification report (a signed JWS from an eID service), sent as `authenticationInformation`. */
   identificationReport?: string;
   /** Compress each part before encryption (`zip: DEF`), as one of the public SDKs does. */
   compress?: boolean;
@@ -115,7 +120,7 @@ export class FitConnectSender {
     }
     const dataBytes = json(s.data);
     const metadata = {
-      $schema: 'https://schema.fitko.de/fit-connect/metadata/1.0.0/metadata.schema.json',
+      $schema: `https://schema.fitko.de/fit-connect/metadata/${s.metadataVersion ?? '1.0.0'}/metadata.schema.json`,
       contentStructure: {
         data: {
           hash: { type: 'sha512', content: s.tamper?.dataHash ?? sha512Hex(dataBytes) },
@@ -131,9 +136,11 @@ export class FitConnectSender {
       },
       ...(s.identificationReport && {
         authenticationInformation: [
-          { type: 'identificationReport', version: '1.0.0', content: s.identificationReport },
+          { type: 'identificationReport', version: '2.0.0', content: s.identificationReport },
         ],
       }),
+      ...(s.paymentInformation && { paymentInformation: s.paymentInformation }),
+      ...(s.replyChannel && { replyChannel: s.replyChannel }),
     };
     const sentMetadata = s.tamper?.metadata ? s.tamper.metadata(metadata) : metadata;
     const encryptedMetadata = await encryptPart(json(sentMetadata), key, { compress: s.compress });

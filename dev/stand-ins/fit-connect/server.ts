@@ -30,6 +30,14 @@ export interface FitConnectSandboxOptions {
     encryptionKey: JWK;
     signingKey: JWK;
     callback?: { url: string; secret: string };
+    /** The services the destination takes, with the data schemas it publishes for each (Submission API `services`). */
+    services?: Array<{
+      identifier: string;
+      name?: string;
+      submissionSchemas: Array<{ schemaUri: string; mimeType: string }>;
+    }>;
+    /** The metadata versions the destination takes (Submission API `metadataVersions`). */
+    metadataVersions?: readonly string[];
   }>;
   /** The delivery service's own PS512 key for its events (create, submit, forward); generated (RSA 4096) when absent. */
   serviceKey?: JWK;
@@ -152,6 +160,8 @@ export async function startFitConnectSandbox(o: FitConnectSandboxOptions): Promi
       status: 'active',
       encryptionKid: d.encryptionKey.kid,
       publicKeys: { keys: [d.encryptionKey, d.signingKey] },
+      services: d.services ?? [],
+      metadataVersions: d.metadataVersions ?? ['1.0.0'],
     };
   });
   app.get<{ Params: { id: string; kid: string } }>('/v1/destinations/:id/keys/:kid', async (req, reply) => {
