@@ -4,7 +4,10 @@ import { DocumentStore } from '../adapters/document-store.js';
 import { HttpPostbox } from '../adapters/http-postbox.js';
 import type { PaymentsDeps } from '../adapters/payments.js';
 import { HttpPaymentProvider } from '../adapters/payments-http.js';
-import { DatabasePostbox } from '../adapters/postbox.js';
+import { DatabasePostbox, type Postbox } from '../adapters/postbox.js';
+import { ReplyChannelPostbox, ReplyChannelStatus } from '../adapters/fit-connect/reply-channel.js';
+import { DatabaseSubmissionFacts } from '../adapters/fit-connect/submission-facts.js';
+import { HttpMailGateway } from '../adapters/mail-gateway.js';
 import {
   allRegistersAt,
   HttpRegisters,
@@ -36,6 +39,8 @@ export interface AdapterOptions {
   blobs?: BlobStore;
   /** Recipients of forwarded case data (Gewerbeanzeige); unset means no forwarding. */
   forwardingUrl?: string;
+  /** Mails to applicants whose FIT-Connect reply channel is e-mail; unset means those replies go to the postbox. */
+  mailGatewayUrl?: string;
 }
 
 /** Adapters over the shared blob store (documents, archive packages) and the configured outside systems. */
@@ -49,17 +54,39 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
     documents,
     sealer: new PdfSealer(o.sealKeys),
     archive: new BlobArchiveStore(blobs),
-    postbox: o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
+    ...replyChannels(
+      db,
+      o,
+      o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db),
+    ),
     publicBaseUrl: o.publicBaseUrl,
     assistant: new Assistant(o.model ?? chatModelFrom(undefined), db),
     ...outboundChannels(o),
   };
 }
 
-/** Status messages go to the postbox, forwarded notices to their recipients, each only where configured. */
+/**
+ * The Bescheid and status messages go where the applicant asked (FIT-Connect `replyChannel`): e-mail with a download
+ * link through the mail gateway, else the postbox, whose status channel exists only where a postbox URL is configured.
+ */
+function replyChannels(db: Database, o: AdapterOptions, postbox: Postbox) {
+  const facts = new DatabaseSubmissionFacts(db);
+  const mailer = o.mailGatewayUrl ? new HttpMailGateway(o.mailGatewayUrl) : undefined;
+  const status = o.postboxUrl ? new HttpStatusChannel(o.postboxUrl) : undefined;
+  return {
+    postbox: new ReplyChannelPostbox(postbox, {
+      facts,
+      db,
+      mailer,
+      downloadUrl: (caseId, sha256) => `${o.publicBaseUrl}/cases/${caseId}/documents/${sha256}`,
+    }),
+    ...((status || mailer) && { statusChannel: new ReplyChannelStatus(status, { facts, mailer }) }),
+  };
+}
+
+/** Forwarded notices go to their recipients where configured. */
 function outboundChannels(o: AdapterOptions) {
   return {
-    ...(o.postboxUrl && { statusChannel: new HttpStatusChannel(o.postboxUrl) }),
     ...(o.forwardingUrl && { forwarding: new HttpForwarding(o.forwardingUrl) }),
   };
 }
@@ -95,5 +122,6 @@ export function configuredActivityDeps(
     model: chatModelFrom(config.assistant),
     blobs: openBlobStore(config.blobStore, db),
     forwardingUrl: config.forwardingUrl,
+    mailGatewayUrl: config.mailGatewayUrl,
   });
 }

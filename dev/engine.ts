@@ -245,11 +245,14 @@ async function startOutsideSystems(
     );
   }
   let postboxUrl = config.postboxUrl;
+  let mailGatewayUrl = config.mailGatewayUrl;
   if (!postboxUrl) {
     const sandbox = await startPostboxSandbox({ host: '127.0.0.1', port: config.postboxSandboxPort });
     stops.push(sandbox.stop);
     postboxUrl = sandbox.url;
-    say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>)`);
+    // The stand-in also plays the mail gateway for applicants who chose e-mail as their reply channel.
+    mailGatewayUrl ??= sandbox.url;
+    say(`postbox sandbox listening on ${postboxUrl} (GET /postbox/<recipient>; mails: GET /mails/<address>)`);
   }
   const tsaUrl = await timestampAuthorityUrl(config, say, stops);
   const sealKeys = sealKeyStore(config, tsaUrl === 'off' ? undefined : new HttpTimestampAuthority(tsaUrl));
@@ -289,6 +292,7 @@ async function startOutsideSystems(
     tsaUrl,
     paymentProviderUrl,
     forwardingUrl,
+    mailGatewayUrl,
     oidcIssuer: config.oidcIssuer ?? localIdp!.issuer,
     authJwksFile,
     sealDir: config.sealDir ?? (config.seal ? undefined : demoSealDir(config)),
@@ -361,6 +365,7 @@ function processEnvOf(run: Config): Record<string, string> {
     ...(run.postboxUrl && { POSTBOX_URL: run.postboxUrl }),
     ...(run.tsaUrl && { TSA_URL: run.tsaUrl }),
     ...(run.forwardingUrl && { FORWARDING_URL: run.forwardingUrl }),
+    ...(run.mailGatewayUrl && { MAIL_GATEWAY_URL: run.mailGatewayUrl }),
     OIDC_ISSUER: run.oidcIssuer!,
     ...(run.authJwksUrl ? { AUTH_JWKS_URL: run.authJwksUrl } : { AUTH_JWKS_FILE: run.authJwksFile! }),
     AUTH_ISSUER: run.authIssuer,

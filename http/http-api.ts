@@ -10,6 +10,7 @@ import type { Database } from '../db/client.js';
 import type { TokenVerifier as IdentityVerifier } from '../platform/identity/token-verifier.js';
 import { binaryFormat, problemResponses, sharedSchemas } from './api-schemas.js';
 import { applicantRoutes } from './applicant-routes.js';
+import { documentRoutes } from './document-routes.js';
 import { documentErrorAnswers, enforceAccess, requireDeclaredAccess } from './access.js';
 import { caseViewFor } from './case-view.js';
 import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
@@ -140,7 +141,10 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
 
   await app.register(applicantRoutes, { cases, tasks });
   await app.register(taskRoutes, { tasks });
-  if (o.verification) await app.register(verificationRoutes, o.verification);
+  if (o.verification) {
+    await app.register(verificationRoutes, o.verification);
+    await app.register(documentRoutes, o.verification);
+  }
   if (o.assistant) await app.register(assistantRoutes, o.assistant);
   if (o.incidents) await app.register(incidentRoutes, o.incidents);
   if (o.payments) await app.register(paymentRoutes, { ...o.payments, cases });

@@ -97,6 +97,11 @@ const variables = z.object({
     'unset: start the forwarding stand-in',
   ),
   FORWARDING_SANDBOX_PORT: setting(port.default(8096), 'port of the forwarding stand-in'),
+  MAIL_GATEWAY_URL: setting(
+    url.optional(),
+    'mail gateway for applicants whose FIT-Connect reply channel is e-mail (`POST /mails`, Idempotency-Key header)',
+    'unset: the postbox stand-in in development; in production such replies go to the postbox',
+  ),
   REGISTER_BASE_URL: setting(
     url.optional(),
     "the registers' address; adapters call nothing else",
@@ -464,6 +469,8 @@ const configSchema = variables.transform((e, ctx) => {
     /** Where forwarded case data goes; unset starts the recipients' stand-in on `forwardingSandboxPort`. */
     forwardingUrl: e.FORWARDING_URL?.replace(/\/+$/, ''),
     forwardingSandboxPort: e.FORWARDING_SANDBOX_PORT,
+    /** Where e-mail replies go (FIT-Connect reply channel `eMail`); unset means such replies go to the postbox. */
+    mailGatewayUrl: e.MAIL_GATEWAY_URL?.replace(/\/+$/, ''),
     /** The registers' address; unset means start the register sandbox and use it. */
     registerBaseUrl: e.REGISTER_BASE_URL,
     /** How long one register call may take before it counts as failed (and is retried). */

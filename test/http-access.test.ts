@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { recordDelivery } from '../db/queries/deliveries.js';
 import { declaredAccessOf, type Access } from '../http/access.js';
 import { routesOf } from '../http/http-api.js';
 import { CaseClient } from '../client/case-client.js';
@@ -121,6 +122,17 @@ describe('access that refuses by default', () => {
         recipient: submission.identity.subject,
         question: 'Wie lange dauert es noch?',
       });
+      // A document delivered to the owner, so the download route admits them with 200.
+      const delivered = await e.deps.documents.put(Buffer.from('%PDF-1.7 access matrix'), 'application/pdf');
+      await recordDelivery(db, {
+        idempotencyKey: `matrix:${caseId}`,
+        deliveryId: `matrix-${caseId}`,
+        caseId,
+        recipient: submission.identity.subject,
+        channel: 'email',
+        subject: 'Bescheid',
+        documentSha256: delivered.sha256,
+      });
       const values: Record<string, string> = {
         caseId,
         taskId,
@@ -129,6 +141,7 @@ describe('access that refuses by default', () => {
         serviceKey: 'company_car',
         sealId: '0'.repeat(32),
         evidenceType: 'employment_contract',
+        sha256: delivered.sha256,
       };
 
       // Every route the server answers is in the matrix: the documented ones, their HEADs and the known undocumented ones.

@@ -111,6 +111,7 @@ export function buildPostboxSandbox(): FastifyInstance {
   );
 
   addStatusMessageRoutes(app);
+  addMailRoutes(app);
   app.get('/health', async () => ({ status: 'ok' }));
   return app;
 }
@@ -166,5 +167,43 @@ function addStatusMessageRoutes(app: FastifyInstance): void {
   );
   app.get<{ Params: { recipient: string } }>('/postbox/:recipient/status-messages', async (req) =>
     [...byKey.values()].filter((m) => m.recipient === req.params.recipient).map(({ recipient: _r, ...m }) => m),
+  );
+}
+
+/** The mail gateway's stand-in: mails once per Idempotency-Key, listed per address as a mailbox would show them. */
+function addMailRoutes(app: FastifyInstance): void {
+  const byKey = new Map<string, { messageId: string; receivedAt: string; to: string; subject: string; text: string }>();
+  app.post<{ Body: { to: string; subject: string; text: string } }>(
+    '/mails',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['to', 'subject', 'text'],
+          properties: {
+            to: { type: 'string', minLength: 3, maxLength: 254 },
+            subject: { type: 'string', minLength: 1, maxLength: 300 },
+            text: { type: 'string', minLength: 1, maxLength: 20_000 },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      if (typeof key !== 'string' || !key)
+        return reply
+          .status(400)
+          .type('application/problem+json')
+          .send({ title: 'Idempotency-Key header is required', status: 400 });
+      const known = byKey.get(key);
+      if (known) return reply.status(200).send({ messageId: known.messageId });
+      const stored = { ...req.body, messageId: randomUUID(), receivedAt: new Date().toISOString() };
+      byKey.set(key, stored);
+      return reply.status(201).send({ messageId: stored.messageId });
+    },
+  );
+  app.get<{ Params: { address: string } }>('/mails/:address', async (req) =>
+    [...byKey.values()].filter((m) => m.to === req.params.address),
   );
 }
