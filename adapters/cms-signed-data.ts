@@ -75,10 +75,7 @@ export async function buildSignedData(r: SignedDataRequest): Promise<Buffer> {
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() })],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({
-      eContentType: r.contentType,
-      ...(r.embed && { eContent: new asn1js.OctetString({ valueHex: r.content }) }),
-    }),
+    encapContentInfo: encapsulated(r),
     certificates: [cert, ...r.chain.map(parsed)],
     signerInfos: [signerInfo],
   });
@@ -96,6 +93,16 @@ function parsed(der: Uint8Array): pkijs.Certificate {
     certificates.set(der, cert);
   }
   return cert;
+}
+
+/**
+ * pkijs turns an embedded content into a constructed OCTET STRING (BER chunks); DER, which RFC 3161 tokens and CAdES
+ * validators such as pyHanko require, wants it primitive: it is set after construction.
+ */
+function encapsulated(r: SignedDataRequest): pkijs.EncapsulatedContentInfo {
+  const info = new pkijs.EncapsulatedContentInfo({ eContentType: r.contentType });
+  if (r.embed) info.eContent = new asn1js.OctetString({ valueHex: r.content });
+  return info;
 }
 
 export const attribute = (type: string, value: asn1js.AsnType): pkijs.Attribute =>
