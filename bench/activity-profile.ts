@@ -17,9 +17,10 @@ interface ProfileNode {
 }
 
 /**
- * CPU of the engine process by activity kind while `run` runs, from V8's sampling profiler (1 ms): each sample is
- * counted for the innermost engine frame on its stack that belongs to a kind (pdfkit under the renderer is render,
- * fontkit under the seal mark is seal); the rest is the workflow engine, HTTP, GC and the SDK. Returns ms per kind.
+ * CPU of the engine process by activity kind while `run` runs: the process's CPU (user + system) split by V8's
+ * sampling profiler (1 ms), each sample counted for the innermost engine frame on its stack that belongs to a kind
+ * (pdfkit under the renderer is render, fontkit under the seal mark is seal); the rest is the workflow engine, HTTP,
+ * GC and the SDK. Returns ms per kind.
  */
 export async function cpuByActivityKind(run: () => Promise<unknown>): Promise<Record<ActivityKind | 'other', number>> {
   const session = new Session();
@@ -27,6 +28,7 @@ export async function cpuByActivityKind(run: () => Promise<unknown>): Promise<Re
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 1000 });
   await session.post('Profiler.start');
+  const cpu = process.cpuUsage();
   const ran = await run().then(
     () => undefined,
     (err: unknown) => err,
@@ -34,6 +36,7 @@ export async function cpuByActivityKind(run: () => Promise<unknown>): Promise<Re
   const { profile } = (await session.post('Profiler.stop')) as {
     profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
   };
+  const used = process.cpuUsage(cpu);
   session.disconnect();
   if (ran) throw ran;
   const parent = new Map<number, ProfileNode>();
@@ -54,7 +57,11 @@ export async function cpuByActivityKind(run: () => Promise<unknown>): Promise<Re
     const node = byId.get(id)!;
     // Idle samples are no CPU.
     if (node.callFrame.functionName === '(idle)') return;
-    out[classify(node)] += (profile.timeDeltas[i] ?? 0) / 1000;
+    out[classify(node)] += profile.timeDeltas[i] ?? 0;
   });
+  // Sample intervals are wall time (a busy machine stretches them): each kind gets its share of the process's CPU.
+  const sampled = Object.values(out).reduce((a, b) => a + b, 0) || 1;
+  const cpuMs = (used.user + used.system) / 1000;
+  for (const k of Object.keys(out) as Array<keyof typeof out>) out[k] = (out[k] / sampled) * cpuMs;
   return out;
 }

@@ -19,6 +19,7 @@ import { historyShape, type HistoryShape } from './history-shape.js';
 import { soak } from './soak.js';
 import { cpuByActivityKind } from './activity-profile.js';
 import { burst } from './burst.js';
+import { blobFolderBytes, databaseBytes } from './storage.js';
 import { startStandInsProcess, type StandInsProcess } from './stand-ins.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
@@ -167,6 +168,9 @@ async function main() {
     return { baseline, cases, shapes, byKind };
   });
   const stored = await storedDecisions(engine.db, caseIds.slice(0, 50));
+  // Storage per case, over every case this run started (warm-up and profiled ones included).
+  const database = await databaseBytes(engine.db);
+  const blobs = await blobFolderBytes(config.dataDir);
   await connection.close();
   await engine.stop();
   await standIns.stop();
@@ -189,6 +193,11 @@ async function main() {
   console.log(
     `history    median ${percentile(events, 50)} events per automated case (min ${Math.min(...events)}, max ${Math.max(...events)}); ` +
       `${report.shapes[0]?.activities} activities, ${report.shapes[0]?.localActivities} local activities`,
+  );
+  const bytes = report.shapes.map((s) => s.bytes);
+  const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+  console.log(
+    `storage    history ${kib(percentile(bytes, 50))} per case (median); PostgreSQL ${kib(database.bytes / database.cases)} and documents ${kib(blobs / database.cases)} per case (${database.cases} cases${config.blobStore.kind === 'folder' ? '' : `; documents in ${config.blobStore.kind}, not counted`})`,
   );
   console.log(
     `worker CPU ${report.cases.cpuMs.toFixed(1)} ms per case (engine process, user + system; baseline ${report.baseline.cpuMs.toFixed(1)} ms)`,
