@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 
 /** What one case's history holds: all events, activities scheduled, local activities (markers other than patches). */
@@ -24,7 +24,7 @@ export async function historyShape(client: Client, caseId: string): Promise<Hist
   const local = markers.filter((m) => m.markerRecordedEventAttributes?.markerName === 'core_local_activity');
   return {
     events: events.length,
-    bytes: temporal.api.history.v1.History.encode(history).finish().length,
+    bytes: proto.temporal.api.history.v1.History.encode(history).finish().length,
     activities: events.filter((e) => Number(e.eventType) === ACTIVITY_TASK_SCHEDULED).length,
     localActivities: local.length,
     journalRecords: local.filter((m) =>
