@@ -188,7 +188,7 @@ function addSignatureField(
   form.set(PDFName.of('SigFlags'), PDFNumber.of(SIG_FLAGS.SIGNATURES_EXIST | SIG_FLAGS.APPEND_ONLY));
 }
 
-/** A PDF written with cross-reference streams (not the renderer's), rewritten once with a table so it can be updated. */
+/** A PDF not as the renderer writes it (cross-reference streams, earlier updates), rewritten once with a table. */
 async function rewrittenWithXrefTable(pdf: Uint8Array): Promise<Uint8Array> {
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });
   return doc.save({ useObjectStreams: false });

@@ -29,11 +29,14 @@ describe('the seal as an incremental update', () => {
     expect(update.match(/\/XSeal Do/g)).toHaveLength(2);
   });
 
-  it('seals a PDF written with cross-reference streams too (rewritten once with a table)', async () => {
+  it('seals a PDF written with cross-reference streams, or updated before, too (rewritten once with a table)', async () => {
     const doc = await PDFDocument.create();
     doc.addPage();
-    const sealed = (await new PdfSealer(sealKeys).seal(request(await doc.save()))).pdf;
+    const sealer = new PdfSealer(sealKeys);
+    const sealed = (await sealer.seal(request(await doc.save()))).pdf;
     expect((await verifySealedPdf(sealed, await sealKeys.trustAnchors())).valid).toBe(true);
+    const resealed = (await sealer.seal(request(sealed))).pdf;
+    expect((await verifySealedPdf(resealed, await sealKeys.trustAnchors())).valid).toBe(true);
   });
 
   it('the same request gives the same bytes', async () => {

@@ -4,7 +4,7 @@ import { PDFArray, PDFContext, PDFDict, PDFName, PDFNumber, PDFObject, PDFObject
  * An incremental update of a PDF (ISO 32000-1, 7.5.6): the original bytes stay as they are and the objects changed
  * or added are appended with their own cross-reference section. Only the objects the caller reads are parsed, with
  * pdf-lib's object parser; nothing else of the document is loaded or written again. Reads a classic cross-reference
- * table (as pdfkit writes it); `null` for a PDF with cross-reference streams.
+ * table of a single revision (as pdfkit writes it); `null` for a PDF with cross-reference streams or earlier updates.
  */
 export class PdfIncrement {
   readonly context = PDFContext.create();
@@ -37,12 +37,11 @@ export class PdfIncrement {
       pdf.subarray(trailerAt + 'trailer'.length),
       this.context,
     ).parseObject() as PDFDict;
-    if (this.trailer.get(PDFName.of('Prev'))) throw new Error('PDF was updated before: only a single revision is read');
     this.firstNew = this.trailer.lookup(PDFName.of('Size'), PDFNumber).asNumber();
     this.context.largestObjectNumber = this.firstNew - 1;
   }
 
-  /** The update of a PDF whose last cross-reference section is a table; `null` when it is a stream. */
+  /** The update of a single-revision PDF with a cross-reference table; `null` for any other. */
   static of(pdf: Uint8Array): PdfIncrement | null {
     const tail = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString(
       'latin1',
@@ -53,7 +52,9 @@ export class PdfIncrement {
     const startXref = Number(m[1]);
     const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1');
     if (!text.startsWith('xref', startXref)) return null;
-    return new PdfIncrement(pdf, text, startXref);
+    const u = new PdfIncrement(pdf, text, startXref);
+    // Only the last revision's table is read: a PDF updated before is rewritten first, like one with streams.
+    return u.trailer.get(PDFName.of('Prev')) ? null : u;
   }
 
   /** The object behind a reference (parsed on first use), or a direct object as it is. */
