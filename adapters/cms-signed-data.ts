@@ -43,7 +43,7 @@ export interface SignedDataRequest {
  * pkijs types, with the private-key operation delegated.
  */
 export async function buildSignedData(r: SignedDataRequest): Promise<Buffer> {
-  const cert = pkijs.Certificate.fromBER(new Uint8Array(r.certificate));
+  const cert = parsed(r.certificate);
   const attributes = [
     attribute(OID.contentType, new asn1js.ObjectIdentifier({ value: r.contentType })),
     ...(r.signingTime ? [attribute(OID.signingTime, new asn1js.UTCTime({ valueDate: r.signingTime }))] : []),
@@ -75,16 +75,34 @@ export async function buildSignedData(r: SignedDataRequest): Promise<Buffer> {
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() })],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({
-      eContentType: r.contentType,
-      ...(r.embed && { eContent: new asn1js.OctetString({ valueHex: r.content }) }),
-    }),
-    certificates: [cert, ...r.chain.map((c) => pkijs.Certificate.fromBER(new Uint8Array(c)))],
+    encapContentInfo: encapsulated(r),
+    certificates: [cert, ...r.chain.map(parsed)],
     signerInfos: [signerInfo],
   });
   if (r.embed) signedData.version = 3;
   const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
   return Buffer.from(contentInfo.toSchema().toBER());
+}
+
+/** Certificates parsed once per DER buffer: a signer passes the same buffers for every signature. */
+const certificates = new WeakMap<Uint8Array, pkijs.Certificate>();
+function parsed(der: Uint8Array): pkijs.Certificate {
+  let cert = certificates.get(der);
+  if (!cert) {
+    cert = pkijs.Certificate.fromBER(new Uint8Array(der));
+    certificates.set(der, cert);
+  }
+  return cert;
+}
+
+/**
+ * pkijs turns an embedded content into a constructed OCTET STRING (BER chunks); DER, which RFC 3161 tokens and CAdES
+ * validators such as pyHanko require, wants it primitive: it is set after construction.
+ */
+function encapsulated(r: SignedDataRequest): pkijs.EncapsulatedContentInfo {
+  const info = new pkijs.EncapsulatedContentInfo({ eContentType: r.contentType });
+  if (r.embed) info.eContent = new asn1js.OctetString({ valueHex: r.content });
+  return info;
 }
 
 export const attribute = (type: string, value: asn1js.AsnType): pkijs.Attribute =>

@@ -14,6 +14,9 @@ export type SignDigestInfo = (digestInfo: Buffer) => Buffer;
  * signing-certificate-v2, no signing-time attribute), and B-T when a timestamp authority is configured.
  */
 export class CmsSigner extends Signer {
+  /** DER of the certificate and its chain, encoded once: forge's encoder costs more than the signature. */
+  private readonly der: { certificate: Buffer; chain: Buffer[] };
+
   constructor(
     private readonly o: {
       certificate: forge.pki.Certificate;
@@ -23,13 +26,14 @@ export class CmsSigner extends Signer {
     },
   ) {
     super();
+    this.der = { certificate: toDer(o.certificate), chain: o.chain.map(toDer) };
   }
 
   override async sign(pdfBuffer: Buffer): Promise<Buffer> {
     const tsa = this.o.timestamps;
     return buildSignedData({
-      certificate: toDer(this.o.certificate),
-      chain: this.o.chain.map(toDer),
+      certificate: this.der.certificate,
+      chain: this.der.chain,
       signDigestInfo: this.o.signDigestInfo,
       contentType: OID.data,
       content: pdfBuffer,

@@ -35,8 +35,17 @@ export class Pkcs12SealKeyStore implements SealKeyStore {
     },
   ) {}
 
-  async keyFor(): Promise<SealKey> {
-    return sealKeyFromP12(await readFile(this.o.p12File), this.o.passphrase, this.o.timestamps);
+  private key?: Promise<SealKey>;
+
+  /** Read and decrypted once: forge's PKCS#12 decryption (key derivation in JavaScript) cost more than a whole seal. */
+  keyFor(): Promise<SealKey> {
+    this.key ??= readFile(this.o.p12File)
+      .then((p12) => sealKeyFromP12(p12, this.o.passphrase, this.o.timestamps))
+      .catch((err: unknown) => {
+        this.key = undefined; // a file not there yet is read again next time
+        throw err;
+      });
+    return this.key;
   }
 
   async trustAnchors(): Promise<string[]> {

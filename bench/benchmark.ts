@@ -1,10 +1,15 @@
 // Throughput and latency of the case workflow against a baseline of plain no-op activities, on the same Temporal
 // server in the same run; history events and worker CPU per case; decision evaluation time. Prints, asserts nothing.
-// `--waiting N` instead starts N cases that wait on a case worker and reports the soak figures (bench/soak.ts).
+// The stand-ins for outside systems run in a process of their own (bench/stand-ins-process.ts), so the engine's
+// process is measured alone; both processes' CPU is printed, and the engine's CPU per case by activity kind.
+// `--waiting N` instead starts N cases that wait on a case worker and reports the soak figures (bench/soak.ts);
+// `--burst N` sends N submissions over HTTP to a separate API process and one worker process (bench/burst.ts).
+// Every mode keeps its data in `.data/bench/<mode>` (bench/data-dir.ts), never in the demo's `.data`.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NativeConnection, Worker, DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../platform/config.js';
+import { useBenchDataDir } from './data-dir.js';
 import { sampleApplications, sampleRegisterData } from '../dev/demo/sample-applications.js';
 import { percentile } from '../dev/demo/stats.js';
 import { startEngine } from '../dev/engine.js';
@@ -12,6 +17,10 @@ import { workflowsPath } from '../app/case-worker.js';
 import { decisionTimes, storedDecisions } from './decision-times.js';
 import { historyShape, type HistoryShape } from './history-shape.js';
 import { soak } from './soak.js';
+import { cpuByActivityKind } from './activity-profile.js';
+import { burst } from './burst.js';
+import { blobFolderBytes, databaseBytes } from './storage.js';
+import { startStandInsProcess, type StandInsProcess } from './stand-ins.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
 
@@ -20,6 +29,8 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '20' },
     waiting: { type: 'string' },
+    burst: { type: 'string' },
+    clients: { type: 'string', default: '100' },
     // The soak's worker heap limit, as deploy/k8s/worker.yaml sets it.
     'worker-heap': { type: 'string', default: '512' },
   },
@@ -34,12 +45,17 @@ interface Figures {
   p95: number;
   /** Worker process CPU (user + system) per run, in ms. */
   cpuMs: number;
+  /** The stand-ins process's CPU per run, in ms. */
+  standInsCpuMs: number;
 }
+
+let standIns: StandInsProcess | undefined;
 
 async function measure(n: number, run: (i: number) => Promise<unknown>): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
   const cpu = process.cpuUsage();
+  const standInsCpu = standIns?.cpuMs() ?? 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: Math.min(CONCURRENCY, n) }, async () => {
@@ -59,11 +75,14 @@ async function measure(n: number, run: (i: number) => Promise<unknown>): Promise
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     cpuMs: (used.user + used.system) / 1000 / n,
+    standInsCpuMs: ((standIns?.cpuMs() ?? 0) - standInsCpu) / n,
   };
 }
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  const dataDir = await useBenchDataDir(values.waiting ? 'waiting' : values.burst ? 'burst' : 'cases');
+  console.log(`» benchmark data (database, Temporal history, documents) in ${dataDir}, apart from the demo's`);
   const loaded = loadConfig();
   // No artificial delay or fault anywhere: the figures are the engine's own cost.
   const config = {
@@ -71,13 +90,30 @@ async function main() {
     paymentSandboxDelayMs: 0,
     registerSandbox: { ...loaded.registerSandbox, latencyMs: 0, errorRate: 0, timeoutRate: 0 },
   };
-  const engine = await startEngine(config, {
-    registerData: sampleRegisterData(),
-    progress: (m) => console.log(`» ${m}`),
-  });
+  if (values.burst) {
+    await burst(config, { submissions: Number(values.burst), clients: Number(values.clients) });
+    return;
+  }
+  standIns = await startStandInsProcess();
+  console.log(`» stand-ins (registers, payments, postbox, TSA, forwarding) in their own process`);
+  const engine = await startEngine(
+    {
+      ...config,
+      registerBaseUrl: standIns.urls.registers,
+      paymentProviderUrl: standIns.urls.payments,
+      postboxUrl: standIns.urls.postbox,
+      tsaUrl: standIns.urls.tsa,
+      forwardingUrl: standIns.urls.forwarding,
+    },
+    {
+      registerData: sampleRegisterData(),
+      progress: (m) => console.log(`» ${m}`),
+    },
+  );
   if (values.waiting) {
     await soak(engine, Number(values.waiting), config.worker.maxCachedWorkflows, Number(values['worker-heap']));
     await engine.stop();
+    await standIns.stop();
     return;
   }
   const connection = await NativeConnection.connect({ address: engine.temporal.address });
@@ -90,10 +126,11 @@ async function main() {
     dataConverter: engineDataConverter(payloadKeyRing(config)),
     activities: { noop: async (step: number) => step },
   });
-  const residents = sampleApplications(4 * N + 100, 42)
+  const PROFILED = Math.min(N, 50);
+  const residents = sampleApplications(4 * (N + PROFILED) + 100, 42)
     .filter((a) => a.kind === 'resident')
     .map((a) => a.submission);
-  if (residents.length < N + 10) throw new Error('not enough sample applicants');
+  if (residents.length < N + PROFILED + 10) throw new Error('not enough sample applicants');
 
   const caseIds: string[] = [];
   const runCase = async (i: number) => {
@@ -122,11 +159,21 @@ async function main() {
     console.log(`» ${N} cases of the sample service, ${CONCURRENCY} in flight`);
     const cases = await measure(N, runCase);
     const shapes = await Promise.all(caseIds.map((id) => historyShape(engine.client, id)));
-    return { baseline, cases, shapes };
+    // A separate, profiled run, so the profiler's own cost stays out of the figures above.
+    console.log(`» ${PROFILED} more cases under the CPU profiler, for the CPU by activity kind`);
+    const measuredIds = [...caseIds];
+    const byKind = await cpuByActivityKind(() => measure(PROFILED, (i) => runCase(N + 10 + i)));
+    caseIds.length = 0;
+    caseIds.push(...measuredIds);
+    return { baseline, cases, shapes, byKind };
   });
   const stored = await storedDecisions(engine.db, caseIds.slice(0, 50));
+  // Storage per case, over every case this run started (warm-up and profiled ones included).
+  const database = await databaseBytes(engine.db);
+  const blobs = await blobFolderBytes(config.dataDir);
   await connection.close();
   await engine.stop();
+  await standIns.stop();
   // After the engine stopped, so the worker's own work does not show up as decision time.
   const decisions = await decisionTimes(stored);
 
@@ -147,9 +194,21 @@ async function main() {
     `history    median ${percentile(events, 50)} events per automated case (min ${Math.min(...events)}, max ${Math.max(...events)}); ` +
       `${report.shapes[0]?.activities} activities, ${report.shapes[0]?.localActivities} local activities`,
   );
+  const bytes = report.shapes.map((s) => s.bytes);
+  const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+  console.log(
+    `storage    history ${kib(percentile(bytes, 50))} per case (median); PostgreSQL ${kib(database.bytes / database.cases)} and documents ${kib(blobs / database.cases)} per case (${database.cases} cases${config.blobStore.kind === 'folder' ? '' : `; documents in ${config.blobStore.kind}, not counted`})`,
+  );
   console.log(
     `worker CPU ${report.cases.cpuMs.toFixed(1)} ms per case (engine process, user + system; baseline ${report.baseline.cpuMs.toFixed(1)} ms)`,
   );
+  console.log(
+    `stand-ins  ${report.cases.standInsCpuMs.toFixed(1)} ms CPU per case in their own process (baseline ${report.baseline.standInsCpuMs.toFixed(1)} ms)`,
+  );
+  const kinds = Object.entries(report.byKind)
+    .map(([kind, ms]) => `${kind} ${(ms / PROFILED).toFixed(1)}`)
+    .join(', ');
+  console.log(`by kind    engine CPU ms per case from a profile of ${PROFILED} cases: ${kinds}`);
   console.log(
     `decisions  p50 ${decisions.p50.toFixed(3)} ms, p99 ${decisions.p99.toFixed(3)} ms over ${decisions.runs} evaluations`,
   );

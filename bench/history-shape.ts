@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 
 /** What one case's history holds: all events, activities scheduled, local activities (markers other than patches). */
@@ -8,6 +9,8 @@ export interface HistoryShape {
   localActivities: number;
   /** Local activities that only write the case's own record (recordStage, recordJournal). */
   journalRecords: number;
+  /** The history's size as the server stores and sends it (protobuf), payloads encrypted by the codec. */
+  bytes: number;
 }
 
 // Event type numbers of temporal.api.enums.v1.EventType.
@@ -21,6 +24,7 @@ export async function historyShape(client: Client, caseId: string): Promise<Hist
   const local = markers.filter((m) => m.markerRecordedEventAttributes?.markerName === 'core_local_activity');
   return {
     events: events.length,
+    bytes: proto.temporal.api.history.v1.History.encode(history).finish().length,
     activities: events.filter((e) => Number(e.eventType) === ACTIVITY_TASK_SCHEDULED).length,
     localActivities: local.length,
     journalRecords: local.filter((m) =>

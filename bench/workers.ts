@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CaseClient } from '../client/case-client.js';
 import { loadConfig } from '../platform/config.js';
+import { useBenchDataDir } from './data-dir.js';
 import { sampleApplications, sampleRegisterData } from '../dev/demo/sample-applications.js';
 import { percentile } from '../dev/demo/stats.js';
 import { startEngine } from '../dev/engine.js';
@@ -23,6 +24,8 @@ const WORKERS = Number(values.workers);
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
+  const dataDir = await useBenchDataDir('workers');
+  console.log(`» benchmark data (database, Temporal history, documents) in ${dataDir}, apart from the demo's`);
   const loaded = loadConfig();
   const config = {
     ...loaded,

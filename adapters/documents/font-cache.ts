@@ -59,3 +59,78 @@ if (fontkitModule) {
 }
 /** pdfkit's document class, loaded after fontkit's memoising `create` is in place. */
 export const PDFDocument: typeof import('pdfkit') = require('pdfkit');
+
+/**
+ * What pdfkit lays out again for every document is the same for every Bescheid of a template: the shaped words (its
+ * layout cache lives on a per-document font object) and the font subsets (encoded from the glyphs a document used, in
+ * the order it used them). Both are kept per parsed font instead: words in a bounded cache, and each subset starts
+ * with the same fixed glyphs (the characters of German text), so Bescheide of one template share one encoded subset.
+ */
+const FIXED_CHARACTERS = `${Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('')}ÄÖÜäöüßéèáàçñ–…§€„“‚‘`;
+const CACHE_LIMIT = 20_000;
+interface Glyph {
+  id: number;
+  advanceWidth: number;
+  codePoints: number[];
+}
+interface EmbeddedFontInternals {
+  font: { glyphForCodePoint(c: number): Glyph; createSubset(): unknown };
+  subset: { glyphs: number[]; includeGlyph(id: number): number; encode(): Uint8Array };
+  widths: number[];
+  unicode: number[][];
+  scale: number;
+  layoutRun(text: string): unknown;
+  layoutCached(text: string): unknown;
+  encode(text: string, features?: unknown): unknown;
+  embed(): unknown;
+}
+const words = new WeakMap<object, Map<string, unknown>>();
+const subsets = new WeakMap<object, Map<string, Uint8Array>>();
+const fixedSubset = new WeakSet<object>();
+{
+  const probe = new PDFDocument({ autoFirstPage: false, font: null as unknown as string });
+  probe.registerFont('probe', documentFontBytes().regular);
+  probe.font('probe');
+  const proto = Object.getPrototypeOf((probe as unknown as { _font: object })._font) as EmbeddedFontInternals;
+  const { encode, embed } = proto;
+  proto.layoutCached = function (this: EmbeddedFontInternals, text: string) {
+    let cache = words.get(this.font);
+    if (!cache) words.set(this.font, (cache = new Map()));
+    let run = cache.get(text);
+    if (run === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      run = this.layoutRun(text);
+      cache.set(text, run);
+    }
+    return run;
+  };
+  proto.encode = function (this: EmbeddedFontInternals, text: string, features?: unknown) {
+    if (!fixedSubset.has(this)) {
+      fixedSubset.add(this);
+      for (const c of FIXED_CHARACTERS) {
+        const glyph = this.font.glyphForCodePoint(c.codePointAt(0)!);
+        const gid = this.subset.includeGlyph(glyph.id);
+        this.widths[gid] ??= glyph.advanceWidth * this.scale;
+        this.unicode[gid] ??= glyph.codePoints;
+      }
+    }
+    return encode.call(this, text, features);
+  };
+  proto.embed = function (this: EmbeddedFontInternals) {
+    let cache = subsets.get(this.font);
+    if (!cache) subsets.set(this.font, (cache = new Map()));
+    const key = this.subset.glyphs.join(',');
+    const subset = this.subset;
+    const encodeSubset = subset.encode.bind(subset);
+    subset.encode = () => {
+      let bytes = cache.get(key);
+      if (!bytes) {
+        if (cache.size >= 64) cache.clear();
+        bytes = encodeSubset();
+        cache.set(key, bytes);
+      }
+      return bytes;
+    };
+    return embed.call(this);
+  };
+}

@@ -57,6 +57,8 @@ export interface ListTasksParams {
   unassigned?: boolean;
   dueAfter?: Date;
   caseIdPrefix?: string;
+  /** Only the tasks of these cases (the demo's bot works its own batch, however full the inbox is). */
+  caseIds?: string[];
   limit: number;
   offset: number;
 }
@@ -96,6 +98,7 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   if (p.unassigned) where.push(isNull(tasks.assignee));
   if (p.dueAfter) where.push(gte(tasks.dueAt, p.dueAfter));
   if (p.caseIdPrefix) where.push(like(tasks.caseId, `${p.caseIdPrefix.replace(/[\\%_]/g, '\\$&')}%`));
+  if (p.caseIds) where.push(inArray(tasks.caseId, p.caseIds));
   const [items, [total]] = await Promise.all([
     db
       .select(taskColumns)

@@ -23,11 +23,23 @@ export function startDemoCaseWorker(o: {
           (r) => r.items,
           () => [],
         );
-      const items = [
-        ...(await page({ authorityId: o.authorityId, state: 'open', limit: 100, offset: 0 })),
-        ...(await page({ authorityId: o.authorityId, state: 'claimed', assignee: first.id, limit: 100, offset: 0 })),
-        ...(await page({ authorityId: o.authorityId, state: 'claimed', assignee: second.id, limit: 100, offset: 0 })),
-      ];
+      // With a batch of its own, the bot asks for exactly those cases' tasks: older tasks in the inbox (thousands, after
+      // a benchmark) never push its own off the page.
+      const own = o.onlyCases && [...o.onlyCases];
+      if (own?.length === 0) {
+        await new Promise((r) => setTimeout(r, o.intervalMs ?? 200));
+        continue;
+      }
+      const items: Awaited<ReturnType<TaskClient['inbox']>>['items'] = [];
+      for (let i = 0; i < (own?.length ?? 1); i += 500) {
+        const caseIds = own?.slice(i, i + 500);
+        const filter = { authorityId: o.authorityId, limit: 1000, offset: 0, ...(caseIds && { caseIds }) };
+        items.push(
+          ...(await page({ ...filter, state: 'open' })),
+          ...(await page({ ...filter, state: 'claimed', assignee: first.id })),
+          ...(await page({ ...filter, state: 'claimed', assignee: second.id })),
+        );
+      }
       // Only the demo's own batch: a task of any other case is left to a person.
       for (const task of items.filter((t) => !o.onlyCases || o.onlyCases.has(t.caseId))) {
         const actor = task.assignee === second.id || task.stage === 'second_approval' ? second : first;
