@@ -85,7 +85,9 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const client = new Client({
       connection,
       namespace: config.temporalNamespace,
-      dataConverter: engineDataConverter(payloadKeyRing(config)),
+      dataConverter: engineDataConverter(payloadKeyRing(config), {
+        requireEncryption: config.profile === 'production',
+      }),
       interceptors: tracing?.clientInterceptors,
     });
     // Read-model counts are served by the API processes (the same figures from each: aggregate them with max).
@@ -108,7 +110,7 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const fitConnect = config.fitConnect
       ? await configuredFitConnectIntake(config.fitConnect, fitConnectDeps)
       : await overrides.fitConnect?.(fitConnectDeps);
-    const tasks = new TaskClient(client, database.db);
+    const tasks = new TaskClient(client, database.db, config.actorAssertion.signingKey);
     const http = await buildHttpApi({
       cases,
       tasks,

@@ -23,7 +23,7 @@ const keys = config.authJwksUrl
   ? remoteKeys(config.authJwksUrl)
   : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
 const server = await startCodecServer({
-  codec: new AesGcmCodec(payloadKeyRing(config)),
+  codec: new AesGcmCodec(payloadKeyRing(config), { requireEncryption: config.profile === 'production' }),
   auth: jwtVerifier(keys, audience),
   corsOrigins: config.codecServer.corsOrigins,
   host: config.httpHost,
