@@ -214,6 +214,10 @@ const variables = z.object({
     z.string().min(1).max(100).default('ozg-workbench'),
     "the workbench's client id at that provider",
   ),
+  WORKBENCH_SHARED_IDENTITY_PROVIDER: setting(
+    z.enum(['true', 'false']).default('false'),
+    '`true`: staff log in at the same identity provider as citizens (`WORKBENCH_OIDC_ISSUER` = `OIDC_ISSUER`), which the production profile otherwise refuses',
+  ),
   WORKBENCH_SESSION_SECRET: setting(
     z.string().min(32).optional(),
     "signs the workbench's session cookie (≥ 32 characters); required in the production profile",
@@ -510,6 +514,8 @@ const configSchema = variables.transform((e, ctx) => {
       oidcIssuer: e.WORKBENCH_OIDC_ISSUER ?? e.OIDC_ISSUER,
       clientId: e.WORKBENCH_CLIENT_ID,
       sessionSecret: e.WORKBENCH_SESSION_SECRET,
+      /** Staff and citizens share one identity provider, deliberately (production refuses it otherwise). */
+      sharedIdentityProvider: e.WORKBENCH_SHARED_IDENTITY_PROVIDER === 'true',
     },
     /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
     assistant: e.ASSISTANT_URL

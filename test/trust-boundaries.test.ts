@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { TaskClient } from '../client/task-client.js';
 import { CaseClient } from '../client/case-client.js';
@@ -129,5 +130,33 @@ describe('Temporal as a trust boundary: who acts on a case is signed by the API'
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('API tokens are checked for type and algorithm', () => {
+  it('refuses an ID token, a token of another type and a symmetric algorithm from the same issuer', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' };
+    const verifier = jwtVerifier(createLocalJWKSet({ keys: [jwk] }), tokenAudience);
+    const token = (typ: string | undefined, claims: Record<string, unknown> = {}) =>
+      new SignJWT({ role: 'operator', authority_id: 'stadt-musterstadt', ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1', ...(typ && { typ }) })
+        .setSubject('op.lena')
+        .setIssuer(tokenAudience.issuer)
+        .setAudience(tokenAudience.audience)
+        .setExpirationTime('5m')
+        .sign(privateKey);
+    await expect(verifier.verify(await token('at+jwt'))).resolves.toMatchObject({ role: 'operator' });
+    await expect(verifier.verify(await token('JWT'))).resolves.toMatchObject({ role: 'operator' });
+    await expect(verifier.verify(await token('logout+jwt'))).rejects.toThrow('not an access token');
+    await expect(verifier.verify(await token('JWT', { typ: 'ID' }))).rejects.toThrow('not an access token');
+    const hmac = await new SignJWT({ role: 'operator', authority_id: 'stadt-musterstadt' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'k1' })
+      .setSubject('op.mallory')
+      .setIssuer(tokenAudience.issuer)
+      .setAudience(tokenAudience.audience)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('a secret anyone could guess, 32+ chars'));
+    await expect(verifier.verify(hmac)).rejects.toThrow(/invalid token/);
   });
 });
