@@ -28,6 +28,7 @@ const server = await startCodecServer({
   corsOrigins: config.codecServer.corsOrigins,
   host: config.httpHost,
   port: config.codecServer.port,
+  secureCookies: config.profile === 'production',
 });
 console.log(
   `» codec server at ${server.endpoint} (CORS for ${config.codecServer.corsOrigins.join(', ')}; operator token needed)`,
