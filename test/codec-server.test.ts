@@ -170,7 +170,7 @@ describe('codec server (remote codec protocol)', () => {
         body: `token=${encodeURIComponent(operator)}`,
       });
       const cookie = signIn.headers.get('set-cookie')!;
-      expect(cookie).toMatch(/; Max-Age=0?; Secure$|; Secure$/);
+      expect(cookie).toMatch(/; HttpOnly; SameSite=Strict; Path=\/codec; Max-Age=\d+; Secure$/);
       const decodeWith = async () =>
         fetch(`${server.endpoint}decode`, {
           method: 'POST',
