@@ -218,6 +218,15 @@ const variables = z.object({
     z.enum(['true', 'false']).default('false'),
     '`true`: staff log in at the same identity provider as citizens (`WORKBENCH_OIDC_ISSUER` = `OIDC_ISSUER`), which the production profile otherwise refuses',
   ),
+  WORKBENCH_SESSION_IDLE_MINUTES: setting(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    'a workbench session ends after this many minutes without a request (sessions live in PostgreSQL; logout revokes)',
+  ),
   WORKBENCH_SESSION_SECRET: setting(
     z.string().min(32).optional(),
     "signs the workbench's session cookie (≥ 32 characters); required in the production profile",
@@ -514,6 +523,7 @@ const configSchema = variables.transform((e, ctx) => {
       oidcIssuer: e.WORKBENCH_OIDC_ISSUER ?? e.OIDC_ISSUER,
       clientId: e.WORKBENCH_CLIENT_ID,
       sessionSecret: e.WORKBENCH_SESSION_SECRET,
+      sessionIdleMs: e.WORKBENCH_SESSION_IDLE_MINUTES * 60_000,
       /** Staff and citizens share one identity provider, deliberately (production refuses it otherwise). */
       sharedIdentityProvider: e.WORKBENCH_SHARED_IDENTITY_PROVIDER === 'true',
     },
