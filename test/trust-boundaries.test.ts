@@ -10,14 +10,20 @@ import { actorPublicKey, signActorAssertion } from '../workflows/contracts/actor
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { taskActionUpdate } from '../workflows/contracts/messages.js';
 import type { TaskAction } from '../workflows/contracts/task.js';
-import { client, db, startBypassingIntake, testDeps, workerOn } from './harness.js';
+import { client, db, publicBaseUrl, startBypassingIntake, testDeps, withWorker, workerOn } from './harness.js';
+import { CASE_FILE_PANELS, MANUAL_DELIVERY_ROLES, PANEL_ROLES } from '../http/workbench/case-file.js';
+import { DELIVERY_CHANNELS } from '../http/workbench/manual-tasks.js';
+import { STAFF_ROLES, type StaffRole } from '../workflows/contracts/task.js';
 import { applicationOf } from './samples.js';
 import { waitFor } from './support/wait.js';
 import { testKeyRing } from './support/codec.js';
 import { AesGcmCodec } from '../platform/codec/aes-gcm-codec.js';
 import { startCodecServer } from '../platform/codec/server.js';
 import { jwtVerifier } from '../platform/auth/tokens.js';
-import { tokenAudience, tokens } from './http-helpers.js';
+import { idp, staffToken, tokenAudience, tokens } from './http-helpers.js';
+import { buildHttpApi } from '../http/http-api.js';
+import { OidcTokenVerifier } from '../platform/identity/token-verifier.js';
+import { CaseFiles } from '../http/workbench/index.js';
 import { findTask } from '../db/queries/tasks.js';
 import { randomUUID } from 'node:crypto';
 
@@ -158,5 +164,63 @@ describe('API tokens are checked for type and algorithm', () => {
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('a secret anyone could guess, 32+ chars'));
     await expect(verifier.verify(hmac)).rejects.toThrow(/invalid token/);
+  });
+});
+
+describe('least privilege: who sees which panel of a case file (PANEL_ROLES)', () => {
+  it('every role against every panel of a listening API: the budget office and operators never read the application', async () => {
+    await withWorker(async (e) => {
+      const api = await buildHttpApi({
+        cases: e.cases,
+        tasks: e.tasks,
+        auth: jwtVerifier(tokens.keys, tokenAudience),
+        identity: new OidcTokenVerifier({ issuer: idp.issuer, audience: idp.audience }),
+        workbench: { files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }), db },
+      });
+      const url = await api.listen({ host: '127.0.0.1', port: 0 });
+      try {
+        const submission = applicationOf('company_car');
+        const { caseId } = await e.cases.submit(submission);
+        const get = async (path: string, token: string) =>
+          (await fetch(`${url}/cases/${caseId}/file/${path}`, { headers: { authorization: `Bearer ${token}` } }))
+            .status;
+        const own = (role: StaffRole) => staffToken(`${role}.one`, submission.authorityId, role);
+        await waitFor(async () => (await get('overview', await own('case_worker'))) === 200, {
+          what: 'the case file',
+          timeoutMs: 30_000,
+        });
+        const seen: Record<string, Record<string, number>> = {};
+        const expected: Record<string, Record<string, number>> = {};
+        for (const role of STAFF_ROLES) {
+          const token = await own(role);
+          seen[role] = {};
+          expected[role] = {};
+          for (const panel of CASE_FILE_PANELS) {
+            seen[role][panel] = await get(panel, token);
+            expected[role][panel] = PANEL_ROLES[panel].includes(role) ? 200 : 403;
+          }
+          seen[role]['documents'] = await get(`documents/${'0'.repeat(64)}`, token);
+          expected[role]['documents'] = PANEL_ROLES.documents.includes(role) ? 404 : 403;
+          const delivery = await fetch(`${url}/tasks/${caseId}:delivery/manual-delivery`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ channel: Object.keys(DELIVERY_CHANNELS)[0] }),
+          });
+          seen[role]['manual delivery'] = delivery.status === 403 ? 403 : 0;
+          expected[role]['manual delivery'] = MANUAL_DELIVERY_ROLES.includes(role) ? 0 : 403;
+        }
+        expect(seen).toEqual(expected);
+        // What the issue saw go through: the budget office reading the application with address and plate.
+        expect(seen['budget_office']!['application']).toBe(403);
+        expect(seen['budget_office']!['payments']).toBe(200);
+        expect(seen['operator']!['application']).toBe(403);
+        // Supervisors (and everyone else) of another authority do not see the case at all.
+        expect(submission.authorityId).not.toBe('gemeinde-beispieldorf');
+        const foreign = await staffToken('sup.other', 'gemeinde-beispieldorf', 'supervisor');
+        expect(await get('overview', foreign)).toBe(404);
+      } finally {
+        await api.close();
+      }
+    });
   });
 });
