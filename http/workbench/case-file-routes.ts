@@ -2,14 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { binary, problemResponses } from '../api-schemas.js';
 import { bearerSecurity, requireStaff } from '../http-auth.js';
 import { HttpProblem } from '../problem.js';
-import {
-  CASE_FILE_PANELS,
-  type CaseFilePanel,
-  type CaseFiles,
-  MANUAL_DELIVERY_ROLES,
-  maySeePanel,
-  PANEL_ROLES,
-} from './case-file.js';
+import { CASE_FILE_PANELS, type CaseFiles, MANUAL_DELIVERY_ROLES, PANEL_ROLES } from './case-file.js';
 import type { Database } from '../../db/client.js';
 import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
 
@@ -34,11 +27,8 @@ const descriptions: Record<(typeof CASE_FILE_PANELS)[number], string> = {
  * To anyone else the case does not exist (404).
  */
 export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database }> = async (app, { files, db }) => {
-  const own = async (req: FastifyRequest<{ Params: { caseId: string } }>, panel: CaseFilePanel | 'documents') => {
-    const staff = requireStaff(req);
-    if (!maySeePanel(staff.role, panel))
-      throw new HttpProblem(403, `the ${panel} of a case file is for the roles ${PANEL_ROLES[panel].join(', ')}`);
-    const row = await files.caseFor(staff, req.params.caseId);
+  const own = async (req: FastifyRequest<{ Params: { caseId: string } }>) => {
+    const row = await files.caseFor(requireStaff(req), req.params.caseId);
     if (!row) throw new HttpProblem(404, 'no such case');
     return row;
   };
@@ -47,7 +37,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
     app.get<{ Params: { caseId: string } }>(
       `/cases/:caseId/file/${panel}`,
       {
-        config: { access: 'case:staff' },
+        config: { access: 'case:staff', roles: PANEL_ROLES[panel] },
         schema: {
           summary: `Case file: ${panel}`,
           description: descriptions[panel],
@@ -57,14 +47,14 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
           response: { 200: { type: 'object', additionalProperties: true }, ...problemResponses(401, 403, 404) },
         },
       },
-      async (req) => files.panel(panel, await own(req, panel)),
+      async (req) => files.panel(panel, await own(req)),
     );
   }
 
   app.get<{ Params: { caseId: string; sha256: string } }>(
     '/cases/:caseId/file/documents/:sha256',
     {
-      config: { access: 'case:staff' },
+      config: { access: 'case:staff', roles: PANEL_ROLES.documents },
       schema: {
         summary: 'Case file: download a document the case file lists',
         tags: ['case file'],
@@ -89,7 +79,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
       },
     },
     async (req, reply) => {
-      const doc = await files.document(await own(req, 'documents'), req.params.sha256);
+      const doc = await files.document(await own(req), req.params.sha256);
       if (!doc) throw new HttpProblem(404, 'no such document in this case');
       return reply
         .type(doc.mediaType)
@@ -101,7 +91,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
   app.post<{ Params: { taskId: string }; Body: { channel: DeliveryChannel; note?: string } }>(
     '/tasks/:taskId/manual-delivery',
     {
-      config: { access: 'staff' },
+      config: { access: 'staff', roles: MANUAL_DELIVERY_ROLES },
       schema: {
         summary: 'Report a Bescheid delivered by hand, completing its manual-delivery task',
         security: bearerSecurity,
@@ -130,10 +120,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
       },
     },
     async (req) => {
-      const staff = requireStaff(req);
-      if (!MANUAL_DELIVERY_ROLES.includes(staff.role))
-        throw new HttpProblem(403, `recording a manual delivery is for the roles ${MANUAL_DELIVERY_ROLES.join(', ')}`);
-      const r = await completeManualDelivery(db, staff, {
+      const r = await completeManualDelivery(db, requireStaff(req), {
         taskId: req.params.taskId,
         channel: req.body.channel,
         note: req.body.note?.trim() ?? '',
