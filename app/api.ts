@@ -19,7 +19,7 @@ import { assertDatabaseReachable } from '../platform/database.js';
 import { OidcTokenVerifier } from '../platform/identity/token-verifier.js';
 import { ensureSearchAttributes } from '../platform/temporal.js';
 import { addHealthRoutes, databaseProbe, temporalProbe } from './health.js';
-import { assertStartable } from './production-profile.js';
+import { assertStartable, type StartupChecks } from './production-profile.js';
 import { connectClient, temporalConnectionOptions } from './temporal-connection.js';
 import { openBlobStore } from '../adapters/blob-store/index.js';
 import { EngineMetrics, startMetricsServer } from '../platform/metrics.js';
@@ -59,13 +59,15 @@ export interface ApiOverrides {
   logger?: Logger;
   /** One process's metrics, shared with an in-process worker; then the caller serves them. */
   metrics?: EngineMetrics;
+  /** Only the test stack: its local Temporal and PostgreSQL speak no TLS. */
+  startupChecks?: StartupChecks;
 }
 
 type FitConnectDeps = Parameters<typeof configuredFitConnectIntake>[1];
 
 /** The HTTP API alone, from configuration: connects to Temporal and PostgreSQL, starts nothing else. */
 export async function startApi(config: Config, overrides: ApiOverrides = {}): Promise<RunningApi> {
-  await assertStartable(config, 'api');
+  await assertStartable(config, 'api', process.env, overrides.startupChecks);
   const stops: Array<() => Promise<void>> = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
@@ -86,7 +88,9 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const client = new Client({
       connection,
       namespace: config.temporalNamespace,
-      dataConverter: engineDataConverter(payloadKeyRing(config)),
+      dataConverter: engineDataConverter(payloadKeyRing(config), {
+        requireEncryption: config.profile === 'production',
+      }),
       interceptors: tracing?.clientInterceptors,
     });
     // Read-model counts are served by the API processes (the same figures from each: aggregate them with max).
@@ -109,7 +113,7 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const fitConnect = config.fitConnect
       ? await configuredFitConnectIntake(config.fitConnect, fitConnectDeps)
       : await overrides.fitConnect?.(fitConnectDeps);
-    const tasks = new TaskClient(client, database.db);
+    const tasks = new TaskClient(client, database.db, config.actorAssertion.signingKey);
     const http = await buildHttpApi({
       cases,
       tasks,

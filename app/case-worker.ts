@@ -4,6 +4,10 @@ import { createActivities, type ActivityDeps } from '../activities/index.js';
 import type { WorkerTuning } from '../platform/config.js';
 import { TASK_QUEUE } from '../workflows/contracts/ids.js';
 import type { EngineMetrics } from '../platform/metrics.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { actorKeysPrelude, actorPublicKey } from '../workflows/contracts/actor-assertion.js';
+import { DEV_ACTOR_SIGNING_KEY } from '../platform/config.js';
 import { workflowsPath } from './workflow-bundle.js';
 
 export { workflowsPath };
@@ -28,6 +32,39 @@ export interface CaseWorkerOptions {
   activityInterceptors?: NonNullable<NonNullable<WorkerOptions['interceptors']>['activity']>;
   /** E.g. OpenTelemetry tracing (platform/tracing.ts); needs the worker to bundle its workflows itself. */
   plugins?: WorkerPlugin[];
+  /** Ed25519 public keys (hex) whose signed assertions of who acts the workflows accept; unset: the demo's key. */
+  actorKeys?: string[];
+}
+
+// webpack as the SDK's bundler has it (a dependency of @temporalio/worker, not of the engine).
+type WebpackConfig = ReturnType<NonNullable<NonNullable<WorkerOptions['bundlerOptions']>['webpackConfigHook']>>;
+type WebpackPlugin = NonNullable<WebpackConfig['plugins']>[number];
+const webpack = (): { BannerPlugin: new (o: { banner: string; raw: boolean; entryOnly: boolean }) => WebpackPlugin } =>
+  createRequire(createRequire(import.meta.url).resolve('@temporalio/worker'))('webpack');
+
+/**
+ * The workflows with the trusted actor keys in front: the sandbox has no configuration of its own, and a key the
+ * bundle carries cannot be changed by a client that reaches Temporal.
+ */
+function withActorKeys(
+  o: CaseWorkerOptions,
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
+  const prelude = actorKeysPrelude(o.actorKeys ?? [actorPublicKey(DEV_ACTOR_SIGNING_KEY)]);
+  const bundle = o.workflowBundle;
+  if (bundle && 'code' in bundle) return { workflowBundle: { code: prelude + bundle.code } };
+  if (bundle) return { workflowBundle: { code: prelude + readFileSync(bundle.codePath, 'utf8') } };
+  return {
+    workflowsPath,
+    bundlerOptions: {
+      webpackConfigHook: (config) => ({
+        ...config,
+        plugins: [
+          ...(config.plugins ?? []),
+          new (webpack().BannerPlugin)({ banner: prelude, raw: true, entryOnly: true }),
+        ],
+      }),
+    },
+  };
 }
 
 export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
@@ -36,7 +73,7 @@ export function createCaseWorker(o: CaseWorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     dataConverter: o.dataConverter,
     taskQueue: o.taskQueue ?? TASK_QUEUE,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath }),
+    ...withActorKeys(o),
     activities: { ...createActivities(o.deps), ...o.extraActivities },
     ...(o.tuning && {
       maxConcurrentActivityTaskExecutions: o.tuning.maxConcurrentActivities,

@@ -1,4 +1,5 @@
-import { DEV_WEBHOOK_SECRET, type Config } from '../platform/config.js';
+import { DEV_ACTOR_SIGNING_KEY, DEV_WEBHOOK_SECRET, type Config } from '../platform/config.js';
+import { actorPublicKey } from '../workflows/contracts/actor-assertion.js';
 import { ConfigError } from '../platform/config.js';
 import { Pkcs12DirectorySealKeyStore } from '../adapters/seal-keys.js';
 import { listServices } from '../services/catalogue.js';
@@ -22,6 +23,7 @@ export async function startupProblems(
   config: Config,
   kind: ProcessKind,
   env: NodeJS.ProcessEnv = process.env,
+  o: StartupChecks = {},
 ): Promise<string[]> {
   const problems: string[] = [];
   const production = config.profile === 'production';
@@ -99,6 +101,7 @@ export async function startupProblems(
     );
   if (config.sealDir) problems.push(...(await sealProblems(config.sealDir)));
   // FIT-Connect is optional; configured, it must be a real delivery service (the stand-in speaks plain http) with a callback secret of its own.
+  problems.push(...trustBoundaryProblems(config, kind, o));
   if (config.fitConnect) {
     const f = config.fitConnect;
     if (!isHttps(f.submissionUrl))
@@ -119,6 +122,73 @@ export async function startupProblems(
   }
   return problems;
 }
+
+/** What a caller may leave out of the checks: only the test stack, whose local Temporal and PostgreSQL speak no TLS. */
+export interface StartupChecks {
+  /** Skip the TLS requirements on the Temporal and database connections (never set by api.ts or worker.ts). */
+  plainTransportForTests?: boolean;
+}
+
+const SSL_MODES = new Set(['require', 'verify-ca', 'verify-full']);
+
+/**
+ * The production profile's trust boundaries: Temporal and PostgreSQL over TLS with credentials, personal data and
+ * secrets to outside systems over https only, who acts on a case signed with a key of the deployment's own, and the
+ * staff's identity provider and token audience apart from the citizens'.
+ */
+function trustBoundaryProblems(config: Config, kind: ProcessKind, o: StartupChecks): string[] {
+  const problems: string[] = [];
+  if (!o.plainTransportForTests) {
+    if (!config.temporalTls)
+      problems.push('TEMPORAL_TLS: the production profile needs TLS to the Temporal frontend (TEMPORAL_TLS=true)');
+    if (!(config.temporalTls?.certFile && config.temporalTls.keyFile) && !config.temporalApiKey)
+      problems.push(
+        'TEMPORAL_TLS_CERT_FILE or TEMPORAL_API_KEY: the Temporal frontend must see who connects (a client certificate with TEMPORAL_TLS_KEY_FILE, or an API key)',
+      );
+    const sslmode = config.databaseUrl && new URL(config.databaseUrl).searchParams.get('sslmode');
+    if (config.databaseUrl && !SSL_MODES.has(sslmode ?? ''))
+      problems.push(
+        `DATABASE_URL: the database connection must use TLS (sslmode=verify-full, verify-ca or require), got sslmode=${sslmode ?? 'unset'}`,
+      );
+  }
+  // Personal data or secrets travel to each of these.
+  for (const [variable, value] of [
+    ['REGISTER_BASE_URL', config.registerBaseUrl],
+    ['FORWARDING_URL', config.forwardingUrl],
+    ['ASSISTANT_URL', config.assistant?.url],
+    ['S3_ENDPOINT', config.blobStore.kind === 's3' ? config.blobStore.endpoint : undefined],
+    ['TSA_URL', config.tsaUrl === 'off' ? undefined : config.tsaUrl],
+  ] as const)
+    if (value && !isHttps(value)) problems.push(`${variable}: must be an https URL, got ${value}`);
+  const devPublic = actorPublicKey(DEV_ACTOR_SIGNING_KEY);
+  if (
+    kind === 'api' &&
+    (!config.actorAssertion.signingKeyConfigured || config.actorAssertion.signingKey === DEV_ACTOR_SIGNING_KEY)
+  )
+    problems.push(
+      'ACTOR_SIGNING_KEY: not set, or the public development key (signs who acts on a case; the workers trust its public key)',
+    );
+  if (kind === 'worker' && config.actorAssertion.verifyKeys.includes(devPublic))
+    problems.push(
+      "ACTOR_VERIFY_KEYS: trusts the public development key; set the public key(s) of the API processes' ACTOR_SIGNING_KEY",
+    );
+  if (
+    config.workbench.oidcIssuer &&
+    config.oidcIssuer &&
+    sameIssuer(config.workbench.oidcIssuer, config.oidcIssuer) &&
+    !config.workbench.sharedIdentityProvider
+  )
+    problems.push(
+      "WORKBENCH_OIDC_ISSUER: staff would log in at the citizens' identity provider (OIDC_ISSUER); set the authority's own, or WORKBENCH_SHARED_IDENTITY_PROVIDER=true if that is intended",
+    );
+  if (config.authAudience === config.oidcAudience)
+    problems.push(
+      `AUTH_AUDIENCE: the staff API tokens' audience must differ from the citizens' identity tokens' (OIDC_AUDIENCE), both are "${config.authAudience}"`,
+    );
+  return problems;
+}
+
+const sameIssuer = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 /** The payload codec's key ring settings (read by the codec's configuration). */
 export const PAYLOAD_KEY_VARIABLES = ['PAYLOAD_KEYS', 'PAYLOAD_KEYS_FILE'] as const;
@@ -158,8 +228,9 @@ export async function assertStartable(
   config: Config,
   kind: ProcessKind,
   env: NodeJS.ProcessEnv = process.env,
+  o: StartupChecks = {},
 ): Promise<void> {
-  const problems = await startupProblems(config, kind, env);
+  const problems = await startupProblems(config, kind, env, o);
   if (problems.length === 0) return;
   const what =
     config.profile === 'production'

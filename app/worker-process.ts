@@ -116,6 +116,8 @@ export async function startWorker(config: Config, overrides: WorkerOverrides = {
     const worker = await createCaseWorker({
       connection,
       namespace: config.temporalNamespace,
+      // Lenient on purpose: a payload the worker refused to decode would fail the case's workflow task, so any client
+      // could stall a case; a forged action is refused by the update validator's signed-assertion check instead.
       dataConverter: engineDataConverter(payloadKeyRing(config)),
       taskQueue: config.taskQueue,
       deps,
@@ -125,6 +127,7 @@ export async function startWorker(config: Config, overrides: WorkerOverrides = {
       metrics,
       activityInterceptors: overrides.activityInterceptors,
       plugins: tracing && [tracing.workerPlugin],
+      actorKeys: config.actorAssertion.verifyKeys,
       ...(prebuilt && { workflowBundle: { codePath: prebuilt } }),
     });
     await ensureSchedules(config);

@@ -6,6 +6,8 @@ import type { ApplicantReply, RefusalType, TaskAction, TaskView } from '../workf
 import type { Database } from '../db/client.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { findTask, listTasks, type ListTasksParams } from '../db/queries/tasks.js';
+import { signActorAssertion } from '../workflows/contracts/actor-assertion.js';
+import { DEV_ACTOR_SIGNING_KEY } from '../platform/config.js';
 
 /** The workflow refused the command; `type` says whether it was who asked, the task's state, or the command. */
 export class CommandRefusedError extends Error {
@@ -22,6 +24,8 @@ export class TaskClient {
   constructor(
     private readonly client: Client,
     private readonly db: Database,
+    /** Signs who acts (hex Ed25519 seed, `ACTOR_SIGNING_KEY`): only the process that authenticated the person holds it. */
+    private readonly signingKey: string = DEV_ACTOR_SIGNING_KEY,
   ) {}
 
   /** One authority's inbox; filters by state, service, due date and assignee, paged. */
@@ -37,8 +41,10 @@ export class TaskClient {
 
   /** Claim, unclaim, reassign, complete or ask: accepted and applied, or refused synchronously with the reason. */
   act(caseId: string, action: TaskAction): Promise<TaskView> {
+    const { assertion: _, ...unsigned } = action;
+    const signed = { ...unsigned, assertion: signActorAssertion(this.signingKey, caseId, unsigned, Date.now()) };
     return refusals(
-      this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(taskActionUpdate, { args: [action] }),
+      this.client.workflow.getHandle(caseWorkflowId(caseId)).executeUpdate(taskActionUpdate, { args: [signed] }),
     );
   }
 

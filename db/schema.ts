@@ -350,3 +350,20 @@ export const fitConnectSubmissions = pgTable('fit_connect_submissions', {
   replyChannel: jsonb('reply_channel'),
   recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Workbench sessions, server-side: the browser's cookie holds a random id, this table its SHA-256 (a read of the table
+ * gives no usable session), the person, and when it ends: idle, at the login token's expiry, or on logout.
+ */
+export const workbenchSessions = pgTable(
+  'workbench_sessions',
+  {
+    idSha256: text('id_sha256').primaryKey(),
+    staff: jsonb('staff').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [index('workbench_sessions_expires_idx').on(t.expiresAt)],
+);

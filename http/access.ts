@@ -24,6 +24,8 @@ export type Access = (typeof ACCESS)[number];
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** Staff roles the route is for, where not every staff role (least privilege); the access check refuses the rest. */
+    roles?: readonly StaffRole[];
   }
   interface FastifyRequest {
     /** The case a `case:*` route is about, as the access check read it; handlers reuse it instead of asking again. */
@@ -40,8 +42,12 @@ export class UndeclaredAccessError extends Error {
 }
 
 const declaredOn = new WeakMap<FastifyInstance, Map<string, Access>>();
+const rolesOn = new WeakMap<FastifyInstance, Map<string, readonly StaffRole[]>>();
 /** Every route as "METHOD /path" (HEAD and hidden routes included) with its declared access. */
 export const declaredAccessOf = (app: FastifyInstance): Map<string, Access> => declaredOn.get(app) ?? new Map();
+/** The routes that narrow their access to some staff roles, as "METHOD /path". */
+export const declaredRolesOf = (app: FastifyInstance): Map<string, readonly StaffRole[]> =>
+  rolesOn.get(app) ?? new Map();
 
 const routeKey = (method: string | string[], url: string) => `${[method].flat().join(',')} ${url}`;
 
@@ -52,11 +58,17 @@ const routeKey = (method: string | string[], url: string) => `${[method].flat().
 export function requireDeclaredAccess(app: FastifyInstance): void {
   const undeclared: string[] = [];
   const declared = new Map<string, Access>();
+  const narrowed = new Map<string, readonly StaffRole[]>();
   declaredOn.set(app, declared);
+  rolesOn.set(app, narrowed);
   app.addHook('onRoute', (r) => {
     const access = (r.config as { access?: unknown } | undefined)?.access;
     if (!ACCESS.includes(access as Access)) return void undeclared.push(routeKey(r.method, r.url));
-    for (const m of [r.method].flat()) declared.set(`${m} ${r.url}`, access as Access);
+    const roles = (r.config as { roles?: readonly StaffRole[] }).roles;
+    for (const m of [r.method].flat()) {
+      declared.set(`${m} ${r.url}`, access as Access);
+      if (roles) narrowed.set(`${m} ${r.url}`, roles);
+    }
     // The OpenAPI document then says of every protected route that it needs a bearer token.
     if (access !== 'public' && access !== 'webhook' && !r.schema?.security)
       r.schema = { ...r.schema, security: [{ bearer: [] }] };
@@ -99,6 +111,10 @@ export function enforceAccess(app: FastifyInstance, cases: CaseClient): void {
     }
     const denied = refusal(access, req.principal);
     if (denied) throw denied;
+    const roles = req.routeOptions.config.roles;
+    const p = req.principal;
+    if (roles && p && p.role !== 'applicant' && !roles.includes(p.role))
+      throw new HttpProblem(403, `only the roles ${roles.join(', ')} may do this`);
     if (!access.startsWith('case:')) return;
     const principal = requirePrincipal(req);
     const caseId = (req.params as { caseId?: string }).caseId;

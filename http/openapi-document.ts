@@ -9,6 +9,9 @@ import { buildHttpApi } from './http-api.js';
 import { QuestionClient } from '../client/question-client.js';
 import { TaskClient } from '../client/task-client.js';
 import { CaseFiles } from './workbench/index.js';
+import type { FastifyInstance } from 'fastify';
+import { type Access, declaredAccessOf, declaredRolesOf } from './access.js';
+import type { StaffRole } from '../workflows/contracts/task.js';
 
 const noSealKeys: SealKeyStore = {
   keyFor: () => Promise.reject(new Error('document only')),
@@ -20,6 +23,20 @@ const noSealKeys: SealKeyStore = {
  * connections are lazy and nothing is called, so it needs no Temporal, database or network.
  */
 export async function openApiDocument(): Promise<Record<string, unknown>> {
+  return withDocumentApi((app) => app.swagger() as unknown as Record<string, unknown>);
+}
+
+/** Every route of the whole API with its declared access and, where narrowed, its staff roles (for the role matrix). */
+export function declaredRouteAccess(): Promise<Array<{ route: string; access: Access; roles?: readonly StaffRole[] }>> {
+  return withDocumentApi((app) => {
+    const roles = declaredRolesOf(app);
+    return [...declaredAccessOf(app)]
+      .filter(([route]) => !route.startsWith('HEAD '))
+      .map(([route, access]) => ({ route, access, ...(roles.has(route) && { roles: roles.get(route) }) }));
+  });
+}
+
+async function withDocumentApi<T>(read: (app: FastifyInstance) => T): Promise<T> {
   const database = connectDatabase('postgres://document-only.invalid/none', { max: 1 });
   const client = new Client({ connection: Connection.lazy({ address: 'document-only.invalid:7233' }) });
   const documents = new DocumentStore(new FolderBlobStore('/nonexistent'));
@@ -45,7 +62,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   });
   try {
     await app.ready();
-    return app.swagger() as unknown as Record<string, unknown>;
+    return read(app);
   } finally {
     await app.close();
     await database.close();

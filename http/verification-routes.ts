@@ -24,6 +24,9 @@ const sealCheck = {
   },
 } as const;
 
+/** A sealed Bescheid is about 70 KB; the public route takes at most 1 MiB, so uploads cannot tie up the API. */
+export const VERIFY_BODY_LIMIT = 1024 * 1024;
+
 export interface VerificationDeps {
   db: Database;
   documents: DocumentStore;
@@ -86,7 +89,7 @@ export const verificationRoutes: FastifyPluginAsync<VerificationDeps> = async (a
   app.post(
     '/verify',
     {
-      bodyLimit: 20 * 1024 * 1024,
+      bodyLimit: VERIFY_BODY_LIMIT,
       config: { access: 'public' },
       validatorCompiler: bytesBodyValidator,
       schema: {

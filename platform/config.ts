@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { actorPublicKey } from '../workflows/contracts/actor-assertion.js';
 import { KeyRingError, parseKeyFile, parseKeyList, type PayloadKey } from './codec/key-ring.js';
 
 // The repository root, also when running from dist/.
@@ -9,6 +10,13 @@ const projectRoot = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..'
 
 /** The payment sandbox's public development secret; refused in production. */
 export const DEV_WEBHOOK_SECRET = 'whsec_b3pnLXBheW1lbnQtc2FuZGJveC1kZXYtc2VjcmV0';
+
+/** The demo's public Ed25519 seed that signs who acts on a case (everyone can read it here); refused in production. */
+export const DEV_ACTOR_SIGNING_KEY = '6f7a672d636173652d656e67696e652d646576656c6f706d656e742d6b657921';
+const hex32 = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits (32 bytes)');
 
 /**
  * One environment variable, declared once: its validation and default (zod), what it means, and, where the default
@@ -211,10 +219,33 @@ const variables = z.object({
     z.string().min(1).max(100).default('ozg-workbench'),
     "the workbench's client id at that provider",
   ),
+  WORKBENCH_SHARED_IDENTITY_PROVIDER: setting(
+    z.enum(['true', 'false']).default('false'),
+    '`true`: staff log in at the same identity provider as citizens (`WORKBENCH_OIDC_ISSUER` = `OIDC_ISSUER`), which the production profile otherwise refuses',
+  ),
+  WORKBENCH_SESSION_IDLE_MINUTES: setting(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    'a workbench session ends after this many minutes without a request (sessions live in PostgreSQL; logout revokes)',
+  ),
   WORKBENCH_SESSION_SECRET: setting(
     z.string().min(32).optional(),
     "signs the workbench's session cookie (≥ 32 characters); required in the production profile",
     'unset: made at start-up (sessions end with the process)',
+  ),
+  ACTOR_SIGNING_KEY: setting(
+    hex32.optional(),
+    "the API's Ed25519 key (32-byte seed, hex) that signs who acts on a case worker's task; a secret, API processes only",
+    "unset: the demo's public development key (refused in production)",
+  ),
+  ACTOR_VERIFY_KEYS: setting(
+    z.string().optional(),
+    "the Ed25519 public keys (hex, comma-separated: old and new while rotating) the worker's workflows accept a case worker's action from",
+    'unset: the public key of `ACTOR_SIGNING_KEY`',
   ),
   BLOB_STORE: setting(
     z.enum(['folder', 'postgres', 's3']).optional(),
@@ -434,6 +465,11 @@ const configSchema = variables.transform((e, ctx) => {
   if (e.BLOB_STORE === 's3' && !e.S3_BUCKET) problems.push('S3_BUCKET: required with BLOB_STORE=s3');
   const fitConnect = fitConnectOf(e, problems);
   const payloadKeys = payloadKeysFrom(e.PAYLOAD_KEYS, e.PAYLOAD_KEYS_FILE, problems);
+  const actorVerifyKeys = e.ACTOR_VERIFY_KEYS?.split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter(Boolean);
+  if (actorVerifyKeys?.some((k) => !/^[0-9a-f]{64}$/.test(k)))
+    problems.push('ACTOR_VERIFY_KEYS: each key must be 64 hex digits (an Ed25519 public key)');
   for (const message of problems) ctx.addIssue({ code: 'custom', message, input: e });
   if (problems.length) return z.NEVER;
   return {
@@ -508,6 +544,9 @@ const configSchema = variables.transform((e, ctx) => {
       oidcIssuer: e.WORKBENCH_OIDC_ISSUER ?? e.OIDC_ISSUER,
       clientId: e.WORKBENCH_CLIENT_ID,
       sessionSecret: e.WORKBENCH_SESSION_SECRET,
+      sessionIdleMs: e.WORKBENCH_SESSION_IDLE_MINUTES * 60_000,
+      /** Staff and citizens share one identity provider, deliberately (production refuses it otherwise). */
+      sharedIdentityProvider: e.WORKBENCH_SHARED_IDENTITY_PROVIDER === 'true',
     },
     /** The optional dialogue assistant; absent means off, and every path runs deterministically. */
     assistant: e.ASSISTANT_URL
@@ -530,6 +569,14 @@ const configSchema = variables.transform((e, ctx) => {
         .split(',')
         .map((o) => o.trim())
         .filter(Boolean),
+    },
+    /** Who acts on a task is signed by the API (`signingKey`, hex seed) and checked by the workflows (`verifyKeys`, hex). */
+    actorAssertion: {
+      signingKey: (e.ACTOR_SIGNING_KEY ?? DEV_ACTOR_SIGNING_KEY).toLowerCase(),
+      signingKeyConfigured: e.ACTOR_SIGNING_KEY !== undefined,
+      verifyKeys: actorVerifyKeys?.length
+        ? actorVerifyKeys
+        : [actorPublicKey(e.ACTOR_SIGNING_KEY ?? DEV_ACTOR_SIGNING_KEY)],
     },
     /** Where documents, sealed Bescheide, uploads and archive packages live; see adapters/blob-store/. */
     blobStore: blobStoreOf(e),

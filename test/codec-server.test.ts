@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtVerifier } from '../platform/auth/tokens.js';
 import { AesGcmCodec } from '../platform/codec/aes-gcm-codec.js';
-import { buildCodecServer } from '../platform/codec/server.js';
+import { buildCodecServer, startCodecServer } from '../platform/codec/server.js';
+import { waitFor } from './support/wait.js';
 import { foreignTokens, tokenAudience, tokens } from './http-helpers.js';
 import { testKeyRing } from './support/codec.js';
 
@@ -134,9 +135,52 @@ describe('codec server (remote codec protocol)', () => {
     const signedIn = await app.inject(form(operator));
     expect(signedIn.statusCode).toBe(200);
     const cookie = String(signedIn.headers['set-cookie']);
-    expect(cookie).toMatch(/HttpOnly; SameSite=Strict; Path=\//);
+    expect(cookie).toMatch(/HttpOnly; SameSite=Strict; Path=\/codec; Max-Age=28800$/);
+    // The cookie holds a session id, never the bearer token.
+    expect(cookie).not.toContain(operator);
+    expect(cookie).not.toContain(operator.split('.')[1]!);
     const res = await decode({ cookie: cookie.split(';')[0]! });
     expect(res.statusCode).toBe(200);
     expect(decodedStreet(res.json())).toBe(street);
+    // Signing out revokes the session on the server: the same cookie decodes nothing afterwards.
+    const out = await app.inject({
+      method: 'DELETE',
+      url: '/codec/session',
+      headers: { cookie: cookie.split(';')[0]! },
+    });
+    expect(out.statusCode).toBe(204);
+    const after = await decode({ cookie: cookie.split(';')[0]! });
+    expect(after.statusCode).toBe(401);
+    expect(after.body).not.toContain(street);
+  });
+
+  it('a session expires, and its cookie is Secure behind TLS', async () => {
+    const server = await startCodecServer({
+      codec,
+      auth: jwtVerifier(tokens.keys, tokenAudience),
+      corsOrigins: [UI],
+      port: 0,
+      secureCookies: true,
+      sessionTtlMs: 300,
+    });
+    try {
+      const signIn = await fetch(`${server.url}/codec/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `token=${encodeURIComponent(operator)}`,
+      });
+      const cookie = signIn.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/; HttpOnly; SameSite=Strict; Path=\/codec; Max-Age=\d+; Secure$/);
+      const decodeWith = async () =>
+        fetch(`${server.endpoint}decode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: cookie.split(';')[0]! },
+          body: JSON.stringify(await encryptedBody()),
+        });
+      expect((await decodeWith()).status).toBe(200);
+      await waitFor(async () => (await decodeWith()).status === 401, { what: 'the session to expire' });
+    } finally {
+      await server.stop();
+    }
   });
 });

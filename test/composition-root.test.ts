@@ -88,6 +88,9 @@ const productionEnv = (e: Record<string, string>): Record<string, string> => ({
   SEAL_TRUST_ANCHORS: e['SEAL_TRUST_ANCHORS']!,
   PAYLOAD_KEYS: testPayloadKeys,
   WORKBENCH_SESSION_SECRET: 'production-session-secret-of-32-characters',
+  WORKBENCH_OIDC_ISSUER: 'https://sso.example.de',
+  AUTH_AUDIENCE: 'ozg-staff',
+  ACTOR_SIGNING_KEY: '11'.repeat(32),
   METRICS_PORT: 'off',
   LOG_FILE: join(dataDir, 'production.log'),
 });
@@ -136,6 +139,7 @@ describe('one composition root for the demo and the production processes', () =>
   it('an API built from a production configuration serves exactly the demo’s routes, hooks and plugins', async () => {
     const api = await startApi(
       loadConfig({ ...productionEnv(engine!.processEnv), HTTP_PORT: String(await freePort()) }),
+      { startupChecks: { plainTransportForTests: true } },
     );
     try {
       expect(routes(api.http)).toEqual(routes(engine!.http));

@@ -167,7 +167,8 @@ export async function withWorker<T>(
 export function workerOn(
   taskQueue: string,
   deps: ActivityDeps,
-  o: Pick<CaseWorkerOptions, 'metrics' | 'extraActivities'> = {},
+  o: Pick<CaseWorkerOptions, 'metrics' | 'extraActivities' | 'actorKeys'> &
+    Partial<Pick<CaseWorkerOptions, 'dataConverter'>> = {},
 ): Promise<Worker> {
   return createCaseWorker({
     connection: nativeConnection,

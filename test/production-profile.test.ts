@@ -9,6 +9,7 @@ import { startEngine } from '../dev/engine.js';
 import { sampleRegisterData } from '../dev/demo/sample-applications.js';
 import { createTestCa, withX5c } from '../dev/stand-ins/fit-connect/test-pki.js';
 import { generateDestinationKeys } from '../adapters/fit-connect/crypto.js';
+import { actorPublicKey } from '../workflows/contracts/actor-assertion.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ozg-profile-'));
 const seals = join(dir, 'seals');
@@ -27,8 +28,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const production = (): NodeJS.ProcessEnv => ({
   ENGINE_PROFILE: 'production',
-  DATABASE_URL: 'postgres://engine@db.internal:5432/engine',
+  DATABASE_URL: 'postgres://engine@db.internal:5432/engine?sslmode=verify-full',
   TEMPORAL_ADDRESS: 'temporal.internal:7233',
+  TEMPORAL_TLS: 'true',
+  TEMPORAL_API_KEY: 'temporal-api-key',
+  ACTOR_SIGNING_KEY: '11'.repeat(32),
+  ACTOR_VERIFY_KEYS: actorPublicKey('11'.repeat(32)),
+  WORKBENCH_OIDC_ISSUER: 'https://sso.example.de',
+  AUTH_AUDIENCE: 'ozg-staff',
   OIDC_ISSUER: 'https://id.example.de',
   AUTH_JWKS_URL: 'https://sso.example.de/jwks.json',
   AUTH_ISSUER: 'https://sso.example.de',
@@ -135,7 +142,83 @@ describe('the production profile fails closed', () => {
       (e) => (e['SEAL_TRUST_ANCHORS'] = join(dir, 'missing.pem')),
       /^SEAL_TRUST_ANCHORS: no CA certificate could be read$/,
     ],
+    // The trust boundaries (issue 26).
+    [
+      'Temporal without TLS',
+      (e) => (delete e['TEMPORAL_TLS'], delete e['TEMPORAL_API_KEY']),
+      /^TEMPORAL_TLS: the production profile needs TLS/,
+    ],
+    [
+      'TLS to Temporal without a client certificate or API key',
+      (e) => delete e['TEMPORAL_API_KEY'],
+      /^TEMPORAL_TLS_CERT_FILE or TEMPORAL_API_KEY: the Temporal frontend must see who connects/,
+    ],
+    [
+      'a database connection without TLS',
+      (e) => (e['DATABASE_URL'] = 'postgres://engine@db.internal:5432/engine'),
+      /^DATABASE_URL: the database connection must use TLS .* got sslmode=unset$/,
+    ],
+    [
+      'a database connection that only prefers TLS',
+      (e) => (e['DATABASE_URL'] = 'postgres://engine@db.internal:5432/engine?sslmode=prefer'),
+      /^DATABASE_URL: .* got sslmode=prefer$/,
+    ],
+    [
+      'registers over http',
+      (e) => (e['REGISTER_BASE_URL'] = 'http://register.internal'),
+      /^REGISTER_BASE_URL: must be an https URL/,
+    ],
+    [
+      'forwarding over http',
+      (e) => (e['FORWARDING_URL'] = 'http://empfaenger.internal'),
+      /^FORWARDING_URL: must be an https URL/,
+    ],
+    [
+      'the assistant over http',
+      (e) => (e['ASSISTANT_URL'] = 'http://llm.internal:8000/v1'),
+      /^ASSISTANT_URL: must be an https URL/,
+    ],
+    [
+      'an object store over http',
+      (e) => ((e['BLOB_STORE'] = 's3'), (e['S3_BUCKET'] = 'akten'), (e['S3_ENDPOINT'] = 'http://minio.internal:9000')),
+      /^S3_ENDPOINT: must be an https URL/,
+    ],
+    [
+      'a timestamp authority over http',
+      (e) => (e['TSA_URL'] = 'http://tsa.internal'),
+      /^TSA_URL: must be an https URL/,
+    ],
+    [
+      'no actor signing key',
+      (e) => delete e['ACTOR_SIGNING_KEY'],
+      /^ACTOR_SIGNING_KEY: not set, or the public development key/,
+    ],
+    [
+      'the staff login at the citizens’ identity provider',
+      (e) => delete e['WORKBENCH_OIDC_ISSUER'],
+      /^WORKBENCH_OIDC_ISSUER: staff would log in at the citizens' identity provider/,
+    ],
+    [
+      'one audience for staff and citizen tokens',
+      (e) => delete e['AUTH_AUDIENCE'],
+      /^AUTH_AUDIENCE: the staff API tokens' audience must differ/,
+    ],
   ];
+
+  it('refuses a worker that trusts the public development actor key, and accepts a shared identity provider only when declared', async () => {
+    const env = production();
+    delete env['ACTOR_VERIFY_KEYS'];
+    delete env['ACTOR_SIGNING_KEY'];
+    expect(await problemsOf(env, 'worker')).toEqual([
+      expect.stringMatching(/^ACTOR_VERIFY_KEYS: trusts the public development key/),
+    ]);
+    const shared = {
+      ...production(),
+      WORKBENCH_OIDC_ISSUER: 'https://id.example.de',
+      WORKBENCH_SHARED_IDENTITY_PROVIDER: 'true',
+    };
+    expect(await problemsOf(shared, 'api')).toEqual([]);
+  });
 
   it.each(bad)('refuses %s, naming the variable', async (_name, spoil, expected) => {
     const env = production();

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { VERIFY_BODY_LIMIT } from '../http/verification-routes.js';
 import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -144,6 +145,14 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
         sealId: result.bescheid.sealId,
       });
       expect(await post(flipByte(sealed, 300))).toMatchObject({ authentic: false, signatureValid: false });
+      // The public route takes a Bescheid with room to spare, and nothing near the old 20 MB.
+      expect(sealed.length).toBeLessThan(VERIFY_BODY_LIMIT / 2);
+      const tooLarge = await fetch(`${base}/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/pdf' },
+        body: new Uint8Array(VERIFY_BODY_LIMIT + 1),
+      });
+      expect(tooLarge.status).toBe(413);
 
       const unknown = await fetch(`${base}/verify/${'0'.repeat(32)}`);
       expect(unknown.status).toBe(404);

@@ -1,6 +1,6 @@
 import { sign } from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { labelApplication } from '../http/workbench/labels.js';
 import { hundesteuer } from '../services/hundesteuer.js';
 import { html } from '../http/workbench/html.js';
@@ -10,6 +10,15 @@ import { workbench } from '../http/workbench/plugin.js';
 import { problemHandler } from '../http/problem.js';
 import { findService } from '../services/catalogue.js';
 import { idp } from './http-helpers.js';
+import { connectDatabase } from '../db/client.js';
+import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
+import { sql } from 'drizzle-orm';
+import { workbenchSessions } from '../db/schema.js';
+
+// Sessions live in PostgreSQL: the test database the global setup migrated.
+const database = connectDatabase(inject('databaseUrl'));
+afterAll(() => database.close());
+const IDLE_MS = 15 * 60 * 1000;
 
 let app: FastifyInstance;
 let base: string;
@@ -21,9 +30,10 @@ beforeAll(async () => {
   await app.register(workbench, {
     files: {} as never,
     tasks: {} as never,
-    db: {} as never,
+    db: database.db,
     login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
     sessionSecret: 'login-test-secret-with-32-characters',
+    sessionIdleMs: IDLE_MS,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
@@ -132,6 +142,36 @@ describe('workbench login and forms', () => {
     expect(await noToken.text()).toContain('Das Formular ist abgelaufen');
   });
 
+  it('sessions live server-side: the cookie holds an id only, logout revokes it, and it ends when idle', async () => {
+    const inbox = (cookie: string) => fetch(`${base}/workbench/inbox`, { headers: { cookie }, redirect: 'manual' });
+    const { back } = await loginAs('sb.anna');
+    const cookie = cookiesOf(back);
+    expect(decodeURIComponent(cookie)).not.toContain('sb.anna');
+    // Logging out revokes the session on the server: a copy of the cookie kept elsewhere opens nothing.
+    const page = await fetch(`${base}/workbench/inbox`, { headers: { cookie } });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text());
+    expect(csrf).not.toBeNull();
+    const out = await fetch(`${base}/workbench/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf![1]! }),
+      headers: { cookie: `${cookie}; ${cookiesOf(page)}` },
+      redirect: 'manual',
+    });
+    expect(out.status).toBe(200);
+    const replayed = await inbox(cookie);
+    expect(replayed.status).toBe(303);
+    expect(replayed.headers.get('location')).toMatch(/^\/workbench\/login/);
+    // Idle: used once, then left alone longer than the idle timeout.
+    const idle = cookiesOf((await loginAs('sb.ben')).back);
+    expect((await inbox(idle)).status).not.toBe(303);
+    // The clock moved on past the idle timeout since the last request (set in the row, not waited for).
+    await database.db
+      .update(workbenchSessions)
+      .set({ lastSeenAt: new Date(Date.now() - IDLE_MS - 1000) })
+      .where(sql`${workbenchSessions.staff}->>'id' = 'sb.ben'`);
+    expect((await inbox(idle)).status).toBe(303);
+  });
+
   it('takes the redirect address and the Secure flag from the public base URL, never from the Host header', async () => {
     const deps = workbenchFor(
       {
@@ -224,14 +264,22 @@ describe('workbench building blocks', () => {
 
 describe('workbench refusals are pages', () => {
   const secret = 'pages-test-secret-with-32-characters';
+  const sids: Record<string, string> = {};
   const session = (role: 'case_worker' | 'supervisor') => {
-    const value = Buffer.from(
-      JSON.stringify({ id: 'sb.anna', role, authorityId: 'stadt-musterstadt', name: 'Anna', exp: 4_000_000_000 }),
-    ).toString('base64url');
+    const value = Buffer.from(JSON.stringify({ sid: sids[role] })).toString('base64url');
     return `wb_session=${encodeURIComponent(sign(value, secret))}`;
   };
   let pages: FastifyInstance;
   beforeAll(async () => {
+    const store = new WorkbenchSessionStore(database.db, 60_000);
+    for (const role of ['case_worker', 'supervisor'] as const)
+      sids[role] = await store.open({
+        id: 'sb.anna',
+        role,
+        authorityId: 'stadt-musterstadt',
+        name: 'Anna',
+        exp: 4_000_000_000,
+      });
     pages = Fastify();
     pages.setErrorHandler(problemHandler);
     await pages.register(workbench, {
@@ -242,7 +290,7 @@ describe('workbench refusals are pages', () => {
           return { items: [], total: 0 };
         },
       } as never,
-      db: {} as never,
+      db: database.db,
       login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
       sessionSecret: secret,
     });

@@ -6,6 +6,7 @@ import { local } from './activity-proxies.js';
 import type { CaseContext } from './case-journal.js';
 import { has } from './case-shape.js';
 import type { CaseWorkerTask, TaskEvent } from './case-worker-task.js';
+import { unassertedActor } from './trusted-actors.js';
 
 // A refusal reaches the caller as a typed failure, so the API can answer 403, 409 or 422.
 const fail = (r: Refusal | undefined): void => {
@@ -59,7 +60,12 @@ export function listenForTaskActions(c: CaseContext, task: CaseWorkerTask, isOpe
       await projectTask(c, task, event);
       return task.view;
     },
-    { validator: (a) => fail(task.refusalOf(a)) },
+    {
+      validator: (a) => {
+        fail(unassertedActor(a, task.view.caseId));
+        fail(task.refusalOf(a));
+      },
+    },
   );
   setHandler(
     applicantReplyUpdate,

@@ -24,7 +24,7 @@ export async function localIssuer(o: TokenAudience & { file?: string }): Promise
     keys: localKeys(jwks),
     sign: (p, ttl = '1h') =>
       new SignJWT({ role: p.role, ...('authorityId' in p && { authority_id: p.authorityId }) })
-        .setProtectedHeader({ alg: ALG, kid: publicJwk.kid })
+        .setProtectedHeader({ alg: ALG, kid: publicJwk.kid, typ: 'at+jwt' })
         .setSubject(p.subject)
         .setIssuer(o.issuer)
         .setAudience(o.audience)

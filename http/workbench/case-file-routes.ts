@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { binary, problemResponses } from '../api-schemas.js';
 import { bearerSecurity, requireStaff } from '../http-auth.js';
 import { HttpProblem } from '../problem.js';
-import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
+import { CASE_FILE_PANELS, type CaseFiles, MANUAL_DELIVERY_ROLES, PANEL_ROLES } from './case-file.js';
 import type { Database } from '../../db/client.js';
 import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
 
@@ -37,7 +37,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
     app.get<{ Params: { caseId: string } }>(
       `/cases/:caseId/file/${panel}`,
       {
-        config: { access: 'case:staff' },
+        config: { access: 'case:staff', roles: PANEL_ROLES[panel] },
         schema: {
           summary: `Case file: ${panel}`,
           description: descriptions[panel],
@@ -54,7 +54,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
   app.get<{ Params: { caseId: string; sha256: string } }>(
     '/cases/:caseId/file/documents/:sha256',
     {
-      config: { access: 'case:staff' },
+      config: { access: 'case:staff', roles: PANEL_ROLES.documents },
       schema: {
         summary: 'Case file: download a document the case file lists',
         tags: ['case file'],
@@ -91,7 +91,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
   app.post<{ Params: { taskId: string }; Body: { channel: DeliveryChannel; note?: string } }>(
     '/tasks/:taskId/manual-delivery',
     {
-      config: { access: 'staff' },
+      config: { access: 'staff', roles: MANUAL_DELIVERY_ROLES },
       schema: {
         summary: 'Report a Bescheid delivered by hand, completing its manual-delivery task',
         security: bearerSecurity,

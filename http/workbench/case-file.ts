@@ -3,7 +3,7 @@ import type { DocumentStore } from '../../adapters/document-store.js';
 import type { CaseState, EvidenceUpload } from '../../workflows/contracts/case.js';
 import { caseWorkflowId } from '../../workflows/contracts/ids.js';
 import { caseStateQuery } from '../../workflows/contracts/messages.js';
-import type { StaffActor, TaskAction } from '../../workflows/contracts/task.js';
+import type { StaffActor, StaffRole, TaskAction } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
 import { listCaseEvents } from '../../db/queries/case-events.js';
 import { getCase } from '../../db/queries/cases.js';
@@ -27,6 +27,32 @@ export const CASE_FILE_PANELS = [
   'bescheid',
 ] as const;
 export type CaseFilePanel = (typeof CASE_FILE_PANELS)[number];
+
+const CASE_WORK = ['case_worker', 'supervisor'] as const;
+/**
+ * Who sees which panel of the case file, declared once (least privilege): case workers and supervisors the whole file;
+ * the budget office the case's payments, never the application or the person's data; operators only the overview
+ * (service, status, open task: operations data, no personal data). The API's routes and the workbench check it.
+ */
+export const PANEL_ROLES: Record<CaseFilePanel | 'documents', readonly StaffRole[]> = {
+  overview: [...CASE_WORK, 'budget_office', 'operator'],
+  application: CASE_WORK,
+  evidence: CASE_WORK,
+  dialogue: CASE_WORK,
+  decision: CASE_WORK,
+  summary: CASE_WORK,
+  timeline: CASE_WORK,
+  payments: [...CASE_WORK, 'budget_office'],
+  bescheid: CASE_WORK,
+  documents: CASE_WORK,
+};
+
+/** Recording a Bescheid delivered by hand is case work: the budget office and operators cannot. */
+export const MANUAL_DELIVERY_ROLES: readonly StaffRole[] = CASE_WORK;
+
+/** Whether a staff role may see a panel (or download the case's documents). */
+export const maySeePanel = (role: StaffRole, panel: CaseFilePanel | 'documents'): boolean =>
+  PANEL_ROLES[panel].includes(role);
 
 type CaseRow = NonNullable<Awaited<ReturnType<typeof getCase>>>;
 

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { StaffActor } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
 import { listTasksOfCase } from '../../db/queries/tasks.js';
-import { CASE_FILE_PANELS, type CaseFiles } from './case-file.js';
+import { CASE_FILE_PANELS, type CaseFiles, maySeePanel } from './case-file.js';
+import { HttpProblem } from '../problem.js';
 import { caseNotFound, type WorkbenchPages } from './pages.js';
 import { actorOf } from './session.js';
 import { casePage, type CasePageData } from './views.js';
@@ -27,6 +28,9 @@ export async function caseData(
   actor: StaffActor,
   caseId: string,
 ): Promise<CaseData | undefined> {
+  // The page shows the whole file: only for the roles that may see every panel (PANEL_ROLES).
+  if (!CASE_FILE_PANELS.every((p) => maySeePanel(actor.role, p)))
+    throw new HttpProblem(403, 'Die Akte ist Sachbearbeitung und Leitung vorbehalten.', { title: 'Kein Zugriff' });
   const row = caseIdPattern.test(caseId) ? await d.files.caseFor(actor, caseId) : undefined;
   if (!row) return undefined;
   const [panels, tasks] = await Promise.all([

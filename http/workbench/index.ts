@@ -15,7 +15,7 @@ export interface WorkbenchDeps {
   files: CaseFiles;
   db: Database;
   /** Serves the pages under /workbench when given; without it only the case-file API. */
-  pages?: { login: LoginOptions; sessionSecret: string; publicBaseUrl?: string };
+  pages?: { login: LoginOptions; sessionSecret: string; sessionIdleMs?: number; publicBaseUrl?: string };
 }
 
 /** The case-file API for staff and, when login is configured, the workbench pages that use it. */
@@ -30,7 +30,10 @@ export async function registerWorkbench(app: FastifyInstance, o: WorkbenchDeps &
  * flag come from it and never from the request's Host header. Only a development stack may leave it out.
  */
 export function workbenchFor(
-  config: { publicBaseUrl: string; workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string } },
+  config: {
+    publicBaseUrl: string;
+    workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string; sessionIdleMs?: number };
+  },
   o: { client: Client; db: Database; documents: DocumentStore; localIssuer?: string; publicBaseUrl?: string },
 ): WorkbenchDeps {
   const issuer = config.workbench.oidcIssuer ?? o.localIssuer;
@@ -41,6 +44,7 @@ export function workbenchFor(
       ? {
           login: { issuer, clientId: config.workbench.clientId },
           sessionSecret: config.workbench.sessionSecret ?? randomBytes(32).toString('base64url'),
+          sessionIdleMs: config.workbench.sessionIdleMs,
           publicBaseUrl: o.publicBaseUrl,
         }
       : undefined,

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../problem.js';
 import { LoginFailedError, type OidcLogin, type PendingLogin } from './login.js';
 import type { WorkbenchPages } from './pages.js';
-import { LOGIN_COOKIE, SESSION_COOKIE, type WorkbenchCookies } from './session.js';
+import { LOGIN_COOKIE, SESSION_COOKIE, type SessionCookie, type WorkbenchCookies } from './session.js';
+import type { WorkbenchSessionStore } from './session-store.js';
 import { loggedOutPage } from './views.js';
 
 // Only paths of the workbench itself: the login never sends a browser elsewhere.
@@ -11,9 +12,9 @@ const returnPath = /^\/workbench\/[\w\-/?=&%.]*$/;
 /** Login at the authority's OpenID Connect provider, the way back with the session cookie, and logout. */
 export function loginRoutes(
   app: FastifyInstance,
-  d: { login: OidcLogin; cookies: WorkbenchCookies; pages: WorkbenchPages },
+  d: { login: OidcLogin; cookies: WorkbenchCookies; pages: WorkbenchPages; sessions: WorkbenchSessionStore },
 ): void {
-  const { login, cookies, pages } = d;
+  const { login, cookies, pages, sessions } = d;
 
   app.get<{ Querystring: { returnTo?: string } }>('/workbench/login', pages.route, async (req, reply) => {
     const returnTo = returnPath.test(req.query.returnTo ?? '') ? req.query.returnTo! : '/workbench/inbox';
@@ -35,7 +36,8 @@ export function loginRoutes(
           next: { href: '/workbench/login', label: 'Erneut anmelden' },
         });
       });
-      void reply.setCookie(SESSION_COOKIE, cookies.encode(session), {
+      const sid: SessionCookie = { sid: await sessions.open(session) };
+      void reply.setCookie(SESSION_COOKIE, cookies.encode(sid), {
         ...cookies.options(req),
         maxAge: session.exp - Math.floor(Date.now() / 1000),
       });
@@ -44,6 +46,9 @@ export function loginRoutes(
   );
 
   app.post('/workbench/logout', { ...pages.route, preHandler: app.csrfProtection }, async (req, reply) => {
+    const sid = cookies.read<SessionCookie>(req, SESSION_COOKIE)?.sid;
+    // Revoked on the server: a copy of the cookie kept elsewhere logs nobody in.
+    if (typeof sid === 'string') await sessions.revoke(sid);
     void reply.clearCookie(SESSION_COOKIE, { path: '/workbench' }).clearCookie('wb_csrf', { path: '/workbench' });
     req.staff = undefined;
     return pages.send(reply, loggedOutPage());

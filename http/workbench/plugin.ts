@@ -12,6 +12,9 @@ import { OidcLogin, type LoginOptions } from './login.js';
 import { loginRoutes } from './login-routes.js';
 import { WorkbenchPages } from './pages.js';
 import { installSession, WorkbenchCookies } from './session.js';
+import { WorkbenchSessionStore } from './session-store.js';
+
+const DEFAULT_IDLE_MS = 30 * 60 * 1000;
 import { taskActionRoutes } from './task-action-routes.js';
 
 export interface WorkbenchOptions {
@@ -21,6 +24,8 @@ export interface WorkbenchOptions {
   login: LoginOptions;
   /** Signs the session and login cookies; at least 32 characters. */
   sessionSecret: string;
+  /** A session ends after this long without a request (WORKBENCH_SESSION_IDLE_MINUTES). */
+  sessionIdleMs?: number;
   /**
    * The engine's public address: the login's redirect URI and the cookies' Secure flag come from it. Only in
    * development may it be absent; then they come from the request's Host header and scheme.
@@ -48,10 +53,11 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
     getUserInfo: (req) => req.staff?.id ?? '',
   });
   strictHeaders(app);
-  installSession(app, cookies);
+  const sessions = new WorkbenchSessionStore(o.db, o.sessionIdleMs ?? DEFAULT_IDLE_MS);
+  installSession(app, cookies, sessions);
 
   assetRoutes(app, pages);
-  loginRoutes(app, { login: new OidcLogin(o.login), cookies, pages });
+  loginRoutes(app, { login: new OidcLogin(o.login), cookies, pages, sessions });
   inboxRoutes(app, { tasks: o.tasks, pages });
   casePageRoutes(app, { files: o.files, db: o.db, pages });
   taskActionRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { StaffActor } from '../../workflows/contracts/task.js';
 import { HttpProblem } from '../problem.js';
 import type { StaffSession } from './login.js';
+import type { WorkbenchSessionStore } from './session-store.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,7 +11,7 @@ declare module 'fastify' {
   }
 }
 
-/** The signed session cookie, and the signed cookie that carries a login from the provider's redirect back. */
+/** The signed cookie with the session id (the session itself lives server-side), and the one that carries a login from the provider's redirect back. */
 export const SESSION_COOKIE = 'wb_session';
 export const LOGIN_COOKIE = 'wb_login';
 
@@ -65,14 +66,20 @@ export class WorkbenchCookies {
 const isPublic = (url: string) =>
   url === '/workbench/login' || url === '/workbench/callback' || url.startsWith('/workbench/assets/');
 
+/** What the session cookie holds: the id of a server-side session, never the person. */
+export interface SessionCookie {
+  sid: string;
+}
+
 /**
- * The session comes from the signed cookie, and stands in for a bearer token; a page without one sends the browser to
- * log in, a form sent without one is refused.
+ * The session comes from the server-side store by the signed cookie's id, and stands in for a bearer token; a page
+ * without one sends the browser to log in, a form sent without one is refused.
  */
-export function installSession(app: FastifyInstance, cookies: WorkbenchCookies): void {
+export function installSession(app: FastifyInstance, cookies: WorkbenchCookies, sessions: WorkbenchSessionStore): void {
   app.decorateRequest('staff', undefined);
   app.addHook('onRequest', async (req, reply) => {
-    const s = cookies.read<StaffSession>(req, SESSION_COOKIE);
+    const sid = cookies.read<SessionCookie>(req, SESSION_COOKIE)?.sid;
+    const s = typeof sid === 'string' ? await sessions.use(sid) : undefined;
     if (s && s.exp * 1000 > Date.now()) {
       req.staff = s;
       req.principal ??= { role: s.role, subject: s.id, authorityId: s.authorityId };

@@ -25,17 +25,29 @@ export interface TokenAudience {
   audience: string;
 }
 
-/** Verifies signed JWTs against a key set: claims `sub`, `role` and, for staff, `authority_id`. */
+/** Asymmetric signatures only: no `none`, no shared-secret HMAC that a published key could be mistaken for. */
+export const API_TOKEN_ALGORITHMS = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA'];
+// An access token (RFC 9068 `at+jwt`, or plain `JWT` as most providers write it); never an ID or logout token.
+const ACCESS_TOKEN_TYPES = new Set([undefined, 'jwt', 'at+jwt', 'application/at+jwt']);
+
+/**
+ * Verifies signed JWTs against a key set: claims `sub`, `role` and, for staff, `authority_id`; algorithm and type
+ * are checked, so an ID token or a token of another kind from the same issuer is not an API token.
+ */
 export function jwtVerifier(keys: JWTVerifyGetKey, o: TokenAudience): TokenVerifier {
   return {
     async verify(token) {
-      const { payload } = await jwtVerify(token, keys, {
+      const { payload, protectedHeader } = await jwtVerify(token, keys, {
         issuer: o.issuer,
         audience: o.audience,
+        algorithms: API_TOKEN_ALGORITHMS,
         requiredClaims: ['sub', 'exp'],
       }).catch((err: unknown) => {
         throw new InvalidTokenError(err instanceof errors.JOSEError ? `invalid token (${err.code})` : 'invalid token');
       });
+      const kind = payload['typ'];
+      if (!ACCESS_TOKEN_TYPES.has(protectedHeader.typ?.toLowerCase()) || (kind !== undefined && kind !== 'Bearer'))
+        throw new InvalidTokenError('invalid token (not an access token)');
       const subject = payload.sub!;
       const role = payload['role'];
       if (role === 'applicant') return { role, subject };

@@ -22,13 +22,29 @@ export class MissingPayloadKeyError extends Error {
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array | null | undefined) => (b ? Buffer.from(b).toString('utf8') : undefined);
 
+/** A payload reached a codec that accepts only encrypted ones (the production profile): written without the codec. */
+export class UnencryptedPayloadError extends Error {
+  constructor() {
+    super('payload is not encrypted: in the production profile every payload must come through the payload codec');
+    this.name = 'UnencryptedPayloadError';
+  }
+}
+
+export interface CodecOptions {
+  /** Refuse payloads that are not encrypted (production): a client without the keys cannot write into a case. */
+  requireEncryption?: boolean;
+}
+
 /**
  * Encrypts each whole payload (metadata and data) with AES-256-GCM under the ring's newest key; the key id is
  * both in the clear metadata and the additional authenticated data. Payloads that are not encrypted decode unchanged,
- * so histories written before the codec keep replaying.
+ * so histories written before the codec keep replaying, unless `requireEncryption` (production) refuses them.
  */
 export class AesGcmCodec implements PayloadCodec {
-  constructor(private readonly keys: KeyRing) {}
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly o: CodecOptions = {},
+  ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     if (payloads.length === 0) return payloads;
@@ -48,7 +64,10 @@ export class AesGcmCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.all(
       payloads.map(async (p) => {
-        if (text(p.metadata?.['encoding']) !== ENCRYPTED_ENCODING) return p;
+        if (text(p.metadata?.['encoding']) !== ENCRYPTED_ENCODING) {
+          if (this.o.requireEncryption) throw new UnencryptedPayloadError();
+          return p;
+        }
         const id = text(p.metadata?.[KEY_ID_METADATA]);
         if (!id) throw new Error('encrypted payload has no encryption-key-id');
         const found = await this.keys.find(id);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { DataConverter } from '@temporalio/common';
-import { AesGcmCodec } from './aes-gcm-codec.js';
+import { AesGcmCodec, type CodecOptions } from './aes-gcm-codec.js';
 import type { KeyRing } from './key-ring.js';
 
 const require = createRequire(import.meta.url);
@@ -11,6 +11,6 @@ export const failureConverterPath = require.resolve(
 );
 
 /** The one data converter of client, worker and tests: every payload and failure message encrypted. */
-export function engineDataConverter(keys: KeyRing): DataConverter {
-  return { payloadCodecs: [new AesGcmCodec(keys)], failureConverterPath };
+export function engineDataConverter(keys: KeyRing, o: CodecOptions = {}): DataConverter {
+  return { payloadCodecs: [new AesGcmCodec(keys, o)], failureConverterPath };
 }

@@ -23,11 +23,12 @@ const keys = config.authJwksUrl
   ? remoteKeys(config.authJwksUrl)
   : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
 const server = await startCodecServer({
-  codec: new AesGcmCodec(payloadKeyRing(config)),
+  codec: new AesGcmCodec(payloadKeyRing(config), { requireEncryption: config.profile === 'production' }),
   auth: jwtVerifier(keys, audience),
   corsOrigins: config.codecServer.corsOrigins,
   host: config.httpHost,
   port: config.codecServer.port,
+  secureCookies: config.profile === 'production',
 });
 console.log(
   `» codec server at ${server.endpoint} (CORS for ${config.codecServer.corsOrigins.join(', ')}; operator token needed)`,

@@ -1,4 +1,5 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Principal, TokenVerifier } from '../auth/tokens.js';
 
@@ -10,6 +11,10 @@ export interface CodecServerOptions {
   corsOrigins: string[];
   host?: string;
   port: number;
+  /** Session cookies only over TLS (`Secure`), also when TLS ends at a proxy in front; the production profile sets it. */
+  secureCookies?: boolean;
+  /** How long a Web UI session lasts (default 8 hours); the operator signs in again after it. */
+  sessionTtlMs?: number;
 }
 
 interface JsonPayload {
@@ -18,6 +23,8 @@ interface JsonPayload {
 }
 
 const SESSION_COOKIE = 'codec_session';
+const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
+const MAX_SESSIONS = 10_000;
 const B64 = /^[A-Za-z0-9+/]*=*$/;
 const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
   reply.status(status).type('application/problem+json').send({ type: 'about:blank', title, status, detail });
@@ -27,6 +34,15 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
   // The Web UI joins `<endpoint>/decode` either way: with a trailing-slash endpoint that can be `//decode`.
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, routerOptions: { ignoreDuplicateSlashes: true } });
   const allowed = new Set(o.corsOrigins);
+  // The cookie holds a random session id; the operator and the expiry stay here (one codec server process).
+  const sessions = new Map<string, { who: Principal; expiresAt: number }>();
+  const ttl = o.sessionTtlMs ?? SESSION_TTL_MS;
+  const sessionOf = (id: string | undefined): Principal | undefined => {
+    const s = id ? sessions.get(id) : undefined;
+    if (s && s.expiresAt > Date.now()) return s.who;
+    if (id) sessions.delete(id);
+    return undefined;
+  };
 
   app.addHook('onRequest', async (req, reply) => {
     const origin = req.headers.origin;
@@ -54,7 +70,7 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
 
   for (const op of ['encode', 'decode'] as const) {
     app.post(`/codec/${op}`, { config: { access: 'role:operator' } }, async (req, reply) => {
-      const who = await operator(o.auth, req, reply);
+      const who = await operator(o.auth, req, reply, sessionOf);
       if (!who) return reply;
       const payloads = parsePayloads(req.body);
       if (!payloads)
@@ -85,17 +101,29 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
     const who = await o.auth.verify(token.trim()).catch(() => undefined);
     if (!who) return problem(reply, 401, 'Unauthorized', 'the token is not valid');
     if (who.role !== 'operator') return problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
-    const secure = req.protocol === 'https' ? '; Secure' : '';
-    reply.header('set-cookie', `${SESSION_COOKIE}=${token.trim()}; HttpOnly; SameSite=Strict; Path=/${secure}`);
+    const secure = o.secureCookies || req.protocol === 'https' ? '; Secure' : '';
+    const now = Date.now();
+    for (const [id, s] of sessions) if (s.expiresAt <= now || sessions.size >= MAX_SESSIONS) sessions.delete(id);
+    const id = randomBytes(32).toString('base64url');
+    sessions.set(id, { who, expiresAt: now + ttl });
+    reply.header(
+      'set-cookie',
+      `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/codec; Max-Age=${Math.floor(ttl / 1000)}${secure}`,
+    );
     return reply
       .type('text/html; charset=utf-8')
       .send(
         '<!doctype html><title>Codec session</title><p>Signed in: the Temporal Web UI decodes payloads in this browser now.</p>',
       );
   });
-  app.delete('/codec/session', { config: { access: 'public' } }, async (_req, reply) =>
-    reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`).status(204).send(),
-  );
+  app.delete('/codec/session', { config: { access: 'public' } }, async (req, reply) => {
+    const id = cookie(req.headers.cookie, SESSION_COOKIE);
+    if (id) sessions.delete(id);
+    return reply
+      .header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/codec; Max-Age=0`)
+      .status(204)
+      .send();
+  });
   return app;
 }
 
@@ -109,9 +137,20 @@ export async function startCodecServer(
   return { url, endpoint: `${url}/codec/`, stop: () => app.close() };
 }
 
-async function operator(auth: TokenVerifier, req: FastifyRequest, reply: FastifyReply): Promise<Principal | undefined> {
+async function operator(
+  auth: TokenVerifier,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  sessionOf: (id: string | undefined) => Principal | undefined,
+): Promise<Principal | undefined> {
   const header = req.headers.authorization;
-  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : cookie(req.headers.cookie, SESSION_COOKIE);
+  if (!header?.startsWith('Bearer ')) {
+    const id = cookie(req.headers.cookie, SESSION_COOKIE);
+    const who = sessionOf(id);
+    if (who) return who;
+    if (id) return void problem(reply, 401, 'Unauthorized', 'the session has ended; sign in again at /codec/session');
+  }
+  const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
   if (!token)
     return void problem(
       reply,

@@ -16,12 +16,14 @@ export interface StaffActor {
 /** `decision` is the first (or only) decision; `second_approval` waits for a different person under four-eyes. */
 export type TaskStage = 'decision' | 'second_approval';
 
-export type TaskAction =
+/** `assertion`: the signed statement of who acts (contracts/actor-assertion.ts); the validator refuses an action without one. */
+export type TaskAction = (
   | { action: 'claim'; taskId: string; actor: StaffActor }
   | { action: 'unclaim'; taskId: string; actor: StaffActor; reason?: string }
   | { action: 'reassign'; taskId: string; actor: StaffActor; assignee: string; reason: string }
   | { action: 'complete'; taskId: string; actor: StaffActor; outcome: 'approve' | 'reject'; justification: string }
-  | { action: 'ask'; taskId: string; actor: StaffActor; kind: QuestionKind; text: string };
+  | { action: 'ask'; taskId: string; actor: StaffActor; kind: QuestionKind; text: string }
+) & { assertion?: string };
 
 export type QuestionKind = 'question' | 'document';
 

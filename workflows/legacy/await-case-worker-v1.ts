@@ -9,6 +9,7 @@ import {
 import type { Activities } from '../../activities/index.js';
 import type { CaseDeadlines, CaseWorkerDecision } from '../contracts/case.js';
 import { applicantReplyUpdate, taskActionUpdate } from '../contracts/messages.js';
+import { unassertedActor } from '../trusted-actors.js';
 import type { Refusal } from '../contracts/task.js';
 import type { CaseWorkerTask, TaskEvent } from '../case-worker-task.js';
 
@@ -45,7 +46,12 @@ export async function awaitCaseWorker(o: {
       await project(event);
       return task.view;
     },
-    { validator: (a) => fail(task.refusalOf(a)) },
+    {
+      validator: (a) => {
+        fail(unassertedActor(a, task.view.caseId));
+        fail(task.refusalOf(a));
+      },
+    },
   );
   setHandler(
     applicantReplyUpdate,
