@@ -72,13 +72,14 @@ export async function buildSignedData(r: SignedDataRequest): Promise<Buffer> {
       unsignedAttrs: new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: unsignedAttrs }),
     }),
   });
+  const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: r.contentType });
+  // Set after construction: pkijs's constructor splits an eContent into a constructed OCTET STRING (BER), which DER
+  // forbids and strict verifiers (pyHanko's asn1crypto) reject in a timestamp token.
+  if (r.embed) encapContentInfo.eContent = new asn1js.OctetString({ valueHex: r.content });
   const signedData = new pkijs.SignedData({
     version: 1,
     digestAlgorithms: [new pkijs.AlgorithmIdentifier({ algorithmId: OID.sha256, algorithmParams: new asn1js.Null() })],
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({
-      eContentType: r.contentType,
-      ...(r.embed && { eContent: new asn1js.OctetString({ valueHex: r.content }) }),
-    }),
+    encapContentInfo,
     certificates: [cert, ...r.chain.map((c) => pkijs.Certificate.fromBER(new Uint8Array(c)))],
     signerInfos: [signerInfo],
   });

@@ -1,20 +1,35 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type LaunchOptions, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-/** The system's Chromium (Debian package `chromium`), never a downloaded browser. */
-export function chromiumPath(): string {
-  return (
-    process.env['CHROMIUM_PATH'] ??
-    execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim()
-  );
+const tools = fileURLToPath(new URL('../../.tools/', import.meta.url));
+
+/**
+ * How the browser tests start Chromium: CHROMIUM_PATH when set, else the build of @sparticuz/chromium that
+ * `npm run setup -- --tests` unpacked into .tools/chromium, with its own NSS and fonts (no system package, no root).
+ * Never a downloaded browser.
+ */
+export function chromiumLaunchOptions(): LaunchOptions {
+  const system = process.env['CHROMIUM_PATH'];
+  if (system) return { executablePath: system, args: ['--no-sandbox'] };
+  const dir = join(tools, 'chromium');
+  const executablePath = join(dir, 'chromium');
+  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: run npm run setup -- --tests`);
+  return {
+    executablePath,
+    args: ['--no-sandbox', '--no-zygote'],
+    env: {
+      ...process.env,
+      LD_LIBRARY_PATH: [join(dir, 'al2023', 'lib'), process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':'),
+      FONTCONFIG_PATH: join(dir, 'fonts'),
+    } as Record<string, string>,
+  };
 }
 
-export const launchChromium = (): Promise<Browser> =>
-  chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
+export const launchChromium = (): Promise<Browser> => chromium.launch(chromiumLaunchOptions());
 
 /** axe-core over the page as it is now: zero violations of the WCAG 2.1 A and AA rules. */
 export async function expectAccessible(page: Page, state: string): Promise<void> {
