@@ -12,7 +12,7 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const consumer = mkdtempSync(join(tmpdir(), 'engine-consumer-'));
 mkdirSync(join(consumer, 'node_modules', '@ozg-case-engine'), { recursive: true });
 symlinkSync(repoRoot, join(consumer, 'node_modules', 'ozg-case-engine'), 'dir');
-symlinkSync(join(repoRoot, 'packages', 'client'), join(consumer, 'node_modules', '@ozg-case-engine', 'client'), 'dir');
+symlinkSync(join(repoRoot, 'client', 'http'), join(consumer, 'node_modules', '@ozg-case-engine', 'client'), 'dir');
 writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
 afterAll(() => rmSync(consumer, { recursive: true, force: true }));
 
@@ -24,7 +24,7 @@ const node = (file: string, source: string) => {
 
 beforeAll(async () => {
   await run(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot });
-}, 300_000);
+}, 180_000); // tsc over the whole package and the workflow bundle
 
 describe('npm run build: the public API as JavaScript with types', () => {
   it('points every export at built JavaScript with its declarations', () => {
@@ -34,7 +34,7 @@ describe('npm run build: the public API as JavaScript with types', () => {
     const client = JSON.parse(readFileSync(join(repoRoot, 'client/http/package.json'), 'utf8')) as typeof pkg;
     const targets = [
       ...Object.values(pkg.exports).map((e) => [repoRoot, e] as const),
-      ...Object.values(client.exports).map((e) => [join(repoRoot, 'packages/client'), e] as const),
+      ...Object.values(client.exports).map((e) => [join(repoRoot, 'client/http'), e] as const),
     ].filter((t): t is readonly [string, { types: string; import: string }] => typeof t[1] !== 'string');
     expect(targets.length).toBe(5);
     for (const [root, e] of targets) {

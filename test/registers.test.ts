@@ -79,16 +79,16 @@ describe('upload check by content', () => {
       await checkUpload({ bytes: pdf, fileName: 'a.pdf', declaredType: 'application/pdf', maxBytes: 1000 }),
     ).toEqual({ mediaType: 'application/pdf' });
     await expect(checkUpload({ bytes: pdf, fileName: 'a.png', maxBytes: 1000 })).rejects.toMatchObject({
-      statusCode: 415,
+      status: 415,
     });
     await expect(
       checkUpload({ bytes: pdf, fileName: 'a.pdf', declaredType: 'image/png', maxBytes: 1000 }),
-    ).rejects.toMatchObject({ statusCode: 415 });
+    ).rejects.toMatchObject({ status: 415 });
     await expect(
       checkUpload({ bytes: Buffer.from('MZ\x90\x00 not a pdf'), fileName: 'a.pdf', maxBytes: 1000 }),
-    ).rejects.toMatchObject({ statusCode: 415 });
+    ).rejects.toMatchObject({ status: 415 });
     await expect(checkUpload({ bytes: pdf, fileName: 'a.pdf', maxBytes: 10 })).rejects.toMatchObject({
-      statusCode: 413,
+      status: 413,
     });
   });
 });

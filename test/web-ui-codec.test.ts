@@ -107,6 +107,8 @@ async function operatorContext(): Promise<BrowserContext> {
 
 describe('the Temporal Web UI and the codec server', () => {
   // Generous limits: on a loaded CI machine the Web UI takes its time.
+  // The Temporal Web UI is a large single-page app: opening a case and decoding its payloads through the codec server
+  // are a few steps of up to 90 s each on a busy machine.
   it("shows an operator the case's decoded input", { timeout: 240_000 }, async () => {
     const { page, status } = await openCase(await operatorContext());
     expect(status).toBe(200);

@@ -1,33 +1,9 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type LaunchOptions, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-
-const tools = fileURLToPath(new URL('../../.tools/', import.meta.url));
-
-/**
- * How the browser tests start Chromium: CHROMIUM_PATH when set, else the build of @sparticuz/chromium that
- * `npm run setup -- --tests` unpacked into .tools/chromium, with its own NSS and fonts (no system package, no root).
- * Never a downloaded browser.
- */
-export function chromiumLaunchOptions(): LaunchOptions {
-  const system = process.env['CHROMIUM_PATH'];
-  if (system) return { executablePath: system, args: ['--no-sandbox'] };
-  const dir = join(tools, 'chromium');
-  const executablePath = join(dir, 'chromium');
-  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: run npm run setup -- --tests`);
-  return {
-    executablePath,
-    args: ['--no-sandbox', '--no-zygote'],
-    env: {
-      ...process.env,
-      LD_LIBRARY_PATH: [join(dir, 'al2023', 'lib'), process.env['LD_LIBRARY_PATH']].filter(Boolean).join(':'),
-      FONTCONFIG_PATH: join(dir, 'fonts'),
-    } as Record<string, string>,
-  };
-}
+import { chromiumLaunchOptions } from './chromium.js';
 
 export const launchChromium = (): Promise<Browser> => chromium.launch(chromiumLaunchOptions());
 
