@@ -5,6 +5,12 @@ import { defineConfig } from 'vitest/config';
 // `ozg-source` export condition gives tsx (package.json `exports` name the built files).
 const source = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
+/**
+ * The long fault tests: a worker killed after every kind of effect, and several API and worker processes with one
+ * killed mid-batch. They run in `npm run test:faults` (vitest.faults.config.ts, with the chaos run), not in `npm test`.
+ */
+export const FAULT_TESTS = ['test/kill-after-effect.test.ts', 'test/multi-process.test.ts'];
+
 export default defineConfig({
   resolve: {
     alias: [
@@ -16,6 +22,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', ...FAULT_TESTS],
     globalSetup: ['test/global-setup.ts'],
     // Worker threads have crashed with Temporal's native core; forks are safe.
     pool: 'forks',

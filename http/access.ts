@@ -69,13 +69,26 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
       declared.set(`${m} ${r.url}`, access as Access);
       if (roles) narrowed.set(`${m} ${r.url}`, roles);
     }
-    // The OpenAPI document then says of every protected route that it needs a bearer token.
-    if (access !== 'public' && access !== 'webhook' && !r.schema?.security)
-      r.schema = { ...r.schema, security: [{ bearer: [] }] };
+    // The OpenAPI document then says of every protected route that it needs a bearer token, and of every other one
+    // that it needs none (`security: []`): a public route, or a webhook that checks its sender's signature itself.
+    if (!r.schema?.security)
+      r.schema = { ...r.schema, security: access !== 'public' && access !== 'webhook' ? [{ bearer: [] }] : [] };
+    // A stable operationId for client generators, from the method and the path: GET /tasks/:taskId is getTasksByTaskId.
+    if (!(r.schema as { operationId?: string }).operationId)
+      r.schema = { ...r.schema, operationId: operationIdOf([r.method].flat()[0]!, r.url) } as typeof r.schema;
   });
   app.addHook('onReady', async () => {
     if (undeclared.length) throw new UndeclaredAccessError([...new Set(undeclared)]);
   });
+}
+
+/** `POST /cases/:caseId/replies` → `postCasesByCaseIdReplies`. */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter(Boolean)
+    .flatMap((part) => (part.startsWith(':') ? ['by', part.slice(1)] : part.split(/[^A-Za-z0-9]+/)));
+  return [method.toLowerCase(), ...words.map((w) => w.charAt(0).toUpperCase() + w.slice(1))].join('');
 }
 
 const roleOf: Partial<Record<Access, StaffRole>> = {

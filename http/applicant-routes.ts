@@ -18,6 +18,7 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
     {
       config: { access: 'case:party' },
       schema: {
+        summary: 'What happened to a case so far, as its applicant may read it',
         security: bearerSecurity,
         params: caseParams,
         response: { 200: { type: 'array', items: { $ref: 'TimelineEntry#' } }, ...problemResponses(401, 404) },
@@ -36,6 +37,7 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
     {
       config: { access: 'case:applicant' },
       schema: {
+        summary: "The applicant answers a case worker's question",
         security: bearerSecurity,
         params: caseParams,
         body: {

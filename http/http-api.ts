@@ -88,7 +88,13 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'OZG case engine', version: '0.1.0' },
+      info: {
+        title: 'OZG case engine',
+        version: '0.1.0',
+        license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
+      },
+      // Relative: the engine that served this document (its public address is the operator's to set).
+      servers: [{ url: '/', description: 'the engine that served this document' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     refResolver: {
@@ -131,6 +137,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
     {
       config: { access: 'case:party' },
       schema: {
+        summary: 'Where a case stands: status, decision, tasks and documents',
         security: bearerSecurity,
         params: { type: 'object', properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } } },
         response: { 200: { $ref: 'CaseState#' }, ...problemResponses(401, 404) },

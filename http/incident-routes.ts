@@ -49,6 +49,7 @@ export const incidentRoutes: FastifyPluginAsync<IncidentRoutesOptions> = async (
     {
       config: operatorsOnly,
       schema: {
+        summary: 'Open incidents: cases an operator must look at',
         security: bearerSecurity,
         response: {
           200: {
@@ -72,6 +73,7 @@ export const incidentRoutes: FastifyPluginAsync<IncidentRoutesOptions> = async (
     {
       config: operatorsOnly,
       schema: {
+        summary: 'An operator resolves an incident: retry, hand the case to a case worker, or close it',
         security: bearerSecurity,
         params: {
           type: 'object',

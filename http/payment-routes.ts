@@ -87,6 +87,7 @@ export const paymentRoutes: FastifyPluginAsync<PaymentRoutesOptions> = async (ap
     {
       config: { access: 'role:budget_office' },
       schema: {
+        summary: 'Bookings for the budget office (HKR), as CSV or JSON',
         security: bearerSecurity,
         querystring: {
           type: 'object',

@@ -18,14 +18,17 @@ const text = (max: number) =>
 /** Each action's request body, and how it becomes a task action for the workflow. */
 const actions = {
   claim: {
+    summary: 'A case worker takes the task',
     body: { type: 'object', additionalProperties: false, properties: {} },
     toAction: () => ({ action: 'claim' }),
   },
   unclaim: {
+    summary: 'A case worker gives the task back to the inbox',
     body: { type: 'object', additionalProperties: false, properties: { reason: text(2000) } },
     toAction: (b: { reason?: string }) => ({ action: 'unclaim', reason: b.reason }),
   },
   reassign: {
+    summary: 'The task goes to another case worker, with a reason',
     body: {
       type: 'object',
       additionalProperties: false,
@@ -39,6 +42,7 @@ const actions = {
     }),
   },
   complete: {
+    summary: 'A case worker decides: approve or reject, with a justification',
     body: {
       type: 'object',
       additionalProperties: false,
@@ -52,6 +56,7 @@ const actions = {
     }),
   },
   questions: {
+    summary: 'A case worker asks the applicant a question or for a document',
     body: {
       type: 'object',
       additionalProperties: false,
@@ -90,6 +95,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
     {
       config: { access: 'staff' },
       schema: {
+        summary: "The inbox: the open tasks of the caller's authority, filtered and paged",
         security: bearerSecurity,
         querystring: {
           type: 'object',
@@ -135,6 +141,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
     {
       config: { access: 'staff' },
       schema: {
+        summary: 'One task of the inbox',
         security: bearerSecurity,
         params: taskParams,
         response: { 200: { $ref: 'InboxItem#' }, ...problemResponses(401, 403, 404) },
@@ -152,6 +159,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
       {
         config: { access: 'staff' },
         schema: {
+          summary: a.summary,
           security: bearerSecurity,
           params: taskParams,
           body: a.body,

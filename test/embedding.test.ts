@@ -142,7 +142,8 @@ const example = (name: string, subject: string, reason: string, outcome: string)
 
 describe("a team's service and adapter from its own folder", () => {
   it('scaffolded outside the repository, with its own rules, evidence adapter and step, runs cases end to end on a real engine; no engine file changes', {
-    timeout: 180_000,
+    // A scaffolded service bundled with the workflows and run end to end (14 s on loaded 2 cores).
+    timeout: 90_000,
   }, async () => {
     const before = await gitStatus();
 

@@ -172,5 +172,5 @@ describe('routing by LeiKa key and place', () => {
       });
       expect((await e.cases.result(dog.caseId)).outcome).toBe('approved');
     });
-  }, 120_000);
+  }, 90_000); // cases of two services end to end, each with its Bescheid
 });

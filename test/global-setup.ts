@@ -12,6 +12,8 @@ import { startTemporalDevServer } from '../dev/temporal-dev-server.js';
 import { workflowsPath } from '../app/case-worker.js';
 import { recordNewFixtures } from './support/fixtures.js';
 import { failureConverterPath } from '../platform/codec/data-converter.js';
+import { chromiumLaunchOptions } from './support/chromium.js';
+import { pdfToolsMissing } from './support/pdf-tools.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -27,6 +29,10 @@ declare module 'vitest' {
  * PostgreSQL is DATABASE_URL's server when set (CI), else the embedded one.
  */
 export default async function setup(project: TestProject) {
+  // What the tests need beyond Node.js and Python, checked before anything starts: a missing tool stops the run at once,
+  // naming it, instead of failing (or being skipped) minutes later.
+  const missing = [pdfToolsMissing(), chromiumMissing()].filter(Boolean);
+  if (missing.length) throw new Error(`the tests cannot run: ${missing.join('; ')}`);
   const config = loadConfig();
   const dataDir = mkdtempSync(join(tmpdir(), 'ozg-test-'));
   const cleanups: Array<() => Promise<void>> = [];
@@ -98,6 +104,15 @@ async function allSettledOrThrow<T extends readonly unknown[]>(
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+function chromiumMissing(): string | undefined {
+  try {
+    chromiumLaunchOptions();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };

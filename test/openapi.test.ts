@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../http/openapi-document.js';
@@ -63,5 +69,22 @@ describe('the OpenAPI document', () => {
         gaps.push(`${name}: path parameters not documented`);
     }
     expect(gaps).toEqual([]);
+  });
+
+  it("passes Redocly's recommended rules with no problem: summary, operationId and security on every operation, servers", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ozg-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      await writeFile(file, JSON.stringify(await openApiDocument()));
+      const redocly = fileURLToPath(new URL('../node_modules/.bin/redocly', import.meta.url));
+      const { stdout } = await promisify(execFile)(redocly, ['lint', '--extends=recommended', '--format=json', file], {
+        maxBuffer: 16 * 1024 * 1024,
+      }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
+      const report = JSON.parse(stdout) as { totals: { errors: number; warnings: number }; problems: unknown[] };
+      expect(report.problems).toEqual([]);
+      expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -22,7 +22,8 @@ const tsx = (args: string[]) =>
         cwd: repoRoot,
         // The test's Temporal and PostgreSQL instead of embedded ones; everything else the CLI picks itself.
         env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: inject('databaseUrl') },
-        timeout: 280_000,
+        // One CLI run bundles the workflows and runs every example as a real case (75 s for both runs, loaded 2 cores).
+        timeout: 150_000,
       },
       (err, stdout, stderr) =>
         done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, out: `${stdout}${stderr}` }),
@@ -57,5 +58,5 @@ describe('npm run service:check -- <folder> --e2e', () => {
     expect(bad.out).toContain('    feeCents: expected 2000, got 1000');
     expect(bad.out).toContain('✗ end to end: 1 of 2 examples failed');
     expect(bad.code, bad.out).toBe(1);
-  }, 600_000);
+  }, 300_000); // two CLI runs of at most 150 s each, see above
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CaseClient, type SubmitApplication } from '../client/case-client.js';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
+import { listCaseEvents } from '../db/queries/case-events.js';
 import { getCase } from '../db/queries/cases.js';
 import { listDecisions } from '../db/queries/decisions.js';
 import { listPayments } from '../db/queries/payments.js';
@@ -26,6 +27,13 @@ async function run(
     await waitForStatus(cases, caseId, 'awaiting_case_worker');
     // The inbox row is a projection the workflow writes right after it starts waiting.
     await eventually(async () => findTask(db, { taskId: `${caseId}:review` }), 'the task in the inbox');
+    // The task's `task.opened` event and the case row's update are written beside the inbox row, not before it: wait
+    // until the case row has taken that event's sequence number, the state the comparisons read later.
+    await eventually(async () => {
+      const opened = (await listCaseEvents(db, { caseId })).find((ev) => ev.type === 'task.opened');
+      const row = await getCase(db, { caseId });
+      return opened && row && row.seq >= opened.seq ? true : undefined;
+    }, 'the case row to record the opened task');
   }
   const [stored] = await listDecisions(db, { caseId });
   return { caseId, row: await getCase(db, { caseId }), stored: stored!, payments: await listPayments(db, { caseId }) };

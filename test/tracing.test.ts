@@ -45,7 +45,8 @@ async function otlpReceiver() {
 
 describe('traces across API, workflow and activities', () => {
   it('exports one trace from the intake request through the case workflow to its activities', {
-    timeout: 240_000,
+    // API, worker and an OTLP receiver, one case end to end (14 s on loaded 2 cores).
+    timeout: 90_000,
   }, async () => {
     const receiver = await otlpReceiver();
     const tracing = startTracing({ endpoint: receiver.endpoint, serviceName: 'ozg-case-engine-test' });

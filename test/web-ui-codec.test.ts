@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { freePort } from '../dev/free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@temporalio/client';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtVerifier } from '../platform/auth/tokens.js';
 import { AesGcmCodec } from '../platform/codec/aes-gcm-codec.js';
@@ -15,6 +14,7 @@ import { loadConfig } from '../platform/config.js';
 import { startTemporalDevServer, type DevServer } from '../dev/temporal-dev-server.js';
 import { tokenAudience, tokens } from './http-helpers.js';
 import { applicationOf } from './samples.js';
+import { launchChromium } from './support/browser.js';
 import { testDataConverter, testKeyRing } from './support/codec.js';
 
 const application = applicationOf('resident', 9);
@@ -57,10 +57,7 @@ beforeAll(async () => {
   });
   await client.workflow.start('caseWorkflow', start);
   workflowUrl = `${ui}/namespaces/default/workflows/${encodeURIComponent(start.workflowId)}`;
-  const executablePath = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'])
-    .toString()
-    .trim();
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -110,6 +107,8 @@ async function operatorContext(): Promise<BrowserContext> {
 
 describe('the Temporal Web UI and the codec server', () => {
   // Generous limits: on a loaded CI machine the Web UI takes its time.
+  // The Temporal Web UI is a large single-page app: opening a case and decoding its payloads through the codec server
+  // are a few steps of up to 90 s each on a busy machine.
   it("shows an operator the case's decoded input", { timeout: 240_000 }, async () => {
     const { page, status } = await openCase(await operatorContext());
     expect(status).toBe(200);

@@ -73,7 +73,8 @@ async function logIn(context: BrowserContext, base: string, who: string, path = 
 }
 
 // A browser, a worker and whole cases per test: slower than the 60 s default on a loaded machine.
-describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)', { timeout: 240_000 }, () => {
+// The longest flow walks a case through a dozen pages in a real browser (47 s on loaded 2 cores).
+describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)', { timeout: 150_000 }, () => {
   it('a case worker logs in, finds an escalated case, reads why, asks the applicant, gets the answer and approves, by keyboard', async () => {
     await withWorker(async (e) => {
       const { api, base } = await serve(e);

@@ -1,20 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { chromiumLaunchOptions } from './chromium.js';
 
-/** The system's Chromium (Debian package `chromium`), never a downloaded browser. */
-export function chromiumPath(): string {
-  return (
-    process.env['CHROMIUM_PATH'] ??
-    execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim()
-  );
-}
-
-export const launchChromium = (): Promise<Browser> =>
-  chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
+export const launchChromium = (): Promise<Browser> => chromium.launch(chromiumLaunchOptions());
 
 /** axe-core over the page as it is now: zero violations of the WCAG 2.1 A and AA rules. */
 export async function expectAccessible(page: Page, state: string): Promise<void> {
