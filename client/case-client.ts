@@ -30,6 +30,9 @@ import { unsafeText } from '../services/safe-text.js';
 import type { ServiceDefinition } from '../services/types.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
+import type { Database } from '../db/client.js';
+import { openAkte } from '../db/queries/akte.js';
+import { aktenzeichenYear, fieldLabels, formatAktenzeichen, schemaIdOf } from '../services/aktenzeichen.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 
 export interface SubmitApplication {
@@ -61,6 +64,8 @@ export interface SubmittedCase {
 export class CaseClient {
   constructor(
     private readonly client: Client,
+    /** Where intake writes the Akte before the case starts. */
+    private readonly akte: Database,
     private readonly taskQueue = TASK_QUEUE,
     /** The clock that pins the rule set version in force; tests move it to a legal change's date. */
     private readonly now: () => Date = () => new Date(),
@@ -91,6 +96,19 @@ export class CaseClient {
     const submissionSha256 = createHash('sha256')
       .update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`)
       .digest('hex');
+    const ruleSetSha256 = releasedRuleSetHash(service.ruleSet.id, ruleSetVersion);
+    // The Akte first: the case's workflow only ever starts for an application the Akte holds.
+    const { akte } = await openAkteFor(this.akte, {
+      a,
+      service,
+      caseId,
+      schemaVersion,
+      ruleSetVersion,
+      ruleSetSha256,
+      submittedAt,
+      submissionSha256,
+    });
+    if (akte.submissionSha256 !== submissionSha256) throw idempotencyKeyReused();
     try {
       await this.client.workflow.start<typeof caseWorkflow>(
         'caseWorkflow',
@@ -109,13 +127,7 @@ export class CaseClient {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await this.client.workflow.getHandle(workflowId).describe();
       const memo = existing.memo as { submissionSha256?: string; ruleSetVersion?: string } | undefined;
-      if (memo?.submissionSha256 !== submissionSha256) {
-        throw new IntakeRefusedError(
-          'idempotency_key_reused',
-          409,
-          'Dieser Idempotenzschlüssel wurde bereits für einen anderen Antrag verwendet.',
-        );
-      }
+      if (memo?.submissionSha256 !== submissionSha256) throw idempotencyKeyReused();
       return { caseId, workflowId, ruleSetVersion: memo.ruleSetVersion ?? ruleSetVersion, duplicate: true };
     }
   }
@@ -150,6 +162,59 @@ export class CaseClient {
   notifyPayment(caseId: string, notice: { transactionId: string }): Promise<void> {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).signal(paymentNotifiedSignal, notice);
   }
+}
+
+const idempotencyKeyReused = () =>
+  new IntakeRefusedError(
+    'idempotency_key_reused',
+    409,
+    'Dieser Idempotenzschlüssel wurde bereits für einen anderen Antrag verwendet.',
+  );
+
+/**
+ * Writes the application as submitted into the case's Akte (JSON, schema id and version, the field labels) and draws
+ * its Aktenzeichen; a repeated submission of the same case writes nothing and gets the Akte that is there.
+ */
+export function openAkteFor(
+  db: Database,
+  o: {
+    a: SubmitApplication;
+    service: ServiceDefinition;
+    caseId: string;
+    schemaVersion: string;
+    ruleSetVersion: string;
+    ruleSetSha256?: string;
+    submittedAt: string;
+    submissionSha256: string;
+  },
+) {
+  const { a, service, caseId, schemaVersion } = o;
+  const authority = findAuthority(service, a.authorityId);
+  const year = aktenzeichenYear(o.submittedAt);
+  const json = stableJson(a.application);
+  return openAkte(db, {
+    caseId,
+    authorityId: a.authorityId,
+    serviceKey: service.key,
+    year,
+    aktenzeichen: (n) => formatAktenzeichen(service, authority, year, n),
+    applicantSubject: a.identity.subject,
+    identity: a.identity,
+    consent: a.consent,
+    submissionSha256: o.submissionSha256,
+    schemaId: schemaIdOf(service, schemaVersion),
+    schemaVersion,
+    ruleSetVersion: o.ruleSetVersion,
+    ruleSetSha256: o.ruleSetSha256,
+    submittedAt: new Date(o.submittedAt),
+    antrag: {
+      content: a.application,
+      sha256: createHash('sha256').update(json).digest('hex'),
+      size: Buffer.byteLength(json),
+      title: `Antrag: ${service.name}`,
+      labels: fieldLabels(service.schemas[schemaVersion]),
+    },
+  });
 }
 
 /** The service an application is for, looked up once where it enters; refused as intake refuses when unknown. */

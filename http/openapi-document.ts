@@ -24,7 +24,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   const client = new Client({ connection: Connection.lazy({ address: 'document-only.invalid:7233' }) });
   const documents = new DocumentStore(new FolderBlobStore('/nonexistent'));
   const app = await buildHttpApi({
-    cases: new CaseClient(client),
+    cases: new CaseClient(client, database.db),
     tasks: new TaskClient(client, database.db),
     auth: jwtVerifier(() => Promise.reject(new Error('document only')), {
       issuer: 'document-only',

@@ -112,7 +112,7 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
 
   it('the QR code address verifies the document over HTTP, and POST /verify rejects a changed copy', async () => {
     expect(result.bescheid.verificationUrl).toBe(`${publicBaseUrl}/verify/${result.bescheid.sealId}`);
-    const api = await testApi(new CaseClient(client), {
+    const api = await testApi(new CaseClient(client, db), {
       verification: { db, documents: testDeps().documents, sealKeys },
     });
     await api.listen({ host: '127.0.0.1', port: 0 });
