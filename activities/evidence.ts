@@ -1,18 +1,18 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { EvidenceResult } from '../workflows/contracts/case.js';
+import type { ApplicationSource, EvidenceResult } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
+import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
-export interface FetchEvidenceInput {
+export interface FetchEvidenceInput extends ApplicationSource {
   caseId: string;
   authorityId: string;
   evidenceType: string;
   register: string;
   purpose: string;
   subject: string;
-  application: Record<string, unknown>;
   /** Whether the applicant consented, where the service requires consent; without it no register is called. */
   consentGiven: boolean;
 }
@@ -42,7 +42,7 @@ export function createEvidenceActivities({ registers, documents, db }: ActivityD
           register: i.register,
           evidenceType: i.evidenceType,
           subject: i.subject,
-          application: i.application,
+          application: await applicationFrom(db, i),
           idempotencyKey: effectKey(i.caseId, `evidence:${i.evidenceType}`),
         });
         const result: EvidenceResult = {

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type {
+  AntragRef,
   CaseDeadlines,
   CaseResult,
   CaseState,
@@ -31,7 +32,9 @@ import type { ServiceDefinition } from '../services/types.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import type { Database } from '../db/client.js';
-import { openAkte } from '../db/queries/akte.js';
+import { findAkte, openAkte } from '../db/queries/akte.js';
+import canonicalize from 'canonicalize';
+import { antragSha256 } from '../activities/antrag.js';
 import { aktenzeichenYear, fieldLabels, formatAktenzeichen, schemaIdOf } from '../services/aktenzeichen.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 
@@ -98,7 +101,7 @@ export class CaseClient {
       .digest('hex');
     const ruleSetSha256 = releasedRuleSetHash(service.ruleSet.id, ruleSetVersion);
     // The Akte first: the case's workflow only ever starts for an application the Akte holds.
-    const { akte } = await openAkteFor(this.akte, {
+    const { akte, created } = await openAkteFor(this.akte, {
       a,
       service,
       caseId,
@@ -109,6 +112,10 @@ export class CaseClient {
       submissionSha256,
     });
     if (akte.submissionSha256 !== submissionSha256) throw idempotencyKeyReused();
+    // A closed case is answered from its Akte: its history may be gone, and must not start the case again.
+    if (!created && akte.finalState)
+      return { caseId, workflowId, ruleSetVersion: akte.ruleSetVersion, duplicate: true };
+    const antrag = { sha256: antragSha256(a.application) };
     try {
       await this.client.workflow.start<typeof caseWorkflow>(
         'caseWorkflow',
@@ -120,6 +127,7 @@ export class CaseClient {
           ruleSetVersion,
           submittedAt,
           submissionSha256,
+          antrag,
         }),
       );
       return { caseId, workflowId, ruleSetVersion, duplicate: false };
@@ -134,6 +142,7 @@ export class CaseClient {
 
   /** Whether a case with this id was ever started (running or closed). */
   async exists(caseId: string): Promise<boolean> {
+    if ((await findAkte(this.akte, { caseId }))?.finalState) return true;
     try {
       await this.client.workflow.getHandle(caseWorkflowId(caseId)).describe();
       return true;
@@ -141,6 +150,14 @@ export class CaseClient {
       if ((err as Error).name === 'WorkflowNotFoundError') return false;
       throw err;
     }
+  }
+
+  /**
+   * What a case is to the people who may see it: the state it closed with, from its Akte, or, while it runs, the
+   * workflow's live state. Undefined when there is no such case.
+   */
+  view(caseId: string): Promise<CaseState | undefined> {
+    return caseStateOf(this.client, this.akte, caseId);
   }
 
   status(caseId: string): Promise<CaseState> {
@@ -162,6 +179,19 @@ export class CaseClient {
   notifyPayment(caseId: string, notice: { transactionId: string }): Promise<void> {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).signal(paymentNotifiedSignal, notice);
   }
+}
+
+/** A closed case's state from its Akte (Temporal's history may be gone); a running case's from its workflow. */
+export async function caseStateOf(client: Client, db: Database, caseId: string): Promise<CaseState | undefined> {
+  const closed = (await findAkte(db, { caseId }))?.finalState;
+  if (closed) return closed as CaseState;
+  return client.workflow
+    .getHandle(caseWorkflowId(caseId))
+    .query(caseStateQuery)
+    .catch((err: Error) => {
+      if (err.name === 'WorkflowNotFoundError') return undefined;
+      throw err;
+    });
 }
 
 const idempotencyKeyReused = () =>
@@ -191,7 +221,6 @@ export function openAkteFor(
   const { a, service, caseId, schemaVersion } = o;
   const authority = findAuthority(service, a.authorityId);
   const year = aktenzeichenYear(o.submittedAt);
-  const json = stableJson(a.application);
   return openAkte(db, {
     caseId,
     authorityId: a.authorityId,
@@ -209,8 +238,8 @@ export function openAkteFor(
     submittedAt: new Date(o.submittedAt),
     antrag: {
       content: a.application,
-      sha256: createHash('sha256').update(json).digest('hex'),
-      size: Buffer.byteLength(json),
+      sha256: antragSha256(a.application),
+      size: Buffer.byteLength(canonicalize(a.application) ?? 'null'),
       title: `Antrag: ${service.name}`,
       labels: fieldLabels(service.schemas[schemaVersion]),
     },
@@ -275,6 +304,8 @@ export function caseWorkflowStart(
     ruleSetVersion: string;
     submittedAt: string;
     submissionSha256: string;
+    /** Where the Akte holds the application (claim-check): the input then carries this reference, not the data. */
+    antrag?: AntragRef;
   },
 ): WorkflowStartOptions<typeof caseWorkflow> {
   const { a, caseId, schemaVersion, ruleSetVersion, submittedAt } = o;
@@ -297,8 +328,10 @@ export function caseWorkflowStart(
         ruleSetVersion,
         ruleSetSha256: releasedRuleSetHash(service.ruleSet.id, ruleSetVersion),
         submittedAt,
-        identity: a.identity,
-        application: a.application,
+        // From the Akte on the workflow carries references and the facts a step needs; the name stays in the Akte.
+        ...(o.antrag
+          ? { antrag: o.antrag, identity: factsOfIdentity(a.identity) }
+          : { application: a.application, identity: a.identity }),
         consent: a.consent,
         deadlines: a.deadlines,
       },
@@ -311,6 +344,9 @@ export function caseWorkflowStart(
     ]),
   };
 }
+
+/** What the steps of a case need of the identity: the pseudonymous subject, trust level and mandate, no name. */
+const factsOfIdentity = ({ name: _name, ...facts }: IdentityAssertion): IdentityAssertion => facts;
 
 /**
  * What the Temporal Web UI shows for a case without opening its payloads: service, authority and case id, never

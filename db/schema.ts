@@ -367,6 +367,8 @@ export const akten = pgTable(
     ruleSetSha256: text('rule_set_sha256'),
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The case's state as it closed (what `caseState` answered then): its views no longer need Temporal's history. */
+    finalState: jsonb('final_state'),
   },
   (t) => [
     uniqueIndex('akten_aktenzeichen_uq').on(t.aktenzeichen),

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import proto from '@temporalio/proto';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { describe, expect, it } from 'vitest';
 import { IntakeRefusedError } from '../client/intake-refused.js';
 import { findAkte, findAkteDocument, listAkteDocuments, antragDocumentId } from '../db/queries/akte.js';
 import { formatAktenzeichen, aktenzeichenPatternProblem } from '../services/aktenzeichen.js';
 import { findService } from '../services/catalogue.js';
 import { hundesteuer } from '../services/hundesteuer.js';
-import { db, withWorker } from './harness.js';
+import { client, db, startBypassingIntake, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
 const parking = findService('99050012104000');
@@ -120,5 +122,41 @@ describe('Aktenzeichen patterns', () => {
     expect(aktenzeichenPatternProblem('{prefix}/{year}')).toMatch(/\{number\}/);
     expect(aktenzeichenPatternProblem('{prefix}/{jahr}/{number}')).toMatch(/\{jahr\}/);
     expect(aktenzeichenPatternProblem('{prefix}/{year}/{number:6}')).toBeUndefined();
+  });
+});
+
+/** Bytes of a case's history as Temporal stores it (protobuf), and its events. */
+async function historySize(caseId: string): Promise<{ bytes: number; events: number }> {
+  const history = await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+  const History = proto.temporal.api.history.v1.History;
+  return {
+    bytes: History.encode(History.fromObject(history)).finish().byteLength,
+    events: history.events?.length ?? 0,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe('claim-check', () => {
+  it("an automated case's history is smaller with the Antrag's reference than with the application inline", async () => {
+    await withWorker(async ({ cases, taskQueue }) => {
+      const inline: string[] = [];
+      const referenced: string[] = [];
+      for (let n = 0; n < 3; n++) {
+        // As cases were started before the Akte: the application in the workflow input.
+        inline.push(await startBypassingIntake(taskQueue, applicationOf('resident', 10 + n)));
+        referenced.push((await cases.submit(applicationOf('resident', 10 + n))).caseId);
+      }
+      for (const id of [...inline, ...referenced]) expect((await cases.result(id)).outcome).toBe('approved');
+      const before = await Promise.all(inline.map(historySize));
+      const after = await Promise.all(referenced.map(historySize));
+      const figures = {
+        before: { bytes: median(before.map((h) => h.bytes)), events: median(before.map((h) => h.events)) },
+        after: { bytes: median(after.map((h) => h.bytes)), events: median(after.map((h) => h.events)) },
+      };
+      console.log(`history per automated case (median of 3): ${JSON.stringify(figures)}`);
+      expect(figures.after.bytes).toBeLessThan(figures.before.bytes);
+      expect(figures.after.events).toBeLessThanOrEqual(figures.before.events);
+    });
   });
 });

@@ -67,7 +67,8 @@ describe('the Bescheid to standard: addressed, tagged PDF/A, PAdES seal', () => 
     const structure = await poppler('pdfinfo', ['-struct-text'], sealed);
     const address = submission.application['address'] as { street: string; postalCode: string; city: string };
     expect(structure).toContain(`"Erika Mustermann${address.street}${address.postalCode} ${address.city}"`);
-    expect(structure).toMatch(/Aktenzeichen: 32\.1-BPA\/\d{4}\/[0-9A-F]{8}/);
+    // The Aktenzeichen of the case's Akte: the authority's prefix, the year and its running number.
+    expect(structure).toMatch(/Aktenzeichen: 32\.1-BPA\/\d{4}\/\d{5}Ihr Antrag vom/);
     expect(structure).toMatch(/Ihr Antrag vom: \d{2}\.\d{2}\.\d{4}/);
     expect(structure).toContain('"Guten Tag Erika Mustermann,"');
     for (const heading of ['Entscheidung', 'Gründe', 'Gebühren', 'Rechtsbehelfsbelehrung'])

@@ -91,6 +91,9 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
         'decision.json',
         'payments.json',
         'events.json',
+        // The Akte: the Antrag as submitted and its document index.
+        'antrag.json',
+        'akte-index.json',
       ]);
 
       const description = await client.workflow.getHandle(caseWorkflowId(caseId)).describe();

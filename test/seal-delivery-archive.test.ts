@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
@@ -199,7 +199,12 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const check = await archive.verify(result.archive.packageSha256);
     expect(check).toMatchObject({ valid: true, problems: [] });
     const akte = check.manifest!.Akte;
-    expect(akte).toMatchObject({ Aktenzeichen: caseId, Leistung: submission.serviceKey, Aufbewahrung: { Jahre: 6 } });
+    expect(akte).toMatchObject({
+      Aktenzeichen: expect.stringMatching(/^32\.1-BPA\/\d{4}\/\d{5}$/),
+      Kennung: caseId,
+      Leistung: submission.serviceKey,
+      Aufbewahrung: { Jahre: 6 },
+    });
     expect(akte.Vorgang.Dokumente.map((d) => d.Typ)).toEqual([
       'Bescheid',
       'Nachweis',
@@ -207,7 +212,14 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
       'Entscheidung',
       'Zahlungen',
       'Ereignisprotokoll',
+      'Antrag',
+      'Aktenverzeichnis',
     ]);
+    // The Antrag as submitted, byte for byte the JSON whose SHA-256 the Akte's index holds.
+    const antrag = akte.Vorgang.Dokumente[6]!;
+    expect(JSON.parse((await archive.readFile(antrag.Datei.SHA256)).toString('utf8'))).toEqual(submission.application);
+    const index = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[7]!.Datei.SHA256)).toString('utf8'));
+    expect(index).toEqual([expect.objectContaining({ kind: 'antrag', sha256: antrag.Datei.SHA256 })]);
     expect(akte.Vorgang.Dokumente[0]!.Datei.SHA256).toBe(result.bescheid.document.sha256);
     const decision = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[3]!.Datei.SHA256)).toString('utf8'));
     expect(decision.firedRules[0]).toMatchObject({ ruleId: 'resident-holder-in-zone', legalBasis: expect.any(String) });
@@ -224,6 +236,19 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     } finally {
       await writeFile(file, original);
     }
+    // An entry of the Akte missing from the archive fails it too.
+    const antragFile = join(dataDir, 'archive', 'objects', antrag.Datei.SHA256);
+    const antragBytes = await readFile(antragFile);
+    await rm(antragFile);
+    try {
+      expect(await archive.verify(result.archive.packageSha256)).toMatchObject({
+        valid: false,
+        problems: ['antrag.json: missing'],
+      });
+    } finally {
+      await writeFile(antragFile, antragBytes);
+    }
+    expect(await archive.verify(result.archive.packageSha256)).toMatchObject({ valid: true });
   });
 
   it('chains the event log: a changed entry or a removed one is detected', async () => {

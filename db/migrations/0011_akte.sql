@@ -31,7 +31,8 @@ CREATE TABLE "akten" (
 	"rule_set_version" text NOT NULL,
 	"rule_set_sha256" text,
 	"submitted_at" timestamp with time zone NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"final_state" jsonb
 );
 --> statement-breakpoint
 CREATE TABLE "aktenzeichen_counters" (

@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../client.js';
 import { type AKTE_DOCUMENT_KINDS, akteDocuments, akten, aktenzeichenCounters } from '../schema.js';
 
@@ -95,6 +95,11 @@ export async function findAkte(db: DbExecutor, { caseId }: { caseId: string }): 
   return row;
 }
 
+/** Keeps the state a case closed with, so that its views answer the same once Temporal's history is gone. */
+export async function recordFinalState(db: DbExecutor, p: { caseId: string; state: unknown }): Promise<void> {
+  await db.update(akten).set({ finalState: p.state }).where(eq(akten.caseId, p.caseId));
+}
+
 export async function findAkteByAktenzeichen(db: DbExecutor, { aktenzeichen }: { aktenzeichen: string }) {
   const [row] = await db.select().from(akten).where(eq(akten.aktenzeichen, aktenzeichen));
   return row;
@@ -143,6 +148,18 @@ export async function listAkteDocuments(db: DbExecutor, { caseId }: { caseId: st
     })
     .from(akteDocuments)
     .where(eq(akteDocuments.caseId, caseId))
+    .orderBy(asc(akteDocuments.createdAt), asc(akteDocuments.documentId));
+}
+
+/** The entries of some kinds with their JSON content, oldest first (questions, uploads). */
+export async function listAkteDocumentContents(
+  db: DbExecutor,
+  { caseId, kinds }: { caseId: string; kinds: AkteDocumentKind[] },
+) {
+  return db
+    .select()
+    .from(akteDocuments)
+    .where(and(eq(akteDocuments.caseId, caseId), inArray(akteDocuments.kind, kinds)))
     .orderBy(asc(akteDocuments.createdAt), asc(akteDocuments.documentId));
 }
 
