@@ -14,7 +14,7 @@ import { renderBescheidPdf, type Addressee, type CertificateContent } from '../a
 import { findService } from '../services/catalogue.js';
 import type { AuthoritySettings, ServiceDefinition } from '../services/types.js';
 import type { DbExecutor } from '../db/client.js';
-import { findAkte } from '../db/queries/akte.js';
+import { addAkteDocument, findAkte } from '../db/queries/akte.js';
 import { applicationFrom, identityFromAkte } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -113,6 +113,19 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
     }
     // A seal recorded by an earlier attempt (or by another worker first): its stored bytes tell the size.
     const size = fresh?.sha256 === seal.sealedSha256 ? fresh.size : (await documents.get(seal.sealedSha256)).byteLength;
+    await addAkteDocument(db, {
+      documentId: `${i.caseId}:bescheid`,
+      caseId: i.caseId,
+      kind: 'bescheid',
+      title: 'Bescheid (gesiegelt)',
+      mediaType: 'application/pdf',
+      sha256: seal.sealedSha256,
+      size,
+      blobKey: seal.sealedSha256,
+      authorRole: 'authority',
+      authorId: i.authorityId,
+      createdAt: seal.sealedAt,
+    });
     return {
       document: { sha256: seal.sealedSha256, mediaType: 'application/pdf', size },
       sourceSha256: seal.sourceSha256,

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ApplicationSource, EvidenceResult } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
+import { putAkteDocument } from '../db/queries/akte.js';
 import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -62,6 +63,18 @@ export function createEvidenceActivities({ registers, documents, db }: ActivityD
             }),
           );
           result.ref = await documents.put(bytes, 'application/json');
+          await putAkteDocument(db, {
+            documentId: `${i.caseId}:evidence:${i.evidenceType}`,
+            caseId: i.caseId,
+            kind: 'evidence',
+            title: `Registerauskunft ${i.register} (${i.evidenceType})`,
+            mediaType: result.ref.mediaType,
+            sha256: result.ref.sha256,
+            size: result.ref.size,
+            blobKey: result.ref.sha256,
+            authorRole: 'register',
+            authorId: i.register,
+          });
         }
         await logRetrieval(db, {
           ...entry,

@@ -219,7 +219,11 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const antrag = akte.Vorgang.Dokumente[6]!;
     expect(JSON.parse((await archive.readFile(antrag.Datei.SHA256)).toString('utf8'))).toEqual(submission.application);
     const index = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[7]!.Datei.SHA256)).toString('utf8'));
-    expect(index).toEqual([expect.objectContaining({ kind: 'antrag', sha256: antrag.Datei.SHA256 })]);
+    expect(index.map((e: { kind: string }) => e.kind)).toEqual(['antrag', 'evidence', 'evidence', 'bescheid']);
+    expect(index[0]).toMatchObject({ sha256: antrag.Datei.SHA256, authorRole: 'applicant' });
+    expect(index[3]).toMatchObject({ sha256: result.bescheid.document.sha256, authorRole: 'authority' });
+    const packaged = new Set(akte.Vorgang.Dokumente.map((d) => d.Datei.SHA256));
+    for (const e of index as Array<{ sha256: string }>) expect(packaged.has(e.sha256)).toBe(true);
     expect(akte.Vorgang.Dokumente[0]!.Datei.SHA256).toBe(result.bescheid.document.sha256);
     const decision = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[3]!.Datei.SHA256)).toString('utf8'));
     expect(decision.firedRules[0]).toMatchObject({ ruleId: 'resident-holder-in-zone', legalBasis: expect.any(String) });

@@ -130,6 +130,26 @@ export async function addAkteDocument(db: DbExecutor, p: AddAkteDocumentParams):
     .onConflictDoNothing({ target: akteDocuments.documentId });
 }
 
+/**
+ * Adds an entry, or points it at newer bytes: for a document a retried step makes again (a register answer carries
+ * its retrieval time), the last attempt is the one the case goes on with.
+ */
+export async function putAkteDocument(db: DbExecutor, p: AddAkteDocumentParams): Promise<void> {
+  await db
+    .insert(akteDocuments)
+    .values({ ...p, content: p.content ?? null })
+    .onConflictDoUpdate({
+      target: akteDocuments.documentId,
+      set: {
+        sha256: p.sha256,
+        size: p.size,
+        blobKey: p.blobKey ?? null,
+        mediaType: p.mediaType,
+        createdAt: sql`now()`,
+      },
+    });
+}
+
 /** The document index of a case, oldest first, without the content of JSON records. */
 export async function listAkteDocuments(db: DbExecutor, { caseId }: { caseId: string }) {
   return db
