@@ -75,7 +75,7 @@ async function deleteHistory(caseId: string): Promise<void> {
 const paths: Array<{
   name: string;
   submission: () => ReturnType<typeof applicationOf>;
-  caseWorker?: { outcome: 'approve' | 'reject' };
+  caseWorker?: { outcome: 'approve' | 'reject'; fourEyes?: boolean };
   outcome: string;
 }> = [
   {
@@ -88,6 +88,12 @@ const paths: Array<{
     name: 'case worker decision',
     submission: () => applicationOf('company_car', 20),
     caseWorker: { outcome: 'approve' },
+    outcome: 'approved',
+  },
+  {
+    name: 'case worker with four-eyes, then pay-out',
+    submission: () => lastenradApplication('expensive', 20),
+    caseWorker: { outcome: 'approve', fourEyes: true },
     outcome: 'approved',
   },
   { name: 'pay-out', submission: () => lastenradApplication('eligible', 20), outcome: 'approved' },
@@ -104,7 +110,14 @@ describe('a closed case without its Temporal history', () => {
             what: 'the case worker task',
             timeoutMs: 30_000,
           });
-          await completeOpenTask(e, caseId, { caseWorker: 'sb.anna', justification: 'Geprüft.', ...p.caseWorker });
+          const { outcome } = p.caseWorker;
+          await completeOpenTask(e, caseId, { caseWorker: 'sb.anna', justification: 'Geprüft.', outcome });
+          if (p.caseWorker.fourEyes) {
+            await waitFor(async () => (await e.cases.status(caseId)).task?.stage === 'second_approval', {
+              what: 'the proposal awaiting a second case worker',
+            });
+            await completeOpenTask(e, caseId, { caseWorker: 'sb.ben', justification: 'Bestätigt.', outcome });
+          }
         }
         expect((await e.cases.result(caseId)).outcome).toBe(p.outcome);
         await waitFor(async () => (await e.cases.view(caseId))?.status === 'closed', { what: 'the closed state' });
