@@ -3,6 +3,10 @@ import { EventChainBrokenError, verifyEventChain } from '../db/event-chain.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
 import { listPayments } from '../db/queries/payments.js';
 import { findService } from '../services/catalogue.js';
+import canonicalize from 'canonicalize';
+import { AKTENVERZEICHNIS, type AkteIndexEntry, type ArchiveFile } from '../adapters/archive-store.js';
+import { sha256Hex } from '../adapters/document-store.js';
+import { antragDocumentId, findAkte, findAkteDocument, listAkteDocuments } from '../db/queries/akte.js';
 import type { ActivityDeps } from './deps.js';
 import { fileReferenceOf } from './documents.js';
 
@@ -32,6 +36,7 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
       const chain = verifyEventChain(events);
       // A broken log must not be sealed into the archive as if it were whole.
       if (!chain.valid) throw new EventChainBrokenError(i.caseId, chain.problems);
+      const akte = await akteFiles(db, documents, i.caseId);
       const evidence = await Promise.all(
         i.evidence
           .flatMap((e) => (e.ref ? [{ e, ref: e.ref }] : []))
@@ -48,8 +53,9 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
         authorityId: i.authorityId,
         closedAt: i.closedAt,
         retentionYears: findService(i.serviceKey).retentionYears,
+        aktenzeichen: akte?.aktenzeichen,
         eventLogHead: chain.head,
-        xdomea: xdomeaHead(i, events[0]?.at),
+        xdomea: xdomeaHead(i, events[0]?.at, akte?.aktenzeichen),
         files: [
           {
             name: 'bescheid.pdf',
@@ -66,13 +72,62 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
           },
           { name: 'payments.json', kind: 'Zahlungen', mediaType: 'application/json', bytes: json(payments) },
           { name: 'events.json', kind: 'Ereignisprotokoll', mediaType: 'application/json', bytes: json(events) },
+          ...(akte?.files ?? []),
         ],
       });
     },
   };
 }
 
-function xdomeaHead(i: ArchiveCaseInput, firstEventAt: Date | string | undefined) {
+/**
+ * The Akte in the package: the Antrag as submitted (canonical JSON, so its SHA-256 is the index's), every indexed
+ * document whose bytes are in the blob store (questions, answers, uploads), and the document index itself.
+ */
+async function akteFiles(db: ActivityDeps['db'], documents: ActivityDeps['documents'], caseId: string) {
+  const akte = await findAkte(db, { caseId });
+  if (!akte) return undefined;
+  const index = await listAkteDocuments(db, { caseId });
+  const antrag = await findAkteDocument(db, { documentId: antragDocumentId(caseId) });
+  const files: ArchiveFile[] = [];
+  if (antrag?.content)
+    files.push({
+      name: 'antrag.json',
+      kind: 'Antrag',
+      mediaType: 'application/json',
+      bytes: Buffer.from(canonicalize(antrag.content) ?? 'null'),
+    });
+  // The Bescheid and register answers are in the package already, under their own names.
+  for (const d of index)
+    if (d.blobKey && KIND_TITLES[d.kind] && !files.some((f) => sha256Hex(f.bytes) === d.sha256))
+      files.push({
+        name: `${d.kind}-${d.sha256.slice(0, 12)}.${extensionOf(d.mediaType)}`,
+        kind: KIND_TITLES[d.kind]!,
+        mediaType: d.mediaType,
+        bytes: await documents.get(d.blobKey),
+      });
+  const entries: AkteIndexEntry[] = index.map((d) => ({
+    documentId: d.documentId,
+    kind: d.kind,
+    title: d.title,
+    mediaType: d.mediaType,
+    sha256: d.sha256,
+    size: d.size,
+    authorRole: d.authorRole,
+    authorId: d.authorId,
+    createdAt: d.createdAt.toISOString(),
+    replaces: d.replaces,
+  }));
+  files.push({ name: 'akte-index.json', kind: AKTENVERZEICHNIS, mediaType: 'application/json', bytes: json(entries) });
+  return { aktenzeichen: akte.aktenzeichen, files };
+}
+
+const KIND_TITLES: Record<string, string> = {
+  question: 'Schreiben an die antragstellende Person',
+  answer: 'Schreiben der antragstellenden Person',
+  upload: 'Nachweis',
+};
+
+function xdomeaHead(i: ArchiveCaseInput, firstEventAt: Date | string | undefined, aktenzeichen?: string) {
   const service = findService(i.serviceKey);
   const authority = service.authorities[i.authorityId];
   if (!authority) return undefined;
@@ -80,7 +135,7 @@ function xdomeaHead(i: ArchiveCaseInput, firstEventAt: Date | string | undefined
   return {
     authorityName: authority.name,
     serviceName: service.name,
-    fileReference: fileReferenceOf(authority, i.caseId, openedAt),
+    fileReference: aktenzeichen ?? fileReferenceOf(authority, i.caseId, openedAt),
     openedAt,
   };
 }

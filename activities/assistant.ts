@@ -13,13 +13,19 @@ import { effectKey } from '../workflows/contracts/ids.js';
 import { markAnswerDelivered, recordConfirmation } from '../db/queries/applicant-answers.js';
 import { saveTaskSummary } from '../db/queries/task-summaries.js';
 import { findService } from '../services/catalogue.js';
+import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
 export function createAssistantActivities({ db, assistant, documents, postbox }: ActivityDeps) {
   return {
     /** Writes the labelled summary next to an escalated task; the model's failure leaves the fact sheet. */
     async summariseForCaseWorker(i: CaseSummaryRequest): Promise<void> {
-      const input: CaseSummaryInput = { ...i, serviceName: findService(i.serviceKey).name };
+      const { antrag: _antrag, ...request } = i;
+      const input: CaseSummaryInput = {
+        ...request,
+        application: await applicationFrom(db, i),
+        serviceName: findService(i.serviceKey).name,
+      };
       const s = await summariseCase(assistant, input);
       await saveTaskSummary(db, {
         taskId: i.taskId,

@@ -1,4 +1,5 @@
-import type { CaseOutcome, CaseStatus, Decision } from '../workflows/contracts/case.js';
+import type { CaseOutcome, CaseState, CaseStatus, Decision } from '../workflows/contracts/case.js';
+import { recordFinalState } from '../db/queries/akte.js';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { appendCaseEvent, appendCaseEvents } from '../db/queries/case-events.js';
 import { upsertCase } from '../db/queries/cases.js';
@@ -32,6 +33,8 @@ export interface JournalEntry {
 
 export interface RecordJournalInput extends Omit<RecordStageInput, 'seq' | 'status' | 'event' | 'data'> {
   entries: JournalEntry[];
+  /** The state the case closed with, for its Akte (cases with an Akte, at the close). */
+  finalState?: CaseState;
 }
 
 /** The case row as of a stage: only a write with a newer `seq` changes it. */
@@ -64,8 +67,10 @@ export function createCaseRecordActivities({ db }: ActivityDeps) {
     async recordJournal(i: RecordJournalInput): Promise<void> {
       const last = i.entries.at(-1);
       if (!last) return;
+      const { finalState, ...journal } = i;
       await db.transaction(async (tx) => {
-        await upsertCase(tx, caseRow(i, last.seq, last.status));
+        await upsertCase(tx, caseRow(journal, last.seq, last.status));
+        if (finalState) await recordFinalState(tx, { caseId: i.caseId, state: finalState });
         await appendCaseEvents(
           tx,
           i.caseId,

@@ -1,19 +1,19 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { Decision, EvidenceResult } from '../workflows/contracts/case.js';
+import type { ApplicationSource, Decision, EvidenceResult } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import { recordDecision } from '../db/queries/decisions.js';
 import { decide } from '../rules/decide.js';
 import { loadRuleSet, UnknownRuleSetError, type RuleSet } from '../rules/rule-set.js';
 import { findService } from '../services/catalogue.js';
+import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
-export interface DecideInput {
+export interface DecideInput extends ApplicationSource {
   caseId: string;
   serviceKey: string;
   ruleSetVersion: string;
   /** The hash pinned at submission; the rules that decide must be exactly these. */
   ruleSetSha256?: string;
-  application: Record<string, unknown>;
   evidence: EvidenceResult[];
 }
 
@@ -23,7 +23,7 @@ export function createDecisionActivities({ db }: ActivityDeps) {
     async decideCase(i: DecideInput): Promise<Decision> {
       const service = findService(i.serviceKey);
       const ruleSet = await pinnedRuleSet(service.ruleSet.id, i.ruleSetVersion, i.ruleSetSha256);
-      const decision = await decide(ruleSet, service.decisionFacts(i.application, i.evidence));
+      const decision = await decide(ruleSet, service.decisionFacts(await applicationFrom(db, i), i.evidence));
       await recordDecision(db, {
         idempotencyKey: effectKey(i.caseId, 'decision'),
         caseId: i.caseId,

@@ -1,4 +1,5 @@
 import type {
+  ApplicationSource,
   CaseOutcome,
   Decision,
   DocumentRef,
@@ -12,9 +13,13 @@ import { findSeal, recordSeal } from '../db/queries/seals.js';
 import { renderBescheidPdf, type Addressee, type CertificateContent } from '../adapters/documents/bescheid-pdf.js';
 import { findService } from '../services/catalogue.js';
 import type { AuthoritySettings, ServiceDefinition } from '../services/types.js';
+import type { DbExecutor } from '../db/client.js';
+import { addAkteDocument, findAkte } from '../db/queries/akte.js';
+import { applicationFrom, identityFromAkte } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
-export interface RenderBescheidInput {
+/** The application (for the certificate and the address) comes by its Akte reference, inline only in older cases. */
+export interface RenderBescheidInput extends ApplicationSource {
   caseId: string;
   serviceKey: string;
   authorityId: string;
@@ -29,8 +34,6 @@ export interface RenderBescheidInput {
   refusalReasons?: string[];
   fee?: FeeResult;
   issuedAt: string;
-  /** For the certificate an approval comes with; read, never stored here. */
-  application?: Record<string, unknown>;
 }
 
 export interface SealBescheidInput {
@@ -51,16 +54,19 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
     const service = findService(i.serviceKey);
     const authority = service.authorities[i.authorityId];
     if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
+    const application = i.application || i.antrag ? await applicationFrom(db, i) : undefined;
+    // Claim-check: the attested name is in the Akte, not in the case's history.
+    const applicantName = i.applicantName ?? (i.antrag ? (await identityFromAkte(db, i.caseId))?.name : undefined);
     return renderBescheidPdf({
       caseId: i.caseId,
-      fileReference: fileReferenceOf(authority, i.caseId, i.appliedAt ?? i.issuedAt),
+      fileReference: await fileReferenceFor(db, authority, i.caseId, i.appliedAt ?? i.issuedAt),
       authorityName: authority.name,
       authorityContact: authority.contact,
       authorityAddress: authority.postalAddress ?? authority.name,
       appliedAt: i.appliedAt ?? i.issuedAt,
       serviceName: service.name,
       legalBasis: service.legalBasis,
-      addressee: addresseeOf(i.applicantName, i.application),
+      addressee: addresseeOf(applicantName, application),
       outcome: i.outcome,
       decision: i.decision,
       refusalReasons: i.refusalReasons,
@@ -68,9 +74,7 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
       legalRemedy: service.legalRemedy,
       issuedAt: i.issuedAt,
       certificate:
-        service.certificate && i.application
-          ? certificateOf(service.certificate, i.application, i.issuedAt)
-          : undefined,
+        service.certificate && application ? certificateOf(service.certificate, application, i.issuedAt) : undefined,
     });
   }
 
@@ -109,6 +113,19 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
     }
     // A seal recorded by an earlier attempt (or by another worker first): its stored bytes tell the size.
     const size = fresh?.sha256 === seal.sealedSha256 ? fresh.size : (await documents.get(seal.sealedSha256)).byteLength;
+    await addAkteDocument(db, {
+      documentId: `${i.caseId}:bescheid`,
+      caseId: i.caseId,
+      kind: 'bescheid',
+      title: 'Bescheid (gesiegelt)',
+      mediaType: 'application/pdf',
+      sha256: seal.sealedSha256,
+      size,
+      blobKey: seal.sealedSha256,
+      authorRole: 'authority',
+      authorId: i.authorityId,
+      createdAt: seal.sealedAt,
+    });
     return {
       document: { sha256: seal.sealedSha256, mediaType: 'application/pdf', size },
       sourceSha256: seal.sourceSha256,
@@ -155,6 +172,16 @@ function certificateOf(
 export function fileReferenceOf(a: AuthoritySettings, caseId: string, appliedAt: string): string {
   const prefix = a.fileReferencePrefix ?? a.sealIdentity.toUpperCase();
   return `${prefix}/${appliedAt.slice(0, 4)}/${caseId.replace(/-/g, '').slice(0, 8).toUpperCase()}`;
+}
+
+/** The Aktenzeichen of the case's Akte; for cases from before the Akte, the one derived from the case id. */
+export async function fileReferenceFor(
+  db: DbExecutor,
+  a: AuthoritySettings,
+  caseId: string,
+  appliedAt: string,
+): Promise<string> {
+  return (await findAkte(db, { caseId }))?.aktenzeichen ?? fileReferenceOf(a, caseId, appliedAt);
 }
 
 /** Name from the identity, postal address from the application (every sample service asks for one). */

@@ -1,18 +1,19 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { EvidenceResult } from '../workflows/contracts/case.js';
+import type { ApplicationSource, EvidenceResult } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
+import { putAkteDocument } from '../db/queries/akte.js';
+import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
-export interface FetchEvidenceInput {
+export interface FetchEvidenceInput extends ApplicationSource {
   caseId: string;
   authorityId: string;
   evidenceType: string;
   register: string;
   purpose: string;
   subject: string;
-  application: Record<string, unknown>;
   /** Whether the applicant consented, where the service requires consent; without it no register is called. */
   consentGiven: boolean;
 }
@@ -42,7 +43,7 @@ export function createEvidenceActivities({ registers, documents, db }: ActivityD
           register: i.register,
           evidenceType: i.evidenceType,
           subject: i.subject,
-          application: i.application,
+          application: await applicationFrom(db, i),
           idempotencyKey: effectKey(i.caseId, `evidence:${i.evidenceType}`),
         });
         const result: EvidenceResult = {
@@ -62,6 +63,18 @@ export function createEvidenceActivities({ registers, documents, db }: ActivityD
             }),
           );
           result.ref = await documents.put(bytes, 'application/json');
+          await putAkteDocument(db, {
+            documentId: `${i.caseId}:evidence:${i.evidenceType}`,
+            caseId: i.caseId,
+            kind: 'evidence',
+            title: `Registerauskunft ${i.register} (${i.evidenceType})`,
+            mediaType: result.ref.mediaType,
+            sha256: result.ref.sha256,
+            size: result.ref.size,
+            blobKey: result.ref.sha256,
+            authorRole: 'register',
+            authorId: i.register,
+          });
         }
         await logRetrieval(db, {
           ...entry,

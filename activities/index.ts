@@ -20,7 +20,7 @@ export type { ActivityDeps } from './deps.js';
 export function createActivities(deps: ActivityDeps) {
   return reliably({
     ...createCaseRecordActivities(deps),
-    ...createIntakeActivities(),
+    ...createIntakeActivities(deps),
     ...createEvidenceActivities(deps),
     ...createApplicantMessageActivities(deps),
     ...createFeeActivities(deps),

@@ -1,8 +1,18 @@
-import type { IdentityAssertion, IdentityCheckResult, ValidationResult } from '../workflows/contracts/case.js';
+import type {
+  ApplicationSource,
+  IdentityAssertion,
+  IdentityCheckResult,
+  ValidationResult,
+} from '../workflows/contracts/case.js';
 import { assessSubmission, checkTrustLevel, refusalReasons, type Submission } from '../services/assess-submission.js';
 import { findService, planFor } from '../services/catalogue.js';
 import type { CasePlan } from '../services/types.js';
 import { checkApplication } from '../services/validate-application.js';
+import { applicationFrom } from './antrag.js';
+import type { ActivityDeps } from './deps.js';
+
+/** What the case's intake step is handed: the submission, with the application by its Akte reference. */
+export type AssessCaseInput = Omit<Submission, 'application'> & ApplicationSource & { caseId?: string };
 
 export interface ApplicationRef {
   serviceKey: string;
@@ -17,13 +27,14 @@ const check = (i: ApplicationRef) =>
   checkApplication({ ...i, service: findService(i.serviceKey), submittedOn: i.submittedAt.slice(0, 10) });
 
 /** Reading the catalogue and checking the application against the pinned versions: pure lookups, no external effects. */
-export function createIntakeActivities() {
+export function createIntakeActivities({ db }: Pick<ActivityDeps, 'db'>) {
   return {
     /** The whole intake in one step: the plan, or the reasons the case is refused. */
     async assessCase(
-      s: Submission,
+      s: AssessCaseInput,
     ): Promise<{ plan: CasePlan; refusalReasons?: undefined } | { plan?: undefined; refusalReasons: string[] }> {
-      const a = await assessSubmission(s);
+      const { caseId: _caseId, antrag: _antrag, ...submission } = s;
+      const a = await assessSubmission({ ...submission, application: await applicationFrom(db, s) });
       return a.refusal ? { refusalReasons: refusalReasons(a.refusal) } : { plan: a.plan };
     },
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { CaseOutcome, Decision } from '../workflows/contracts/case.js';
+import type { ApplicationSource, CaseOutcome, Decision } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import type { ForwardedNotice } from '../adapters/forwarding.js';
 import type { BundIdStatus, Milestone } from '../adapters/status-messages.js';
 import { findService } from '../services/catalogue.js';
-import { fileReferenceOf } from './documents.js';
+import { applicationFrom } from './antrag.js';
+import { fileReferenceFor } from './documents.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface StatusMessageInput {
@@ -19,13 +20,12 @@ export interface StatusMessageInput {
   at: string;
 }
 
-export interface ForwardInput {
+export interface ForwardInput extends ApplicationSource {
   caseId: string;
   serviceKey: string;
   authorityId: string;
   applicantSubject: string;
   recipient: string;
-  application: Record<string, unknown>;
   decision: Decision;
   submittedAt: string;
   at: string;
@@ -47,7 +47,7 @@ const detailsOf = (m: Milestone, outcome?: CaseOutcome): string =>
   })[m];
 
 /** Outbound messages the standards call for: status messages to the applicant and forwarding to other authorities. */
-export function createOutboundActivities({ statusChannel, forwarding }: ActivityDeps) {
+export function createOutboundActivities({ db, statusChannel, forwarding }: ActivityDeps) {
   return {
     /** Once per case and milestone: the idempotency key makes a retry a no-op at the postbox. */
     async sendStatusMessage(i: StatusMessageInput): Promise<{ messageId?: string; sent: boolean }> {
@@ -77,6 +77,7 @@ export function createOutboundActivities({ statusChannel, forwarding }: Activity
       const authority = service.authorities[i.authorityId];
       if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
       const idempotencyKey = effectKey(i.caseId, `forward:${i.recipient}`);
+      const application = await applicationFrom(db, i);
       const notice: ForwardedNotice = {
         nachrichtenkopf: {
           nachrichtenUUID: uuidFrom(idempotencyKey),
@@ -87,9 +88,9 @@ export function createOutboundActivities({ statusChannel, forwarding }: Activity
         },
         gewerbeanzeige: {
           anzeigeart: 'Anmeldung',
-          aktenzeichen: fileReferenceOf(authority, i.caseId, i.submittedAt),
-          betrieb: (i.application['business'] as Record<string, unknown> | undefined) ?? {},
-          betriebsstaette: { anschrift: (i.application['address'] as Record<string, unknown> | undefined) ?? {} },
+          aktenzeichen: await fileReferenceFor(db, authority, i.caseId, i.submittedAt),
+          betrieb: (application['business'] as Record<string, unknown> | undefined) ?? {},
+          betriebsstaette: { anschrift: (application['address'] as Record<string, unknown> | undefined) ?? {} },
           gewerbetreibender: { pseudonym: i.applicantSubject },
           // The rules fire forward effects in the order they list recipients.
           rechtsgrundlage:

@@ -1,10 +1,11 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
-import type { PayoutResult } from '../workflows/contracts/case.js';
+import type { ApplicationSource, PayoutResult } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import { recordHkrBooking } from '../db/queries/hkr-bookings.js';
 import { recordPayment } from '../db/queries/payments.js';
 import { findService } from '../services/catalogue.js';
+import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 import { type CaseRef, feeAccount, fromProvider } from './fee-account.js';
 import { hkrBooking } from './fee-booking.js';
@@ -14,10 +15,11 @@ import { hkrBooking } from './fee-booking.js';
  * per case; an invalid IBAN is final. The pay-out's row and its outgoing booking are written in one transaction.
  */
 export function payOut({ db, payments }: Pick<ActivityDeps, 'db' | 'payments'>) {
-  return async (i: CaseRef & { application: Record<string, unknown>; amountCents: number }): Promise<PayoutResult> => {
+  return async (i: CaseRef & ApplicationSource & { amountCents: number }): Promise<PayoutResult> => {
     const service = findService(i.serviceKey);
     const field = service.fee.payeeIbanField ?? 'iban';
-    const iban = electronicFormatIBAN(String(i.application[field] ?? '')) ?? '';
+    const application = await applicationFrom(db, i);
+    const iban = electronicFormatIBAN(String(application[field] ?? '')) ?? '';
     if (!isValidIBAN(iban))
       throw ApplicationFailure.nonRetryable(`the application's ${field} is not a valid IBAN`, 'InvalidIban');
     const idempotencyKey = effectKey(i.caseId, 'payout');

@@ -2,6 +2,7 @@ import type { DocumentRef } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import type { ApplicantQuestion } from '../workflows/contracts/task.js';
 import { syncTask, type SyncTaskParams } from '../db/queries/tasks.js';
+import { addAkteDocument } from '../db/queries/akte.js';
 import type { ActivityDeps } from './deps.js';
 
 /** The task's projection and the applicant dialogue: every write safe to repeat. */
@@ -12,7 +13,13 @@ export function createTaskActivities({ db, documents, postbox }: ActivityDeps) {
     },
 
     /** Sends the question through the postbox once per question, however often this runs. */
-    async askApplicant(i: { caseId: string; recipient: string; question: ApplicantQuestion }): Promise<DocumentRef> {
+    async askApplicant(i: {
+      caseId: string;
+      recipient: string;
+      question: ApplicantQuestion;
+      /** The case worker who asked. */
+      by?: string;
+    }): Promise<DocumentRef> {
       const q = i.question;
       const document = await documents.put(Buffer.from(JSON.stringify({ caseId: i.caseId, ...q })), 'application/json');
       await postbox.deliver({
@@ -25,12 +32,38 @@ export function createTaskActivities({ db, documents, postbox }: ActivityDeps) {
             : `Rückfrage zu Ihrem Antrag ${i.caseId}`,
         document,
       });
+      await addAkteDocument(db, {
+        documentId: `${i.caseId}:question:${q.questionId}`,
+        caseId: i.caseId,
+        kind: 'question',
+        title: q.kind === 'document' ? 'Nachforderung von Unterlagen' : 'Rückfrage an die antragstellende Person',
+        mediaType: document.mediaType,
+        sha256: document.sha256,
+        size: document.size,
+        blobKey: document.sha256,
+        content: { questionId: q.questionId, kind: q.kind, text: q.text, by: i.by ?? null },
+        authorRole: 'case_worker',
+        authorId: i.by,
+        createdAt: new Date(q.askedAt),
+      });
       return document;
     },
 
     /** The applicant's answer goes into the case file by reference; events carry only its hash. */
     async storeApplicantReply(i: { caseId: string; questionId: string; answer: string }): Promise<DocumentRef> {
-      return documents.put(Buffer.from(JSON.stringify(i)), 'application/json');
+      const ref = await documents.put(Buffer.from(JSON.stringify(i)), 'application/json');
+      await addAkteDocument(db, {
+        documentId: `${i.caseId}:answer:${i.questionId}`,
+        caseId: i.caseId,
+        kind: 'answer',
+        title: 'Antwort der antragstellenden Person',
+        mediaType: ref.mediaType,
+        sha256: ref.sha256,
+        size: ref.size,
+        blobKey: ref.sha256,
+        authorRole: 'applicant',
+      });
+      return ref;
     },
   };
 }

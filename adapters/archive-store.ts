@@ -17,6 +17,8 @@ export interface ArchivePackageInput {
   authorityId: string;
   closedAt: string;
   retentionYears: number;
+  /** The readable Aktenzeichen of the case's Akte; the case id where the case has none (cases before the Akte). */
+  aktenzeichen?: string;
   files: ArchiveFile[];
   /** Hash of the event log's last entry when archived, so a later change or removal in the log is detected. */
   eventLogHead: string;
@@ -33,6 +35,8 @@ export interface ArchiveManifest {
   Kopf: { Erstellungszeitpunkt: string; Absender: { Behoerde: string }; Anwendung: 'ozg-case-engine' };
   Akte: {
     Aktenzeichen: string;
+    /** The case's technical id (absent in packages from before the Akte, whose Aktenzeichen is the case id). */
+    Kennung?: string;
     Leistung: string;
     Aufbewahrung: { Jahre: number; Bis: string };
     Vorgang: {
@@ -84,7 +88,8 @@ export class BlobArchiveStore implements ArchiveStore {
       profile: 'ozg-case-engine/archive@1 (xdomea-like)',
       Kopf: { Erstellungszeitpunkt: p.closedAt, Absender: { Behoerde: p.authorityId }, Anwendung: 'ozg-case-engine' },
       Akte: {
-        Aktenzeichen: p.caseId,
+        Aktenzeichen: p.aktenzeichen ?? p.caseId,
+        ...(p.aktenzeichen && { Kennung: p.caseId }),
         Leistung: p.serviceKey,
         Aufbewahrung: { Jahre: p.retentionYears, Bis: until.toISOString().slice(0, 10) },
         Vorgang: { Abgeschlossen: p.closedAt, Dokumente: documents },
@@ -138,14 +143,39 @@ export class BlobArchiveStore implements ArchiveStore {
       else if (sha256Hex(zip) !== manifest.xdomea.SHA256)
         problems.push(`${manifest.xdomea.Datei}: does not match its SHA-256`);
     }
+    let index: Buffer | undefined;
     for (const d of manifest.Akte.Vorgang.Dokumente) {
       const bytes = await this.readFile(d.Datei.SHA256).catch(() => undefined);
       if (!bytes) problems.push(`${d.Datei.Name}: missing`);
       else if (sha256Hex(bytes) !== d.Datei.SHA256 || bytes.byteLength !== d.Datei.Groesse)
         problems.push(`${d.Datei.Name}: does not match its SHA-256`);
+      else if (d.Typ === AKTENVERZEICHNIS) index = bytes;
+    }
+    // The Akte's document index: every entry it lists must be in the package, with the bytes it names.
+    if (index) {
+      const listed = new Set(manifest.Akte.Vorgang.Dokumente.map((d) => d.Datei.SHA256));
+      for (const e of JSON.parse(index.toString('utf8')) as AkteIndexEntry[])
+        if (!listed.has(e.sha256)) problems.push(`${e.title} (${e.kind}, Akte ${e.documentId}): not in the package`);
     }
     return { valid: problems.length === 0, packageSha256, problems, manifest };
   }
+}
+
+/** The document type of the Akte's document index in a package. */
+export const AKTENVERZEICHNIS = 'Aktenverzeichnis';
+
+/** One entry of the Akte's document index as the package carries it. */
+export interface AkteIndexEntry {
+  documentId: string;
+  kind: string;
+  title: string;
+  mediaType: string;
+  sha256: string;
+  size: number;
+  authorRole: string;
+  authorId: string | null;
+  createdAt: string;
+  replaces: string | null;
 }
 
 const sha = (hex: string): string => {

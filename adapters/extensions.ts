@@ -3,7 +3,7 @@ import type { PaymentProvider } from './payments.js';
 import type { Postbox } from './postbox.js';
 import type { Registers } from './registers.js';
 import type { Sealer } from './sealer.js';
-import type { Decision, EvidenceResult } from '../workflows/contracts/case.js';
+import type { ApplicationSource, Decision, EvidenceResult } from '../workflows/contracts/case.js';
 import type { StepPoint } from '../services/types.js';
 
 /** What a service's step activity receives: the case as it stands at the step's point. */
@@ -30,6 +30,12 @@ export interface StepResult {
 
 /** A team's step: a Temporal activity (retried on failure), so it may call outside systems. */
 export type StepHandler = (input: StepInput) => Promise<StepResult>;
+
+/**
+ * A step as the case calls it: the application by its Akte reference (claim-check); the engine reads it from the Akte
+ * and hands the team's StepHandler the application itself.
+ */
+export type StepActivity = (input: Omit<StepInput, 'application'> & ApplicationSource) => Promise<StepResult>;
 
 /** Outbound forwarding of a decided case to a recipient the rules named (e.g. a chamber, the tax office). */
 export interface Forwarder {

@@ -7,7 +7,8 @@ import { allRegistersAt, RegistersByName } from '../adapters/registers.js';
 import { registerRuleSetDir } from '../rules/rule-set.js';
 import { listServices, registerService } from '../services/catalogue.js';
 import { loadServiceFolder, type LoadedServiceFolder } from '../services/service-folder.js';
-import type { EngineExtensions, ExtensionContext, ExtensionModule, StepHandler } from '../adapters/extensions.js';
+import type { EngineExtensions, ExtensionContext, ExtensionModule, StepActivity } from '../adapters/extensions.js';
+import { applicationFrom } from '../activities/antrag.js';
 
 /** Registers the engine itself can ask: over HTTP (population, vehicles, trade) and the samples' seeded ones. */
 export const BUILT_IN_REGISTERS: readonly string[] = [
@@ -58,13 +59,23 @@ export function applyExtensions(deps: ActivityDeps, e: EngineExtensions): Activi
 }
 
 /** The step activities to register with the worker, refused where a name is one of the engine's own activities. */
-export function stepActivities(deps: ActivityDeps, e: EngineExtensions): Record<string, StepHandler> {
+export function stepActivities(deps: ActivityDeps, e: EngineExtensions): Record<string, StepActivity> {
   const builtIn = createActivities(deps);
   for (const name of Object.keys(e.steps ?? {})) {
     if (Object.hasOwn(builtIn, name))
       throw new ExtensionError(`step activity "${name}" has the name of an engine activity; choose another`);
   }
-  return { ...e.steps };
+  // The case hands a step the Akte's reference; the team's step gets the application itself.
+  return Object.fromEntries(
+    Object.entries(e.steps ?? {}).map(([name, step]): [string, StepActivity] => [
+      name,
+      async ({ antrag, ...i }) =>
+        step({
+          ...i,
+          application: await applicationFrom(deps.db, { caseId: i.caseId, antrag, application: i.application }),
+        }),
+    ]),
+  );
 }
 
 /** Imports extension modules (`EXTENSIONS=./a.ts,./b.js`): each default-exports extensions or a function building them. */

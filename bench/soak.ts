@@ -49,7 +49,7 @@ export async function soak(engine: Engine, n: number, cachedWorkflows: number, h
   // A failed soak leaves no worker behind.
   const killWorker = () => void worker!.kill('SIGKILL');
   process.once('exit', killWorker);
-  const cases = new CaseClient(engine.client, taskQueue);
+  const cases = new CaseClient(engine.client, engine.db, taskQueue);
   const rssNow = () => mib(memoryOf(pid).rss);
   const startRss = memoryOf(pid).rss;
 

@@ -79,7 +79,7 @@ try {
   const client = new Client({ connection: Connection.lazy() });
   const tokens = await localIssuer({ issuer: 'bench', audience: 'bench' });
   const api = await buildHttpApi({
-    cases: new CaseClient(client),
+    cases: new CaseClient(client, database.db),
     tasks: new TaskClient(client, database.db),
     auth: jwtVerifier(tokens.keys, { issuer: 'bench', audience: 'bench' }),
     identity: { verify: () => Promise.reject(new Error('not in this benchmark')) },

@@ -47,7 +47,7 @@ async function main() {
       const taskQueue = `bench-workers-${randomUUID()}`;
       console.log(`» starting ${workers} worker process(es) on ${taskQueue}`);
       const children = await startWorkers(workers, { ...engine.processEnv, TASK_QUEUE: taskQueue });
-      const cases = new CaseClient(engine.client, taskQueue);
+      const cases = new CaseClient(engine.client, engine.db, taskQueue);
       const run = async (i: number) => cases.result((await cases.submit(residents[i]!)).caseId);
       const measure = async (n: number) => {
         const latencies: number[] = [];

@@ -8,6 +8,7 @@ import {
 } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type {
+  AntragRef,
   CaseDeadlines,
   CaseResult,
   CaseState,
@@ -30,6 +31,11 @@ import { unsafeText } from '../services/safe-text.js';
 import type { ServiceDefinition } from '../services/types.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
+import type { Database } from '../db/client.js';
+import { findAkte, openAkte } from '../db/queries/akte.js';
+import canonicalize from 'canonicalize';
+import { antragSha256 } from '../activities/antrag.js';
+import { aktenzeichenYear, fieldLabels, formatAktenzeichen, schemaIdOf } from '../services/aktenzeichen.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
 
 export interface SubmitApplication {
@@ -61,6 +67,8 @@ export interface SubmittedCase {
 export class CaseClient {
   constructor(
     private readonly client: Client,
+    /** Where intake writes the Akte before the case starts. */
+    private readonly akte: Database,
     private readonly taskQueue = TASK_QUEUE,
     /** The clock that pins the rule set version in force; tests move it to a legal change's date. */
     private readonly now: () => Date = () => new Date(),
@@ -91,6 +99,23 @@ export class CaseClient {
     const submissionSha256 = createHash('sha256')
       .update(`${caseId}:${stableJson([a.serviceKey, a.authorityId, a.identity, a.application])}`)
       .digest('hex');
+    const ruleSetSha256 = releasedRuleSetHash(service.ruleSet.id, ruleSetVersion);
+    // The Akte first: the case's workflow only ever starts for an application the Akte holds.
+    const { akte, created } = await openAkteFor(this.akte, {
+      a,
+      service,
+      caseId,
+      schemaVersion,
+      ruleSetVersion,
+      ruleSetSha256,
+      submittedAt,
+      submissionSha256,
+    });
+    if (akte.submissionSha256 !== submissionSha256) throw idempotencyKeyReused();
+    // A closed case is answered from its Akte: its history may be gone, and must not start the case again.
+    if (!created && akte.finalState)
+      return { caseId, workflowId, ruleSetVersion: akte.ruleSetVersion, duplicate: true };
+    const antrag = { sha256: antragSha256(a.application) };
     try {
       await this.client.workflow.start<typeof caseWorkflow>(
         'caseWorkflow',
@@ -102,6 +127,7 @@ export class CaseClient {
           ruleSetVersion,
           submittedAt,
           submissionSha256,
+          antrag,
         }),
       );
       return { caseId, workflowId, ruleSetVersion, duplicate: false };
@@ -109,19 +135,14 @@ export class CaseClient {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       const existing = await this.client.workflow.getHandle(workflowId).describe();
       const memo = existing.memo as { submissionSha256?: string; ruleSetVersion?: string } | undefined;
-      if (memo?.submissionSha256 !== submissionSha256) {
-        throw new IntakeRefusedError(
-          'idempotency_key_reused',
-          409,
-          'Dieser Idempotenzschlüssel wurde bereits für einen anderen Antrag verwendet.',
-        );
-      }
+      if (memo?.submissionSha256 !== submissionSha256) throw idempotencyKeyReused();
       return { caseId, workflowId, ruleSetVersion: memo.ruleSetVersion ?? ruleSetVersion, duplicate: true };
     }
   }
 
   /** Whether a case with this id was ever started (running or closed). */
   async exists(caseId: string): Promise<boolean> {
+    if ((await findAkte(this.akte, { caseId }))?.finalState) return true;
     try {
       await this.client.workflow.getHandle(caseWorkflowId(caseId)).describe();
       return true;
@@ -129,6 +150,14 @@ export class CaseClient {
       if ((err as Error).name === 'WorkflowNotFoundError') return false;
       throw err;
     }
+  }
+
+  /**
+   * What a case is to the people who may see it: the state it closed with, from its Akte, or, while it runs, the
+   * workflow's live state. Undefined when there is no such case.
+   */
+  view(caseId: string): Promise<CaseState | undefined> {
+    return caseStateOf(this.client, this.akte, caseId);
   }
 
   status(caseId: string): Promise<CaseState> {
@@ -150,6 +179,71 @@ export class CaseClient {
   notifyPayment(caseId: string, notice: { transactionId: string }): Promise<void> {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).signal(paymentNotifiedSignal, notice);
   }
+}
+
+/** A closed case's state from its Akte (Temporal's history may be gone); a running case's from its workflow. */
+export async function caseStateOf(client: Client, db: Database, caseId: string): Promise<CaseState | undefined> {
+  const closed = (await findAkte(db, { caseId }))?.finalState;
+  if (closed) return closed as CaseState;
+  return client.workflow
+    .getHandle(caseWorkflowId(caseId))
+    .query(caseStateQuery)
+    .catch((err: Error) => {
+      if (err.name === 'WorkflowNotFoundError') return undefined;
+      throw err;
+    });
+}
+
+const idempotencyKeyReused = () =>
+  new IntakeRefusedError(
+    'idempotency_key_reused',
+    409,
+    'Dieser Idempotenzschlüssel wurde bereits für einen anderen Antrag verwendet.',
+  );
+
+/**
+ * Writes the application as submitted into the case's Akte (JSON, schema id and version, the field labels) and draws
+ * its Aktenzeichen; a repeated submission of the same case writes nothing and gets the Akte that is there.
+ */
+export function openAkteFor(
+  db: Database,
+  o: {
+    a: SubmitApplication;
+    service: ServiceDefinition;
+    caseId: string;
+    schemaVersion: string;
+    ruleSetVersion: string;
+    ruleSetSha256?: string;
+    submittedAt: string;
+    submissionSha256: string;
+  },
+) {
+  const { a, service, caseId, schemaVersion } = o;
+  const authority = findAuthority(service, a.authorityId);
+  const year = aktenzeichenYear(o.submittedAt);
+  return openAkte(db, {
+    caseId,
+    authorityId: a.authorityId,
+    serviceKey: service.key,
+    year,
+    aktenzeichen: (n) => formatAktenzeichen(service, authority, year, n),
+    applicantSubject: a.identity.subject,
+    identity: a.identity,
+    consent: a.consent,
+    submissionSha256: o.submissionSha256,
+    schemaId: schemaIdOf(service, schemaVersion),
+    schemaVersion,
+    ruleSetVersion: o.ruleSetVersion,
+    ruleSetSha256: o.ruleSetSha256,
+    submittedAt: new Date(o.submittedAt),
+    antrag: {
+      content: a.application,
+      sha256: antragSha256(a.application),
+      size: Buffer.byteLength(canonicalize(a.application) ?? 'null'),
+      title: `Antrag: ${service.name}`,
+      labels: fieldLabels(service.schemas[schemaVersion]),
+    },
+  });
 }
 
 /** The service an application is for, looked up once where it enters; refused as intake refuses when unknown. */
@@ -210,6 +304,8 @@ export function caseWorkflowStart(
     ruleSetVersion: string;
     submittedAt: string;
     submissionSha256: string;
+    /** Where the Akte holds the application (claim-check): the input then carries this reference, not the data. */
+    antrag?: AntragRef;
   },
 ): WorkflowStartOptions<typeof caseWorkflow> {
   const { a, caseId, schemaVersion, ruleSetVersion, submittedAt } = o;
@@ -232,8 +328,10 @@ export function caseWorkflowStart(
         ruleSetVersion,
         ruleSetSha256: releasedRuleSetHash(service.ruleSet.id, ruleSetVersion),
         submittedAt,
-        identity: a.identity,
-        application: a.application,
+        // From the Akte on the workflow carries references and the facts a step needs; the name stays in the Akte.
+        ...(o.antrag
+          ? { antrag: o.antrag, identity: factsOfIdentity(a.identity) }
+          : { application: a.application, identity: a.identity }),
         consent: a.consent,
         deadlines: a.deadlines,
       },
@@ -246,6 +344,9 @@ export function caseWorkflowStart(
     ]),
   };
 }
+
+/** What the steps of a case need of the identity: the pseudonymous subject, trust level and mandate, no name. */
+const factsOfIdentity = ({ name: _name, ...facts }: IdentityAssertion): IdentityAssertion => facts;
 
 /**
  * What the Temporal Web UI shows for a case without opening its payloads: service, authority and case id, never

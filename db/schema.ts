@@ -8,6 +8,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -366,4 +367,99 @@ export const workbenchSessions = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (t) => [index('workbench_sessions_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * The Akte of a case: its header, written by intake before the case's workflow starts and kept for as long as the
+ * law keeps the file. The case id (a UUID) stays the technical id; the Aktenzeichen is the one people read.
+ */
+export const akten = pgTable(
+  'akten',
+  {
+    caseId: text('case_id').primaryKey(),
+    /** Readable file number, unique, from the pattern the authority or service declares (e.g. `32.1-BPA/2026/00017`). */
+    aktenzeichen: text('aktenzeichen').notNull(),
+    authorityId: text('authority_id').notNull(),
+    serviceKey: text('service_key').notNull(),
+    /** The year and running number the Aktenzeichen was drawn from, per authority. */
+    year: integer('year').notNull(),
+    runningNumber: integer('running_number').notNull(),
+    /** Pseudonymous subject of the applicant. */
+    applicantSubject: text('applicant_subject').notNull(),
+    /** The verified identity as intake saw it (trust level, representation, the name for the Bescheid). */
+    identity: jsonb('identity').notNull(),
+    consent: jsonb('consent'),
+    /** Hash over the submission: a repeated idempotency key with a different application is refused. */
+    submissionSha256: text('submission_sha256').notNull(),
+    schemaId: text('schema_id').notNull(),
+    schemaVersion: text('schema_version').notNull(),
+    ruleSetVersion: text('rule_set_version').notNull(),
+    ruleSetSha256: text('rule_set_sha256'),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The case's state as it closed (what `caseState` answered then): its views no longer need Temporal's history. */
+    finalState: jsonb('final_state'),
+  },
+  (t) => [
+    uniqueIndex('akten_aktenzeichen_uq').on(t.aktenzeichen),
+    uniqueIndex('akten_authority_year_number_uq').on(t.authorityId, t.year, t.runningNumber),
+    index('akten_applicant_idx').on(t.applicantSubject),
+  ],
+);
+
+/** The last running number drawn per authority and year; drawn in the transaction that writes the Akte (no gaps). */
+export const aktenzeichenCounters = pgTable(
+  'aktenzeichen_counters',
+  {
+    authorityId: text('authority_id').notNull(),
+    year: integer('year').notNull(),
+    last: integer('last').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.authorityId, t.year] })],
+);
+
+/** What an entry of the document index is. */
+export const AKTE_DOCUMENT_KINDS = [
+  'antrag',
+  'evidence',
+  'upload',
+  'letter',
+  'question',
+  'answer',
+  'decision',
+  'bescheid',
+  'note',
+  'payment',
+] as const;
+
+/**
+ * The document index of an Akte: every entry with kind, title, media type, SHA-256, where its bytes are (the blob
+ * store, or `content` for JSON records such as the Antrag), who wrote it (role and pseudonymous id), when, and the
+ * entry it replaces.
+ */
+export const akteDocuments = pgTable(
+  'akte_documents',
+  {
+    documentId: text('document_id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    kind: text('kind', { enum: AKTE_DOCUMENT_KINDS }).notNull(),
+    title: text('title').notNull(),
+    mediaType: text('media_type').notNull(),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    /** Key in the blob store; absent where the entry's content is held here. */
+    blobKey: text('blob_key'),
+    /** A JSON record held in the Akte itself (the Antrag as submitted). */
+    content: jsonb('content'),
+    /** Labels of the fields (FIM or schema titles), JSON pointer to label, where the schema declares them. */
+    labels: jsonb('labels'),
+    authorRole: text('author_role', {
+      enum: ['applicant', 'engine', 'register', 'case_worker', 'authority'],
+    }).notNull(),
+    /** Pseudonymous id of the author (the applicant's subject, a case worker's id); absent for the engine. */
+    authorId: text('author_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    replaces: text('replaces'),
+  },
+  (t) => [index('akte_documents_case_idx').on(t.caseId, t.createdAt)],
 );

@@ -98,7 +98,12 @@ async function runOne(
     JSON.stringify(want) !== JSON.stringify(got) &&
     mismatches.push(`${what}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
   // The example's day pins the rule set version, as it does for the rules-only check.
-  const cases = new CaseClient(engine.client, engine.taskQueue, () => new Date(`${ex.submittedOn}T12:00:00Z`));
+  const cases = new CaseClient(
+    engine.client,
+    engine.db,
+    engine.taskQueue,
+    () => new Date(`${ex.submittedOn}T12:00:00Z`),
+  );
   const submitted = await cases
     .submit({
       serviceKey: service.key,

@@ -4,6 +4,7 @@ import { sha256Hex, type DocumentStore } from '../adapters/document-store.js';
 import type { DocumentRef } from '../workflows/contracts/case.js';
 import type { DbExecutor } from '../db/client.js';
 import { recordEvidenceUpload } from '../db/queries/retention.js';
+import { addAkteDocument } from '../db/queries/akte.js';
 import type { CaseClient } from '../client/case-client.js';
 import { HttpProblem, workflowProblem } from './problem.js';
 import { checkUpload } from './upload-check.js';
@@ -87,6 +88,19 @@ export const evidenceUploadRoutes: FastifyPluginAsync<EvidenceUploadRoutesOption
       const stored = await o.documents.put(bytes, checked.mediaType);
       if (stored.sha256 !== document.sha256) throw new Error('stored upload does not match the accepted hash');
       await recordEvidenceUpload(o.db, { caseId: req.params.caseId, evidenceType: req.params.evidenceType, document });
+      await addAkteDocument(o.db, {
+        documentId: `${req.params.caseId}:upload:${req.params.evidenceType}:${document.sha256}`,
+        caseId: req.params.caseId,
+        kind: 'upload',
+        title: file.filename,
+        mediaType: document.mediaType,
+        sha256: document.sha256,
+        size: document.size,
+        blobKey: document.sha256,
+        content: { evidenceType: req.params.evidenceType, fileName: file.filename },
+        authorRole: 'applicant',
+        authorId: state.applicantSubject,
+      });
       return reply.status(201).send({ document, requestedEvidence: state.requestedEvidence ?? [] });
     },
   );

@@ -41,7 +41,7 @@ async function withDocumentApi<T>(read: (app: FastifyInstance) => T): Promise<T>
   const client = new Client({ connection: Connection.lazy({ address: 'document-only.invalid:7233' }) });
   const documents = new DocumentStore(new FolderBlobStore('/nonexistent'));
   const app = await buildHttpApi({
-    cases: new CaseClient(client),
+    cases: new CaseClient(client, database.db),
     tasks: new TaskClient(client, database.db),
     auth: jwtVerifier(() => Promise.reject(new Error('document only')), {
       issuer: 'document-only',

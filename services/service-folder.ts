@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { TRUST_LEVELS, type EvidenceResult, type EvidenceStatus } from '../workflows/contracts/case.js';
 import { factsReadBy } from '../rules/run-rules.js';
+import { aktenzeichenPatternProblem } from './aktenzeichen.js';
 import { completeService, DEFAULT_DECISION_FACTS, DEFAULT_INTAKE_FACTS, type ServiceInput } from './define-service.js';
 import type { AuthoritySettings, ServiceDefinition } from './types.js';
 import { compileApplicationSchema } from './validate-application.js';
@@ -305,7 +306,15 @@ function keysOf(fn: () => Record<string, unknown>, into: Set<string>): void {
 }
 
 const iban = z.string().refine((s) => isValidIBAN(electronicFormatIBAN(s) ?? ''), 'is not a valid IBAN');
+const aktenzeichenPattern = z
+  .string()
+  .superRefine((p, ctx) => {
+    const problem = aktenzeichenPatternProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .optional();
 const authorityShape = z.looseObject({
+  aktenzeichenPattern,
   name: z.string().min(1),
   feeAccount: iban,
   contact: z.string().min(1),
@@ -358,6 +367,7 @@ const serviceShape = z.looseObject({
   escalation: z.object({ fourEyes: z.boolean(), candidateGroup: z.string().min(1) }),
   outputs: z.object({ documents: z.array(z.string()), forwardingRecipients: z.array(z.string()) }),
   retentionYears: z.number().int().positive(),
+  aktenzeichenPattern,
   legalRemedy: z.string().min(20),
   steps: z
     .array(

@@ -31,6 +31,8 @@ export interface AuthoritySettings {
   arsAreas?: string[];
   /** Aktenzeichen prefix in the authority's file plan, e.g. `32.14-BPA`; the Bescheid's file number starts with it. */
   fileReferencePrefix?: string;
+  /** How this authority numbers its files (overrides the service's): placeholders {prefix} {year} {service} {number:N}. */
+  aktenzeichenPattern?: string;
   deadlines?: Partial<CaseDeadlines>;
   /** Overrides the service's escalation policy for this authority. */
   escalation?: Partial<EscalationPolicy>;
@@ -82,6 +84,8 @@ export interface ServiceDefinition {
   escalation: EscalationPolicy;
   outputs: ServiceOutputs;
   authorities: Record<string, AuthoritySettings>;
+  /** How the authorities number this service's files unless they declare their own; see services/aktenzeichen.ts. */
+  aktenzeichenPattern?: string;
   /** How long the archive keeps a closed case (Aufbewahrungsfrist), recorded in its archive package. */
   retentionYears: number;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */

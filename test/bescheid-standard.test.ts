@@ -59,7 +59,8 @@ describe('the Bescheid to standard: addressed, tagged PDF/A, PAdES seal', () => 
     const texts = structure.map((e) => e.text);
     const address = submission.application['address'] as { street: string; postalCode: string; city: string };
     expect(texts).toContain(`Erika Mustermann${address.street}${address.postalCode} ${address.city}`);
-    expect(texts.some((t) => /Aktenzeichen: 32\.1-BPA\/\d{4}\/[0-9A-F]{8}/.test(t))).toBe(true);
+    // The Aktenzeichen of the case's Akte: the authority's prefix, the year and its running number.
+    expect(texts.some((t) => /Aktenzeichen: 32\.1-BPA\/\d{4}\/\d{5}/.test(t))).toBe(true);
     expect(texts.some((t) => /Ihr Antrag vom: \d{2}\.\d{2}\.\d{4}/.test(t))).toBe(true);
     expect(structure).toContainEqual(expect.objectContaining({ type: 'P', text: 'Guten Tag Erika Mustermann,' }));
     const headings = (type: string) => structure.filter((e) => e.type === type).map((e) => e.text);

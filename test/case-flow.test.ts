@@ -91,6 +91,9 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
         'decision.json',
         'payments.json',
         'events.json',
+        // The Akte: the Antrag as submitted and its document index.
+        'antrag.json',
+        'akte-index.json',
       ]);
 
       const description = await client.workflow.getHandle(caseWorkflowId(caseId)).describe();
@@ -180,7 +183,7 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
     const taskQueue = `test-${randomUUID()}`;
     const worker = await workerOn(taskQueue, deps, { extraActivities: { recordJournal: slowRecord } });
     await worker.runUntil(async () => {
-      const cases = new CaseClient(client, taskQueue);
+      const cases = new CaseClient(client, db, taskQueue);
       const tasks = new TaskClient(client, db);
       const { caseId } = await cases.submit(applicationOf('company_car'));
       const taskId = `${caseId}:review`;

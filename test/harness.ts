@@ -159,7 +159,7 @@ export async function withWorker<T>(
   const deps = applyExtensions(testDeps(overrides), extensions);
   const worker = await workerOn(taskQueue, deps, { extraActivities: stepActivities(deps, extensions) });
   return worker.runUntil(
-    fn({ cases: new CaseClient(client, taskQueue), tasks: new TaskClient(client, db), taskQueue, deps, worker }),
+    fn({ cases: new CaseClient(client, db, taskQueue), tasks: new TaskClient(client, db), taskQueue, deps, worker }),
   );
 }
 

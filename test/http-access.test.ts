@@ -275,7 +275,7 @@ describe('access that refuses by default', () => {
   });
 
   it('limits the public routes per client and sends security headers on every answer', async () => {
-    const api = await testApi(new CaseClient(client), {
+    const api = await testApi(new CaseClient(client, db), {
       security: { publicMax: 3, publicWindowMs: 60_000 },
       assistant: {},
     });
@@ -297,7 +297,7 @@ describe('access that refuses by default', () => {
     for (let i = 0; i < 5; i++) expect((await api.inject({ url: '/health' })).statusCode).toBe(200);
 
     // Behind a trusted proxy each forwarded client counts on its own.
-    const proxied = await testApi(new CaseClient(client), {
+    const proxied = await testApi(new CaseClient(client, db), {
       security: { publicMax: 1, publicWindowMs: 60_000, trustProxy: ['127.0.0.1'] },
       assistant: {},
     });

@@ -168,7 +168,7 @@ describe('who may do what over HTTP', () => {
   });
 
   it('checks responses against their schema: a route that breaks its contract answers a bare 500', async () => {
-    const api = await apiFor({ cases: new CaseClient(client), tasks: new TaskClient(client, db) } as Parameters<
+    const api = await apiFor({ cases: new CaseClient(client, db), tasks: new TaskClient(client, db) } as Parameters<
       typeof apiFor
     >[0]);
     api.get(

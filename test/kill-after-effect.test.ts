@@ -150,7 +150,7 @@ describe('a worker killed right after an effect', () => {
     };
     for (let i = 0; i < 3; i++) spawnWorker();
 
-    const cases = new CaseClient(client, taskQueue);
+    const cases = new CaseClient(client, db, taskQueue);
     const tasks = new TaskClient(client, db);
     const questions = new QuestionClient(client, taskQueue);
     const pollFee = { paymentPollMs: 300 };
@@ -372,7 +372,7 @@ describe('a worker killed right after an effect', () => {
     const archivedCase = caseOf('archiveCase');
     const ofCase = packages.filter(
       (p) =>
-        (JSON.parse(Buffer.from(p.bytes).toString('utf8')) as { Akte: { Aktenzeichen: string } }).Akte.Aktenzeichen ===
+        (JSON.parse(Buffer.from(p.bytes).toString('utf8')) as { Akte: { Kennung?: string } }).Akte.Kennung ===
         archivedCase,
     );
     expect(ofCase).toHaveLength(1);

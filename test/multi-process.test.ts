@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { sealIdentities } from '../app/production-profile.js';
 import { CaseClient } from '../client/case-client.js';
+import { connectDatabase } from '../db/client.js';
 import { DEMO_SEAL_PASSPHRASE, DemoSealKeyStore } from '../dev/demo-seal-keys.js';
 import { sampleApplications, sampleRegisterData } from '../dev/demo/sample-applications.js';
 import { gewerbeApplication, lastenradApplication } from '../dev/demo/sample-other-services.js';
@@ -130,7 +131,9 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
 
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     stops.push(() => connection.close());
-    const cases = new CaseClient(new Client({ connection, dataConverter: testDataConverter }), taskQueue);
+    const database = connectDatabase(inject('databaseUrl'), { max: 2 });
+    stops.push(() => database.close());
+    const cases = new CaseClient(new Client({ connection, dataConverter: testDataConverter }), database.db, taskQueue);
     // Every sample service, so the production registers (HTTP only, no seeded records) answer each of them.
     const mix = [
       ...sampleApplications(6 * CASES, 7)

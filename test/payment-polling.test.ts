@@ -26,7 +26,7 @@ describe('an unpaid fee on a provider that never sends a webhook', () => {
   let silent: PaymentSandbox;
   let api: Awaited<ReturnType<typeof testApi>>;
   beforeAll(async () => {
-    api = await testApi(new CaseClient(client), { payments: { db, webhookSecret: SECRET } });
+    api = await testApi(new CaseClient(client, db), { payments: { db, webhookSecret: SECRET } });
     await api.listen({ host: '127.0.0.1', port: 0 });
     silent = await startPaymentSandbox({
       port: 0,

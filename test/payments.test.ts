@@ -30,7 +30,7 @@ let api: Awaited<ReturnType<typeof testApi>>;
 let webhookUrl: string;
 
 beforeAll(async () => {
-  api = await testApi(new CaseClient(client), { payments: { db, webhookSecret: SECRET } });
+  api = await testApi(new CaseClient(client, db), { payments: { db, webhookSecret: SECRET } });
   await api.listen({ host: '127.0.0.1', port: 0 });
   webhookUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}/payments/webhook`;
   [manual, autoPay] = await Promise.all([
@@ -219,7 +219,7 @@ describe('fees, refunds and pay-outs through the payment sandbox', () => {
       },
     });
     const dying = await workerOn(taskQueue, testDeps(via(autoPay, crashing)));
-    const cases = new CaseClient(client, taskQueue);
+    const cases = new CaseClient(client, db, taskQueue);
     // A cargo-bike grant: the rules approve half the price, capped at 1,000 EUR, paid to the applicant's IBAN.
     const submission = lastenradApplication('eligible', 8);
     const { caseId } = await cases.submit(submission);

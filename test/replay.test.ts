@@ -38,6 +38,11 @@ const REQUIRED_PATHS = [
   'lean-outbound-automated',
   'lean-outbound-case-worker',
   'lean-outbound-documents-needed',
+  // Cases with an Akte: the input carries the Antrag's reference (claim-check), the steps read the Akte.
+  'akte-automated-approval',
+  'akte-documents-requested',
+  'akte-fee-paid',
+  'akte-payout',
 ];
 
 type Mutation = { file: string; from: string; to: string };

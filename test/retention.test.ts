@@ -9,7 +9,8 @@ import { recordDelivery } from '../db/queries/deliveries.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
 import { erasureOf, recordEvidenceUpload } from '../db/queries/retention.js';
 import { recordSeal } from '../db/queries/seals.js';
-import { caseEvents, cases, deliveries, evidenceRetrievals } from '../db/schema.js';
+import { akteDocuments, akten, caseEvents, cases, deliveries, evidenceRetrievals } from '../db/schema.js';
+import { openAkte } from '../db/queries/akte.js';
 import { client, db, withWorker } from './harness.js';
 
 const PARKING = '99050012104000'; // retention 6 years
@@ -29,6 +30,22 @@ async function closedCase(
   const shared = await e.deps.documents.put(sharedUpload, 'application/pdf');
   const register = await e.deps.documents.put(Buffer.from(`Meldebescheinigung ${caseId}`), 'application/pdf');
   await recordEvidenceUpload(db, { caseId, evidenceType: 'vehicle_registration', document: upload });
+  const subject = `pseudonym-${caseId}`;
+  await openAkte(db, {
+    caseId,
+    authorityId: 'stadt-musterstadt',
+    serviceKey: PARKING,
+    year: closedAt.getUTCFullYear(),
+    aktenzeichen: (n) => `TEST/${caseId}/${n}`,
+    applicantSubject: subject,
+    identity: { subject, trustLevel: 'substantial', name: { givenName: 'Erika', familyName: 'Mustermann' } },
+    submissionSha256: caseId,
+    schemaId: 'test',
+    schemaVersion: '1',
+    ruleSetVersion: '1',
+    submittedAt: closedAt,
+    antrag: { content: { licensePlate: 'MS-AB 123' }, sha256: 'a'.repeat(64), size: 27, title: 'Antrag' },
+  });
   await recordEvidenceUpload(db, { caseId, evidenceType: 'parking_permit_old', document: shared });
   await logRetrieval(db, {
     caseId,
@@ -145,6 +162,17 @@ describe('retention (Löschfristen)', () => {
       expect((await db.select().from(cases).where(eq(cases.caseId, recent.caseId)))[0]!.applicantSubject).toBe(
         `pseudonym-${recent.caseId}`,
       );
+      // The Akte keeps its Aktenzeichen and document index; the application, the identity and the pseudonym go.
+      const [akte] = await db.select().from(akten).where(eq(akten.caseId, expired.caseId));
+      expect(akte).toMatchObject({
+        applicantSubject: 'gelöscht',
+        identity: {},
+        aktenzeichen: `TEST/${expired.caseId}/1`,
+      });
+      const index = await db.select().from(akteDocuments).where(eq(akteDocuments.caseId, expired.caseId));
+      expect(index).toEqual([expect.objectContaining({ kind: 'antrag', content: null, authorId: null })]);
+      const [kept] = await db.select().from(akteDocuments).where(eq(akteDocuments.caseId, recent.caseId));
+      expect(kept).toMatchObject({ content: { licensePlate: 'MS-AB 123' }, authorId: `pseudonym-${recent.caseId}` });
       // The record of what was erased: kinds and hashes, the period, and what stayed.
       const erasure = await erasureOf(db, { caseId: expired.caseId });
       expect(erasure).toMatchObject({ serviceKey: PARKING, retentionYears: 6 });

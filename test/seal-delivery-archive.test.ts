@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { VERIFY_BODY_LIMIT } from '../http/verification-routes.js';
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { and, eq, sql } from 'drizzle-orm';
@@ -98,7 +98,7 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
 
   it('the QR code address verifies the document over HTTP, and POST /verify rejects a changed copy', async () => {
     expect(result.bescheid.verificationUrl).toBe(`${publicBaseUrl}/verify/${result.bescheid.sealId}`);
-    const api = await testApi(new CaseClient(client), {
+    const api = await testApi(new CaseClient(client, db), {
       verification: { db, documents: testDeps().documents, sealKeys },
     });
     await api.listen({ host: '127.0.0.1', port: 0 });
@@ -193,7 +193,12 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     const check = await archive.verify(result.archive.packageSha256);
     expect(check).toMatchObject({ valid: true, problems: [] });
     const akte = check.manifest!.Akte;
-    expect(akte).toMatchObject({ Aktenzeichen: caseId, Leistung: submission.serviceKey, Aufbewahrung: { Jahre: 6 } });
+    expect(akte).toMatchObject({
+      Aktenzeichen: expect.stringMatching(/^32\.1-BPA\/\d{4}\/\d{5}$/),
+      Kennung: caseId,
+      Leistung: submission.serviceKey,
+      Aufbewahrung: { Jahre: 6 },
+    });
     expect(akte.Vorgang.Dokumente.map((d) => d.Typ)).toEqual([
       'Bescheid',
       'Nachweis',
@@ -201,7 +206,18 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
       'Entscheidung',
       'Zahlungen',
       'Ereignisprotokoll',
+      'Antrag',
+      'Aktenverzeichnis',
     ]);
+    // The Antrag as submitted, byte for byte the JSON whose SHA-256 the Akte's index holds.
+    const antrag = akte.Vorgang.Dokumente[6]!;
+    expect(JSON.parse((await archive.readFile(antrag.Datei.SHA256)).toString('utf8'))).toEqual(submission.application);
+    const index = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[7]!.Datei.SHA256)).toString('utf8'));
+    expect(index.map((e: { kind: string }) => e.kind)).toEqual(['antrag', 'evidence', 'evidence', 'bescheid']);
+    expect(index[0]).toMatchObject({ sha256: antrag.Datei.SHA256, authorRole: 'applicant' });
+    expect(index[3]).toMatchObject({ sha256: result.bescheid.document.sha256, authorRole: 'authority' });
+    const packaged = new Set(akte.Vorgang.Dokumente.map((d) => d.Datei.SHA256));
+    for (const e of index as Array<{ sha256: string }>) expect(packaged.has(e.sha256)).toBe(true);
     expect(akte.Vorgang.Dokumente[0]!.Datei.SHA256).toBe(result.bescheid.document.sha256);
     const decision = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[3]!.Datei.SHA256)).toString('utf8'));
     expect(decision.firedRules[0]).toMatchObject({ ruleId: 'resident-holder-in-zone', legalBasis: expect.any(String) });
@@ -218,6 +234,19 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
     } finally {
       await writeFile(file, original);
     }
+    // An entry of the Akte missing from the archive fails it too.
+    const antragFile = join(dataDir, 'archive', 'objects', antrag.Datei.SHA256);
+    const antragBytes = await readFile(antragFile);
+    await rm(antragFile);
+    try {
+      expect(await archive.verify(result.archive.packageSha256)).toMatchObject({
+        valid: false,
+        problems: ['antrag.json: missing'],
+      });
+    } finally {
+      await writeFile(antragFile, antragBytes);
+    }
+    expect(await archive.verify(result.archive.packageSha256)).toMatchObject({ valid: true });
   });
 
   it('chains the event log: a changed entry or a removed one is detected', async () => {

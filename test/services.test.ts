@@ -139,7 +139,7 @@ describe('sample services decide approve, reject and escalate, with stored expla
 
   it('a changed rule set leaves earlier decisions unchanged; "what if" re-decides a stored case under the new version without touching it', async () => {
     await withWorker(async ({ cases, taskQueue }) => {
-      const after2027 = new CaseClient(client, taskQueue, () => new Date('2027-01-04T09:00:00Z'));
+      const after2027 = new CaseClient(client, db, taskQueue, () => new Date('2027-01-04T09:00:00Z'));
       const earlier = await run({ cases }, applicationOf('company_car', 3), 'awaiting_case_worker');
       const earlierResident = await run({ cases }, applicationOf('resident', 3));
       const later = await run({ cases: after2027 }, applicationOf('company_car', 4));

@@ -66,7 +66,7 @@ describe('traces across API, workflow and activities', () => {
         dataConverter: testDataConverter,
         interceptors: tracing.clientInterceptors,
       });
-      const cases = new CaseClient(traced, taskQueue);
+      const cases = new CaseClient(traced, db, taskQueue);
       const api = await buildHttpApi({
         cases,
         tasks: new TaskClient(traced, db),

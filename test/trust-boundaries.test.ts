@@ -53,7 +53,7 @@ async function withCaseAwaitingCaseWorker(
   const taskQueue = `trust-${randomUUID()}`;
   const worker = await workerOn(taskQueue, testDeps(), { actorKeys: [actorPublicKey(apiKey)] });
   await worker.runUntil(async () => {
-    const cases = new CaseClient(client, taskQueue);
+    const cases = new CaseClient(client, db, taskQueue);
     const caseId = await startBypassingIntake(taskQueue, applicationOf('company_car'));
     const { openTaskId, authorityId } = await waitFor(
       async () => {

@@ -55,7 +55,12 @@ export function listenForTaskActions(c: CaseContext, task: CaseWorkerTask, isOpe
       const event = task.apply(a, new Date(), deadlines.applicantReplyMs);
       if (a.action === 'ask') {
         const q = task.view.openQuestion!;
-        await local.askApplicant({ caseId: task.view.caseId, recipient: applicantSubject, question: q });
+        await local.askApplicant({
+          caseId: task.view.caseId,
+          recipient: applicantSubject,
+          question: q,
+          by: a.actor.id,
+        });
       }
       await projectTask(c, task, event);
       return task.view;

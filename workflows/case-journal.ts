@@ -1,5 +1,5 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { CaseDeadlines, CaseInput, CaseOutcome, CaseStatus, Decision } from './contracts/case.js';
+import type { CaseDeadlines, CaseInput, CaseOutcome, CaseState, CaseStatus, Decision } from './contracts/case.js';
 import { CaseOutcomeKey, CaseStatusKey } from './contracts/search-attributes.js';
 import type { JournalEntry } from '../activities/case-record.js';
 import type { CasePlan } from '../services/types.js';
@@ -13,6 +13,8 @@ export interface RecordExtra {
   outcome?: CaseOutcome;
   decision?: Decision;
   bescheidSha256?: string;
+  /** The case's state as it closed, kept with its Akte (cases with an Akte only). */
+  finalState?: CaseState;
 }
 
 /** How a case's stages reach its record: enter a stage, note an event, make it visible before the case waits. */
@@ -97,6 +99,8 @@ export class CaseJournal implements CaseRecorder {
     setCurrentDetails(`**${STAGE_DETAILS[status]}** (${status}) seit ${at.toISOString()}`);
     this.pending.push({ seq, status, event, data, at: at.toISOString() });
     this.extra = { ...this.extra, ...extra };
+    // What the views show of a closed case comes from its Akte, not from a history that retention deletes.
+    if (status === 'closed' && this.input.antrag) this.extra.finalState = this.progress.state;
     if (WAITS_ON_ENTRY.has(status)) await this.flush();
     if (has(this.shape, OUTBOUND_PATCH))
       await onStageEntered(this.input, this.progress.state, status, data, this.shape.leanOutbound);

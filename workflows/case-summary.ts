@@ -1,6 +1,6 @@
 import { log, ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { CaseInput, Decision } from './contracts/case.js';
+import { applicationSourceOf, type CaseInput, type Decision } from './contracts/case.js';
 import { caseSummaryWorkflowId } from './contracts/ids.js';
 import type { CaseSummaryRequest } from './contracts/assistant.js';
 import { HEARTBEAT_TIMEOUT } from './contracts/timeouts.js';
@@ -35,7 +35,7 @@ export async function startCaseSummary(
           taskId,
           serviceKey: input.serviceKey,
           subject: input.identity.subject,
-          application: input.application,
+          ...applicationSourceOf(input),
           escalation,
         },
       ],

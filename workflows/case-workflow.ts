@@ -1,5 +1,6 @@
 import { setHandler } from '@temporalio/workflow';
 import {
+  applicationSourceOf,
   DEFAULT_DEADLINES,
   type CaseInput,
   type CaseOutcome,
@@ -45,13 +46,15 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     representation: input.identity.representation,
   });
   // Intake once, in one local step: identity, schema, plausibility, and the plan from the same rule run.
-  const { serviceKey, authorityId, schemaVersion, ruleSetVersion, application, submittedAt, identity } = input;
+  const { caseId, serviceKey, authorityId, schemaVersion, ruleSetVersion, submittedAt, identity } = input;
+  // Claim-check: steps get the Akte's reference to the application (inline only in cases started before the Akte).
   const intake = await local.assessCase({
+    caseId,
     serviceKey,
     authorityId,
     schemaVersion,
     ruleSetVersion,
-    application,
+    ...applicationSourceOf(input),
     submittedAt,
     identity,
   });
@@ -93,7 +96,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
     serviceKey: input.serviceKey,
     ruleSetVersion: input.ruleSetVersion,
     ruleSetSha256: input.ruleSetSha256,
-    application: input.application,
+    ...applicationSourceOf(input),
     evidence,
   });
   progress.decided(decision);
@@ -183,7 +186,7 @@ async function issueAndClose(
     refusalReasons: o.refusalReasons,
     fee: o.fee,
     issuedAt,
-    application: input.application,
+    ...applicationSourceOf(input),
   };
   let bescheid: SealResult;
   if (c.shape.leanOutbound) {

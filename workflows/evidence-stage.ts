@@ -1,5 +1,10 @@
 import { condition, log } from '@temporalio/workflow';
-import type { EvidenceResult, EvidenceStatus, RequestedEvidence } from './contracts/case.js';
+import {
+  applicationSourceOf,
+  type EvidenceResult,
+  type EvidenceStatus,
+  type RequestedEvidence,
+} from './contracts/case.js';
 import type { EvidenceRequirement } from '../services/types.js';
 import { acts, registers as registersWith } from './activity-proxies.js';
 import type { CaseContext } from './case-journal.js';
@@ -23,7 +28,7 @@ export async function fetchEvidence({ input, plan, deadlines }: CaseContext): Pr
           register: e.register,
           purpose: e.purpose,
           subject: input.identity.subject,
-          application: input.application,
+          ...applicationSourceOf(input),
           consentGiven: consented || !e.consentRequired,
         });
       } catch (err) {

@@ -1,5 +1,5 @@
 import { condition, setHandler } from '@temporalio/workflow';
-import type { CaseState, FeeResult, PayoutResult } from './contracts/case.js';
+import { applicationSourceOf, type CaseState, type FeeResult, type PayoutResult } from './contracts/case.js';
 import { paymentNotifiedSignal } from './contracts/messages.js';
 import { acts } from './activity-proxies.js';
 import type { CaseContext } from './case-journal.js';
@@ -113,7 +113,7 @@ export async function refundFee(c: CaseContext, fee: FeeResult): Promise<FeeResu
 
 /** Pays the amount the rules approved to the applicant, once. */
 export async function payOut(c: CaseContext, amountCents: number): Promise<PayoutResult> {
-  const payout = await acts.payOut({ ...refOf(c), application: c.input.application, amountCents });
+  const payout = await acts.payOut({ ...refOf(c), ...applicationSourceOf(c.input), amountCents });
   await c.journal.note('payout.executed', {
     payoutId: payout.payoutId,
     amountCents: payout.amountCents,

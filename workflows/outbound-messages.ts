@@ -2,7 +2,13 @@ import { isCancellation, proxyActivities, proxyLocalActivities } from '@temporal
 import type { Activities } from '../activities/index.js';
 import type { StatusMessageInput } from '../activities/outbound.js';
 import { RETRY } from './activity-proxies.js';
-import type { CaseInput, CaseOutcome, CaseState, CaseStatus } from './contracts/case.js';
+import {
+  applicationSourceOf,
+  type CaseInput,
+  type CaseOutcome,
+  type CaseState,
+  type CaseStatus,
+} from './contracts/case.js';
 import type { Milestone } from '../adapters/status-messages.js';
 
 /** Patch id: cases started before status messages and forwarding existed replay without them. */
@@ -66,7 +72,7 @@ export async function onStageEntered(
           ...ref,
           applicantSubject: input.identity.subject,
           recipient,
-          application: input.application,
+          ...applicationSourceOf(input),
           decision: state.decision!,
           submittedAt: input.submittedAt,
           at,

@@ -1,12 +1,12 @@
 import { ActivityFailure, log, proxyActivities } from '@temporalio/workflow';
-import type { CaseInput, Decision, EvidenceResult } from './contracts/case.js';
+import { applicationSourceOf, type CaseInput, type Decision, type EvidenceResult } from './contracts/case.js';
 import { effectKey } from './contracts/ids.js';
-import type { StepHandler } from '../adapters/extensions.js';
+import type { StepActivity } from '../adapters/extensions.js';
 import type { CasePlan, StepPoint } from '../services/types.js';
 import { has, type CaseShape } from './case-shape.js';
 
 // Team activities are registered by name at composition; the workflow knows only their contract.
-const steps = proxyActivities<Record<string, StepHandler>>({
+const steps = proxyActivities<Record<string, StepActivity>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
@@ -34,7 +34,7 @@ export async function runServiceSteps(
   if (due.length === 0 || !has(c.shape, 'service-steps')) return evidence;
   const out = [...evidence];
   for (const s of due) {
-    const { caseId, serviceKey, authorityId, application } = c.input;
+    const { caseId, serviceKey, authorityId } = c.input;
     try {
       const r = await steps[s.activity]!({
         caseId,
@@ -42,7 +42,7 @@ export async function runServiceSteps(
         authorityId,
         step: s.name,
         at,
-        application,
+        ...applicationSourceOf(c.input),
         evidence: out,
         decision,
         idempotencyKey: effectKey(caseId, `step:${s.name}`),

@@ -1,7 +1,17 @@
-import { and, eq, inArray, isNotNull, lt, ne } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
 import type { DocumentRef } from '../../workflows/contracts/case.js';
 import type { DbExecutor } from '../client.js';
-import { caseEvents, cases, deliveries, erasures, evidenceRetrievals, evidenceUploads, seals } from '../schema.js';
+import {
+  akteDocuments,
+  akten,
+  caseEvents,
+  cases,
+  deliveries,
+  erasures,
+  evidenceRetrievals,
+  evidenceUploads,
+  seals,
+} from '../schema.js';
 
 /** Closed cases that still hold personal data and closed before `closedBefore`; the caller applies each service's period. */
 export async function listErasableCases(db: DbExecutor, { closedBefore }: { closedBefore: Date }) {
@@ -129,6 +139,22 @@ export async function erasePersonalData(db: DbExecutor, r: ErasureRecord): Promi
   await db.insert(erasures).values(r).onConflictDoNothing({ target: erasures.caseId });
   await db.update(deliveries).set({ recipient: 'gelöscht' }).where(eq(deliveries.caseId, r.caseId));
   await db.update(evidenceRetrievals).set({ subject: 'gelöscht' }).where(eq(evidenceRetrievals.caseId, r.caseId));
+  // The Akte keeps its index (kinds, titles, hashes) and its Aktenzeichen; the application, the letters' texts, the
+  // verified identity and the pseudonym go.
+  await db.update(akteDocuments).set({ content: null }).where(eq(akteDocuments.caseId, r.caseId));
+  await db
+    .update(akteDocuments)
+    .set({ authorId: null })
+    .where(and(eq(akteDocuments.caseId, r.caseId), eq(akteDocuments.authorRole, 'applicant')));
+  await db
+    .update(akten)
+    .set({
+      applicantSubject: 'gelöscht',
+      identity: {},
+      consent: null,
+      finalState: sql`${akten.finalState} - 'applicantSubject'`,
+    })
+    .where(eq(akten.caseId, r.caseId));
   // Last: while the pseudonym is there, a crashed run finds the case again and finishes it.
   await db.update(cases).set({ applicantSubject: null }).where(eq(cases.caseId, r.caseId));
 }

@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { DocumentStore } from '../../adapters/document-store.js';
 import type { CaseState, EvidenceUpload } from '../../workflows/contracts/case.js';
 import { caseWorkflowId } from '../../workflows/contracts/ids.js';
-import { caseStateQuery } from '../../workflows/contracts/messages.js';
+import { caseStateOf } from '../../client/case-client.js';
+import { antragDocumentId, findAkte, findAkteDocument, listAkteDocumentContents } from '../../db/queries/akte.js';
 import type { StaffActor, StaffRole, TaskAction } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
 import { listCaseEvents } from '../../db/queries/case-events.js';
@@ -242,14 +243,36 @@ export class CaseFiles {
 
   private download = (caseId: string, sha256: string) => `/cases/${caseId}/file/documents/${sha256}`;
 
+  /** A closed case's state from its Akte; Temporal is asked only while the case runs. */
   private async state(caseId: string): Promise<CaseState | undefined> {
-    return this.o.client.workflow
-      .getHandle(caseWorkflowId(caseId))
-      .query(caseStateQuery)
-      .catch(() => undefined);
+    return caseStateOf(this.o.client, this.o.db, caseId).catch(() => undefined);
   }
 
+  /** The application, uploads and questions: from the Akte; from the workflow's history for cases before the Akte. */
   private async history(caseId: string): Promise<CaseHistory> {
+    const akte = await findAkte(this.o.db, { caseId });
+    if (!akte) return this.fromTemporalHistory(caseId);
+    const [antrag, docs] = await Promise.all([
+      findAkteDocument(this.o.db, { documentId: antragDocumentId(caseId) }),
+      listAkteDocumentContents(this.o.db, { caseId, kinds: ['upload', 'question'] }),
+    ]);
+    const out: CaseHistory = { uploads: [], asks: [] };
+    if (antrag?.content)
+      out.input = { application: antrag.content as Record<string, unknown>, schemaVersion: akte.schemaVersion };
+    for (const d of docs) {
+      const c = d.content as { evidenceType?: string; fileName?: string; kind?: string; text?: string; by?: string };
+      if (d.kind === 'upload')
+        out.uploads.push({
+          evidenceType: c.evidenceType ?? '',
+          fileName: c.fileName ?? d.title,
+          document: { sha256: d.sha256, mediaType: d.mediaType, size: d.size },
+        });
+      else out.asks.push({ kind: c.kind ?? '', text: c.text ?? '', by: c.by ?? '' });
+    }
+    return out;
+  }
+
+  private async fromTemporalHistory(caseId: string): Promise<CaseHistory> {
     const { payloadConverter, payloadCodecs } = this.o.client.options.loadedDataConverter;
     const decode = async (
       payloads: Parameters<typeof payloadConverter.fromPayload>[0][] | null | undefined,

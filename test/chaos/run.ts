@@ -129,7 +129,7 @@ async function main(): Promise<number> {
   const database = connectDatabase(pg.url);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, dataConverter });
-  const cases = new CaseClient(client);
+  const cases = new CaseClient(client, database.db);
   const bot = startDemoCaseWorker({ tasks: new TaskClient(client, database.db), authorityId: 'stadt-musterstadt' });
 
   const applications = demoApplications(count, seed);

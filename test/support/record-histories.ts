@@ -10,7 +10,7 @@ const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const withoutMachinePaths = (json: string): string => json.split(repositoryRoot).join('');
 
 /** The paths a case can take, named by the case events that prove it (RECORD_HISTORIES adds a fixture per path). */
-export const PATHS: Record<string, (types: string[]) => boolean> = {
+export const PATHS: Record<string, (types: string[], c: { akte: boolean }) => boolean> = {
   'fee-in-advance-paid': (t) => t.includes('fee.paid') && t.indexOf('fee.paid') < t.indexOf('decision.started'),
   'fee-in-advance-cancelled': (t) => t.includes('fee.cancelled'),
   'fee-reminder': (t) => t.includes('fee.reminder_sent'),
@@ -40,6 +40,13 @@ export const PATHS: Record<string, (types: string[]) => boolean> = {
   'lean-outbound-case-worker': (t) => t.includes('task.completed') && t.includes('case.closed'),
   'lean-outbound-documents-needed': (t) =>
     t.includes('evidence.requested_from_applicant') && t.includes('decision.started'),
+  // Cases with an Akte (claim-check): the workflow input carries the Antrag's reference, each step reads the Akte.
+  'akte-automated-approval': (t, c) =>
+    c.akte && t.includes('decision.started') && t.includes('case.closed') && !t.includes('case.escalated'),
+  'akte-documents-requested': (t, c) =>
+    c.akte && t.includes('evidence.requested_from_applicant') && t.includes('decision.started'),
+  'akte-fee-paid': (t, c) => c.akte && t.includes('fee.paid') && t.includes('case.closed'),
+  'akte-payout': (t, c) => c.akte && t.includes('payout.executed'),
 };
 /** Workflows other than the case, recorded once per type. */
 export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow'];
@@ -85,8 +92,9 @@ export async function recordHistories(o: {
       const types = (
         await sql<{ type: string }[]>`select type from case_events where case_id = ${caseId} order by seq`
       ).map((r) => r.type);
+      const [akte] = await sql<{ n: number }[]>`select count(*)::int as n from akten where case_id = ${caseId}`;
       for (const [name, proves] of Object.entries(PATHS))
-        if (!o.covered.has(name) && proves(types)) save(w.workflowId, name);
+        if (!o.covered.has(name) && proves(types, { akte: (akte?.n ?? 0) > 0 })) save(w.workflowId, name);
     }
   } finally {
     await sql.end({ timeout: 5 });

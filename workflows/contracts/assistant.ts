@@ -1,4 +1,4 @@
-import type { Decision } from './case.js';
+import type { AntragRef, Decision } from './case.js';
 
 // Types of the optional dialogue assistant, shared by workflows, activities and client. Imports nothing heavy.
 // The line the assistant cannot cross is drawn here in types: what a model writes is a MachineSuggestion, and no
@@ -121,6 +121,8 @@ export interface CaseSummaryRequest {
   taskId: string;
   serviceKey: string;
   subject: string;
-  application: Record<string, unknown>;
+  /** The Akte's reference to the application (claim-check); inline only in cases started before the Akte. */
+  application?: Record<string, unknown>;
+  antrag?: AntragRef;
   escalation: Decision;
 }

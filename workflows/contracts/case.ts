@@ -65,13 +65,36 @@ export interface CaseInput {
   /** SHA-256 of that rule file as released, pinned at submission; absent in cases started before pinning. */
   ruleSetSha256?: string;
   submittedAt: string;
+  /** From the Akte on: the subject, trust level and mandate only; the name stays in the Akte. */
   identity: IdentityAssertion;
-  application: Record<string, unknown>;
+  /** The application itself: only in cases started before the Akte (the claim-check); new cases carry `antrag`. */
+  application?: Record<string, unknown>;
+  /** Where the case's Akte holds the application as submitted (claim-check); absent in cases from before the Akte. */
+  antrag?: AntragRef;
   /** The applicant's consent; a register the service needs consent for is never called without it. */
   consent?: Consent;
   /** Durations as milliseconds, so tests can use seconds. */
   deadlines?: Partial<CaseDeadlines>;
 }
+
+/**
+ * The Antrag in the case's Akte (one per case, so the case id names its entry in the document index) by the SHA-256 of
+ * its canonical JSON (RFC 8785): the claim-check every step hands on instead of the application.
+ */
+export interface AntragRef {
+  sha256: string;
+}
+
+/** How an activity gets the application: by reference to the Akte, or inline in cases started before it. */
+export interface ApplicationSource {
+  caseId?: string;
+  application?: Record<string, unknown>;
+  antrag?: AntragRef;
+}
+
+/** What a case's activities are handed of its application: the reference where there is one, never both. */
+export const applicationSourceOf = (i: ApplicationSource): Omit<ApplicationSource, 'caseId'> =>
+  i.antrag ? { antrag: i.antrag } : { application: i.application };
 
 export interface Consent {
   /** Consent to fetch evidence from registers instead of uploading it (once-only). */

@@ -1,0 +1,189 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { DbExecutor } from '../client.js';
+import { type AKTE_DOCUMENT_KINDS, akteDocuments, akten, aktenzeichenCounters } from '../schema.js';
+
+export type AkteDocumentKind = (typeof AKTE_DOCUMENT_KINDS)[number];
+export type AkteRow = typeof akten.$inferSelect;
+export type AkteDocumentRow = typeof akteDocuments.$inferSelect;
+
+export interface OpenAkteParams {
+  caseId: string;
+  authorityId: string;
+  serviceKey: string;
+  /** The year the Aktenzeichen counts in (the authority's calendar year of submission). */
+  year: number;
+  /** Turns the running number drawn for this authority and year into the Aktenzeichen. */
+  aktenzeichen(runningNumber: number): string;
+  applicantSubject: string;
+  identity: unknown;
+  consent?: unknown;
+  submissionSha256: string;
+  schemaId: string;
+  schemaVersion: string;
+  ruleSetVersion: string;
+  ruleSetSha256?: string;
+  submittedAt: Date;
+  /** The application as submitted, with its SHA-256 over its canonical JSON and its size in bytes. */
+  antrag: { content: Record<string, unknown>; sha256: string; size: number; title: string; labels?: unknown };
+}
+
+/**
+ * Writes the Akte with the Antrag as its first document, once per case: a second call for the same case (a repeated
+ * submission) writes nothing and answers the Akte that is there, so the caller can compare its submission hash.
+ * The running number is drawn in the same transaction, so a failed write leaves no gap.
+ */
+export async function openAkte(
+  db: { transaction<T>(fn: (tx: DbExecutor) => Promise<T>): Promise<T> },
+  p: OpenAkteParams,
+): Promise<{ akte: AkteRow; created: boolean }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`akte:${p.caseId}`}))`);
+    const existing = await findAkte(tx, { caseId: p.caseId });
+    if (existing) return { akte: existing, created: false };
+    const [counter] = await tx
+      .insert(aktenzeichenCounters)
+      .values({ authorityId: p.authorityId, year: p.year, last: 1 })
+      .onConflictDoUpdate({
+        target: [aktenzeichenCounters.authorityId, aktenzeichenCounters.year],
+        set: { last: sql`${aktenzeichenCounters.last} + 1` },
+      })
+      .returning({ last: aktenzeichenCounters.last });
+    const runningNumber = counter!.last;
+    const [akte] = await tx
+      .insert(akten)
+      .values({
+        caseId: p.caseId,
+        aktenzeichen: p.aktenzeichen(runningNumber),
+        authorityId: p.authorityId,
+        serviceKey: p.serviceKey,
+        year: p.year,
+        runningNumber,
+        applicantSubject: p.applicantSubject,
+        identity: p.identity,
+        consent: p.consent ?? null,
+        submissionSha256: p.submissionSha256,
+        schemaId: p.schemaId,
+        schemaVersion: p.schemaVersion,
+        ruleSetVersion: p.ruleSetVersion,
+        ruleSetSha256: p.ruleSetSha256 ?? null,
+        submittedAt: p.submittedAt,
+      })
+      .returning();
+    await tx.insert(akteDocuments).values({
+      documentId: antragDocumentId(p.caseId),
+      caseId: p.caseId,
+      kind: 'antrag',
+      title: p.antrag.title,
+      mediaType: 'application/json',
+      sha256: p.antrag.sha256,
+      size: p.antrag.size,
+      content: p.antrag.content,
+      labels: p.antrag.labels ?? null,
+      authorRole: 'applicant',
+      authorId: p.applicantSubject,
+      createdAt: p.submittedAt,
+    });
+    return { akte: akte!, created: true };
+  });
+}
+
+/** The Antrag's entry in the index: one per case, so its id follows from the case. */
+export const antragDocumentId = (caseId: string) => `${caseId}:antrag`;
+
+export async function findAkte(db: DbExecutor, { caseId }: { caseId: string }): Promise<AkteRow | undefined> {
+  const [row] = await db.select().from(akten).where(eq(akten.caseId, caseId));
+  return row;
+}
+
+/** Keeps the state a case closed with, so that its views answer the same once Temporal's history is gone. */
+export async function recordFinalState(db: DbExecutor, p: { caseId: string; state: unknown }): Promise<void> {
+  await db.update(akten).set({ finalState: p.state }).where(eq(akten.caseId, p.caseId));
+}
+
+export async function findAkteByAktenzeichen(db: DbExecutor, { aktenzeichen }: { aktenzeichen: string }) {
+  const [row] = await db.select().from(akten).where(eq(akten.aktenzeichen, aktenzeichen));
+  return row;
+}
+
+export interface AddAkteDocumentParams {
+  /** Stable per entry (e.g. `<case id>:bescheid`): a retried write finds its entry instead of adding a second. */
+  documentId: string;
+  caseId: string;
+  kind: AkteDocumentKind;
+  title: string;
+  mediaType: string;
+  sha256: string;
+  size: number;
+  blobKey?: string;
+  content?: unknown;
+  authorRole: AkteDocumentRow['authorRole'];
+  authorId?: string;
+  createdAt?: Date;
+  replaces?: string;
+}
+
+/** Adds an entry to the document index once; the same id written again is ignored. */
+export async function addAkteDocument(db: DbExecutor, p: AddAkteDocumentParams): Promise<void> {
+  await db
+    .insert(akteDocuments)
+    .values({ ...p, content: p.content ?? null })
+    .onConflictDoNothing({ target: akteDocuments.documentId });
+}
+
+/**
+ * Adds an entry, or points it at newer bytes: for a document a retried step makes again (a register answer carries
+ * its retrieval time), the last attempt is the one the case goes on with.
+ */
+export async function putAkteDocument(db: DbExecutor, p: AddAkteDocumentParams): Promise<void> {
+  await db
+    .insert(akteDocuments)
+    .values({ ...p, content: p.content ?? null })
+    .onConflictDoUpdate({
+      target: akteDocuments.documentId,
+      set: {
+        sha256: p.sha256,
+        size: p.size,
+        blobKey: p.blobKey ?? null,
+        mediaType: p.mediaType,
+        createdAt: sql`now()`,
+      },
+    });
+}
+
+/** The document index of a case, oldest first, without the content of JSON records. */
+export async function listAkteDocuments(db: DbExecutor, { caseId }: { caseId: string }) {
+  return db
+    .select({
+      documentId: akteDocuments.documentId,
+      kind: akteDocuments.kind,
+      title: akteDocuments.title,
+      mediaType: akteDocuments.mediaType,
+      sha256: akteDocuments.sha256,
+      size: akteDocuments.size,
+      blobKey: akteDocuments.blobKey,
+      authorRole: akteDocuments.authorRole,
+      authorId: akteDocuments.authorId,
+      createdAt: akteDocuments.createdAt,
+      replaces: akteDocuments.replaces,
+    })
+    .from(akteDocuments)
+    .where(eq(akteDocuments.caseId, caseId))
+    .orderBy(asc(akteDocuments.createdAt), asc(akteDocuments.documentId));
+}
+
+/** The entries of some kinds with their JSON content, oldest first (questions, uploads). */
+export async function listAkteDocumentContents(
+  db: DbExecutor,
+  { caseId, kinds }: { caseId: string; kinds: AkteDocumentKind[] },
+) {
+  return db
+    .select()
+    .from(akteDocuments)
+    .where(and(eq(akteDocuments.caseId, caseId), inArray(akteDocuments.kind, kinds)))
+    .orderBy(asc(akteDocuments.createdAt), asc(akteDocuments.documentId));
+}
+
+export async function findAkteDocument(db: DbExecutor, { documentId }: { documentId: string }) {
+  const [row] = await db.select().from(akteDocuments).where(eq(akteDocuments.documentId, documentId));
+  return row;
+}

@@ -1,0 +1,138 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { lastenradApplication } from '../dev/demo/sample-other-services.js';
+import { buildHttpApi } from '../http/http-api.js';
+import { caseData } from '../http/workbench/case-page-routes.js';
+import { CASE_FILE_PANELS, CaseFiles } from '../http/workbench/case-file.js';
+import { jwtVerifier } from '../platform/auth/tokens.js';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
+import { client, completeOpenTask, db, publicBaseUrl, type TestEngine, withWorker } from './harness.js';
+import { applicantToken, call, intakeNotUnderTest, staffToken, tokenAudience, tokens } from './http-helpers.js';
+import { applicationOf } from './samples.js';
+import { waitFor } from './support/wait.js';
+
+/** Everything a person reads of a closed case: every panel, the workbench case page's data, the applicant's views, every download. */
+async function everythingRead(e: TestEngine, caseId: string, authorityId: string, subject: string) {
+  const files = new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl });
+  const api = await buildHttpApi({
+    cases: e.cases,
+    tasks: e.tasks,
+    auth: jwtVerifier(tokens.keys, tokenAudience),
+    identity: intakeNotUnderTest,
+    workbench: { files, db },
+    evidence: { db, documents: e.deps.documents, uploadMaxBytes: 1024 * 1024 },
+  });
+  try {
+    const staff = await staffToken('sb.anna', authorityId);
+    const applicant = await applicantToken(subject);
+    const panels: Record<string, unknown> = {};
+    for (const panel of CASE_FILE_PANELS) {
+      const res = await call(api, 'GET', `/cases/${caseId}/file/${panel}`, staff);
+      expect(res.status, `panel ${panel}`).toBe(200);
+      panels[panel] = res.body;
+    }
+    const links = [...JSON.stringify(panels).matchAll(/\/cases\/[0-9a-f-]{36}\/file\/documents\/[0-9a-f]{64}/g)].map(
+      (m) => m[0],
+    );
+    expect(links.length).toBeGreaterThan(0);
+    const downloads: Record<string, string> = {};
+    for (const link of new Set(links)) {
+      const res = await api.inject({ method: 'GET', url: link, headers: { authorization: `Bearer ${staff}` } });
+      expect(res.statusCode, link).toBe(200);
+      downloads[link] = createHash('sha256').update(res.rawPayload).digest('hex');
+    }
+    const applicantView = await call(api, 'GET', `/cases/${caseId}`, applicant);
+    const milestones = await call(api, 'GET', `/cases/${caseId}/milestones`, applicant);
+    expect(applicantView.status).toBe(200);
+    expect(milestones.status).toBe(200);
+    const page = await caseData({ files, db }, { id: 'sb.anna', role: 'case_worker', authorityId }, caseId);
+    return { panels, downloads, applicantView: applicantView.body, milestones: milestones.body, page };
+  } finally {
+    await api.close();
+  }
+}
+
+/** Removes a closed case's history as namespace retention does (asked again while the server has not done it yet). */
+async function deleteHistory(caseId: string): Promise<void> {
+  const execution = { namespace: 'default', workflowExecution: { workflowId: caseWorkflowId(caseId) } };
+  await client.workflowService.deleteWorkflowExecution(execution);
+  await waitFor(
+    async () => {
+      const gone = await client.workflow
+        .getHandle(caseWorkflowId(caseId))
+        .describe()
+        .then(
+          () => false,
+          (err: Error) => err.name === 'WorkflowNotFoundError',
+        );
+      if (!gone) await client.workflowService.deleteWorkflowExecution(execution).catch(() => undefined);
+      return gone;
+    },
+    { what: `history of ${caseId} deleted`, timeoutMs: 90_000, intervalMs: 1_000 },
+  );
+}
+
+const paths: Array<{
+  name: string;
+  submission: () => ReturnType<typeof applicationOf>;
+  caseWorker?: { outcome: 'approve' | 'reject'; fourEyes?: boolean };
+  outcome: string;
+}> = [
+  {
+    name: 'automated approval with the fee paid in advance',
+    submission: () => applicationOf('resident', 20),
+    outcome: 'approved',
+  },
+  { name: 'rejection', submission: () => applicationOf('other_zone', 20), outcome: 'rejected' },
+  {
+    name: 'case worker decision',
+    submission: () => applicationOf('company_car', 20),
+    caseWorker: { outcome: 'approve' },
+    outcome: 'approved',
+  },
+  {
+    name: 'case worker with four-eyes, then pay-out',
+    submission: () => lastenradApplication('expensive', 20),
+    caseWorker: { outcome: 'approve', fourEyes: true },
+    outcome: 'approved',
+  },
+  { name: 'pay-out', submission: () => lastenradApplication('eligible', 20), outcome: 'approved' },
+];
+
+describe('a closed case without its Temporal history', () => {
+  for (const p of paths) {
+    it(`${p.name}: every panel, the case page, the applicant's views and the downloads answer as before`, async () => {
+      await withWorker(async (e) => {
+        const submission = { ...p.submission(), idempotencyKey: randomUUID() };
+        const { caseId } = await e.cases.submit(submission);
+        if (p.caseWorker) {
+          await waitFor(async () => (await e.cases.status(caseId)).status === 'awaiting_case_worker', {
+            what: 'the case worker task',
+            timeoutMs: 30_000,
+          });
+          const { outcome } = p.caseWorker;
+          await completeOpenTask(e, caseId, { caseWorker: 'sb.anna', justification: 'Geprüft.', outcome });
+          if (p.caseWorker.fourEyes) {
+            await waitFor(async () => (await e.cases.status(caseId)).task?.stage === 'second_approval', {
+              what: 'the proposal awaiting a second case worker',
+            });
+            await completeOpenTask(e, caseId, { caseWorker: 'sb.ben', justification: 'Bestätigt.', outcome });
+          }
+        }
+        expect((await e.cases.result(caseId)).outcome).toBe(p.outcome);
+        await waitFor(async () => (await e.cases.view(caseId))?.status === 'closed', { what: 'the closed state' });
+
+        const before = await everythingRead(e, caseId, submission.authorityId, submission.identity.subject);
+        expect((before.panels['application'] as { fields: unknown[] }).fields.length).toBeGreaterThan(0);
+        expect(before.applicantView).toMatchObject({ status: 'closed', outcome: p.outcome });
+        await deleteHistory(caseId);
+        const after = await everythingRead(e, caseId, submission.authorityId, submission.identity.subject);
+        expect(after).toEqual(before);
+        // The same submission again is the same closed case: answered from the Akte, never started a second time.
+        expect(await e.cases.submit(submission)).toMatchObject({ caseId, duplicate: true });
+        expect(await e.cases.exists(caseId)).toBe(true);
+        await expect(client.workflow.getHandle(caseWorkflowId(caseId)).describe()).rejects.toThrow();
+      });
+    }, 180_000);
+  }
+});

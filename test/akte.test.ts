@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import proto from '@temporalio/proto';
+import { caseWorkflowId } from '../workflows/contracts/ids.js';
+import { describe, expect, it } from 'vitest';
+import { IntakeRefusedError } from '../client/intake-refused.js';
+import { findAkte, findAkteDocument, listAkteDocuments, antragDocumentId } from '../db/queries/akte.js';
+import { formatAktenzeichen, aktenzeichenPatternProblem } from '../services/aktenzeichen.js';
+import { findService } from '../services/catalogue.js';
+import { hundesteuer } from '../services/hundesteuer.js';
+import { client, db, startBypassingIntake, withWorker } from './harness.js';
+import { applicationOf } from './samples.js';
+
+const parking = findService('99050012104000');
+
+describe('the Akte written by intake', () => {
+  it('holds the application as submitted, its schema and a readable Aktenzeichen before the case starts', async () => {
+    await withWorker(async ({ cases }) => {
+      const submission = applicationOf('resident');
+      const { caseId } = await cases.submit(submission);
+
+      const akte = await findAkte(db, { caseId });
+      expect(akte).toMatchObject({
+        authorityId: 'stadt-musterstadt',
+        serviceKey: parking.key,
+        applicantSubject: submission.identity.subject,
+        schemaId: `urn:ozg-case-engine:schema:${parking.key}:1`,
+        schemaVersion: '1',
+        ruleSetVersion: '1',
+        ruleSetSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      const year = akte!.submittedAt.getUTCFullYear();
+      expect(akte!.aktenzeichen).toBe(`32.1-BPA/${year}/${String(akte!.runningNumber).padStart(5, '0')}`);
+      expect(akte!.aktenzeichen).not.toContain(caseId.slice(0, 8));
+
+      const docs = await listAkteDocuments(db, { caseId });
+      expect(docs).toEqual([
+        expect.objectContaining({
+          documentId: antragDocumentId(caseId),
+          kind: 'antrag',
+          title: 'Antrag: Bewohnerparkausweis (Beispiel)',
+          mediaType: 'application/json',
+          sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+          authorRole: 'applicant',
+          authorId: submission.identity.subject,
+          replaces: null,
+        }),
+      ]);
+      const antrag = await findAkteDocument(db, { documentId: antragDocumentId(caseId) });
+      expect(antrag?.content).toEqual(submission.application);
+    });
+  });
+
+  it('numbers the files of one authority one after another and writes nothing twice for a repeated submission', async () => {
+    await withWorker(async ({ cases }) => {
+      const key = randomUUID();
+      const first = await cases.submit({ ...applicationOf('resident', 1), idempotencyKey: key });
+      const again = await cases.submit({ ...applicationOf('resident', 1), idempotencyKey: key });
+      expect(again).toMatchObject({ caseId: first.caseId, duplicate: true });
+      const other = await cases.submit(applicationOf('resident', 2));
+
+      const [a, b] = [await findAkte(db, { caseId: first.caseId }), await findAkte(db, { caseId: other.caseId })];
+      expect(b!.runningNumber).toBeGreaterThan(a!.runningNumber);
+      expect(b!.aktenzeichen).not.toBe(a!.aktenzeichen);
+      expect(await listAkteDocuments(db, { caseId: first.caseId })).toHaveLength(1);
+
+      // The same key with another application is refused, and the Akte keeps the first one.
+      const changed = applicationOf('resident', 1);
+      changed.application = { ...changed.application, zone: 'B2' };
+      const refused = await cases.submit({ ...changed, idempotencyKey: key }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(IntakeRefusedError);
+      expect(refused).toMatchObject({ code: 'idempotency_key_reused', status: 409 });
+      const antrag = await findAkteDocument(db, { documentId: antragDocumentId(first.caseId) });
+      expect(antrag?.content).toEqual(applicationOf('resident', 1).application);
+    });
+  });
+
+  it('keeps the FIM labels of an application whose schema comes from a FIM Stammdatenschema', async () => {
+    await withWorker(async ({ cases }) => {
+      const { caseId } = await cases.submit({
+        serviceKey: hundesteuer.key,
+        authorityId: 'stadt-musterstadt',
+        identity: { subject: `pseudonym-${randomUUID()}`, trustLevel: 'substantial' },
+        application: {
+          G99000010: { F99000011: 'Muster', F99000012: 'Erika', F99000013: '48143' },
+          G99000020: [{ F99000021: '02', F99000022: '2026-02-01' }],
+          F99000030: 0,
+        },
+      });
+      const antrag = await findAkteDocument(db, { documentId: antragDocumentId(caseId) });
+      expect(antrag?.labels).toMatchObject({
+        '/G99000020/*/F99000022': 'Hund gehalten seit',
+        '/G99000010/F99000013': 'Postleitzahl',
+      });
+      expect((await findAkte(db, { caseId }))?.aktenzeichen).toMatch(/^22\.3-HST\/\d{4}\/\d{5}$/);
+    });
+  });
+});
+
+describe('Aktenzeichen patterns', () => {
+  const authority = { sealIdentity: 'stadt-x', fileReferencePrefix: '32.1-BPA' };
+  it('follow the authority, else the service, else the default', () => {
+    expect(formatAktenzeichen({ key: '99050012104000' }, authority, 2026, 17)).toBe('32.1-BPA/2026/00017');
+    expect(
+      formatAktenzeichen(
+        { key: '99050012104000', aktenzeichenPattern: '{service}-{year}-{number}' },
+        authority,
+        2026,
+        3,
+      ),
+    ).toBe('99050012104000-2026-3');
+    expect(
+      formatAktenzeichen(
+        { key: '99050012104000', aktenzeichenPattern: '{service}-{number}' },
+        { ...authority, aktenzeichenPattern: 'BPA {number:3}/{year}' },
+        2027,
+        4,
+      ),
+    ).toBe('BPA 004/2027');
+    expect(formatAktenzeichen({ key: 'k' }, { sealIdentity: 'stadt-x' }, 2026, 1)).toBe('STADT-X/2026/00001');
+  });
+  it('must number the files and use only known placeholders', () => {
+    expect(aktenzeichenPatternProblem('{prefix}/{year}')).toMatch(/\{number\}/);
+    expect(aktenzeichenPatternProblem('{prefix}/{jahr}/{number}')).toMatch(/\{jahr\}/);
+    expect(aktenzeichenPatternProblem('{prefix}/{year}/{number:6}')).toBeUndefined();
+  });
+});
+
+/** Bytes of a case's history as Temporal stores it (protobuf), and its events. */
+async function historySize(caseId: string): Promise<{ bytes: number; events: number }> {
+  const history = await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
+  const History = proto.temporal.api.history.v1.History;
+  return {
+    bytes: History.encode(History.fromObject(history)).finish().byteLength,
+    events: history.events?.length ?? 0,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+describe('claim-check', () => {
+  it("an automated case's history is smaller with the Antrag's reference than with the application inline", async () => {
+    await withWorker(async ({ cases, taskQueue }) => {
+      const inline: string[] = [];
+      const referenced: string[] = [];
+      for (let n = 0; n < 3; n++) {
+        // As cases were started before the Akte: the application in the workflow input.
+        inline.push(await startBypassingIntake(taskQueue, applicationOf('resident', 10 + n)));
+        referenced.push((await cases.submit(applicationOf('resident', 10 + n))).caseId);
+      }
+      for (const id of [...inline, ...referenced]) expect((await cases.result(id)).outcome).toBe('approved');
+      const before = await Promise.all(inline.map(historySize));
+      const after = await Promise.all(referenced.map(historySize));
+      const figures = {
+        before: { bytes: median(before.map((h) => h.bytes)), events: median(before.map((h) => h.events)) },
+        after: { bytes: median(after.map((h) => h.bytes)), events: median(after.map((h) => h.events)) },
+      };
+      console.log(`history per automated case (median of 3): ${JSON.stringify(figures)}`);
+      expect(figures.after.bytes).toBeLessThan(figures.before.bytes);
+      expect(figures.after.events).toBeLessThanOrEqual(figures.before.events);
+    });
+  });
+});
