@@ -126,12 +126,15 @@ describe('Aktenzeichen patterns', () => {
 });
 
 /** Bytes of a case's history as Temporal stores it (protobuf), and its events. */
-async function historySize(caseId: string): Promise<{ bytes: number; events: number }> {
+async function historySize(caseId: string): Promise<{ bytes: number; events: number; inputBytes: number }> {
   const history = await client.workflow.getHandle(caseWorkflowId(caseId)).fetchHistory();
   const History = proto.temporal.api.history.v1.History;
+  const Payloads = proto.temporal.api.common.v1.Payloads;
+  const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input;
   return {
     bytes: History.encode(History.fromObject(history)).finish().byteLength,
     events: history.events?.length ?? 0,
+    inputBytes: input ? Payloads.encode(Payloads.fromObject(input)).finish().byteLength : 0,
   };
 }
 
@@ -155,8 +158,10 @@ describe('claim-check', () => {
         after: { bytes: median(after.map((h) => h.bytes)), events: median(after.map((h) => h.events)) },
       };
       console.log(`history per automated case (median of 3): ${JSON.stringify(figures)}`);
-      expect(figures.after.bytes).toBeLessThan(figures.before.bytes);
-      expect(figures.after.events).toBeLessThanOrEqual(figures.before.events);
+      // The whole history varies with retries under load; the workflow input, which carried the application, does not.
+      for (const [i, b] of before.entries()) expect(after[i]!.inputBytes).toBeLessThan(b.inputBytes);
+      // Retries only add events: the fewest of each shape compare the shapes themselves.
+      expect(Math.min(...after.map((h) => h.events))).toBeLessThanOrEqual(Math.min(...before.map((h) => h.events)));
     });
   });
 });
