@@ -42,7 +42,7 @@ import { buildRegisterSandbox } from '../../dev/stand-ins/registers/server.js';
 import { seededRandom } from '../../dev/stand-ins/seeded-random.js';
 import { duplicatesInTables } from './effect-tables.js';
 import { workerProcessEnv } from './worker-env.js';
-import { duplicateEffects, retrieval, total, withLedger, type Ledger } from './stand-ins.js';
+import { created, duplicateEffects, retrieval, total, withLedger, type Ledger } from './stand-ins.js';
 
 /** Letters at the postbox whose subject starts with `subject`, by case and purpose. */
 const countLetters = (ledgers: Record<string, Ledger>, subject: string): number =>
@@ -97,7 +97,10 @@ async function main(): Promise<number> {
   const ledgers: Record<string, Ledger> = { registers: withLedger(registers.app, retrieval) };
   await registers.app.listen({ host: '127.0.0.1', port: 0 });
   const postbox = buildPostboxSandbox();
-  ledgers['postbox'] = withLedger(postbox);
+  // Every seventh effect of the postbox, the payment provider and the forwarding stand-in loses its answer: the engine
+  // must repeat it under its idempotency key, and a duplicate by case and purpose shows where it did not.
+  const lossy = { loseAnswerEvery: 7 };
+  ledgers['postbox'] = withLedger(postbox, created, lossy);
   await postbox.listen({ host: '127.0.0.1', port: 0 });
   // The applicants pay on the payment page (the launcher plays them, below), so a fee can also be left unpaid.
   let cancellations = 0;
@@ -108,7 +111,7 @@ async function main(): Promise<number> {
     delayMs: 0,
     webhooks: false,
     beforeListen: (app) => {
-      ledgers['payments'] = withLedger(app);
+      ledgers['payments'] = withLedger(app, created, lossy);
       app.addHook('onSend', async (req, reply, payload) => {
         if (req.method === 'POST' && /^\/transactions\/[^/]+\/cancel$/.test(req.url) && reply.statusCode < 300)
           cancellations++;
@@ -119,7 +122,7 @@ async function main(): Promise<number> {
   const forwarding = await startForwardingSandbox({
     host: '127.0.0.1',
     port: 0,
-    beforeListen: (app) => (ledgers['forwarding'] = withLedger(app)),
+    beforeListen: (app) => (ledgers['forwarding'] = withLedger(app, created, lossy)),
   });
   const urlOf = (app: typeof postbox) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
@@ -148,19 +151,34 @@ async function main(): Promise<number> {
   /** The workers this run SIGKILLed on purpose; any other worker that exits is a failure of the run. */
   const killedOnPurpose = new Set<ChildProcess>();
   const unexpectedDeaths: string[] = [];
+  let failedStarts = 0;
   const spawnWorker = async (i: number) => {
-    // Each worker serves its health checks on a port of its own.
+    const healthPort = await freePort();
+    // The production worker (startWorker) takes the launcher's prebuilt bundle, so a restarted worker polls within
+    // seconds, and the demo seal keys made above.
+    const env = {
+      ...workerEnv,
+      ...(await workerProcessEnv({ dataDir: workerEnv.DATA_DIR, workflowBundle: bundlePath })),
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/worker.ts'], {
-      // The production worker (startWorker) takes the launcher's prebuilt bundle, so a restarted worker polls within
-      // seconds, and the demo seal keys made above.
-      env: { ...workerEnv, ...(await workerProcessEnv({ dataDir: workerEnv.DATA_DIR, workflowBundle: bundlePath })) },
+      env: { ...env, WORKER_HEALTH_PORT: String(healthPort) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     workers[i] = child;
+    // Started once its health server answers: a worker that refuses to start (PostgreSQL unreachable at that moment)
+    // fails fast by design and is started again; one that dies after it started is a failure of the run.
+    let started = false;
+    void (async () => {
+      while (!started && child.exitCode === null && child.signalCode === null) {
+        started = (await fetch(`http://127.0.0.1:${healthPort}/livez`).catch(() => undefined))?.ok ?? false;
+        if (!started) await sleep(250);
+      }
+    })();
     // A killed worker is started again, as a supervisor would; one that died on its own is too, and fails the run.
     child.on('exit', (code, signal) => {
       if (stopping || workers[i] !== child) return;
-      if (!killedOnPurpose.has(child)) {
+      if (!started && !killedOnPurpose.has(child)) failedStarts++;
+      else if (!killedOnPurpose.has(child)) {
         unexpectedDeaths.push(`worker ${child.pid} ${signal ?? `exit code ${code}`} after ${settled} settled cases`);
         say(`a worker died that was not killed: ${unexpectedDeaths.at(-1)}`);
       }
@@ -475,7 +493,10 @@ async function main(): Promise<number> {
     ['cases rows not equal to the final state', staleRows],
     ['broken event chains', brokenChains],
     ['worker SIGKILLs performed / planned (worker restarts)', `${faults.kills} / ${planned.kills} (${restarts})`],
-    ['workers that died without being killed', unexpectedDeaths.length],
+    [
+      'workers that died without being killed (starts refused, started again)',
+      `${unexpectedDeaths.length} (${failedStarts})`,
+    ],
     ['PostgreSQL restarts performed / planned', `${faults.pgRestarts} / ${planned.pgRestarts}`],
     ['Temporal dev server restarts performed / planned', `${faults.temporalRestarts} / ${planned.temporalRestarts}`],
     ['stand-in outages that refused requests / planned', `${faults.standInOutages} / ${planned.standInOutages}`],
@@ -486,8 +507,8 @@ async function main(): Promise<number> {
         .join(', '),
     ],
     ...Object.entries(ledgers).map(([n, l]): [string, string] => [
-      `${n}: keys / requests / effects`,
-      `${l.received.size} / ${total(l.received)} / ${total(l.effects)}`,
+      `${n}: keys / requests / effects (answers lost after the effect)`,
+      `${l.received.size} / ${total(l.received)} / ${total(l.effects)} (${l.answersLost})`,
     ]),
     ...Object.entries(effectKinds).map(([k, n]): [string, number] => [`effects: ${k}`, n]),
     ['duplicate effects (stand-ins and tables, per key and per case and purpose)', duplicates],

@@ -13,6 +13,8 @@ export interface Ledger {
   /** While true the stand-in answers 503 to everything, as if it were down. */
   down: boolean;
   refusedWhileDown: number;
+  /** Effects whose answer the stand-in replaced with a 503 (`loseAnswerEvery`): done, but the caller never heard. */
+  answersLost: number;
 }
 
 /** Which answer is the effect itself, not a refusal or a replay of an earlier answer under the same key. */
@@ -22,14 +24,27 @@ export const created: EffectTest = (status) => status === 201;
 export const retrieval: EffectTest = (status, replayed) => (status === 200 || status === 404) && !replayed;
 
 /** Adds a ledger and an off switch to a stand-in before it listens; keys are idempotency keys, never personal data. */
-export function withLedger(app: FastifyInstance, isEffect: EffectTest = created): Ledger {
+export function withLedger(
+  app: FastifyInstance,
+  isEffect: EffectTest = created,
+  o: {
+    /**
+     * Every n-th effect's answer is replaced by a 503, as if the answer were lost on its way back: the caller must
+     * repeat it under the same idempotency key, and a second effect for the same case and purpose shows a caller that
+     * did not.
+     */
+    loseAnswerEvery?: number;
+  } = {},
+): Ledger {
   const ledger: Ledger = {
     received: new Map(),
     effects: new Map(),
     byPurpose: new Map(),
     down: false,
     refusedWhileDown: 0,
+    answersLost: 0,
   };
+  let effects = 0;
   const keyOf = (h: unknown) => (typeof h === 'string' && h ? h : undefined);
   app.addHook('onRequest', async (req, reply) => {
     const key = keyOf(req.headers['idempotency-key']);
@@ -50,6 +65,16 @@ export function withLedger(app: FastifyInstance, isEffect: EffectTest = created)
       ledger.effects.set(key, (ledger.effects.get(key) ?? 0) + 1);
       const purpose = purposeOf(req.method, req.url, req.body);
       if (purpose) ledger.byPurpose.set(purpose, (ledger.byPurpose.get(purpose) ?? 0) + 1);
+      if (o.loseAnswerEvery && ++effects % o.loseAnswerEvery === 0) {
+        ledger.answersLost++;
+        reply.code(503).type('application/problem+json');
+        return JSON.stringify({
+          type: 'about:blank',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'answer lost (chaos)',
+        });
+      }
     }
     return payload;
   });
