@@ -153,6 +153,7 @@ async function main(): Promise<number> {
   const unexpectedDeaths: string[] = [];
   let failedStarts = 0;
   const spawnWorker = async (i: number) => {
+    if (stopping) return;
     const healthPort = await freePort();
     // The production worker (startWorker) takes the launcher's prebuilt bundle, so a restarted worker polls within
     // seconds, and the demo seal keys made above.
@@ -160,6 +161,7 @@ async function main(): Promise<number> {
       ...workerEnv,
       ...(await workerProcessEnv({ dataDir: workerEnv.DATA_DIR, workflowBundle: bundlePath })),
     };
+    if (stopping) return;
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/worker.ts'], {
       env: { ...env, WORKER_HEALTH_PORT: String(healthPort) },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -525,6 +527,7 @@ async function main(): Promise<number> {
   await connection.close();
   await database.close();
   await payments.close();
+  await forwarding.stop();
   await postbox.close();
   await registers.app.close();
   await temporal.stop();
