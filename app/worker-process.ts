@@ -3,7 +3,7 @@ import { Runtime, type Worker } from '@temporalio/worker';
 import type { Config } from '../platform/config.js';
 import { configuredSealKeyStore } from '../adapters/seal-keys.js';
 import { connectDatabase } from '../db/client.js';
-import { assertDatabaseReachable } from '../platform/database.js';
+import { assertDatabaseReachable, rideOutPostgresRestarts } from '../platform/database.js';
 import { configuredActivityDeps } from './adapters.js';
 import { createCaseWorker, type CaseWorkerOptions } from './case-worker.js';
 import { Client } from '@temporalio/client';
@@ -81,6 +81,8 @@ export async function startWorker(config: Config, overrides: WorkerOverrides = {
     // The SDK's own metrics come from its runtime, which must be installed before the first native connection.
     const logger =
       overrides.logger ?? createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
+    // A PostgreSQL restart must not end the worker (the driver's write to a closed connection, platform/database.ts).
+    rideOutPostgresRestarts((message) => logger.warn(message));
     const metrics = overrides.metrics ?? new EngineMetrics();
     if (!overrides.runtimeInstalled) {
       const telemetry = sdkTelemetry(config.metricsPort);

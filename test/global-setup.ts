@@ -59,8 +59,7 @@ export default async function setup(project: TestProject) {
     ]);
     await migrateDatabase(database);
     // RECORD_HISTORIES=1: after the run, new replay fixtures for the paths the committed ones do not cover yet.
-    if (process.env.RECORD_HISTORIES)
-      cleanups.push(() => recordNewFixtures(temporal.address, config.temporalCli, database));
+    if (process.env.RECORD_HISTORIES) cleanups.push(() => recordNewFixtures(temporal.address, config.temporalCli));
     const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
     writeFileSync(workflowBundlePath, bundle.code);
 

@@ -15,7 +15,11 @@ import { sampleApplications, sampleRegisterData } from '../dev/demo/sample-appli
 import { gewerbeApplication, lastenradApplication } from '../dev/demo/sample-other-services.js';
 import { startLocalIdentityProvider } from '../dev/identity/local-identity-provider.js';
 import { startPaymentSandbox } from '../dev/stand-ins/payments/server.js';
-import { startPostboxSandbox } from '../dev/stand-ins/postbox/server.js';
+import { buildPostboxSandbox } from '../dev/stand-ins/postbox/server.js';
+import { startForwardingSandbox } from '../dev/stand-ins/forwarding/server.js';
+import { duplicatesInTables } from './chaos/effect-tables.js';
+import { duplicateEffects, type Ledger, withLedger } from './chaos/stand-ins.js';
+import { db } from './harness.js';
 import { startRegisterSandbox } from '../dev/stand-ins/registers/server.js';
 import { tokens, tokenAudience } from './http-helpers.js';
 import { testDataConverter, testPayloadKeys } from './support/codec.js';
@@ -78,16 +82,28 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
       faults: { latencyMs: 0, errorRate: 0, timeoutRate: 0 },
     });
     stops.push(registers.stop);
+    // The stand-ins count each effect per idempotency key and per case and purpose (test/chaos/stand-ins.ts).
+    const ledgers: Record<string, Ledger> = {};
     const payments = await startPaymentSandbox({
       port: 0,
       webhookSecret: 'whsec_dGVzdA==',
       outcome: 'paid',
       delayMs: 0,
       webhooks: false,
+      beforeListen: (app) => (ledgers['payments'] = withLedger(app)),
     });
     stops.push(payments.close);
-    const postbox = await startPostboxSandbox({ host: '127.0.0.1', port: 0 });
-    stops.push(postbox.stop);
+    const postboxApp = buildPostboxSandbox();
+    ledgers['postbox'] = withLedger(postboxApp);
+    await postboxApp.listen({ host: '127.0.0.1', port: 0 });
+    const postbox = { url: `http://127.0.0.1:${(postboxApp.server.address() as { port: number }).port}` };
+    stops.push(() => postboxApp.close());
+    const forwarding = await startForwardingSandbox({
+      host: '127.0.0.1',
+      port: 0,
+      beforeListen: (app) => (ledgers['forwarding'] = withLedger(app)),
+    });
+    stops.push(forwarding.stop);
     const idp = await startLocalIdentityProvider({ host: '127.0.0.1', port: 0, audience: 'ozg-case-engine' });
     stops.push(idp.stop);
     const jwksFile = join(mkdtempSync(join(tmpdir(), 'ozg-multi-')), 'jwks.json');
@@ -103,6 +119,8 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
       REGISTER_BASE_URL: registers.url,
       PAYMENT_PROVIDER_URL: payments.url,
       POSTBOX_URL: postbox.url,
+      FORWARDING_URL: forwarding.url,
+      BLOB_STORE: 'postgres',
       OIDC_ISSUER: idp.issuer,
       AUTH_JWKS_FILE: jwksFile,
       AUTH_ISSUER: tokenAudience.issuer,
@@ -179,6 +197,19 @@ describe('separate API and worker processes against one Temporal and PostgreSQL'
     expect(killed).toBe(true);
     expect(new Set(done.map((d) => d.caseId)).size).toBe(CASES);
     expect(done.map((d) => d.outcome)).toEqual(done.map((d) => d.expected));
+    // Exactly once by business identity, although a worker died in the middle: at the stand-ins and in the tables.
+    expect(duplicateEffects(ledgers)).toEqual([]);
+    expect(await duplicatesInTables(db, new Set(done.map((d) => d.caseId)))).toEqual([]);
+    // Every case's effects reached the stand-ins: a Bescheid and a status message per milestone, its money, its notices.
+    const purposes = Object.values(ledgers).flatMap((l) => [...l.byPurpose.keys()]);
+    for (const d of done) {
+      expect(purposes.filter((p) => p.startsWith(`letter: ${d.caseId} `) && p.includes(': Bescheid zu'))).toHaveLength(
+        1,
+      );
+      expect(purposes.filter((p) => p.startsWith(`status message: ${d.caseId} `)).length).toBeGreaterThanOrEqual(3);
+    }
+    expect(purposes.filter((p) => p.startsWith('pay-out:'))).toHaveLength(2);
+    expect(purposes.filter((p) => p.startsWith('forwarding notice:')).length).toBeGreaterThan(0);
 
     // The surviving worker and the API stop gracefully on SIGTERM.
     workers[1]!.child.kill('SIGTERM');

@@ -7,7 +7,23 @@ import type { History } from '@temporalio/worker/lib/runtime.js';
 import { describe, expect, inject, it } from 'vitest';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { workflowsPath } from '../app/case-worker.js';
-import { fixtureFiles, fixturesDir, readManifest, sha256OfFixture } from './support/fixtures.js';
+import {
+  coveredInCurrentShape,
+  DUPLICATES,
+  distinctFixtureFiles,
+  fixtureFiles,
+  fixturesDir,
+  readManifest,
+  sha256OfFixture,
+} from './support/fixtures.js';
+import {
+  CASE_PATHS,
+  CURRENT_SHAPE,
+  factsOfFile,
+  LATE_STAGES,
+  type LateStage,
+  OTHER_TYPES,
+} from './support/history-facts.js';
 import { client, completeOpenTask, startBypassingIntake, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { waitFor } from './support/wait.js';
@@ -15,35 +31,8 @@ import { testDataConverter } from './support/codec.js';
 
 const bundle = { codePath: inject('workflowBundlePath') };
 
-/** Every path a running case can be on when the workflow changes; each needs a committed history (RECORD_HISTORIES=1). */
-const REQUIRED_PATHS = [
-  'approve',
-  'reject',
-  'refuse-identity',
-  'case-worker-decision',
-  'evidence-uploaded',
-  'fee-in-advance-paid',
-  'fee-in-advance-cancelled',
-  'fee-after-decision',
-  'payout',
-  'refund',
-  'delivery-handed-over',
-  'four-eyes',
-  'case-worker-reminder',
-  'case-worker-escalation',
-  'evidence-reminder',
-  'evidence-expiry',
-  'applicant-question',
-  'caseSummaryWorkflow',
-  'lean-outbound-automated',
-  'lean-outbound-case-worker',
-  'lean-outbound-documents-needed',
-  // Cases with an Akte: the input carries the Antrag's reference (claim-check), the steps read the Akte.
-  'akte-automated-approval',
-  'akte-documents-requested',
-  'akte-fee-paid',
-  'akte-payout',
-];
+/** Every path a running case can be on when the workflow changes: each needs a committed history in the current shape. */
+const REQUIRED_PATHS = [...Object.keys(CASE_PATHS), ...OTHER_TYPES];
 
 type Mutation = { file: string; from: string; to: string };
 /**
@@ -80,6 +69,89 @@ const MUTANTS: Record<string, Mutation[]> = {
   ],
 };
 
+/**
+ * One mutant per late stage, each changing the stage in every code path that runs it (the lean and journal shapes in
+ * workflows/, v1 in workflows/legacy/): a scheduled activity of another type, or a local activity of another type. Each
+ * must fail exactly the fixtures whose history reaches the stage (history-facts.ts), so every late stage is guarded.
+ */
+const LATE_STAGE_MUTANTS: Record<LateStage, Mutation[]> = {
+  'fee-collection': [
+    {
+      file: 'workflows/fee-collection.ts',
+      from: 'const opened = await acts.openFeePayment(',
+      to: 'const opened = await acts.checkFeePayment(',
+    },
+    {
+      file: 'workflows/legacy/fee-collection-v1.ts',
+      from: 'const request = await acts.requestFeePayment(',
+      to: 'const request = await acts.checkFeePayment(',
+    },
+  ],
+  payout: [
+    { file: 'workflows/fee-collection.ts', from: 'await acts.payOut(', to: 'await acts.refundFee(' },
+    { file: 'workflows/legacy/fee-collection-v1.ts', from: 'await acts.payOut(', to: 'await acts.refundFee(' },
+  ],
+  delivery: [
+    {
+      file: 'workflows/delivery.ts',
+      from: 'return await postbox.deliverToApplicant(',
+      to: 'return await postbox.handOverDelivery(',
+    },
+    {
+      file: 'workflows/legacy/delivery-v1.ts',
+      from: 'return await postbox.deliverToApplicant(',
+      to: 'return await postbox.handOverDelivery(',
+    },
+  ],
+  bescheid: [
+    {
+      file: 'workflows/case-workflow.ts',
+      from: 'bescheid = await acts.issueBescheid(content);',
+      to: 'bescheid = await acts.sealBescheid(content);',
+    },
+    {
+      file: 'workflows/case-workflow.ts',
+      from: 'const document = await acts.renderBescheid(content);',
+      to: 'const document = await acts.issueBescheid(content);',
+    },
+    {
+      file: 'workflows/legacy/case-workflow-v1.ts',
+      from: 'const document = await acts.renderBescheid(',
+      to: 'const document = await acts.issueBescheid(',
+    },
+  ],
+  archive: [
+    { file: 'workflows/case-workflow.ts', from: 'await acts.archiveCase(', to: 'await acts.sealBescheid(' },
+    { file: 'workflows/legacy/case-workflow-v1.ts', from: 'await acts.archiveCase(', to: 'await acts.sealBescheid(' },
+  ],
+  'task-handling': [
+    { file: 'workflows/await-case-worker.ts', from: 'local.syncTask(', to: 'local.recordJournal(' },
+    { file: 'workflows/legacy/await-case-worker-v1.ts', from: 'local.syncTask(', to: 'local.recordJournal(' },
+  ],
+};
+
+/** The real workflows, bundled with the given subtle changes applied by test/support/mutant-loader.cjs. */
+async function mutantBundle(mutations: Mutation[]): Promise<{ code: string }> {
+  const mutant = await bundleWorkflowCode({
+    workflowsPath,
+    logger: quiet,
+    webpackConfigHook: (config) => {
+      config.module?.rules?.push({
+        enforce: 'pre',
+        test: /\.ts$/,
+        use: [
+          {
+            loader: fileURLToPath(new URL('./support/mutant-loader.cjs', import.meta.url)),
+            options: { mutations },
+          },
+        ],
+      });
+      return config;
+    },
+  });
+  return { code: mutant.code };
+}
+
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 async function replay(
@@ -93,7 +165,7 @@ async function replay(
 }
 
 const committed = () =>
-  fixtureFiles().map((f) => ({
+  distinctFixtureFiles().map((f) => ({
     workflowId: f,
     history: historyFromJSON(JSON.parse(readFileSync(fixturesDir + f, 'utf8'))),
   }));
@@ -171,8 +243,22 @@ describe('workflow determinism', () => {
     expect(Object.fromEntries(fixtureFiles().map((f) => [f, sha256OfFixture(f)]))).toEqual(
       Object.fromEntries(Object.entries(manifest).map(([f, m]) => [f, m.sha256])),
     );
-    const covered = new Set(Object.values(manifest).flatMap((m) => m.paths));
+    // Coverage is read from the histories (patch markers and what they ran), in the shape new cases start in.
+    const covered = coveredInCurrentShape();
     expect(REQUIRED_PATHS.filter((p) => !covered.has(p))).toEqual([]);
+    // A byte-identical copy is one history, not two: only the known ones (fixtures.ts) exist, and they are not counted.
+    const byHash = new Map<string, string[]>();
+    for (const f of fixtureFiles()) byHash.set(sha256OfFixture(f), [...(byHash.get(sha256OfFixture(f)) ?? []), f]);
+    expect(
+      [...byHash.values()]
+        .filter((files) => files.length > 1)
+        .map((files) => files.join(' = '))
+        .sort(),
+    ).toEqual(
+      Object.entries(DUPLICATES)
+        .map(([copy, original]) => [original, copy].sort().join(' = '))
+        .sort(),
+    );
   });
 
   it('negative control: every committed history fails against the real workflow with one subtle change', async () => {
@@ -181,24 +267,8 @@ describe('workflow determinism', () => {
     for (const [type, mutation] of Object.entries(MUTANTS)) {
       const ofType = histories.filter((h) => typeOf(h.history) === type);
       if (ofType.length === 0) continue;
-      const mutant = await bundleWorkflowCode({
-        workflowsPath,
-        logger: quiet,
-        webpackConfigHook: (config) => {
-          config.module?.rules?.push({
-            enforce: 'pre',
-            test: /\.ts$/,
-            use: [
-              {
-                loader: fileURLToPath(new URL('./support/mutant-loader.cjs', import.meta.url)),
-                options: { mutations: mutation },
-              },
-            ],
-          });
-          return config;
-        },
-      });
-      const results = await replay({ code: mutant.code }, ofType);
+      const mutant = await mutantBundle(mutation);
+      const results = await replay(mutant, ofType);
       expect(results).toHaveLength(ofType.length);
       failures.push(
         ...results
@@ -209,4 +279,30 @@ describe('workflow determinism', () => {
     expect(histories.every((h) => MUTANTS[typeOf(h.history)])).toBe(true);
     expect(failures).toEqual([]);
   }, 180_000);
+
+  it('negative control per late stage: each mutant fails exactly the committed histories that reach its stage', async () => {
+    const cases = committed().filter((h) => typeOf(h.history) === 'caseWorkflow');
+    const facts = new Map(distinctFixtureFiles().map((f) => [f, factsOfFile(fixturesDir + f)]));
+    const failedBy: Record<string, string[]> = {};
+    const reaching: Record<string, string[]> = {};
+    for (const [stage, mutations] of Object.entries(LATE_STAGE_MUTANTS)) {
+      const results = await replay(await mutantBundle(mutations), cases);
+      expect(results).toHaveLength(cases.length);
+      failedBy[stage] = results
+        .filter((r) => r.error instanceof DeterminismViolationError)
+        .map((r) => r.workflowId)
+        .sort();
+      reaching[stage] = cases
+        .filter((h) => LATE_STAGES[stage as LateStage](facts.get(h.workflowId)!))
+        .map((h) => h.workflowId)
+        .sort();
+    }
+    expect(failedBy).toEqual(reaching);
+    // Every stage is reached by a history of the current shape, so the mutant guards the code that runs today.
+    for (const [stage, files] of Object.entries(reaching))
+      expect(
+        files.some((f) => facts.get(f)?.shape === CURRENT_SHAPE),
+        stage,
+      ).toBe(true);
+  }, 300_000);
 });

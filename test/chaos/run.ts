@@ -24,14 +24,30 @@ import { listCaseEvents } from '../../db/queries/case-events.js';
 import { getCase } from '../../db/queries/cases.js';
 import { startDemoCaseWorker } from '../../dev/demo/case-worker-bot.js';
 import { sampleRegisterData } from '../../dev/demo/sample-applications.js';
-import { demoApplications, expectedDemoOutcome } from '../../dev/demo/sample-mix.js';
+import {
+  type DemoApplication,
+  type DemoKind,
+  demoApplications,
+  expectedDemoOutcome,
+} from '../../dev/demo/sample-mix.js';
+import type { CaseOutcome, CaseState } from '../../workflows/contracts/case.js';
+import type { StaffActor } from '../../workflows/contracts/task.js';
+import { applicationOf } from '../samples.js';
 import { startEmbeddedPostgres } from '../../dev/embedded-postgres.js';
 import { startTemporalDevServer, type DevServer } from '../../dev/temporal-dev-server.js';
 import { buildPostboxSandbox } from '../../dev/stand-ins/postbox/server.js';
+import { startForwardingSandbox } from '../../dev/stand-ins/forwarding/server.js';
 import { startPaymentSandbox } from '../../dev/stand-ins/payments/server.js';
 import { buildRegisterSandbox } from '../../dev/stand-ins/registers/server.js';
 import { seededRandom } from '../../dev/stand-ins/seeded-random.js';
-import { duplicatesIn, retrieval, total, withLedger, type Ledger } from './stand-ins.js';
+import { duplicatesInTables } from './effect-tables.js';
+import { workerProcessEnv } from './worker-env.js';
+import { created, duplicateEffects, retrieval, total, withLedger, type Ledger } from './stand-ins.js';
+
+/** Letters at the postbox whose subject starts with `subject`, by case and purpose. */
+const countLetters = (ledgers: Record<string, Ledger>, subject: string): number =>
+  [...(ledgers['postbox']?.byPurpose.keys() ?? [])].filter((k) => k.startsWith('letter:') && k.includes(`: ${subject}`))
+    .length;
 
 /**
  * `npm run chaos`: a batch of cases across worker processes while workers are SIGKILLed, PostgreSQL and the Temporal
@@ -81,15 +97,32 @@ async function main(): Promise<number> {
   const ledgers: Record<string, Ledger> = { registers: withLedger(registers.app, retrieval) };
   await registers.app.listen({ host: '127.0.0.1', port: 0 });
   const postbox = buildPostboxSandbox();
-  ledgers['postbox'] = withLedger(postbox);
+  // Every seventh effect of the postbox, the payment provider and the forwarding stand-in loses its answer: the engine
+  // must repeat it under its idempotency key, and a duplicate by case and purpose shows where it did not.
+  const lossy = { loseAnswerEvery: 7 };
+  ledgers['postbox'] = withLedger(postbox, created, lossy);
   await postbox.listen({ host: '127.0.0.1', port: 0 });
+  // The applicants pay on the payment page (the launcher plays them, below), so a fee can also be left unpaid.
+  let cancellations = 0;
   const payments = await startPaymentSandbox({
     port: 0,
     webhookSecret: 'whsec_Y2hhb3M=',
-    outcome: 'paid',
+    outcome: 'manual',
     delayMs: 0,
     webhooks: false,
-    beforeListen: (app) => (ledgers['payments'] = withLedger(app)),
+    beforeListen: (app) => {
+      ledgers['payments'] = withLedger(app, created, lossy);
+      app.addHook('onSend', async (req, reply, payload) => {
+        if (req.method === 'POST' && /^\/transactions\/[^/]+\/cancel$/.test(req.url) && reply.statusCode < 300)
+          cancellations++;
+        return payload;
+      });
+    },
+  });
+  const forwarding = await startForwardingSandbox({
+    host: '127.0.0.1',
+    port: 0,
+    beforeListen: (app) => (ledgers['forwarding'] = withLedger(app, created, lossy)),
   });
   const urlOf = (app: typeof postbox) => `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
 
@@ -100,12 +133,14 @@ async function main(): Promise<number> {
   writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quiet })).code);
   const workerEnv = {
     ...process.env,
-    CHAOS_WORKFLOW_BUNDLE: bundlePath,
     TEMPORAL_ADDRESS: temporal.address,
     DATABASE_URL: pg.url,
     REGISTER_BASE_URL: urlOf(registers.app),
     POSTBOX_URL: urlOf(postbox),
     PAYMENT_PROVIDER_URL: payments.url,
+    FORWARDING_URL: forwarding.url,
+    // Documents and archive packages in PostgreSQL, where the check counts archive packages per case.
+    BLOB_STORE: 'postgres',
     DATA_DIR: join(dataDir, 'engine'),
   };
   // The workers and this launcher share the development key ring in the engine's data folder: made here, before any worker starts.
@@ -113,39 +148,182 @@ async function main(): Promise<number> {
   const workers: Array<ChildProcess | undefined> = [];
   let stopping = false;
   let restarts = 0;
-  const spawnWorker = (i: number) => {
+  /** The workers this run SIGKILLed on purpose; any other worker that exits is a failure of the run. */
+  const killedOnPurpose = new Set<ChildProcess>();
+  const unexpectedDeaths: string[] = [];
+  let failedStarts = 0;
+  const spawnWorker = async (i: number) => {
+    if (stopping) return;
+    const healthPort = await freePort();
+    // The production worker (startWorker) takes the launcher's prebuilt bundle, so a restarted worker polls within
+    // seconds, and the demo seal keys made above.
+    const env = {
+      ...workerEnv,
+      ...(await workerProcessEnv({ dataDir: workerEnv.DATA_DIR, workflowBundle: bundlePath })),
+    };
+    if (stopping) return;
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/worker.ts'], {
-      env: workerEnv,
+      env: { ...env, WORKER_HEALTH_PORT: String(healthPort) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     workers[i] = child;
-    // A worker that dies on its own (e.g. while Temporal restarts) is started again, as a supervisor would.
-    child.on('exit', () => {
-      if (!stopping && workers[i] === child) setTimeout(() => (restarts++, spawnWorker(i)), 1_000);
+    // Started once its health server answers: a worker that refuses to start (PostgreSQL unreachable at that moment)
+    // fails fast by design and is started again; one that dies after it started is a failure of the run.
+    let started = false;
+    void (async () => {
+      while (!started && child.exitCode === null && child.signalCode === null) {
+        started = (await fetch(`http://127.0.0.1:${healthPort}/livez`).catch(() => undefined))?.ok ?? false;
+        if (!started) await sleep(250);
+      }
+    })();
+    // A killed worker is started again, as a supervisor would; one that died on its own is too, and fails the run.
+    child.on('exit', (code, signal) => {
+      if (stopping || workers[i] !== child) return;
+      if (!started && !killedOnPurpose.has(child)) failedStarts++;
+      else if (!killedOnPurpose.has(child)) {
+        unexpectedDeaths.push(`worker ${child.pid} ${signal ?? `exit code ${code}`} after ${settled} settled cases`);
+        say(`a worker died that was not killed: ${unexpectedDeaths.at(-1)}`);
+      }
+      setTimeout(() => (restarts++, void spawnWorker(i)), 1_000);
     });
   };
-  for (let i = 0; i < workerCount; i++) spawnWorker(i);
+  for (let i = 0; i < workerCount; i++) await spawnWorker(i);
 
   const database = connectDatabase(pg.url);
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, dataConverter });
   const cases = new CaseClient(client, database.db);
-  const bot = startDemoCaseWorker({ tasks: new TaskClient(client, database.db), authorityId: 'stadt-musterstadt' });
+  const tasks = new TaskClient(client, database.db);
+  // The bot plays the case workers for every case but the one where the launcher asks the applicant a question.
+  const botCases = new Set<string>();
+  const bot = startDemoCaseWorker({ tasks, authorityId: 'stadt-musterstadt', onlyCases: botCases });
 
-  const applications = demoApplications(count, seed);
+  // The demo's batch, plus what the demo never does: a fee left unpaid (reminder, then cancellation), an applicant the
+  // register does not know (evidence request, action-required message, reminder, closed as incomplete), and a
+  // question the case worker asks the applicant. Fees are paid on the payment page; the engine asks every 300 ms.
+  type Chaos = 'unpaid' | 'unknown' | 'question';
+  const poll = { paymentPollMs: 300 };
+  const applications = demoApplications(count, seed).map(
+    (a, n): DemoApplication & { chaos?: Chaos; expected: CaseOutcome } => {
+      if (n % 10 === 2)
+        return {
+          kind: 'resident',
+          chaos: 'unpaid',
+          expected: 'refused',
+          submission: {
+            ...applicationOf('resident', 1),
+            deadlines: { ...poll, feeReminderMs: 1_500, feePaymentMs: 4_000 },
+          },
+        };
+      if (n % 10 === 6) {
+        const s = applicationOf('resident', 2);
+        s.identity.subject = 'pseudonym-zugezogen';
+        return {
+          kind: 'resident',
+          chaos: 'unknown',
+          expected: 'incomplete',
+          submission: { ...s, deadlines: { ...poll, evidenceReminderMs: 3_000, evidenceDeadlineMs: 6_000 } },
+        };
+      }
+      if (n === 4)
+        return {
+          kind: 'company_car',
+          chaos: 'question',
+          expected: 'approved',
+          submission: { ...applicationOf('company_car', 0), deadlines: poll },
+        };
+      return { ...a, expected: expectedDemoOutcome[a.kind], submission: { ...a.submission, deadlines: poll } };
+    },
+  );
   const deadline = Date.now() + Number(args['timeout-s']) * 1000;
-  type Submitted = { caseId?: string; kind: keyof typeof expectedDemoOutcome; refused?: boolean };
+  type Submitted = { caseId?: string; kind: DemoKind; expected: CaseOutcome; refused?: boolean };
+  /** The started cases and their part in the mix; a fee is paid only once its case is known here. */
+  const known = new Map<string, Chaos | undefined>();
+
+  // The applicants on the payment page: every fee paid but those of the 'unpaid' cases, which are abandoned.
+  let paying = true;
+  const settledFees = new Set<string>();
+  const payer = (async () => {
+    while (paying) {
+      const open = await database.db
+        .execute<{ case_id: string; payment_page_url: string; provider_transaction_id: string }>(
+          sql`select case_id, payment_page_url, provider_transaction_id from payments
+            where kind = 'fee' and status = 'open' and payment_page_url is not null`,
+        )
+        .catch(() => []);
+      for (const p of open) {
+        if (!known.has(p.case_id) || settledFees.has(p.provider_transaction_id)) continue;
+        const paid = await fetch(p.payment_page_url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ outcome: known.get(p.case_id) === 'unpaid' ? 'abandoned' : 'paid' }),
+        }).catch(() => undefined);
+        if (paid?.ok) settledFees.add(p.provider_transaction_id);
+      }
+      await sleep(200);
+    }
+  })();
+
+  /** One step of a case worker or the applicant, riding out restarts: done when `done` says so for the case's state. */
+  const step = async (caseId: string, done: (s: CaseState) => boolean, act: () => Promise<unknown>) => {
+    while (Date.now() < deadline) {
+      const s = await cases.status(caseId).catch(() => undefined);
+      if (s && done(s)) return;
+      if (s) await act().catch(() => {});
+      await sleep(500);
+    }
+  };
+  /** The case worker claims the task, asks the applicant, who replies, then approves. */
+  const askTheApplicant = async (caseId: string, subject: string) => {
+    const actor: StaffActor = { id: 'chaos.sachbearbeitung', role: 'case_worker', authorityId: 'stadt-musterstadt' };
+    let taskId = '';
+    await step(
+      caseId,
+      (s) => s.status === 'awaiting_case_worker' && !!s.openTaskId && !!(taskId = s.openTaskId),
+      async () => {},
+    );
+    await step(
+      caseId,
+      (s) => s.task?.assignee === actor.id,
+      () => tasks.act(caseId, { action: 'claim', taskId, actor }),
+    );
+    await step(
+      caseId,
+      (s) => !!s.task?.openQuestion,
+      () =>
+        tasks.act(caseId, { action: 'ask', taskId, actor, kind: 'question', text: 'Seit wann nutzen Sie den Wagen?' }),
+    );
+    const questionId = (await cases.status(caseId)).task?.openQuestion?.questionId ?? '';
+    await step(
+      caseId,
+      (s) => !s.task?.openQuestion,
+      () => tasks.reply(caseId, { questionId, subject, answer: 'Seit März.' }),
+    );
+    await step(
+      caseId,
+      (s) => s.status !== 'awaiting_case_worker',
+      () =>
+        tasks.act(caseId, {
+          action: 'complete',
+          taskId,
+          actor,
+          outcome: 'approve',
+          justification: 'Dienstwagen belegt.',
+        }),
+    );
+  };
 
   /** Submits one application, riding out a Temporal restart; the idempotency key makes a repeat start nothing new. */
   const submit = async (a: (typeof applications)[number], n: number): Promise<Submitted> => {
     for (;;) {
       try {
-        return {
-          caseId: (await cases.submit({ ...a.submission, idempotencyKey: `chaos-${seed}-${n}` })).caseId,
-          kind: a.kind,
-        };
+        const { caseId } = await cases.submit({ ...a.submission, idempotencyKey: `chaos-${seed}-${n}` });
+        known.set(caseId, a.chaos);
+        if (a.chaos !== 'question') botCases.add(caseId);
+        else void askTheApplicant(caseId, a.submission.identity.subject);
+        return { caseId, kind: a.kind, expected: a.expected };
       } catch (err) {
-        if (err instanceof IntakeRefusedError) return { kind: a.kind, refused: true };
+        if (err instanceof IntakeRefusedError) return { kind: a.kind, expected: a.expected, refused: true };
         if (Date.now() > deadline) throw err;
         await sleep(1_000);
       }
@@ -225,6 +403,7 @@ async function main(): Promise<number> {
         // A live worker, chosen by the seed; one that is being restarted is skipped.
         const live = workers.filter((w) => w && w.exitCode === null && w.signalCode === null);
         const w = live[Math.floor(random() * live.length)];
+        if (w) killedOnPurpose.add(w);
         if (w?.kill('SIGKILL')) faults.kills++;
         say(`SIGKILL to a worker after ${settled} settled cases`);
       } else if (f.kind === 'pg') {
@@ -264,6 +443,8 @@ async function main(): Promise<number> {
 
   const finished = await results;
   done = true;
+  paying = false;
+  await payer;
   await runPlan;
   await Promise.all(outages);
   const missedFaults = (Object.keys(planned) as Array<keyof typeof planned>).filter((k) => faults[k] < planned[k]);
@@ -271,7 +452,7 @@ async function main(): Promise<number> {
   // Checks: outcomes, read models, event chains, effects per idempotency key at the stand-ins and in the tables.
   const started = finished.filter((f) => f.caseId);
   const lost = started.filter((f) => 'error' in f && f.error);
-  const wrong = started.filter((f) => 'outcome' in f && f.outcome !== expectedDemoOutcome[f.kind]);
+  const wrong = started.filter((f) => 'outcome' in f && f.outcome !== f.expected);
   let staleRows = 0;
   let brokenChains = 0;
   for (const f of started) {
@@ -279,13 +460,31 @@ async function main(): Promise<number> {
     if (!row || row.status !== 'closed' || ('outcome' in f && row.outcome !== f.outcome)) staleRows++;
     if (!verifyEventChain(await listCaseEvents(database.db, { caseId: f.caseId! })).valid) brokenChains++;
   }
-  // One effect per case and purpose in each effect table: more is a duplicate.
-  const [dup] = await database.db.execute<{ n: string }>(sql`
-    select (select count(*) from (select 1 from payments group by case_id, kind having count(*) > 1) p)
-         + (select count(*) from (select 1 from deliveries group by case_id, document_sha256 having count(*) > 1) d)
-         + (select count(*) from (select 1 from seals group by case_id, source_sha256 having count(*) > 1) s) as n`);
-  const dupInTables = Number(dup?.n ?? 0);
-  const duplicates = Object.values(ledgers).reduce((n, l) => n + duplicatesIn(l), 0) + dupInTables;
+  // Exactly once by business identity: per case and purpose at the stand-ins (and per idempotency key) and in the
+  // tables, whatever keys or document bytes a second effect came with.
+  const duplicateList = [...duplicateEffects(ledgers), ...(await duplicatesInTables(database.db))];
+  const duplicates = duplicateList.length;
+  const purposes = (prefix: string) =>
+    Object.values(ledgers).reduce((n, l) => n + [...l.byPurpose.keys()].filter((k) => k.startsWith(prefix)).length, 0);
+  // Every kind of effect happened at least once, so each was exposed to the faults.
+  const effectKinds = {
+    'fee request': purposes('fee request:'),
+    'pay-out': purposes('pay-out:'),
+    refund: purposes('refund of'),
+    'Bescheid delivery': purposes('letter:') && countLetters(ledgers, 'Bescheid zu'),
+    'fee reminder': countLetters(ledgers, 'Zahlungserinnerung'),
+    'evidence request': countLetters(ledgers, 'Bitte reichen Sie Unterlagen nach'),
+    'question to the applicant': countLetters(ledgers, 'Rückfrage'),
+    'status message': purposes('status message:'),
+    'action-required status message': [...ledgers['postbox']!.byPurpose.keys()].filter((k) =>
+      k.endsWith(': ACTION_REQUIRED'),
+    ).length,
+    'forwarding notice': purposes('forwarding notice:'),
+    'fee cancellation': cancellations,
+  };
+  const missingKinds = Object.entries(effectKinds)
+    .filter(([, n]) => !n)
+    .map(([k]) => k);
 
   console.log('\n| figure | value |\n| --- | --- |');
   const rows: Array<[string, string | number]> = [
@@ -296,6 +495,10 @@ async function main(): Promise<number> {
     ['cases rows not equal to the final state', staleRows],
     ['broken event chains', brokenChains],
     ['worker SIGKILLs performed / planned (worker restarts)', `${faults.kills} / ${planned.kills} (${restarts})`],
+    [
+      'workers that died without being killed (starts refused, started again)',
+      `${unexpectedDeaths.length} (${failedStarts})`,
+    ],
     ['PostgreSQL restarts performed / planned', `${faults.pgRestarts} / ${planned.pgRestarts}`],
     ['Temporal dev server restarts performed / planned', `${faults.temporalRestarts} / ${planned.temporalRestarts}`],
     ['stand-in outages that refused requests / planned', `${faults.standInOutages} / ${planned.standInOutages}`],
@@ -306,13 +509,17 @@ async function main(): Promise<number> {
         .join(', '),
     ],
     ...Object.entries(ledgers).map(([n, l]): [string, string] => [
-      `${n}: keys / requests / effects`,
-      `${l.received.size} / ${total(l.received)} / ${total(l.effects)}`,
+      `${n}: keys / requests / effects (answers lost after the effect)`,
+      `${l.received.size} / ${total(l.received)} / ${total(l.effects)} (${l.answersLost})`,
     ]),
-    ['duplicate effects (stand-ins and tables)', duplicates],
+    ...Object.entries(effectKinds).map(([k, n]): [string, number] => [`effects: ${k}`, n]),
+    ['duplicate effects (stand-ins and tables, per key and per case and purpose)', duplicates],
   ];
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
   for (const l of lost.slice(0, 5)) console.log(`lost: ${l.caseId}: ${'error' in l ? l.error : ''}`);
+  for (const d of unexpectedDeaths) console.log(`died: ${d}`);
+  for (const d of duplicateList.slice(0, 20)) console.log(`duplicate: ${d}`);
+  if (missingKinds.length > 0) say(`effect kinds the batch never produced: ${missingKinds.join(', ')}`);
 
   stopping = true;
   await bot.stop();
@@ -320,6 +527,7 @@ async function main(): Promise<number> {
   await connection.close();
   await database.close();
   await payments.close();
+  await forwarding.stop();
   await postbox.close();
   await registers.app.close();
   await temporal.stop();
@@ -330,6 +538,8 @@ async function main(): Promise<number> {
     staleRows === 0 &&
     brokenChains === 0 &&
     duplicates === 0 &&
+    unexpectedDeaths.length === 0 &&
+    missingKinds.length === 0 &&
     missedFaults.length === 0;
   if (missedFaults.length > 0)
     say(`planned faults that did not happen before the batch finished: ${missedFaults.join(', ')}`);
