@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { caseInputReader } from '../client/case-inputs.js';
+import { applicationReader } from '../client/case-inputs.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
@@ -45,25 +45,25 @@ async function main(): Promise<void> {
     const address = config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`;
     const connection = await Connection.connect({ address, connectTimeout: 5_000 }).catch((err: Error) => {
       console.error(
-        `! Temporal at ${address} not reachable (${err.message}): fees are left unknown unless the stored facts carry the application`,
+        `! Temporal at ${address} not reachable (${err.message}): cases from before the Akte are read from it alone`,
       );
       return undefined;
     });
     try {
-      const input =
+      const applications = applicationReader(
+        database.db,
         connection &&
-        caseInputReader(
           new Client({
             connection,
             namespace: config.temporalNamespace,
             dataConverter: engineDataConverter(payloadKeyRing(config)),
           }),
-        );
+      );
       const report = await whatIfBulk(database.db, {
         serviceKey: values.service!,
         ruleSet: await readRuleSetFile(values.rules!),
         closedSince: since,
-        ...(input && { applications: async (caseId: string) => (await input(caseId))?.application }),
+        applications,
       });
       console.log(values.json ? JSON.stringify(report, null, 2) : summary(report));
     } finally {

@@ -86,6 +86,7 @@ describe('logs', () => {
         const street = (submissions[0]!.application['address'] as { street: string }).street;
         const broken = {
           status: () => Promise.reject(new Error(`lookup failed for ${street}`)),
+          view: () => Promise.reject(new Error(`lookup failed for ${street}`)),
         } as unknown as CaseClient;
         const failing = await buildHttpApi({
           cases: broken,

@@ -9,7 +9,8 @@ import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { gewerbeApplication } from '../dev/demo/sample-other-services.js';
 import { startForwardingSandbox } from '../dev/stand-ins/forwarding/server.js';
 import { eventually } from './support/wait.js';
-import { client, postboxUrl, testDeps, withWorker } from './harness.js';
+import { findAkte } from '../db/queries/akte.js';
+import { client, db, postboxUrl, testDeps, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
 interface ShownStatus {
@@ -66,10 +67,9 @@ describe('status messages and forwarding', () => {
 
     const recipients = result.decision?.forwardTo ?? [];
     expect(recipients).toEqual(expect.arrayContaining(['finanzamt', 'handwerkskammer']));
+    const { aktenzeichen } = (await findAkte(db, { caseId }))!;
     for (const recipient of recipients) {
-      const notices = (await noticesOf(recipient)).filter((n) =>
-        n.notice.gewerbeanzeige.aktenzeichen.endsWith(caseId.replace(/-/g, '').slice(0, 8).toUpperCase()),
-      );
+      const notices = (await noticesOf(recipient)).filter((n) => n.notice.gewerbeanzeige.aktenzeichen === aktenzeichen);
       expect(notices).toHaveLength(1);
       expect(notices[0]!.notice).toMatchObject({
         nachrichtenkopf: {
@@ -168,9 +168,11 @@ describe('status messages and forwarding', () => {
       expect(result.outcome).toBe('approved');
       const recipients = result.decision?.forwardTo ?? [];
       expect(recipients.length).toBeGreaterThanOrEqual(2);
-      const tail = caseId.replace(/-/g, '').slice(0, 8).toUpperCase();
+      const { aktenzeichen } = (await findAkte(db, { caseId }))!;
       for (const recipient of recipients) {
-        const notices = (await noticesOf(recipient)).filter((n) => n.notice.gewerbeanzeige.aktenzeichen.endsWith(tail));
+        const notices = (await noticesOf(recipient)).filter(
+          (n) => n.notice.gewerbeanzeige.aktenzeichen === aktenzeichen,
+        );
         expect(notices, recipient).toHaveLength(1);
       }
       // Every notice was sent at least twice (the lost answer, then the retry) and stored once.

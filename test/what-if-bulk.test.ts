@@ -11,9 +11,9 @@ import { loadRuleSet, readRuleSetFile } from '../rules/rule-set.js';
 import { whatIfBulk } from '../services/what-if-bulk.js';
 import { BUILT_IN_REGISTERS } from '../app/extensions.js';
 import { loadServiceFolder } from '../services/service-folder.js';
-import { caseInputReader } from '../client/case-inputs.js';
+import { applicationReader, caseInputReader } from '../client/case-inputs.js';
 import { findService } from '../services/catalogue.js';
-import { client, dataDir, db, withWorker } from './harness.js';
+import { client, dataDir, db, startBypassingIntake, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 
 const folder = fileURLToPath(new URL('../services/samples/anwohnerparken', import.meta.url));
@@ -136,15 +136,21 @@ describe('what-if in bulk before a legal change', () => {
   });
 });
 
-describe('the bulk what-if reads applications from the workflow history', () => {
-  it('recomputes the fee of a real case from its decoded workflow input', async () => {
+describe('the bulk what-if reads applications from the Akte, and from the history for cases from before it', () => {
+  it('recomputes the fee of a real case from the application in its Akte', async () => {
     await withWorker(async (e) => {
       const a = applicationOf('resident');
       const { caseId } = await e.cases.submit(a);
       await e.cases.result(caseId);
       const input = await caseInputReader(client)(caseId);
-      expect(input).toMatchObject({ caseId, serviceKey: a.serviceKey, application: a.application });
-      expect(await caseInputReader(client)(randomUUID())).toBeUndefined();
+      expect(input).toMatchObject({ caseId, serviceKey: a.serviceKey });
+      // Without Temporal at all: the Akte holds the application as submitted.
+      expect(await applicationReader(db)(caseId)).toEqual(a.application);
+      expect(await applicationReader(db, client)(randomUUID())).toBeUndefined();
+      // A case from before the Akte: its application is in the workflow input only.
+      const before = await startBypassingIntake(e.taskQueue, applicationOf('resident', 1));
+      await e.cases.result(before);
+      expect(await applicationReader(db, client)(before)).toEqual(applicationOf('resident', 1).application);
 
       const service = findService(a.serviceKey);
       const current = await loadRuleSet(service.ruleSet.id, input!.ruleSetVersion);
@@ -160,7 +166,7 @@ describe('the bulk what-if reads applications from the workflow history', () => 
         serviceKey: a.serviceKey,
         ruleSet: candidate,
         closedSince: new Date(Date.now() - 3_600_000),
-        applications: async (id) => (await caseInputReader(client)(id))?.application,
+        applications: applicationReader(db),
       });
       expect(report.changedCases.find((c) => c.caseId === caseId)).toMatchObject({
         changes: ['fee'],
