@@ -9,7 +9,7 @@ rmSync('dist', { recursive: true, force: true });
 rmSync('client/http/dist', { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 cpSync('db/migrations', 'dist/db/migrations', { recursive: true });
-cpSync('adapters/fit-connect/metadata.schema.json', 'dist/adapters/fit-connect/metadata.schema.json');
+cpSync('adapters/fit-connect/schemas', 'dist/adapters/fit-connect/schemas', { recursive: true });
 cpSync('services/samples', 'dist/services/samples', { recursive: true, filter: (src) => !src.endsWith('.ts') });
 // Files the engine reads next to its modules: rule sets and their release manifest, FIM schemas, the workbench's CSS.
 cpSync('rules', 'dist/rules', { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('.ts') });

@@ -92,4 +92,10 @@ if (process.argv.includes('--tests') && !process.env.CHROMIUM_PATH) {
     );
     writeFileSync(stamp, wanted);
   }
+  // The package's fonts.conf names Lambda's folders (/tmp/fonts, a shared /tmp cache another user may own): this one
+  // names the fonts it unpacked and the Bescheid's DejaVu fonts, with a cache inside this clone.
+  writeFileSync(
+    join(dir, 'fonts', 'fonts.conf'),
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(dir, 'fonts', 'fonts')}</dir>\n  <dir>${join(root, 'node_modules', 'dejavu-fonts-ttf', 'ttf')}</dir>\n  <cachedir>${join(dir, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
+  );
 }

@@ -48,9 +48,7 @@ describe('the archive package as an xdomea 0503 message', () => {
     expect(kopf['xdomea:ProzessID']).toBe(base.split('_')[0]);
     expect((kopf['xdomea:Nachrichtentyp'] as Node)['code']).toBe('0503');
     const vorgang = (root['xdomea:Schriftgutobjekt'] as Node)['xdomea:Vorgang'] as Node;
-    expect((vorgang['xdomea:AllgemeineMetadaten'] as Node)['xdomea:Kennzeichen']).toMatch(
-      /^32\.1-BPA\/\d{4}\/[0-9A-F]{8}$/,
-    );
+    expect((vorgang['xdomea:AllgemeineMetadaten'] as Node)['xdomea:Kennzeichen']).toMatch(/^32\.1-BPA\/\d{4}\/\d{5}$/);
     const dokumente = many(vorgang['xdomea:Dokument'] as Node | Node[]);
     const primaries = dokumente.map(
       (d) =>
