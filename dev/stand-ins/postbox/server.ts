@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DeliveryReceipt, DeliveryRequest } from '../../../adapters/postbox.js';
 
 /** What the sandbox keeps per delivery; in memory, as an applicant's postbox in a portal would show it. */
@@ -151,19 +151,7 @@ function addStatusMessageRoutes(app: FastifyInstance): void {
         },
       },
     },
-    async (req, reply) => {
-      const key = req.headers['idempotency-key'];
-      if (typeof key !== 'string' || !key)
-        return reply
-          .status(400)
-          .type('application/problem+json')
-          .send({ title: 'Idempotency-Key header is required', status: 400 });
-      const known = byKey.get(key);
-      if (known) return reply.status(200).send({ messageId: known.messageId });
-      const stored = { ...req.body, messageId: randomUUID(), receivedAt: new Date().toISOString() };
-      byKey.set(key, stored);
-      return reply.status(201).send({ messageId: stored.messageId });
-    },
+    keepOncePerKey<{ recipient: string } & Record<string, unknown>>(byKey),
   );
   app.get<{ Params: { recipient: string } }>('/postbox/:recipient/status-messages', async (req) =>
     [...byKey.values()].filter((m) => m.recipient === req.params.recipient).map(({ recipient: _r, ...m }) => m),
@@ -189,21 +177,26 @@ function addMailRoutes(app: FastifyInstance): void {
         },
       },
     },
-    async (req, reply) => {
-      const key = req.headers['idempotency-key'];
-      if (typeof key !== 'string' || !key)
-        return reply
-          .status(400)
-          .type('application/problem+json')
-          .send({ title: 'Idempotency-Key header is required', status: 400 });
-      const known = byKey.get(key);
-      if (known) return reply.status(200).send({ messageId: known.messageId });
-      const stored = { ...req.body, messageId: randomUUID(), receivedAt: new Date().toISOString() };
-      byKey.set(key, stored);
-      return reply.status(201).send({ messageId: stored.messageId });
-    },
+    keepOncePerKey<{ to: string; subject: string; text: string }>(byKey),
   );
   app.get<{ Params: { address: string } }>('/mails/:address', async (req) =>
     [...byKey.values()].filter((m) => m.to === req.params.address),
   );
+}
+
+/** Keeps a posted message once per Idempotency-Key: 201 with its id the first time, 200 with the same id on a repeat. */
+function keepOncePerKey<B extends object>(byKey: Map<string, B & { messageId: string; receivedAt: string }>) {
+  return async (req: FastifyRequest<{ Body: B }>, reply: FastifyReply) => {
+    const key = req.headers['idempotency-key'];
+    if (typeof key !== 'string' || !key)
+      return reply
+        .status(400)
+        .type('application/problem+json')
+        .send({ title: 'Idempotency-Key header is required', status: 400 });
+    const known = byKey.get(key);
+    if (known) return reply.status(200).send({ messageId: known.messageId });
+    const stored = { ...(req.body as B), messageId: randomUUID(), receivedAt: new Date().toISOString() };
+    byKey.set(key, stored);
+    return reply.status(201).send({ messageId: stored.messageId });
+  };
 }
