@@ -463,3 +463,39 @@ export const akteDocuments = pgTable(
   },
   (t) => [index('akte_documents_case_idx').on(t.caseId, t.createdAt)],
 );
+
+/** What an access-log entry records a read of. */
+export const ACCESS_LOG_KINDS = ['panel', 'document', 'page', 'decode', 'export', 'search'] as const;
+
+/**
+ * Every read of an Akte by staff (a case-file panel, a document, the workbench case page) and every decode through the
+ * codec server: who (pseudonymous id, role, authority), when, what, over which route, and whether it was granted.
+ * Append-only: a trigger refuses UPDATE and DELETE (migration 0014). Holds no personal data of the applicant; the
+ * applicant's pseudonymous subject lets the Art. 15 export find the entries about them.
+ */
+export const accessLog = pgTable(
+  'access_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actorId: text('actor_id').notNull(),
+    actorRole: text('actor_role').notNull(),
+    /** The authority the actor acts for; absent for a platform-wide operator. */
+    actorAuthorityId: text('actor_authority_id'),
+    kind: text('kind', { enum: ACCESS_LOG_KINDS }).notNull(),
+    /** What was read: a panel name, a document id, `payload:<authority>` for a decode. */
+    what: text('what').notNull(),
+    /** The route as declared (`GET /cases/:caseId/file/application`), not the URL with its query. */
+    route: text('route').notNull(),
+    caseId: text('case_id'),
+    /** The authority whose data was read. */
+    authorityId: text('authority_id'),
+    applicantSubject: text('applicant_subject'),
+    outcome: text('outcome', { enum: ['granted', 'refused'] }).notNull(),
+  },
+  (t) => [
+    index('access_log_case_idx').on(t.caseId, t.at),
+    index('access_log_applicant_idx').on(t.applicantSubject, t.at),
+    index('access_log_actor_idx').on(t.actorId, t.at),
+  ],
+);
