@@ -25,6 +25,7 @@ import { openBlobStore } from '../adapters/blob-store/index.js';
 import { EngineMetrics, startMetricsServer } from '../platform/metrics.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
+import { databaseAuthorities } from '../platform/codec/authority-keys.js';
 import { createLogger, logDestination } from '../platform/logger.js';
 import { startTracing, traceRequests } from '../platform/tracing.js';
 import { workbenchFor } from '../http/workbench/index.js';
@@ -90,6 +91,7 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
       namespace: config.temporalNamespace,
       dataConverter: engineDataConverter(payloadKeyRing(config), {
         requireEncryption: config.profile === 'production',
+        authorities: databaseAuthorities(payloadKeyRing(config), () => database.db),
       }),
       interceptors: tracing?.clientInterceptors,
     });

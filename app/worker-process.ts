@@ -18,6 +18,7 @@ import { connectClient, connectNative, temporalConnectionOptions } from './tempo
 import { EngineMetrics, sdkTelemetry, startMetricsServer } from '../platform/metrics.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
+import { databaseAuthorities } from '../platform/codec/authority-keys.js';
 import { createLogger, logDestination, temporalLogger } from '../platform/logger.js';
 import { HttpTimestampAuthority } from '../adapters/timestamp.js';
 import { startTracing } from '../platform/tracing.js';
@@ -120,7 +121,9 @@ export async function startWorker(config: Config, overrides: WorkerOverrides = {
       namespace: config.temporalNamespace,
       // Lenient on purpose: a payload the worker refused to decode would fail the case's workflow task, so any client
       // could stall a case; a forged action is refused by the update validator's signed-assertion check instead.
-      dataConverter: engineDataConverter(payloadKeyRing(config)),
+      dataConverter: engineDataConverter(payloadKeyRing(config), {
+        authorities: databaseAuthorities(payloadKeyRing(config), () => database.db),
+      }),
       taskQueue: config.taskQueue,
       deps,
       extraActivities: stepActivities(deps, plugins.extensions),

@@ -499,3 +499,24 @@ export const accessLog = pgTable(
     index('access_log_actor_idx').on(t.actorId, t.at),
   ],
 );
+
+/**
+ * Each authority's data keys (AES-256), wrapped (AES-256-GCM) by a key of the payload key ring, the KEK: the KMS seam
+ * (`platform/codec/key-ring.ts`). Payloads of a case are encrypted with its authority's newest data key; the key id
+ * (`dek:<authority>:<version>`) stays in the payload's clear metadata. Rotating adds a version; the old ones stay so
+ * old payloads decode. Holds no personal data.
+ */
+export const authorityDataKeys = pgTable(
+  'authority_data_keys',
+  {
+    keyId: text('key_id').primaryKey(),
+    authorityId: text('authority_id').notNull(),
+    version: integer('version').notNull(),
+    /** IV, ciphertext and tag of the data key, base64; the key id is the additional authenticated data. */
+    wrappedKey: text('wrapped_key').notNull(),
+    /** The ring key (KEK) that wrapped it. */
+    wrappingKeyId: text('wrapping_key_id').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('authority_data_keys_version_uq').on(t.authorityId, t.version)],
+);

@@ -10,7 +10,7 @@ import { startPostboxSandbox } from './stand-ins/postbox/server.js';
 import { CaseClient } from '../client/case-client.js';
 import { TaskClient } from '../client/task-client.js';
 import { localIssuer, type LocalIssuer } from './identity/local-issuer.js';
-import { jwtVerifier, remoteKeys } from '../platform/auth/tokens.js';
+import { codecCallerVerifier, jwtVerifier, remoteKeys } from '../platform/auth/tokens.js';
 import { ConfigError, type Config } from '../platform/config.js';
 import { type Database } from '../db/client.js';
 import { startLocalIdentityProvider, type LocalIdentityProvider } from './identity/local-identity-provider.js';
@@ -156,7 +156,7 @@ export async function startEngine(
         `FIT-Connect receiver polls every ${config.fitConnect?.pollMs ?? config.fitConnectSandbox.pollMs} ms${config.fitConnect?.callbackSecret || demoFitConnect?.intake.routes ? ' and takes callbacks at POST /fit-connect/callback' : ''}`,
       );
     if (systems.temporal.uiUrl) {
-      const codecServer = await startDemoCodecServer(config, payloadKeyRing(config), systems.auth);
+      const codecServer = await startDemoCodecServer(config, payloadKeyRing(config), systems.codecAuth, api.db);
       stops.push(codecServer.stop);
       say(
         `codec server at ${codecServer.endpoint}: the Web UI decodes for an operator (sign in at ${codecServer.endpoint}session)`,
@@ -307,6 +307,7 @@ async function startOutsideSystems(
     localIdp,
     tokens,
     auth: jwtVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience),
+    codecAuth: codecCallerVerifier(tokens?.keys ?? remoteKeys(config.authJwksUrl!), audience),
   };
 }
 

@@ -205,6 +205,15 @@ const variables = z.object({
     port.default(8097),
     'the codec server (started by the demo beside the dev server; `npm run codec-server` alone)',
   ),
+  CODEC_SESSION_TTL: setting(
+    z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(8 * 3600),
+    'seconds a codec server session (the Web UI sign-in at `/codec/session`) lasts; the operator signs in again after it',
+  ),
   CODEC_CORS_ORIGINS: setting(
     z.string().optional(),
     "origins (the Web UI's) allowed to call the codec server from a browser",
@@ -563,6 +572,7 @@ const configSchema = variables.transform((e, ctx) => {
     /** The codec server for the Temporal Web UI: its port and the origins (the UI's) allowed to call it. */
     codecServer: {
       port: e.CODEC_SERVER_PORT,
+      sessionTtlMs: e.CODEC_SESSION_TTL * 1000,
       corsOrigins: (
         e.CODEC_CORS_ORIGINS ?? `http://localhost:${e.TEMPORAL_UI_PORT},http://127.0.0.1:${e.TEMPORAL_UI_PORT}`
       )

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { applicationReader } from '../client/case-inputs.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
+import { databaseAuthorities } from '../platform/codec/authority-keys.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 import { connectDatabase } from '../db/client.js';
 import { readRuleSetFile } from '../rules/rule-set.js';
@@ -56,7 +57,9 @@ async function main(): Promise<void> {
           new Client({
             connection,
             namespace: config.temporalNamespace,
-            dataConverter: engineDataConverter(payloadKeyRing(config)),
+            dataConverter: engineDataConverter(payloadKeyRing(config), {
+              authorities: databaseAuthorities(payloadKeyRing(config), () => database.db),
+            }),
           }),
       );
       const report = await whatIfBulk(database.db, {

@@ -1,21 +1,36 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtVerifier } from '../platform/auth/tokens.js';
+import { codecCallerVerifier } from '../platform/auth/tokens.js';
 import { AesGcmCodec } from '../platform/codec/aes-gcm-codec.js';
+import { AuthorityKeys, MemoryDataKeyStore } from '../platform/codec/authority-keys.js';
 import { buildCodecServer, startCodecServer } from '../platform/codec/server.js';
 import { waitFor } from './support/wait.js';
 import { foreignTokens, tokenAudience, tokens } from './http-helpers.js';
 import { testKeyRing } from './support/codec.js';
 
 const UI = 'http://localhost:8233';
-const codec = new AesGcmCodec(testKeyRing);
+// Every payload here belongs to a case of stadt-musterstadt, encrypted with that authority's data key.
+const authorityKeys = new AuthorityKeys(testKeyRing, new MemoryDataKeyStore());
+const codec = new AesGcmCodec(testKeyRing, {
+  authorities: { keys: authorityKeys, of: async () => 'stadt-musterstadt' },
+});
+const ofCase = {
+  type: 'workflow',
+  namespace: 'default',
+  workflowId: 'case:00000000-0000-4000-8000-000000000001',
+} as const;
 const street = 'Lindenstraße 17';
 let app: FastifyInstance;
 let operator: string;
 let caseWorker: string;
 beforeAll(async () => {
-  app = await buildCodecServer({ codec, auth: jwtVerifier(tokens.keys, tokenAudience), corsOrigins: [UI] });
+  app = await buildCodecServer({
+    codec,
+    authorityKeys,
+    auth: codecCallerVerifier(tokens.keys, tokenAudience),
+    corsOrigins: [UI],
+  });
   operator = await tokens.sign({ role: 'operator', subject: 'op.lena', authorityId: 'stadt-musterstadt' });
   caseWorker = await tokens.sign({ role: 'case_worker', subject: 'sb.anna', authorityId: 'stadt-musterstadt' });
 });
@@ -23,7 +38,7 @@ afterAll(() => app.close());
 
 const b64 = (b?: Uint8Array | null) => Buffer.from(b ?? []).toString('base64');
 async function encryptedBody() {
-  const [p] = await codec.encode([defaultPayloadConverter.toPayload({ street })]);
+  const [p] = await codec.encode([defaultPayloadConverter.toPayload({ street })], ofCase);
   return {
     payloads: [
       { metadata: Object.fromEntries(Object.entries(p!.metadata!).map(([k, v]) => [k, b64(v)])), data: b64(p!.data) },
@@ -98,10 +113,11 @@ describe('codec server (remote codec protocol)', () => {
       expect((await app.inject({ method: 'POST', url: '/codec/decode', headers, payload })).statusCode).toBe(400);
     }
     const body = await encryptedBody();
-    body.payloads[0]!.metadata['encryption-key-id'] = b64(Buffer.from('retired-2019'));
+    // A key of the operator's own authority that this deployment does not hold (a retired version).
+    body.payloads[0]!.metadata['encryption-key-id'] = b64(Buffer.from('dek:stadt-musterstadt:2019'));
     const res = await app.inject({ method: 'POST', url: '/codec/decode', headers, payload: body });
     expect(res.statusCode).toBe(422);
-    expect(res.json().detail).toContain('"retired-2019"');
+    expect(res.json().detail).toContain('"dek:stadt-musterstadt:2019"');
   });
 
   it('answers the preflight of the Web UI origin only', async () => {
@@ -157,7 +173,7 @@ describe('codec server (remote codec protocol)', () => {
   it('a session expires, and its cookie is Secure behind TLS', async () => {
     const server = await startCodecServer({
       codec,
-      auth: jwtVerifier(tokens.keys, tokenAudience),
+      auth: codecCallerVerifier(tokens.keys, tokenAudience),
       corsOrigins: [UI],
       port: 0,
       secureCookies: true,

@@ -19,7 +19,7 @@ import { waitFor } from './support/wait.js';
 import { testKeyRing } from './support/codec.js';
 import { AesGcmCodec } from '../platform/codec/aes-gcm-codec.js';
 import { startCodecServer } from '../platform/codec/server.js';
-import { jwtVerifier } from '../platform/auth/tokens.js';
+import { codecCallerVerifier, jwtVerifier } from '../platform/auth/tokens.js';
 import { idp, staffToken, tokenAudience, tokens } from './http-helpers.js';
 import { buildHttpApi } from '../http/http-api.js';
 import { OidcTokenVerifier } from '../platform/identity/token-verifier.js';
@@ -110,12 +110,13 @@ describe('Temporal as a trust boundary: who acts on a case is signed by the API'
   it('the production codec server refuses to decode a payload that was written without the codec', async () => {
     const server = await startCodecServer({
       codec: new AesGcmCodec(testKeyRing, { requireEncryption: true }),
-      auth: jwtVerifier(tokens.keys, tokenAudience),
+      auth: codecCallerVerifier(tokens.keys, tokenAudience),
       corsOrigins: [],
       port: 0,
     });
     try {
-      const operator = await tokens.sign({ role: 'operator', subject: 'op.lena', authorityId: 'stadt-musterstadt' });
+      // Payloads under the ring's own key (from before per-authority keys) are for a platform-wide operator.
+      const operator = await tokens.sign({ role: 'platform_operator', subject: 'op.lena' });
       const decode = (payload: { metadata: Record<string, string>; data: string }) =>
         fetch(`${server.endpoint}decode`, {
           method: 'POST',

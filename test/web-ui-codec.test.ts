@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtVerifier } from '../platform/auth/tokens.js';
+import { codecCallerVerifier } from '../platform/auth/tokens.js';
+import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { AesGcmCodec } from '../platform/codec/aes-gcm-codec.js';
 import { startCodecServer } from '../platform/codec/server.js';
 import { caseWorkflowStart } from '../client/case-client.js';
@@ -15,7 +16,7 @@ import { startTemporalDevServer, type DevServer } from '../dev/temporal-dev-serv
 import { tokenAudience, tokens } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { launchChromium } from './support/browser.js';
-import { testDataConverter, testKeyRing } from './support/codec.js';
+import { testAuthorities, testKeyRing } from './support/codec.js';
 
 const application = applicationOf('resident', 9);
 const street = (application.application['address'] as { street: string }).street;
@@ -31,8 +32,8 @@ beforeAll(async () => {
   const uiPort = await freePort();
   const ui = `http://localhost:${uiPort}`;
   codec = await startCodecServer({
-    codec: new AesGcmCodec(testKeyRing),
-    auth: jwtVerifier(tokens.keys, tokenAudience),
+    codec: new AesGcmCodec(testKeyRing, { authorities: testAuthorities }),
+    auth: codecCallerVerifier(tokens.keys, tokenAudience),
     corsOrigins: [ui],
     port: 0,
   });
@@ -46,7 +47,11 @@ beforeAll(async () => {
   });
   // A case as intake starts it; no worker needs to run for its input to be in the history.
   caseId = randomUUID();
-  const client = new Client({ connection: server.connection, dataConverter: testDataConverter });
+  // No Akte here: the case's authority is told to the codec, as the Akte tells the engine's.
+  const dataConverter = engineDataConverter(testKeyRing, {
+    authorities: { keys: testAuthorities.keys, of: async () => application.authorityId },
+  });
+  const client = new Client({ connection: server.connection, dataConverter });
   const start = caseWorkflowStart('nobody-polls', {
     a: application,
     caseId,

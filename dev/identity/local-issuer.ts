@@ -8,7 +8,8 @@ export interface LocalIssuer {
   keys: ReturnType<typeof localKeys>;
   /** The public key set, for processes that verify these tokens (AUTH_JWKS_FILE). */
   jwks: { keys: JWK[] };
-  sign(p: Principal, ttl?: string): Promise<string>;
+  /** A principal of the API, or a platform-wide operator (codec server only). */
+  sign(p: Principal | { role: 'platform_operator'; subject: string }, ttl?: string): Promise<string>;
 }
 
 const ALG = 'ES256';

@@ -1,19 +1,26 @@
-import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { Payload } from '@temporalio/common';
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Principal, TokenVerifier } from '../auth/tokens.js';
+import type { AccessLogEntry } from '../../db/queries/access-log.js';
+import { PLATFORM_OPERATOR_ROLE, type CodecCaller, type CodecCallerVerifier } from '../auth/tokens.js';
+import { ENCRYPTED_ENCODING, KEY_ID_METADATA, type AesGcmCodec } from './aes-gcm-codec.js';
+import { authorityOfKeyId, type AuthorityKeys } from './authority-keys.js';
 
 /** Temporal's remote codec protocol: `POST <endpoint>/encode` and `/decode` with `{ payloads: [...] }`, bytes in base64. */
 export interface CodecServerOptions {
-  codec: PayloadCodec;
-  auth: TokenVerifier;
+  codec: AesGcmCodec;
+  /** The authorities' data keys: an authority operator's encodes use their authority's key. */
+  authorityKeys?: AuthorityKeys;
+  auth: CodecCallerVerifier;
+  /** Records every decode, granted or refused, before it is answered (`access_log`, kind `decode`). */
+  recordAccess?: (entry: AccessLogEntry) => Promise<void>;
   /** Origins allowed to call from a browser (the Temporal Web UI's). */
   corsOrigins: string[];
   host?: string;
   port: number;
   /** Session cookies only over TLS (`Secure`), also when TLS ends at a proxy in front; the production profile sets it. */
   secureCookies?: boolean;
-  /** How long a Web UI session lasts (default 8 hours); the operator signs in again after it. */
+  /** How long a Web UI session lasts (CODEC_SESSION_TTL, default 8 hours); the operator signs in again after it. */
   sessionTtlMs?: number;
 }
 
@@ -29,15 +36,36 @@ const B64 = /^[A-Za-z0-9+/]*=*$/;
 const problem = (reply: FastifyReply, status: number, title: string, detail: string) =>
   reply.status(status).type('application/problem+json').send({ type: 'about:blank', title, status, detail });
 
-/** Builds the codec server; only staff with the operator role get payloads encoded or decoded. */
+/** Whose payloads a decode request holds: an authority (its data key), `platform` (a ring key) or none (not encrypted). */
+export const PLATFORM_PAYLOADS = 'platform';
+function ownersOf(payloads: Payload[]): Set<string> {
+  const owners = new Set<string>();
+  for (const p of payloads) {
+    if (Buffer.from(p.metadata?.['encoding'] ?? []).toString() !== ENCRYPTED_ENCODING) continue;
+    const keyId = Buffer.from(p.metadata?.[KEY_ID_METADATA] ?? []).toString();
+    owners.add(authorityOfKeyId(keyId) ?? PLATFORM_PAYLOADS);
+  }
+  return owners;
+}
+
+const roleOf = (c: CodecCaller) =>
+  c.kind === 'platform_operator' ? PLATFORM_OPERATOR_ROLE : c.kind === 'authority_operator' ? 'operator' : c.role;
+const mayDecode = (c: CodecCaller, owner: string) =>
+  c.kind === 'platform_operator' || (c.kind === 'authority_operator' && owner === c.authorityId);
+
+/**
+ * Builds the codec server. An operator of an authority gets only that authority's payloads decoded (403 for another
+ * authority's, for payloads under the ring's keys, and for an authority without keys); a platform-wide operator
+ * (`platform_operator`) all. Every decode by a verified caller is recorded, granted or refused.
+ */
 export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'host'>): Promise<FastifyInstance> {
   // The Web UI joins `<endpoint>/decode` either way: with a trailing-slash endpoint that can be `//decode`.
   const app = Fastify({ logger: false, bodyLimit: 16 * 1024 * 1024, routerOptions: { ignoreDuplicateSlashes: true } });
   const allowed = new Set(o.corsOrigins);
   // The cookie holds a random session id; the operator and the expiry stay here (one codec server process).
-  const sessions = new Map<string, { who: Principal; expiresAt: number }>();
+  const sessions = new Map<string, { who: CodecCaller; expiresAt: number }>();
   const ttl = o.sessionTtlMs ?? SESSION_TTL_MS;
-  const sessionOf = (id: string | undefined): Principal | undefined => {
+  const sessionOf = (id: string | undefined): CodecCaller | undefined => {
     const s = id ? sessions.get(id) : undefined;
     if (s && s.expiresAt > Date.now()) return s.who;
     if (id) sessions.delete(id);
@@ -68,11 +96,29 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
       .send();
   });
 
+  const record = async (who: CodecCaller, owners: Iterable<string>, granted: boolean) => {
+    for (const owner of owners)
+      await o.recordAccess?.({
+        actorId: who.subject,
+        actorRole: roleOf(who),
+        actorAuthorityId: who.kind === 'platform_operator' ? null : (who.authorityId ?? null),
+        kind: 'decode',
+        what: `payload:${owner}`,
+        route: 'POST /codec/decode',
+        authorityId: owner === PLATFORM_PAYLOADS || owner === '-' ? null : owner,
+        outcome: granted ? 'granted' : 'refused',
+      });
+  };
+
   for (const op of ['encode', 'decode'] as const) {
     app.post(`/codec/${op}`, { config: { access: 'role:operator' } }, async (req, reply) => {
-      const who = await operator(o.auth, req, reply, sessionOf);
+      const who = await caller(o.auth, req, reply, sessionOf);
       if (!who) return reply;
       const payloads = parsePayloads(req.body);
+      if (who.kind === 'other') {
+        if (op === 'decode') await record(who, payloads ? ownersOf(payloads) : ['-'], false);
+        return problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
+      }
       if (!payloads)
         return problem(
           reply,
@@ -80,8 +126,31 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
           'Bad Request',
           'body must be { "payloads": [{ "metadata": { <key>: <base64> }, "data": <base64> }] }',
         );
+      if (op === 'decode') {
+        const owners = ownersOf(payloads);
+        const granted = [...owners].every((owner) => mayDecode(who, owner));
+        // Recorded before anything is answered: a decode whose record failed is not answered (500).
+        await record(who, owners.size ? owners : ['-'], granted);
+        if (!granted)
+          return problem(
+            reply,
+            403,
+            'Forbidden',
+            who.kind === 'authority_operator'
+              ? `an operator of ${who.authorityId} decodes only that authority's payloads`
+              : 'decoding needs the operator role',
+          );
+      }
       try {
-        const out = op === 'encode' ? await o.codec.encode(payloads) : await o.codec.decode(payloads);
+        let out: Payload[];
+        if (op === 'decode') out = await o.codec.decode(payloads);
+        else if (who.kind === 'platform_operator') out = await o.codec.encode(payloads);
+        else {
+          // An operator writes (a signal from the Web UI) under their own authority's key, one that exists already.
+          if (!o.authorityKeys || !(await o.authorityKeys.exists(who.authorityId)))
+            return problem(reply, 403, 'Forbidden', `authority ${who.authorityId} has no data key here`);
+          out = await o.codec.encodeWith(payloads, await o.authorityKeys.currentFor(who.authorityId));
+        }
         return { payloads: out.map(toJson) };
       } catch (err) {
         // A missing key id or a tampered payload: the operator sees why, nobody sees data.
@@ -100,7 +169,7 @@ export async function buildCodecServer(o: Omit<CodecServerOptions, 'port' | 'hos
       return problem(reply, 400, 'Bad Request', 'a form field "token" with an operator token is required');
     const who = await o.auth.verify(token.trim()).catch(() => undefined);
     if (!who) return problem(reply, 401, 'Unauthorized', 'the token is not valid');
-    if (who.role !== 'operator') return problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
+    if (who.kind === 'other') return problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
     const secure = o.secureCookies || req.protocol === 'https' ? '; Secure' : '';
     const now = Date.now();
     for (const [id, s] of sessions) if (s.expiresAt <= now || sessions.size >= MAX_SESSIONS) sessions.delete(id);
@@ -137,12 +206,13 @@ export async function startCodecServer(
   return { url, endpoint: `${url}/codec/`, stop: () => app.close() };
 }
 
-async function operator(
-  auth: TokenVerifier,
+/** The verified caller (operator or not: the route refuses and records the rest), or undefined after a 401. */
+async function caller(
+  auth: CodecCallerVerifier,
   req: FastifyRequest,
   reply: FastifyReply,
-  sessionOf: (id: string | undefined) => Principal | undefined,
-): Promise<Principal | undefined> {
+  sessionOf: (id: string | undefined) => CodecCaller | undefined,
+): Promise<CodecCaller | undefined> {
   const header = req.headers.authorization;
   if (!header?.startsWith('Bearer ')) {
     const id = cookie(req.headers.cookie, SESSION_COOKIE);
@@ -160,7 +230,6 @@ async function operator(
     );
   const who = await auth.verify(token).catch(() => undefined);
   if (!who) return void problem(reply, 401, 'Unauthorized', 'the token is not valid');
-  if (who.role !== 'operator') return void problem(reply, 403, 'Forbidden', 'decoding needs the operator role');
   return who;
 }
 
