@@ -6,6 +6,16 @@ import type { CaseClient } from '../client/case-client.js';
 import { maySeeCase, requirePrincipal, unauthorized } from './http-auth.js';
 import { HttpProblem } from './problem.js';
 
+/**
+ * The staff roles a route is for. Every route that admits staff declares them (`config.roles`): a route without a row
+ * stops start-up, so least privilege is decided per route, not inherited. Case work is case workers and supervisors.
+ */
+export const CASE_WORK: readonly StaffRole[] = ['case_worker', 'supervisor'];
+/** Ids and states only, no personal data: every staff role of the authority. */
+export const ALL_STAFF: readonly StaffRole[] = ['case_worker', 'supervisor', 'operator', 'budget_office'];
+/** Accesses that admit staff, where `config.roles` is required. */
+const STAFF_ACCESS: readonly Access[] = ['staff', 'case:party', 'case:staff'];
+
 /** Who may call a route; every route declares one in `config.access`, and a route without it stops start-up. */
 export const ACCESS = [
   'public',
@@ -34,9 +44,19 @@ declare module 'fastify' {
 }
 
 export class UndeclaredAccessError extends Error {
-  constructor(readonly routes: string[]) {
+  constructor(
+    readonly routes: string[],
+    readonly withoutRoles: string[] = [],
+  ) {
     super(
-      `every route must declare config.access (one of ${ACCESS.join(', ')}); missing or unknown on: ${routes.join(', ')}`,
+      [
+        routes.length &&
+          `every route must declare config.access (one of ${ACCESS.join(', ')}); missing or unknown on: ${routes.join(', ')}`,
+        withoutRoles.length &&
+          `every route that admits staff must declare config.roles (its row of docs/access-matrix.md); missing on: ${withoutRoles.join(', ')}`,
+      ]
+        .filter(Boolean)
+        .join('; '),
     );
   }
 }
@@ -57,6 +77,7 @@ const routeKey = (method: string | string[], url: string) => `${[method].flat().
  */
 export function requireDeclaredAccess(app: FastifyInstance): void {
   const undeclared: string[] = [];
+  const withoutRoles: string[] = [];
   const declared = new Map<string, Access>();
   const narrowed = new Map<string, readonly StaffRole[]>();
   declaredOn.set(app, declared);
@@ -65,6 +86,7 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     const access = (r.config as { access?: unknown } | undefined)?.access;
     if (!ACCESS.includes(access as Access)) return void undeclared.push(routeKey(r.method, r.url));
     const roles = (r.config as { roles?: readonly StaffRole[] }).roles;
+    if (STAFF_ACCESS.includes(access as Access) && !roles?.length) withoutRoles.push(routeKey(r.method, r.url));
     for (const m of [r.method].flat()) {
       declared.set(`${m} ${r.url}`, access as Access);
       if (roles) narrowed.set(`${m} ${r.url}`, roles);
@@ -78,7 +100,8 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
       r.schema = { ...r.schema, operationId: operationIdOf([r.method].flat()[0]!, r.url) } as typeof r.schema;
   });
   app.addHook('onReady', async () => {
-    if (undeclared.length) throw new UndeclaredAccessError([...new Set(undeclared)]);
+    if (undeclared.length || withoutRoles.length)
+      throw new UndeclaredAccessError([...new Set(undeclared)], [...new Set(withoutRoles)]);
   });
 }
 

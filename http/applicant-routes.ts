@@ -1,3 +1,4 @@
+import { CASE_WORK } from './access.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { CaseClient } from '../client/case-client.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
@@ -16,7 +17,7 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId/timeline',
     {
-      config: { access: 'case:party' },
+      config: { access: 'case:party', roles: CASE_WORK },
       schema: {
         summary: 'What happened to a case so far, as its applicant may read it',
         security: bearerSecurity,

@@ -1,3 +1,4 @@
+import { CASE_WORK } from './access.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Assistant } from '../adapters/assistant/assistant.js';
 import { findServices } from '../adapters/assistant/service-finder.js';
@@ -89,7 +90,7 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
   app.get<{ Params: { caseId: string; questionId: string } }>(
     '/cases/:caseId/questions/:questionId',
     {
-      config: { access: 'case:party' },
+      config: { access: 'case:party', roles: CASE_WORK },
       schema: {
         summary: "The question's state; the applicant never sees an unreviewed draft",
         security: bearerSecurity,
@@ -111,7 +112,7 @@ export const assistantRoutes: FastifyPluginAsync<AssistantRoutesOptions> = async
   app.post<{ Params: { caseId: string; questionId: string }; Body: { caseWorker: string; text: string } }>(
     '/cases/:caseId/questions/:questionId/confirmation',
     {
-      config: { access: 'case:staff' },
+      config: { access: 'case:staff', roles: CASE_WORK },
       schema: {
         summary: 'A case worker releases the answer in their own name',
         security: bearerSecurity,

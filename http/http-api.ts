@@ -11,7 +11,7 @@ import type { TokenVerifier as IdentityVerifier } from '../platform/identity/tok
 import { binaryFormat, problemResponses, sharedSchemas } from './api-schemas.js';
 import { applicantRoutes } from './applicant-routes.js';
 import { documentRoutes } from './document-routes.js';
-import { documentErrorAnswers, enforceAccess, requireDeclaredAccess } from './access.js';
+import { CASE_WORK, documentErrorAnswers, enforceAccess, requireDeclaredAccess } from './access.js';
 import { caseViewFor } from './case-view.js';
 import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
 import { catalogueRoutes } from './catalogue-routes.js';
@@ -135,7 +135,8 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId',
     {
-      config: { access: 'case:party' },
+      // Status, decision, task and its reason: case work (the budget office and operators have their own panels).
+      config: { access: 'case:party', roles: CASE_WORK },
       schema: {
         summary: 'Where a case stands: status, decision, tasks and documents',
         security: bearerSecurity,

@@ -1,3 +1,4 @@
+import { CASE_WORK } from './access.js';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { TASK_STATES, type StaffActor, type TaskAction, type TaskState } from '../workflows/contracts/task.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
@@ -93,7 +94,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
   app.get<{ Querystring: InboxQuery }>(
     '/tasks',
     {
-      config: { access: 'staff' },
+      config: { access: 'staff', roles: CASE_WORK },
       schema: {
         summary: "The inbox: the open tasks of the caller's authority, filtered and paged",
         security: bearerSecurity,
@@ -139,7 +140,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
   app.get<{ Params: { taskId: string } }>(
     '/tasks/:taskId',
     {
-      config: { access: 'staff' },
+      config: { access: 'staff', roles: CASE_WORK },
       schema: {
         summary: 'One task of the inbox',
         security: bearerSecurity,
@@ -157,7 +158,7 @@ export const taskRoutes: FastifyPluginAsync<{ tasks: TaskClient }> = async (app,
     app.post<{ Params: { taskId: string }; Body: Record<string, string> }>(
       `/tasks/:taskId/${name}`,
       {
-        config: { access: 'staff' },
+        config: { access: 'staff', roles: CASE_WORK },
         schema: {
           summary: a.summary,
           security: bearerSecurity,

@@ -1,3 +1,4 @@
+import { ALL_STAFF } from './access.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { CaseClient } from '../client/case-client.js';
 import { problemResponses } from './api-schemas.js';
@@ -9,7 +10,8 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId/milestones',
     {
-      config: { access: 'case:party' },
+      // Milestones in plain language, ids and states only: every staff role of the authority.
+      config: { access: 'case:party', roles: ALL_STAFF },
       schema: {
         summary: 'The case as plain-language milestones for the applicant, and the evidence it asks for',
         security: bearerSecurity,

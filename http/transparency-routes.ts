@@ -1,3 +1,4 @@
+import { CASE_WORK } from './access.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Database } from '../db/client.js';
 import { listRetrievalsOfCase, listRetrievalsOfSubject } from '../db/queries/evidence-retrievals.js';
@@ -10,7 +11,8 @@ export const transparencyRoutes: FastifyPluginAsync<{ db: Database }> = async (a
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId/evidence-retrievals',
     {
-      config: { access: 'case:party' },
+      // Which register was asked about the applicant: case work only.
+      config: { access: 'case:party', roles: CASE_WORK },
       schema: {
         summary: "The case's transparency log: which register was asked for what, when, with what result",
         security: bearerSecurity,

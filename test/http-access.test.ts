@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordDelivery } from '../db/queries/deliveries.js';
-import { declaredAccessOf, type Access } from '../http/access.js';
+import { declaredAccessOf, declaredRolesOf, type Access } from '../http/access.js';
 import { routesOf } from '../http/http-api.js';
 import { CaseClient } from '../client/case-client.js';
 import { QuestionClient } from '../client/question-client.js';
@@ -74,8 +74,10 @@ async function callers(owner: string): Promise<Caller[]> {
 }
 
 /** What the declared access promises this caller on this route; handlers narrow further by authority or subject. */
-function expected(access: Access, route: string, c: Caller): Expected {
+function expected(access: Access, route: string, c: Caller, roles?: readonly StaffRole[]): Expected {
   if (c.kind === 'invalid') return 401;
+  // A staff role the route is not for is refused before any case or task is looked at.
+  if (c.kind === 'staff' && roles && !roles.includes(c.role!)) return 403;
   if (access === 'public') return 'admit';
   // The webhook's own signature is its authentication; no bearer token stands in for it.
   if (access === 'webhook') return 401;
@@ -193,7 +195,7 @@ describe('access that refuses by default', () => {
               ...(c.token && { authorization: `Bearer ${c.token}` }),
             },
           });
-          const want = expected(access, route, c);
+          const want = expected(access, route, c, declaredRolesOf(api).get(route));
           const got = res.statusCode;
           const ok =
             got < 500 &&
@@ -325,12 +327,14 @@ describe('access that refuses by default', () => {
     }
   });
 
-  it('refuses to start with routes that do not say who may call them, naming every one', async () => {
+  it('refuses to start with routes that do not say who may call them (and staff routes that name no roles), naming every one', async () => {
     await withWorker(async (e) => {
       const api = await fullApi(e);
       api.get('/forgotten', async () => ({}));
       api.post('/also-forgotten', { config: { access: 'everyone' as never } }, async () => ({}));
-      api.get('/declared', { config: { access: 'staff' } }, async () => ({}));
+      api.get('/declared', { config: { access: 'staff', roles: ['case_worker'] } }, async () => ({}));
+      // A route for staff must also say which staff roles: no row in the matrix, no start.
+      api.get('/no-role-row', { config: { access: 'case:staff' } }, async () => ({}));
       const started = await api.ready().then(
         () => 'started',
         (err: Error) => err.message,
@@ -339,6 +343,7 @@ describe('access that refuses by default', () => {
       expect(started).toContain('HEAD /forgotten');
       expect(started).toContain('POST /also-forgotten');
       expect(started).not.toContain('/declared');
+      expect(started).toMatch(/must declare config\.roles .*GET \/no-role-row/);
     });
   });
 });

@@ -215,6 +215,8 @@ describe('least privilege: who sees which panel of a case file (PANEL_ROLES)', (
         expect(seen['budget_office']!['application']).toBe(403);
         expect(seen['budget_office']!['payments']).toBe(200);
         expect(seen['operator']!['application']).toBe(403);
+        // Recording a delivery by hand needs a case worker; a supervisor is refused too.
+        expect(seen['supervisor']!['manual delivery']).toBe(403);
         // Supervisors (and everyone else) of another authority do not see the case at all.
         expect(submission.authorityId).not.toBe('gemeinde-beispieldorf');
         const foreign = await staffToken('sup.other', 'gemeinde-beispieldorf', 'supervisor');

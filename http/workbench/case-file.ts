@@ -48,8 +48,7 @@ export const PANEL_ROLES: Record<CaseFilePanel | 'documents', readonly StaffRole
   documents: CASE_WORK,
 };
 
-/** Recording a Bescheid delivered by hand is case work: the budget office and operators cannot. */
-export const MANUAL_DELIVERY_ROLES: readonly StaffRole[] = CASE_WORK;
+export { MANUAL_DELIVERY_ROLES } from './manual-tasks.js';
 
 /** Whether a staff role may see a panel (or download the case's documents). */
 export const maySeePanel = (role: StaffRole, panel: CaseFilePanel | 'documents'): boolean =>

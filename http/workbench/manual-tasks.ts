@@ -1,4 +1,4 @@
-import type { StaffActor } from '../../workflows/contracts/task.js';
+import type { StaffActor, StaffRole } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
 import { completeOutsideTask, findTask } from '../../db/queries/tasks.js';
 
@@ -10,7 +10,10 @@ export const DELIVERY_CHANNELS = {
 } as const;
 export type DeliveryChannel = keyof typeof DELIVERY_CHANNELS;
 
-export type ManualOutcome = { ok: true } | { ok: false; status: 404 | 409; message: string };
+export type ManualOutcome = { ok: true } | { ok: false; status: 403 | 404 | 409; message: string };
+
+/** Recording a Bescheid delivered by hand needs a case worker: supervisors, the budget office and operators cannot. */
+export const MANUAL_DELIVERY_ROLES: readonly StaffRole[] = ['case_worker'];
 
 /**
  * Completes a manual-delivery task (kind `deliver_manually`): the case has already gone on, so no workflow waits on it;
@@ -21,6 +24,9 @@ export async function completeManualDelivery(
   actor: StaffActor,
   p: { taskId: string; channel: DeliveryChannel; note: string },
 ): Promise<ManualOutcome> {
+  // The API route declares the same roles; the workbench's form reaches here without it.
+  if (!MANUAL_DELIVERY_ROLES.includes(actor.role))
+    return { ok: false, status: 403, message: 'recording a delivery by hand needs a case worker' };
   const task = await findTask(db, { taskId: p.taskId });
   if (!task || task.authorityId !== actor.authorityId || task.kind !== 'deliver_manually')
     return { ok: false, status: 404, message: 'no such manual-delivery task' };

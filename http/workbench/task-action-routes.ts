@@ -104,7 +104,9 @@ async function manualDelivery(d: Deps, req: CaseForm, reply: FastifyReply) {
     const message =
       r.status === 409
         ? `Die Zustellung hat inzwischen ${now?.completedBy ?? 'jemand anderes'} als erledigt gemeldet.`
-        : 'Die Aufgabe gibt es nicht.';
+        : r.status === 403
+          ? 'Eine Zustellung von Hand meldet die Sachbearbeitung.'
+          : 'Die Aufgabe gibt es nicht.';
     return again(d, req, reply, data, r.status, { form, error: { message, detail: r.message } });
   }
   return reply.redirect(`/workbench/cases/${req.params.caseId}?done=delivered`, 303);

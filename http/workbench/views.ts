@@ -1,5 +1,5 @@
 import type { TaskView } from '../../workflows/contracts/task.js';
-import { DELIVERY_CHANNELS } from './manual-tasks.js';
+import { DELIVERY_CHANNELS, MANUAL_DELIVERY_ROLES } from './manual-tasks.js';
 import {
   caseStatusLabel,
   deadlineLabel,
@@ -271,7 +271,7 @@ ${
   otherTasks.length
     ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
         (t) =>
-          html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)} – ${t.reason}${canAct && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
+          html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)} – ${t.reason}${MANUAL_DELIVERY_ROLES.includes(me.role) && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
       )}</ul></section>`
     : ''
 }
