@@ -210,11 +210,14 @@ const CASE_WORKFLOW = /^case:([0-9a-f-]{36})(?::|$)/;
  */
 export function authorityFromDatabase(db: () => DbExecutor, maxCached = 50_000): AuthorityOf {
   const known = new Map<string, string>();
+  // A case with neither row yet (started around intake) is asked again after a while, not on every payload.
+  const unknown = new Map<string, number>();
   return async (workflowId) => {
     const caseId = CASE_WORKFLOW.exec(workflowId)?.[1];
     if (!caseId) return undefined;
     const hit = known.get(caseId);
     if (hit) return hit;
+    if ((unknown.get(caseId) ?? 0) > Date.now()) return undefined;
     const rows = await db().execute<{ authority_id: string }>(
       sql`select ${akten.authorityId} as authority_id from ${akten} where ${akten.caseId} = ${caseId}
           union all select ${cases.authorityId} from ${cases} where ${cases.caseId} = ${caseId} limit 1`,
@@ -223,6 +226,10 @@ export function authorityFromDatabase(db: () => DbExecutor, maxCached = 50_000):
     if (authority) {
       if (known.size >= maxCached) known.delete(known.keys().next().value!);
       known.set(caseId, authority);
+      unknown.delete(caseId);
+    } else {
+      if (unknown.size >= maxCached) unknown.delete(unknown.keys().next().value!);
+      unknown.set(caseId, Date.now() + 30_000);
     }
     return authority;
   };
