@@ -26,6 +26,7 @@ export function authorityOfKeyId(keyId: string): string | undefined {
 
 export interface WrappedDataKey {
   keyId: string;
+  createdAt?: Date;
   authorityId: string;
   version: number;
   wrappedKey: string;
