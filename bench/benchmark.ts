@@ -19,6 +19,7 @@ import { historyShape, type HistoryShape } from './history-shape.js';
 import { soak } from './soak.js';
 import { cpuByActivityKind } from './activity-profile.js';
 import { burst } from './burst.js';
+import { cpuByThread, cpuByThreadSince } from './thread-cpu.js';
 import { blobFolderBytes, databaseBytes } from './storage.js';
 import { startStandInsProcess, type StandInsProcess } from './stand-ins.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
@@ -47,6 +48,8 @@ interface Figures {
   cpuMs: number;
   /** The stand-ins process's CPU per run, in ms. */
   standInsCpuMs: number;
+  /** Worker process CPU per run by thread name (main thread, workflow thread, the SDK core's threads, GC), in ms. */
+  threads: Map<string, number>;
 }
 
 let standIns: StandInsProcess | undefined;
@@ -55,6 +58,7 @@ async function measure(n: number, run: (i: number) => Promise<unknown>): Promise
   const latencies: number[] = [];
   let next = 0;
   const cpu = process.cpuUsage();
+  const threads = cpuByThread();
   const standInsCpu = standIns?.cpuMs() ?? 0;
   const started = performance.now();
   await Promise.all(
@@ -76,6 +80,7 @@ async function measure(n: number, run: (i: number) => Promise<unknown>): Promise
     p95: percentile(latencies, 95),
     cpuMs: (used.user + used.system) / 1000 / n,
     standInsCpuMs: ((standIns?.cpuMs() ?? 0) - standInsCpu) / n,
+    threads: new Map([...cpuByThreadSince(threads)].map(([name, ms]) => [name, ms / n])),
   };
 }
 
@@ -205,6 +210,14 @@ async function main() {
   console.log(
     `stand-ins  ${report.cases.standInsCpuMs.toFixed(1)} ms CPU per case in their own process (baseline ${report.baseline.standInsCpuMs.toFixed(1)} ms)`,
   );
+  const threadRow = (f: Figures) =>
+    [...f.threads]
+      .filter(([, ms]) => ms >= 0.5)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)
+      .join(', ');
+  console.log(`threads    engine CPU ms per case by thread: ${threadRow(report.cases)}`);
+  console.log(`           per baseline workflow: ${threadRow(report.baseline)}`);
   const kinds = Object.entries(report.byKind)
     .map(([kind, ms]) => `${kind} ${(ms / PROFILED).toFixed(1)}`)
     .join(', ');
