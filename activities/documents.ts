@@ -4,6 +4,7 @@ import type {
   Decision,
   DocumentRef,
   FeeResult,
+  IdentityAssertion,
   PersonName,
   SealResult,
 } from '../workflows/contracts/case.js';
@@ -15,7 +16,7 @@ import { findService } from '../services/catalogue.js';
 import type { AuthoritySettings, ServiceDefinition } from '../services/types.js';
 import type { DbExecutor } from '../db/client.js';
 import { addAkteDocument, findAkte } from '../db/queries/akte.js';
-import { applicationFrom, identityFromAkte } from './antrag.js';
+import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
 /** The application (for the certificate and the address) comes by its Akte reference, inline only in older cases. */
@@ -55,11 +56,13 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
     const authority = service.authorities[i.authorityId];
     if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
     const application = i.application || i.antrag ? await applicationFrom(db, i) : undefined;
-    // Claim-check: the attested name is in the Akte, not in the case's history.
-    const applicantName = i.applicantName ?? (i.antrag ? (await identityFromAkte(db, i.caseId))?.name : undefined);
+    // One read of the Akte for the Aktenzeichen and (claim-check) the attested name, which is not in the history.
+    const akte = await findAkte(db, { caseId: i.caseId });
+    const identity = akte?.identity as IdentityAssertion | undefined;
+    const applicantName = i.applicantName ?? (i.antrag ? identity?.name : undefined);
     return renderBescheidPdf({
       caseId: i.caseId,
-      fileReference: await fileReferenceFor(db, authority, i.caseId, i.appliedAt ?? i.issuedAt),
+      fileReference: akte?.aktenzeichen ?? fileReferenceOf(authority, i.caseId, i.appliedAt ?? i.issuedAt),
       authorityName: authority.name,
       authorityContact: authority.contact,
       authorityAddress: authority.postalAddress ?? authority.name,

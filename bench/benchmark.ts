@@ -19,6 +19,7 @@ import { historyShape, type HistoryShape } from './history-shape.js';
 import { soak } from './soak.js';
 import { cpuByActivityKind } from './activity-profile.js';
 import { burst } from './burst.js';
+import { cpuByThread, cpuByThreadSince } from './thread-cpu.js';
 import { blobFolderBytes, databaseBytes } from './storage.js';
 import { startStandInsProcess, type StandInsProcess } from './stand-ins.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
@@ -28,6 +29,10 @@ const { values } = parseArgs({
   options: {
     cases: { type: 'string', default: '200' },
     concurrency: { type: 'string', default: '20' },
+    // Cases (and as many baseline workflows) before the measured ones. V8 optimizes the case's code (PDF, CMS, SQL,
+    // the SDK) over hundreds of functions as they get hot, much later than the baseline's few: a short run counts
+    // that compilation against the cases.
+    warmup: { type: 'string', default: '10' },
     waiting: { type: 'string' },
     burst: { type: 'string' },
     clients: { type: 'string', default: '100' },
@@ -37,6 +42,7 @@ const { values } = parseArgs({
 });
 const N = Number(values.cases);
 const CONCURRENCY = Number(values.concurrency);
+const WARMUP = Number(values.warmup);
 
 interface Figures {
   seconds: number;
@@ -47,6 +53,8 @@ interface Figures {
   cpuMs: number;
   /** The stand-ins process's CPU per run, in ms. */
   standInsCpuMs: number;
+  /** Worker process CPU per run by thread name (main thread, workflow thread, the SDK core's threads, GC), in ms. */
+  threads: Map<string, number>;
 }
 
 let standIns: StandInsProcess | undefined;
@@ -55,6 +63,7 @@ async function measure(n: number, run: (i: number) => Promise<unknown>): Promise
   const latencies: number[] = [];
   let next = 0;
   const cpu = process.cpuUsage();
+  const threads = cpuByThread();
   const standInsCpu = standIns?.cpuMs() ?? 0;
   const started = performance.now();
   await Promise.all(
@@ -76,6 +85,7 @@ async function measure(n: number, run: (i: number) => Promise<unknown>): Promise
     p95: percentile(latencies, 95),
     cpuMs: (used.user + used.system) / 1000 / n,
     standInsCpuMs: ((standIns?.cpuMs() ?? 0) - standInsCpu) / n,
+    threads: new Map([...cpuByThreadSince(threads)].map(([name, ms]) => [name, ms / n])),
   };
 }
 
@@ -127,10 +137,10 @@ async function main() {
     activities: { noop: async (step: number) => step },
   });
   const PROFILED = Math.min(N, 50);
-  const residents = sampleApplications(4 * (N + PROFILED) + 100, 42)
+  const residents = sampleApplications(4 * (N + WARMUP + PROFILED) + 100, 42)
     .filter((a) => a.kind === 'resident')
     .map((a) => a.submission);
-  if (residents.length < N + PROFILED + 10) throw new Error('not enough sample applicants');
+  if (residents.length < N + PROFILED + WARMUP) throw new Error('not enough sample applicants');
 
   const caseIds: string[] = [];
   const runCase = async (i: number) => {
@@ -147,12 +157,12 @@ async function main() {
     });
 
   const report = await baselineWorker.runUntil(async () => {
-    console.log(`» warming up`);
-    await measure(10, (i) => runCase(N + i));
+    console.log(`» warming up: ${WARMUP} cases and ${WARMUP} baseline workflows`);
+    await measure(WARMUP, (i) => runCase(N + i));
     // The baseline has one plain activity for every activity the case runs, local ones included; no records, no search attributes.
     const warm = await historyShape(engine.client, caseIds[0]!);
     shape = { activities: warm.activities + warm.localActivities - recordsIn(warm), localActivities: 0 };
-    await measure(10, runBaseline);
+    await measure(WARMUP, runBaseline);
     caseIds.length = 0;
     console.log(`» ${N} baseline workflows (${shape.activities} no-op activities), ${CONCURRENCY} in flight`);
     const baseline = await measure(N, runBaseline);
@@ -162,7 +172,7 @@ async function main() {
     // A separate, profiled run, so the profiler's own cost stays out of the figures above.
     console.log(`» ${PROFILED} more cases under the CPU profiler, for the CPU by activity kind`);
     const measuredIds = [...caseIds];
-    const byKind = await cpuByActivityKind(() => measure(PROFILED, (i) => runCase(N + 10 + i)));
+    const byKind = await cpuByActivityKind(() => measure(PROFILED, (i) => runCase(N + WARMUP + i)));
     caseIds.length = 0;
     caseIds.push(...measuredIds);
     return { baseline, cases, shapes, byKind };
@@ -205,6 +215,14 @@ async function main() {
   console.log(
     `stand-ins  ${report.cases.standInsCpuMs.toFixed(1)} ms CPU per case in their own process (baseline ${report.baseline.standInsCpuMs.toFixed(1)} ms)`,
   );
+  const threadRow = (f: Figures) =>
+    [...f.threads]
+      .filter(([, ms]) => ms >= 0.5)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)
+      .join(', ');
+  console.log(`threads    engine CPU ms per case by thread: ${threadRow(report.cases)}`);
+  console.log(`           per baseline workflow: ${threadRow(report.baseline)}`);
   const kinds = Object.entries(report.byKind)
     .map(([kind, ms]) => `${kind} ${(ms / PROFILED).toFixed(1)}`)
     .join(', ');

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/client.js';
 import { findFitConnectSubmission, recordFitConnectSubmission } from '../../db/queries/fit-connect-submissions.js';
 
@@ -54,19 +55,33 @@ export interface SubmissionFactsStore {
 }
 
 export class DatabaseSubmissionFacts implements SubmissionFactsStore {
+  /**
+   * What `find` answered, by case, for the case's later steps (fee, status messages, delivery: about five per case):
+   * the receiver records the facts before it starts the case, so they never change while the case's steps run.
+   * `null` where a case has none (it did not come through FIT-Connect).
+   */
+  private readonly known = new LRUCache<string, { facts: FitConnectSubmissionFacts | null }>({
+    max: 1000,
+    ttl: 5 * 60_000,
+  });
+
   constructor(private readonly db: Database) {}
 
   async record(caseId: string, facts: FitConnectSubmissionFacts): Promise<void> {
+    this.known.delete(caseId);
     if (!facts.payment && !facts.replyChannel) return;
     await recordFitConnectSubmission(this.db, { caseId, payment: facts.payment, replyChannel: facts.replyChannel });
   }
 
   async find(caseId: string): Promise<FitConnectSubmissionFacts | undefined> {
+    const known = this.known.get(caseId);
+    if (known) return known.facts ? structuredClone(known.facts) : undefined;
     const row = await findFitConnectSubmission(this.db, { caseId });
-    if (!row) return undefined;
-    return {
+    const facts = row && {
       ...(row.payment ? { payment: row.payment as PortalPayment } : {}),
       ...(row.replyChannel ? { replyChannel: row.replyChannel as ReplyChannel } : {}),
     };
+    this.known.set(caseId, { facts: facts ? structuredClone(facts) : null });
+    return facts;
   }
 }
