@@ -147,7 +147,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
 }
 
 /** Writes content that is always wrapped in a structure element, so nothing on the page is untagged. */
-class TaggedWriter {
+export class TaggedWriter {
   constructor(
     private readonly doc: Doc,
     private readonly root: Struct,
@@ -210,7 +210,7 @@ class TaggedWriter {
   }
 }
 
-function collect(doc: Doc): Promise<Uint8Array> {
+export function collect(doc: Doc): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   return new Promise((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -233,7 +233,7 @@ export function salutation(a: Addressee): string {
 }
 
 /** A large grey „ENTWURF“ across the page, marked as an artifact (not content) for the tagged PDF. */
-function watermark(doc: Doc): void {
+export function watermark(doc: Doc): void {
   const { x, y } = doc;
   doc.markContent('Artifact', { type: 'Pagination' });
   doc.save();
