@@ -234,8 +234,10 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await page.keyboard.press('Enter');
         await focusedNotice(page, 'übernommen');
         expect(await page.getByText(/Ihre Entscheidung ist ein Vorschlag/).count()).toBe(1);
-        await tabTo(page, page.getByLabel('Ablehnen'));
-        await page.keyboard.press('Space');
+        // A radio group is one Tab stop: the arrow key moves to „Ablehnen“ and selects it.
+        await tabTo(page, page.getByLabel('Bewilligen'));
+        await page.keyboard.press('ArrowDown');
+        expect(await page.getByLabel('Ablehnen').isChecked()).toBe(true);
         await tabTo(page, page.getByLabel(/Gründe für den Bescheid/));
         await page.keyboard.type('Eine private Nutzung des Fahrzeugs ist nicht belegt.');
         await tabTo(page, page.getByLabel(/Interne Begründung/));
@@ -268,8 +270,10 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
           .first()
           .waitFor();
         await expectAccessible(page, 'the task sent back with a note');
-        await tabTo(page, page.getByLabel('Ablehnen'));
-        await page.keyboard.press('Space');
+        // A radio group is one Tab stop: the arrow key moves to „Ablehnen“ and selects it.
+        await tabTo(page, page.getByLabel('Bewilligen'));
+        await page.keyboard.press('ArrowDown');
+        expect(await page.getByLabel('Ablehnen').isChecked()).toBe(true);
         await tabTo(page, page.getByLabel(/Gründe für den Bescheid/));
         await page.keyboard.type('Eine private Nutzung des Fahrzeugs ist nicht belegt.');
         await tabTo(page, page.getByLabel(/Interne Begründung/));
