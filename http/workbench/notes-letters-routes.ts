@@ -91,7 +91,6 @@ export function notesAndLettersRoutes(app: FastifyInstance, d: Deps): void {
           },
           notice:
             'Die Vorlage ist eingesetzt. Bitte ergänzen Sie den Text, sehen Sie den Entwurf an und senden Sie ihn.',
-          focus: 'letter',
         });
       }
       const letter = {

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { TaskView } from '../../workflows/contracts/task.js';
 import { outcomeLabel, when } from './format.js';
 import { html, type Html } from './html.js';
-import type { PageContext } from './views.js';
 
 export interface NotesAndLetters {
   vermerke: Array<{ title: string; text: string; authorId: string; createdAt: string }>;
   letters: Array<{ title: string; sha256: string; by: string; at: string }>;
   templates: Array<{ id: string; label: string }>;
 }
+
+/** The page's CSRF token (views.ts's PageContext, named here without importing it: views.ts imports this file). */
+type PageContext = { csrf?: string };
 
 const csrfField = (c: PageContext) => html`<input type="hidden" name="_csrf" value="${c.csrf ?? ''}">`;
 

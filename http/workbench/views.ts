@@ -203,8 +203,6 @@ export interface CasePageData {
   /** The Akte's Vermerke and letters, and the service's letter templates. */
   notesAndLetters?: NotesAndLetters;
   notice?: string;
-  /** Where the page opens after a step that stays on it (a filled-in letter template). */
-  focus?: 'letter';
   /** A refused or invalid action: what happened, and the form values to show again. */
   error?: { message: string; detail?: string; stale?: string };
   form?: Record<string, string>;
