@@ -11,7 +11,12 @@ import type {
 import { effectKey } from '../workflows/contracts/ids.js';
 import { sha256Hex } from '../adapters/document-store.js';
 import { findSeal, recordSeal } from '../db/queries/seals.js';
-import { renderBescheidPdf, type Addressee, type CertificateContent } from '../adapters/documents/bescheid-pdf.js';
+import {
+  renderBescheidPdf,
+  type Addressee,
+  type BescheidContent,
+  type CertificateContent,
+} from '../adapters/documents/bescheid-pdf.js';
 import { findService } from '../services/catalogue.js';
 import type { AuthoritySettings, ServiceDefinition } from '../services/types.js';
 import type { DbExecutor } from '../db/client.js';
@@ -52,33 +57,12 @@ export const sealIdOf = (caseId: string): string => sha256Hex(effectKey(caseId, 
 export function createDocumentActivities({ db, documents, sealer, publicBaseUrl }: ActivityDeps) {
   /** The Bescheid as a PDF; the same input renders the same bytes. */
   async function render(i: RenderBescheidInput): Promise<Uint8Array> {
-    const service = findService(i.serviceKey);
-    const authority = service.authorities[i.authorityId];
-    if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
     const application = i.application || i.antrag ? await applicationFrom(db, i) : undefined;
     // One read of the Akte for the Aktenzeichen and (claim-check) the attested name, which is not in the history.
     const akte = await findAkte(db, { caseId: i.caseId });
     const identity = akte?.identity as IdentityAssertion | undefined;
     const applicantName = i.applicantName ?? (i.antrag ? identity?.name : undefined);
-    return renderBescheidPdf({
-      caseId: i.caseId,
-      fileReference: akte?.aktenzeichen ?? fileReferenceOf(authority, i.caseId, i.appliedAt ?? i.issuedAt),
-      authorityName: authority.name,
-      authorityContact: authority.contact,
-      authorityAddress: authority.postalAddress ?? authority.name,
-      appliedAt: i.appliedAt ?? i.issuedAt,
-      serviceName: service.name,
-      legalBasis: service.legalBasis,
-      addressee: addresseeOf(applicantName, application),
-      outcome: i.outcome,
-      decision: i.decision,
-      refusalReasons: i.refusalReasons,
-      fee: i.fee,
-      legalRemedy: service.legalRemedy,
-      issuedAt: i.issuedAt,
-      certificate:
-        service.certificate && application ? certificateOf(service.certificate, application, i.issuedAt) : undefined,
-    });
+    return renderBescheidPdf(await bescheidContent(db, i, application, applicantName, akte?.aktenzeichen));
   }
 
   /** One sealed document per decision: a retry returns the seal recorded first, never a second one. */
@@ -161,6 +145,52 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
   };
 }
 
+/** What the Bescheid says: the authority's and service's texts around the case's decision, addressed to the person. */
+export async function bescheidContent(
+  db: DbExecutor,
+  i: Omit<RenderBescheidInput, 'addressee'>,
+  application: Record<string, unknown> | undefined,
+  applicantName: PersonName | undefined,
+  /** The Akte's Aktenzeichen where the caller has read it already. */
+  aktenzeichen?: string,
+): Promise<BescheidContent> {
+  const service = findService(i.serviceKey);
+  const authority = service.authorities[i.authorityId];
+  if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
+  return {
+    caseId: i.caseId,
+    fileReference: aktenzeichen ?? (await fileReferenceFor(db, authority, i.caseId, i.appliedAt ?? i.issuedAt)),
+    authorityName: authority.name,
+    authorityContact: authority.contact,
+    authorityAddress: authority.postalAddress ?? authority.name,
+    appliedAt: i.appliedAt ?? i.issuedAt,
+    serviceName: service.name,
+    legalBasis: service.legalBasis,
+    addressee: addresseeOf(applicantName, application),
+    outcome: i.outcome,
+    decision: i.decision,
+    refusalReasons: i.refusalReasons,
+    fee: i.fee,
+    legalRemedy: service.legalRemedy,
+    issuedAt: i.issuedAt,
+    certificate:
+      service.certificate && application ? certificateOf(service.certificate, application, i.issuedAt) : undefined,
+  };
+}
+
+/**
+ * The Bescheid as it would be issued with this decision, marked „Entwurf“: for the case worker to read before she
+ * decides. Nothing is stored, sealed, sent or filed.
+ */
+export async function previewBescheid(
+  db: DbExecutor,
+  i: Omit<RenderBescheidInput, 'addressee'>,
+  application: Record<string, unknown> | undefined,
+  applicantName: PersonName | undefined,
+): Promise<Uint8Array> {
+  return renderBescheidPdf({ ...(await bescheidContent(db, i, application, applicantName)), draft: true });
+}
+
 function certificateOf(
   c: NonNullable<ServiceDefinition['certificate']>,
   application: Record<string, unknown>,
@@ -187,12 +217,17 @@ export async function fileReferenceFor(
   return (await findAkte(db, { caseId }))?.aktenzeichen ?? fileReferenceOf(a, caseId, appliedAt);
 }
 
-/** Name from the identity, postal address from the application (every sample service asks for one). */
+/**
+ * Name from the identity, postal address from the application (every sample service asks for one), and the form of
+ * address (Frau/Herr) only where the application states it (`salutation`): never guessed from a first name.
+ */
 export function addresseeOf(name: PersonName | undefined, application: Record<string, unknown> | undefined): Addressee {
   const address = application?.['address'] as { street?: unknown; postalCode?: unknown; city?: unknown } | undefined;
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+  const form = text(application?.['salutation'])?.toLowerCase();
   return {
-    ...(name && { name: `${name.givenName} ${name.familyName}` }),
+    ...(name && { name: `${name.givenName} ${name.familyName}`, familyName: name.familyName }),
+    ...(name && (form === 'frau' || form === 'herr') && { form }),
     ...(text(address?.street) && { street: text(address?.street) }),
     ...(text(address?.postalCode) && { postalCode: text(address?.postalCode) }),
     ...(text(address?.city) && { city: text(address?.city) }),

@@ -3,13 +3,16 @@ import { effectKey } from '../workflows/contracts/ids.js';
 import type { ApplicantQuestion } from '../workflows/contracts/task.js';
 import { syncTask, type SyncTaskParams } from '../db/queries/tasks.js';
 import { addAkteDocument } from '../db/queries/akte.js';
+import { fileVermerk } from '../db/queries/notes.js';
 import type { ActivityDeps } from './deps.js';
 
 /** The task's projection and the applicant dialogue: every write safe to repeat. */
 export function createTaskActivities({ db, documents, postbox }: ActivityDeps) {
   return {
-    async syncTask(p: SyncTaskParams): Promise<void> {
+    /** The task's row, and the Vermerk the action leaves (justification, approval, send-back) in the Akte. */
+    async syncTask(p: SyncTaskParams & { vermerk?: TaskVermerk }): Promise<void> {
       await syncTask(db, p);
+      if (p.vermerk) await fileVermerk(db, { ...p.vermerk, caseId: p.view.caseId, createdAt: new Date(p.vermerk.at) });
     },
 
     /** Sends the question through the postbox once per question, however often this runs. */
@@ -66,4 +69,13 @@ export function createTaskActivities({ db, documents, postbox }: ActivityDeps) {
       return ref;
     },
   };
+}
+
+/** A Vermerk a task action files: its id follows from the task's version, so a retried write files it once. */
+export interface TaskVermerk {
+  documentId: string;
+  title: string;
+  text: string;
+  authorId: string;
+  at: string;
 }

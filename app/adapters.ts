@@ -65,6 +65,16 @@ export function activityDeps(dataDir: string, db: Database, registers: Registers
   };
 }
 
+/** The postbox as the workers use it (the applicant's reply channel included): the workbench sends letters through it. */
+export function applicantPostbox(
+  db: Database,
+  documents: DocumentStore,
+  o: Pick<AdapterOptions, 'postboxUrl' | 'mailGatewayUrl' | 'publicBaseUrl'>,
+): Postbox {
+  const base = o.postboxUrl ? new HttpPostbox({ url: o.postboxUrl, documents, db }) : new DatabasePostbox(db);
+  return replyChannels(db, o as AdapterOptions, base).postbox;
+}
+
 /**
  * The Bescheid and status messages go where the applicant asked (FIT-Connect `replyChannel`): e-mail with a download
  * link through the mail gateway, else the postbox, whose status channel exists only where a postbox URL is configured.

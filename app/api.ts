@@ -22,6 +22,7 @@ import { addHealthRoutes, databaseProbe, temporalProbe } from './health.js';
 import { assertStartable, type StartupChecks } from './production-profile.js';
 import { connectClient, temporalConnectionOptions } from './temporal-connection.js';
 import { openBlobStore } from '../adapters/blob-store/index.js';
+import { applicantPostbox } from './adapters.js';
 import { EngineMetrics, startMetricsServer } from '../platform/metrics.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
@@ -133,6 +134,7 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
         client,
         db: database.db,
         documents,
+        postbox: applicantPostbox(database.db, documents, config),
         localIssuer: overrides.localIssuer,
         publicBaseUrl: config.publicBaseUrl,
       }),

@@ -86,7 +86,13 @@ export const taskView = {
         outcome: { type: 'string', enum: ['approve', 'reject'] },
         by: { type: 'string' },
         justification: { type: 'string' },
+        reasonsForApplicant: { type: 'string' },
       },
+    },
+    sentBack: {
+      type: 'object',
+      required: ['by', 'note', 'at'],
+      properties: { by: { type: 'string' }, note: { type: 'string' }, at: { type: 'string', format: 'date-time' } },
     },
     openQuestion: question,
     remindedAt: { type: 'string', format: 'date-time' },

@@ -43,18 +43,34 @@ const actions = {
     }),
   },
   complete: {
-    summary: 'A case worker decides: approve or reject, with a justification',
+    summary:
+      'A case worker decides: approve or reject, with an internal justification (a Vermerk) and the reasons the Bescheid prints',
     body: {
       type: 'object',
       additionalProperties: false,
       required: ['outcome', 'justification'],
-      properties: { outcome: { type: 'string', enum: ['approve', 'reject'] }, justification: text(5000) },
+      properties: {
+        outcome: { type: 'string', enum: ['approve', 'reject'] },
+        justification: text(5000),
+        reasonsForApplicant: text(5000),
+      },
     },
-    toAction: (b: { outcome: 'approve' | 'reject'; justification: string }) => ({
+    toAction: (b: { outcome: 'approve' | 'reject'; justification: string; reasonsForApplicant?: string }) => ({
       action: 'complete',
       outcome: b.outcome,
       justification: b.justification,
+      ...(b.reasonsForApplicant && { reasonsForApplicant: b.reasonsForApplicant }),
     }),
+  },
+  'send-back': {
+    summary: 'Four-eyes: the second person sends the proposal back to the first case worker, with a note',
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['note'],
+      properties: { note: text(5000) },
+    },
+    toAction: (b: { note: string }) => ({ action: 'send_back', note: b.note }),
   },
   questions: {
     summary: 'A case worker asks the applicant a question or for a document',

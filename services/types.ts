@@ -97,6 +97,10 @@ export interface ServiceDefinition {
     /** Label and value pairs from the application. Must be pure. */
     fields(application: Record<string, unknown>): Array<[label: string, value: string]>;
   };
+  /** The service's own text blocks for letters to the applicant (workbench templates); the defaults fill the rest. */
+  letterTemplates?: Partial<
+    Record<'document_request' | 'free' | 'hearing', Partial<{ label: string; subject: string; blocks: string[] }>>
+  >;
   /** Facts for the intake rules (plausibility, fee, required evidence). Must be pure. */
   intakeFacts(c: IntakeContext): Record<string, unknown>;
   /** Turns the application and the evidence into the facts the decision rules read. Must be pure. */

@@ -51,6 +51,7 @@ const REVIEWED: Record<string, string[]> = {
   'POST /tasks/:taskId/manual-delivery': ['-', 'auth', '-', '-', '-'],
   'POST /tasks/:taskId/questions': ['-', 'auth', 'auth', '-', '-'],
   'POST /tasks/:taskId/reassign': ['-', 'auth', 'auth', '-', '-'],
+  'POST /tasks/:taskId/send-back': ['-', 'auth', 'auth', '-', '-'],
   'POST /tasks/:taskId/unclaim': ['-', 'auth', 'auth', '-', '-'],
   'POST /verify': ['yes', 'yes', 'yes', 'yes', 'yes'],
   'GET /verify/:sealId': ['yes', 'yes', 'yes', 'yes', 'yes'],

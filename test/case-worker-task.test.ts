@@ -112,6 +112,50 @@ describe('case-worker task (the rules, without a server)', () => {
     expect(task.decision).toMatchObject({ caseWorker: 'sb.anna', confirmedBy: 'sb.ben', outcome: 'approve' });
   });
 
+  it('four-eyes: the second person sends the proposal back with a note, the first case worker proposes again', () => {
+    const task = newTask(true);
+    act(task, { action: 'claim', taskId: 't', actor: anna });
+    act(task, { ...complete(anna), reasonsForApplicant: 'Sie wohnen in der Zone.' });
+    const back = { action: 'send_back', taskId: 't', actor: ben, note: 'Bitte Meldebescheinigung prüfen' } as const;
+    expect(task.refusalOf(back)).toEqual({ type: 'conflict', message: 'claim the task first' });
+    act(task, { action: 'claim', taskId: 't', actor: ben });
+    expect(task.refusalOf({ ...back, note: ' ' })?.type).toBe('invalid');
+    expect(task.refusalOf({ ...back, actor: anna })?.type).toBe('forbidden');
+    expect(act(task, back)).toMatchObject({
+      type: 'task.sent_back',
+      by: 'sb.ben',
+      data: { assignee: 'sb.anna' },
+      vermerk: { text: 'Bitte Meldebescheinigung prüfen' },
+    });
+    expect(task.view).toMatchObject({
+      state: 'claimed',
+      stage: 'decision',
+      assignee: 'sb.anna',
+      sentBack: { by: 'sb.ben', note: 'Bitte Meldebescheinigung prüfen' },
+    });
+    expect(task.view.proposal).toBeUndefined();
+    expect(task.refusalOf(back)?.type).toBe('conflict');
+    // Proposed again, with new reasons; the second look confirms and adds an internal approval, not a reason.
+    expect(
+      act(task, { ...complete(anna), justification: 'Meldebescheinigung liegt vor', reasonsForApplicant: 'Gründe 2' }),
+    ).toMatchObject({ type: 'task.proposed', vermerk: { text: 'Meldebescheinigung liegt vor' } });
+    expect(task.view.sentBack).toBeUndefined();
+    act(task, { action: 'claim', taskId: 't', actor: ben });
+    expect(act(task, { ...complete(ben), justification: 'Vier-Augen-Prüfung: bestätigt' })).toMatchObject({
+      type: 'task.completed',
+      vermerk: { title: 'Freigabe (Vier-Augen-Prüfung, intern)', text: 'Vier-Augen-Prüfung: bestätigt' },
+    });
+    expect(task.decision).toEqual({
+      taskId: 't',
+      caseWorker: 'sb.anna',
+      confirmedBy: 'sb.ben',
+      outcome: 'approve',
+      justification: 'Meldebescheinigung liegt vor',
+      reasonsForApplicant: 'Gründe 2',
+      approval: 'Vier-Augen-Prüfung: bestätigt',
+    });
+  });
+
   it('reminds at the follow-up date, then escalates to the supervisors, who alone may claim', () => {
     const task = newTask();
     expect(task.nextDeadline()).toEqual({ at: Date.parse('2026-11-29T10:00:00Z'), what: 'remind' });

@@ -41,6 +41,7 @@ async function serve(e: TestEngine): Promise<{ api: FastifyInstance; base: strin
     workbench: {
       files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
       db,
+      letters: { documents: e.deps.documents, postbox: e.deps.postbox },
       pages: {
         login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
         sessionSecret: 'test-session-secret-of-32-characters!',
@@ -145,7 +146,9 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         // A justification of blanks passes the browser's check but not the server's: the error is announced, nothing changes.
         await tabTo(page, page.getByLabel('Bewilligen'));
         await page.keyboard.press('Space');
-        await tabTo(page, page.getByLabel('Begründung'));
+        await tabTo(page, page.getByLabel(/Gründe für den Bescheid/));
+        await page.keyboard.type('Der Überlassungsvertrag erlaubt die private Nutzung.');
+        await tabTo(page, page.getByLabel(/Interne Begründung/));
         await page.keyboard.type('   ');
         await tabTo(page, page.getByRole('button', { name: 'Entscheidung speichern' }));
         await page.keyboard.press('Enter');
@@ -153,7 +156,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await expectAccessible(page, 'the case file with an error message');
         expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
 
-        await tabTo(page, page.getByLabel('Begründung'));
+        await tabTo(page, page.getByLabel(/Interne Begründung/));
         await page.keyboard.type('Überlassungsvertrag belegt die private Nutzung.');
         await tabTo(page, page.getByRole('button', { name: 'Entscheidung speichern' }));
         await page.keyboard.press('Enter');
@@ -177,38 +180,131 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
     });
   });
 
-  it('four-eyes: the proposer cannot give the second approval; a second case worker confirms', async () => {
+  it('a note, a document request from a template, four-eyes with one send-back, the Bescheid previewed then sent: by keyboard', async () => {
     await withWorker(async (e) => {
       const { api, base } = await serve(e);
       try {
         const { caseId } = await escalatedCase(e, DORF, 1);
         const dora = await newContext();
         const page = await logIn(dora, base, 'Dora Dietz', `/workbench/cases/${caseId}`);
-        await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
-        await page.getByRole('status').getByText('übernommen').waitFor();
+        const focusedNotice = async (p: Page, text: string | RegExp) => {
+          await p.getByRole('status').getByText(text).waitFor();
+          expect(await p.evaluate(() => document.activeElement?.id), 'focus on the success message').toBe('notice');
+        };
+
+        // A Vermerk: in the Akte, shown on the case page, for staff only.
+        await tabTo(page, page.getByLabel('Neuer Vermerk'));
+        await page.keyboard.type('Telefonat mit dem Arbeitgeber: Privatnutzung erlaubt.');
+        await tabTo(page, page.getByRole('button', { name: 'Vermerk speichern' }));
+        await page.keyboard.press('Enter');
+        await focusedNotice(page, 'Der Vermerk ist in der Akte gespeichert.');
+        await page.getByText('Telefonat mit dem Arbeitgeber: Privatnutzung erlaubt.').waitFor();
+        await expectAccessible(page, 'the case file with a Vermerk');
+
+        // A document request from the service's template: filled in, previewed as a draft, sent once.
+        await tabTo(page, page.getByLabel('Vorlage'));
+        await page.keyboard.press('Enter');
+        await tabTo(page, page.getByRole('button', { name: 'Vorlage einsetzen' }));
+        await page.keyboard.press('Enter');
+        await page.getByLabel('Betreff').waitFor();
+        expect(await page.getByLabel('Betreff').inputValue()).toBe('Bitte reichen Sie Unterlagen nach');
+        await expectAccessible(page, 'the letter form with the template filled in');
+        const body = page.getByLabel(/^Text \(Absätze/);
+        await body.fill((await body.inputValue()).replace('[bitte ergänzen]', 'den Überlassungsvertrag'));
+        const letterForm = page.locator('form').filter({ has: page.getByLabel('Betreff') });
+        const formValues = async (form: ReturnType<Page['locator']>) =>
+          Object.fromEntries(
+            await form
+              .locator('input[type=hidden], textarea, input[name]')
+              .evaluateAll((els) => els.map((el) => [(el as HTMLInputElement).name, (el as HTMLInputElement).value])),
+          ) as Record<string, string>;
+        const letterPreview = await page.request.post(`${base}/workbench/cases/${caseId}/letters`, {
+          form: { ...(await formValues(letterForm)), step: 'preview' },
+        });
+        expect(letterPreview.status()).toBe(200);
+        expect(letterPreview.headers()['content-type']).toBe('application/pdf');
+        await tabTo(page, page.getByRole('button', { name: 'Schreiben senden' }));
+        await page.keyboard.press('Enter');
+        await focusedNotice(page, /Das Schreiben ist an das Postfach/);
+        await page.getByRole('link', { name: /Bitte reichen Sie Unterlagen nach \(PDF\)/ }).waitFor();
+        await expectAccessible(page, 'the case file with a sent letter');
+
+        // Dora proposes; the second look offers no other outcome, only approval or a send-back with a note.
+        await tabTo(page, page.getByRole('button', { name: 'Aufgabe übernehmen' }));
+        await page.keyboard.press('Enter');
+        await focusedNotice(page, 'übernommen');
         expect(await page.getByText(/Ihre Entscheidung ist ein Vorschlag/).count()).toBe(1);
-        await page.getByLabel('Ablehnen').check();
-        await page.getByLabel('Begründung').fill('Keine private Nutzung belegt.');
-        await page.getByRole('button', { name: 'Vorschlag abgeben' }).click();
-        await page.getByRole('status').getByText('Entscheidung ist gespeichert').waitFor();
+        // A radio group is one Tab stop: the arrow key moves to „Ablehnen“ and selects it.
+        await tabTo(page, page.getByLabel('Bewilligen'));
+        await page.keyboard.press('ArrowDown');
+        expect(await page.getByLabel('Ablehnen').isChecked()).toBe(true);
+        await tabTo(page, page.getByLabel(/Gründe für den Bescheid/));
+        await page.keyboard.type('Eine private Nutzung des Fahrzeugs ist nicht belegt.');
+        await tabTo(page, page.getByLabel(/Interne Begründung/));
+        await page.keyboard.type('Intern: Lohnabrechnung zeigt Dienstwagen.');
+        await tabTo(page, page.getByRole('button', { name: 'Vorschlag abgeben' }));
+        await page.keyboard.press('Enter');
+        await focusedNotice(page, 'Entscheidung ist gespeichert');
         expect(await page.getByText(/zweite Freigabe muss eine andere Person geben/).count()).toBe(1);
-        expect(await page.getByRole('button', { name: 'Aufgabe übernehmen' }).count()).toBe(0);
-        expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
-        await expectAccessible(page, 'the case file waiting for a second approval');
 
         const emil = await newContext();
-        const second = await logIn(emil, base, 'Emil Engel', `/workbench/inbox?q=${caseId}`);
-        expect(await second.getByText('zweite Freigabe').count()).toBeGreaterThan(0);
-        await second.getByRole('link', { name: caseId }).click();
-        await second.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
+        const second = await logIn(emil, base, 'Emil Engel', `/workbench/cases/${caseId}`);
+        await tabTo(second, second.getByRole('button', { name: 'Aufgabe übernehmen' }));
+        await second.keyboard.press('Enter');
         await second.getByRole('heading', { name: 'Zweite Freigabe' }).waitFor();
-        expect(await second.getByLabel('Ablehnen').isChecked()).toBe(true);
-        await second.getByLabel('Begründung').fill('Bestätigt.');
-        await second.getByRole('button', { name: 'Freigeben' }).click();
-        await second.getByRole('status').getByText('Entscheidung ist gespeichert').waitFor();
+        expect(await second.getByLabel('Ablehnen').count()).toBe(0);
+        expect(await second.getByText('Eine private Nutzung des Fahrzeugs ist nicht belegt.').count()).toBeGreaterThan(
+          0,
+        );
+        await expectAccessible(second, 'the second approval');
+        await tabTo(second, second.getByLabel(/Hinweis an sb\.dora/));
+        await second.keyboard.type('Bitte den Überlassungsvertrag aus dem Schreiben abwarten.');
+        await tabTo(second, second.getByRole('button', { name: 'Mit Hinweis zurückgeben' }));
+        await second.keyboard.press('Enter');
+        await focusedNotice(second, /zurückgegangen/);
+
+        // Dora's task is open again with Emil's note; she proposes again.
+        await page.reload();
+        await page
+          .getByText(/Bitte den Überlassungsvertrag aus dem Schreiben abwarten/)
+          .first()
+          .waitFor();
+        await expectAccessible(page, 'the task sent back with a note');
+        // A radio group is one Tab stop: the arrow key moves to „Ablehnen“ and selects it.
+        await tabTo(page, page.getByLabel('Bewilligen'));
+        await page.keyboard.press('ArrowDown');
+        expect(await page.getByLabel('Ablehnen').isChecked()).toBe(true);
+        await tabTo(page, page.getByLabel(/Gründe für den Bescheid/));
+        await page.keyboard.type('Eine private Nutzung des Fahrzeugs ist nicht belegt.');
+        await tabTo(page, page.getByLabel(/Interne Begründung/));
+        await page.keyboard.type('Intern: Frist für den Vertrag ist verstrichen.');
+        await tabTo(page, page.getByRole('button', { name: 'Vorschlag abgeben' }));
+        await page.keyboard.press('Enter');
+        await focusedNotice(page, 'Entscheidung ist gespeichert');
+
+        // Emil previews the Bescheid (a draft, not filed), then approves.
+        await second.reload();
+        await tabTo(second, second.getByRole('button', { name: 'Aufgabe übernehmen' }));
+        await second.keyboard.press('Enter');
+        await second.getByRole('heading', { name: 'Zweite Freigabe' }).waitFor();
+        const approveForm = second.locator('form').filter({ has: second.getByRole('button', { name: 'Freigeben' }) });
+        const preview = await second.request.post(`${base}/workbench/cases/${caseId}/bescheid-preview`, {
+          form: await formValues(approveForm),
+        });
+        expect(preview.status()).toBe(200);
+        expect(preview.headers()['content-type']).toBe('application/pdf');
+        expect((await e.cases.status(caseId)).status).toBe('awaiting_case_worker');
+        await tabTo(second, second.getByLabel(/Vermerk zur Freigabe/));
+        await second.keyboard.type('Vier-Augen-Prüfung: Ablehnung bestätigt.');
+        await tabTo(second, second.getByRole('button', { name: 'Freigeben' }));
+        await second.keyboard.press('Enter');
+        await focusedNotice(second, 'Entscheidung ist gespeichert');
         const result = await e.cases.result(caseId);
         expect(result.outcome).toBe('rejected');
         expect(result.decision?.decidedBy).toEqual({ caseWorker: 'sb.dora', confirmedBy: 'sb.emil' });
+        await second.reload();
+        await second.getByRole('link', { name: /Bescheid herunterladen/ }).waitFor();
+        await expectAccessible(second, 'the decided case with its Vermerke');
         await dora.close();
         await emil.close();
       } finally {
@@ -312,7 +408,8 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await page.getByRole('status').getByText('übernommen').waitFor();
         await page.getByLabel('Ablehnen').check();
         const typed = 'Die Nutzung ist nicht belegt; siehe Registerauskunft.';
-        await page.getByLabel('Begründung').fill(typed);
+        await page.getByLabel(/Gründe für den Bescheid/).fill('Die private Nutzung ist nicht belegt.');
+        await page.getByLabel(/Interne Begründung/).fill(typed);
         const chef = { id: 'sv.chef', role: 'supervisor' as const, authorityId: STADT };
         await e.tasks.act(second.caseId, {
           action: 'reassign',
@@ -395,7 +492,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
           expect(await page.getByText('Bescheid auf anderem Weg zustellen').count()).toBe(1);
           await page.getByRole('link', { name: caseId }).click();
           await page.getByLabel('Zugestellt per').selectOption('registered_mail');
-          await page.getByLabel(/Vermerk/).fill('Sendung RR123456789DE');
+          await page.getByLabel('Vermerk (z. B. Sendungsnummer)').fill('Sendung RR123456789DE');
           await expectAccessible(page, 'the case file with a manual-delivery task');
           await page.getByRole('button', { name: 'Zustellung als erledigt melden' }).click();
           await page.getByRole('status').getByText('Zustellung ist als erledigt gemeldet').waitFor();

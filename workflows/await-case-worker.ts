@@ -101,7 +101,19 @@ const projectTask = (c: CaseContext, task: CaseWorkerTask, e: TaskEvent) =>
       await c.journal.note(e.type, { taskId: task.view.taskId, by: e.by, ...e.data });
       await c.journal.flush();
     })(),
-    local.syncTask({ view: { ...task.view }, completion: task.decision }),
+    local.syncTask({
+      view: { ...task.view },
+      completion: task.decision,
+      // The note travels encrypted like every payload; the Akte keeps it, the Bescheid never reads it.
+      ...(e.vermerk && {
+        vermerk: {
+          documentId: `${task.view.taskId}:note:v${task.view.version}`,
+          ...e.vermerk,
+          authorId: e.by,
+          at: new Date().toISOString(),
+        },
+      }),
+    }),
   ]);
 
 /**

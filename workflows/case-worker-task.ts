@@ -26,6 +26,8 @@ export interface TaskEvent {
   type: string;
   by: string;
   data: Record<string, unknown>;
+  /** An internal note the action leaves in the Akte (justification, approval, send-back): never sent to the applicant. */
+  vermerk?: { title: string; text: string };
 }
 
 const refuse = (type: Refusal['type'], message: string): Refusal => ({ type, message });
@@ -78,7 +80,10 @@ export class CaseWorkerTask {
     if (v.state === 'completed' || v.state === 'cancelled') return refuse('conflict', `the task is ${v.state}`);
     const isAssignee = v.state === 'claimed' && v.assignee === actor.id;
     const secondLook = v.stage === 'second_approval' && v.proposal;
-    if ((a.action === 'claim' || a.action === 'unclaim' || a.action === 'reassign') && this.handovers >= MAX_HANDOVERS)
+    if (
+      (a.action === 'claim' || a.action === 'unclaim' || a.action === 'reassign' || a.action === 'send_back') &&
+      this.handovers >= MAX_HANDOVERS
+    )
       return refuse(
         'conflict',
         `the task changed hands ${MAX_HANDOVERS} times; the current assignee or a supervisor must complete it`,
@@ -131,6 +136,15 @@ export class CaseWorkerTask {
         if (this.questions >= MAX_QUESTIONS)
           return refuse('conflict', `${MAX_QUESTIONS} questions have been asked on this task; decide on what is there`);
         return undefined;
+      case 'send_back':
+        if (!secondLook) return refuse('conflict', 'only a proposal waiting for its second approval can be sent back');
+        if (!isAssignee)
+          return refuse(
+            v.state === 'open' ? 'conflict' : 'forbidden',
+            v.state === 'open' ? 'claim the task first' : `the task is claimed by ${v.assignee}`,
+          );
+        if (!a.note?.trim()) return refuse('invalid', 'a note for the first case worker is required');
+        return undefined;
       default:
         return refuse('invalid', 'unknown action');
     }
@@ -142,7 +156,8 @@ export class CaseWorkerTask {
     if (refusal) throw new Error(refusal.message);
     const v = this.view;
     v.version++;
-    if (a.action === 'claim' || a.action === 'unclaim' || a.action === 'reassign') this.handovers++;
+    if (a.action === 'claim' || a.action === 'unclaim' || a.action === 'reassign' || a.action === 'send_back')
+      this.handovers++;
     const by = a.actor.id;
     switch (a.action) {
       case 'claim':
@@ -163,33 +178,73 @@ export class CaseWorkerTask {
         v.openQuestion = { questionId: `${v.taskId}:q${++this.questions}`, kind: a.kind, text: a.text, askedAt, dueAt };
         return { type: 'applicant.asked', by, data: { questionId: v.openQuestion.questionId, kind: a.kind, dueAt } };
       }
-      case 'complete':
+      case 'send_back': {
+        const first = v.proposal!.by;
+        v.stage = 'decision';
+        v.state = 'claimed';
+        v.assignee = first;
+        v.proposal = undefined;
+        v.sentBack = { by, note: a.note, at: now.toISOString() };
+        return {
+          type: 'task.sent_back',
+          by,
+          data: { assignee: first },
+          vermerk: { title: 'Zurück an die Sachbearbeitung (Vier-Augen-Prüfung)', text: a.note },
+        };
+      }
+      case 'complete': {
+        const reasons = a.reasonsForApplicant?.trim() ? a.reasonsForApplicant : undefined;
         if (v.fourEyes && v.stage === 'decision') {
           v.stage = 'second_approval';
           v.state = 'open';
           v.assignee = undefined;
-          v.proposal = { outcome: a.outcome, by, justification: a.justification };
-          return { type: 'task.proposed', by, data: { outcome: a.outcome, justification: a.justification } };
+          v.sentBack = undefined;
+          v.proposal = {
+            outcome: a.outcome,
+            by,
+            justification: a.justification,
+            ...(reasons && { reasonsForApplicant: reasons }),
+          };
+          return {
+            type: 'task.proposed',
+            by,
+            data: { outcome: a.outcome, justification: a.justification },
+            vermerk: { title: 'Begründung des Entscheidungsvorschlags (intern)', text: a.justification },
+          };
         }
         v.state = 'completed';
-        this.decision = v.proposal
+        v.sentBack = undefined;
+        const proposal = v.proposal;
+        this.decision = proposal
           ? {
               taskId: v.taskId,
-              caseWorker: v.proposal.by,
+              caseWorker: proposal.by,
               confirmedBy: by,
               outcome: a.outcome,
-              justification: `${v.proposal.justification} ${a.justification}`,
+              justification: proposal.justification,
+              ...(proposal.reasonsForApplicant && { reasonsForApplicant: proposal.reasonsForApplicant }),
+              approval: a.justification,
             }
-          : { taskId: v.taskId, caseWorker: by, outcome: a.outcome, justification: a.justification };
+          : {
+              taskId: v.taskId,
+              caseWorker: by,
+              outcome: a.outcome,
+              justification: a.justification,
+              ...(reasons && { reasonsForApplicant: reasons }),
+            };
         return {
           type: 'task.completed',
           by,
           data: {
             outcome: a.outcome,
             justification: a.justification,
-            ...(v.proposal && { proposedBy: v.proposal.by }),
+            ...(proposal && { proposedBy: proposal.by }),
           },
+          vermerk: proposal
+            ? { title: 'Freigabe (Vier-Augen-Prüfung, intern)', text: a.justification }
+            : { title: 'Begründung der Entscheidung (intern)', text: a.justification },
         };
+      }
     }
   }
 

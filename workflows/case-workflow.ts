@@ -9,6 +9,7 @@ import {
   type EvidenceResult,
   type EvidenceUpload,
   type FeeResult,
+  reasonForApplicant,
   type SealResult,
 } from './contracts/case.js';
 import { caseStateQuery, uploadEvidenceUpdate } from './contracts/messages.js';
@@ -151,7 +152,7 @@ async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<
       {
         ruleId: 'case-worker',
         outcome: d.outcome,
-        reason: d.justification,
+        reason: reasonForApplicant(d),
         legalBasis: 'Entscheidung der Sachbearbeitung',
       },
     ],

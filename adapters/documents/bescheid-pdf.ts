@@ -1,10 +1,15 @@
 import type { CaseOutcome, Decision, FeeResult } from '../../workflows/contracts/case.js';
 import { documentFontBytes, PDFDocument } from './font-cache.js';
+import { germanDate } from './german-time.js';
 
 /** Who the Bescheid is addressed to: a name and a postal address. */
 export interface Addressee {
   /** Absent when neither the identity nor the application names the person. */
   name?: string;
+  /** For „Sehr geehrte Frau …/Sehr geehrter Herr …“; without it the letter greets „Guten Tag <Name>“. */
+  familyName?: string;
+  /** Only where the application or identity states it; never guessed from a name. */
+  form?: 'frau' | 'herr';
   street?: string;
   postalCode?: string;
   city?: string;
@@ -31,6 +36,10 @@ export interface BescheidContent {
   issuedAt: string;
   /** Issued with an approval as an attachment page, e.g. the parking permit itself. */
   certificate?: CertificateContent;
+  /** The case worker's name under the sign-off, only where the authority declares it (never a login id). */
+  signedBy?: string;
+  /** A preview before sealing: marked „Entwurf“ on every page, never sealed, sent or filed. */
+  draft?: boolean;
 }
 
 export interface CertificateContent {
@@ -72,7 +81,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
     displayTitle: true,
     autoFirstPage: true,
     info: {
-      Title: `Bescheid ${c.fileReference}`,
+      Title: `${c.draft ? 'Entwurf: ' : ''}Bescheid ${c.fileReference}`,
       Subject: c.serviceName,
       Author: c.authorityName,
       Creator: 'ozg-case-engine',
@@ -87,6 +96,11 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   const root = doc.struct('Document');
   doc.addStructure(root);
   const w = new TaggedWriter(doc, root);
+  if (c.draft) {
+    watermark(doc);
+    doc.on('pageAdded', () => watermark(doc));
+    w.p('ENTWURF – nicht gesiegelt, nicht versandt', { bold: true });
+  }
 
   w.p(`${c.authorityName}\n${c.authorityAddress}\n${c.authorityContact}`, { bold: true });
   w.p(addressLines(c.addressee).join('\n'));
@@ -100,7 +114,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   if (c.decision) {
     w.p(
       `Entschieden nach Regelwerk Version ${c.decision.ruleSetVersion} (SHA-256 ${c.decision.ruleSetHash.slice(0, 16)}…)` +
-        (c.decision.decidedBy === 'rules' ? '.' : ` durch Sachbearbeitung (${c.decision.decidedBy.caseWorker}).`),
+        (c.decision.decidedBy === 'rules' ? '.' : ', geprüft und entschieden von der Sachbearbeitung.'),
     );
   }
   w.p(`Rechtsgrundlage: ${c.legalBasis}`);
@@ -112,6 +126,12 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   );
   w.heading('H2', 'Rechtsbehelfsbelehrung');
   w.p(`${c.legalRemedy} Anschrift: ${c.authorityName}, ${c.authorityAddress}.`);
+  w.p(`Mit freundlichen Grüßen\n${c.signedBy ? `Im Auftrag\n${c.signedBy}\n` : ''}${c.authorityName}`);
+  w.p(
+    c.draft
+      ? 'Dieser Entwurf ist nicht gesiegelt und nicht gültig.'
+      : 'Dieser Bescheid wurde elektronisch erstellt und mit dem Siegel der Behörde versehen; er ist ohne Unterschrift gültig.',
+  );
   if (c.certificate && c.outcome === 'approved') {
     doc.addPage();
     w.heading('H1', c.certificate.title, 15);
@@ -127,7 +147,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
 }
 
 /** Writes content that is always wrapped in a structure element, so nothing on the page is untagged. */
-class TaggedWriter {
+export class TaggedWriter {
   constructor(
     private readonly doc: Doc,
     private readonly root: Struct,
@@ -190,7 +210,7 @@ class TaggedWriter {
   }
 }
 
-function collect(doc: Doc): Promise<Uint8Array> {
+export function collect(doc: Doc): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   return new Promise((resolve, reject) => {
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -205,7 +225,26 @@ export function addressLines(a: Addressee): string[] {
   );
 }
 
-const salutation = (a: Addressee): string => (a.name ? `Guten Tag ${a.name}` : 'Sehr geehrte Damen und Herren');
+/** „Sehr geehrte Frau …“/„Sehr geehrter Herr …“ where the form of address is known, else „Guten Tag <Name>“. */
+export function salutation(a: Addressee): string {
+  if (a.form && a.familyName)
+    return a.form === 'frau' ? `Sehr geehrte Frau ${a.familyName}` : `Sehr geehrter Herr ${a.familyName}`;
+  return a.name ? `Guten Tag ${a.name}` : 'Sehr geehrte Damen und Herren';
+}
+
+/** A large grey „ENTWURF“ across the page, marked as an artifact (not content) for the tagged PDF. */
+export function watermark(doc: Doc): void {
+  const { x, y } = doc;
+  doc.markContent('Artifact', { type: 'Pagination' });
+  doc.save();
+  doc.rotate(-45, { origin: [297, 421] });
+  doc.font('bold').fontSize(96).fillColor('#d0d0d0').text('ENTWURF', 60, 380, { lineBreak: false });
+  doc.restore();
+  doc.endMarkedContent();
+  doc.fillColor('black');
+  doc.x = x;
+  doc.y = y;
+}
 
 function reasonsOf(c: BescheidContent): string[] {
   if (c.refusalReasons?.length) return c.refusalReasons;
@@ -215,10 +254,8 @@ function reasonsOf(c: BescheidContent): string[] {
   return reasons.length ? reasons : ['Die Voraussetzungen wurden nach den genannten Rechtsgrundlagen geprüft.'];
 }
 
-const formatDate = (iso: string): string => {
-  const d = new Date(iso);
-  return `${String(d.getUTCDate()).padStart(2, '0')}.${String(d.getUTCMonth() + 1).padStart(2, '0')}.${d.getUTCFullYear()}`;
-};
+/** The day in German local time: a Bescheid issued at 0:30 in Berlin is dated that day, not the day before (UTC). */
+const formatDate = (iso: string): string => germanDate(iso);
 
 const formatEuro = (cents: number): string => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} EUR`;
 

@@ -14,6 +14,7 @@ import {
 import QRCode from 'qrcode';
 import { cachedFontkit, fontBytes } from './font-cache.js';
 import { documentFonts } from './fonts.js';
+import { germanDateTime } from './german-time.js';
 
 /** Characters every seal mark may use; a holder's other characters get a font of their own (once per holder). */
 const BASE_CHARACTERS = `${Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('')}ÄÖÜäöüßéèáàçñ–…§€„“`;
@@ -107,7 +108,7 @@ export function sealMarkContent(
   const lines = [
     'Elektronisch gesiegelt',
     `Siegel: ${m.holder}`,
-    `Zeitpunkt: ${m.sealedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC`,
+    `Zeitpunkt: ${germanDateTime(m.sealedAt)}`,
     'Echtheit prüfen: QR-Code scannen oder',
     m.verificationUrl,
   ];

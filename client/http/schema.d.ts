@@ -614,7 +614,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A case worker decides: approve or reject, with a justification */
+        /** A case worker decides: approve or reject, with an internal justification (a Vermerk) and the reasons the Bescheid prints */
         post: operations["postTasksByTaskIdComplete"];
         delete?: never;
         options?: never;
@@ -667,6 +667,23 @@ export interface paths {
         put?: never;
         /** The task goes to another case worker, with a reason */
         post: operations["postTasksByTaskIdReassign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tasks/{taskId}/send-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Four-eyes: the second person sends the proposal back to the first case worker, with a note */
+        post: operations["postTasksByTaskIdSendBack"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1013,10 +1030,17 @@ export interface components {
                 justification: string;
                 /** @enum {string} */
                 outcome: "approve" | "reject";
+                reasonsForApplicant?: string;
             };
             reason?: string;
             /** Format: date-time */
             remindedAt?: string;
+            sentBack?: {
+                /** Format: date-time */
+                at: string;
+                by: string;
+                note: string;
+            };
             serviceKey: string;
             /** @enum {string} */
             stage: "decision" | "second_approval";
@@ -3495,6 +3519,7 @@ export interface operations {
                     justification: string;
                     /** @enum {string} */
                     outcome: "approve" | "reject";
+                    reasonsForApplicant?: string;
                 };
             };
         };
@@ -3770,6 +3795,97 @@ export interface operations {
                 "application/json": {
                     assignee: string;
                     reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskView"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postTasksByTaskIdSendBack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note: string;
                 };
             };
         };

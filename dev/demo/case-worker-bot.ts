@@ -51,6 +51,9 @@ export function startDemoCaseWorker(o: {
             actor,
             outcome: 'approve',
             justification: 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
+            ...(task.stage !== 'second_approval' && {
+              reasonsForApplicant: 'Die eingereichten Unterlagen belegen die Voraussetzungen (Demo).',
+            }),
           });
         // A task the inbox shows as claimed by this bot may be open in the case after all (the claim's workflow task
         // was lost with its worker after the inbox row was written): then it is claimed again.

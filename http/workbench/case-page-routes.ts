@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { StaffActor } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
+import { listVermerke } from '../../db/queries/notes.js';
 import { listTasksOfCase } from '../../db/queries/tasks.js';
+import { listLetters, templatesFor } from './letters.js';
 import { CASE_FILE_PANELS, type CaseFiles, maySeePanel } from './case-file.js';
 import { HttpProblem } from '../problem.js';
 import { caseNotFound, type WorkbenchPages } from './pages.js';
@@ -17,6 +19,9 @@ const done: Record<string, string> = {
   reassign: 'Die Aufgabe ist neu zugewiesen.',
   ask: 'Die Rückfrage ist gesendet.',
   decide: 'Die Entscheidung ist gespeichert.',
+  send_back: 'Der Vorschlag ist mit Ihrem Hinweis an die erste Sachbearbeitung zurückgegangen.',
+  note: 'Der Vermerk ist in der Akte gespeichert.',
+  letter: 'Das Schreiben ist an das Postfach der antragstellenden Person gesendet und in der Akte abgelegt.',
   delivered: 'Die Zustellung ist als erledigt gemeldet.',
 };
 
@@ -33,9 +38,11 @@ export async function caseData(
     throw new HttpProblem(403, 'Die Akte ist Sachbearbeitung und Leitung vorbehalten.', { title: 'Kein Zugriff' });
   const row = caseIdPattern.test(caseId) ? await d.files.caseFor(actor, caseId) : undefined;
   if (!row) return undefined;
-  const [panels, tasks] = await Promise.all([
+  const [panels, tasks, vermerke, letters] = await Promise.all([
     Promise.all(CASE_FILE_PANELS.map((p) => d.files.panel(p, row))),
     listTasksOfCase(d.db, { caseId }),
+    listVermerke(d.db, { caseId }),
+    listLetters(d.db, caseId),
   ]);
   const byName = Object.fromEntries(CASE_FILE_PANELS.map((p, i) => [p, panels[i]!])) as Record<
     (typeof CASE_FILE_PANELS)[number],
@@ -44,6 +51,11 @@ export async function caseData(
   return {
     caseId,
     ...byName,
+    notesAndLetters: {
+      vermerke: vermerke.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),
+      letters,
+      templates: templatesFor(row.serviceKey),
+    },
     tasks: tasks.map((t) => ({
       ...t,
       dueAt: t.dueAt.toISOString(),

@@ -50,6 +50,7 @@ export const eventLabel: Record<string, string> = {
   'task.unclaimed': 'Aufgabe zurückgegeben',
   'task.reassigned': 'Aufgabe neu zugewiesen',
   'task.proposed': 'Entscheidung vorgeschlagen (Vier-Augen)',
+  'task.sent_back': 'Vorschlag mit Hinweis an die Sachbearbeitung zurückgegeben (Vier-Augen)',
   'task.completed': 'Entscheidung getroffen',
   'task.reminder': 'Erinnerung an die Frist',
   'task.escalated': 'Frist überschritten: an die Aufsicht',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { DocumentStore } from '../../adapters/document-store.js';
+import type { Postbox } from '../../adapters/postbox.js';
 import type { TaskClient } from '../../client/task-client.js';
 import { CaseFiles } from './case-file.js';
 import { caseFileRoutes } from './case-file-routes.js';
@@ -14,6 +15,8 @@ export { CaseFiles } from './case-file.js';
 export interface WorkbenchDeps {
   files: CaseFiles;
   db: Database;
+  /** Letters to the applicant: rendered into the document store and sent through the postbox (both needed to send). */
+  letters?: { documents: DocumentStore; postbox?: Postbox };
   /** Serves the pages under /workbench when given; without it only the case-file API. */
   pages?: { login: LoginOptions; sessionSecret: string; sessionIdleMs?: number; publicBaseUrl?: string };
 }
@@ -21,7 +24,8 @@ export interface WorkbenchDeps {
 /** The case-file API for staff and, when login is configured, the workbench pages that use it. */
 export async function registerWorkbench(app: FastifyInstance, o: WorkbenchDeps & { tasks: TaskClient }): Promise<void> {
   await app.register(caseFileRoutes, { files: o.files, db: o.db });
-  if (o.pages) await app.register(workbench, { files: o.files, tasks: o.tasks, db: o.db, ...o.pages });
+  if (o.pages)
+    await app.register(workbench, { files: o.files, tasks: o.tasks, db: o.db, letters: o.letters, ...o.pages });
 }
 
 /**
@@ -34,12 +38,20 @@ export function workbenchFor(
     publicBaseUrl: string;
     workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string; sessionIdleMs?: number };
   },
-  o: { client: Client; db: Database; documents: DocumentStore; localIssuer?: string; publicBaseUrl?: string },
+  o: {
+    client: Client;
+    db: Database;
+    documents: DocumentStore;
+    postbox?: Postbox;
+    localIssuer?: string;
+    publicBaseUrl?: string;
+  },
 ): WorkbenchDeps {
   const issuer = config.workbench.oidcIssuer ?? o.localIssuer;
   return {
     files: new CaseFiles({ client: o.client, db: o.db, documents: o.documents, publicBaseUrl: config.publicBaseUrl }),
     db: o.db,
+    letters: { documents: o.documents, postbox: o.postbox },
     pages: issuer
       ? {
           login: { issuer, clientId: config.workbench.clientId },

@@ -3,6 +3,8 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { DocumentStore } from '../../adapters/document-store.js';
+import type { Postbox } from '../../adapters/postbox.js';
 import type { TaskClient } from '../../client/task-client.js';
 import type { Database } from '../../db/client.js';
 import type { CaseFiles } from './case-file.js';
@@ -10,6 +12,7 @@ import { casePageRoutes } from './case-page-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
 import { OidcLogin, type LoginOptions } from './login.js';
 import { loginRoutes } from './login-routes.js';
+import { notesAndLettersRoutes } from './notes-letters-routes.js';
 import { WorkbenchPages } from './pages.js';
 import { installSession, WorkbenchCookies } from './session.js';
 import { WorkbenchSessionStore } from './session-store.js';
@@ -21,6 +24,8 @@ export interface WorkbenchOptions {
   files: CaseFiles;
   tasks: TaskClient;
   db: Database;
+  /** Letters to the applicant (documents and postbox); without a postbox they are previewed, not sent. */
+  letters?: { documents: DocumentStore; postbox?: Postbox };
   login: LoginOptions;
   /** Signs the session and login cookies; at least 32 characters. */
   sessionSecret: string;
@@ -61,6 +66,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
   inboxRoutes(app, { tasks: o.tasks, pages });
   casePageRoutes(app, { files: o.files, db: o.db, pages });
   taskActionRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages });
+  notesAndLettersRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages, ...o.letters });
 };
 
 /** Strict headers on every workbench response: no inline code, no framing, nothing cached. */

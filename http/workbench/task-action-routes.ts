@@ -62,7 +62,7 @@ async function taskAction(d: Deps, req: CaseForm, reply: FastifyReply) {
       .filter(([k]) => k !== '_csrf')
       .map(([k, v]) => [k, String(v)]),
   );
-  const action = toAction(b, task.taskId, actor);
+  const action = toAction(b, task.taskId, actor, task.stage === 'second_approval');
   if (typeof action === 'string') return again(d, req, reply, data, 422, { form, error: { message: action } });
   try {
     await d.tasks.act(caseId, action);
@@ -73,7 +73,7 @@ async function taskAction(d: Deps, req: CaseForm, reply: FastifyReply) {
     const error = { message: refusalInGerman(err.message), stale, detail: err.message };
     return again(d, req, reply, data, refusalStatus[err.type], { form, error });
   }
-  return reply.redirect(`/workbench/cases/${caseId}?done=${b['action']}`, 303);
+  return reply.redirect(`/workbench/cases/${caseId}?done=${b['action']}#notice`, 303);
 }
 
 /** What changed since the page was loaded (another version of the task than the form's), in German; else nothing. */
@@ -113,7 +113,7 @@ async function manualDelivery(d: Deps, req: CaseForm, reply: FastifyReply) {
 }
 
 /** The form's task action, or what is missing in German. */
-function toAction(b: Record<string, string>, taskId: string, actor: StaffActor): TaskAction | string {
+function toAction(b: Record<string, string>, taskId: string, actor: StaffActor, second: boolean): TaskAction | string {
   const text = (k: string, max: number) => (typeof b[k] === 'string' ? b[k]!.trim().slice(0, max) : '');
   switch (b['action']) {
     case 'claim':
@@ -137,7 +137,20 @@ function toAction(b: Record<string, string>, taskId: string, actor: StaffActor):
       if (b['outcome'] !== 'approve' && b['outcome'] !== 'reject')
         return 'Bitte wählen Sie „Bewilligen“ oder „Ablehnen“.';
       if (!text('justification', 5000)) return 'Bitte begründen Sie die Entscheidung.';
-      return { action: 'complete', taskId, actor, outcome: b['outcome'], justification: text('justification', 5000) };
+      // The second look under four-eyes confirms the proposal's reasons; the first decision must give them.
+      if (!second && !text('reasonsForApplicant', 5000))
+        return 'Bitte schreiben Sie die Gründe, die der Bescheid nennt.';
+      return {
+        action: 'complete',
+        taskId,
+        actor,
+        outcome: b['outcome'],
+        justification: text('justification', 5000),
+        ...(!second && { reasonsForApplicant: text('reasonsForApplicant', 5000) }),
+      };
+    case 'send_back':
+      if (!text('sendBackNote', 5000)) return 'Bitte schreiben Sie einen Hinweis für die erste Sachbearbeitung.';
+      return { action: 'send_back', taskId, actor, note: text('sendBackNote', 5000) };
     default:
       return 'Unbekannte Aktion.';
   }

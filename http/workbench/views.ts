@@ -15,6 +15,7 @@ import {
 } from './format.js';
 import { html, type Html } from './html.js';
 import type { StaffSession } from './login.js';
+import { decideForms, lettersSection, type NotesAndLetters, vermerkeSection } from './notes-letters-views.js';
 
 export interface PageContext {
   session?: StaffSession;
@@ -199,6 +200,8 @@ export interface CasePageData {
   bescheid: Panel;
   /** Tasks of the case from the projection (the workflow's own task, and tasks outside it like manual delivery). */
   tasks: InboxRow[];
+  /** The Akte's Vermerke and letters, and the service's letter templates. */
+  notesAndLetters?: NotesAndLetters;
   notice?: string;
   /** A refused or invalid action: what happened, and the form values to show again. */
   error?: { message: string; detail?: string; stale?: string };
@@ -244,6 +247,14 @@ export function casePage(c: PageContext, d: CasePageData): string {
               ] as [string, unknown],
             ]
           : []),
+        ...(task.sentBack
+          ? [
+              [
+                'Zurückgegeben (Vier-Augen)',
+                `von ${task.sentBack.by} am ${when(task.sentBack.at)}: „${task.sentBack.note}“`,
+              ] as [string, unknown],
+            ]
+          : []),
         ...(task.openQuestion
           ? [
               ['Offene Rückfrage', `${task.openQuestion.text} (Antwort bis ${when(task.openQuestion.dueAt)})`] as [
@@ -263,10 +274,12 @@ export function casePage(c: PageContext, d: CasePageData): string {
     html`<h1>Akte <span class="id">${d.caseId}</span></h1>
 <p>${o['serviceName']} · Status: <strong>${caseStatusLabel[o['status']] ?? o['status']}</strong>${o['outcome'] ? html` · Ergebnis: <strong>${outcomeLabel[o['outcome']] ?? o['outcome']}</strong>` : ''} · eingegangen ${when(o['submittedAt'])}</p>
 <p><a href="/workbench/inbox">Zurück zu den Aufgaben</a></p>
-${d.notice ? html`<div role="status" class="notice"><p>${d.notice}</p></div>` : ''}
+${d.notice ? html`<div role="status" class="notice" id="notice" tabindex="-1" autofocus><p>${d.notice}</p></div>` : ''}
 ${d.error ? html`<div role="alert" class="alert" id="action-error"><p><strong>${d.error.message}</strong></p>${d.error.stale ? html`<p>${d.error.stale}</p>` : ''}<p>Ihre Eingaben sind erhalten geblieben.</p>${d.error.detail ? html`<p class="muted">Technisch: ${d.error.detail}</p>` : ''}</div>` : ''}
 ${taskBox}
 ${drafts(d, task, me.id, me.role === 'supervisor')}
+${d.notesAndLetters && canAct ? vermerkeSection(c, d.caseId, d.notesAndLetters, form) : ''}
+${d.notesAndLetters && canAct ? lettersSection(c, d.caseId, d.notesAndLetters, form) : ''}
 ${
   otherTasks.length
     ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
@@ -374,20 +387,7 @@ function actions(c: PageContext, d: CasePageData, task: TaskView, form: Record<s
     );
   }
   if (mine) {
-    const outcome = form['outcome'] ?? task.proposal?.outcome ?? '';
-    const second = task.stage === 'second_approval' && task.proposal;
-    parts.push(html`<section aria-labelledby="decide-h"><h3 id="decide-h">${second ? 'Zweite Freigabe' : 'Entscheiden'}</h3>
-<form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="decide">
-<fieldset><legend>Entscheidung</legend>
-<label class="inline" for="o-approve"><input type="radio" id="o-approve" name="outcome" value="approve" required${outcome === 'approve' ? html` checked` : ''}> Bewilligen</label>
-<label class="inline" for="o-reject"><input type="radio" id="o-reject" name="outcome" value="reject"${outcome === 'reject' ? html` checked` : ''}> Ablehnen</label>
-</fieldset>
-${second ? html`<p>Vorgeschlagen: ${outcomeLabel[task.proposal!.outcome]} von ${task.proposal!.by}. Sie können den Vorschlag nur bestätigen.</p>` : ''}
-${task.fourEyes && !second ? html`<p>Vier-Augen-Prinzip: Ihre Entscheidung ist ein Vorschlag, den eine zweite Person freigibt.</p>` : ''}
-<label for="justification">Begründung</label>
-<textarea id="justification" name="justification" required maxlength="5000">${form['justification'] ?? ''}</textarea>
-<p><button type="submit">${second ? 'Freigeben' : task.fourEyes ? 'Vorschlag abgeben' : 'Entscheidung speichern'}</button></p>
-</form></section>`);
+    parts.push(decideForms(d.caseId, task, form, hidden));
     parts.push(html`<details${form['action'] === 'ask' ? html` open` : ''}><summary>Antragsteller/in fragen</summary>
 <form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="ask">
 <fieldset><legend>Art der Rückfrage</legend>
@@ -418,6 +418,8 @@ ${task.fourEyes && !second ? html`<p>Vier-Augen-Prinzip: Ihre Entscheidung ist e
 
 const draftLabels: Record<string, string> = {
   justification: 'Ihre Begründung',
+  reasonsForApplicant: 'Ihre Gründe für den Bescheid',
+  sendBackNote: 'Ihr Hinweis zur Rückgabe',
   text: 'Ihre Rückfrage',
   reason: 'Ihr Grund',
   note: 'Ihr Vermerk',

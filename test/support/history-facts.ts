@@ -103,6 +103,8 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'automated-decision': (f) => ran(f, 'decideCase') && !ran(f, 'syncTask'),
   'case-worker-decision': (f) => ran(f, 'syncTask') && count(f, 'update:taskAction') >= 2,
   'four-eyes': (f) => count(f, 'update:taskAction') >= 4 && !ran(f, 'askApplicant'),
+  // Claim, propose, claim, send back, propose again, claim, confirm: the second person sent the proposal back once.
+  'four-eyes-sent-back': (f) => count(f, 'update:taskAction') >= 7 && !ran(f, 'askApplicant'),
   // A reminder, or a question to the applicant left unanswered: the task's deadline handling ran.
   'case-worker-deadline': (f) => taskDeadlines(f) >= 1,
   // The reminder, then the escalation to the supervisors.

@@ -261,10 +261,20 @@ export interface CaseWorkerDecision {
   taskId: string;
   caseWorker: string;
   outcome: 'approve' | 'reject';
+  /** Internal justification of the (first) case worker: filed as a Vermerk, never printed for the applicant. */
   justification: string;
+  /** What the Bescheid prints under „Gründe“; absent in decisions made before it was asked for. */
+  reasonsForApplicant?: string;
   /** The second, different case worker who confirmed under four-eyes. */
   confirmedBy?: string;
+  /** The second person's internal approval record under four-eyes (a Vermerk, not a reason). */
+  approval?: string;
 }
+
+/** What the applicant reads as the case worker's reason: her reasons for the citizen, never the internal justification. */
+export const reasonForApplicant = (d: CaseWorkerDecision): string =>
+  d.reasonsForApplicant?.trim() ||
+  'Die Sachbearbeitung hat den Antrag und die Nachweise nach den genannten Rechtsgrundlagen geprüft.';
 
 export interface SealResult {
   /** The sealed PDF: the signature is embedded in it. */

@@ -21,8 +21,19 @@ export type TaskAction = (
   | { action: 'claim'; taskId: string; actor: StaffActor }
   | { action: 'unclaim'; taskId: string; actor: StaffActor; reason?: string }
   | { action: 'reassign'; taskId: string; actor: StaffActor; assignee: string; reason: string }
-  | { action: 'complete'; taskId: string; actor: StaffActor; outcome: 'approve' | 'reject'; justification: string }
+  | {
+      action: 'complete';
+      taskId: string;
+      actor: StaffActor;
+      outcome: 'approve' | 'reject';
+      /** Internal: why, for the file (a Vermerk); never printed in the Bescheid. Under four-eyes' second look, the approval record. */
+      justification: string;
+      /** What the Bescheid prints under „Gründe“ (the first decision only; a second approval confirms, it adds no reason). */
+      reasonsForApplicant?: string;
+    }
   | { action: 'ask'; taskId: string; actor: StaffActor; kind: QuestionKind; text: string }
+  /** Four-eyes: the second person sends the proposal back to the first case worker, with a note for her. */
+  | { action: 'send_back'; taskId: string; actor: StaffActor; note: string }
 ) & { assertion?: string };
 
 export type QuestionKind = 'question' | 'document';
@@ -60,7 +71,9 @@ export interface TaskView {
   state: TaskState;
   stage: TaskStage;
   fourEyes: boolean;
-  proposal?: { outcome: 'approve' | 'reject'; by: string; justification: string };
+  proposal?: { outcome: 'approve' | 'reject'; by: string; justification: string; reasonsForApplicant?: string };
+  /** The second person sent the last proposal back: who, why, when; cleared by the next proposal. */
+  sentBack?: { by: string; note: string; at: string };
   openQuestion?: ApplicantQuestion;
   remindedAt?: string;
   escalatedAt?: string;

@@ -10,6 +10,7 @@ import {
   type EvidenceResult,
   type EvidenceUpload,
   type FeeResult,
+  reasonForApplicant,
 } from '../contracts/case.js';
 import { caseStateQuery, uploadEvidenceUpdate } from '../contracts/messages.js';
 import { CaseOutcomeKey, CaseStatusKey } from '../contracts/search-attributes.js';
@@ -178,7 +179,7 @@ export async function caseWorkflowV1(input: CaseInput): Promise<CaseResult> {
         {
           ruleId: 'case-worker',
           outcome: d.outcome,
-          reason: d.justification,
+          reason: reasonForApplicant(d),
           legalBasis: 'Entscheidung der Sachbearbeitung',
         },
       ],
