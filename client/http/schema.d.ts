@@ -843,6 +843,20 @@ export interface components {
             taskId: string;
         };
         Milestones: {
+            /** @description When the Bescheid counts as announced (§ 41 VwVfG) and the remedy period and Bestandskraft computed from it; absent until then */
+            bekanntgabe?: {
+                /** @enum {string} */
+                basis: "postbox_retrieval" | "postal_fiction" | "electronic_fiction" | "manual_delivery";
+                /** Format: date */
+                bekanntgabeOn: string;
+                /** Format: date */
+                finalOn: string;
+                legalBasis: string;
+                /** @enum {string} */
+                remedy: "widerspruch" | "klage";
+                /** Format: date */
+                remedyPeriodEndsOn: string;
+            };
             caseId: string;
             milestones: {
                 /** Format: date-time */
