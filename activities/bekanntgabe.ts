@@ -18,13 +18,14 @@ import {
   retrievalWindowLastDay,
 } from '../services/legal-time.js';
 import type { Land, LegalLifecycle } from '../services/types.js';
+import type { Database } from '../db/client.js';
 import type { ActivityDeps } from './deps.js';
 
 const LEGAL_BASIS: Record<BekanntgabeRecord['basis'], string> = {
   postbox_retrieval: '§ 41 Abs. 2a Satz 3 VwVfG',
   postal_fiction: '§ 41 Abs. 2 Satz 1 VwVfG',
   electronic_fiction: '§ 41 Abs. 2 Satz 2 VwVfG',
-  manual_delivery: '§ 41 Abs. 1 VwVfG',
+  manual_delivery: '§ 41 Abs. 5 VwVfG, §§ 3 bis 5 VwZG (Tag der Zustellung)',
 };
 
 export interface RecordBekanntgabeInput extends BekanntgabeInput {
@@ -80,49 +81,8 @@ export function createBekanntgabeActivities({ db, postbox }: ActivityDeps) {
      * the Akte (a record in its document index) and the case's timeline; once per case, however often it runs.
      */
     async recordBekanntgabe(i: RecordBekanntgabeInput): Promise<BekanntgabeRecord> {
-      const { lifecycle, land } = lifecycleOf(i);
-      if (!lifecycle || !land) throw new Error(`case ${i.caseId}: its service or authority declares no lifecycle`);
       const eventOn = i.eventOn ?? berlinDate(new Date(i.deliveredAt));
-      const bekanntgabeOn =
-        i.basis === 'postbox_retrieval'
-          ? bekanntgabeAfterRetrieval(eventOn, lifecycle)
-          : bekanntgabeByFiction(eventOn, 'electronic', lifecycle);
-      const d = remedyDeadlines(bekanntgabeOn, lifecycle, land);
-      const record: BekanntgabeRecord = {
-        caseId: i.caseId,
-        bekanntgabeOn,
-        basis: i.basis,
-        eventOn,
-        legalBasis: LEGAL_BASIS[i.basis],
-        remedy: d.remedy,
-        remedyPeriodEndsOn: d.remedyPeriodEndsOn,
-        remedyPeriodComputedOn: d.remedyPeriodComputedOn,
-        movedOver: d.movedOver,
-        finalOn: d.finalOn,
-        land,
-      };
-      const json = canonicalize(record) ?? '{}';
-      const remedy = d.remedy === 'widerspruch' ? 'Widerspruchsfrist' : 'Klagefrist';
-      const title = `Bekanntgabe am ${de(bekanntgabeOn)} (${LEGAL_BASIS[i.basis]}); ${remedy} bis ${de(d.remedyPeriodEndsOn)}; bestandskräftig ab ${de(d.finalOn)}`;
-      await addAkteDocument(db, {
-        documentId: bekanntgabeDocumentId(i.caseId),
-        caseId: i.caseId,
-        kind: 'bekanntgabe',
-        title,
-        mediaType: 'application/json',
-        sha256: createHash('sha256').update(json).digest('hex'),
-        size: Buffer.byteLength(json),
-        content: record,
-        authorRole: 'engine',
-      });
-      await appendLateCaseEvent(db, {
-        caseId: i.caseId,
-        type: 'bekanntgabe.established',
-        status: 'closed',
-        data: { ...record, reason: title },
-        eventKey: 'bekanntgabe',
-      });
-      return record;
+      return recordBekanntgabeOf(db, { ...i, eventOn });
     },
 
     /**
@@ -153,4 +113,59 @@ export function createBekanntgabeActivities({ db, postbox }: ActivityDeps) {
       });
     },
   };
+}
+
+/**
+ * The Bekanntgabe's day by the rule the case took, and the remedy period and Bestandskraft computed from it, into the
+ * Akte (a record in its document index) and the case's timeline; once per case, however often it runs. Used by the
+ * Bekanntgabe workflow and by the workbench when a person reports the delivery another way.
+ */
+export async function recordBekanntgabeOf(
+  db: Database,
+  i: { caseId: string; serviceKey: string; authorityId: string; basis: BekanntgabeRecord['basis']; eventOn: string },
+): Promise<BekanntgabeRecord> {
+  const { lifecycle, land } = lifecycleOf(i);
+  if (!lifecycle || !land) throw new Error(`case ${i.caseId}: its service or authority declares no lifecycle`);
+  const bekanntgabeOn =
+    i.basis === 'postbox_retrieval'
+      ? bekanntgabeAfterRetrieval(i.eventOn, lifecycle)
+      : i.basis === 'manual_delivery'
+        ? i.eventOn
+        : bekanntgabeByFiction(i.eventOn, i.basis === 'postal_fiction' ? 'post' : 'electronic', lifecycle);
+  const d = remedyDeadlines(bekanntgabeOn, lifecycle, land);
+  const record: BekanntgabeRecord = {
+    caseId: i.caseId,
+    bekanntgabeOn,
+    basis: i.basis,
+    eventOn: i.eventOn,
+    legalBasis: LEGAL_BASIS[i.basis],
+    remedy: d.remedy,
+    remedyPeriodEndsOn: d.remedyPeriodEndsOn,
+    remedyPeriodComputedOn: d.remedyPeriodComputedOn,
+    movedOver: d.movedOver,
+    finalOn: d.finalOn,
+    land,
+  };
+  const json = canonicalize(record) ?? '{}';
+  const remedy = d.remedy === 'widerspruch' ? 'Widerspruchsfrist' : 'Klagefrist';
+  const title = `Bekanntgabe am ${de(bekanntgabeOn)} (${LEGAL_BASIS[i.basis]}); ${remedy} bis ${de(d.remedyPeriodEndsOn)}; bestandskräftig ab ${de(d.finalOn)}`;
+  await addAkteDocument(db, {
+    documentId: bekanntgabeDocumentId(i.caseId),
+    caseId: i.caseId,
+    kind: 'bekanntgabe',
+    title,
+    mediaType: 'application/json',
+    sha256: createHash('sha256').update(json).digest('hex'),
+    size: Buffer.byteLength(json),
+    content: record,
+    authorRole: 'engine',
+  });
+  await appendLateCaseEvent(db, {
+    caseId: i.caseId,
+    type: 'bekanntgabe.established',
+    status: 'closed',
+    data: { ...record, reason: title },
+    eventKey: 'bekanntgabe',
+  });
+  return record;
 }

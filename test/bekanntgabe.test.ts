@@ -10,6 +10,7 @@ import type { BekanntgabeResult } from '../workflows/contracts/bekanntgabe.js';
 import { bekanntgabeWorkflowId } from '../workflows/contracts/ids.js';
 import { client, db, httpApiFor, postboxUrl, withWorker } from './harness.js';
 import { applicantToken, call } from './http-helpers.js';
+import { completeManualDelivery } from '../http/workbench/manual-tasks.js';
 import { applicationOf } from './samples.js';
 
 // Time moves by configuration: a legal day lasts `legalDayMs` for the workflow's timers; the dates themselves come
@@ -101,7 +102,7 @@ describe('Bekanntgabe of the Bescheid by retrieval from the postbox (§ 41 Abs. 
     });
   });
 
-  it('not retrieved within ten days after the notification: not announced, and the post office gets a task to announce it another way', async () => {
+  it("not retrieved within ten days after the notification: not announced; the post office gets a task to announce it another way and reports the letter's posting day", async () => {
     await withWorker(async ({ cases }) => {
       const submission = applicationOf('resident', 5);
       const { caseId } = await cases.submit({ ...submission, deadlines: { legalDayMs: 300 } });
@@ -115,6 +116,27 @@ describe('Bekanntgabe of the Bescheid by retrieval from the postbox (§ 41 Abs. 
       expect(task?.reason).toContain('§ 41 Abs. 2a Satz 4 und 5 VwVfG');
       expect((await listAkteDocuments(db, { caseId })).some((d) => d.kind === 'bekanntgabe')).toBe(false);
       expect((await listCaseEvents(db, { caseId })).at(-1)?.type).toBe('bekanntgabe.not_retrieved');
+
+      // The post office sends it as a plain letter, posted on Thursday 3 December 2026: announced on the fourth day
+      // after posting (§ 41 Abs. 2 Satz 1 VwVfG since 2025), Monday 7 December; a month later is Thursday 7 January.
+      const actor = { id: 'ps.paul', role: 'case_worker' as const, authorityId };
+      const report = { taskId: task!.taskId, channel: 'post' as const, note: 'Tagespost', deliveredOn: '2026-12-03' };
+      expect(await completeManualDelivery(db, actor, report)).toEqual({ ok: true });
+      expect(await cases.bekanntgabe(caseId)).toMatchObject({
+        basis: 'postal_fiction',
+        eventOn: '2026-12-03',
+        bekanntgabeOn: '2026-12-07',
+        legalBasis: '§ 41 Abs. 2 Satz 1 VwVfG',
+        remedyPeriodEndsOn: '2027-01-07',
+        finalOn: '2027-01-08',
+      });
+      expect((await listCaseEvents(db, { caseId })).at(-1)?.type).toBe('bekanntgabe.established');
+      // Reported twice, the second is refused and the Bekanntgabe stays as first recorded.
+      expect(await completeManualDelivery(db, actor, { ...report, deliveredOn: '2026-12-04' })).toMatchObject({
+        ok: false,
+        status: 409,
+      });
+      expect((await cases.bekanntgabe(caseId))?.eventOn).toBe('2026-12-03');
     });
   });
 });

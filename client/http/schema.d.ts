@@ -3600,7 +3600,12 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    channel: "registered_mail" | "service_by_post" | "in_person";
+                    channel: "registered_mail" | "service_by_post" | "in_person" | "post";
+                    /**
+                     * Format: date
+                     * @description the day of Zustellung, or of posting for a plain letter; the Bekanntgabe and the remedy period are computed from it (default: today)
+                     */
+                    deliveredOn?: string;
                     note?: string;
                 };
             };
