@@ -1,5 +1,6 @@
 import { createApplicantMessageActivities } from './applicant-messages.js';
 import { createArchiveActivities } from './archive.js';
+import { createBekanntgabeActivities } from './bekanntgabe.js';
 import { createAssistantActivities } from './assistant.js';
 import { createCaseRecordActivities } from './case-record.js';
 import { createDecisionActivities } from './decision.js';
@@ -33,6 +34,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIncidentActivities(deps),
     ...createOutboundActivities(deps),
     ...createRetentionActivities(deps),
+    ...createBekanntgabeActivities(deps),
   });
 }
 

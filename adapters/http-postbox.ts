@@ -1,7 +1,14 @@
 import type { Database } from '../db/client.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
 import type { DocumentStore } from './document-store.js';
-import type { ApplicantMessage, Delivered, DeliveryReceipt, DeliveryRequest, Postbox } from './postbox.js';
+import type {
+  ApplicantMessage,
+  Delivered,
+  DeliveryReceipt,
+  DeliveryRequest,
+  DeliveryRetrieval,
+  Postbox,
+} from './postbox.js';
 
 /**
  * Delivers to a postbox over HTTP (the sandbox, or a portal's postbox with the same contract) and records the
@@ -36,5 +43,16 @@ export class HttpPostbox implements Postbox {
       subject: m.subject,
       documentSha256: m.document.sha256,
     });
+  }
+
+  /** Asks the postbox when it notified the applicant of a delivery and whether they retrieved it (postbox.ts). */
+  async retrievalOf(deliveryId: string): Promise<DeliveryRetrieval> {
+    const res = await fetch(`${this.o.url}/deliveries/${encodeURIComponent(deliveryId)}`, {
+      signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
+    });
+    if (res.status !== 200) throw new Error(`postbox answered ${res.status}: ${await res.text()}`);
+    const r = (await res.json()) as DeliveryRetrieval;
+    if (typeof r.notifiedAt !== 'string') throw new Error('postbox answered no notification time');
+    return r;
   }
 }

@@ -35,9 +35,25 @@ export interface DeliveryReceipt {
   deliveredAt: string;
 }
 
+/**
+ * How a postbox reports retrieval (§ 41 Abs. 2a VwVfG), `GET /deliveries/{deliveryId}`: when it sent the applicant the
+ * notification that the document is ready, and when the applicant (authenticated) first retrieved it; absent until
+ * then. A portal's postbox answers the same; the engine asks once per legal day while the retrieval window is open.
+ */
+export interface DeliveryRetrieval {
+  deliveryId: string;
+  notifiedAt: string;
+  retrievedAt?: string;
+}
+
 /** The one way anything reaches an applicant: decisions, questions, notices. */
 export interface Postbox {
   deliver(message: ApplicantMessage): Promise<Delivered>;
+  /**
+   * What the postbox knows of a delivery's retrieval. Absent where the postbox cannot report it: a Bescheid delivered
+   * there counts as otherwise electronically transmitted (§ 41 Abs. 2 Satz 2 VwVfG).
+   */
+  retrievalOf?(deliveryId: string): Promise<DeliveryRetrieval>;
 }
 
 /** Postbox sandbox: a table the applicant's portal reads; one row per idempotency key. */

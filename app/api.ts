@@ -107,7 +107,9 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const keys = config.authJwksUrl
       ? remoteKeys(config.authJwksUrl)
       : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
-    const cases = new CaseClient(client, database.db, config.taskQueue);
+    const cases = new CaseClient(client, database.db, config.taskQueue, undefined, {
+      ...(config.legalDayMs !== undefined && { legalDayMs: config.legalDayMs }),
+    });
     const identity = new OidcTokenVerifier({ issuer: config.oidcIssuer!, audience: config.oidcAudience });
     const logger =
       overrides.logger ?? createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });

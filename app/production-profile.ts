@@ -91,6 +91,10 @@ export async function startupProblems(
     config.workbench.sessionSecret,
     'signs the workbench session cookies and CSRF tokens; at least 32 characters, the same in every API process',
   );
+  if (config.legalDayMs !== undefined)
+    problems.push(
+      'LEGAL_DAY_MS: shortens the legal day for development and tests; a legal day lasts a day in production',
+    );
   if (config.paymentWebhookSecret === DEV_WEBHOOK_SECRET)
     problems.push("PAYMENT_WEBHOOK_SECRET: is the public development secret; set your provider's");
   if (!payloadKeysConfigured(config, env))

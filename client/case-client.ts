@@ -7,6 +7,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import type { BekanntgabeRecord } from '../workflows/contracts/bekanntgabe.js';
 import type {
   AntragRef,
   CaseDeadlines,
@@ -32,7 +33,7 @@ import type { ServiceDefinition } from '../services/types.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import type { Database } from '../db/client.js';
-import { findAkte, openAkte } from '../db/queries/akte.js';
+import { bekanntgabeDocumentId, findAkte, findAkteDocument, openAkte } from '../db/queries/akte.js';
 import canonicalize from 'canonicalize';
 import { antragSha256 } from '../activities/antrag.js';
 import { aktenzeichenYear, fieldLabels, formatAktenzeichen, schemaIdOf } from '../services/aktenzeichen.js';
@@ -72,7 +73,15 @@ export class CaseClient {
     private readonly taskQueue = TASK_QUEUE,
     /** The clock that pins the rule set version in force; tests move it to a legal change's date. */
     private readonly now: () => Date = () => new Date(),
+    /** Deadlines every case started here gets unless its caller names its own (LEGAL_DAY_MS in development). */
+    private readonly deadlines: Partial<CaseDeadlines> = {},
   ) {}
+
+  /** The case's Bekanntgabe with the deadlines computed from it, from its Akte; undefined until announced. */
+  async bekanntgabe(caseId: string): Promise<BekanntgabeRecord | undefined> {
+    const row = await findAkteDocument(this.akte, { documentId: bekanntgabeDocumentId(caseId) });
+    return row?.kind === 'bekanntgabe' ? (row.content as BekanntgabeRecord) : undefined;
+  }
 
   /**
    * Checks the application completely before anything is stored: service, authority, trust level, mandate,
@@ -120,7 +129,7 @@ export class CaseClient {
       await this.client.workflow.start<typeof caseWorkflow>(
         'caseWorkflow',
         caseWorkflowStart(this.taskQueue, {
-          a,
+          a: Object.keys(this.deadlines).length ? { ...a, deadlines: { ...this.deadlines, ...a.deadlines } } : a,
           service,
           caseId,
           schemaVersion,

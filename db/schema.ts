@@ -430,6 +430,7 @@ export const AKTE_DOCUMENT_KINDS = [
   'bescheid',
   'note',
   'payment',
+  'bekanntgabe',
 ] as const;
 
 /**

@@ -372,6 +372,23 @@ export const milestones = {
       },
     },
     requestedEvidence: { type: 'array', items: { $ref: 'RequestedEvidence#' } },
+    bekanntgabe: {
+      description:
+        'When the Bescheid counts as announced (§ 41 VwVfG) and the remedy period and Bestandskraft computed from it; absent until then',
+      type: 'object',
+      required: ['bekanntgabeOn', 'basis', 'legalBasis', 'remedy', 'remedyPeriodEndsOn', 'finalOn'],
+      properties: {
+        bekanntgabeOn: { type: 'string', format: 'date' },
+        basis: {
+          type: 'string',
+          enum: ['postbox_retrieval', 'postal_fiction', 'electronic_fiction', 'manual_delivery'],
+        },
+        legalBasis: { type: 'string' },
+        remedy: { type: 'string', enum: ['widerspruch', 'klage'] },
+        remedyPeriodEndsOn: { type: 'string', format: 'date' },
+        finalOn: { type: 'string', format: 'date' },
+      },
+    },
   },
 } as const;
 

@@ -6,7 +6,7 @@ import { bearerSecurity } from './http-auth.js';
 import { timelineOf } from './timeline.js';
 
 /** The applicant's view of a case: milestones in plain language and what the case is asking them for. */
-export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app) => {
+export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app, { cases }) => {
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId/milestones',
     {
@@ -25,12 +25,23 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
     },
     async (req) => {
       const state = req.caseState!;
+      const b = await cases.bekanntgabe(state.caseId);
       return {
         caseId: state.caseId,
         status: state.status,
         outcome: state.outcome,
         milestones: timelineOf(state),
         requestedEvidence: state.requestedEvidence ?? [],
+        ...(b && {
+          bekanntgabe: {
+            bekanntgabeOn: b.bekanntgabeOn,
+            basis: b.basis,
+            legalBasis: b.legalBasis,
+            remedy: b.remedy,
+            remedyPeriodEndsOn: b.remedyPeriodEndsOn,
+            finalOn: b.finalOn,
+          },
+        }),
       };
     },
   );

@@ -134,6 +134,11 @@ const variables = z.object({
     whole.min(1).default(100),
     "requests per client address and window on each public route that costs work (intake, `/services/search`, `/verify`, applicants' questions); beyond it `429` with `Retry-After`",
   ),
+  LEGAL_DAY_MS: setting(
+    whole.min(100).optional(),
+    'how long one legal day lasts for the timers after the decision (waiting for the postbox retrieval, § 41 Abs. 2a VwVfG), so development and tests move time by configuration; dates are still computed by the calendar; refused in production',
+    'unset: a day',
+  ),
   RATE_LIMIT_WINDOW_MS: setting(whole.min(1_000).default(60_000), "the public rate limit's window"),
   TRUST_PROXY: setting(
     z.string().optional(),
@@ -598,6 +603,8 @@ const configSchema = variables.transform((e, ctx) => {
     profile: e.ENGINE_PROFILE,
     /** The task queue API and workers share (one per deployment). */
     taskQueue: e.TASK_QUEUE,
+    /** A legal day's length for the lifecycle's timers in development and tests; unset means a real day. */
+    legalDayMs: e.LEGAL_DAY_MS,
     /** The worker's workflows from this prebuilt bundle instead of bundling `workflows/` at start-up. */
     workflowBundle: e.WORKFLOW_BUNDLE,
     /** One `<sealIdentity>.p12` per authority in `dir` (SEAL_DIR, passphrase SEAL_P12_PASSPHRASE, anchors SEAL_TRUST_ANCHORS). */

@@ -6,15 +6,25 @@ import { gewerbeanmeldung } from './samples/gewerbeanmeldung/service.js';
 import lastenradAuthorities from './samples/lastenrad-foerderung/authorities.json' with { type: 'json' };
 import { lastenradFoerderung } from './samples/lastenrad-foerderung/service.js';
 import { hundesteuer } from './hundesteuer.js';
-import type { AuthoritySettings, CasePlan, ServiceDefinition } from './types.js';
+import { LAENDER, type AuthoritySettings, type CasePlan, type ServiceDefinition } from './types.js';
 import type { IntakeAssessment } from '../rules/assess-intake.js';
 
 /** The samples, completed from their folders as any service folder is (services/samples/<rule set id>/). */
 export const sampleServices = {
-  anwohnerparken: completeService(anwohnerparken, { authorities: anwohnerparkenAuthorities }),
-  lastenradFoerderung: completeService(lastenradFoerderung, { authorities: lastenradAuthorities }),
-  gewerbeanmeldung: completeService(gewerbeanmeldung, { authorities: gewerbeanmeldungAuthorities }),
+  anwohnerparken: completeService(anwohnerparken, { authorities: authoritiesOf(anwohnerparkenAuthorities) }),
+  lastenradFoerderung: completeService(lastenradFoerderung, { authorities: authoritiesOf(lastenradAuthorities) }),
+  gewerbeanmeldung: completeService(gewerbeanmeldung, { authorities: authoritiesOf(gewerbeanmeldungAuthorities) }),
 };
+
+/** An `authorities.json` as typed JSON gives it (the Land a plain string), checked where TypeScript cannot. */
+function authoritiesOf(
+  json: Record<string, Omit<AuthoritySettings, 'land'> & { land?: string }>,
+): Record<string, AuthoritySettings> {
+  for (const [id, a] of Object.entries(json))
+    if (a.land !== undefined && !(LAENDER as readonly string[]).includes(a.land))
+      throw new Error(`authority ${id}: unknown Land ${a.land}`);
+  return json as Record<string, AuthoritySettings>;
+}
 
 // The dog-tax sample's schema is imported from a FIM Stammdatenschema (services/fim/).
 const services: ServiceDefinition[] = [...Object.values(sampleServices), hundesteuer];

@@ -8,7 +8,7 @@ import { TRUST_LEVELS, type EvidenceResult, type EvidenceStatus } from '../workf
 import { factsReadBy } from '../rules/run-rules.js';
 import { aktenzeichenPatternProblem } from './aktenzeichen.js';
 import { completeService, DEFAULT_DECISION_FACTS, DEFAULT_INTAKE_FACTS, type ServiceInput } from './define-service.js';
-import type { AuthoritySettings, ServiceDefinition } from './types.js';
+import { LAENDER, type AuthoritySettings, type ServiceDefinition } from './types.js';
 import { compileApplicationSchema } from './validate-application.js';
 
 /** An example case a service ships with: an application, what the registers answer, and the outcome it must get. */
@@ -322,6 +322,33 @@ const authorityShape = z.looseObject({
   postalCodes: z.array(z.string().regex(/^[0-9]{5}$/)),
   deadlines: z.record(z.string(), z.number().int().positive()).optional(),
   escalation: z.looseObject({ fourEyes: z.boolean().optional(), candidateGroup: z.string().optional() }).optional(),
+  land: z.enum(LAENDER).optional(),
+});
+
+const period = z
+  .object({
+    years: z.number().int().positive().optional(),
+    months: z.number().int().positive().optional(),
+    weeks: z.number().int().positive().optional(),
+    days: z.number().int().positive().optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, 'a period needs a length');
+const fictionTable = z.array(z.object({ from: z.iso.date(), days: z.number().int().positive() })).min(1);
+const lifecycleShape = z.object({
+  bekanntgabe: z.object({
+    postbox: z.object({
+      announcedDaysAfterRetrieval: z.number().int().nonnegative(),
+      retrievalWindowDays: z.number().int().positive(),
+      ifNotRetrieved: z.literal('manual_delivery'),
+    }),
+    postFiction: fictionTable,
+    electronicFiction: fictionTable,
+  }),
+  objection: z.object({
+    procedure: z.enum(['widerspruch', 'abolished']),
+    period,
+    periodWithoutInstruction: period,
+  }),
 });
 
 const ruleFileShape = z.looseObject({
@@ -369,6 +396,7 @@ const serviceShape = z.looseObject({
   retentionYears: z.number().int().positive(),
   aktenzeichenPattern,
   legalRemedy: z.string().min(20),
+  lifecycle: lifecycleShape.optional(),
   steps: z
     .array(
       z.object({

@@ -34,8 +34,72 @@ export interface AuthoritySettings {
   /** How this authority numbers its files (overrides the service's): placeholders {prefix} {year} {service} {number:N}. */
   aktenzeichenPattern?: string;
   deadlines?: Partial<CaseDeadlines>;
+  /**
+   * The Land the authority sits in: its public holidays end no period (§ 193 BGB, § 31 Abs. 3 VwVfG). Without it the
+   * engine computes no legal deadlines for the authority's cases.
+   */
+  land?: Land;
   /** Overrides the service's escalation policy for this authority. */
   escalation?: Partial<EscalationPolicy>;
+}
+
+/** The Länder by their ISO 3166-2:DE codes, as `date-holidays` names their holiday calendars. */
+export const LAENDER = [
+  'BW',
+  'BY',
+  'BE',
+  'BB',
+  'HB',
+  'HH',
+  'HE',
+  'MV',
+  'NI',
+  'NW',
+  'RP',
+  'SL',
+  'SN',
+  'ST',
+  'SH',
+  'TH',
+] as const;
+export type Land = (typeof LAENDER)[number];
+
+/** A legal period (Frist) as the statute names it; computed by services/legal-time.ts (§§ 187, 188 BGB). */
+export interface Period {
+  years?: number;
+  months?: number;
+  weeks?: number;
+  days?: number;
+}
+
+/**
+ * What happens after the decision, as the service's law says: how a Bekanntgabe is established per channel, and the
+ * remedy against the decision. Data per service (Länder differ), read by the engine; no period is a constant in code.
+ */
+export interface LegalLifecycle {
+  bekanntgabe: {
+    /** § 41 Abs. 2a VwVfG: retrieval from the applicant's postbox. */
+    postbox: {
+      /** The decision counts as announced this many days after the day of retrieval (the law: 1, "am Tag nach dem Abruf"). */
+      announcedDaysAfterRetrieval: number;
+      /** Not retrieved within this many days after the notification, the provision ends (the law: 10). */
+      retrievalWindowDays: number;
+      /** What the engine does when the provision ended unretrieved: a task to deliver another way. */
+      ifNotRetrieved: 'manual_delivery';
+    };
+    /** § 41 Abs. 2 Satz 1 VwVfG: posted letters count as announced `days` after posting, by the rule in force from `from`. */
+    postFiction: Array<{ from: string; days: number }>;
+    /** § 41 Abs. 2 Satz 2 VwVfG: other electronic transmission, likewise. */
+    electronicFiction: Array<{ from: string; days: number }>;
+  };
+  objection: {
+    /** `abolished`: Land law dispensed with the objection procedure (§ 68 Abs. 1 Satz 2 VwGO); the remedy is the action. */
+    procedure: 'widerspruch' | 'abolished';
+    /** § 70 Abs. 1 VwGO (objection) or § 74 Abs. 1 VwGO (action): one month after Bekanntgabe. */
+    period: Period;
+    /** § 58 Abs. 2 VwGO: one year where the Rechtsbehelfsbelehrung was missing or wrong. */
+    periodWithoutInstruction: Period;
+  };
 }
 
 /** How escalated cases are worked. */
@@ -88,6 +152,8 @@ export interface ServiceDefinition {
   aktenzeichenPattern?: string;
   /** How long the archive keeps a closed case (Aufbewahrungsfrist), recorded in its archive package. */
   retentionYears: number;
+  /** Bekanntgabe and remedy periods after the decision; without it the engine records delivery only. */
+  lifecycle?: LegalLifecycle;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */
   legalRemedy: string;
   /** The certificate an approval comes with (e.g. the permit itself), printed as a page of the sealed Bescheid. */

@@ -17,6 +17,7 @@ import {
   sha256OfFixture,
 } from './support/fixtures.js';
 import {
+  BEKANNTGABE_PATHS,
   CASE_PATHS,
   CURRENT_SHAPE,
   factsOfFile,
@@ -32,7 +33,7 @@ import { testDataConverter } from './support/codec.js';
 const bundle = { codePath: inject('workflowBundlePath') };
 
 /** Every path a running case can be on when the workflow changes: each needs a committed history in the current shape. */
-const REQUIRED_PATHS = [...Object.keys(CASE_PATHS), ...OTHER_TYPES];
+const REQUIRED_PATHS = [...Object.keys(CASE_PATHS), ...OTHER_TYPES, ...Object.keys(BEKANNTGABE_PATHS)];
 
 type Mutation = { file: string; from: string; to: string };
 /**
@@ -65,6 +66,13 @@ const MUTANTS: Record<string, Mutation[]> = {
       file: 'workflows/applicant-question.ts',
       from: 'drafting.draftApplicantAnswer(input).then(',
       to: 'Promise.resolve(undefined).then(',
+    },
+  ],
+  bekanntgabeWorkflow: [
+    {
+      file: 'workflows/bekanntgabe.ts',
+      from: 'const plan = await local.planBekanntgabe(input);',
+      to: 'const plan = await acts.planBekanntgabe(input);',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { log, ParentClosePolicy, patched, setHandler, startChild } from '@temporalio/workflow';
 import {
   applicationSourceOf,
   DEFAULT_DEADLINES,
@@ -6,12 +6,14 @@ import {
   type CaseOutcome,
   type CaseResult,
   type Decision,
+  type DeliveryResult,
   type EvidenceResult,
   type EvidenceUpload,
   type FeeResult,
   reasonForApplicant,
   type SealResult,
 } from './contracts/case.js';
+import { bekanntgabeWorkflowId } from './contracts/ids.js';
 import { caseStateQuery, uploadEvidenceUpdate } from './contracts/messages.js';
 import { acts, local } from './activity-proxies.js';
 import { awaitCaseWorker, listenForTaskActions, TASK_HANDLERS_FIRST_PATCH } from './await-case-worker.js';
@@ -24,6 +26,7 @@ import { deliverOrHandOver } from './delivery.js';
 import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
 import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE } from './fee-collection.js';
+import { bekanntgabeWorkflow } from './bekanntgabe.js';
 import { caseWorkflowV1 } from './legacy/case-workflow-v1.js';
 import { runServiceSteps } from './service-steps.js';
 
@@ -218,7 +221,38 @@ async function issueAndClose(
   });
   progress.closed(outcome);
   await journal.enter('closed', 'case.closed', { outcome, archive: archive.packageSha256 }, { outcome });
+  if (delivery.status === 'delivered' && patched(BEKANNTGABE_PATCH)) await startBekanntgabe(c, delivery);
   return { caseId: input.caseId, outcome, decision: o.decision, bescheid, delivery, archive };
+}
+
+/** Cases from this patch on start their Bescheid's Bekanntgabe workflow as they close (workflows/bekanntgabe.ts). */
+export const BEKANNTGABE_PATCH = 'bekanntgabe-after-delivery';
+
+/**
+ * The Bekanntgabe runs on as an abandoned child: the case's log is closed (the journal flushed it), so what the child
+ * appends to the timeline comes after it, and the case's history ends here as before.
+ */
+async function startBekanntgabe(c: CaseBasics, delivery: DeliveryResult): Promise<void> {
+  const { input } = c;
+  try {
+    await startChild(bekanntgabeWorkflow, {
+      workflowId: bekanntgabeWorkflowId(input.caseId),
+      args: [
+        {
+          caseId: input.caseId,
+          serviceKey: input.serviceKey,
+          authorityId: input.authorityId,
+          deliveryId: delivery.deliveryId,
+          channel: delivery.channel,
+          deliveredAt: delivery.deliveredAt ?? new Date().toISOString(),
+          legalDayMs: c.deadlines.legalDayMs,
+        },
+      ],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  } catch (err) {
+    log.warn('Bekanntgabe not started', { caseId: input.caseId, error: String(err) });
+  }
 }
 
 const rejectIf = (why: string | undefined): void => {

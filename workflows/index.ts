@@ -3,3 +3,4 @@ export { baselineWorkflow } from './baseline-workflow.js';
 export { applicantQuestionWorkflow } from './applicant-question.js';
 export { caseSummaryWorkflow } from './case-summary.js';
 export { retentionWorkflow } from './retention.js';
+export { bekanntgabeWorkflow } from './bekanntgabe.js';

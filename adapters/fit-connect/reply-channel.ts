@@ -34,10 +34,15 @@ export interface ReplyChannelOptions {
  * `elster` are not offered by this engine yet and fall back to the postbox.
  */
 export class ReplyChannelPostbox implements Postbox {
+  /** The postbox's retrieval reports (a mail with a download link reports none: its Bekanntgabe is the fiction's). */
+  readonly retrievalOf?: Postbox['retrievalOf'];
+
   constructor(
     private readonly postbox: Postbox,
     private readonly o: ReplyChannelOptions,
-  ) {}
+  ) {
+    this.retrievalOf = postbox.retrievalOf?.bind(postbox);
+  }
 
   async deliver(m: ApplicantMessage): Promise<Delivered> {
     const channel = (await this.o.facts.find(m.caseId))?.replyChannel;

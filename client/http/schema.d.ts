@@ -860,6 +860,20 @@ export interface components {
             taskId: string;
         };
         Milestones: {
+            /** @description When the Bescheid counts as announced (§ 41 VwVfG) and the remedy period and Bestandskraft computed from it; absent until then */
+            bekanntgabe?: {
+                /** @enum {string} */
+                basis: "postbox_retrieval" | "postal_fiction" | "electronic_fiction" | "manual_delivery";
+                /** Format: date */
+                bekanntgabeOn: string;
+                /** Format: date */
+                finalOn: string;
+                legalBasis: string;
+                /** @enum {string} */
+                remedy: "widerspruch" | "klage";
+                /** Format: date */
+                remedyPeriodEndsOn: string;
+            };
             caseId: string;
             milestones: {
                 /** Format: date-time */
@@ -3611,7 +3625,12 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    channel: "registered_mail" | "service_by_post" | "in_person";
+                    channel: "registered_mail" | "service_by_post" | "in_person" | "post";
+                    /**
+                     * Format: date
+                     * @description the day of Zustellung, or of posting for a plain letter; the Bekanntgabe and the remedy period are computed from it (default: today)
+                     */
+                    deliveredOn?: string;
                     note?: string;
                 };
             };

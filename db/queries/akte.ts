@@ -187,3 +187,6 @@ export async function findAkteDocument(db: DbExecutor, { documentId }: { documen
   const [row] = await db.select().from(akteDocuments).where(eq(akteDocuments.documentId, documentId));
   return row;
 }
+
+/** The Akte's record of the Bescheid's Bekanntgabe (one per case): its document id. */
+export const bekanntgabeDocumentId = (caseId: string): string => `${caseId}:bekanntgabe`;

@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { CaseStatus } from '../../workflows/contracts/case.js';
-import type { DbExecutor } from '../client.js';
+import type { Database, DbExecutor } from '../client.js';
 import { eventHash } from '../event-chain.js';
 import { caseEvents } from '../schema.js';
 
@@ -93,4 +93,43 @@ export async function listCaseEvents(db: DbExecutor, { caseId }: { caseId: strin
     .from(caseEvents)
     .where(eq(caseEvents.caseId, caseId))
     .orderBy(asc(caseEvents.seq));
+}
+
+export interface AppendLateCaseEventParams {
+  caseId: string;
+  type: string;
+  status: CaseStatus;
+  data: Record<string, unknown>;
+  /** The business key of the fact: the same (case, type, key) is appended once, however often a step retries. */
+  eventKey: string;
+}
+
+/**
+ * Appends an entry after the case's own workflow closed its log (its Bekanntgabe, a later procedure): the next
+ * `seq`, chained as any entry, once per type and key. Under the case's advisory lock, so two writers never take the
+ * same `seq`.
+ */
+export async function appendLateCaseEvent(db: Database, p: AppendLateCaseEventParams): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`case_events:${p.caseId}`}))`);
+    const [known] = await tx
+      .select({ seq: caseEvents.seq })
+      .from(caseEvents)
+      .where(
+        and(
+          eq(caseEvents.caseId, p.caseId),
+          eq(caseEvents.type, p.type),
+          sql`${caseEvents.data}->>'eventKey' = ${p.eventKey}`,
+        ),
+      )
+      .limit(1);
+    if (known) return;
+    const [last] = await tx
+      .select({ seq: max(caseEvents.seq) })
+      .from(caseEvents)
+      .where(eq(caseEvents.caseId, p.caseId));
+    await appendCaseEvents(tx, p.caseId, [
+      { seq: (last?.seq ?? 0) + 1, type: p.type, status: p.status, data: { ...p.data, eventKey: p.eventKey } },
+    ]);
+  });
 }

@@ -88,7 +88,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
     },
   );
 
-  app.post<{ Params: { taskId: string }; Body: { channel: DeliveryChannel; note?: string } }>(
+  app.post<{ Params: { taskId: string }; Body: { channel: DeliveryChannel; note?: string; deliveredOn?: string } }>(
     '/tasks/:taskId/manual-delivery',
     {
       config: { access: 'staff', roles: MANUAL_DELIVERY_ROLES },
@@ -107,6 +107,12 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
           properties: {
             channel: { type: 'string', enum: Object.keys(DELIVERY_CHANNELS) },
             note: { type: 'string', maxLength: 2000 },
+            deliveredOn: {
+              type: 'string',
+              format: 'date',
+              description:
+                'the day of Zustellung, or of posting for a plain letter; the Bekanntgabe and the remedy period are computed from it (default: today)',
+            },
           },
         },
         response: {
@@ -124,6 +130,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
         taskId: req.params.taskId,
         channel: req.body.channel,
         note: req.body.note?.trim() ?? '',
+        deliveredOn: req.body.deliveredOn,
       });
       if (!r.ok) throw new HttpProblem(r.status, r.message);
       return { taskId: req.params.taskId, state: 'completed' };

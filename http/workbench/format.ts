@@ -79,6 +79,8 @@ export const eventLabel: Record<string, string> = {
   'bescheid.delivering': 'Bescheid wird zugestellt',
   'case.archiving': 'Fall wird archiviert',
   'case.closed': 'Fall abgeschlossen',
+  'bekanntgabe.established': 'Bescheid bekannt gegeben',
+  'bekanntgabe.not_retrieved': 'Bescheid nicht abgerufen: Bekanntgabe auf anderem Weg',
 };
 export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
 export const paymentStatusLabel: Record<string, string> = {

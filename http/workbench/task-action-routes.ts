@@ -90,14 +90,21 @@ async function manualDelivery(d: Deps, req: CaseForm, reply: FastifyReply) {
   const data = await caseData(d, actor, req.params.caseId);
   const task = data?.tasks.find((t) => t.taskId === b['taskId']);
   if (!data || !task) throw caseNotFound();
-  const form = { channel: String(b['channel'] ?? ''), note: String(b['note'] ?? '') };
+  const form = {
+    channel: String(b['channel'] ?? ''),
+    note: String(b['note'] ?? ''),
+    deliveredOn: String(b['deliveredOn'] ?? ''),
+  };
   const channel = b['channel'] as DeliveryChannel;
   if (!Object.hasOwn(DELIVERY_CHANNELS, channel))
     return again(d, req, reply, data, 422, { form, error: { message: 'Bitte wählen Sie, wie zugestellt wurde.' } });
+  if (form.deliveredOn && !/^\d{4}-\d{2}-\d{2}$/.test(form.deliveredOn))
+    return again(d, req, reply, data, 422, { form, error: { message: 'Bitte das Datum als TT.MM.JJJJ angeben.' } });
   const r = await completeManualDelivery(d.db, actor, {
     taskId: task.taskId,
     channel,
     note: form.note.trim().slice(0, 2000),
+    ...(form.deliveredOn && { deliveredOn: form.deliveredOn }),
   });
   if (!r.ok) {
     const now = await d.tasks.find(task.taskId);

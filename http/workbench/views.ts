@@ -446,6 +446,7 @@ function manualDeliveryForm(c: PageContext, d: CasePageData, t: InboxRow, form: 
   return html`<form method="post" action="/workbench/cases/${d.caseId}/manual-delivery">${csrfField(c)}<input type="hidden" name="taskId" value="${t.taskId}">
 <fieldset><legend>Zustellung melden</legend>
 <label for="md-channel">Zugestellt per</label><select id="md-channel" name="channel">${Object.entries(DELIVERY_CHANNELS).map(([v, l]) => option(v, l, form['channel'] ?? ''))}</select>
+<label for="md-on">Tag der Zustellung (beim einfachen Brief: Tag der Aufgabe zur Post)</label><input type="date" id="md-on" name="deliveredOn" value="${form['deliveredOn'] ?? ''}">
 <label for="md-note">Vermerk (z. B. Sendungsnummer)</label><textarea id="md-note" name="note" maxlength="2000">${form['note'] ?? ''}</textarea>
 <p><button type="submit">Zustellung als erledigt melden</button></p></fieldset></form>`;
 }

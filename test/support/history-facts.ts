@@ -123,12 +123,27 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'applicant-question': (f) => ran(f, 'askApplicant') && ran(f, 'storeApplicantReply'),
   'case-summary': (f) => f.steps.includes('child:caseSummaryWorkflow'),
   forwarding: (f) => ran(f, 'forwardCase'),
+  // Patch `bekanntgabe-after-delivery`: the closing case starts its Bekanntgabe workflow.
+  'bekanntgabe-started': (f) => f.steps.includes('child:bekanntgabeWorkflow'),
 };
 /** Workflows other than the case: one history of each type. */
-export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow'];
+export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow', 'bekanntgabeWorkflow'];
 
-/** The paths a history covers: the case paths it proves, or its workflow type. */
+/** The paths of the Bekanntgabe workflow (workflows/bekanntgabe.ts), each needing a history of its own. */
+export const BEKANNTGABE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
+  'bekanntgabe-retrieved': (f) => ran(f, 'checkRetrieval') && ran(f, 'recordBekanntgabe'),
+  'bekanntgabe-not-retrieved': (f) => ran(f, 'announceAnotherWay'),
+};
+
+/** The paths a history covers: the case paths it proves, or its workflow type (and the Bekanntgabe's paths). */
 export function pathsOf(f: HistoryFacts): string[] {
+  if (f.type === 'bekanntgabeWorkflow')
+    return [
+      f.type,
+      ...Object.entries(BEKANNTGABE_PATHS)
+        .filter(([, proves]) => proves(f))
+        .map(([name]) => name),
+    ];
   if (f.type !== 'caseWorkflow') return OTHER_TYPES.includes(f.type) ? [f.type] : [];
   return Object.entries(CASE_PATHS)
     .filter(([, proves]) => proves(f))

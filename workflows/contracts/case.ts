@@ -124,6 +124,11 @@ export interface CaseDeadlines {
   caseWorkerReminderMs: number;
   /** How long the case waits for the applicant's reply to a question. */
   applicantReplyMs: number;
+  /**
+   * How long one legal day lasts for the timers of the legal lifecycle (waiting for retrieval from the postbox):
+   * a day in production; shorter in development and tests (LEGAL_DAY_MS), where time moves by configuration.
+   */
+  legalDayMs: number;
 }
 
 export const DEFAULT_DEADLINES: CaseDeadlines = {
@@ -138,6 +143,7 @@ export const DEFAULT_DEADLINES: CaseDeadlines = {
   paymentPollMs: 15 * 60_000,
   caseWorkerReminderMs: 2 * 24 * 3600_000,
   applicantReplyMs: 14 * 24 * 3600_000,
+  legalDayMs: 24 * 3600_000,
 };
 
 export interface FieldError {

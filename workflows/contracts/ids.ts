@@ -10,3 +10,6 @@ export const effectKey = (caseId: string, effect: string): string => `case:${cas
 export const questionWorkflowId = (caseId: string, questionId: string): string =>
   `case:${caseId}:question:${questionId}`;
 export const caseSummaryWorkflowId = (caseId: string, taskId: string): string => `case:${caseId}:summary:${taskId}`;
+
+/** The Bekanntgabe of a case's Bescheid is its own workflow, started as the case closes; one per case. */
+export const bekanntgabeWorkflowId = (caseId: string): string => `case:${caseId}:bekanntgabe`;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { DeliveryReceipt, DeliveryRequest } from '../../../adapters/postbox.js';
+import type { DeliveryReceipt, DeliveryRequest, DeliveryRetrieval } from '../../../adapters/postbox.js';
 
 /** What the sandbox keeps per delivery; in memory, as an applicant's postbox in a portal would show it. */
 interface StoredDelivery {
@@ -10,6 +10,10 @@ interface StoredDelivery {
   recipient: string;
   subject: string;
   deliveredAt: string;
+  /** When the applicant was notified that the document is ready (at delivery, here). */
+  notifiedAt: string;
+  /** The applicant's first retrieval (§ 41 Abs. 2a VwVfG); absent until then. */
+  retrievedAt?: string;
   document: { sha256: string; mediaType: string; size: number; bytes: Buffer };
 }
 
@@ -67,6 +71,7 @@ export function buildPostboxSandbox(): FastifyInstance {
       recipient: req.body.recipient,
       subject: req.body.subject,
       deliveredAt: new Date().toISOString(),
+      notifiedAt: new Date().toISOString(),
       document: {
         sha256: req.body.document.sha256,
         mediaType: req.body.document.mediaType,
@@ -86,6 +91,8 @@ export function buildPostboxSandbox(): FastifyInstance {
         caseId: d.caseId,
         subject: d.subject,
         deliveredAt: d.deliveredAt,
+        notifiedAt: d.notifiedAt,
+        ...(d.retrievedAt && { retrievedAt: d.retrievedAt }),
         document: {
           sha256: d.document.sha256,
           mediaType: d.document.mediaType,
@@ -106,9 +113,49 @@ export function buildPostboxSandbox(): FastifyInstance {
           .status(404)
           .type('application/problem+json')
           .send(problem(404, 'Not Found', 'no such delivery in this postbox'));
+      // Downloading is retrieving: the first one counts.
+      d.retrievedAt ??= new Date().toISOString();
       return reply.type(d.document.mediaType).send(d.document.bytes);
     },
   );
+
+  // The retrieval event with its time, as the portal records it after the applicant authenticated. Development only:
+  // a test names the day (time moves by configuration there); the first retrieval counts, a repeat changes nothing.
+  app.post<{ Params: { recipient: string; deliveryId: string }; Body: { retrievedAt?: string } }>(
+    '/postbox/:recipient/:deliveryId/retrieval',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { retrievedAt: { type: 'string', format: 'date-time' } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const d = [...byKey.values()].find(
+        (x) => x.recipient === req.params.recipient && x.deliveryId === req.params.deliveryId,
+      );
+      if (!d)
+        return reply
+          .status(404)
+          .type('application/problem+json')
+          .send(problem(404, 'Not Found', 'no such delivery in this postbox'));
+      d.retrievedAt ??= req.body?.retrievedAt ?? new Date().toISOString();
+      return retrievalOf(d);
+    },
+  );
+
+  // What the engine asks (adapters/postbox.ts, DeliveryRetrieval): notified when, retrieved when.
+  app.get<{ Params: { deliveryId: string } }>('/deliveries/:deliveryId', async (req, reply) => {
+    const d = [...byKey.values()].find((x) => x.deliveryId === req.params.deliveryId);
+    if (!d)
+      return reply
+        .status(404)
+        .type('application/problem+json')
+        .send(problem(404, 'Not Found', 'no such delivery'));
+    return retrievalOf(d);
+  });
 
   addStatusMessageRoutes(app);
   addMailRoutes(app);
@@ -117,6 +164,11 @@ export function buildPostboxSandbox(): FastifyInstance {
 }
 
 const receiptOf = (d: StoredDelivery): DeliveryReceipt => ({ deliveryId: d.deliveryId, deliveredAt: d.deliveredAt });
+const retrievalOf = (d: StoredDelivery): DeliveryRetrieval => ({
+  deliveryId: d.deliveryId,
+  notifiedAt: d.notifiedAt,
+  ...(d.retrievedAt && { retrievedAt: d.retrievedAt }),
+});
 
 /** Starts the sandbox; port 0 picks a free one (tests). */
 export async function startPostboxSandbox(o: {

@@ -74,6 +74,22 @@ export const anwohnerparken = defineService({
       ['Kennzeichen', String(a['licensePlate'])],
     ],
   },
+  // § 41 VwVfG (Bekanntgabe), §§ 68-74 VwGO (remedy), as federal law words them; a Land with its own VwVfG
+  // may differ (e.g. the date it moved the postal fiction from three to four days).
+  lifecycle: {
+    bekanntgabe: {
+      postbox: { announcedDaysAfterRetrieval: 1, retrievalWindowDays: 10, ifNotRetrieved: 'manual_delivery' },
+      postFiction: [
+        { from: '1977-01-01', days: 3 },
+        { from: '2025-01-01', days: 4 },
+      ],
+      electronicFiction: [
+        { from: '1977-01-01', days: 3 },
+        { from: '2025-01-01', days: 4 },
+      ],
+    },
+    objection: { procedure: 'widerspruch', period: { months: 1 }, periodWithoutInstruction: { years: 1 } },
+  },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Behörde einzulegen, die den Bescheid erlassen hat.',

@@ -63,9 +63,27 @@ export const gewerbeanmeldung = defineService({
     forwardingRecipients: ['finanzamt', 'ihk', 'handwerkskammer', 'berufsgenossenschaft'],
   },
   retentionYears: 30,
+  // § 41 VwVfG (Bekanntgabe), §§ 68-74 VwGO (remedy), as federal law words them; a Land with its own VwVfG
+  // may differ (e.g. the date it moved the postal fiction from three to four days).
+  lifecycle: {
+    bekanntgabe: {
+      postbox: { announcedDaysAfterRetrieval: 1, retrievalWindowDays: 10, ifNotRetrieved: 'manual_delivery' },
+      postFiction: [
+        { from: '1977-01-01', days: 3 },
+        { from: '2025-01-01', days: 4 },
+      ],
+      electronicFiction: [
+        { from: '1977-01-01', days: 3 },
+        { from: '2025-01-01', days: 4 },
+      ],
+    },
+    objection: { procedure: 'abolished', period: { months: 1 }, periodWithoutInstruction: { years: 1 } },
+  },
   legalRemedy:
-    'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
-    'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Gewerbeamt, einzulegen.',
+    // The Land has abolished the objection procedure here (§ 68 Abs. 1 Satz 2 VwGO; e.g. § 110 JustG NRW): the remedy
+    // is the action before the administrative court (§ 74 Abs. 1 Satz 2 VwGO).
+    'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Klage beim Verwaltungsgericht Musterstadt ' +
+    'erhoben werden. Ein Widerspruchsverfahren findet nicht statt.',
   intakeFacts({ application, authority, submittedOn }) {
     const business = application['business'] as
       | { startDate?: string; tradeCategory?: string; employees?: number }
