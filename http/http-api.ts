@@ -11,6 +11,7 @@ import type { TokenVerifier as IdentityVerifier } from '../platform/identity/tok
 import { binaryFormat, problemResponses, sharedSchemas } from './api-schemas.js';
 import { applicantRoutes } from './applicant-routes.js';
 import { documentRoutes } from './document-routes.js';
+import { recordStaffReads } from './access-log.js';
 import { documentErrorAnswers, enforceAccess, requireDeclaredAccess } from './access.js';
 import { caseViewFor } from './case-view.js';
 import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
@@ -109,6 +110,8 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   await installSecurity(app, o.security);
   installAuth(app, auth);
   enforceAccess(app, cases);
+  // Every staff read of an Akte (routes that declare config.accessLog) is recorded before it is answered.
+  if (o.workbench) recordStaffReads(app, o.workbench.db);
 
   // The one error handler: every refusal and failure is answered as RFC 9457 problem details (or the route's page).
   app.setErrorHandler(problemHandler);

@@ -2,7 +2,8 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { binary, problemResponses } from '../api-schemas.js';
 import { bearerSecurity, requireStaff } from '../http-auth.js';
 import { HttpProblem } from '../problem.js';
-import { CASE_FILE_PANELS, type CaseFiles, MANUAL_DELIVERY_ROLES, PANEL_ROLES } from './case-file.js';
+import { accessLogForCase } from '../../db/queries/access-log.js';
+import { ACCESS_LOG_ROLES, CASE_FILE_PANELS, type CaseFiles, MANUAL_DELIVERY_ROLES, PANEL_ROLES } from './case-file.js';
 import type { Database } from '../../db/client.js';
 import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
 
@@ -37,7 +38,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
     app.get<{ Params: { caseId: string } }>(
       `/cases/:caseId/file/${panel}`,
       {
-        config: { access: 'case:staff', roles: PANEL_ROLES[panel] },
+        config: { access: 'case:staff', roles: PANEL_ROLES[panel], accessLog: { kind: 'panel', what: panel } },
         schema: {
           summary: `Case file: ${panel}`,
           description: descriptions[panel],
@@ -51,10 +52,67 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
     );
   }
 
+  app.get<{ Params: { caseId: string } }>(
+    '/cases/:caseId/file/access-log',
+    {
+      config: { access: 'case:staff', roles: ACCESS_LOG_ROLES, accessLog: { kind: 'panel', what: 'access-log' } },
+      schema: {
+        summary: 'Case file: who read it',
+        description:
+          "Every read of this case file by staff (panels, documents, the workbench case page), granted or refused, oldest first: who (pseudonymous id, role, authority), when, what and over which route. For the authority's supervisors.",
+        tags: ['case file'],
+        security: bearerSecurity,
+        params: { type: 'object', required: ['caseId'], properties: { caseId } },
+        response: {
+          200: {
+            type: 'object',
+            required: ['entries'],
+            properties: {
+              entries: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['at', 'actorId', 'actorRole', 'kind', 'what', 'route', 'outcome'],
+                  properties: {
+                    at: { type: 'string', format: 'date-time' },
+                    actorId: { type: 'string' },
+                    actorRole: { type: 'string' },
+                    actorAuthorityId: { type: 'string', nullable: true },
+                    kind: { type: 'string' },
+                    what: { type: 'string' },
+                    route: { type: 'string' },
+                    outcome: { type: 'string', enum: ['granted', 'refused'] },
+                  },
+                },
+              },
+            },
+          },
+          ...problemResponses(401, 403, 404),
+        },
+      },
+    },
+    async (req) => {
+      await own(req);
+      const rows = await accessLogForCase(db, req.params.caseId);
+      return {
+        entries: rows.map((r) => ({
+          at: r.at.toISOString(),
+          actorId: r.actorId,
+          actorRole: r.actorRole,
+          actorAuthorityId: r.actorAuthorityId,
+          kind: r.kind,
+          what: r.what,
+          route: r.route,
+          outcome: r.outcome,
+        })),
+      };
+    },
+  );
+
   app.get<{ Params: { caseId: string; sha256: string } }>(
     '/cases/:caseId/file/documents/:sha256',
     {
-      config: { access: 'case:staff', roles: PANEL_ROLES.documents },
+      config: { access: 'case:staff', roles: PANEL_ROLES.documents, accessLog: { kind: 'document' } },
       schema: {
         summary: 'Case file: download a document the case file lists',
         tags: ['case file'],

@@ -48,6 +48,13 @@ export const PANEL_ROLES: Record<CaseFilePanel | 'documents', readonly StaffRole
   documents: CASE_WORK,
 };
 
+/**
+ * Who reads a case's access log (who read its Akte, when, what): the authority's supervisors. The log is about the
+ * staff's own conduct as much as the applicant's data, so case workers do not read each other's entries; the applicant
+ * gets the entries about them through the Art. 15 export.
+ */
+export const ACCESS_LOG_ROLES: readonly StaffRole[] = ['supervisor'];
+
 /** Recording a Bescheid delivered by hand is case work: the budget office and operators cannot. */
 export const MANUAL_DELIVERY_ROLES: readonly StaffRole[] = CASE_WORK;
 
