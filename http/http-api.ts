@@ -24,6 +24,7 @@ import { problemHandler } from './problem.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payment-routes.js';
 import { taskRoutes } from './task-routes.js';
 import { milestoneRoutes } from './timeline-routes.js';
+import { dataSubjectRoutes } from './data-subject-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
@@ -161,6 +162,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   if (o.fitConnect) await app.register(fitConnectRoutes, o.fitConnect);
   if (o.evidence) {
     await app.register(transparencyRoutes, { db: o.evidence.db });
+    await app.register(dataSubjectRoutes, { db: o.evidence.db, documents: o.evidence.documents });
     await app.register(milestoneRoutes, { cases });
     await app.register(evidenceUploadRoutes, {
       cases,

@@ -187,3 +187,12 @@ export async function findAkteDocument(db: DbExecutor, { documentId }: { documen
   const [row] = await db.select().from(akteDocuments).where(eq(akteDocuments.documentId, documentId));
   return row;
 }
+
+/** Every Akte of one applicant (their pseudonymous subject), oldest first: for the Art. 15 export and Art. 17 requests. */
+export async function listAktenOfApplicant(db: DbExecutor, { applicantSubject }: { applicantSubject: string }) {
+  return db
+    .select()
+    .from(akten)
+    .where(eq(akten.applicantSubject, applicantSubject))
+    .orderBy(asc(akten.submittedAt), asc(akten.caseId));
+}
