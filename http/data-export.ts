@@ -5,6 +5,7 @@ import type { Database } from '../db/client.js';
 import { accessLogForApplicant } from '../db/queries/access-log.js';
 import { listAkteDocumentContents, listAktenOfApplicant } from '../db/queries/akte.js';
 import { getCase } from '../db/queries/cases.js';
+import { erasureRequestsOf } from '../db/queries/retention.js';
 import { listDecisions } from '../db/queries/decisions.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { AKTE_DOCUMENT_KINDS } from '../db/schema.js';
@@ -140,6 +141,15 @@ export async function buildDataExport(
     'Wer bei der Behörde Ihre Akten gelesen hat (oder es versucht hat): wann, was, mit welcher Rolle',
   );
 
+  const requests = await erasureRequestsOf(o.db, {
+    subjectSha256: createHash('sha256').update(subject).digest('hex'),
+  });
+  add(
+    'loeschantraege.json',
+    json(requests.map((r) => ({ requestId: r.requestId, requestedAt: iso(r.requestedAt), cases: r.cases }))),
+    'Ihre Anträge auf Löschung (Art. 17 DSGVO): was gelöscht wurde, was warum und bis wann aufbewahrt wird',
+  );
+
   const readme = [
     'Auskunft nach Art. 15 DSGVO',
     '==========================',
@@ -152,6 +162,7 @@ export async function buildDataExport(
     '- faelle/<Aktenzeichen>/: je Antrag der Antrag selbst, Nachweise, Rückfragen und Ihre Antworten, Bescheide,',
     '  die Entscheidungen mit ihrer Begründung (entscheidungen.json) und die Registerabrufe (registerabrufe.json)',
     '- zugriffe.json: wer bei der Behörde Ihre Akten gelesen hat',
+    '- loeschantraege.json: Ihre Anträge auf Löschung und wie sie beschieden wurden',
     '- index.json: jede Datei mit Beschreibung, Größe und SHA-256-Prüfsumme',
     '',
     'Zwecke, Empfänger und Speicherdauer nennt die Datenschutzerklärung der Behörde; Berichtigung (Art. 16) und',

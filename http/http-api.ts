@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CaseClient } from '../client/case-client.js';
 import type { TaskClient } from '../client/task-client.js';
+import type { ArchiveStore } from '../adapters/archive-store.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { TokenVerifier } from '../platform/auth/tokens.js';
 import type { Database } from '../db/client.js';
@@ -43,7 +44,7 @@ export interface HttpApiDeps {
   /** Serves the public seal verification endpoint when given. */
   verification?: VerificationDeps;
   /** Serves the transparency log, the applicant's milestones and evidence uploads when given. */
-  evidence?: { db: Database; documents: DocumentStore; uploadMaxBytes: number };
+  evidence?: { db: Database; documents: DocumentStore; uploadMaxBytes: number; archive?: ArchiveStore };
   /** Serves the payment provider's webhook and the HKR booking export when given. */
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
   /** Serves the service finder and the applicant-question routes of the dialogue assistant when given. */
@@ -162,7 +163,11 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   if (o.fitConnect) await app.register(fitConnectRoutes, o.fitConnect);
   if (o.evidence) {
     await app.register(transparencyRoutes, { db: o.evidence.db });
-    await app.register(dataSubjectRoutes, { db: o.evidence.db, documents: o.evidence.documents });
+    await app.register(dataSubjectRoutes, {
+      db: o.evidence.db,
+      documents: o.evidence.documents,
+      archive: o.evidence.archive,
+    });
     await app.register(milestoneRoutes, { cases });
     await app.register(evidenceUploadRoutes, {
       cases,

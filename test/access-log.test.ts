@@ -62,6 +62,7 @@ describe('the access log of staff reads', () => {
         const cookie = `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
         const page = await api.inject({ method: 'GET', url: `/workbench/cases/${caseId}`, headers: { cookie } });
         expect(page.statusCode).toBe(200);
+        expect(page.body).toMatch(/Aufbewahrung: Aufbewahrt bis \d{4}-\d{2}-\d{2}: 6 Jahre ab Bestandskraft/);
         // A request for a case that does not exist read nothing and is not recorded.
         const unknown = randomUUID();
         expect((await call(api, 'GET', `/cases/${unknown}/file/overview`, anna)).status).toBe(404);
@@ -126,6 +127,25 @@ describe('the access log of staff reads', () => {
         const rows = await accessLogForCase(db, caseId);
         expect(rows.every((r) => r.authorityId === STADT && r.applicantSubject === subject)).toBe(true);
         expect(rows.at(-1)).toMatchObject({ actorId: 'sl.carla', what: 'access-log', outcome: 'granted' });
+        // A supervisor places a legal hold (case workers may not); the overview shows it and the retention date.
+        const holds = `/cases/${caseId}/file/holds`;
+        expect((await call(api, 'POST', holds, anna, { kind: 'legal_hold', reason: 'Klage' })).status).toBe(403);
+        const placed = await call(api, 'POST', holds, chief, { kind: 'legal_hold', reason: 'Klage anhängig' });
+        expect(placed.status).toBe(201);
+        expect(placed.body).toMatchObject({ kind: 'legal_hold', placedBy: 'sl.carla', releasedAt: null });
+        const overview = await call(api, 'GET', `/cases/${caseId}/file/overview`, chief);
+        expect(overview.body.retention).toMatchObject({
+          retentionYears: 6,
+          runsFrom: 'bestandskraft',
+          disposal: 'erase',
+          provisional: true,
+          until: expect.stringMatching(/^\d{4}-/),
+          explanation: expect.stringContaining('Sperre (Legal Hold)'),
+          holds: [expect.objectContaining({ id: placed.body.id, kind: 'legal_hold', releasedAt: null })],
+        });
+        const released = await call(api, 'POST', `${holds}/${placed.body.id}/release`, chief);
+        expect(released.body).toMatchObject({ releasedBy: 'sl.carla', releasedAt: expect.any(String) });
+        expect((await call(api, 'POST', `${holds}/${placed.body.id}/release`, chief)).status).toBe(404);
         // The log is append-only.
         await expect(db.execute(sql`delete from access_log where case_id = ${caseId}`)).rejects.toThrow();
       } finally {

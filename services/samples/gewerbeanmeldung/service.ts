@@ -63,6 +63,7 @@ export const gewerbeanmeldung = defineService({
     forwardingRecipients: ['finanzamt', 'ihk', 'handwerkskammer', 'berufsgenossenschaft'],
   },
   retentionYears: 30,
+  retention: { runsFrom: 'closure', disposal: 'offer_to_archive' },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Gewerbeamt, einzulegen.',

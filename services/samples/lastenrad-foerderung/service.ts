@@ -69,6 +69,7 @@ export const lastenradFoerderung = defineService({
   escalation: { fourEyes: true, candidateGroup: 'foerderung' },
   outputs: { documents: ['bescheid'], forwardingRecipients: [] },
   retentionYears: 10,
+  retention: { runsFrom: 'last_payment', disposal: 'offer_to_archive' },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Amt für Mobilität, einzulegen.',
