@@ -95,6 +95,7 @@ export const dataSubjectRoutes: FastifyPluginAsync<{
           "Recorded, then honoured case by case: a closed case whose service's retention period has ended and that has no legal hold or objection is erased now (as the retention job would); any other case is kept, with the reason and the date until which it is kept (null while the case runs or a hold is in force).",
         security: bearerSecurity,
         params: subjectParams,
+        body: { type: 'object', additionalProperties: false, properties: {} },
         response: { 201: requestSchema, ...problemResponses(401, 403, 404) },
       },
     },

@@ -143,9 +143,9 @@ describe('the access log of staff reads', () => {
           explanation: expect.stringContaining('Sperre (Legal Hold)'),
           holds: [expect.objectContaining({ id: placed.body.id, kind: 'legal_hold', releasedAt: null })],
         });
-        const released = await call(api, 'POST', `${holds}/${placed.body.id}/release`, chief);
+        const released = await call(api, 'POST', `${holds}/${placed.body.id}/release`, chief, {});
         expect(released.body).toMatchObject({ releasedBy: 'sl.carla', releasedAt: expect.any(String) });
-        expect((await call(api, 'POST', `${holds}/${placed.body.id}/release`, chief)).status).toBe(404);
+        expect((await call(api, 'POST', `${holds}/${placed.body.id}/release`, chief, {})).status).toBe(404);
         // The log is append-only.
         await expect(db.execute(sql`delete from access_log where case_id = ${caseId}`)).rejects.toThrow();
       } finally {

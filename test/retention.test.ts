@@ -270,7 +270,7 @@ describe('retention (Löschfristen)', () => {
       try {
         const token = await applicantToken(subject);
         const url = `/applicants/${subject}/erasure-requests`;
-        const res = await call(api, 'POST', url, token);
+        const res = await call(api, 'POST', url, token, {});
         expect(res.status).toBe(201);
         const byCase = Object.fromEntries((res.body.cases as Array<{ caseId: string }>).map((c) => [c.caseId, c]));
         expect(Object.keys(byCase).sort()).toEqual([expired.caseId, recent.caseId, held.caseId].sort());
@@ -294,7 +294,7 @@ describe('retention (Löschfristen)', () => {
         // The request stays on record, readable by the applicant only.
         const listed = await call(api, 'GET', url, token);
         expect(listed.body.requests).toEqual([expect.objectContaining({ requestId: res.body.requestId })]);
-        expect((await call(api, 'POST', url, await applicantToken(`pseudonym-${other.caseId}`))).status).toBe(404);
+        expect((await call(api, 'POST', url, await applicantToken(`pseudonym-${other.caseId}`), {})).status).toBe(404);
       } finally {
         await api.close();
       }

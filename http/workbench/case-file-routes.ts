@@ -185,6 +185,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
           required: ['caseId', 'holdId'],
           properties: { caseId, holdId: { type: 'integer', minimum: 1 } },
         },
+        body: { type: 'object', additionalProperties: false, properties: {} },
         response: { 200: holdSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
