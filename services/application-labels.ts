@@ -1,4 +1,4 @@
-import type { ServiceDefinition } from '../../services/types.js';
+import type { ServiceDefinition } from './types.js';
 
 // German labels for the sample schemas' keys, used where a schema property has no `title` of its own.
 const fallback: Record<string, string> = {
