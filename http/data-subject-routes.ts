@@ -25,6 +25,13 @@ export const dataSubjectRoutes: FastifyPluginAsync<{
   documents: DocumentStore;
   archive?: ArchiveStore;
 }> = async (app, o) => {
+  // An applicant asks only about themselves: anyone else's subject does not exist for them, before their request's
+  // body is even read (so a stranger learns the same 404 whatever they send).
+  app.addHook('preValidation', async (req) => {
+    const applicant = requireApplicant(req);
+    if (applicant.subject !== (req.params as { subject?: string }).subject)
+      throw new HttpProblem(404, 'no such applicant');
+  });
   app.get<{ Params: { subject: string } }>(
     '/applicants/:subject/data-export',
     {
