@@ -6,7 +6,15 @@ import { findService } from '../services/catalogue.js';
 import canonicalize from 'canonicalize';
 import { AKTENVERZEICHNIS, type AkteIndexEntry, type ArchiveFile } from '../adapters/archive-store.js';
 import { sha256Hex } from '../adapters/document-store.js';
-import { antragDocumentId, findAkte, findAkteDocument, listAkteDocuments } from '../db/queries/akte.js';
+import {
+  addAkteDocument,
+  antragDocumentId,
+  findAkte,
+  findAkteDocument,
+  listAkteDocuments,
+} from '../db/queries/akte.js';
+import { renderAntragPdf } from '../adapters/documents/bescheid-pdf.js';
+import { labelApplication } from '../services/application-labels.js';
 import type { ActivityDeps } from './deps.js';
 import { fileReferenceOf } from './documents.js';
 
@@ -86,8 +94,11 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
 async function akteFiles(db: ActivityDeps['db'], documents: ActivityDeps['documents'], caseId: string) {
   const akte = await findAkte(db, { caseId });
   if (!akte) return undefined;
-  const index = await listAkteDocuments(db, { caseId });
   const antrag = await findAkteDocument(db, { documentId: antragDocumentId(caseId) });
+  const pdf = antrag?.content
+    ? await fileAntragPdf(db, documents, akte, antrag.content as Record<string, unknown>)
+    : undefined;
+  const index = await listAkteDocuments(db, { caseId });
   const files: ArchiveFile[] = [];
   if (antrag?.content)
     files.push({
@@ -96,6 +107,7 @@ async function akteFiles(db: ActivityDeps['db'], documents: ActivityDeps['docume
       mediaType: 'application/json',
       bytes: Buffer.from(canonicalize(antrag.content) ?? 'null'),
     });
+  if (pdf) files.push({ name: 'antrag.pdf', kind: 'Antrag', mediaType: 'application/pdf', bytes: pdf });
   // The Bescheid and register answers are in the package already, under their own names.
   for (const d of index)
     if (d.blobKey && KIND_TITLES[d.kind] && !files.some((f) => sha256Hex(f.bytes) === d.sha256))
@@ -119,6 +131,46 @@ async function akteFiles(db: ActivityDeps['db'], documents: ActivityDeps['docume
   }));
   files.push({ name: 'akte-index.json', kind: AKTENVERZEICHNIS, mediaType: 'application/json', bytes: json(entries) });
   return { aktenzeichen: akte.aktenzeichen, files };
+}
+
+/** The Antrag PDF's entry in the index: one per case. */
+export const antragPdfDocumentId = (caseId: string) => `${caseId}:antrag-pdf`;
+
+/**
+ * Renders the Antrag as the applicant would recognise it (the form's labels and their values) and files it in the
+ * Akte's index as a second `antrag` entry beside the JSON (it replaces nothing). The bytes follow from the submission
+ * alone, so a retried activity stores the same document and the index keeps one entry.
+ */
+async function fileAntragPdf(
+  db: ActivityDeps['db'],
+  documents: ActivityDeps['documents'],
+  akte: NonNullable<Awaited<ReturnType<typeof findAkte>>>,
+  application: Record<string, unknown>,
+): Promise<Uint8Array> {
+  const service = findService(akte.serviceKey);
+  const bytes = await renderAntragPdf({
+    fileReference: akte.aktenzeichen,
+    authorityName: service.authorities[akte.authorityId]?.name ?? akte.authorityId,
+    serviceName: service.name,
+    submittedAt: akte.submittedAt.toISOString(),
+    schemaId: akte.schemaId,
+    schemaVersion: akte.schemaVersion,
+    fields: labelApplication(service, akte.schemaVersion, application),
+  });
+  const ref = await documents.put(bytes, 'application/pdf');
+  await addAkteDocument(db, {
+    documentId: antragPdfDocumentId(akte.caseId),
+    caseId: akte.caseId,
+    kind: 'antrag',
+    title: `Antrag (PDF): ${service.name}`,
+    mediaType: 'application/pdf',
+    sha256: ref.sha256,
+    size: ref.size,
+    blobKey: ref.sha256,
+    authorRole: 'engine',
+    createdAt: akte.submittedAt,
+  });
+  return bytes;
 }
 
 const KIND_TITLES: Record<string, string> = {

@@ -23,6 +23,7 @@ import { assertStartable, type StartupChecks } from './production-profile.js';
 import { connectClient, temporalConnectionOptions } from './temporal-connection.js';
 import { openBlobStore } from '../adapters/blob-store/index.js';
 import { applicantPostbox } from './adapters.js';
+import { BlobArchiveStore } from '../adapters/archive-store.js';
 import { EngineMetrics, startMetricsServer } from '../platform/metrics.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
@@ -101,7 +102,10 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     metrics.observeDatabase(database.db);
     const sealKeys: SealKeyStore = configuredSealKeyStore(config)!;
     // The API serves documents and the assistant's questions; activities run in the workers.
-    const documents = new DocumentStore(openBlobStore(config.blobStore, database.db));
+    const blobs = openBlobStore(config.blobStore, database.db);
+    const documents = new DocumentStore(blobs);
+    // Read by an applicant's erasure request (Art. 17), which erases as the retention job does.
+    const archive = new BlobArchiveStore(blobs);
     const assistant = new Assistant(chatModelFrom(config.assistant), database.db);
     const audience = { issuer: config.authIssuer, audience: config.authAudience };
     const keys = config.authJwksUrl
@@ -125,7 +129,7 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
       auth: jwtVerifier(keys, audience),
       identity,
       verification: { db: database.db, documents: documents, sealKeys },
-      evidence: { db: database.db, documents: documents, uploadMaxBytes: config.uploadMaxBytes },
+      evidence: { db: database.db, documents: documents, uploadMaxBytes: config.uploadMaxBytes, archive },
       payments: { db: database.db, webhookSecret: config.paymentWebhookSecret },
       assistant: { assistant: assistant, questions: new QuestionClient(client, config.taskQueue) },
       incidents: { db: database.db, resolve: resolveIncidentVia(client) },

@@ -337,7 +337,49 @@ export const erasures = pgTable('erasures', {
   documents: jsonb('documents').notNull(),
   kept: jsonb('kept').notNull(),
   erasedAt: timestamp('erased_at', { withTimezone: true }).notNull().defaultNow(),
+  /** The event the period ran from (`closure`, `bestandskraft`, `last_payment`), the date it ended, what followed. */
+  runsFrom: text('runs_from'),
+  retainedUntil: timestamp('retained_until', { withTimezone: true }),
+  disposal: text('disposal', { enum: ['erase', 'offer_to_archive'] }),
+  /** Why now: the retention job (`retention`) or an applicant's Art. 17 request (`art-17`). */
+  trigger: text('trigger'),
 });
+
+/**
+ * What keeps a case from erasure whatever its retention date: a legal hold a supervisor places (litigation, audit), or
+ * an objection (Widerspruch) or action against its decision. Rows are never deleted; a release is recorded on the row.
+ */
+export const caseHolds = pgTable(
+  'case_holds',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    caseId: text('case_id').notNull(),
+    kind: text('kind', { enum: ['legal_hold', 'objection'] }).notNull(),
+    /** Staff's reason, for staff; no data of the applicant belongs here. */
+    reason: text('reason').notNull(),
+    placedBy: text('placed_by').notNull(),
+    placedAt: timestamp('placed_at', { withTimezone: true }).notNull().defaultNow(),
+    releasedBy: text('released_by'),
+    releasedAt: timestamp('released_at', { withTimezone: true }),
+  },
+  (t) => [index('case_holds_case_idx').on(t.caseId)],
+);
+
+/**
+ * An applicant's request for erasure (Art. 17 DSGVO) and how it was honoured, case by case: erased, or kept with the
+ * reason and the date until which. Keyed by the SHA-256 of the applicant's pseudonym, so the record outlives it.
+ */
+export const erasureRequests = pgTable(
+  'erasure_requests',
+  {
+    requestId: text('request_id').primaryKey(),
+    subjectSha256: text('subject_sha256').notNull(),
+    requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+    /** `[{ caseId, aktenzeichen, result: 'erased' | 'kept', reason?, keptUntil? }]` */
+    cases: jsonb('cases').notNull(),
+  },
+  (t) => [index('erasure_requests_subject_idx').on(t.subjectSha256)],
+);
 
 /**
  * What a FIT-Connect submission's metadata said beyond the application, one row per case, written before the case

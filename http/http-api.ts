@@ -4,6 +4,7 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { CaseClient } from '../client/case-client.js';
 import type { TaskClient } from '../client/task-client.js';
+import type { ArchiveStore } from '../adapters/archive-store.js';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { TokenVerifier } from '../platform/auth/tokens.js';
 import type { Database } from '../db/client.js';
@@ -11,6 +12,7 @@ import type { TokenVerifier as IdentityVerifier } from '../platform/identity/tok
 import { binaryFormat, problemResponses, sharedSchemas } from './api-schemas.js';
 import { applicantRoutes } from './applicant-routes.js';
 import { documentRoutes } from './document-routes.js';
+import { recordStaffReads } from './access-log.js';
 import { CASE_WORK, documentErrorAnswers, enforceAccess, requireDeclaredAccess } from './access.js';
 import { caseViewFor } from './case-view.js';
 import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
@@ -23,6 +25,7 @@ import { problemHandler } from './problem.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payment-routes.js';
 import { taskRoutes } from './task-routes.js';
 import { milestoneRoutes } from './timeline-routes.js';
+import { dataSubjectRoutes } from './data-subject-routes.js';
 import { transparencyRoutes } from './transparency-routes.js';
 import { verificationRoutes, type VerificationDeps } from './verification-routes.js';
 import { assistantRoutes, type AssistantRoutesOptions } from './assistant-routes.js';
@@ -41,7 +44,7 @@ export interface HttpApiDeps {
   /** Serves the public seal verification endpoint when given. */
   verification?: VerificationDeps;
   /** Serves the transparency log, the applicant's milestones and evidence uploads when given. */
-  evidence?: { db: Database; documents: DocumentStore; uploadMaxBytes: number };
+  evidence?: { db: Database; documents: DocumentStore; uploadMaxBytes: number; archive?: ArchiveStore };
   /** Serves the payment provider's webhook and the HKR booking export when given. */
   payments?: Omit<PaymentRoutesOptions, 'cases'>;
   /** Serves the service finder and the applicant-question routes of the dialogue assistant when given. */
@@ -109,6 +112,8 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   await installSecurity(app, o.security);
   installAuth(app, auth);
   enforceAccess(app, cases);
+  // Every staff read of an Akte (routes that declare config.accessLog) is recorded before it is answered.
+  if (o.workbench) recordStaffReads(app, o.workbench.db);
 
   // The one error handler: every refusal and failure is answered as RFC 9457 problem details (or the route's page).
   app.setErrorHandler(problemHandler);
@@ -159,6 +164,11 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
   if (o.fitConnect) await app.register(fitConnectRoutes, o.fitConnect);
   if (o.evidence) {
     await app.register(transparencyRoutes, { db: o.evidence.db });
+    await app.register(dataSubjectRoutes, {
+      db: o.evidence.db,
+      documents: o.evidence.documents,
+      archive: o.evidence.archive,
+    });
     await app.register(milestoneRoutes, { cases });
     await app.register(evidenceUploadRoutes, {
       cases,

@@ -48,6 +48,7 @@ export const hundesteuer: ServiceDefinition = {
     },
   },
   retentionYears: 10,
+  retention: { runsFrom: 'bestandskraft', disposal: 'erase' },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Steueramt, einzulegen.',

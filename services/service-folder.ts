@@ -394,6 +394,14 @@ const serviceShape = z.looseObject({
   escalation: z.object({ fourEyes: z.boolean(), candidateGroup: z.string().min(1) }),
   outputs: z.object({ documents: z.array(z.string()), forwardingRecipients: z.array(z.string()) }),
   retentionYears: z.number().int().positive(),
+  retention: z
+    .object({
+      runsFrom: z.enum(['closure', 'bestandskraft', 'last_payment']),
+      disposal: z.enum(['erase', 'offer_to_archive']),
+      objectionPeriodDays: z.number().int().positive().optional(),
+    })
+    .strict()
+    .optional(),
   aktenzeichenPattern,
   legalRemedy: z.string().min(20),
   lifecycle: lifecycleShape.optional(),

@@ -154,6 +154,8 @@ export interface ServiceDefinition {
   retentionYears: number;
   /** Bekanntgabe and remedy periods after the decision; without it the engine records delivery only. */
   lifecycle?: LegalLifecycle;
+  /** The event the period runs from and what happens at its end; from closure, then erase, when absent. */
+  retention?: RetentionPolicy;
   /** Rechtsbehelfsbelehrung printed on every Bescheid. */
   legalRemedy: string;
   /** The certificate an approval comes with (e.g. the permit itself), printed as a page of the sealed Bescheid. */
@@ -173,6 +175,21 @@ export interface ServiceDefinition {
   decisionFacts(application: Record<string, unknown>, evidence: EvidenceResult[]): Record<string, unknown>;
   /** Extra steps at named points of the case, each backed by an activity the team registers as an extension. */
   steps?: ServiceStep[];
+}
+
+/**
+ * When a case's retention period (`retentionYears`) starts and what follows it (services/retention.ts computes the date):
+ * - `closure`: the day the case closed;
+ * - `bestandskraft`: the day the decision became final; until the engine knows that day, closure plus the objection
+ *   period (`objectionPeriodDays`, one month by default: § 70 VwGO);
+ * - `last_payment`: the last fee, refund or pay-out settled (closure when none).
+ * `disposal`: `erase` (personal data and documents go; outcome, decision, seal record and archive package stay) or
+ * `offer_to_archive` (the same, and the erasure record names the archive package offered to the archive).
+ */
+export interface RetentionPolicy {
+  runsFrom: 'closure' | 'bestandskraft' | 'last_payment';
+  disposal: 'erase' | 'offer_to_archive';
+  objectionPeriodDays?: number;
 }
 
 /** Where a service's own step runs in the case. */

@@ -9,6 +9,12 @@ import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { client, completeOpenTask, db, publicBaseUrl, type TestEngine, withWorker } from './harness.js';
 import { applicantToken, call, intakeNotUnderTest, staffToken, tokenAudience, tokens } from './http-helpers.js';
 import { applicationOf } from './samples.js';
+import { antragSha256 } from '../activities/antrag.js';
+import { caseWorkflowStart, openAkteFor } from '../client/case-client.js';
+import { listOpenIncidents } from '../db/queries/incidents.js';
+import { resolveIncidentVia } from '../http/incident-routes.js';
+import { findService, ruleSetVersionOn } from '../services/catalogue.js';
+import type { caseWorkflow } from '../workflows/case-workflow.js';
 import { waitFor } from './support/wait.js';
 
 /** Everything a person reads of a closed case: every panel, the workbench case page's data, the applicant's views, every download. */
@@ -75,7 +81,7 @@ async function deleteHistory(caseId: string): Promise<void> {
 const paths: Array<{
   name: string;
   submission: () => ReturnType<typeof applicationOf>;
-  caseWorker?: { outcome: 'approve' | 'reject'; fourEyes?: boolean };
+  caseWorker?: { outcome: 'approve' | 'reject'; fourEyes?: boolean; asks?: 'document' | 'question' };
   outcome: string;
 }> = [
   {
@@ -97,6 +103,18 @@ const paths: Array<{
     outcome: 'approved',
   },
   { name: 'pay-out', submission: () => lastenradApplication('eligible', 20), outcome: 'approved' },
+  {
+    name: 'documents requested, the applicant answers, then approval',
+    submission: () => applicationOf('company_car', 21),
+    caseWorker: { outcome: 'approve', asks: 'document' },
+    outcome: 'approved',
+  },
+  {
+    name: 'refused at review by the case worker',
+    submission: () => applicationOf('company_car', 22),
+    caseWorker: { outcome: 'reject' },
+    outcome: 'rejected',
+  },
 ];
 
 describe('a closed case without its Temporal history', () => {
@@ -111,7 +129,36 @@ describe('a closed case without its Temporal history', () => {
             timeoutMs: 30_000,
           });
           const { outcome } = p.caseWorker;
-          await completeOpenTask(e, caseId, { caseWorker: 'sb.anna', justification: 'Geprüft.', outcome });
+          if (p.caseWorker.asks) {
+            // The case worker asks for documents; the applicant answers; the task comes back to the case worker.
+            const { openTaskId: taskId, authorityId } = await e.cases.status(caseId);
+            await waitFor(async () => e.tasks.find(taskId!), { what: `task ${taskId}`, timeoutMs: 30_000 });
+            const actor = { id: 'sb.anna', role: 'case_worker' as const, authorityId };
+            await e.tasks.act(caseId, { action: 'claim', taskId: taskId!, actor });
+            const view = await e.tasks.act(caseId, {
+              action: 'ask',
+              taskId: taskId!,
+              actor,
+              kind: p.caseWorker.asks,
+              text: 'Bitte reichen Sie den Überlassungsvertrag für den Firmenwagen nach.',
+            });
+            await e.tasks.reply(caseId, {
+              questionId: view.openQuestion!.questionId,
+              subject: submission.identity.subject,
+              answer: 'Der Vertrag liegt bei: Überlassung seit 2024.',
+            });
+            await waitFor(async () => !(await e.cases.status(caseId)).task?.openQuestion, {
+              what: 'the answered question',
+              timeoutMs: 30_000,
+            });
+            await e.tasks.act(caseId, {
+              action: 'complete',
+              taskId: taskId!,
+              actor,
+              outcome,
+              justification: 'Geprüft.',
+            });
+          } else await completeOpenTask(e, caseId, { caseWorker: 'sb.anna', justification: 'Geprüft.', outcome });
           if (p.caseWorker.fourEyes) {
             await waitFor(async () => (await e.cases.status(caseId)).task?.stage === 'second_approval', {
               what: 'the proposal awaiting a second case worker',
@@ -124,6 +171,10 @@ describe('a closed case without its Temporal history', () => {
 
         const before = await everythingRead(e, caseId, submission.authorityId, submission.identity.subject);
         expect((before.panels['application'] as { fields: unknown[] }).fields.length).toBeGreaterThan(0);
+        if (p.caseWorker?.asks)
+          expect(before.panels['dialogue']).toMatchObject({
+            questions: [{ kind: p.caseWorker.asks, reply: { answer: expect.stringContaining('Vertrag') } }],
+          });
         expect(before.applicantView).toMatchObject({ status: 'closed', outcome: p.outcome });
         await deleteHistory(caseId);
         const after = await everythingRead(e, caseId, submission.authorityId, submission.identity.subject);
@@ -135,4 +186,47 @@ describe('a closed case without its Temporal history', () => {
       });
     }, 180_000);
   }
+
+  it("incident resolved (handed to a case worker), then approval: every panel, the case page, the applicant's views and the downloads answer as before", async () => {
+    await withWorker(async (e) => {
+      // A case whose pinned rule-set hash the loaded rules do not match: the decision step opens an incident.
+      const submission = { ...applicationOf('resident', 23), idempotencyKey: randomUUID() };
+      const service = findService(submission.serviceKey);
+      const caseId = randomUUID();
+      const submittedAt = new Date().toISOString();
+      const schemaVersion = service.currentSchemaVersion;
+      const ruleSetVersion = ruleSetVersionOn(service, submittedAt.slice(0, 10));
+      const submissionSha256 = `incident-${caseId}`;
+      const o = { a: submission, service, caseId, schemaVersion, ruleSetVersion, submittedAt, submissionSha256 };
+      await openAkteFor(db, o);
+      const start = caseWorkflowStart(e.taskQueue, { ...o, antrag: { sha256: antragSha256(submission.application) } });
+      await client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+        ...start,
+        args: [{ ...start.args[0], ruleSetSha256: 'f'.repeat(64) }],
+      });
+      const incident = await waitFor(
+        async () =>
+          (await listOpenIncidents(db, { authorityId: submission.authorityId })).find((i) => i.caseId === caseId),
+        { what: 'the incident', timeoutMs: 60_000 },
+      );
+      await resolveIncidentVia(client)(caseId, {
+        incidentId: incident.incidentId,
+        action: 'hand_to_case_worker',
+        by: 'op.olga',
+      });
+      await waitFor(async () => (await e.cases.status(caseId)).status === 'awaiting_case_worker', {
+        what: 'the case worker task',
+        timeoutMs: 30_000,
+      });
+      await completeOpenTask(e, caseId, { caseWorker: 'sb.anna', justification: 'Geprüft.', outcome: 'approve' });
+      expect((await e.cases.result(caseId)).outcome).toBe('approved');
+      await waitFor(async () => (await e.cases.view(caseId))?.status === 'closed', { what: 'the closed state' });
+
+      const before = await everythingRead(e, caseId, submission.authorityId, submission.identity.subject);
+      expect((before.panels['application'] as { fields: unknown[] }).fields.length).toBeGreaterThan(0);
+      await deleteHistory(caseId);
+      const after = await everythingRead(e, caseId, submission.authorityId, submission.identity.subject);
+      expect(after).toEqual(before);
+    });
+  }, 180_000);
 });

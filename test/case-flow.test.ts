@@ -91,8 +91,9 @@ describe('a case end to end on Temporal and PostgreSQL', () => {
         'decision.json',
         'payments.json',
         'events.json',
-        // The Akte: the Antrag as submitted and its document index.
+        // The Akte: the Antrag as submitted, as a readable PDF, and the document index.
         'antrag.json',
+        'antrag.pdf',
         'akte-index.json',
       ]);
 

@@ -7,7 +7,10 @@ import { RETENTION_SCHEDULE_ID, ensureRetentionSchedule } from '../client/retent
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
 import { logRetrieval } from '../db/queries/evidence-retrievals.js';
-import { erasureOf, recordEvidenceUpload } from '../db/queries/retention.js';
+import { erasureOf, placeHold, recordEvidenceUpload, releaseHold } from '../db/queries/retention.js';
+import { buildHttpApi } from '../http/http-api.js';
+import { jwtVerifier } from '../platform/auth/tokens.js';
+import { applicantToken, call, intakeNotUnderTest, tokenAudience, tokens } from './http-helpers.js';
 import { recordSeal } from '../db/queries/seals.js';
 import { akteDocuments, akten, caseEvents, cases, deliveries, evidenceRetrievals } from '../db/schema.js';
 import { openAkte } from '../db/queries/akte.js';
@@ -21,6 +24,7 @@ async function closedCase(
   e: { deps: { documents: Docs; archive: ArchiveStore } },
   closedAt: Date,
   sharedUpload: Buffer,
+  applicant?: string,
 ) {
   const caseId = randomUUID();
   const source = await e.deps.documents.put(Buffer.from(`Bescheid ${caseId}`), 'application/pdf');
@@ -30,7 +34,7 @@ async function closedCase(
   const shared = await e.deps.documents.put(sharedUpload, 'application/pdf');
   const register = await e.deps.documents.put(Buffer.from(`Meldebescheinigung ${caseId}`), 'application/pdf');
   await recordEvidenceUpload(db, { caseId, evidenceType: 'vehicle_registration', document: upload });
-  const subject = `pseudonym-${caseId}`;
+  const subject = applicant ?? `pseudonym-${caseId}`;
   await openAkte(db, {
     caseId,
     authorityId: 'stadt-musterstadt',
@@ -49,7 +53,7 @@ async function closedCase(
   await recordEvidenceUpload(db, { caseId, evidenceType: 'parking_permit_old', document: shared });
   await logRetrieval(db, {
     caseId,
-    subject: `pseudonym-${caseId}`,
+    subject,
     authorityId: 'stadt-musterstadt',
     register: 'population',
     evidenceType: 'residence',
@@ -65,7 +69,7 @@ async function closedCase(
     workflowId: caseWorkflowId(caseId),
     serviceKey: PARKING,
     authorityId: 'stadt-musterstadt',
-    applicantSubject: `pseudonym-${caseId}`,
+    applicantSubject: subject,
     ruleSetVersion: '1',
     status: 'closed',
     outcome: 'approved',
@@ -86,7 +90,7 @@ async function closedCase(
     idempotencyKey: `case:${caseId}:deliver`,
     deliveryId: caseId,
     caseId,
-    recipient: `pseudonym-${caseId}`,
+    recipient: subject,
     channel: 'postbox',
     subject: 'Bescheid',
     documentSha256: sealed.sha256,
@@ -198,6 +202,102 @@ describe('retention (Löschfristen)', () => {
       expect(await erasureOf(db, { caseId: recent.caseId })).toBeUndefined();
 
       expect((await run()).erasedCases).not.toContain(expired.caseId);
+    });
+  });
+
+  it('a legal hold and an objection keep a case past its retention date; the period runs from Bestandskraft; released, the case goes', async () => {
+    await withWorker(async (e) => {
+      const upload = Buffer.from(`unshared ${randomUUID()}`);
+      const held = await closedCase(e, new Date('2019-01-10T10:00:00Z'), upload);
+      const objected = await closedCase(e, new Date('2019-01-10T10:00:00Z'), upload);
+      // Closed six years and ten days ago: past closure plus six years, not past Bestandskraft (closure plus a month).
+      const sixYearsTenDaysAgo = new Date();
+      sixYearsTenDaysAgo.setUTCFullYear(sixYearsTenDaysAgo.getUTCFullYear() - 6);
+      const notFinalYet = await closedCase(e, new Date(sixYearsTenDaysAgo.getTime() - 10 * 86_400_000), upload);
+      const hold = await placeHold(db, {
+        caseId: held.caseId,
+        kind: 'legal_hold',
+        reason: 'Klage anhängig',
+        placedBy: 'sl.carla',
+      });
+      await placeHold(db, { caseId: objected.caseId, kind: 'objection', reason: 'Widerspruch', placedBy: 'sl.carla' });
+      const run = () =>
+        client.workflow.execute('retentionWorkflow', {
+          taskQueue: e.taskQueue,
+          workflowId: `retention-${randomUUID()}`,
+          args: [],
+        }) as Promise<RetentionReport>;
+
+      const first = await run();
+      for (const c of [held, objected, notFinalYet]) {
+        expect(first.erasedCases).not.toContain(c.caseId);
+        expect(await erasureOf(db, { caseId: c.caseId })).toBeUndefined();
+        expect((await e.deps.documents.get(c.documents[1]!)).byteLength).toBeGreaterThan(0);
+      }
+
+      await releaseHold(db, { caseId: held.caseId, id: hold.id, releasedBy: 'sl.carla' });
+      const second = await run();
+      expect(second.erasedCases).toContain(held.caseId);
+      expect(second.erasedCases).not.toContain(objected.caseId);
+      expect(second.erasedCases).not.toContain(notFinalYet.caseId);
+      // The record names the event the period ran from, its end and what followed; no personal data.
+      expect(await erasureOf(db, { caseId: held.caseId })).toMatchObject({
+        retentionYears: 6,
+        runsFrom: 'bestandskraft',
+        retainedUntil: new Date('2025-02-09T10:00:00Z'),
+        disposal: 'erase',
+        trigger: 'retention',
+      });
+    });
+  });
+
+  it('an erasure request (Art. 17) erases what no retention rule keeps and says why the rest stays, and until when', async () => {
+    await withWorker(async (e) => {
+      const subject = `pseudonym-${randomUUID()}`;
+      const upload = Buffer.from(`unshared ${randomUUID()}`);
+      const expired = await closedCase(e, new Date('2018-03-01T10:00:00Z'), upload, subject);
+      const recent = await closedCase(e, new Date('2025-06-30T10:00:00Z'), upload, subject);
+      const held = await closedCase(e, new Date('2018-03-01T10:00:00Z'), upload, subject);
+      await placeHold(db, { caseId: held.caseId, kind: 'objection', reason: 'Widerspruch', placedBy: 'sl.carla' });
+      const other = await closedCase(e, new Date('2018-03-01T10:00:00Z'), upload);
+      const api = await buildHttpApi({
+        cases: e.cases,
+        tasks: e.tasks,
+        auth: jwtVerifier(tokens.keys, tokenAudience),
+        identity: intakeNotUnderTest,
+        evidence: { db, documents: e.deps.documents, uploadMaxBytes: 1024, archive: e.deps.archive },
+      });
+      try {
+        const token = await applicantToken(subject);
+        const url = `/applicants/${subject}/erasure-requests`;
+        const res = await call(api, 'POST', url, token, {});
+        expect(res.status).toBe(201);
+        const byCase = Object.fromEntries((res.body.cases as Array<{ caseId: string }>).map((c) => [c.caseId, c]));
+        expect(Object.keys(byCase).sort()).toEqual([expired.caseId, recent.caseId, held.caseId].sort());
+        expect(byCase[expired.caseId]).toMatchObject({ result: 'erased', keptUntil: null });
+        expect(byCase[recent.caseId]).toMatchObject({
+          result: 'kept',
+          keptUntil: '2031-07-30T10:00:00.000Z',
+          reason: expect.stringMatching(/^Aufbewahrt bis 2031-07-30: 6 Jahre ab Bestandskraft/),
+        });
+        expect(byCase[held.caseId]).toMatchObject({
+          result: 'kept',
+          keptUntil: null,
+          reason: expect.stringMatching(/Widerspruch/),
+        });
+        // Erased now, recorded as the applicant's request; the documents are gone, the other cases' stay.
+        expect(await erasureOf(db, { caseId: expired.caseId })).toMatchObject({ trigger: 'art-17', disposal: 'erase' });
+        await expect(e.deps.documents.get(expired.documents[1]!)).rejects.toThrow();
+        for (const c of [recent, held, other])
+          expect((await e.deps.documents.get(c.documents[1]!)).byteLength).toBeGreaterThan(0);
+        expect(await erasureOf(db, { caseId: other.caseId })).toBeUndefined();
+        // The request stays on record, readable by the applicant only.
+        const listed = await call(api, 'GET', url, token);
+        expect(listed.body.requests).toEqual([expect.objectContaining({ requestId: res.body.requestId })]);
+        expect((await call(api, 'POST', url, await applicantToken(`pseudonym-${other.caseId}`), {})).status).toBe(404);
+      } finally {
+        await api.close();
+      }
     });
   });
 

@@ -207,15 +207,32 @@ describe('a finished case: sealed Bescheid, verification, delivery and archive',
       'Zahlungen',
       'Ereignisprotokoll',
       'Antrag',
+      'Antrag',
       'Aktenverzeichnis',
     ]);
     // The Antrag as submitted, byte for byte the JSON whose SHA-256 the Akte's index holds.
     const antrag = akte.Vorgang.Dokumente[6]!;
     expect(JSON.parse((await archive.readFile(antrag.Datei.SHA256)).toString('utf8'))).toEqual(submission.application);
-    const index = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[7]!.Datei.SHA256)).toString('utf8'));
-    expect(index.map((e: { kind: string }) => e.kind)).toEqual(['antrag', 'evidence', 'evidence', 'bescheid']);
+    // And as the applicant would read it: a PDF with the form's labels, filed in the Akte beside the JSON.
+    const antragPdf = akte.Vorgang.Dokumente[7]!;
+    expect(antragPdf.Datei.Name).toBe('antrag.pdf');
+    expect((await archive.readFile(antragPdf.Datei.SHA256)).subarray(0, 5).toString()).toBe('%PDF-');
+    const index = JSON.parse((await archive.readFile(akte.Vorgang.Dokumente[8]!.Datei.SHA256)).toString('utf8'));
+    expect(index.map((e: { kind: string }) => e.kind)).toEqual([
+      'antrag',
+      'antrag',
+      'evidence',
+      'evidence',
+      'bescheid',
+    ]);
     expect(index[0]).toMatchObject({ sha256: antrag.Datei.SHA256, authorRole: 'applicant' });
-    expect(index[3]).toMatchObject({ sha256: result.bescheid.document.sha256, authorRole: 'authority' });
+    expect(index[1]).toMatchObject({
+      sha256: antragPdf.Datei.SHA256,
+      mediaType: 'application/pdf',
+      authorRole: 'engine',
+      replaces: null,
+    });
+    expect(index[4]).toMatchObject({ sha256: result.bescheid.document.sha256, authorRole: 'authority' });
     const packaged = new Set(akte.Vorgang.Dokumente.map((d) => d.Datei.SHA256));
     for (const e of index as Array<{ sha256: string }>) expect(packaged.has(e.sha256)).toBe(true);
     expect(akte.Vorgang.Dokumente[0]!.Datei.SHA256).toBe(result.bescheid.document.sha256);

@@ -265,3 +265,61 @@ const feeStates: Record<FeeResult['status'], string> = {
   unpaid: 'nicht fristgerecht bezahlt',
   refunded: 'bezahlt und erstattet',
 };
+
+/** The application as the applicant would recognise it: the form's labels (FIM or schema titles) with their values. */
+export interface AntragContent {
+  fileReference: string;
+  authorityName: string;
+  serviceName: string;
+  /** When the application came in (ISO timestamp): also the document's date, so a retry renders the same bytes. */
+  submittedAt: string;
+  schemaId: string;
+  schemaVersion: string;
+  fields: Array<{ label: string; value: string | number | boolean | null }>;
+}
+
+/**
+ * Renders the Antrag as tagged PDF/A-2a with the Bescheid's machinery (DejaVu fonts, structure tree). Dates come from
+ * the submission, so the same application always renders to the same bytes.
+ */
+export async function renderAntragPdf(c: AntragContent): Promise<Uint8Array> {
+  const at = new Date(c.submittedAt);
+  const fonts = documentFontBytes();
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 56, left: 56, right: 56, bottom: 56 },
+    pdfVersion: '1.7',
+    font: null as unknown as string,
+    subset: 'PDF/A-2a',
+    tagged: true,
+    lang: 'de-DE',
+    displayTitle: true,
+    autoFirstPage: true,
+    info: {
+      Title: `Antrag ${c.fileReference}`,
+      Subject: c.serviceName,
+      Author: c.authorityName,
+      Creator: 'ozg-case-engine',
+      Producer: 'ozg-case-engine',
+      CreationDate: at,
+      ModDate: at,
+    },
+  });
+  doc.registerFont('regular', fonts.regular);
+  doc.registerFont('bold', fonts.bold);
+  const done = collect(doc);
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const w = new TaggedWriter(doc, root);
+  w.p(c.authorityName, { bold: true });
+  w.p(`Aktenzeichen: ${c.fileReference}\nEingegangen am: ${formatDate(c.submittedAt)}`);
+  w.heading('H1', `Antrag: ${c.serviceName}`, 15);
+  w.p('Ihre Angaben, wie Sie sie im Antragsformular gemacht haben:');
+  const shown = (v: string | number | boolean | null) =>
+    v === null || v === '' ? '–' : typeof v === 'boolean' ? (v ? 'ja' : 'nein') : String(v);
+  w.table(c.fields.map((f) => [f.label, shown(f.value)]));
+  w.p(`Formular: ${c.schemaId}, Version ${c.schemaVersion}`);
+  root.end();
+  doc.end();
+  return done;
+}

@@ -190,3 +190,11 @@ export async function findAkteDocument(db: DbExecutor, { documentId }: { documen
 
 /** The Akte's record of the Bescheid's Bekanntgabe (one per case): its document id. */
 export const bekanntgabeDocumentId = (caseId: string): string => `${caseId}:bekanntgabe`;
+/** Every Akte of one applicant (their pseudonymous subject), oldest first: for the Art. 15 export and Art. 17 requests. */
+export async function listAktenOfApplicant(db: DbExecutor, { applicantSubject }: { applicantSubject: string }) {
+  return db
+    .select()
+    .from(akten)
+    .where(eq(akten.applicantSubject, applicantSubject))
+    .orderBy(asc(akten.submittedAt), asc(akten.caseId));
+}

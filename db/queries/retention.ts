@@ -1,10 +1,13 @@
-import { and, eq, inArray, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, max, ne, sql } from 'drizzle-orm';
 import type { DocumentRef } from '../../workflows/contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import {
   akteDocuments,
   akten,
   caseEvents,
+  caseHolds,
+  erasureRequests,
+  payments,
   cases,
   deliveries,
   erasures,
@@ -129,6 +132,10 @@ export interface ErasureRecord {
   retentionYears: number;
   documents: CaseDocument[];
   kept: string[];
+  runsFrom?: string;
+  retainedUntil?: Date | null;
+  disposal?: 'erase' | 'offer_to_archive';
+  trigger?: 'retention' | 'art-17';
 }
 
 /**
@@ -162,4 +169,65 @@ export async function erasePersonalData(db: DbExecutor, r: ErasureRecord): Promi
 export async function erasureOf(db: DbExecutor, { caseId }: { caseId: string }) {
   const [row] = await db.select().from(erasures).where(eq(erasures.caseId, caseId));
   return row;
+}
+
+export type CaseHoldRow = typeof caseHolds.$inferSelect;
+
+/** Every hold ever placed on a case, oldest first, released ones included. */
+export async function holdsOfCase(db: DbExecutor, { caseId }: { caseId: string }): Promise<CaseHoldRow[]> {
+  return db.select().from(caseHolds).where(eq(caseHolds.caseId, caseId)).orderBy(asc(caseHolds.id));
+}
+
+/** The holds in force on a case. */
+export async function activeHoldsOfCase(db: DbExecutor, { caseId }: { caseId: string }): Promise<CaseHoldRow[]> {
+  return db
+    .select()
+    .from(caseHolds)
+    .where(and(eq(caseHolds.caseId, caseId), isNull(caseHolds.releasedAt)))
+    .orderBy(asc(caseHolds.id));
+}
+
+export async function placeHold(
+  db: DbExecutor,
+  h: { caseId: string; kind: CaseHoldRow['kind']; reason: string; placedBy: string },
+): Promise<CaseHoldRow> {
+  const [row] = await db.insert(caseHolds).values(h).returning();
+  return row!;
+}
+
+/** Releases a hold in force; answers undefined when the case has no such hold in force. */
+export async function releaseHold(
+  db: DbExecutor,
+  h: { caseId: string; id: number; releasedBy: string },
+): Promise<CaseHoldRow | undefined> {
+  const [row] = await db
+    .update(caseHolds)
+    .set({ releasedAt: sql`now()`, releasedBy: h.releasedBy })
+    .where(and(eq(caseHolds.caseId, h.caseId), eq(caseHolds.id, h.id), isNull(caseHolds.releasedAt)))
+    .returning();
+  return row;
+}
+
+/** When the case's last money effect settled (fee, refund or pay-out), if any did. */
+export async function lastPaymentOf(db: DbExecutor, { caseId }: { caseId: string }): Promise<Date | null> {
+  const [row] = await db
+    .select({ at: max(payments.settledAt) })
+    .from(payments)
+    .where(eq(payments.caseId, caseId));
+  return row?.at ?? null;
+}
+
+export async function recordErasureRequest(
+  db: DbExecutor,
+  r: { requestId: string; subjectSha256: string; requestedAt: Date; cases: unknown[] },
+): Promise<void> {
+  await db.insert(erasureRequests).values(r);
+}
+
+export async function erasureRequestsOf(db: DbExecutor, { subjectSha256 }: { subjectSha256: string }) {
+  return db
+    .select()
+    .from(erasureRequests)
+    .where(eq(erasureRequests.subjectSha256, subjectSha256))
+    .orderBy(asc(erasureRequests.requestedAt));
 }

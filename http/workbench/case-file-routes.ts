@@ -2,7 +2,16 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { binary, problemResponses } from '../api-schemas.js';
 import { bearerSecurity, requireStaff } from '../http-auth.js';
 import { HttpProblem } from '../problem.js';
-import { CASE_FILE_PANELS, type CaseFiles, MANUAL_DELIVERY_ROLES, PANEL_ROLES } from './case-file.js';
+import { accessLogForCase } from '../../db/queries/access-log.js';
+import { placeHold, releaseHold } from '../../db/queries/retention.js';
+import {
+  ACCESS_LOG_ROLES,
+  CASE_FILE_PANELS,
+  HOLD_ROLES,
+  type CaseFiles,
+  MANUAL_DELIVERY_ROLES,
+  PANEL_ROLES,
+} from './case-file.js';
 import type { Database } from '../../db/client.js';
 import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from './manual-tasks.js';
 
@@ -37,7 +46,7 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
     app.get<{ Params: { caseId: string } }>(
       `/cases/:caseId/file/${panel}`,
       {
-        config: { access: 'case:staff', roles: PANEL_ROLES[panel] },
+        config: { access: 'case:staff', roles: PANEL_ROLES[panel], accessLog: { kind: 'panel', what: panel } },
         schema: {
           summary: `Case file: ${panel}`,
           description: descriptions[panel],
@@ -51,10 +60,148 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
     );
   }
 
+  app.get<{ Params: { caseId: string } }>(
+    '/cases/:caseId/file/access-log',
+    {
+      config: { access: 'case:staff', roles: ACCESS_LOG_ROLES, accessLog: { kind: 'panel', what: 'access-log' } },
+      schema: {
+        summary: 'Case file: who read it',
+        description:
+          "Every read of this case file by staff (panels, documents, the workbench case page), granted or refused, oldest first: who (pseudonymous id, role, authority), when, what and over which route. For the authority's supervisors.",
+        tags: ['case file'],
+        security: bearerSecurity,
+        params: { type: 'object', required: ['caseId'], properties: { caseId } },
+        response: {
+          200: {
+            type: 'object',
+            required: ['entries'],
+            properties: {
+              entries: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['at', 'actorId', 'actorRole', 'kind', 'what', 'route', 'outcome'],
+                  properties: {
+                    at: { type: 'string', format: 'date-time' },
+                    actorId: { type: 'string' },
+                    actorRole: { type: 'string' },
+                    actorAuthorityId: { type: 'string', nullable: true },
+                    kind: { type: 'string' },
+                    what: { type: 'string' },
+                    route: { type: 'string' },
+                    outcome: { type: 'string', enum: ['granted', 'refused'] },
+                  },
+                },
+              },
+            },
+          },
+          ...problemResponses(401, 403, 404),
+        },
+      },
+    },
+    async (req) => {
+      await own(req);
+      const rows = await accessLogForCase(db, req.params.caseId);
+      return {
+        entries: rows.map((r) => ({
+          at: r.at.toISOString(),
+          actorId: r.actorId,
+          actorRole: r.actorRole,
+          actorAuthorityId: r.actorAuthorityId,
+          kind: r.kind,
+          what: r.what,
+          route: r.route,
+          outcome: r.outcome,
+        })),
+      };
+    },
+  );
+
+  const holdSchema = {
+    type: 'object',
+    required: ['id', 'kind', 'reason', 'placedBy', 'placedAt'],
+    properties: {
+      id: { type: 'integer' },
+      kind: { type: 'string', enum: ['legal_hold', 'objection'] },
+      reason: { type: 'string' },
+      placedBy: { type: 'string' },
+      placedAt: { type: 'string', format: 'date-time' },
+      releasedBy: { type: 'string', nullable: true },
+      releasedAt: { type: 'string', format: 'date-time', nullable: true },
+    },
+  } as const;
+  const holdJson = (h: Awaited<ReturnType<typeof placeHold>>) => ({
+    ...h,
+    placedAt: h.placedAt.toISOString(),
+    releasedAt: h.releasedAt?.toISOString() ?? null,
+  });
+
+  app.post<{ Params: { caseId: string }; Body: { kind: 'legal_hold' | 'objection'; reason: string } }>(
+    '/cases/:caseId/file/holds',
+    {
+      config: { access: 'case:staff', roles: HOLD_ROLES },
+      schema: {
+        summary: 'Place a legal hold on a case, or record an objection against its decision: nothing of it is erased',
+        description:
+          'While a hold is in force the retention job and erasure requests keep the whole case, whatever its retention date. Recorded with who placed it and when; the overview panel lists it.',
+        tags: ['case file'],
+        security: bearerSecurity,
+        params: { type: 'object', required: ['caseId'], properties: { caseId } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind', 'reason'],
+          properties: {
+            kind: { type: 'string', enum: ['legal_hold', 'objection'] },
+            reason: { type: 'string', minLength: 3, maxLength: 500 },
+          },
+        },
+        response: { 201: holdSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const actor = requireStaff(req);
+      await own(req);
+      const hold = await placeHold(db, {
+        caseId: req.params.caseId,
+        kind: req.body.kind,
+        reason: req.body.reason.trim(),
+        placedBy: actor.id,
+      });
+      return reply.status(201).send(holdJson(hold));
+    },
+  );
+
+  app.post<{ Params: { caseId: string; holdId: number } }>(
+    '/cases/:caseId/file/holds/:holdId/release',
+    {
+      config: { access: 'case:staff', roles: HOLD_ROLES },
+      schema: {
+        summary: 'Release a legal hold or a settled objection; the case goes back to its retention date',
+        tags: ['case file'],
+        security: bearerSecurity,
+        params: {
+          type: 'object',
+          required: ['caseId', 'holdId'],
+          properties: { caseId, holdId: { type: 'integer', minimum: 1 } },
+        },
+        body: { type: 'object', additionalProperties: false, properties: {} },
+        response: { 200: holdSchema, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const actor = requireStaff(req);
+      await own(req);
+      const hold = await releaseHold(db, { caseId: req.params.caseId, id: req.params.holdId, releasedBy: actor.id });
+      if (!hold) throw new HttpProblem(404, 'no such hold in force on this case');
+      return holdJson(hold);
+    },
+  );
+
   app.get<{ Params: { caseId: string; sha256: string } }>(
     '/cases/:caseId/file/documents/:sha256',
     {
-      config: { access: 'case:staff', roles: PANEL_ROLES.documents },
+      config: { access: 'case:staff', roles: PANEL_ROLES.documents, accessLog: { kind: 'document' } },
       schema: {
         summary: 'Case file: download a document the case file lists',
         tags: ['case file'],

@@ -6,6 +6,8 @@ import { caseStateOf } from '../../client/case-client.js';
 import { antragDocumentId, findAkte, findAkteDocument, listAkteDocumentContents } from '../../db/queries/akte.js';
 import type { StaffActor, StaffRole, TaskAction } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
+import { caseRetention } from '../../activities/retention.js';
+import { holdsOfCase } from '../../db/queries/retention.js';
 import { listCaseEvents } from '../../db/queries/case-events.js';
 import { getCase } from '../../db/queries/cases.js';
 import { listDecisions } from '../../db/queries/decisions.js';
@@ -49,6 +51,15 @@ export const PANEL_ROLES: Record<CaseFilePanel | 'documents', readonly StaffRole
 };
 
 export { MANUAL_DELIVERY_ROLES } from './manual-tasks.js';
+/**
+ * Who reads a case's access log (who read its Akte, when, what): the authority's supervisors. The log is about the
+ * staff's own conduct as much as the applicant's data, so case workers do not read each other's entries; the applicant
+ * gets the entries about them through the Art. 15 export.
+ */
+export const ACCESS_LOG_ROLES: readonly StaffRole[] = ['supervisor'];
+
+/** Who places and releases a legal hold, or records an objection: the authority's supervisors. */
+export const HOLD_ROLES: readonly StaffRole[] = ['supervisor'];
 
 /** Whether a staff role may see a panel (or download the case's documents). */
 export const maySeePanel = (role: StaffRole, panel: CaseFilePanel | 'documents'): boolean =>
@@ -97,6 +108,7 @@ export class CaseFiles {
         submittedAt: iso(row.submittedAt),
         ruleSetVersion: row.ruleSetVersion,
         task: state?.task ?? null,
+        retention: await this.retention(row),
       };
     },
     application: async (row) => {
@@ -238,6 +250,32 @@ export class CaseFiles {
             ? { mediaType: 'application/json', fileName: 'antwort.json' }
             : undefined;
     return found && { ...found, bytes: await this.o.documents.get(sha256) };
+  }
+
+  /** The case's retention date as the retention job computes it, with the holds in force (ids for their release). */
+  private async retention(row: CaseRow): Promise<Record<string, unknown>> {
+    const [r, holds] = await Promise.all([
+      caseRetention(this.o.db, row),
+      holdsOfCase(this.o.db, { caseId: row.caseId }),
+    ]);
+    return {
+      retentionYears: r.retentionYears,
+      runsFrom: r.runsFrom,
+      disposal: r.disposal,
+      startsAt: iso(r.startsAt),
+      until: iso(r.until),
+      provisional: r.provisional,
+      explanation: r.explanation,
+      holds: holds.map((h) => ({
+        id: h.id,
+        kind: h.kind,
+        reason: h.reason,
+        placedBy: h.placedBy,
+        placedAt: iso(h.placedAt),
+        releasedBy: h.releasedBy,
+        releasedAt: iso(h.releasedAt),
+      })),
+    };
   }
 
   private download = (caseId: string, sha256: string) => `/cases/${caseId}/file/documents/${sha256}`;

@@ -73,7 +73,7 @@ export function casePageRoutes(
 
   app.get<{ Params: { caseId: string }; Querystring: { done?: string } }>(
     '/workbench/cases/:caseId',
-    pages.route,
+    { ...pages.route, config: { ...pages.route.config, accessLog: { kind: 'page', what: 'case' } } },
     async (req, reply) => {
       const data = await caseData(d, actorOf(req.staff!), req.params.caseId);
       if (!data) throw caseNotFound();
@@ -83,7 +83,7 @@ export function casePageRoutes(
 
   app.get<{ Params: { caseId: string; sha256: string } }>(
     '/workbench/cases/:caseId/documents/:sha256',
-    pages.route,
+    { ...pages.route, config: { ...pages.route.config, accessLog: { kind: 'document' } } },
     async (req, reply) => {
       const { caseId, sha256 } = req.params;
       const row = caseIdPattern.test(caseId) ? await files.caseFor(actorOf(req.staff!), caseId) : undefined;

@@ -273,6 +273,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
     `Akte ${short}`,
     html`<h1>Akte <span class="id">${d.caseId}</span></h1>
 <p>${o['serviceName']} · Status: <strong>${caseStatusLabel[o['status']] ?? o['status']}</strong>${o['outcome'] ? html` · Ergebnis: <strong>${outcomeLabel[o['outcome']] ?? o['outcome']}</strong>` : ''} · eingegangen ${when(o['submittedAt'])}</p>
+${o['retention'] ? html`<p>Aufbewahrung: ${(o['retention'] as Panel)['explanation']}</p>` : ''}
 <p><a href="/workbench/inbox">Zurück zu den Aufgaben</a></p>
 ${d.notice ? html`<div role="status" class="notice" id="notice" tabindex="-1" autofocus><p>${d.notice}</p></div>` : ''}
 ${d.error ? html`<div role="alert" class="alert" id="action-error"><p><strong>${d.error.message}</strong></p>${d.error.stale ? html`<p>${d.error.stale}</p>` : ''}<p>Ihre Eingaben sind erhalten geblieben.</p>${d.error.detail ? html`<p class="muted">Technisch: ${d.error.detail}</p>` : ''}</div>` : ''}

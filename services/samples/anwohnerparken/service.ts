@@ -66,6 +66,7 @@ export const anwohnerparken = defineService({
   escalation: { fourEyes: false, candidateGroup: 'sachbearbeitung' },
   outputs: { documents: ['bescheid'], forwardingRecipients: [] },
   retentionYears: 6,
+  retention: { runsFrom: 'bestandskraft', disposal: 'erase' },
   certificate: {
     title: 'Bewohnerparkausweis',
     validYears: 1,

@@ -79,6 +79,7 @@ export const gewerbeanmeldung = defineService({
     },
     objection: { procedure: 'abolished', period: { months: 1 }, periodWithoutInstruction: { years: 1 } },
   },
+  retention: { runsFrom: 'closure', disposal: 'offer_to_archive' },
   legalRemedy:
     // The Land has abolished the objection procedure here (§ 68 Abs. 1 Satz 2 VwGO; e.g. § 110 JustG NRW): the remedy
     // is the action before the administrative court (§ 74 Abs. 1 Satz 2 VwGO).

@@ -85,6 +85,7 @@ export const lastenradFoerderung = defineService({
     },
     objection: { procedure: 'widerspruch', period: { months: 1 }, periodWithoutInstruction: { years: 1 } },
   },
+  retention: { runsFrom: 'last_payment', disposal: 'offer_to_archive' },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +
     'Der Widerspruch ist schriftlich oder zur Niederschrift bei der Stadt Musterstadt, Amt für Mobilität, einzulegen.',
