@@ -32,6 +32,7 @@ import { configuredFitConnectIntake, type FitConnectIntake } from './fit-connect
 import { DatabaseSubmissionFacts } from '../adapters/fit-connect/submission-facts.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
+import { BlindIndex, DEV_SEARCH_INDEX_SECRET } from '../platform/blind-index.js';
 
 export interface RunningApi {
   http: FastifyInstance;
@@ -104,7 +105,8 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const keys = config.authJwksUrl
       ? remoteKeys(config.authJwksUrl)
       : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
-    const cases = new CaseClient(client, database.db, config.taskQueue);
+    const searchIndex = new BlindIndex(config.workbench.searchIndexSecret ?? DEV_SEARCH_INDEX_SECRET);
+    const cases = new CaseClient(client, database.db, config.taskQueue, undefined, searchIndex);
     const identity = new OidcTokenVerifier({ issuer: config.oidcIssuer!, audience: config.oidcAudience });
     const logger =
       overrides.logger ?? createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
@@ -133,6 +135,7 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
         documents,
         localIssuer: overrides.localIssuer,
         publicBaseUrl: config.publicBaseUrl,
+        searchIndex,
       }),
       fitConnect: fitConnect?.routes,
     });

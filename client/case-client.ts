@@ -37,6 +37,7 @@ import canonicalize from 'canonicalize';
 import { antragSha256 } from '../activities/antrag.js';
 import { aktenzeichenYear, fieldLabels, formatAktenzeichen, schemaIdOf } from '../services/aktenzeichen.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
+import { BlindIndex, DEV_SEARCH_INDEX_SECRET, searchValues } from '../platform/blind-index.js';
 
 export interface SubmitApplication {
   serviceKey: string;
@@ -72,6 +73,8 @@ export class CaseClient {
     private readonly taskQueue = TASK_QUEUE,
     /** The clock that pins the rule set version in force; tests move it to a legal change's date. */
     private readonly now: () => Date = () => new Date(),
+    /** Hashes what the workbench searches a case by into the Akte's blind index (`SEARCH_INDEX_SECRET`). */
+    private readonly searchIndex: BlindIndex = new BlindIndex(DEV_SEARCH_INDEX_SECRET),
   ) {}
 
   /**
@@ -110,6 +113,7 @@ export class CaseClient {
       ruleSetSha256,
       submittedAt,
       submissionSha256,
+      searchIndex: this.searchIndex,
     });
     if (akte.submissionSha256 !== submissionSha256) throw idempotencyKeyReused();
     // A closed case is answered from its Akte: its history may be gone, and must not start the case again.
@@ -216,6 +220,8 @@ export function openAkteFor(
     ruleSetSha256?: string;
     submittedAt: string;
     submissionSha256: string;
+    /** Without it the Akte is written without search terms (a case found by its Aktenzeichen or id only). */
+    searchIndex?: BlindIndex;
   },
 ) {
   const { a, service, caseId, schemaVersion } = o;
@@ -243,7 +249,18 @@ export function openAkteFor(
       title: `Antrag: ${service.name}`,
       labels: fieldLabels(service.schemas[schemaVersion]),
     },
+    searchTerms: o.searchIndex && searchTermsOf(o.searchIndex, a),
   });
+}
+
+/** The keyed hashes of the applicant's name, birth date, licence plate, company and address, each once. */
+function searchTermsOf(index: BlindIndex, a: SubmitApplication): Array<{ term: string; kind: string }> {
+  const seen = new Map<string, string>();
+  for (const { kind, value } of searchValues({ name: a.identity.name, application: a.application })) {
+    const term = index.term(a.authorityId, value);
+    if (term && !seen.has(term)) seen.set(term, kind);
+  }
+  return [...seen].map(([term, kind]) => ({ term, kind }));
 }
 
 /** The service an application is for, looked up once where it enters; refused as intake refuses when unknown. */

@@ -10,6 +10,7 @@ import { HttpPostbox } from '../adapters/http-postbox.js';
 import { client, db, publicBaseUrl, testDeps, withWorker, type TestEngine } from './harness.js';
 import { applicantToken, call, idp, staffToken, tokenAudience, tokens, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
+import { findAkte } from '../db/queries/akte.js';
 import { expectAccessible, expectNoPageScroll, launchChromium, screenshot, tabTo } from './support/browser.js';
 
 const STADT = 'stadt-musterstadt';
@@ -52,13 +53,24 @@ async function serve(e: TestEngine): Promise<{ api: FastifyInstance; base: strin
   return { api, base: `http://127.0.0.1:${port}` };
 }
 
-/** An escalated company-car case with its task in the inbox projection. */
+const NAMES: Array<[string, string]> = [
+  ['Hanna', 'Müller'],
+  ['Jörg', 'Weiß'],
+  ['Ayşe', 'Yılmaz'],
+  ['Lukas', 'Becker'],
+];
+
+/** An escalated company-car case of a named applicant, with its task in the inbox projection. */
 async function escalatedCase(e: TestEngine, authorityId: string, nth: number) {
   const submission = { ...applicationOf('company_car', nth), authorityId };
+  const [givenName, familyName] = NAMES[nth % NAMES.length]!;
+  submission.identity = { ...submission.identity, name: { givenName, familyName } };
   const { caseId } = await e.cases.submit(submission);
   const taskId = `${caseId}:review`;
   await waitFor('the task in the inbox', async () => (await e.tasks.find(taskId))?.state === 'open', 90_000);
-  return { caseId, taskId, subject: submission.identity.subject };
+  const { aktenzeichen } = (await findAkte(db, { caseId }))!;
+  const { licensePlate } = submission.application as { licensePlate: string };
+  return { caseId, taskId, subject: submission.identity.subject, aktenzeichen, licensePlate, givenName, familyName };
 }
 
 /** Logs in at the sandbox provider's page as the named staff member, with the keyboard. */
@@ -79,7 +91,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
     await withWorker(async (e) => {
       const { api, base } = await serve(e);
       try {
-        const { caseId, subject } = await escalatedCase(e, STADT, 0);
+        const { caseId, subject, aktenzeichen, licensePlate } = await escalatedCase(e, STADT, 0);
         const context = await newContext({ viewport: { width: 1280, height: 900 } });
         const page = await context.newPage();
         await page.goto(`${base}/workbench/`);
@@ -91,12 +103,21 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await page.getByRole('heading', { name: 'Aufgaben', level: 1 }).waitFor();
         await expect.poll(() => page.getByText('Angemeldet: Anna Albers').count()).toBe(1);
         await expectAccessible(page, 'the full inbox');
-        await tabTo(page, page.getByLabel(/Akte suchen/));
-        await page.keyboard.type(caseId.slice(0, 13));
+        // Found by licence plate as typed (lower case, no hyphen), then by name; the row says who and which file.
+        await tabTo(page, page.getByLabel(/Suchen/));
+        await page.keyboard.type(licensePlate.toLowerCase().replace('-', ''));
         await page.keyboard.press('Enter');
         await page.waitForURL(/q=/);
-        const link = page.getByRole('link', { name: caseId });
+        expect(await page.getByRole('link', { name: aktenzeichen }).count()).toBe(1);
+        await tabTo(page, page.getByLabel(/Suchen/));
+        await page.keyboard.press('ControlOrMeta+A');
+        await page.keyboard.type('hanna müller');
+        await page.keyboard.press('Enter');
+        await page.waitForURL(/q=hanna/);
+        const link = page.getByRole('link', { name: aktenzeichen });
         expect(await link.count()).toBe(1);
+        expect(await page.getByRole('row', { name: /Hanna Müller/ }).count()).toBe(1);
+        await expectAccessible(page, 'the inbox searched by name');
         await screenshot(page, `${SHOTS}inbox.png`);
         await tabTo(page, link);
         await page.keyboard.press('Enter');
@@ -125,6 +146,22 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await tabTo(page, page.getByRole('button', { name: 'Rückfrage senden' }));
         await page.keyboard.press('Enter');
         await page.getByRole('status').getByText('Rückfrage ist gesendet').waitFor();
+        // While the question is open, the inbox row says so.
+        await tabTo(page, page.getByRole('link', { name: 'Zurück zu den Aufgaben' }));
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { name: 'Aufgaben', level: 1 }).waitFor();
+        await expect
+          .poll(() =>
+            page
+              .getByRole('row', { name: /Hanna Müller/ })
+              .getByText('Rückfrage offen')
+              .count(),
+          )
+          .toBe(1);
+        await expectAccessible(page, 'the inbox with a question open');
+        await tabTo(page, page.getByRole('link', { name: aktenzeichen }));
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { name: /Akte/, level: 1 }).waitFor();
 
         const questionId = (await e.cases.status(caseId)).task?.openQuestion?.questionId;
         expect(questionId).toBeTruthy();
@@ -181,7 +218,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
     await withWorker(async (e) => {
       const { api, base } = await serve(e);
       try {
-        const { caseId } = await escalatedCase(e, DORF, 1);
+        const { caseId, aktenzeichen } = await escalatedCase(e, DORF, 1);
         const dora = await newContext();
         const page = await logIn(dora, base, 'Dora Dietz', `/workbench/cases/${caseId}`);
         await page.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
@@ -199,7 +236,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         const emil = await newContext();
         const second = await logIn(emil, base, 'Emil Engel', `/workbench/inbox?q=${caseId}`);
         expect(await second.getByText('zweite Freigabe').count()).toBeGreaterThan(0);
-        await second.getByRole('link', { name: caseId }).click();
+        await second.getByRole('link', { name: aktenzeichen }).click();
         await second.getByRole('button', { name: 'Aufgabe übernehmen' }).click();
         await second.getByRole('heading', { name: 'Zweite Freigabe' }).waitFor();
         expect(await second.getByLabel('Ablehnen').isChecked()).toBe(true);
@@ -355,8 +392,9 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         const chef = await newContext();
         const page = await logIn(chef, base, 'Clara Chef', '/workbench/inbox?due=overdue');
         for (const id of caseIds) {
-          expect(await page.getByRole('link', { name: id }).count()).toBe(1);
-          await page.getByLabel(`Aufgabe zu Akte ${id.slice(0, 8)} auswählen`).check();
+          const { aktenzeichen } = (await findAkte(db, { caseId: id }))!;
+          expect(await page.getByRole('link', { name: aktenzeichen }).count()).toBe(1);
+          await page.getByLabel(`Aufgabe zu Akte ${aktenzeichen} auswählen`).check();
         }
         await expectAccessible(page, 'the overdue view with bulk reassignment');
         await page.getByLabel('Neue Bearbeitung (Kennung)').fill('sb.ben');
@@ -393,7 +431,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
           const anna = await newContext();
           const page = await logIn(anna, base, 'Anna Albers', `/workbench/inbox?q=${caseId}`);
           expect(await page.getByText('Bescheid auf anderem Weg zustellen').count()).toBe(1);
-          await page.getByRole('link', { name: caseId }).click();
+          await page.getByRole('link', { name: (await findAkte(db, { caseId }))!.aktenzeichen }).click();
           await page.getByLabel('Zugestellt per').selectOption('registered_mail');
           await page.getByLabel(/Vermerk/).fill('Sendung RR123456789DE');
           await expectAccessible(page, 'the case file with a manual-delivery task');

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { StaffActor } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
 import { listTasksOfCase } from '../../db/queries/tasks.js';
+import { antragDocumentId, findAkte, findAkteDocument } from '../../db/queries/akte.js';
 import { CASE_FILE_PANELS, type CaseFiles, maySeePanel } from './case-file.js';
 import { HttpProblem } from '../problem.js';
 import { caseNotFound, type WorkbenchPages } from './pages.js';
@@ -33,16 +34,31 @@ export async function caseData(
     throw new HttpProblem(403, 'Die Akte ist Sachbearbeitung und Leitung vorbehalten.', { title: 'Kein Zugriff' });
   const row = caseIdPattern.test(caseId) ? await d.files.caseFor(actor, caseId) : undefined;
   if (!row) return undefined;
-  const [panels, tasks] = await Promise.all([
+  const [panels, tasks, akte, antrag] = await Promise.all([
     Promise.all(CASE_FILE_PANELS.map((p) => d.files.panel(p, row))),
     listTasksOfCase(d.db, { caseId }),
+    findAkte(d.db, { caseId }),
+    findAkteDocument(d.db, { documentId: antragDocumentId(caseId) }),
   ]);
   const byName = Object.fromEntries(CASE_FILE_PANELS.map((p, i) => [p, panels[i]!])) as Record<
     (typeof CASE_FILE_PANELS)[number],
     Record<string, unknown>
   >;
+  const application = (antrag?.content ?? null) as Record<string, unknown> | null;
+  const business = application?.['business'] as { name?: unknown } | undefined;
   return {
     caseId,
+    // Who and which file, from the Akte (the identity provider's name, the application's address), never from Temporal.
+    person: {
+      aktenzeichen: akte?.aktenzeichen ?? null,
+      name: (akte?.identity as { name?: { givenName: string; familyName: string } } | undefined)?.name ?? null,
+      application: application && {
+        address: application['address'],
+        business: business?.name,
+        licensePlate: application['licensePlate'],
+        birthDate: application['birthDate'],
+      },
+    },
     ...byName,
     tasks: tasks.map((t) => ({
       ...t,

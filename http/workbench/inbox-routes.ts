@@ -5,14 +5,18 @@ import { listServices } from '../../services/catalogue.js';
 import { HttpProblem } from '../problem.js';
 import { refusalInGerman } from './format.js';
 import { html } from './html.js';
-import { inboxFilters, inboxQuery, INBOX_PAGE_SIZE, searchable } from './inbox.js';
+import { inboxFilters, inboxQuery, INBOX_PAGE_SIZE } from './inbox.js';
+import type { BlindIndex } from '../../platform/blind-index.js';
 import { backToInbox, type WorkbenchPages } from './pages.js';
 import { actorOf } from './session.js';
 import { inboxPage, type InboxRow } from './views.js';
 
 /** The inbox of the case worker's authority, filtered and paged, and the supervisor's reassignment of several tasks. */
-export function inboxRoutes(app: FastifyInstance, d: { tasks: TaskClient; pages: WorkbenchPages }): void {
-  const { tasks, pages } = d;
+export function inboxRoutes(
+  app: FastifyInstance,
+  d: { tasks: TaskClient; pages: WorkbenchPages; searchIndex: BlindIndex },
+): void {
+  const { tasks, pages, searchIndex } = d;
 
   app.get<{ Querystring: Record<string, string> }>('/workbench/inbox', pages.route, async (req, reply) => {
     const actor = actorOf(req.staff!);
@@ -20,15 +24,12 @@ export function inboxRoutes(app: FastifyInstance, d: { tasks: TaskClient; pages:
     const services = listServices()
       .filter((s) => Object.hasOwn(s.authorities, actor.authorityId))
       .map((s) => ({ key: s.key, name: s.name }));
-    const found = searchable(filters.q) ? await tasks.inbox(inboxQuery(actor, filters)) : { items: [], total: 0 };
+    const found = await tasks.inbox(inboxQuery(actor, filters, new Date(), searchIndex));
     const notice = req.query['reassigned']
       ? html`<div role="status" class="notice"><p>${req.query['reassigned']} Aufgabe(n) neu zugewiesen.</p></div>`
       : undefined;
-    const error = searchable(filters.q)
-      ? undefined
-      : 'Ein Aktenzeichen besteht aus Ziffern, Buchstaben a–f und Bindestrichen.';
     const rows = found.items as InboxRow[];
-    const page = { filters, rows, total: found.total, pageSize: INBOX_PAGE_SIZE, services, notice, error };
+    const page = { filters, rows, total: found.total, pageSize: INBOX_PAGE_SIZE, services, notice };
     return pages.send(reply, inboxPage(pages.context(req, reply), { ...page, now: Date.now() }));
   });
 

@@ -8,6 +8,7 @@ import { caseFileRoutes } from './case-file-routes.js';
 import type { LoginOptions } from './login.js';
 import { workbench } from './plugin.js';
 import type { Database } from '../../db/client.js';
+import type { BlindIndex } from '../../platform/blind-index.js';
 
 export { CaseFiles } from './case-file.js';
 
@@ -15,7 +16,14 @@ export interface WorkbenchDeps {
   files: CaseFiles;
   db: Database;
   /** Serves the pages under /workbench when given; without it only the case-file API. */
-  pages?: { login: LoginOptions; sessionSecret: string; sessionIdleMs?: number; publicBaseUrl?: string };
+  pages?: {
+    login: LoginOptions;
+    sessionSecret: string;
+    sessionIdleMs?: number;
+    publicBaseUrl?: string;
+    /** Hashes the search text as intake hashed the Akte's values; absent: the demo's development key. */
+    searchIndex?: BlindIndex;
+  };
 }
 
 /** The case-file API for staff and, when login is configured, the workbench pages that use it. */
@@ -34,7 +42,14 @@ export function workbenchFor(
     publicBaseUrl: string;
     workbench: { oidcIssuer?: string; clientId: string; sessionSecret?: string; sessionIdleMs?: number };
   },
-  o: { client: Client; db: Database; documents: DocumentStore; localIssuer?: string; publicBaseUrl?: string },
+  o: {
+    client: Client;
+    db: Database;
+    documents: DocumentStore;
+    localIssuer?: string;
+    publicBaseUrl?: string;
+    searchIndex?: BlindIndex;
+  },
 ): WorkbenchDeps {
   const issuer = config.workbench.oidcIssuer ?? o.localIssuer;
   return {
@@ -46,6 +61,7 @@ export function workbenchFor(
           sessionSecret: config.workbench.sessionSecret ?? randomBytes(32).toString('base64url'),
           sessionIdleMs: config.workbench.sessionIdleMs,
           publicBaseUrl: o.publicBaseUrl,
+          searchIndex: o.searchIndex,
         }
       : undefined,
   };

@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { TaskClient } from '../../client/task-client.js';
 import type { Database } from '../../db/client.js';
+import { BlindIndex, DEV_SEARCH_INDEX_SECRET } from '../../platform/blind-index.js';
 import type { CaseFiles } from './case-file.js';
 import { casePageRoutes } from './case-page-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
@@ -31,6 +32,8 @@ export interface WorkbenchOptions {
    * development may it be absent; then they come from the request's Host header and scheme.
    */
   publicBaseUrl?: string;
+  /** The blind index the search text is hashed with (the key intake used); absent: the demo's development secret. */
+  searchIndex?: BlindIndex;
 }
 
 /**
@@ -58,7 +61,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
 
   assetRoutes(app, pages);
   loginRoutes(app, { login: new OidcLogin(o.login), cookies, pages, sessions });
-  inboxRoutes(app, { tasks: o.tasks, pages });
+  inboxRoutes(app, { tasks: o.tasks, pages, searchIndex: o.searchIndex ?? new BlindIndex(DEV_SEARCH_INDEX_SECRET) });
   casePageRoutes(app, { files: o.files, db: o.db, pages });
   taskActionRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages });
 };

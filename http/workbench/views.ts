@@ -94,7 +94,34 @@ export interface InboxRow {
   priority: string;
   dueAt: string;
   escalatedAt: string | null;
+  openQuestionId?: string | null;
+  /** The applicant answered a question of the case (shown while the task waits for a decision). */
+  answered?: boolean;
+  /** From the case's Akte; absent for cases from before it. */
+  aktenzeichen?: string | null;
+  applicantName?: { givenName: string; familyName: string } | null;
+  application?: Record<string, unknown> | null;
 }
+
+/** The applicant as a case worker recognises her: name, then company, address, birth date, licence plate. */
+export function applicantLines(
+  name: { givenName: string; familyName: string } | null | undefined,
+  a: Record<string, unknown> | null | undefined,
+): { name?: string; details: string[] } {
+  const address = a?.['address'] as { street?: string; postalCode?: string; city?: string } | null | undefined;
+  const details = [
+    typeof a?.['business'] === 'string' ? a['business'] : undefined,
+    address?.street ? `${address.street}, ${address.postalCode ?? ''} ${address.city ?? ''}`.trim() : undefined,
+    typeof a?.['birthDate'] === 'string' ? `geb. ${germanDate(a['birthDate'])}` : undefined,
+    typeof a?.['licensePlate'] === 'string' ? `Kennzeichen ${a['licensePlate']}` : undefined,
+  ].filter((x): x is string => Boolean(x));
+  return { name: name ? `${name.givenName} ${name.familyName}` : undefined, details };
+}
+
+const germanDate = (iso: string) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
+};
 
 const option = (value: string, label: string, selected: string) =>
   html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
@@ -120,14 +147,23 @@ export function inboxPage(
   const supervisor = c.session?.role === 'supervisor';
   const table = html`<div class="table-wrap"><table>
 <caption>${d.total} Aufgabe${d.total === 1 ? '' : 'n'}, nach Frist sortiert${pages > 1 ? html` – Seite ${f.page} von ${pages}` : ''}</caption>
-<thead><tr>${supervisor ? html`<th scope="col"><span class="muted">Auswahl</span></th>` : ''}<th scope="col">Frist</th><th scope="col">Aktenzeichen</th><th scope="col">Leistung</th><th scope="col">Aufgabe und Grund</th><th scope="col">Status</th><th scope="col">Bearbeitung</th></tr></thead>
+<thead><tr>${supervisor ? html`<th scope="col"><span class="muted">Auswahl</span></th>` : ''}<th scope="col">Frist</th><th scope="col">Aktenzeichen</th><th scope="col">Antragsteller/in</th><th scope="col">Leistung</th><th scope="col">Aufgabe und Grund</th><th scope="col">Status</th><th scope="col">Bearbeitung</th></tr></thead>
 <tbody>
 ${d.rows.map((t) => {
   const dl = deadlineOf(t, d.now);
+  const who = applicantLines(t.applicantName, t.application);
+  const az = t.aktenzeichen ?? t.caseId;
   return html`<tr>
-${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}" id="sel-${t.taskId}" aria-label="Aufgabe zu Akte ${t.caseId.slice(0, 8)} auswählen"></td>` : ''}
+${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}" id="sel-${t.taskId}" aria-label="Aufgabe zu Akte ${az} auswählen"></td>` : ''}
 <td>${when(t.dueAt)}<br><span class="badge ${dl}">${deadlineLabel[dl]}</span></td>
-<td><a class="id" href="/workbench/cases/${t.caseId}">${t.caseId}</a></td>
+<td><a class="id" href="/workbench/cases/${t.caseId}">${az}</a>${
+    t.openQuestionId
+      ? html`<br><span class="badge soon">Rückfrage offen</span>`
+      : t.answered && (t.state === 'open' || t.state === 'claimed')
+        ? html`<br><span class="badge ok">Antwort eingegangen</span>`
+        : ''
+  }</td>
+<td>${who.name ?? html`<span class="muted">ohne Namen</span>`}${who.details.map((l) => html`<br><span class="muted">${l}</span>`)}</td>
 <td>${serviceName.get(t.serviceKey) ?? t.serviceKey}</td>
 <td>${taskKindLabel[t.kind] ?? t.kind}${t.stage === 'second_approval' ? html` <span class="badge soon">zweite Freigabe</span>` : ''}${t.fourEyes && t.stage !== 'second_approval' ? html` <span class="badge ok">Vier-Augen</span>` : ''}<br><span class="muted">${t.reason}</span></td>
 <td>${taskStateLabel[t.state] ?? t.state}${t.escalatedAt ? html`<br><span class="badge overdue">bei der Aufsicht</span>` : ''}</td>
@@ -142,7 +178,7 @@ ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}
     html`<h1>Aufgaben</h1>
 ${d.notice ?? ''}${d.error ? html`<div role="alert" class="alert"><p>${d.error}</p></div>` : ''}
 <form method="get" action="/workbench/inbox" class="filters" role="search" aria-label="Aufgaben filtern">
-<div><label for="f-q">Akte suchen (Aktenzeichen oder Anfang davon)</label><input id="f-q" name="q" value="${f.q}" size="24" maxlength="36" autocomplete="off"></div>
+<div><label for="f-q">Suchen: Aktenzeichen, Name, Geburtsdatum, Kennzeichen oder Straße</label><input id="f-q" name="q" value="${f.q}" size="32" maxlength="100" autocomplete="off"></div>
 <div><label for="f-state">Status</label><select id="f-state" name="state">${[
       ['active', 'offen oder in Bearbeitung'],
       ['open', 'offen'],
@@ -188,6 +224,12 @@ type Panel = Record<string, any>;
 
 export interface CasePageData {
   caseId: string;
+  /** The Aktenzeichen and the applicant from the Akte; absent for cases from before it. */
+  person?: {
+    aktenzeichen: string | null;
+    name: { givenName: string; familyName: string } | null;
+    application: Record<string, unknown> | null;
+  };
   overview: Panel;
   application: Panel;
   evidence: Panel;
@@ -220,7 +262,8 @@ export function casePage(c: PageContext, d: CasePageData): string {
   const me = c.session!;
   const form = d.form ?? {};
   const canAct = me.role === 'case_worker' || me.role === 'supervisor';
-  const short = d.caseId.slice(0, 8);
+  const short = d.person?.aktenzeichen ?? d.caseId.slice(0, 8);
+  const who = applicantLines(d.person?.name, d.person?.application);
   const decisionRules = (d.decision['ruleDecisions'] as Panel[]) ?? [];
   const escalation = decisionRules.find((r) => r['outcome'] === 'escalate') ?? decisionRules.at(-1);
   const summary = d.summary;
@@ -260,7 +303,8 @@ export function casePage(c: PageContext, d: CasePageData): string {
   return layout(
     c,
     `Akte ${short}`,
-    html`<h1>Akte <span class="id">${d.caseId}</span></h1>
+    html`<h1>Akte <span class="id">${d.person?.aktenzeichen ?? d.caseId}</span></h1>
+<p class="applicant">Antragsteller/in: <strong>${who.name ?? 'ohne Namen'}</strong>${who.details.map((l) => html` · ${l}`)}</p>
 <p>${o['serviceName']} · Status: <strong>${caseStatusLabel[o['status']] ?? o['status']}</strong>${o['outcome'] ? html` · Ergebnis: <strong>${outcomeLabel[o['outcome']] ?? o['outcome']}</strong>` : ''} · eingegangen ${when(o['submittedAt'])}</p>
 <p><a href="/workbench/inbox">Zurück zu den Aufgaben</a></p>
 ${d.notice ? html`<div role="status" class="notice"><p>${d.notice}</p></div>` : ''}
