@@ -7,6 +7,7 @@ import { workbench } from '../http/workbench/plugin.js';
 import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import { problemHandler } from '../http/problem.js';
 import { akteSearchTerms, akten } from '../db/schema.js';
+import { recordStaffLogin } from '../db/queries/staff-directory.js';
 import { BlindIndex, DEV_SEARCH_INDEX_SECRET, compactSearchText } from '../platform/blind-index.js';
 import { client, db, publicBaseUrl, withWorker, type TestEngine } from './harness.js';
 import { idp, waitFor } from './http-helpers.js';
@@ -46,8 +47,8 @@ async function workbenchOf(e: TestEngine) {
     sessionSecret: SECRET,
   });
   const store = new WorkbenchSessionStore(db, 10 * 60_000);
-  const cookie = async (authorityId: string) => {
-    const sid = await store.open({ id: 'sb.test', role: 'case_worker', authorityId, name: 'Test', exp: 4e9 });
+  const cookie = async (authorityId: string, id = 'sb.test', name = 'Test') => {
+    const sid = await store.open({ id, role: 'case_worker', authorityId, name, exp: 4e9 });
     return `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
   };
   const stadt = await cookie(STADT);
@@ -60,7 +61,29 @@ async function workbenchOf(e: TestEngine) {
     expect(res.statusCode).toBe(200);
     return res.body;
   };
-  return { inbox, stadt, dorf, page: (url: string) => app!.inject({ url, headers: { cookie: stadt } }) };
+  /** A form post as the browser sends it: the session, and the CSRF token and cookie of the inbox it loaded. */
+  const post = async (session: string, url: string, form: Record<string, string>) => {
+    const page = await app!.inject({ url: '/workbench/inbox', headers: { cookie: session } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const csrf = [page.headers['set-cookie']]
+      .flat()
+      .find((c) => c?.startsWith('wb_csrf='))!
+      .split(';')[0];
+    return app!.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: `${session}; ${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...form, _csrf: token }).toString(),
+    });
+  };
+  return {
+    inbox,
+    stadt,
+    dorf,
+    cookie,
+    post,
+    page: (url: string, session = stadt) => app!.inject({ url, headers: { cookie: session } }),
+  };
 }
 
 const linksIn = (body: string) => [...body.matchAll(/href="\/workbench\/cases\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
@@ -174,6 +197,57 @@ describe('finding work: the inbox searches names, licence plates, addresses and 
         headers: { cookie: w.dorf },
       });
       expect(linksIn(mine.body)).toContain(caseId);
+    });
+  });
+
+  it("Vertretung: while she is absent her tasks are in her substitute's inbox; colleagues by name, chosen from a list", async () => {
+    await withWorker(async (e) => {
+      const { caseId } = await escalatedCase(e, DORF, 4, ['Lukas', 'Becker']);
+      const w = await workbenchOf(e);
+      const dora = await w.cookie(DORF, 'sb.dora', 'Dora Dietz');
+      const emil = await w.cookie(DORF, 'sb.emil', 'Emil Engel');
+      await recordStaffLogin(db, {
+        authorityId: DORF,
+        staffId: 'sb.dora',
+        displayName: 'Dora Dietz',
+        role: 'case_worker',
+      });
+      await recordStaffLogin(db, {
+        authorityId: DORF,
+        staffId: 'sb.emil',
+        displayName: 'Emil Engel',
+        role: 'case_worker',
+      });
+      const taskId = `${caseId}:review`;
+      await e.tasks.act(caseId, {
+        action: 'claim',
+        taskId,
+        actor: { id: 'sb.dora', role: 'case_worker', authorityId: DORF },
+      });
+      await waitFor('the claim in the inbox', async () => (await e.tasks.find(taskId))?.assignee === 'sb.dora', 30_000);
+      const emilsOwn = async () => linksIn((await w.page('/workbench/inbox?assignee=me', emil)).body);
+      expect(await emilsOwn()).not.toContain(caseId);
+      // The row names her, not her login id; the case page offers her colleagues by name.
+      const row = await w.inbox('Becker', emil);
+      expect(row).toContain('<td>Dora Dietz</td>');
+      const page = (await w.page(`/workbench/cases/${caseId}`, dora)).body;
+      expect(page).toMatch(
+        /<select id="re-assignee" name="assignee" required>.*<option value="sb.emil">Emil Engel<\/option>/s,
+      );
+      expect(page).not.toContain('<option value="sb.dora">');
+
+      const absent = await w.post(dora, '/workbench/absence', { substitute: 'sb.emil' });
+      expect([absent.statusCode, absent.headers.location]).toEqual([303, '/workbench/inbox?absence=set']);
+      expect(await emilsOwn()).toContain(caseId);
+      expect((await w.page('/workbench/inbox', emil)).body).toContain('Sie vertreten: Dora Dietz.');
+      expect((await w.page('/workbench/inbox?absence=set', dora)).body).toContain('es vertritt Sie Emil Engel');
+      // Only a colleague of her own authority can stand in.
+      const stranger = await w.post(dora, '/workbench/absence', { substitute: 'sb.anna' });
+      expect(stranger.statusCode).toBe(422);
+
+      const back = await w.post(dora, '/workbench/absence', { present: '1' });
+      expect(back.headers.location).toBe('/workbench/inbox?absence=cleared');
+      expect(await emilsOwn()).not.toContain(caseId);
     });
   });
 });

@@ -57,6 +57,8 @@ export interface ListTasksParams {
    * four-eyes the second approver does): "erledigt" and "ich" is her own history of decisions.
    */
   decidedByAssignee?: boolean;
+  /** With `assignee`: also the tasks of these colleagues (absent, with `assignee` as their substitute). */
+  alsoAssignees?: string[];
   /** Workbench filters: several states, only unassigned tasks, due from a date, a case id (or its beginning). */
   states?: TaskState[];
   unassigned?: boolean;
@@ -103,17 +105,18 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   if (p.state) where.push(eq(tasks.state, p.state));
   if (p.serviceKey) where.push(eq(tasks.serviceKey, p.serviceKey));
   if (p.dueBefore) where.push(lte(tasks.dueAt, p.dueBefore));
+  const assignees = p.assignee ? [p.assignee, ...(p.alsoAssignees ?? [])] : [];
   if (p.assignee && p.decidedByAssignee)
     where.push(
       or(
-        eq(tasks.assignee, p.assignee),
+        inArray(tasks.assignee, assignees),
         and(
           eq(tasks.state, 'completed'),
           or(eq(tasks.completedBy, p.assignee), eq(tasks.confirmedBy, p.assignee), eq(tasks.proposedBy, p.assignee)),
         ),
       )!,
     );
-  else if (p.assignee) where.push(eq(tasks.assignee, p.assignee));
+  else if (p.assignee) where.push(inArray(tasks.assignee, assignees));
   if (p.states?.length) where.push(inArray(tasks.state, p.states));
   if (p.unassigned) where.push(isNull(tasks.assignee));
   if (p.dueAfter) where.push(gte(tasks.dueAt, p.dueAfter));

@@ -44,7 +44,14 @@ export function inboxSearch(authorityId: string, q: string, index: BlindIndex): 
 }
 
 /** The query for one page of the caller's authority's inbox; the authority comes from the session, never the page. */
-export function inboxQuery(actor: StaffActor, f: InboxFilters, now = new Date(), index?: BlindIndex): ListTasksParams {
+export function inboxQuery(
+  actor: StaffActor,
+  f: InboxFilters,
+  now = new Date(),
+  index?: BlindIndex,
+  /** The absent colleagues she stands in for: their tasks are hers too under "ich". */
+  standsInFor: string[] = [],
+): ListTasksParams {
   const week = new Date(now.getTime() + 7 * 24 * 3600_000);
   return {
     authorityId: actor.authorityId,
@@ -52,6 +59,7 @@ export function inboxQuery(actor: StaffActor, f: InboxFilters, now = new Date(),
     serviceKey: f.service || undefined,
     assignee: f.assignee === 'me' ? actor.id : undefined,
     decidedByAssignee: f.assignee === 'me' || undefined,
+    alsoAssignees: f.assignee === 'me' && standsInFor.length ? standsInFor : undefined,
     unassigned: f.assignee === 'unassigned' || undefined,
     dueBefore: f.due === 'overdue' ? now : f.due === 'week' ? week : undefined,
     dueAfter: f.due === 'week' ? now : undefined,

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { TaskClient } from '../../client/task-client.js';
 import type { Database } from '../../db/client.js';
 import { BlindIndex, DEV_SEARCH_INDEX_SECRET } from '../../platform/blind-index.js';
+import { recordStaffLogin } from '../../db/queries/staff-directory.js';
 import type { CaseFiles } from './case-file.js';
 import { casePageRoutes } from './case-page-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
@@ -60,8 +61,20 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
   installSession(app, cookies, sessions);
 
   assetRoutes(app, pages);
-  loginRoutes(app, { login: new OidcLogin(o.login), cookies, pages, sessions });
-  inboxRoutes(app, { tasks: o.tasks, pages, searchIndex: o.searchIndex ?? new BlindIndex(DEV_SEARCH_INDEX_SECRET) });
+  loginRoutes(app, {
+    login: new OidcLogin(o.login),
+    cookies,
+    pages,
+    sessions,
+    onLogin: (s) =>
+      recordStaffLogin(o.db, { authorityId: s.authorityId, staffId: s.id, displayName: s.name, role: s.role }),
+  });
+  inboxRoutes(app, {
+    tasks: o.tasks,
+    pages,
+    db: o.db,
+    searchIndex: o.searchIndex ?? new BlindIndex(DEV_SEARCH_INDEX_SECRET),
+  });
   casePageRoutes(app, { files: o.files, db: o.db, pages });
   taskActionRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages });
 };

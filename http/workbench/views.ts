@@ -126,6 +126,24 @@ const germanDate = (iso: string) => {
 const option = (value: string, label: string, selected: string) =>
   html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
 
+/** A member of staff as the directory knows her (the identity provider's claims at her last login). */
+export interface StaffMember {
+  staffId: string;
+  displayName: string;
+  role: string;
+  substitute?: string | null;
+}
+
+/** Her display name where the directory knows her, else her login id. */
+export const staffName = (staff: StaffMember[] | undefined, id: string) =>
+  staff?.find((s) => s.staffId === id)?.displayName ?? id;
+
+/** A choice of the authority's case workers and supervisors, by name (no typing of login ids). */
+export const colleagueOptions = (staff: StaffMember[], selected = '', except?: string) =>
+  staff
+    .filter((s) => (s.role === 'case_worker' || s.role === 'supervisor') && s.staffId !== except)
+    .map((s) => option(s.staffId, `${s.displayName}${s.role === 'supervisor' ? ' (Aufsicht)' : ''}`, selected));
+
 export function inboxPage(
   c: PageContext,
   d: {
@@ -137,9 +155,14 @@ export function inboxPage(
     notice?: Html;
     error?: string;
     now: number;
+    /** The authority's staff from the directory; names of the colleagues she stands in for. */
+    staff?: StaffMember[];
+    standsInFor?: string[];
   },
 ): string {
   const f = d.filters;
+  const staff = d.staff ?? [];
+  const mine = staff.find((s) => s.staffId === c.session?.id);
   const pages = Math.max(1, Math.ceil(d.total / d.pageSize));
   const query = (page: number) =>
     `/workbench/inbox?${new URLSearchParams({ ...f, page: String(page) } as unknown as Record<string, string>).toString()}`;
@@ -167,7 +190,7 @@ ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}
 <td>${serviceName.get(t.serviceKey) ?? t.serviceKey}</td>
 <td>${taskKindLabel[t.kind] ?? t.kind}${t.stage === 'second_approval' ? html` <span class="badge soon">zweite Freigabe</span>` : ''}${t.fourEyes && t.stage !== 'second_approval' ? html` <span class="badge ok">Vier-Augen</span>` : ''}<br><span class="muted">${t.reason}</span></td>
 <td>${taskStateLabel[t.state] ?? t.state}${t.escalatedAt ? html`<br><span class="badge overdue">bei der Aufsicht</span>` : ''}</td>
-<td>${t.assignee ?? html`<span class="muted">niemand</span>`}</td>
+<td>${t.assignee ? staffName(staff, t.assignee) : html`<span class="muted">niemand</span>`}</td>
 </tr>`;
 })}
 </tbody></table></div>`;
@@ -177,6 +200,8 @@ ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}
     'Aufgaben',
     html`<h1>Aufgaben</h1>
 ${d.notice ?? ''}${d.error ? html`<div role="alert" class="alert"><p>${d.error}</p></div>` : ''}
+${d.standsInFor?.length ? html`<p class="notice">Sie vertreten: ${d.standsInFor.join(', ')}. Deren Aufgaben stehen unter „Bearbeitung: ich“.</p>` : ''}
+${absenceForm(c, staff, mine)}
 <form method="get" action="/workbench/inbox" class="filters" role="search" aria-label="Aufgaben filtern">
 <div><label for="f-q">Suchen: Aktenzeichen, Name, Geburtsdatum, Kennzeichen oder Straße</label><input id="f-q" name="q" value="${f.q}" size="32" maxlength="100" autocomplete="off"></div>
 <div><label for="f-state">Status</label><select id="f-state" name="state">${[
@@ -205,7 +230,7 @@ ${
     : supervisor
       ? html`<form method="post" action="/workbench/tasks/reassign">${csrfField(c)}${table}
 <fieldset><legend>Ausgewählte Aufgaben neu zuweisen (Aufsicht)</legend>
-<label for="bulk-assignee">Neue Bearbeitung (Kennung)</label><input id="bulk-assignee" name="assignee" required maxlength="128" autocomplete="off">
+<label for="bulk-assignee">Neue Bearbeitung</label><select id="bulk-assignee" name="assignee" required>${option('', 'bitte wählen', '')}${colleagueOptions(staff)}</select>
 <label for="bulk-reason">Grund</label><textarea id="bulk-reason" name="reason" required maxlength="2000"></textarea>
 <p><button type="submit">Neu zuweisen</button></p></fieldset></form>`
       : table
@@ -218,12 +243,24 @@ ${
   );
 }
 
+/** Vertretung: absent with a substitute chosen from her colleagues, or back. */
+function absenceForm(c: PageContext, staff: StaffMember[], mine: StaffMember | undefined): Html | string {
+  if (c.session?.role !== 'case_worker' && c.session?.role !== 'supervisor') return '';
+  if (mine?.substitute)
+    return html`<form method="post" action="/workbench/absence" class="absence">${csrfField(c)}<p>Sie sind abwesend gemeldet; es vertritt Sie ${staffName(staff, mine.substitute)}.</p><input type="hidden" name="present" value="1"><button type="submit">Wieder anwesend</button></form>`;
+  const options = colleagueOptions(staff, '', c.session.id);
+  if (!options.length) return '';
+  return html`<details class="absence"><summary>Abwesenheit und Vertretung</summary><form method="post" action="/workbench/absence">${csrfField(c)}<label for="absence-substitute">Vertretung während meiner Abwesenheit</label><select id="absence-substitute" name="substitute" required>${option('', 'bitte wählen', '')}${options}</select><button type="submit">Abwesend melden</button></form></details>`;
+}
+
 // ── Case file ────────────────────────────────────────────────────────────
 
 type Panel = Record<string, any>;
 
 export interface CasePageData {
   caseId: string;
+  /** The authority's staff from the directory: names instead of login ids, colleagues to reassign to. */
+  staff?: StaffMember[];
   /** The Aktenzeichen and the applicant from the Akte; absent for cases from before it. */
   person?: {
     aktenzeichen: string | null;
@@ -275,7 +312,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
           'Status',
           `${taskStateLabel[task.state] ?? task.state}${task.stage === 'second_approval' ? ' – zweite Freigabe (Vier-Augen)' : ''}`,
         ],
-        ['Bearbeitung', task.assignee ?? 'niemand'],
+        ['Bearbeitung', task.assignee ? staffName(d.staff, task.assignee) : 'niemand'],
         ['Frist', `${when(task.dueAt)} (${deadlineLabel[deadlineOf(task)]})`],
         ['Vier-Augen-Prinzip', task.fourEyes],
         ['Grund', task.reason],
@@ -283,7 +320,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
           ? [
               [
                 'Vorschlag',
-                `${outcomeLabel[task.proposal.outcome]} von ${task.proposal.by}: „${task.proposal.justification}“`,
+                `${outcomeLabel[task.proposal.outcome]} von ${staffName(d.staff, task.proposal.by)}: „${task.proposal.justification}“`,
               ] as [string, unknown],
             ]
           : []),
@@ -334,7 +371,7 @@ ${
   d.decision['final'] &&
   (d.decision['final'] as Panel)['decidedBy'] !== 'rules' &&
   typeof (d.decision['final'] as Panel)['decidedBy'] === 'object'
-    ? html`<p>Entschieden von ${(d.decision['final'] as Panel)['decidedBy']['caseWorker']}${(d.decision['final'] as Panel)['decidedBy']['confirmedBy'] ? html`, bestätigt von ${(d.decision['final'] as Panel)['decidedBy']['confirmedBy']}` : ''}.</p>`
+    ? html`<p>Entschieden von ${staffName(d.staff, (d.decision['final'] as Panel)['decidedBy']['caseWorker'])}${(d.decision['final'] as Panel)['decidedBy']['confirmedBy'] ? html`, bestätigt von ${staffName(d.staff, (d.decision['final'] as Panel)['decidedBy']['confirmedBy'])}` : ''}.</p>`
     : ''
 }
 </section>
@@ -450,13 +487,13 @@ ${task.fourEyes && !second ? html`<p>Vier-Augen-Prinzip: Ihre Entscheidung ist e
   if (mine || me.role === 'supervisor') {
     parts.push(html`<details${form['action'] === 'reassign' ? html` open` : ''}><summary>Neu zuweisen</summary>
 <form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="reassign">
-<label for="re-assignee">Neue Bearbeitung (Kennung)</label><input id="re-assignee" name="assignee" required maxlength="128" autocomplete="off" value="${form['assignee'] ?? ''}">
+<label for="re-assignee">Neue Bearbeitung</label><select id="re-assignee" name="assignee" required>${option('', 'bitte wählen', '')}${colleagueOptions(d.staff ?? [], form['assignee'] ?? '', task.assignee ?? undefined)}</select>
 <label for="re-reason">Grund</label><textarea id="re-reason" name="reason" required maxlength="2000">${form['reason'] ?? ''}</textarea>
 <p><button type="submit">Neu zuweisen</button></p>
 </form></details>`);
   }
   if (task.state === 'claimed' && !mine && me.role !== 'supervisor')
-    parts.push(html`<p>Diese Aufgabe bearbeitet ${task.assignee}.</p>`);
+    parts.push(html`<p>Diese Aufgabe bearbeitet ${staffName(d.staff, task.assignee ?? '')}.</p>`);
   return html`<h3 class="skip">Aktionen</h3><div class="actions">${parts}</div>`;
 }
 
