@@ -8,6 +8,7 @@ import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import { problemHandler } from '../http/problem.js';
 import { akteSearchTerms, akten } from '../db/schema.js';
 import { recordStaffLogin } from '../db/queries/staff-directory.js';
+import { untranslatedKeys } from './support/untranslated.js';
 import { BlindIndex, DEV_SEARCH_INDEX_SECRET, compactSearchText } from '../platform/blind-index.js';
 import { client, db, publicBaseUrl, withWorker, type TestEngine } from './harness.js';
 import { idp, waitFor } from './http-helpers.js';
@@ -124,6 +125,10 @@ describe('finding work: the inbox searches names, licence plates, addresses and 
       expect(casePage.statusCode).toBe(200);
       expect(casePage.body).toMatch(new RegExp(`<h1>Akte <span class="id">${akteOfHanna!.aktenzeichen}</span></h1>`));
       expect(casePage.body).toContain('Antragsteller/in: <strong>Hanna Müller</strong>');
+      // Text for people: no rule id, fact name, event type or English code on the inbox or the case page.
+      expect(untranslatedKeys(casePage.body)).toEqual([]);
+      expect(untranslatedKeys(row)).toEqual([]);
+      expect(casePage.body).toContain('Firmenfahrzeug');
 
       // The index holds keyed hashes only: no name, plate or street in clear text or normalised form.
       const terms = await db
@@ -147,6 +152,16 @@ describe('finding work: the inbox searches names, licence plates, addresses and 
   it('marks the row while a question is open, and her history of decisions keeps a four-eyes case she decided first', async () => {
     await withWorker(async (e) => {
       const { caseId, subject: applicant } = await escalatedCase(e, DORF, 3, ['Greta', 'Schäfer']);
+      for (const [staffId, displayName] of [
+        ['sb.test', 'Dora Test'],
+        ['sb.emil', 'Emil Engel'],
+      ])
+        await recordStaffLogin(db, {
+          authorityId: DORF,
+          staffId: staffId!,
+          displayName: displayName!,
+          role: 'case_worker',
+        });
       const w = await workbenchOf(e);
       const taskId = `${caseId}:review`;
       const dora = { id: 'sb.test', role: 'case_worker' as const, authorityId: DORF };
@@ -197,6 +212,10 @@ describe('finding work: the inbox searches names, licence plates, addresses and 
         headers: { cookie: w.dorf },
       });
       expect(linksIn(mine.body)).toContain(caseId);
+      // The decided case's page, timeline included, speaks German: names, not login ids.
+      const decided = await w.page(`/workbench/cases/${caseId}`, w.dorf);
+      expect(untranslatedKeys(decided.body)).toEqual([]);
+      expect(decided.body).not.toMatch(/\(sb\.emil\)|\(sb\.test\)/);
     });
   });
 

@@ -123,12 +123,10 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   if (p.caseIdPrefix) where.push(like(tasks.caseId, `${p.caseIdPrefix.replace(/[\\%_]/g, '\\$&')}%`));
   if (p.caseIds) where.push(inArray(tasks.caseId, p.caseIds));
   if (p.search) where.push(searchCondition(db, p.authorityId, p.search));
-  const [items, [total]] = await Promise.all([
+  const [page, [total]] = await Promise.all([
     db
-      .select({ ...taskColumns, ...personColumns })
+      .select(taskColumns)
       .from(tasks)
-      .leftJoin(akten, eq(akten.caseId, tasks.caseId))
-      .leftJoin(akteDocuments, eq(akteDocuments.documentId, sql`${tasks.caseId} || ':antrag'`))
       .where(and(...where))
       .orderBy(asc(tasks.dueAt), asc(tasks.taskId))
       .limit(p.limit)
@@ -138,6 +136,19 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
       .from(tasks)
       .where(and(...where)),
   ]);
+  // The page first, then who its cases are about: the Akte is read for the page's rows only, never for the rows
+  // an offset skips.
+  const caseIds = [...new Set(page.map((t) => t.caseId))];
+  const people = caseIds.length
+    ? await db
+        .select({ caseId: akten.caseId, ...personColumns })
+        .from(akten)
+        .leftJoin(akteDocuments, eq(akteDocuments.documentId, sql`${akten.caseId} || ':antrag'`))
+        .where(inArray(akten.caseId, caseIds))
+    : [];
+  const byCase = new Map(people.map(({ caseId, ...person }) => [caseId, person]));
+  const none = { aktenzeichen: null, answered: false, applicantName: null, application: null };
+  const items = page.map((t) => ({ ...t, ...(byCase.get(t.caseId) ?? none) }));
   return { items, total: total?.n ?? 0 };
 }
 
@@ -148,7 +159,7 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
 const personColumns = {
   aktenzeichen: akten.aktenzeichen,
   /** The applicant has answered a question of this case (the Akte holds the answer). */
-  answered: sql<boolean>`exists (select 1 from ${akteDocuments} a where a.case_id = ${tasks.caseId} and a.kind = 'answer')`,
+  answered: sql<boolean>`exists (select 1 from ${akteDocuments} a where a.case_id = ${akten.caseId} and a.kind = 'answer')`,
   applicantName: sql<{ givenName: string; familyName: string } | null>`${akten.identity}->'name'`,
   application: sql<Record<string, unknown> | null>`jsonb_build_object(
     'address', ${akteDocuments.content}->'address',

@@ -4,7 +4,12 @@ import {
   caseStatusLabel,
   deadlineLabel,
   deadlineOf,
+  euros,
+  evidenceName,
   eventLabel,
+  factName,
+  factValue,
+  registerLabel,
   outcomeLabel,
   paymentKindLabel,
   paymentStatusLabel,
@@ -361,10 +366,10 @@ ${
 ${
   escalation
     ? html`<p>Regelwerk <strong>${escalation['ruleSetId']}</strong>, Version <strong>${escalation['ruleSetVersion']}</strong>; Ergebnis der Regeln: <strong>${outcomeLabel[escalation['outcome']] ?? escalation['outcome']}</strong> (${when(escalation['decidedAt'])}).</p>
-<div class="table-wrap"><table><caption>Ausgelöste Regeln</caption><thead><tr><th scope="col">Regel</th><th scope="col">Wirkung</th><th scope="col">Begründung</th><th scope="col">Rechtsgrundlage</th><th scope="col">Gelesene Fakten</th></tr></thead><tbody>
-${(escalation['firedRules'] as Panel[]).map((r) => html`<tr><td><code>${r['ruleId']}</code></td><td>${outcomeLabel[r['outcome']] ?? r['outcome']}</td><td>${r['reason']}</td><td>${r['legalBasis']}</td><td>${((r['reads'] as string[] | undefined) ?? []).map((k) => html`<code>${k}</code> = ${fmt((escalation['facts'] as Panel)[k])}<br>`)}</td></tr>`)}
+<div class="table-wrap"><table><caption>Ausgelöste Regeln</caption><thead><tr><th scope="col">Regel</th><th scope="col">Wirkung</th><th scope="col">Rechtsgrundlage</th><th scope="col">Gelesene Angaben</th></tr></thead><tbody>
+${(escalation['firedRules'] as Panel[]).map((r) => html`<tr><td>${r['reason']}</td><td>${outcomeLabel[r['outcome']] ?? r['outcome']}</td><td>${r['legalBasis']}</td><td>${((r['reads'] as string[] | undefined) ?? []).map((k) => html`${factName(k)}: ${factValue(k, (escalation['facts'] as Panel)[k])}<br>`)}</td></tr>`)}
 </tbody></table></div>
-<details><summary>Alle Fakten, die die Regeln gelesen haben</summary>${dl(Object.entries(escalation['facts'] as Panel))}</details>`
+<details><summary>Alle Angaben, die die Regeln gelesen haben</summary>${dl(Object.entries(escalation['facts'] as Panel).map(([k, v]) => [factName(k), factValue(k, v)]))}</details>`
     : html`<p>Noch keine Entscheidung der Regeln.</p>`
 }
 ${
@@ -377,7 +382,15 @@ ${
 </section>
 
 <section class="panel" aria-labelledby="summary-h"><h2 id="summary-h">Maschinelle Zusammenfassung</h2>
-${summary['text'] ? html`<div class="machine"><p class="tag">Maschineller Vorschlag – entscheidet nichts. Bitte anhand der Akte prüfen.</p><p>${summary['label']}</p><p>${summary['text']}</p></div>` : html`<p>Keine maschinelle Zusammenfassung vorhanden.</p>`}
+${
+  summary['text']
+    ? html`<div class="machine"><p class="tag">Maschineller Vorschlag – entscheidet nichts. Bitte anhand der Akte prüfen.</p><p>${summary['label']}</p>${String(
+        summary['text'],
+      )
+        .split('\n')
+        .map((line) => html`<p>${line}</p>`)}</div>`
+    : html`<p>Keine maschinelle Zusammenfassung vorhanden.</p>`
+}
 </section>
 
 <section class="panel" aria-labelledby="app-h"><h2 id="app-h">Antrag</h2>
@@ -389,14 +402,14 @@ ${(d.application['fields'] as Panel[]).length ? dl((d.application['fields'] as P
 ${
   (d.evidence['retrievals'] as Panel[]).length
     ? html`<div class="table-wrap"><table><caption>Abrufe bei Registern</caption><thead><tr><th scope="col">Nachweis</th><th scope="col">Register und Zweck</th><th scope="col">Gefragt</th><th scope="col">Antwort</th><th scope="col">Dokument</th></tr></thead><tbody>
-${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${r['evidenceType']} (Versuch ${r['attempt']})</td><td>${r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${r['evidenceType']})</span></a>` : '–'}</td></tr>`)}
+${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${evidenceName(r['evidenceType'])}${r['attempt'] > 1 ? html` (${r['attempt']}. Abruf)` : ''}</td><td>${registerLabel[r['register']] ?? r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${evidenceName(r['evidenceType'])})</span></a>` : '–'}</td></tr>`)}
 </tbody></table></div>`
     : html`<p>Keine Registerabrufe.</p>`
 }
 <h3>Hochgeladene Unterlagen</h3>
 ${
   (d.evidence['uploads'] as Panel[]).length
-    ? html`<ul>${(d.evidence['uploads'] as Panel[]).map((u) => html`<li>${u['evidenceType']}: <a href="/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)</li>`)}</ul>`
+    ? html`<ul>${(d.evidence['uploads'] as Panel[]).map((u) => html`<li>${evidenceName(u['evidenceType'])}: <a href="/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)</li>`)}</ul>`
     : html`<p>Keine hochgeladenen Unterlagen.</p>`
 }
 ${(d.evidence['requested'] as Panel[]).length ? html`<h3>Angeforderte Nachweise</h3><ul>${(d.evidence['requested'] as Panel[]).map((r) => html`<li>${r['document']} – ${({ requested: 'angefordert', received: 'eingegangen', expired: 'Frist verstrichen' } as Record<string, string>)[r['status']] ?? r['status']} (Frist ${when(r['dueAt'])})</li>`)}</ul>` : ''}
@@ -408,7 +421,7 @@ ${
     ? html`<ol>${(d.dialogue['questions'] as Panel[]).map(
         (
           q,
-        ) => html`<li><p><strong>${q['kind'] === 'document' ? 'Unterlagen angefordert' : 'Rückfrage'}</strong> von ${q['askedBy']} am ${when(q['askedAt'])}${q['dueAt'] ? html`, Antwort bis ${when(q['dueAt'])}` : ''}: ${q['text'] ?? '–'}</p>
+        ) => html`<li><p><strong>${q['kind'] === 'document' ? 'Unterlagen angefordert' : 'Rückfrage'}</strong> von ${staffName(d.staff, q['askedBy'])} am ${when(q['askedAt'])}${q['dueAt'] ? html`, Antwort bis ${when(q['dueAt'])}` : ''}: ${q['text'] ?? '–'}</p>
 <p>${q['reply'] ? html`Antwort vom ${when(q['reply']['at'])}: ${q['reply']['answer'] ?? '(nicht lesbar)'}` : html`<span class="muted">Noch keine Antwort.</span>`}</p></li>`,
       )}</ol>`
     : html`<p>Keine Rückfragen.</p>`
@@ -418,7 +431,7 @@ ${
 <section class="panel" aria-labelledby="pay-h"><h2 id="pay-h">Zahlungen</h2>
 ${
   (d.payments['payments'] as Panel[]).length
-    ? html`<ul>${(d.payments['payments'] as Panel[]).map((p) => html`<li>${paymentKindLabel[p['kind']] ?? p['kind']}: ${(Number(p['amountCents']) / 100).toLocaleString('de-DE', { style: 'currency', currency: p['currency'] || 'EUR' })} – ${paymentStatusLabel[p['status']] ?? p['status']}${p['reference'] ? html` (Kassenzeichen ${p['reference']})` : ''}</li>`)}</ul>`
+    ? html`<ul>${(d.payments['payments'] as Panel[]).map((p) => html`<li>${paymentKindLabel[p['kind']] ?? p['kind']}: ${euros(Number(p['amountCents']))} – ${paymentStatusLabel[p['status']] ?? p['status']}${p['reference'] ? html` (Kassenzeichen ${p['reference']})` : ''}</li>`)}</ul>`
     : html`<p>Keine Zahlungen.</p>`
 }
 </section>
@@ -432,7 +445,7 @@ ${
 </section>
 
 <section class="panel" aria-labelledby="tl-h"><h2 id="tl-h">Verlauf</h2>
-<ol>${(d.timeline['events'] as Panel[]).map((e) => html`<li>${when(e['at'])}: ${eventLabel[e['type']] ?? e['type']}${e['data']?.['by'] ? html` (${e['data']['by']})` : ''}${e['data']?.['justification'] ? html` – „${e['data']['justification']}“` : ''}${e['data']?.['reason'] ? html` – ${e['data']['reason']}` : ''}</li>`)}</ol>
+<ol>${(d.timeline['events'] as Panel[]).map((e) => html`<li>${when(e['at'])}: ${eventLabel[e['type']] ?? 'Verfahrensschritt'}${e['data']?.['by'] ? html` (${staffName(d.staff, e['data']['by'])})` : ''}${e['data']?.['justification'] ? html` – „${e['data']['justification']}“` : ''}${e['data']?.['reason'] ? html` – ${e['data']['reason']}` : ''}</li>`)}</ol>
 </section>`,
   );
 }
