@@ -12,6 +12,7 @@ import { applicantToken, call, idp, staffToken, tokenAudience, tokens, waitFor }
 import { applicationOf } from './samples.js';
 import { findAkte } from '../db/queries/akte.js';
 import { recordStaffLogin } from '../db/queries/staff-directory.js';
+import { untranslatedKeys } from './support/untranslated.js';
 import { expectAccessible, expectNoPageScroll, launchChromium, screenshot, tabTo } from './support/browser.js';
 
 const STADT = 'stadt-musterstadt';
@@ -134,6 +135,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
             .count(),
         ).toBeGreaterThan(2);
         await expectAccessible(page, 'the case file with an open task');
+        expect(untranslatedKeys(await page.content())).toEqual([]);
 
         await tabTo(page, page.getByRole('button', { name: 'Aufgabe übernehmen' }));
         await page.keyboard.press('Enter');
@@ -202,6 +204,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await page.reload();
         await screenshot(page, `${SHOTS}case-file.png`);
         await expectAccessible(page, 'the decided case file');
+        expect(untranslatedKeys(await page.content())).toEqual([]);
 
         // 200 % zoom: half the width, the page reflows without scrolling sideways.
         await page.setViewportSize({ width: 640, height: 900 });
