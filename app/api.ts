@@ -35,6 +35,7 @@ import { configuredFitConnectIntake, type FitConnectIntake } from './fit-connect
 import { DatabaseSubmissionFacts } from '../adapters/fit-connect/submission-facts.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
+import { BlindIndex, DEV_SEARCH_INDEX_SECRET } from '../platform/blind-index.js';
 
 export interface RunningApi {
   http: FastifyInstance;
@@ -111,9 +112,15 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const keys = config.authJwksUrl
       ? remoteKeys(config.authJwksUrl)
       : localKeys(JSON.parse(readFileSync(config.authJwksFile!, 'utf8')));
-    const cases = new CaseClient(client, database.db, config.taskQueue, undefined, {
-      ...(config.legalDayMs !== undefined && { legalDayMs: config.legalDayMs }),
-    });
+    const searchIndex = new BlindIndex(config.workbench.searchIndexSecret ?? DEV_SEARCH_INDEX_SECRET);
+    const cases = new CaseClient(
+      client,
+      database.db,
+      config.taskQueue,
+      undefined,
+      { ...(config.legalDayMs !== undefined && { legalDayMs: config.legalDayMs }) },
+      searchIndex,
+    );
     const identity = new OidcTokenVerifier({ issuer: config.oidcIssuer!, audience: config.oidcAudience });
     const logger =
       overrides.logger ?? createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
@@ -143,6 +150,7 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
         postbox: applicantPostbox(database.db, documents, config),
         localIssuer: overrides.localIssuer,
         publicBaseUrl: config.publicBaseUrl,
+        searchIndex,
       }),
       fitConnect: fitConnect?.routes,
     });

@@ -1,6 +1,7 @@
 import { DEV_ACTOR_SIGNING_KEY, DEV_WEBHOOK_SECRET, type Config } from '../platform/config.js';
 import { actorPublicKey } from '../workflows/contracts/actor-assertion.js';
 import { ConfigError } from '../platform/config.js';
+import { DEV_SEARCH_INDEX_SECRET } from '../platform/blind-index.js';
 import { Pkcs12DirectorySealKeyStore } from '../adapters/seal-keys.js';
 import { listServices } from '../services/catalogue.js';
 import { readPrivateJwk } from '../adapters/fit-connect/crypto.js';
@@ -95,6 +96,14 @@ export async function startupProblems(
     problems.push(
       'LEGAL_DAY_MS: shortens the legal day for development and tests; a legal day lasts a day in production',
     );
+  setting(
+    'api',
+    'SEARCH_INDEX_SECRET',
+    config.workbench.searchIndexSecret,
+    "derives each authority's key of the workbench's blind search index; at least 32 characters, the same in every API process",
+  );
+  if (config.workbench.searchIndexSecret === DEV_SEARCH_INDEX_SECRET)
+    problems.push('SEARCH_INDEX_SECRET: is the public development secret; set your own');
   if (config.paymentWebhookSecret === DEV_WEBHOOK_SECRET)
     problems.push("PAYMENT_WEBHOOK_SECRET: is the public development secret; set your provider's");
   if (!payloadKeysConfigured(config, env))

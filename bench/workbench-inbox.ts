@@ -16,7 +16,9 @@ import { DocumentStore } from '../adapters/document-store.js';
 import { FolderBlobStore } from '../adapters/blob-store/blob-store.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { tasks } from '../db/schema.js';
+import { akteDocuments, akteSearchTerms, akten, tasks } from '../db/schema.js';
+import { BlindIndex, DEV_SEARCH_INDEX_SECRET, searchValues } from '../platform/blind-index.js';
+import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import { percentile } from '../dev/demo/stats.js';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres.js';
 import { CaseFiles } from '../http/workbench/index.js';
@@ -44,8 +46,20 @@ await migrateDatabase(url.toString());
 const database = connectDatabase(url.toString(), { max: 4 });
 
 try {
-  // Seed: N active tasks of the authority under test and N of another, due dates spread over ±30 days.
+  // Seed: N active tasks of the authority under test and N of another, due dates spread over ±30 days; each case
+  // with its Akte (Aktenzeichen, a named applicant, the application) and its blind-index terms, as intake writes them.
   const now = Date.now();
+  const index = new BlindIndex(DEV_SEARCH_INDEX_SECRET);
+  const GIVEN = ['Hanna', 'Jörg', 'Ayşe', 'Lukas', 'Marie', 'Tobias', 'Zoë', 'Ömer'];
+  const FAMILY = ['Müller', 'Weiß', 'Schäfer', 'Yılmaz', 'Nguyen', 'Kowalski', 'Becker', 'Groß'];
+  const personOf = (i: number) => ({
+    name: { givenName: GIVEN[i % GIVEN.length]!, familyName: `${FAMILY[(i >> 3) % FAMILY.length]!}-${i}` },
+    application: {
+      zone: 'A1',
+      licensePlate: `MS-${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + ((i >> 5) % 26))} ${1 + (i % 9000)}`,
+      address: { street: `Hauptstraße ${i}`, postalCode: '48143', city: 'Münster' },
+    },
+  });
   for (const authorityId of [AUTHORITY, 'gemeinde-beispieldorf']) {
     for (let start = 0; start < N; start += 1000) {
       const rows = Array.from({ length: Math.min(1000, N - start) }, (_, j) => {
@@ -72,9 +86,47 @@ try {
         };
       });
       await database.db.insert(tasks).values(rows);
+      const people = rows.map((r, j) => ({ caseId: r.caseId, i: start + j, ...personOf(start + j) }));
+      await database.db.insert(akten).values(
+        people.map((p) => ({
+          caseId: p.caseId,
+          aktenzeichen: `${authorityId === AUTHORITY ? 'MS' : 'BD'}-BPA/2026/${String(p.i + 1).padStart(5, '0')}`,
+          authorityId,
+          serviceKey: SERVICES[p.i % SERVICES.length]!,
+          year: 2026,
+          runningNumber: p.i + 1,
+          applicantSubject: `pseudonym-${p.i}`,
+          identity: { subject: `pseudonym-${p.i}`, trustLevel: 'substantial', name: p.name },
+          submissionSha256: '0'.repeat(64),
+          schemaId: 'bench',
+          schemaVersion: '1',
+          ruleSetVersion: '1',
+          submittedAt: new Date(now),
+        })),
+      );
+      await database.db.insert(akteDocuments).values(
+        people.map((p) => ({
+          documentId: `${p.caseId}:antrag`,
+          caseId: p.caseId,
+          kind: 'antrag' as const,
+          title: 'Antrag',
+          mediaType: 'application/json',
+          sha256: '0'.repeat(64),
+          size: 100,
+          content: p.application,
+          authorRole: 'applicant' as const,
+        })),
+      );
+      const terms = people.flatMap((p) => {
+        const seen = new Map<string, string>();
+        for (const v of searchValues(p)) seen.set(index.term(authorityId, v.value)!, v.kind);
+        return [...seen].map(([term, kind]) => ({ authorityId, caseId: p.caseId, term, kind }));
+      });
+      await database.db.insert(akteSearchTerms).values(terms).onConflictDoNothing();
     }
   }
-  await database.db.execute('analyze tasks');
+  for (const table of ['tasks', 'akten', 'akte_documents', 'akte_search_terms'])
+    await database.db.execute(`analyze ${table}`);
 
   const client = new Client({ connection: Connection.lazy() });
   const tokens = await localIssuer({ issuer: 'bench', audience: 'bench' });
@@ -94,16 +146,16 @@ try {
       pages: { login: { issuer: 'http://idp.invalid', clientId: 'bench' }, sessionSecret: SECRET },
     },
   });
-  const session = Buffer.from(
-    JSON.stringify({
-      id: 'sb.person1',
-      role: 'case_worker',
-      authorityId: AUTHORITY,
-      name: 'Bench',
-      exp: Math.floor(now / 1000) + 3600,
-    }),
-  ).toString('base64url');
-  const cookie = `wb_session=${sign(session, SECRET)}`;
+  const sid = await new WorkbenchSessionStore(database.db, 3600_000).open({
+    id: 'sb.person1',
+    role: 'case_worker',
+    authorityId: AUTHORITY,
+    name: 'Bench',
+    exp: Math.floor(now / 1000) + 3600,
+  });
+  const session = Buffer.from(JSON.stringify({ sid })).toString('base64url');
+  const cookie = `wb_session=${encodeURIComponent(sign(session, SECRET))}`;
+  const person = personOf(4711);
 
   const scenarios: Record<string, string> = {
     'first page (open or claimed, by due date)': '/workbench/inbox',
@@ -113,6 +165,12 @@ try {
     'due within 7 days': '/workbench/inbox?due=week',
     'one service': `/workbench/inbox?service=${SERVICES[1]}`,
     'search by case id prefix': '/workbench/inbox?q=00001',
+    'search by name (blind index)': `/workbench/inbox?q=${encodeURIComponent(`${person.name.givenName} ${person.name.familyName}`)}`,
+    'search by family name, all states': `/workbench/inbox?state=all&q=${encodeURIComponent(person.name.familyName)}`,
+    'search by licence plate': `/workbench/inbox?q=${encodeURIComponent(person.application.licensePlate.toLowerCase())}`,
+    'search by street': `/workbench/inbox?q=${encodeURIComponent(person.application.address.street)}`,
+    'search by Aktenzeichen': `/workbench/inbox?q=${encodeURIComponent('ms-bpa/2026/04712')}`,
+    'search finding nothing': '/workbench/inbox?q=Niemand%20Nirgends',
     'last page': `/workbench/inbox?page=${Math.ceil(N / 25)}`,
   };
   console.log(
@@ -125,6 +183,8 @@ try {
       const t = performance.now();
       const res = await api.inject({ method: 'GET', url: path, headers: { cookie } });
       if (res.statusCode !== 200) throw new Error(`${path} answered ${res.statusCode}`);
+      if (i === 0 && label.startsWith('search by') && !res.body.includes('/workbench/cases/'))
+        throw new Error(`${label}: found nothing`);
       if (i >= 10) ms.push(performance.now() - t);
     }
     const p95 = percentile(ms, 95);

@@ -38,6 +38,7 @@ import canonicalize from 'canonicalize';
 import { antragSha256 } from '../activities/antrag.js';
 import { aktenzeichenYear, fieldLabels, formatAktenzeichen, schemaIdOf } from '../services/aktenzeichen.js';
 import type { caseWorkflow } from '../workflows/case-workflow.js';
+import { BlindIndex, DEV_SEARCH_INDEX_SECRET, searchValues } from '../platform/blind-index.js';
 
 export interface SubmitApplication {
   serviceKey: string;
@@ -75,6 +76,8 @@ export class CaseClient {
     private readonly now: () => Date = () => new Date(),
     /** Deadlines every case started here gets unless its caller names its own (LEGAL_DAY_MS in development). */
     private readonly deadlines: Partial<CaseDeadlines> = {},
+    /** Hashes what the workbench searches a case by into the Akte's blind index (`SEARCH_INDEX_SECRET`). */
+    private readonly searchIndex: BlindIndex = new BlindIndex(DEV_SEARCH_INDEX_SECRET),
   ) {}
 
   /** The case's Bekanntgabe with the deadlines computed from it, from its Akte; undefined until announced. */
@@ -119,6 +122,7 @@ export class CaseClient {
       ruleSetSha256,
       submittedAt,
       submissionSha256,
+      searchIndex: this.searchIndex,
     });
     if (akte.submissionSha256 !== submissionSha256) throw idempotencyKeyReused();
     // A closed case is answered from its Akte: its history may be gone, and must not start the case again.
@@ -225,6 +229,8 @@ export function openAkteFor(
     ruleSetSha256?: string;
     submittedAt: string;
     submissionSha256: string;
+    /** Without it the Akte is written without search terms (a case found by its Aktenzeichen or id only). */
+    searchIndex?: BlindIndex;
   },
 ) {
   const { a, service, caseId, schemaVersion } = o;
@@ -252,7 +258,18 @@ export function openAkteFor(
       title: `Antrag: ${service.name}`,
       labels: fieldLabels(service.schemas[schemaVersion]),
     },
+    searchTerms: o.searchIndex && searchTermsOf(o.searchIndex, a),
   });
+}
+
+/** The keyed hashes of the applicant's name, birth date, licence plate, company and address, each once. */
+function searchTermsOf(index: BlindIndex, a: SubmitApplication): Array<{ term: string; kind: string }> {
+  const seen = new Map<string, string>();
+  for (const { kind, value } of searchValues({ name: a.identity.name, application: a.application })) {
+    const term = index.term(a.authorityId, value);
+    if (term && !seen.has(term)) seen.set(term, kind);
+  }
+  return [...seen].map(([term, kind]) => ({ term, kind }));
 }
 
 /** The service an application is for, looked up once where it enters; refused as intake refuses when unknown. */

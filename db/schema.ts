@@ -507,6 +507,48 @@ export const akteDocuments = pgTable(
   (t) => [index('akte_documents_case_idx').on(t.caseId, t.createdAt)],
 );
 
+/**
+ * The blind index of the Akten for the workbench's search: keyed hashes (HMAC-SHA-256, a key per authority, see
+ * platform/blind-index.ts) of normalised names, birth dates, licence plates and addresses, written with the Akte at
+ * intake. Holds no personal data in clear text: without the secret a hash cannot be tested against a guess.
+ */
+export const akteSearchTerms = pgTable(
+  'akte_search_terms',
+  {
+    authorityId: text('authority_id').notNull(),
+    /** HMAC-SHA-256 of the normalised value under the authority's key, base64url. */
+    term: text('term').notNull(),
+    caseId: text('case_id').notNull(),
+    /** What the value was (name, birth_date, licence_plate, address, company). */
+    kind: text('kind').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.authorityId, t.term, t.caseId] }), index('akte_search_terms_case_idx').on(t.caseId)],
+);
+
+/**
+ * The staff directory of the workbench: each member of staff as the identity provider's claims named them at their
+ * last login (display name, role, authority), so that pages show names instead of login ids and offer colleagues to
+ * choose from; and the Vertretung: while `substitute` is set, she is absent and her tasks appear in that colleague's
+ * inbox.
+ */
+export const staffDirectory = pgTable(
+  'staff_directory',
+  {
+    authorityId: text('authority_id').notNull(),
+    staffId: text('staff_id').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role').notNull(),
+    lastLoginAt: timestamp('last_login_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Absent, and who stands in meanwhile (a staff id of the same authority); null when present. */
+    substitute: text('substitute'),
+    absentSince: timestamp('absent_since', { withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.authorityId, t.staffId] }),
+    index('staff_directory_substitute_idx').on(t.authorityId, t.substitute),
+  ],
+);
+
 /** What an access-log entry records a read of. */
 export const ACCESS_LOG_KINDS = ['panel', 'document', 'page', 'decode', 'export', 'search'] as const;
 

@@ -251,6 +251,11 @@ const variables = z.object({
     "signs the workbench's session cookie (≥ 32 characters); required in the production profile",
     'unset: made at start-up (sessions end with the process)',
   ),
+  SEARCH_INDEX_SECRET: setting(
+    z.string().min(32).optional(),
+    "secret material (≥ 32 characters) from which each authority's key of the workbench's blind search index is derived (HKDF; names, birth dates, licence plates, addresses are stored only as keyed hashes); the same in every API process, required in the production profile; changing it makes existing cases unfindable by those values",
+    "unset: the demo's public development secret (refused in production)",
+  ),
   ACTOR_SIGNING_KEY: setting(
     hex32.optional(),
     "the API's Ed25519 key (32-byte seed, hex) that signs who acts on a case worker's task; a secret, API processes only",
@@ -559,6 +564,8 @@ const configSchema = variables.transform((e, ctx) => {
       clientId: e.WORKBENCH_CLIENT_ID,
       sessionSecret: e.WORKBENCH_SESSION_SECRET,
       sessionIdleMs: e.WORKBENCH_SESSION_IDLE_MINUTES * 60_000,
+      /** Derives the blind search index's key per authority; unset: the demo's public development secret. */
+      searchIndexSecret: e.SEARCH_INDEX_SECRET,
       /** Staff and citizens share one identity provider, deliberately (production refuses it otherwise). */
       sharedIdentityProvider: e.WORKBENCH_SHARED_IDENTITY_PROVIDER === 'true',
     },

@@ -1,40 +1,5 @@
 import type { ServiceDefinition } from './types.js';
-
-// German labels for the sample schemas' keys, used where a schema property has no `title` of its own.
-const fallback: Record<string, string> = {
-  business: 'Betrieb',
-  name: 'Name',
-  activity: 'Tätigkeit',
-  tradeCategory: 'Gewerbeart',
-  startDate: 'Beginn',
-  employees: 'Beschäftigte',
-  address: 'Anschrift',
-  street: 'Straße und Hausnummer',
-  postalCode: 'Postleitzahl',
-  city: 'Ort',
-  vehicle: 'Fahrzeug',
-  licensePlate: 'Kennzeichen',
-  ownership: 'Haltereigenschaft',
-  iban: 'IBAN',
-  accountHolder: 'Kontoinhaber',
-  bike: 'Lastenrad',
-  price: 'Kaufpreis',
-  priceCents: 'Kaufpreis (Cent)',
-  purchaseDate: 'Kaufdatum',
-  model: 'Modell',
-  electric: 'Mit Elektromotor',
-  firstName: 'Vorname',
-  lastName: 'Nachname',
-  birthDate: 'Geburtsdatum',
-  email: 'E-Mail',
-  phone: 'Telefon',
-  zone: 'Parkzone',
-  bankAccount: 'Bankverbindung',
-  applicant: 'Antragsteller/in',
-  person: 'Person',
-  holder: 'Halter/in',
-  usage: 'Nutzung',
-};
+import { euros, fieldName } from './plain-german.js';
 
 export interface LabelledField {
   /** Dotted path of the field in the application, for Fachverfahren that map it back. */
@@ -51,8 +16,7 @@ type Schema = {
   'x-fim-codes'?: Record<string, string>;
 };
 
-const humanize = (key: string) =>
-  fallback[key] ?? key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+const humanize = fieldName;
 
 /** The application as a flat list of labelled fields, in the schema's order, labels from the schema's `title`s. */
 export function labelApplication(
@@ -82,10 +46,12 @@ export function labelApplication(
     }
     // A code from a FIM code list shows with its label, as the form offered it.
     const coded = typeof value === 'string' ? s?.['x-fim-codes']?.[value] : undefined;
+    // Amounts in integer cents (…Cents) are shown as euros.
+    const money = typeof value === 'number' && /Cents$/.test(path.at(-1) ?? '') ? euros(value) : undefined;
     out.push({
       path: path.join('.'),
       label: labels.join(' › '),
-      value: coded ? `${coded} (${value as string})` : (value as LabelledField['value']),
+      value: money ?? (coded ? `${coded} (${value as string})` : (value as LabelledField['value'])),
     });
   };
   walk(application, schema, [], []);

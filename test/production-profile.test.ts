@@ -1,3 +1,4 @@
+import { DEV_SEARCH_INDEX_SECRET } from '../platform/blind-index.js';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,7 @@ const production = (): NodeJS.ProcessEnv => ({
   SEAL_TRUST_ANCHORS: join(seals, 'demo-ca.pem'),
   PAYLOAD_KEYS: 'k1:MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDE=',
   WORKBENCH_SESSION_SECRET: 'production-session-secret-of-32-characters',
+  SEARCH_INDEX_SECRET: 'production-search-index-secret-of-32-characters',
 });
 
 async function problemsOf(env: NodeJS.ProcessEnv, kind: 'api' | 'worker' = 'worker'): Promise<string[]> {
@@ -118,6 +120,16 @@ describe('the production profile fails closed', () => {
       'no workbench session secret',
       (e) => delete e['WORKBENCH_SESSION_SECRET'],
       /^WORKBENCH_SESSION_SECRET: not set \(signs the workbench session cookies/,
+    ],
+    [
+      'no search index secret',
+      (e) => delete e['SEARCH_INDEX_SECRET'],
+      /^SEARCH_INDEX_SECRET: not set \(derives each authority's key of the workbench's blind search index/,
+    ],
+    [
+      'the development search index secret',
+      (e) => (e['SEARCH_INDEX_SECRET'] = DEV_SEARCH_INDEX_SECRET),
+      /^SEARCH_INDEX_SECRET: is the public development secret/,
     ],
     ['no payload keys', (e) => delete e['PAYLOAD_KEYS'], /^PAYLOAD_KEYS or PAYLOAD_KEYS_FILE: not set/],
     ['no seals', (e) => (delete e['SEAL_DIR'], delete e['SEAL_TRUST_ANCHORS']), /^SEAL_DIR: not set/],
@@ -249,6 +261,7 @@ describe('the production profile fails closed', () => {
       'PAYLOAD_KEYS',
       'SEAL_DIR',
       'WORKBENCH_SESSION_SECRET',
+      'SEARCH_INDEX_SECRET',
     ]) {
       expect(
         problems.some((p) => p.startsWith(variable)),

@@ -12,7 +12,15 @@ import { buildHttpApi } from '../http/http-api.js';
 import { jwtVerifier } from '../platform/auth/tokens.js';
 import { applicantToken, call, intakeNotUnderTest, tokenAudience, tokens } from './http-helpers.js';
 import { recordSeal } from '../db/queries/seals.js';
-import { akteDocuments, akten, caseEvents, cases, deliveries, evidenceRetrievals } from '../db/schema.js';
+import {
+  akteDocuments,
+  akteSearchTerms,
+  akten,
+  caseEvents,
+  cases,
+  deliveries,
+  evidenceRetrievals,
+} from '../db/schema.js';
 import { openAkte } from '../db/queries/akte.js';
 import { client, db, withWorker } from './harness.js';
 
@@ -49,6 +57,10 @@ async function closedCase(
     ruleSetVersion: '1',
     submittedAt: closedAt,
     antrag: { content: { licensePlate: 'MS-AB 123' }, sha256: 'a'.repeat(64), size: 27, title: 'Antrag' },
+    searchTerms: [
+      { term: `name-hash-${caseId}`, kind: 'name' },
+      { term: `plate-hash-${caseId}`, kind: 'licence_plate' },
+    ],
   });
   await recordEvidenceUpload(db, { caseId, evidenceType: 'parking_permit_old', document: shared });
   await logRetrieval(db, {
@@ -175,6 +187,10 @@ describe('retention (Löschfristen)', () => {
       });
       const index = await db.select().from(akteDocuments).where(eq(akteDocuments.caseId, expired.caseId));
       expect(index).toEqual([expect.objectContaining({ kind: 'antrag', content: null, authorId: null })]);
+      // The blind index's hashes of name and licence plate go; the case that is kept is still found by them.
+      const terms = (caseId: string) => db.select().from(akteSearchTerms).where(eq(akteSearchTerms.caseId, caseId));
+      expect(await terms(expired.caseId)).toEqual([]);
+      expect(await terms(recent.caseId)).toHaveLength(2);
       const [kept] = await db.select().from(akteDocuments).where(eq(akteDocuments.caseId, recent.caseId));
       expect(kept).toMatchObject({ content: { licensePlate: 'MS-AB 123' }, authorId: `pseudonym-${recent.caseId}` });
       // The record of what was erased: kinds and hashes, the period, and what stayed.

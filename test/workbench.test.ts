@@ -10,6 +10,9 @@ import { HttpPostbox } from '../adapters/http-postbox.js';
 import { client, db, publicBaseUrl, testDeps, withWorker, type TestEngine } from './harness.js';
 import { applicantToken, call, idp, staffToken, tokenAudience, tokens, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
+import { findAkte } from '../db/queries/akte.js';
+import { recordStaffLogin } from '../db/queries/staff-directory.js';
+import { untranslatedKeys } from './support/untranslated.js';
 import { expectAccessible, expectNoPageScroll, launchChromium, screenshot, tabTo } from './support/browser.js';
 
 const STADT = 'stadt-musterstadt';
@@ -53,13 +56,24 @@ async function serve(e: TestEngine): Promise<{ api: FastifyInstance; base: strin
   return { api, base: `http://127.0.0.1:${port}` };
 }
 
-/** An escalated company-car case with its task in the inbox projection. */
+const NAMES: Array<[string, string]> = [
+  ['Hanna', 'Müller'],
+  ['Jörg', 'Weiß'],
+  ['Ayşe', 'Yılmaz'],
+  ['Lukas', 'Becker'],
+];
+
+/** An escalated company-car case of a named applicant, with its task in the inbox projection. */
 async function escalatedCase(e: TestEngine, authorityId: string, nth: number) {
   const submission = { ...applicationOf('company_car', nth), authorityId };
+  const [givenName, familyName] = NAMES[nth % NAMES.length]!;
+  submission.identity = { ...submission.identity, name: { givenName, familyName } };
   const { caseId } = await e.cases.submit(submission);
   const taskId = `${caseId}:review`;
   await waitFor('the task in the inbox', async () => (await e.tasks.find(taskId))?.state === 'open', 90_000);
-  return { caseId, taskId, subject: submission.identity.subject };
+  const { aktenzeichen } = (await findAkte(db, { caseId }))!;
+  const { licensePlate } = submission.application as { licensePlate: string };
+  return { caseId, taskId, subject: submission.identity.subject, aktenzeichen, licensePlate, givenName, familyName };
 }
 
 /** Logs in at the sandbox provider's page as the named staff member, with the keyboard. */
@@ -80,7 +94,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
     await withWorker(async (e) => {
       const { api, base } = await serve(e);
       try {
-        const { caseId, subject } = await escalatedCase(e, STADT, 0);
+        const { caseId, subject, aktenzeichen, licensePlate } = await escalatedCase(e, STADT, 0);
         const context = await newContext({ viewport: { width: 1280, height: 900 } });
         const page = await context.newPage();
         await page.goto(`${base}/workbench/`);
@@ -92,12 +106,21 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await page.getByRole('heading', { name: 'Aufgaben', level: 1 }).waitFor();
         await expect.poll(() => page.getByText('Angemeldet: Anna Albers').count()).toBe(1);
         await expectAccessible(page, 'the full inbox');
-        await tabTo(page, page.getByLabel(/Akte suchen/));
-        await page.keyboard.type(caseId.slice(0, 13));
+        // Found by licence plate as typed (lower case, no hyphen), then by name; the row says who and which file.
+        await tabTo(page, page.getByLabel(/Suchen/));
+        await page.keyboard.type(licensePlate.toLowerCase().replace('-', ''));
         await page.keyboard.press('Enter');
         await page.waitForURL(/q=/);
-        const link = page.getByRole('link', { name: caseId });
+        expect(await page.getByRole('link', { name: aktenzeichen }).count()).toBe(1);
+        await tabTo(page, page.getByLabel(/Suchen/));
+        await page.keyboard.press('ControlOrMeta+A');
+        await page.keyboard.type('hanna müller');
+        await page.keyboard.press('Enter');
+        await page.waitForURL(/q=hanna/);
+        const link = page.getByRole('link', { name: aktenzeichen });
         expect(await link.count()).toBe(1);
+        expect(await page.getByRole('row', { name: /Hanna Müller/ }).count()).toBe(1);
+        await expectAccessible(page, 'the inbox searched by name');
         await screenshot(page, `${SHOTS}inbox.png`);
         await tabTo(page, link);
         await page.keyboard.press('Enter');
@@ -113,6 +136,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
             .count(),
         ).toBeGreaterThan(2);
         await expectAccessible(page, 'the case file with an open task');
+        expect(untranslatedKeys(await page.content())).toEqual([]);
 
         await tabTo(page, page.getByRole('button', { name: 'Aufgabe übernehmen' }));
         await page.keyboard.press('Enter');
@@ -126,6 +150,22 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await tabTo(page, page.getByRole('button', { name: 'Rückfrage senden' }));
         await page.keyboard.press('Enter');
         await page.getByRole('status').getByText('Rückfrage ist gesendet').waitFor();
+        // While the question is open, the inbox row says so.
+        await tabTo(page, page.getByRole('link', { name: 'Zurück zu den Aufgaben' }));
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { name: 'Aufgaben', level: 1 }).waitFor();
+        await expect
+          .poll(() =>
+            page
+              .getByRole('row', { name: /Hanna Müller/ })
+              .getByText('Rückfrage offen')
+              .count(),
+          )
+          .toBe(1);
+        await expectAccessible(page, 'the inbox with a question open');
+        await tabTo(page, page.getByRole('link', { name: aktenzeichen }));
+        await page.keyboard.press('Enter');
+        await page.getByRole('heading', { name: /Akte/, level: 1 }).waitFor();
 
         const questionId = (await e.cases.status(caseId)).task?.openQuestion?.questionId;
         expect(questionId).toBeTruthy();
@@ -167,6 +207,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await page.reload();
         await screenshot(page, `${SHOTS}case-file.png`);
         await expectAccessible(page, 'the decided case file');
+        expect(untranslatedKeys(await page.content())).toEqual([]);
 
         // 200 % zoom: half the width, the page reflows without scrolling sideways.
         await page.setViewportSize({ width: 640, height: 900 });
@@ -184,7 +225,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
     await withWorker(async (e) => {
       const { api, base } = await serve(e);
       try {
-        const { caseId } = await escalatedCase(e, DORF, 1);
+        const { caseId, aktenzeichen } = await escalatedCase(e, DORF, 1);
         const dora = await newContext();
         const page = await logIn(dora, base, 'Dora Dietz', `/workbench/cases/${caseId}`);
         const focusedNotice = async (p: Page, text: string | RegExp) => {
@@ -248,7 +289,10 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         expect(await page.getByText(/zweite Freigabe muss eine andere Person geben/).count()).toBe(1);
 
         const emil = await newContext();
-        const second = await logIn(emil, base, 'Emil Engel', `/workbench/cases/${caseId}`);
+        const second = await logIn(emil, base, 'Emil Engel', `/workbench/inbox?q=${caseId}`);
+        expect(await second.getByText('zweite Freigabe').count()).toBeGreaterThan(0);
+        await tabTo(second, second.getByRole('link', { name: aktenzeichen }));
+        await second.keyboard.press('Enter');
         await tabTo(second, second.getByRole('button', { name: 'Aufgabe übernehmen' }));
         await second.keyboard.press('Enter');
         await second.getByRole('heading', { name: 'Zweite Freigabe' }).waitFor();
@@ -317,7 +361,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
     await withWorker(async (e) => {
       const { api, base } = await serve(e);
       try {
-        const { caseId } = await escalatedCase(e, STADT, 2);
+        const { caseId, givenName, familyName, aktenzeichen } = await escalatedCase(e, STADT, 2);
         const dora = await newContext();
         const page = await logIn(dora, base, 'Dora Dietz', `/workbench/inbox?q=${caseId}`);
         await page.getByText('Keine Aufgaben gefunden.').waitFor();
@@ -328,7 +372,13 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await expectAccessible(page, 'the not-found page');
         const bad = await page.goto(`${base}/workbench/inbox?q=${encodeURIComponent('<script>')}`);
         expect(bad?.status()).toBe(200);
-        expect(await page.getByRole('alert').textContent()).toMatch(/Aktenzeichen besteht aus/);
+        await page.getByText('Keine Aufgaben gefunden.').waitFor();
+        expect(await page.getByLabel(/Suchen/).inputValue()).toBe('<script>');
+        // Nor by the applicant's name or the Aktenzeichen: the search stays within her authority.
+        for (const q of [`${givenName} ${familyName}`, aktenzeichen]) {
+          await page.goto(`${base}/workbench/inbox?q=${encodeURIComponent(q)}`);
+          await page.getByText('Keine Aufgaben gefunden.').waitFor();
+        }
         await dora.close();
 
         const foreign = await staffToken('sb.dora', DORF);
@@ -449,14 +499,22 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
             async () => Boolean((await e.tasks.find(`${id}:review`))?.escalatedAt),
             90_000,
           );
+        await recordStaffLogin(db, {
+          authorityId: STADT,
+          staffId: 'sb.ben',
+          displayName: 'Ben Brandt',
+          role: 'case_worker',
+        });
         const chef = await newContext();
         const page = await logIn(chef, base, 'Clara Chef', '/workbench/inbox?due=overdue');
         for (const id of caseIds) {
-          expect(await page.getByRole('link', { name: id }).count()).toBe(1);
-          await page.getByLabel(`Aufgabe zu Akte ${id.slice(0, 8)} auswählen`).check();
+          const { aktenzeichen } = (await findAkte(db, { caseId: id }))!;
+          expect(await page.getByRole('link', { name: aktenzeichen }).count()).toBe(1);
+          await page.getByLabel(`Aufgabe zu Akte ${aktenzeichen} auswählen`).check();
         }
         await expectAccessible(page, 'the overdue view with bulk reassignment');
-        await page.getByLabel('Neue Bearbeitung (Kennung)').fill('sb.ben');
+        // Colleagues are chosen by name from the staff directory (filled at each login; Ben logged in before).
+        await page.getByLabel('Neue Bearbeitung').selectOption({ label: 'Ben Brandt' });
         await page.getByLabel('Grund').fill('Vertretung während des Urlaubs');
         await page.getByRole('button', { name: 'Neu zuweisen' }).click();
         await page.getByRole('status').getByText('2 Aufgabe(n) neu zugewiesen').waitFor();
@@ -490,7 +548,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
           const anna = await newContext();
           const page = await logIn(anna, base, 'Anna Albers', `/workbench/inbox?q=${caseId}`);
           expect(await page.getByText('Bescheid auf anderem Weg zustellen').count()).toBe(1);
-          await page.getByRole('link', { name: caseId }).click();
+          await page.getByRole('link', { name: (await findAkte(db, { caseId }))!.aktenzeichen }).click();
           await page.getByLabel('Zugestellt per').selectOption('registered_mail');
           await page.getByLabel('Vermerk (z. B. Sendungsnummer)').fill('Sendung RR123456789DE');
           await expectAccessible(page, 'the case file with a manual-delivery task');

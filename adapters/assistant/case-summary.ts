@@ -2,6 +2,7 @@ import { asMachineSuggestion, type MachineSuggestion } from '../../workflows/con
 import type { Decision } from '../../workflows/contracts/case.js';
 import { sha256Of, type Assistant } from './assistant.js';
 import { knownValues, minimise, restore } from './minimise.js';
+import { euros, factName, factValue, fieldName } from '../../services/plain-german.js';
 
 export interface CaseSummaryInput {
   caseId: string;
@@ -32,11 +33,35 @@ export function factSheet(i: CaseSummaryInput): string {
   ].join('\n');
 }
 
-/** A summary for the case worker; the model only rephrases the fact sheet, and any failure yields the sheet itself. */
+/**
+ * The summary without a model: a short structured German text from a fixed template (what was applied for, what the
+ * registers and rules found, what is open), every field and fact by its German name, money in euros. Who applied is
+ * in the case file's header (from the Akte), not here.
+ */
+export function summaryTemplate(i: CaseSummaryInput): string {
+  const applied = flatten(i.application)
+    .filter(([k]) => !/iban/i.test(k))
+    .map(([path, v]) => {
+      const keys = path.split('.');
+      const value = /Cents$/.test(keys.at(-1) ?? '') && Number.isFinite(Number(v)) ? euros(Number(v)) : v;
+      return `${keys.map(fieldName).join(' › ')}: ${value}`;
+    });
+  const found = Object.entries(i.escalation.facts).map(([k, v]) => `${factName(k)}: ${factValue(k, v)}`);
+  const open = i.escalation.firedRules.filter((r) => r.outcome === 'escalate').map((r) => r.reason);
+  return [
+    `Antrag auf ${i.serviceName}.`,
+    `Beantragt: ${applied.join('; ') || 'keine Angaben'}.`,
+    `Geprüft: ${found.join('; ') || 'nichts'}.`,
+    `Offene Punkte: ${open.join(' ') || 'keine'}`,
+  ].join('\n');
+}
+
+/** A summary for the case worker; the model only rephrases the fact sheet, and any failure yields the template. */
 export async function summariseCase(assistant: Assistant, i: CaseSummaryInput): Promise<MachineSuggestion> {
   const sheet = factSheet(i);
+  const template = summaryTemplate(i);
   const fallback = () =>
-    asMachineSuggestion({ kind: 'case_summary', text: sheet, source: 'fallback', sha256: sha256Of(sheet) });
+    asMachineSuggestion({ kind: 'case_summary', text: template, source: 'fallback', sha256: sha256Of(template) });
   const prompt = minimise(sheet, knownValues(i.application, i.subject));
   const answer = await assistant.ask('case_summary', i.caseId, [
     {

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../client.js';
-import { type AKTE_DOCUMENT_KINDS, akteDocuments, akten, aktenzeichenCounters } from '../schema.js';
+import { type AKTE_DOCUMENT_KINDS, akteDocuments, akteSearchTerms, akten, aktenzeichenCounters } from '../schema.js';
 
 export type AkteDocumentKind = (typeof AKTE_DOCUMENT_KINDS)[number];
 export type AkteRow = typeof akten.$inferSelect;
@@ -25,6 +25,8 @@ export interface OpenAkteParams {
   submittedAt: Date;
   /** The application as submitted, with its SHA-256 over its canonical JSON and its size in bytes. */
   antrag: { content: Record<string, unknown>; sha256: string; size: number; title: string; labels?: unknown };
+  /** The blind index's keyed hashes of what people search the case by (platform/blind-index.ts); never clear text. */
+  searchTerms?: Array<{ term: string; kind: string }>;
 }
 
 /**
@@ -83,6 +85,11 @@ export async function openAkte(
       authorId: p.applicantSubject,
       createdAt: p.submittedAt,
     });
+    if (p.searchTerms?.length)
+      await tx
+        .insert(akteSearchTerms)
+        .values(p.searchTerms.map((t) => ({ authorityId: p.authorityId, caseId: p.caseId, ...t })))
+        .onConflictDoNothing();
     return { akte: akte!, created: true };
   });
 }

@@ -3,6 +3,7 @@ import type { DocumentRef } from '../../workflows/contracts/case.js';
 import type { DbExecutor } from '../client.js';
 import {
   akteDocuments,
+  akteSearchTerms,
   akten,
   caseEvents,
   caseHolds,
@@ -153,6 +154,9 @@ export async function erasePersonalData(db: DbExecutor, r: ErasureRecord): Promi
     .update(akteDocuments)
     .set({ authorId: null })
     .where(and(eq(akteDocuments.caseId, r.caseId), eq(akteDocuments.authorRole, 'applicant')));
+  // The blind index's keyed hashes of name, birth date, licence plate and address go too: the case is then found
+  // by its Aktenzeichen only.
+  await db.delete(akteSearchTerms).where(eq(akteSearchTerms.caseId, r.caseId));
   await db
     .update(akten)
     .set({

@@ -1,8 +1,8 @@
-import { and, asc, count, eq, gte, inArray, isNull, like, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { CaseWorkerDecision } from '../../workflows/contracts/case.js';
 import type { TaskState, TaskView } from '../../workflows/contracts/task.js';
 import type { DbExecutor } from '../client.js';
-import { tasks } from '../schema.js';
+import { akteDocuments, akteSearchTerms, akten, tasks } from '../schema.js';
 
 export interface SyncTaskParams {
   view: TaskView;
@@ -52,11 +52,23 @@ export interface ListTasksParams {
   serviceKey?: string;
   dueBefore?: Date;
   assignee?: string;
+  /**
+   * With `assignee`: also the completed tasks that person decided, though another became the assignee (under
+   * four-eyes the second approver does): "erledigt" and "ich" is her own history of decisions.
+   */
+  decidedByAssignee?: boolean;
+  /** With `assignee`: also the tasks of these colleagues (absent, with `assignee` as their substitute). */
+  alsoAssignees?: string[];
   /** Workbench filters: several states, only unassigned tasks, due from a date, a case id (or its beginning). */
   states?: TaskState[];
   unassigned?: boolean;
   dueAfter?: Date;
   caseIdPrefix?: string;
+  /**
+   * The workbench's search: the cases whose blind-index terms (keyed hashes, platform/blind-index.ts) include one of
+   * `terms`, whose Aktenzeichen is `aktenzeichen` (any case), or whose id begins with `caseIdPrefix`; any one matches.
+   */
+  search?: { terms: string[]; aktenzeichen?: string; caseIdPrefix?: string };
   /** Only the tasks of these cases (the demo's bot works its own batch, however full the inbox is). */
   caseIds?: string[];
   limit: number;
@@ -93,13 +105,25 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   if (p.state) where.push(eq(tasks.state, p.state));
   if (p.serviceKey) where.push(eq(tasks.serviceKey, p.serviceKey));
   if (p.dueBefore) where.push(lte(tasks.dueAt, p.dueBefore));
-  if (p.assignee) where.push(eq(tasks.assignee, p.assignee));
+  const assignees = p.assignee ? [p.assignee, ...(p.alsoAssignees ?? [])] : [];
+  if (p.assignee && p.decidedByAssignee)
+    where.push(
+      or(
+        inArray(tasks.assignee, assignees),
+        and(
+          eq(tasks.state, 'completed'),
+          or(eq(tasks.completedBy, p.assignee), eq(tasks.confirmedBy, p.assignee), eq(tasks.proposedBy, p.assignee)),
+        ),
+      )!,
+    );
+  else if (p.assignee) where.push(inArray(tasks.assignee, assignees));
   if (p.states?.length) where.push(inArray(tasks.state, p.states));
   if (p.unassigned) where.push(isNull(tasks.assignee));
   if (p.dueAfter) where.push(gte(tasks.dueAt, p.dueAfter));
   if (p.caseIdPrefix) where.push(like(tasks.caseId, `${p.caseIdPrefix.replace(/[\\%_]/g, '\\$&')}%`));
   if (p.caseIds) where.push(inArray(tasks.caseId, p.caseIds));
-  const [items, [total]] = await Promise.all([
+  if (p.search) where.push(searchCondition(db, p.authorityId, p.search));
+  const [page, [total]] = await Promise.all([
     db
       .select(taskColumns)
       .from(tasks)
@@ -112,7 +136,68 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
       .from(tasks)
       .where(and(...where)),
   ]);
+  // The page first, then who its cases are about: the Akte is read for the page's rows only, never for the rows
+  // an offset skips.
+  const caseIds = [...new Set(page.map((t) => t.caseId))];
+  const people = caseIds.length
+    ? await db
+        .select({ caseId: akten.caseId, ...personColumns })
+        .from(akten)
+        .leftJoin(akteDocuments, eq(akteDocuments.documentId, sql`${akten.caseId} || ':antrag'`))
+        .where(inArray(akten.caseId, caseIds))
+    : [];
+  const byCase = new Map(people.map(({ caseId, ...person }) => [caseId, person]));
+  const none = { aktenzeichen: null, answered: false, applicantName: null, application: null };
+  const items = page.map((t) => ({ ...t, ...(byCase.get(t.caseId) ?? none) }));
   return { items, total: total?.n ?? 0 };
+}
+
+/**
+ * Who a task is about, from the case's Akte (never from Temporal): the Aktenzeichen, the name the identity provider
+ * attested, and from the application the address, birth date, company and licence plate where the service asks them.
+ */
+const personColumns = {
+  aktenzeichen: akten.aktenzeichen,
+  /** The applicant has answered a question of this case (the Akte holds the answer). */
+  answered: sql<boolean>`exists (select 1 from ${akteDocuments} a where a.case_id = ${akten.caseId} and a.kind = 'answer')`,
+  applicantName: sql<{ givenName: string; familyName: string } | null>`${akten.identity}->'name'`,
+  application: sql<Record<string, unknown> | null>`jsonb_build_object(
+    'address', ${akteDocuments.content}->'address',
+    'business', ${akteDocuments.content}->'business'->'name',
+    'licensePlate', ${akteDocuments.content}->'licensePlate',
+    'birthDate', coalesce(${akteDocuments.content}->'birthDate', ${akteDocuments.content}->'applicant'->'birthDate'))`,
+};
+
+function searchCondition(db: DbExecutor, authorityId: string, s: NonNullable<ListTasksParams['search']>): SQL {
+  const any: SQL[] = [];
+  if (s.terms.length)
+    any.push(
+      inArray(
+        tasks.caseId,
+        db
+          .select({ caseId: akteSearchTerms.caseId })
+          .from(akteSearchTerms)
+          .where(and(eq(akteSearchTerms.authorityId, authorityId), inArray(akteSearchTerms.term, s.terms))),
+      ),
+    );
+  if (s.aktenzeichen)
+    any.push(
+      inArray(
+        tasks.caseId,
+        db
+          .select({ caseId: akten.caseId })
+          .from(akten)
+          .where(
+            and(
+              eq(akten.authorityId, authorityId),
+              // As printed (upper case) or as typed: both meet the unique index.
+              inArray(akten.aktenzeichen, [...new Set([s.aktenzeichen, s.aktenzeichen.toUpperCase()])]),
+            ),
+          ),
+      ),
+    );
+  if (s.caseIdPrefix) any.push(like(tasks.caseId, `${s.caseIdPrefix.replace(/[\\%_]/g, '\\$&')}%`));
+  return any.length ? or(...any)! : sql`false`;
 }
 
 export async function findTask(db: DbExecutor, { taskId }: { taskId: string }) {

@@ -4,6 +4,8 @@ import type { Database } from '../../db/client.js';
 import { listVermerke } from '../../db/queries/notes.js';
 import { listTasksOfCase } from '../../db/queries/tasks.js';
 import { listLetters, templatesFor } from './letters.js';
+import { antragDocumentId, findAkte, findAkteDocument } from '../../db/queries/akte.js';
+import { listColleagues } from '../../db/queries/staff-directory.js';
 import { CASE_FILE_PANELS, type CaseFiles, maySeePanel } from './case-file.js';
 import { HttpProblem } from '../problem.js';
 import { caseNotFound, type WorkbenchPages } from './pages.js';
@@ -38,18 +40,35 @@ export async function caseData(
     throw new HttpProblem(403, 'Die Akte ist Sachbearbeitung und Leitung vorbehalten.', { title: 'Kein Zugriff' });
   const row = caseIdPattern.test(caseId) ? await d.files.caseFor(actor, caseId) : undefined;
   if (!row) return undefined;
-  const [panels, tasks, vermerke, letters] = await Promise.all([
+  const [panels, tasks, vermerke, letters, akte, antrag, staff] = await Promise.all([
     Promise.all(CASE_FILE_PANELS.map((p) => d.files.panel(p, row))),
     listTasksOfCase(d.db, { caseId }),
     listVermerke(d.db, { caseId }),
     listLetters(d.db, caseId),
+    findAkte(d.db, { caseId }),
+    findAkteDocument(d.db, { documentId: antragDocumentId(caseId) }),
+    listColleagues(d.db, { authorityId: actor.authorityId }),
   ]);
   const byName = Object.fromEntries(CASE_FILE_PANELS.map((p, i) => [p, panels[i]!])) as Record<
     (typeof CASE_FILE_PANELS)[number],
     Record<string, unknown>
   >;
+  const application = (antrag?.content ?? null) as Record<string, unknown> | null;
+  const business = application?.['business'] as { name?: unknown } | undefined;
   return {
     caseId,
+    staff,
+    // Who and which file, from the Akte (the identity provider's name, the application's address), never from Temporal.
+    person: {
+      aktenzeichen: akte?.aktenzeichen ?? null,
+      name: (akte?.identity as { name?: { givenName: string; familyName: string } } | undefined)?.name ?? null,
+      application: application && {
+        address: application['address'],
+        business: business?.name,
+        licensePlate: application['licensePlate'],
+        birthDate: application['birthDate'],
+      },
+    },
     ...byName,
     notesAndLetters: {
       vermerke: vermerke.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),

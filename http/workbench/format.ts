@@ -81,6 +81,12 @@ export const eventLabel: Record<string, string> = {
   'case.closed': 'Fall abgeschlossen',
   'bekanntgabe.established': 'Bescheid bekannt gegeben',
   'bekanntgabe.not_retrieved': 'Bescheid nicht abgerufen: Bekanntgabe auf anderem Weg',
+  'intake.assessed': 'Antrag auf Vollständigkeit und Zuständigkeit geprüft',
+  'fee.cancelled': 'Gebühr storniert',
+  'fee.overdue': 'Gebühr nicht fristgerecht bezahlt',
+  'payout.requested': 'Auszahlung der Förderung angewiesen',
+  'step.completed': 'Verfahrensschritt der Leistung abgeschlossen',
+  'step.failed': 'Verfahrensschritt der Leistung fehlgeschlagen',
 };
 export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
 export const paymentStatusLabel: Record<string, string> = {
@@ -142,3 +148,25 @@ export function refusalInGerman(message: string): string {
   }
   return 'Die Aktion wurde abgelehnt.';
 }
+
+import { factName } from '../../services/plain-german.js';
+export { euros, factLabel, factName, factValue } from '../../services/plain-german.js';
+
+/** Evidence types in words (the service's document name is preferred where the page knows it). */
+export const evidenceLabel: Record<string, string> = {
+  residence: 'Meldebescheinigung',
+  vehicle_registration: 'Zulassungsbescheinigung Teil I',
+  invoice: 'Rechnung',
+  trade_prohibition: 'Auskunft zur Gewerbeuntersagung',
+  trade_permit: 'Gewerbeerlaubnis',
+};
+export const evidenceName = (type: string) => evidenceLabel[type] ?? factName(type);
+
+/** Register names in words. */
+export const registerLabel: Record<string, string> = {
+  population: 'Melderegister',
+  vehicles: 'Fahrzeugregister',
+  gzr: 'Gewerbezentralregister',
+  permits: 'Erlaubnisregister',
+  uploads: 'Hochgeladene Unterlagen',
+};

@@ -5,14 +5,25 @@ import { listServices } from '../../services/catalogue.js';
 import { HttpProblem } from '../problem.js';
 import { refusalInGerman } from './format.js';
 import { html } from './html.js';
-import { inboxFilters, inboxQuery, INBOX_PAGE_SIZE, searchable } from './inbox.js';
+import { inboxFilters, inboxQuery, INBOX_PAGE_SIZE } from './inbox.js';
+import type { BlindIndex } from '../../platform/blind-index.js';
+import type { Database } from '../../db/client.js';
+import { absentColleaguesOf, listColleagues, recordStaffLogin, setAbsence } from '../../db/queries/staff-directory.js';
+
+const absenceNotices: Record<string, string> = {
+  set: 'Sie sind als abwesend gemeldet. Ihre Aufgaben erscheinen bei Ihrer Vertretung.',
+  cleared: 'Sie sind wieder als anwesend gemeldet.',
+};
 import { backToInbox, type WorkbenchPages } from './pages.js';
 import { actorOf } from './session.js';
 import { inboxPage, type InboxRow } from './views.js';
 
 /** The inbox of the case worker's authority, filtered and paged, and the supervisor's reassignment of several tasks. */
-export function inboxRoutes(app: FastifyInstance, d: { tasks: TaskClient; pages: WorkbenchPages }): void {
-  const { tasks, pages } = d;
+export function inboxRoutes(
+  app: FastifyInstance,
+  d: { tasks: TaskClient; pages: WorkbenchPages; searchIndex: BlindIndex; db: Database },
+): void {
+  const { tasks, pages, searchIndex, db } = d;
 
   app.get<{ Querystring: Record<string, string> }>('/workbench/inbox', pages.route, async (req, reply) => {
     const actor = actorOf(req.staff!);
@@ -20,17 +31,54 @@ export function inboxRoutes(app: FastifyInstance, d: { tasks: TaskClient; pages:
     const services = listServices()
       .filter((s) => Object.hasOwn(s.authorities, actor.authorityId))
       .map((s) => ({ key: s.key, name: s.name }));
-    const found = searchable(filters.q) ? await tasks.inbox(inboxQuery(actor, filters)) : { items: [], total: 0 };
-    const notice = req.query['reassigned']
-      ? html`<div role="status" class="notice"><p>${req.query['reassigned']} Aufgabe(n) neu zugewiesen.</p></div>`
-      : undefined;
-    const error = searchable(filters.q)
-      ? undefined
-      : 'Ein Aktenzeichen besteht aus Ziffern, Buchstaben a–f und Bindestrichen.';
+    const [staff, standsInFor] = await Promise.all([
+      listColleagues(db, { authorityId: actor.authorityId }),
+      absentColleaguesOf(db, { authorityId: actor.authorityId, substitute: actor.id }),
+    ]);
+    const query = inboxQuery(
+      actor,
+      filters,
+      new Date(),
+      searchIndex,
+      standsInFor.map((s) => s.staffId),
+    );
+    const found = await tasks.inbox(query);
+    const message = req.query['reassigned']
+      ? `${req.query['reassigned']} Aufgabe(n) neu zugewiesen.`
+      : absenceNotices[req.query['absence'] ?? ''];
+    const notice = message ? html`<div role="status" class="notice"><p>${message}</p></div>` : undefined;
     const rows = found.items as InboxRow[];
-    const page = { filters, rows, total: found.total, pageSize: INBOX_PAGE_SIZE, services, notice, error };
+    const page = {
+      filters,
+      rows,
+      total: found.total,
+      pageSize: INBOX_PAGE_SIZE,
+      services,
+      notice,
+      staff,
+      standsInFor: standsInFor.map((s) => s.displayName),
+    };
     return pages.send(reply, inboxPage(pages.context(req, reply), { ...page, now: Date.now() }));
   });
+
+  // Vertretung: she marks herself absent with a colleague of her authority as substitute, or present again.
+  app.post<{ Body: { substitute?: string; present?: string } }>(
+    '/workbench/absence',
+    { ...pages.route, preHandler: app.csrfProtection },
+    async (req, reply) => {
+      const me = req.staff!;
+      const substitute = req.body.present ? null : (req.body.substitute?.trim() ?? '');
+      const colleagues = await listColleagues(db, { authorityId: me.authorityId });
+      if (substitute !== null && (substitute === me.id || !colleagues.some((c) => c.staffId === substitute)))
+        throw new HttpProblem(422, 'Bitte wählen Sie eine Kollegin oder einen Kollegen Ihrer Behörde als Vertretung.', {
+          title: 'Eingabe unvollständig',
+          next: backToInbox,
+        });
+      await recordStaffLogin(db, { authorityId: me.authorityId, staffId: me.id, displayName: me.name, role: me.role });
+      await setAbsence(db, { authorityId: me.authorityId, staffId: me.id, substitute });
+      return reply.redirect(`/workbench/inbox?absence=${substitute ? 'set' : 'cleared'}`, 303);
+    },
+  );
 
   app.post<{ Body: { taskIds?: string | string[]; assignee?: string; reason?: string } }>(
     '/workbench/tasks/reassign',

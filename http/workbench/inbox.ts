@@ -1,6 +1,7 @@
 import type { StaffActor, TaskState } from '../../workflows/contracts/task.js';
 import type { ListTasksParams } from '../../db/queries/tasks.js';
 import type { InboxFilters } from './views.js';
+import { searchQueryVariants, type BlindIndex } from '../../platform/blind-index.js';
 
 export const INBOX_PAGE_SIZE = 25;
 
@@ -22,26 +23,47 @@ export function inboxFilters(q: Record<string, string | undefined>): InboxFilter
     service: /^[0-9a-z_-]{1,64}$/i.test(q['service'] ?? '') ? q['service']! : '',
     assignee: pick(q['assignee'], ['anyone', 'me', 'unassigned'], 'anyone'),
     due: pick(q['due'], ['', 'overdue', 'week'], ''),
-    q: (q['q'] ?? '').trim().toLowerCase().slice(0, 36),
+    q: (q['q'] ?? '').trim().replace(/\s+/g, ' ').slice(0, 100),
     page: Number.isInteger(page) && page > 0 && page < 100_000 ? page : 1,
   };
 }
 
-/** Whether the search text can be (the beginning of) a case id; anything else finds nothing, rather than failing. */
-export const searchable = (q: string) => q === '' || /^[0-9a-f-]{1,36}$/.test(q);
+/** Whether the search text can be (the beginning of) a case id, the technical id some systems still quote. */
+const caseIdPrefix = (q: string) => (/^[0-9a-f-]{1,36}$/i.test(q) ? q.toLowerCase() : undefined);
+
+/**
+ * What the search text finds: the Aktenzeichen as printed, the beginning of a case id, or, through the blind index,
+ * a name, birth date (31.12.1980 or 1980-12-31), licence plate, company or street. The text itself is only hashed.
+ */
+export function inboxSearch(authorityId: string, q: string, index: BlindIndex): ListTasksParams['search'] {
+  if (!q) return undefined;
+  const terms = searchQueryVariants(q)
+    .map((v) => index.term(authorityId, v))
+    .filter((t): t is string => t !== undefined);
+  return { terms, aktenzeichen: q, caseIdPrefix: caseIdPrefix(q) };
+}
 
 /** The query for one page of the caller's authority's inbox; the authority comes from the session, never the page. */
-export function inboxQuery(actor: StaffActor, f: InboxFilters, now = new Date()): ListTasksParams {
+export function inboxQuery(
+  actor: StaffActor,
+  f: InboxFilters,
+  now = new Date(),
+  index?: BlindIndex,
+  /** The absent colleagues she stands in for: their tasks are hers too under "ich". */
+  standsInFor: string[] = [],
+): ListTasksParams {
   const week = new Date(now.getTime() + 7 * 24 * 3600_000);
   return {
     authorityId: actor.authorityId,
     states: f.due === 'overdue' ? ['open', 'claimed'] : states[f.state],
     serviceKey: f.service || undefined,
     assignee: f.assignee === 'me' ? actor.id : undefined,
+    decidedByAssignee: f.assignee === 'me' || undefined,
+    alsoAssignees: f.assignee === 'me' && standsInFor.length ? standsInFor : undefined,
     unassigned: f.assignee === 'unassigned' || undefined,
     dueBefore: f.due === 'overdue' ? now : f.due === 'week' ? week : undefined,
     dueAfter: f.due === 'week' ? now : undefined,
-    caseIdPrefix: f.q || undefined,
+    search: index ? inboxSearch(actor.authorityId, f.q, index) : undefined,
     limit: INBOX_PAGE_SIZE,
     offset: (f.page - 1) * INBOX_PAGE_SIZE,
   };

@@ -9,6 +9,7 @@ import { caseFileRoutes } from './case-file-routes.js';
 import type { LoginOptions } from './login.js';
 import { workbench } from './plugin.js';
 import type { Database } from '../../db/client.js';
+import type { BlindIndex } from '../../platform/blind-index.js';
 
 export { CaseFiles } from './case-file.js';
 
@@ -18,7 +19,14 @@ export interface WorkbenchDeps {
   /** Letters to the applicant: rendered into the document store and sent through the postbox (both needed to send). */
   letters?: { documents: DocumentStore; postbox?: Postbox };
   /** Serves the pages under /workbench when given; without it only the case-file API. */
-  pages?: { login: LoginOptions; sessionSecret: string; sessionIdleMs?: number; publicBaseUrl?: string };
+  pages?: {
+    login: LoginOptions;
+    sessionSecret: string;
+    sessionIdleMs?: number;
+    publicBaseUrl?: string;
+    /** Hashes the search text as intake hashed the Akte's values; absent: the demo's development key. */
+    searchIndex?: BlindIndex;
+  };
 }
 
 /** The case-file API for staff and, when login is configured, the workbench pages that use it. */
@@ -45,6 +53,7 @@ export function workbenchFor(
     postbox?: Postbox;
     localIssuer?: string;
     publicBaseUrl?: string;
+    searchIndex?: BlindIndex;
   },
 ): WorkbenchDeps {
   const issuer = config.workbench.oidcIssuer ?? o.localIssuer;
@@ -58,6 +67,7 @@ export function workbenchFor(
           sessionSecret: config.workbench.sessionSecret ?? randomBytes(32).toString('base64url'),
           sessionIdleMs: config.workbench.sessionIdleMs,
           publicBaseUrl: o.publicBaseUrl,
+          searchIndex: o.searchIndex,
         }
       : undefined,
   };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpProblem } from '../problem.js';
-import { LoginFailedError, type OidcLogin, type PendingLogin } from './login.js';
+import { LoginFailedError, type OidcLogin, type PendingLogin, type StaffSession } from './login.js';
 import type { WorkbenchPages } from './pages.js';
 import { LOGIN_COOKIE, SESSION_COOKIE, type SessionCookie, type WorkbenchCookies } from './session.js';
 import type { WorkbenchSessionStore } from './session-store.js';
@@ -12,7 +12,14 @@ const returnPath = /^\/workbench\/[\w\-/?=&%.]*$/;
 /** Login at the authority's OpenID Connect provider, the way back with the session cookie, and logout. */
 export function loginRoutes(
   app: FastifyInstance,
-  d: { login: OidcLogin; cookies: WorkbenchCookies; pages: WorkbenchPages; sessions: WorkbenchSessionStore },
+  d: {
+    login: OidcLogin;
+    cookies: WorkbenchCookies;
+    pages: WorkbenchPages;
+    sessions: WorkbenchSessionStore;
+    /** Keeps the identity provider's claims (name, role) in the staff directory. */
+    onLogin?: (s: StaffSession) => Promise<void>;
+  },
 ): void {
   const { login, cookies, pages, sessions } = d;
 
@@ -37,6 +44,7 @@ export function loginRoutes(
         });
       });
       const sid: SessionCookie = { sid: await sessions.open(session) };
+      await d.onLogin?.(session);
       void reply.setCookie(SESSION_COOKIE, cookies.encode(sid), {
         ...cookies.options(req),
         maxAge: session.exp - Math.floor(Date.now() / 1000),

@@ -7,6 +7,8 @@ import type { DocumentStore } from '../../adapters/document-store.js';
 import type { Postbox } from '../../adapters/postbox.js';
 import type { TaskClient } from '../../client/task-client.js';
 import type { Database } from '../../db/client.js';
+import { BlindIndex, DEV_SEARCH_INDEX_SECRET } from '../../platform/blind-index.js';
+import { recordStaffLogin } from '../../db/queries/staff-directory.js';
 import type { CaseFiles } from './case-file.js';
 import { casePageRoutes } from './case-page-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
@@ -36,6 +38,8 @@ export interface WorkbenchOptions {
    * development may it be absent; then they come from the request's Host header and scheme.
    */
   publicBaseUrl?: string;
+  /** The blind index the search text is hashed with (the key intake used); absent: the demo's development secret. */
+  searchIndex?: BlindIndex;
 }
 
 /**
@@ -62,8 +66,20 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
   installSession(app, cookies, sessions);
 
   assetRoutes(app, pages);
-  loginRoutes(app, { login: new OidcLogin(o.login), cookies, pages, sessions });
-  inboxRoutes(app, { tasks: o.tasks, pages });
+  loginRoutes(app, {
+    login: new OidcLogin(o.login),
+    cookies,
+    pages,
+    sessions,
+    onLogin: (s) =>
+      recordStaffLogin(o.db, { authorityId: s.authorityId, staffId: s.id, displayName: s.name, role: s.role }),
+  });
+  inboxRoutes(app, {
+    tasks: o.tasks,
+    pages,
+    db: o.db,
+    searchIndex: o.searchIndex ?? new BlindIndex(DEV_SEARCH_INDEX_SECRET),
+  });
   casePageRoutes(app, { files: o.files, db: o.db, pages });
   taskActionRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages });
   notesAndLettersRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages, ...o.letters });

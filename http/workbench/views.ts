@@ -4,7 +4,12 @@ import {
   caseStatusLabel,
   deadlineLabel,
   deadlineOf,
+  euros,
+  evidenceName,
   eventLabel,
+  factName,
+  factValue,
+  registerLabel,
   outcomeLabel,
   paymentKindLabel,
   paymentStatusLabel,
@@ -95,10 +100,55 @@ export interface InboxRow {
   priority: string;
   dueAt: string;
   escalatedAt: string | null;
+  openQuestionId?: string | null;
+  /** The applicant answered a question of the case (shown while the task waits for a decision). */
+  answered?: boolean;
+  /** From the case's Akte; absent for cases from before it. */
+  aktenzeichen?: string | null;
+  applicantName?: { givenName: string; familyName: string } | null;
+  application?: Record<string, unknown> | null;
 }
+
+/** The applicant as a case worker recognises her: name, then company, address, birth date, licence plate. */
+export function applicantLines(
+  name: { givenName: string; familyName: string } | null | undefined,
+  a: Record<string, unknown> | null | undefined,
+): { name?: string; details: string[] } {
+  const address = a?.['address'] as { street?: string; postalCode?: string; city?: string } | null | undefined;
+  const details = [
+    typeof a?.['business'] === 'string' ? a['business'] : undefined,
+    address?.street ? `${address.street}, ${address.postalCode ?? ''} ${address.city ?? ''}`.trim() : undefined,
+    typeof a?.['birthDate'] === 'string' ? `geb. ${germanDate(a['birthDate'])}` : undefined,
+    typeof a?.['licensePlate'] === 'string' ? `Kennzeichen ${a['licensePlate']}` : undefined,
+  ].filter((x): x is string => Boolean(x));
+  return { name: name ? `${name.givenName} ${name.familyName}` : undefined, details };
+}
+
+const germanDate = (iso: string) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
+};
 
 const option = (value: string, label: string, selected: string) =>
   html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`;
+
+/** A member of staff as the directory knows her (the identity provider's claims at her last login). */
+export interface StaffMember {
+  staffId: string;
+  displayName: string;
+  role: string;
+  substitute?: string | null;
+}
+
+/** Her display name where the directory knows her, else her login id. */
+export const staffName = (staff: StaffMember[] | undefined, id: string) =>
+  staff?.find((s) => s.staffId === id)?.displayName ?? id;
+
+/** A choice of the authority's case workers and supervisors, by name (no typing of login ids). */
+export const colleagueOptions = (staff: StaffMember[], selected = '', except?: string) =>
+  staff
+    .filter((s) => (s.role === 'case_worker' || s.role === 'supervisor') && s.staffId !== except)
+    .map((s) => option(s.staffId, `${s.displayName}${s.role === 'supervisor' ? ' (Aufsicht)' : ''}`, selected));
 
 export function inboxPage(
   c: PageContext,
@@ -111,9 +161,14 @@ export function inboxPage(
     notice?: Html;
     error?: string;
     now: number;
+    /** The authority's staff from the directory; names of the colleagues she stands in for. */
+    staff?: StaffMember[];
+    standsInFor?: string[];
   },
 ): string {
   const f = d.filters;
+  const staff = d.staff ?? [];
+  const mine = staff.find((s) => s.staffId === c.session?.id);
   const pages = Math.max(1, Math.ceil(d.total / d.pageSize));
   const query = (page: number) =>
     `/workbench/inbox?${new URLSearchParams({ ...f, page: String(page) } as unknown as Record<string, string>).toString()}`;
@@ -121,18 +176,27 @@ export function inboxPage(
   const supervisor = c.session?.role === 'supervisor';
   const table = html`<div class="table-wrap"><table>
 <caption>${d.total} Aufgabe${d.total === 1 ? '' : 'n'}, nach Frist sortiert${pages > 1 ? html` – Seite ${f.page} von ${pages}` : ''}</caption>
-<thead><tr>${supervisor ? html`<th scope="col"><span class="muted">Auswahl</span></th>` : ''}<th scope="col">Frist</th><th scope="col">Aktenzeichen</th><th scope="col">Leistung</th><th scope="col">Aufgabe und Grund</th><th scope="col">Status</th><th scope="col">Bearbeitung</th></tr></thead>
+<thead><tr>${supervisor ? html`<th scope="col"><span class="muted">Auswahl</span></th>` : ''}<th scope="col">Frist</th><th scope="col">Aktenzeichen</th><th scope="col">Antragsteller/in</th><th scope="col">Leistung</th><th scope="col">Aufgabe und Grund</th><th scope="col">Status</th><th scope="col">Bearbeitung</th></tr></thead>
 <tbody>
 ${d.rows.map((t) => {
   const dl = deadlineOf(t, d.now);
+  const who = applicantLines(t.applicantName, t.application);
+  const az = t.aktenzeichen ?? t.caseId;
   return html`<tr>
-${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}" id="sel-${t.taskId}" aria-label="Aufgabe zu Akte ${t.caseId.slice(0, 8)} auswählen"></td>` : ''}
+${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}" id="sel-${t.taskId}" aria-label="Aufgabe zu Akte ${az} auswählen"></td>` : ''}
 <td>${when(t.dueAt)}<br><span class="badge ${dl}">${deadlineLabel[dl]}</span></td>
-<td><a class="id" href="/workbench/cases/${t.caseId}">${t.caseId}</a></td>
+<td><a class="id" href="/workbench/cases/${t.caseId}">${az}</a>${
+    t.openQuestionId
+      ? html`<br><span class="badge soon">Rückfrage offen</span>`
+      : t.answered && (t.state === 'open' || t.state === 'claimed')
+        ? html`<br><span class="badge ok">Antwort eingegangen</span>`
+        : ''
+  }</td>
+<td>${who.name ?? html`<span class="muted">ohne Namen</span>`}${who.details.map((l) => html`<br><span class="muted">${l}</span>`)}</td>
 <td>${serviceName.get(t.serviceKey) ?? t.serviceKey}</td>
 <td>${taskKindLabel[t.kind] ?? t.kind}${t.stage === 'second_approval' ? html` <span class="badge soon">zweite Freigabe</span>` : ''}${t.fourEyes && t.stage !== 'second_approval' ? html` <span class="badge ok">Vier-Augen</span>` : ''}<br><span class="muted">${t.reason}</span></td>
 <td>${taskStateLabel[t.state] ?? t.state}${t.escalatedAt ? html`<br><span class="badge overdue">bei der Aufsicht</span>` : ''}</td>
-<td>${t.assignee ?? html`<span class="muted">niemand</span>`}</td>
+<td>${t.assignee ? staffName(staff, t.assignee) : html`<span class="muted">niemand</span>`}</td>
 </tr>`;
 })}
 </tbody></table></div>`;
@@ -142,8 +206,10 @@ ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}
     'Aufgaben',
     html`<h1>Aufgaben</h1>
 ${d.notice ?? ''}${d.error ? html`<div role="alert" class="alert"><p>${d.error}</p></div>` : ''}
+${d.standsInFor?.length ? html`<p class="notice">Sie vertreten: ${d.standsInFor.join(', ')}. Deren Aufgaben stehen unter „Bearbeitung: ich“.</p>` : ''}
+${absenceForm(c, staff, mine)}
 <form method="get" action="/workbench/inbox" class="filters" role="search" aria-label="Aufgaben filtern">
-<div><label for="f-q">Akte suchen (Aktenzeichen oder Anfang davon)</label><input id="f-q" name="q" value="${f.q}" size="24" maxlength="36" autocomplete="off"></div>
+<div><label for="f-q">Suchen: Aktenzeichen, Name, Geburtsdatum, Kennzeichen oder Straße</label><input id="f-q" name="q" value="${f.q}" size="32" maxlength="100" autocomplete="off"></div>
 <div><label for="f-state">Status</label><select id="f-state" name="state">${[
       ['active', 'offen oder in Bearbeitung'],
       ['open', 'offen'],
@@ -170,7 +236,7 @@ ${
     : supervisor
       ? html`<form method="post" action="/workbench/tasks/reassign">${csrfField(c)}${table}
 <fieldset><legend>Ausgewählte Aufgaben neu zuweisen (Aufsicht)</legend>
-<label for="bulk-assignee">Neue Bearbeitung (Kennung)</label><input id="bulk-assignee" name="assignee" required maxlength="128" autocomplete="off">
+<label for="bulk-assignee">Neue Bearbeitung</label><select id="bulk-assignee" name="assignee" required>${option('', 'bitte wählen', '')}${colleagueOptions(staff)}</select>
 <label for="bulk-reason">Grund</label><textarea id="bulk-reason" name="reason" required maxlength="2000"></textarea>
 <p><button type="submit">Neu zuweisen</button></p></fieldset></form>`
       : table
@@ -183,12 +249,30 @@ ${
   );
 }
 
+/** Vertretung: absent with a substitute chosen from her colleagues, or back. */
+function absenceForm(c: PageContext, staff: StaffMember[], mine: StaffMember | undefined): Html | string {
+  if (c.session?.role !== 'case_worker' && c.session?.role !== 'supervisor') return '';
+  if (mine?.substitute)
+    return html`<form method="post" action="/workbench/absence" class="absence">${csrfField(c)}<p>Sie sind abwesend gemeldet; es vertritt Sie ${staffName(staff, mine.substitute)}.</p><input type="hidden" name="present" value="1"><button type="submit">Wieder anwesend</button></form>`;
+  const options = colleagueOptions(staff, '', c.session.id);
+  if (!options.length) return '';
+  return html`<details class="absence"><summary>Abwesenheit und Vertretung</summary><form method="post" action="/workbench/absence">${csrfField(c)}<label for="absence-substitute">Vertretung während meiner Abwesenheit</label><select id="absence-substitute" name="substitute" required>${option('', 'bitte wählen', '')}${options}</select><button type="submit">Abwesend melden</button></form></details>`;
+}
+
 // ── Case file ────────────────────────────────────────────────────────────
 
 type Panel = Record<string, any>;
 
 export interface CasePageData {
   caseId: string;
+  /** The authority's staff from the directory: names instead of login ids, colleagues to reassign to. */
+  staff?: StaffMember[];
+  /** The Aktenzeichen and the applicant from the Akte; absent for cases from before it. */
+  person?: {
+    aktenzeichen: string | null;
+    name: { givenName: string; familyName: string } | null;
+    application: Record<string, unknown> | null;
+  };
   overview: Panel;
   application: Panel;
   evidence: Panel;
@@ -223,7 +307,8 @@ export function casePage(c: PageContext, d: CasePageData): string {
   const me = c.session!;
   const form = d.form ?? {};
   const canAct = me.role === 'case_worker' || me.role === 'supervisor';
-  const short = d.caseId.slice(0, 8);
+  const short = d.person?.aktenzeichen ?? d.caseId.slice(0, 8);
+  const who = applicantLines(d.person?.name, d.person?.application);
   const decisionRules = (d.decision['ruleDecisions'] as Panel[]) ?? [];
   const escalation = decisionRules.find((r) => r['outcome'] === 'escalate') ?? decisionRules.at(-1);
   const summary = d.summary;
@@ -235,7 +320,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
           'Status',
           `${taskStateLabel[task.state] ?? task.state}${task.stage === 'second_approval' ? ' – zweite Freigabe (Vier-Augen)' : ''}`,
         ],
-        ['Bearbeitung', task.assignee ?? 'niemand'],
+        ['Bearbeitung', task.assignee ? staffName(d.staff, task.assignee) : 'niemand'],
         ['Frist', `${when(task.dueAt)} (${deadlineLabel[deadlineOf(task)]})`],
         ['Vier-Augen-Prinzip', task.fourEyes],
         ['Grund', task.reason],
@@ -243,7 +328,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
           ? [
               [
                 'Vorschlag',
-                `${outcomeLabel[task.proposal.outcome]} von ${task.proposal.by}: „${task.proposal.justification}“`,
+                `${outcomeLabel[task.proposal.outcome]} von ${staffName(d.staff, task.proposal.by)}: „${task.proposal.justification}“`,
               ] as [string, unknown],
             ]
           : []),
@@ -271,7 +356,8 @@ export function casePage(c: PageContext, d: CasePageData): string {
   return layout(
     c,
     `Akte ${short}`,
-    html`<h1>Akte <span class="id">${d.caseId}</span></h1>
+    html`<h1>Akte <span class="id">${d.person?.aktenzeichen ?? d.caseId}</span></h1>
+<p class="applicant">Antragsteller/in: <strong>${who.name ?? 'ohne Namen'}</strong>${who.details.map((l) => html` · ${l}`)}</p>
 <p>${o['serviceName']} · Status: <strong>${caseStatusLabel[o['status']] ?? o['status']}</strong>${o['outcome'] ? html` · Ergebnis: <strong>${outcomeLabel[o['outcome']] ?? o['outcome']}</strong>` : ''} · eingegangen ${when(o['submittedAt'])}</p>
 ${o['retention'] ? html`<p>Aufbewahrung: ${(o['retention'] as Panel)['explanation']}</p>` : ''}
 <p><a href="/workbench/inbox">Zurück zu den Aufgaben</a></p>
@@ -294,23 +380,31 @@ ${
 ${
   escalation
     ? html`<p>Regelwerk <strong>${escalation['ruleSetId']}</strong>, Version <strong>${escalation['ruleSetVersion']}</strong>; Ergebnis der Regeln: <strong>${outcomeLabel[escalation['outcome']] ?? escalation['outcome']}</strong> (${when(escalation['decidedAt'])}).</p>
-<div class="table-wrap"><table><caption>Ausgelöste Regeln</caption><thead><tr><th scope="col">Regel</th><th scope="col">Wirkung</th><th scope="col">Begründung</th><th scope="col">Rechtsgrundlage</th><th scope="col">Gelesene Fakten</th></tr></thead><tbody>
-${(escalation['firedRules'] as Panel[]).map((r) => html`<tr><td><code>${r['ruleId']}</code></td><td>${outcomeLabel[r['outcome']] ?? r['outcome']}</td><td>${r['reason']}</td><td>${r['legalBasis']}</td><td>${((r['reads'] as string[] | undefined) ?? []).map((k) => html`<code>${k}</code> = ${fmt((escalation['facts'] as Panel)[k])}<br>`)}</td></tr>`)}
+<div class="table-wrap"><table><caption>Ausgelöste Regeln</caption><thead><tr><th scope="col">Regel</th><th scope="col">Wirkung</th><th scope="col">Rechtsgrundlage</th><th scope="col">Gelesene Angaben</th></tr></thead><tbody>
+${(escalation['firedRules'] as Panel[]).map((r) => html`<tr><td>${r['reason']}</td><td>${outcomeLabel[r['outcome']] ?? r['outcome']}</td><td>${r['legalBasis']}</td><td>${((r['reads'] as string[] | undefined) ?? []).map((k) => html`${factName(k)}: ${factValue(k, (escalation['facts'] as Panel)[k])}<br>`)}</td></tr>`)}
 </tbody></table></div>
-<details><summary>Alle Fakten, die die Regeln gelesen haben</summary>${dl(Object.entries(escalation['facts'] as Panel))}</details>`
+<details><summary>Alle Angaben, die die Regeln gelesen haben</summary>${dl(Object.entries(escalation['facts'] as Panel).map(([k, v]) => [factName(k), factValue(k, v)]))}</details>`
     : html`<p>Noch keine Entscheidung der Regeln.</p>`
 }
 ${
   d.decision['final'] &&
   (d.decision['final'] as Panel)['decidedBy'] !== 'rules' &&
   typeof (d.decision['final'] as Panel)['decidedBy'] === 'object'
-    ? html`<p>Entschieden von ${(d.decision['final'] as Panel)['decidedBy']['caseWorker']}${(d.decision['final'] as Panel)['decidedBy']['confirmedBy'] ? html`, bestätigt von ${(d.decision['final'] as Panel)['decidedBy']['confirmedBy']}` : ''}.</p>`
+    ? html`<p>Entschieden von ${staffName(d.staff, (d.decision['final'] as Panel)['decidedBy']['caseWorker'])}${(d.decision['final'] as Panel)['decidedBy']['confirmedBy'] ? html`, bestätigt von ${staffName(d.staff, (d.decision['final'] as Panel)['decidedBy']['confirmedBy'])}` : ''}.</p>`
     : ''
 }
 </section>
 
 <section class="panel" aria-labelledby="summary-h"><h2 id="summary-h">Maschinelle Zusammenfassung</h2>
-${summary['text'] ? html`<div class="machine"><p class="tag">Maschineller Vorschlag – entscheidet nichts. Bitte anhand der Akte prüfen.</p><p>${summary['label']}</p><p>${summary['text']}</p></div>` : html`<p>Keine maschinelle Zusammenfassung vorhanden.</p>`}
+${
+  summary['text']
+    ? html`<div class="machine"><p class="tag">Maschineller Vorschlag – entscheidet nichts. Bitte anhand der Akte prüfen.</p><p>${summary['label']}</p>${String(
+        summary['text'],
+      )
+        .split('\n')
+        .map((line) => html`<p>${line}</p>`)}</div>`
+    : html`<p>Keine maschinelle Zusammenfassung vorhanden.</p>`
+}
 </section>
 
 <section class="panel" aria-labelledby="app-h"><h2 id="app-h">Antrag</h2>
@@ -322,14 +416,14 @@ ${(d.application['fields'] as Panel[]).length ? dl((d.application['fields'] as P
 ${
   (d.evidence['retrievals'] as Panel[]).length
     ? html`<div class="table-wrap"><table><caption>Abrufe bei Registern</caption><thead><tr><th scope="col">Nachweis</th><th scope="col">Register und Zweck</th><th scope="col">Gefragt</th><th scope="col">Antwort</th><th scope="col">Dokument</th></tr></thead><tbody>
-${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${r['evidenceType']} (Versuch ${r['attempt']})</td><td>${r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${r['evidenceType']})</span></a>` : '–'}</td></tr>`)}
+${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${evidenceName(r['evidenceType'])}${r['attempt'] > 1 ? html` (${r['attempt']}. Abruf)` : ''}</td><td>${registerLabel[r['register']] ?? r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${evidenceName(r['evidenceType'])})</span></a>` : '–'}</td></tr>`)}
 </tbody></table></div>`
     : html`<p>Keine Registerabrufe.</p>`
 }
 <h3>Hochgeladene Unterlagen</h3>
 ${
   (d.evidence['uploads'] as Panel[]).length
-    ? html`<ul>${(d.evidence['uploads'] as Panel[]).map((u) => html`<li>${u['evidenceType']}: <a href="/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)</li>`)}</ul>`
+    ? html`<ul>${(d.evidence['uploads'] as Panel[]).map((u) => html`<li>${evidenceName(u['evidenceType'])}: <a href="/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)</li>`)}</ul>`
     : html`<p>Keine hochgeladenen Unterlagen.</p>`
 }
 ${(d.evidence['requested'] as Panel[]).length ? html`<h3>Angeforderte Nachweise</h3><ul>${(d.evidence['requested'] as Panel[]).map((r) => html`<li>${r['document']} – ${({ requested: 'angefordert', received: 'eingegangen', expired: 'Frist verstrichen' } as Record<string, string>)[r['status']] ?? r['status']} (Frist ${when(r['dueAt'])})</li>`)}</ul>` : ''}
@@ -341,7 +435,7 @@ ${
     ? html`<ol>${(d.dialogue['questions'] as Panel[]).map(
         (
           q,
-        ) => html`<li><p><strong>${q['kind'] === 'document' ? 'Unterlagen angefordert' : 'Rückfrage'}</strong> von ${q['askedBy']} am ${when(q['askedAt'])}${q['dueAt'] ? html`, Antwort bis ${when(q['dueAt'])}` : ''}: ${q['text'] ?? '–'}</p>
+        ) => html`<li><p><strong>${q['kind'] === 'document' ? 'Unterlagen angefordert' : 'Rückfrage'}</strong> von ${staffName(d.staff, q['askedBy'])} am ${when(q['askedAt'])}${q['dueAt'] ? html`, Antwort bis ${when(q['dueAt'])}` : ''}: ${q['text'] ?? '–'}</p>
 <p>${q['reply'] ? html`Antwort vom ${when(q['reply']['at'])}: ${q['reply']['answer'] ?? '(nicht lesbar)'}` : html`<span class="muted">Noch keine Antwort.</span>`}</p></li>`,
       )}</ol>`
     : html`<p>Keine Rückfragen.</p>`
@@ -351,7 +445,7 @@ ${
 <section class="panel" aria-labelledby="pay-h"><h2 id="pay-h">Zahlungen</h2>
 ${
   (d.payments['payments'] as Panel[]).length
-    ? html`<ul>${(d.payments['payments'] as Panel[]).map((p) => html`<li>${paymentKindLabel[p['kind']] ?? p['kind']}: ${(Number(p['amountCents']) / 100).toLocaleString('de-DE', { style: 'currency', currency: p['currency'] || 'EUR' })} – ${paymentStatusLabel[p['status']] ?? p['status']}${p['reference'] ? html` (Kassenzeichen ${p['reference']})` : ''}</li>`)}</ul>`
+    ? html`<ul>${(d.payments['payments'] as Panel[]).map((p) => html`<li>${paymentKindLabel[p['kind']] ?? p['kind']}: ${euros(Number(p['amountCents']))} – ${paymentStatusLabel[p['status']] ?? p['status']}${p['reference'] ? html` (Kassenzeichen ${p['reference']})` : ''}</li>`)}</ul>`
     : html`<p>Keine Zahlungen.</p>`
 }
 </section>
@@ -365,7 +459,7 @@ ${
 </section>
 
 <section class="panel" aria-labelledby="tl-h"><h2 id="tl-h">Verlauf</h2>
-<ol>${(d.timeline['events'] as Panel[]).map((e) => html`<li>${when(e['at'])}: ${eventLabel[e['type']] ?? e['type']}${e['data']?.['by'] ? html` (${e['data']['by']})` : ''}${e['data']?.['justification'] ? html` – „${e['data']['justification']}“` : ''}${e['data']?.['reason'] ? html` – ${e['data']['reason']}` : ''}</li>`)}</ol>
+<ol>${(d.timeline['events'] as Panel[]).map((e) => html`<li>${when(e['at'])}: ${eventLabel[e['type']] ?? 'Verfahrensschritt'}${e['data']?.['by'] ? html` (${staffName(d.staff, e['data']['by'])})` : ''}${e['data']?.['justification'] ? html` – „${e['data']['justification']}“` : ''}${e['data']?.['reason'] ? html` – ${e['data']['reason']}` : ''}</li>`)}</ol>
 </section>`,
   );
 }
@@ -407,13 +501,13 @@ function actions(c: PageContext, d: CasePageData, task: TaskView, form: Record<s
   if (mine || me.role === 'supervisor') {
     parts.push(html`<details${form['action'] === 'reassign' ? html` open` : ''}><summary>Neu zuweisen</summary>
 <form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="reassign">
-<label for="re-assignee">Neue Bearbeitung (Kennung)</label><input id="re-assignee" name="assignee" required maxlength="128" autocomplete="off" value="${form['assignee'] ?? ''}">
+<label for="re-assignee">Neue Bearbeitung</label><select id="re-assignee" name="assignee" required>${option('', 'bitte wählen', '')}${colleagueOptions(d.staff ?? [], form['assignee'] ?? '', task.assignee ?? undefined)}</select>
 <label for="re-reason">Grund</label><textarea id="re-reason" name="reason" required maxlength="2000">${form['reason'] ?? ''}</textarea>
 <p><button type="submit">Neu zuweisen</button></p>
 </form></details>`);
   }
   if (task.state === 'claimed' && !mine && me.role !== 'supervisor')
-    parts.push(html`<p>Diese Aufgabe bearbeitet ${task.assignee}.</p>`);
+    parts.push(html`<p>Diese Aufgabe bearbeitet ${staffName(d.staff, task.assignee ?? '')}.</p>`);
   return html`<h3 class="skip">Aktionen</h3><div class="actions">${parts}</div>`;
 }
 
