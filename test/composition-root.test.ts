@@ -91,6 +91,7 @@ const productionEnv = (e: Record<string, string>): Record<string, string> => ({
   WORKBENCH_OIDC_ISSUER: 'https://sso.example.de',
   AUTH_AUDIENCE: 'ozg-staff',
   ACTOR_SIGNING_KEY: '11'.repeat(32),
+  SEARCH_INDEX_SECRET: 'production-search-index-secret-of-32-chars',
   METRICS_PORT: 'off',
   LOG_FILE: join(dataDir, 'production.log'),
 });

@@ -301,7 +301,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
           0,
         );
         await expectAccessible(second, 'the second approval');
-        await tabTo(second, second.getByLabel(/Hinweis an sb\.dora/));
+        await tabTo(second, second.getByLabel(/Hinweis an Dora Dietz/));
         await second.keyboard.type('Bitte den Überlassungsvertrag aus dem Schreiben abwarten.');
         await tabTo(second, second.getByRole('button', { name: 'Mit Hinweis zurückgeben' }));
         await second.keyboard.press('Enter');

@@ -10,7 +10,7 @@ import { CASE_FILE_PANELS, type CaseFiles, maySeePanel } from './case-file.js';
 import { HttpProblem } from '../problem.js';
 import { caseNotFound, type WorkbenchPages } from './pages.js';
 import { actorOf } from './session.js';
-import { casePage, type CasePageData } from './views.js';
+import { casePage, type CasePageData, staffName } from './views.js';
 
 const caseIdPattern = /^[0-9a-f-]{36}$/;
 
@@ -71,8 +71,13 @@ export async function caseData(
     },
     ...byName,
     notesAndLetters: {
-      vermerke: vermerke.map((v) => ({ ...v, createdAt: v.createdAt.toISOString() })),
-      letters,
+      // Colleagues by their names from the directory, never by login id.
+      vermerke: vermerke.map((v) => ({
+        ...v,
+        authorId: v.authorId && staffName(staff, v.authorId),
+        createdAt: v.createdAt.toISOString(),
+      })),
+      letters: letters.map((l) => ({ ...l, by: l.by && staffName(staff, l.by) })),
       templates: templatesFor(row.serviceKey),
     },
     tasks: tasks.map((t) => ({

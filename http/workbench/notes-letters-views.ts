@@ -70,13 +70,20 @@ ${
  * justification (a Vermerk). The second look under four-eyes confirms the proposal (no other outcome is offered) with
  * an internal approval note, or sends it back to the first case worker with a note.
  */
-export function decideForms(caseId: string, task: TaskView, form: Record<string, string>, hidden: Html): Html {
+export function decideForms(
+  caseId: string,
+  task: TaskView,
+  form: Record<string, string>,
+  hidden: Html,
+  /** A colleague's name from the staff directory, for a login id. */
+  nameOf: (staffId: string) => string,
+): Html {
   const post = `/workbench/cases/${caseId}/actions`;
   const preview = `/workbench/cases/${caseId}/bescheid-preview`;
   const p = task.stage === 'second_approval' ? task.proposal : undefined;
   if (p)
     return html`<section aria-labelledby="decide-h"><h3 id="decide-h">Zweite Freigabe</h3>
-<p>Vorgeschlagen: <strong>${outcomeLabel[p.outcome]}</strong> von ${p.by}.</p>
+<p>Vorgeschlagen: <strong>${outcomeLabel[p.outcome]}</strong> von ${nameOf(p.by)}.</p>
 <p>Gründe für den Bescheid: ${p.reasonsForApplicant ? html`„${p.reasonsForApplicant}“` : html`<span class="muted">keine angegeben</span>`}</p>
 <p>Interne Begründung: „${p.justification}“</p>
 <form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="decide"><input type="hidden" name="outcome" value="${p.outcome}">
@@ -85,7 +92,7 @@ export function decideForms(caseId: string, task: TaskView, form: Record<string,
 <p><button type="submit">Freigeben</button> <button type="submit" formaction="${preview}" formnovalidate class="secondary">Bescheid-Entwurf ansehen (PDF)</button></p>
 </form>
 <form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="send_back">
-<label for="send-back-note">Hinweis an ${p.by} (intern)</label>
+<label for="send-back-note">Hinweis an ${nameOf(p.by)} (intern)</label>
 <textarea id="send-back-note" name="sendBackNote" required maxlength="5000">${form['sendBackNote'] ?? ''}</textarea>
 <p><button type="submit" class="secondary">Mit Hinweis zurückgeben</button></p>
 </form></section>`;

@@ -336,7 +336,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
           ? [
               [
                 'Zurückgegeben (Vier-Augen)',
-                `von ${task.sentBack.by} am ${when(task.sentBack.at)}: „${task.sentBack.note}“`,
+                `von ${staffName(d.staff, task.sentBack.by)} am ${when(task.sentBack.at)}: „${task.sentBack.note}“`,
               ] as [string, unknown],
             ]
           : []),
@@ -482,7 +482,7 @@ function actions(c: PageContext, d: CasePageData, task: TaskView, form: Record<s
     );
   }
   if (mine) {
-    parts.push(decideForms(d.caseId, task, form, hidden));
+    parts.push(decideForms(d.caseId, task, form, hidden, (id) => staffName(d.staff, id)));
     parts.push(html`<details${form['action'] === 'ask' ? html` open` : ''}><summary>Antragsteller/in fragen</summary>
 <form method="post" action="${post}">${hidden}<input type="hidden" name="action" value="ask">
 <fieldset><legend>Art der Rückfrage</legend>
