@@ -1,3 +1,4 @@
+import { testPayloadKeys } from './support/codec.js';
 import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,13 @@ describe('docs/add-a-service.md', () => {
     const { stdout } = await run('bash', ['-c', script], {
       cwd: folder,
       // The test's Temporal and PostgreSQL, where --e2e would otherwise start embedded ones.
-      env: { ...env, TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: inject('databaseUrl') },
+      env: {
+        ...env,
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        DATABASE_URL: inject('databaseUrl'),
+        // The test database holds the authorities' data keys wrapped by the tests' ring: the engine needs that ring.
+        PAYLOAD_KEYS: testPayloadKeys,
+      },
       maxBuffer: 16 * 1024 * 1024,
     });
     const team = join(folder, 'team-services');

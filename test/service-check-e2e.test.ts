@@ -1,3 +1,4 @@
+import { testPayloadKeys } from './support/codec.js';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,13 @@ const tsx = (args: string[]) =>
       {
         cwd: repoRoot,
         // The test's Temporal and PostgreSQL instead of embedded ones; everything else the CLI picks itself.
-        env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), DATABASE_URL: inject('databaseUrl') },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          DATABASE_URL: inject('databaseUrl'),
+          // The test database holds the authorities' data keys wrapped by the tests' ring: the engine needs that ring.
+          PAYLOAD_KEYS: testPayloadKeys,
+        },
         // One CLI run bundles the workflows and runs every example as a real case (75 s for both runs, loaded 2 cores).
         timeout: 150_000,
       },
