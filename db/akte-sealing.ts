@@ -57,14 +57,21 @@ export async function sealValue(authorityId: string, value: unknown, at: string)
   const cipher = createCipheriv('aes-256-gcm', k.key, iv);
   cipher.setAAD(Buffer.from(`${k.id}|${at}`));
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  return { $sealed: 'aes-256-gcm', key: k.id, data: Buffer.concat([iv, body]).toString('base64') } satisfies SealedValue;
+  return {
+    $sealed: 'aes-256-gcm',
+    key: k.id,
+    data: Buffer.concat([iv, body]).toString('base64'),
+  } satisfies SealedValue;
 }
 
 /** Opens a sealed value; plain JSON (written before sealing, or without keys) is returned as it is. */
 export async function openValue(value: unknown, at: string): Promise<unknown> {
   if (!isSealed(value)) return value;
   const k = await dataKeys?.find(value.key);
-  if (!k) throw new AkteKeyMissingError(`the Akte's value at ${at} is sealed with data key "${value.key}", which is not known here`);
+  if (!k)
+    throw new AkteKeyMissingError(
+      `the Akte's value at ${at} is sealed with data key "${value.key}", which is not known here`,
+    );
   const data = Buffer.from(value.data, 'base64');
   const decipher = createDecipheriv('aes-256-gcm', k.key, data.subarray(0, 12));
   decipher.setAAD(Buffer.from(`${k.id}|${at}`));
