@@ -4,7 +4,7 @@ import proto from '@temporalio/proto';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { describe, expect, it } from 'vitest';
 import { IntakeRefusedError } from '../client/intake-refused.js';
-import { findAkte, findAkteDocument, listAkteDocuments, antragDocumentId } from '../db/queries/akte.js';
+import { antragDocumentId, findAkte, findAkteDocument, listAkteDocuments, sealPlainAkten } from '../db/queries/akte.js';
 import { formatAktenzeichen, aktenzeichenPatternProblem } from '../services/aktenzeichen.js';
 import { findService } from '../services/catalogue.js';
 import { hundesteuer } from '../services/hundesteuer.js';
@@ -217,6 +217,18 @@ describe("the Akte's personal data at rest", () => {
         sql`update akte_documents set content = ${JSON.stringify(plain)}::jsonb where document_id = ${antragDocumentId(second.caseId)}`,
       );
       await db.execute(sql`update akten set identity = '{"subject":"before"}'::jsonb where case_id = ${second.caseId}`);
+      expect((await findAkteDocument(db, { documentId: antragDocumentId(second.caseId) }))?.content).toEqual(plain);
+      expect((await findAkte(db, { caseId: second.caseId }))?.identity).toEqual({ subject: 'before' });
+
+      // The operator's `npm run authority-keys -- seal-akten` seals them; they read the same afterwards.
+      expect(await sealPlainAkten(db, { caseId: second.caseId })).toBe(2);
+      const [after] = await db.execute<{ identity: string; content: string }>(
+        sql`select a.identity::text as identity, d.content::text as content
+            from akten a join akte_documents d on d.document_id = ${antragDocumentId(second.caseId)}
+            where a.case_id = ${second.caseId}`,
+      );
+      expect(after!.identity).not.toContain('before');
+      expect(after!.content).not.toContain((plain as { licensePlate: string }).licensePlate);
       expect((await findAkteDocument(db, { documentId: antragDocumentId(second.caseId) }))?.content).toEqual(plain);
       expect((await findAkte(db, { caseId: second.caseId }))?.identity).toEqual({ subject: 'before' });
     });

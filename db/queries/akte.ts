@@ -237,3 +237,48 @@ export async function listAktenOfApplicant(db: DbExecutor, { applicantSubject }:
     .orderBy(asc(akten.submittedAt), asc(akten.caseId));
   return Promise.all(rows.map(openAkteRow));
 }
+
+/**
+ * Seals the Akte's values written before sealing (plain JSON) with their authority's current data key, in batches;
+ * returns how many rows changed. Run by `npm run authority-keys -- seal-akten` once the engine seals (idempotent).
+ */
+export async function sealPlainAkten(
+  db: DbExecutor,
+  { caseId, batch = 500 }: { caseId?: string; batch?: number } = {},
+): Promise<number> {
+  const ofCase = caseId ? sql`${akten.caseId} = ${caseId} and ` : sql``;
+  let changed = 0;
+  for (;;) {
+    const heads = await db
+      .select({
+        caseId: akten.caseId,
+        authorityId: akten.authorityId,
+        identity: akten.identity,
+        consent: akten.consent,
+      })
+      .from(akten)
+      .where(
+        sql`${ofCase}(${akten.identity}->>'$sealed' is null or (${akten.consent} is not null and ${akten.consent}->>'$sealed' is null))`,
+      )
+      .limit(batch);
+    for (const h of heads) {
+      const identity = await sealValue(h.authorityId, h.identity, sealedAt('akten.identity', h.caseId));
+      const consent = await sealValue(h.authorityId, h.consent, sealedAt('akten.consent', h.caseId));
+      if (identity === h.identity) throw new Error('the Akte cannot be sealed: no data keys are set (useAkteDataKeys)');
+      await db.update(akten).set({ identity, consent }).where(eq(akten.caseId, h.caseId));
+    }
+    const docs = await db
+      .select({ documentId: akteDocuments.documentId, authorityId: akten.authorityId, content: akteDocuments.content })
+      .from(akteDocuments)
+      .innerJoin(akten, eq(akten.caseId, akteDocuments.caseId))
+      .where(sql`${ofCase}${akteDocuments.content} is not null and ${akteDocuments.content}->>'$sealed' is null`)
+      .limit(batch);
+    for (const d of docs) {
+      const content = await sealValue(d.authorityId, d.content, sealedAt('akte_documents.content', d.documentId));
+      if (content === d.content) throw new Error('the Akte cannot be sealed: no data keys are set (useAkteDataKeys)');
+      await db.update(akteDocuments).set({ content }).where(eq(akteDocuments.documentId, d.documentId));
+    }
+    changed += heads.length + docs.length;
+    if (heads.length < batch && docs.length < batch) return changed;
+  }
+}
