@@ -28,6 +28,7 @@ import { EngineMetrics, startMetricsServer } from '../platform/metrics.js';
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
 import { databaseAuthorities } from '../platform/codec/authority-keys.js';
+import { useAkteDataKeys } from '../db/akte-sealing.js';
 import { createLogger, logDestination } from '../platform/logger.js';
 import { startTracing, traceRequests } from '../platform/tracing.js';
 import { workbenchFor } from '../http/workbench/index.js';
@@ -89,12 +90,15 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
       ? startTracing({ endpoint: config.otlpEndpoint, serviceName: 'ozg-case-engine-api' })
       : undefined;
     if (tracing) stops.push(tracing.shutdown);
+    // Per-authority data keys: Temporal payloads and the Akte's personal data at rest (db/akte-sealing.ts).
+    const authorities = databaseAuthorities(payloadKeyRing(config), () => database.db);
+    useAkteDataKeys(authorities.keys);
     const client = new Client({
       connection,
       namespace: config.temporalNamespace,
       dataConverter: engineDataConverter(payloadKeyRing(config), {
         requireEncryption: config.profile === 'production',
-        authorities: databaseAuthorities(payloadKeyRing(config), () => database.db),
+        authorities,
       }),
       interceptors: tracing?.clientInterceptors,
     });

@@ -19,6 +19,7 @@ import { EngineMetrics, sdkTelemetry, startMetricsServer } from '../platform/met
 import { engineDataConverter } from '../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../platform/codec/keys.js';
 import { databaseAuthorities } from '../platform/codec/authority-keys.js';
+import { useAkteDataKeys } from '../db/akte-sealing.js';
 import { createLogger, logDestination, temporalLogger } from '../platform/logger.js';
 import { HttpTimestampAuthority } from '../adapters/timestamp.js';
 import { startTracing } from '../platform/tracing.js';
@@ -116,13 +117,16 @@ export async function startWorker(config: Config, overrides: WorkerOverrides = {
         'WORKFLOW_BUNDLE is not used with tracing on: the worker bundles its workflows with the interceptors',
       );
     const prebuilt = config.workflowBundle && !tracing ? readableBundle(config.workflowBundle) : undefined;
+    // Per-authority data keys: Temporal payloads and the Akte's personal data at rest (db/akte-sealing.ts).
+    const authorities = databaseAuthorities(payloadKeyRing(config), () => database.db);
+    useAkteDataKeys(authorities.keys);
     const worker = await createCaseWorker({
       connection,
       namespace: config.temporalNamespace,
       // Lenient on purpose: a payload the worker refused to decode would fail the case's workflow task, so any client
       // could stall a case; a forged action is refused by the update validator's signed-assertion check instead.
       dataConverter: engineDataConverter(payloadKeyRing(config), {
-        authorities: databaseAuthorities(payloadKeyRing(config), () => database.db),
+        authorities,
       }),
       taskQueue: config.taskQueue,
       deps,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import proto from '@temporalio/proto';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { describe, expect, it } from 'vitest';
 import { IntakeRefusedError } from '../client/intake-refused.js';
-import { findAkte, findAkteDocument, listAkteDocuments, antragDocumentId } from '../db/queries/akte.js';
+import { antragDocumentId, findAkte, findAkteDocument, listAkteDocuments, sealPlainAkten } from '../db/queries/akte.js';
 import { formatAktenzeichen, aktenzeichenPatternProblem } from '../services/aktenzeichen.js';
 import { findService } from '../services/catalogue.js';
 import { hundesteuer } from '../services/hundesteuer.js';
@@ -162,6 +163,74 @@ describe('claim-check', () => {
       for (const [i, b] of before.entries()) expect(after[i]!.inputBytes).toBeLessThan(b.inputBytes);
       // Retries only add events: the fewest of each shape compare the shapes themselves.
       expect(Math.min(...after.map((h) => h.events))).toBeLessThanOrEqual(Math.min(...before.map((h) => h.events)));
+    });
+  });
+});
+
+describe("the Akte's personal data at rest", () => {
+  it('is sealed with the authority data key in PostgreSQL and reads back as submitted', async () => {
+    await withWorker(async ({ cases }) => {
+      const submission = applicationOf('resident', 3);
+      const { caseId } = await cases.submit(submission);
+      const application = submission.application as { licensePlate: string; address: { street: string } };
+
+      const akte = await findAkte(db, { caseId });
+      expect(akte?.identity).toMatchObject({ subject: submission.identity.subject });
+      expect(akte?.consent).toEqual(submission.consent);
+      const antrag = await findAkteDocument(db, { documentId: antragDocumentId(caseId) });
+      expect(antrag?.content).toEqual(submission.application);
+
+      const [raw] = await db.execute<{ identity: string; consent: string; content: string }>(
+        sql`select a.identity::text as identity, a.consent::text as consent, d.content::text as content
+            from akten a join akte_documents d on d.document_id = ${antragDocumentId(caseId)}
+            where a.case_id = ${caseId}`,
+      );
+      const stored = `${raw!.identity} ${raw!.consent} ${raw!.content}`;
+      const name = (akte!.identity as { name?: { givenName: string; familyName: string } }).name;
+      const clear = [
+        submission.identity.subject,
+        application.licensePlate,
+        application.address.street,
+        ...(name ? [name.givenName, name.familyName] : []),
+      ];
+      for (const value of clear) expect(stored).not.toContain(value);
+      // Sealed with the data key of the case's authority.
+      expect(JSON.parse(raw!.content)).toMatchObject({ $sealed: 'aes-256-gcm', key: 'dek:stadt-musterstadt:1' });
+      expect(JSON.parse(raw!.identity)).toMatchObject({ key: 'dek:stadt-musterstadt:1' });
+    });
+  });
+
+  it('refuses a sealed value moved to another row, and reads rows written before sealing as they are', async () => {
+    await withWorker(async ({ cases }) => {
+      const first = await cases.submit(applicationOf('resident', 4));
+      const second = await cases.submit(applicationOf('resident', 5));
+      // The first case's sealed Antrag copied onto the second's: bound to its row, it does not open there.
+      await db.execute(
+        sql`update akte_documents set content = (select content from akte_documents where document_id = ${antragDocumentId(first.caseId)})
+            where document_id = ${antragDocumentId(second.caseId)}`,
+      );
+      await expect(findAkteDocument(db, { documentId: antragDocumentId(second.caseId) })).rejects.toThrow();
+
+      // A row as the engine wrote it before sealing: plain JSON, returned as it is.
+      const plain = applicationOf('resident', 5).application;
+      await db.execute(
+        sql`update akte_documents set content = ${JSON.stringify(plain)}::jsonb where document_id = ${antragDocumentId(second.caseId)}`,
+      );
+      await db.execute(sql`update akten set identity = '{"subject":"before"}'::jsonb where case_id = ${second.caseId}`);
+      expect((await findAkteDocument(db, { documentId: antragDocumentId(second.caseId) }))?.content).toEqual(plain);
+      expect((await findAkte(db, { caseId: second.caseId }))?.identity).toEqual({ subject: 'before' });
+
+      // The operator's `npm run authority-keys -- seal-akten` seals them; they read the same afterwards.
+      expect(await sealPlainAkten(db, { caseId: second.caseId })).toBe(2);
+      const [after] = await db.execute<{ identity: string; content: string }>(
+        sql`select a.identity::text as identity, d.content::text as content
+            from akten a join akte_documents d on d.document_id = ${antragDocumentId(second.caseId)}
+            where a.case_id = ${second.caseId}`,
+      );
+      expect(after!.identity).not.toContain('before');
+      expect(after!.content).not.toContain((plain as { licensePlate: string }).licensePlate);
+      expect((await findAkteDocument(db, { documentId: antragDocumentId(second.caseId) }))?.content).toEqual(plain);
+      expect((await findAkte(db, { caseId: second.caseId }))?.identity).toEqual({ subject: 'before' });
     });
   });
 });

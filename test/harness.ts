@@ -30,7 +30,8 @@ import { applyExtensions, stepActivities } from '../app/extensions.js';
 import type { EngineExtensions } from '../adapters/extensions.js';
 import type { ActivityDeps } from '../activities/index.js';
 import { waitFor } from './support/wait.js';
-import { testDataConverter } from './support/codec.js';
+import { testAuthorities, testDataConverter } from './support/codec.js';
+import { useAkteDataKeys } from '../db/akte-sealing.js';
 import { testLogger } from './support/log-capture.js';
 import { temporalLogger } from '../platform/logger.js';
 
@@ -70,6 +71,8 @@ afterAll(async () => {
 });
 
 export const db = database.db;
+// The Akte's personal data is sealed with the authority's data key, as the engine's processes do.
+useAkteDataKeys(testAuthorities.keys);
 export const client = new Client({ connection, dataConverter: testDataConverter });
 export const dataDir = inject('dataDir');
 export const postboxUrl = postbox.url;

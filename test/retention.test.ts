@@ -21,7 +21,7 @@ import {
   deliveries,
   evidenceRetrievals,
 } from '../db/schema.js';
-import { openAkte } from '../db/queries/akte.js';
+import { antragDocumentId, findAkteDocument, openAkte } from '../db/queries/akte.js';
 import { client, db, withWorker } from './harness.js';
 
 const PARKING = '99050012104000'; // retention 6 years
@@ -191,7 +191,8 @@ describe('retention (Löschfristen)', () => {
       const terms = (caseId: string) => db.select().from(akteSearchTerms).where(eq(akteSearchTerms.caseId, caseId));
       expect(await terms(expired.caseId)).toEqual([]);
       expect(await terms(recent.caseId)).toHaveLength(2);
-      const [kept] = await db.select().from(akteDocuments).where(eq(akteDocuments.caseId, recent.caseId));
+      // Read as every reader does: sealed at rest, opened by the Akte's read function.
+      const kept = await findAkteDocument(db, { documentId: antragDocumentId(recent.caseId) });
       expect(kept).toMatchObject({ content: { licensePlate: 'MS-AB 123' }, authorId: `pseudonym-${recent.caseId}` });
       // The record of what was erased: kinds and hashes, the period, and what stayed.
       const erasure = await erasureOf(db, { caseId: expired.caseId });

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../client.js';
 import { type AKTE_DOCUMENT_KINDS, akteDocuments, akteSearchTerms, akten, aktenzeichenCounters } from '../schema.js';
+import { openValue, sealValue, sealedAt } from '../akte-sealing.js';
 
 export type AkteDocumentKind = (typeof AKTE_DOCUMENT_KINDS)[number];
 export type AkteRow = typeof akten.$inferSelect;
@@ -51,6 +52,12 @@ export async function openAkte(
       })
       .returning({ last: aktenzeichenCounters.last });
     const runningNumber = counter!.last;
+    const antragId = antragDocumentId(p.caseId);
+    const [identity, consent, antragContent] = await Promise.all([
+      sealValue(p.authorityId, p.identity, sealedAt('akten.identity', p.caseId)),
+      sealValue(p.authorityId, p.consent ?? null, sealedAt('akten.consent', p.caseId)),
+      sealValue(p.authorityId, p.antrag.content, sealedAt('akte_documents.content', antragId)),
+    ]);
     const [akte] = await tx
       .insert(akten)
       .values({
@@ -61,8 +68,8 @@ export async function openAkte(
         year: p.year,
         runningNumber,
         applicantSubject: p.applicantSubject,
-        identity: p.identity,
-        consent: p.consent ?? null,
+        identity,
+        consent,
         submissionSha256: p.submissionSha256,
         schemaId: p.schemaId,
         schemaVersion: p.schemaVersion,
@@ -72,14 +79,14 @@ export async function openAkte(
       })
       .returning();
     await tx.insert(akteDocuments).values({
-      documentId: antragDocumentId(p.caseId),
+      documentId: antragId,
       caseId: p.caseId,
       kind: 'antrag',
       title: p.antrag.title,
       mediaType: 'application/json',
       sha256: p.antrag.sha256,
       size: p.antrag.size,
-      content: p.antrag.content,
+      content: antragContent,
       labels: p.antrag.labels ?? null,
       authorRole: 'applicant',
       authorId: p.applicantSubject,
@@ -90,7 +97,7 @@ export async function openAkte(
         .insert(akteSearchTerms)
         .values(p.searchTerms.map((t) => ({ authorityId: p.authorityId, caseId: p.caseId, ...t })))
         .onConflictDoNothing();
-    return { akte: akte!, created: true };
+    return { akte: await openAkteRow(akte!), created: true };
   });
 }
 
@@ -99,7 +106,30 @@ export const antragDocumentId = (caseId: string) => `${caseId}:antrag`;
 
 export async function findAkte(db: DbExecutor, { caseId }: { caseId: string }): Promise<AkteRow | undefined> {
   const [row] = await db.select().from(akten).where(eq(akten.caseId, caseId));
-  return row;
+  return row && openAkteRow(row);
+}
+
+/** The one place the Akte's header is read with its identity and consent opened (db/akte-sealing.ts). */
+async function openAkteRow(row: AkteRow): Promise<AkteRow> {
+  const [identity, consent] = await Promise.all([
+    openValue(row.identity, sealedAt('akten.identity', row.caseId)),
+    openValue(row.consent, sealedAt('akten.consent', row.caseId)),
+  ]);
+  return { ...row, identity, consent };
+}
+
+/** The one place a document's JSON content is read opened (db/akte-sealing.ts). */
+export async function openAkteDocumentRow<R extends { documentId: string; content: unknown }>(row: R): Promise<R> {
+  return { ...row, content: await openValue(row.content, sealedAt('akte_documents.content', row.documentId)) };
+}
+
+/** Seals a document's content with the data key of its case's authority (found in its Akte). */
+async function sealDocumentContent(db: DbExecutor, p: { caseId: string; documentId: string; content?: unknown }) {
+  if (p.content === undefined || p.content === null) return null;
+  const [akte] = await db.select({ authorityId: akten.authorityId }).from(akten).where(eq(akten.caseId, p.caseId));
+  // A record of no Akte (none is written without one) has no authority to seal it for.
+  if (!akte) return p.content;
+  return sealValue(akte.authorityId, p.content, sealedAt('akte_documents.content', p.documentId));
 }
 
 /** Keeps the state a case closed with, so that its views answer the same once Temporal's history is gone. */
@@ -109,7 +139,7 @@ export async function recordFinalState(db: DbExecutor, p: { caseId: string; stat
 
 export async function findAkteByAktenzeichen(db: DbExecutor, { aktenzeichen }: { aktenzeichen: string }) {
   const [row] = await db.select().from(akten).where(eq(akten.aktenzeichen, aktenzeichen));
-  return row;
+  return row && openAkteRow(row);
 }
 
 export interface AddAkteDocumentParams {
@@ -133,7 +163,7 @@ export interface AddAkteDocumentParams {
 export async function addAkteDocument(db: DbExecutor, p: AddAkteDocumentParams): Promise<void> {
   await db
     .insert(akteDocuments)
-    .values({ ...p, content: p.content ?? null })
+    .values({ ...p, content: await sealDocumentContent(db, p) })
     .onConflictDoNothing({ target: akteDocuments.documentId });
 }
 
@@ -144,7 +174,7 @@ export async function addAkteDocument(db: DbExecutor, p: AddAkteDocumentParams):
 export async function putAkteDocument(db: DbExecutor, p: AddAkteDocumentParams): Promise<void> {
   await db
     .insert(akteDocuments)
-    .values({ ...p, content: p.content ?? null })
+    .values({ ...p, content: await sealDocumentContent(db, p) })
     .onConflictDoUpdate({
       target: akteDocuments.documentId,
       set: {
@@ -183,25 +213,72 @@ export async function listAkteDocumentContents(
   db: DbExecutor,
   { caseId, kinds }: { caseId: string; kinds: AkteDocumentKind[] },
 ) {
-  return db
+  const rows = await db
     .select()
     .from(akteDocuments)
     .where(and(eq(akteDocuments.caseId, caseId), inArray(akteDocuments.kind, kinds)))
     .orderBy(asc(akteDocuments.createdAt), asc(akteDocuments.documentId));
+  return Promise.all(rows.map(openAkteDocumentRow));
 }
 
 export async function findAkteDocument(db: DbExecutor, { documentId }: { documentId: string }) {
   const [row] = await db.select().from(akteDocuments).where(eq(akteDocuments.documentId, documentId));
-  return row;
+  return row && openAkteDocumentRow(row);
 }
 
 /** The Akte's record of the Bescheid's Bekanntgabe (one per case): its document id. */
 export const bekanntgabeDocumentId = (caseId: string): string => `${caseId}:bekanntgabe`;
 /** Every Akte of one applicant (their pseudonymous subject), oldest first: for the Art. 15 export and Art. 17 requests. */
 export async function listAktenOfApplicant(db: DbExecutor, { applicantSubject }: { applicantSubject: string }) {
-  return db
+  const rows = await db
     .select()
     .from(akten)
     .where(eq(akten.applicantSubject, applicantSubject))
     .orderBy(asc(akten.submittedAt), asc(akten.caseId));
+  return Promise.all(rows.map(openAkteRow));
+}
+
+/**
+ * Seals the Akte's values written before sealing (plain JSON) with their authority's current data key, in batches;
+ * returns how many rows changed. Run by `npm run authority-keys -- seal-akten` once the engine seals (idempotent).
+ */
+export async function sealPlainAkten(
+  db: DbExecutor,
+  { caseId, batch = 500 }: { caseId?: string; batch?: number } = {},
+): Promise<number> {
+  const ofCase = caseId ? sql`${akten.caseId} = ${caseId} and ` : sql``;
+  let changed = 0;
+  for (;;) {
+    const heads = await db
+      .select({
+        caseId: akten.caseId,
+        authorityId: akten.authorityId,
+        identity: akten.identity,
+        consent: akten.consent,
+      })
+      .from(akten)
+      .where(
+        sql`${ofCase}(${akten.identity}->>'$sealed' is null or (${akten.consent} is not null and ${akten.consent}->>'$sealed' is null))`,
+      )
+      .limit(batch);
+    for (const h of heads) {
+      const identity = await sealValue(h.authorityId, h.identity, sealedAt('akten.identity', h.caseId));
+      const consent = await sealValue(h.authorityId, h.consent, sealedAt('akten.consent', h.caseId));
+      if (identity === h.identity) throw new Error('the Akte cannot be sealed: no data keys are set (useAkteDataKeys)');
+      await db.update(akten).set({ identity, consent }).where(eq(akten.caseId, h.caseId));
+    }
+    const docs = await db
+      .select({ documentId: akteDocuments.documentId, authorityId: akten.authorityId, content: akteDocuments.content })
+      .from(akteDocuments)
+      .innerJoin(akten, eq(akten.caseId, akteDocuments.caseId))
+      .where(sql`${ofCase}${akteDocuments.content} is not null and ${akteDocuments.content}->>'$sealed' is null`)
+      .limit(batch);
+    for (const d of docs) {
+      const content = await sealValue(d.authorityId, d.content, sealedAt('akte_documents.content', d.documentId));
+      if (content === d.content) throw new Error('the Akte cannot be sealed: no data keys are set (useAkteDataKeys)');
+      await db.update(akteDocuments).set({ content }).where(eq(akteDocuments.documentId, d.documentId));
+    }
+    changed += heads.length + docs.length;
+    if (heads.length < batch && docs.length < batch) return changed;
+  }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
 import type { DbExecutor } from '../client.js';
 import { akteDocuments } from '../schema.js';
-import { addAkteDocument } from './akte.js';
+import { addAkteDocument, openAkteDocumentRow } from './akte.js';
 
 /** An internal note (Vermerk) of the Akte: staff read it in the case file; nothing sends it to the applicant. */
 export interface Vermerk {
@@ -40,7 +40,8 @@ export async function listVermerke(db: DbExecutor, { caseId }: { caseId: string 
     .select()
     .from(akteDocuments)
     .where(and(eq(akteDocuments.caseId, caseId), eq(akteDocuments.kind, 'note')))
-    .orderBy(asc(akteDocuments.createdAt), asc(akteDocuments.documentId));
+    .orderBy(asc(akteDocuments.createdAt), asc(akteDocuments.documentId))
+    .then((found) => Promise.all(found.map(openAkteDocumentRow)));
   return rows.map((r) => ({
     documentId: r.documentId,
     caseId: r.caseId,

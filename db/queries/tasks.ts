@@ -3,6 +3,8 @@ import type { CaseWorkerDecision } from '../../workflows/contracts/case.js';
 import type { TaskState, TaskView } from '../../workflows/contracts/task.js';
 import type { DbExecutor } from '../client.js';
 import { akteDocuments, akteSearchTerms, akten, tasks } from '../schema.js';
+import { openValue, sealedAt } from '../akte-sealing.js';
+import { openAkteDocumentRow } from './akte.js';
 
 export interface SyncTaskParams {
   view: TaskView;
@@ -145,6 +147,7 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
         .from(akten)
         .leftJoin(akteDocuments, eq(akteDocuments.documentId, sql`${akten.caseId} || ':antrag'`))
         .where(inArray(akten.caseId, caseIds))
+        .then((rows) => Promise.all(rows.map(personOf)))
     : [];
   const byCase = new Map(people.map(({ caseId, ...person }) => [caseId, person]));
   const none = { aktenzeichen: null, answered: false, applicantName: null, application: null };
@@ -160,13 +163,39 @@ const personColumns = {
   aktenzeichen: akten.aktenzeichen,
   /** The applicant has answered a question of this case (the Akte holds the answer). */
   answered: sql<boolean>`exists (select 1 from ${akteDocuments} a where a.case_id = ${akten.caseId} and a.kind = 'answer')`,
-  applicantName: sql<{ givenName: string; familyName: string } | null>`${akten.identity}->'name'`,
-  application: sql<Record<string, unknown> | null>`jsonb_build_object(
-    'address', ${akteDocuments.content}->'address',
-    'business', ${akteDocuments.content}->'business'->'name',
-    'licensePlate', ${akteDocuments.content}->'licensePlate',
-    'birthDate', coalesce(${akteDocuments.content}->'birthDate', ${akteDocuments.content}->'applicant'->'birthDate'))`,
+  // Sealed at rest (db/akte-sealing.ts): opened here, not picked apart in SQL.
+  identity: akten.identity,
+  antragId: akteDocuments.documentId,
+  antrag: akteDocuments.content,
 };
+
+async function personOf(row: {
+  caseId: string;
+  aktenzeichen: string;
+  answered: boolean;
+  identity: unknown;
+  antragId: string | null;
+  antrag: unknown;
+}) {
+  const [identity, antrag] = await Promise.all([
+    openValue(row.identity, sealedAt('akten.identity', row.caseId)),
+    row.antragId ? openAkteDocumentRow({ documentId: row.antragId, content: row.antrag }) : undefined,
+  ]);
+  const id = identity as { name?: { givenName: string; familyName: string } } | null;
+  const a = (antrag?.content ?? {}) as Record<string, any>;
+  return {
+    caseId: row.caseId,
+    aktenzeichen: row.aktenzeichen,
+    answered: row.answered,
+    applicantName: id?.name ?? null,
+    application: {
+      address: a.address ?? null,
+      business: a.business?.name ?? null,
+      licensePlate: a.licensePlate ?? null,
+      birthDate: a.birthDate ?? a.applicant?.birthDate ?? null,
+    } as Record<string, unknown> | null,
+  };
+}
 
 function searchCondition(db: DbExecutor, authorityId: string, s: NonNullable<ListTasksParams['search']>): SQL {
   const any: SQL[] = [];
