@@ -36,13 +36,22 @@ export interface OpenAkteParams {
  * The running number is drawn in the same transaction, so a failed write leaves no gap.
  */
 export async function openAkte(
-  db: { transaction<T>(fn: (tx: DbExecutor) => Promise<T>): Promise<T> },
+  db: DbExecutor & { transaction<T>(fn: (tx: DbExecutor) => Promise<T>): Promise<T> },
   p: OpenAkteParams,
 ): Promise<{ akte: AkteRow; created: boolean }> {
-  return db.transaction(async (tx) => {
+  // Sealed before the transaction: the data key may need a connection of its own (reading or creating it), which a
+  // transaction holding the counter's row lock must never wait for (under a burst of submissions the pool would
+  // deadlock).
+  const antragId = antragDocumentId(p.caseId);
+  const [identity, consent, antragContent] = await Promise.all([
+    sealValue(p.authorityId, p.identity, sealedAt('akten.identity', p.caseId)),
+    sealValue(p.authorityId, p.consent ?? null, sealedAt('akten.consent', p.caseId)),
+    sealValue(p.authorityId, p.antrag.content, sealedAt('akte_documents.content', antragId)),
+  ]);
+  const written = await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`akte:${p.caseId}`}))`);
-    const existing = await findAkte(tx, { caseId: p.caseId });
-    if (existing) return { akte: existing, created: false };
+    const [existing] = await tx.select({ caseId: akten.caseId }).from(akten).where(eq(akten.caseId, p.caseId));
+    if (existing) return undefined;
     const [counter] = await tx
       .insert(aktenzeichenCounters)
       .values({ authorityId: p.authorityId, year: p.year, last: 1 })
@@ -52,12 +61,6 @@ export async function openAkte(
       })
       .returning({ last: aktenzeichenCounters.last });
     const runningNumber = counter!.last;
-    const antragId = antragDocumentId(p.caseId);
-    const [identity, consent, antragContent] = await Promise.all([
-      sealValue(p.authorityId, p.identity, sealedAt('akten.identity', p.caseId)),
-      sealValue(p.authorityId, p.consent ?? null, sealedAt('akten.consent', p.caseId)),
-      sealValue(p.authorityId, p.antrag.content, sealedAt('akte_documents.content', antragId)),
-    ]);
     const [akte] = await tx
       .insert(akten)
       .values({
@@ -97,8 +100,11 @@ export async function openAkte(
         .insert(akteSearchTerms)
         .values(p.searchTerms.map((t) => ({ authorityId: p.authorityId, caseId: p.caseId, ...t })))
         .onConflictDoNothing();
-    return { akte: await openAkteRow(akte!), created: true };
+    return akte!;
   });
+  // Opened after the commit, for the same reason as above; an Akte written before is read as any other.
+  if (!written) return { akte: (await findAkte(db, { caseId: p.caseId }))!, created: false };
+  return { akte: await openAkteRow(written), created: true };
 }
 
 /** The Antrag's entry in the index: one per case, so its id follows from the case. */
