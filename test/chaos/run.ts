@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
 import { workflowsPath } from '../../app/case-worker.js';
+import { databaseAuthorities } from '../../platform/codec/authority-keys.js';
 import { engineDataConverter, failureConverterPath } from '../../platform/codec/data-converter.js';
 import { payloadKeyRing } from '../../platform/codec/keys.js';
 import { sealIdentities } from '../../app/production-profile.js';
@@ -144,7 +145,9 @@ async function main(): Promise<number> {
     DATA_DIR: join(dataDir, 'engine'),
   };
   // The workers and this launcher share the development key ring in the engine's data folder: made here, before any worker starts.
-  const dataConverter = engineDataConverter(payloadKeyRing({ dataDir: workerEnv.DATA_DIR }));
+  const ring = payloadKeyRing({ dataDir: workerEnv.DATA_DIR });
+  // Cases' payloads are under their authority's data key, kept in the engine's database (read when first needed).
+  const dataConverter = engineDataConverter(ring, { authorities: databaseAuthorities(ring, () => database.db) });
   const workers: Array<ChildProcess | undefined> = [];
   let stopping = false;
   let restarts = 0;
