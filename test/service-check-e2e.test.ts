@@ -28,8 +28,8 @@ const tsx = (args: string[]) =>
           DATABASE_URL: inject('databaseUrl'),
           // The test database holds the authorities' data keys wrapped by the tests' ring: the engine needs that ring.
           PAYLOAD_KEYS: testPayloadKeys,
-          // The run's bundle of the workflows, as a worker image's WORKFLOW_BUNDLE (docs-walkthrough.test.ts runs the
-          // same check with the webpack run a team's first check does).
+          // The run's bundle of the workflows, as a worker image's WORKFLOW_BUNDLE (the CI's demo run bundles as a first
+          // start does).
           WORKFLOW_BUNDLE: inject('workflowBundlePath'),
         },
         // One CLI run starts the engine and runs every example as a real case.
