@@ -3,6 +3,7 @@ import type { StaffActor } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
 import { listVermerke } from '../../db/queries/notes.js';
 import { listTasksOfCase } from '../../db/queries/tasks.js';
+import { followUpsOf } from '../../db/queries/task-follow-ups.js';
 import { listLetters, templatesFor } from './letters.js';
 import { antragDocumentId, findAkte, findAkteDocument } from '../../db/queries/akte.js';
 import { listColleagues } from '../../db/queries/staff-directory.js';
@@ -25,6 +26,8 @@ const done: Record<string, string> = {
   note: 'Der Vermerk ist in der Akte gespeichert.',
   letter: 'Das Schreiben ist an das Postfach der antragstellenden Person gesendet und in der Akte abgelegt.',
   delivered: 'Die Zustellung ist als erledigt gemeldet.',
+  followup: 'Die Wiedervorlage ist gespeichert.',
+  followup_cleared: 'Die Wiedervorlage ist aufgehoben.',
 };
 
 export type CaseData = Omit<CasePageData, 'notice' | 'error' | 'form'>;
@@ -53,6 +56,7 @@ export async function caseData(
     (typeof CASE_FILE_PANELS)[number],
     Record<string, unknown>
   >;
+  const followUps = await followUpsOf(d.db, { taskIds: tasks.map((t) => t.taskId) });
   const application = (antrag?.content ?? null) as Record<string, unknown> | null;
   const business = application?.['business'] as { name?: unknown } | undefined;
   return {
@@ -84,6 +88,8 @@ export async function caseData(
       ...t,
       dueAt: t.dueAt.toISOString(),
       escalatedAt: t.escalatedAt?.toISOString() ?? null,
+      createdAt: t.createdAt.toISOString(),
+      followUp: followUps.get(t.taskId) ?? null,
     })),
   };
 }

@@ -21,6 +21,13 @@ export const taskStateLabel: Record<string, string> = {
 export const taskKindLabel: Record<string, string> = {
   review_decision: 'Entscheidung prüfen',
   deliver_manually: 'Bescheid auf anderem Weg zustellen',
+  check_fee_difference: 'Gebührendifferenz prüfen',
+};
+
+/** A day (YYYY-MM-DD) as Germans write it. */
+export const day = (iso: string): string => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
 };
 export const outcomeLabel: Record<string, string> = {
   approve: 'Bewilligen',
@@ -99,17 +106,25 @@ export const paymentStatusLabel: Record<string, string> = {
   paid_out: 'ausgezahlt',
 };
 
-export type DeadlineState = 'overdue' | 'soon' | 'ok' | 'done';
+export type DeadlineState = 'overdue' | 'soon' | 'ok' | 'done' | 'paused';
 export const deadlineLabel: Record<DeadlineState, string> = {
+  paused: 'ruht (Rückfrage offen)',
   overdue: 'überfällig',
   soon: 'bald fällig',
   ok: 'im Plan',
   done: 'erledigt',
 };
 
-/** The deadline at a glance: overdue, due within two days, in time, or no longer relevant. */
-export function deadlineOf(t: { state: string; dueAt: string | Date }, now = Date.now()): DeadlineState {
+/**
+ * The deadline at a glance: overdue, due within two days, in time, or no longer relevant; while a question to the
+ * applicant is open the due date rests (the case waits for her, not for the case worker).
+ */
+export function deadlineOf(
+  t: { state: string; dueAt: string | Date; openQuestionId?: string | null; openQuestion?: unknown },
+  now = Date.now(),
+): DeadlineState {
   if (t.state === 'completed' || t.state === 'cancelled') return 'done';
+  if (t.openQuestionId || t.openQuestion) return 'paused';
   const due = new Date(t.dueAt).getTime();
   return due < now ? 'overdue' : due - now < 2 * 24 * 3600_000 ? 'soon' : 'ok';
 }

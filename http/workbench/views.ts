@@ -9,6 +9,7 @@ import {
   eventLabel,
   factName,
   factValue,
+  day,
   registerLabel,
   outcomeLabel,
   paymentKindLabel,
@@ -19,6 +20,7 @@ import {
   when,
 } from './format.js';
 import { html, type Html } from './html.js';
+import { berlinDate } from '../../services/legal-time.js';
 import type { StaffSession } from './login.js';
 import { decideForms, lettersSection, type NotesAndLetters, vermerkeSection } from './notes-letters-views.js';
 
@@ -83,6 +85,12 @@ export interface InboxFilters {
   service: string;
   assignee: string;
   due: string;
+  /** `due`: only tasks whose Wiedervorlage is today or earlier. */
+  followup: string;
+  /** `open`: only tasks with a question to the applicant open. */
+  question: string;
+  /** `due`, `received` or `followup`. */
+  sort: string;
   q: string;
   page: number;
 }
@@ -100,7 +108,11 @@ export interface InboxRow {
   priority: string;
   dueAt: string;
   escalatedAt: string | null;
+  /** When the task came in (the projection's row). */
+  createdAt?: string | null;
   openQuestionId?: string | null;
+  /** The Wiedervorlage a case worker set on the task. */
+  followUp?: { followUpOn: string; note: string | null; setBy: string } | null;
   /** The applicant answered a question of the case (shown while the task waits for a decision). */
   answered?: boolean;
   /** From the case's Akte; absent for cases from before it. */
@@ -164,9 +176,12 @@ export function inboxPage(
     /** The authority's staff from the directory; names of the colleagues she stands in for. */
     staff?: StaffMember[];
     standsInFor?: string[];
+    /** Links to the saved filters ("Meine", "Wiedervorlage fällig", …). */
+    savedFilters?: Array<{ label: string; query: Record<string, string> }>;
   },
 ): string {
   const f = d.filters;
+  const today = berlinDate(new Date(d.now));
   const staff = d.staff ?? [];
   const mine = staff.find((s) => s.staffId === c.session?.id);
   const pages = Math.max(1, Math.ceil(d.total / d.pageSize));
@@ -175,7 +190,7 @@ export function inboxPage(
   const serviceName = new Map(d.services.map((s) => [s.key, s.name]));
   const supervisor = c.session?.role === 'supervisor';
   const table = html`<div class="table-wrap"><table>
-<caption>${d.total} Aufgabe${d.total === 1 ? '' : 'n'}, nach Frist sortiert${pages > 1 ? html` – Seite ${f.page} von ${pages}` : ''}</caption>
+<caption>${d.total} Aufgabe${d.total === 1 ? '' : 'n'}, ${sortLabel[f.sort] ?? sortLabel['due']}${pages > 1 ? html` – Seite ${f.page} von ${pages}` : ''}</caption>
 <thead><tr>${supervisor ? html`<th scope="col"><span class="muted">Auswahl</span></th>` : ''}<th scope="col">Frist</th><th scope="col">Aktenzeichen</th><th scope="col">Antragsteller/in</th><th scope="col">Leistung</th><th scope="col">Aufgabe und Grund</th><th scope="col">Status</th><th scope="col">Bearbeitung</th></tr></thead>
 <tbody>
 ${d.rows.map((t) => {
@@ -184,7 +199,11 @@ ${d.rows.map((t) => {
   const az = t.aktenzeichen ?? t.caseId;
   return html`<tr>
 ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}" id="sel-${t.taskId}" aria-label="Aufgabe zu Akte ${az} auswählen"></td>` : ''}
-<td>${when(t.dueAt)}<br><span class="badge ${dl}">${deadlineLabel[dl]}</span></td>
+<td>${when(t.dueAt)}<br><span class="badge ${dl}">${deadlineLabel[dl]}</span>${
+    t.followUp
+      ? html`<br><span class="badge ${t.followUp.followUpOn <= today ? 'soon' : 'done'}">Wiedervorlage ${day(t.followUp.followUpOn)}</span>${t.followUp.note ? html`<br><span class="muted">${t.followUp.note}</span>` : ''}`
+      : ''
+  }</td>
 <td><a class="id" href="/workbench/cases/${t.caseId}">${az}</a>${
     t.openQuestionId
       ? html`<br><span class="badge soon">Rückfrage offen</span>`
@@ -208,6 +227,15 @@ ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}
 ${d.notice ?? ''}${d.error ? html`<div role="alert" class="alert"><p>${d.error}</p></div>` : ''}
 ${d.standsInFor?.length ? html`<p class="notice">Sie vertreten: ${d.standsInFor.join(', ')}. Deren Aufgaben stehen unter „Bearbeitung: ich“.</p>` : ''}
 ${absenceForm(c, staff, mine)}
+${
+  d.savedFilters?.length
+    ? html`<nav aria-label="Gespeicherte Filter" class="saved-filters"><ul>${d.savedFilters.map((s) => {
+        const href = `/workbench/inbox?${new URLSearchParams(s.query).toString()}`;
+        const current = Object.entries(s.query).every(([k, v]) => (f as unknown as Record<string, unknown>)[k] === v);
+        return html`<li><a href="${href}"${current ? html` aria-current="page"` : ''}>${s.label}</a></li>`;
+      })}</ul></nav>`
+    : ''
+}
 <form method="get" action="/workbench/inbox" class="filters" role="search" aria-label="Aufgaben filtern">
 <div><label for="f-q">Suchen: Aktenzeichen, Name, Geburtsdatum, Kennzeichen oder Straße</label><input id="f-q" name="q" value="${f.q}" size="32" maxlength="100" autocomplete="off"></div>
 <div><label for="f-state">Status</label><select id="f-state" name="state">${[
@@ -228,6 +256,19 @@ ${absenceForm(c, staff, mine)}
       ['overdue', 'überfällig'],
       ['week', 'in den nächsten 7 Tagen'],
     ].map(([v, l]) => option(v!, l!, f.due))}</select></div>
+<div><label for="f-followup">Wiedervorlage</label><select id="f-followup" name="followup">${[
+      ['', 'alle'],
+      ['due', 'fällig (heute oder früher)'],
+    ].map(([v, l]) => option(v!, l!, f.followup))}</select></div>
+<div><label for="f-question">Rückfrage</label><select id="f-question" name="question">${[
+      ['', 'alle'],
+      ['open', 'offen'],
+    ].map(([v, l]) => option(v!, l!, f.question))}</select></div>
+<div><label for="f-sort">Sortierung</label><select id="f-sort" name="sort">${[
+      ['due', 'nach Frist'],
+      ['received', 'nach Eingang'],
+      ['followup', 'nach Wiedervorlage'],
+    ].map(([v, l]) => option(v!, l!, f.sort))}</select></div>
 <div><button type="submit">Filtern</button></div>
 </form>
 ${
@@ -248,6 +289,12 @@ ${
 }`,
   );
 }
+
+const sortLabel: Record<string, string> = {
+  due: 'nach Frist sortiert',
+  received: 'nach Eingang sortiert (älteste zuerst)',
+  followup: 'nach Wiedervorlage sortiert',
+};
 
 /** Vertretung: absent with a substitute chosen from her colleagues, or back. */
 function absenceForm(c: PageContext, staff: StaffMember[], mine: StaffMember | undefined): Html | string {
@@ -312,6 +359,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
   const decisionRules = (d.decision['ruleDecisions'] as Panel[]) ?? [];
   const escalation = decisionRules.find((r) => r['outcome'] === 'escalate') ?? decisionRules.at(-1);
   const summary = d.summary;
+  const followUpOfTask = task ? d.tasks.find((t) => t.taskId === task.taskId)?.followUp : undefined;
 
   const taskBox = task
     ? html`<section aria-labelledby="task-h"><h2 id="task-h">Aufgabe</h2>${dl([
@@ -322,6 +370,14 @@ export function casePage(c: PageContext, d: CasePageData): string {
         ],
         ['Bearbeitung', task.assignee ? staffName(d.staff, task.assignee) : 'niemand'],
         ['Frist', `${when(task.dueAt)} (${deadlineLabel[deadlineOf(task)]})`],
+        ...(followUpOfTask
+          ? [
+              [
+                'Wiedervorlage',
+                `${day(followUpOfTask.followUpOn)}${followUpOfTask.note ? ` – „${followUpOfTask.note}“` : ''} (gesetzt von ${staffName(d.staff, followUpOfTask.setBy)})`,
+              ] as [string, unknown],
+            ]
+          : []),
         ['Vier-Augen-Prinzip', task.fourEyes],
         ['Grund', task.reason],
         ...(task.proposal
@@ -348,7 +404,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
               ],
             ]
           : []),
-      ])}${canAct && task.state !== 'completed' && task.state !== 'cancelled' ? actions(c, d, task, form) : ''}</section>`
+      ])}${canAct && task.state !== 'completed' && task.state !== 'cancelled' ? html`${actions(c, d, task, form)}${followUpForm(c, d.caseId, task.taskId, followUpOfTask, form)}` : ''}</section>`
     : html`<section aria-labelledby="task-h"><h2 id="task-h">Aufgabe</h2><p>Zu diesem Fall ist keine Aufgabe offen.</p></section>`;
 
   const otherTasks = d.tasks.filter((t) => t.taskId !== task?.taskId);
@@ -371,7 +427,7 @@ ${
   otherTasks.length
     ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
         (t) =>
-          html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)} – ${t.reason}${MANUAL_DELIVERY_ROLES.includes(me.role) && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
+          html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)}${t.followUp ? html`, Wiedervorlage ${day(t.followUp.followUpOn)}` : ''} – ${t.reason}${MANUAL_DELIVERY_ROLES.includes(me.role) && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
       )}</ul></section>`
     : ''
 }
@@ -535,6 +591,29 @@ function drafts(d: CasePageData, task: TaskView | null, me: string, supervisor: 
     (k) =>
       html`<label for="draft-${k}">${draftLabels[k]}</label><textarea id="draft-${k}" name="${k}" readonly>${form[k]}</textarea>`,
   )}</section>`;
+}
+
+/** Wiedervorlage: a day the task comes up again, with an optional note; or clearing it. */
+function followUpForm(
+  c: PageContext,
+  caseId: string,
+  taskId: string,
+  current: InboxRow['followUp'],
+  form: Record<string, string>,
+): Html {
+  const post = `/workbench/cases/${caseId}/follow-up`;
+  const hidden = html`${csrfField(c)}<input type="hidden" name="taskId" value="${taskId}">`;
+  const open = form['followUpOn'] !== undefined;
+  return html`<details class="follow-up"${open ? html` open` : ''}><summary>Wiedervorlage${current ? html` (${day(current.followUpOn)})` : ''}</summary>
+<form method="post" action="${post}">${hidden}
+<label for="fu-on">Wiedervorlage am</label><input type="date" id="fu-on" name="followUpOn" required value="${form['followUpOn'] ?? current?.followUpOn ?? ''}">
+<label for="fu-note">Notiz zur Wiedervorlage (optional, nur intern)</label><textarea id="fu-note" name="followUpNote" maxlength="2000">${form['followUpNote'] ?? current?.note ?? ''}</textarea>
+<p><button type="submit">Wiedervorlage speichern</button></p>
+</form>${
+    current
+      ? html`<form method="post" action="${post}">${hidden}<input type="hidden" name="clear" value="1"><button type="submit" class="secondary">Wiedervorlage aufheben</button></form>`
+      : ''
+  }</details>`;
 }
 
 function manualDeliveryForm(c: PageContext, d: CasePageData, t: InboxRow, form: Record<string, string>): Html {

@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { sign } from '@fastify/cookie';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { eq } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SubmitApplication } from '../client/case-client.js';
+import { gewerbeApplication } from '../dev/demo/sample-other-services.js';
+import { CaseFiles } from '../http/workbench/index.js';
+import { workbench } from '../http/workbench/plugin.js';
+import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
+import type { StaffSession } from '../http/workbench/login.js';
+import { problemHandler } from '../http/problem.js';
+import { taskFollowUps } from '../db/schema.js';
+import { recordStaffLogin } from '../db/queries/staff-directory.js';
+import { addDays, berlinDate } from '../services/legal-time.js';
+import { untranslatedKeys } from './support/untranslated.js';
+import { client, db, publicBaseUrl, withWorker, type TestEngine } from './harness.js';
+import { idp, waitFor } from './http-helpers.js';
+import { applicationOf } from './samples.js';
+
+const STADT = 'stadt-musterstadt';
+const SECRET = 'daily-work-test-session-secret-32chars';
+
+let app: FastifyInstance | undefined;
+afterAll(() => app?.close());
+
+/** Submits with a name of its own, and waits for the escalated case's task in the inbox projection. */
+async function escalated(e: TestEngine, submission: SubmitApplication, name: [string, string]) {
+  submission.identity = { ...submission.identity, name: { givenName: name[0], familyName: name[1] } };
+  const { caseId } = await e.cases.submit(submission);
+  await waitFor(
+    'the task in the inbox',
+    async () => (await e.tasks.find(`${caseId}:review`))?.state === 'open',
+    90_000,
+  );
+  return { caseId, taskId: `${caseId}:review`, subject: submission.identity.subject };
+}
+
+/** The workbench over the test's worker; sessions of Musterstadt's staff as their login would open them. */
+async function workbenchOf(e: TestEngine) {
+  app = Fastify();
+  app.setErrorHandler(problemHandler);
+  await app.register(workbench, {
+    files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
+    tasks: e.tasks,
+    db,
+    login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
+    sessionSecret: SECRET,
+  });
+  const store = new WorkbenchSessionStore(db, 10 * 60_000);
+  const session = async (s: Partial<StaffSession> & { id: string }) => {
+    const sid = await store.open({ role: 'case_worker', authorityId: STADT, name: s.id, exp: 4e9, ...s });
+    return `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
+  };
+  const page = (url: string, cookie: string) => app!.inject({ url, headers: { cookie } });
+  /** A form post as the browser sends it: the session, and the CSRF token and cookie of the inbox it loaded. */
+  const post = async (cookie: string, url: string, form: Record<string, string>) => {
+    const inbox = await page('/workbench/inbox', cookie);
+    const token = /name="_csrf" value="([^"]+)"/.exec(inbox.body)![1]!;
+    const csrf = [inbox.headers['set-cookie']]
+      .flat()
+      .find((c) => c?.startsWith('wb_csrf='))!
+      .split(';')[0];
+    return app!.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: `${cookie}; ${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...form, _csrf: token }).toString(),
+    });
+  };
+  return { session, page, post };
+}
+
+const linksIn = (body: string) => [...body.matchAll(/href="\/workbench\/cases\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
+const germanDay = (iso: string) => iso.split('-').reverse().join('.');
+
+describe("the case worker's day: groups, Wiedervorlage, sorting and saved filters", { timeout: 180_000 }, () => {
+  it('shows each group its tasks, keeps follow-up dates, sorts and filters, and rests the due date while asking', async () => {
+    await withWorker(async (e) => {
+      // One family name of this run only: the search finds this test's two cases, whatever else the database holds.
+      const family = `Wv${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+      const parking = await escalated(e, applicationOf('company_car', 30), ['Anna', family]);
+      const permitTrade = gewerbeApplication('permit_trade', 31);
+      (permitTrade.application as { business: { name: string } }).business.name = 'Wachdienst Beispiel';
+      const trade = await escalated(e, permitTrade, ['Bert', family]);
+      const w = await workbenchOf(e);
+
+      // (1) The service's groups: parking goes to the Sachbearbeitung, the permit trade to the Gewerbeamt.
+      expect((await e.tasks.find(parking.taskId))?.candidateGroup).toBe(`${STADT}:sachbearbeitung`);
+      expect((await e.tasks.find(trade.taskId))?.candidateGroup).toBe(`${STADT}:gewerbeamt`);
+      await recordStaffLogin(db, {
+        authorityId: STADT,
+        staffId: 'sb.parken',
+        displayName: 'Paula Parken',
+        role: 'case_worker',
+      });
+      const parkingDesk = await w.session({ id: 'sb.parken', name: 'Paula Parken', groups: ['sachbearbeitung'] });
+      const tradeDesk = await w.session({ id: 'sb.gewerbe', groups: ['gewerbeamt'] });
+      const everyGroup = await w.session({ id: 'sb.alle', name: 'Alex Alle' });
+      const supervisor = await w.session({ id: 'auf.sicht', role: 'supervisor', groups: [] });
+      const found = async (cookie: string, query: Record<string, string> = {}) =>
+        linksIn((await w.page(`/workbench/inbox?${new URLSearchParams({ q: family, ...query })}`, cookie)).body);
+      expect(await found(parkingDesk)).toEqual([parking.caseId]);
+      expect(await found(tradeDesk)).toEqual([trade.caseId]);
+      expect((await found(everyGroup)).sort()).toEqual([parking.caseId, trade.caseId].sort());
+      expect((await found(supervisor)).sort()).toEqual([parking.caseId, trade.caseId].sort());
+
+      // (2) Wiedervorlage: set with a note on the case page, shown there and in the inbox row, filtered when due.
+      const today = berlinDate(new Date());
+      const set = await w.post(parkingDesk, `/workbench/cases/${parking.caseId}/follow-up`, {
+        taskId: parking.taskId,
+        followUpOn: today,
+        followUpNote: 'Halterauskunft nachsehen',
+      });
+      expect([set.statusCode, set.headers.location]).toEqual([
+        303,
+        `/workbench/cases/${parking.caseId}?done=followup#notice`,
+      ]);
+      const casePage = (await w.page(`/workbench/cases/${parking.caseId}?done=followup`, parkingDesk)).body;
+      // The success message takes the focus, the Wiedervorlage is in the task's fields.
+      expect(casePage).toMatch(
+        /<div role="status" class="notice" id="notice" tabindex="-1" autofocus><p>Die Wiedervorlage ist gespeichert/,
+      );
+      expect(casePage).toContain(
+        `<dt>Wiedervorlage</dt><dd>${germanDay(today)} – „Halterauskunft nachsehen“ (gesetzt von Paula Parken)</dd>`,
+      );
+      expect(untranslatedKeys(casePage)).toEqual([]);
+      const tomorrow = addDays(today, 1);
+      const later = await w.post(everyGroup, `/workbench/cases/${trade.caseId}/follow-up`, {
+        taskId: trade.taskId,
+        followUpOn: tomorrow,
+        followUpNote: '',
+      });
+      expect(later.statusCode).toBe(303);
+      const inbox = (await w.page(`/workbench/inbox?q=${family}`, everyGroup)).body;
+      expect(inbox).toContain(
+        `Wiedervorlage ${germanDay(today)}</span><br><span class="muted">Halterauskunft nachsehen`,
+      );
+      expect(inbox).toContain(`Wiedervorlage ${germanDay(tomorrow)}`);
+      expect(untranslatedKeys(inbox)).toEqual([]);
+      expect(await found(everyGroup, { followup: 'due' })).toEqual([parking.caseId]);
+      // The note rests sealed in the database, never in clear text.
+      const [stored] = await db.select().from(taskFollowUps).where(eq(taskFollowUps.taskId, parking.taskId));
+      expect(stored).toMatchObject({ followUpOn: today, setBy: 'sb.parken', authorityId: STADT });
+      expect(JSON.stringify(stored!.note)).not.toContain('Halterauskunft');
+      // A day in the past is refused in German, with what she typed kept.
+      const past = await w.post(parkingDesk, `/workbench/cases/${parking.caseId}/follow-up`, {
+        taskId: parking.taskId,
+        followUpOn: addDays(today, -1),
+        followUpNote: 'zu spät',
+      });
+      expect(past.statusCode).toBe(422);
+      expect(past.body).toContain('Die Wiedervorlage kann nicht in der Vergangenheit liegen.');
+      expect(past.body).toContain('>zu spät</textarea>');
+      // Only staff who work cases set one.
+      const operator = await w.session({ id: 'op.betrieb', role: 'operator' });
+      const refused = await w.post(operator, `/workbench/cases/${parking.caseId}/follow-up`, {
+        taskId: parking.taskId,
+        followUpOn: today,
+      });
+      expect(refused.statusCode).toBe(403);
+
+      // (3) Sorting: by Wiedervorlage (today before tomorrow), by receipt (parking came first); saved filters as links.
+      expect(await found(everyGroup, { sort: 'followup' })).toEqual([parking.caseId, trade.caseId]);
+      expect(await found(everyGroup, { sort: 'received' })).toEqual([parking.caseId, trade.caseId]);
+      const sorted = (await w.page(`/workbench/inbox?q=${family}&sort=received`, everyGroup)).body;
+      expect(sorted).toContain('nach Eingang sortiert');
+      const saved = (await w.page('/workbench/inbox?followup=due&sort=followup', everyGroup)).body;
+      expect(saved).toContain('<nav aria-label="Gespeicherte Filter"');
+      expect(saved).toContain(
+        '<a href="/workbench/inbox?followup=due&amp;sort=followup" aria-current="page">Wiedervorlage fällig</a>',
+      );
+      for (const label of ['Meine', 'Rückfrage offen', 'Überfällig']) expect(saved).toContain(`>${label}</a>`);
+
+      // Clearing it takes it off the row and out of the filter.
+      const cleared = await w.post(parkingDesk, `/workbench/cases/${parking.caseId}/follow-up`, {
+        taskId: parking.taskId,
+        clear: '1',
+      });
+      expect(cleared.headers.location).toBe(`/workbench/cases/${parking.caseId}?done=followup_cleared#notice`);
+      expect(await found(everyGroup, { followup: 'due' })).toEqual([]);
+
+      // (4) A question to the applicant: the row's due date rests, and "Rückfrage offen" finds it.
+      const actor = { id: 'sb.parken', role: 'case_worker' as const, authorityId: STADT };
+      await e.tasks.act(parking.caseId, { action: 'claim', taskId: parking.taskId, actor });
+      await e.tasks.act(parking.caseId, {
+        action: 'ask',
+        taskId: parking.taskId,
+        actor,
+        kind: 'question',
+        text: 'Wer nutzt den Wagen?',
+      });
+      await waitFor(
+        'the open question in the inbox',
+        async () => (await found(everyGroup, { question: 'open' })).includes(parking.caseId),
+        30_000,
+      );
+      expect(await found(everyGroup, { question: 'open' })).toEqual([parking.caseId]);
+      const row = (await w.page(`/workbench/inbox?q=${family}&question=open`, parkingDesk)).body;
+      expect(row).toContain('<span class="badge paused">ruht (Rückfrage offen)</span>');
+      // Her own claimed task stays in her inbox whatever its group.
+      expect(await found(tradeDesk, { assignee: 'me' })).toEqual([]);
+      expect(await found(parkingDesk, { assignee: 'me' })).toEqual([parking.caseId]);
+    });
+  });
+});
