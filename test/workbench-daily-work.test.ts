@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { sign } from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { eq } from 'drizzle-orm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { SubmitApplication } from '../client/case-client.js';
 import { gewerbeApplication } from '../dev/demo/sample-other-services.js';
 import { CaseFiles } from '../http/workbench/index.js';
@@ -12,17 +13,18 @@ import type { StaffSession } from '../http/workbench/login.js';
 import { problemHandler } from '../http/problem.js';
 import { taskFollowUps } from '../db/schema.js';
 import { recordStaffLogin } from '../db/queries/staff-directory.js';
+import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { addDays, berlinDate } from '../services/legal-time.js';
 import { untranslatedKeys } from './support/untranslated.js';
-import { client, db, publicBaseUrl, withWorker, type TestEngine } from './harness.js';
-import { idp, waitFor } from './http-helpers.js';
+import { client, db, httpApiFor, publicBaseUrl, startRegisters, withWorker, type TestEngine } from './harness.js';
+import { applicantToken, idp, listening, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 
 const STADT = 'stadt-musterstadt';
 const SECRET = 'daily-work-test-session-secret-32chars';
 
-let app: FastifyInstance | undefined;
-afterAll(() => app?.close());
+const apps: FastifyInstance[] = [];
+afterAll(() => Promise.all(apps.map((a) => a.close())));
 
 /** Submits with a name of its own, and waits for the escalated case's task in the inbox projection. */
 async function escalated(e: TestEngine, submission: SubmitApplication, name: [string, string]) {
@@ -38,7 +40,8 @@ async function escalated(e: TestEngine, submission: SubmitApplication, name: [st
 
 /** The workbench over the test's worker; sessions of Musterstadt's staff as their login would open them. */
 async function workbenchOf(e: TestEngine) {
-  app = Fastify();
+  const app = Fastify();
+  apps.push(app);
   app.setErrorHandler(problemHandler);
   await app.register(workbench, {
     files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
@@ -52,7 +55,7 @@ async function workbenchOf(e: TestEngine) {
     const sid = await store.open({ role: 'case_worker', authorityId: STADT, name: s.id, exp: 4e9, ...s });
     return `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
   };
-  const page = (url: string, cookie: string) => app!.inject({ url, headers: { cookie } });
+  const page = (url: string, cookie: string) => app.inject({ url, headers: { cookie } });
   /** A form post as the browser sends it: the session, and the CSRF token and cookie of the inbox it loaded. */
   const post = async (cookie: string, url: string, form: Record<string, string>) => {
     const inbox = await page('/workbench/inbox', cookie);
@@ -61,7 +64,7 @@ async function workbenchOf(e: TestEngine) {
       .flat()
       .find((c) => c?.startsWith('wb_csrf='))!
       .split(';')[0];
-    return app!.inject({
+    return app.inject({
       method: 'POST',
       url,
       headers: { cookie: `${cookie}; ${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -74,7 +77,9 @@ async function workbenchOf(e: TestEngine) {
 const linksIn = (body: string) => [...body.matchAll(/href="\/workbench\/cases\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
 const germanDay = (iso: string) => iso.split('-').reverse().join('.');
 
-describe("the case worker's day: groups, Wiedervorlage, sorting and saved filters", { timeout: 180_000 }, () => {
+describe.concurrent("the case worker's day: groups, Wiedervorlage, sorting and saved filters", {
+  timeout: 180_000,
+}, () => {
   it('shows each group its tasks, keeps follow-up dates, sorts and filters, and rests the due date while asking', async () => {
     await withWorker(async (e) => {
       // One family name of this run only: the search finds this test's two cases, whatever else the database holds.
@@ -125,6 +130,17 @@ describe("the case worker's day: groups, Wiedervorlage, sorting and saved filter
         `<dt>Wiedervorlage</dt><dd>${germanDay(today)} – „Halterauskunft nachsehen“ (gesetzt von Paula Parken)</dd>`,
       );
       expect(untranslatedKeys(casePage)).toEqual([]);
+      // (5) The registers' answers read as labelled German fields on the page, besides the JSON download.
+      expect(casePage).toContain(
+        '<summary>Auskunft lesen<span class="skip"> (Meldebescheinigung)</span></summary><dl class="fields">',
+      );
+      for (const field of [
+        '<dt>Anschrift – Straße und Hausnummer</dt>',
+        '<dt>Art des Wohnsitzes</dt><dd>Hauptwohnsitz</dd>',
+        '<dt>Nutzung</dt><dd>Firmenfahrzeug</dd>',
+      ])
+        expect(casePage).toContain(field);
+      expect(casePage).toMatch(/<dt>Geburtsdatum<\/dt><dd>\d{2}\.\d{2}\.\d{4}<\/dd>/);
       const tomorrow = addDays(today, 1);
       const later = await w.post(everyGroup, `/workbench/cases/${trade.caseId}/follow-up`, {
         taskId: trade.taskId,
@@ -202,5 +218,70 @@ describe("the case worker's day: groups, Wiedervorlage, sorting and saved filter
       expect(await found(tradeDesk, { assignee: 'me' })).toEqual([]);
       expect(await found(parkingDesk, { assignee: 'me' })).toEqual([parking.caseId]);
     });
+  });
+
+  it("shows an applicant's uploaded PDF inside the case page, from the staff-only document route", async () => {
+    const { registers } = await startRegisters({ faultsByRegister: { vehicles: { down: true } } });
+    await withWorker(
+      async (e) => {
+        const api = await listening(await httpApiFor(e));
+        onTestFinished(() => api.close());
+        const submission = applicationOf('resident', 32);
+        const { caseId } = await e.cases.submit({
+          ...submission,
+          deadlines: { registerRetryInitialMs: 50, registerMaxAttempts: 2 },
+        });
+        await waitFor(
+          'the request for the document',
+          async () => (await e.cases.status(caseId)).status === 'awaiting_applicant',
+          60_000,
+        );
+        const pdf = await PDFDocument.create();
+        pdf.addPage().drawText('Zulassungsbescheinigung Teil I');
+        const form = new FormData();
+        form.append('file', new Blob([Buffer.from(await pdf.save())], { type: 'application/pdf' }), 'zulassung.pdf');
+        const owner = api.as(await applicantToken(submission.identity.subject));
+        const sent = await owner.POST('/cases/{caseId}/evidence/{evidenceType}', {
+          params: { path: { caseId, evidenceType: 'vehicle_registration' } },
+          body: form as unknown as { file: string },
+        });
+        expect(sent.response.status).toBe(201);
+        const sha256 = sent.data!.document.sha256;
+        await waitFor(
+          'the case with a case worker',
+          async () => (await e.cases.status(caseId)).status === 'awaiting_case_worker',
+          60_000,
+        );
+
+        const w = await workbenchOf(e);
+        const staff = await w.session({ id: 'sb.vorschau', name: 'Vera Vorschau', groups: ['sachbearbeitung'] });
+        const page = (await w.page(`/workbench/cases/${caseId}`, staff)).body;
+        const src = `/workbench/cases/${caseId}/documents/${sha256}?inline=1`;
+        expect(page).toContain(
+          `<object data="${src}" type="application/pdf" width="100%" height="480" aria-label="Vorschau: Zulassungsbescheinigung Teil I: zulassung.pdf">`,
+        );
+        expect(untranslatedKeys(page)).toEqual([]);
+        // The page may embed the workbench's own documents, and nothing else.
+        expect(
+          String((await w.page(`/workbench/cases/${caseId}`, staff)).headers['content-security-policy']),
+        ).toContain("object-src 'self'");
+        const shown = await w.page(src, staff);
+        expect(shown.statusCode).toBe(200);
+        expect(shown.headers['content-type']).toBe('application/pdf');
+        expect(shown.headers['content-disposition']).toBe('inline; filename="zulassung.pdf"');
+        expect(shown.headers['content-security-policy']).toContain("frame-ancestors 'self'");
+        expect(shown.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+        // Without `inline` it is a download, as before; a register's JSON answer is never shown inline.
+        expect((await w.page(src.replace('?inline=1', ''), staff)).headers['content-disposition']).toMatch(
+          /^attachment;/,
+        );
+        const answer = (await listRetrievalsOfCase(db, { caseId })).find((r) => r.documentSha256);
+        const json = await w.page(`/workbench/cases/${caseId}/documents/${answer!.documentSha256}?inline=1`, staff);
+        expect(json.headers['content-disposition']).toMatch(/^attachment;/);
+        // Outside a session there is nothing to see.
+        expect((await w.page(src, '')).statusCode).toBe(303);
+      },
+      { registers },
+    );
   });
 });

@@ -167,6 +167,42 @@ export function refusalInGerman(message: string): string {
 import { factName } from '../../services/plain-german.js';
 export { euros, factLabel, factName, factValue } from '../../services/plain-german.js';
 
+/**
+ * The fields registers answer with, in words, for the case page's reading of a register extract; a field not named
+ * here is split from its camelCase (services/plain-german.ts factName).
+ */
+export const registerFieldLabel: Record<string, string> = {
+  subject: 'Kennung (Pseudonym)',
+  holderSubject: 'Halter/in (Pseudonym)',
+  familyName: 'Familienname',
+  givenName: 'Vorname',
+  birthDate: 'Geburtsdatum',
+  address: 'Anschrift',
+  street: 'Straße und Hausnummer',
+  postalCode: 'Postleitzahl',
+  city: 'Ort',
+  zone: 'Parkzone',
+  residenceType: 'Art des Wohnsitzes',
+  registeredSince: 'Gemeldet/eingetragen seit',
+  householdId: 'Haushalt',
+  licensePlate: 'Kennzeichen',
+  make: 'Hersteller',
+  model: 'Modell',
+  firstRegistration: 'Erstzulassung',
+  use: 'Nutzung',
+  registrationNumber: 'Registernummer',
+  businessName: 'Name des Betriebs',
+  activity: 'Tätigkeit',
+  prohibited: 'Gewerbeuntersagung',
+  permitNumber: 'Erlaubnisnummer',
+};
+
+/** Values registers answer with, in words (the rest as plain-german's factValue says them). */
+export const registerValueLabel: Record<string, string> = {
+  main: 'Hauptwohnsitz',
+  secondary: 'Nebenwohnsitz',
+};
+
 /** Evidence types in words (the service's document name is preferred where the page knows it). */
 export const evidenceLabel: Record<string, string> = {
   residence: 'Meldebescheinigung',

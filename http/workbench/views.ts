@@ -10,6 +10,8 @@ import {
   factName,
   factValue,
   day,
+  registerFieldLabel,
+  registerValueLabel,
   registerLabel,
   outcomeLabel,
   paymentKindLabel,
@@ -472,14 +474,17 @@ ${(d.application['fields'] as Panel[]).length ? dl((d.application['fields'] as P
 ${
   (d.evidence['retrievals'] as Panel[]).length
     ? html`<div class="table-wrap"><table><caption>Abrufe bei Registern</caption><thead><tr><th scope="col">Nachweis</th><th scope="col">Register und Zweck</th><th scope="col">Gefragt</th><th scope="col">Antwort</th><th scope="col">Dokument</th></tr></thead><tbody>
-${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${evidenceName(r['evidenceType'])}${r['attempt'] > 1 ? html` (${r['attempt']}. Abruf)` : ''}</td><td>${registerLabel[r['register']] ?? r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${evidenceName(r['evidenceType'])})</span></a>` : '–'}</td></tr>`)}
+${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${evidenceName(r['evidenceType'])}${r['attempt'] > 1 ? html` (${r['attempt']}. Abruf)` : ''}</td><td>${registerLabel[r['register']] ?? r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['record'] !== undefined ? html`<details class="register-record"><summary>Auskunft lesen<span class="skip"> (${evidenceName(r['evidenceType'])})</span></summary>${recordFields(r['record'])}</details>` : ''}${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${evidenceName(r['evidenceType'])})</span></a>` : '–'}</td></tr>`)}
 </tbody></table></div>`
     : html`<p>Keine Registerabrufe.</p>`
 }
 <h3>Hochgeladene Unterlagen</h3>
 ${
   (d.evidence['uploads'] as Panel[]).length
-    ? html`<ul>${(d.evidence['uploads'] as Panel[]).map((u) => html`<li>${evidenceName(u['evidenceType'])}: <a href="/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)</li>`)}</ul>`
+    ? html`<ul class="uploads">${(d.evidence['uploads'] as Panel[]).map((u) => {
+        const href = `/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}`;
+        return html`<li>${evidenceName(u['evidenceType'])}: <a href="${href}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)${uploadPreview(href, u['mediaType'], `${evidenceName(u['evidenceType'])}: ${u['fileName']}`)}</li>`;
+      })}</ul>`
     : html`<p>Keine hochgeladenen Unterlagen.</p>`
 }
 ${(d.evidence['requested'] as Panel[]).length ? html`<h3>Angeforderte Nachweise</h3><ul>${(d.evidence['requested'] as Panel[]).map((r) => html`<li>${r['document']} – ${({ requested: 'angefordert', received: 'eingegangen', expired: 'Frist verstrichen' } as Record<string, string>)[r['status']] ?? r['status']} (Frist ${when(r['dueAt'])})</li>`)}</ul>` : ''}
@@ -591,6 +596,42 @@ function drafts(d: CasePageData, task: TaskView | null, me: string, supervisor: 
     (k) =>
       html`<label for="draft-${k}">${draftLabels[k]}</label><textarea id="draft-${k}" name="${k}" readonly>${form[k]}</textarea>`,
   )}</section>`;
+}
+
+/** Media types the workbench shows inline (the document route serves them with `?inline=1`). */
+export const INLINE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'application/pdf'];
+
+/** An upload shown where it is listed: an image as an image, a PDF in a viewer with the download as its fallback. */
+function uploadPreview(href: string, mediaType: string, name: string): Html | string {
+  const src = `${href}?inline=1`;
+  if (mediaType === 'image/png' || mediaType === 'image/jpeg')
+    return html`<figure class="preview"><img src="${src}" alt="Vorschau: ${name}" loading="lazy"></figure>`;
+  if (mediaType === 'application/pdf')
+    return html`<figure class="preview"><object data="${src}" type="application/pdf" width="100%" height="480" aria-label="Vorschau: ${name}"><p>Die Vorschau kann hier nicht angezeigt werden; bitte laden Sie die Datei herunter.</p></object></figure>`;
+  return '';
+}
+
+/** A register's answer as labelled fields: nested entries as „Anschrift – Straße“, values in German. */
+function recordFields(record: unknown): Html {
+  const rows: Array<[string, string]> = [];
+  const walk = (v: unknown, path: string[], key: string) => {
+    if (v !== null && typeof v === 'object' && rows.length < 200) {
+      const entries = Array.isArray(v) ? v.map((x, i) => [`${i + 1}.`, x] as const) : Object.entries(v);
+      if (!entries.length) rows.push([path.join(' – ') || 'Auskunft', 'leer']);
+      for (const [k, x] of entries)
+        walk(x, [...path, /^\d+\.$/.test(k) ? k : (registerFieldLabel[k] ?? factName(k))], k);
+      return;
+    }
+    const value =
+      typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)
+        ? day(v)
+        : typeof v === 'string' && registerValueLabel[v]
+          ? registerValueLabel[v]
+          : factValue(key, v);
+    rows.push([path.join(' – ') || 'Auskunft', value]);
+  };
+  walk(record, [], '');
+  return html`<dl class="fields">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
 /** Wiedervorlage: a day the task comes up again, with an optional note; or clearing it. */
