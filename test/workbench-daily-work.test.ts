@@ -16,6 +16,7 @@ import { recordStaffLogin } from '../db/queries/staff-directory.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { addDays, berlinDate } from '../services/legal-time.js';
 import { untranslatedKeys } from './support/untranslated.js';
+import { expectAccessible, launchChromium, tabTo } from './support/browser.js';
 import { client, db, httpApiFor, publicBaseUrl, startRegisters, withWorker, type TestEngine } from './harness.js';
 import { applicantToken, idp, listening, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
@@ -312,6 +313,44 @@ describe.concurrent("the case worker's day: groups, Wiedervorlage, sorting and s
         expect(json.headers['content-disposition']).toMatch(/^attachment;/);
         // Outside a session there is nothing to see.
         expect((await w.page(src, '')).statusCode).toBe(303);
+
+        // In a real browser: axe finds nothing on the new page states, the Wiedervorlage is set by keyboard, and the
+        // focus moves to the success message.
+        await w.app.listen({ host: '127.0.0.1', port: 0 });
+        const base = `http://127.0.0.1:${(w.app.server.address() as { port: number }).port}`;
+        const browser = await launchChromium();
+        onTestFinished(() => browser.close());
+        const context = await browser.newContext();
+        context.setDefaultTimeout(60_000);
+        await context.addCookies([
+          { name: 'wb_session', value: decodeURIComponent(staff.slice('wb_session='.length)), url: base },
+        ]);
+        const tab = await context.newPage();
+        await tab.goto(`${base}/workbench/cases/${caseId}`);
+        await expectAccessible(tab, 'the case page with an inline PDF upload');
+        await tabTo(tab, tab.getByText('Auskunft lesen').first());
+        await tab.keyboard.press('Enter');
+        await tab.getByText('Art des Wohnsitzes').first().waitFor();
+        await expectAccessible(tab, 'the case page with a register extract read as fields');
+        await tabTo(tab, tab.getByText('Wiedervorlage', { exact: true }));
+        await tab.keyboard.press('Enter');
+        await tabTo(tab, tab.getByLabel('Wiedervorlage am'));
+        await tab.getByLabel('Wiedervorlage am').fill(berlinDate(new Date()));
+        await tabTo(tab, tab.getByLabel(/Notiz zur Wiedervorlage/));
+        await tab.keyboard.type('Zulassung mit dem Original vergleichen');
+        await expectAccessible(tab, 'the Wiedervorlage form');
+        await tabTo(tab, tab.getByRole('button', { name: 'Wiedervorlage speichern' }));
+        await tab.keyboard.press('Enter');
+        await tab.getByRole('status').getByText('Die Wiedervorlage ist gespeichert.').waitFor();
+        expect(await tab.evaluate(() => document.activeElement?.id), 'focus on the success message').toBe('notice');
+        await expectAccessible(tab, 'the case page after setting a Wiedervorlage');
+        await tab.goto(`${base}/workbench/inbox?followup=due&sort=followup`);
+        await tab.getByText('Zulassung mit dem Original vergleichen').waitFor();
+        await expectAccessible(tab, 'the inbox with saved filters and a Wiedervorlage due');
+        await tabTo(tab, tab.getByRole('link', { name: 'Rückfrage offen' }));
+        await tab.keyboard.press('Enter');
+        await tab.waitForURL(/question=open/);
+        await expectAccessible(tab, 'the inbox filtered by open questions');
       },
       { registers },
     );
