@@ -107,6 +107,9 @@ describe.concurrent("the case worker's day: groups, Wiedervorlage, sorting and s
       const found = async (cookie: string, query: Record<string, string> = {}) =>
         linksIn((await w.page(`/workbench/inbox?${new URLSearchParams({ q: family, ...query })}`, cookie)).body);
       expect(await found(parkingDesk)).toEqual([parking.caseId]);
+      expect((await w.page('/workbench/inbox', parkingDesk)).body).toContain(
+        'Angemeldet: Paula Parken (Sachbearbeitung · Gruppe: Sachbearbeitung)',
+      );
       expect(await found(tradeDesk)).toEqual([trade.caseId]);
       expect((await found(everyGroup)).sort()).toEqual([parking.caseId, trade.caseId].sort());
       expect((await found(supervisor)).sort()).toEqual([parking.caseId, trade.caseId].sort());

@@ -33,6 +33,9 @@ export interface PageContext {
 
 const csrfField = (c: PageContext) => html`<input type="hidden" name="_csrf" value="${c.csrf ?? ''}">`;
 
+/** A candidate group's name as the page shows it (`gewerbeamt` → „Gewerbeamt“). */
+const groupLabel = (g: string) => g.charAt(0).toUpperCase() + g.slice(1).replace(/[_-]+/g, ' ');
+
 export function layout(c: PageContext, title: string, body: Html): string {
   const s = c.session;
   return html`<!doctype html>
@@ -47,7 +50,7 @@ ${
     ? html`<nav aria-label="Hauptnavigation"><ul><li><a href="/workbench/inbox">Aufgaben</a></li><li><a href="/workbench/inbox?assignee=me">Meine Aufgaben</a></li>${
         s.role === 'supervisor' ? html`<li><a href="/workbench/inbox?due=overdue">Überfällig</a></li>` : ''
       }</ul></nav>
-<p class="who">Angemeldet: ${s.name} (${roleLabel[s.role] ?? s.role})</p>
+<p class="who">Angemeldet: ${s.name} (${roleLabel[s.role] ?? s.role}${s.groups?.length ? ` · ${s.groups.length === 1 ? 'Gruppe' : 'Gruppen'}: ${s.groups.map(groupLabel).join(', ')}` : ''})</p>
 <form method="post" action="/workbench/logout">${csrfField(c)}<button type="submit">Abmelden</button></form>`
     : ''
 }
