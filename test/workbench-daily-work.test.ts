@@ -217,7 +217,7 @@ describe.concurrent("the case worker's day: groups, Wiedervorlage, sorting and s
       );
       expect(await found(everyGroup, { question: 'open' })).toEqual([parking.caseId]);
       const row = (await w.page(`/workbench/inbox?q=${family}&question=open`, parkingDesk)).body;
-      expect(row).toContain('<span class="badge paused">ruht (Rückfrage offen)</span>');
+      expect(row).toContain('<span class="badge paused">Frist ruht</span>');
       // Her own claimed task stays in her inbox whatever its group.
       expect(await found(tradeDesk, { assignee: 'me' })).toEqual([]);
       expect(await found(parkingDesk, { assignee: 'me' })).toEqual([parking.caseId]);

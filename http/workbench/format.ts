@@ -108,7 +108,8 @@ export const paymentStatusLabel: Record<string, string> = {
 
 export type DeadlineState = 'overdue' | 'soon' | 'ok' | 'done' | 'paused';
 export const deadlineLabel: Record<DeadlineState, string> = {
-  paused: 'ruht (Rückfrage offen)',
+  // The row's own badge says why ("Rückfrage offen"); the deadline only says that it rests.
+  paused: 'Frist ruht',
   overdue: 'überfällig',
   soon: 'bald fällig',
   ok: 'im Plan',
