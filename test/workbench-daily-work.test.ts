@@ -11,7 +11,9 @@ import { workbench } from '../http/workbench/plugin.js';
 import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import type { StaffSession } from '../http/workbench/login.js';
 import { problemHandler } from '../http/problem.js';
-import { taskFollowUps } from '../db/schema.js';
+import { taskFollowUps, tasks } from '../db/schema.js';
+import { listTasks } from '../db/queries/tasks.js';
+import { inboxFilters, inboxQuery } from '../http/workbench/inbox.js';
 import { recordStaffLogin } from '../db/queries/staff-directory.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { addDays, berlinDate } from '../services/legal-time.js';
@@ -357,5 +359,33 @@ describe.concurrent("the case worker's day: groups, Wiedervorlage, sorting and s
       },
       { registers },
     );
+  });
+
+  it('„Überfällig“ leaves out the tasks whose due date rests while a question to the applicant is open', async () => {
+    // An authority of this run only, with two overdue tasks: one waits for the applicant's answer.
+    const authorityId = `ruht-${randomUUID().slice(0, 8)}`;
+    const row = (n: number, openQuestionId: string | null) => ({
+      taskId: `${authorityId}-${n}:review`,
+      caseId: `${authorityId}-${n}`,
+      kind: 'review_decision',
+      serviceKey: 'x',
+      authorityId,
+      candidateGroup: `${authorityId}:sachbearbeitung`,
+      reason: 'Prüfen',
+      priority: 'normal' as const,
+      state: 'open' as const,
+      stage: 'decision' as const,
+      fourEyes: false,
+      openQuestionId,
+      dueAt: new Date(Date.now() - 86_400_000),
+      followUpAt: new Date(Date.now() - 2 * 86_400_000),
+      version: 1,
+    });
+    await db.insert(tasks).values([row(1, null), row(2, `${authorityId}-2:review:q1`)]);
+    const actor = { id: 'sb.x', role: 'case_worker' as const, authorityId };
+    const overdue = await listTasks(db, inboxQuery(actor, inboxFilters({ due: 'overdue' })));
+    expect(overdue.items.map((t) => t.taskId)).toEqual([`${authorityId}-1:review`]);
+    const asking = await listTasks(db, inboxQuery(actor, inboxFilters({ question: 'open' })));
+    expect(asking.items.map((t) => t.taskId)).toEqual([`${authorityId}-2:review`]);
   });
 });
