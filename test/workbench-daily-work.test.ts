@@ -3,7 +3,7 @@ import { sign } from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { PDFDocument } from 'pdf-lib';
-import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SubmitApplication } from '../client/case-client.js';
 import { gewerbeApplication } from '../dev/demo/sample-other-services.js';
 import { CaseFiles } from '../http/workbench/index.js';
@@ -258,7 +258,10 @@ describe.concurrent("the case worker's day: groups, Wiedervorlage, sorting and s
     });
   });
 
-  it("shows an applicant's uploaded PDF inside the case page, from the staff-only document route", async () => {
+  // Concurrent tests take their hooks from their own context.
+  it("shows an applicant's uploaded PDF inside the case page, from the staff-only document route", async ({
+    onTestFinished,
+  }) => {
     const { registers } = await startRegisters({ faultsByRegister: { vehicles: { down: true } } });
     await withWorker(
       async (e) => {
