@@ -246,7 +246,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await expectAccessible(page, 'the case file with a Vermerk');
 
         // A document request from the service's template: filled in, previewed as a draft, sent once.
-        await tabTo(page, page.getByLabel('Vorlage'));
+        await tabTo(page, page.getByLabel('Vorlage', { exact: true }));
         await page.keyboard.press('Enter');
         await tabTo(page, page.getByRole('button', { name: 'Vorlage einsetzen' }));
         await page.keyboard.press('Enter');
