@@ -197,6 +197,54 @@ describe('case-worker tasks over HTTP (real Temporal, PostgreSQL and fastify)', 
     );
   });
 
+  it('an open question rests the due date: no escalation while the applicant has it, then the due date moves on by that time', async () => {
+    await withWorker((e) =>
+      withApi(e, async (api) => {
+        const submission = {
+          ...applicationOf('company_car', 4),
+          deadlines: { caseWorkerMs: 4_000, caseWorkerReminderMs: 1_000, applicantReplyMs: 60_000 },
+        };
+        const { caseId } = await e.cases.submit(submission);
+        const taskId = `${caseId}:review`;
+        const task = { params: { path: { taskId } } };
+        const onCase = { params: { path: { caseId } } };
+        const anna = api.as(await staffToken('sb.anna', STADT));
+        const applicant = api.as(await applicantToken(submission.identity.subject));
+        const opened = await waitFor('the task', async () => (await anna.GET('/tasks/{taskId}', task)).data);
+        await anna.POST('/tasks/{taskId}/claim', { ...task, body: {} });
+        const asked = await anna.POST('/tasks/{taskId}/questions', {
+          ...task,
+          body: { text: 'Wer nutzt das Fahrzeug?' },
+        });
+        const askedAt = Date.parse(asked.data!.openQuestion!.askedAt);
+        // The task's first due date passes while the question is open: the task is not escalated.
+        await waitFor('the first due date to pass', async () => Date.now() > Date.parse(opened.dueAt) + 1_500);
+        expect((await anna.GET('/tasks/{taskId}', task)).data?.escalatedAt ?? undefined).toBeUndefined();
+        expect(await eventTypes(caseId)).not.toContain('task.escalated');
+
+        const replied = await applicant.POST('/cases/{caseId}/replies', {
+          ...onCase,
+          body: { questionId: asked.data!.openQuestion!.questionId, answer: 'Nur ich, privat.' },
+        });
+        expect(replied.response.status).toBe(200);
+        const moved = await waitFor('the moved due date', async () => {
+          const t = (await anna.GET('/tasks/{taskId}', task)).data;
+          return t && !t.openQuestionId && t.dueAt !== opened.dueAt ? t : undefined;
+        });
+        const restedFor = Date.parse(moved.dueAt) - Date.parse(opened.dueAt);
+        // By the time the question was open: from the question to the reply, which came after the first due date.
+        expect(restedFor).toBeGreaterThanOrEqual(Date.parse(opened.dueAt) + 1_500 - askedAt);
+        expect(Date.parse(moved.followUpAt) - Date.parse(opened.followUpAt)).toBe(restedFor);
+        // The clock runs again: the task escalates at its moved due date, not before.
+        const escalated = await waitFor('the escalation', async () => {
+          const t = (await anna.GET('/tasks/{taskId}', task)).data;
+          return t?.escalatedAt ? t : undefined;
+        });
+        expect(Date.parse(escalated.escalatedAt!)).toBeGreaterThanOrEqual(Date.parse(moved.dueAt));
+      }),
+    );
+  });
+
   it('asks the applicant: the question reaches their postbox, the case waits, the reply resumes it; an unanswered question expires', async () => {
     await withWorker((e) =>
       withApi(e, async (api) => {

@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, setHandler, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, patched, setHandler, sleep } from '@temporalio/workflow';
 import type { CaseWorkerDecision } from './contracts/case.js';
 import { applicantReplyUpdate, taskActionUpdate } from './contracts/messages.js';
 import type { Refusal } from './contracts/task.js';
@@ -23,6 +23,13 @@ export const TASK_HANDLERS_FIRST_PATCH = 'task-handlers-before-status';
  * already written "claimed" or "completed"). Costs one timer per case worker's action, nothing on automated cases.
  */
 export const DURABLE_ACTIONS_PATCH = 'task-actions-durable-first';
+
+/**
+ * Cases that ask the applicant from this patch on rest the task's due date while the question is open: no reminder,
+ * no escalation, and the due date moves on by the time the question was open. Asked once per question, where it is
+ * asked, so a case that never asks records nothing.
+ */
+export const DUE_RESTS_PATCH = 'task-due-rests-while-asking';
 
 /** The task's updates, registered on a case; `opened()` lets the accepted actions go ahead once the task is opened. */
 export interface TaskHandlers {
@@ -52,8 +59,10 @@ export function listenForTaskActions(c: CaseContext, task: CaseWorkerTask, isOpe
     taskActionUpdate,
     async (a) => {
       await whenOpen(() => task.refusalOf(a));
-      const event = task.apply(a, new Date(), deadlines.applicantReplyMs);
+      const now = new Date();
+      const event = task.apply(a, now, deadlines.applicantReplyMs);
       if (a.action === 'ask') {
+        if (patched(DUE_RESTS_PATCH)) task.restDueDate(now);
         const q = task.view.openQuestion!;
         await local.askApplicant({
           caseId: task.view.caseId,

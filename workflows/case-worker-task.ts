@@ -48,6 +48,8 @@ export class CaseWorkerTask {
   private readonly applicantSubject: string;
   private questions = 0;
   private handovers = 0;
+  /** Since when the due date rests for an open question to the applicant (cases from DUE_RESTS_PATCH on). */
+  private restingSince?: number;
 
   constructor(t: NewTask) {
     const dueAt = t.openedAt.getTime() + t.dueInMs;
@@ -259,12 +261,35 @@ export class CaseWorkerTask {
     return undefined;
   }
 
-  replied(r: ApplicantReply): TaskEvent {
+  replied(r: ApplicantReply, now = new Date()): TaskEvent {
     const refusal = this.replyRefusalOf(r);
     if (refusal) throw new Error(refusal.message);
     this.view.openQuestion = undefined;
     this.view.version++;
-    return { type: 'applicant.replied', by: 'applicant', data: { questionId: r.questionId } };
+    return {
+      type: 'applicant.replied',
+      by: 'applicant',
+      data: { questionId: r.questionId, ...this.resumeDueDate(now) },
+    };
+  }
+
+  /**
+   * The question just asked stops the task's clock: no reminder and no escalation while the applicant has it, and the
+   * due date moves on by the time it was open once it is answered or overdue (the case worker could not decide).
+   */
+  restDueDate(now: Date): void {
+    if (!this.view.escalatedAt) this.restingSince = now.getTime();
+  }
+
+  /** Ends a rest: the due date and the reminder move on by its length. What changed, for the event. */
+  private resumeDueDate(now: Date): { dueAt?: string; followUpAt?: string } {
+    if (this.restingSince === undefined) return {};
+    const rested = Math.max(0, now.getTime() - this.restingSince);
+    this.restingSince = undefined;
+    const v = this.view;
+    v.dueAt = new Date(Date.parse(v.dueAt) + rested).toISOString();
+    v.followUpAt = new Date(Date.parse(v.followUpAt) + rested).toISOString();
+    return { dueAt: v.dueAt, followUpAt: v.followUpAt };
   }
 
   /** The next deadline the case waits for, and what it means when it passes. */
@@ -272,8 +297,10 @@ export class CaseWorkerTask {
     const v = this.view;
     const candidates: Array<{ at: number; what: 'remind' | 'escalate' | 'reply_overdue' }> = [];
     if (v.openQuestion) candidates.push({ at: Date.parse(v.openQuestion.dueAt), what: 'reply_overdue' });
-    if (!v.remindedAt) candidates.push({ at: Date.parse(v.followUpAt), what: 'remind' });
-    else if (!v.escalatedAt) candidates.push({ at: Date.parse(v.dueAt), what: 'escalate' });
+    if (this.restingSince === undefined) {
+      if (!v.remindedAt) candidates.push({ at: Date.parse(v.followUpAt), what: 'remind' });
+      else if (!v.escalatedAt) candidates.push({ at: Date.parse(v.dueAt), what: 'escalate' });
+    }
     return candidates.sort((a, b) => a.at - b.at)[0];
   }
 
@@ -297,6 +324,6 @@ export class CaseWorkerTask {
     }
     const questionId = v.openQuestion?.questionId;
     v.openQuestion = undefined;
-    return { type: 'applicant.reply_overdue', by: 'system', data: { questionId } };
+    return { type: 'applicant.reply_overdue', by: 'system', data: { questionId, ...this.resumeDueDate(now) } };
   }
 }
