@@ -15,6 +15,7 @@ import { reliably } from './reliable.js';
 import { createOutboundActivities } from './outbound.js';
 import { createRetentionActivities } from './retention.js';
 import { createTaskActivities } from './tasks.js';
+import { createWithdrawalActivities } from './withdrawal.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -35,6 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createOutboundActivities(deps),
     ...createRetentionActivities(deps),
     ...createBekanntgabeActivities(deps),
+    ...createWithdrawalActivities(deps),
   });
 }
 

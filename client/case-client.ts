@@ -11,14 +11,21 @@ import type { BekanntgabeRecord } from '../workflows/contracts/bekanntgabe.js';
 import type {
   AntragRef,
   CaseDeadlines,
+  CaseEnd,
   CaseResult,
+  WithdrawalRequest,
   CaseState,
   Consent,
   EvidenceUpload,
   IdentityAssertion,
 } from '../workflows/contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../workflows/contracts/ids.js';
-import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../workflows/contracts/messages.js';
+import {
+  caseStateQuery,
+  paymentNotifiedSignal,
+  uploadEvidenceUpdate,
+  withdrawApplicationUpdate,
+} from '../workflows/contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../workflows/contracts/search-attributes.js';
 import { releasedRuleSetHash } from '../rules/rule-set.js';
 import {
@@ -177,8 +184,23 @@ export class CaseClient {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).query(caseStateQuery);
   }
 
-  result(caseId: string): Promise<CaseResult> {
+  /** How the case ended: with its Bescheid, or withdrawn by its applicant. */
+  ending(caseId: string): Promise<CaseEnd> {
     return this.client.workflow.getHandle<typeof caseWorkflow>(caseWorkflowId(caseId)).result();
+  }
+
+  /** The result of a case that ended with a Bescheid; a withdrawn case has none, and this refuses it. */
+  async result(caseId: string): Promise<CaseResult> {
+    const end = await this.ending(caseId);
+    if (end.outcome === 'withdrawn') throw new CaseWithdrawnError(caseId);
+    return end;
+  }
+
+  /** The applicant withdraws the application; refused with the reason once the decision is being issued. */
+  withdraw(caseId: string, request: WithdrawalRequest): Promise<CaseState> {
+    return this.client.workflow
+      .getHandle(caseWorkflowId(caseId))
+      .executeUpdate(withdrawApplicationUpdate, { args: [request] });
   }
 
   /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */
@@ -395,4 +417,12 @@ export function caseSummary(c: {
       `**Eingang** ${c.submittedAt}`,
     ].join('  \n'),
   };
+}
+
+/** The case was withdrawn by its applicant: it ended without a Bescheid. */
+export class CaseWithdrawnError extends Error {
+  constructor(readonly caseId: string) {
+    super(`case ${caseId} was withdrawn by its applicant and has no Bescheid`);
+    this.name = 'CaseWithdrawnError';
+  }
 }

@@ -473,6 +473,8 @@ export const AKTE_DOCUMENT_KINDS = [
   'note',
   'payment',
   'bekanntgabe',
+  'withdrawal',
+  'objection',
 ] as const;
 
 /**

@@ -372,6 +372,12 @@ export const milestones = {
       },
     },
     requestedEvidence: { type: 'array', items: { $ref: 'RequestedEvidence#' } },
+    withdrawal: {
+      description: 'The applicant withdrew the application: when, and whether the fee paid in advance is refunded',
+      type: 'object',
+      required: ['declaredAt', 'feeRefunded'],
+      properties: { declaredAt: { type: 'string', format: 'date-time' }, feeRefunded: { type: 'boolean' } },
+    },
     bekanntgabe: {
       description:
         'When the Bescheid counts as announced (§ 41 VwVfG) and the remedy period and Bestandskraft computed from it; absent until then',

@@ -32,6 +32,7 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
         outcome: state.outcome,
         milestones: timelineOf(state),
         requestedEvidence: state.requestedEvidence ?? [],
+        ...(state.withdrawal && { withdrawal: state.withdrawal }),
         ...(b && {
           bekanntgabe: {
             bekanntgabeOn: b.bekanntgabeOn,

@@ -92,6 +92,7 @@ export function planFor(service: ServiceDefinition, authorityId: string, assessm
     deadlines: authority.deadlines ?? {},
     fourEyes: { ...service.escalation, ...authority.escalation }.fourEyes,
     refundOnRejection: service.fee.refundOn?.includes('rejected') ?? false,
+    refundOnWithdrawal: service.fee.refundOn?.includes('withdrawn') ?? false,
     ...(service.steps?.length && { steps: service.steps }),
   };
 }

@@ -223,6 +223,8 @@ export interface CasePlan {
   deadlines: Partial<CaseDeadlines>;
   fourEyes: boolean;
   refundOnRejection?: boolean;
+  /** A fee paid in advance is paid back when the applicant withdraws (absent in plans recorded before withdrawal). */
+  refundOnWithdrawal?: boolean;
   /** The service's own steps; absent in plans recorded before services could declare them. */
   steps?: ServiceStep[];
 }

@@ -54,6 +54,7 @@ const tenor: Record<CaseOutcome, string> = {
   refused: 'Ihr Antrag kann nicht bearbeitet werden.',
   incomplete:
     'Ihr Antrag wird ohne Entscheidung in der Sache abgeschlossen, weil angeforderte Unterlagen nicht eingegangen sind.',
+  withdrawn: 'Das Verfahren ist beendet, weil Sie Ihren Antrag zurückgenommen haben.',
 };
 
 /** Space the sealer keeps free at the foot of every page for the seal mark. */

@@ -499,6 +499,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{caseId}/withdrawal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The applicant withdraws the application, until the decision is issued
+         * @description Accepted, the case ends as withdrawn: open tasks are cancelled, a fee paid in advance is refunded where the service declares it (`fee.refundOn: ['withdrawn']`), and a confirmation goes to the applicant's postbox. Refused (409) once the Bescheid is being issued or the case has closed.
+         */
+        post: operations["postCasesByCaseIdWithdrawal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/fit-connect/callback": {
         parameters: {
             query?: never;
@@ -868,7 +888,7 @@ export interface components {
             };
             openTaskId?: string;
             /** @enum {string} */
-            outcome?: "approved" | "rejected" | "refused" | "incomplete";
+            outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn";
             /** @description the fee to pay, with the payment page */
             payment?: {
                 [key: string]: unknown;
@@ -984,7 +1004,7 @@ export interface components {
                 state: "done" | "current" | "skipped" | "open";
             }[];
             /** @enum {string} */
-            outcome?: "approved" | "rejected" | "refused" | "incomplete";
+            outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn";
             requestedEvidence: components["schemas"]["RequestedEvidence"][];
             /** @enum {string} */
             status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed";
@@ -3299,6 +3319,91 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCasesByCaseIdWithdrawal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: boolean;
+                        caseId: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

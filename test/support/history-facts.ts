@@ -125,6 +125,8 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   forwarding: (f) => ran(f, 'forwardCase'),
   // Patch `bekanntgabe-after-delivery`: the closing case starts its Bekanntgabe workflow.
   'bekanntgabe-started': (f) => f.steps.includes('child:bekanntgabeWorkflow'),
+  // Patch `case-withdrawal`: the applicant withdrew while a case worker had the case; it closed without a Bescheid.
+  withdrawn: (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'confirmWithdrawal'),
 };
 /** Workflows other than the case: one history of each type. */
 export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow', 'bekanntgabeWorkflow'];

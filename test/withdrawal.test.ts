@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { verifyEventChain } from '../db/event-chain.js';
+import { listAkteDocuments } from '../db/queries/akte.js';
+import { listCaseEvents } from '../db/queries/case-events.js';
+import { getCase } from '../db/queries/cases.js';
+import { listDeliveries } from '../db/queries/deliveries.js';
+import { listPayments } from '../db/queries/payments.js';
+import { listTasksOfCase } from '../db/queries/tasks.js';
+import { registerService, sampleServices } from '../services/catalogue.js';
+import { WITHDRAWAL_TOO_LATE } from '../workflows/contracts/case.js';
+import { db, httpApiFor, withWorker } from './harness.js';
+import { applicantToken, call } from './http-helpers.js';
+import { applicationOf } from './samples.js';
+import { waitForStatus } from './support/wait.js';
+
+// The same service with a fee that is paid back on withdrawal (`fee.refundOn: ['withdrawn']`).
+const REFUNDING_KEY = '99000000000025';
+registerService({
+  ...sampleServices.anwohnerparken,
+  key: REFUNDING_KEY,
+  fee: { ...sampleServices.anwohnerparken.fee, refundOn: ['rejected', 'withdrawn'] },
+});
+
+// A company car goes to a case worker, after its fee was paid in advance: the case waits there for the withdrawal.
+describe.concurrent('withdrawal of an application before the decision', () => {
+  for (const refund of [false, true])
+    it(`withdrawn while a case worker has it: ends as withdrawn, ${refund ? 'the fee is refunded' : 'the fee is kept (refundOn: rejected only)'}, the applicant gets a confirmation`, async () => {
+      await withWorker(async (e) => {
+        const submission = applicationOf('company_car', refund ? 3 : 4);
+        if (refund) submission.serviceKey = REFUNDING_KEY;
+        const { caseId } = await e.cases.submit(submission);
+        await waitForStatus(e.cases, caseId, 'awaiting_case_worker');
+        const api = await httpApiFor(e);
+        const token = await applicantToken(submission.identity.subject);
+        const stranger = await applicantToken('pseudonym-someone-else');
+
+        expect((await call(api, 'POST', `/cases/${caseId}/withdrawal`, stranger, {})).status).toBe(404);
+        const res = await call(api, 'POST', `/cases/${caseId}/withdrawal`, token, { reason: 'Ich bin umgezogen.' });
+        expect(res.status, JSON.stringify(res.body)).toBe(202);
+
+        const end = await e.cases.ending(caseId);
+        expect(end).toMatchObject({ caseId, outcome: 'withdrawn' });
+        await expect(e.cases.result(caseId)).rejects.toThrow(/withdrawn/);
+
+        // The case row, the task inbox, the fee and the books.
+        expect(await getCase(db, { caseId })).toMatchObject({ status: 'closed', outcome: 'withdrawn' });
+        expect((await listTasksOfCase(db, { caseId })).map((t) => t.state)).toEqual(['cancelled']);
+        const payments = await listPayments(db, { caseId });
+        if (refund) {
+          expect(payments.map((p) => [p.kind, p.status]).sort()).toEqual([
+            ['fee', 'refunded'],
+            ['refund', 'refunded'],
+          ]);
+        } else {
+          expect(payments.map((p) => [p.kind, p.status])).toEqual([['fee', 'paid']]);
+        }
+
+        // The declaration and the confirmation in the Akte, the confirmation in the postbox.
+        const akte = await listAkteDocuments(db, { caseId });
+        expect(akte.find((d) => d.kind === 'withdrawal')?.title).toMatch(/^Rücknahme des Antrags am /);
+        expect(akte.find((d) => d.documentId === `${caseId}:withdrawal-confirmation`)).toMatchObject({
+          kind: 'letter',
+          title: 'Bestätigung der Rücknahme',
+        });
+        const confirmation = (await listDeliveries(db, { caseId })).find((d) => d.subject.startsWith('Bestätigung'));
+        expect(confirmation?.subject).toContain('zurückgenommen');
+
+        const events = await listCaseEvents(db, { caseId });
+        const types = events.map((ev) => ev.type);
+        expect(types).toContain('case.withdrawn');
+        expect(types.includes('fee.refunded')).toBe(refund);
+        expect(types.includes('bescheid.rendering')).toBe(false);
+        expect(types.at(-1)).toBe('case.closed');
+        expect(verifyEventChain(events)).toMatchObject({ valid: true });
+
+        // The applicant's view says so; a second withdrawal is refused.
+        const view = await call(api, 'GET', `/cases/${caseId}/milestones`, token);
+        expect(view.body).toMatchObject({
+          status: 'closed',
+          outcome: 'withdrawn',
+          withdrawal: { feeRefunded: refund },
+        });
+        const again = await call(api, 'POST', `/cases/${caseId}/withdrawal`, token, {});
+        expect(again.status).toBe(409);
+        expect(JSON.stringify(again.body)).toContain(WITHDRAWAL_TOO_LATE);
+        await api.close();
+      });
+    });
+
+  it('refused once the case has closed with its Bescheid', async () => {
+    await withWorker(async (e) => {
+      const submission = applicationOf('resident', 9);
+      const { caseId } = await e.cases.submit(submission);
+      expect((await e.cases.result(caseId)).outcome).toBe('approved');
+      const api = await httpApiFor(e);
+      const res = await call(
+        api,
+        'POST',
+        `/cases/${caseId}/withdrawal`,
+        await applicantToken(submission.identity.subject),
+        {},
+      );
+      expect(res.status).toBe(409);
+      expect(JSON.stringify(res.body)).toContain(WITHDRAWAL_TOO_LATE);
+      expect((await getCase(db, { caseId }))?.outcome).toBe('approved');
+      await api.close();
+    });
+  });
+});
