@@ -13,7 +13,8 @@ import { CURRENT_SHAPE, factsOf, OTHER_TYPES, pathsOf } from './history-facts.js
 const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
 const withoutMachinePaths = (json: string): string => json.split(repositoryRoot).join('');
 
-const text = (b: Uint8Array | null | undefined): string | undefined => (b ? Buffer.from(b).toString('utf8') : undefined);
+const text = (b: Uint8Array | null | undefined): string | undefined =>
+  b ? Buffer.from(b).toString('utf8') : undefined;
 const isPayload = (v: unknown): v is Payload =>
   typeof v === 'object' && v !== null && 'metadata' in v && typeof (v as Payload).metadata === 'object';
 
