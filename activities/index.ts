@@ -16,6 +16,7 @@ import { createOutboundActivities } from './outbound.js';
 import { createRetentionActivities } from './retention.js';
 import { createTaskActivities } from './tasks.js';
 import { createWithdrawalActivities } from './withdrawal.js';
+import { createObjectionActivities } from './objection.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -37,6 +38,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createBekanntgabeActivities(deps),
     ...createWithdrawalActivities(deps),
+    ...createObjectionActivities(deps),
   });
 }
 

@@ -39,6 +39,7 @@ import { unsafeText } from '../services/safe-text.js';
 import type { ServiceDefinition } from '../services/types.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
+import { ObjectionClient } from './objection-client.js';
 import type { Database } from '../db/client.js';
 import { bekanntgabeDocumentId, findAkte, findAkteDocument, openAkte } from '../db/queries/akte.js';
 import canonicalize from 'canonicalize';
@@ -86,6 +87,11 @@ export class CaseClient {
     /** Hashes what the workbench searches a case by into the Akte's blind index (`SEARCH_INDEX_SECRET`). */
     private readonly searchIndex: BlindIndex = new BlindIndex(DEV_SEARCH_INDEX_SECRET),
   ) {}
+
+  /** The objection procedure against the cases' decisions (Widerspruch). */
+  get objections(): ObjectionClient {
+    return new ObjectionClient(this.client, this.akte, this.taskQueue, this.deadlines);
+  }
 
   /** The case's Bekanntgabe with the deadlines computed from it, from its Akte; undefined until announced. */
   async bekanntgabe(caseId: string): Promise<BekanntgabeRecord | undefined> {

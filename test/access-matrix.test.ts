@@ -39,6 +39,8 @@ const REVIEWED: Record<string, string[]> = {
   'GET /cases/:caseId/questions/:questionId': ['own', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/questions/:questionId/confirmation': ['-', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/replies': ['own', '-', '-', '-', '-'],
+  'POST /cases/:caseId/objection': ['own', '-', '-', '-', '-'],
+  'POST /cases/:caseId/objection/decision': ['-', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/withdrawal': ['own', '-', '-', '-', '-'],
   'GET /cases/:caseId/timeline': ['own', 'auth', 'auth', '-', '-'],
   'POST /fit-connect/callback': ['hook', 'hook', 'hook', 'hook', 'hook'],

@@ -18,6 +18,7 @@ import {
 } from './support/fixtures.js';
 import {
   BEKANNTGABE_PATHS,
+  OBJECTION_PATHS,
   CASE_PATHS,
   CURRENT_SHAPE,
   factsOfFile,
@@ -33,7 +34,12 @@ import { testDataConverter } from './support/codec.js';
 const bundle = { codePath: inject('workflowBundlePath') };
 
 /** Every path a running case can be on when the workflow changes: each needs a committed history in the current shape. */
-const REQUIRED_PATHS = [...Object.keys(CASE_PATHS), ...OTHER_TYPES, ...Object.keys(BEKANNTGABE_PATHS)];
+const REQUIRED_PATHS = [
+  ...Object.keys(CASE_PATHS),
+  ...OTHER_TYPES,
+  ...Object.keys(BEKANNTGABE_PATHS),
+  ...Object.keys(OBJECTION_PATHS),
+];
 
 type Mutation = { file: string; from: string; to: string };
 /**
@@ -73,6 +79,13 @@ const MUTANTS: Record<string, Mutation[]> = {
       file: 'workflows/bekanntgabe.ts',
       from: 'const plan = await local.planBekanntgabe(input);',
       to: 'const plan = await acts.planBekanntgabe(input);',
+    },
+  ],
+  objectionWorkflow: [
+    {
+      file: 'workflows/objection.ts',
+      from: "await acts.openObjectionTask({\n    ...ref,\n    ...lateness(input),\n    stage: 'abhilfe',",
+      to: "await acts.recordObjectionStage({\n    ...ref,\n    ...lateness(input),\n    stage: 'abhilfe',",
     },
   ],
 };

@@ -129,12 +129,24 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   withdrawn: (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'confirmWithdrawal'),
 };
 /** Workflows other than the case: one history of each type. */
-export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow', 'bekanntgabeWorkflow'];
+export const OTHER_TYPES = [
+  'caseSummaryWorkflow',
+  'applicantQuestionWorkflow',
+  'bekanntgabeWorkflow',
+  'objectionWorkflow',
+];
 
 /** The paths of the Bekanntgabe workflow (workflows/bekanntgabe.ts), each needing a history of its own. */
 export const BEKANNTGABE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'bekanntgabe-retrieved': (f) => ran(f, 'checkRetrieval') && ran(f, 'recordBekanntgabe'),
   'bekanntgabe-not-retrieved': (f) => ran(f, 'announceAnotherWay'),
+};
+
+/** The paths of the objection workflow (workflows/objection.ts): remedied by the deciding authority, or decided above. */
+export const OBJECTION_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
+  'objection-remedied': (f) =>
+    count(f, 'activity:issueObjectionDocument') === 1 && count(f, 'activity:openObjectionTask') === 1,
+  'objection-decided': (f) => count(f, 'activity:openObjectionTask') === 2 && ran(f, 'issueObjectionDocument'),
 };
 
 /** The paths a history covers: the case paths it proves, or its workflow type (and the Bekanntgabe's paths). */
@@ -143,6 +155,13 @@ export function pathsOf(f: HistoryFacts): string[] {
     return [
       f.type,
       ...Object.entries(BEKANNTGABE_PATHS)
+        .filter(([, proves]) => proves(f))
+        .map(([name]) => name),
+    ];
+  if (f.type === 'objectionWorkflow')
+    return [
+      f.type,
+      ...Object.entries(OBJECTION_PATHS)
         .filter(([, proves]) => proves(f))
         .map(([name]) => name),
     ];

@@ -3,6 +3,7 @@ import type { IncidentResolution } from './incidents.js';
 import type { CaseState, EvidenceUpload, WithdrawalRequest } from './case.js';
 import type { AnswerConfirmation, QuestionState } from './assistant.js';
 import type { ApplicantReply, TaskAction, TaskView } from './task.js';
+import type { ObjectionDecision, ObjectionState } from './objection.js';
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
 
@@ -32,3 +33,8 @@ export const confirmAnswerUpdate = defineUpdate<QuestionState, [AnswerConfirmati
 
 /** An operator resolves a case's open incident; the validator refuses an unknown incident or an action it does not offer. */
 export const resolveIncidentUpdate = defineUpdate<IncidentResolution, [IncidentResolution]>('resolveIncident');
+
+export const objectionStateQuery = defineQuery<ObjectionState>('objectionState');
+
+/** A case worker's decision on an objection at its current stage; refused at another stage or by the wrong group. */
+export const decideObjectionUpdate = defineUpdate<ObjectionState, [ObjectionDecision]>('decideObjection');
