@@ -25,10 +25,7 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
     },
     async (req) => {
       const state = req.caseState!;
-      const [b, objection] = await Promise.all([
-        cases.bekanntgabe(state.caseId),
-        cases.objections.find(state.caseId),
-      ]);
+      const [b, objection] = await Promise.all([cases.bekanntgabe(state.caseId), cases.objections.find(state.caseId)]);
       return {
         caseId: state.caseId,
         status: state.status,
