@@ -81,6 +81,10 @@ export class ObjectionClient {
       stage: 'abhilfe',
     };
 
+    // Acting for someone (§ 14 VwVfG): the mandate the identity provider attested at application is the objection's too.
+    const representation =
+      f.representation ??
+      (akte.identity as { representation?: ObjectionFiling['representation'] } | undefined)?.representation;
     const recorded = await this.db.transaction(async (tx) => {
       const fresh = await recordObjection(tx, {
         caseId: f.caseId,
@@ -99,7 +103,12 @@ export class ObjectionClient {
         periodEndsOn: periodEndsOn ?? null,
         reasons: f.reasons,
         attachments: f.attachments,
-        ...(f.representation && { representation: f.representation }),
+        ...(representation && {
+          representation: {
+            representedSubject: representation.representedSubject,
+            mandateId: representation.mandateId,
+          },
+        }),
       };
       const json = canonicalize(content) ?? '{}';
       await addAkteDocument(tx, {
