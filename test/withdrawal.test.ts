@@ -80,6 +80,17 @@ describe.concurrent('withdrawal of an application before the decision', () => {
           outcome: 'withdrawn',
           withdrawal: { feeRefunded: refund },
         });
+        // Withdrawn while in review: no decision, no Bescheid delivered.
+        const milestones = (view.body as { milestones: Array<{ key: string; state: string; note?: string }> })
+          .milestones;
+        expect(milestones.find((m) => m.key === 'in_review')).toMatchObject({
+          state: 'done',
+          note: 'Sie haben Ihren Antrag zurückgenommen.',
+        });
+        expect(milestones.filter((m) => m.key === 'decided' || m.key === 'delivered').map((m) => m.state)).toEqual([
+          'skipped',
+          'skipped',
+        ]);
         const again = await call(api, 'POST', `/cases/${caseId}/withdrawal`, token, {});
         expect(again.status).toBe(409);
         expect(JSON.stringify(again.body)).toContain(WITHDRAWAL_TOO_LATE);
