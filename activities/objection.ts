@@ -7,6 +7,7 @@ import { completeOutsideTask, createTask } from '../db/queries/tasks.js';
 import { caseWorkerGroup } from '../workflows/contracts/task.js';
 import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
+import { payOut } from './payout.js';
 
 export interface ObjectionTaskInput {
   caseId: string;
@@ -49,8 +50,15 @@ export function objectionAuthorityGroup(serviceKey: string, authorityId: string)
 }
 
 /** The objection procedure's effects: its tasks, its row and timeline, its delivered decisions; each once. */
-export function createObjectionActivities({ db, postbox }: ActivityDeps) {
+export function createObjectionActivities(deps: ActivityDeps) {
+  const { db, postbox } = deps;
   return {
+    /**
+     * `payOutAfterRemedy`: the amount a remedy grants on a pay-out service, paid to the application's IBAN once, under
+     * its own effect key (`case:<id>:payout-after-remedy`), so it never merges with the case's own pay-out.
+     */
+    payOutAfterRemedy: payOut(deps, 'payout-after-remedy'),
+
     /**
      * `openObjectionTask`: the Abhilfeprüfung for the deciding authority's case workers, or the decision for the
      * objection authority; a late objection says so in the task.

@@ -15,7 +15,13 @@ import type {
 } from '../workflows/contracts/objection.js';
 import type { objectionWorkflow } from '../workflows/objection.js';
 import type { Database } from '../db/client.js';
-import { addAkteDocument, bekanntgabeDocumentId, findAkte, findAkteDocument } from '../db/queries/akte.js';
+import {
+  addAkteDocument,
+  antragDocumentId,
+  bekanntgabeDocumentId,
+  findAkte,
+  findAkteDocument,
+} from '../db/queries/akte.js';
 import { appendLateCaseEvent } from '../db/queries/case-events.js';
 import { getCase } from '../db/queries/cases.js';
 import { findObjection, recordObjection } from '../db/queries/objections.js';
@@ -156,6 +162,7 @@ export class ObjectionClient {
       eventKey: 'objection',
     });
     const legalDayMs = this.deadlines.legalDayMs ?? DEFAULT_DEADLINES.legalDayMs;
+    const antrag = await findAkteDocument(this.db, { documentId: antragDocumentId(f.caseId) });
     const input: ObjectionInput = {
       caseId: f.caseId,
       serviceKey: akte.serviceKey,
@@ -165,6 +172,7 @@ export class ObjectionClient {
       late,
       ...(periodEndsOn && { periodEndsOn }),
       taskDueInMs: TASK_DUE_LEGAL_DAYS * legalDayMs,
+      ...(antrag?.kind === 'antrag' && { antrag: { sha256: antrag.sha256 } }),
     };
     try {
       // Started after the records, and again by a retried filing whose start did not happen: one workflow per case.

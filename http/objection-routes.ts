@@ -125,6 +125,11 @@ export const objectionRoutes: FastifyPluginAsync<ObjectionRoutesOptions> = async
             },
             reasons: { type: 'array', minItems: 1, maxItems: 20, items: reasons },
             reinstatement: { type: 'boolean', description: 'abhilfe only, for a late objection' },
+            payoutCents: {
+              type: 'integer',
+              minimum: 1,
+              description: 'abhilfe with a remedy on a pay-out service: the amount the remedy grants, paid out once',
+            },
           },
         },
         response: {

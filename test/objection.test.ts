@@ -8,7 +8,9 @@ import { listDeliveries } from '../db/queries/deliveries.js';
 import { findObjection } from '../db/queries/objections.js';
 import { activeHoldsOfCase } from '../db/queries/retention.js';
 import { listTasksOfCase } from '../db/queries/tasks.js';
-import { gewerbeApplication } from '../dev/demo/sample-other-services.js';
+import type { SubmitApplication } from '../client/case-client.js';
+import { listPayments } from '../db/queries/payments.js';
+import { gewerbeApplication, lastenradApplication } from '../dev/demo/sample-other-services.js';
 import { addDays, berlinDate } from '../services/legal-time.js';
 import { db, httpApiFor, type TestEngine, withWorker } from './harness.js';
 import { applicantToken, call, staffToken } from './http-helpers.js';
@@ -20,8 +22,12 @@ import { waitFor } from './support/wait.js';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n').toString('base64');
 
 /** A rejected parking permit, closed with its Bescheid; its Bekanntgabe as the post office reports it (`deliveredOn`). */
-async function rejectedCase(e: TestEngine, nth: number, deliveredOn: string) {
-  const submission = applicationOf('other_zone', nth);
+async function rejectedCase(
+  e: TestEngine,
+  nth: number,
+  deliveredOn: string,
+  submission: SubmitApplication = applicationOf('other_zone', nth),
+) {
   const { caseId } = await e.cases.submit(submission);
   expect((await e.cases.result(caseId)).outcome).toBe('rejected');
   const { serviceKey, authorityId } = submission;
@@ -168,6 +174,36 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
       expect((await listTasksOfCase(db, { caseId })).map((t) => [t.kind, t.state])).toEqual([['abhilfe', 'completed']]);
       const view = await call(api, 'GET', `/cases/${caseId}/milestones`, applicant);
       expect(view.body).toMatchObject({ objection: { stage: 'remedied', abhilfe: 'remedy' } });
+      await api.close();
+    });
+  });
+
+  it('remedied on a pay-out service: the grant the remedy decides is paid out once, besides the replacing Bescheid', async () => {
+    await withWorker(async (e) => {
+      const today = berlinDate(new Date());
+      const { caseId, api, applicant, caseWorker } = await rejectedCase(
+        e,
+        0,
+        today,
+        lastenradApplication('not_resident', 25),
+      );
+      expect(await listPayments(db, { caseId })).toEqual([]);
+      expect(
+        (await call(api, 'POST', `/cases/${caseId}/objection`, applicant, { reasons: 'Ich wohne in Musterstadt.' }))
+          .status,
+      ).toBe(201);
+      await openTask(caseId, 'abhilfe');
+      const remedy = await call(api, 'POST', `/cases/${caseId}/objection/decision`, caseWorker, {
+        stage: 'abhilfe',
+        outcome: 'remedy',
+        payoutCents: 50_000,
+        reasons: ['Die Meldebescheinigung weist den Wohnsitz in Musterstadt nach.'],
+      });
+      expect(remedy.status, JSON.stringify(remedy.body)).toBe(200);
+      expect((await e.cases.objections.result(caseId)).stage).toBe('remedied');
+      expect((await listPayments(db, { caseId })).map((p) => [p.kind, p.amountCents, p.status])).toEqual([
+        ['payout', 50_000, 'paid_out'],
+      ]);
       await api.close();
     });
   });

@@ -25,6 +25,8 @@ export function objectionRefusalOf(state: ObjectionState, d: ObjectionDecision):
       : 'Der Widerspruch liegt der Widerspruchsbehörde vor.';
   if (!OUTCOMES[d.stage].includes(d.outcome)) return `Diese Entscheidung ist hier nicht möglich: ${d.outcome}.`;
   if (d.stage !== 'abhilfe' && 'reinstatement' in d) return 'Über die Wiedereinsetzung entscheidet die Abhilfeprüfung.';
+  if (d.stage === 'abhilfe' && d.payoutCents !== undefined && (d.outcome === 'no_remedy' || !(d.payoutCents > 0)))
+    return 'Eine Auszahlung gibt es nur mit einer Abhilfe, mit einem Betrag über null.';
   if (d.reasons.length === 0 || d.reasons.some((r) => r.trim() === '')) return 'Bitte die Gründe angeben.';
   if (d.stage === 'abhilfe' && d.reinstatement !== undefined && !state.late)
     return 'Der Widerspruch ist rechtzeitig eingegangen; eine Wiedereinsetzung ist nicht zu entscheiden.';
@@ -78,6 +80,10 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
       outcome: abhilfe.outcome,
       reasons: abhilfe.reasons,
     });
+    if (abhilfe.payoutCents && input.antrag) {
+      const payout = await acts.payOutAfterRemedy({ ...ref, antrag: input.antrag, amountCents: abhilfe.payoutCents });
+      state.payoutCents = payout.amountCents;
+    }
     if (abhilfe.outcome === 'remedy') {
       state.stage = 'remedied';
       await acts.recordObjectionStage({ ...ref, ...decided(state), stage: 'remedied', completed, documentId });

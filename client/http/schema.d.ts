@@ -3140,6 +3140,8 @@ export interface operations {
                      * @enum {string}
                      */
                     outcome: "remedy" | "partial_remedy" | "no_remedy" | "rejected" | "granted" | "partly_granted";
+                    /** @description abhilfe with a remedy on a pay-out service: the amount the remedy grants, paid out once */
+                    payoutCents?: number;
                     reasons: string[];
                     /** @description abhilfe only, for a late objection */
                     reinstatement?: boolean;

@@ -146,6 +146,7 @@ export const BEKANNTGABE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
 export const OBJECTION_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'objection-remedied': (f) =>
     count(f, 'activity:issueObjectionDocument') === 1 && count(f, 'activity:openObjectionTask') === 1,
+  'objection-payout': (f) => ran(f, 'payOutAfterRemedy'),
   'objection-decided': (f) => count(f, 'activity:openObjectionTask') === 2 && ran(f, 'issueObjectionDocument'),
 };
 

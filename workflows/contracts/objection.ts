@@ -26,6 +26,8 @@ export interface ObjectionInput {
   late: boolean;
   /** The last day of the period, where the Bekanntgabe is recorded. */
   periodEndsOn?: string;
+  /** The Akte's Antrag, for a pay-out after a remedy (the IBAN is in the application). */
+  antrag?: { sha256: string };
   /** Due time of each task, in ms (a legal day's length in tests times the days the authority allows). */
   taskDueInMs: number;
 }
@@ -41,6 +43,8 @@ export interface AbhilfeDecision {
   reasons: string[];
   /** A late objection: the case worker grants reinstatement (Wiedereinsetzung, § 70 Abs. 2, § 60 VwGO). */
   reinstatement?: boolean;
+  /** A pay-out service: the amount the remedy grants, paid out with the Abhilfebescheid (in cents). */
+  payoutCents?: number;
 }
 
 /** The objection authority's decision (Widerspruchsbescheid, § 73 Abs. 1 and 3 VwGO). */
@@ -62,6 +66,8 @@ export interface ObjectionState {
   reinstated?: boolean;
   taskId: string;
   abhilfe?: AbhilfeDecision['outcome'];
+  /** Paid out after a remedy, in cents. */
+  payoutCents?: number;
   /** The sealed documents the procedure issued, by Akte document id. */
   documents: string[];
 }
