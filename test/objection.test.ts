@@ -17,6 +17,8 @@ import { applicantToken, call, staffToken } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { inspectPdf } from './support/pdf-tools.js';
 import { waitFor } from './support/wait.js';
+import { objectionRefusalOf } from '../workflows/objection.js';
+import type { ObjectionState } from '../workflows/contracts/objection.js';
 
 // Smallest file whose content reads as a PDF (the upload check goes by content).
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n').toString('base64');
@@ -262,5 +264,41 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
       expect(await findObjection(db, { caseId })).toBeUndefined();
       await api.close();
     });
+  });
+});
+
+describe('what the objection workflow refuses at each stage', () => {
+  const at = (stage: ObjectionState['stage'], late = false): ObjectionState => ({
+    caseId: 'c',
+    stage,
+    late,
+    taskId: 'c:abhilfe',
+    documents: [],
+  });
+  const reasons = ['Gründe'];
+  it('takes each decision only at its stage, with an outcome of that stage and with reasons', () => {
+    expect(objectionRefusalOf(at('abhilfe'), { stage: 'abhilfe', by: 'sb', outcome: 'no_remedy', reasons })).toBe(
+      undefined,
+    );
+    expect(
+      objectionRefusalOf(at('abhilfe'), { stage: 'objection_authority', by: 'sb', outcome: 'rejected', reasons }),
+    ).toContain('Abhilfeprüfung');
+    expect(
+      objectionRefusalOf(at('abhilfe'), { stage: 'abhilfe', by: 'sb', outcome: 'rejected' as never, reasons }),
+    ).toContain('nicht möglich');
+    expect(objectionRefusalOf(at('abhilfe'), { stage: 'abhilfe', by: 'sb', outcome: 'remedy', reasons: [' '] })).toBe(
+      'Bitte die Gründe angeben.',
+    );
+    expect(
+      objectionRefusalOf(at('decided'), { stage: 'objection_authority', by: 'sb', outcome: 'rejected', reasons }),
+    ).toContain('bereits entschieden');
+  });
+  it('decides reinstatement only for a late objection, and a pay-out only with a remedy', () => {
+    const reinstate = { stage: 'abhilfe', by: 'sb', outcome: 'no_remedy', reasons, reinstatement: true } as const;
+    expect(objectionRefusalOf(at('abhilfe', true), reinstate)).toBe(undefined);
+    expect(objectionRefusalOf(at('abhilfe', false), reinstate)).toContain('rechtzeitig');
+    expect(
+      objectionRefusalOf(at('abhilfe'), { stage: 'abhilfe', by: 'sb', outcome: 'no_remedy', reasons, payoutCents: 5 }),
+    ).toContain('Auszahlung');
   });
 });

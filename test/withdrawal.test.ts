@@ -12,6 +12,8 @@ import { db, httpApiFor, withWorker } from './harness.js';
 import { applicantToken, call } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { waitForStatus } from './support/wait.js';
+import { withdrawalRefusalOf } from '../workflows/withdrawal.js';
+import type { CaseState } from '../workflows/contracts/case.js';
 
 // The same service with a fee that is paid back on withdrawal (`fee.refundOn: ['withdrawn']`).
 const REFUNDING_KEY = '99000000000025';
@@ -116,5 +118,25 @@ describe.concurrent('withdrawal of an application before the decision', () => {
       expect((await getCase(db, { caseId }))?.outcome).toBe('approved');
       await api.close();
     });
+  });
+});
+
+describe('when the case refuses a withdrawal', () => {
+  const state = (status: CaseState['status']): CaseState => ({
+    caseId: 'c',
+    serviceKey: 's',
+    authorityId: 'a',
+    status,
+    applicantSubject: 'applicant',
+    history: [],
+  });
+  it('only from its applicant, once, and before the Bescheid is being issued', () => {
+    const mine = { subject: 'applicant' };
+    for (const s of ['received', 'fetching_evidence', 'awaiting_applicant', 'collecting_fee', 'deciding'] as const)
+      expect(withdrawalRefusalOf(state(s), mine, false), s).toBe(undefined);
+    for (const s of ['issuing_bescheid', 'sealing', 'delivering', 'archiving', 'closed'] as const)
+      expect(withdrawalRefusalOf(state(s), mine, false), s).toBe(WITHDRAWAL_TOO_LATE);
+    expect(withdrawalRefusalOf(state('deciding'), { subject: 'someone-else' }, false)).toContain('Nur die');
+    expect(withdrawalRefusalOf(state('deciding'), mine, true)).toContain('bereits');
   });
 });
