@@ -246,6 +246,36 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
     });
   });
 
+  it('late and not reinstated: the objection authority dismisses it as inadmissible', async () => {
+    await withWorker(async (e) => {
+      const { caseId, api, applicant, caseWorker } = await rejectedCase(e, 8, addDays(berlinDate(new Date()), -90));
+      const filed = await call(api, 'POST', `/cases/${caseId}/objection`, applicant, { reasons: 'Ich war verreist.' });
+      expect(filed.body).toMatchObject({ late: true });
+      await openTask(caseId, 'abhilfe');
+      const abhilfe = await call(api, 'POST', `/cases/${caseId}/objection/decision`, caseWorker, {
+        stage: 'abhilfe',
+        outcome: 'no_remedy',
+        reinstatement: false,
+        reasons: ['Eine Reise hindert nicht, rechtzeitig Widerspruch zu erheben.'],
+      });
+      expect(abhilfe.status, JSON.stringify(abhilfe.body)).toBe(200);
+      expect((await openTask(caseId, 'widerspruchsbescheid')).reason).toContain('nach Ablauf der Widerspruchsfrist');
+      const decided = await call(api, 'POST', `/cases/${caseId}/objection/decision`, caseWorker, {
+        stage: 'objection_authority',
+        outcome: 'rejected',
+        reasons: ['Die Widerspruchsfrist war abgelaufen; Wiedereinsetzungsgründe liegen nicht vor.'],
+      });
+      expect(decided.status, JSON.stringify(decided.body)).toBe(200);
+      await e.cases.objections.result(caseId);
+      const entry = (await listAkteDocuments(db, { caseId })).find((d) => d.kind === 'objection_decision');
+      const text = await textOf(e, entry!.sha256);
+      expect(text).toContain('als unzulässig zurückgewiesen');
+      expect(text).toContain('§ 70 VwGO');
+      expect(await findObjection(db, { caseId })).toMatchObject({ late: true, reinstated: false, stage: 'decided' });
+      await api.close();
+    });
+  });
+
   it('refused where the Land abolished the objection procedure for the service (gewerbeanmeldung)', async () => {
     await withWorker(async (e) => {
       const submission = gewerbeApplication('prohibited', 25);
