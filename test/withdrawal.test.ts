@@ -130,11 +130,11 @@ describe('when the case refuses a withdrawal', () => {
     applicantSubject: 'applicant',
     history: [],
   });
-  it('only from its applicant, once, and before the Bescheid is being issued', () => {
+  it('only from its applicant, once, and before a pay-out or the Bescheid is under way', () => {
     const mine = { subject: 'applicant' };
     for (const s of ['received', 'fetching_evidence', 'awaiting_applicant', 'collecting_fee', 'deciding'] as const)
       expect(withdrawalRefusalOf(state(s), mine, false), s).toBe(undefined);
-    for (const s of ['issuing_bescheid', 'sealing', 'delivering', 'archiving', 'closed'] as const)
+    for (const s of ['paying_out', 'issuing_bescheid', 'sealing', 'delivering', 'archiving', 'closed'] as const)
       expect(withdrawalRefusalOf(state(s), mine, false), s).toBe(WITHDRAWAL_TOO_LATE);
     expect(withdrawalRefusalOf(state('deciding'), { subject: 'someone-else' }, false)).toContain('Nur die');
     expect(withdrawalRefusalOf(state('deciding'), mine, true)).toContain('bereits');

@@ -15,8 +15,15 @@ import type { CaseProgress } from './case-progress.js';
 /** Patch id: cases from here on accept the applicant's withdrawal while they run. */
 export const WITHDRAWAL_PATCH = 'case-withdrawal';
 
-/** From these stages on the decision is being issued and announced: a withdrawal comes too late. */
-const TOO_LATE: ReadonlySet<CaseStatus> = new Set(['issuing_bescheid', 'sealing', 'delivering', 'archiving', 'closed']);
+/** From these stages on money goes out or the decision is being issued and announced: a withdrawal comes too late. */
+const TOO_LATE: ReadonlySet<CaseStatus> = new Set([
+  'paying_out',
+  'issuing_bescheid',
+  'sealing',
+  'delivering',
+  'archiving',
+  'closed',
+]);
 
 /** Why a withdrawal is refused, or undefined: pure, so the validator and tests share it. */
 export function withdrawalRefusalOf(state: CaseState, r: WithdrawalRequest, declared: boolean): string | undefined {

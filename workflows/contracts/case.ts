@@ -333,7 +333,7 @@ export interface CaseState {
 
 /** Why a withdrawal is refused once the decision is being issued (the workflow's validator and the API say the same). */
 export const WITHDRAWAL_TOO_LATE =
-  'Der Antrag kann nicht mehr zurückgenommen werden: Der Bescheid wird bereits erstellt oder ist erlassen.';
+  'Der Antrag kann nicht mehr zurückgenommen werden: Über ihn ist bereits entschieden, der Bescheid wird erstellt oder ist erlassen.';
 
 /** The applicant's declaration that they withdraw the application; `reason` is optional and goes only to the Akte. */
 export interface WithdrawalRequest {
