@@ -8,10 +8,14 @@ import { listPayments } from '../db/queries/payments.js';
 import { listTasksOfCase } from '../db/queries/tasks.js';
 import { registerService, sampleServices } from '../services/catalogue.js';
 import { WITHDRAWAL_TOO_LATE } from '../workflows/contracts/case.js';
+import { HttpPaymentProvider } from '../adapters/payments-http.js';
+import { findPayment } from '../db/queries/payments.js';
+import { startPaymentSandbox } from '../dev/stand-ins/payments/server.js';
+import { effectKey } from '../workflows/contracts/ids.js';
 import { db, httpApiFor, withWorker } from './harness.js';
 import { applicantToken, call } from './http-helpers.js';
 import { applicationOf } from './samples.js';
-import { waitForStatus } from './support/wait.js';
+import { waitFor, waitForStatus } from './support/wait.js';
 import { withdrawalRefusalOf } from '../workflows/withdrawal.js';
 import type { CaseState } from '../workflows/contracts/case.js';
 
@@ -99,6 +103,40 @@ describe.concurrent('withdrawal of an application before the decision', () => {
         await api.close();
       });
     });
+
+  it('withdrawn while the fee is still open: the transaction is cancelled at the provider, nothing is refunded', async () => {
+    // A provider where nobody pays: the case waits for the fee.
+    const sandbox = await startPaymentSandbox({
+      port: 0,
+      webhookSecret: 'withdrawal-test',
+      outcome: 'manual',
+      delayMs: 0,
+      webhooks: false,
+    });
+    try {
+      await withWorker(
+        async (e) => {
+          const submission = applicationOf('resident', 11);
+          const { caseId } = await e.cases.submit(submission);
+          await waitFor(async () => (await e.cases.status(caseId)).payment?.status === 'open', {
+            what: 'the open fee',
+          });
+          await e.cases.withdraw(caseId, { subject: submission.identity.subject });
+          expect(await e.cases.ending(caseId)).toMatchObject({ outcome: 'withdrawn' });
+          const fee = await findPayment(db, { idempotencyKey: effectKey(caseId, 'fee') });
+          expect(fee?.status).toBe('cancelled');
+          const atProvider = await fetch(`${sandbox.url}/transactions/${fee!.providerTransactionId}`);
+          expect(((await atProvider.json()) as { status: string }).status).toBe('cancelled');
+          const types = (await listCaseEvents(db, { caseId })).map((ev) => ev.type);
+          expect(types).toEqual(expect.arrayContaining(['case.withdrawn', 'fee.cancelled']));
+          expect(types).not.toContain('fee.refunded');
+        },
+        { payments: { provider: new HttpPaymentProvider(sandbox.url), portalUrl: 'http://portal.invalid' } },
+      );
+    } finally {
+      await sandbox.close();
+    }
+  });
 
   it('refused once the case has closed with its Bescheid', async () => {
     await withWorker(async (e) => {

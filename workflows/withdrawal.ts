@@ -90,7 +90,15 @@ export async function closeWithdrawn(
     await local.syncTask({ view: { ...task } });
     await journal.note('task.cancelled', { taskId: task.taskId, by: 'system', reason: 'withdrawn' });
   }
-  const paid = progress.state.payment?.status === 'paid' ? progress.state.payment : undefined;
+  // A fee still open: closed at the provider so nobody pays into a withdrawn case; paid in the last moment, it counts.
+  const payment = progress.state.payment;
+  if (payment?.status === 'open' && progress.openPayment) {
+    const transactionId = progress.openPayment;
+    const { status } = await acts.cancelFeePayment({ ...ref, transactionId });
+    payment.status = status === 'paid' ? 'paid' : 'unpaid';
+    await journal.note(status === 'paid' ? 'fee.paid' : 'fee.cancelled', { transactionId, reason: 'withdrawn' });
+  }
+  const paid = payment?.status === 'paid' ? payment : undefined;
   let fee: WithdrawnCaseResult['fee'];
   if (paid && c.refundOnWithdrawal) {
     fee = await acts.refundFee({

@@ -127,6 +127,8 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'bekanntgabe-started': (f) => f.steps.includes('child:bekanntgabeWorkflow'),
   // Patch `case-withdrawal`: the applicant withdrew while a case worker had the case; it closed without a Bescheid.
   withdrawn: (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'confirmWithdrawal'),
+  // Withdrawn while the fee was open: the transaction is cancelled at the provider.
+  'withdrawn-fee-open': (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'cancelFeePayment'),
 };
 /** Workflows other than the case: one history of each type. */
 export const OTHER_TYPES = [
