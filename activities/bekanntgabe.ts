@@ -9,7 +9,7 @@ import type {
 import { addAkteDocument, bekanntgabeDocumentId } from '../db/queries/akte.js';
 import { appendLateCaseEvent } from '../db/queries/case-events.js';
 import { createTask } from '../db/queries/tasks.js';
-import { findAuthority, findService } from '../services/catalogue.js';
+import { candidateGroupOf, findAuthority, findService } from '../services/catalogue.js';
 import {
   bekanntgabeAfterRetrieval,
   bekanntgabeByFiction,
@@ -100,7 +100,7 @@ export function createBekanntgabeActivities({ db, postbox }: ActivityDeps) {
         kind: 'deliver_manually',
         serviceKey: i.serviceKey,
         authorityId: i.authorityId,
-        candidateGroup: `${i.authorityId}:poststelle`,
+        candidateGroup: candidateGroupOf(i.serviceKey, i.authorityId, 'deliver_manually'),
         reason,
         dueAt: new Date(Date.now() + 3 * i.legalDayMs),
       });

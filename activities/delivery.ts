@@ -2,6 +2,7 @@ import type { DeliveryResult, SealResult } from '../workflows/contracts/case.js'
 import { effectKey } from '../workflows/contracts/ids.js';
 import { getCase } from '../db/queries/cases.js';
 import { createTask } from '../db/queries/tasks.js';
+import { candidateGroupOf } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface HandOverDeliveryInput {
@@ -40,7 +41,7 @@ export function createDeliveryActivities({ db, postbox }: ActivityDeps) {
         kind: 'deliver_manually',
         serviceKey: row?.serviceKey ?? 'unknown',
         authorityId: i.authorityId,
-        candidateGroup: `${i.authorityId}:poststelle`,
+        candidateGroup: candidateGroupOf(row?.serviceKey ?? 'unknown', i.authorityId, 'deliver_manually'),
         reason: i.reason,
         dueAt: new Date(i.dueAt),
       });

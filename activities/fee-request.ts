@@ -1,11 +1,10 @@
 import type { FeeRequest, PaymentStatus } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
-import { caseWorkerGroup } from '../workflows/contracts/task.js';
 import { findFitConnectSubmission } from '../db/queries/fit-connect-submissions.js';
 import { recordHkrBooking } from '../db/queries/hkr-bookings.js';
 import { findPayment, recordPayment } from '../db/queries/payments.js';
 import { createTask } from '../db/queries/tasks.js';
-import { findService } from '../services/catalogue.js';
+import { candidateGroupFor, findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
 import { type CaseRef, feeAccount, fromProvider } from './fee-account.js';
 import { hkrBooking } from './fee-booking.js';
@@ -135,7 +134,7 @@ async function recordPortalPayment(db: ActivityDeps['db'], i: CaseRef & { amount
       kind: 'check_fee_difference',
       serviceKey: i.serviceKey,
       authorityId: i.authorityId,
-      candidateGroup: caseWorkerGroup(i.authorityId),
+      candidateGroup: candidateGroupFor(service, i.authorityId, 'check_fee_difference'),
       reason: `Im Antragsportal wurden ${euro(amountCents)} bezahlt (Kassenzeichen ${paid.transactionReference}); die Gebühr für ${service.name} beträgt ${euro(i.amountCents)}. Bitte die Differenz erstatten oder nachfordern; es wurde nichts erneut abgebucht.`,
       dueAt: new Date(Date.now() + 14 * 86_400_000),
     });

@@ -16,7 +16,7 @@ import { DocumentStore } from '../adapters/document-store.js';
 import { FolderBlobStore } from '../adapters/blob-store/blob-store.js';
 import { connectDatabase } from '../db/client.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { akteDocuments, akteSearchTerms, akten, tasks } from '../db/schema.js';
+import { akteDocuments, akteSearchTerms, akten, taskFollowUps, tasks } from '../db/schema.js';
 import { BlindIndex, DEV_SEARCH_INDEX_SECRET, searchValues } from '../platform/blind-index.js';
 import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import { percentile } from '../dev/demo/stats.js';
@@ -73,7 +73,8 @@ try {
           kind: 'review_decision',
           serviceKey: SERVICES[i % SERVICES.length]!,
           authorityId,
-          candidateGroup: `${authorityId}:sachbearbeitung`,
+          // A quarter of the tasks belong to another group (a service declaring its own), as in a town hall.
+          candidateGroup: `${authorityId}:${i % 4 === 3 ? 'gewerbeamt' : 'sachbearbeitung'}`,
           reason: 'Firmenfahrzeug: dauerhafte private Nutzung ist zu prüfen.',
           assignee: claimed ? `sb.person${i % 10}` : null,
           priority: 'normal' as const,
@@ -82,10 +83,25 @@ try {
           fourEyes: i % 5 === 0,
           dueAt,
           followUpAt: dueAt,
+          // Every tenth task waits for the applicant's answer to a question.
+          openQuestionId: i % 10 === 0 ? `${caseId}:review:q1` : null,
           version: 1,
         };
       });
       await database.db.insert(tasks).values(rows);
+      // Every seventh task has a Wiedervorlage, spread over ±10 days.
+      await database.db.insert(taskFollowUps).values(
+        rows
+          .filter((_, j) => (start + j) % 7 === 0)
+          .map((r, j) => ({
+            taskId: r.taskId,
+            caseId: r.caseId,
+            authorityId,
+            followUpOn: new Date(now + ((j % 21) - 10) * 86_400_000).toISOString().slice(0, 10),
+            note: { note: 'bench' },
+            setBy: 'sb.person1',
+          })),
+      );
       const people = rows.map((r, j) => ({ caseId: r.caseId, i: start + j, ...personOf(start + j) }));
       await database.db.insert(akten).values(
         people.map((p) => ({
@@ -125,7 +141,7 @@ try {
       await database.db.insert(akteSearchTerms).values(terms).onConflictDoNothing();
     }
   }
-  for (const table of ['tasks', 'akten', 'akte_documents', 'akte_search_terms'])
+  for (const table of ['tasks', 'akten', 'akte_documents', 'akte_search_terms', 'task_follow_ups'])
     await database.db.execute(`analyze ${table}`);
 
   const client = new Client({ connection: Connection.lazy() });
@@ -155,6 +171,16 @@ try {
   });
   const session = Buffer.from(JSON.stringify({ sid })).toString('base64url');
   const cookie = `wb_session=${encodeURIComponent(sign(session, SECRET))}`;
+  // A case worker whose login names her group: her inbox shows that group's tasks and her own.
+  const groupSid = await new WorkbenchSessionStore(database.db, 3600_000).open({
+    id: 'sb.person2',
+    role: 'case_worker',
+    authorityId: AUTHORITY,
+    name: 'Bench Gruppe',
+    exp: Math.floor(now / 1000) + 3600,
+    groups: ['sachbearbeitung'],
+  });
+  const groupCookie = `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid: groupSid })).toString('base64url'), SECRET))}`;
   const person = personOf(4711);
 
   const scenarios: Record<string, string> = {
@@ -172,18 +198,30 @@ try {
     'search by Aktenzeichen': `/workbench/inbox?q=${encodeURIComponent('ms-bpa/2026/04712')}`,
     'search finding nothing': '/workbench/inbox?q=Niemand%20Nirgends',
     'last page': `/workbench/inbox?page=${Math.ceil(N / 25)}`,
+    'Wiedervorlage fällig (saved filter)': '/workbench/inbox?followup=due&sort=followup',
+    'Rückfrage offen (saved filter)': '/workbench/inbox?question=open',
+    'sorted by receipt': '/workbench/inbox?sort=received',
+    'sorted by Wiedervorlage': '/workbench/inbox?sort=followup',
+    'her groups only (groups claim)': 'groups:/workbench/inbox',
+    'her groups, searched by name': `groups:/workbench/inbox?q=${encodeURIComponent(personOf(4712).name.familyName)}`,
   };
   console.log(
     `inbox with ${N} active tasks of ${AUTHORITY} (and ${N} of another authority); ${RUNS} requests per scenario\n`,
   );
   const p95s: number[] = [];
-  for (const [label, path] of Object.entries(scenarios)) {
+  for (const [label, scenario] of Object.entries(scenarios)) {
+    const grouped = scenario.startsWith('groups:');
+    const path = grouped ? scenario.slice('groups:'.length) : scenario;
     const ms: number[] = [];
     for (let i = 0; i < RUNS + 10; i++) {
       const t = performance.now();
-      const res = await api.inject({ method: 'GET', url: path, headers: { cookie } });
+      const res = await api.inject({ method: 'GET', url: path, headers: { cookie: grouped ? groupCookie : cookie } });
       if (res.statusCode !== 200) throw new Error(`${path} answered ${res.statusCode}`);
-      if (i === 0 && label.startsWith('search by') && !res.body.includes('/workbench/cases/'))
+      if (
+        i === 0 &&
+        (label.startsWith('search by') || label.includes('saved') || label.includes('searched')) &&
+        !res.body.includes('/workbench/cases/')
+      )
         throw new Error(`${label}: found nothing`);
       if (i >= 10) ms.push(performance.now() - t);
     }

@@ -46,8 +46,10 @@ export function isSealed(value: unknown): value is SealedValue {
 }
 
 /** What a sealed value is bound to: its table, column and row, so a value copied into another row does not open. */
-export const sealedAt = (column: 'akten.identity' | 'akten.consent' | 'akte_documents.content', rowId: string) =>
-  `${column}:${rowId}`;
+export const sealedAt = (
+  column: 'akten.identity' | 'akten.consent' | 'akte_documents.content' | 'task_follow_ups.note',
+  rowId: string,
+) => `${column}:${rowId}`;
 
 /** Seals a value with the authority's current data key; null, undefined and already sealed values stay as they are. */
 export async function sealValue(authorityId: string, value: unknown, at: string): Promise<unknown> {

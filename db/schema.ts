@@ -3,6 +3,7 @@ import {
   bigserial,
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -103,6 +104,29 @@ export const tasks = pgTable(
     // The workbench's default page (open and claimed tasks): ordered by the index, no sort over the authority's tasks.
     index('tasks_inbox_active_idx').on(t.authorityId, t.dueAt, t.taskId).where(sql`${t.state} in ('open', 'claimed')`),
     index('tasks_authority_due_idx').on(t.authorityId, t.dueAt),
+  ],
+);
+
+/**
+ * A follow-up date (Wiedervorlage) a case worker set on a task, with an optional note (sealed at rest with the
+ * authority's data key, db/akte-sealing.ts). Kept apart from `tasks`, the workflow's projection, which the workflow
+ * rewrites with every change: the Wiedervorlage belongs to the workbench, not to the case's course.
+ */
+export const taskFollowUps = pgTable(
+  'task_follow_ups',
+  {
+    taskId: text('task_id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    authorityId: text('authority_id').notNull(),
+    /** The day (Europe/Berlin) the task comes up again, YYYY-MM-DD. */
+    followUpOn: date('follow_up_on', { mode: 'string' }).notNull(),
+    note: jsonb('note'),
+    setBy: text('set_by').notNull(),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('task_follow_ups_authority_day_idx').on(t.authorityId, t.followUpOn),
+    index('task_follow_ups_case_idx').on(t.caseId),
   ],
 );
 

@@ -372,6 +372,7 @@ function processEnvOf(run: Config): Record<string, string> {
     AUTH_ISSUER: run.authIssuer,
     PUBLIC_BASE_URL: run.publicBaseUrl,
     DATA_DIR: run.dataDir,
+    ...(run.workflowBundle && { WORKFLOW_BUNDLE: run.workflowBundle }),
     ...sealEnv(run),
     ...blobEnv(run),
   };

@@ -91,10 +91,37 @@ export function planFor(service: ServiceDefinition, authorityId: string, assessm
     sealIdentity: authority.sealIdentity,
     deadlines: authority.deadlines ?? {},
     fourEyes: { ...service.escalation, ...authority.escalation }.fourEyes,
+    candidateGroup: candidateGroupFor(service, authorityId, 'review_decision'),
     refundOnRejection: service.fee.refundOn?.includes('rejected') ?? false,
     refundOnWithdrawal: service.fee.refundOn?.includes('withdrawn') ?? false,
     ...(service.steps?.length && { steps: service.steps }),
   };
+}
+
+/** Where a task kind goes when a service names no group for it. */
+const DEFAULT_TASK_GROUPS: Record<string, string> = { deliver_manually: 'poststelle' };
+
+/**
+ * The candidate group of a task of `kind` in `authorityId` (`<authority>:<group>`), as the service declares it: the
+ * decision task (`review_decision`) by `escalation.candidateGroup`, other kinds by `escalation.taskGroups`, each
+ * overridable by the authority's overlay.
+ */
+export function candidateGroupFor(service: ServiceDefinition, authorityId: string, kind: string): string {
+  const overlay = Object.hasOwn(service.authorities, authorityId)
+    ? service.authorities[authorityId]?.escalation
+    : undefined;
+  const policy = { ...service.escalation, ...overlay };
+  const named = { ...service.escalation.taskGroups, ...overlay?.taskGroups }[kind];
+  const group =
+    kind === 'review_decision' ? policy.candidateGroup : (named ?? DEFAULT_TASK_GROUPS[kind] ?? 'sachbearbeitung');
+  return `${authorityId}:${group}`;
+}
+
+/** `candidateGroupFor` by service key; an unknown service's tasks go to the kind's default group. */
+export function candidateGroupOf(serviceKey: string, authorityId: string, kind: string): string {
+  const service = listServices().find((s) => s.key === serviceKey);
+  if (service) return candidateGroupFor(service, authorityId, kind);
+  return `${authorityId}:${DEFAULT_TASK_GROUPS[kind] ?? 'sachbearbeitung'}`;
 }
 
 /** The machine-readable catalogue entry portals read: everything but the code. */

@@ -321,7 +321,13 @@ const authorityShape = z.looseObject({
   sealIdentity: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
   postalCodes: z.array(z.string().regex(/^[0-9]{5}$/)),
   deadlines: z.record(z.string(), z.number().int().positive()).optional(),
-  escalation: z.looseObject({ fourEyes: z.boolean().optional(), candidateGroup: z.string().optional() }).optional(),
+  escalation: z
+    .looseObject({
+      fourEyes: z.boolean().optional(),
+      candidateGroup: z.string().optional(),
+      taskGroups: z.record(z.string(), z.string().min(1)).optional(),
+    })
+    .optional(),
   land: z.enum(LAENDER).optional(),
 });
 
@@ -399,7 +405,11 @@ const serviceShape = z.looseObject({
     refundOn: z.array(z.enum(['rejected', 'withdrawn'])).optional(),
     payeeIbanField: z.string().optional(),
   }),
-  escalation: z.object({ fourEyes: z.boolean(), candidateGroup: z.string().min(1) }),
+  escalation: z.object({
+    fourEyes: z.boolean(),
+    candidateGroup: z.string().min(1),
+    taskGroups: z.record(z.string(), z.string().min(1)).optional(),
+  }),
   outputs: z.object({ documents: z.array(z.string()), forwardingRecipients: z.array(z.string()) }),
   retentionYears: z.number().int().positive(),
   retention: z

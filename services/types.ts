@@ -114,7 +114,13 @@ export interface LegalLifecycle {
 export interface EscalationPolicy {
   /** A second, different case worker confirms every decision. */
   fourEyes: boolean;
+  /** The group (within the authority) that decides escalated cases: the `review_decision` task's candidate group. */
   candidateGroup: string;
+  /**
+   * The groups of the service's other task kinds, e.g. `{ deliver_manually: 'poststelle' }`; a kind not named goes to
+   * its default (`deliver_manually`: `poststelle`, any other: `sachbearbeitung`).
+   */
+  taskGroups?: Partial<Record<string, string>>;
 }
 
 /** What the service issues besides the Bescheid, and where its data goes. */
@@ -230,6 +236,11 @@ export interface CasePlan {
   sealIdentity: string;
   deadlines: Partial<CaseDeadlines>;
   fourEyes: boolean;
+  /**
+   * The decision task's candidate group (`<authority>:<group>`), as the service (or the authority's overlay) declares
+   * it; absent in plans recorded before services' groups were read (their tasks go to `<authority>:sachbearbeitung`).
+   */
+  candidateGroup?: string;
   refundOnRejection?: boolean;
   /** A fee paid in advance is paid back when the applicant withdraws (absent in plans recorded before withdrawal). */
   refundOnWithdrawal?: boolean;

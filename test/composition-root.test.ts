@@ -56,6 +56,8 @@ beforeAll(async () => {
     LOG_FILE: join(dataDir, 'engine.log'),
     PAYLOAD_KEYS: testPayloadKeys,
     RATE_LIMIT_PUBLIC_MAX: '3',
+    // The run's bundle of the workflows (test/global-setup.ts) instead of a webpack run per engine and worker started.
+    WORKFLOW_BUNDLE: inject('workflowBundlePath'),
   };
   engine = await startEngine(loadConfig(await withFreeDevPorts(env)), { registerData: sampleRegisterData() });
 }, 120_000);

@@ -18,7 +18,7 @@ const folder = mkdtempSync(join(tmpdir(), 'walkthrough-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('docs/add-a-service.md', () => {
-  // npm install of the engine into a fresh folder, then service:check twice, once end to end (40 s on loaded 2 cores).
+  // npm install of the engine into a fresh folder, then service:check twice, once end to end.
   it('its commands work exactly as written, in order, in a fresh folder', { timeout: 180_000 }, async () => {
     expect(commands).toEqual([
       'mkdir team-services && cd team-services',
@@ -40,6 +40,8 @@ describe('docs/add-a-service.md', () => {
         DATABASE_URL: inject('databaseUrl'),
         // The test database holds the authorities' data keys wrapped by the tests' ring: the engine needs that ring.
         PAYLOAD_KEYS: testPayloadKeys,
+        // The run's bundle of the workflows instead of a webpack run (the CI's demo run bundles as a first start does).
+        WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       },
       maxBuffer: 16 * 1024 * 1024,
     });

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
+import { Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import type { History } from '@temporalio/worker/lib/runtime.js';
 import { describe, expect, inject, it } from 'vitest';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
-import { workflowsPath } from '../app/case-worker.js';
 import {
   coveredInCurrentShape,
   DUPLICATES,
@@ -64,7 +62,7 @@ const MUTANTS: Record<string, Mutation[]> = {
     {
       file: 'workflows/case-summary.ts',
       from: 'await summarising.summariseForCaseWorker(i);',
-      to: 'await summarising.draftApplicantAnswer(i as never);',
+      to: 'await summarising.draftApplicantAnswer(i);',
     },
   ],
   applicantQuestionWorkflow: [
@@ -151,29 +149,38 @@ const LATE_STAGE_MUTANTS: Record<LateStage, Mutation[]> = {
   ],
 };
 
-/** The real workflows, bundled with the given subtle changes applied by test/support/mutant-loader.cjs. */
+/**
+ * The run's bundle of the real workflows (test/global-setup.ts) with the given subtle changes made in the named files'
+ * modules as webpack bundled them: one bundle for every mutant instead of a webpack run each. In a module's bundled
+ * code (after the marker line naming its path) an imported binding is read through its module object (`acts.x(` reads
+ * `_activity_proxies_js__WEBPACK_IMPORTED_MODULE_3__.acts.x(`) and the indentation differs, so a mutation's text is
+ * qualified the same way and matched whitespace-insensitively.
+ */
 async function mutantBundle(mutations: Mutation[]): Promise<{ code: string }> {
-  const mutant = await bundleWorkflowCode({
-    workflowsPath,
-    logger: quiet,
-    webpackConfigHook: (config) => {
-      config.module?.rules?.push({
-        enforce: 'pre',
-        test: /\.ts$/,
-        use: [
-          {
-            loader: fileURLToPath(new URL('./support/mutant-loader.cjs', import.meta.url)),
-            options: { mutations },
-          },
-        ],
+  let code = readFileSync(bundle.codePath, 'utf8');
+  for (const { file, from, to } of mutations) {
+    const start = code.indexOf(`/***/ "./${file}"`);
+    const next = start < 0 ? -1 : code.indexOf('\n/***/ "./', start);
+    const end = next < 0 ? code.length : next;
+    const module = code.slice(start, end);
+    const qualified = (text: string) =>
+      text.replace(/(?<![\w$.])([A-Za-z_$][\w$]*)\./g, (whole, name: string) => {
+        const via = new RegExp(`([\\w$]+__WEBPACK_IMPORTED_MODULE_\\d+__)\\.${name}\\.`).exec(module);
+        return via ? `${via[1]}.${name}.` : whole;
       });
-      return config;
-    },
-  });
-  return { code: mutant.code };
+    const pattern = new RegExp(
+      qualified(from)
+        .split(/\s+/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('\\s+'),
+    );
+    const found = start < 0 ? null : pattern.exec(module);
+    if (!found)
+      throw new Error(`mutant: "${from}" not found in the bundled ${file}; update the mutation in test/replay.test.ts`);
+    code = code.slice(0, start + found.index) + qualified(to) + code.slice(start + found.index + found[0].length);
+  }
+  return { code };
 }
-
-const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
 
 async function replay(
   workflowBundle: { code: string } | { codePath: string },

@@ -28,8 +28,11 @@ const tsx = (args: string[]) =>
           DATABASE_URL: inject('databaseUrl'),
           // The test database holds the authorities' data keys wrapped by the tests' ring: the engine needs that ring.
           PAYLOAD_KEYS: testPayloadKeys,
+          // The run's bundle of the workflows, as a worker image's WORKFLOW_BUNDLE (the CI's demo run bundles as a first
+          // start does).
+          WORKFLOW_BUNDLE: inject('workflowBundlePath'),
         },
-        // One CLI run bundles the workflows and runs every example as a real case (75 s for both runs, loaded 2 cores).
+        // One CLI run starts the engine and runs every example as a real case.
         timeout: 150_000,
       },
       (err, stdout, stderr) =>

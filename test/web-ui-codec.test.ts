@@ -15,7 +15,7 @@ import { loadConfig } from '../platform/config.js';
 import { startTemporalDevServer, type DevServer } from '../dev/temporal-dev-server.js';
 import { tokenAudience, tokens } from './http-helpers.js';
 import { applicationOf } from './samples.js';
-import { launchChromium } from './support/browser.js';
+import { launchChromium, screenshot } from './support/browser.js';
 import { testAuthorities, testKeyRing } from './support/codec.js';
 
 const application = applicationOf('resident', 9);
@@ -149,7 +149,7 @@ describe('the Temporal Web UI and the codec server', () => {
         { timeout: 90_000 },
       )
       .toContain(`Fall ${caseId}`);
-    await page.screenshot({ path: 'docs/screenshots/web-ui-case.png', clip: { x: 0, y: 0, width: 1400, height: 900 } });
+    await screenshot(page, 'docs/screenshots/web-ui-case.png', { x: 0, y: 0, width: 1400, height: 900 });
   });
 
   it('shows ciphertext without an operator session', { timeout: 240_000 }, async () => {

@@ -72,6 +72,25 @@ describe('workbench login and forms', () => {
     expect(session).toMatch(/Path=\/workbench/);
   });
 
+  it("keeps the groups the provider names (the `groups` claim) with the session, for the inbox's scope", async () => {
+    const { back } = await loginAs('sb.gerd');
+    expect(back.status).toBe(303);
+    const rows = await database.db
+      .select({ staff: workbenchSessions.staff })
+      .from(workbenchSessions)
+      .where(sql`${workbenchSessions.staff}->>'id' = 'sb.gerd'`);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.staff).toMatchObject({ id: 'sb.gerd', groups: ['gewerbeamt'] });
+    // Without the claim there are no groups: she sees every group's tasks, as before.
+    await loginAs('sb.anna');
+    const [anna] = await database.db
+      .select({ staff: workbenchSessions.staff })
+      .from(workbenchSessions)
+      .where(sql`${workbenchSessions.staff}->>'id' = 'sb.anna'`)
+      .limit(1);
+    expect(anna!.staff).not.toHaveProperty('groups');
+  });
+
   it('refuses a callback with a foreign state, or without the login cookie', async () => {
     expect((await loginAs('sb.anna', { state: 'forged' })).back.status).toBe(400);
     expect((await loginAs('sb.anna', { verifierCookie: false })).back.status).toBe(400);
@@ -245,8 +264,27 @@ describe('workbench building blocks', () => {
   });
 
   it('resets unknown filter values and takes the authority from the session only', () => {
-    const f = inboxFilters({ state: 'deleted', assignee: 'root', due: 'yesterday', page: '-3', service: "x' or 1=1" });
-    expect(f).toEqual({ state: 'active', service: '', assignee: 'anyone', due: '', q: '', page: 1 });
+    const f = inboxFilters({
+      state: 'deleted',
+      assignee: 'root',
+      due: 'yesterday',
+      page: '-3',
+      service: "x' or 1=1",
+      sort: 'due_at desc',
+      followup: 'all',
+      question: '1',
+    });
+    expect(f).toEqual({
+      state: 'active',
+      service: '',
+      assignee: 'anyone',
+      due: '',
+      followup: '',
+      question: '',
+      sort: 'due',
+      q: '',
+      page: 1,
+    });
     const q = inboxQuery(
       { id: 'sb.anna', role: 'case_worker', authorityId: 'stadt-musterstadt' },
       { ...f, assignee: 'me', due: 'overdue', page: 3 },

@@ -230,7 +230,10 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         const page = await logIn(dora, base, 'Dora Dietz', `/workbench/cases/${caseId}`);
         const focusedNotice = async (p: Page, text: string | RegExp) => {
           await p.getByRole('status').getByText(text).waitFor();
-          expect(await p.evaluate(() => document.activeElement?.id), 'focus on the success message').toBe('notice');
+          // autofocus moves the focus once the page has loaded, a moment after the text shows.
+          await expect
+            .poll(() => p.evaluate(() => document.activeElement?.id), { message: 'focus on the success message' })
+            .toBe('notice');
         };
 
         // A Vermerk: in the Akte, shown on the case page, for staff only.
@@ -243,7 +246,7 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         await expectAccessible(page, 'the case file with a Vermerk');
 
         // A document request from the service's template: filled in, previewed as a draft, sent once.
-        await tabTo(page, page.getByLabel('Vorlage'));
+        await tabTo(page, page.getByLabel('Vorlage', { exact: true }));
         await page.keyboard.press('Enter');
         await tabTo(page, page.getByRole('button', { name: 'Vorlage einsetzen' }));
         await page.keyboard.press('Enter');

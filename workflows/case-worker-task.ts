@@ -19,6 +19,8 @@ export interface NewTask {
   openedAt: Date;
   dueInMs: number;
   remindBeforeMs: number;
+  /** The service's group for the decision (from the case's plan); cases planned before it: `<authority>:sachbearbeitung`. */
+  candidateGroup?: string;
 }
 
 /** What happened to the task, for the case event log: who, why, and what changed. */
@@ -56,7 +58,7 @@ export class CaseWorkerTask {
       kind: 'review_decision',
       serviceKey: t.serviceKey,
       authorityId: t.authorityId,
-      candidateGroup: caseWorkerGroup(t.authorityId),
+      candidateGroup: t.candidateGroup ?? caseWorkerGroup(t.authorityId),
       reason: t.reason,
       priority: 'normal',
       dueAt: new Date(dueAt).toISOString(),

@@ -167,6 +167,8 @@ async function waitForCaseWorker(c: CaseContext, escalation: Decision): Promise<
     openedAt: new Date(),
     dueInMs: c.deadlines.caseWorkerMs,
     remindBeforeMs: c.deadlines.caseWorkerReminderMs,
+    // From the plan the history recorded: a case replays with the group it was planned with, no patch needed.
+    ...(c.plan.candidateGroup && { candidateGroup: c.plan.candidateGroup }),
   });
   // The handlers come first: a case worker who sees the status (query, case row, search attribute) can act at once.
   const handlers = has(c.shape, TASK_HANDLERS_FIRST_PATCH) ? listenForTaskActions(c, task) : undefined;

@@ -15,6 +15,7 @@ import {
   evidenceRetrievals,
   evidenceUploads,
   seals,
+  taskFollowUps,
 } from '../schema.js';
 
 /** Closed cases that still hold personal data and closed before `closedBefore`; the caller applies each service's period. */
@@ -157,6 +158,8 @@ export async function erasePersonalData(db: DbExecutor, r: ErasureRecord): Promi
   // The blind index's keyed hashes of name, birth date, licence plate and address go too: the case is then found
   // by its Aktenzeichen only.
   await db.delete(akteSearchTerms).where(eq(akteSearchTerms.caseId, r.caseId));
+  // Wiedervorlagen and their notes go with the case's personal data.
+  await db.delete(taskFollowUps).where(eq(taskFollowUps.caseId, r.caseId));
   await db
     .update(akten)
     .set({

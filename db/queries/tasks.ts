@@ -1,10 +1,11 @@
-import { and, asc, count, eq, gte, inArray, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { CaseWorkerDecision } from '../../workflows/contracts/case.js';
 import type { TaskState, TaskView } from '../../workflows/contracts/task.js';
 import type { DbExecutor } from '../client.js';
-import { akteDocuments, akteSearchTerms, akten, tasks } from '../schema.js';
+import { akteDocuments, akteSearchTerms, akten, taskFollowUps, tasks } from '../schema.js';
 import { openValue, sealedAt } from '../akte-sealing.js';
 import { openAkteDocumentRow } from './akte.js';
+import { followUpsOf } from './task-follow-ups.js';
 
 export interface SyncTaskParams {
   view: TaskView;
@@ -73,6 +74,19 @@ export interface ListTasksParams {
   search?: { terms: string[]; aktenzeichen?: string; caseIdPrefix?: string };
   /** Only the tasks of these cases (the demo's bot works its own batch, however full the inbox is). */
   caseIds?: string[];
+  /**
+   * Only the tasks of these candidate groups (`<authority>:<group>`, the groups she works in), and those assigned to
+   * one of `orAssignees` (hers, and her absent colleagues') whatever their group.
+   */
+  groups?: { candidateGroups: string[]; orAssignees: string[] };
+  /** Only the tasks whose Wiedervorlage is on or before this day (YYYY-MM-DD). */
+  followUpDueOn?: string;
+  /** Only the tasks with a question to the applicant open. */
+  openQuestion?: boolean;
+  /** While a question to the applicant is open the task's due date rests: `dueBefore` leaves such tasks out. */
+  dueRestsWhileAsking?: boolean;
+  /** `due` (earliest due first, the default), `received` (oldest first), `followup` (earliest Wiedervorlage first). */
+  sort?: 'due' | 'received' | 'followup';
   limit: number;
   offset: number;
 }
@@ -96,6 +110,7 @@ const taskColumns = {
   followUpAt: tasks.followUpAt,
   remindedAt: tasks.remindedAt,
   escalatedAt: tasks.escalatedAt,
+  createdAt: tasks.createdAt,
   completedBy: tasks.completedBy,
   confirmedBy: tasks.confirmedBy,
   outcome: tasks.outcome,
@@ -107,6 +122,7 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   if (p.state) where.push(eq(tasks.state, p.state));
   if (p.serviceKey) where.push(eq(tasks.serviceKey, p.serviceKey));
   if (p.dueBefore) where.push(lte(tasks.dueAt, p.dueBefore));
+  if (p.dueBefore && p.dueRestsWhileAsking) where.push(isNull(tasks.openQuestionId));
   const assignees = p.assignee ? [p.assignee, ...(p.alsoAssignees ?? [])] : [];
   if (p.assignee && p.decidedByAssignee)
     where.push(
@@ -125,12 +141,40 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   if (p.caseIdPrefix) where.push(like(tasks.caseId, `${p.caseIdPrefix.replace(/[\\%_]/g, '\\$&')}%`));
   if (p.caseIds) where.push(inArray(tasks.caseId, p.caseIds));
   if (p.search) where.push(searchCondition(db, p.authorityId, p.search));
+  if (p.groups)
+    where.push(
+      or(
+        inArray(tasks.candidateGroup, p.groups.candidateGroups.length ? p.groups.candidateGroups : ['']),
+        ...(p.groups.orAssignees.length ? [inArray(tasks.assignee, p.groups.orAssignees)] : []),
+      )!,
+    );
+  if (p.openQuestion) where.push(isNotNull(tasks.openQuestionId));
+  if (p.followUpDueOn)
+    where.push(
+      inArray(
+        tasks.taskId,
+        db
+          .select({ taskId: taskFollowUps.taskId })
+          .from(taskFollowUps)
+          .where(and(eq(taskFollowUps.authorityId, p.authorityId), lte(taskFollowUps.followUpOn, p.followUpDueOn))),
+      ),
+    );
+  const order =
+    p.sort === 'received'
+      ? [asc(tasks.createdAt), asc(tasks.taskId)]
+      : p.sort === 'followup'
+        ? [
+            sql`(select f.follow_up_on from ${taskFollowUps} f where f.task_id = ${tasks.taskId}) asc nulls last`,
+            asc(tasks.dueAt),
+            asc(tasks.taskId),
+          ]
+        : [asc(tasks.dueAt), asc(tasks.taskId)];
   const [page, [total]] = await Promise.all([
     db
       .select(taskColumns)
       .from(tasks)
       .where(and(...where))
-      .orderBy(asc(tasks.dueAt), asc(tasks.taskId))
+      .orderBy(...order)
       .limit(p.limit)
       .offset(p.offset),
     db
@@ -141,17 +185,24 @@ export async function listTasks(db: DbExecutor, p: ListTasksParams) {
   // The page first, then who its cases are about: the Akte is read for the page's rows only, never for the rows
   // an offset skips.
   const caseIds = [...new Set(page.map((t) => t.caseId))];
-  const people = caseIds.length
-    ? await db
-        .select({ caseId: akten.caseId, ...personColumns })
-        .from(akten)
-        .leftJoin(akteDocuments, eq(akteDocuments.documentId, sql`${akten.caseId} || ':antrag'`))
-        .where(inArray(akten.caseId, caseIds))
-        .then((rows) => Promise.all(rows.map(personOf)))
-    : [];
+  const [people, followUps] = await Promise.all([
+    caseIds.length
+      ? db
+          .select({ caseId: akten.caseId, ...personColumns })
+          .from(akten)
+          .leftJoin(akteDocuments, eq(akteDocuments.documentId, sql`${akten.caseId} || ':antrag'`))
+          .where(inArray(akten.caseId, caseIds))
+          .then((rows) => Promise.all(rows.map(personOf)))
+      : [],
+    followUpsOf(db, { taskIds: page.map((t) => t.taskId) }),
+  ]);
   const byCase = new Map(people.map(({ caseId, ...person }) => [caseId, person]));
   const none = { aktenzeichen: null, answered: false, applicantName: null, application: null };
-  const items = page.map((t) => ({ ...t, ...(byCase.get(t.caseId) ?? none) }));
+  const items = page.map((t) => ({
+    ...t,
+    ...(byCase.get(t.caseId) ?? none),
+    followUp: followUps.get(t.taskId) ?? null,
+  }));
   return { items, total: total?.n ?? 0 };
 }
 

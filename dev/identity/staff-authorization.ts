@@ -11,6 +11,8 @@ export interface DemoStaff {
   role: StaffRole;
   authorityId: string;
   authorityName: string;
+  /** The candidate groups she works in (the ID token's `groups` claim); absent: every group of her authority. */
+  groups?: string[];
 }
 
 /** The sample authorities' staff: two case workers (for four-eyes) and a supervisor each. */
@@ -35,6 +37,15 @@ export const DEMO_STAFF: DemoStaff[] = [
     role: 'supervisor',
     authorityId: 'stadt-musterstadt',
     authorityName: 'Stadt Musterstadt',
+  },
+  {
+    subject: 'sb.gerd',
+    name: 'Gerd Gewerbe',
+    role: 'case_worker',
+    authorityId: 'stadt-musterstadt',
+    authorityName: 'Stadt Musterstadt',
+    // Works the trade office's tasks only (the Gewerbeanmeldung declares the group `gewerbeamt`).
+    groups: ['gewerbeamt'],
   },
   {
     subject: 'sb.dora',
@@ -178,7 +189,13 @@ export async function staffAuthorization(
       }
       const s = grant.staff;
       const idToken = await o.sign(
-        { role: s.role, authority_id: s.authorityId, name: s.name, nonce: grant.nonce },
+        {
+          role: s.role,
+          authority_id: s.authorityId,
+          name: s.name,
+          nonce: grant.nonce,
+          ...(s.groups && { groups: s.groups }),
+        },
         s.subject,
         b.client_id,
       );

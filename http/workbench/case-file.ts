@@ -278,6 +278,24 @@ export class CaseFiles {
     };
   }
 
+  /**
+   * What a register answered for this case, as the engine stored it (`record` of the evidence document), for the
+   * case page to show as labelled fields; only a retrieval the case's evidence panel lists, else undefined.
+   */
+  async registerRecord(
+    retrievals: Array<{ documentSha256?: string | null }>,
+    sha256: string,
+  ): Promise<unknown | undefined> {
+    if (!retrievals.some((r) => r.documentSha256 === sha256)) return undefined;
+    const bytes = await this.o.documents.get(sha256).catch(() => undefined);
+    if (!bytes) return undefined;
+    try {
+      return (JSON.parse(bytes.toString('utf8')) as { record?: unknown }).record;
+    } catch {
+      return undefined;
+    }
+  }
+
   private download = (caseId: string, sha256: string) => `/cases/${caseId}/file/documents/${sha256}`;
 
   /** A closed case's state from its Akte; Temporal is asked only while the case runs. */

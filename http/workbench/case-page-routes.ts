@@ -3,6 +3,7 @@ import type { StaffActor } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
 import { listVermerke } from '../../db/queries/notes.js';
 import { listTasksOfCase } from '../../db/queries/tasks.js';
+import { followUpsOf } from '../../db/queries/task-follow-ups.js';
 import { listLetters, templatesFor } from './letters.js';
 import { antragDocumentId, findAkte, findAkteDocument } from '../../db/queries/akte.js';
 import { listColleagues } from '../../db/queries/staff-directory.js';
@@ -10,7 +11,7 @@ import { CASE_FILE_PANELS, type CaseFiles, maySeePanel } from './case-file.js';
 import { HttpProblem } from '../problem.js';
 import { caseNotFound, type WorkbenchPages } from './pages.js';
 import { actorOf } from './session.js';
-import { casePage, type CasePageData, staffName } from './views.js';
+import { casePage, type CasePageData, INLINE_MEDIA_TYPES, staffName } from './views.js';
 
 const caseIdPattern = /^[0-9a-f-]{36}$/;
 
@@ -25,6 +26,8 @@ const done: Record<string, string> = {
   note: 'Der Vermerk ist in der Akte gespeichert.',
   letter: 'Das Schreiben ist an das Postfach der antragstellenden Person gesendet und in der Akte abgelegt.',
   delivered: 'Die Zustellung ist als erledigt gemeldet.',
+  followup: 'Die Wiedervorlage ist gespeichert.',
+  followup_cleared: 'Die Wiedervorlage ist aufgehoben.',
 };
 
 export type CaseData = Omit<CasePageData, 'notice' | 'error' | 'form'>;
@@ -53,6 +56,20 @@ export async function caseData(
     (typeof CASE_FILE_PANELS)[number],
     Record<string, unknown>
   >;
+  // Register answers as labelled fields on the page, not only as a JSON download.
+  const retrievals = (byName.evidence['retrievals'] ?? []) as Array<{ documentSha256?: string | null }>;
+  const [followUps, records] = await Promise.all([
+    followUpsOf(d.db, { taskIds: tasks.map((t) => t.taskId) }),
+    Promise.all(
+      retrievals.map(async (r) =>
+        r.documentSha256 ? await d.files.registerRecord(retrievals, r.documentSha256) : undefined,
+      ),
+    ),
+  ]);
+  byName.evidence = {
+    ...byName.evidence,
+    retrievals: retrievals.map((r, i) => ({ ...r, record: records[i] })),
+  };
   const application = (antrag?.content ?? null) as Record<string, unknown> | null;
   const business = application?.['business'] as { name?: unknown } | undefined;
   return {
@@ -84,6 +101,8 @@ export async function caseData(
       ...t,
       dueAt: t.dueAt.toISOString(),
       escalatedAt: t.escalatedAt?.toISOString() ?? null,
+      createdAt: t.createdAt.toISOString(),
+      followUp: followUps.get(t.taskId) ?? null,
     })),
   };
 }
@@ -105,7 +124,7 @@ export function casePageRoutes(
     },
   );
 
-  app.get<{ Params: { caseId: string; sha256: string } }>(
+  app.get<{ Params: { caseId: string; sha256: string }; Querystring: { inline?: string } }>(
     '/workbench/cases/:caseId/documents/:sha256',
     { ...pages.route, config: { ...pages.route.config, accessLog: { kind: 'document' } } },
     async (req, reply) => {
@@ -113,9 +132,16 @@ export function casePageRoutes(
       const row = caseIdPattern.test(caseId) ? await files.caseFor(actorOf(req.staff!), caseId) : undefined;
       const doc = row && /^[0-9a-f]{64}$/.test(sha256) ? await files.document(row, sha256) : undefined;
       if (!doc) throw caseNotFound();
+      // Images and PDFs may be shown inside the case page (`?inline=1`); anything else is only ever downloaded.
+      const inline = req.query.inline === '1' && INLINE_MEDIA_TYPES.includes(doc.mediaType);
       return reply
         .type(doc.mediaType)
-        .header('content-disposition', `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'private, no-store')
+        .header(
+          'content-disposition',
+          `${inline ? 'inline' : 'attachment'}; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"`,
+        )
         .send(doc.bytes);
     },
   );

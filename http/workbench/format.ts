@@ -23,6 +23,13 @@ export const taskKindLabel: Record<string, string> = {
   deliver_manually: 'Bescheid auf anderem Weg zustellen',
   abhilfe: 'Widerspruch: Abhilfe prüfen',
   widerspruchsbescheid: 'Widerspruch: Widerspruchsbescheid erlassen',
+  check_fee_difference: 'Gebührendifferenz prüfen',
+};
+
+/** A day (YYYY-MM-DD) as Germans write it. */
+export const day = (iso: string): string => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
 };
 export const outcomeLabel: Record<string, string> = {
   approve: 'Bewilligen',
@@ -108,17 +115,26 @@ export const paymentStatusLabel: Record<string, string> = {
   paid_out: 'ausgezahlt',
 };
 
-export type DeadlineState = 'overdue' | 'soon' | 'ok' | 'done';
+export type DeadlineState = 'overdue' | 'soon' | 'ok' | 'done' | 'paused';
 export const deadlineLabel: Record<DeadlineState, string> = {
+  // The row's own badge says why ("Rückfrage offen"); the deadline only says that it rests.
+  paused: 'Frist ruht',
   overdue: 'überfällig',
   soon: 'bald fällig',
   ok: 'im Plan',
   done: 'erledigt',
 };
 
-/** The deadline at a glance: overdue, due within two days, in time, or no longer relevant. */
-export function deadlineOf(t: { state: string; dueAt: string | Date }, now = Date.now()): DeadlineState {
+/**
+ * The deadline at a glance: overdue, due within two days, in time, or no longer relevant; while a question to the
+ * applicant is open the due date rests (the case waits for her, not for the case worker).
+ */
+export function deadlineOf(
+  t: { state: string; dueAt: string | Date; openQuestionId?: string | null; openQuestion?: unknown },
+  now = Date.now(),
+): DeadlineState {
   if (t.state === 'completed' || t.state === 'cancelled') return 'done';
+  if (t.openQuestionId || t.openQuestion) return 'paused';
   const due = new Date(t.dueAt).getTime();
   return due < now ? 'overdue' : due - now < 2 * 24 * 3600_000 ? 'soon' : 'ok';
 }
@@ -160,6 +176,42 @@ export function refusalInGerman(message: string): string {
 
 import { factName } from '../../services/plain-german.js';
 export { euros, factLabel, factName, factValue } from '../../services/plain-german.js';
+
+/**
+ * The fields registers answer with, in words, for the case page's reading of a register extract; a field not named
+ * here is split from its camelCase (services/plain-german.ts factName).
+ */
+export const registerFieldLabel: Record<string, string> = {
+  subject: 'Kennung (Pseudonym)',
+  holderSubject: 'Halter/in (Pseudonym)',
+  familyName: 'Familienname',
+  givenName: 'Vorname',
+  birthDate: 'Geburtsdatum',
+  address: 'Anschrift',
+  street: 'Straße und Hausnummer',
+  postalCode: 'Postleitzahl',
+  city: 'Ort',
+  zone: 'Parkzone',
+  residenceType: 'Art des Wohnsitzes',
+  registeredSince: 'Gemeldet/eingetragen seit',
+  householdId: 'Haushalt',
+  licensePlate: 'Kennzeichen',
+  make: 'Hersteller',
+  model: 'Modell',
+  firstRegistration: 'Erstzulassung',
+  use: 'Nutzung',
+  registrationNumber: 'Registernummer',
+  businessName: 'Name des Betriebs',
+  activity: 'Tätigkeit',
+  prohibited: 'Gewerbeuntersagung',
+  permitNumber: 'Erlaubnisnummer',
+};
+
+/** Values registers answer with, in words (the rest as plain-german's factValue says them). */
+export const registerValueLabel: Record<string, string> = {
+  main: 'Hauptwohnsitz',
+  secondary: 'Nebenwohnsitz',
+};
 
 /** Evidence types in words (the service's document name is preferred where the page knows it). */
 export const evidenceLabel: Record<string, string> = {

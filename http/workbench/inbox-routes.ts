@@ -5,7 +5,7 @@ import { listServices } from '../../services/catalogue.js';
 import { HttpProblem } from '../problem.js';
 import { refusalInGerman } from './format.js';
 import { html } from './html.js';
-import { inboxFilters, inboxQuery, INBOX_PAGE_SIZE } from './inbox.js';
+import { inboxFilters, inboxQuery, INBOX_PAGE_SIZE, SAVED_FILTERS } from './inbox.js';
 import type { BlindIndex } from '../../platform/blind-index.js';
 import type { Database } from '../../db/client.js';
 import { absentColleaguesOf, listColleagues, recordStaffLogin, setAbsence } from '../../db/queries/staff-directory.js';
@@ -36,7 +36,7 @@ export function inboxRoutes(
       absentColleaguesOf(db, { authorityId: actor.authorityId, substitute: actor.id }),
     ]);
     const query = inboxQuery(
-      actor,
+      { ...actor, groups: req.staff!.groups },
       filters,
       new Date(),
       searchIndex,
@@ -57,6 +57,7 @@ export function inboxRoutes(
       notice,
       staff,
       standsInFor: standsInFor.map((s) => s.displayName),
+      savedFilters: SAVED_FILTERS,
     };
     return pages.send(reply, inboxPage(pages.context(req, reply), { ...page, now: Date.now() }));
   });

@@ -17,7 +17,11 @@ export interface PendingLogin {
   returnTo: string;
 }
 
-export type StaffSession = StaffActor & { name: string; exp: number };
+/**
+ * `groups`: the candidate groups she works in (the token's `groups` claim, names within her authority such as
+ * `gewerbeamt`); absent where the identity provider sends none, and then her inbox shows every group's tasks.
+ */
+export type StaffSession = StaffActor & { name: string; exp: number; groups?: string[] };
 
 interface Discovery {
   issuer: string;
@@ -90,11 +94,15 @@ export class OidcLogin {
       throw new LoginFailedError('Dieses Konto gehört zu keiner Behörde: Der Arbeitsplatz ist für Beschäftigte.');
     }
     const name = typeof payload['name'] === 'string' ? payload['name'] : payload.sub!;
+    const groups = payload['groups'];
     return {
       id: payload.sub!,
       role: role as StaffRole,
       authorityId,
       name,
+      ...(Array.isArray(groups) && {
+        groups: groups.filter((g): g is string => typeof g === 'string' && /^[0-9a-z_-]{1,64}$/i.test(g)).slice(0, 50),
+      }),
       exp: Math.min(payload.exp!, Math.floor(Date.now() / 1000) + 8 * 3600),
     };
   }

@@ -88,10 +88,15 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
 /** Strict headers on every workbench response: no inline code, no framing, nothing cached. */
 function strictHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_req, reply, payload) => {
+    // A document shown inside the case page (an upload's image or PDF, `inline`) may be embedded by the workbench's
+    // own pages, and runs nothing; every page may embed only the workbench's own documents (`object-src 'self'`).
+    const embedded = String(reply.getHeader('content-disposition') ?? '').startsWith('inline');
     void reply
       .header(
         'content-security-policy',
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        embedded
+          ? "default-src 'none'; img-src 'self'; frame-ancestors 'self'; base-uri 'none'"
+          : "default-src 'none'; style-src 'self'; img-src 'self'; object-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       )
       .header('x-content-type-options', 'nosniff')
       .header('referrer-policy', 'same-origin')

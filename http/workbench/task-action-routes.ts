@@ -9,6 +9,9 @@ import { completeManualDelivery, DELIVERY_CHANNELS, type DeliveryChannel } from 
 import { caseNotFound, type WorkbenchPages } from './pages.js';
 import { actorOf } from './session.js';
 import { casePage, type CasePageData } from './views.js';
+import { HttpProblem } from '../problem.js';
+import { clearFollowUp, setFollowUp } from '../../db/queries/task-follow-ups.js';
+import { addDays, berlinDate } from '../../services/legal-time.js';
 
 const refusalStatus = { forbidden: 403, conflict: 409, invalid: 422 } as const;
 
@@ -35,6 +38,50 @@ export function taskActionRoutes(app: FastifyInstance, d: Deps): void {
     guarded,
     async (req, reply) => manualDelivery(d, req, reply),
   );
+  // Wiedervorlage: case workers and supervisors of the case's authority (the case page's roles) set or clear it.
+  app.post<{ Params: { caseId: string }; Body: Record<string, string> }>(
+    '/workbench/cases/:caseId/follow-up',
+    guarded,
+    async (req, reply) => followUp(d, req, reply),
+  );
+}
+
+/** The furthest a Wiedervorlage may lie ahead. */
+const FOLLOW_UP_MAX_DAYS = 2 * 366;
+
+async function followUp(d: Deps, req: CaseForm, reply: FastifyReply) {
+  const actor = actorOf(req.staff!);
+  if (actor.role !== 'case_worker' && actor.role !== 'supervisor')
+    throw new HttpProblem(403, 'Eine Wiedervorlage setzen Sachbearbeitung und Aufsicht.', { title: 'Nicht erlaubt' });
+  const b = req.body ?? {};
+  const caseId = req.params.caseId;
+  const data = await caseData(d, actor, caseId);
+  const task = data?.tasks.find((t) => t.taskId === b['taskId']);
+  if (!data || !task) throw caseNotFound();
+  if (b['clear']) {
+    await clearFollowUp(d.db, { taskId: task.taskId, authorityId: actor.authorityId });
+    return reply.redirect(`/workbench/cases/${caseId}?done=followup_cleared#notice`, 303);
+  }
+  const form = { followUpOn: String(b['followUpOn'] ?? ''), followUpNote: String(b['followUpNote'] ?? '') };
+  const today = berlinDate(new Date());
+  const on = form.followUpOn;
+  const error = (message: string) => again(d, req, reply, data, 422, { form, error: { message } });
+  if (task.state === 'completed' || task.state === 'cancelled')
+    return error('Die Aufgabe ist abgeschlossen; eine Wiedervorlage ist nicht mehr möglich.');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(on) || Number.isNaN(Date.parse(`${on}T00:00:00Z`)))
+    return error('Bitte geben Sie das Datum der Wiedervorlage an (TT.MM.JJJJ).');
+  if (on < today) return error('Die Wiedervorlage kann nicht in der Vergangenheit liegen.');
+  if (on > addDays(today, FOLLOW_UP_MAX_DAYS))
+    return error('Die Wiedervorlage kann höchstens zwei Jahre in der Zukunft liegen.');
+  await setFollowUp(d.db, {
+    taskId: task.taskId,
+    caseId,
+    authorityId: actor.authorityId,
+    followUpOn: on,
+    note: form.followUpNote.trim().slice(0, 2000) || undefined,
+    setBy: actor.id,
+  });
+  return reply.redirect(`/workbench/cases/${caseId}?done=followup#notice`, 303);
 }
 
 type CaseForm = FastifyRequest<{ Params: { caseId: string }; Body: Record<string, string> }>;

@@ -9,6 +9,9 @@ import {
   eventLabel,
   factName,
   factValue,
+  day,
+  registerFieldLabel,
+  registerValueLabel,
   registerLabel,
   outcomeLabel,
   paymentKindLabel,
@@ -19,6 +22,7 @@ import {
   when,
 } from './format.js';
 import { html, type Html } from './html.js';
+import { berlinDate } from '../../services/legal-time.js';
 import type { StaffSession } from './login.js';
 import { decideForms, lettersSection, type NotesAndLetters, vermerkeSection } from './notes-letters-views.js';
 
@@ -28,6 +32,9 @@ export interface PageContext {
 }
 
 const csrfField = (c: PageContext) => html`<input type="hidden" name="_csrf" value="${c.csrf ?? ''}">`;
+
+/** A candidate group's name as the page shows it (`gewerbeamt` → „Gewerbeamt“). */
+const groupLabel = (g: string) => g.charAt(0).toUpperCase() + g.slice(1).replace(/[_-]+/g, ' ');
 
 export function layout(c: PageContext, title: string, body: Html): string {
   const s = c.session;
@@ -43,7 +50,7 @@ ${
     ? html`<nav aria-label="Hauptnavigation"><ul><li><a href="/workbench/inbox">Aufgaben</a></li><li><a href="/workbench/inbox?assignee=me">Meine Aufgaben</a></li>${
         s.role === 'supervisor' ? html`<li><a href="/workbench/inbox?due=overdue">Überfällig</a></li>` : ''
       }</ul></nav>
-<p class="who">Angemeldet: ${s.name} (${roleLabel[s.role] ?? s.role})</p>
+<p class="who">Angemeldet: ${s.name} (${roleLabel[s.role] ?? s.role}${s.groups?.length ? ` · ${s.groups.length === 1 ? 'Gruppe' : 'Gruppen'}: ${s.groups.map(groupLabel).join(', ')}` : ''})</p>
 <form method="post" action="/workbench/logout">${csrfField(c)}<button type="submit">Abmelden</button></form>`
     : ''
 }
@@ -83,6 +90,12 @@ export interface InboxFilters {
   service: string;
   assignee: string;
   due: string;
+  /** `due`: only tasks whose Wiedervorlage is today or earlier. */
+  followup: string;
+  /** `open`: only tasks with a question to the applicant open. */
+  question: string;
+  /** `due`, `received` or `followup`. */
+  sort: string;
   q: string;
   page: number;
 }
@@ -100,7 +113,11 @@ export interface InboxRow {
   priority: string;
   dueAt: string;
   escalatedAt: string | null;
+  /** When the task came in (the projection's row). */
+  createdAt?: string | null;
   openQuestionId?: string | null;
+  /** The Wiedervorlage a case worker set on the task. */
+  followUp?: { followUpOn: string; note: string | null; setBy: string } | null;
   /** The applicant answered a question of the case (shown while the task waits for a decision). */
   answered?: boolean;
   /** From the case's Akte; absent for cases from before it. */
@@ -164,9 +181,12 @@ export function inboxPage(
     /** The authority's staff from the directory; names of the colleagues she stands in for. */
     staff?: StaffMember[];
     standsInFor?: string[];
+    /** Links to the saved filters ("Meine", "Wiedervorlage fällig", …). */
+    savedFilters?: Array<{ label: string; query: Record<string, string> }>;
   },
 ): string {
   const f = d.filters;
+  const today = berlinDate(new Date(d.now));
   const staff = d.staff ?? [];
   const mine = staff.find((s) => s.staffId === c.session?.id);
   const pages = Math.max(1, Math.ceil(d.total / d.pageSize));
@@ -175,7 +195,7 @@ export function inboxPage(
   const serviceName = new Map(d.services.map((s) => [s.key, s.name]));
   const supervisor = c.session?.role === 'supervisor';
   const table = html`<div class="table-wrap"><table>
-<caption>${d.total} Aufgabe${d.total === 1 ? '' : 'n'}, nach Frist sortiert${pages > 1 ? html` – Seite ${f.page} von ${pages}` : ''}</caption>
+<caption>${d.total} Aufgabe${d.total === 1 ? '' : 'n'}, ${sortLabel[f.sort] ?? sortLabel['due']}${pages > 1 ? html` – Seite ${f.page} von ${pages}` : ''}</caption>
 <thead><tr>${supervisor ? html`<th scope="col"><span class="muted">Auswahl</span></th>` : ''}<th scope="col">Frist</th><th scope="col">Aktenzeichen</th><th scope="col">Antragsteller/in</th><th scope="col">Leistung</th><th scope="col">Aufgabe und Grund</th><th scope="col">Status</th><th scope="col">Bearbeitung</th></tr></thead>
 <tbody>
 ${d.rows.map((t) => {
@@ -184,7 +204,11 @@ ${d.rows.map((t) => {
   const az = t.aktenzeichen ?? t.caseId;
   return html`<tr>
 ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}" id="sel-${t.taskId}" aria-label="Aufgabe zu Akte ${az} auswählen"></td>` : ''}
-<td>${when(t.dueAt)}<br><span class="badge ${dl}">${deadlineLabel[dl]}</span></td>
+<td>${when(t.dueAt)}<br><span class="badge ${dl}">${deadlineLabel[dl]}</span>${
+    t.followUp
+      ? html`<br><span class="badge ${t.followUp.followUpOn <= today ? 'soon' : 'done'}">Wiedervorlage ${day(t.followUp.followUpOn)}</span>${t.followUp.note ? html`<br><span class="muted">${t.followUp.note}</span>` : ''}`
+      : ''
+  }</td>
 <td><a class="id" href="/workbench/cases/${t.caseId}">${az}</a>${
     t.openQuestionId
       ? html`<br><span class="badge soon">Rückfrage offen</span>`
@@ -208,6 +232,15 @@ ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}
 ${d.notice ?? ''}${d.error ? html`<div role="alert" class="alert"><p>${d.error}</p></div>` : ''}
 ${d.standsInFor?.length ? html`<p class="notice">Sie vertreten: ${d.standsInFor.join(', ')}. Deren Aufgaben stehen unter „Bearbeitung: ich“.</p>` : ''}
 ${absenceForm(c, staff, mine)}
+${
+  d.savedFilters?.length
+    ? html`<nav aria-label="Gespeicherte Filter" class="saved-filters"><ul>${d.savedFilters.map((s) => {
+        const href = `/workbench/inbox?${new URLSearchParams(s.query).toString()}`;
+        const current = Object.entries(s.query).every(([k, v]) => (f as unknown as Record<string, unknown>)[k] === v);
+        return html`<li><a href="${href}"${current ? html` aria-current="page"` : ''}>${s.label}</a></li>`;
+      })}</ul></nav>`
+    : ''
+}
 <form method="get" action="/workbench/inbox" class="filters" role="search" aria-label="Aufgaben filtern">
 <div><label for="f-q">Suchen: Aktenzeichen, Name, Geburtsdatum, Kennzeichen oder Straße</label><input id="f-q" name="q" value="${f.q}" size="32" maxlength="100" autocomplete="off"></div>
 <div><label for="f-state">Status</label><select id="f-state" name="state">${[
@@ -228,6 +261,19 @@ ${absenceForm(c, staff, mine)}
       ['overdue', 'überfällig'],
       ['week', 'in den nächsten 7 Tagen'],
     ].map(([v, l]) => option(v!, l!, f.due))}</select></div>
+<div><label for="f-followup">Wiedervorlage</label><select id="f-followup" name="followup">${[
+      ['', 'alle'],
+      ['due', 'fällig (heute oder früher)'],
+    ].map(([v, l]) => option(v!, l!, f.followup))}</select></div>
+<div><label for="f-question">Rückfrage</label><select id="f-question" name="question">${[
+      ['', 'alle'],
+      ['open', 'offen'],
+    ].map(([v, l]) => option(v!, l!, f.question))}</select></div>
+<div><label for="f-sort">Sortierung</label><select id="f-sort" name="sort">${[
+      ['due', 'nach Frist'],
+      ['received', 'nach Eingang'],
+      ['followup', 'nach Wiedervorlage'],
+    ].map(([v, l]) => option(v!, l!, f.sort))}</select></div>
 <div><button type="submit">Filtern</button></div>
 </form>
 ${
@@ -248,6 +294,12 @@ ${
 }`,
   );
 }
+
+const sortLabel: Record<string, string> = {
+  due: 'nach Frist sortiert',
+  received: 'nach Eingang sortiert (älteste zuerst)',
+  followup: 'nach Wiedervorlage sortiert',
+};
 
 /** Vertretung: absent with a substitute chosen from her colleagues, or back. */
 function absenceForm(c: PageContext, staff: StaffMember[], mine: StaffMember | undefined): Html | string {
@@ -312,6 +364,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
   const decisionRules = (d.decision['ruleDecisions'] as Panel[]) ?? [];
   const escalation = decisionRules.find((r) => r['outcome'] === 'escalate') ?? decisionRules.at(-1);
   const summary = d.summary;
+  const followUpOfTask = task ? d.tasks.find((t) => t.taskId === task.taskId)?.followUp : undefined;
 
   const taskBox = task
     ? html`<section aria-labelledby="task-h"><h2 id="task-h">Aufgabe</h2>${dl([
@@ -322,6 +375,14 @@ export function casePage(c: PageContext, d: CasePageData): string {
         ],
         ['Bearbeitung', task.assignee ? staffName(d.staff, task.assignee) : 'niemand'],
         ['Frist', `${when(task.dueAt)} (${deadlineLabel[deadlineOf(task)]})`],
+        ...(followUpOfTask
+          ? [
+              [
+                'Wiedervorlage',
+                `${day(followUpOfTask.followUpOn)}${followUpOfTask.note ? ` – „${followUpOfTask.note}“` : ''} (gesetzt von ${staffName(d.staff, followUpOfTask.setBy)})`,
+              ] as [string, unknown],
+            ]
+          : []),
         ['Vier-Augen-Prinzip', task.fourEyes],
         ['Grund', task.reason],
         ...(task.proposal
@@ -348,7 +409,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
               ],
             ]
           : []),
-      ])}${canAct && task.state !== 'completed' && task.state !== 'cancelled' ? actions(c, d, task, form) : ''}</section>`
+      ])}${canAct && task.state !== 'completed' && task.state !== 'cancelled' ? html`${actions(c, d, task, form)}${followUpForm(c, d.caseId, task.taskId, followUpOfTask, form)}` : ''}</section>`
     : html`<section aria-labelledby="task-h"><h2 id="task-h">Aufgabe</h2><p>Zu diesem Fall ist keine Aufgabe offen.</p></section>`;
 
   const otherTasks = d.tasks.filter((t) => t.taskId !== task?.taskId);
@@ -371,7 +432,7 @@ ${
   otherTasks.length
     ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
         (t) =>
-          html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)} – ${t.reason}${MANUAL_DELIVERY_ROLES.includes(me.role) && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
+          html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)}${t.followUp ? html`, Wiedervorlage ${day(t.followUp.followUpOn)}` : ''} – ${t.reason}${MANUAL_DELIVERY_ROLES.includes(me.role) && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
       )}</ul></section>`
     : ''
 }
@@ -416,14 +477,17 @@ ${(d.application['fields'] as Panel[]).length ? dl((d.application['fields'] as P
 ${
   (d.evidence['retrievals'] as Panel[]).length
     ? html`<div class="table-wrap"><table><caption>Abrufe bei Registern</caption><thead><tr><th scope="col">Nachweis</th><th scope="col">Register und Zweck</th><th scope="col">Gefragt</th><th scope="col">Antwort</th><th scope="col">Dokument</th></tr></thead><tbody>
-${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${evidenceName(r['evidenceType'])}${r['attempt'] > 1 ? html` (${r['attempt']}. Abruf)` : ''}</td><td>${registerLabel[r['register']] ?? r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${evidenceName(r['evidenceType'])})</span></a>` : '–'}</td></tr>`)}
+${(d.evidence['retrievals'] as Panel[]).map((r) => html`<tr><td>${evidenceName(r['evidenceType'])}${r['attempt'] > 1 ? html` (${r['attempt']}. Abruf)` : ''}</td><td>${registerLabel[r['register']] ?? r['register']}: ${r['purpose']}</td><td>${when(r['requestedAt'])}</td><td>${({ found: 'gefunden', not_found: 'nicht gefunden', error: 'Fehler' } as Record<string, string>)[r['result']] ?? r['result']} (${when(r['answeredAt'])})${r['detail'] ? html`<br><span class="muted">${r['detail']}</span>` : ''}</td><td>${r['record'] !== undefined ? html`<details class="register-record"><summary>Auskunft lesen<span class="skip"> (${evidenceName(r['evidenceType'])})</span></summary>${recordFields(r['record'])}</details>` : ''}${r['download'] ? html`<a href="/workbench${r['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">Auskunft herunterladen<span class="skip"> (${evidenceName(r['evidenceType'])})</span></a>` : '–'}</td></tr>`)}
 </tbody></table></div>`
     : html`<p>Keine Registerabrufe.</p>`
 }
 <h3>Hochgeladene Unterlagen</h3>
 ${
   (d.evidence['uploads'] as Panel[]).length
-    ? html`<ul>${(d.evidence['uploads'] as Panel[]).map((u) => html`<li>${evidenceName(u['evidenceType'])}: <a href="/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)</li>`)}</ul>`
+    ? html`<ul class="uploads">${(d.evidence['uploads'] as Panel[]).map((u) => {
+        const href = `/workbench${u['download'].replace(/^\/cases\/[^/]+\/file/, `/cases/${d.caseId}`)}`;
+        return html`<li>${evidenceName(u['evidenceType'])}: <a href="${href}">${u['fileName']}</a> (${Math.ceil(u['size'] / 1024)} KB)${uploadPreview(href, u['mediaType'], `${evidenceName(u['evidenceType'])}: ${u['fileName']}`)}</li>`;
+      })}</ul>`
     : html`<p>Keine hochgeladenen Unterlagen.</p>`
 }
 ${(d.evidence['requested'] as Panel[]).length ? html`<h3>Angeforderte Nachweise</h3><ul>${(d.evidence['requested'] as Panel[]).map((r) => html`<li>${r['document']} – ${({ requested: 'angefordert', received: 'eingegangen', expired: 'Frist verstrichen' } as Record<string, string>)[r['status']] ?? r['status']} (Frist ${when(r['dueAt'])})</li>`)}</ul>` : ''}
@@ -535,6 +599,65 @@ function drafts(d: CasePageData, task: TaskView | null, me: string, supervisor: 
     (k) =>
       html`<label for="draft-${k}">${draftLabels[k]}</label><textarea id="draft-${k}" name="${k}" readonly>${form[k]}</textarea>`,
   )}</section>`;
+}
+
+/** Media types the workbench shows inline (the document route serves them with `?inline=1`). */
+export const INLINE_MEDIA_TYPES = ['image/png', 'image/jpeg', 'application/pdf'];
+
+/** An upload shown where it is listed: an image as an image, a PDF in a viewer with the download as its fallback. */
+function uploadPreview(href: string, mediaType: string, name: string): Html | string {
+  const src = `${href}?inline=1`;
+  if (mediaType === 'image/png' || mediaType === 'image/jpeg')
+    return html`<figure class="preview"><img src="${src}" alt="Vorschau: ${name}" loading="lazy"></figure>`;
+  if (mediaType === 'application/pdf')
+    return html`<figure class="preview"><object data="${src}" type="application/pdf" width="100%" height="480" aria-label="Vorschau: ${name}"><p>Die Vorschau kann hier nicht angezeigt werden; bitte laden Sie die Datei herunter.</p></object></figure>`;
+  return '';
+}
+
+/** A register's answer as labelled fields: nested entries as „Anschrift – Straße“, values in German. */
+function recordFields(record: unknown): Html {
+  const rows: Array<[string, string]> = [];
+  const walk = (v: unknown, path: string[], key: string) => {
+    if (v !== null && typeof v === 'object' && rows.length < 200) {
+      const entries = Array.isArray(v) ? v.map((x, i) => [`${i + 1}.`, x] as const) : Object.entries(v);
+      if (!entries.length) rows.push([path.join(' – ') || 'Auskunft', 'leer']);
+      for (const [k, x] of entries)
+        walk(x, [...path, /^\d+\.$/.test(k) ? k : (registerFieldLabel[k] ?? factName(k))], k);
+      return;
+    }
+    const value =
+      typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)
+        ? day(v)
+        : typeof v === 'string' && registerValueLabel[v]
+          ? registerValueLabel[v]
+          : factValue(key, v);
+    rows.push([path.join(' – ') || 'Auskunft', value]);
+  };
+  walk(record, [], '');
+  return html`<dl class="fields">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
+}
+
+/** Wiedervorlage: a day the task comes up again, with an optional note; or clearing it. */
+function followUpForm(
+  c: PageContext,
+  caseId: string,
+  taskId: string,
+  current: InboxRow['followUp'],
+  form: Record<string, string>,
+): Html {
+  const post = `/workbench/cases/${caseId}/follow-up`;
+  const hidden = html`${csrfField(c)}<input type="hidden" name="taskId" value="${taskId}">`;
+  const open = form['followUpOn'] !== undefined;
+  return html`<details class="follow-up"${open ? html` open` : ''}><summary>Wiedervorlage${current ? html` (${day(current.followUpOn)})` : ''}</summary>
+<form method="post" action="${post}">${hidden}
+<label for="fu-on">Wiedervorlage am</label><input type="date" id="fu-on" name="followUpOn" required value="${form['followUpOn'] ?? current?.followUpOn ?? ''}">
+<label for="fu-note">Notiz zur Wiedervorlage (optional, nur intern)</label><textarea id="fu-note" name="followUpNote" maxlength="2000">${form['followUpNote'] ?? current?.note ?? ''}</textarea>
+<p><button type="submit">Wiedervorlage speichern</button></p>
+</form>${
+    current
+      ? html`<form method="post" action="${post}">${hidden}<input type="hidden" name="clear" value="1"><button type="submit" class="secondary">Wiedervorlage aufheben</button></form>`
+      : ''
+  }</details>`;
 }
 
 function manualDeliveryForm(c: PageContext, d: CasePageData, t: InboxRow, form: Record<string, string>): Html {

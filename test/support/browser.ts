@@ -44,7 +44,16 @@ export async function expectNoPageScroll(page: Page): Promise<void> {
   expect(scroll).toBeLessThanOrEqual(client);
 }
 
-export async function screenshot(page: Page, file: string): Promise<void> {
+/**
+ * The documentation's screenshots, written where a test has reached the page they show, when asked for
+ * (`UPDATE_SCREENSHOTS=1 npm test`): a plain test run leaves the checkout's files as they are.
+ */
+export async function screenshot(
+  page: Page,
+  file: string,
+  clip?: { x: number; y: number; width: number; height: number },
+): Promise<void> {
+  if (!process.env['UPDATE_SCREENSHOTS']) return;
   mkdirSync(dirname(file), { recursive: true });
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, ...(clip ? { clip } : { fullPage: true }) });
 }

@@ -1,3 +1,4 @@
+ALTER TYPE "public"."case_outcome" ADD VALUE 'withdrawn';--> statement-breakpoint
 CREATE TABLE "objections" (
 	"case_id" text PRIMARY KEY NOT NULL,
 	"authority_id" text NOT NULL,

@@ -1,1 +1,0 @@
-ALTER TYPE "public"."case_outcome" ADD VALUE 'withdrawn';
