@@ -82,8 +82,9 @@ const MUTANTS: Record<string, Mutation[]> = {
   objectionWorkflow: [
     {
       file: 'workflows/objection.ts',
-      from: "await acts.openObjectionTask({\n    ...ref,\n    ...lateness(input),\n    stage: 'abhilfe',",
-      to: "await acts.recordObjectionStage({\n    ...ref,\n    ...lateness(input),\n    stage: 'abhilfe',",
+      // The first task the procedure opens (the Abhilfeprüfung's) becomes another activity.
+      from: 'await acts.openObjectionTask(',
+      to: 'await acts.recordObjectionStage(',
     },
   ],
 };
