@@ -20,7 +20,8 @@ import {
 import { findService } from '../services/catalogue.js';
 import type { AuthoritySettings, ServiceDefinition } from '../services/types.js';
 import type { DbExecutor } from '../db/client.js';
-import { addAkteDocument, findAkte } from '../db/queries/akte.js';
+import { addAkteDocument, antragDocumentId, findAkte, findAkteDocument } from '../db/queries/akte.js';
+import { germanDate } from '../adapters/documents/german-time.js';
 import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -54,6 +55,136 @@ export interface SealBescheidInput {
 /** The seal id is public (it is in the QR code), so it is derived from the case but does not reveal its id. */
 export const sealIdOf = (caseId: string): string => sha256Hex(effectKey(caseId, 'seal-bescheid')).slice(0, 32);
 
+/** Where a sealed document goes in the Akte, under which seal id. */
+interface AkteEntry {
+  sealId: string;
+  documentId: string;
+  kind: 'bescheid' | 'objection_decision';
+  title: string;
+  replaces?: string;
+}
+
+const bescheidEntry = (caseId: string): AkteEntry => ({
+  sealId: sealIdOf(caseId),
+  documentId: `${caseId}:bescheid`,
+  kind: 'bescheid',
+  title: 'Bescheid (gesiegelt)',
+});
+
+/** The Abhilfebescheid replaces the case's Bescheid in the Akte; the Widerspruchsbescheid stands beside it. */
+const objectionEntry = (caseId: string, document: ObjectionDocumentInput['document']): AkteEntry =>
+  document === 'abhilfebescheid'
+    ? {
+        sealId: sha256Hex(effectKey(caseId, 'seal-abhilfebescheid')).slice(0, 32),
+        documentId: `${caseId}:abhilfebescheid`,
+        kind: 'bescheid',
+        title: 'Abhilfebescheid (gesiegelt), ersetzt den Bescheid',
+        replaces: `${caseId}:bescheid`,
+      }
+    : {
+        sealId: sha256Hex(effectKey(caseId, 'seal-widerspruchsbescheid')).slice(0, 32),
+        documentId: `${caseId}:widerspruchsbescheid`,
+        kind: 'objection_decision',
+        title: 'Widerspruchsbescheid (gesiegelt)',
+      };
+
+export interface ObjectionDocumentInput {
+  caseId: string;
+  serviceKey: string;
+  authorityId: string;
+  document: 'abhilfebescheid' | 'widerspruchsbescheid';
+  /** Abhilfe: `remedy` or `partial_remedy`; Widerspruchsbescheid: the objection authority's outcome. */
+  outcome: 'remedy' | 'partial_remedy' | 'rejected' | 'granted' | 'partly_granted';
+  reasons: string[];
+  /** Late and not reinstated: a dismissal says the objection was inadmissible (§ 70 VwGO). */
+  inadmissibleAsLate?: boolean;
+  issuedAt: string;
+}
+
+const TENOR: Record<ObjectionDocumentInput['outcome'], (bescheidOf: string) => string> = {
+  remedy: (b) =>
+    `Dem Widerspruch wird abgeholfen. Der Bescheid vom ${b} wird aufgehoben; Ihrem Antrag wird stattgegeben.`,
+  partial_remedy: (b) =>
+    `Dem Widerspruch wird teilweise abgeholfen; der Bescheid vom ${b} wird insoweit geändert. Im Übrigen wird der ` +
+    'Widerspruch der Widerspruchsbehörde zur Entscheidung vorgelegt.',
+  rejected: () => 'Der Widerspruch wird zurückgewiesen.',
+  granted: (b) => `Dem Widerspruch wird stattgegeben. Der Bescheid vom ${b} wird aufgehoben.`,
+  partly_granted: (b) =>
+    `Dem Widerspruch wird teilweise stattgegeben; der Bescheid vom ${b} wird insoweit aufgehoben. Im Übrigen wird der ` +
+    'Widerspruch zurückgewiesen.',
+};
+
+/** § 73 Abs. 3 Satz 3 VwGO: the Widerspruchsbescheid also decides who bears the costs. */
+const COSTS: Record<'rejected' | 'granted' | 'partly_granted', string> = {
+  rejected: 'Kosten: Die Kosten des Widerspruchsverfahrens trägt die widersprechende Person (§ 80 VwVfG).',
+  granted: 'Kosten: Die Kosten des Widerspruchsverfahrens trägt die Behörde (§ 80 Abs. 1 Satz 1 VwVfG).',
+  partly_granted:
+    'Kosten: Die Kosten des Widerspruchsverfahrens werden im Verhältnis des Obsiegens geteilt (§ 80 VwVfG).',
+};
+
+/** What an objection decision says: the case's Bescheid content from the Akte, with the procedure's heading and tenor. */
+async function objectionDocumentContent(db: DbExecutor, i: ObjectionDocumentInput): Promise<BescheidContent> {
+  const service = findService(i.serviceKey);
+  const authority = service.authorities[i.authorityId];
+  if (!authority) throw new Error(`authority ${i.authorityId} does not offer ${i.serviceKey}`);
+  const [akte, antrag, original] = await Promise.all([
+    findAkte(db, { caseId: i.caseId }),
+    findAkteDocument(db, { documentId: antragDocumentId(i.caseId) }),
+    findSeal(db, { sealId: sealIdOf(i.caseId) }),
+  ]);
+  if (!akte || !original)
+    throw new Error(`case ${i.caseId} has no Akte or no sealed Bescheid to decide an objection on`);
+  const identity = akte.identity as IdentityAssertion | undefined;
+  const bescheidOf = germanDate(original.sealedAt.toISOString());
+  const base = await bescheidContent(
+    db,
+    {
+      caseId: i.caseId,
+      serviceKey: i.serviceKey,
+      authorityId: i.authorityId,
+      outcome: i.document === 'abhilfebescheid' ? 'approved' : 'rejected',
+      refusalReasons: i.reasons,
+      issuedAt: i.issuedAt,
+      appliedAt: akte.submittedAt.toISOString(),
+    },
+    antrag?.content as Record<string, unknown> | undefined,
+    identity?.name,
+    akte.aktenzeichen,
+  );
+  if (i.document === 'abhilfebescheid')
+    return {
+      ...base,
+      procedure: {
+        heading: 'Abhilfebescheid',
+        tenor: TENOR[i.outcome](bescheidOf),
+        reference: `Ihr Widerspruch gegen den Bescheid vom ${bescheidOf} (§ 72 VwGO). Dieser Bescheid ersetzt ihn.`,
+      },
+    };
+  const objection = service.lifecycle?.objection;
+  const outcome = i.outcome as 'rejected' | 'granted' | 'partly_granted';
+  const court =
+    objection?.court ?? 'Verwaltungsgericht, in dessen Bezirk der Bescheid erlassen wurde (§ 52 Nr. 3 VwGO)';
+  return {
+    ...base,
+    authorityName: objection?.authority?.name ?? `${authority.name}, Widerspruchsstelle`,
+    refusalReasons: [...i.reasons, COSTS[outcome]],
+    legalRemedy:
+      `Gegen den Bescheid vom ${bescheidOf} in der Gestalt dieses Widerspruchsbescheids kann innerhalb eines Monats ` +
+      `nach Zustellung dieses Widerspruchsbescheids Klage beim ${court} erhoben werden (§ 74 Abs. 1 Satz 1 VwGO). ` +
+      'Die Klage ist schriftlich oder zur Niederschrift des Urkundsbeamten der Geschäftsstelle des Gerichts zu erheben ' +
+      '(§ 81 VwGO).',
+    procedure: {
+      heading: 'Widerspruchsbescheid',
+      tenor: i.inadmissibleAsLate
+        ? 'Der Widerspruch wird als unzulässig zurückgewiesen, weil er nach Ablauf der Widerspruchsfrist erhoben wurde ' +
+          '(§ 70 VwGO).'
+        : TENOR[outcome](bescheidOf),
+      reference: `Ihr Widerspruch gegen den Bescheid vom ${bescheidOf} (§ 73 VwGO).`,
+      remedyAtCourt: true,
+    },
+  };
+}
+
 export function createDocumentActivities({ db, documents, sealer, publicBaseUrl }: ActivityDeps) {
   /** The Bescheid as a PDF; the same input renders the same bytes. */
   async function render(i: RenderBescheidInput): Promise<Uint8Array> {
@@ -69,8 +200,9 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
   async function seal(
     i: Omit<SealBescheidInput, 'document'>,
     source: () => Promise<{ ref: DocumentRef; pdf: Uint8Array }>,
+    entry: AkteEntry = bescheidEntry(i.caseId),
   ): Promise<SealResult> {
-    const sealId = sealIdOf(i.caseId);
+    const sealId = entry.sealId;
     const verificationUrl = `${publicBaseUrl}/verify/${sealId}`;
     let seal = await findSeal(db, { sealId });
     let fresh: DocumentRef | undefined;
@@ -101,10 +233,11 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
     // A seal recorded by an earlier attempt (or by another worker first): its stored bytes tell the size.
     const size = fresh?.sha256 === seal.sealedSha256 ? fresh.size : (await documents.get(seal.sealedSha256)).byteLength;
     await addAkteDocument(db, {
-      documentId: `${i.caseId}:bescheid`,
+      documentId: entry.documentId,
       caseId: i.caseId,
-      kind: 'bescheid',
-      title: 'Bescheid (gesiegelt)',
+      kind: entry.kind,
+      title: entry.title,
+      ...(entry.replaces && { replaces: entry.replaces }),
       mediaType: 'application/pdf',
       sha256: seal.sealedSha256,
       size,
@@ -126,6 +259,24 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
   return {
     async renderBescheid(i: RenderBescheidInput): Promise<DocumentRef> {
       return documents.put(await render(i), 'application/pdf');
+    },
+
+    /**
+     * `issueObjectionDocument`: a decision of the objection procedure, rendered from the Akte and sealed once under its
+     * own seal id: the Abhilfebescheid that replaces the case's Bescheid (§ 72 VwGO), or the objection authority's
+     * Widerspruchsbescheid with its Rechtsbehelfsbelehrung for the action (§ 73 Abs. 3, § 74 VwGO).
+     */
+    async issueObjectionDocument(i: ObjectionDocumentInput): Promise<SealResult & { documentId: string }> {
+      const entry = objectionEntry(i.caseId, i.document);
+      const sealed = await seal(
+        { caseId: i.caseId, serviceKey: i.serviceKey, authorityId: i.authorityId, sealedAt: i.issuedAt },
+        async () => {
+          const pdf = await renderBescheidPdf(await objectionDocumentContent(db, i));
+          return { ref: await documents.put(pdf, 'application/pdf'), pdf };
+        },
+        entry,
+      );
+      return { ...sealed, documentId: entry.documentId };
     },
 
     async sealBescheid(i: SealBescheidInput): Promise<SealResult> {

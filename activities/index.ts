@@ -15,6 +15,8 @@ import { reliably } from './reliable.js';
 import { createOutboundActivities } from './outbound.js';
 import { createRetentionActivities } from './retention.js';
 import { createTaskActivities } from './tasks.js';
+import { createWithdrawalActivities } from './withdrawal.js';
+import { createObjectionActivities } from './objection.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -35,6 +37,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createOutboundActivities(deps),
     ...createRetentionActivities(deps),
     ...createBekanntgabeActivities(deps),
+    ...createWithdrawalActivities(deps),
+    ...createObjectionActivities(deps),
   });
 }
 

@@ -12,9 +12,9 @@ import { hkrBooking } from './fee-booking.js';
 
 /**
  * `payOut`: pays the approved amount to the IBAN the application names (the service's `payeeIbanField`), exactly once
- * per case; an invalid IBAN is final. The pay-out's row and its outgoing booking are written in one transaction.
+ * per case (`effect` names it: the case's pay-out, or a correction after an objection); an invalid IBAN is final. The pay-out's row and its outgoing booking are written in one transaction.
  */
-export function payOut({ db, payments }: Pick<ActivityDeps, 'db' | 'payments'>) {
+export function payOut({ db, payments }: Pick<ActivityDeps, 'db' | 'payments'>, effect = 'payout') {
   return async (i: CaseRef & ApplicationSource & { amountCents: number }): Promise<PayoutResult> => {
     const service = findService(i.serviceKey);
     const field = service.fee.payeeIbanField ?? 'iban';
@@ -22,7 +22,7 @@ export function payOut({ db, payments }: Pick<ActivityDeps, 'db' | 'payments'>) 
     const iban = electronicFormatIBAN(String(application[field] ?? '')) ?? '';
     if (!isValidIBAN(iban))
       throw ApplicationFailure.nonRetryable(`the application's ${field} is not a valid IBAN`, 'InvalidIban');
-    const idempotencyKey = effectKey(i.caseId, 'payout');
+    const idempotencyKey = effectKey(i.caseId, effect);
     const p = await fromProvider(
       payments.provider.payout({
         idempotencyKey,

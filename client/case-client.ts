@@ -11,14 +11,21 @@ import type { BekanntgabeRecord } from '../workflows/contracts/bekanntgabe.js';
 import type {
   AntragRef,
   CaseDeadlines,
+  CaseEnd,
   CaseResult,
+  WithdrawalRequest,
   CaseState,
   Consent,
   EvidenceUpload,
   IdentityAssertion,
 } from '../workflows/contracts/case.js';
 import { caseWorkflowId, TASK_QUEUE } from '../workflows/contracts/ids.js';
-import { caseStateQuery, paymentNotifiedSignal, uploadEvidenceUpdate } from '../workflows/contracts/messages.js';
+import {
+  caseStateQuery,
+  paymentNotifiedSignal,
+  uploadEvidenceUpdate,
+  withdrawApplicationUpdate,
+} from '../workflows/contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../workflows/contracts/search-attributes.js';
 import { releasedRuleSetHash } from '../rules/rule-set.js';
 import {
@@ -32,6 +39,7 @@ import { unsafeText } from '../services/safe-text.js';
 import type { ServiceDefinition } from '../services/types.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
+import { ObjectionClient } from './objection-client.js';
 import type { Database } from '../db/client.js';
 import { bekanntgabeDocumentId, findAkte, findAkteDocument, openAkte } from '../db/queries/akte.js';
 import canonicalize from 'canonicalize';
@@ -79,6 +87,11 @@ export class CaseClient {
     /** Hashes what the workbench searches a case by into the Akte's blind index (`SEARCH_INDEX_SECRET`). */
     private readonly searchIndex: BlindIndex = new BlindIndex(DEV_SEARCH_INDEX_SECRET),
   ) {}
+
+  /** The objection procedure against the cases' decisions (Widerspruch). */
+  get objections(): ObjectionClient {
+    return new ObjectionClient(this.client, this.akte, this.taskQueue, this.deadlines);
+  }
 
   /** The case's Bekanntgabe with the deadlines computed from it, from its Akte; undefined until announced. */
   async bekanntgabe(caseId: string): Promise<BekanntgabeRecord | undefined> {
@@ -177,8 +190,23 @@ export class CaseClient {
     return this.client.workflow.getHandle(caseWorkflowId(caseId)).query(caseStateQuery);
   }
 
-  result(caseId: string): Promise<CaseResult> {
+  /** How the case ended: with its Bescheid, or withdrawn by its applicant. */
+  ending(caseId: string): Promise<CaseEnd> {
     return this.client.workflow.getHandle<typeof caseWorkflow>(caseWorkflowId(caseId)).result();
+  }
+
+  /** The result of a case that ended with a Bescheid; a withdrawn case has none, and this refuses it. */
+  async result(caseId: string): Promise<CaseResult> {
+    const end = await this.ending(caseId);
+    if (end.outcome === 'withdrawn') throw new CaseWithdrawnError(caseId);
+    return end;
+  }
+
+  /** The applicant withdraws the application; refused with the reason once the decision is being issued. */
+  withdraw(caseId: string, request: WithdrawalRequest): Promise<CaseState> {
+    return this.client.workflow
+      .getHandle(caseWorkflowId(caseId))
+      .executeUpdate(withdrawApplicationUpdate, { args: [request] });
   }
 
   /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */
@@ -395,4 +423,12 @@ export function caseSummary(c: {
       `**Eingang** ${c.submittedAt}`,
     ].join('  \n'),
   };
+}
+
+/** The case was withdrawn by its applicant: it ended without a Bescheid. */
+export class CaseWithdrawnError extends Error {
+  constructor(readonly caseId: string) {
+    super(`case ${caseId} was withdrawn by its applicant and has no Bescheid`);
+    this.name = 'CaseWithdrawnError';
+  }
 }

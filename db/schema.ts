@@ -17,6 +17,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { CASE_OUTCOMES, CASE_STATUSES } from '../workflows/contracts/case.js';
 import { TASK_STATES } from '../workflows/contracts/task.js';
+import { OBJECTION_STAGES } from '../workflows/contracts/objection.js';
 
 export const caseStatus = pgEnum('case_status', CASE_STATUSES);
 export const caseOutcome = pgEnum('case_outcome', CASE_OUTCOMES);
@@ -390,6 +391,32 @@ export const caseHolds = pgTable(
 );
 
 /**
+ * An objection (Widerspruch) against a case's decision, one per case: when it came in, whether it was late against the
+ * recorded Bekanntgabe (flagged, never refused), where its procedure stands. Reasons and attachments are in the Akte.
+ */
+export const objections = pgTable(
+  'objections',
+  {
+    caseId: text('case_id').primaryKey(),
+    authorityId: text('authority_id').notNull(),
+    serviceKey: text('service_key').notNull(),
+    /** Pseudonymous subject of the person who objected (applicant or representative). */
+    objector: text('objector').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    /** The objection period's last day from the Bekanntgabe record; null where no Bekanntgabe is recorded yet. */
+    periodEndsOn: text('period_ends_on'),
+    late: boolean('late').notNull(),
+    /** A late objection's reinstatement (§ 60 VwGO): granted by the case worker, or not decided. */
+    reinstated: boolean('reinstated'),
+    stage: text('stage', { enum: OBJECTION_STAGES }).notNull(),
+    abhilfe: text('abhilfe', { enum: ['remedy', 'partial_remedy', 'no_remedy'] }),
+    widerspruch: text('widerspruch', { enum: ['rejected', 'granted', 'partly_granted'] }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('objections_authority_stage_idx').on(t.authorityId, t.stage)],
+);
+
+/**
  * An applicant's request for erasure (Art. 17 DSGVO) and how it was honoured, case by case: erased, or kept with the
  * reason and the date until which. Keyed by the SHA-256 of the applicant's pseudonym, so the record outlives it.
  */
@@ -497,6 +524,9 @@ export const AKTE_DOCUMENT_KINDS = [
   'note',
   'payment',
   'bekanntgabe',
+  'withdrawal',
+  'objection',
+  'objection_decision',
 ] as const;
 
 /**

@@ -372,6 +372,28 @@ export const milestones = {
       },
     },
     requestedEvidence: { type: 'array', items: { $ref: 'RequestedEvidence#' } },
+    objection: {
+      description:
+        'The objection (Widerspruch) against the decision and where its procedure stands: in the Abhilfeprüfung, with ' +
+        'the objection authority, remedied by a new Bescheid, or decided by a Widerspruchsbescheid',
+      type: 'object',
+      required: ['receivedAt', 'late', 'stage'],
+      properties: {
+        receivedAt: { type: 'string', format: 'date-time' },
+        late: { type: 'boolean' },
+        periodEndsOn: { type: 'string', format: 'date' },
+        reinstated: { type: 'boolean' },
+        stage: { type: 'string', enum: ['abhilfe', 'objection_authority', 'remedied', 'decided'] },
+        abhilfe: { type: 'string', enum: ['remedy', 'partial_remedy', 'no_remedy'] },
+        widerspruch: { type: 'string', enum: ['rejected', 'granted', 'partly_granted'] },
+      },
+    },
+    withdrawal: {
+      description: 'The applicant withdrew the application: when, and whether the fee paid in advance is refunded',
+      type: 'object',
+      required: ['declaredAt', 'feeRefunded'],
+      properties: { declaredAt: { type: 'string', format: 'date-time' }, feeRefunded: { type: 'boolean' } },
+    },
     bekanntgabe: {
       description:
         'When the Bescheid counts as announced (§ 41 VwVfG) and the remedy period and Bestandskraft computed from it; absent until then',

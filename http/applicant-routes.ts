@@ -4,6 +4,8 @@ import type { CaseClient } from '../client/case-client.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { TaskClient } from '../client/task-client.js';
 import { problemResponses } from './api-schemas.js';
+import { HttpProblem, workflowProblem } from './problem.js';
+import { WITHDRAWAL_TOO_LATE } from '../workflows/contracts/case.js';
 import { bearerSecurity, requireApplicant, requirePrincipal } from './http-auth.js';
 
 const caseParams = {
@@ -13,7 +15,10 @@ const caseParams = {
 } as const;
 
 /** The applicant's side of a case: its timeline and replies to the case worker's questions. */
-export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: TaskClient }> = async (app, { tasks }) => {
+export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: TaskClient }> = async (
+  app,
+  { cases, tasks },
+) => {
   app.get<{ Params: { caseId: string } }>(
     '/cases/:caseId/timeline',
     {
@@ -64,6 +69,46 @@ export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: Tas
         subject: applicant.subject,
       });
       return { questionId: req.body.questionId, accepted: true };
+    },
+  );
+
+  app.post<{ Params: { caseId: string }; Body: { reason?: string } }>(
+    '/cases/:caseId/withdrawal',
+    {
+      config: { access: 'case:applicant' },
+      schema: {
+        summary: 'The applicant withdraws the application, until the decision is issued',
+        description:
+          'Accepted, the case ends as withdrawn: open tasks are cancelled, a fee paid in advance is refunded where the ' +
+          "service declares it (`fee.refundOn: ['withdrawn']`), and a confirmation goes to the applicant's postbox. " +
+          'Refused (409) once the Bescheid is being issued or the case has closed.',
+        security: bearerSecurity,
+        params: caseParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 2_000, pattern: PRINTABLE_TEXT_PATTERN } },
+        },
+        response: {
+          202: {
+            type: 'object',
+            required: ['caseId', 'accepted'],
+            properties: { caseId: { type: 'string' }, accepted: { type: 'boolean' } },
+          },
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req, reply) => {
+      const applicant = requireApplicant(req);
+      const { caseId } = req.params;
+      const state = await cases.view(caseId);
+      if (!state) throw new HttpProblem(404, 'Diesen Vorgang gibt es nicht.');
+      if (state.status === 'closed') throw new HttpProblem(409, WITHDRAWAL_TOO_LATE);
+      await cases
+        .withdraw(caseId, { subject: applicant.subject, ...(req.body?.reason && { reason: req.body.reason }) })
+        .catch((err: unknown) => Promise.reject(workflowProblem(err, 'Diesen Vorgang gibt es nicht.')));
+      return reply.status(202).send({ caseId, accepted: true });
     },
   );
 };

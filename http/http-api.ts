@@ -17,6 +17,7 @@ import { CASE_WORK, documentErrorAnswers, enforceAccess, requireDeclaredAccess }
 import { caseViewFor } from './case-view.js';
 import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
 import { catalogueRoutes } from './catalogue-routes.js';
+import { objectionRoutes } from './objection-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect/routes.js';
 import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
@@ -175,6 +176,11 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       documents: o.evidence.documents,
       maxBytes: o.evidence.uploadMaxBytes,
       db: o.evidence.db,
+    });
+    await app.register(objectionRoutes, {
+      cases,
+      documents: o.evidence.documents,
+      maxBytes: o.evidence.uploadMaxBytes,
     });
   }
   if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks });

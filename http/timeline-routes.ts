@@ -25,13 +25,25 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
     },
     async (req) => {
       const state = req.caseState!;
-      const b = await cases.bekanntgabe(state.caseId);
+      const [b, objection] = await Promise.all([cases.bekanntgabe(state.caseId), cases.objections.find(state.caseId)]);
       return {
         caseId: state.caseId,
         status: state.status,
         outcome: state.outcome,
         milestones: timelineOf(state),
         requestedEvidence: state.requestedEvidence ?? [],
+        ...(state.withdrawal && { withdrawal: state.withdrawal }),
+        ...(objection && {
+          objection: {
+            receivedAt: objection.receivedAt.toISOString(),
+            late: objection.late,
+            ...(objection.periodEndsOn && { periodEndsOn: objection.periodEndsOn }),
+            ...(objection.reinstated !== null && { reinstated: objection.reinstated }),
+            stage: objection.stage,
+            ...(objection.abhilfe && { abhilfe: objection.abhilfe }),
+            ...(objection.widerspruch && { widerspruch: objection.widerspruch }),
+          },
+        }),
         ...(b && {
           bekanntgabe: {
             bekanntgabeOn: b.bekanntgabeOn,

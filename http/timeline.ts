@@ -35,12 +35,18 @@ const notes: Partial<Record<CaseStatus, string>> = {
 };
 
 /** The case's history as plain-language milestones for the applicant. */
-export function timelineOf(state: Pick<CaseState, 'status' | 'history'>): Milestone[] {
-  const reached = MILESTONES.map((m) => state.history.find((h) => m.statuses.includes(h.status))?.at);
+export function timelineOf(state: Pick<CaseState, 'status' | 'history' | 'outcome'>): Milestone[] {
+  // A withdrawn case closes without a Bescheid: its close is no delivery, and what it did not reach is skipped.
+  const withdrawn = state.outcome === 'withdrawn';
+  const reached = MILESTONES.map((m) =>
+    withdrawn && m.key === 'delivered' ? undefined : state.history.find((h) => m.statuses.includes(h.status))?.at,
+  );
   const last = reached.reduce<number>((acc, at, i) => (at ? i : acc), -1);
   return MILESTONES.map((m, i) => {
     const at = reached[i];
-    if (!at) return { key: m.key, label: m.label, state: i < last ? 'skipped' : 'open' };
+    if (!at) return { key: m.key, label: m.label, state: i < last || withdrawn ? 'skipped' : 'open' };
+    if (withdrawn && i === last)
+      return { key: m.key, label: m.label, state: 'done', at, note: 'Sie haben Ihren Antrag zurückgenommen.' };
     if (i === last && state.status !== 'closed')
       return { key: m.key, label: m.label, state: 'current', at, note: notes[state.status] };
     return { key: m.key, label: m.label, state: 'done', at };

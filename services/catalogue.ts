@@ -93,6 +93,7 @@ export function planFor(service: ServiceDefinition, authorityId: string, assessm
     fourEyes: { ...service.escalation, ...authority.escalation }.fourEyes,
     candidateGroup: candidateGroupFor(service, authorityId, 'review_decision'),
     refundOnRejection: service.fee.refundOn?.includes('rejected') ?? false,
+    refundOnWithdrawal: service.fee.refundOn?.includes('withdrawn') ?? false,
     ...(service.steps?.length && { steps: service.steps }),
   };
 }

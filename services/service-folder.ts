@@ -354,6 +354,14 @@ const lifecycleShape = z.object({
     procedure: z.enum(['widerspruch', 'abolished']),
     period,
     periodWithoutInstruction: period,
+    authority: z
+      .object({
+        name: z.string().min(1).optional(),
+        authorityId: z.string().min(1).optional(),
+        group: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
+      })
+      .optional(),
+    court: z.string().min(1).optional(),
   }),
 });
 

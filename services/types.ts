@@ -99,6 +99,14 @@ export interface LegalLifecycle {
     period: Period;
     /** § 58 Abs. 2 VwGO: one year where the Rechtsbehelfsbelehrung was missing or wrong. */
     periodWithoutInstruction: Period;
+    /**
+     * Who decides an objection the deciding authority does not remedy (§ 73 Abs. 1 VwGO): its name on the
+     * Widerspruchsbescheid and the staff group that gets the task, `<authority>:<group>` (the deciding authority's id
+     * unless `authorityId` names another). Absent: the deciding authority itself, group `widerspruchsstelle`.
+     */
+    authority?: { name?: string; authorityId?: string; group: string };
+    /** The administrative court the action after a Widerspruchsbescheid goes to (§ 74 VwGO), with its address. */
+    court?: string;
   };
 }
 
@@ -234,6 +242,8 @@ export interface CasePlan {
    */
   candidateGroup?: string;
   refundOnRejection?: boolean;
+  /** A fee paid in advance is paid back when the applicant withdraws (absent in plans recorded before withdrawal). */
+  refundOnWithdrawal?: boolean;
   /** The service's own steps; absent in plans recorded before services could declare them. */
   steps?: ServiceStep[];
 }

@@ -59,7 +59,11 @@ export default async function setup(project: TestProject) {
     ]);
     await migrateDatabase(database);
     // RECORD_HISTORIES=1: after the run, new replay fixtures for the paths the committed ones do not cover yet.
-    if (process.env.RECORD_HISTORIES) cleanups.push(() => recordNewFixtures(temporal.address, config.temporalCli));
+    if (process.env.RECORD_HISTORIES)
+      cleanups.push(() => {
+        process.env.OZG_RECORDING_DATABASE_URL = database;
+        return recordNewFixtures(temporal.address, config.temporalCli);
+      });
     const workflowBundlePath = join(dataDir, 'workflow-bundle.js');
     writeFileSync(workflowBundlePath, bundle.code);
 

@@ -16,6 +16,7 @@ import {
 } from './support/fixtures.js';
 import {
   BEKANNTGABE_PATHS,
+  OBJECTION_PATHS,
   CASE_PATHS,
   CURRENT_SHAPE,
   factsOfFile,
@@ -31,7 +32,12 @@ import { testDataConverter } from './support/codec.js';
 const bundle = { codePath: inject('workflowBundlePath') };
 
 /** Every path a running case can be on when the workflow changes: each needs a committed history in the current shape. */
-const REQUIRED_PATHS = [...Object.keys(CASE_PATHS), ...OTHER_TYPES, ...Object.keys(BEKANNTGABE_PATHS)];
+const REQUIRED_PATHS = [
+  ...Object.keys(CASE_PATHS),
+  ...OTHER_TYPES,
+  ...Object.keys(BEKANNTGABE_PATHS),
+  ...Object.keys(OBJECTION_PATHS),
+];
 
 type Mutation = { file: string; from: string; to: string };
 /**
@@ -71,6 +77,14 @@ const MUTANTS: Record<string, Mutation[]> = {
       file: 'workflows/bekanntgabe.ts',
       from: 'const plan = await local.planBekanntgabe(input);',
       to: 'const plan = await acts.planBekanntgabe(input);',
+    },
+  ],
+  objectionWorkflow: [
+    {
+      file: 'workflows/objection.ts',
+      // The first task the procedure opens (the Abhilfeprüfung's) becomes another activity.
+      from: 'await acts.openObjectionTask(',
+      to: 'await acts.recordObjectionStage(',
     },
   ],
 };

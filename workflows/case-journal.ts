@@ -1,4 +1,4 @@
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { CaseDeadlines, CaseInput, CaseOutcome, CaseState, CaseStatus, Decision } from './contracts/case.js';
 import { CaseOutcomeKey, CaseStatusKey } from './contracts/search-attributes.js';
 import type { JournalEntry } from '../activities/case-record.js';
@@ -130,7 +130,9 @@ export class CaseJournal implements CaseRecorder {
     const extra = this.extra;
     this.pending = [];
     this.extra = {};
-    const write = () => local.recordJournal({ ...caseRef(this.input), entries, ...extra });
+    // Uncancellable: a withdrawal cancels the case's waits, never a write of its record half-way.
+    const write = () =>
+      CancellationScope.nonCancellable(() => local.recordJournal({ ...caseRef(this.input), entries, ...extra }));
     // Writes go in order, each after the one before, so the hash chain of the log links every entry to its predecessor.
     const done: Promise<void> = this.writing ? this.writing.then(write) : write();
     // Settles either way, so a failed write fails only its own caller and never the next write's turn.

@@ -7,6 +7,8 @@ import type { TaskView } from './contracts/task.js';
  */
 export class CaseProgress {
   readonly state: CaseState;
+  /** The fee transaction the case waits on, so a withdrawal can close it at the provider; not part of the state. */
+  openPayment?: string;
   private seq = 0;
 
   constructor(input: CaseInput) {

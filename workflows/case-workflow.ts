@@ -2,6 +2,7 @@ import { log, ParentClosePolicy, patched, setHandler, startChild } from '@tempor
 import {
   applicationSourceOf,
   DEFAULT_DEADLINES,
+  type CaseEnd,
   type CaseInput,
   type CaseOutcome,
   type CaseResult,
@@ -18,23 +19,34 @@ import { caseStateQuery, uploadEvidenceUpdate } from './contracts/messages.js';
 import { acts, local } from './activity-proxies.js';
 import { awaitCaseWorker, listenForTaskActions, TASK_HANDLERS_FIRST_PATCH } from './await-case-worker.js';
 import { CaseJournal, type CaseBasics, type CaseContext } from './case-journal.js';
-import { caseShapeAtStart, has } from './case-shape.js';
+import { type CaseShape, caseShapeAtStart, has } from './case-shape.js';
 import { CaseProgress } from './case-progress.js';
 import { startCaseSummary } from './case-summary.js';
 import { CaseWorkerTask } from './case-worker-task.js';
 import { deliverOrHandOver } from './delivery.js';
 import { EvidenceRequests } from './evidence-requests.js';
 import { askApplicantForMissing, fetchEvidence } from './evidence-stage.js';
-import { collectFee, listenForPaymentNotices, payOut, refundFee, UNPAID_IN_ADVANCE } from './fee-collection.js';
+import {
+  collectFee,
+  listenForPaymentNotices,
+  type PaymentNotices,
+  payOut,
+  refundFee,
+  UNPAID_IN_ADVANCE,
+} from './fee-collection.js';
+import { closeWithdrawn, WITHDRAWAL_PATCH, withdrawable } from './withdrawal.js';
+import type { CasePlan } from '../services/types.js';
 import { bekanntgabeWorkflow } from './bekanntgabe.js';
 import { caseWorkflowV1 } from './legacy/case-workflow-v1.js';
 import { runServiceSteps } from './service-steps.js';
 
 /** One application (Antrag), from submission to archive. */
-export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
+export async function caseWorkflow(input: CaseInput): Promise<CaseEnd> {
   const shape = caseShapeAtStart();
   // Cases started before the case journal finish on the code they started with.
   if (!has(shape, 'lean-case-journal')) return caseWorkflowV1(input);
+  // Cases from this patch on can be withdrawn by their applicant until the decision is issued (workflows/withdrawal.ts).
+  const canWithdraw = patched(WITHDRAWAL_PATCH);
 
   const progress = new CaseProgress(input);
   setHandler(caseStateQuery, () => progress.state);
@@ -44,7 +56,28 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
   });
   const paymentNotices = listenForPaymentNotices();
   const journal = new CaseJournal(input, progress, shape);
+  if (!canWithdraw) return processCase(input, progress, requests, paymentNotices, journal, shape);
+  let refundOnWithdrawal = false;
+  return withdrawable(
+    progress,
+    () =>
+      processCase(input, progress, requests, paymentNotices, journal, shape, (plan) => {
+        refundOnWithdrawal = plan.refundOnWithdrawal ?? false;
+      }),
+    (w) => closeWithdrawn({ input, deadlines: DEFAULT_DEADLINES, progress, journal, shape, refundOnWithdrawal }, w),
+  );
+}
 
+/** The case's story: intake, evidence, fee, decision, Bescheid. */
+async function processCase(
+  input: CaseInput,
+  progress: CaseProgress,
+  requests: EvidenceRequests,
+  paymentNotices: PaymentNotices,
+  journal: CaseJournal,
+  shape: CaseShape,
+  planned?: (plan: CasePlan) => void,
+): Promise<CaseResult> {
   await journal.enter('received', 'case.received', {
     ruleSetVersion: input.ruleSetVersion,
     representation: input.identity.representation,
@@ -68,6 +101,7 @@ export async function caseWorkflow(input: CaseInput): Promise<CaseResult> {
       refusalReasons: intake.refusalReasons,
     });
   const c: CaseContext = { input, deadlines, plan: intake.plan, progress, journal, shape };
+  planned?.(c.plan);
   await journal.note('intake.assessed', {
     evidence: c.plan.evidence.map((e) => e.evidenceType),
     feeCents: c.plan.feeCents,

@@ -41,6 +41,7 @@ export async function collectFee(
   const opened = await acts.openFeePayment({ ...ref, amountCents: c.plan.feeCents });
   if (opened.status === 'not_required') return { status: 'not_required', amountCents: 0, currency: 'EUR' };
   const { transactionId, paymentPageUrl, amountCents, currency } = opened;
+  c.progress.openPayment = transactionId;
   const dueAt = Date.now() + c.deadlines.feePaymentMs;
   const remindAt = Date.now() + c.deadlines.feeReminderMs;
   const shown = { amountCents, currency, paymentPageUrl };

@@ -4,3 +4,4 @@ export { applicantQuestionWorkflow } from './applicant-question.js';
 export { caseSummaryWorkflow } from './case-summary.js';
 export { retentionWorkflow } from './retention.js';
 export { bekanntgabeWorkflow } from './bekanntgabe.js';
+export { objectionWorkflow } from './objection.js';

@@ -40,6 +40,11 @@ export interface BescheidContent {
   signedBy?: string;
   /** A preview before sealing: marked „Entwurf“ on every page, never sealed, sent or filed. */
   draft?: boolean;
+  /**
+   * A decision of the objection procedure (Abhilfebescheid, Widerspruchsbescheid): its heading, its own tenor, the
+   * Bescheid it answers; `remedyAtCourt`: the instruction names the court, not this authority's address.
+   */
+  procedure?: { heading: string; tenor: string; reference: string; remedyAtCourt?: boolean };
 }
 
 export interface CertificateContent {
@@ -54,6 +59,7 @@ const tenor: Record<CaseOutcome, string> = {
   refused: 'Ihr Antrag kann nicht bearbeitet werden.',
   incomplete:
     'Ihr Antrag wird ohne Entscheidung in der Sache abgeschlossen, weil angeforderte Unterlagen nicht eingegangen sind.',
+  withdrawn: 'Das Verfahren ist beendet, weil Sie Ihren Antrag zurückgenommen haben.',
 };
 
 /** Space the sealer keeps free at the foot of every page for the seal mark. */
@@ -81,7 +87,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
     displayTitle: true,
     autoFirstPage: true,
     info: {
-      Title: `${c.draft ? 'Entwurf: ' : ''}Bescheid ${c.fileReference}`,
+      Title: `${c.draft ? 'Entwurf: ' : ''}${c.procedure?.heading ?? 'Bescheid'} ${c.fileReference}`,
       Subject: c.serviceName,
       Author: c.authorityName,
       Creator: 'ozg-case-engine',
@@ -105,10 +111,11 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   w.p(`${c.authorityName}\n${c.authorityAddress}\n${c.authorityContact}`, { bold: true });
   w.p(addressLines(c.addressee).join('\n'));
   w.p(`Datum: ${formatDate(c.issuedAt)}\nAktenzeichen: ${c.fileReference}\nIhr Antrag vom: ${formatDate(c.appliedAt)}`);
-  w.heading('H1', `Bescheid: ${c.serviceName}`, 15);
+  w.heading('H1', `${c.procedure?.heading ?? 'Bescheid'}: ${c.serviceName}`, 15);
+  if (c.procedure) w.p(c.procedure.reference);
   w.p(`${salutation(c.addressee)},`);
   w.heading('H2', 'Entscheidung');
-  w.p(tenor[c.outcome], { bold: true });
+  w.p(c.procedure?.tenor ?? tenor[c.outcome], { bold: true });
   w.heading('H2', 'Gründe');
   w.list(reasonsOf(c));
   if (c.decision) {
@@ -125,7 +132,11 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
       : 'Für diesen Bescheid werden keine Gebühren erhoben.',
   );
   w.heading('H2', 'Rechtsbehelfsbelehrung');
-  w.p(`${c.legalRemedy} Anschrift: ${c.authorityName}, ${c.authorityAddress}.`);
+  w.p(
+    c.procedure?.remedyAtCourt
+      ? c.legalRemedy
+      : `${c.legalRemedy} Anschrift: ${c.authorityName}, ${c.authorityAddress}.`,
+  );
   w.p(`Mit freundlichen Grüßen\n${c.signedBy ? `Im Auftrag\n${c.signedBy}\n` : ''}${c.authorityName}`);
   w.p(
     c.draft

@@ -414,6 +414,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{caseId}/objection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The applicant (or their representative) objects to the decision (Widerspruch)
+         * @description Reasons and up to five attachments (PDF, PNG or JPEG, base64, checked by content). Checked against the recorded Bekanntgabe: a late objection is taken and flagged, never refused. Refused (409) where the Land abolished the objection procedure for the service, before a Bescheid, or when an objection exists already.
+         */
+        post: operations["postCasesByCaseIdObjection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/objection/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A case worker's decision on the objection at its stage
+         * @description `abhilfe` (the deciding authority, § 72 VwGO): `remedy` issues a Bescheid that replaces the old one, `partial_remedy` issues it and hands the rest on, `no_remedy` hands the objection to the objection authority; `reinstatement` decides a late objection (§ 60 VwGO). `objection_authority` (§ 73 VwGO): the Widerspruchsbescheid, sealed and delivered with its instruction on the action (§ 74 VwGO).
+         */
+        post: operations["postCasesByCaseIdObjectionDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{caseId}/questions": {
         parameters: {
             query?: never;
@@ -493,6 +533,26 @@ export interface paths {
         get: operations["getCasesByCaseIdTimeline"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/withdrawal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The applicant withdraws the application, until the decision is issued
+         * @description Accepted, the case ends as withdrawn: open tasks are cancelled, a fee paid in advance is refunded where the service declares it (`fee.refundOn: ['withdrawn']`), and a confirmation goes to the applicant's postbox. Refused (409) once the Bescheid is being issued or the case has closed.
+         */
+        post: operations["postCasesByCaseIdWithdrawal"];
         delete?: never;
         options?: never;
         head?: never;
@@ -868,7 +928,7 @@ export interface components {
             };
             openTaskId?: string;
             /** @enum {string} */
-            outcome?: "approved" | "rejected" | "refused" | "incomplete";
+            outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn";
             /** @description the fee to pay, with the payment page */
             payment?: {
                 [key: string]: unknown;
@@ -983,11 +1043,32 @@ export interface components {
                 /** @enum {string} */
                 state: "done" | "current" | "skipped" | "open";
             }[];
+            /** @description The objection (Widerspruch) against the decision and where its procedure stands: in the Abhilfeprüfung, with the objection authority, remedied by a new Bescheid, or decided by a Widerspruchsbescheid */
+            objection?: {
+                /** @enum {string} */
+                abhilfe?: "remedy" | "partial_remedy" | "no_remedy";
+                late: boolean;
+                /** Format: date */
+                periodEndsOn?: string;
+                /** Format: date-time */
+                receivedAt: string;
+                reinstated?: boolean;
+                /** @enum {string} */
+                stage: "abhilfe" | "objection_authority" | "remedied" | "decided";
+                /** @enum {string} */
+                widerspruch?: "rejected" | "granted" | "partly_granted";
+            };
             /** @enum {string} */
-            outcome?: "approved" | "rejected" | "refused" | "incomplete";
+            outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn";
             requestedEvidence: components["schemas"]["RequestedEvidence"][];
             /** @enum {string} */
             status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed";
+            /** @description The applicant withdrew the application: when, and whether the fee paid in advance is refunded */
+            withdrawal?: {
+                /** Format: date-time */
+                declaredAt: string;
+                feeRefunded: boolean;
+            };
         };
         /** @description RFC 9457 problem details */
         Problem: {
@@ -2927,6 +3008,218 @@ export interface operations {
             };
         };
     };
+    postCasesByCaseIdObjection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attachments?: {
+                        /** Format: byte */
+                        content: string;
+                        fileName: string;
+                    }[];
+                    reasons: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        caseId: string;
+                        /** @description Received after the objection period ended: flagged, not refused */
+                        late: boolean;
+                        /** Format: date */
+                        periodEndsOn?: string;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        /** @enum {string} */
+                        stage: "abhilfe" | "objection_authority" | "remedied" | "decided";
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCasesByCaseIdObjectionDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description abhilfe: remedy, partial_remedy, no_remedy; objection_authority: rejected, granted, partly_granted
+                     * @enum {string}
+                     */
+                    outcome: "remedy" | "partial_remedy" | "no_remedy" | "rejected" | "granted" | "partly_granted";
+                    /** @description abhilfe with a remedy on a pay-out service: the amount the remedy grants, paid out once */
+                    payoutCents?: number;
+                    reasons: string[];
+                    /** @description abhilfe only, for a late objection */
+                    reinstatement?: boolean;
+                    /** @enum {string} */
+                    stage: "abhilfe" | "objection_authority";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        caseId: string;
+                        late?: boolean;
+                        stage: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postCasesByCaseIdQuestions: {
         parameters: {
             query?: never;
@@ -3299,6 +3592,91 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCasesByCaseIdWithdrawal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: boolean;
+                        caseId: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -28,6 +28,7 @@ export async function listDeliveries(db: DbExecutor, { caseId }: { caseId: strin
     .select({
       deliveryId: deliveries.deliveryId,
       recipient: deliveries.recipient,
+      subject: deliveries.subject,
       documentSha256: deliveries.documentSha256,
     })
     .from(deliveries)

@@ -21,6 +21,8 @@ export const taskStateLabel: Record<string, string> = {
 export const taskKindLabel: Record<string, string> = {
   review_decision: 'Entscheidung prüfen',
   deliver_manually: 'Bescheid auf anderem Weg zustellen',
+  abhilfe: 'Widerspruch: Abhilfe prüfen',
+  widerspruchsbescheid: 'Widerspruch: Widerspruchsbescheid erlassen',
   check_fee_difference: 'Gebührendifferenz prüfen',
 };
 
@@ -35,6 +37,7 @@ export const outcomeLabel: Record<string, string> = {
   escalate: 'an Sachbearbeitung',
   approved: 'bewilligt',
   rejected: 'abgelehnt',
+  withdrawn: 'zurückgenommen',
 };
 export const caseStatusLabel: Record<string, string> = {
   received: 'eingegangen',
@@ -94,6 +97,12 @@ export const eventLabel: Record<string, string> = {
   'payout.requested': 'Auszahlung der Förderung angewiesen',
   'step.completed': 'Verfahrensschritt der Leistung abgeschlossen',
   'step.failed': 'Verfahrensschritt der Leistung fehlgeschlagen',
+  'case.withdrawn': 'Antrag zurückgenommen',
+  'task.cancelled': 'Aufgabe abgebrochen',
+  'objection.received': 'Widerspruch eingegangen',
+  'objection.objection_authority': 'Widerspruch der Widerspruchsbehörde vorgelegt',
+  'objection.remedied': 'Dem Widerspruch abgeholfen (Abhilfebescheid)',
+  'objection.decided': 'Widerspruchsbescheid erlassen',
 };
 export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
 export const paymentStatusLabel: Record<string, string> = {

@@ -16,8 +16,10 @@ export const testPayloadKeys = `${testKey.id}:${testKey.key.toString('base64')}`
 // The test database, connected on first use (idle connections close by themselves: this module is also loaded where
 // no test file's hooks exist): the authorities' data keys, wrapped by the test ring, and the cases' authorities.
 let database: Database | undefined;
+// Global setup (recording fixtures after the run) has no `inject`; it names the database in the environment instead.
+const databaseUrl = () => process.env.OZG_RECORDING_DATABASE_URL ?? inject('databaseUrl');
 const testDb = () =>
-  (database ??= drizzle(postgres(inject('databaseUrl'), { max: 2, idle_timeout: 2, onnotice: () => {} }), {
+  (database ??= drizzle(postgres(databaseUrl(), { max: 2, idle_timeout: 2, onnotice: () => {} }), {
     schema,
   }));
 /** As the engine's processes: a case's payloads under its authority's data key, in the test database. */

@@ -125,14 +125,31 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   forwarding: (f) => ran(f, 'forwardCase'),
   // Patch `bekanntgabe-after-delivery`: the closing case starts its Bekanntgabe workflow.
   'bekanntgabe-started': (f) => f.steps.includes('child:bekanntgabeWorkflow'),
+  // Patch `case-withdrawal`: the applicant withdrew while a case worker had the case; it closed without a Bescheid.
+  withdrawn: (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'confirmWithdrawal'),
+  // Withdrawn while the fee was open: the transaction is cancelled at the provider.
+  'withdrawn-fee-open': (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'cancelFeePayment'),
 };
 /** Workflows other than the case: one history of each type. */
-export const OTHER_TYPES = ['caseSummaryWorkflow', 'applicantQuestionWorkflow', 'bekanntgabeWorkflow'];
+export const OTHER_TYPES = [
+  'caseSummaryWorkflow',
+  'applicantQuestionWorkflow',
+  'bekanntgabeWorkflow',
+  'objectionWorkflow',
+];
 
 /** The paths of the Bekanntgabe workflow (workflows/bekanntgabe.ts), each needing a history of its own. */
 export const BEKANNTGABE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'bekanntgabe-retrieved': (f) => ran(f, 'checkRetrieval') && ran(f, 'recordBekanntgabe'),
   'bekanntgabe-not-retrieved': (f) => ran(f, 'announceAnotherWay'),
+};
+
+/** The paths of the objection workflow (workflows/objection.ts): remedied by the deciding authority, or decided above. */
+export const OBJECTION_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
+  'objection-remedied': (f) =>
+    count(f, 'activity:issueObjectionDocument') === 1 && count(f, 'activity:openObjectionTask') === 1,
+  'objection-payout': (f) => ran(f, 'payOutAfterRemedy'),
+  'objection-decided': (f) => count(f, 'activity:openObjectionTask') === 2 && ran(f, 'issueObjectionDocument'),
 };
 
 /** The paths a history covers: the case paths it proves, or its workflow type (and the Bekanntgabe's paths). */
@@ -141,6 +158,13 @@ export function pathsOf(f: HistoryFacts): string[] {
     return [
       f.type,
       ...Object.entries(BEKANNTGABE_PATHS)
+        .filter(([, proves]) => proves(f))
+        .map(([name]) => name),
+    ];
+  if (f.type === 'objectionWorkflow')
+    return [
+      f.type,
+      ...Object.entries(OBJECTION_PATHS)
         .filter(([, proves]) => proves(f))
         .map(([name]) => name),
     ];

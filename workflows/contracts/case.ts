@@ -23,9 +23,10 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /**
  * How a closed case ended. `refused` means the application could not be processed (invalid, trust level too low);
- * `incomplete` means evidence the applicant was asked for did not arrive by the deadline.
+ * `incomplete` means evidence the applicant was asked for did not arrive by the deadline; `withdrawn` means the applicant
+ * withdrew the application before the decision was issued.
  */
-export const CASE_OUTCOMES = ['approved', 'rejected', 'refused', 'incomplete'] as const;
+export const CASE_OUTCOMES = ['approved', 'rejected', 'refused', 'incomplete', 'withdrawn'] as const;
 export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
 
 export const TRUST_LEVELS = ['low', 'substantial', 'high'] as const;
@@ -326,8 +327,35 @@ export interface CaseState {
   /** Pseudonymous subject of the applicant, so only they see their case. */
   applicantSubject: string;
   history: Array<{ status: CaseStatus; at: string }>;
+  /** The applicant withdrew the application (cases from WITHDRAWAL_PATCH on). */
+  withdrawal?: { declaredAt: string; feeRefunded: boolean };
 }
 
+/** Why a withdrawal is refused once the decision is being issued (the workflow's validator and the API say the same). */
+export const WITHDRAWAL_TOO_LATE =
+  'Der Antrag kann nicht mehr zurückgenommen werden: Über ihn ist bereits entschieden, der Bescheid wird erstellt oder ist erlassen.';
+
+/** The applicant's declaration that they withdraw the application; `reason` is optional and goes only to the Akte. */
+export interface WithdrawalRequest {
+  /** Pseudonymous subject of the person declaring it; must be the case's applicant. */
+  subject: string;
+  reason?: string;
+}
+
+/** How a case withdrawn by its applicant ended: no Bescheid, a confirmation in the postbox. */
+export interface WithdrawnCaseResult {
+  caseId: string;
+  outcome: 'withdrawn';
+  declaredAt: string;
+  /** The confirmation's receipt from the postbox. */
+  confirmationDeliveryId: string;
+  fee?: FeeResult;
+}
+
+/** What the case workflow returns: a decided case with its Bescheid, or a withdrawn one. */
+export type CaseEnd = CaseResult | WithdrawnCaseResult;
+
+/** A case that ended with a Bescheid. */
 export interface CaseResult {
   caseId: string;
   outcome: CaseOutcome;

@@ -13,3 +13,6 @@ export const caseSummaryWorkflowId = (caseId: string, taskId: string): string =>
 
 /** The Bekanntgabe of a case's Bescheid is its own workflow, started as the case closes; one per case. */
 export const bekanntgabeWorkflowId = (caseId: string): string => `case:${caseId}:bekanntgabe`;
+
+/** The objection procedure against a case's decision is its own workflow; one per case, the case may be long closed. */
+export const objectionWorkflowId = (caseId: string): string => `case:${caseId}:objection`;

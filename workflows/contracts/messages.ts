@@ -1,8 +1,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentResolution } from './incidents.js';
-import type { CaseState, EvidenceUpload } from './case.js';
+import type { CaseState, EvidenceUpload, WithdrawalRequest } from './case.js';
 import type { AnswerConfirmation, QuestionState } from './assistant.js';
 import type { ApplicantReply, TaskAction, TaskView } from './task.js';
+import type { ObjectionDecision, ObjectionState } from './objection.js';
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
 
@@ -15,6 +16,12 @@ export const applicantReplyUpdate = defineUpdate<TaskView, [ApplicantReply]>('ap
 /** A document the applicant uploaded for requested evidence; refused at once when the case is not waiting for it. */
 export const uploadEvidenceUpdate = defineUpdate<CaseState, [EvidenceUpload]>('uploadEvidence');
 
+/**
+ * The applicant withdraws the application; refused once the decision is being issued (the Bescheid is on its way) or
+ * when the caller is not the case's applicant. Accepted, the case ends as `withdrawn`.
+ */
+export const withdrawApplicationUpdate = defineUpdate<CaseState, [WithdrawalRequest]>('withdrawApplication');
+
 /** A verified webhook says a payment transaction changed; the case then asks the provider for its status. */
 export const paymentNotifiedSignal = defineSignal<[{ transactionId: string }]>('paymentNotified');
 
@@ -26,3 +33,8 @@ export const confirmAnswerUpdate = defineUpdate<QuestionState, [AnswerConfirmati
 
 /** An operator resolves a case's open incident; the validator refuses an unknown incident or an action it does not offer. */
 export const resolveIncidentUpdate = defineUpdate<IncidentResolution, [IncidentResolution]>('resolveIncident');
+
+export const objectionStateQuery = defineQuery<ObjectionState>('objectionState');
+
+/** A case worker's decision on an objection at its current stage; refused at another stage or by the wrong group. */
+export const decideObjectionUpdate = defineUpdate<ObjectionState, [ObjectionDecision]>('decideObjection');

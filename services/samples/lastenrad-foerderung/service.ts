@@ -83,7 +83,15 @@ export const lastenradFoerderung = defineService({
         { from: '2025-01-01', days: 4 },
       ],
     },
-    objection: { procedure: 'widerspruch', period: { months: 1 }, periodWithoutInstruction: { years: 1 } },
+    objection: {
+      procedure: 'widerspruch',
+      period: { months: 1 },
+      periodWithoutInstruction: { years: 1 },
+      // Each city's objection office decides what the deciding office does not remedy; where the next higher authority
+      // decides (§ 73 Abs. 1 Satz 2 Nr. 1 VwGO), `authorityId` names it.
+      authority: { group: 'widerspruchsstelle' },
+      court: 'Verwaltungsgericht Münster, Piusallee 38, 48147 Münster',
+    },
   },
   retention: { runsFrom: 'last_payment', disposal: 'offer_to_archive' },
   legalRemedy:

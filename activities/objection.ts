@@ -1,0 +1,136 @@
+import type { DocumentRef } from '../workflows/contracts/case.js';
+import { effectKey } from '../workflows/contracts/ids.js';
+import type { ObjectionStage } from '../workflows/contracts/objection.js';
+import { appendLateCaseEvent } from '../db/queries/case-events.js';
+import { setObjectionStage } from '../db/queries/objections.js';
+import { completeOutsideTask, createTask } from '../db/queries/tasks.js';
+import { caseWorkerGroup } from '../workflows/contracts/task.js';
+import { findService } from '../services/catalogue.js';
+import type { ActivityDeps } from './deps.js';
+import { payOut } from './payout.js';
+
+export interface ObjectionTaskInput {
+  caseId: string;
+  serviceKey: string;
+  authorityId: string;
+  stage: 'abhilfe' | 'objection_authority';
+  taskId: string;
+  late: boolean;
+  periodEndsOn?: string;
+  dueInMs: number;
+}
+
+export interface ObjectionStageInput {
+  caseId: string;
+  authorityId: string;
+  stage: ObjectionStage;
+  /** The task the decision completed, by whom and with which outcome. */
+  completed?: { taskId: string; kind: string; by: string; outcome: string };
+  abhilfe?: 'remedy' | 'partial_remedy' | 'no_remedy';
+  widerspruch?: 'rejected' | 'granted' | 'partly_granted';
+  reinstated?: boolean;
+  /** The sealed document the stage issued. */
+  documentId?: string;
+}
+
+export interface ObjectionDeliveryInput {
+  caseId: string;
+  serviceKey: string;
+  recipient: string;
+  document: DocumentRef;
+  kind: 'abhilfebescheid' | 'widerspruchsbescheid';
+}
+
+const de = (d: string): string => `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}`;
+
+/** Where the objection authority's staff work: the service's declaration, else the deciding authority's office. */
+export function objectionAuthorityGroup(serviceKey: string, authorityId: string): string {
+  const a = findService(serviceKey).lifecycle?.objection.authority;
+  return `${a?.authorityId ?? authorityId}:${a?.group ?? 'widerspruchsstelle'}`;
+}
+
+/** The objection procedure's effects: its tasks, its row and timeline, its delivered decisions; each once. */
+export function createObjectionActivities(deps: ActivityDeps) {
+  const { db, postbox } = deps;
+  return {
+    /**
+     * `payOutAfterRemedy`: the amount a remedy grants on a pay-out service, paid to the application's IBAN once, under
+     * its own effect key (`case:<id>:payout-after-remedy`), so it never merges with the case's own pay-out.
+     */
+    payOutAfterRemedy: payOut(deps, 'payout-after-remedy'),
+
+    /**
+     * `openObjectionTask`: the Abhilfeprüfung for the deciding authority's case workers, or the decision for the
+     * objection authority; a late objection says so in the task.
+     */
+    async openObjectionTask(i: ObjectionTaskInput): Promise<void> {
+      const lateNote = i.late
+        ? ` Achtung: eingegangen nach Ablauf der Widerspruchsfrist (${i.periodEndsOn ? de(i.periodEndsOn) : 'unbekannt'}); ` +
+          'über eine Wiedereinsetzung in den vorigen Stand ist zu entscheiden (§ 70 Abs. 2, § 60 VwGO).'
+        : '';
+      const abhilfe = i.stage === 'abhilfe';
+      await createTask(db, {
+        taskId: i.taskId,
+        caseId: i.caseId,
+        kind: abhilfe ? 'abhilfe' : 'widerspruchsbescheid',
+        serviceKey: i.serviceKey,
+        authorityId: i.authorityId,
+        candidateGroup: abhilfe ? caseWorkerGroup(i.authorityId) : objectionAuthorityGroup(i.serviceKey, i.authorityId),
+        reason:
+          (abhilfe
+            ? 'Widerspruch eingegangen: Bitte prüfen, ob dem Widerspruch abgeholfen wird (§ 72 VwGO).'
+            : 'Widerspruch ohne (volle) Abhilfe vorgelegt: Bitte durch Widerspruchsbescheid entscheiden (§ 73 VwGO).') +
+          lateNote,
+        dueAt: new Date(Date.now() + i.dueInMs),
+      });
+    },
+
+    /** `recordObjectionStage`: the objection's row, the completed task and the case's timeline follow the workflow. */
+    async recordObjectionStage(i: ObjectionStageInput): Promise<void> {
+      if (i.completed)
+        await completeOutsideTask(db, {
+          taskId: i.completed.taskId,
+          authorityId: i.authorityId,
+          kind: i.completed.kind,
+          by: i.completed.by,
+          outcome: i.completed.outcome,
+          justification: 'Entscheidung im Widerspruchsverfahren',
+        });
+      await setObjectionStage(db, {
+        caseId: i.caseId,
+        stage: i.stage,
+        ...(i.abhilfe && { abhilfe: i.abhilfe }),
+        ...(i.widerspruch && { widerspruch: i.widerspruch }),
+        ...(i.reinstated !== undefined && { reinstated: i.reinstated }),
+      });
+      await appendLateCaseEvent(db, {
+        caseId: i.caseId,
+        type: `objection.${i.stage}`,
+        status: 'closed',
+        data: {
+          ...(i.abhilfe && { abhilfe: i.abhilfe }),
+          ...(i.widerspruch && { widerspruch: i.widerspruch }),
+          ...(i.reinstated !== undefined && { reinstated: i.reinstated }),
+          ...(i.documentId && { documentId: i.documentId }),
+        },
+        eventKey: `objection:${i.stage}`,
+      });
+    },
+
+    /** `deliverObjectionDocument`: the sealed decision to the applicant's postbox, once per document. */
+    async deliverObjectionDocument(i: ObjectionDeliveryInput): Promise<{ deliveryId: string }> {
+      const service = findService(i.serviceKey);
+      const d = await postbox.deliver({
+        idempotencyKey: effectKey(i.caseId, i.kind),
+        caseId: i.caseId,
+        recipient: i.recipient,
+        subject:
+          i.kind === 'abhilfebescheid'
+            ? `Abhilfebescheid zu Ihrem Widerspruch: ${service.name}`
+            : `Widerspruchsbescheid: ${service.name}`,
+        document: i.document,
+      });
+      return { deliveryId: d.deliveryId };
+    },
+  };
+}
