@@ -121,6 +121,8 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   refund: (f) => ran(f, 'refundFee'),
   'delivery-handed-over': (f) => ran(f, 'handOverDelivery'),
   'applicant-question': (f) => ran(f, 'askApplicant') && ran(f, 'storeApplicantReply'),
+  // Patch `task-due-rests-while-asking`: the question rested the task's due date until the reply.
+  'question-rests-due-date': (f) => f.patches.includes('task-due-rests-while-asking') && ran(f, 'storeApplicantReply'),
   'case-summary': (f) => f.steps.includes('child:caseSummaryWorkflow'),
   forwarding: (f) => ran(f, 'forwardCase'),
   // Patch `bekanntgabe-after-delivery`: the closing case starts its Bekanntgabe workflow.
