@@ -68,16 +68,32 @@ export const SEAL_MARK_RESERVED_PT = 150;
 type Doc = InstanceType<typeof PDFDocument>;
 type Struct = ReturnType<Doc['struct']>;
 
+/** What every document of the engine says about itself; its date is the case's, so a retry renders the same bytes. */
+export interface TaggedDocumentInfo {
+  title: string;
+  subject: string;
+  author: string;
+  date: Date;
+  /** Space kept free at the foot of each page (the Bescheid's seal mark needs more). */
+  marginBottom: number;
+  /** A draft: „ENTWURF“ across every page, and this line first. */
+  draftLine?: string;
+}
+
 /**
- * Renders the decision document as tagged PDF/A-2a (structure tree, headings, reading order, language, embedded
- * fonts). Dates come from the case, not the clock, so the same decision always renders to the same bytes.
+ * A4, tagged PDF/A-2a (structure tree, language, embedded DejaVu fonts, the title shown), and a writer that wraps
+ * everything in structure elements: the one setup of the Bescheid, the Antrag and the letters. `finish()` ends the
+ * structure and the document and resolves to its bytes.
  */
-export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array> {
-  const issued = new Date(c.issuedAt);
+export function openTaggedDocument(i: TaggedDocumentInfo): {
+  doc: Doc;
+  w: TaggedWriter;
+  finish: () => Promise<Uint8Array>;
+} {
   const fonts = documentFontBytes();
   const doc = new PDFDocument({
     size: 'A4',
-    margins: { top: 56, left: 56, right: 56, bottom: SEAL_MARK_RESERVED_PT },
+    margins: { top: 56, left: 56, right: 56, bottom: i.marginBottom },
     pdfVersion: '1.7',
     // No default font: pdfkit would read and parse Helvetica's metrics for every document, and none is written with it.
     font: null as unknown as string,
@@ -87,13 +103,13 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
     displayTitle: true,
     autoFirstPage: true,
     info: {
-      Title: `${c.draft ? 'Entwurf: ' : ''}${c.procedure?.heading ?? 'Bescheid'} ${c.fileReference}`,
-      Subject: c.serviceName,
-      Author: c.authorityName,
+      Title: i.title,
+      Subject: i.subject,
+      Author: i.author,
       Creator: 'ozg-case-engine',
       Producer: 'ozg-case-engine',
-      CreationDate: issued,
-      ModDate: issued,
+      CreationDate: i.date,
+      ModDate: i.date,
     },
   });
   doc.registerFont('regular', fonts.regular);
@@ -102,11 +118,33 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   const root = doc.struct('Document');
   doc.addStructure(root);
   const w = new TaggedWriter(doc, root);
-  if (c.draft) {
+  if (i.draftLine) {
     watermark(doc);
     doc.on('pageAdded', () => watermark(doc));
-    w.p('ENTWURF – nicht gesiegelt, nicht versandt', { bold: true });
+    w.p(i.draftLine, { bold: true });
   }
+  const finish = () => {
+    root.end();
+    doc.end();
+    return done;
+  };
+  return { doc, w, finish };
+}
+
+/**
+ * Renders the decision document as tagged PDF/A-2a (structure tree, headings, reading order, language, embedded
+ * fonts). Dates come from the case, not the clock, so the same decision always renders to the same bytes.
+ */
+export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array> {
+  const issued = new Date(c.issuedAt);
+  const { doc, w, finish } = openTaggedDocument({
+    title: `${c.draft ? 'Entwurf: ' : ''}${c.procedure?.heading ?? 'Bescheid'} ${c.fileReference}`,
+    subject: c.serviceName,
+    author: c.authorityName,
+    date: issued,
+    marginBottom: SEAL_MARK_RESERVED_PT,
+    ...(c.draft && { draftLine: 'ENTWURF – nicht gesiegelt, nicht versandt' }),
+  });
 
   w.p(`${c.authorityName}\n${c.authorityAddress}\n${c.authorityContact}`, { bold: true });
   w.p(addressLines(c.addressee).join('\n'));
@@ -152,9 +190,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
       ...(c.certificate.validUntil ? [['Gültig bis', c.certificate.validUntil] as [string, string]] : []),
     ]);
   }
-  root.end();
-  doc.end();
-  return done;
+  return finish();
 }
 
 /** Writes content that is always wrapped in a structure element, so nothing on the page is untagged. */
@@ -294,34 +330,13 @@ export interface AntragContent {
  * the submission, so the same application always renders to the same bytes.
  */
 export async function renderAntragPdf(c: AntragContent): Promise<Uint8Array> {
-  const at = new Date(c.submittedAt);
-  const fonts = documentFontBytes();
-  const doc = new PDFDocument({
-    size: 'A4',
-    margins: { top: 56, left: 56, right: 56, bottom: 56 },
-    pdfVersion: '1.7',
-    font: null as unknown as string,
-    subset: 'PDF/A-2a',
-    tagged: true,
-    lang: 'de-DE',
-    displayTitle: true,
-    autoFirstPage: true,
-    info: {
-      Title: `Antrag ${c.fileReference}`,
-      Subject: c.serviceName,
-      Author: c.authorityName,
-      Creator: 'ozg-case-engine',
-      Producer: 'ozg-case-engine',
-      CreationDate: at,
-      ModDate: at,
-    },
+  const { w, finish } = openTaggedDocument({
+    title: `Antrag ${c.fileReference}`,
+    subject: c.serviceName,
+    author: c.authorityName,
+    date: new Date(c.submittedAt),
+    marginBottom: 56,
   });
-  doc.registerFont('regular', fonts.regular);
-  doc.registerFont('bold', fonts.bold);
-  const done = collect(doc);
-  const root = doc.struct('Document');
-  doc.addStructure(root);
-  const w = new TaggedWriter(doc, root);
   w.p(c.authorityName, { bold: true });
   w.p(`Aktenzeichen: ${c.fileReference}\nEingegangen am: ${formatDate(c.submittedAt)}`);
   w.heading('H1', `Antrag: ${c.serviceName}`, 15);
@@ -330,7 +345,5 @@ export async function renderAntragPdf(c: AntragContent): Promise<Uint8Array> {
     v === null || v === '' ? '–' : typeof v === 'boolean' ? (v ? 'ja' : 'nein') : String(v);
   w.table(c.fields.map((f) => [f.label, shown(f.value)]));
   w.p(`Formular: ${c.schemaId}, Version ${c.schemaVersion}`);
-  root.end();
-  doc.end();
-  return done;
+  return finish();
 }
