@@ -19,6 +19,24 @@ import type { Land, LegalLifecycle, Period } from './types.js';
 
 export type IsoDate = string;
 
+/**
+ * § 41 VwVfG of the Bund as data, for a service's `lifecycle.bekanntgabe`: retrieval from the postbox counts the day
+ * after it, ten days to retrieve (Abs. 2a); posted and other electronic letters the third day after sending, the fourth
+ * from 1 January 2025 (Abs. 2, Postrechtsmodernisierungsgesetz). A Land whose own VwVfG changed at another date
+ * declares its own rows instead.
+ */
+export const FEDERAL_BEKANNTGABE: LegalLifecycle['bekanntgabe'] = {
+  postbox: { announcedDaysAfterRetrieval: 1, retrievalWindowDays: 10, ifNotRetrieved: 'manual_delivery' },
+  postFiction: [
+    { from: '1977-01-01', days: 3 },
+    { from: '2025-01-01', days: 4 },
+  ],
+  electronicFiction: [
+    { from: '1977-01-01', days: 3 },
+    { from: '2025-01-01', days: 4 },
+  ],
+};
+
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 24 * 3600_000;
 

@@ -27,7 +27,7 @@ export interface CaseRetention {
 }
 
 const DEFAULT_POLICY: RetentionPolicy = { runsFrom: 'closure', disposal: 'erase' };
-const DEFAULT_OBJECTION_DAYS = 30;
+export const DEFAULT_OBJECTION_DAYS = 30;
 
 export const retentionPolicyOf = (s: Pick<ServiceDefinition, 'retention'>): RetentionPolicy =>
   s.retention ?? DEFAULT_POLICY;

@@ -1,6 +1,7 @@
 import { addressSchema } from '../../address-schema.js';
 import { daysBetween, evidenceOf, postalCodeInMunicipality } from '../../fact-helpers.js';
 import { defineService } from '../../define-service.js';
+import { FEDERAL_BEKANNTGABE } from '../../legal-time.js';
 
 /** EXAMPLE service, simplified: registering a business (Gewerbeanmeldung, § 14 GewO). Its authorities are data: authorities.json. */
 export const gewerbeanmeldung = defineService({
@@ -66,17 +67,7 @@ export const gewerbeanmeldung = defineService({
   // § 41 VwVfG (Bekanntgabe), §§ 68-74 VwGO (remedy), as federal law words them; a Land with its own VwVfG
   // may differ (e.g. the date it moved the postal fiction from three to four days).
   lifecycle: {
-    bekanntgabe: {
-      postbox: { announcedDaysAfterRetrieval: 1, retrievalWindowDays: 10, ifNotRetrieved: 'manual_delivery' },
-      postFiction: [
-        { from: '1977-01-01', days: 3 },
-        { from: '2025-01-01', days: 4 },
-      ],
-      electronicFiction: [
-        { from: '1977-01-01', days: 3 },
-        { from: '2025-01-01', days: 4 },
-      ],
-    },
+    bekanntgabe: FEDERAL_BEKANNTGABE,
     objection: { procedure: 'abolished', period: { months: 1 }, periodWithoutInstruction: { years: 1 } },
   },
   retention: { runsFrom: 'closure', disposal: 'offer_to_archive' },
