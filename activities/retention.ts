@@ -9,6 +9,8 @@ import {
   listErasableCases,
 } from '../db/queries/retention.js';
 import type { DbExecutor } from '../db/client.js';
+import { bekanntgabeDocumentId, findAkteDocument } from '../db/queries/akte.js';
+import type { BekanntgabeRecord } from '../workflows/contracts/bekanntgabe.js';
 import { type CaseRetention, retentionOf } from '../services/retention.js';
 import { findService, listServices } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
@@ -75,11 +77,16 @@ export async function caseRetention(
   c: { caseId: string; serviceKey: string; closedAt: Date | null },
   asOf = new Date(),
 ): Promise<CaseRetention> {
-  const [lastPaymentAt, holds] = await Promise.all([
+  const [lastPaymentAt, holds, bekanntgabe] = await Promise.all([
     lastPaymentOf(db, { caseId: c.caseId }),
     activeHoldsOfCase(db, { caseId: c.caseId }),
+    findAkteDocument(db, { documentId: bekanntgabeDocumentId(c.caseId) }),
   ]);
-  return retentionOf(findService(c.serviceKey), { closedAt: c.closedAt, lastPaymentAt, holds }, asOf);
+  // Bestandskraft as the Bekanntgabe recorded it (the day after the remedy period, computed per Land); an objection in
+  // time holds the case anyway. Without a recorded Bekanntgabe the period is provisional (services/retention.ts).
+  const record = bekanntgabe?.kind === 'bekanntgabe' ? (bekanntgabe.content as BekanntgabeRecord) : undefined;
+  const finalAt = record ? new Date(`${record.finalOn}T00:00:00Z`) : null;
+  return retentionOf(findService(c.serviceKey), { closedAt: c.closedAt, lastPaymentAt, holds, finalAt }, asOf);
 }
 
 /**

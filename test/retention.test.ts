@@ -21,7 +21,15 @@ import {
   deliveries,
   evidenceRetrievals,
 } from '../db/schema.js';
-import { antragDocumentId, findAkteDocument, openAkte } from '../db/queries/akte.js';
+import {
+  addAkteDocument,
+  antragDocumentId,
+  bekanntgabeDocumentId,
+  findAkteDocument,
+  openAkte,
+} from '../db/queries/akte.js';
+import { caseRetention } from '../activities/retention.js';
+import { DEFAULT_OBJECTION_DAYS } from '../services/retention.js';
 import { client, db, withWorker } from './harness.js';
 
 const PARKING = '99050012104000'; // retention 6 years
@@ -264,6 +272,38 @@ describe('retention (Löschfristen)', () => {
         retainedUntil: new Date('2025-02-09T10:00:00Z'),
         disposal: 'erase',
         trigger: 'retention',
+      });
+    });
+  });
+
+  it("runs from the Bestandskraft the case's Bekanntgabe recorded; without one, provisionally from closure plus the objection period", async () => {
+    await withWorker(async (e) => {
+      const closedAt = new Date('2019-01-10T10:00:00Z');
+      const announced = await closedCase(e, closedAt, Buffer.from(randomUUID()));
+      const unannounced = await closedCase(e, closedAt, Buffer.from(randomUUID()));
+      const record = { caseId: announced.caseId, bekanntgabeOn: '2019-02-14', finalOn: '2019-03-15' };
+      await addAkteDocument(db, {
+        documentId: bekanntgabeDocumentId(announced.caseId),
+        caseId: announced.caseId,
+        kind: 'bekanntgabe',
+        title: 'Bekanntgabe',
+        mediaType: 'application/json',
+        sha256: 'b'.repeat(64),
+        size: 2,
+        content: record,
+        authorRole: 'engine',
+      });
+      const of = (caseId: string) =>
+        caseRetention(db, { caseId, serviceKey: PARKING, closedAt }, new Date('2026-01-01'));
+      expect(await of(announced.caseId)).toMatchObject({
+        runsFrom: 'bestandskraft',
+        startsAt: new Date('2019-03-15T00:00:00Z'),
+        until: new Date('2025-03-15T00:00:00Z'),
+        provisional: false,
+      });
+      expect(await of(unannounced.caseId)).toMatchObject({
+        startsAt: new Date(closedAt.getTime() + DEFAULT_OBJECTION_DAYS * 86_400_000),
+        provisional: true,
       });
     });
   });
