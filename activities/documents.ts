@@ -21,6 +21,7 @@ import { findService } from '../services/catalogue.js';
 import type { AuthoritySettings, ServiceDefinition } from '../services/types.js';
 import type { DbExecutor } from '../db/client.js';
 import { addAkteDocument, antragDocumentId, findAkte, findAkteDocument } from '../db/queries/akte.js';
+import { findStaff } from '../db/queries/staff-directory.js';
 import { germanDate } from '../adapters/documents/german-time.js';
 import { applicationFrom } from './antrag.js';
 import type { ActivityDeps } from './deps.js';
@@ -326,7 +327,20 @@ export async function bescheidContent(
     issuedAt: i.issuedAt,
     certificate:
       service.certificate && application ? certificateOf(service.certificate, application, i.issuedAt) : undefined,
+    ...(authority.signBescheidByName && (await signerOf(db, i.authorityId, i.decision))),
   };
+}
+
+/** The case worker who decided, by her name in the staff directory, for the sign-off; nothing for the rules' decisions. */
+async function signerOf(
+  db: DbExecutor,
+  authorityId: string,
+  decision: Decision | undefined,
+): Promise<{ signedBy?: string }> {
+  const by = decision && decision.decidedBy !== 'rules' ? decision.decidedBy.caseWorker : undefined;
+  if (!by) return {};
+  const entry = await findStaff(db, { authorityId, staffId: by });
+  return entry?.displayName ? { signedBy: entry.displayName } : {};
 }
 
 /**

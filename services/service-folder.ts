@@ -329,6 +329,7 @@ const authorityShape = z.looseObject({
     })
     .optional(),
   land: z.enum(LAENDER).optional(),
+  signBescheidByName: z.boolean().optional(),
 });
 
 const period = z

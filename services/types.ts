@@ -41,6 +41,12 @@ export interface AuthoritySettings {
   land?: Land;
   /** Overrides the service's escalation policy for this authority. */
   escalation?: Partial<EscalationPolicy>;
+  /**
+   * The case worker who decided signs the Bescheid off by name („Im Auftrag“, her display name from the staff
+   * directory), where the authority's practice wants it; otherwise the authority alone. Never a login id; automated
+   * decisions and staff the directory does not know are signed by the authority.
+   */
+  signBescheidByName?: boolean;
 }
 
 /** The Länder by their ISO 3166-2:DE codes, as `date-holidays` names their holiday calendars. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { listAkteDocumentContents } from '../db/queries/akte.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { fileVermerk, listVermerke } from '../db/queries/notes.js';
+import { recordStaffLogin } from '../db/queries/staff-directory.js';
 import type { Postbox } from '../adapters/postbox.js';
 import { letterDraft, previewBescheidFor, previewLetter, sendLetter } from '../http/workbench/letters.js';
 import { db, testDeps, withWorker } from './harness.js';
@@ -39,6 +40,19 @@ describe('notes, four-eyes with a send-back, and what reaches the applicant', { 
         createdAt: new Date(),
       });
 
+      // Both colleagues as the identity provider named them at their last login.
+      await recordStaffLogin(db, {
+        authorityId: DORF,
+        staffId: 'sb.dora',
+        displayName: 'Dora Dietz',
+        role: 'case_worker',
+      });
+      await recordStaffLogin(db, {
+        authorityId: DORF,
+        staffId: 'sb.emil',
+        displayName: 'Emil Engel',
+        role: 'case_worker',
+      });
       await e.tasks.act(caseId, { action: 'claim', taskId, actor: dora });
       await e.tasks.act(caseId, {
         action: 'complete',
@@ -95,6 +109,8 @@ describe('notes, four-eyes with a send-back, and what reaches the applicant', { 
       expect(text).toContain('Das Fahrzeug steht Ihnen nach dem Überlassungsvertrag auch privat zur Verfügung.');
       expect(text).toContain('Guten Tag Erika Mustermann,');
       expect(text).toContain('Mit freundlichen Grüßen');
+      // Beispieldorf signs its Bescheide by the deciding case worker's name (`signBescheidByName`), never her login.
+      expect(text).toMatch(/Im Auftrag\s*Dora Dietz\s*Gemeinde Beispieldorf/);
       for (const internal of [
         'Interne Begründung',
         'Vertrag gültig bis 2028',

@@ -27,6 +27,18 @@ export async function listColleagues(db: DbExecutor, { authorityId }: { authorit
     .orderBy(asc(staffDirectory.displayName), asc(staffDirectory.staffId));
 }
 
+/** One member of the authority's staff as the directory knows her, if it does. */
+export async function findStaff(
+  db: DbExecutor,
+  { authorityId, staffId }: { authorityId: string; staffId: string },
+): Promise<StaffEntry | undefined> {
+  const [row] = await db
+    .select()
+    .from(staffDirectory)
+    .where(and(eq(staffDirectory.authorityId, authorityId), eq(staffDirectory.staffId, staffId)));
+  return row;
+}
+
 /** Marks her absent with a substitute, or (substitute null) present again. */
 export async function setAbsence(
   db: DbExecutor,
