@@ -120,7 +120,12 @@ describe('workbench in a real browser (Chromium, real Temporal and PostgreSQL)',
         const link = page.getByRole('link', { name: aktenzeichen });
         expect(await link.count()).toBe(1);
         // Her row names who applied (other tests' cases of the same sample applicant may be listed too).
-        expect(await page.getByRole('row', { name: /Hanna Müller/ }).filter({ has: link }).count()).toBe(1);
+        expect(
+          await page
+            .getByRole('row', { name: /Hanna Müller/ })
+            .filter({ has: link })
+            .count(),
+        ).toBe(1);
         await expectAccessible(page, 'the inbox searched by name');
         await screenshot(page, `${SHOTS}inbox.png`);
         await tabTo(page, link);

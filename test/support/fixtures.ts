@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CURRENT_SHAPE, factsOfFile, pathsOf } from './history-facts.js';
@@ -59,5 +60,11 @@ export async function recordNewFixtures(temporalAddress: string, temporalCli: st
       2,
     )}\n`,
   );
+  // In the repository's format (biome), so the lint step passes on what a recording wrote.
+  execFileSync(fileURLToPath(new URL('../../node_modules/.bin/biome', import.meta.url)), [
+    'format',
+    '--write',
+    manifestPath,
+  ]);
   console.log(`recorded ${added.length} new replay fixtures: ${added.map((a) => a.file).join(', ') || '-'}`);
 }
