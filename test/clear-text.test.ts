@@ -196,7 +196,10 @@ describe('personal data in Temporal', () => {
       for (const p of await testDataConverter.payloadCodecs![0]!.decode(payloads.map((p) => p.payload)))
         decodedText.push(Buffer.from(p.data ?? []).toString('utf8'));
       const fields = Object.values(w.searchAttributes?.indexedFields ?? {});
-      expect(fields.length).toBeGreaterThan(0);
+      // A case starts with its search attributes; a workflow beside it (question, summary, Bekanntgabe) has only what
+      // the server adds once a worker completed its first task (BuildIds), which a just-started one may not have yet.
+      if (/^case:[^:]+$/.test(workflowId))
+        expect(fields.length, `search attributes of ${workflowId}`).toBeGreaterThan(3);
       const attributes = JSON.stringify(fields.map((f) => defaultPayloadConverter.fromPayload(f)));
       expect(
         values.filter((v) => attributes.includes(v)),
