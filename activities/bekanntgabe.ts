@@ -6,7 +6,8 @@ import type {
   BekanntgabeRecord,
   RetrievalCheck,
 } from '../workflows/contracts/bekanntgabe.js';
-import { addAkteDocument, bekanntgabeDocumentId } from '../db/queries/akte.js';
+import { effectKey } from '../workflows/contracts/ids.js';
+import { addAkteDocument, bekanntgabeDocumentId, findAkte, findAkteDocument } from '../db/queries/akte.js';
 import { appendLateCaseEvent } from '../db/queries/case-events.js';
 import { createTask } from '../db/queries/tasks.js';
 import { candidateGroupOf, findAuthority, findService } from '../services/catalogue.js';
@@ -34,6 +35,18 @@ export interface RecordBekanntgabeInput extends BekanntgabeInput {
   eventOn: string | undefined;
 }
 
+export interface ProvideAgainInput extends BekanntgabeInput {
+  /** 2 for the first repetition, and so on. */
+  round: number;
+  previousWindowLastDay: string;
+}
+
+export interface ProvidedAgain {
+  deliveryId: string;
+  notifiedOn: string;
+  windowLastDay: string;
+}
+
 export interface AnnounceAnotherWayInput extends BekanntgabeInput {
   taskId: string;
   notifiedOn: string;
@@ -58,12 +71,55 @@ export function createBekanntgabeActivities({ db, postbox }: ActivityDeps) {
       // A mail with a download link, or a postbox that cannot report retrieval: other electronic transmission.
       if (!postbox.retrievalOf || !i.channel.startsWith('postbox')) return { kind: 'fiction' };
       const notifiedOn = berlinDate(new Date(i.deliveredAt));
+      const { retrievalWindowDays, ifNotRetrieved, repeatProvisions } = lifecycle.bekanntgabe.postbox;
       return {
         kind: 'retrieval',
-        windowDays: lifecycle.bekanntgabe.postbox.retrievalWindowDays,
+        windowDays: retrievalWindowDays,
         notifiedOn,
         windowLastDay: retrievalWindowLastDay(notifiedOn, lifecycle),
+        ...(ifNotRetrieved === 'repeat_provision' && { provideAgain: repeatProvisions ?? 1 }),
       };
+    },
+
+    /**
+     * § 41 Abs. 2a Satz 5 VwVfG: the provision ended unretrieved; the Bescheid is provided in the postbox again (the
+     * sealed copy in the Akte, a new notification), once per round however often this runs. The new delivery's
+     * notification opens a window of its own.
+     */
+    async provideAgain(i: ProvideAgainInput): Promise<ProvidedAgain> {
+      const [akte, bescheid] = await Promise.all([
+        findAkte(db, { caseId: i.caseId }),
+        findAkteDocument(db, { documentId: `${i.caseId}:bescheid` }),
+      ]);
+      const recipient = (akte?.identity as { subject?: string } | undefined)?.subject;
+      if (!recipient || !bescheid) throw new Error(`case ${i.caseId}: no Akte with its Bescheid to provide again`);
+      const d = await postbox.deliver({
+        idempotencyKey: effectKey(i.caseId, `bekanntgabe-provision-${i.round}`),
+        caseId: i.caseId,
+        recipient,
+        subject: `Bescheid zu Ihrem Antrag ${i.caseId} (erneute Bereitstellung)`,
+        document: { sha256: bescheid.sha256, mediaType: bescheid.mediaType, size: bescheid.size },
+      });
+      const notifiedOn = berlinDate(d.deliveredAt);
+      const { lifecycle } = lifecycleOf(i);
+      const windowLastDay = lifecycle ? retrievalWindowLastDay(notifiedOn, lifecycle) : notifiedOn;
+      await appendLateCaseEvent(db, {
+        caseId: i.caseId,
+        type: 'bekanntgabe.provided_again',
+        status: 'closed',
+        data: {
+          round: i.round,
+          deliveryId: d.deliveryId,
+          previousWindowLastDay: i.previousWindowLastDay,
+          notifiedOn,
+          windowLastDay,
+          reason:
+            `Der Bescheid wurde bis ${de(i.previousWindowLastDay)} nicht abgerufen; er ist erneut zum Abruf ` +
+            `bereitgestellt (§ 41 Abs. 2a Satz 5 VwVfG), abrufbar bis ${de(windowLastDay)}.`,
+        },
+        eventKey: `provided-again:${i.round}`,
+      });
+      return { deliveryId: d.deliveryId, notifiedOn, windowLastDay };
     },
 
     /** Asks the postbox whether the applicant retrieved the Bescheid, and on which day. */

@@ -346,7 +346,8 @@ const lifecycleShape = z.object({
     postbox: z.object({
       announcedDaysAfterRetrieval: z.number().int().nonnegative(),
       retrievalWindowDays: z.number().int().positive(),
-      ifNotRetrieved: z.literal('manual_delivery'),
+      ifNotRetrieved: z.enum(['manual_delivery', 'repeat_provision']),
+      repeatProvisions: z.number().int().positive().max(3).optional(),
     }),
     postFiction: fictionTable,
     electronicFiction: fictionTable,

@@ -90,8 +90,13 @@ export interface LegalLifecycle {
       announcedDaysAfterRetrieval: number;
       /** Not retrieved within this many days after the notification, the provision ends (the law: 10). */
       retrievalWindowDays: number;
-      /** What the engine does when the provision ended unretrieved: a task to deliver another way. */
-      ifNotRetrieved: 'manual_delivery';
+      /**
+       * What the engine does when the provision ended unretrieved (§ 41 Abs. 2a Satz 5 VwVfG leaves both open): a task
+       * to deliver another way, or first provide the Bescheid in the postbox again (`repeatProvisions` times, default
+       * once), each with a notification and a window of its own, and the task only after the last.
+       */
+      ifNotRetrieved: 'manual_delivery' | 'repeat_provision';
+      repeatProvisions?: number;
     };
     /** § 41 Abs. 2 Satz 1 VwVfG: posted letters count as announced `days` after posting, by the rule in force from `from`. */
     postFiction: Array<{ from: string; days: number }>;

@@ -12,6 +12,8 @@ import { client, db, httpApiFor, postboxUrl, withWorker } from './harness.js';
 import { applicantToken, call } from './http-helpers.js';
 import { completeManualDelivery } from '../http/workbench/manual-tasks.js';
 import { applicationOf } from './samples.js';
+import { waitFor } from './support/wait.js';
+import { lastenradApplication } from '../dev/demo/sample-other-services.js';
 
 // Time moves by configuration: a legal day lasts `legalDayMs` for the workflow's timers; the dates themselves come
 // from the postbox (notification, retrieval) and the calendar.
@@ -99,6 +101,38 @@ describe('Bekanntgabe of the Bescheid by retrieval from the postbox (§ 41 Abs. 
         },
       });
       await api.close();
+    });
+  });
+
+  it('not retrieved, where the service provides it again: a second provision with a window of its own, retrieved on its third day, announced the day after', async () => {
+    await withWorker(async ({ cases }) => {
+      const submission = lastenradApplication('eligible', 31);
+      // A legal day of a second: the first window passes unretrieved, the second is long enough to retrieve in.
+      const { caseId } = await cases.submit({ ...submission, deadlines: { legalDayMs: 1_000 } });
+      const result = await cases.result(caseId);
+      expect(result.delivery.status).toBe('delivered');
+
+      // The first window passes: the Bescheid is provided again, with a new notification and window.
+      const again = await waitFor(
+        async () => (await listCaseEvents(db, { caseId })).find((e) => e.type === 'bekanntgabe.provided_again'),
+        { timeoutMs: 60_000, what: 'the second provision' },
+      );
+      const second = again.data as { deliveryId: string; notifiedOn: string; windowLastDay: string; reason: string };
+      expect(second.deliveryId).not.toBe(result.delivery.deliveryId);
+      expect(second.reason).toContain('§ 41 Abs. 2a Satz 5 VwVfG');
+      expect(second.windowLastDay).toBe(addDays(second.notifiedOn, 10));
+      await retrieve(submission.identity.subject, second.deliveryId, `${addDays(second.notifiedOn, 3)}T09:00:00+01:00`);
+
+      const outcome = await bekanntgabeOf(caseId);
+      if (outcome.status !== 'announced') throw new Error(`not announced: ${JSON.stringify(outcome)}`);
+      expect(outcome.record).toMatchObject({
+        basis: 'postbox_retrieval',
+        eventOn: addDays(second.notifiedOn, 3),
+        bekanntgabeOn: addDays(second.notifiedOn, 4),
+      });
+      // No task for the post office: the second provision did it.
+      const open = await listOpenTasks(db, { authorityId: submission.authorityId });
+      expect(open.some((t) => t.taskId === `${caseId}:bekanntgabe`)).toBe(false);
     });
   });
 

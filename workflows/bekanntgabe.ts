@@ -1,4 +1,4 @@
-import { sleep } from '@temporalio/workflow';
+import { patched, sleep } from '@temporalio/workflow';
 import type { BekanntgabeInput, BekanntgabeResult } from './contracts/bekanntgabe.js';
 import { acts, local } from './activity-proxies.js';
 
@@ -10,6 +10,7 @@ import { acts, local } from './activity-proxies.js';
  * after the notification (ten days by law). A retrieval in time makes the day after it the Bekanntgabe; none, and
  * the provision has ended without an announcement: a task asks the authority to announce another way. A postbox that
  * cannot report retrieval is "other electronic transmission" (§ 41 Abs. 2 Satz 2): the fiction counts from sending.
+ * Where the service declares `repeat_provision`, an unretrieved Bescheid is first provided again (Satz 5).
  */
 export async function bekanntgabeWorkflow(input: BekanntgabeInput): Promise<BekanntgabeResult> {
   const plan = await local.planBekanntgabe(input);
@@ -18,16 +19,40 @@ export async function bekanntgabeWorkflow(input: BekanntgabeInput): Promise<Beka
     const record = await acts.recordBekanntgabe({ ...input, basis: 'electronic_fiction', eventOn: undefined });
     return { status: 'announced', record };
   }
-  for (let day = 0; ; day++) {
-    const check = await acts.checkRetrieval({ caseId: input.caseId, deliveryId: input.deliveryId });
-    if (check.retrievedOn && check.retrievedOn <= plan.windowLastDay) {
-      const record = await acts.recordBekanntgabe({ ...input, basis: 'postbox_retrieval', eventOn: check.retrievedOn });
+  // The provision in the postbox, and where the service says so each repeated one (§ 41 Abs. 2a Satz 5): a window each.
+  let provision = { deliveryId: input.deliveryId, notifiedOn: plan.notifiedOn, windowLastDay: plan.windowLastDay };
+  for (let round = 1; ; round++) {
+    const retrievedOn = await retrievalWithin(input, provision, plan.windowDays);
+    if (retrievedOn) {
+      const record = await acts.recordBekanntgabe({ ...input, basis: 'postbox_retrieval', eventOn: retrievedOn });
       return { status: 'announced', record };
     }
-    if (day >= plan.windowDays) break;
-    await sleep(input.legalDayMs);
+    if (round > (plan.provideAgain ?? 0) || !patched(REPEAT_PROVISION_PATCH)) break;
+    provision = await acts.provideAgain({ ...input, round: round + 1, previousWindowLastDay: provision.windowLastDay });
   }
   const taskId = `${input.caseId}:bekanntgabe`;
-  await acts.announceAnotherWay({ ...input, taskId, notifiedOn: plan.notifiedOn, windowLastDay: plan.windowLastDay });
+  await acts.announceAnotherWay({
+    ...input,
+    taskId,
+    notifiedOn: provision.notifiedOn,
+    windowLastDay: provision.windowLastDay,
+  });
   return { status: 'not_retrieved', taskId };
+}
+
+/** Workflows from this patch on provide an unretrieved Bescheid again where their plan says so. */
+export const REPEAT_PROVISION_PATCH = 'bekanntgabe-repeat-provision';
+
+/** The day of retrieval within the provision's window: the postbox asked once per legal day, `windowDays + 1` times. */
+async function retrievalWithin(
+  input: BekanntgabeInput,
+  provision: { deliveryId: string; windowLastDay: string },
+  windowDays: number,
+): Promise<string | undefined> {
+  for (let day = 0; ; day++) {
+    const check = await acts.checkRetrieval({ caseId: input.caseId, deliveryId: provision.deliveryId });
+    if (check.retrievedOn && check.retrievedOn <= provision.windowLastDay) return check.retrievedOn;
+    if (day >= windowDays) return undefined;
+    await sleep(input.legalDayMs);
+  }
 }

@@ -20,7 +20,14 @@ export type BekanntgabePlan =
   /** § 41 Abs. 2 Satz 2 VwVfG: the postbox cannot report retrieval; the fiction counts from sending. */
   | { kind: 'fiction' }
   /** § 41 Abs. 2a VwVfG: wait for the retrieval, at most `windowDays` legal days after the notification. */
-  | { kind: 'retrieval'; windowDays: number; notifiedOn: string; windowLastDay: string };
+  | {
+      kind: 'retrieval';
+      windowDays: number;
+      notifiedOn: string;
+      windowLastDay: string;
+      /** Unretrieved, provided again this many times before the task (plans recorded before it: none). */
+      provideAgain?: number;
+    };
 
 /** What the postbox reports of one delivery's retrieval, by calendar day (Europe/Berlin). */
 export interface RetrievalCheck {

@@ -71,9 +71,13 @@ export const lastenradFoerderung = defineService({
   outputs: { documents: ['bescheid'], forwardingRecipients: [] },
   retentionYears: 10,
   // § 41 VwVfG (Bekanntgabe), §§ 68-74 VwGO (remedy), as federal law words them; a Land with its own VwVfG
-  // may differ (e.g. the date it moved the postal fiction from three to four days).
+  // may differ (e.g. the date it moved the postal fiction from three to four days). An unretrieved grant is provided
+  // in the postbox once more before the post office sends it (§ 41 Abs. 2a Satz 5 VwVfG).
   lifecycle: {
-    bekanntgabe: FEDERAL_BEKANNTGABE,
+    bekanntgabe: {
+      ...FEDERAL_BEKANNTGABE,
+      postbox: { ...FEDERAL_BEKANNTGABE.postbox, ifNotRetrieved: 'repeat_provision', repeatProvisions: 1 },
+    },
     objection: {
       procedure: 'widerspruch',
       period: { months: 1 },
