@@ -99,6 +99,8 @@ export interface ObjectionDocumentInput {
   reasons: string[];
   /** Late and not reinstated: a dismissal says the objection was inadmissible (§ 70 VwGO). */
   inadmissibleAsLate?: boolean;
+  /** A remedy's fee: due again where it was paid back on the rejection. */
+  fee?: FeeResult;
   issuedAt: string;
 }
 
@@ -145,6 +147,7 @@ async function objectionDocumentContent(db: DbExecutor, i: ObjectionDocumentInpu
       authorityId: i.authorityId,
       outcome: i.document === 'abhilfebescheid' ? 'approved' : 'rejected',
       refusalReasons: i.reasons,
+      ...(i.fee && { fee: i.fee }),
       issuedAt: i.issuedAt,
       appliedAt: akte.submittedAt.toISOString(),
     },

@@ -14,13 +14,21 @@ export type OpenedFee =
   | Exclude<FeeRequest, { status: 'open' }>
   | (Extract<FeeRequest, { status: 'open' }> & { provider: { status: PaymentStatus; reference?: string } });
 
-/** `requestFeePayment`: opens the payment transaction for the case's fee, or finds the one already opened. */
-export function requestFeePayment({ db, payments }: Pick<ActivityDeps, 'db' | 'payments'>) {
+/**
+ * `requestFeePayment`: opens the payment transaction for the case's fee, or finds the one already opened. `effect`
+ * names another fee of the case (the fee due again after an objection's remedy), whose remittance text says so.
+ */
+export function requestFeePayment(
+  { db, payments }: Pick<ActivityDeps, 'db' | 'payments'>,
+  effect = 'fee',
+  note?: string,
+) {
   return async (i: CaseRef & { amountCents: number }): Promise<FeeRequest> => {
     const service = findService(i.serviceKey);
     if (i.amountCents === 0) return { status: 'not_required' };
-    const idempotencyKey = effectKey(i.caseId, 'fee');
-    const known = (await findPayment(db, { idempotencyKey })) ?? (await recordPortalPayment(db, i));
+    const idempotencyKey = effectKey(i.caseId, effect);
+    const known =
+      (await findPayment(db, { idempotencyKey })) ?? (effect === 'fee' ? await recordPortalPayment(db, i) : undefined);
     if (known)
       return {
         status: 'open',
@@ -34,7 +42,7 @@ export function requestFeePayment({ db, payments }: Pick<ActivityDeps, 'db' | 'p
         idempotencyKey,
         amountCents: i.amountCents,
         currency: 'EUR',
-        purpose: `${service.name}, Vorgang ${i.caseId}`,
+        purpose: `${service.name}, Vorgang ${i.caseId}${note ? `, ${note}` : ''}`,
         returnUrl: new URL(`/cases/${i.caseId}`, payments.portalUrl).toString(),
         notifyUrl: payments.notifyUrl,
       }),

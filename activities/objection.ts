@@ -1,12 +1,15 @@
-import type { DocumentRef } from '../workflows/contracts/case.js';
+import type { DocumentRef, FeeResult } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import type { ObjectionStage } from '../workflows/contracts/objection.js';
 import { appendLateCaseEvent } from '../db/queries/case-events.js';
 import { setObjectionStage } from '../db/queries/objections.js';
+import { findPayment } from '../db/queries/payments.js';
 import { completeOutsideTask, createTask } from '../db/queries/tasks.js';
 import { caseWorkerGroup } from '../workflows/contracts/task.js';
 import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
+import type { CaseRef } from './fee-account.js';
+import { requestFeePayment } from './fee-request.js';
 import { payOut } from './payout.js';
 
 export interface ObjectionTaskInput {
@@ -52,12 +55,26 @@ export function objectionAuthorityGroup(serviceKey: string, authorityId: string)
 /** The objection procedure's effects: its tasks, its row and timeline, its delivered decisions; each once. */
 export function createObjectionActivities(deps: ActivityDeps) {
   const { db, postbox } = deps;
+  const requestFeeAgain = requestFeePayment(deps, 'fee-after-remedy', 'Gebühr nach Abhilfe');
   return {
     /**
      * `payOutAfterRemedy`: the amount a remedy grants on a pay-out service, paid to the application's IBAN once, under
      * its own effect key (`case:<id>:payout-after-remedy`), so it never merges with the case's own pay-out.
      */
-    payOutAfterRemedy: payOut(deps, 'payout-after-remedy'),
+    payOutAfterRemedy: payOut(deps, 'payout-after-remedy', 'Nachzahlung nach Abhilfe'),
+
+    /**
+     * `collectFeeAfterRemedy`: a fee paid back because the application was rejected (`refundOn: ['rejected']`) is due
+     * again once a remedy grants it: a new payment at the provider under its own key (`case:<id>:fee-after-remedy`),
+     * named in the Abhilfebescheid. Nothing where no fee was paid back; once per case, however often it runs.
+     */
+    async collectFeeAfterRemedy(i: CaseRef): Promise<FeeResult | undefined> {
+      const fee = await findPayment(db, { idempotencyKey: effectKey(i.caseId, 'fee') });
+      if (fee?.status !== 'refunded') return undefined;
+      const due = await requestFeeAgain({ ...i, amountCents: fee.amountCents });
+      if (due.status !== 'open') return undefined;
+      return { status: 'due', amountCents: due.amountCents, currency: 'EUR' };
+    },
 
     /**
      * `openObjectionTask`: the Abhilfeprüfung for the deciding authority's case workers, or the decision for the

@@ -12,9 +12,10 @@ import { hkrBooking } from './fee-booking.js';
 
 /**
  * `payOut`: pays the approved amount to the IBAN the application names (the service's `payeeIbanField`), exactly once
- * per case (`effect` names it: the case's pay-out, or a correction after an objection); an invalid IBAN is final. The pay-out's row and its outgoing booking are written in one transaction.
+ * per case (`effect` names it: the case's pay-out, or a correction after an objection, whose `note` the remittance
+ * text carries); an invalid IBAN is final. The pay-out's row and its outgoing booking are written in one transaction.
  */
-export function payOut({ db, payments }: Pick<ActivityDeps, 'db' | 'payments'>, effect = 'payout') {
+export function payOut({ db, payments }: Pick<ActivityDeps, 'db' | 'payments'>, effect = 'payout', note?: string) {
   return async (i: CaseRef & ApplicationSource & { amountCents: number }): Promise<PayoutResult> => {
     const service = findService(i.serviceKey);
     const field = service.fee.payeeIbanField ?? 'iban';
@@ -29,7 +30,8 @@ export function payOut({ db, payments }: Pick<ActivityDeps, 'db' | 'payments'>, 
         amountCents: i.amountCents,
         currency: 'EUR',
         iban,
-        purpose: `${service.name}, Vorgang ${i.caseId}`,
+        // A further pay-out says what it is on the payee's statement, apart from the first one.
+        purpose: `${service.name}, Vorgang ${i.caseId}${note ? `, ${note}` : ''}`,
       }),
     );
     await db.transaction(async (tx) => {

@@ -12,6 +12,7 @@ import { duplicatesInTables } from './chaos/effect-tables.js';
 import { duplicateEffects, total, retrieval, withLedger, type Ledger } from './chaos/stand-ins.js';
 import { workerProcessEnv } from './chaos/worker-env.js';
 import { CaseClient } from '../client/case-client.js';
+import { ObjectionClient } from '../client/objection-client.js';
 import { QuestionClient } from '../client/question-client.js';
 import { TaskClient } from '../client/task-client.js';
 import { loadConfig } from '../platform/config.js';
@@ -71,7 +72,7 @@ const listening = (app: { server: { address(): unknown } }) =>
 
 describe('a worker killed right after an effect', () => {
   it('every side-effecting activity: the retry on another worker repeats no effect; every case ends as expected', {
-    timeout: 400_000,
+    timeout: 600_000,
   }, async () => {
     // Stand-ins with a ledger per idempotency key.
     const ledgers: Record<string, Ledger> = {};
@@ -188,6 +189,8 @@ describe('a worker killed right after an effect', () => {
       },
       // Escalated to a case worker, who asks the applicant; the applicant's own question gets a confirmed answer.
       asked: { s: { ...applicationOf('company_car', 0), deadlines: pollFee }, outcome: 'approved' },
+      // Escalated, then withdrawn by the applicant while it waits: the confirmation goes out once.
+      withdrawn: { s: { ...applicationOf('company_car', 1), deadlines: pollFee }, outcome: 'withdrawn' },
     };
     const started = Object.fromEntries(
       await Promise.all(
@@ -281,9 +284,16 @@ describe('a worker killed right after an effect', () => {
     );
 
     timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: the escalated case approved`);
+    await waitFor(
+      async () => (await cases.status(started.withdrawn).catch(() => undefined))?.status === 'awaiting_case_worker',
+      { timeoutMs: 180_000, what: 'the case to be withdrawn to wait for a case worker' },
+    );
+    await untilAdmitted('the withdrawal', () =>
+      cases.withdraw(started.withdrawn, { subject: submissions.withdrawn.s.identity.subject, reason: 'Erledigt.' }),
+    );
     const outcomes = Object.fromEntries(
       await Promise.all(
-        Object.entries(started).map(async ([name, caseId]) => [name, (await cases.result(caseId)).outcome] as const),
+        Object.entries(started).map(async ([name, caseId]) => [name, (await cases.ending(caseId)).outcome] as const),
       ),
     );
     timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: every case closed`);
@@ -292,35 +302,17 @@ describe('a worker killed right after an effect', () => {
     await payer;
     expect(outcomes).toEqual(Object.fromEntries(Object.entries(submissions).map(([n, { outcome }]) => [n, outcome])));
 
-    // Every side-effecting activity killed its worker once, after its effect; the retry ran on a later attempt.
-    const kills = readdirSync(marks).map((f) => JSON.parse(readFileSync(join(marks, f), 'utf8')) as KillMark);
-    expect(kills.map((k) => k.activity).sort()).toEqual([...SIDE_EFFECTING_ACTIVITIES].sort());
-    expect(killed).toBeGreaterThanOrEqual(SIDE_EFFECTING_ACTIVITIES.length);
-    for (const k of kills.filter((k) => !k.isLocal)) {
-      const history = await client.workflow.getHandle(k.workflowId).fetchHistory();
-      const scheduled = new Set(
-        history
-          .events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === k.activity)
-          .map((e) => String(e.eventId)),
-      );
-      const attempts = history.events!.filter(
-        (e) =>
-          e.activityTaskStartedEventAttributes &&
-          scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)),
-      );
-      expect(
-        attempts.some((e) => (e.activityTaskStartedEventAttributes!.attempt ?? 0) > k.attempt),
-        `${k.activity} ran again after the kill`,
-      ).toBe(true);
-    }
-
     // Only the kills this test makes end a worker.
     expect(unexpectedExits).toEqual([]);
     // Exactly once: per idempotency key and per case and purpose (whatever the key or the document bytes) at every
     // stand-in, per case and purpose in the tables.
     expect(duplicateEffects(ledgers)).toEqual([]);
     expect(await duplicatesInTables(db, caseIds)).toEqual([]);
-    const caseOf = (a: string) => kills.find((k) => k.activity === a)!.workflowId.split(':')[1]!;
+    const kills = () => readdirSync(marks).map((f) => JSON.parse(readFileSync(join(marks, f), 'utf8')) as KillMark);
+    const caseOf = (a: string) =>
+      kills()
+        .find((k) => k.activity === a)!
+        .workflowId.split(':')[1]!;
     const effectsAt = (l: Ledger, prefix: string) => [...l.effects].filter(([key]) => key.startsWith(prefix));
     const once = (l: Ledger, key: string) => expect(l.effects.get(key), key).toBe(1);
     once(ledgers['payments']!, effectKey(caseOf('openFeePayment'), 'fee'));
@@ -383,5 +375,61 @@ describe('a worker killed right after an effect', () => {
         archivedCase,
     );
     expect(ofCase).toHaveLength(1);
+    once(ledgers['postbox']!, effectKey(started.withdrawn, 'withdrawal-confirmation'));
+
+    // After the decision: the cargo-bike grant's applicant objects, and the authority remedies with a further pay-out
+    // (the Abhilfebescheid sealed, delivered, the pay-out made); the rejected parking permit's applicant objects, and
+    // the remedy asks the fee paid back on the rejection again. Each effect once under the kills; the closed cases'
+    // Akten and tables are all the procedures need.
+    const objections = new ObjectionClient(client, db, taskQueue);
+    const remedy = async (caseId: string, subject: string, payoutCents?: number) => {
+      await objections.file({ caseId, subject, reasons: 'Der Bescheid ist zu ändern.', attachments: [] });
+      await untilAdmitted('the Abhilfe', () =>
+        objections.decide(caseId, {
+          stage: 'abhilfe',
+          by: 'sb.kill',
+          outcome: 'remedy',
+          reasons: ['Dem Widerspruch wird abgeholfen.'],
+          ...(payoutCents && { payoutCents }),
+        }),
+      );
+      expect((await objections.result(caseId)).stage).toBe('remedied');
+    };
+    await Promise.all([
+      remedy(started.paidOut, submissions.paidOut.s.identity.subject, 5_000),
+      remedy(started.refunded, submissions.refunded.s.identity.subject),
+    ]);
+    timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: the objections remedied`);
+    once(ledgers['payments']!, effectKey(started.refunded, 'fee-after-remedy'));
+    once(ledgers['postbox']!, effectKey(started.paidOut, 'abhilfebescheid'));
+    once(ledgers['payments']!, effectKey(started.paidOut, 'payout-after-remedy'));
+    expect(duplicateEffects(ledgers)).toEqual([]);
+    expect(await duplicatesInTables(db, caseIds)).toEqual([]);
+    const [objectionSeals] = await db.execute<{ n: string }>(
+      sql`select count(*) as n from seals where case_id = ${started.paidOut}`,
+    );
+    expect(Number(objectionSeals!.n)).toBe(2);
+
+    // Every side-effecting activity killed its worker once, after its effect; the retry ran on a later attempt.
+    const killMarks = kills();
+    expect(killMarks.map((k) => k.activity).sort()).toEqual([...SIDE_EFFECTING_ACTIVITIES].sort());
+    expect(killed).toBeGreaterThanOrEqual(SIDE_EFFECTING_ACTIVITIES.length);
+    for (const k of killMarks.filter((k) => !k.isLocal)) {
+      const history = await client.workflow.getHandle(k.workflowId).fetchHistory();
+      const scheduled = new Set(
+        history
+          .events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === k.activity)
+          .map((e) => String(e.eventId)),
+      );
+      const attempts = history.events!.filter(
+        (e) =>
+          e.activityTaskStartedEventAttributes &&
+          scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)),
+      );
+      expect(
+        attempts.some((e) => (e.activityTaskStartedEventAttributes!.attempt ?? 0) > k.attempt),
+        `${k.activity} ran again after the kill`,
+      ).toBe(true);
+    }
   });
 });

@@ -140,9 +140,11 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
     });
   });
 
-  it('remedied in full: a new sealed Bescheid replaces the old one in the Akte and reaches the applicant', async () => {
+  it('remedied in full: a new sealed Bescheid replaces the old one in the Akte and reaches the applicant; the fee paid back on the rejection is due again', async () => {
     await withWorker(async (e) => {
       const { caseId, api, applicant, caseWorker } = await rejectedCase(e, 6, berlinDate(new Date()));
+      const [fee] = await listPayments(db, { caseId });
+      expect(fee).toMatchObject({ kind: 'fee', status: 'refunded' });
       expect(
         (await call(api, 'POST', `/cases/${caseId}/objection`, applicant, { reasons: 'Ich bin umgemeldet.' })).status,
       ).toBe(201);
@@ -170,6 +172,11 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
       expect(text).toContain('Abhilfebescheid');
       expect(text).toContain('Dem Widerspruch wird abgeholfen.');
       expect(text).toContain('weist die Wohnung in der Zone nach');
+      expect(text).toContain('erneut zu zahlen (bei der Ablehnung erstattet)');
+      // Requested again once, under a key of its own, for the amount first paid.
+      expect(
+        (await listPayments(db, { caseId })).filter((p) => p.idempotencyKey === `case:${caseId}:fee-after-remedy`),
+      ).toEqual([expect.objectContaining({ kind: 'fee', status: 'open', amountCents: fee!.amountCents })]);
       expect((await listDeliveries(db, { caseId })).map((d) => d.subject)).toContainEqual(
         expect.stringMatching(/^Abhilfebescheid/),
       );

@@ -1,4 +1,5 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
+import type { FeeResult } from './contracts/case.js';
 import { decideObjectionUpdate, objectionStateQuery } from './contracts/messages.js';
 import type {
   AbhilfeDecision,
@@ -75,10 +76,13 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   const completed = { taskId: state.taskId, kind: 'abhilfe', by: abhilfe.by, outcome: abhilfe.outcome };
 
   if (abhilfe.outcome !== 'no_remedy') {
+    // A fee paid back on the rejection is due again with the remedy, and the Abhilfebescheid names it.
+    const fee = patched(FEE_AFTER_REMEDY_PATCH) ? await acts.collectFeeAfterRemedy(ref) : undefined;
     const documentId = await issueAndDeliver(input, state, {
       document: 'abhilfebescheid',
       outcome: abhilfe.outcome,
       reasons: abhilfe.reasons,
+      ...(fee && { fee }),
     });
     if (abhilfe.payoutCents && input.antrag) {
       const payout = await acts.payOutAfterRemedy({ ...ref, antrag: input.antrag, amountCents: abhilfe.payoutCents });
@@ -128,6 +132,9 @@ export async function objectionWorkflow(input: ObjectionInput): Promise<Objectio
   };
 }
 
+/** Objection workflows from this patch on collect a fee again that the rejection had paid back. */
+export const FEE_AFTER_REMEDY_PATCH = 'fee-after-remedy';
+
 const lateness = (i: ObjectionInput) => ({ late: i.late, ...(i.periodEndsOn && { periodEndsOn: i.periodEndsOn }) });
 
 const decided = (s: ObjectionState) => ({
@@ -144,6 +151,7 @@ async function issueAndDeliver(
     outcome: 'remedy' | 'partial_remedy' | 'rejected' | 'granted' | 'partly_granted';
     reasons: string[];
     inadmissibleAsLate?: boolean;
+    fee?: FeeResult;
   },
 ): Promise<string> {
   const sealed = await acts.issueObjectionDocument({

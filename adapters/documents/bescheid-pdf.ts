@@ -311,6 +311,7 @@ const feeStates: Record<FeeResult['status'], string> = {
   not_required: 'keine',
   unpaid: 'nicht fristgerecht bezahlt',
   refunded: 'bezahlt und erstattet',
+  due: 'erneut zu zahlen (bei der Ablehnung erstattet)',
 };
 
 /** The application as the applicant would recognise it: the form's labels (FIM or schema titles) with their values. */

@@ -5,7 +5,7 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from
 
 /**
  * The activities whose effect leaves the engine (money, seal, archive, letters, status messages, register retrievals,
- * forwarding):
+ * forwarding, and after the decision: the withdrawal's confirmation, the objection's sealed documents, pay-out and fee due again):
  * a worker killed after the effect and before Temporal hears of it must not repeat it.
  */
 export const SIDE_EFFECTING_ACTIVITIES = [
@@ -22,6 +22,11 @@ export const SIDE_EFFECTING_ACTIVITIES = [
   'deliverConfirmedAnswer',
   'forwardCase',
   'sendStatusMessage',
+  'confirmWithdrawal',
+  'issueObjectionDocument',
+  'deliverObjectionDocument',
+  'payOutAfterRemedy',
+  'collectFeeAfterRemedy',
 ] as const;
 
 /** What the killed process left behind: which activity of which workflow it had finished when it died. */

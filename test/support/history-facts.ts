@@ -144,6 +144,8 @@ export const OTHER_TYPES = [
 export const BEKANNTGABE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'bekanntgabe-retrieved': (f) => ran(f, 'checkRetrieval') && ran(f, 'recordBekanntgabe'),
   'bekanntgabe-not-retrieved': (f) => ran(f, 'announceAnotherWay'),
+  // Patch `bekanntgabe-repeat-provision`: provided in the postbox again after the first window (§ 41 Abs. 2a Satz 5).
+  'bekanntgabe-provided-again': (f) => ran(f, 'provideAgain'),
 };
 
 /** The paths of the objection workflow (workflows/objection.ts): remedied by the deciding authority, or decided above. */
@@ -151,6 +153,8 @@ export const OBJECTION_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'objection-remedied': (f) =>
     count(f, 'activity:issueObjectionDocument') === 1 && count(f, 'activity:openObjectionTask') === 1,
   'objection-payout': (f) => ran(f, 'payOutAfterRemedy'),
+  // Patch `fee-after-remedy`: the remedy asks whether a fee paid back on the rejection is due again.
+  'objection-fee-after-remedy': (f) => ran(f, 'collectFeeAfterRemedy'),
   'objection-decided': (f) => count(f, 'activity:openObjectionTask') === 2 && ran(f, 'issueObjectionDocument'),
 };
 

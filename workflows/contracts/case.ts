@@ -212,8 +212,11 @@ export type FeeTiming = 'none' | 'in_advance' | 'after_decision' | 'payout';
 export type Currency = 'EUR';
 
 export interface FeeResult {
-  /** `unpaid`: the deadline passed without payment. `refunded`: paid, then paid back. */
-  status: 'paid' | 'not_required' | 'unpaid' | 'refunded';
+  /**
+   * `unpaid`: the deadline passed without payment. `refunded`: paid, then paid back. `due`: requested again, to be
+   * paid (a fee paid back on rejection, once an objection's remedy granted the application).
+   */
+  status: 'paid' | 'not_required' | 'unpaid' | 'refunded' | 'due';
   amountCents: number;
   currency: Currency;
   /** The Kassenzeichen the payment was booked under. */
