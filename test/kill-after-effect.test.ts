@@ -64,7 +64,7 @@ const untilAdmitted = <T>(what: string, f: () => Promise<T>): Promise<T> =>
           return undefined;
         throw err;
       }),
-    { timeoutMs: 60_000, what, intervalMs: 500 },
+    { timeoutMs: 180_000, what, intervalMs: 500 },
   );
 
 const listening = (app: { server: { address(): unknown } }) =>
