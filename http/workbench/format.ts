@@ -103,6 +103,7 @@ export const eventLabel: Record<string, string> = {
   'objection.objection_authority': 'Widerspruch der Widerspruchsbehörde vorgelegt',
   'objection.remedied': 'Dem Widerspruch abgeholfen (Abhilfebescheid)',
   'objection.decided': 'Widerspruchsbescheid erlassen',
+  'objection.hold_released': 'Widerspruchsverfahren beendet: Löschsperre aufgehoben',
 };
 export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
 export const paymentStatusLabel: Record<string, string> = {
