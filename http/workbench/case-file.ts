@@ -339,10 +339,18 @@ export class CaseFiles {
     if (antrag?.content)
       out.input = { application: antrag.content as Record<string, unknown>, schemaVersion: akte.schemaVersion };
     for (const d of docs) {
-      const c = d.content as { evidenceType?: string; fileName?: string; kind?: string; text?: string; by?: string };
+      const c = d.content as {
+        evidenceType?: string;
+        fileName?: string;
+        kind?: string;
+        text?: string;
+        by?: string;
+        objection?: boolean;
+      };
       if (d.kind === 'upload')
         out.uploads.push({
-          evidenceType: c.evidenceType ?? '',
+          // An objection's attachment is filed as an upload too; the page names it as such.
+          evidenceType: c.evidenceType ?? (c.objection ? 'objection' : ''),
           fileName: c.fileName ?? d.title,
           document: { sha256: d.sha256, mediaType: d.mediaType, size: d.size },
         });

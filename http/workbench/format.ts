@@ -219,6 +219,7 @@ export const evidenceLabel: Record<string, string> = {
   residence: 'Meldebescheinigung',
   vehicle_registration: 'Zulassungsbescheinigung Teil I',
   invoice: 'Rechnung',
+  objection: 'Anlage zum Widerspruch',
   trade_prohibition: 'Auskunft zur Gewerbeuntersagung',
   trade_permit: 'Gewerbeerlaubnis',
 };
