@@ -1,17 +1,23 @@
+import { sign } from '@fastify/cookie';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { recordBekanntgabeOf } from '../activities/bekanntgabe.js';
 import { listTasksOfCase } from '../db/queries/tasks.js';
 import { registerService, sampleServices } from '../services/catalogue.js';
 import { berlinDate } from '../services/legal-time.js';
+import { problemHandler } from '../http/problem.js';
 import { CaseFiles } from '../http/workbench/index.js';
+import { workbench } from '../http/workbench/plugin.js';
+import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import { client, db, publicBaseUrl, testApi, withWorker } from './harness.js';
-import { applicantToken, call, staffToken } from './http-helpers.js';
+import { applicantToken, call, idp, staffToken } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { waitFor } from './support/wait.js';
 
 // The parking permit whose objections another authority decides (§ 73 Abs. 1 Satz 2 Nr. 1 VwGO: the next higher one).
 const KEY = '99000000000073';
 const OBJECTION_AUTHORITY = 'kreis-widerspruchsbehoerde';
+const SECRET = 'objection-authority-test-secret-32chars';
 const parking = sampleServices.anwohnerparken;
 registerService({
   ...parking,
@@ -91,6 +97,31 @@ describe('an objection authority that is another authority', () => {
       expect((await call(api, 'GET', overview, stranger)).status).toBe(404);
       expect((await call(api, 'GET', `/cases/${caseId}`, reviewer)).status).toBe(404);
       expect((await call(api, 'GET', `/cases/${caseId}/milestones`, reviewer)).status).toBe(404);
+
+      // In the workbench its staff open the objection screen with the Widerspruchsbescheid's form, not the case page.
+      const wb = Fastify();
+      wb.setErrorHandler(problemHandler);
+      await wb.register(workbench, {
+        files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
+        tasks: e.tasks,
+        db,
+        login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
+        sessionSecret: SECRET,
+      });
+      const sid = await new WorkbenchSessionStore(db, 60_000).open({
+        id: 'wb.wilma',
+        name: 'Wilma Widerspruch',
+        role: 'case_worker',
+        authorityId: OBJECTION_AUTHORITY,
+        exp: 4e9,
+      });
+      const cookie = `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
+      const screen = await wb.inject({ url: `/workbench/cases/${caseId}/objection`, headers: { cookie } });
+      expect(screen.statusCode).toBe(200);
+      expect(screen.body).toContain('Widerspruchsbescheid erlassen');
+      expect(screen.body).not.toContain('Zur Akte');
+      expect((await wb.inject({ url: `/workbench/cases/${caseId}`, headers: { cookie } })).statusCode).toBe(404);
+      await wb.close();
 
       // The deciding authority may not decide in the objection authority's place.
       const ownDecision = await call(api, 'POST', `/cases/${caseId}/objection/decision`, caseWorker, {
