@@ -4,6 +4,7 @@ import type { ObjectionStage } from '../workflows/contracts/objection.js';
 import { appendLateCaseEvent } from '../db/queries/case-events.js';
 import { setObjectionStage } from '../db/queries/objections.js';
 import { findPayment } from '../db/queries/payments.js';
+import { holdsOfCase, releaseObjectionHolds } from '../db/queries/retention.js';
 import { completeOutsideTask, createTask } from '../db/queries/tasks.js';
 import { caseWorkerGroup } from '../workflows/contracts/task.js';
 import { findService } from '../services/catalogue.js';
@@ -25,6 +26,8 @@ export interface ObjectionTaskInput {
 
 export interface ObjectionStageInput {
   caseId: string;
+  /** Sent by the workflow since its start; absent only in tests that call the activity alone. */
+  serviceKey?: string;
   authorityId: string;
   stage: ObjectionStage;
   /** The task the decision completed, by whom and with which outcome. */
@@ -49,13 +52,36 @@ const de = (d: string): string => `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(
 /** Where the objection authority's staff work: the service's declaration, else the deciding authority's office. */
 export function objectionAuthorityGroup(serviceKey: string, authorityId: string): string {
   const a = findService(serviceKey).lifecycle?.objection.authority;
-  return `${a?.authorityId ?? authorityId}:${a?.group ?? 'widerspruchsstelle'}`;
+  return `${objectionAuthorityOf(serviceKey, authorityId)}:${a?.group ?? 'widerspruchsstelle'}`;
+}
+
+/** The authority that decides the objection (§ 73 VwGO): another one where the service declares it, else the case's. */
+export function objectionAuthorityOf(serviceKey: string, authorityId: string): string {
+  return findService(serviceKey).lifecycle?.objection.authority?.authorityId ?? authorityId;
 }
 
 /** The objection procedure's effects: its tasks, its row and timeline, its delivered decisions; each once. */
 export function createObjectionActivities(deps: ActivityDeps) {
   const { db, postbox } = deps;
   const requestFeeAgain = requestFeePayment(deps, 'fee-after-remedy', 'Gebühr nach Abhilfe');
+  /**
+   * The procedure is over: the objection's hold against erasure goes, once, and the timeline says so; retention then
+   * runs as for any closed case. A retried run finds the hold released by the engine and only completes the timeline.
+   */
+  const releaseHoldOf = async (caseId: string): Promise<void> => {
+    await releaseObjectionHolds(db, { caseId, releasedBy: 'engine' });
+    const released = (await holdsOfCase(db, { caseId })).filter(
+      (h) => h.kind === 'objection' && h.releasedBy === 'engine',
+    );
+    if (released.length === 0) return;
+    await appendLateCaseEvent(db, {
+      caseId,
+      type: 'objection.hold_released',
+      status: 'closed',
+      data: { holds: released.map((h) => h.id), reason: 'Widerspruchsverfahren beendet' },
+      eventKey: 'objection:hold-released',
+    });
+  };
   return {
     /**
      * `payOutAfterRemedy`: the amount a remedy grants on a pay-out service, paid to the application's IBAN once, under
@@ -91,7 +117,8 @@ export function createObjectionActivities(deps: ActivityDeps) {
         caseId: i.caseId,
         kind: abhilfe ? 'abhilfe' : 'widerspruchsbescheid',
         serviceKey: i.serviceKey,
-        authorityId: i.authorityId,
+        // The objection authority's task is in its own staff's inbox, where that is another authority.
+        authorityId: abhilfe ? i.authorityId : objectionAuthorityOf(i.serviceKey, i.authorityId),
         candidateGroup: abhilfe ? caseWorkerGroup(i.authorityId) : objectionAuthorityGroup(i.serviceKey, i.authorityId),
         reason:
           (abhilfe
@@ -107,7 +134,10 @@ export function createObjectionActivities(deps: ActivityDeps) {
       if (i.completed)
         await completeOutsideTask(db, {
           taskId: i.completed.taskId,
-          authorityId: i.authorityId,
+          authorityId:
+            i.completed.kind === 'widerspruchsbescheid' && i.serviceKey
+              ? objectionAuthorityOf(i.serviceKey, i.authorityId)
+              : i.authorityId,
           kind: i.completed.kind,
           by: i.completed.by,
           outcome: i.completed.outcome,
@@ -132,6 +162,7 @@ export function createObjectionActivities(deps: ActivityDeps) {
         },
         eventKey: `objection:${i.stage}`,
       });
+      if (i.stage === 'remedied' || i.stage === 'decided') await releaseHoldOf(i.caseId);
     },
 
     /** `deliverObjectionDocument`: the sealed decision to the applicant's postbox, once per document. */

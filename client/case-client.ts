@@ -42,6 +42,8 @@ import { IntakeRefusedError } from './intake-refused.js';
 import { ObjectionClient } from './objection-client.js';
 import type { Database } from '../db/client.js';
 import { bekanntgabeDocumentId, findAkte, findAkteDocument, openAkte } from '../db/queries/akte.js';
+import { listCaseEvents } from '../db/queries/case-events.js';
+import { type CaseDeadline, deadlinesOf } from '../services/case-deadlines.js';
 import canonicalize from 'canonicalize';
 import { antragSha256 } from '../activities/antrag.js';
 import { aktenzeichenYear, fieldLabels, formatAktenzeichen, schemaIdOf } from '../services/aktenzeichen.js';
@@ -97,6 +99,11 @@ export class CaseClient {
   async bekanntgabe(caseId: string): Promise<BekanntgabeRecord | undefined> {
     const row = await findAkteDocument(this.akte, { documentId: bekanntgabeDocumentId(caseId) });
     return row?.kind === 'bekanntgabe' ? (row.content as BekanntgabeRecord) : undefined;
+  }
+
+  /** The deadlines the case's timeline records (services/case-deadlines.ts), from PostgreSQL. */
+  async caseDeadlines(caseId: string): Promise<CaseDeadline[]> {
+    return deadlinesOf(await listCaseEvents(this.akte, { caseId }));
   }
 
   /**

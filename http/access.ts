@@ -5,6 +5,7 @@ import type { StaffRole } from '../workflows/contracts/task.js';
 import type { CaseClient } from '../client/case-client.js';
 import { maySeeCase, requirePrincipal, unauthorized } from './http-auth.js';
 import { HttpProblem } from './problem.js';
+import { objectionAuthorityOf } from '../activities/objection.js';
 
 /**
  * The staff roles a route is for. Every route that admits staff declares them (`config.roles`): a route without a row
@@ -36,6 +37,11 @@ declare module 'fastify' {
     access?: Access;
     /** Staff roles the route is for, where not every staff role (least privilege); the access check refuses the rest. */
     roles?: readonly StaffRole[];
+    /**
+     * A `case:staff` route the objection authority's staff may call too, where the service names another authority
+     * (`lifecycle.objection.authority.authorityId`) and the case has an objection: reading the Akte and deciding.
+     */
+    objectionAuthority?: boolean;
   }
   interface FastifyRequest {
     /** The case a `case:*` route is about, as the access check read it; handlers reuse it instead of asking again. */
@@ -63,11 +69,16 @@ export class UndeclaredAccessError extends Error {
 
 const declaredOn = new WeakMap<FastifyInstance, Map<string, Access>>();
 const rolesOn = new WeakMap<FastifyInstance, Map<string, readonly StaffRole[]>>();
+const objectionAuthorityOn = new WeakMap<FastifyInstance, Set<string>>();
 /** Every route as "METHOD /path" (HEAD and hidden routes included) with its declared access. */
 export const declaredAccessOf = (app: FastifyInstance): Map<string, Access> => declaredOn.get(app) ?? new Map();
 /** The routes that narrow their access to some staff roles, as "METHOD /path". */
 export const declaredRolesOf = (app: FastifyInstance): Map<string, readonly StaffRole[]> =>
   rolesOn.get(app) ?? new Map();
+
+/** The routes the objection authority of another authority may call too (`config.objectionAuthority`). */
+export const declaredObjectionAuthorityOf = (app: FastifyInstance): Set<string> =>
+  objectionAuthorityOn.get(app) ?? new Set();
 
 const routeKey = (method: string | string[], url: string) => `${[method].flat().join(',')} ${url}`;
 
@@ -82,6 +93,8 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
   const narrowed = new Map<string, readonly StaffRole[]>();
   declaredOn.set(app, declared);
   rolesOn.set(app, narrowed);
+  const forObjectionAuthority = new Set<string>();
+  objectionAuthorityOn.set(app, forObjectionAuthority);
   app.addHook('onRoute', (r) => {
     const access = (r.config as { access?: unknown } | undefined)?.access;
     if (!ACCESS.includes(access as Access)) return void undeclared.push(routeKey(r.method, r.url));
@@ -90,6 +103,7 @@ export function requireDeclaredAccess(app: FastifyInstance): void {
     for (const m of [r.method].flat()) {
       declared.set(`${m} ${r.url}`, access as Access);
       if (roles) narrowed.set(`${m} ${r.url}`, roles);
+      if ((r.config as { objectionAuthority?: boolean }).objectionAuthority) forObjectionAuthority.add(`${m} ${r.url}`);
     }
     // The OpenAPI document then says of every protected route that it needs a bearer token, and of every other one
     // that it needs none (`security: []`): a public route, or a webhook that checks its sender's signature itself.
@@ -157,7 +171,13 @@ export function enforceAccess(app: FastifyInstance, cases: CaseClient): void {
     if (!caseId || !/^[0-9a-f-]{36}$/.test(caseId)) throw new HttpProblem(404, 'no such case');
     // From the Akte once the case closed: a closed case answers the same with or without Temporal's history.
     const state = await cases.view(caseId);
-    if (!state || !maySeeCase(principal, state)) throw new HttpProblem(404, 'no such case');
+    const asObjectionAuthority = async (c: CaseState) =>
+      req.routeOptions.config.objectionAuthority === true &&
+      (principal.role === 'case_worker' || principal.role === 'supervisor') &&
+      objectionAuthorityOf(c.serviceKey, c.authorityId) === principal.authorityId &&
+      (await cases.objections.find(caseId)) !== undefined;
+    if (!state || !(maySeeCase(principal, state) || (await asObjectionAuthority(state))))
+      throw new HttpProblem(404, 'no such case');
     const isApplicant = principal.role === 'applicant';
     if ((access === 'case:applicant' && !isApplicant) || (access === 'case:staff' && isApplicant))
       throw new HttpProblem(403, 'not allowed for this kind of caller');

@@ -388,6 +388,14 @@ export const milestones = {
         widerspruch: { type: 'string', enum: ['rejected', 'granted', 'partly_granted'] },
       },
     },
+    nextDeadline: {
+      description:
+        'The next deadline that still runs for the applicant, e.g. the remedy period (`remedy_period`) until its last ' +
+        'day; absent when none runs (or once an objection was received)',
+      type: 'object',
+      required: ['kind', 'date'],
+      properties: { kind: { type: 'string' }, date: { type: 'string', format: 'date' } },
+    },
     withdrawal: {
       description: 'The applicant withdrew the application: when, and whether the fee paid in advance is refunded',
       type: 'object',

@@ -9,6 +9,7 @@ import { problemResponses } from './api-schemas.js';
 import { bearerSecurity, requireApplicant, requireStaff } from './http-auth.js';
 import { HttpProblem, workflowProblem } from './problem.js';
 import { checkUpload } from './upload-check.js';
+import { objectionAuthorityOf } from '../activities/objection.js';
 
 export interface ObjectionRoutesOptions {
   cases: CaseClient;
@@ -35,6 +36,22 @@ const objectionView = {
     stage: { type: 'string', enum: ['abhilfe', 'objection_authority', 'remedied', 'decided'] },
   },
 } as const;
+
+/**
+ * Who decides which stage (§§ 72, 73 VwGO): the Abhilfeprüfung is the deciding authority's; where the service names
+ * another objection authority, the Widerspruchsbescheid is that authority's alone. Undefined where the actor may.
+ */
+export function objectionStageRefusal(
+  actorAuthorityId: string,
+  c: { serviceKey: string; authorityId: string },
+  stage: ObjectionDecision['stage'],
+): string | undefined {
+  const decider = stage === 'abhilfe' ? c.authorityId : objectionAuthorityOf(c.serviceKey, c.authorityId);
+  if (actorAuthorityId === decider) return undefined;
+  return stage === 'abhilfe'
+    ? 'Über die Abhilfe entscheidet die Behörde, die den Bescheid erlassen hat.'
+    : 'Über den Widerspruch entscheidet die Widerspruchsbehörde.';
+}
 
 const refusal = (err: unknown): unknown =>
   err instanceof ObjectionRefusedError ? new HttpProblem(err.status, err.message) : err;
@@ -100,7 +117,8 @@ export const objectionRoutes: FastifyPluginAsync<ObjectionRoutesOptions> = async
   app.post<{ Params: { caseId: string }; Body: Omit<ObjectionDecision, 'by'> }>(
     '/cases/:caseId/objection/decision',
     {
-      config: { access: 'case:staff', roles: CASE_WORK },
+      // The objection authority's staff too, where it is another authority; each decides its own stage only.
+      config: { access: 'case:staff', roles: CASE_WORK, objectionAuthority: true },
       schema: {
         summary: "A case worker's decision on the objection at its stage",
         description:
@@ -144,6 +162,8 @@ export const objectionRoutes: FastifyPluginAsync<ObjectionRoutesOptions> = async
     },
     async (req) => {
       const actor = requireStaff(req);
+      const why = objectionStageRefusal(actor.authorityId, req.caseState!, req.body.stage);
+      if (why) throw new HttpProblem(403, why);
       const state = await o.cases.objections
         .decide(req.params.caseId, { ...req.body, by: actor.id } as ObjectionDecision)
         .catch((err: unknown) => Promise.reject(workflowProblem(err, 'Zu diesem Vorgang gibt es keinen Widerspruch.')));

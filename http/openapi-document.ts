@@ -10,7 +10,7 @@ import { QuestionClient } from '../client/question-client.js';
 import { TaskClient } from '../client/task-client.js';
 import { CaseFiles } from './workbench/index.js';
 import type { FastifyInstance } from 'fastify';
-import { type Access, declaredAccessOf, declaredRolesOf } from './access.js';
+import { type Access, declaredAccessOf, declaredObjectionAuthorityOf, declaredRolesOf } from './access.js';
 import type { StaffRole } from '../workflows/contracts/task.js';
 
 const noSealKeys: SealKeyStore = {
@@ -27,12 +27,20 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
 }
 
 /** Every route of the whole API with its declared access and, where narrowed, its staff roles (for the role matrix). */
-export function declaredRouteAccess(): Promise<Array<{ route: string; access: Access; roles?: readonly StaffRole[] }>> {
+export function declaredRouteAccess(): Promise<
+  Array<{ route: string; access: Access; roles?: readonly StaffRole[]; objectionAuthority?: boolean }>
+> {
   return withDocumentApi((app) => {
     const roles = declaredRolesOf(app);
+    const objection = declaredObjectionAuthorityOf(app);
     return [...declaredAccessOf(app)]
       .filter(([route]) => !route.startsWith('HEAD '))
-      .map(([route, access]) => ({ route, access, ...(roles.has(route) && { roles: roles.get(route) }) }));
+      .map(([route, access]) => ({
+        route,
+        access,
+        ...(roles.has(route) && { roles: roles.get(route) }),
+        ...(objection.has(route) && { objectionAuthority: true }),
+      }));
   });
 }
 

@@ -4,6 +4,8 @@ import type { CaseClient } from '../client/case-client.js';
 import { problemResponses } from './api-schemas.js';
 import { bearerSecurity } from './http-auth.js';
 import { timelineOf } from './timeline.js';
+import { nextDeadlineOf } from '../services/case-deadlines.js';
+import { berlinDate } from '../services/legal-time.js';
 
 /** The applicant's view of a case: milestones in plain language and what the case is asking them for. */
 export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (app, { cases }) => {
@@ -25,7 +27,12 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
     },
     async (req) => {
       const state = req.caseState!;
-      const [b, objection] = await Promise.all([cases.bekanntgabe(state.caseId), cases.objections.find(state.caseId)]);
+      const [b, objection, deadlines] = await Promise.all([
+        cases.bekanntgabe(state.caseId),
+        cases.objections.find(state.caseId),
+        cases.caseDeadlines(state.caseId),
+      ]);
+      const next = nextDeadlineOf(deadlines, berlinDate(new Date()));
       return {
         caseId: state.caseId,
         status: state.status,
@@ -54,6 +61,7 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
             finalOn: b.finalOn,
           },
         }),
+        ...(next && { nextDeadline: { kind: next.kind, date: next.on } }),
       };
     },
   );

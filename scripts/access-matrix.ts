@@ -10,7 +10,12 @@ export const accessMatrixDoc = fileURLToPath(new URL('../docs/access-matrix.md',
 const CALLERS = ['applicant', ...STAFF_ROLES] as const;
 
 /** What one kind of caller gets on a route of this access: yes, only their own cases or authority, or no. */
-function cell(access: Access, roles: readonly StaffRole[] | undefined, caller: (typeof CALLERS)[number]): string {
+function cell(
+  access: Access,
+  roles: readonly StaffRole[] | undefined,
+  caller: (typeof CALLERS)[number],
+  objectionAuthority = false,
+): string {
   if (access === 'public') return 'yes';
   if (access === 'webhook') return 'signed webhook';
   const staff = caller !== 'applicant';
@@ -25,7 +30,12 @@ function cell(access: Access, roles: readonly StaffRole[] | undefined, caller: (
     case 'case:applicant':
       return staff ? '–' : 'own case';
     case 'case:staff':
-      return staff ? 'own authority' : '–';
+      // The objection authority of another authority (case workers and supervisors), where the service names one.
+      return !staff
+        ? '–'
+        : objectionAuthority && (caller === 'case_worker' || caller === 'supervisor')
+          ? 'own or objection authority'
+          : 'own authority';
     default:
       return access === `role:${caller}` ? 'own authority' : '–';
   }
@@ -37,7 +47,7 @@ export async function renderAccessMatrix(): Promise<string> {
   );
   const rows = [
     ['route', ...CALLERS.map((c) => `\`${c}\``)],
-    ...routes.map((r) => [`\`${r.route}\``, ...CALLERS.map((c) => cell(r.access, r.roles, c))]),
+    ...routes.map((r) => [`\`${r.route}\``, ...CALLERS.map((c) => cell(r.access, r.roles, c, r.objectionAuthority))]),
   ];
   // Columns aligned, as the formatter (Biome) writes Markdown tables.
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => [...r[c]!].length)));
@@ -50,7 +60,9 @@ export async function renderAccessMatrix(): Promise<string> {
     "Every route declares its access once (`http/access.ts`), and the case file's panels their staff roles",
     '(`PANEL_ROLES` in `http/workbench/case-file.ts`); the one access check refuses everything else. "own authority":',
     'staff see only cases of their own authority (another authority\'s case does not exist for them: 404); "own case":',
-    'the applicant only their own. Every route that admits staff names its roles (`config.roles`; without, the API does',
+    'the applicant only their own; "own or objection authority": also the case workers and supervisors of the authority',
+    "that decides the case's objection where the service names another one (`lifecycle.objection.authority.authorityId`),",
+    'once the case has an objection. Every route that admits staff names its roles (`config.roles`; without, the API does',
     'not start); `test/access-matrix.test.ts` holds the reviewed matrix, `test/http-access.test.ts` calls every route',
     'with every role and `test/trust-boundaries.test.ts` every panel with every role.',
     '',

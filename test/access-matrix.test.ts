@@ -7,10 +7,14 @@ const SHORT: Record<string, string> = {
   'signed webhook': 'hook',
   'own case': 'own',
   'own authority': 'auth',
+  'own or objection authority': 'auth+obj',
   '–': '-',
 };
 
-/** Callers: applicant, case_worker, supervisor, operator, budget_office. `auth`: own authority only; `own`: own case. */
+/**
+ * Callers: applicant, case_worker, supervisor, operator, budget_office. `auth`: own authority only; `own`: own case;
+ * `auth+obj`: also the objection authority's staff where the service names another authority (and only with an objection).
+ */
 const REVIEWED: Record<string, string[]> = {
   'GET /applicants/:subject/data-export': ['yes', '-', '-', '-', '-'],
   'GET /applicants/:subject/erasure-requests': ['yes', '-', '-', '-', '-'],
@@ -22,25 +26,25 @@ const REVIEWED: Record<string, string[]> = {
   'GET /cases/:caseId/evidence-retrievals': ['own', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/evidence/:evidenceType': ['own', '-', '-', '-', '-'],
   'GET /cases/:caseId/file/access-log': ['-', '-', 'auth', '-', '-'],
-  'GET /cases/:caseId/file/application': ['-', 'auth', 'auth', '-', '-'],
-  'GET /cases/:caseId/file/bescheid': ['-', 'auth', 'auth', '-', '-'],
-  'GET /cases/:caseId/file/decision': ['-', 'auth', 'auth', '-', '-'],
-  'GET /cases/:caseId/file/dialogue': ['-', 'auth', 'auth', '-', '-'],
-  'GET /cases/:caseId/file/documents/:sha256': ['-', 'auth', 'auth', '-', '-'],
-  'GET /cases/:caseId/file/evidence': ['-', 'auth', 'auth', '-', '-'],
+  'GET /cases/:caseId/file/application': ['-', 'auth+obj', 'auth+obj', '-', '-'],
+  'GET /cases/:caseId/file/bescheid': ['-', 'auth+obj', 'auth+obj', '-', '-'],
+  'GET /cases/:caseId/file/decision': ['-', 'auth+obj', 'auth+obj', '-', '-'],
+  'GET /cases/:caseId/file/dialogue': ['-', 'auth+obj', 'auth+obj', '-', '-'],
+  'GET /cases/:caseId/file/documents/:sha256': ['-', 'auth+obj', 'auth+obj', '-', '-'],
+  'GET /cases/:caseId/file/evidence': ['-', 'auth+obj', 'auth+obj', '-', '-'],
   'POST /cases/:caseId/file/holds': ['-', '-', 'auth', '-', '-'],
   'POST /cases/:caseId/file/holds/:holdId/release': ['-', '-', 'auth', '-', '-'],
-  'GET /cases/:caseId/file/overview': ['-', 'auth', 'auth', 'auth', 'auth'],
-  'GET /cases/:caseId/file/payments': ['-', 'auth', 'auth', '-', 'auth'],
-  'GET /cases/:caseId/file/summary': ['-', 'auth', 'auth', '-', '-'],
-  'GET /cases/:caseId/file/timeline': ['-', 'auth', 'auth', '-', '-'],
+  'GET /cases/:caseId/file/overview': ['-', 'auth+obj', 'auth+obj', 'auth', 'auth'],
+  'GET /cases/:caseId/file/payments': ['-', 'auth+obj', 'auth+obj', '-', 'auth'],
+  'GET /cases/:caseId/file/summary': ['-', 'auth+obj', 'auth+obj', '-', '-'],
+  'GET /cases/:caseId/file/timeline': ['-', 'auth+obj', 'auth+obj', '-', '-'],
   'GET /cases/:caseId/milestones': ['own', 'auth', 'auth', 'auth', 'auth'],
   'POST /cases/:caseId/questions': ['own', '-', '-', '-', '-'],
   'GET /cases/:caseId/questions/:questionId': ['own', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/questions/:questionId/confirmation': ['-', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/replies': ['own', '-', '-', '-', '-'],
   'POST /cases/:caseId/objection': ['own', '-', '-', '-', '-'],
-  'POST /cases/:caseId/objection/decision': ['-', 'auth', 'auth', '-', '-'],
+  'POST /cases/:caseId/objection/decision': ['-', 'auth+obj', 'auth+obj', '-', '-'],
   'POST /cases/:caseId/withdrawal': ['own', '-', '-', '-', '-'],
   'GET /cases/:caseId/timeline': ['own', 'auth', 'auth', '-', '-'],
   'POST /fit-connect/callback': ['hook', 'hook', 'hook', 'hook', 'hook'],
@@ -90,8 +94,8 @@ describe('role matrix (docs/access-matrix.md)', () => {
     expect(generatedRows).toEqual(REVIEWED);
     // The rows the issue named: the budget office sees payments, not the application; manual delivery needs a case
     // worker; operators see operations data (the overview, incidents), no personal data.
-    expect(REVIEWED['GET /cases/:caseId/file/application']).toEqual(['-', 'auth', 'auth', '-', '-']);
-    expect(REVIEWED['GET /cases/:caseId/file/payments']).toEqual(['-', 'auth', 'auth', '-', 'auth']);
+    expect(REVIEWED['GET /cases/:caseId/file/application']).toEqual(['-', 'auth+obj', 'auth+obj', '-', '-']);
+    expect(REVIEWED['GET /cases/:caseId/file/payments']).toEqual(['-', 'auth+obj', 'auth+obj', '-', 'auth']);
     expect(REVIEWED['POST /tasks/:taskId/manual-delivery']).toEqual(['-', 'auth', '-', '-', '-']);
   });
 });

@@ -132,6 +132,9 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
         expect.arrayContaining(['objection.received', 'objection.objection_authority', 'objection.decided']),
       );
       expect(verifyEventChain(events)).toMatchObject({ valid: true });
+      // The procedure is over: its hold against erasure is released, once, and the timeline says so.
+      expect(await activeHoldsOfCase(db, { caseId })).toEqual([]);
+      expect(events.filter((ev) => ev.type === 'objection.hold_released')).toHaveLength(1);
 
       // The applicant sees where the objection stands.
       const view = await call(api, 'GET', `/cases/${caseId}/milestones`, applicant);
@@ -142,12 +145,20 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
 
   it('remedied in full: a new sealed Bescheid replaces the old one in the Akte and reaches the applicant; the fee paid back on the rejection is due again', async () => {
     await withWorker(async (e) => {
-      const { caseId, api, applicant, caseWorker } = await rejectedCase(e, 6, berlinDate(new Date()));
+      const { caseId, api, applicant, caseWorker, record } = await rejectedCase(e, 6, berlinDate(new Date()));
       const [fee] = await listPayments(db, { caseId });
       expect(fee).toMatchObject({ kind: 'fee', status: 'refunded' });
+      // The applicant's view names the remedy period's end as her next deadline while it runs.
+      expect((await call(api, 'GET', `/cases/${caseId}/milestones`, applicant)).body).toMatchObject({
+        nextDeadline: { kind: 'remedy_period', date: record.remedyPeriodEndsOn },
+      });
       expect(
         (await call(api, 'POST', `/cases/${caseId}/objection`, applicant, { reasons: 'Ich bin umgemeldet.' })).status,
       ).toBe(201);
+      // Objected: the period no longer runs for her.
+      expect((await call(api, 'GET', `/cases/${caseId}/milestones`, applicant)).body).not.toHaveProperty(
+        'nextDeadline',
+      );
       await openTask(caseId, 'abhilfe');
       const remedy = await call(api, 'POST', `/cases/${caseId}/objection/decision`, caseWorker, {
         stage: 'abhilfe',
@@ -181,6 +192,12 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
         expect.stringMatching(/^Abhilfebescheid/),
       );
       expect((await listTasksOfCase(db, { caseId })).map((t) => [t.kind, t.state])).toEqual([['abhilfe', 'completed']]);
+      // Remedied: the objection's hold against erasure goes with the procedure; retention runs as for any closed case.
+      expect(await activeHoldsOfCase(db, { caseId })).toEqual([]);
+      const ended = (await listCaseEvents(db, { caseId })).filter((ev) => ev.type === 'objection.hold_released');
+      expect(ended.map((ev) => ev.data)).toEqual([
+        expect.objectContaining({ reason: 'Widerspruchsverfahren beendet' }),
+      ]);
       const view = await call(api, 'GET', `/cases/${caseId}/milestones`, applicant);
       expect(view.body).toMatchObject({ objection: { stage: 'remedied', abhilfe: 'remedy' } });
       await api.close();

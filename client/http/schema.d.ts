@@ -1043,6 +1043,12 @@ export interface components {
                 /** @enum {string} */
                 state: "done" | "current" | "skipped" | "open";
             }[];
+            /** @description The next deadline that still runs for the applicant, e.g. the remedy period (`remedy_period`) until its last day; absent when none runs (or once an objection was received) */
+            nextDeadline?: {
+                /** Format: date */
+                date: string;
+                kind: string;
+            };
             /** @description The objection (Widerspruch) against the decision and where its procedure stands: in the Abhilfeprüfung, with the objection authority, remedied by a new Bescheid, or decided by a Widerspruchsbescheid */
             objection?: {
                 /** @enum {string} */

@@ -215,6 +215,21 @@ export async function releaseHold(
   return row;
 }
 
+/**
+ * Releases the objection holds in force on a case (its procedure ended); answers the holds this call released, none when
+ * they were released already.
+ */
+export async function releaseObjectionHolds(
+  db: DbExecutor,
+  h: { caseId: string; releasedBy: string },
+): Promise<CaseHoldRow[]> {
+  return db
+    .update(caseHolds)
+    .set({ releasedAt: sql`now()`, releasedBy: h.releasedBy })
+    .where(and(eq(caseHolds.caseId, h.caseId), eq(caseHolds.kind, 'objection'), isNull(caseHolds.releasedAt)))
+    .returning();
+}
+
 /** When the case's last money effect settled (fee, refund or pay-out), if any did. */
 export async function lastPaymentOf(db: DbExecutor, { caseId }: { caseId: string }): Promise<Date | null> {
   const [row] = await db

@@ -36,8 +36,11 @@ const descriptions: Record<(typeof CASE_FILE_PANELS)[number], string> = {
  * To anyone else the case does not exist (404).
  */
 export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database }> = async (app, { files, db }) => {
+  // The objection authority of another authority reads the Akte too (the routes that say `objectionAuthority`).
   const own = async (req: FastifyRequest<{ Params: { caseId: string } }>) => {
-    const row = await files.caseFor(requireStaff(req), req.params.caseId);
+    const row = await files.caseFor(requireStaff(req), req.params.caseId, {
+      asObjectionAuthority: req.routeOptions.config.objectionAuthority === true,
+    });
     if (!row) throw new HttpProblem(404, 'no such case');
     return row;
   };
@@ -46,7 +49,12 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
     app.get<{ Params: { caseId: string } }>(
       `/cases/:caseId/file/${panel}`,
       {
-        config: { access: 'case:staff', roles: PANEL_ROLES[panel], accessLog: { kind: 'panel', what: panel } },
+        config: {
+          access: 'case:staff',
+          roles: PANEL_ROLES[panel],
+          objectionAuthority: true,
+          accessLog: { kind: 'panel', what: panel },
+        },
         schema: {
           summary: `Case file: ${panel}`,
           description: descriptions[panel],
@@ -201,7 +209,12 @@ export const caseFileRoutes: FastifyPluginAsync<{ files: CaseFiles; db: Database
   app.get<{ Params: { caseId: string; sha256: string } }>(
     '/cases/:caseId/file/documents/:sha256',
     {
-      config: { access: 'case:staff', roles: PANEL_ROLES.documents, accessLog: { kind: 'document' } },
+      config: {
+        access: 'case:staff',
+        roles: PANEL_ROLES.documents,
+        objectionAuthority: true,
+        accessLog: { kind: 'document' },
+      },
       schema: {
         summary: 'Case file: download a document the case file lists',
         tags: ['case file'],

@@ -17,6 +17,10 @@ import { listSealsOfCase } from '../../db/queries/seals.js';
 import { getTaskSummary } from '../../db/queries/task-summaries.js';
 import { findService } from '../../services/catalogue.js';
 import { labelApplication } from './labels.js';
+import { objectionAuthorityOf } from '../../activities/objection.js';
+import { ObjectionClient } from '../../client/objection-client.js';
+import { findObjection } from '../../db/queries/objections.js';
+import { TASK_QUEUE } from '../../workflows/contracts/ids.js';
 
 export const CASE_FILE_PANELS = [
   'overview',
@@ -83,10 +87,30 @@ const iso = (d: Date | string | null | undefined) => (d instanceof Date ? d.toIS
 export class CaseFiles {
   constructor(private readonly o: { client: Client; db: Database; documents: DocumentStore; publicBaseUrl: string }) {}
 
-  /** The case's row when the staff member's authority holds it; undefined otherwise (also for unknown ids). */
-  async caseFor(actor: Pick<StaffActor, 'authorityId'>, caseId: string): Promise<CaseRow | undefined> {
+  /**
+   * The case's row when the staff member's authority holds it; undefined otherwise (also for unknown ids). With
+   * `asObjectionAuthority`, also for the staff of another authority that decides the case's objection (§ 73 VwGO).
+   */
+  async caseFor(
+    actor: Pick<StaffActor, 'authorityId'>,
+    caseId: string,
+    o: { asObjectionAuthority?: boolean } = {},
+  ): Promise<CaseRow | undefined> {
     const row = await getCase(this.o.db, { caseId });
-    return row && row.authorityId === actor.authorityId ? row : undefined;
+    if (!row) return undefined;
+    if (row.authorityId === actor.authorityId) return row;
+    return o.asObjectionAuthority && (await this.decidesObjection(actor, row)) ? row : undefined;
+  }
+
+  /** Whether the staff member's authority is the objection authority of a case with an objection. */
+  private async decidesObjection(actor: Pick<StaffActor, 'authorityId'>, row: CaseRow): Promise<boolean> {
+    if (objectionAuthorityOf(row.serviceKey, row.authorityId) !== actor.authorityId) return false;
+    return (await findObjection(this.o.db, { caseId: row.caseId })) !== undefined;
+  }
+
+  /** The objection procedure's way in: the same client the API's objection routes use. */
+  get objections(): ObjectionClient {
+    return new ObjectionClient(this.o.client, this.o.db, TASK_QUEUE);
   }
 
   panel(name: CaseFilePanel, row: CaseRow): Promise<Record<string, unknown>> {
@@ -315,10 +339,18 @@ export class CaseFiles {
     if (antrag?.content)
       out.input = { application: antrag.content as Record<string, unknown>, schemaVersion: akte.schemaVersion };
     for (const d of docs) {
-      const c = d.content as { evidenceType?: string; fileName?: string; kind?: string; text?: string; by?: string };
+      const c = d.content as {
+        evidenceType?: string;
+        fileName?: string;
+        kind?: string;
+        text?: string;
+        by?: string;
+        objection?: boolean;
+      };
       if (d.kind === 'upload')
         out.uploads.push({
-          evidenceType: c.evidenceType ?? '',
+          // An objection's attachment is filed as an upload too; the page names it as such.
+          evidenceType: c.evidenceType ?? (c.objection ? 'objection' : ''),
           fileName: c.fileName ?? d.title,
           document: { sha256: d.sha256, mediaType: d.mediaType, size: d.size },
         });

@@ -129,7 +129,10 @@ export function casePageRoutes(
     { ...pages.route, config: { ...pages.route.config, accessLog: { kind: 'document' } } },
     async (req, reply) => {
       const { caseId, sha256 } = req.params;
-      const row = caseIdPattern.test(caseId) ? await files.caseFor(actorOf(req.staff!), caseId) : undefined;
+      // The objection authority's staff open the objection's attachments and the Bescheide too.
+      const row = caseIdPattern.test(caseId)
+        ? await files.caseFor(actorOf(req.staff!), caseId, { asObjectionAuthority: true })
+        : undefined;
       const doc = row && /^[0-9a-f]{64}$/.test(sha256) ? await files.document(row, sha256) : undefined;
       if (!doc) throw caseNotFound();
       // Images and PDFs may be shown inside the case page (`?inline=1`); anything else is only ever downloaded.

@@ -103,6 +103,7 @@ export const eventLabel: Record<string, string> = {
   'objection.objection_authority': 'Widerspruch der Widerspruchsbehörde vorgelegt',
   'objection.remedied': 'Dem Widerspruch abgeholfen (Abhilfebescheid)',
   'objection.decided': 'Widerspruchsbescheid erlassen',
+  'objection.hold_released': 'Widerspruchsverfahren beendet: Löschsperre aufgehoben',
 };
 export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
 export const paymentStatusLabel: Record<string, string> = {
@@ -218,6 +219,7 @@ export const evidenceLabel: Record<string, string> = {
   residence: 'Meldebescheinigung',
   vehicle_registration: 'Zulassungsbescheinigung Teil I',
   invoice: 'Rechnung',
+  objection: 'Anlage zum Widerspruch',
   trade_prohibition: 'Auskunft zur Gewerbeuntersagung',
   trade_permit: 'Gewerbeerlaubnis',
 };

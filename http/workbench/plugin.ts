@@ -15,6 +15,7 @@ import { inboxRoutes } from './inbox-routes.js';
 import { OidcLogin, type LoginOptions } from './login.js';
 import { loginRoutes } from './login-routes.js';
 import { notesAndLettersRoutes } from './notes-letters-routes.js';
+import { objectionPageRoutes } from './objection-page-routes.js';
 import { WorkbenchPages } from './pages.js';
 import { installSession, WorkbenchCookies } from './session.js';
 import { WorkbenchSessionStore } from './session-store.js';
@@ -83,6 +84,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
   casePageRoutes(app, { files: o.files, db: o.db, pages });
   taskActionRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages });
   notesAndLettersRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages, ...o.letters });
+  objectionPageRoutes(app, { files: o.files, db: o.db, pages });
 };
 
 /** Strict headers on every workbench response: no inline code, no framing, nothing cached. */

@@ -25,6 +25,10 @@ import { html, type Html } from './html.js';
 import { berlinDate } from '../../services/legal-time.js';
 import type { StaffSession } from './login.js';
 import { decideForms, lettersSection, type NotesAndLetters, vermerkeSection } from './notes-letters-views.js';
+import { fristenSection } from './fristen.js';
+
+/** The objection procedure's tasks: their inbox rows and links open the objection screen. */
+const OBJECTION_TASKS = ['abhilfe', 'widerspruchsbescheid'];
 
 export interface PageContext {
   session?: StaffSession;
@@ -209,7 +213,7 @@ ${supervisor ? html`<td><input type="checkbox" name="taskIds" value="${t.taskId}
       ? html`<br><span class="badge ${t.followUp.followUpOn <= today ? 'soon' : 'done'}">Wiedervorlage ${day(t.followUp.followUpOn)}</span>${t.followUp.note ? html`<br><span class="muted">${t.followUp.note}</span>` : ''}`
       : ''
   }</td>
-<td><a class="id" href="/workbench/cases/${t.caseId}">${az}</a>${
+<td><a class="id" href="/workbench/cases/${t.caseId}${OBJECTION_TASKS.includes(t.kind) ? '/objection' : ''}">${az}</a>${
     t.openQuestionId
       ? html`<br><span class="badge soon">Rückfrage offen</span>`
       : t.answered && (t.state === 'open' || t.state === 'claimed')
@@ -432,10 +436,17 @@ ${
   otherTasks.length
     ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
         (t) =>
-          html`<li>${taskKindLabel[t.kind] ?? t.kind}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)}${t.followUp ? html`, Wiedervorlage ${day(t.followUp.followUpOn)}` : ''} – ${t.reason}${MANUAL_DELIVERY_ROLES.includes(me.role) && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
+          html`<li>${OBJECTION_TASKS.includes(t.kind) ? html`<a href="/workbench/cases/${d.caseId}/objection">${taskKindLabel[t.kind]}</a>` : (taskKindLabel[t.kind] ?? t.kind)}: ${taskStateLabel[t.state] ?? t.state}, Frist ${when(t.dueAt)}${t.followUp ? html`, Wiedervorlage ${day(t.followUp.followUpOn)}` : ''} – ${t.reason}${MANUAL_DELIVERY_ROLES.includes(me.role) && t.kind === 'deliver_manually' && (t.state === 'open' || t.state === 'claimed') ? manualDeliveryForm(c, d, t, form) : ''}</li>`,
       )}</ul></section>`
     : ''
 }
+
+${
+  (d.timeline['events'] as Panel[]).some((e) => e['type'] === 'objection.received')
+    ? html`<p><a href="/workbench/cases/${d.caseId}/objection">Widerspruch ansehen und entscheiden</a></p>`
+    : ''
+}
+${fristenSection((d.timeline['events'] as Panel[]).map((e) => ({ type: e['type'], data: e['data'] })))}
 
 <section class="panel" aria-labelledby="why-h"><h2 id="why-h">Warum der Fall hier ist</h2>
 ${
