@@ -25,7 +25,11 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
     },
     async (req) => {
       const state = req.caseState!;
-      const [b, objection] = await Promise.all([cases.bekanntgabe(state.caseId), cases.objections.find(state.caseId)]);
+      const [b, objection, correction] = await Promise.all([
+        cases.bekanntgabe(state.caseId),
+        cases.objections.find(state.caseId),
+        cases.corrections.find(state.caseId),
+      ]);
       return {
         caseId: state.caseId,
         status: state.status,
@@ -42,6 +46,16 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
             stage: objection.stage,
             ...(objection.abhilfe && { abhilfe: objection.abhilfe }),
             ...(objection.widerspruch && { widerspruch: objection.widerspruch }),
+          },
+        }),
+        // A correction proposed but not yet confirmed is the authority's internal matter: the applicant sees it issued.
+        ...(correction?.stage === 'issued' && {
+          correction: {
+            kind: correction.kind,
+            effect: correction.effect,
+            issuedAt: correction.updatedAt.toISOString(),
+            ...(correction.reclaimCents && { reclaimCents: correction.reclaimCents }),
+            ...(correction.refundFeeCents && { refundFeeCents: correction.refundFeeCents }),
           },
         }),
         ...(b && {
