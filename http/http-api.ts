@@ -185,7 +185,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
     });
     await app.register(correctionRoutes, { cases });
   }
-  if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks });
+  if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks, corrections: cases.corrections });
   return app;
 }
 

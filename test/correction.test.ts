@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { sign } from '@fastify/cookie';
+import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createCorrectionActivities } from '../activities/correction.js';
 import type { SubmitApplication } from '../client/case-client.js';
@@ -9,11 +11,15 @@ import { findCorrection } from '../db/queries/corrections.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { listPayments } from '../db/queries/payments.js';
 import { lastenradApplication } from '../dev/demo/sample-other-services.js';
+import { problemHandler } from '../http/problem.js';
+import { CaseFiles } from '../http/workbench/index.js';
+import { workbench } from '../http/workbench/plugin.js';
+import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import { addDays, berlinDate } from '../services/legal-time.js';
 import type { CorrectionState } from '../workflows/contracts/correction.js';
 import { correctionRefusalOf } from '../workflows/correction.js';
-import { db, httpApiFor, type TestEngine, withWorker } from './harness.js';
-import { applicantToken, call, staffToken } from './http-helpers.js';
+import { client, db, httpApiFor, publicBaseUrl, type TestEngine, withWorker } from './harness.js';
+import { applicantToken, call, idp, staffToken } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { inspectPdf } from './support/pdf-tools.js';
 
@@ -29,6 +35,44 @@ async function decidedCase(e: TestEngine, submission: SubmitApplication, outcome
     caseWorker: await staffToken('sb.sara', authorityId),
     supervisor: await staffToken('sl.lena', authorityId, 'supervisor'),
   };
+}
+
+const SECRET = 'correction-test-session-secret-32chars';
+
+/** The workbench over the test's worker, with sessions of Musterstadt's staff as their login would open them. */
+async function workbenchOf(e: TestEngine) {
+  const app = Fastify();
+  app.setErrorHandler(problemHandler);
+  await app.register(workbench, {
+    files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
+    tasks: e.tasks,
+    db,
+    login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
+    sessionSecret: SECRET,
+    corrections: e.cases.corrections,
+  });
+  const store = new WorkbenchSessionStore(db, 10 * 60_000);
+  const session = async (id: string, role: 'case_worker' | 'supervisor') => {
+    const sid = await store.open({ id, role, authorityId: 'stadt-musterstadt', name: id, exp: 4e9 });
+    return `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
+  };
+  const page = (url: string, cookie: string) => app.inject({ url, headers: { cookie } });
+  /** A form post as the browser sends it: the session, and the CSRF token and cookie of the page it loaded. */
+  const post = async (cookie: string, url: string, form: Record<string, string>) => {
+    const inbox = await page('/workbench/inbox', cookie);
+    const token = /name="_csrf" value="([^"]+)"/.exec(inbox.body)![1]!;
+    const csrf = [inbox.headers['set-cookie']]
+      .flat()
+      .find((c) => c?.startsWith('wb_csrf='))!
+      .split(';')[0];
+    return app.inject({
+      method: 'POST',
+      url,
+      headers: { cookie: `${cookie}; ${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ ...form, _csrf: token }).toString(),
+    });
+  };
+  return { app, session, page, post };
 }
 
 /** All text of a sealed PDF as its structure tree holds it. */
@@ -219,6 +263,57 @@ describe.concurrent('correcting a decision (Rücknahme, Widerruf)', () => {
       );
       expect(early.status).toBe(409);
       await api.close();
+    });
+  });
+});
+
+describe('correcting a decision on the workbench', () => {
+  it('the case page proposes, refuses the same person, confirms by another and shows who did what', async () => {
+    await withWorker(async (e) => {
+      const { caseId } = await e.cases.submit({
+        ...lastenradApplication('eligible', 42),
+        idempotencyKey: randomUUID(),
+      });
+      expect((await e.cases.result(caseId)).outcome).toBe('approved');
+      const w = await workbenchOf(e);
+      const sara = await w.session('sb.sara', 'case_worker');
+      const lena = await w.session('sl.lena', 'supervisor');
+      const url = `/workbench/cases/${caseId}`;
+      expect((await w.page(url, sara)).body).toContain('Rücknahme oder Widerruf vorschlagen');
+
+      const bad = await w.post(sara, `${url}/correction`, {
+        kind: 'widerruf',
+        effect: 'ex_tunc',
+        reasons: 'x',
+        reclaim: 'viel',
+      });
+      expect(bad.statusCode).toBe(422);
+      expect(bad.body).toContain('Beträge in Euro');
+      const proposed = await w.post(sara, `${url}/correction`, {
+        kind: 'widerruf',
+        effect: 'ex_tunc',
+        reasons: 'Das Rad wurde weiterverkauft.',
+        reclaim: '100,00',
+      });
+      expect(proposed.statusCode, proposed.body).toBe(303);
+      const mine = (await w.page(url, sara)).body;
+      expect(mine).toContain('wartet auf Bestätigung (Vier-Augen-Prinzip)');
+      expect(mine).toContain('Eine andere Person');
+      expect(mine).not.toContain('Korrektur bestätigen (Vier-Augen-Prinzip)');
+      const own = await w.post(sara, `${url}/correction/confirmation`, { approve: 'yes' });
+      expect(own.statusCode).toBe(409);
+      expect(own.body).toContain('Vier-Augen-Prinzip: Die Korrektur muss eine andere Person bestätigen');
+
+      expect((await w.page(url, lena)).body).toContain('Korrektur bestätigen (Vier-Augen-Prinzip)');
+      const confirmed = await w.post(lena, `${url}/correction/confirmation`, { approve: 'yes' });
+      expect(confirmed.statusCode, confirmed.body).toBe(303);
+      expect((await e.cases.corrections.result(caseId)).stage).toBe('issued');
+      const shown = (await w.page(url, sara)).body;
+      expect(shown).toContain('Rücknahme-/Widerrufsbescheid erlassen');
+      expect(shown).toContain('von sl.lena');
+      expect(shown).toContain('100,00 €');
+      expect(shown).not.toContain('Rücknahme oder Widerruf vorschlagen');
+      await w.app.close();
     });
   });
 });

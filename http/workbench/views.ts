@@ -25,6 +25,7 @@ import { html, type Html } from './html.js';
 import { berlinDate } from '../../services/legal-time.js';
 import type { StaffSession } from './login.js';
 import { decideForms, lettersSection, type NotesAndLetters, vermerkeSection } from './notes-letters-views.js';
+import { type CorrectionPanel, correctionSection } from './correction-views.js';
 
 export interface PageContext {
   session?: StaffSession;
@@ -338,6 +339,8 @@ export interface CasePageData {
   tasks: InboxRow[];
   /** The Akte's Vermerke and letters, and the service's letter templates. */
   notesAndLetters?: NotesAndLetters;
+  /** The case's latest Rücknahme or Widerruf. */
+  correction?: CorrectionPanel;
   notice?: string;
   /** A refused or invalid action: what happened, and the form values to show again. */
   error?: { message: string; detail?: string; stale?: string };
@@ -428,6 +431,7 @@ ${taskBox}
 ${drafts(d, task, me.id, me.role === 'supervisor')}
 ${d.notesAndLetters && canAct ? vermerkeSection(c, d.caseId, d.notesAndLetters, form) : ''}
 ${d.notesAndLetters && canAct ? lettersSection(c, d.caseId, d.notesAndLetters, form) : ''}
+${canAct || d.correction ? correctionSection(c, d.caseId, d.correction, canAct && o['status'] === 'closed' && o['outcome'] !== 'withdrawn', form) : ''}
 ${
   otherTasks.length
     ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(
