@@ -9,6 +9,7 @@ import type {
   SealResult,
 } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
+import type { CorrectionEffect, CorrectionKind } from '../workflows/contracts/correction.js';
 import { sha256Hex } from '../adapters/document-store.js';
 import { findSeal, recordSeal } from '../db/queries/seals.js';
 import {
@@ -60,7 +61,7 @@ export const sealIdOf = (caseId: string): string => sha256Hex(effectKey(caseId, 
 interface AkteEntry {
   sealId: string;
   documentId: string;
-  kind: 'bescheid' | 'objection_decision';
+  kind: 'bescheid' | 'objection_decision' | 'correction_decision';
   title: string;
   replaces?: string;
 }
@@ -189,6 +190,113 @@ async function objectionDocumentContent(db: DbExecutor, i: ObjectionDocumentInpu
   };
 }
 
+/** The Rücknahme- or Widerrufsbescheid replaces the case's Bescheid (or the Abhilfebescheid that replaced it). */
+export const correctionEntry = (caseId: string, kind: CorrectionKind, replaces: string): AkteEntry => ({
+  sealId: sha256Hex(effectKey(caseId, 'seal-correction')).slice(0, 32),
+  documentId: `${caseId}:correction-bescheid`,
+  kind: 'correction_decision',
+  title: `${CORRECTION_HEADING[kind]} (gesiegelt), ersetzt den Bescheid`,
+  replaces,
+});
+
+const CORRECTION_HEADING: Record<CorrectionKind, string> = {
+  ruecknahme: 'Rücknahmebescheid',
+  widerruf: 'Widerrufsbescheid',
+};
+
+export interface CorrectionDocumentInput {
+  caseId: string;
+  serviceKey: string;
+  authorityId: string;
+  kind: CorrectionKind;
+  effect: CorrectionEffect;
+  reasons: string[];
+  reclaimCents?: number;
+  reclaimDueOn?: string;
+  refundFeeCents?: number;
+  issuedAt: string;
+}
+
+const euro = (cents: number): string =>
+  `${(cents / 100).toLocaleString('de-DE', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} €`;
+
+/** The legal basis a correction cites: § 48 for an unlawful decision, § 49 Abs. 2 or 3 for a lawful one, § 49a to pay back. */
+export function correctionLegalBasis(i: Pick<CorrectionDocumentInput, 'kind' | 'effect' | 'reclaimCents'>): string {
+  const basis =
+    i.kind === 'ruecknahme'
+      ? '§ 48 Abs. 1 VwVfG'
+      : i.effect === 'ex_tunc'
+        ? '§ 49 Abs. 3 Satz 1 VwVfG'
+        : '§ 49 Abs. 2 Satz 1 VwVfG';
+  return i.reclaimCents ? `${basis}, § 49a Abs. 1 und 3 VwVfG` : basis;
+}
+
+/** What a Rücknahme- or Widerrufsbescheid says, from the Akte: tenor, Erstattung and the service's remedy. */
+async function correctionDocumentContent(db: DbExecutor, i: CorrectionDocumentInput): Promise<BescheidContent> {
+  const service = findService(i.serviceKey);
+  const [akte, antrag, original] = await Promise.all([
+    findAkte(db, { caseId: i.caseId }),
+    findAkteDocument(db, { documentId: antragDocumentId(i.caseId) }),
+    findSeal(db, { sealId: sealIdOf(i.caseId) }),
+  ]);
+  if (!akte || !original) throw new Error(`case ${i.caseId} has no Akte or no sealed Bescheid to correct`);
+  const identity = akte.identity as IdentityAssertion | undefined;
+  const bescheidOf = germanDate(original.sealedAt.toISOString());
+  const base = await bescheidContent(
+    db,
+    {
+      caseId: i.caseId,
+      serviceKey: i.serviceKey,
+      authorityId: i.authorityId,
+      outcome: 'rejected',
+      refusalReasons: i.reasons,
+      issuedAt: i.issuedAt,
+      appliedAt: akte.submittedAt.toISOString(),
+    },
+    antrag?.content as Record<string, unknown> | undefined,
+    identity?.name,
+    akte.aktenzeichen,
+  );
+  const verb = i.kind === 'ruecknahme' ? 'zurückgenommen' : 'widerrufen';
+  const when = i.effect === 'ex_tunc' ? 'mit Wirkung für die Vergangenheit' : 'mit Wirkung für die Zukunft';
+  const tenor = [`Der Bescheid vom ${bescheidOf} wird ${when} ${verb}.`];
+  const reasons = [...i.reasons];
+  if (i.reclaimCents) {
+    tenor.push(
+      `Der bereits ausgezahlte Betrag von ${euro(i.reclaimCents)} ist zu erstatten` +
+        `${i.reclaimDueOn ? ` und bis zum ${germanDate(i.reclaimDueOn)} zu zahlen` : ''} (§ 49a Abs. 1 VwVfG).`,
+    );
+    reasons.push(
+      'Soweit ein Verwaltungsakt mit Wirkung für die Vergangenheit zurückgenommen oder widerrufen worden ist, sind ' +
+        'bereits erbrachte Leistungen zu erstatten; die Erstattung wird mit diesem Bescheid festgesetzt (§ 49a Abs. 1 ' +
+        'VwVfG). Der Betrag ist vom Eintritt der Unwirksamkeit an mit fünf Prozentpunkten über dem Basiszinssatz ' +
+        'jährlich zu verzinsen (§ 49a Abs. 3 VwVfG); die Zinsen setzen wir gesondert fest.',
+    );
+  }
+  if (i.refundFeeCents) tenor.push(`Die gezahlte Gebühr wird in Höhe von ${euro(i.refundFeeCents)} erstattet.`);
+  const objection = service.lifecycle?.objection;
+  const atCourt = objection?.procedure === 'abolished';
+  const court =
+    objection?.court ?? 'Verwaltungsgericht, in dessen Bezirk der Bescheid erlassen wurde (§ 52 Nr. 3 VwGO)';
+  return {
+    ...base,
+    legalBasis: `${correctionLegalBasis(i)}; ${base.legalBasis}`,
+    refusalReasons: reasons,
+    legalRemedy: atCourt
+      ? `Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Klage beim ${court} erhoben werden ` +
+        '(§ 74 Abs. 1 Satz 2 VwGO); ein Widerspruchsverfahren findet nicht statt (§ 68 Abs. 1 Satz 2 VwGO).'
+      : 'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden (§ 70 Abs. 1 ' +
+        'VwGO). Der Widerspruch ist schriftlich oder zur Niederschrift bei der Behörde einzulegen, die den Bescheid ' +
+        'erlassen hat.',
+    procedure: {
+      heading: CORRECTION_HEADING[i.kind],
+      tenor: tenor.join(' '),
+      reference: `Ihr Bescheid vom ${bescheidOf}. Dieser Bescheid ersetzt ihn.`,
+      ...(atCourt && { remedyAtCourt: true }),
+    },
+  };
+}
+
 export function createDocumentActivities({ db, documents, sealer, publicBaseUrl }: ActivityDeps) {
   /** The Bescheid as a PDF; the same input renders the same bytes. */
   async function render(i: RenderBescheidInput): Promise<Uint8Array> {
@@ -276,6 +384,24 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
         { caseId: i.caseId, serviceKey: i.serviceKey, authorityId: i.authorityId, sealedAt: i.issuedAt },
         async () => {
           const pdf = await renderBescheidPdf(await objectionDocumentContent(db, i));
+          return { ref: await documents.put(pdf, 'application/pdf'), pdf };
+        },
+        entry,
+      );
+      return { ...sealed, documentId: entry.documentId };
+    },
+
+    /**
+     * `issueCorrectionDocument`: the Rücknahme- or Widerrufsbescheid, rendered from the Akte and sealed once under its
+     * own seal id; it replaces the Bescheid in force (the Abhilfebescheid where one replaced the original).
+     */
+    async issueCorrectionDocument(i: CorrectionDocumentInput): Promise<SealResult & { documentId: string }> {
+      const remedied = await findAkteDocument(db, { documentId: `${i.caseId}:abhilfebescheid` });
+      const entry = correctionEntry(i.caseId, i.kind, remedied?.documentId ?? `${i.caseId}:bescheid`);
+      const sealed = await seal(
+        { caseId: i.caseId, serviceKey: i.serviceKey, authorityId: i.authorityId, sealedAt: i.issuedAt },
+        async () => {
+          const pdf = await renderBescheidPdf(await correctionDocumentContent(db, i));
           return { ref: await documents.put(pdf, 'application/pdf'), pdf };
         },
         entry,

@@ -40,6 +40,7 @@ import type { ServiceDefinition } from '../services/types.js';
 import { assessSubmission } from '../services/assess-submission.js';
 import { IntakeRefusedError } from './intake-refused.js';
 import { ObjectionClient } from './objection-client.js';
+import { CorrectionClient } from './correction-client.js';
 import type { Database } from '../db/client.js';
 import { bekanntgabeDocumentId, findAkte, findAkteDocument, openAkte } from '../db/queries/akte.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
@@ -93,6 +94,11 @@ export class CaseClient {
   /** The objection procedure against the cases' decisions (Widerspruch). */
   get objections(): ObjectionClient {
     return new ObjectionClient(this.client, this.akte, this.taskQueue, this.deadlines);
+  }
+
+  /** Rücknahme and Widerruf of the cases' decisions, under four eyes. */
+  get corrections(): CorrectionClient {
+    return new CorrectionClient(this.client, this.akte, this.taskQueue);
   }
 
   /** The case's Bekanntgabe with the deadlines computed from it, from its Akte; undefined until announced. */

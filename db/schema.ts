@@ -18,6 +18,7 @@ import { sql } from 'drizzle-orm';
 import { CASE_OUTCOMES, CASE_STATUSES } from '../workflows/contracts/case.js';
 import { TASK_STATES } from '../workflows/contracts/task.js';
 import { OBJECTION_STAGES } from '../workflows/contracts/objection.js';
+import { CORRECTION_EFFECTS, CORRECTION_KINDS, CORRECTION_STAGES } from '../workflows/contracts/correction.js';
 
 export const caseStatus = pgEnum('case_status', CASE_STATUSES);
 export const caseOutcome = pgEnum('case_outcome', CASE_OUTCOMES);
@@ -136,7 +137,7 @@ export const payments = pgTable(
   {
     idempotencyKey: text('idempotency_key').primaryKey(),
     caseId: text('case_id').notNull(),
-    kind: text('kind', { enum: ['fee', 'refund', 'payout'] }).notNull(),
+    kind: text('kind', { enum: ['fee', 'refund', 'payout', 'reclaim'] }).notNull(),
     amountCents: bigint('amount_cents', { mode: 'number' }).notNull(),
     currency: text('currency').notNull(),
     /** The authority's account the money is booked on. */
@@ -417,6 +418,36 @@ export const objections = pgTable(
 );
 
 /**
+ * A correction of a case's decision (Rücknahme § 48, Widerruf § 49 VwVfG): who proposed it, who confirmed or refused it
+ * (four eyes), where it stands, what was reclaimed or refunded. At most one not refused per case; reasons are in the Akte.
+ */
+export const corrections = pgTable(
+  'corrections',
+  {
+    correctionId: text('correction_id').primaryKey(),
+    caseId: text('case_id').notNull(),
+    authorityId: text('authority_id').notNull(),
+    serviceKey: text('service_key').notNull(),
+    kind: text('kind', { enum: CORRECTION_KINDS }).notNull(),
+    effect: text('effect', { enum: CORRECTION_EFFECTS }).notNull(),
+    stage: text('stage', { enum: CORRECTION_STAGES }).notNull(),
+    /** Pseudonymous ids of the member of staff who proposed it and of the second one who decided on it. */
+    proposedBy: text('proposed_by').notNull(),
+    proposedAt: timestamp('proposed_at', { withTimezone: true }).notNull(),
+    confirmedBy: text('confirmed_by'),
+    reclaimCents: bigint('reclaim_cents', { mode: 'number' }),
+    refundFeeCents: bigint('refund_fee_cents', { mode: 'number' }),
+    /** The sealed Rücknahme- or Widerrufsbescheid in the Akte, once issued. */
+    documentId: text('document_id'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('corrections_one_per_case_uq').on(t.caseId).where(sql`${t.stage} <> 'refused'`),
+    index('corrections_case_idx').on(t.caseId),
+  ],
+);
+
+/**
  * An applicant's request for erasure (Art. 17 DSGVO) and how it was honoured, case by case: erased, or kept with the
  * reason and the date until which. Keyed by the SHA-256 of the applicant's pseudonym, so the record outlives it.
  */
@@ -527,6 +558,8 @@ export const AKTE_DOCUMENT_KINDS = [
   'withdrawal',
   'objection',
   'objection_decision',
+  'correction',
+  'correction_decision',
 ] as const;
 
 /**

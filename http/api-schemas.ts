@@ -396,6 +396,20 @@ export const milestones = {
       required: ['kind', 'date'],
       properties: { kind: { type: 'string' }, date: { type: 'string', format: 'date' } },
     },
+    correction: {
+      description:
+        'The decision was withdrawn (Rücknahme, § 48 VwVfG) or revoked (Widerruf, § 49 VwVfG) by a new Bescheid: for ' +
+        'the future or also for the past, with the amount to pay back (§ 49a VwVfG) or the fee refunded',
+      type: 'object',
+      required: ['kind', 'effect', 'issuedAt'],
+      properties: {
+        kind: { type: 'string', enum: ['ruecknahme', 'widerruf'] },
+        effect: { type: 'string', enum: ['ex_nunc', 'ex_tunc'] },
+        issuedAt: { type: 'string', format: 'date-time' },
+        reclaimCents: { type: 'integer' },
+        refundFeeCents: { type: 'integer' },
+      },
+    },
     withdrawal: {
       description: 'The applicant withdrew the application: when, and whether the fee paid in advance is refunded',
       type: 'object',

@@ -18,6 +18,7 @@ import { caseViewFor } from './case-view.js';
 import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { objectionRoutes } from './objection-routes.js';
+import { correctionRoutes } from './correction-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect/routes.js';
 import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
@@ -182,8 +183,9 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       documents: o.evidence.documents,
       maxBytes: o.evidence.uploadMaxBytes,
     });
+    await app.register(correctionRoutes, { cases });
   }
-  if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks });
+  if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks, corrections: cases.corrections });
   return app;
 }
 

@@ -27,9 +27,10 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
     },
     async (req) => {
       const state = req.caseState!;
-      const [b, objection, deadlines] = await Promise.all([
+      const [b, objection, correction, deadlines] = await Promise.all([
         cases.bekanntgabe(state.caseId),
         cases.objections.find(state.caseId),
+        cases.corrections.find(state.caseId),
         cases.caseDeadlines(state.caseId),
       ]);
       const next = nextDeadlineOf(deadlines, berlinDate(new Date()));
@@ -49,6 +50,16 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
             stage: objection.stage,
             ...(objection.abhilfe && { abhilfe: objection.abhilfe }),
             ...(objection.widerspruch && { widerspruch: objection.widerspruch }),
+          },
+        }),
+        // A correction proposed but not yet confirmed is the authority's internal matter: the applicant sees it issued.
+        ...(correction?.stage === 'issued' && {
+          correction: {
+            kind: correction.kind,
+            effect: correction.effect,
+            issuedAt: correction.updatedAt.toISOString(),
+            ...(correction.reclaimCents && { reclaimCents: correction.reclaimCents }),
+            ...(correction.refundFeeCents && { refundFeeCents: correction.refundFeeCents }),
           },
         }),
         ...(b && {

@@ -37,6 +37,16 @@ export const FEDERAL_BEKANNTGABE: LegalLifecycle['bekanntgabe'] = {
   ],
 };
 
+/**
+ * § 48 Abs. 4 VwVfG: a Rücknahme (and a Widerruf, § 49 Abs. 2 Satz 2, Abs. 3 Satz 2) within one year from the
+ * authority's knowledge of the facts; the repayment (§ 49a Abs. 1 Satz 2) due a month after the Bescheid, as the
+ * sample authorities set it.
+ */
+export const FEDERAL_CORRECTION: NonNullable<LegalLifecycle['correction']> = {
+  periodFromKnowledge: { years: 1 },
+  reclaimDue: { months: 1 },
+};
+
 const ISO = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 24 * 3600_000;
 

@@ -365,6 +365,7 @@ const lifecycleShape = z.object({
       .optional(),
     court: z.string().min(1).optional(),
   }),
+  correction: z.object({ periodFromKnowledge: period, reclaimDue: period }).optional(),
 });
 
 const ruleFileShape = z.looseObject({

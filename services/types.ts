@@ -119,6 +119,16 @@ export interface LegalLifecycle {
     /** The administrative court the action after a Widerspruchsbescheid goes to (§ 74 VwGO), with its address. */
     court?: string;
   };
+  /**
+   * Correcting a decision (Rücknahme § 48, Widerruf § 49 VwVfG): its periods (`FEDERAL_CORRECTION` for the federal
+   * law). Absent: the engine takes no correction for the service.
+   */
+  correction?: {
+    /** § 48 Abs. 4 VwVfG (also § 49 Abs. 2 Satz 2, Abs. 3 Satz 2): the period from the authority's knowledge of the facts. */
+    periodFromKnowledge: Period;
+    /** The time the Bescheid gives to pay back a reclaimed amount (§ 49a Abs. 1 Satz 2 VwVfG), from its issue. */
+    reclaimDue: Period;
+  };
 }
 
 /** How escalated cases are worked. */

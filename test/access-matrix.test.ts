@@ -45,6 +45,8 @@ const REVIEWED: Record<string, string[]> = {
   'POST /cases/:caseId/replies': ['own', '-', '-', '-', '-'],
   'POST /cases/:caseId/objection': ['own', '-', '-', '-', '-'],
   'POST /cases/:caseId/objection/decision': ['-', 'auth+obj', 'auth+obj', '-', '-'],
+  'POST /cases/:caseId/correction': ['-', 'auth', 'auth', '-', '-'],
+  'POST /cases/:caseId/correction/confirmation': ['-', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/withdrawal': ['own', '-', '-', '-', '-'],
   'GET /cases/:caseId/timeline': ['own', 'auth', 'auth', '-', '-'],
   'POST /fit-connect/callback': ['hook', 'hook', 'hook', 'hook', 'hook'],

@@ -17,6 +17,7 @@ import {
 import {
   BEKANNTGABE_PATHS,
   OBJECTION_PATHS,
+  CORRECTION_PATHS,
   CASE_PATHS,
   CURRENT_SHAPE,
   factsOfFile,
@@ -37,6 +38,7 @@ const REQUIRED_PATHS = [
   ...OTHER_TYPES,
   ...Object.keys(BEKANNTGABE_PATHS),
   ...Object.keys(OBJECTION_PATHS),
+  ...Object.keys(CORRECTION_PATHS),
 ];
 
 type Mutation = { file: string; from: string; to: string };
@@ -85,6 +87,14 @@ const MUTANTS: Record<string, Mutation[]> = {
       // The first task the procedure opens (the Abhilfeprüfung's) becomes another activity.
       from: 'await acts.openObjectionTask(',
       to: 'await acts.recordObjectionStage(',
+    },
+  ],
+  correctionWorkflow: [
+    {
+      file: 'workflows/correction.ts',
+      // Whatever the second person decides, another activity runs first.
+      from: 'state.confirmedBy = c.by;',
+      to: 'state.confirmedBy = c.by;\n  await acts.deliverObjectionDocument(input);',
     },
   ],
 };

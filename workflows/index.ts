@@ -5,3 +5,4 @@ export { caseSummaryWorkflow } from './case-summary.js';
 export { retentionWorkflow } from './retention.js';
 export { bekanntgabeWorkflow } from './bekanntgabe.js';
 export { objectionWorkflow } from './objection.js';
+export { correctionWorkflow } from './correction.js';

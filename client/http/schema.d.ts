@@ -92,6 +92,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{caseId}/correction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose to withdraw (Rücknahme) or revoke (Widerruf) the decision, with reasons
+         * @description `ruecknahme` an unlawful decision (§ 48 VwVfG), `widerruf` a lawful one (§ 49 VwVfG); `ex_tunc` also for the past (a Widerruf only on a pay-out service, § 49 Abs. 3). `reclaimCents` (at most what was paid out, ex tunc only) is reclaimed by the Bescheid (§ 49a); `refundFeeCents` (at most the paid fee) refunded. A different member of staff confirms it (`/correction/confirmation`). Refused (409) before a Bescheid, for a withdrawn case, while another correction runs, after one was issued, and after the year from `knownSince` (§ 48 Abs. 4 VwVfG).
+         */
+        post: operations["postCasesByCaseIdCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cases/{caseId}/correction/confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A second member of staff confirms or refuses the proposed correction (four eyes)
+         * @description Confirmed, the sealed Rücknahme- or Widerrufsbescheid replaces the Bescheid and goes to the applicant, and the reclaim or refund is made once. Refused (409) from the person who proposed it; a refusal needs a note.
+         */
+        post: operations["postCasesByCaseIdCorrectionConfirmation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{caseId}/documents/{sha256}": {
         parameters: {
             query?: never;
@@ -1033,6 +1073,17 @@ export interface components {
                 remedyPeriodEndsOn: string;
             };
             caseId: string;
+            /** @description The decision was withdrawn (Rücknahme, § 48 VwVfG) or revoked (Widerruf, § 49 VwVfG) by a new Bescheid: for the future or also for the past, with the amount to pay back (§ 49a VwVfG) or the fee refunded */
+            correction?: {
+                /** @enum {string} */
+                effect: "ex_nunc" | "ex_tunc";
+                /** Format: date-time */
+                issuedAt: string;
+                /** @enum {string} */
+                kind: "ruecknahme" | "widerruf";
+                reclaimCents?: number;
+                refundFeeCents?: number;
+            };
             milestones: {
                 /** Format: date-time */
                 at?: string;
@@ -1762,6 +1813,198 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCasesByCaseIdCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    effect: "ex_nunc" | "ex_tunc";
+                    /** @enum {string} */
+                    kind: "ruecknahme" | "widerruf";
+                    /**
+                     * Format: date
+                     * @description when the authority learned the facts
+                     */
+                    knownSince?: string;
+                    reasons: string[];
+                    reclaimCents?: number;
+                    refundFeeCents?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        caseId: string;
+                        /** @enum {string} */
+                        effect: "ex_nunc" | "ex_tunc";
+                        /** @enum {string} */
+                        kind: "ruecknahme" | "widerruf";
+                        /**
+                         * Format: date
+                         * @description when a reclaimed amount is due (§ 49a VwVfG)
+                         */
+                        reclaimDueOn?: string;
+                        /** @enum {string} */
+                        stage: "awaiting_confirmation" | "refused" | "issued";
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCasesByCaseIdCorrectionConfirmation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    approve: boolean;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        caseId: string;
+                        stage: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@ import type { StaffActor } from '../../workflows/contracts/task.js';
 import type { Database } from '../../db/client.js';
 import { listVermerke } from '../../db/queries/notes.js';
 import { listTasksOfCase } from '../../db/queries/tasks.js';
+import { findCorrection } from '../../db/queries/corrections.js';
 import { followUpsOf } from '../../db/queries/task-follow-ups.js';
 import { listLetters, templatesFor } from './letters.js';
 import { antragDocumentId, findAkte, findAkteDocument } from '../../db/queries/akte.js';
@@ -28,6 +29,8 @@ const done: Record<string, string> = {
   delivered: 'Die Zustellung ist als erledigt gemeldet.',
   followup: 'Die Wiedervorlage ist gespeichert.',
   followup_cleared: 'Die Wiedervorlage ist aufgehoben.',
+  correction: 'Der Vorschlag ist gespeichert; eine zweite Person muss ihn bestätigen (Vier-Augen-Prinzip).',
+  correction_decided: 'Ihre Entscheidung über die Rücknahme oder den Widerruf ist gespeichert.',
 };
 
 export type CaseData = Omit<CasePageData, 'notice' | 'error' | 'form'>;
@@ -43,7 +46,7 @@ export async function caseData(
     throw new HttpProblem(403, 'Die Akte ist Sachbearbeitung und Leitung vorbehalten.', { title: 'Kein Zugriff' });
   const row = caseIdPattern.test(caseId) ? await d.files.caseFor(actor, caseId) : undefined;
   if (!row) return undefined;
-  const [panels, tasks, vermerke, letters, akte, antrag, staff] = await Promise.all([
+  const [panels, tasks, vermerke, letters, akte, antrag, staff, correction] = await Promise.all([
     Promise.all(CASE_FILE_PANELS.map((p) => d.files.panel(p, row))),
     listTasksOfCase(d.db, { caseId }),
     listVermerke(d.db, { caseId }),
@@ -51,6 +54,7 @@ export async function caseData(
     findAkte(d.db, { caseId }),
     findAkteDocument(d.db, { documentId: antragDocumentId(caseId) }),
     listColleagues(d.db, { authorityId: actor.authorityId }),
+    findCorrection(d.db, { caseId }),
   ]);
   const byName = Object.fromEntries(CASE_FILE_PANELS.map((p, i) => [p, panels[i]!])) as Record<
     (typeof CASE_FILE_PANELS)[number],
@@ -97,6 +101,19 @@ export async function caseData(
       letters: letters.map((l) => ({ ...l, by: l.by && staffName(staff, l.by) })),
       templates: templatesFor(row.serviceKey),
     },
+    ...(correction && {
+      correction: {
+        kind: correction.kind,
+        effect: correction.effect,
+        stage: correction.stage,
+        proposedBy: staffName(staff, correction.proposedBy),
+        proposedByMe: correction.proposedBy === actor.id,
+        proposedAt: correction.proposedAt.toISOString(),
+        confirmedBy: correction.confirmedBy && staffName(staff, correction.confirmedBy),
+        reclaimCents: correction.reclaimCents,
+        refundFeeCents: correction.refundFeeCents,
+      },
+    }),
     tasks: tasks.map((t) => ({
       ...t,
       dueAt: t.dueAt.toISOString(),

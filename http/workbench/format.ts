@@ -104,8 +104,16 @@ export const eventLabel: Record<string, string> = {
   'objection.remedied': 'Dem Widerspruch abgeholfen (Abhilfebescheid)',
   'objection.decided': 'Widerspruchsbescheid erlassen',
   'objection.hold_released': 'Widerspruchsverfahren beendet: Löschsperre aufgehoben',
+  'correction.proposed': 'Rücknahme/Widerruf des Bescheids vorgeschlagen',
+  'correction.refused': 'Rücknahme/Widerruf im Vier-Augen-Prinzip abgelehnt',
+  'correction.issued': 'Rücknahme-/Widerrufsbescheid erlassen',
 };
-export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
+export const paymentKindLabel: Record<string, string> = {
+  fee: 'Gebühr',
+  refund: 'Erstattung',
+  payout: 'Auszahlung',
+  reclaim: 'Rückforderung',
+};
 export const paymentStatusLabel: Record<string, string> = {
   open: 'offen',
   paid: 'bezahlt',

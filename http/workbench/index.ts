@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DocumentStore } from '../../adapters/document-store.js';
 import type { Postbox } from '../../adapters/postbox.js';
 import type { TaskClient } from '../../client/task-client.js';
+import type { CorrectionClient } from '../../client/correction-client.js';
 import { CaseFiles } from './case-file.js';
 import { caseFileRoutes } from './case-file-routes.js';
 import type { LoginOptions } from './login.js';
@@ -30,10 +31,20 @@ export interface WorkbenchDeps {
 }
 
 /** The case-file API for staff and, when login is configured, the workbench pages that use it. */
-export async function registerWorkbench(app: FastifyInstance, o: WorkbenchDeps & { tasks: TaskClient }): Promise<void> {
+export async function registerWorkbench(
+  app: FastifyInstance,
+  o: WorkbenchDeps & { tasks: TaskClient; corrections?: CorrectionClient },
+): Promise<void> {
   await app.register(caseFileRoutes, { files: o.files, db: o.db });
   if (o.pages)
-    await app.register(workbench, { files: o.files, tasks: o.tasks, db: o.db, letters: o.letters, ...o.pages });
+    await app.register(workbench, {
+      files: o.files,
+      tasks: o.tasks,
+      db: o.db,
+      letters: o.letters,
+      corrections: o.corrections,
+      ...o.pages,
+    });
 }
 
 /**

@@ -6,6 +6,8 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { DocumentStore } from '../../adapters/document-store.js';
 import type { Postbox } from '../../adapters/postbox.js';
 import type { TaskClient } from '../../client/task-client.js';
+import type { CorrectionClient } from '../../client/correction-client.js';
+import { correctionFormRoutes } from './correction-routes.js';
 import type { Database } from '../../db/client.js';
 import { BlindIndex, DEV_SEARCH_INDEX_SECRET } from '../../platform/blind-index.js';
 import { recordStaffLogin } from '../../db/queries/staff-directory.js';
@@ -41,6 +43,8 @@ export interface WorkbenchOptions {
   publicBaseUrl?: string;
   /** The blind index the search text is hashed with (the key intake used); absent: the demo's development secret. */
   searchIndex?: BlindIndex;
+  /** Rücknahme and Widerruf from the case page; without it the page shows them and offers no forms. */
+  corrections?: CorrectionClient;
 }
 
 /**
@@ -85,6 +89,7 @@ export const workbench: FastifyPluginAsync<WorkbenchOptions> = async (app, o) =>
   taskActionRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages });
   notesAndLettersRoutes(app, { files: o.files, db: o.db, tasks: o.tasks, pages, ...o.letters });
   objectionPageRoutes(app, { files: o.files, db: o.db, pages });
+  if (o.corrections) correctionFormRoutes(app, { files: o.files, db: o.db, pages, corrections: o.corrections });
 };
 
 /** Strict headers on every workbench response: no inline code, no framing, nothing cached. */

@@ -29,6 +29,7 @@ import { fristenSection } from './fristen.js';
 
 /** The objection procedure's tasks: their inbox rows and links open the objection screen. */
 const OBJECTION_TASKS = ['abhilfe', 'widerspruchsbescheid'];
+import { type CorrectionPanel, correctionSection } from './correction-views.js';
 
 export interface PageContext {
   session?: StaffSession;
@@ -342,6 +343,8 @@ export interface CasePageData {
   tasks: InboxRow[];
   /** The Akte's Vermerke and letters, and the service's letter templates. */
   notesAndLetters?: NotesAndLetters;
+  /** The case's latest Rücknahme or Widerruf. */
+  correction?: CorrectionPanel;
   notice?: string;
   /** A refused or invalid action: what happened, and the form values to show again. */
   error?: { message: string; detail?: string; stale?: string };
@@ -432,6 +435,7 @@ ${taskBox}
 ${drafts(d, task, me.id, me.role === 'supervisor')}
 ${d.notesAndLetters && canAct ? vermerkeSection(c, d.caseId, d.notesAndLetters, form) : ''}
 ${d.notesAndLetters && canAct ? lettersSection(c, d.caseId, d.notesAndLetters, form) : ''}
+${canAct || d.correction ? correctionSection(c, d.caseId, d.correction, canAct && o['status'] === 'closed' && o['outcome'] !== 'withdrawn', form) : ''}
 ${
   otherTasks.length
     ? html`<section aria-labelledby="more-tasks-h"><h2 id="more-tasks-h">Weitere Aufgaben zu diesem Fall</h2><ul>${otherTasks.map(

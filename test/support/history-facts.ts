@@ -138,6 +138,7 @@ export const OTHER_TYPES = [
   'applicantQuestionWorkflow',
   'bekanntgabeWorkflow',
   'objectionWorkflow',
+  'correctionWorkflow',
 ];
 
 /** The paths of the Bekanntgabe workflow (workflows/bekanntgabe.ts), each needing a history of its own. */
@@ -158,6 +159,14 @@ export const OBJECTION_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'objection-decided': (f) => count(f, 'activity:openObjectionTask') === 2 && ran(f, 'issueObjectionDocument'),
 };
 
+/** The paths of the correction workflow (workflows/correction.ts): refused under four eyes, or issued with its money. */
+export const CORRECTION_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
+  'correction-refused': (f) => ran(f, 'recordCorrectionStage') && !ran(f, 'issueCorrectionDocument'),
+  'correction-issued': (f) => ran(f, 'issueCorrectionDocument') && ran(f, 'deliverCorrectionDocument'),
+  'correction-reclaim': (f) => ran(f, 'reclaimPayout'),
+  'correction-refund': (f) => ran(f, 'refundFeeOnCorrection'),
+};
+
 /** The paths a history covers: the case paths it proves, or its workflow type (and the Bekanntgabe's paths). */
 export function pathsOf(f: HistoryFacts): string[] {
   if (f.type === 'bekanntgabeWorkflow')
@@ -171,6 +180,13 @@ export function pathsOf(f: HistoryFacts): string[] {
     return [
       f.type,
       ...Object.entries(OBJECTION_PATHS)
+        .filter(([, proves]) => proves(f))
+        .map(([name]) => name),
+    ];
+  if (f.type === 'correctionWorkflow')
+    return [
+      f.type,
+      ...Object.entries(CORRECTION_PATHS)
         .filter(([, proves]) => proves(f))
         .map(([name]) => name),
     ];

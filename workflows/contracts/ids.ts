@@ -16,3 +16,6 @@ export const bekanntgabeWorkflowId = (caseId: string): string => `case:${caseId}
 
 /** The objection procedure against a case's decision is its own workflow; one per case, the case may be long closed. */
 export const objectionWorkflowId = (caseId: string): string => `case:${caseId}:objection`;
+
+/** Correcting a decision (Rücknahme, Widerruf) is its own workflow; one at a time per case, the case long closed. */
+export const correctionWorkflowId = (caseId: string): string => `case:${caseId}:correction`;

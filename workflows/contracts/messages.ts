@@ -4,6 +4,7 @@ import type { CaseState, EvidenceUpload, WithdrawalRequest } from './case.js';
 import type { AnswerConfirmation, QuestionState } from './assistant.js';
 import type { ApplicantReply, TaskAction, TaskView } from './task.js';
 import type { ObjectionDecision, ObjectionState } from './objection.js';
+import type { CorrectionConfirmation, CorrectionState } from './correction.js';
 
 export const caseStateQuery = defineQuery<CaseState>('caseState');
 
@@ -38,3 +39,8 @@ export const objectionStateQuery = defineQuery<ObjectionState>('objectionState')
 
 /** A case worker's decision on an objection at its current stage; refused at another stage or by the wrong group. */
 export const decideObjectionUpdate = defineUpdate<ObjectionState, [ObjectionDecision]>('decideObjection');
+
+export const correctionStateQuery = defineQuery<CorrectionState>('correctionState');
+
+/** The second person confirms or refuses a proposed Rücknahme or Widerruf; refused from the person who proposed it. */
+export const confirmCorrectionUpdate = defineUpdate<CorrectionState, [CorrectionConfirmation]>('confirmCorrection');

@@ -1,7 +1,7 @@
 import { addressSchema } from '../../address-schema.js';
 import { evidenceOf, postalCodeInMunicipality } from '../../fact-helpers.js';
 import { defineService } from '../../define-service.js';
-import { FEDERAL_BEKANNTGABE } from '../../legal-time.js';
+import { FEDERAL_BEKANNTGABE, FEDERAL_CORRECTION } from '../../legal-time.js';
 
 /** EXAMPLE service, simplified: a resident parking permit (Bewohnerparkausweis). Its authorities are data: authorities.json. */
 export const anwohnerparken = defineService({
@@ -88,6 +88,7 @@ export const anwohnerparken = defineService({
       // decides (§ 73 Abs. 1 Satz 2 Nr. 1 VwGO), `authorityId` names it.
       authority: { group: 'widerspruchsstelle' },
     },
+    correction: FEDERAL_CORRECTION,
   },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +

@@ -1,7 +1,7 @@
 import { addressSchema } from '../../address-schema.js';
 import { daysBetween, evidenceOf, postalCodeInMunicipality } from '../../fact-helpers.js';
 import { defineService } from '../../define-service.js';
-import { FEDERAL_BEKANNTGABE } from '../../legal-time.js';
+import { FEDERAL_BEKANNTGABE, FEDERAL_CORRECTION } from '../../legal-time.js';
 
 const PROGRAMME_START = '2026-01-01';
 
@@ -87,6 +87,7 @@ export const lastenradFoerderung = defineService({
       authority: { group: 'widerspruchsstelle' },
       court: 'Verwaltungsgericht Münster, Piusallee 38, 48147 Münster',
     },
+    correction: FEDERAL_CORRECTION,
   },
   retention: { runsFrom: 'last_payment', disposal: 'offer_to_archive' },
   legalRemedy:
