@@ -527,6 +527,8 @@ export const AKTE_DOCUMENT_KINDS = [
   'withdrawal',
   'objection',
   'objection_decision',
+  'hearing_letter',
+  'hearing_statement',
 ] as const;
 
 /**

@@ -18,6 +18,7 @@ import { caseViewFor } from './case-view.js';
 import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { objectionRoutes } from './objection-routes.js';
+import { hearingRoutes } from './hearing-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect/routes.js';
 import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
@@ -178,6 +179,11 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       db: o.evidence.db,
     });
     await app.register(objectionRoutes, {
+      cases,
+      documents: o.evidence.documents,
+      maxBytes: o.evidence.uploadMaxBytes,
+    });
+    await app.register(hearingRoutes, {
       cases,
       documents: o.evidence.documents,
       maxBytes: o.evidence.uploadMaxBytes,
