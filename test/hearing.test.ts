@@ -169,6 +169,13 @@ describe.concurrent('hearing before a rejection (§ 28 VwVfG)', () => {
     });
   }, 240_000);
 
+  it("the statement period runs from the letter's day and moves off the Land's holidays and the weekend", () => {
+    const { serviceKey, authorityId } = lastenradApplication('not_resident', 44);
+    // Two weeks from Friday 11 December 2026 end on Christmas Day; 26 and 27 December pass too (NW).
+    expect(statementDueOn(serviceKey, authorityId, '2026-12-11')).toBe('2026-12-28');
+    expect(statementDueOn(serviceKey, authorityId, '2026-12-07')).toBe('2026-12-21');
+  });
+
   it('refuses a statement from someone else, twice, or when no hearing waits', () => {
     const state = {
       applicantSubject: 'a',

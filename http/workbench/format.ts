@@ -53,6 +53,7 @@ export const caseStatusLabel: Record<string, string> = {
   delivering: 'wird zugestellt',
   archiving: 'wird archiviert',
   closed: 'abgeschlossen',
+  hearing: 'Anhörung: wartet auf Stellungnahme',
 };
 export const eventLabel: Record<string, string> = {
   'task.opened': 'Aufgabe eröffnet',
@@ -103,6 +104,10 @@ export const eventLabel: Record<string, string> = {
   'objection.objection_authority': 'Widerspruch der Widerspruchsbehörde vorgelegt',
   'objection.remedied': 'Dem Widerspruch abgeholfen (Abhilfebescheid)',
   'objection.decided': 'Widerspruchsbescheid erlassen',
+  'hearing.letter_sent': 'Anhörung: Schreiben mit Frist zur Stellungnahme versandt',
+  'hearing.statement_received': 'Anhörung: Stellungnahme eingegangen',
+  'hearing.closed': 'Anhörung abgeschlossen: an die Sachbearbeitung gegeben',
+  'hearing.skipped': 'Von der Anhörung abgesehen (§ 28 Abs. 2 VwVfG)',
 };
 export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
 export const paymentStatusLabel: Record<string, string> = {
