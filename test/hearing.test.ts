@@ -144,6 +144,47 @@ describe.concurrent('hearing before a rejection (§ 28 VwVfG)', () => {
     });
   }, 240_000);
 
+  it("a case worker's rejection is heard too: after the escalation's task the letter, then the hearing's task", async () => {
+    await withWorker(async (e) => {
+      const submission = { ...lastenradApplication('expensive', 47), deadlines: { legalDayMs: 150 } };
+      const { caseId } = await e.cases.submit(submission);
+      await waitForStatus(e.cases, caseId, 'awaiting_case_worker');
+      const review = `${caseId}:review`;
+      const authorityId = 'stadt-musterstadt';
+      const first = { id: 'sb.hanna', role: 'case_worker' as const, authorityId };
+      const second = { id: 'sb.henrik', role: 'case_worker' as const, authorityId };
+      await waitFor(async () => e.tasks.find(review), { what: 'the review task', timeoutMs: 30_000 });
+      await e.tasks.act(caseId, { action: 'claim', taskId: review, actor: first });
+      const reasonsForApplicant = 'Das Rad ist nach dem Datenblatt kein Lastenrad im Sinne der Richtlinie.';
+      await e.tasks.act(caseId, {
+        action: 'complete',
+        taskId: review,
+        actor: first,
+        outcome: 'reject',
+        justification: 'Datenblatt geprüft.',
+        reasonsForApplicant,
+      });
+      await waitFor(async () => (await e.cases.status(caseId)).task?.stage === 'second_approval', {
+        what: 'the proposal awaiting a second case worker',
+      });
+      await e.tasks.act(caseId, { action: 'claim', taskId: review, actor: second });
+      await e.tasks.act(caseId, {
+        action: 'complete',
+        taskId: review,
+        actor: second,
+        outcome: 'reject',
+        justification: 'Ja.',
+      });
+
+      const task = await hearingTask(caseId);
+      expect(task.reason).toContain(reasonsForApplicant);
+      const letter = await findAkteDocument(db, { documentId: `${caseId}:hearing-letter` });
+      expect(await textOf(e, letter!.sha256)).toContain('kein Lastenrad im Sinne der Richtlinie');
+      await decide(e, caseId, 'reject', 'Auch nach der Anhörung bleibt es dabei.');
+      expect((await e.cases.result(caseId)).outcome).toBe('rejected');
+    });
+  }, 240_000);
+
   it("an exception of § 28 Abs. 2 VwVfG: the rule's rejection goes out without a hearing and says why", async () => {
     await withWorker(async (e) => {
       const submission = lastenradApplication('not_cargo_bike', 46);
