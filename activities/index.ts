@@ -18,6 +18,7 @@ import { createTaskActivities } from './tasks.js';
 import { createWithdrawalActivities } from './withdrawal.js';
 import { createObjectionActivities } from './objection.js';
 import { createCorrectionActivities } from './correction.js';
+import { createHearingActivities } from './hearing.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -41,6 +42,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createWithdrawalActivities(deps),
     ...createObjectionActivities(deps),
     ...createCorrectionActivities(deps),
+    ...createHearingActivities(deps),
   });
 }
 

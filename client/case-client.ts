@@ -13,6 +13,7 @@ import type {
   CaseDeadlines,
   CaseEnd,
   CaseResult,
+  HearingStatement,
   WithdrawalRequest,
   CaseState,
   Consent,
@@ -24,6 +25,7 @@ import {
   caseStateQuery,
   paymentNotifiedSignal,
   uploadEvidenceUpdate,
+  submitHearingStatementUpdate,
   withdrawApplicationUpdate,
 } from '../workflows/contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../workflows/contracts/search-attributes.js';
@@ -220,6 +222,13 @@ export class CaseClient {
     return this.client.workflow
       .getHandle(caseWorkflowId(caseId))
       .executeUpdate(withdrawApplicationUpdate, { args: [request] });
+  }
+
+  /** The applicant's statement in the hearing before a rejection; refused unless the case waits for it. */
+  submitHearingStatement(caseId: string, statement: HearingStatement): Promise<CaseState> {
+    return this.client.workflow
+      .getHandle(caseWorkflowId(caseId))
+      .executeUpdate(submitHearingStatementUpdate, { args: [statement] });
   }
 
   /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */

@@ -560,6 +560,8 @@ export const AKTE_DOCUMENT_KINDS = [
   'objection_decision',
   'correction',
   'correction_decision',
+  'hearing_letter',
+  'hearing_statement',
 ] as const;
 
 /**

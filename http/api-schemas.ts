@@ -410,6 +410,20 @@ export const milestones = {
         refundFeeCents: { type: 'integer' },
       },
     },
+    hearing: {
+      description:
+        'The hearing before an intended rejection (§ 28 VwVfG): waiting for the statement until `statementDueOn` ' +
+        '(the next deadline; the whole day counts), closed (a case worker decides), or skipped with the legal reason',
+      type: 'object',
+      required: ['status'],
+      properties: {
+        status: { type: 'string', enum: ['awaiting_statement', 'closed', 'skipped'] },
+        letterSentAt: { type: 'string', format: 'date-time' },
+        statementDueOn: { type: 'string', format: 'date' },
+        statementReceivedAt: { type: 'string', format: 'date-time' },
+        why: { type: 'string' },
+      },
+    },
     withdrawal: {
       description: 'The applicant withdrew the application: when, and whether the fee paid in advance is refunded',
       type: 'object',

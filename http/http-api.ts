@@ -19,6 +19,7 @@ import { installSecurity, isRateLimited, type SecurityOptions } from './security
 import { catalogueRoutes } from './catalogue-routes.js';
 import { objectionRoutes } from './objection-routes.js';
 import { correctionRoutes } from './correction-routes.js';
+import { hearingRoutes } from './hearing-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect/routes.js';
 import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
@@ -184,6 +185,11 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       maxBytes: o.evidence.uploadMaxBytes,
     });
     await app.register(correctionRoutes, { cases });
+    await app.register(hearingRoutes, {
+      cases,
+      documents: o.evidence.documents,
+      maxBytes: o.evidence.uploadMaxBytes,
+    });
   }
   if (o.workbench) await registerWorkbench(app, { ...o.workbench, tasks, corrections: cases.corrections });
   return app;

@@ -41,6 +41,7 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
         milestones: timelineOf(state),
         requestedEvidence: state.requestedEvidence ?? [],
         ...(state.withdrawal && { withdrawal: state.withdrawal }),
+        ...(state.hearing && { hearing: state.hearing }),
         ...(objection && {
           objection: {
             receivedAt: objection.receivedAt.toISOString(),

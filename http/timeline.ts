@@ -22,7 +22,7 @@ const MILESTONES: Array<{ key: MilestoneKey; label: string; statuses: CaseStatus
   { key: 'received', label: 'Antrag eingegangen', statuses: ['received', 'validating', 'checking_identity'] },
   { key: 'evidence_requested', label: 'Nachweise angefordert', statuses: ['fetching_evidence', 'awaiting_applicant'] },
   { key: 'payment_pending', label: 'Gebühr wird erhoben', statuses: ['collecting_fee'] },
-  { key: 'in_review', label: 'In Prüfung', statuses: ['deciding', 'awaiting_case_worker'] },
+  { key: 'in_review', label: 'In Prüfung', statuses: ['deciding', 'awaiting_case_worker', 'hearing'] },
   { key: 'decided', label: 'Entschieden', statuses: ['issuing_bescheid', 'sealing', 'delivering'] },
   { key: 'delivered', label: 'Bescheid zugestellt', statuses: ['archiving', 'closed'] },
 ];
@@ -35,7 +35,7 @@ const notes: Partial<Record<CaseStatus, string>> = {
 };
 
 /** The case's history as plain-language milestones for the applicant. */
-export function timelineOf(state: Pick<CaseState, 'status' | 'history' | 'outcome'>): Milestone[] {
+export function timelineOf(state: Pick<CaseState, 'status' | 'history' | 'outcome' | 'hearing'>): Milestone[] {
   // A withdrawn case closes without a Bescheid: its close is no delivery, and what it did not reach is skipped.
   const withdrawn = state.outcome === 'withdrawn';
   const reached = MILESTONES.map((m) =>
@@ -48,7 +48,18 @@ export function timelineOf(state: Pick<CaseState, 'status' | 'history' | 'outcom
     if (withdrawn && i === last)
       return { key: m.key, label: m.label, state: 'done', at, note: 'Sie haben Ihren Antrag zurückgenommen.' };
     if (i === last && state.status !== 'closed')
-      return { key: m.key, label: m.label, state: 'current', at, note: notes[state.status] };
+      return { key: m.key, label: m.label, state: 'current', at, note: noteOf(state) };
     return { key: m.key, label: m.label, state: 'done', at };
   });
 }
+
+const germanDay = (d: string): string => `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}`;
+
+// The hearing's note names its deadline: the applicant's next step and until when.
+const noteOf = (state: Pick<CaseState, 'status' | 'hearing'>): string | undefined =>
+  state.status === 'hearing' && state.hearing?.statementDueOn
+    ? state.hearing.statementReceivedAt
+      ? 'Ihre Stellungnahme zur beabsichtigten Ablehnung liegt uns vor; danach entscheidet die Sachbearbeitung.'
+      : 'Wir beabsichtigen, Ihren Antrag abzulehnen. Sie können bis zum ' +
+        `${germanDay(state.hearing.statementDueOn)} Stellung nehmen; Einzelheiten stehen in Ihrem Postfach.`
+    : notes[state.status];

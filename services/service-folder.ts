@@ -256,6 +256,12 @@ function checkService(
         if (!known.has(f)) problems.push(`${at}: reads unknown fact "${f}" (known: ${[...known].sort().join(', ')})`);
     }
   }
+  // § 28 Abs. 2 VwVfG: an exception names a rule that rejects, so its automated rejection may skip the hearing.
+  const rejecting = new Set(
+    rules.flatMap((rf) => rf.rules.filter((r) => r.event?.type === 'reject').map((r) => r.name)),
+  );
+  for (const e of s.lifecycle?.hearing?.exceptions ?? [])
+    if (!rejecting.has(e.ruleId)) problems.push(`lifecycle.hearing: exception ${e.ruleId} is no rule that rejects`);
   for (const ex of examples) {
     if (!Object.hasOwn(s.authorities, ex.authorityId))
       problems.push(`examples/${ex.name}.json: unknown authority "${ex.authorityId}"`);
@@ -366,6 +372,13 @@ const lifecycleShape = z.object({
     court: z.string().min(1).optional(),
   }),
   correction: z.object({ periodFromKnowledge: period, reclaimDue: period }).optional(),
+  hearing: z
+    .object({
+      beforeRejection: z.boolean(),
+      statementPeriod: period,
+      exceptions: z.array(z.object({ ruleId: z.string().regex(/^[a-z0-9-]+$/), why: z.string().min(10) })).optional(),
+    })
+    .optional(),
 });
 
 const ruleFileShape = z.looseObject({

@@ -129,6 +129,24 @@ export interface LegalLifecycle {
     /** The time the Bescheid gives to pay back a reclaimed amount (§ 49a Abs. 1 Satz 2 VwVfG), from its issue. */
     reclaimDue: Period;
   };
+  /** § 28 VwVfG: the applicant is heard before an adverse decision; absent, no hearing (as before). */
+  hearing?: HearingPolicy;
+}
+
+/**
+ * The hearing before a rejection (Anhörung, § 28 Abs. 1 VwVfG): a letter with the intended decision, its reasons and a
+ * deadline for a statement; then a case worker decides, seeing the statement.
+ */
+export interface HearingPolicy {
+  /** A rejection, by the rules or by a case worker, first hears the applicant. */
+  beforeRejection: boolean;
+  /** How long the applicant has for a statement, from the day the letter is sent (moved off weekends and holidays). */
+  statementPeriod: Period;
+  /**
+   * Rules whose automated rejection needs no hearing, each with its legal reason (§ 28 Abs. 2 VwVfG), which the
+   * journal and the Bescheid state. A case worker's rejection is always heard.
+   */
+  exceptions?: Array<{ ruleId: string; why: string }>;
 }
 
 /** How escalated cases are worked. */

@@ -48,6 +48,7 @@ const REVIEWED: Record<string, string[]> = {
   'POST /cases/:caseId/correction': ['-', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/correction/confirmation': ['-', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/withdrawal': ['own', '-', '-', '-', '-'],
+  'POST /cases/:caseId/hearing-statement': ['own', '-', '-', '-', '-'],
   'GET /cases/:caseId/timeline': ['own', 'auth', 'auth', '-', '-'],
   'POST /fit-connect/callback': ['hook', 'hook', 'hook', 'hook', 'hook'],
   'GET /health': ['yes', 'yes', 'yes', 'yes', 'yes'],

@@ -211,11 +211,12 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
         e,
         0,
         today,
-        lastenradApplication('not_resident', 25),
+        // A trailer's rejection needs no hearing (§ 28 Abs. 2 Nr. 3 VwVfG): the case closes at once.
+        lastenradApplication('not_cargo_bike', 25),
       );
       expect(await listPayments(db, { caseId })).toEqual([]);
       expect(
-        (await call(api, 'POST', `/cases/${caseId}/objection`, applicant, { reasons: 'Ich wohne in Musterstadt.' }))
+        (await call(api, 'POST', `/cases/${caseId}/objection`, applicant, { reasons: 'Das Rad ist ein Lastenrad.' }))
           .status,
       ).toBe(201);
       await openTask(caseId, 'abhilfe');
@@ -223,7 +224,7 @@ describe.concurrent('objection (Widerspruch) against a decision', () => {
         stage: 'abhilfe',
         outcome: 'remedy',
         payoutCents: 50_000,
-        reasons: ['Die Meldebescheinigung weist den Wohnsitz in Musterstadt nach.'],
+        reasons: ['Das Datenblatt weist das Rad als Lastenrad aus.'],
       });
       expect(remedy.status, JSON.stringify(remedy.body)).toBe(200);
       expect((await e.cases.objections.result(caseId)).stage).toBe('remedied');

@@ -44,11 +44,12 @@ const ruleIds = (d: { firedRules: Array<{ ruleId: string; outcome: string }> }, 
   d.firedRules.filter((r) => r.outcome === outcome).map((r) => r.ruleId);
 
 describe('sample services decide approve, reject and escalate, with stored explanations', () => {
-  it('Förderung eines Lastenrads: grant capped by rules, no eligibility without residence, four-eyes review above the threshold', async () => {
+  it('Förderung eines Lastenrads: grant capped by rules, no grant for a trailer (no hearing needed, § 28 Abs. 2 Nr. 3 VwVfG), four-eyes review above the threshold', async () => {
     await withWorker(async (e) => {
       const [approved, rejected, escalated] = await Promise.all([
         run(e, lastenradApplication('eligible', 1)),
-        run(e, lastenradApplication('not_resident', 1)),
+        // Without residence the rules' rejection first hears the applicant (test/hearing.test.ts); a trailer needs none.
+        run(e, lastenradApplication('not_cargo_bike', 1)),
         run(e, lastenradApplication('expensive', 1), 'awaiting_case_worker'),
       ]);
       expect(approved.row).toMatchObject({ status: 'closed', outcome: 'approved' });
@@ -69,8 +70,8 @@ describe('sample services decide approve, reject and escalate, with stored expla
       ]);
 
       expect(rejected.row).toMatchObject({ outcome: 'rejected' });
-      expect(rejected.stored).toMatchObject({ outcome: 'reject', facts: { residenceStatus: 'not_found' } });
-      expect(ruleIds(rejected.stored, 'reject')).toEqual(['not-resident']);
+      expect(rejected.stored).toMatchObject({ outcome: 'reject', facts: { cargoBike: false } });
+      expect(ruleIds(rejected.stored, 'reject')).toEqual(['not-a-cargo-bike']);
 
       expect(escalated.stored).toMatchObject({ outcome: 'escalate', facts: { invoiceAmountCents: 520_000 } });
       expect(ruleIds(escalated.stored, 'escalate')).toEqual(['above-review-threshold']);

@@ -53,9 +53,15 @@ const WAITING: ReadonlySet<CaseStatus> = new Set([
   'awaiting_case_worker',
   'collecting_fee',
   'closed',
+  'hearing',
 ]);
 // Entering these means waiting (or the end) for sure; a fee paid at once never waits, so its stage flushes only if it does.
-const WAITS_ON_ENTRY: ReadonlySet<CaseStatus> = new Set(['awaiting_applicant', 'awaiting_case_worker', 'closed']);
+const WAITS_ON_ENTRY: ReadonlySet<CaseStatus> = new Set([
+  'awaiting_applicant',
+  'awaiting_case_worker',
+  'closed',
+  'hearing',
+]);
 
 /** What the Temporal Web UI shows as a case's current details: its stage in words, never applicant data. */
 const STAGE_DETAILS: Record<CaseStatus, string> = {
@@ -73,6 +79,7 @@ const STAGE_DETAILS: Record<CaseStatus, string> = {
   delivering: 'Bescheid wird zugestellt',
   archiving: 'Akte wird archiviert',
   closed: 'Abgeschlossen',
+  hearing: 'Anhörung: wartet auf die Stellungnahme der antragstellenden Person',
 };
 
 /**

@@ -35,6 +35,7 @@ import {
   UNPAID_IN_ADVANCE,
 } from './fee-collection.js';
 import { closeWithdrawn, WITHDRAWAL_PATCH, withdrawable } from './withdrawal.js';
+import { HEARING_PATCH, hearBeforeRejection } from './hearing.js';
 import type { CasePlan } from '../services/types.js';
 import { bekanntgabeWorkflow } from './bekanntgabe.js';
 import { caseWorkflowV1 } from './legacy/case-workflow-v1.js';
@@ -139,6 +140,8 @@ async function processCase(
   });
   progress.decided(decision);
   if (decision.outcome === 'escalate') decision = await waitForCaseWorker(c, decision);
+  // Cases from this patch on hear the applicant before a rejection where the service declares it (workflows/hearing.ts).
+  if (decision.outcome === 'reject' && patched(HEARING_PATCH)) decision = await hearBeforeRejection(c, decision);
   await runServiceSteps('after_decision', c, evidence, decision);
 
   if (c.plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {

@@ -437,6 +437,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{caseId}/hearing-statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The applicant states their view on the intended rejection (Anhörung, § 28 VwVfG)
+         * @description Text and up to five attachments (PDF, PNG or JPEG, base64, checked by content), filed in the Akte; a case worker then decides, seeing the statement. Accepted until the statement deadline (`hearing.statementDueOn` in the milestones); refused (409) where no hearing waits for a statement, and a second statement.
+         */
+        post: operations["postCasesByCaseIdHearingStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{caseId}/milestones": {
         parameters: {
             query?: never;
@@ -954,7 +974,7 @@ export interface components {
                 /** Format: date-time */
                 at: string;
                 /** @enum {string} */
-                status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed";
+                status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed" | "hearing";
             }[];
             openQuestion?: {
                 /** Format: date-time */
@@ -978,7 +998,7 @@ export interface components {
             }[];
             serviceKey: string;
             /** @enum {string} */
-            status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed";
+            status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed" | "hearing";
             task?: components["schemas"]["TaskView"];
         };
         DocumentRef: {
@@ -1084,6 +1104,18 @@ export interface components {
                 reclaimCents?: number;
                 refundFeeCents?: number;
             };
+            /** @description The hearing before an intended rejection (§ 28 VwVfG): waiting for the statement until `statementDueOn` (the next deadline; the whole day counts), closed (a case worker decides), or skipped with the legal reason */
+            hearing?: {
+                /** Format: date-time */
+                letterSentAt?: string;
+                /** Format: date */
+                statementDueOn?: string;
+                /** Format: date-time */
+                statementReceivedAt?: string;
+                /** @enum {string} */
+                status: "awaiting_statement" | "closed" | "skipped";
+                why?: string;
+            };
             milestones: {
                 /** Format: date-time */
                 at?: string;
@@ -1119,7 +1151,7 @@ export interface components {
             outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn";
             requestedEvidence: components["schemas"]["RequestedEvidence"][];
             /** @enum {string} */
-            status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed";
+            status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed" | "hearing";
             /** @description The applicant withdrew the application: when, and whether the fee paid in advance is refunded */
             withdrawal?: {
                 /** Format: date-time */
@@ -1308,7 +1340,7 @@ export interface components {
             };
             seq: number;
             /** @enum {string} */
-            status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed";
+            status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed" | "hearing";
             type: string;
         };
     };
@@ -3181,6 +3213,114 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCasesByCaseIdHearingStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attachments?: {
+                        /** Format: byte */
+                        content: string;
+                        fileName: string;
+                    }[];
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accepted: boolean;
+                        caseId: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -44,15 +44,21 @@ export function startDemoCaseWorker(o: {
       for (const task of items.filter((t) => !o.onlyCases || o.onlyCases.has(t.caseId))) {
         const actor = task.assignee === second.id || task.stage === 'second_approval' ? second : first;
         const claim = () => o.tasks.act(task.caseId, { action: 'claim', taskId: task.taskId, actor });
+        // After a hearing (§ 28 VwVfG) the demo upholds the intended rejection.
+        const heard = task.taskId.endsWith(':hearing');
         const complete = () =>
           o.tasks.act(task.caseId, {
             action: 'complete',
             taskId: task.taskId,
             actor,
-            outcome: 'approve',
-            justification: 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
+            outcome: heard ? 'reject' : 'approve',
+            justification: heard
+              ? 'Anhörung ausgewertet; die Ablehnung bleibt begründet (Demo).'
+              : 'Unterlagen geprüft; die Voraussetzungen liegen vor (Demo).',
             ...(task.stage !== 'second_approval' && {
-              reasonsForApplicant: 'Die eingereichten Unterlagen belegen die Voraussetzungen (Demo).',
+              reasonsForApplicant: heard
+                ? 'Auch nach der Anhörung liegen die Voraussetzungen nicht vor (Demo).'
+                : 'Die eingereichten Unterlagen belegen die Voraussetzungen (Demo).',
             }),
           });
         // A task the inbox shows as claimed by this bot may be open in the case after all (the claim's workflow task

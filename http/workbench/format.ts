@@ -53,6 +53,7 @@ export const caseStatusLabel: Record<string, string> = {
   delivering: 'wird zugestellt',
   archiving: 'wird archiviert',
   closed: 'abgeschlossen',
+  hearing: 'Anhörung: wartet auf Stellungnahme',
 };
 export const eventLabel: Record<string, string> = {
   'task.opened': 'Aufgabe eröffnet',
@@ -107,6 +108,10 @@ export const eventLabel: Record<string, string> = {
   'correction.proposed': 'Rücknahme/Widerruf des Bescheids vorgeschlagen',
   'correction.refused': 'Rücknahme/Widerruf im Vier-Augen-Prinzip abgelehnt',
   'correction.issued': 'Rücknahme-/Widerrufsbescheid erlassen',
+  'hearing.letter_sent': 'Anhörung: Schreiben mit Frist zur Stellungnahme versandt',
+  'hearing.statement_received': 'Anhörung: Stellungnahme eingegangen',
+  'hearing.closed': 'Anhörung abgeschlossen: an die Sachbearbeitung gegeben',
+  'hearing.skipped': 'Von der Anhörung abgesehen (§ 28 Abs. 2 VwVfG)',
 };
 export const paymentKindLabel: Record<string, string> = {
   fee: 'Gebühr',

@@ -131,6 +131,12 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   withdrawn: (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'confirmWithdrawal'),
   // Withdrawn while the fee was open: the transaction is cancelled at the provider.
   'withdrawn-fee-open': (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'cancelFeePayment'),
+  // Patch `hearing-before-rejection`: a rejection on a service without a hearing, or one a rule's exception skips.
+  'hearing-not-held': (f) => ran(f, 'planHearing') && !ran(f, 'sendHearingLetter'),
+  // The hearing letter, the applicant's statement, then the case worker's task.
+  'hearing-statement': (f) => ran(f, 'sendHearingLetter') && count(f, 'update:submitHearingStatement') >= 1,
+  // The hearing letter, no statement: the deadline's timer fired, then the case worker's task.
+  'hearing-deadline': (f) => ran(f, 'sendHearingLetter') && count(f, 'update:submitHearingStatement') === 0,
 };
 /** Workflows other than the case: one history of each type. */
 export const OTHER_TYPES = [

@@ -18,6 +18,8 @@ export const CASE_STATUSES = [
   'delivering',
   'archiving',
   'closed',
+  // Added later (appended: the database enum keeps its order).
+  'hearing',
 ] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 
@@ -332,6 +334,28 @@ export interface CaseState {
   history: Array<{ status: CaseStatus; at: string }>;
   /** The applicant withdrew the application (cases from WITHDRAWAL_PATCH on). */
   withdrawal?: { declaredAt: string; feeRefunded: boolean };
+  /** The hearing before a rejection (§ 28 VwVfG; cases from HEARING_PATCH on, where the service declares it). */
+  hearing?: HearingState;
+}
+
+/**
+ * Where the hearing stands: waiting for the applicant's statement until `statementDueOn` (the authority's calendar
+ * day, the whole day counts), closed (a case worker decides), or skipped by an exception of § 28 Abs. 2 VwVfG (`why`).
+ */
+export interface HearingState {
+  status: 'awaiting_statement' | 'closed' | 'skipped';
+  letterSentAt?: string;
+  statementDueOn?: string;
+  statementReceivedAt?: string;
+  why?: string;
+}
+
+/** The applicant's statement in the hearing: text and checked, stored attachments; only the Akte keeps the text. */
+export interface HearingStatement {
+  /** Pseudonymous subject of the person making it; must be the case's applicant. */
+  subject: string;
+  text: string;
+  attachments: Array<{ fileName: string } & DocumentRef>;
 }
 
 /** Why a withdrawal is refused once the decision is being issued (the workflow's validator and the API say the same). */

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentResolution } from './incidents.js';
-import type { CaseState, EvidenceUpload, WithdrawalRequest } from './case.js';
+import type { CaseState, EvidenceUpload, HearingStatement, WithdrawalRequest } from './case.js';
 import type { AnswerConfirmation, QuestionState } from './assistant.js';
 import type { ApplicantReply, TaskAction, TaskView } from './task.js';
 import type { ObjectionDecision, ObjectionState } from './objection.js';
@@ -22,6 +22,9 @@ export const uploadEvidenceUpdate = defineUpdate<CaseState, [EvidenceUpload]>('u
  * when the caller is not the case's applicant. Accepted, the case ends as `withdrawn`.
  */
 export const withdrawApplicationUpdate = defineUpdate<CaseState, [WithdrawalRequest]>('withdrawApplication');
+
+/** The applicant's statement in the hearing before a rejection; refused unless the case waits for it. */
+export const submitHearingStatementUpdate = defineUpdate<CaseState, [HearingStatement]>('submitHearingStatement');
 
 /** A verified webhook says a payment transaction changed; the case then asks the provider for its status. */
 export const paymentNotifiedSignal = defineSignal<[{ transactionId: string }]>('paymentNotified');

@@ -88,6 +88,19 @@ export const lastenradFoerderung = defineService({
       court: 'Verwaltungsgericht Münster, Piusallee 38, 48147 Münster',
     },
     correction: FEDERAL_CORRECTION,
+    // § 28 Abs. 1 VwVfG: a rejection first hears the applicant, two weeks from the letter (the authority's practice).
+    hearing: {
+      beforeRejection: true,
+      statementPeriod: { weeks: 2 },
+      exceptions: [
+        {
+          ruleId: 'not-a-cargo-bike',
+          why:
+            'Die Ablehnung beruht allein auf der von Ihnen eingereichten Rechnung; von Ihren tatsächlichen Angaben ' +
+            'wird nicht zu Ihren Ungunsten abgewichen (§ 28 Abs. 2 Nr. 3 VwVfG).',
+        },
+      ],
+    },
   },
   retention: { runsFrom: 'last_payment', disposal: 'offer_to_archive' },
   legalRemedy:
