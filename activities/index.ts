@@ -17,6 +17,7 @@ import { createRetentionActivities } from './retention.js';
 import { createTaskActivities } from './tasks.js';
 import { createWithdrawalActivities } from './withdrawal.js';
 import { createObjectionActivities } from './objection.js';
+import { createFictionActivities } from './fiction.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -39,6 +40,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createBekanntgabeActivities(deps),
     ...createWithdrawalActivities(deps),
     ...createObjectionActivities(deps),
+    ...createFictionActivities(deps),
   });
 }
 

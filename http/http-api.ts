@@ -18,6 +18,7 @@ import { caseViewFor } from './case-view.js';
 import { installSecurity, isRateLimited, type SecurityOptions } from './security.js';
 import { catalogueRoutes } from './catalogue-routes.js';
 import { objectionRoutes } from './objection-routes.js';
+import { fictionRoutes } from './fiction-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect/routes.js';
 import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
@@ -171,6 +172,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       archive: o.evidence.archive,
     });
     await app.register(milestoneRoutes, { cases });
+    await app.register(fictionRoutes, { cases });
     await app.register(evidenceUploadRoutes, {
       cases,
       documents: o.evidence.documents,

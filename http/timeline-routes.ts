@@ -33,6 +33,16 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
         milestones: timelineOf(state),
         requestedEvidence: state.requestedEvidence ?? [],
         ...(state.withdrawal && { withdrawal: state.withdrawal }),
+        // The period of an approval by fiction: its state and the day it ends (the next deadline the applicant sees).
+        ...(state.fiction && {
+          fiction: {
+            state: state.fiction.state,
+            startedOn: state.fiction.startedOn,
+            endsOn: state.fiction.endsOn,
+            legalBasis: state.fiction.legalBasis,
+            extended: state.fiction.extension !== undefined,
+          },
+        }),
         ...(objection && {
           objection: {
             receivedAt: objection.receivedAt.toISOString(),

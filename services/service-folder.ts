@@ -364,6 +364,7 @@ const lifecycleShape = z.object({
       .optional(),
     court: z.string().min(1).optional(),
   }),
+  fiction: z.object({ period, legalBasis: z.string().min(1), extension: z.object({ max: period }) }).optional(),
 });
 
 const ruleFileShape = z.looseObject({

@@ -114,6 +114,20 @@ export interface LegalLifecycle {
     /** The administrative court the action after a Widerspruchsbescheid goes to (§ 74 VwGO), with its address. */
     court?: string;
   };
+  /**
+   * Approval by fiction (§ 42a VwVfG), only where the service's own law (Fachrecht) orders it: the period from the
+   * complete application (three months unless that law sets another), extendable once by at most `extension.max`.
+   */
+  fiction?: FictionDeclaration;
+}
+
+export interface FictionDeclaration {
+  /** § 42a Abs. 2 Satz 1 VwVfG: three months unless the Fachrecht sets another period. */
+  period: Period;
+  /** The provision of the Fachrecht that orders the fiction, printed on the certificate. */
+  legalBasis: string;
+  /** § 42a Abs. 2 Satz 3 VwVfG: once, appropriately, where the difficulty of the matter justifies it. */
+  extension: { max: Period };
 }
 
 /** How escalated cases are worked. */
@@ -252,4 +266,6 @@ export interface CasePlan {
   refundOnWithdrawal?: boolean;
   /** The service's own steps; absent in plans recorded before services could declare them. */
   steps?: ServiceStep[];
+  /** Approval by fiction (§ 42a VwVfG) as the service declares it; absent in plans recorded before it. */
+  fiction?: FictionDeclaration;
 }

@@ -42,6 +42,7 @@ const REVIEWED: Record<string, string[]> = {
   'POST /cases/:caseId/objection': ['own', '-', '-', '-', '-'],
   'POST /cases/:caseId/objection/decision': ['-', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/withdrawal': ['own', '-', '-', '-', '-'],
+  'POST /cases/:caseId/fiction-extension': ['-', 'auth', 'auth', '-', '-'],
   'GET /cases/:caseId/timeline': ['own', 'auth', 'auth', '-', '-'],
   'POST /fit-connect/callback': ['hook', 'hook', 'hook', 'hook', 'hook'],
   'GET /health': ['yes', 'yes', 'yes', 'yes', 'yes'],

@@ -35,6 +35,7 @@ import {
   UNPAID_IN_ADVANCE,
 } from './fee-collection.js';
 import { closeWithdrawn, WITHDRAWAL_PATCH, withdrawable } from './withdrawal.js';
+import { beforeFiction, closeByFiction, startFiction } from './fiction.js';
 import type { CasePlan } from '../services/types.js';
 import { bekanntgabeWorkflow } from './bekanntgabe.js';
 import { caseWorkflowV1 } from './legacy/case-workflow-v1.js';
@@ -116,6 +117,8 @@ async function processCase(
   const asked = await askApplicantForMissing(c, requests, fetched);
   if ('incomplete' in asked)
     return issueAndClose(c, 'incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
+  // The application is complete: a period of approval by fiction runs from here (workflows/fiction.ts).
+  const fiction = await startFiction(c);
   const evidence = await runServiceSteps('after_evidence', c, asked.evidence);
 
   let fee: FeeResult | undefined;
@@ -138,7 +141,13 @@ async function processCase(
     evidence,
   });
   progress.decided(decision);
-  if (decision.outcome === 'escalate') decision = await waitForCaseWorker(c, decision);
+  if (decision.outcome === 'escalate') {
+    const escalation = decision;
+    const waited = await beforeFiction(fiction, () => waitForCaseWorker(c, escalation));
+    if ('fiction' in waited) return closeByFiction(c, waited.fiction, evidence);
+    decision = waited.decided;
+  }
+  fiction?.settle();
   await runServiceSteps('after_decision', c, evidence, decision);
 
   if (c.plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {

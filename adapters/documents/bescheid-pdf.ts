@@ -60,6 +60,7 @@ const tenor: Record<CaseOutcome, string> = {
   incomplete:
     'Ihr Antrag wird ohne Entscheidung in der Sache abgeschlossen, weil angeforderte Unterlagen nicht eingegangen sind.',
   withdrawn: 'Das Verfahren ist beendet, weil Sie Ihren Antrag zurückgenommen haben.',
+  approved_by_fiction: 'Die beantragte Genehmigung gilt als erteilt (§ 42a VwVfG).',
 };
 
 /** Space the sealer keeps free at the foot of every page for the seal mark. */
@@ -181,7 +182,7 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
       ? 'Dieser Entwurf ist nicht gesiegelt und nicht gültig.'
       : 'Dieser Bescheid wurde elektronisch erstellt und mit dem Siegel der Behörde versehen; er ist ohne Unterschrift gültig.',
   );
-  if (c.certificate && c.outcome === 'approved') {
+  if (c.certificate && (c.outcome === 'approved' || c.outcome === 'approved_by_fiction')) {
     doc.addPage();
     w.heading('H1', c.certificate.title, 15);
     w.p(`Anlage zum Bescheid ${c.fileReference} vom ${formatDate(c.issuedAt)}`);

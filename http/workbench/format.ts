@@ -38,6 +38,7 @@ export const outcomeLabel: Record<string, string> = {
   approved: 'bewilligt',
   rejected: 'abgelehnt',
   withdrawn: 'zurückgenommen',
+  approved_by_fiction: 'genehmigt durch Fiktionsablauf (§ 42a VwVfG)',
 };
 export const caseStatusLabel: Record<string, string> = {
   received: 'eingegangen',
@@ -103,6 +104,10 @@ export const eventLabel: Record<string, string> = {
   'objection.objection_authority': 'Widerspruch der Widerspruchsbehörde vorgelegt',
   'objection.remedied': 'Dem Widerspruch abgeholfen (Abhilfebescheid)',
   'objection.decided': 'Widerspruchsbescheid erlassen',
+  'fiction.started': 'Unterlagen vollständig: Frist der Genehmigungsfiktion läuft (§ 42a VwVfG)',
+  'fiction.extended': 'Frist der Genehmigungsfiktion verlängert (§ 42a Abs. 2 Satz 3 VwVfG)',
+  'fiction.occurred': 'Frist abgelaufen: Genehmigung gilt als erteilt (§ 42a VwVfG)',
+  'fiction.certificate': 'Bescheinigung über die Genehmigungsfiktion wird erstellt',
 };
 export const paymentKindLabel: Record<string, string> = { fee: 'Gebühr', refund: 'Erstattung', payout: 'Auszahlung' };
 export const paymentStatusLabel: Record<string, string> = {

@@ -131,6 +131,10 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   withdrawn: (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'confirmWithdrawal'),
   // Withdrawn while the fee was open: the transaction is cancelled at the provider.
   'withdrawn-fee-open': (f) => count(f, 'update:withdrawApplication') >= 1 && ran(f, 'cancelFeePayment'),
+  // Patch `approval-by-fiction`: no decision before the period ended; the case closed with the certificate of the fiction.
+  'approved-by-fiction': (f) => ran(f, 'planFiction') && ran(f, 'issueFictionCertificate'),
+  // The period extended once (the letter to the applicant), then decided in time by the case worker.
+  'fiction-extended': (f) => count(f, 'update:extendFiction') >= 1 && ran(f, 'notifyFictionExtension'),
 };
 /** Workflows other than the case: one history of each type. */
 export const OTHER_TYPES = [

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentResolution } from './incidents.js';
-import type { CaseState, EvidenceUpload, WithdrawalRequest } from './case.js';
+import type { CaseState, EvidenceUpload, FictionExtensionRequest, WithdrawalRequest } from './case.js';
 import type { AnswerConfirmation, QuestionState } from './assistant.js';
 import type { ApplicantReply, TaskAction, TaskView } from './task.js';
 import type { ObjectionDecision, ObjectionState } from './objection.js';
@@ -38,3 +38,9 @@ export const objectionStateQuery = defineQuery<ObjectionState>('objectionState')
 
 /** A case worker's decision on an objection at its current stage; refused at another stage or by the wrong group. */
 export const decideObjectionUpdate = defineUpdate<ObjectionState, [ObjectionDecision]>('decideObjection');
+
+/**
+ * A case worker extends the period of an approval by fiction once (§ 42a Abs. 2 Satz 3 VwVfG); refused a second time,
+ * after the period ended, without a reason or beyond the service's maximum. Accepted, the applicant gets a letter.
+ */
+export const extendFictionUpdate = defineUpdate<CaseState, [FictionExtensionRequest]>('extendFiction');

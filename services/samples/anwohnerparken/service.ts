@@ -88,6 +88,13 @@ export const anwohnerparken = defineService({
       // decides (§ 73 Abs. 1 Satz 2 Nr. 1 VwGO), `authorityId` names it.
       authority: { group: 'widerspruchsstelle' },
     },
+    // SAMPLE: approval by fiction (§ 42a VwVfG) applies only where the Fachrecht orders it. No federal law does for
+    // this permit; the sample assumes a municipal Bewohnerparksatzung that does, with the statute's three months.
+    fiction: {
+      period: { months: 3 },
+      legalBasis: '§ 4 Abs. 3 der Bewohnerparksatzung (Beispiel)',
+      extension: { max: { months: 2 } },
+    },
   },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."case_outcome" ADD VALUE 'approved_by_fiction';
