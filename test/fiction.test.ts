@@ -11,7 +11,9 @@ import { findAuthority, sampleServices } from '../services/catalogue.js';
 import { periodEnd } from '../services/legal-time.js';
 import type { FictionState } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
-import { completeOpenTask, db, httpApiFor, type TestEngine, withWorker } from './harness.js';
+import { CaseFiles } from '../http/workbench/index.js';
+import { fictionLine } from '../http/workbench/views.js';
+import { client, completeOpenTask, db, publicBaseUrl, testApi, type TestEngine, withWorker } from './harness.js';
 import { applicantToken, call, staffToken } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { inspectPdf } from './support/pdf-tools.js';
@@ -26,6 +28,13 @@ const landOf = (authorityId: string) => findAuthority(service, authorityId).land
 const textOf = async (e: TestEngine, sha256: string) =>
   (await inspectPdf(await e.deps.documents.get(sha256))).structure.map((el) => el.text).join('\n');
 
+/** The API with the case file, as the workbench's case page reads it. */
+const apiWithFiles = (e: TestEngine) =>
+  testApi(e.cases, {
+    workbench: { files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }), db },
+    evidence: { db, documents: e.deps.documents, uploadMaxBytes: 1024 * 1024 },
+  });
+
 const fictionOf = async (e: TestEngine, caseId: string): Promise<FictionState> =>
   waitFor(async () => (await e.cases.status(caseId)).fiction, { what: 'the fiction period' });
 
@@ -33,15 +42,16 @@ describe.concurrent('approval by fiction (§ 42a VwVfG)', () => {
   it('no decision before the period ends: the task is cancelled, the case ends approved by fiction, the sealed certificate is filed and delivered', async () => {
     await withWorker(async (e) => {
       const submission = applicationOf('company_car', 6);
-      // Three months are about 92 legal days: 92 × 250 ms, some 23 seconds after the application is complete.
-      const { caseId } = await e.cases.submit({ ...submission, deadlines: { legalDayMs: 250 } });
+      // Three months are about 92 legal days: 92 × 400 ms, some 37 seconds after the application is complete, enough
+      // for the fee in advance and the escalation under load.
+      const { caseId } = await e.cases.submit({ ...submission, deadlines: { legalDayMs: 400 } });
       await waitForStatus(e.cases, caseId, 'awaiting_case_worker');
       const fiction = await fictionOf(e, caseId);
       expect(fiction).toMatchObject({ state: 'running', legalBasis: service.lifecycle!.fiction!.legalBasis });
       expect(fiction.endsOn).toBe(periodEnd(fiction.startedOn, { months: 3 }, landOf(submission.authorityId)).endsOn);
 
       // The applicant sees the period and its end while the case waits.
-      const api = await httpApiFor(e);
+      const api = await apiWithFiles(e);
       const applicant = await applicantToken(submission.identity.subject);
       const waiting = await call(api, 'GET', `/cases/${caseId}/milestones`, applicant);
       expect(waiting.body).toMatchObject({ fiction: { state: 'running', endsOn: fiction.endsOn, extended: false } });
@@ -92,7 +102,7 @@ describe.concurrent('approval by fiction (§ 42a VwVfG)', () => {
       const { caseId } = await e.cases.submit({ ...submission, deadlines: { legalDayMs: 5_000 } });
       await waitForStatus(e.cases, caseId, 'awaiting_case_worker');
       const before = await fictionOf(e, caseId);
-      const api = await httpApiFor(e);
+      const api = await apiWithFiles(e);
       const caseWorker = await staffToken('sb.sara', authorityId);
       const applicant = await applicantToken(submission.identity.subject);
       const extend = (body: object, token = caseWorker) =>
@@ -113,6 +123,12 @@ describe.concurrent('approval by fiction (§ 42a VwVfG)', () => {
       expect(after.fiction).toMatchObject({ state: 'running', endsOn, extension: { previousEndsOn: before.endsOn } });
       const milestones = await call(api, 'GET', `/cases/${caseId}/milestones`, applicant);
       expect(milestones.body).toMatchObject({ fiction: { state: 'running', endsOn, extended: true } });
+      // The workbench's case page: the overview panel carries the period, the page shows it in one line.
+      const overview = await call(api, 'GET', `/cases/${caseId}/file/overview`, caseWorker);
+      expect(overview.body).toMatchObject({ fiction: { endsOn, extension: { by: 'sb.sara' } } });
+      const line = fictionLine((overview.body as { fiction: FictionState }).fiction).toString();
+      expect(line).toContain(`Frist endet am <strong>${endsOn.split('-').reverse().join('.')}</strong>`);
+      expect(line).toContain('Ein Gutachten zur Stellplatzlage ist einzuholen.');
 
       // The letter: in the Akte and once in the postbox, under its effect key.
       const letter = (await listAkteDocuments(db, { caseId })).find(

@@ -672,7 +672,7 @@ function manualDeliveryForm(c: PageContext, d: CasePageData, t: InboxRow, form: 
 }
 
 /** The period of an approval by fiction (§ 42a VwVfG): one line with its end, its state and any extension. */
-function fictionLine(f: FictionState): Html {
+export function fictionLine(f: FictionState): Html {
   const state = {
     running: 'läuft',
     decided: 'durch Entscheidung erledigt',
