@@ -74,6 +74,7 @@ describe.concurrent('approval by fiction (§ 42a VwVfG)', () => {
       expect(text).toContain('Bescheinigung über den Eintritt der Genehmigungsfiktion');
       expect(text).toContain('§ 42a Abs. 3 VwVfG');
       expect(text).toContain(service.lifecycle!.fiction!.legalBasis);
+      expect(text).toContain('Diese Bescheinigung wurde elektronisch erstellt');
 
       const events = await listCaseEvents(db, { caseId });
       expect(verifyEventChain(events).valid).toBe(true);
