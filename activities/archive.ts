@@ -24,8 +24,10 @@ export interface ArchiveCaseInput {
   authorityId: string;
   closedAt: string;
   decision?: Decision;
-  /** The sealed Bescheid. */
+  /** The sealed Bescheid (or, for an approval by fiction, the sealed certificate of the fiction). */
   bescheid: DocumentRef;
+  /** What the sealed document is, in the package's index; absent: a Bescheid. */
+  bescheidKind?: string;
   evidence: EvidenceResult[];
 }
 
@@ -67,7 +69,7 @@ export function createArchiveActivities({ db, archive, documents }: ActivityDeps
         files: [
           {
             name: 'bescheid.pdf',
-            kind: 'Bescheid',
+            kind: i.bescheidKind ?? 'Bescheid',
             mediaType: 'application/pdf',
             bytes: await documents.get(i.bescheid.sha256),
           },

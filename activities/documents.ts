@@ -409,6 +409,37 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
       return { ...sealed, documentId: entry.documentId };
     },
 
+    /**
+     * `issueFictionCertificate`: the certificate that the approval counts as granted (§ 42a Abs. 3 VwVfG), rendered
+     * like a Bescheid and sealed once under its own seal id; filed in the Akte as `<caseId>:fiction-certificate`.
+     */
+    async issueFictionCertificate(i: FictionCertificateInput): Promise<SealResult> {
+      const entry: AkteEntry = {
+        sealId: sha256Hex(effectKey(i.caseId, 'seal-fiction-certificate')).slice(0, 32),
+        documentId: `${i.caseId}:fiction-certificate`,
+        kind: 'bescheid',
+        title: 'Bescheinigung über den Eintritt der Genehmigungsfiktion (gesiegelt)',
+      };
+      return seal(
+        { ...i, sealedAt: i.issuedAt },
+        async () => {
+          const application = i.application || i.antrag ? await applicationFrom(db, i) : undefined;
+          const akte = await findAkte(db, { caseId: i.caseId });
+          const name = (akte?.identity as IdentityAssertion | undefined)?.name;
+          const base = await bescheidContent(
+            db,
+            { ...i, outcome: 'approved_by_fiction' },
+            application,
+            name,
+            akte?.aktenzeichen,
+          );
+          const pdf = await renderBescheidPdf({ ...base, ...fictionCertificateText(i, base.legalBasis) });
+          return { ref: await documents.put(pdf, 'application/pdf'), pdf };
+        },
+        entry,
+      );
+    },
+
     async sealBescheid(i: SealBescheidInput): Promise<SealResult> {
       return seal(i, async () => ({ ref: i.document, pdf: await documents.get(i.document.sha256) }));
     },
@@ -422,6 +453,42 @@ export function createDocumentActivities({ db, documents, sealer, publicBaseUrl 
         const pdf = await render(i);
         return { ref: await documents.put(pdf, 'application/pdf'), pdf };
       });
+    },
+  };
+}
+
+export interface FictionCertificateInput extends ApplicationSource {
+  caseId: string;
+  serviceKey: string;
+  authorityId: string;
+  addressee: string;
+  appliedAt: string;
+  /** The complete application's day and the period's last day (after any extension). */
+  startedOn: string;
+  endsOn: string;
+  /** The Fachrecht that orders the fiction. */
+  legalBasis: string;
+  issuedAt: string;
+}
+
+/** The certificate's own heading, tenor, reasons and note (§ 42a Abs. 1 Satz 2, Abs. 3 VwVfG). */
+function fictionCertificateText(i: FictionCertificateInput, serviceLegalBasis: string): Partial<BescheidContent> {
+  const day = (d: string) => `${d.slice(8, 10)}.${d.slice(5, 7)}.${d.slice(0, 4)}`;
+  return {
+    legalBasis: `${serviceLegalBasis}; ${i.legalBasis}; § 42a VwVfG`,
+    refusalReasons: [
+      `Ihr Antrag ist mit den vollständigen Unterlagen am ${day(i.startedOn)} bei uns eingegangen.`,
+      `Über ihn ist bis zum Ablauf der Frist am ${day(i.endsOn)} nicht entschieden worden (§ 42a Abs. 2 VwVfG).`,
+      `Nach ${i.legalBasis} gilt die beantragte Genehmigung damit als erteilt (§ 42a Abs. 1 Satz 1 VwVfG).`,
+    ],
+    legalRemedy:
+      'Diese Bescheinigung bestätigt den Eintritt der Genehmigungsfiktion (§ 42a Abs. 3 VwVfG). Für die fiktive ' +
+      'Genehmigung gelten die Vorschriften über die Bestandskraft von Verwaltungsakten und über das ' +
+      'Rechtsbehelfsverfahren entsprechend (§ 42a Abs. 1 Satz 2 VwVfG).',
+    procedure: {
+      heading: 'Bescheinigung über den Eintritt der Genehmigungsfiktion',
+      tenor: `Die beantragte Genehmigung gilt mit Ablauf des ${day(i.endsOn)} als erteilt.`,
+      reference: 'Bescheinigung nach § 42a Abs. 3 VwVfG über Ihren Antrag.',
     },
   };
 }

@@ -19,6 +19,7 @@ import { createWithdrawalActivities } from './withdrawal.js';
 import { createObjectionActivities } from './objection.js';
 import { createCorrectionActivities } from './correction.js';
 import { createHearingActivities } from './hearing.js';
+import { createFictionActivities } from './fiction.js';
 
 export type { ActivityDeps } from './deps.js';
 
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createObjectionActivities(deps),
     ...createCorrectionActivities(deps),
     ...createHearingActivities(deps),
+    ...createFictionActivities(deps),
   });
 }
 

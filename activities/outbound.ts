@@ -42,7 +42,10 @@ const detailsOf = (m: Milestone, outcome?: CaseOutcome): string =>
   ({
     received: 'Ihr Antrag ist eingegangen und wird bearbeitet.',
     documents_needed: 'Bitte reichen Sie Unterlagen nach; die Einzelheiten stehen in Ihrem Postfach.',
-    decided: `Über Ihren Antrag ist entschieden${outcome === 'approved' ? ' (stattgegeben)' : outcome === 'rejected' ? ' (abgelehnt)' : ''}; der Bescheid wird zugestellt.`,
+    decided:
+      outcome === 'approved_by_fiction'
+        ? 'Ihr Antrag gilt als genehmigt (§ 42a VwVfG); die Bescheinigung darüber wird zugestellt.'
+        : `Über Ihren Antrag ist entschieden${outcome === 'approved' ? ' (stattgegeben)' : outcome === 'rejected' ? ' (abgelehnt)' : ''}; der Bescheid wird zugestellt.`,
     delivered: 'Der Bescheid ist in Ihrem Postfach.',
   })[m];
 

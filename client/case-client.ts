@@ -15,6 +15,7 @@ import type {
   CaseResult,
   HearingStatement,
   WithdrawalRequest,
+  FictionExtensionRequest,
   CaseState,
   Consent,
   EvidenceUpload,
@@ -27,6 +28,7 @@ import {
   uploadEvidenceUpdate,
   submitHearingStatementUpdate,
   withdrawApplicationUpdate,
+  extendFictionUpdate,
 } from '../workflows/contracts/messages.js';
 import { AuthorityIdKey, CaseIdKey, CaseStatusKey, ServiceKeyKey } from '../workflows/contracts/search-attributes.js';
 import { releasedRuleSetHash } from '../rules/rule-set.js';
@@ -229,6 +231,16 @@ export class CaseClient {
     return this.client.workflow
       .getHandle(caseWorkflowId(caseId))
       .executeUpdate(submitHearingStatementUpdate, { args: [statement] });
+  }
+
+  /**
+   * A case worker extends the period of an approval by fiction once (§ 42a Abs. 2 Satz 3 VwVfG); refused with the
+   * reason a second time, after the period ended, or beyond the service's maximum. The applicant gets a letter.
+   */
+  extendFiction(caseId: string, request: FictionExtensionRequest): Promise<CaseState> {
+    return this.client.workflow
+      .getHandle(caseWorkflowId(caseId))
+      .executeUpdate(extendFictionUpdate, { args: [request] });
   }
 
   /** Hands a checked, stored upload to the case; refused with the reason when the case is not waiting for it. */

@@ -424,6 +424,20 @@ export const milestones = {
         why: { type: 'string' },
       },
     },
+    fiction: {
+      description:
+        'Approval by fiction (§ 42a VwVfG): from the complete application, the approval counts as granted when no ' +
+        'decision came by `endsOn` (extended at most once); `occurred` once it did, `decided` when a decision came first',
+      type: 'object',
+      required: ['state', 'startedOn', 'endsOn', 'legalBasis', 'extended'],
+      properties: {
+        state: { type: 'string', enum: ['running', 'decided', 'occurred'] },
+        startedOn: { type: 'string', format: 'date' },
+        endsOn: { type: 'string', format: 'date' },
+        legalBasis: { type: 'string' },
+        extended: { type: 'boolean' },
+      },
+    },
     withdrawal: {
       description: 'The applicant withdrew the application: when, and whether the fee paid in advance is refunded',
       type: 'object',

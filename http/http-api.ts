@@ -20,6 +20,7 @@ import { catalogueRoutes } from './catalogue-routes.js';
 import { objectionRoutes } from './objection-routes.js';
 import { correctionRoutes } from './correction-routes.js';
 import { hearingRoutes } from './hearing-routes.js';
+import { fictionRoutes } from './fiction-routes.js';
 import { evidenceUploadRoutes } from './evidence-upload-routes.js';
 import { fitConnectRoutes, type FitConnectRoutesOptions } from './fit-connect/routes.js';
 import { bearerSecurity, installAuth, requirePrincipal } from './http-auth.js';
@@ -173,6 +174,7 @@ export async function buildHttpApi(o: HttpApiDeps): Promise<FastifyInstance> {
       archive: o.evidence.archive,
     });
     await app.register(milestoneRoutes, { cases });
+    await app.register(fictionRoutes, { cases });
     await app.register(evidenceUploadRoutes, {
       cases,
       documents: o.evidence.documents,

@@ -42,6 +42,16 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
         requestedEvidence: state.requestedEvidence ?? [],
         ...(state.withdrawal && { withdrawal: state.withdrawal }),
         ...(state.hearing && { hearing: state.hearing }),
+        // The period of an approval by fiction: its state and the day it ends (the next deadline the applicant sees).
+        ...(state.fiction && {
+          fiction: {
+            state: state.fiction.state,
+            startedOn: state.fiction.startedOn,
+            endsOn: state.fiction.endsOn,
+            legalBasis: state.fiction.legalBasis,
+            extended: state.fiction.extension !== undefined,
+          },
+        }),
         ...(objection && {
           objection: {
             receivedAt: objection.receivedAt.toISOString(),

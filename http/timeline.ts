@@ -34,6 +34,10 @@ const notes: Partial<Record<CaseStatus, string>> = {
   awaiting_case_worker: 'Eine Sachbearbeiterin oder ein Sachbearbeiter prüft Ihren Antrag.',
 };
 
+const FICTION_NOTE =
+  'Über Ihren Antrag wurde nicht fristgerecht entschieden; er gilt als genehmigt (§ 42a VwVfG). Die Bescheinigung ' +
+  'darüber ist in Ihrem Postfach.';
+
 /** The case's history as plain-language milestones for the applicant. */
 export function timelineOf(state: Pick<CaseState, 'status' | 'history' | 'outcome' | 'hearing'>): Milestone[] {
   // A withdrawn case closes without a Bescheid: its close is no delivery, and what it did not reach is skipped.
@@ -47,6 +51,8 @@ export function timelineOf(state: Pick<CaseState, 'status' | 'history' | 'outcom
     if (!at) return { key: m.key, label: m.label, state: i < last || withdrawn ? 'skipped' : 'open' };
     if (withdrawn && i === last)
       return { key: m.key, label: m.label, state: 'done', at, note: 'Sie haben Ihren Antrag zurückgenommen.' };
+    if (state.outcome === 'approved_by_fiction' && i === last)
+      return { key: m.key, label: m.label, state: 'done', at, note: FICTION_NOTE };
     if (i === last && state.status !== 'closed')
       return { key: m.key, label: m.label, state: 'current', at, note: noteOf(state) };
     return { key: m.key, label: m.label, state: 'done', at };

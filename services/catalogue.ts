@@ -95,6 +95,7 @@ export function planFor(service: ServiceDefinition, authorityId: string, assessm
     refundOnRejection: service.fee.refundOn?.includes('rejected') ?? false,
     refundOnWithdrawal: service.fee.refundOn?.includes('withdrawn') ?? false,
     ...(service.steps?.length && { steps: service.steps }),
+    ...(service.lifecycle?.fiction && { fiction: service.lifecycle.fiction }),
   };
 }
 

@@ -379,6 +379,7 @@ const lifecycleShape = z.object({
       exceptions: z.array(z.object({ ruleId: z.string().regex(/^[a-z0-9-]+$/), why: z.string().min(10) })).optional(),
     })
     .optional(),
+  fiction: z.object({ period, legalBasis: z.string().min(1), extension: z.object({ max: period }) }).optional(),
 });
 
 const ruleFileShape = z.looseObject({

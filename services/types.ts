@@ -131,6 +131,11 @@ export interface LegalLifecycle {
   };
   /** § 28 VwVfG: the applicant is heard before an adverse decision; absent, no hearing (as before). */
   hearing?: HearingPolicy;
+  /**
+   * Approval by fiction (§ 42a VwVfG), only where the service's own law (Fachrecht) orders it: the period from the
+   * complete application (three months unless that law sets another), extendable once by at most `extension.max`.
+   */
+  fiction?: FictionDeclaration;
 }
 
 /**
@@ -147,6 +152,15 @@ export interface HearingPolicy {
    * journal and the Bescheid state. A case worker's rejection is always heard.
    */
   exceptions?: Array<{ ruleId: string; why: string }>;
+}
+
+export interface FictionDeclaration {
+  /** § 42a Abs. 2 Satz 1 VwVfG: three months unless the Fachrecht sets another period. */
+  period: Period;
+  /** The provision of the Fachrecht that orders the fiction, printed on the certificate. */
+  legalBasis: string;
+  /** § 42a Abs. 2 Satz 3 VwVfG: once, appropriately, where the difficulty of the matter justifies it. */
+  extension: { max: Period };
 }
 
 /** How escalated cases are worked. */
@@ -285,4 +299,6 @@ export interface CasePlan {
   refundOnWithdrawal?: boolean;
   /** The service's own steps; absent in plans recorded before services could declare them. */
   steps?: ServiceStep[];
+  /** Approval by fiction (§ 42a VwVfG) as the service declares it; absent in plans recorded before it. */
+  fiction?: FictionDeclaration;
 }

@@ -49,6 +49,7 @@ const REVIEWED: Record<string, string[]> = {
   'POST /cases/:caseId/correction/confirmation': ['-', 'auth', 'auth', '-', '-'],
   'POST /cases/:caseId/withdrawal': ['own', '-', '-', '-', '-'],
   'POST /cases/:caseId/hearing-statement': ['own', '-', '-', '-', '-'],
+  'POST /cases/:caseId/fiction-extension': ['-', 'auth', 'auth', '-', '-'],
   'GET /cases/:caseId/timeline': ['own', 'auth', 'auth', '-', '-'],
   'POST /fit-connect/callback': ['hook', 'hook', 'hook', 'hook', 'hook'],
   'GET /health': ['yes', 'yes', 'yes', 'yes', 'yes'],

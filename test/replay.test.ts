@@ -153,6 +153,7 @@ const LATE_STAGE_MUTANTS: Record<LateStage, Mutation[]> = {
   archive: [
     { file: 'workflows/case-workflow.ts', from: 'await acts.archiveCase(', to: 'await acts.sealBescheid(' },
     { file: 'workflows/legacy/case-workflow-v1.ts', from: 'await acts.archiveCase(', to: 'await acts.sealBescheid(' },
+    { file: 'workflows/fiction.ts', from: 'await acts.archiveCase(', to: 'await acts.sealBescheid(' },
   ],
   'task-handling': [
     { file: 'workflows/await-case-worker.ts', from: 'local.syncTask(', to: 'local.recordJournal(' },

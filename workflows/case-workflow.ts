@@ -36,6 +36,7 @@ import {
 } from './fee-collection.js';
 import { closeWithdrawn, WITHDRAWAL_PATCH, withdrawable } from './withdrawal.js';
 import { HEARING_PATCH, hearBeforeRejection } from './hearing.js';
+import { beforeFiction, closeByFiction, startFiction } from './fiction.js';
 import type { CasePlan } from '../services/types.js';
 import { bekanntgabeWorkflow } from './bekanntgabe.js';
 import { caseWorkflowV1 } from './legacy/case-workflow-v1.js';
@@ -117,6 +118,8 @@ async function processCase(
   const asked = await askApplicantForMissing(c, requests, fetched);
   if ('incomplete' in asked)
     return issueAndClose(c, 'incomplete', { refusalReasons: asked.incomplete, evidence: fetched });
+  // The application is complete: a period of approval by fiction runs from here (workflows/fiction.ts).
+  const fiction = await startFiction(c);
   const evidence = await runServiceSteps('after_evidence', c, asked.evidence);
 
   let fee: FeeResult | undefined;
@@ -139,9 +142,15 @@ async function processCase(
     evidence,
   });
   progress.decided(decision);
-  if (decision.outcome === 'escalate') decision = await waitForCaseWorker(c, decision);
+  if (decision.outcome === 'escalate') {
+    const escalation = decision;
+    const waited = await beforeFiction(fiction, () => waitForCaseWorker(c, escalation));
+    if ('fiction' in waited) return closeByFiction(c, waited.fiction, evidence);
+    decision = waited.decided;
+  }
   // Cases from this patch on hear the applicant before a rejection where the service declares it (workflows/hearing.ts).
   if (decision.outcome === 'reject' && patched(HEARING_PATCH)) decision = await hearBeforeRejection(c, decision);
+  fiction?.settle();
   await runServiceSteps('after_decision', c, evidence, decision);
 
   if (c.plan.feeTiming === 'after_decision' && decision.outcome === 'approve') {

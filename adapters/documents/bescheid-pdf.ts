@@ -60,6 +60,7 @@ const tenor: Record<CaseOutcome, string> = {
   incomplete:
     'Ihr Antrag wird ohne Entscheidung in der Sache abgeschlossen, weil angeforderte Unterlagen nicht eingegangen sind.',
   withdrawn: 'Das Verfahren ist beendet, weil Sie Ihren Antrag zurückgenommen haben.',
+  approved_by_fiction: 'Die beantragte Genehmigung gilt als erteilt (§ 42a VwVfG).',
 };
 
 /** Space the sealer keeps free at the foot of every page for the seal mark. */
@@ -137,6 +138,8 @@ export function openTaggedDocument(i: TaggedDocumentInfo): {
  */
 export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array> {
   const issued = new Date(c.issuedAt);
+  // The certificate of an approval by fiction (§ 42a Abs. 3 VwVfG) is no Bescheid: it says so of itself.
+  const fiction = c.outcome === 'approved_by_fiction';
   const { doc, w, finish } = openTaggedDocument({
     title: `${c.draft ? 'Entwurf: ' : ''}${c.procedure?.heading ?? 'Bescheid'} ${c.fileReference}`,
     subject: c.serviceName,
@@ -167,7 +170,9 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   w.p(
     c.fee && c.fee.amountCents > 0
       ? `${formatEuro(c.fee.amountCents)}, ${feeStates[c.fee.status]}; Kassenzeichen ${c.fee.reference ?? '–'}`
-      : 'Für diesen Bescheid werden keine Gebühren erhoben.',
+      : fiction
+        ? 'Für diese Bescheinigung werden keine Gebühren erhoben.'
+        : 'Für diesen Bescheid werden keine Gebühren erhoben.',
   );
   w.heading('H2', 'Rechtsbehelfsbelehrung');
   w.p(
@@ -179,9 +184,11 @@ export async function renderBescheidPdf(c: BescheidContent): Promise<Uint8Array>
   w.p(
     c.draft
       ? 'Dieser Entwurf ist nicht gesiegelt und nicht gültig.'
-      : 'Dieser Bescheid wurde elektronisch erstellt und mit dem Siegel der Behörde versehen; er ist ohne Unterschrift gültig.',
+      : fiction
+        ? 'Diese Bescheinigung wurde elektronisch erstellt und mit dem Siegel der Behörde versehen; sie ist ohne Unterschrift gültig.'
+        : 'Dieser Bescheid wurde elektronisch erstellt und mit dem Siegel der Behörde versehen; er ist ohne Unterschrift gültig.',
   );
-  if (c.certificate && c.outcome === 'approved') {
+  if (c.certificate && (c.outcome === 'approved' || c.outcome === 'approved_by_fiction')) {
     doc.addPage();
     w.heading('H1', c.certificate.title, 15);
     w.p(`Anlage zum Bescheid ${c.fileReference} vom ${formatDate(c.issuedAt)}`);

@@ -183,6 +183,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{caseId}/fiction-extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Extend the period of an approval by fiction once, with a reason
+         * @description Once per case, before the period ends, by at most the maximum the service declares; the applicant gets a letter with the reason and the new end (§ 42a Abs. 2 Satz 3 and 4 VwVfG). Refused (409) a second time, after the end, beyond the maximum, or where the case runs no such period.
+         */
+        post: operations["postCasesByCaseIdFictionExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{caseId}/file/access-log": {
         parameters: {
             query?: never;
@@ -988,7 +1008,7 @@ export interface components {
             };
             openTaskId?: string;
             /** @enum {string} */
-            outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn";
+            outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn" | "approved_by_fiction";
             /** @description the fee to pay, with the payment page */
             payment?: {
                 [key: string]: unknown;
@@ -1104,6 +1124,17 @@ export interface components {
                 reclaimCents?: number;
                 refundFeeCents?: number;
             };
+            /** @description Approval by fiction (§ 42a VwVfG): from the complete application, the approval counts as granted when no decision came by `endsOn` (extended at most once); `occurred` once it did, `decided` when a decision came first */
+            fiction?: {
+                /** Format: date */
+                endsOn: string;
+                extended: boolean;
+                legalBasis: string;
+                /** Format: date */
+                startedOn: string;
+                /** @enum {string} */
+                state: "running" | "decided" | "occurred";
+            };
             /** @description The hearing before an intended rejection (§ 28 VwVfG): waiting for the statement until `statementDueOn` (the next deadline; the whole day counts), closed (a case worker decides), or skipped with the legal reason */
             hearing?: {
                 /** Format: date-time */
@@ -1148,7 +1179,7 @@ export interface components {
                 widerspruch?: "rejected" | "granted" | "partly_granted";
             };
             /** @enum {string} */
-            outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn";
+            outcome?: "approved" | "rejected" | "refused" | "incomplete" | "withdrawn" | "approved_by_fiction";
             requestedEvidence: components["schemas"]["RequestedEvidence"][];
             /** @enum {string} */
             status: "received" | "validating" | "checking_identity" | "fetching_evidence" | "awaiting_applicant" | "collecting_fee" | "deciding" | "awaiting_case_worker" | "paying_out" | "issuing_bescheid" | "sealing" | "delivering" | "archiving" | "closed" | "hearing";
@@ -2271,6 +2302,97 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCasesByCaseIdFictionExtension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                caseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    period: {
+                        days?: number;
+                        months?: number;
+                        weeks?: number;
+                    };
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        caseId: string;
+                        /** Format: date */
+                        endsOn: string;
+                    };
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -132,6 +132,7 @@ export class CaseFiles {
         submittedAt: iso(row.submittedAt),
         ruleSetVersion: row.ruleSetVersion,
         task: state?.task ?? null,
+        fiction: state?.fiction ?? null,
         retention: await this.retention(row),
       };
     },

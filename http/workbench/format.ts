@@ -38,6 +38,7 @@ export const outcomeLabel: Record<string, string> = {
   approved: 'bewilligt',
   rejected: 'abgelehnt',
   withdrawn: 'zurückgenommen',
+  approved_by_fiction: 'genehmigt durch Fiktionsablauf (§ 42a VwVfG)',
 };
 export const caseStatusLabel: Record<string, string> = {
   received: 'eingegangen',
@@ -112,6 +113,10 @@ export const eventLabel: Record<string, string> = {
   'hearing.statement_received': 'Anhörung: Stellungnahme eingegangen',
   'hearing.closed': 'Anhörung abgeschlossen: an die Sachbearbeitung gegeben',
   'hearing.skipped': 'Von der Anhörung abgesehen (§ 28 Abs. 2 VwVfG)',
+  'fiction.started': 'Unterlagen vollständig: Frist der Genehmigungsfiktion läuft (§ 42a VwVfG)',
+  'fiction.extended': 'Frist der Genehmigungsfiktion verlängert (§ 42a Abs. 2 Satz 3 VwVfG)',
+  'fiction.occurred': 'Frist abgelaufen: Genehmigung gilt als erteilt (§ 42a VwVfG)',
+  'fiction.certificate': 'Bescheinigung über die Genehmigungsfiktion wird erstellt',
 };
 export const paymentKindLabel: Record<string, string> = {
   fee: 'Gebühr',

@@ -1,4 +1,5 @@
 import type { TaskView } from '../../workflows/contracts/task.js';
+import type { FictionState } from '../../workflows/contracts/case.js';
 import { DELIVERY_CHANNELS, MANUAL_DELIVERY_ROLES } from './manual-tasks.js';
 import {
   caseStatusLabel,
@@ -428,6 +429,7 @@ export function casePage(c: PageContext, d: CasePageData): string {
 <p class="applicant">Antragsteller/in: <strong>${who.name ?? 'ohne Namen'}</strong>${who.details.map((l) => html` · ${l}`)}</p>
 <p>${o['serviceName']} · Status: <strong>${caseStatusLabel[o['status']] ?? o['status']}</strong>${o['outcome'] ? html` · Ergebnis: <strong>${outcomeLabel[o['outcome']] ?? o['outcome']}</strong>` : ''} · eingegangen ${when(o['submittedAt'])}</p>
 ${o['retention'] ? html`<p>Aufbewahrung: ${(o['retention'] as Panel)['explanation']}</p>` : ''}
+${o['fiction'] ? fictionLine(o['fiction'] as FictionState) : ''}
 <p><a href="/workbench/inbox">Zurück zu den Aufgaben</a></p>
 ${d.notice ? html`<div role="status" class="notice" id="notice" tabindex="-1" autofocus><p>${d.notice}</p></div>` : ''}
 ${d.error ? html`<div role="alert" class="alert" id="action-error"><p><strong>${d.error.message}</strong></p>${d.error.stale ? html`<p>${d.error.stale}</p>` : ''}<p>Ihre Eingaben sind erhalten geblieben.</p>${d.error.detail ? html`<p class="muted">Technisch: ${d.error.detail}</p>` : ''}</div>` : ''}
@@ -682,4 +684,14 @@ function manualDeliveryForm(c: PageContext, d: CasePageData, t: InboxRow, form: 
 <label for="md-on">Tag der Zustellung (beim einfachen Brief: Tag der Aufgabe zur Post)</label><input type="date" id="md-on" name="deliveredOn" value="${form['deliveredOn'] ?? ''}">
 <label for="md-note">Vermerk (z. B. Sendungsnummer)</label><textarea id="md-note" name="note" maxlength="2000">${form['note'] ?? ''}</textarea>
 <p><button type="submit">Zustellung als erledigt melden</button></p></fieldset></form>`;
+}
+
+/** The period of an approval by fiction (§ 42a VwVfG): one line with its end, its state and any extension. */
+export function fictionLine(f: FictionState): Html {
+  const state = {
+    running: 'läuft',
+    decided: 'durch Entscheidung erledigt',
+    occurred: 'abgelaufen: Genehmigung gilt als erteilt',
+  }[f.state];
+  return html`<p>Genehmigungsfiktion (§ 42a VwVfG, ${f.legalBasis}): Frist endet am <strong>${day(f.endsOn)}</strong> (${state})${f.extension ? html`, einmal verlängert (bisher ${day(f.extension.previousEndsOn)}): „${f.extension.reason}“` : ''}.</p>`;
 }

@@ -137,6 +137,10 @@ export const CASE_PATHS: Record<string, (f: HistoryFacts) => boolean> = {
   'hearing-statement': (f) => ran(f, 'sendHearingLetter') && count(f, 'update:submitHearingStatement') >= 1,
   // The hearing letter, no statement: the deadline's timer fired, then the case worker's task.
   'hearing-deadline': (f) => ran(f, 'sendHearingLetter') && count(f, 'update:submitHearingStatement') === 0,
+  // Patch `approval-by-fiction`: no decision before the period ended; the case closed with the certificate of the fiction.
+  'approved-by-fiction': (f) => ran(f, 'planFiction') && ran(f, 'issueFictionCertificate'),
+  // The period extended once (the letter to the applicant), then decided in time by the case worker.
+  'fiction-extended': (f) => count(f, 'update:extendFiction') >= 1 && ran(f, 'notifyFictionExtension'),
 };
 /** Workflows other than the case: one history of each type. */
 export const OTHER_TYPES = [

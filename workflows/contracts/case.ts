@@ -26,9 +26,17 @@ export type CaseStatus = (typeof CASE_STATUSES)[number];
 /**
  * How a closed case ended. `refused` means the application could not be processed (invalid, trust level too low);
  * `incomplete` means evidence the applicant was asked for did not arrive by the deadline; `withdrawn` means the applicant
- * withdrew the application before the decision was issued.
+ * withdrew the application before the decision was issued; `approved_by_fiction` means no decision came before the
+ * service's period ended, so the approval counts as granted (§ 42a VwVfG) and the applicant got its certificate.
  */
-export const CASE_OUTCOMES = ['approved', 'rejected', 'refused', 'incomplete', 'withdrawn'] as const;
+export const CASE_OUTCOMES = [
+  'approved',
+  'rejected',
+  'refused',
+  'incomplete',
+  'withdrawn',
+  'approved_by_fiction',
+] as const;
 export type CaseOutcome = (typeof CASE_OUTCOMES)[number];
 
 export const TRUST_LEVELS = ['low', 'substantial', 'high'] as const;
@@ -336,6 +344,8 @@ export interface CaseState {
   withdrawal?: { declaredAt: string; feeRefunded: boolean };
   /** The hearing before a rejection (§ 28 VwVfG; cases from HEARING_PATCH on, where the service declares it). */
   hearing?: HearingState;
+  /** The period after which the approval counts as granted (§ 42a VwVfG), from the complete application on. */
+  fiction?: FictionState;
 }
 
 /**
@@ -356,6 +366,27 @@ export interface HearingStatement {
   subject: string;
   text: string;
   attachments: Array<{ fileName: string } & DocumentRef>;
+}
+
+/** Where an approval by fiction stands (§ 42a VwVfG); dates are the authority's calendar days (`YYYY-MM-DD`). */
+export interface FictionState {
+  /** The day the complete application came in; the period runs from the day after. */
+  startedOn: string;
+  /** The period's last day (moved off weekends and the Land's holidays); the fiction occurs when it has passed. */
+  endsOn: string;
+  legalBasis: string;
+  /** `running` until a decision came (`decided`) or the period passed without one (`occurred`). */
+  state: 'running' | 'decided' | 'occurred';
+  /** The one extension (§ 42a Abs. 2 Satz 3 VwVfG): the end it replaced, when and why. */
+  extension?: { previousEndsOn: string; at: string; by: string; reason: string };
+}
+
+/** A case worker extends the fiction's period once, with a reason, by at most the service's maximum. */
+export interface FictionExtensionRequest {
+  /** Login id of the case worker (the API asserts it). */
+  by: string;
+  reason: string;
+  period: { years?: number; months?: number; weeks?: number; days?: number };
 }
 
 /** Why a withdrawal is refused once the decision is being issued (the workflow's validator and the API say the same). */

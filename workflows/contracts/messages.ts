@@ -1,6 +1,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IncidentResolution } from './incidents.js';
-import type { CaseState, EvidenceUpload, HearingStatement, WithdrawalRequest } from './case.js';
+import type {
+  CaseState,
+  EvidenceUpload,
+  FictionExtensionRequest,
+  HearingStatement,
+  WithdrawalRequest,
+} from './case.js';
 import type { AnswerConfirmation, QuestionState } from './assistant.js';
 import type { ApplicantReply, TaskAction, TaskView } from './task.js';
 import type { ObjectionDecision, ObjectionState } from './objection.js';
@@ -47,3 +53,9 @@ export const correctionStateQuery = defineQuery<CorrectionState>('correctionStat
 
 /** The second person confirms or refuses a proposed Rücknahme or Widerruf; refused from the person who proposed it. */
 export const confirmCorrectionUpdate = defineUpdate<CorrectionState, [CorrectionConfirmation]>('confirmCorrection');
+
+/**
+ * A case worker extends the period of an approval by fiction once (§ 42a Abs. 2 Satz 3 VwVfG); refused a second time,
+ * after the period ended, without a reason or beyond the service's maximum. Accepted, the applicant gets a letter.
+ */
+export const extendFictionUpdate = defineUpdate<CaseState, [FictionExtensionRequest]>('extendFiction');

@@ -89,6 +89,13 @@ export const anwohnerparken = defineService({
       authority: { group: 'widerspruchsstelle' },
     },
     correction: FEDERAL_CORRECTION,
+    // SAMPLE: approval by fiction (§ 42a VwVfG) applies only where the Fachrecht orders it. No federal law does for
+    // this permit; the sample assumes a municipal Bewohnerparksatzung that does, with the statute's three months.
+    fiction: {
+      period: { months: 3 },
+      legalBasis: '§ 4 Abs. 3 der Bewohnerparksatzung (Beispiel)',
+      extension: { max: { months: 2 } },
+    },
   },
   legalRemedy:
     'Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch erhoben werden. ' +

@@ -1,0 +1,1 @@
+ALTER TYPE "public"."case_outcome" ADD VALUE IF NOT EXISTS 'approved_by_fiction';
