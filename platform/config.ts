@@ -334,9 +334,9 @@ const variables = z.object({
     "workflows the worker keeps in memory between their tasks (roughly 100-400 KB each); more waiting cases are evicted and replayed from their history on their next event (bounds the worker's memory)",
   ),
   WORKER_STACK_TRACE_LIMIT: setting(
-    whole.min(0).default(5),
-    "stack frames the workflow sandbox keeps per stack trace (V8's `Error.stackTraceLimit` there): the Temporal SDK takes one, source-mapped, for every promise a workflow creates, for the `__stack_trace` query (its own hook takes two of the frames); a workflow failure's stack trace has as many. Fewer frames cost less CPU per case; raise it to debug a workflow",
-    "5 (Node's own default is 10)",
+    whole.min(0).default(10),
+    "stack frames the workflow sandbox keeps per stack trace (V8's `Error.stackTraceLimit` there): the Temporal SDK takes one, source-mapped, for every promise a workflow creates, for the `__stack_trace` query (its own hook takes two of the frames); a workflow failure's stack trace has as many. Fewer frames cost less CPU per case and show less of a waiting workflow's callers",
+    "10, Node's own default (5 measured no better on a loaded machine: docs/contributors.md, Benchmark)",
   ),
   WORKER_HEALTH_HOST: setting(
     z.string().default('127.0.0.1'),
