@@ -1,3 +1,4 @@
+import { request } from 'undici';
 /**
  * A Gewerbeanzeige as it goes to a recipient the rules name (Finanzamt, IHK, ...): JSON shaped after XGewerbeanzeige's
  * intent (message head, kind of notice, business, premises, holder), not a conformant XGewerbeanzeige XML message.
@@ -39,14 +40,16 @@ export class HttpForwarding implements ForwardingChannel {
   ) {}
 
   async forward(f: Forwarding): Promise<{ receiptId: string }> {
-    const res = await fetch(`${this.url}/recipients/${encodeURIComponent(f.recipient)}/notices`, {
+    const res = await request(`${this.url}/recipients/${encodeURIComponent(f.recipient)}/notices`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': f.idempotencyKey },
       body: JSON.stringify(f.notice),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (res.status !== 200 && res.status !== 201)
-      throw new Error(`forwarding to ${f.recipient} answered ${res.status}`);
-    return (await res.json()) as { receiptId: string };
+    if (res.statusCode !== 200 && res.statusCode !== 201) {
+      await res.body.dump();
+      throw new Error(`forwarding to ${f.recipient} answered ${res.statusCode}`);
+    }
+    return (await res.body.json()) as { receiptId: string };
   }
 }

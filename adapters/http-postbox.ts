@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import type { Database } from '../db/client.js';
 import { recordDelivery } from '../db/queries/deliveries.js';
 import type { DocumentStore } from './document-store.js';
@@ -25,15 +26,15 @@ export class HttpPostbox implements Postbox {
       subject: m.subject,
       document: { sha256: m.document.sha256, mediaType: m.document.mediaType, contentBase64: bytes.toString('base64') },
     };
-    const res = await fetch(`${this.o.url}/deliveries`, {
+    const res = await request(`${this.o.url}/deliveries`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': m.idempotencyKey },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
     });
-    if (res.status !== 200 && res.status !== 201)
-      throw new Error(`postbox answered ${res.status}: ${await res.text()}`);
-    const receipt = (await res.json()) as DeliveryReceipt;
+    if (res.statusCode !== 200 && res.statusCode !== 201)
+      throw new Error(`postbox answered ${res.statusCode}: ${await res.body.text()}`);
+    const receipt = (await res.body.json()) as DeliveryReceipt;
     return recordDelivery(this.o.db, {
       idempotencyKey: m.idempotencyKey,
       deliveryId: receipt.deliveryId,
@@ -47,11 +48,11 @@ export class HttpPostbox implements Postbox {
 
   /** Asks the postbox when it notified the applicant of a delivery and whether they retrieved it (postbox.ts). */
   async retrievalOf(deliveryId: string): Promise<DeliveryRetrieval> {
-    const res = await fetch(`${this.o.url}/deliveries/${encodeURIComponent(deliveryId)}`, {
+    const res = await request(`${this.o.url}/deliveries/${encodeURIComponent(deliveryId)}`, {
       signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
     });
-    if (res.status !== 200) throw new Error(`postbox answered ${res.status}: ${await res.text()}`);
-    const r = (await res.json()) as DeliveryRetrieval;
+    if (res.statusCode !== 200) throw new Error(`postbox answered ${res.statusCode}: ${await res.body.text()}`);
+    const r = (await res.body.json()) as DeliveryRetrieval;
     if (typeof r.notifiedAt !== 'string') throw new Error('postbox answered no notification time');
     return r;
   }

@@ -1,3 +1,4 @@
+import { type Dispatcher, request } from 'undici';
 import type {
   PaymentProvider,
   PaymentRequest,
@@ -40,16 +41,17 @@ export class HttpPaymentProvider implements PaymentProvider {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
-    const res = await fetch(new URL(path, this.baseUrl), {
-      method,
+    const res = await request(new URL(path, this.baseUrl), {
+      method: method as Dispatcher.HttpMethod,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
-    const answer = (await res.json().catch(() => ({}))) as T & { detail?: string };
-    if (res.status >= 400 && res.status < 500)
-      throw new PaymentRefusedError(answer.detail ?? `${method} ${path}: ${res.status}`, res.status);
-    if (!res.ok) throw new Error(`payment provider ${method} ${path}: ${res.status}`);
+    const answer = (await res.body.json().catch(() => ({}))) as T & { detail?: string };
+    const status = res.statusCode;
+    if (status >= 400 && status < 500)
+      throw new PaymentRefusedError(answer.detail ?? `${method} ${path}: ${status}`, status);
+    if (status < 200 || status > 299) throw new Error(`payment provider ${method} ${path}: ${status}`);
     return answer;
   }
 }

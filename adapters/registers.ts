@@ -1,3 +1,4 @@
+import { type Dispatcher, request } from 'undici';
 import type { EvidenceStatus } from '../workflows/contracts/case.js';
 
 export interface RegisterQuery {
@@ -101,9 +102,10 @@ export class HttpRegisters implements Registers {
     const url = new URL(route.path, base);
     if (url.origin !== new URL(base).origin)
       throw new RegisterNotConfiguredError(`register "${q.register}" path leaves its configured address`);
-    let res: Response;
+    let res: Dispatcher.ResponseData;
     try {
-      res = await fetch(url, {
+      // undici's request never follows a redirect: a 3xx is an answer like any other (unavailable, below).
+      res = await request(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -111,23 +113,23 @@ export class HttpRegisters implements Registers {
           ...(q.idempotencyKey && { 'idempotency-key': q.idempotencyKey }),
         },
         body: JSON.stringify(route.body(q)),
-        redirect: 'error',
         signal: AbortSignal.timeout(this.o.timeoutMs),
       });
     } catch (err) {
       throw new RegisterUnavailableError(`${q.register} register did not answer: ${(err as Error).name}`);
     }
-    if (res.status === 404) {
-      await res.body?.cancel();
+    const status = res.statusCode;
+    if (status === 404) {
+      await res.body.dump();
       return { status: 'not_found' };
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429)
-        throw new RegisterRefusedError(`${q.register} register refused the request: HTTP ${res.status}`);
-      throw new RegisterUnavailableError(`${q.register} register answered HTTP ${res.status}`);
+    if (status < 200 || status > 299) {
+      await res.body.dump();
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429)
+        throw new RegisterRefusedError(`${q.register} register refused the request: HTTP ${status}`);
+      throw new RegisterUnavailableError(`${q.register} register answered HTTP ${status}`);
     }
-    const record = (await res.json()) as Record<string, unknown>;
+    const record = (await res.body.json()) as Record<string, unknown>;
     return { status: 'found', facts: route.facts(record, q), record };
   }
 }

@@ -1,3 +1,4 @@
+import { request } from 'undici';
 /** Milestones the applicant hears about, in the order a case passes them. */
 export const MILESTONES = ['received', 'documents_needed', 'decided', 'delivered'] as const;
 export type Milestone = (typeof MILESTONES)[number];
@@ -36,13 +37,16 @@ export class HttpStatusChannel implements StatusChannel {
   ) {}
 
   async send(d: StatusDelivery): Promise<{ messageId: string }> {
-    const res = await fetch(`${this.url}/status-messages`, {
+    const res = await request(`${this.url}/status-messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': d.idempotencyKey },
       body: JSON.stringify({ recipient: d.recipient, ...d.message }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (res.status !== 200 && res.status !== 201) throw new Error(`postbox answered ${res.status} to a status message`);
-    return (await res.json()) as { messageId: string };
+    if (res.statusCode !== 200 && res.statusCode !== 201) {
+      await res.body.dump();
+      throw new Error(`postbox answered ${res.statusCode} to a status message`);
+    }
+    return (await res.body.json()) as { messageId: string };
   }
 }

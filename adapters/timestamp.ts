@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'undici';
 import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -23,14 +24,17 @@ export class HttpTimestampAuthority implements TimestampAuthority {
     });
     const nonce = new asn1js.Integer({ valueHex: Buffer.concat([Buffer.from([0x01]), randomBytes(8)]) });
     const request = new pkijs.TimeStampReq({ version: 1, messageImprint: imprint, certReq: true, nonce });
-    const res = await fetch(this.url, {
+    const res = await httpRequest(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/timestamp-query' },
       body: new Uint8Array(request.toSchema().toBER()),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
-    if (!res.ok) throw new Error(`timestamp authority answered ${res.status}`);
-    const response = pkijs.TimeStampResp.fromBER(await res.arrayBuffer());
+    if (res.statusCode < 200 || res.statusCode > 299) {
+      await res.body.dump();
+      throw new Error(`timestamp authority answered ${res.statusCode}`);
+    }
+    const response = pkijs.TimeStampResp.fromBER(await res.body.arrayBuffer());
     if (
       response.status.status !== pkijs.PKIStatus.granted &&
       response.status.status !== pkijs.PKIStatus.grantedWithMods

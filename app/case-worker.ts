@@ -43,16 +43,28 @@ const webpack = (): { BannerPlugin: new (o: { banner: string; raw: boolean; entr
   createRequire(createRequire(import.meta.url).resolve('@temporalio/worker'))('webpack');
 
 /**
+ * The sandbox's `Error.stackTraceLimit` (its own `Error`, so the worker's main thread keeps Node's default). The SDK
+ * (1.24) takes a stack trace, each frame mapped through the bundle's source map, for every promise a workflow creates
+ * (for the `__stack_trace` query); its cost grows with the frames. Unset: the SDK's default.
+ */
+const stackTraceLimitPrelude = (limit: number | undefined): string =>
+  limit === undefined ? '' : `Error.stackTraceLimit=${limit};`;
+
+/**
  * The workflows with the trusted actor keys in front: the sandbox has no configuration of its own, and a key the
  * bundle carries cannot be changed by a client that reaches Temporal.
  */
 function withActorKeys(
   o: CaseWorkerOptions,
 ): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'bundlerOptions'> {
-  const prelude = actorKeysPrelude(o.actorKeys ?? [actorPublicKey(DEV_ACTOR_SIGNING_KEY)]);
+  const prelude =
+    stackTraceLimitPrelude(o.tuning?.stackTraceLimit) +
+    actorKeysPrelude(o.actorKeys ?? [actorPublicKey(DEV_ACTOR_SIGNING_KEY)]);
   const bundle = o.workflowBundle;
-  if (bundle && 'code' in bundle) return { workflowBundle: { code: prelude + bundle.code } };
-  if (bundle) return { workflowBundle: { code: prelude + readFileSync(bundle.codePath, 'utf8') } };
+  // On the bundle's first line: a line in front would shift every line its source map maps (stack traces).
+  const inFront = prelude.trimEnd();
+  if (bundle && 'code' in bundle) return { workflowBundle: { code: inFront + bundle.code } };
+  if (bundle) return { workflowBundle: { code: inFront + readFileSync(bundle.codePath, 'utf8') } };
   return {
     workflowsPath,
     bundlerOptions: {

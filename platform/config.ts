@@ -333,6 +333,11 @@ const variables = z.object({
     whole.min(0).default(1000),
     "workflows the worker keeps in memory between their tasks (roughly 100-400 KB each); more waiting cases are evicted and replayed from their history on their next event (bounds the worker's memory)",
   ),
+  WORKER_STACK_TRACE_LIMIT: setting(
+    whole.min(0).default(10),
+    "stack frames the workflow sandbox keeps per stack trace (V8's `Error.stackTraceLimit` there): the Temporal SDK takes one, source-mapped, for every promise a workflow creates, for the `__stack_trace` query (its own hook takes two of the frames); a workflow failure's stack trace has as many. Fewer frames cost less CPU per case and show less of a waiting workflow's callers",
+    "10, Node's own default (5 measured no better on a loaded machine: docs/contributors.md, Benchmark)",
+  ),
   WORKER_HEALTH_HOST: setting(
     z.string().default('127.0.0.1'),
     "address of the standalone worker's `/livez` and `/readyz`",
@@ -629,6 +634,8 @@ const configSchema = variables.transform((e, ctx) => {
       maxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       /** Sticky cache: how many workflow runs the worker keeps in memory. */
       maxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS,
+      /** Frames per stack trace in the workflow sandbox. */
+      stackTraceLimit: e.WORKER_STACK_TRACE_LIMIT,
     },
     /** The standalone worker's health server (`/livez`, `/readyz`). */
     workerHealth: { host: e.WORKER_HEALTH_HOST, port: e.WORKER_HEALTH_PORT },

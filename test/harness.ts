@@ -170,7 +170,7 @@ export async function withWorker<T>(
 export function workerOn(
   taskQueue: string,
   deps: ActivityDeps,
-  o: Pick<CaseWorkerOptions, 'metrics' | 'extraActivities' | 'actorKeys'> &
+  o: Pick<CaseWorkerOptions, 'metrics' | 'extraActivities' | 'actorKeys' | 'tuning'> &
     Partial<Pick<CaseWorkerOptions, 'dataConverter'>> = {},
 ): Promise<Worker> {
   return createCaseWorker({
