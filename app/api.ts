@@ -129,7 +129,14 @@ export async function startApi(config: Config, overrides: ApiOverrides = {}): Pr
     const logger =
       overrides.logger ?? createLogger({ level: config.logLevel, destination: logDestination(config.logFile) });
     // FIT-Connect intake, when a delivery service is configured: polls in this process, and takes its callback.
-    const fitConnectDeps = { cases, identity, logger, facts: new DatabaseSubmissionFacts(database.db) };
+    const fitConnectDeps = {
+      cases,
+      identity,
+      logger,
+      facts: new DatabaseSubmissionFacts(database.db),
+      documents,
+      uploadMaxBytes: config.uploadMaxBytes,
+    };
     const fitConnect = config.fitConnect
       ? await configuredFitConnectIntake(config.fitConnect, fitConnectDeps)
       : await overrides.fitConnect?.(fitConnectDeps);

@@ -1,3 +1,4 @@
+import type { DocumentStore } from '../adapters/document-store.js';
 import type { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import { readPrivateJwk } from '../adapters/fit-connect/crypto.js';
@@ -32,6 +33,9 @@ export interface FitConnectDeps {
   cases: CaseClient;
   identity: TokenVerifier;
   facts?: SubmissionFactsStore;
+  /** Where an objection's attachments are stored, and the largest one taken. */
+  documents?: DocumentStore;
+  uploadMaxBytes?: number;
   logger?: Logger;
 }
 
@@ -68,6 +72,8 @@ export async function fitConnectIntake(c: IntakeSettings, deps: FitConnectDeps):
     eidTrustAnchors: c.eidTrustAnchors,
     ...(c.acceptIdTokens && { idTokens: deps.identity }),
     ...(deps.facts && { facts: deps.facts }),
+    ...(deps.documents && { documents: deps.documents }),
+    ...(deps.uploadMaxBytes && { uploadMaxBytes: deps.uploadMaxBytes }),
     ...(deps.logger && { logger: deps.logger }),
   });
   const routes: FitConnectRoutesOptions | undefined = c.callbackSecret

@@ -109,6 +109,7 @@ export class ObjectionClient {
         periodEndsOn: periodEndsOn ?? null,
         reasons: f.reasons,
         attachments: f.attachments,
+        ...(f.fitConnectSubmissionId && { fitConnectSubmissionId: f.fitConnectSubmissionId }),
         ...(representation && {
           representation: {
             representedSubject: representation.representedSubject,
@@ -186,6 +187,12 @@ export class ObjectionClient {
     }
     if (!recorded) throw new ObjectionRefusedError(409, 'Gegen diesen Bescheid ist bereits Widerspruch erhoben.');
     return record;
+  }
+
+  /** The FIT-Connect submission the case's objection came in, if it came that way (from its Akte entry). */
+  async fitConnectSubmissionOf(caseId: string): Promise<string | undefined> {
+    const filed = await findAkteDocument(this.db, { documentId: `${caseId}:objection` });
+    return (filed?.content as { fitConnectSubmissionId?: string } | undefined)?.fitConnectSubmissionId;
   }
 
   /** Where the objection stands, from PostgreSQL (its workflow's history may be gone). */

@@ -21,8 +21,11 @@ import {
   destinationServices,
   fitConnectCaseId,
   FitConnectReceiver,
+  fitConnectObjectionSchemaUri,
   fitConnectSchemaUri,
 } from '../http/fit-connect/receiver.js';
+import type { DocumentStore } from '../adapters/document-store.js';
+import { listAkteDocuments } from '../db/queries/akte.js';
 import { createTestCa, TestEidService } from '../dev/stand-ins/fit-connect/test-pki.js';
 import { caseWorkflowId } from '../workflows/contracts/ids.js';
 import { startLocalIdentityProvider, type LocalIdentityProvider } from '../dev/identity/local-identity-provider.js';
@@ -34,7 +37,7 @@ import {
 } from '../dev/stand-ins/fit-connect/server.js';
 import { FitConnectSender, type SendSubmission } from '../dev/stand-ins/fit-connect/sender.js';
 import { leikaUrn } from '../services/routing.js';
-import { client, dataDir, sealKeys, testApi, withWorker } from './harness.js';
+import { client, dataDir, db, sealKeys, testApi, withWorker } from './harness.js';
 import { applicationOf } from './samples.js';
 import { waitFor } from './support/wait.js';
 import { captureLogs, testLogger } from './support/log-capture.js';
@@ -91,7 +94,12 @@ const subscriberApi = () =>
 
 const receiverFor = (
   cases: CaseClient,
-  o: { api?: SubmissionApi; eidTrustAnchors?: X509Certificate[]; idTokens?: TokenVerifier } = {},
+  o: {
+    api?: SubmissionApi;
+    eidTrustAnchors?: X509Certificate[];
+    idTokens?: TokenVerifier;
+    documents?: DocumentStore;
+  } = {},
 ) =>
   new FitConnectReceiver({
     api: o.api ?? subscriberApi(),
@@ -102,6 +110,7 @@ const receiverFor = (
     cases,
     eidTrustAnchors: o.eidTrustAnchors ?? anchors,
     ...(o.idTokens && { idTokens: o.idTokens }),
+    ...(o.documents && { documents: o.documents }),
   });
 
 /** A resident's parking permit application as an online service sends it over FIT-Connect. */
@@ -166,6 +175,74 @@ describe('FIT-Connect intake', () => {
       expect((await subscriberApi().listSubmissions(destinationId)).map((s) => s.submissionId)).not.toContain(
         sent.submissionId,
       );
+    });
+  });
+
+  it("an objection through FIT-Connect: the decided case's applicant objects with an attachment, as through the API; anyone else, and a second objection, are rejected", async () => {
+    await withWorker(async (e) => {
+      const a = applicationOf('other_zone', 30);
+      const { caseId } = await e.cases.submit(a);
+      expect((await e.cases.result(caseId)).outcome).toBe('rejected');
+      const receiver = receiverFor(e.cases, { documents: e.deps.documents });
+      const objection = async (subject: string, o: Partial<SendSubmission> = {}): Promise<SendSubmission> => ({
+        destinationId,
+        serviceIdentifier: leikaUrn(a.serviceKey),
+        serviceName: 'Widerspruch: Bewohnerparkausweis',
+        data: { vorgang: caseId, begruendung: 'Ich wohne seit März in der Zone.' },
+        schemaUri: fitConnectObjectionSchemaUri(a.serviceKey),
+        identificationReport: await eid.report({ restrictedId: subject }),
+        ...o,
+      });
+      const rejection = async (submissionId: string) =>
+        (await receiver.poll()).find((r) => r.submissionId === submissionId);
+
+      // Someone else than the applicant: the case does not exist for them.
+      const byStranger = await sender.submit(await objection('pseudonym-fremd'));
+      expect(await rejection(byStranger.submissionId)).toMatchObject({
+        result: 'rejected',
+        problems: [expect.objectContaining({ type: expect.stringMatching(/objection-refused$/) })],
+      });
+      // Data that is no objection: every problem named.
+      const malformed = await sender.submit(await objection(a.identity.subject, { data: { vorgang: caseId } }));
+      expect(await rejection(malformed.submissionId)).toMatchObject({
+        result: 'rejected',
+        problems: [expect.objectContaining({ type: expect.stringMatching(/data-schema-violation$/) })],
+      });
+
+      const sent = await sender.submit(
+        await objection(a.identity.subject, {
+          attachments: [
+            {
+              bytes: new TextEncoder().encode('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+              mimeType: 'application/pdf',
+              filename: 'meldebescheinigung.pdf',
+            },
+          ],
+        }),
+      );
+      expect(await rejection(sent.submissionId)).toEqual({
+        submissionId: sent.submissionId,
+        result: 'accepted',
+        caseId,
+        duplicate: false,
+      });
+      expect((await waitFor(() => sender.decision(sent.caseId), { what: 'the accept event' })).event).toBe('accepted');
+      expect(await e.cases.objections.find(caseId)).toMatchObject({ stage: 'abhilfe', objector: a.identity.subject });
+      const akte = await listAkteDocuments(db, { caseId });
+      expect(akte.filter((d) => d.kind === 'objection')).toHaveLength(1);
+      expect(akte.find((d) => d.kind === 'upload' && d.title === 'meldebescheinigung.pdf')).toMatchObject({
+        mediaType: 'application/pdf',
+      });
+
+      // Fetched again (its accept event lost): confirmed, not filed twice.
+      expect(await receiver.receive(sent.submissionId)).toMatchObject({ result: 'accepted', caseId, duplicate: true });
+      expect((await listAkteDocuments(db, { caseId })).filter((d) => d.kind === 'objection')).toHaveLength(1);
+      // A second objection to the same decision is rejected with the reason.
+      const again = await sender.submit(await objection(a.identity.subject));
+      expect(await rejection(again.submissionId)).toMatchObject({
+        result: 'rejected',
+        problems: [expect.objectContaining({ detail: 'Gegen diesen Bescheid ist bereits Widerspruch erhoben.' })],
+      });
     });
   });
 

@@ -35,6 +35,9 @@ import type { ServiceDefinition } from '../../services/types.js';
 import { validateApplication } from '../../services/validate-application.js';
 import { caseIdFromKey, type CaseClient } from '../../client/case-client.js';
 import { IntakeRefusedError } from '../../client/intake-refused.js';
+import { ObjectionRefusedError } from '../../client/objection-client.js';
+import type { DocumentStore } from '../../adapters/document-store.js';
+import { checkUpload, UploadRefused } from '../upload-check.js';
 
 const LEIKA_URN = /^urn:de:fim:leika:leistung:(\d{14})$/;
 /** Submissions one poll decrypts and starts at once (RSA 4096 and a workflow start each). */
@@ -74,6 +77,30 @@ export function fitConnectDataSchema(service: ServiceDefinition, version: string
   };
 }
 
+/**
+ * The objection (Widerspruch) against a decision of a service, as a portal sends it: a submission for the same service
+ * with this data schema instead of the application's, naming the decided case and the reasons (attachments as
+ * FIT-Connect attachments). Published only for services with an objection procedure.
+ */
+export const fitConnectObjectionSchemaUri = (serviceKey: string) =>
+  `urn:ozg-case-engine:schema:${serviceKey}:widerspruch:v1`;
+
+export const OBJECTION_DATA_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['vorgang', 'begruendung'],
+  properties: {
+    vorgang: {
+      type: 'string',
+      pattern: '^[0-9a-f-]{36}$',
+      title: 'Vorgangsnummer des Bescheids, gegen den Widerspruch erhoben wird',
+    },
+    begruendung: { type: 'string', minLength: 1, maxLength: 20_000, title: 'Begründung des Widerspruchs' },
+  },
+} as const;
+
+const hasObjectionProcedure = (s: ServiceDefinition) => s.lifecycle?.objection.procedure === 'widerspruch';
+
 /** The services a destination of this authority offers, with the data schema URIs it publishes for them. */
 export function destinationServices(authorityId: string) {
   return listServices()
@@ -88,10 +115,15 @@ export function destinationServices(authorityId: string) {
     .map((s) => ({
       identifier: `urn:de:fim:leika:leistung:${s.key}`,
       name: s.name,
-      submissionSchemas: Object.keys(s.schemas).map((v) => ({
-        schemaUri: fitConnectSchemaUri(s.key, v),
-        mimeType: 'application/json',
-      })),
+      submissionSchemas: [
+        ...Object.keys(s.schemas).map((v) => ({
+          schemaUri: fitConnectSchemaUri(s.key, v),
+          mimeType: 'application/json',
+        })),
+        ...(hasObjectionProcedure(s)
+          ? [{ schemaUri: fitConnectObjectionSchemaUri(s.key), mimeType: 'application/json' }]
+          : []),
+      ],
     }));
 }
 
@@ -132,6 +164,10 @@ export interface FitConnectReceiverOptions {
   metadataVersions?: readonly string[];
   /** Where payment already made and the reply channel are kept for the case's activities. */
   facts?: SubmissionFactsStore;
+  /** Where an objection's attachments are stored (checked by content, by SHA-256); without it, objections take none. */
+  documents?: DocumentStore;
+  /** The largest attachment an objection takes, in bytes. */
+  uploadMaxBytes?: number;
   logger?: Logger;
 }
 
@@ -144,6 +180,8 @@ interface Opened {
   service: ServiceDefinition;
   identity: IdentityAssertion;
   application: Record<string, unknown>;
+  /** An objection against the decision of the case it names, not an application. */
+  objection?: { caseId: string; reasons: string; attachments: Array<{ fileName: string; bytes: Uint8Array }> };
   consent?: Consent;
   facts: FitConnectSubmissionFacts;
   tags: AuthenticationTags;
@@ -244,6 +282,7 @@ export class FitConnectReceiver {
     }
     const opened = await this.open(submission);
     if ('problems' in opened) return this.reject(submission, opened.problems);
+    if (opened.objection) return this.fileObjection(submission, opened, opened.objection);
     try {
       // Before the case starts: its fee step and its letters read what the portal already did.
       await this.o.facts?.record(caseId, opened.facts);
@@ -270,6 +309,65 @@ export class FitConnectReceiver {
       log?.warn({ submissionId, err: { type: (err as Error).name } }, 'FIT-Connect submission left for the next poll');
       return { submissionId, result: 'failed', error: (err as Error).message };
     }
+  }
+
+  /**
+   * An objection: only the case's applicant, to a decision of this destination's authority, as the API takes it
+   * (`ObjectionClient.file`: checked against the recorded Bekanntgabe, refused where the procedure is abolished or
+   * one exists). Fetched again after it was filed (a lost accept event), it is confirmed, not filed twice.
+   */
+  private async fileObjection(
+    submission: EncryptedSubmission,
+    opened: Opened,
+    o: NonNullable<Opened['objection']>,
+  ): Promise<ReceiveOutcome> {
+    const { submissionId } = submission;
+    const refused = (detail: string) =>
+      this.reject(submission, [problem('objection-refused', 'Widerspruch nicht angenommen', detail, 'data')]);
+    const state = await this.o.cases.view(o.caseId);
+    if (
+      !state ||
+      state.applicantSubject !== opened.identity.subject ||
+      state.authorityId !== this.o.authorityId ||
+      state.serviceKey !== opened.service.key
+    )
+      return refused('Zu dieser Vorgangsnummer gibt es keinen Bescheid an Sie von dieser Behörde.');
+    const objections = this.o.cases.objections;
+    const known = (await objections.find(o.caseId)) !== undefined;
+    if (!known) {
+      const attachments = [];
+      for (const a of o.attachments) {
+        if (!this.o.documents) return refused('Dieses Ziel nimmt zu Widersprüchen keine Anlagen an.');
+        const bytes = Buffer.from(a.bytes);
+        try {
+          const checked = await checkUpload({
+            bytes,
+            fileName: a.fileName,
+            maxBytes: this.o.uploadMaxBytes ?? 10 << 20,
+          });
+          attachments.push({ fileName: a.fileName, ...(await this.o.documents.put(bytes, checked.mediaType)) });
+        } catch (err) {
+          if (err instanceof UploadRefused) return refused(`Anlage ${a.fileName}: ${err.message}`);
+          throw err;
+        }
+      }
+      try {
+        await objections.file({
+          caseId: o.caseId,
+          subject: opened.identity.subject,
+          reasons: o.reasons,
+          attachments,
+          fitConnectSubmissionId: submissionId,
+        });
+      } catch (err) {
+        if (err instanceof ObjectionRefusedError) return refused(err.message);
+        throw err;
+      }
+    } else if ((await objections.fitConnectSubmissionOf(o.caseId)) !== submissionId)
+      return refused('Gegen diesen Bescheid ist bereits Widerspruch erhoben.');
+    await this.sendEvent(submission, EVENT.accept, { authenticationTags: opened.tags });
+    this.o.logger?.info({ submissionId, caseId: o.caseId, duplicate: known }, 'FIT-Connect objection accepted');
+    return { submissionId, result: 'accepted', caseId: o.caseId, duplicate: known };
   }
 
   private async reject(submission: EncryptedSubmission, problems: Problem[]): Promise<ReceiveOutcome> {
@@ -372,6 +470,7 @@ export class FitConnectReceiver {
 
     // Attachments: every announced one decrypts, is described in the metadata and matches its hash.
     const attachmentTags: Record<string, string> = {};
+    const attachmentBytes: Array<{ fileName: string; bytes: Uint8Array }> = [];
     const described = new Map((content?.attachments ?? []).map((a) => [a.attachmentId, a]));
     for (const attachmentId of s.attachments) {
       const instance = `attachment:${attachmentId}`;
@@ -379,6 +478,7 @@ export class FitConnectReceiver {
       const bytes = await decrypt(jwe, instance);
       if (bytes) attachmentTags[attachmentId] = authenticationTagOf(jwe);
       const meta = described.get(attachmentId);
+      if (bytes) attachmentBytes.push({ fileName: meta?.filename ?? `${attachmentId}.bin`, bytes });
       if (content && !meta)
         problems.push(
           problem(
@@ -424,7 +524,12 @@ export class FitConnectReceiver {
         ),
       );
     let schemaVersion: string | undefined;
-    if (service && content?.data) {
+    const objecting =
+      service !== undefined &&
+      hasObjectionProcedure(service) &&
+      content?.data?.submissionSchema.schemaUri === fitConnectObjectionSchemaUri(service.key) &&
+      content.data.submissionSchema.mimeType === 'application/json';
+    if (service && content?.data && !objecting) {
       const { schemaUri, mimeType } = content.data.submissionSchema;
       schemaVersion = Object.keys(service.schemas).find((v) => fitConnectSchemaUri(service.key, v) === schemaUri);
       if (!schemaVersion || mimeType !== 'application/json')
@@ -441,6 +546,39 @@ export class FitConnectReceiver {
           ),
         );
     }
+    // An objection: the case it is against and its reasons, as the published objection schema describes them.
+    let objection: Opened['objection'];
+    if (objecting && data !== undefined) {
+      const d = data as { vorgang?: unknown; begruendung?: unknown } | null;
+      const extra =
+        d && typeof d === 'object' ? Object.keys(d).filter((k) => k !== 'vorgang' && k !== 'begruendung') : [];
+      if (
+        !d ||
+        typeof d !== 'object' ||
+        typeof d.vorgang !== 'string' ||
+        !new RegExp(OBJECTION_DATA_SCHEMA.properties.vorgang.pattern).test(d.vorgang) ||
+        typeof d.begruendung !== 'string' ||
+        d.begruendung.trim() === '' ||
+        d.begruendung.length > OBJECTION_DATA_SCHEMA.properties.begruendung.maxLength ||
+        extra.length > 0
+      )
+        problems.push(
+          problem(
+            'data-schema-violation',
+            'Fachdaten ungültig',
+            'Ein Widerspruch nennt die Vorgangsnummer (/vorgang) und eine Begründung (/begruendung), sonst nichts' +
+              `${extra.length ? ` (nicht erwartet: ${extra.map((k) => `/${k}`).join(', ')})` : ''}.`,
+            'data',
+          ),
+        );
+      else
+        objection = {
+          caseId: d.vorgang,
+          reasons: d.begruendung,
+          attachments: attachmentBytes.map((a) => ({ fileName: a.fileName, bytes: a.bytes })),
+        };
+    }
+
     // The application as the published data schema describes it; the consent declaration read off it.
     let application: Record<string, unknown> | undefined;
     let consent: Consent | undefined;
@@ -481,11 +619,12 @@ export class FitConnectReceiver {
     // own ID token; without any, only a service whose lowest trust level suffices.
     const identity = metadata ? await this.identityOf(s, metadata, service, problems) : undefined;
 
-    if (problems.length || !service || !application || !identity || !metadata) return { problems };
+    if (problems.length || !service || !(application || objection) || !identity || !metadata) return { problems };
     return {
       service,
       identity,
-      application,
+      application: application ?? {},
+      ...(objection && { objection }),
       ...(consent && { consent }),
       facts: { payment: paymentOf(metadata.paymentInformation), replyChannel: replyChannelOf(metadata.replyChannel) },
       tags: {
@@ -586,7 +725,7 @@ export class FitConnectReceiver {
 interface Metadata {
   contentStructure: {
     data?: { hash: { type: 'sha512'; content: string }; submissionSchema: { schemaUri: string; mimeType: string } };
-    attachments: Array<{ attachmentId: string; hash: { type: 'sha512'; content: string } }>;
+    attachments: Array<{ attachmentId: string; hash: { type: 'sha512'; content: string }; filename?: string }>;
   };
   authenticationInformation?: Array<{ type: string; version: string; content: string }>;
   paymentInformation?: unknown;

@@ -88,6 +88,8 @@ export interface ObjectionFiling {
   representation?: { representedSubject: string; mandateId: string };
   reasons: string;
   attachments: Array<{ fileName: string; mediaType: string; sha256: string; size: number }>;
+  /** Sent through FIT-Connect: the submission, so a repeated pickup of it is recognised (kept in the Akte). */
+  fitConnectSubmissionId?: string;
 }
 
 /** The objection as recorded at intake. */
