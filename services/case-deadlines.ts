@@ -54,11 +54,40 @@ export const DEADLINE_ENTRIES: Record<string, (d: Data) => CaseDeadline[]> = {
       ...(finalOn ? [{ kind: 'bestandskraft', label: 'Bestandskraft', on: finalOn, forApplicant: false }] : []),
     ];
   },
+  // § 28 VwVfG: the statement period of the hearing before a rejection.
+  'hearing.letter_sent': (d) => {
+    const on = str(d, 'statementDueOn');
+    return on
+      ? [
+          {
+            kind: 'hearing_statement',
+            label: 'Frist zur Stellungnahme (Anhörung)',
+            on,
+            legalBasis: '§ 28 Abs. 1 VwVfG',
+            forApplicant: true,
+          },
+        ]
+      : [];
+  },
+  // § 42a VwVfG: the approval counts as granted once the period passed without a decision; extended once at most.
+  'fiction.started': (d) => fictionDeadline(d, 'Ablauf der Entscheidungsfrist (Genehmigungsfiktion)'),
+  'fiction.extended': (d) => fictionDeadline(d, 'Ablauf der verlängerten Entscheidungsfrist (Genehmigungsfiktion)'),
 };
+
+function fictionDeadline(d: Data, label: string): CaseDeadline[] {
+  const on = str(d, 'endsOn');
+  return on ? [{ kind: 'approval_fiction', label, on, legalBasis: '§ 42a Abs. 2 VwVfG', forApplicant: false }] : [];
+}
 
 /** Timeline entry types that end deadlines recorded before them, and what the panel says instead. */
 export const DEADLINE_SETTLED_BY: Record<string, { kinds: string[]; note: string }> = {
   'objection.received': { kinds: ['remedy_period', 'bestandskraft'], note: 'Widerspruch eingelegt' },
+  'hearing.statement_received': { kinds: ['hearing_statement'], note: 'Stellungnahme eingegangen' },
+  'hearing.closed': { kinds: ['hearing_statement'], note: 'Anhörung abgeschlossen' },
+  'fiction.occurred': { kinds: ['approval_fiction'], note: 'Genehmigung gilt als erteilt' },
+  'case.resumed': { kinds: ['approval_fiction'], note: 'Vor Fristablauf entschieden' },
+  'case.withdrawn': { kinds: ['approval_fiction', 'hearing_statement'], note: 'Antrag zurückgenommen' },
+  'case.closed': { kinds: ['approval_fiction', 'hearing_statement'], note: 'Entschieden' },
 };
 
 /** The case's deadlines in timeline order; a later entry of the same kind replaces an earlier one. */
@@ -68,9 +97,10 @@ export function deadlinesOf(entries: readonly TimelineEntry[]): CaseDeadline[] {
     const data = (e.data ?? {}) as Data;
     for (const d of DEADLINE_ENTRIES[e.type]?.(data) ?? []) byKind.set(d.kind, d);
     const settles = DEADLINE_SETTLED_BY[e.type];
+    // The first entry that ends a deadline says why (a statement, then the hearing's close: the statement).
     for (const kind of settles?.kinds ?? []) {
       const d = byKind.get(kind);
-      if (d) byKind.set(kind, { ...d, settled: settles!.note });
+      if (d && !d.settled) byKind.set(kind, { ...d, settled: settles!.note });
     }
   }
   return [...byKind.values()];
