@@ -13,10 +13,13 @@ import { duplicateEffects, total, retrieval, withLedger, type Ledger } from './c
 import { workerProcessEnv } from './chaos/worker-env.js';
 import { CaseClient } from '../client/case-client.js';
 import { ObjectionClient } from '../client/objection-client.js';
+import { CorrectionClient } from '../client/correction-client.js';
+import type { CorrectionProposal } from '../workflows/contracts/correction.js';
+import { listPayments } from '../db/queries/payments.js';
 import { QuestionClient } from '../client/question-client.js';
 import { TaskClient } from '../client/task-client.js';
 import { loadConfig } from '../platform/config.js';
-import { effectKey } from '../workflows/contracts/ids.js';
+import { bekanntgabeWorkflowId, effectKey } from '../workflows/contracts/ids.js';
 import type { StaffActor } from '../workflows/contracts/task.js';
 import { listAnswers } from '../db/queries/applicant-answers.js';
 import { listCaseEvents } from '../db/queries/case-events.js';
@@ -72,7 +75,7 @@ const listening = (app: { server: { address(): unknown } }) =>
 
 describe('a worker killed right after an effect', () => {
   it('every side-effecting activity: the retry on another worker repeats no effect; every case ends as expected', {
-    timeout: 600_000,
+    timeout: 900_000,
   }, async () => {
     // Stand-ins with a ledger per idempotency key.
     const ledgers: Record<string, Ledger> = {};
@@ -191,6 +194,17 @@ describe('a worker killed right after an effect', () => {
       asked: { s: { ...applicationOf('company_car', 0), deadlines: pollFee }, outcome: 'approved' },
       // Escalated, then withdrawn by the applicant while it waits: the confirmation goes out once.
       withdrawn: { s: { ...applicationOf('company_car', 1), deadlines: pollFee }, outcome: 'withdrawn' },
+      // Rejected by the rules after a hearing (§ 28 VwVfG): the letter, the deadline passes (legal days of 0.3 s), two
+      // case workers reject; then its Bekanntgabe: not retrieved, provided again (§ 41 Abs. 2a Satz 5), not retrieved.
+      heard: {
+        s: { ...lastenradApplication('not_resident', 11), deadlines: { legalDayMs: 300 } },
+        outcome: 'rejected',
+      },
+      // Approval by fiction (§ 42a VwVfG): escalated, the period extended once, then it passes with no decision.
+      fiction: {
+        s: { ...applicationOf('company_car', 3), deadlines: { ...pollFee, legalDayMs: 1_000 } },
+        outcome: 'approved_by_fiction',
+      },
     };
     const started = Object.fromEntries(
       await Promise.all(
@@ -284,6 +298,48 @@ describe('a worker killed right after an effect', () => {
     );
 
     timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: the escalated case approved`);
+    // The hearing's task, decided under four eyes once the statement period passed.
+    const hearingTask = `${started.heard}:hearing`;
+    await waitFor(async () => tasks.find(hearingTask), { timeoutMs: 180_000, what: 'the hearing task' });
+    const heardBy = (id: string): StaffActor => ({
+      id,
+      role: 'case_worker',
+      authorityId: submissions.heard.s.authorityId,
+    });
+    for (const actor of [heardBy('sb.kill'), heardBy('sb.kill2')]) {
+      if (actor.id === 'sb.kill2')
+        await waitFor(
+          async () => (await cases.status(started.heard).catch(() => undefined))?.task?.stage === 'second_approval',
+          {
+            timeoutMs: 120_000,
+            what: 'the proposal awaiting a second case worker',
+          },
+        );
+      await untilAdmitted('the hearing task claimed', () =>
+        tasks.act(started.heard, { action: 'claim', taskId: hearingTask, actor }),
+      );
+      await untilAdmitted('the hearing task decided', () =>
+        tasks.act(started.heard, {
+          action: 'complete',
+          taskId: hearingTask,
+          actor,
+          outcome: 'reject',
+          justification: 'Keine Stellungnahme; der Wohnsitz fehlt.',
+        }),
+      );
+    }
+    // The fiction's period extended once (the letter to the applicant); it then passes with no decision.
+    await waitFor(
+      async () => (await cases.status(started.fiction).catch(() => undefined))?.status === 'awaiting_case_worker',
+      { timeoutMs: 180_000, what: 'the fiction case to wait for a case worker' },
+    );
+    await untilAdmitted('the extension', () =>
+      cases.extendFiction(started.fiction, {
+        by: 'sb.kill',
+        reason: 'Ein Gutachten zur Stellplatzlage ist einzuholen.',
+        period: { months: 1 },
+      }),
+    );
     await waitFor(
       async () => (await cases.status(started.withdrawn).catch(() => undefined))?.status === 'awaiting_case_worker',
       { timeoutMs: 180_000, what: 'the case to be withdrawn to wait for a case worker' },
@@ -355,10 +411,12 @@ describe('a worker killed right after an effect', () => {
     const events = async (caseId: string) => (await listCaseEvents(db, { caseId })).map((e) => e.type);
     expect((await events(cancelledCase)).filter((t) => t === 'fee.cancelled')).toHaveLength(1);
 
-    // One row per effect in the tables, one sealed Bescheid and one archive package per case.
+    // One row per effect in the tables (a Bescheid provided again is a delivery of its own, under its own subject), one
+    // sealed Bescheid and one archive package per case.
     const repeated = await db.execute<{ case_id: string; what: string }>(sql`
       select case_id, kind as what from payments group by case_id, kind having count(*) > 1
-      union all select case_id, document_sha256 from deliveries group by case_id, document_sha256 having count(*) > 1
+      union all select case_id, document_sha256 from deliveries group by case_id, document_sha256, subject
+        having count(*) > 1
       union all select case_id, 'seal' from seals group by case_id having count(*) > 1`);
     expect(repeated.filter((r) => caseIds.has(r.case_id))).toEqual([]);
     const [sealed] = await db.execute<{ n: string }>(
@@ -401,6 +459,46 @@ describe('a worker killed right after an effect', () => {
     ]);
     timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: the objections remedied`);
     once(ledgers['payments']!, effectKey(started.refunded, 'fee-after-remedy'));
+
+    // Correcting decisions under four eyes: the grant revoked for the past with its pay-out reclaimed, the approved
+    // permit withdrawn with its fee refunded; each Bescheid sealed and delivered once.
+    const corrections = new CorrectionClient(client, db, taskQueue);
+    const correct = async (caseId: string, proposal: CorrectionProposal) => {
+      const authorityId = (await cases.view(caseId))!.authorityId;
+      await corrections.propose(caseId, proposal, { id: 'sb.kill', authorityId });
+      await untilAdmitted('the confirmation', () => corrections.confirm(caseId, { by: 'sl.kill', approve: true }));
+      expect((await corrections.result(caseId)).stage).toBe('issued');
+    };
+    const paid = async (caseId: string, kind: string) =>
+      (await listPayments(db, { caseId })).find(
+        (p) => p.kind === kind && p.idempotencyKey === effectKey(caseId, kind),
+      )!;
+    await Promise.all([
+      correct(started.paidOut, {
+        kind: 'widerruf',
+        effect: 'ex_tunc',
+        reasons: ['Das Lastenrad wurde weiterverkauft.'],
+        reclaimCents: (await paid(started.paidOut, 'payout')).amountCents,
+      }),
+      correct(started.approved, {
+        kind: 'ruecknahme',
+        effect: 'ex_tunc',
+        reasons: ['Die Wohnung liegt außerhalb der Zone.'],
+        refundFeeCents: (await paid(started.approved, 'fee')).amountCents,
+      }),
+    ]);
+    timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: the corrections issued`);
+    once(ledgers['payments']!, effectKey(started.paidOut, 'correction-reclaim'));
+    once(ledgers['payments']!, effectKey(started.approved, 'correction-refund'));
+    once(ledgers['postbox']!, effectKey(started.paidOut, 'correction-bescheid'));
+    // The heard case's Bekanntgabe: provided again once, then the task for another way.
+    expect(await client.workflow.getHandle(bekanntgabeWorkflowId(started.heard)).result()).toMatchObject({
+      status: 'not_retrieved',
+    });
+    once(ledgers['postbox']!, effectKey(started.heard, 'bekanntgabe-provision-2'));
+    once(ledgers['postbox']!, effectKey(started.heard, 'hearing-letter'));
+    once(ledgers['postbox']!, effectKey(started.fiction, 'fiction-certificate'));
+    once(ledgers['postbox']!, effectKey(started.fiction, 'fiction-extension'));
     once(ledgers['postbox']!, effectKey(started.paidOut, 'abhilfebescheid'));
     once(ledgers['payments']!, effectKey(started.paidOut, 'payout-after-remedy'));
     expect(duplicateEffects(ledgers)).toEqual([]);
@@ -408,7 +506,7 @@ describe('a worker killed right after an effect', () => {
     const [objectionSeals] = await db.execute<{ n: string }>(
       sql`select count(*) as n from seals where case_id = ${started.paidOut}`,
     );
-    expect(Number(objectionSeals!.n)).toBe(2);
+    expect(Number(objectionSeals!.n)).toBe(3);
 
     // Every side-effecting activity killed its worker once, after its effect; the retry ran on a later attempt.
     const killMarks = kills();

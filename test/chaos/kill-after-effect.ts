@@ -5,7 +5,8 @@ import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from
 
 /**
  * The activities whose effect leaves the engine (money, seal, archive, letters, status messages, register retrievals,
- * forwarding, and after the decision: the withdrawal's confirmation, the objection's sealed documents, pay-out and fee due again):
+ * forwarding, and after the decision: the withdrawal's confirmation, the hearing letter, the fiction's letter and certificate, the objection's
+ * and the correction's sealed documents and money, a Bescheid provided again):
  * a worker killed after the effect and before Temporal hears of it must not repeat it.
  */
 export const SIDE_EFFECTING_ACTIVITIES = [
@@ -27,6 +28,15 @@ export const SIDE_EFFECTING_ACTIVITIES = [
   'deliverObjectionDocument',
   'payOutAfterRemedy',
   'collectFeeAfterRemedy',
+  'sendHearingLetter',
+  'notifyFictionExtension',
+  'issueFictionCertificate',
+  'deliverFictionCertificate',
+  'issueCorrectionDocument',
+  'deliverCorrectionDocument',
+  'reclaimPayout',
+  'refundFeeOnCorrection',
+  'provideAgain',
 ] as const;
 
 /** What the killed process left behind: which activity of which workflow it had finished when it died. */
