@@ -25,10 +25,12 @@ import { applicationOf } from './samples.js';
 import type { Registers } from '../adapters/registers.js';
 import { eventually, waitFor, waitForStatus } from './support/wait.js';
 
-// Intake is one step: its assessment is an event of the received stage, not a stage of its own.
+// Intake is one step: its assessment is an event of the received stage, not a stage of its own. With the evidence
+// complete, the period of the approval by fiction starts (the sample's statute orders one, § 42a VwVfG).
 const FULL_PATH = [
   'received',
   'received',
+  'fetching_evidence',
   'fetching_evidence',
   'collecting_fee',
   'collecting_fee',
