@@ -1,4 +1,4 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, patched, setHandler } from '@temporalio/workflow';
 import { applicationSourceOf, type CaseState, type FeeResult, type PayoutResult } from './contracts/case.js';
 import { paymentNotifiedSignal } from './contracts/messages.js';
 import { acts } from './activity-proxies.js';
@@ -15,6 +15,8 @@ export function listenForPaymentNotices(): PaymentNotices {
   setHandler(paymentNotifiedSignal, () => void notices.count++);
   return notices;
 }
+
+export const MISSED_NOTICE_PATCH = 'payment-notice-while-busy';
 
 export const UNPAID_IN_ADVANCE =
   'Die Gebühr wurde nicht innerhalb der Frist bezahlt; der Antrag wird daher nicht bearbeitet.';
@@ -38,6 +40,8 @@ export async function collectFee(
   when: 'in_advance' | 'after_decision',
 ): Promise<FeeResult> {
   const ref = refOf(c);
+  // Notices already taken: one that arrives while the payment is being opened or its status asked is not missed.
+  let counted = notices.count;
   const opened = await acts.openFeePayment({ ...ref, amountCents: c.plan.feeCents });
   if (opened.status === 'not_required') return { status: 'not_required', amountCents: 0, currency: 'EUR' };
   const { transactionId, paymentPageUrl, amountCents, currency } = opened;
@@ -96,7 +100,11 @@ export async function collectFee(
     await c.journal.flush();
     const seen = notices.count;
     const wakeAt = Math.min(nextPollAt, reminded ? dueAt : Math.min(remindAt, dueAt));
-    const notified = await condition(() => notices.count > seen, Math.max(1, wakeAt - Date.now()));
+    // A webhook that came while the engine was busy (cases from this patch on; before it, such a case waited for the
+    // next poll, up to a quarter of an hour after the payment).
+    const missed = seen > counted && patched(MISSED_NOTICE_PATCH);
+    const notified = missed || (await condition(() => notices.count > seen, Math.max(1, wakeAt - Date.now())));
+    counted = notices.count;
     if (notified || Date.now() >= nextPollAt) {
       if (!notified)
         nextPollAt = Date.now() + pollDelayMs(++polls, c.deadlines.paymentPollMs, c.deadlines.feePaymentMs);

@@ -52,7 +52,7 @@ export async function runBatch(o: {
         );
         const c = await viaFitConnect(o.fitConnect, a, report, {
           ...o,
-          answerHearing: async (caseId) => answerHearing(api, o.cases, caseId, await o.tokenFor(identity)),
+          answerHearing: (caseId) => answerHearing(o.cases, caseId, identity.subject),
         });
         o.onClosed?.(++done, o.applications.length);
         return { ...c, latencyMs: performance.now() - started };
@@ -90,7 +90,7 @@ export async function runBatch(o: {
       const body = data;
       try {
         o.onStarted?.(body.caseId);
-        const replying = answerHearing(api, o.cases, body.caseId, await o.tokenFor(identity));
+        const replying = answerHearing(o.cases, body.caseId, identity.subject);
         const result = await o.cases.result(body.caseId);
         await replying;
         return { ...base, caseId: body.caseId, outcome: result.outcome, latencyMs: performance.now() - started };
@@ -149,26 +149,22 @@ async function viaFitConnect(
 }
 
 /**
- * The applicant answers a hearing before a rejection (§ 28 VwVfG) as soon as its letter is out, over the API as a
- * portal would, so the case goes on to a case worker instead of waiting out the statement period (two weeks of legal
- * days). Returns when the statement is in, or the case closed without a hearing.
+ * The applicant answers a hearing before a rejection (§ 28 VwVfG) as soon as its letter is out (through the same
+ * update `POST /cases/{caseId}/hearing-statement` goes through, as the demo's case-worker bot acts through the task
+ * client), so the case goes on to a case worker instead of waiting out the statement period (two weeks of legal days).
+ * Returns when the statement is in, or the case closed without a hearing.
  */
-async function answerHearing(
-  api: ReturnType<typeof createCaseEngineClient>,
-  cases: CaseClient,
-  caseId: string,
-  token: string,
-): Promise<void> {
+async function answerHearing(cases: CaseClient, caseId: string, subject: string): Promise<void> {
   for (;;) {
     const state = await cases.view(caseId).catch(() => undefined);
     if (state?.status === 'closed' || state?.hearing?.status === 'closed') return;
     if (state?.hearing?.status === 'awaiting_statement') {
-      const { response } = await api.POST('/cases/{caseId}/hearing-statement', {
-        params: { path: { caseId } },
-        headers: { authorization: `Bearer ${token}` },
-        body: { text: 'Ich wohne seit Kurzem in der Stadt; die Ummeldung ist beantragt (Demo).' },
-      });
-      if (response.ok) return;
+      const text = 'Ich wohne seit Kurzem in der Stadt; die Ummeldung ist beantragt (Demo).';
+      const answered = await cases.submitHearingStatement(caseId, { subject, text, attachments: [] }).then(
+        () => true,
+        () => false,
+      );
+      if (answered) return;
     }
     await new Promise((r) => setTimeout(r, 500));
   }
