@@ -40,6 +40,7 @@ export async function startEmbeddedPostgres(o: {
       o.notice?.(`running as root: allowed user postgres to traverse ${dir} (o+x) to reach the embedded PostgreSQL`);
     }
   }
+  const output = new RecentLines(20);
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: o.port,
@@ -50,18 +51,23 @@ export async function startEmbeddedPostgres(o: {
     // missing. Any other user runs them as itself (the library would try `groupadd` otherwise, which only root may).
     createPostgresUser: root,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => {},
-    onError: () => {},
+    // The server's own output stays out of the engine's log; its last lines explain a failed start.
+    onLog: (message) => output.add(message),
+    onError: (message) => output.add(message instanceof Error ? message.message : String(message)),
   });
   try {
     if (!existsSync(join(databaseDir, 'PG_VERSION'))) await pg.initialise();
     await pg.start();
   } catch (err) {
-    throw new StartupError(
-      `The embedded PostgreSQL could not start on port ${o.port} with data in ${databaseDir}.`,
+    const said = output.text();
+    throw new EmbeddedPostgresStartError(
+      `The embedded PostgreSQL could not start on port ${o.port} with data in ${databaseDir}.${
+        said ? `\nIts last output:\n${said}` : ''
+      }`,
       `Is the port taken (set EMBEDDED_PG_PORT) or the data folder in use by another engine? ${
         root ? 'Run as root, the system user postgres must be able to reach DATA_DIR and node_modules. ' : ''
       }Or set DATABASE_URL to use an existing PostgreSQL.`,
+      /could not bind|address already in use/i.test(said),
       { cause: err },
     );
   }
@@ -74,6 +80,31 @@ export async function startEmbeddedPostgres(o: {
     await admin.end({ timeout: 5 });
   }
   return { url: embeddedDatabaseUrl(o.port), stop: () => pg.stop() };
+}
+
+/** The embedded server did not start; `portTaken` where its output says another process holds the port. */
+export class EmbeddedPostgresStartError extends StartupError {
+  constructor(
+    message: string,
+    hint: string,
+    readonly portTaken: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, hint, options);
+  }
+}
+
+/** The last `max` lines of a process's output, kept as they arrive in chunks. */
+class RecentLines {
+  private readonly lines: string[] = [];
+  constructor(private readonly max: number) {}
+  add(chunk: string): void {
+    for (const line of chunk.split('\n')) if (line.trim()) this.lines.push(line.trimEnd());
+    this.lines.splice(0, Math.max(0, this.lines.length - this.max));
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
 }
 
 const projectRoot = resolve(fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '..' : '../..', import.meta.url)));

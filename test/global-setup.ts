@@ -7,7 +7,11 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../platform/config.js';
 import { migrateDatabase } from '../db/migrate.js';
-import { startEmbeddedPostgres } from '../dev/embedded-postgres.js';
+import {
+  EmbeddedPostgresStartError,
+  startEmbeddedPostgres,
+  type EmbeddedPostgresHandle,
+} from '../dev/embedded-postgres.js';
 import { startTemporalDevServer } from '../dev/temporal-dev-server.js';
 import { workflowsPath } from '../app/case-worker.js';
 import { recordNewFixtures } from './support/fixtures.js';
@@ -84,7 +88,7 @@ async function freshDatabase(
   cleanups: Array<() => Promise<void>>,
 ): Promise<string> {
   if (!serverUrl) {
-    const pg = await startEmbeddedPostgres({ dataDir: embeddedDir, port: await freePort() });
+    const pg = await startEmbeddedPostgresOnFreePort(embeddedDir);
     cleanups.push(pg.stop);
     serverUrl = pg.url;
   }
@@ -98,6 +102,18 @@ async function freshDatabase(
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+// The Temporal dev server starts beside it and takes ports of its own: a port found free may be taken before
+// PostgreSQL binds it. Then another one is tried.
+async function startEmbeddedPostgresOnFreePort(dataDir: string): Promise<EmbeddedPostgresHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmbeddedPostgres({ dataDir, port: await freePort() });
+    } catch (err) {
+      if (!(err instanceof EmbeddedPostgresStartError && err.portTaken) || attempt === 3) throw err;
+    }
+  }
 }
 
 async function allSettledOrThrow<T extends readonly unknown[]>(
