@@ -1,15 +1,13 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { DocumentRef } from '../workflows/contracts/case.js';
 import type { CorrectionKind, CorrectionStage } from '../workflows/contracts/correction.js';
 import { effectKey } from '../workflows/contracts/ids.js';
 import { appendLateCaseEvent } from '../db/queries/case-events.js';
 import { setCorrectionStage } from '../db/queries/corrections.js';
-import { recordHkrBooking } from '../db/queries/hkr-bookings.js';
-import { findPayment, recordPayment, setPaymentStatus } from '../db/queries/payments.js';
+import { findPayment, recordPayment } from '../db/queries/payments.js';
 import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
 import { type CaseRef, feeAccount, fromProvider } from './fee-account.js';
-import { hkrBooking } from './fee-booking.js';
+import { refundPaidFee } from './fee-refund.js';
 
 export interface CorrectionStageInput extends CaseRef {
   correctionId: string;
@@ -103,48 +101,9 @@ export function createCorrectionActivities(deps: ActivityDeps) {
      * `case:<id>:correction-refund`); the refund's row, the fee's status and the outgoing booking in one transaction.
      */
     async refundFeeOnCorrection(i: CaseRef & { amountCents: number }): Promise<{ amountCents: number }> {
-      const feeKey = effectKey(i.caseId, 'fee');
-      const idempotencyKey = effectKey(i.caseId, 'correction-refund');
-      const known = await findPayment(db, { idempotencyKey });
-      if (known) return { amountCents: known.amountCents };
-      const fee = await findPayment(db, { idempotencyKey: feeKey });
-      if (!fee || fee.status !== 'paid')
-        throw ApplicationFailure.nonRetryable(`no paid fee to refund for case ${i.caseId}`);
-      const r = await fromProvider(
-        payments.provider.refund({
-          idempotencyKey,
-          transactionId: fee.providerTransactionId,
-          amountCents: Math.min(i.amountCents, fee.amountCents),
-          currency: 'EUR',
-        }),
-      );
-      await db.transaction(async (tx) => {
-        await recordPayment(tx, {
-          idempotencyKey,
-          caseId: i.caseId,
-          kind: 'refund',
-          amountCents: r.amountCents,
-          currency: r.currency,
-          account: fee.account,
-          providerTransactionId: r.refundId,
-          reference: r.reference,
-          status: 'refunded',
-          settledAt: new Date(),
-        });
-        if (r.amountCents === fee.amountCents)
-          await setPaymentStatus(tx, { idempotencyKey: feeKey, status: 'refunded' });
-        await recordHkrBooking(
-          tx,
-          hkrBooking(i, {
-            bookingKey: idempotencyKey,
-            kind: 'refund',
-            direction: 'out',
-            amountCents: r.amountCents,
-            account: fee.account,
-            reference: r.reference,
-            providerTransactionId: r.refundId,
-          }),
-        );
+      const r = await refundPaidFee({ db, payments }, i, {
+        idempotencyKey: effectKey(i.caseId, 'correction-refund'),
+        amountCents: i.amountCents,
       });
       return { amountCents: r.amountCents };
     },

@@ -5,7 +5,7 @@ import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import { problemResponses } from './api-schemas.js';
 import { bearerSecurity, requireApplicant } from './http-auth.js';
 import { HttpProblem, workflowProblem } from './problem.js';
-import { checkUpload } from './upload-check.js';
+import { ATTACHMENTS_BODY_SCHEMA, decodedAttachments, storeCheckedAttachments } from './upload-check.js';
 
 export interface HearingRoutesOptions {
   cases: CaseClient;
@@ -43,19 +43,7 @@ export const hearingRoutes: FastifyPluginAsync<HearingRoutesOptions> = async (ap
           required: ['text'],
           properties: {
             text: { type: 'string', minLength: 1, maxLength: 20_000, pattern: PRINTABLE_TEXT_PATTERN },
-            attachments: {
-              type: 'array',
-              maxItems: 5,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['fileName', 'content'],
-                properties: {
-                  fileName: { type: 'string', minLength: 1, maxLength: 200, pattern: PRINTABLE_TEXT_PATTERN },
-                  content: { type: 'string', contentEncoding: 'base64', minLength: 1 },
-                },
-              },
-            },
+            attachments: ATTACHMENTS_BODY_SCHEMA,
           },
         },
         response: {
@@ -74,13 +62,11 @@ export const hearingRoutes: FastifyPluginAsync<HearingRoutesOptions> = async (ap
       const state = await o.cases.view(caseId);
       if (!state) throw new HttpProblem(404, 'Diesen Vorgang gibt es nicht.');
       if (state.hearing?.status !== 'awaiting_statement') throw new HttpProblem(409, NO_HEARING);
-      const attachments = [];
-      for (const a of req.body.attachments ?? []) {
-        const bytes = Buffer.from(a.content, 'base64');
-        const checked = await checkUpload({ bytes, fileName: a.fileName, maxBytes: o.maxBytes });
-        const stored = await o.documents.put(bytes, checked.mediaType);
-        attachments.push({ fileName: a.fileName, ...stored });
-      }
+      const attachments = await storeCheckedAttachments(
+        o.documents,
+        decodedAttachments(req.body.attachments),
+        o.maxBytes,
+      );
       await o.cases
         .submitHearingStatement(caseId, { subject: applicant.subject, text: req.body.text, attachments })
         .catch((err: unknown) => Promise.reject(workflowProblem(err, 'Diesen Vorgang gibt es nicht.')));

@@ -8,7 +8,7 @@ import { CASE_WORK } from './access.js';
 import { problemResponses } from './api-schemas.js';
 import { bearerSecurity, requireApplicant, requireStaff } from './http-auth.js';
 import { HttpProblem, workflowProblem } from './problem.js';
-import { checkUpload } from './upload-check.js';
+import { ATTACHMENTS_BODY_SCHEMA, decodedAttachments, storeCheckedAttachments } from './upload-check.js';
 import { objectionAuthorityOf } from '../activities/objection.js';
 
 export interface ObjectionRoutesOptions {
@@ -80,19 +80,7 @@ export const objectionRoutes: FastifyPluginAsync<ObjectionRoutesOptions> = async
           required: ['reasons'],
           properties: {
             reasons,
-            attachments: {
-              type: 'array',
-              maxItems: 5,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['fileName', 'content'],
-                properties: {
-                  fileName: { type: 'string', minLength: 1, maxLength: 200, pattern: PRINTABLE_TEXT_PATTERN },
-                  content: { type: 'string', contentEncoding: 'base64', minLength: 1 },
-                },
-              },
-            },
+            attachments: ATTACHMENTS_BODY_SCHEMA,
           },
         },
         response: { 201: objectionView, ...problemResponses(400, 401, 403, 404, 409, 413, 415) },
@@ -100,13 +88,11 @@ export const objectionRoutes: FastifyPluginAsync<ObjectionRoutesOptions> = async
     },
     async (req, reply) => {
       const applicant = requireApplicant(req);
-      const attachments = [];
-      for (const a of req.body.attachments ?? []) {
-        const bytes = Buffer.from(a.content, 'base64');
-        const checked = await checkUpload({ bytes, fileName: a.fileName, maxBytes: o.maxBytes });
-        const stored = await o.documents.put(bytes, checked.mediaType);
-        attachments.push({ fileName: a.fileName, ...stored });
-      }
+      const attachments = await storeCheckedAttachments(
+        o.documents,
+        decodedAttachments(req.body.attachments),
+        o.maxBytes,
+      );
       const record = await o.cases.objections
         .file({ caseId: req.params.caseId, subject: applicant.subject, reasons: req.body.reasons, attachments })
         .catch((err: unknown) => Promise.reject(refusal(err)));

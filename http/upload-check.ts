@@ -1,4 +1,7 @@
 import { fileTypeFromBuffer } from 'file-type';
+import type { DocumentStore } from '../adapters/document-store.js';
+import type { DocumentRef } from '../workflows/contracts/case.js';
+import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import { HttpProblem } from './problem.js';
 
 /** What an applicant may upload as evidence, by the type the content shows, with the file names each type may carry. */
@@ -14,7 +17,10 @@ export interface CheckedUpload {
 
 /** An upload refused for its content, its size or its name: answered as this problem. */
 export class UploadRefused extends HttpProblem {
-  constructor(status: 413 | 415 | 400, detail: string) {
+  constructor(
+    override readonly status: 413 | 415 | 400,
+    detail: string,
+  ) {
     super(status, detail);
   }
 }
@@ -45,3 +51,46 @@ export async function checkUpload(u: {
   }
   return { mediaType: detected.mime };
 }
+
+/** An attachment checked and stored: its name as sent, and where its content lies. */
+export type StoredAttachment = { fileName: string } & DocumentRef;
+
+/** The body schema of the attachments a statement to the authority carries: up to five files, base64. */
+export const ATTACHMENTS_BODY_SCHEMA = {
+  type: 'array',
+  maxItems: 5,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['fileName', 'content'],
+    properties: {
+      fileName: { type: 'string', minLength: 1, maxLength: 200, pattern: PRINTABLE_TEXT_PATTERN },
+      content: { type: 'string', contentEncoding: 'base64', minLength: 1 },
+    },
+  },
+} as const;
+
+/**
+ * Checks each attachment by its content (`checkUpload`) and stores it, in order: the first one refused refuses the
+ * statement before it is filed (`UploadRefused`, its detail naming the file).
+ */
+export async function storeCheckedAttachments(
+  documents: Pick<DocumentStore, 'put'>,
+  attachments: ReadonlyArray<{ fileName: string; bytes: Uint8Array }>,
+  maxBytes: number,
+): Promise<StoredAttachment[]> {
+  const stored = [];
+  for (const a of attachments) {
+    const checked = await checkUpload({ bytes: a.bytes, fileName: a.fileName, maxBytes }).catch((err: unknown) =>
+      Promise.reject(
+        err instanceof UploadRefused ? new UploadRefused(err.status, `Anlage ${a.fileName}: ${err.detail}`) : err,
+      ),
+    );
+    stored.push({ fileName: a.fileName, ...(await documents.put(a.bytes, checked.mediaType)) });
+  }
+  return stored;
+}
+
+/** Base64 attachments of a JSON body, as bytes. */
+export const decodedAttachments = (attachments: ReadonlyArray<{ fileName: string; content: string }> = []) =>
+  attachments.map((a) => ({ fileName: a.fileName, bytes: Buffer.from(a.content, 'base64') }));

@@ -88,6 +88,14 @@ describe.concurrent('hearing before a rejection (§ 28 VwVfG)', () => {
         attachments: [{ fileName: 'meldebestaetigung.pdf', content: PDF }],
       };
       expect((await call(api, 'POST', `/cases/${caseId}/hearing-statement`, stranger, statement)).status).toBe(404);
+      // An attachment whose content is no PDF refuses the statement, naming the file; the hearing still waits for one.
+      const notAPdf = { fileName: 'notiz.pdf', content: Buffer.from('nur Text').toString('base64') };
+      const refused = await call(api, 'POST', `/cases/${caseId}/hearing-statement`, applicant, {
+        ...statement,
+        attachments: [...statement.attachments, notAPdf],
+      });
+      expect(refused.status).toBe(415);
+      expect(refused.body).toMatchObject({ detail: expect.stringMatching(/^Anlage notiz\.pdf: Erlaubt sind PDF/) });
       const res = await call(api, 'POST', `/cases/${caseId}/hearing-statement`, applicant, statement);
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       expect((await call(api, 'POST', `/cases/${caseId}/hearing-statement`, applicant, statement)).status).toBe(409);

@@ -144,12 +144,17 @@ describe('a worker killed right after an effect', () => {
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/worker.ts'], {
         cwd: root,
         env: { ...env, ...(await workerProcessEnv({ dataDir, workflowBundle: inject('workflowBundlePath') })) },
-        stdio: ['ignore', 'ignore', 'ignore'],
+        stdio: ['ignore', 'ignore', 'pipe'],
       });
       children.push(child);
+      // What a worker said last on stderr explains an exit this test did not cause.
+      let said = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        said = (said + chunk.toString('utf8')).slice(-2000);
+      });
       child.once('exit', (_code, signal) => {
         if (signal === 'SIGKILL') killed++;
-        else unexpectedExits.push(`worker ${child.pid} exited with ${_code}`);
+        else unexpectedExits.push(`worker ${child.pid} exited with ${_code}: ${said}`);
         timeline.push(`${Math.round((Date.now() - t0) / 100) / 10} s: worker ${child.pid} ${signal ?? 'exited'}`);
         if (!stopping) void spawnWorker();
       });

@@ -37,7 +37,7 @@ import { caseIdFromKey, type CaseClient } from '../../client/case-client.js';
 import { IntakeRefusedError } from '../../client/intake-refused.js';
 import { ObjectionRefusedError } from '../../client/objection-client.js';
 import type { DocumentStore } from '../../adapters/document-store.js';
-import { checkUpload, UploadRefused } from '../upload-check.js';
+import { type StoredAttachment, storeCheckedAttachments, UploadRefused } from '../upload-check.js';
 
 const LEIKA_URN = /^urn:de:fim:leika:leistung:(\d{14})$/;
 /** Submissions one poll decrypts and starts at once (RSA 4096 and a workflow start each). */
@@ -335,19 +335,17 @@ export class FitConnectReceiver {
     const objections = this.o.cases.objections;
     const known = (await objections.find(o.caseId)) !== undefined;
     if (!known) {
-      const attachments = [];
-      for (const a of o.attachments) {
+      let attachments: StoredAttachment[] = [];
+      if (o.attachments.length > 0) {
         if (!this.o.documents) return refused('Dieses Ziel nimmt zu Widersprüchen keine Anlagen an.');
-        const bytes = Buffer.from(a.bytes);
         try {
-          const checked = await checkUpload({
-            bytes,
-            fileName: a.fileName,
-            maxBytes: this.o.uploadMaxBytes ?? 10 << 20,
-          });
-          attachments.push({ fileName: a.fileName, ...(await this.o.documents.put(bytes, checked.mediaType)) });
+          attachments = await storeCheckedAttachments(
+            this.o.documents,
+            o.attachments,
+            this.o.uploadMaxBytes ?? 10 << 20,
+          );
         } catch (err) {
-          if (err instanceof UploadRefused) return refused(`Anlage ${a.fileName}: ${err.message}`);
+          if (err instanceof UploadRefused) return refused(err.detail);
           throw err;
         }
       }
