@@ -20,6 +20,8 @@ export interface DevServerOptions {
   codecEndpoint?: string;
   /** Register the engine's search attributes at start (default true). */
   searchAttributes?: boolean;
+  /** More `--dynamic-config-value` settings, `key=value` (value in YAML, e.g. `"1s"`). */
+  dynamicConfig?: string[];
 }
 
 export interface DevServer {
@@ -53,6 +55,7 @@ export async function startTemporalDevServer(o: DevServerOptions): Promise<DevSe
   if (o.searchAttributes !== false)
     for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
+  for (const setting of o.dynamicConfig ?? []) args.push('--dynamic-config-value', setting);
   if (o.uiPort === false) args.push('--headless');
   else args.push('--ui-port', String(o.uiPort), '--ui-disable-news-fetch');
   if (o.uiPort !== false && o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);

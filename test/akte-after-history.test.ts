@@ -63,7 +63,7 @@ async function everythingRead(e: TestEngine, caseId: string, authorityId: string
 
 /**
  * Removes a closed case's history as namespace retention does (asked again while the server has not done it yet). The
- * dev server deletes one after another, 15 to 30 s each here, so the last of several waits for the others.
+ * tests' dev server acknowledges closes every second (test/global-setup.ts), so a deletion takes a second or two.
  */
 async function deleteHistory(caseId: string): Promise<void> {
   const execution = { namespace: 'default', workflowExecution: { workflowId: caseWorkflowId(caseId) } };

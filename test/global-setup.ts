@@ -54,6 +54,12 @@ export default async function setup(project: TestProject) {
         port: await freePort(),
         uiPort: false,
         logFile: join(dataDir, 'temporal.log'),
+        // A deleted history (as retention deletes it) goes once its close is acknowledged in the visibility and
+        // transfer queues, which checkpoint every 30 s by default: a test would wait that long for each.
+        dynamicConfig: [
+          'history.visibilityProcessorUpdateAckInterval="1s"',
+          'history.transferProcessorUpdateAckInterval="1s"',
+        ],
       }).then((server) => {
         cleanups.push(server.stop);
         return server;
