@@ -1,10 +1,11 @@
 import type { DocumentRef } from '../workflows/contracts/case.js';
 import { effectKey } from '../workflows/contracts/ids.js';
-import { addAkteDocument, findAkte } from '../db/queries/akte.js';
+import { findAkte } from '../db/queries/akte.js';
 import { findAuthority, findService } from '../services/catalogue.js';
 import { berlinDate, periodEnd, periodLastDay } from '../services/legal-time.js';
 import type { Period } from '../services/types.js';
 import type { ActivityDeps } from './deps.js';
+import { sendLetter } from './letters.js';
 
 export interface FictionPlan {
   startedOn: string;
@@ -72,7 +73,8 @@ export function renderFictionExtensionLetter(l: {
 }
 
 /** The period of an approval by fiction: planned from the authority's calendar, extended once, communicated once. */
-export function createFictionActivities({ db, documents, postbox }: ActivityDeps) {
+export function createFictionActivities(deps: ActivityDeps) {
+  const { db, postbox } = deps;
   return {
     /**
      * `planFiction` (local, pure): the period from the complete application's day (§ 187 Abs. 1 BGB: it starts the
@@ -117,26 +119,14 @@ export function createFictionActivities({ db, documents, postbox }: ActivityDeps
         endsOn: i.endsOn,
         reason: i.reason,
       });
-      const document = await documents.put(Buffer.from(text, 'utf8'), 'text/plain; charset=utf-8');
-      const d = await postbox.deliver({
-        idempotencyKey: effectKey(i.caseId, 'fiction-extension'),
+      return sendLetter(deps, {
         caseId: i.caseId,
         recipient: i.recipient,
+        purpose: 'fiction-extension',
         subject: `Fristverlängerung zu Ihrem Antrag „${service.name}“`,
-        document,
-      });
-      await addAkteDocument(db, {
-        documentId: `${i.caseId}:fiction-extension`,
-        caseId: i.caseId,
-        kind: 'letter',
         title: `Verlängerung der Frist bis ${de(i.endsOn)} (§ 42a Abs. 2 VwVfG)`,
-        mediaType: document.mediaType,
-        sha256: document.sha256,
-        size: document.size,
-        blobKey: document.sha256,
-        authorRole: 'authority',
+        text,
       });
-      return { deliveryId: d.deliveryId };
     },
 
     /** `deliverFictionCertificate`: the sealed certificate of the fiction to the applicant's postbox, once. */

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { effectKey } from '../workflows/contracts/ids.js';
 import { addAkteDocument, findAkte } from '../db/queries/akte.js';
 import { findService } from '../services/catalogue.js';
 import type { ActivityDeps } from './deps.js';
+import { sendLetter } from './letters.js';
 
 export interface WithdrawalConfirmationInput {
   caseId: string;
@@ -58,7 +58,8 @@ export function renderWithdrawalConfirmation(l: {
 }
 
 /** Effects of an application's withdrawal: the declaration in the Akte and the confirmation to the applicant, once each. */
-export function createWithdrawalActivities({ db, documents, postbox }: ActivityDeps) {
+export function createWithdrawalActivities(deps: ActivityDeps) {
+  const { db } = deps;
   return {
     /** `confirmWithdrawal`: files the declaration and sends the confirmation to the postbox (its own effect key). */
     async confirmWithdrawal(i: WithdrawalConfirmationInput): Promise<{ deliveryId: string }> {
@@ -88,26 +89,14 @@ export function createWithdrawalActivities({ db, documents, postbox }: ActivityD
         refundedCents: i.refundedCents,
         feeKept: i.feeKept,
       });
-      const document = await documents.put(Buffer.from(text, 'utf8'), 'text/plain; charset=utf-8');
-      const d = await postbox.deliver({
-        idempotencyKey: effectKey(i.caseId, 'withdrawal-confirmation'),
+      return sendLetter(deps, {
         caseId: i.caseId,
         recipient: i.recipient,
+        purpose: 'withdrawal-confirmation',
         subject: `Bestätigung: Ihr Antrag „${service.name}“ ist zurückgenommen`,
-        document,
-      });
-      await addAkteDocument(db, {
-        documentId: `${i.caseId}:withdrawal-confirmation`,
-        caseId: i.caseId,
-        kind: 'letter',
         title: 'Bestätigung der Rücknahme',
-        mediaType: document.mediaType,
-        sha256: document.sha256,
-        size: document.size,
-        blobKey: document.sha256,
-        authorRole: 'authority',
+        text,
       });
-      return { deliveryId: d.deliveryId };
     },
   };
 }
