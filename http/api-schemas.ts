@@ -6,6 +6,13 @@ import { TASK_STATES } from '../workflows/contracts/task.js';
 
 // JSON Schemas shared by routes: they validate requests, shape responses and become the OpenAPI document.
 
+/** The path parameters of a route about one case: its id. */
+export const caseParams = {
+  type: 'object',
+  required: ['caseId'],
+  properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
+} as const;
+
 export const problem = {
   $id: 'Problem',
   type: 'object',

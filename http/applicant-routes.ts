@@ -3,16 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { CaseClient } from '../client/case-client.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import type { TaskClient } from '../client/task-client.js';
-import { problemResponses } from './api-schemas.js';
+import { problemResponses, caseParams } from './api-schemas.js';
 import { HttpProblem, workflowProblem } from './problem.js';
 import { WITHDRAWAL_TOO_LATE } from '../workflows/contracts/case.js';
 import { bearerSecurity, requireApplicant, requirePrincipal } from './http-auth.js';
-
-const caseParams = {
-  type: 'object',
-  required: ['caseId'],
-  properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
-} as const;
 
 /** The applicant's side of a case: its timeline and replies to the case worker's questions. */
 export const applicantRoutes: FastifyPluginAsync<{ cases: CaseClient; tasks: TaskClient }> = async (

@@ -4,15 +4,9 @@ import { CorrectionRefusedError } from '../client/correction-client.js';
 import type { CorrectionProposal } from '../workflows/contracts/correction.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import { CASE_WORK } from './access.js';
-import { problemResponses } from './api-schemas.js';
+import { problemResponses, caseParams } from './api-schemas.js';
 import { bearerSecurity, requireStaff } from './http-auth.js';
 import { HttpProblem, workflowProblem } from './problem.js';
-
-const caseParams = {
-  type: 'object',
-  required: ['caseId'],
-  properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
-} as const;
 
 const text = { type: 'string', minLength: 1, maxLength: 20_000, pattern: PRINTABLE_TEXT_PATTERN } as const;
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { CaseClient } from '../client/case-client.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import { CASE_WORK } from './access.js';
-import { problemResponses } from './api-schemas.js';
+import { problemResponses, caseParams } from './api-schemas.js';
 import { bearerSecurity, requireStaff } from './http-auth.js';
 import { HttpProblem, workflowProblem } from './problem.js';
 
@@ -21,11 +21,7 @@ export const fictionRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async (a
           'letter with the reason and the new end (§ 42a Abs. 2 Satz 3 and 4 VwVfG). Refused (409) a second time, after ' +
           'the end, beyond the maximum, or where the case runs no such period.',
         security: bearerSecurity,
-        params: {
-          type: 'object',
-          required: ['caseId'],
-          properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
-        },
+        params: caseParams,
         body: {
           type: 'object',
           additionalProperties: false,

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DocumentStore } from '../adapters/document-store.js';
 import type { CaseClient } from '../client/case-client.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
-import { problemResponses } from './api-schemas.js';
+import { problemResponses, caseParams } from './api-schemas.js';
 import { bearerSecurity, requireApplicant } from './http-auth.js';
 import { HttpProblem, workflowProblem } from './problem.js';
 import { ATTACHMENTS_BODY_SCHEMA, decodedAttachments, storeCheckedAttachments } from './upload-check.js';
@@ -32,11 +32,7 @@ export const hearingRoutes: FastifyPluginAsync<HearingRoutesOptions> = async (ap
           'worker then decides, seeing the statement. Accepted until the statement deadline (`hearing.statementDueOn` ' +
           'in the milestones); refused (409) where no hearing waits for a statement, and a second statement.',
         security: bearerSecurity,
-        params: {
-          type: 'object',
-          required: ['caseId'],
-          properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
-        },
+        params: caseParams,
         body: {
           type: 'object',
           additionalProperties: false,

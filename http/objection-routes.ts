@@ -5,7 +5,7 @@ import { ObjectionRefusedError } from '../client/objection-client.js';
 import type { ObjectionDecision } from '../workflows/contracts/objection.js';
 import { PRINTABLE_TEXT_PATTERN } from '../services/safe-text.js';
 import { CASE_WORK } from './access.js';
-import { problemResponses } from './api-schemas.js';
+import { problemResponses, caseParams } from './api-schemas.js';
 import { bearerSecurity, requireApplicant, requireStaff } from './http-auth.js';
 import { HttpProblem, workflowProblem } from './problem.js';
 import { ATTACHMENTS_BODY_SCHEMA, decodedAttachments, storeCheckedAttachments } from './upload-check.js';
@@ -16,12 +16,6 @@ export interface ObjectionRoutesOptions {
   documents: DocumentStore;
   maxBytes: number;
 }
-
-const caseParams = {
-  type: 'object',
-  required: ['caseId'],
-  properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
-} as const;
 
 const reasons = { type: 'string', minLength: 1, maxLength: 20_000, pattern: PRINTABLE_TEXT_PATTERN } as const;
 

@@ -1,7 +1,7 @@
 import { ALL_STAFF } from './access.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { CaseClient } from '../client/case-client.js';
-import { problemResponses } from './api-schemas.js';
+import { problemResponses, caseParams } from './api-schemas.js';
 import { bearerSecurity } from './http-auth.js';
 import { timelineOf } from './timeline.js';
 import { nextDeadlineOf } from '../services/case-deadlines.js';
@@ -17,11 +17,7 @@ export const milestoneRoutes: FastifyPluginAsync<{ cases: CaseClient }> = async 
       schema: {
         summary: 'The case as plain-language milestones for the applicant, and the evidence it asks for',
         security: bearerSecurity,
-        params: {
-          type: 'object',
-          required: ['caseId'],
-          properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
-        },
+        params: caseParams,
         response: { 200: { $ref: 'Milestones#' }, ...problemResponses(404) },
       },
     },

@@ -2,7 +2,7 @@ import { CASE_WORK } from './access.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Database } from '../db/client.js';
 import { listRetrievalsOfCase, listRetrievalsOfSubject } from '../db/queries/evidence-retrievals.js';
-import { problemResponses } from './api-schemas.js';
+import { problemResponses, caseParams } from './api-schemas.js';
 import { bearerSecurity, requireApplicant } from './http-auth.js';
 import { HttpProblem } from './problem.js';
 
@@ -16,11 +16,7 @@ export const transparencyRoutes: FastifyPluginAsync<{ db: Database }> = async (a
       schema: {
         summary: "The case's transparency log: which register was asked for what, when, with what result",
         security: bearerSecurity,
-        params: {
-          type: 'object',
-          required: ['caseId'],
-          properties: { caseId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
-        },
+        params: caseParams,
         response: {
           200: {
             type: 'object',
