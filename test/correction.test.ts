@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sign } from '@fastify/cookie';
-import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { createCorrectionActivities } from '../activities/correction.js';
 import type { SubmitApplication } from '../client/case-client.js';
@@ -11,17 +9,14 @@ import { findCorrection } from '../db/queries/corrections.js';
 import { listDeliveries } from '../db/queries/deliveries.js';
 import { listPayments } from '../db/queries/payments.js';
 import { lastenradApplication } from '../dev/demo/sample-other-services.js';
-import { problemHandler } from '../http/problem.js';
-import { CaseFiles } from '../http/workbench/index.js';
-import { workbench } from '../http/workbench/plugin.js';
-import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import { addDays, berlinDate } from '../services/legal-time.js';
 import type { CorrectionState } from '../workflows/contracts/correction.js';
 import { correctionRefusalOf } from '../workflows/correction.js';
-import { client, db, httpApiFor, publicBaseUrl, type TestEngine, withWorker } from './harness.js';
-import { applicantToken, call, idp, staffToken } from './http-helpers.js';
+import { db, httpApiFor, type TestEngine, withWorker } from './harness.js';
+import { applicantToken, call, staffToken } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 import { inspectPdf } from './support/pdf-tools.js';
+import { testWorkbench } from './support/workbench.js';
 
 /** A closed case with its Bescheid, the API, and the tokens of the applicant, a case worker and a supervisor. */
 async function decidedCase(e: TestEngine, submission: SubmitApplication, outcome = 'approved') {
@@ -41,38 +36,10 @@ const SECRET = 'correction-test-session-secret-32chars';
 
 /** The workbench over the test's worker, with sessions of Musterstadt's staff as their login would open them. */
 async function workbenchOf(e: TestEngine) {
-  const app = Fastify();
-  app.setErrorHandler(problemHandler);
-  await app.register(workbench, {
-    files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
-    tasks: e.tasks,
-    db,
-    login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
-    sessionSecret: SECRET,
-    corrections: e.cases.corrections,
-  });
-  const store = new WorkbenchSessionStore(db, 10 * 60_000);
-  const session = async (id: string, role: 'case_worker' | 'supervisor') => {
-    const sid = await store.open({ id, role, authorityId: 'stadt-musterstadt', name: id, exp: 4e9 });
-    return `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
-  };
-  const page = (url: string, cookie: string) => app.inject({ url, headers: { cookie } });
-  /** A form post as the browser sends it: the session, and the CSRF token and cookie of the page it loaded. */
-  const post = async (cookie: string, url: string, form: Record<string, string>) => {
-    const inbox = await page('/workbench/inbox', cookie);
-    const token = /name="_csrf" value="([^"]+)"/.exec(inbox.body)![1]!;
-    const csrf = [inbox.headers['set-cookie']]
-      .flat()
-      .find((c) => c?.startsWith('wb_csrf='))!
-      .split(';')[0];
-    return app.inject({
-      method: 'POST',
-      url,
-      headers: { cookie: `${cookie}; ${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ ...form, _csrf: token }).toString(),
-    });
-  };
-  return { app, session, page, post };
+  const w = await testWorkbench(e, SECRET, { corrections: e.cases.corrections });
+  const session = (id: string, role: 'case_worker' | 'supervisor') =>
+    w.signIn({ id, role, authorityId: 'stadt-musterstadt', name: id });
+  return { ...w, session };
 }
 
 /** All text of a sealed PDF as its structure tree holds it. */

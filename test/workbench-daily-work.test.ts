@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { sign } from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type FastifyInstance } from 'fastify';
 import { eq } from 'drizzle-orm';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SubmitApplication } from '../client/case-client.js';
 import { gewerbeApplication } from '../dev/demo/sample-other-services.js';
-import { CaseFiles } from '../http/workbench/index.js';
-import { workbench } from '../http/workbench/plugin.js';
-import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
 import type { StaffSession } from '../http/workbench/login.js';
-import { problemHandler } from '../http/problem.js';
 import { taskFollowUps, tasks } from '../db/schema.js';
 import { listTasks } from '../db/queries/tasks.js';
 import { inboxFilters, inboxQuery } from '../http/workbench/inbox.js';
@@ -18,9 +13,10 @@ import { recordStaffLogin } from '../db/queries/staff-directory.js';
 import { listRetrievalsOfCase } from '../db/queries/evidence-retrievals.js';
 import { addDays, berlinDate } from '../services/legal-time.js';
 import { untranslatedKeys } from './support/untranslated.js';
+import { testWorkbench } from './support/workbench.js';
 import { expectAccessible, launchChromium, tabTo } from './support/browser.js';
-import { client, db, httpApiFor, publicBaseUrl, startRegisters, withWorker, type TestEngine } from './harness.js';
-import { applicantToken, idp, listening, waitFor } from './http-helpers.js';
+import { db, httpApiFor, startRegisters, withWorker, type TestEngine } from './harness.js';
+import { applicantToken, listening, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 
 const STADT = 'stadt-musterstadt';
@@ -43,38 +39,11 @@ async function escalated(e: TestEngine, submission: SubmitApplication, name: [st
 
 /** The workbench over the test's worker; sessions of Musterstadt's staff as their login would open them. */
 async function workbenchOf(e: TestEngine) {
-  const app = Fastify();
-  apps.push(app);
-  app.setErrorHandler(problemHandler);
-  await app.register(workbench, {
-    files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
-    tasks: e.tasks,
-    db,
-    login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
-    sessionSecret: SECRET,
-  });
-  const store = new WorkbenchSessionStore(db, 10 * 60_000);
-  const session = async (s: Partial<StaffSession> & { id: string }) => {
-    const sid = await store.open({ role: 'case_worker', authorityId: STADT, name: s.id, exp: 4e9, ...s });
-    return `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
-  };
-  const page = (url: string, cookie: string) => app.inject({ url, headers: { cookie } });
-  /** A form post as the browser sends it: the session, and the CSRF token and cookie of the inbox it loaded. */
-  const post = async (cookie: string, url: string, form: Record<string, string>) => {
-    const inbox = await page('/workbench/inbox', cookie);
-    const token = /name="_csrf" value="([^"]+)"/.exec(inbox.body)![1]!;
-    const csrf = [inbox.headers['set-cookie']]
-      .flat()
-      .find((c) => c?.startsWith('wb_csrf='))!
-      .split(';')[0];
-    return app.inject({
-      method: 'POST',
-      url,
-      headers: { cookie: `${cookie}; ${csrf}`, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ ...form, _csrf: token }).toString(),
-    });
-  };
-  return { app, session, page, post };
+  const w = await testWorkbench(e, SECRET);
+  apps.push(w.app);
+  const session = (s: Partial<StaffSession> & { id: string }) =>
+    w.signIn({ role: 'case_worker', authorityId: STADT, name: s.id, ...s });
+  return { ...w, session };
 }
 
 const linksIn = (body: string) => [...body.matchAll(/href="\/workbench\/cases\/([0-9a-f-]{36})"/g)].map((m) => m[1]);

@@ -1,18 +1,13 @@
-import { sign } from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { recordBekanntgabeOf } from '../activities/bekanntgabe.js';
 import { findObjection } from '../db/queries/objections.js';
-import { CaseFiles } from '../http/workbench/index.js';
-import type { StaffSession } from '../http/workbench/login.js';
-import { workbench } from '../http/workbench/plugin.js';
-import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
-import { problemHandler } from '../http/problem.js';
 import { berlinDate } from '../services/legal-time.js';
 import { expectAccessible, launchChromium } from './support/browser.js';
 import { untranslatedKeys } from './support/untranslated.js';
-import { client, db, httpApiFor, publicBaseUrl, withWorker } from './harness.js';
-import { applicantToken, call, idp, waitFor } from './http-helpers.js';
+import { testWorkbench } from './support/workbench.js';
+import { db, httpApiFor, withWorker } from './harness.js';
+import { applicantToken, call, waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 
 const SECRET = 'lifecycle-test-session-secret-32chars!';
@@ -37,23 +32,10 @@ describe('the workbench shows the legal life of a decided case', { timeout: 240_
         eventOn: berlinDate(new Date()),
       });
 
-      const app = Fastify();
+      const { app, signIn, page: pageAs } = await testWorkbench(e, SECRET);
       apps.push(app);
-      app.setErrorHandler(problemHandler);
-      await app.register(workbench, {
-        files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
-        tasks: e.tasks,
-        db,
-        login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
-        sessionSecret: SECRET,
-      });
-      const store = new WorkbenchSessionStore(db, 10 * 60_000);
-      const session = async (s: Partial<StaffSession> & { id: string }) => {
-        const sid = await store.open({ role: 'case_worker', authorityId, name: s.id, exp: 4e9, ...s });
-        return sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET);
-      };
-      const staff = await session({ id: 'sb.fristen', name: 'Fritz Frist' });
-      const page = (url: string) => app.inject({ url, headers: { cookie: `wb_session=${encodeURIComponent(staff)}` } });
+      const staff = await signIn({ id: 'sb.fristen', role: 'case_worker', authorityId, name: 'Fritz Frist' });
+      const page = (url: string) => pageAs(url, staff);
 
       // The Fristen panel: Bekanntgabe and how, the remedy period's end, Bestandskraft; all in German.
       const before = (await page(`/workbench/cases/${caseId}`)).body;
@@ -103,7 +85,9 @@ describe('the workbench shows the legal life of a decided case', { timeout: 240_
       onTestFinished(() => browser.close());
       const context = await browser.newContext();
       context.setDefaultTimeout(60_000);
-      await context.addCookies([{ name: 'wb_session', value: staff, url: base }]);
+      await context.addCookies([
+        { name: 'wb_session', value: decodeURIComponent(staff.slice('wb_session='.length)), url: base },
+      ]);
       const tab = await context.newPage();
       await tab.goto(`${base}/workbench/cases/${caseId}`);
       await expectAccessible(tab, 'the case page with the Fristen panel');

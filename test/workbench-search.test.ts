@@ -1,17 +1,13 @@
-import { sign } from '@fastify/cookie';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { type FastifyInstance } from 'fastify';
 import { eq, inArray } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CaseFiles } from '../http/workbench/index.js';
-import { workbench } from '../http/workbench/plugin.js';
-import { WorkbenchSessionStore } from '../http/workbench/session-store.js';
-import { problemHandler } from '../http/problem.js';
 import { akteSearchTerms, akten } from '../db/schema.js';
 import { recordStaffLogin } from '../db/queries/staff-directory.js';
 import { untranslatedKeys } from './support/untranslated.js';
+import { testWorkbench } from './support/workbench.js';
 import { BlindIndex, DEV_SEARCH_INDEX_SECRET, compactSearchText } from '../platform/blind-index.js';
-import { client, db, publicBaseUrl, withWorker, type TestEngine } from './harness.js';
-import { idp, waitFor } from './http-helpers.js';
+import { db, withWorker, type TestEngine } from './harness.js';
+import { waitFor } from './http-helpers.js';
 import { applicationOf } from './samples.js';
 
 const STADT = 'stadt-musterstadt';
@@ -38,20 +34,10 @@ async function escalatedCase(e: TestEngine, authorityId: string, nth: number, na
 
 /** The workbench over the test's worker, with a signed-in case worker of each authority. */
 async function workbenchOf(e: TestEngine) {
-  app = Fastify();
-  app.setErrorHandler(problemHandler);
-  await app.register(workbench, {
-    files: new CaseFiles({ client, db, documents: e.deps.documents, publicBaseUrl }),
-    tasks: e.tasks,
-    db,
-    login: { issuer: idp.issuer, clientId: 'ozg-workbench' },
-    sessionSecret: SECRET,
-  });
-  const store = new WorkbenchSessionStore(db, 10 * 60_000);
-  const cookie = async (authorityId: string, id = 'sb.test', name = 'Test') => {
-    const sid = await store.open({ id, role: 'case_worker', authorityId, name, exp: 4e9 });
-    return `wb_session=${encodeURIComponent(sign(Buffer.from(JSON.stringify({ sid })).toString('base64url'), SECRET))}`;
-  };
+  const w = await testWorkbench(e, SECRET);
+  app = w.app;
+  const cookie = (authorityId: string, id = 'sb.test', name = 'Test') =>
+    w.signIn({ id, role: 'case_worker', authorityId, name });
   const stadt = await cookie(STADT);
   const dorf = await cookie(DORF);
   const inbox = async (q: string, session = stadt) => {
